@@ -1,0 +1,258 @@
+/* Test support: PostgreSQL fixture databases, temporary folders, running the CLI. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tc_test.h"
+
+static char server_url[1024];
+static char created[64][96];
+static int n_created;
+static int tmp_seq;
+
+static const char *env_or(const char *name, const char *def)
+{
+    const char *v = getenv(name);
+    return (v && *v) ? v : def;
+}
+
+const char *tc_test_bin(void) { return env_or("TC_TEST_BIN", "build/tradecore"); }
+const char *tc_test_src(void) { return env_or("TC_TEST_SRC", "."); }
+const char *tc_test_data(void) { return env_or("TC_TEST_DATA", "../shared/data"); }
+
+const char *tc_test_pg_server_url(void)
+{
+    const char *file = getenv("TC_TEST_PG_URL_FILE");
+    FILE *f;
+    size_t n;
+
+    if (server_url[0])
+        return server_url;
+    if (!file) {
+        fprintf(stderr, "tc_test: TC_TEST_PG_URL_FILE is not set (run through ctest)\n");
+        return NULL;
+    }
+    f = fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "tc_test: cannot read %s: %s (is the pg fixture up?)\n", file,
+                strerror(errno));
+        return NULL;
+    }
+    n = fread(server_url, 1, sizeof(server_url) - 1, f);
+    fclose(f);
+    while (n > 0 && (server_url[n - 1] == '\n' || server_url[n - 1] == '\r'))
+        n--;
+    server_url[n] = '\0';
+    return server_url[0] ? server_url : NULL;
+}
+
+static int admin_exec(const char *sql)
+{
+    const char *url = tc_test_pg_server_url();
+    PGconn *c;
+    PGresult *r;
+    int rc = 0;
+
+    if (!url)
+        return -1;
+    c = PQconnectdb(url);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "tc_test: cannot connect to %s: %s", url, PQerrorMessage(c));
+        PQfinish(c);
+        return -1;
+    }
+    r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "tc_test: %s: %s", sql, PQerrorMessage(c));
+        rc = -1;
+    }
+    PQclear(r);
+    PQfinish(c);
+    return rc;
+}
+
+int tc_test_pg_create_db(const char *prefix, char *buf, size_t cap)
+{
+    char name[96], sql[256];
+    const char *url = tc_test_pg_server_url();
+    const char *slash, *query;
+    int n;
+
+    if (!url || n_created >= 64)
+        return -1;
+    snprintf(name, sizeof(name), "%s_%ld_%d", prefix, (long)getpid(), n_created);
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            *p = '_';
+    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
+    admin_exec(sql);
+    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+    if (admin_exec(sql) != 0)
+        return -1;
+    memcpy(created[n_created++], name, sizeof(name));
+    /* replace the database path of the server URL: scheme://auth@/postgres?... */
+    slash = strstr(url, "://");
+    slash = slash ? strchr(slash + 3, '/') : NULL;
+    if (!slash)
+        return -1;
+    query = strchr(slash, '?');
+    n = snprintf(buf, cap, "%.*s/%s%s", (int)(slash - url), url, name, query ? query : "");
+    return (n < 0 || (size_t)n >= cap) ? -1 : 0;
+}
+
+void tc_test_pg_drop_all(void)
+{
+    char sql[256];
+    for (int i = 0; i < n_created; i++) {
+        snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", created[i]);
+        admin_exec(sql);
+    }
+    n_created = 0;
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[1024];
+    size_t len = strlen(path);
+    if (len >= sizeof(tmp))
+        return -1;
+    memcpy(tmp, path, len + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    return (mkdir(tmp, 0755) != 0 && errno != EEXIST) ? -1 : 0;
+}
+
+static int rm_rf(const char *path)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+    return system(cmd);
+}
+
+int tc_test_tmpdir(const char *name, char *buf, size_t cap)
+{
+    const char *base = env_or("TC_TEST_TMP", "/tmp");
+    int n = snprintf(buf, cap, "%s/%s_%ld_%d", base, name, (long)getpid(), tmp_seq++);
+    if (n < 0 || (size_t)n >= cap)
+        return -1;
+    rm_rf(buf);
+    return mkdir_p(buf);
+}
+
+/* Reads both pipes until EOF, writing STDIN_TEXT as the child takes it. */
+static void pump(int in_fd, const char *in, int out_fd, int err_fd, char **out, char **errout)
+{
+    size_t cap[2] = {4096, 4096}, len[2] = {0, 0};
+    char *buf[2] = {malloc(cap[0]), malloc(cap[1])};
+    size_t in_len = in ? strlen(in) : 0, in_off = 0;
+    struct pollfd p[3];
+    int open_fds = 2;
+
+    if (in_fd >= 0 && in_len == 0) {
+        close(in_fd);
+        in_fd = -1;
+    }
+    p[0] = (struct pollfd){.fd = out_fd, .events = POLLIN};
+    p[1] = (struct pollfd){.fd = err_fd, .events = POLLIN};
+    p[2] = (struct pollfd){.fd = in_fd, .events = POLLOUT};
+    while (open_fds > 0) {
+        if (poll(p, 3, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            if (cap[i] - len[i] < 2048) {
+                cap[i] *= 2;
+                buf[i] = realloc(buf[i], cap[i]);
+            }
+            ssize_t r = read(p[i].fd, buf[i] + len[i], cap[i] - len[i] - 1);
+            if (r <= 0) {
+                close(p[i].fd);
+                p[i].fd = -1;
+                open_fds--;
+            } else {
+                len[i] += (size_t)r;
+            }
+        }
+        if (p[2].fd >= 0 && (p[2].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            ssize_t w = write(p[2].fd, in + in_off, in_len - in_off);
+            if (w > 0)
+                in_off += (size_t)w;
+            if (w <= 0 || in_off == in_len) {
+                close(p[2].fd);
+                p[2].fd = -1;
+            }
+        }
+    }
+    if (p[2].fd >= 0)
+        close(p[2].fd);
+    buf[0][len[0]] = '\0';
+    buf[1][len[1]] = '\0';
+    if (out)
+        *out = buf[0];
+    else
+        free(buf[0]);
+    if (errout)
+        *errout = buf[1];
+    else
+        free(buf[1]);
+}
+
+int tc_test_run(const char *cwd, const char *const *argv, const char *const *extra_env,
+                const char *stdin_text, char **out, char **errout)
+{
+    int pin[2], pout[2], perr[2], status;
+    pid_t pid;
+    size_t argc = 0;
+
+    while (argv[argc])
+        argc++;
+    if (pipe(pin) || pipe(pout) || pipe(perr))
+        return -1;
+    signal(SIGPIPE, SIG_IGN);
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        const char **args = calloc(argc + 1, sizeof(*args));
+        dup2(pin[0], 0);
+        dup2(pout[1], 1);
+        dup2(perr[1], 2);
+        close(pin[0]); close(pin[1]); close(pout[0]); close(pout[1]);
+        close(perr[0]); close(perr[1]);
+        if (cwd && chdir(cwd) != 0)
+            _exit(127);
+        for (size_t i = 0; extra_env && extra_env[i]; i++)
+            putenv((char *)extra_env[i]);
+        args[0] = tc_test_bin();
+        for (size_t i = 1; i < argc; i++)
+            args[i] = argv[i];
+        execv(args[0], (char *const *)args);
+        _exit(127);
+    }
+    close(pin[0]);
+    close(pout[1]);
+    close(perr[1]);
+    pump(pin[1], stdin_text, pout[0], perr[0], out, errout);
+    if (waitpid(pid, &status, 0) < 0)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

@@ -1,0 +1,63 @@
+/*
+ * Test support shared by every test program.
+ *
+ * PostgreSQL: the CTest fixture (tests/pg_fixture.sh) starts one throwaway
+ * server for the whole run and writes its URL to $TC_TEST_PG_URL_FILE;
+ * tc_test_pg_create_db() makes a fresh database in it for one test program.
+ * Include <cmocka.h>'s prerequisites before this header (it includes them).
+ */
+#ifndef TC_TEST_H
+#define TC_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "tradecore/error.h"
+
+/* The server URL of the fixture (static buffer), or NULL with a message on
+ * stderr when the fixture is not running (a test then fails, never skips). */
+const char *tc_test_pg_server_url(void);
+
+/*
+ * Creates a fresh database named "<prefix>_<pid>_<n>" on the fixture server and
+ * writes its URL into BUF. Returns 0, or -1 (message on stderr). Databases
+ * are dropped by tc_test_pg_drop_all() (call it at the end of main) and in any
+ * case vanish with the fixture server.
+ */
+int tc_test_pg_create_db(const char *prefix, char *buf, size_t cap);
+void tc_test_pg_drop_all(void);
+
+/* A fresh empty directory under $TC_TEST_TMP (or /tmp) for this process:
+ * "<base>/<name>_<pid>_<n>". Static storage per call is NOT shared: BUF is the
+ * caller's. Returns 0 or -1. */
+int tc_test_tmpdir(const char *name, char *buf, size_t cap);
+
+/* Environment helpers with defaults for running outside CTest. */
+const char *tc_test_bin(void);   /* $TC_TEST_BIN, else "build/tradecore" */
+const char *tc_test_src(void);   /* $TC_TEST_SRC, else "." */
+const char *tc_test_data(void);  /* $TC_TEST_DATA, else "../shared/data" */
+
+/*
+ * Runs the tradecore command with ARGV (argv[0] ignored, NULL-terminated) in
+ * directory CWD (NULL = current) with extra environment EXTRA_ENV ("K=V", NULL-
+ * terminated, may be NULL). STDIN_TEXT (may be NULL) is written to its stdin.
+ * Captures stdout and stderr into malloc'd strings (caller frees; may be NULL
+ * if not wanted). Returns the exit status (0..255), or -1 if it could not run
+ * or was killed by a signal.
+ */
+int tc_test_run(const char *cwd, const char *const *argv, const char *const *extra_env,
+                const char *stdin_text, char **out, char **errout);
+
+/* Asserts with the error detail in the failure message. */
+#define tc_assert_ok(expr, errp)                                                        \
+    do {                                                                                \
+        int tc__rc = (expr);                                                            \
+        if (tc__rc != 0)                                                                \
+            fail_msg("%s returned %s: %s", #expr, tc_strerror_name(tc__rc),             \
+                     tc_error_msg(errp));                                               \
+    } while (0)
+
+#endif
