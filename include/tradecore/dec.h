@@ -40,16 +40,27 @@ enum tc_round {
 static inline struct tc_dec tc_dec_from_raw(int64_t raw) { return (struct tc_dec){raw}; }
 
 /*
- * Parses LEN bytes of S (LEN may be (size_t)-1 for a NUL-terminated string):
- * optional sign, digits, optional '.', digits, optional exponent (e/E, sign,
- * digits) as JSON numbers have. No spaces. More than 8 significant fractional
- * digits is TC_ERANGE unless the extra digits are zeros; a value outside the
- * range is TC_ERANGE; anything else malformed ("", "1.2.3", "nan", "inf", "0x1")
- * is TC_EPARSE. ERR names the text.
+ * Parses LEN bytes of S (LEN may be (size_t)-1 for a NUL-terminated string).
+ * The accepted grammar is JSON's number syntax, plus a leading '+' and leading
+ * zeros (CSV files have "007.50"):
+ *
+ *   number   = [ "+" | "-" ] digits [ "." digits ] [ exponent ]
+ *   exponent = ( "e" | "E" ) [ "+" | "-" ] digits
+ *   digits   = 1*( "0" … "9" )
+ *
+ * So "12", "+007.50", "-0.00000001", "1e-3", "1.5E+2" are numbers; "", ".",
+ * "1.", ".5", "--1", "1e", " 1", "1 ", "nan", "inf", "0x1", "1.2.3" are not
+ * (TC_EPARSE). No spaces. Any number of digits and any exponent are accepted
+ * without overflow: the value is computed exactly from the digit string.
+ * More than 8 significant fractional digits is TC_ERANGE unless the extra
+ * digits are zeros; a value outside the range is TC_ERANGE. "-0" is 0.
+ * ERR names the text (cut to 40 bytes) and the problem. *OUT is written only
+ * on success. S NULL is TC_EINVAL.
  */
 int tc_dec_parse(const char *s, size_t len, struct tc_dec *out, struct tc_error *err);
 
-/* As tc_dec_parse, but extra fractional digits are rounded with MODE. */
+/* As tc_dec_parse, but extra fractional digits are rounded with MODE (an
+ * unknown MODE is TC_EINVAL); a result outside the range is still TC_ERANGE. */
 int tc_dec_parse_round(const char *s, size_t len, enum tc_round mode, struct tc_dec *out,
                        struct tc_error *err);
 

@@ -1,0 +1,452 @@
+/*
+ * Exact fixed-point decimals (8 places in an int64_t): parsing and formatting
+ * without floating point, checked arithmetic and explicit rounding. Products
+ * and quotients are formed in 128-bit integers so that no intermediate can
+ * overflow; only the final narrowing to int64_t is range-checked.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tradecore/dec.h"
+#include "internal/banned.h"
+
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+/* Largest magnitude of a negative raw value: -(INT64_MIN). */
+#define NEG_LIMIT ((uint64_t)INT64_MAX + 1u)
+
+static const int64_t pow10_tab[19] = {
+    INT64_C(1),
+    INT64_C(10),
+    INT64_C(100),
+    INT64_C(1000),
+    INT64_C(10000),
+    INT64_C(100000),
+    INT64_C(1000000),
+    INT64_C(10000000),
+    INT64_C(100000000),
+    INT64_C(1000000000),
+    INT64_C(10000000000),
+    INT64_C(100000000000),
+    INT64_C(1000000000000),
+    INT64_C(10000000000000),
+    INT64_C(100000000000000),
+    INT64_C(1000000000000000),
+    INT64_C(10000000000000000),
+    INT64_C(100000000000000000),
+    INT64_C(1000000000000000000),
+};
+
+static int valid_mode(enum tc_round mode)
+{
+    return mode >= TC_ROUND_HALF_EVEN && mode <= TC_ROUND_CEIL;
+}
+
+/*
+ * Whether a truncated magnitude Q (of a value with sign NEG) moves one unit
+ * away from zero. HALF is -1, 0 or 1 as the discarded part is below, at or
+ * above one half; INEXACT says whether anything was discarded at all.
+ */
+static int round_away(enum tc_round mode, int neg, int odd, int half, int inexact)
+{
+    if (!inexact)
+        return 0;
+    switch (mode) {
+    case TC_ROUND_HALF_EVEN:
+        return half > 0 || (half == 0 && odd);
+    case TC_ROUND_HALF_UP:
+        return half >= 0;
+    case TC_ROUND_DOWN:
+        return 0;
+    case TC_ROUND_UP:
+        return 1;
+    case TC_ROUND_FLOOR:
+        return neg;
+    case TC_ROUND_CEIL:
+        return !neg;
+    }
+    return 0;
+}
+
+/* N / D rounded with MODE; D != 0 and |N|, |D| < 2^126. */
+static i128 div_round(i128 n, i128 d, enum tc_round mode)
+{
+    i128 q = n / d;
+    i128 r = n % d;
+    if (r != 0) {
+        int neg = (n < 0) != (d < 0);
+        u128 ar = (u128)(r < 0 ? -r : r);
+        u128 ad = (u128)(d < 0 ? -d : d);
+        u128 twice = ar * 2u;
+        int half = twice < ad ? -1 : (twice == ad ? 0 : 1);
+        int odd = (int)(q & 1) != 0;
+        if (round_away(mode, neg, odd, half, 1))
+            q += neg ? -1 : 1;
+    }
+    return q;
+}
+
+static int narrow(i128 v, struct tc_dec *out)
+{
+    if (v > INT64_MAX || v < INT64_MIN)
+        return TC_ERANGE;
+    out->raw = (int64_t)v;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Parsing                                                                   */
+
+/* Shown text is cut to this many bytes in error messages. */
+#define SHOW_MAX 40
+
+static int parse_fail(struct tc_error *err, int code, const char *s, size_t len,
+                      const char *why)
+{
+    int show = (int)(len > SHOW_MAX ? SHOW_MAX : len);
+    return tc_error_set(err, code, "decimal \"%.*s%s\": %s", show, s, len > SHOW_MAX ? "..." : "",
+                        why);
+}
+
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* Exponents are saturated here: far beyond anything that fits, never overflowing. */
+#define EXP_SAT INT64_C(1000000000000)
+
+static int parse_impl(const char *s, size_t len, int strict, enum tc_round mode,
+                      struct tc_dec *out, struct tc_error *err)
+{
+    size_t i = 0, int_start, int_end, frac_start = 0, frac_end = 0;
+    int neg = 0;
+    int64_t exp = 0;
+
+    if (!s)
+        return tc_error_set(err, TC_EINVAL, "decimal: no text given");
+    if (len == (size_t)-1)
+        len = strlen(s);
+    if (!valid_mode(mode))
+        return tc_error_set(err, TC_EINVAL, "decimal \"%.*s\": unknown rounding mode %d",
+                            (int)(len > SHOW_MAX ? SHOW_MAX : len), s, (int)mode);
+    if (len == 0)
+        return tc_error_set(err, TC_EPARSE, "decimal \"\": empty text");
+
+    if (s[i] == '-' || s[i] == '+') {
+        neg = s[i] == '-';
+        i++;
+    }
+    int_start = i;
+    while (i < len && is_digit(s[i]))
+        i++;
+    int_end = i;
+    if (int_end == int_start)
+        return parse_fail(err, TC_EPARSE, s, len,
+                          i < len ? "expected a digit" : "no digits");
+    if (i < len && s[i] == '.') {
+        i++;
+        frac_start = i;
+        while (i < len && is_digit(s[i]))
+            i++;
+        frac_end = i;
+        if (frac_end == frac_start)
+            return parse_fail(err, TC_EPARSE, s, len, "expected a digit after '.'");
+    }
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        int eneg = 0;
+        size_t estart;
+        i++;
+        if (i < len && (s[i] == '-' || s[i] == '+')) {
+            eneg = s[i] == '-';
+            i++;
+        }
+        estart = i;
+        while (i < len && is_digit(s[i])) {
+            if (exp < EXP_SAT)
+                exp = exp * 10 + (s[i] - '0');
+            i++;
+        }
+        if (i == estart)
+            return parse_fail(err, TC_EPARSE, s, len, "expected a digit in the exponent");
+        if (eneg)
+            exp = -exp;
+    }
+    if (i < len) {
+        char why[64];
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f)
+            snprintf(why, sizeof(why), "unexpected '%c' at offset %zu", (char)c, i);
+        else
+            snprintf(why, sizeof(why), "unexpected byte 0x%02x at offset %zu", c, i);
+        return parse_fail(err, TC_EPARSE, s, len, why);
+    }
+
+    /*
+     * The value is the digit string D (integer then fraction digits, leading
+     * zeros dropped) times 10^(exp - nfrac); raw = D * 10^shift with
+     * shift = exp - nfrac + 8. Digits whose weight 10^k has k < 0 are the
+     * extra ones that are rounded away (or refused).
+     */
+    {
+        size_t nfrac = frac_end - frac_start;
+        size_t ndig = (int_end - int_start) + nfrac;
+        size_t k, first = 0, n, kept;
+        int64_t shift;
+        uint64_t q = 0, limit = neg ? NEG_LIMIT : (uint64_t)INT64_MAX;
+        int round_digit = 0, sticky = 0;
+
+#define DIGIT_AT(idx)                                                                   \
+    ((idx) < (int_end - int_start) ? s[int_start + (idx)]                               \
+                                   : s[frac_start + (idx) - (int_end - int_start)])
+
+        while (first < ndig && DIGIT_AT(first) == '0')
+            first++;
+        if (first == ndig) {
+            out->raw = 0;
+            return 0;
+        }
+        n = ndig - first;
+        if (nfrac > (size_t)EXP_SAT)
+            return parse_fail(err, TC_ERANGE, s, len, "too many digits");
+        shift = exp - (int64_t)nfrac + TC_DEC_PLACES;
+        /* The leading digit is nonzero: more than 19 kept digits cannot fit. */
+        if (shift > 19 || (shift >= 0 && n + (size_t)shift > 19))
+            return parse_fail(err, TC_ERANGE, s, len, "out of range");
+        if (shift >= 0) {
+            kept = n;
+        } else if ((uint64_t)(-shift) >= n) {
+            kept = 0;
+        } else {
+            kept = n - (size_t)(-shift);
+        }
+        if (kept > 19)
+            return parse_fail(err, TC_ERANGE, s, len, "out of range");
+        for (k = 0; k < kept; k++) {
+            uint64_t d = (uint64_t)(DIGIT_AT(first + k) - '0');
+            if (q > (UINT64_MAX - d) / 10)
+                return parse_fail(err, TC_ERANGE, s, len, "out of range");
+            q = q * 10 + d;
+        }
+        if (kept < n) {
+            /* A leading run of zeros below the kept digits, when -shift > n. */
+            if (shift < 0 && (uint64_t)(-shift) > n) {
+                round_digit = 0;
+                sticky = 1;
+            } else {
+                round_digit = DIGIT_AT(first + kept) - '0';
+                for (k = kept + 1; k < n && !sticky; k++)
+                    sticky = DIGIT_AT(first + k) != '0';
+            }
+            if (round_digit != 0 || sticky) {
+                int half;
+                if (strict)
+                    return parse_fail(err, TC_ERANGE, s, len,
+                                      "more than 8 fractional digits");
+                half = round_digit < 5 ? -1 : (round_digit > 5 || sticky ? 1 : 0);
+                if (round_away(mode, neg, (int)(q & 1), half, 1))
+                    q++;
+            }
+        } else if (shift > 0) {
+            for (k = 0; k < (size_t)shift; k++) {
+                if (q > UINT64_MAX / 10)
+                    return parse_fail(err, TC_ERANGE, s, len, "out of range");
+                q *= 10;
+            }
+        }
+#undef DIGIT_AT
+        if (q > limit)
+            return parse_fail(err, TC_ERANGE, s, len, "out of range");
+        out->raw = neg ? (q == NEG_LIMIT ? INT64_MIN : -(int64_t)q) : (int64_t)q;
+    }
+    return 0;
+}
+
+int tc_dec_parse(const char *s, size_t len, struct tc_dec *out, struct tc_error *err)
+{
+    struct tc_dec v;
+    int rc = parse_impl(s, len, 1, TC_ROUND_HALF_EVEN, &v, err);
+    if (rc == 0 && out)
+        *out = v;
+    return rc;
+}
+
+int tc_dec_parse_round(const char *s, size_t len, enum tc_round mode, struct tc_dec *out,
+                       struct tc_error *err)
+{
+    struct tc_dec v;
+    int rc = parse_impl(s, len, 0, mode, &v, err);
+    if (rc == 0 && out)
+        *out = v;
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Formatting                                                                */
+
+/*
+ * Writes sign, magnitude MAG (in units of 10^-8) with PLACES fractional
+ * digits (PLACES < 0: as many as needed, trailing zeros dropped).
+ */
+static int format_mag(int neg, uint64_t mag, int places, char *buf, size_t cap)
+{
+    char tmp[TC_DEC_STRLEN + 8];
+    char digits[24];
+    uint64_t ip = mag / (uint64_t)TC_DEC_ONE;
+    uint64_t fp = mag % (uint64_t)TC_DEC_ONE;
+    size_t n = 0, nd = 0;
+    int nfrac, k;
+
+    if (neg && mag != 0)
+        tmp[n++] = '-';
+    do {
+        digits[nd++] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    while (nd)
+        tmp[n++] = digits[--nd];
+
+    if (places < 0) {
+        nfrac = TC_DEC_PLACES;
+        while (nfrac > 0 && fp % 10 == 0) {
+            fp /= 10;
+            nfrac--;
+        }
+    } else {
+        nfrac = places;
+        for (k = places; k < TC_DEC_PLACES; k++)
+            fp /= 10;
+    }
+    if (nfrac > 0) {
+        tmp[n++] = '.';
+        for (k = nfrac - 1; k >= 0; k--) {
+            tmp[n + (size_t)k] = (char)('0' + fp % 10);
+            fp /= 10;
+        }
+        n += (size_t)nfrac;
+    }
+    if (!buf || n + 1 > cap) {
+        if (buf && cap > 0)
+            buf[0] = '\0';
+        return TC_ERANGE;
+    }
+    memcpy(buf, tmp, n);
+    buf[n] = '\0';
+    return (int)n;
+}
+
+static uint64_t magnitude(int64_t raw)
+{
+    return raw < 0 ? (uint64_t)0 - (uint64_t)raw : (uint64_t)raw;
+}
+
+int tc_dec_format(struct tc_dec d, char *buf, size_t cap)
+{
+    return format_mag(d.raw < 0, magnitude(d.raw), -1, buf, cap);
+}
+
+int tc_dec_format_fixed(struct tc_dec d, int places, enum tc_round mode, char *buf,
+                        size_t cap)
+{
+    i128 unit, r;
+    if (places < 0 || places > TC_DEC_PLACES || !valid_mode(mode)) {
+        if (buf && cap > 0)
+            buf[0] = '\0';
+        return TC_EINVAL;
+    }
+    /* Rounding may pass INT64_MAX (still below 2^64): keep it in 128 bits. */
+    unit = pow10_tab[TC_DEC_PLACES - places];
+    r = div_round(d.raw, unit, mode) * unit;
+    return format_mag(r < 0, (uint64_t)(r < 0 ? -r : r), places, buf, cap);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Arithmetic                                                                */
+
+int tc_dec_add(struct tc_dec a, struct tc_dec b, struct tc_dec *out)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a.raw, b.raw, &r))
+        return TC_ERANGE;
+    out->raw = r;
+    return 0;
+}
+
+int tc_dec_sub(struct tc_dec a, struct tc_dec b, struct tc_dec *out)
+{
+    int64_t r;
+    if (__builtin_sub_overflow(a.raw, b.raw, &r))
+        return TC_ERANGE;
+    out->raw = r;
+    return 0;
+}
+
+int tc_dec_mul(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_dec *out)
+{
+    if (!valid_mode(mode))
+        return TC_EINVAL;
+    return narrow(div_round((i128)a.raw * b.raw, TC_DEC_ONE, mode), out);
+}
+
+int tc_dec_div(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_dec *out)
+{
+    if (b.raw == 0 || !valid_mode(mode))
+        return TC_EINVAL;
+    return narrow(div_round((i128)a.raw * TC_DEC_ONE, b.raw, mode), out);
+}
+
+int tc_dec_neg(struct tc_dec a, struct tc_dec *out)
+{
+    if (a.raw == INT64_MIN)
+        return TC_ERANGE;
+    out->raw = -a.raw;
+    return 0;
+}
+
+int tc_dec_abs(struct tc_dec a, struct tc_dec *out)
+{
+    if (a.raw == INT64_MIN)
+        return TC_ERANGE;
+    out->raw = a.raw < 0 ? -a.raw : a.raw;
+    return 0;
+}
+
+int tc_dec_mul_int(struct tc_dec a, int64_t n, struct tc_dec *out)
+{
+    int64_t r;
+    if (__builtin_mul_overflow(a.raw, n, &r))
+        return TC_ERANGE;
+    out->raw = r;
+    return 0;
+}
+
+int tc_dec_round(struct tc_dec a, int places, enum tc_round mode, struct tc_dec *out)
+{
+    i128 unit;
+    if (places < 0 || places > TC_DEC_PLACES || !valid_mode(mode))
+        return TC_EINVAL;
+    unit = pow10_tab[TC_DEC_PLACES - places];
+    return narrow(div_round(a.raw, unit, mode) * unit, out);
+}
+
+int tc_dec_quantize(struct tc_dec a, struct tc_dec step, enum tc_round mode,
+                    struct tc_dec *out)
+{
+    if (step.raw <= 0 || !valid_mode(mode))
+        return TC_EINVAL;
+    return narrow(div_round(a.raw, step.raw, mode) * step.raw, out);
+}
+
+int tc_dec_from_int(int64_t n, struct tc_dec *out)
+{
+    if (n > INT64_MAX / TC_DEC_ONE || n < -(INT64_MAX / TC_DEC_ONE))
+        return TC_ERANGE;
+    out->raw = n * TC_DEC_ONE;
+    return 0;
+}
+
+int64_t tc_dec_to_int(struct tc_dec a) { return a.raw / TC_DEC_ONE; }
+
+double tc_dec_to_double(struct tc_dec a)
+{
+    return (double)(a.raw / TC_DEC_ONE) + (double)(a.raw % TC_DEC_ONE) / (double)TC_DEC_ONE;
+}
