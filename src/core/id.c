@@ -1,0 +1,169 @@
+/*
+ * Identifiers: v4 UUIDs from libuuid, the decision, run and context ids built
+ * on them, and validation of ids that arrive from outside.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#include "tradecore/clock.h"
+#include "tradecore/id.h"
+#include "internal/banned.h"
+
+#define US_PER_DAY (INT64_C(86400) * INT64_C(1000000))
+
+static int fail_buf(char *buf, size_t cap, int code)
+{
+    if (buf && cap > 0)
+        buf[0] = '\0';
+    return code;
+}
+
+int tc_id_uuid(char *buf, size_t cap)
+{
+    uuid_t u;
+    char text[TC_UUID_STRLEN];
+    if (!buf || cap < TC_UUID_STRLEN)
+        return fail_buf(buf, cap, TC_ERANGE);
+    uuid_generate_random(u);
+    uuid_unparse_lower(u, text);
+    memcpy(buf, text, TC_UUID_STRLEN);
+    return TC_UUID_STRLEN - 1;
+}
+
+static int allowed(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == ':' || c == '-';
+}
+
+int tc_id_is_valid(const char *id)
+{
+    size_t n;
+    if (!id)
+        return 0;
+    for (n = 0; id[n]; n++)
+        if (n >= TC_ID_MAX || !allowed((unsigned char)id[n]))
+            return 0;
+    return n > 0;
+}
+
+/* "<prefix>_<uuid>" */
+static int prefixed_uuid(char *buf, size_t cap, const char *prefix)
+{
+    char u[TC_UUID_STRLEN];
+    size_t plen = strlen(prefix);
+    size_t total = plen + 1 + (TC_UUID_STRLEN - 1);
+    if (total > TC_ID_MAX || !buf || cap < total + 1)
+        return fail_buf(buf, cap, TC_ERANGE);
+    tc_id_uuid(u, sizeof(u));
+    memcpy(buf, prefix, plen);
+    buf[plen] = '_';
+    memcpy(buf + plen + 1, u, TC_UUID_STRLEN);
+    return (int)total;
+}
+
+int tc_id_decision(char *buf, size_t cap)
+{
+    return prefixed_uuid(buf, cap, TC_ID_DECISION_PREFIX);
+}
+
+int tc_id_run(char *buf, size_t cap, const char *prefix)
+{
+    if (!tc_id_is_valid(prefix))
+        return fail_buf(buf, cap, TC_EINVAL);
+    return prefixed_uuid(buf, cap, prefix);
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+/* Whether V reads as a valid date YYYYMMDD with year 1000..9999. */
+static int as_yyyymmdd(int64_t v, int *y, int *m, int *d)
+{
+    if (v < INT64_C(10000101) || v > INT64_C(99991231))
+        return 0;
+    *y = (int)(v / 10000);
+    *m = (int)(v / 100 % 100);
+    *d = (int)(v % 100);
+    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= days_in_month(*y, *m);
+}
+
+int tc_id_context(char *buf, size_t cap, int64_t day_us_or_date, const char *portfolio,
+                  const char *strategy)
+{
+    int y, m, d, n;
+    if (!tc_id_is_valid(portfolio) || !tc_id_is_valid(strategy))
+        return fail_buf(buf, cap, TC_EINVAL);
+    if (!as_yyyymmdd(day_us_or_date, &y, &m, &d)) {
+        int64_t days = day_us_or_date / US_PER_DAY;
+        if (day_us_or_date % US_PER_DAY < 0)
+            days--;
+        tc_civil_from_days(days, &y, &m, &d);
+        if (y < 0 || y > 9999)
+            return fail_buf(buf, cap, TC_ERANGE);
+    }
+    if (8 + 1 + strlen(portfolio) + 1 + strlen(strategy) > TC_ID_MAX || !buf)
+        return fail_buf(buf, cap, TC_ERANGE);
+    n = snprintf(buf, cap, "%04d%02d%02d_%s_%s", y, m, d, portfolio, strategy);
+    if (n < 0 || (size_t)n >= cap)
+        return fail_buf(buf, cap, TC_ERANGE);
+    return n;
+}
+
+int tc_id_validate(const char *what, const char *id, struct tc_error *err)
+{
+    char shown[TC_ID_MAX * 4 + 8];
+    size_t n, k, w = 0, wl;
+    const char *suffix;
+    int bad = -1;
+
+    if (!what)
+        what = "";
+    wl = strlen(what);
+    suffix = (wl >= 2 && (strcmp(what + wl - 2, "id") == 0 || strcmp(what + wl - 2, "ID") == 0))
+                 ? ""
+                 : (wl ? " id" : "id");
+    if (!id)
+        return tc_error_set(err, TC_EINVAL, "%s%s is missing", what, suffix);
+    n = strlen(id);
+    for (k = 0; k < n && bad < 0; k++)
+        if (!allowed((unsigned char)id[k]))
+            bad = (int)k;
+    /* Shown text: at most TC_ID_MAX bytes, non-printable bytes escaped. */
+    for (k = 0; k < n && k < TC_ID_MAX; k++) {
+        unsigned char c = (unsigned char)id[k];
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+            shown[w++] = (char)c;
+        else
+            w += (size_t)snprintf(shown + w, sizeof(shown) - w, "\\x%02x", c);
+    }
+    if (n > TC_ID_MAX) {
+        memcpy(shown + w, "...", 3);
+        w += 3;
+    }
+    shown[w] = '\0';
+
+    if (n == 0)
+        return tc_error_set(err, TC_EINVAL, "%s%s \"\" is empty", what, suffix);
+    if (bad >= 0) {
+        unsigned char c = (unsigned char)id[bad];
+        if (c >= 0x20 && c < 0x7f)
+            return tc_error_set(err, TC_EINVAL,
+                                "%s%s \"%s\" has a character that is not allowed: '%c'", what,
+                                suffix, shown, (char)c);
+        return tc_error_set(err, TC_EINVAL,
+                            "%s%s \"%s\" has a character that is not allowed: '\\x%02x'", what,
+                            suffix, shown, c);
+    }
+    if (n > TC_ID_MAX)
+        return tc_error_set(err, TC_EINVAL, "%s%s \"%s\" is longer than %d characters", what,
+                            suffix, shown, TC_ID_MAX);
+    return 0;
+}
