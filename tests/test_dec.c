@@ -1,0 +1,660 @@
+/* Exact decimals: parsing, formatting, checked arithmetic and every rounding mode. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tc_test.h"
+#include "tradecore/clock.h"
+#include "tradecore/dec.h"
+
+#define MAX_RAW INT64_MAX
+#define MIN_RAW INT64_MIN
+#define SENTINEL INT64_C(777)
+
+__extension__ typedef __int128 i128;
+
+static const char *mode_name(enum tc_round m)
+{
+    static const char *names[] = {"HALF_EVEN", "HALF_UP", "DOWN", "UP", "FLOOR", "CEIL"};
+    return (unsigned)m < 6 ? names[m] : "?";
+}
+
+/* Parses TEXT or fails the test. */
+static struct tc_dec D(const char *text)
+{
+    struct tc_dec d = {0};
+    struct tc_error err = {0};
+    int rc = tc_dec_parse(text, (size_t)-1, &d, &err);
+    if (rc != 0)
+        fail_msg("parse \"%s\": %s %s", text, tc_strerror_name(rc), err.msg);
+    return d;
+}
+
+static void assert_dec_str(struct tc_dec d, const char *want)
+{
+    char buf[TC_DEC_STRLEN];
+    int n = tc_dec_format(d, buf, sizeof(buf));
+    assert_int_equal(n, (int)strlen(want));
+    assert_string_equal(buf, want);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void test_round_trip(void **state)
+{
+    static const struct {
+        const char *in, *canon;
+        int64_t raw;
+    } cases[] = {
+        {"0", "0", 0},
+        {"-0", "0", 0},
+        {"+0.0", "0", 0},
+        {"1", "1", 100000000},
+        {"46.312500", "46.3125", 4631250000},
+        {"-0.00000001", "-0.00000001", -1},
+        {"0.00000001", "0.00000001", 1},
+        {"92233720368.54775807", "92233720368.54775807", INT64_MAX},
+        {"-92233720368.54775808", "-92233720368.54775808", INT64_MIN},
+        {"+007.50", "7.5", 750000000},
+        {"007", "7", 700000000},
+        {"-000.10", "-0.1", -10000000},
+        {"100", "100", 10000000000},
+        {"12.5", "12.5", 1250000000},
+        {"1.000000000000", "1", 100000000},
+        {"0.000000010", "0.00000001", 1},
+        {"1e-3", "0.001", 100000},
+        {"1.5E+2", "150", 15000000000},
+        {"1.5e2", "150", 15000000000},
+        {"123e-2", "1.23", 123000000},
+        {"1E0", "1", 100000000},
+        {"-2.5e-1", "-0.25", -25000000},
+        {"0e999999999999999999999", "0", 0},
+        {"0.00000001e8", "1", 100000000},
+        {"9223372036854775807e-8", "92233720368.54775807", INT64_MAX},
+        {"-9223372036854775808E-8", "-92233720368.54775808", INT64_MIN},
+        {"92233720368.547758070000000000000", "92233720368.54775807", INT64_MAX},
+        {"1.23456789", "1.23456789", 123456789},
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tc_dec d = {SENTINEL};
+        struct tc_error err = {0};
+        char buf[TC_DEC_STRLEN];
+        int rc = tc_dec_parse(cases[i].in, (size_t)-1, &d, &err);
+        if (rc != 0)
+            fail_msg("case %zu \"%s\": %s %s", i, cases[i].in, tc_strerror_name(rc), err.msg);
+        if (d.raw != cases[i].raw)
+            fail_msg("case %zu \"%s\": raw %lld, want %lld", i, cases[i].in, (long long)d.raw,
+                     (long long)cases[i].raw);
+        assert_dec_str(d, cases[i].canon);
+        /* and the canonical text parses back to the same value */
+        assert_int_equal(tc_dec_format(d, buf, sizeof(buf)), (int)strlen(cases[i].canon));
+        d.raw = SENTINEL;
+        assert_int_equal(tc_dec_parse(buf, strlen(buf), &d, &err), 0);
+        assert_int_equal(d.raw, cases[i].raw);
+    }
+}
+
+/* LEN bounds the text: bytes after it are not read. */
+static void test_parse_len(void **state)
+{
+    struct tc_dec d = {SENTINEL};
+    struct tc_error err = {0};
+    assert_int_equal(tc_dec_parse("12.5xyz", 4, &d, &err), 0);
+    assert_int_equal(d.raw, 1250000000);
+    assert_int_equal(tc_dec_parse("12.5", 2, &d, &err), 0);
+    assert_int_equal(d.raw, 1200000000);
+    /* an embedded NUL inside LEN is a bad character */
+    d.raw = SENTINEL;
+    assert_int_equal(tc_dec_parse("1\0002", 3, &d, &err), TC_EPARSE);
+    assert_int_equal(d.raw, SENTINEL);
+    assert_non_null(strstr(err.msg, "byte 0x00"));
+}
+
+/* Every price with 6 decimals, as CSV files write them, is exact both ways. */
+static void test_all_six_decimal_prices(void **state)
+{
+    int f;
+    for (f = 0; f < 1000000; f++) {
+        char text[32], out[TC_DEC_STRLEN];
+        struct tc_dec d = {SENTINEL};
+        int n = snprintf(text, sizeof(text), "46.%06d", f);
+        if (tc_dec_parse(text, (size_t)n, &d, NULL) != 0)
+            fail_msg("parse \"%s\" failed", text);
+        if (d.raw != INT64_C(4600000000) + (int64_t)f * 100)
+            fail_msg("\"%s\" parsed to raw %lld", text, (long long)d.raw);
+        if (tc_dec_format_fixed(d, 6, TC_ROUND_HALF_EVEN, out, sizeof(out)) != n ||
+            strcmp(out, text) != 0)
+            fail_msg("\"%s\" formatted with 6 places as \"%s\"", text, out);
+    }
+}
+
+static char *repeat(char c, size_t n, const char *prefix, const char *suffix)
+{
+    size_t pl = strlen(prefix), sl = strlen(suffix);
+    char *s = malloc(pl + n + sl + 1);
+    assert_non_null(s);
+    memcpy(s, prefix, pl);
+    memset(s + pl, c, n);
+    memcpy(s + pl + n, suffix, sl + 1);
+    return s;
+}
+
+static void test_parse_errors(void **state)
+{
+    static const struct {
+        const char *in;
+        int code;
+        const char *why;
+    } cases[] = {
+        {"", TC_EPARSE, "empty"},
+        {".", TC_EPARSE, "expected a digit"},
+        {"1.", TC_EPARSE, "expected a digit after '.'"},
+        {".5", TC_EPARSE, "expected a digit"},
+        {"--1", TC_EPARSE, "expected a digit"},
+        {"+-1", TC_EPARSE, "expected a digit"},
+        {"+", TC_EPARSE, "no digits"},
+        {"-", TC_EPARSE, "no digits"},
+        {"1e", TC_EPARSE, "expected a digit in the exponent"},
+        {"1e+", TC_EPARSE, "expected a digit in the exponent"},
+        {"1E-", TC_EPARSE, "expected a digit in the exponent"},
+        {" 1", TC_EPARSE, "expected a digit"},
+        {"1 ", TC_EPARSE, "unexpected ' ' at offset 1"},
+        {"1. 5", TC_EPARSE, "expected a digit after '.'"},
+        {"nan", TC_EPARSE, "expected a digit"},
+        {"NaN", TC_EPARSE, "expected a digit"},
+        {"inf", TC_EPARSE, "expected a digit"},
+        {"-Infinity", TC_EPARSE, "expected a digit"},
+        {"0x1", TC_EPARSE, "unexpected 'x' at offset 1"},
+        {"1.2.3", TC_EPARSE, "unexpected '.' at offset 3"},
+        {"1e5.5", TC_EPARSE, "unexpected '.' at offset 3"},
+        {"1,5", TC_EPARSE, "unexpected ',' at offset 1"},
+        {"12abc", TC_EPARSE, "unexpected 'a' at offset 2"},
+        {"1\t", TC_EPARSE, "unexpected byte 0x09 at offset 1"},
+        {"92233720368.54775808", TC_ERANGE, "out of range"},
+        {"-92233720368.54775809", TC_ERANGE, "out of range"},
+        {"92233720369", TC_ERANGE, "out of range"},
+        {"1e11", TC_ERANGE, "out of range"},
+        {"1e19", TC_ERANGE, "out of range"},
+        {"1e99999999999999999999999999", TC_ERANGE, "out of range"},
+        {"-1e99999999999999999999999999", TC_ERANGE, "out of range"},
+        {"0.000000001", TC_ERANGE, "more than 8 fractional digits"},
+        {"-0.000000015", TC_ERANGE, "more than 8 fractional digits"},
+        {"1e-9", TC_ERANGE, "more than 8 fractional digits"},
+        {"1e-99999999999999999999999999", TC_ERANGE, "more than 8 fractional digits"},
+        {"1.234567891", TC_ERANGE, "more than 8 fractional digits"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tc_dec d = {SENTINEL};
+        struct tc_error err = {0};
+        char quoted[64];
+        int rc = tc_dec_parse(cases[i].in, (size_t)-1, &d, &err);
+        if (rc != cases[i].code)
+            fail_msg("case %zu \"%s\": got %s, want %s (%s)", i, cases[i].in,
+                     tc_strerror_name(rc), tc_strerror_name(cases[i].code), err.msg);
+        assert_int_equal(err.code, cases[i].code);
+        assert_int_equal(d.raw, SENTINEL);
+        snprintf(quoted, sizeof(quoted), "decimal \"%s\"", cases[i].in);
+        if (!strstr(err.msg, quoted) || !strstr(err.msg, cases[i].why))
+            fail_msg("case %zu: message \"%s\" lacks \"%s\" or \"%s\"", i, err.msg, quoted,
+                     cases[i].why);
+    }
+}
+
+/* 1000-digit inputs: exact, no overflow anywhere, shown cut short in messages. */
+static void test_parse_huge(void **state)
+{
+    struct tc_dec d = {SENTINEL};
+    struct tc_error err = {0};
+    char *s;
+
+    s = repeat('0', 999, "1", ""); /* 10^999 */
+    assert_int_equal(tc_dec_parse(s, (size_t)-1, &d, &err), TC_ERANGE);
+    assert_int_equal(d.raw, SENTINEL);
+    assert_non_null(strstr(err.msg, "out of range"));
+    assert_non_null(strstr(err.msg, "...\""));
+    assert_true(strlen(err.msg) < 120);
+    free(s);
+
+    s = repeat('0', 1000, "", "1.5"); /* leading zeros */
+    assert_int_equal(tc_dec_parse(s, (size_t)-1, &d, &err), 0);
+    assert_int_equal(d.raw, 150000000);
+    free(s);
+
+    s = repeat('0', 1000, "0.", "1"); /* 10^-1001 */
+    d.raw = SENTINEL;
+    assert_int_equal(tc_dec_parse(s, (size_t)-1, &d, &err), TC_ERANGE);
+    assert_int_equal(d.raw, SENTINEL);
+    assert_non_null(strstr(err.msg, "more than 8 fractional digits"));
+    assert_int_equal(tc_dec_parse_round(s, (size_t)-1, TC_ROUND_UP, &d, &err), 0);
+    assert_int_equal(d.raw, 1);
+    assert_int_equal(tc_dec_parse_round(s, (size_t)-1, TC_ROUND_HALF_UP, &d, &err), 0);
+    assert_int_equal(d.raw, 0);
+    free(s);
+
+    s = repeat('0', 1000, "1.", ""); /* trailing zeros are exact */
+    assert_int_equal(tc_dec_parse(s, (size_t)-1, &d, &err), 0);
+    assert_int_equal(d.raw, TC_DEC_ONE);
+    free(s);
+
+    s = repeat('9', 1000, "0.", ""); /* 0.999…: rounds up to 1 */
+    assert_int_equal(tc_dec_parse(s, (size_t)-1, &d, &err), TC_ERANGE);
+    assert_int_equal(tc_dec_parse_round(s, (size_t)-1, TC_ROUND_HALF_EVEN, &d, &err), 0);
+    assert_int_equal(d.raw, TC_DEC_ONE);
+    assert_int_equal(tc_dec_parse_round(s, (size_t)-1, TC_ROUND_DOWN, &d, &err), 0);
+    assert_int_equal(d.raw, TC_DEC_ONE - 1);
+    free(s);
+
+    s = repeat('1', 1000, "", "e-995"); /* 1.111…e4 with 1000 digits */
+    assert_int_equal(tc_dec_parse_round(s, (size_t)-1, TC_ROUND_DOWN, &d, &err), 0);
+    assert_int_equal(d.raw, INT64_C(1111111111111));
+    free(s);
+
+    d.raw = SENTINEL;
+    assert_int_equal(tc_dec_parse(NULL, 0, &d, &err), TC_EINVAL);
+    assert_int_equal(d.raw, SENTINEL);
+    assert_non_null(strstr(err.msg, "no text"));
+    /* a NULL error is allowed */
+    assert_int_equal(tc_dec_parse("x", (size_t)-1, &d, NULL), TC_EPARSE);
+}
+
+/* Extra fractional digits: refused by tc_dec_parse, rounded by every mode. */
+static void test_parse_round_modes(void **state)
+{
+    /* expected results in mode order HALF_EVEN, HALF_UP, DOWN, UP, FLOOR, CEIL */
+    static const struct {
+        const char *in;
+        const char *want[6];
+    } cases[] = {
+        {"0.000000005", {"0", "0.00000001", "0", "0.00000001", "0", "0.00000001"}},
+        {"-0.000000005", {"0", "-0.00000001", "0", "-0.00000001", "-0.00000001", "0"}},
+        {"0.000000015", {"0.00000002", "0.00000002", "0.00000001", "0.00000002", "0.00000001",
+                         "0.00000002"}},
+        {"-0.000000015", {"-0.00000002", "-0.00000002", "-0.00000001", "-0.00000002",
+                          "-0.00000002", "-0.00000001"}},
+        {"0.0000000051", {"0.00000001", "0.00000001", "0", "0.00000001", "0", "0.00000001"}},
+        {"0.0000000049", {"0", "0", "0", "0.00000001", "0", "0.00000001"}},
+        {"1.234567894999", {"1.23456789", "1.23456789", "1.23456789", "1.2345679",
+                            "1.23456789", "1.2345679"}},
+        {"-1.234567895", {"-1.2345679", "-1.2345679", "-1.23456789", "-1.2345679",
+                          "-1.2345679", "-1.23456789"}},
+        {"2.5e-8", {"0.00000002", "0.00000003", "0.00000002", "0.00000003", "0.00000002",
+                    "0.00000003"}},
+        {"7", {"7", "7", "7", "7", "7", "7"}},
+    };
+    size_t i;
+    int m;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (m = 0; m < 6; m++) {
+            struct tc_dec d = {SENTINEL};
+            struct tc_error err = {0};
+            char buf[TC_DEC_STRLEN];
+            int rc = tc_dec_parse_round(cases[i].in, (size_t)-1, (enum tc_round)m, &d, &err);
+            if (rc != 0)
+                fail_msg("\"%s\" %s: %s", cases[i].in, mode_name((enum tc_round)m), err.msg);
+            tc_dec_format(d, buf, sizeof(buf));
+            if (strcmp(buf, cases[i].want[m]) != 0)
+                fail_msg("\"%s\" %s: got %s, want %s", cases[i].in,
+                         mode_name((enum tc_round)m), buf, cases[i].want[m]);
+        }
+    }
+}
+
+static void test_parse_round_range(void **state)
+{
+    struct tc_dec d = {SENTINEL};
+    struct tc_error err = {0};
+    /* rounding past the maximum is out of range; truncating stays at it */
+    assert_int_equal(tc_dec_parse_round("92233720368.547758075", (size_t)-1, TC_ROUND_HALF_UP,
+                                        &d, &err),
+                     TC_ERANGE);
+    assert_int_equal(d.raw, SENTINEL);
+    assert_non_null(strstr(err.msg, "out of range"));
+    assert_int_equal(
+        tc_dec_parse_round("92233720368.547758075", (size_t)-1, TC_ROUND_DOWN, &d, &err), 0);
+    assert_int_equal(d.raw, INT64_MAX);
+    assert_int_equal(tc_dec_parse_round("-92233720368.547758085", (size_t)-1, TC_ROUND_FLOOR,
+                                        &d, &err),
+                     TC_ERANGE);
+    assert_int_equal(
+        tc_dec_parse_round("-92233720368.547758085", (size_t)-1, TC_ROUND_CEIL, &d, &err), 0);
+    assert_int_equal(d.raw, INT64_MIN);
+    /* malformed text is still malformed */
+    d.raw = SENTINEL;
+    assert_int_equal(tc_dec_parse_round("1.", (size_t)-1, TC_ROUND_UP, &d, &err), TC_EPARSE);
+    assert_int_equal(d.raw, SENTINEL);
+    /* an unknown mode */
+    assert_int_equal(tc_dec_parse_round("1.5", (size_t)-1, (enum tc_round)99, &d, &err),
+                     TC_EINVAL);
+    assert_int_equal(d.raw, SENTINEL);
+    assert_non_null(strstr(err.msg, "unknown rounding mode 99"));
+}
+
+/* ------------------------------------------------------------------------ */
+
+enum op { OP_MUL, OP_DIV, OP_ROUND, OP_QUANT };
+
+static void test_rounding_ops(void **state)
+{
+    /* A op B in mode order HALF_EVEN, HALF_UP, DOWN, UP, FLOOR, CEIL; for ROUND
+     * B is the number of places. */
+    static const struct {
+        enum op op;
+        const char *a, *b;
+        const char *want[6];
+    } cases[] = {
+        {OP_MUL, "0.00000001", "0.5", {"0", "0.00000001", "0", "0.00000001", "0", "0.00000001"}},
+        {OP_MUL, "-0.00000001", "0.5",
+         {"0", "-0.00000001", "0", "-0.00000001", "-0.00000001", "0"}},
+        {OP_MUL, "0.00000003", "0.5",
+         {"0.00000002", "0.00000002", "0.00000001", "0.00000002", "0.00000001", "0.00000002"}},
+        {OP_MUL, "0.00000003", "-0.5",
+         {"-0.00000002", "-0.00000002", "-0.00000001", "-0.00000002", "-0.00000002",
+          "-0.00000001"}},
+        {OP_MUL, "1.5", "2", {"3", "3", "3", "3", "3", "3"}},
+        {OP_MUL, "46.3125", "100", {"4631.25", "4631.25", "4631.25", "4631.25", "4631.25",
+                                    "4631.25"}},
+        {OP_MUL, "0.12345678", "0.1",
+         {"0.01234568", "0.01234568", "0.01234567", "0.01234568", "0.01234567", "0.01234568"}},
+        {OP_DIV, "1", "3",
+         {"0.33333333", "0.33333333", "0.33333333", "0.33333334", "0.33333333", "0.33333334"}},
+        {OP_DIV, "-1", "3",
+         {"-0.33333333", "-0.33333333", "-0.33333333", "-0.33333334", "-0.33333334",
+          "-0.33333333"}},
+        {OP_DIV, "2", "3",
+         {"0.66666667", "0.66666667", "0.66666666", "0.66666667", "0.66666666", "0.66666667"}},
+        {OP_DIV, "0.00000001", "2",
+         {"0", "0.00000001", "0", "0.00000001", "0", "0.00000001"}},
+        {OP_DIV, "0.00000001", "-2",
+         {"0", "-0.00000001", "0", "-0.00000001", "-0.00000001", "0"}},
+        {OP_DIV, "0.00000003", "2",
+         {"0.00000002", "0.00000002", "0.00000001", "0.00000002", "0.00000001", "0.00000002"}},
+        {OP_DIV, "-0.00000003", "-2",
+         {"0.00000002", "0.00000002", "0.00000001", "0.00000002", "0.00000001", "0.00000002"}},
+        {OP_DIV, "10", "4", {"2.5", "2.5", "2.5", "2.5", "2.5", "2.5"}},
+        {OP_ROUND, "2.5", "0", {"2", "3", "2", "3", "2", "3"}},
+        {OP_ROUND, "-2.5", "0", {"-2", "-3", "-2", "-3", "-3", "-2"}},
+        {OP_ROUND, "3.5", "0", {"4", "4", "3", "4", "3", "4"}},
+        {OP_ROUND, "-3.5", "0", {"-4", "-4", "-3", "-4", "-4", "-3"}},
+        {OP_ROUND, "2.51", "0", {"3", "3", "2", "3", "2", "3"}},
+        {OP_ROUND, "1.005", "2", {"1", "1.01", "1", "1.01", "1", "1.01"}},
+        {OP_ROUND, "-1.015", "2", {"-1.02", "-1.02", "-1.01", "-1.02", "-1.02", "-1.01"}},
+        {OP_ROUND, "1.23456789", "8",
+         {"1.23456789", "1.23456789", "1.23456789", "1.23456789", "1.23456789", "1.23456789"}},
+        {OP_ROUND, "0.00000001", "7", {"0", "0", "0", "0.0000001", "0", "0.0000001"}},
+        {OP_QUANT, "17.3", "5", {"15", "15", "15", "20", "15", "20"}},
+        {OP_QUANT, "-17.3", "5", {"-15", "-15", "-15", "-20", "-20", "-15"}},
+        {OP_QUANT, "12.5", "5", {"10", "15", "10", "15", "10", "15"}},
+        {OP_QUANT, "17.5", "5", {"20", "20", "15", "20", "15", "20"}},
+        {OP_QUANT, "-12.5", "5", {"-10", "-15", "-10", "-15", "-15", "-10"}},
+        {OP_QUANT, "46.3137", "0.0025",
+         {"46.3125", "46.3125", "46.3125", "46.315", "46.3125", "46.315"}},
+        {OP_QUANT, "46.31375", "0.0025",
+         {"46.315", "46.315", "46.3125", "46.315", "46.3125", "46.315"}},
+        {OP_QUANT, "46.31125", "0.0025",
+         {"46.31", "46.3125", "46.31", "46.3125", "46.31", "46.3125"}},
+        {OP_QUANT, "100", "25", {"100", "100", "100", "100", "100", "100"}},
+    };
+    size_t i;
+    int m;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct tc_dec a = D(cases[i].a);
+        for (m = 0; m < 6; m++) {
+            struct tc_dec r = {SENTINEL};
+            char buf[TC_DEC_STRLEN];
+            int rc = -100;
+            enum tc_round mode = (enum tc_round)m;
+            switch (cases[i].op) {
+            case OP_MUL:
+                rc = tc_dec_mul(a, D(cases[i].b), mode, &r);
+                break;
+            case OP_DIV:
+                rc = tc_dec_div(a, D(cases[i].b), mode, &r);
+                break;
+            case OP_ROUND:
+                rc = tc_dec_round(a, (int)tc_dec_to_int(D(cases[i].b)), mode, &r);
+                break;
+            case OP_QUANT:
+                rc = tc_dec_quantize(a, D(cases[i].b), mode, &r);
+                break;
+            }
+            if (rc != 0)
+                fail_msg("case %zu (%s, %s) %s: %s", i, cases[i].a, cases[i].b, mode_name(mode),
+                         tc_strerror_name(rc));
+            tc_dec_format(r, buf, sizeof(buf));
+            if (strcmp(buf, cases[i].want[m]) != 0)
+                fail_msg("case %zu (%s op%d %s) %s: got %s, want %s", i, cases[i].a,
+                         (int)cases[i].op, cases[i].b, mode_name(mode), buf, cases[i].want[m]);
+        }
+    }
+}
+
+static void test_invalid_arguments(void **state)
+{
+    struct tc_dec r = {SENTINEL};
+    assert_int_equal(tc_dec_div(D("1"), TC_DEC_ZERO, TC_ROUND_HALF_EVEN, &r), TC_EINVAL);
+    assert_int_equal(tc_dec_div(TC_DEC_ZERO, TC_DEC_ZERO, TC_ROUND_DOWN, &r), TC_EINVAL);
+    assert_int_equal(tc_dec_round(D("1"), 9, TC_ROUND_HALF_EVEN, &r), TC_EINVAL);
+    assert_int_equal(tc_dec_round(D("1"), -1, TC_ROUND_HALF_EVEN, &r), TC_EINVAL);
+    assert_int_equal(tc_dec_quantize(D("1"), TC_DEC_ZERO, TC_ROUND_HALF_EVEN, &r), TC_EINVAL);
+    assert_int_equal(tc_dec_quantize(D("1"), D("-5"), TC_ROUND_HALF_EVEN, &r), TC_EINVAL);
+    assert_int_equal(tc_dec_mul(D("1"), D("1"), (enum tc_round)6, &r), TC_EINVAL);
+    assert_int_equal(tc_dec_div(D("1"), D("1"), (enum tc_round)-1, &r), TC_EINVAL);
+    assert_int_equal(r.raw, SENTINEL);
+}
+
+static void test_overflow(void **state)
+{
+    const struct tc_dec max = tc_dec_from_raw(MAX_RAW), min = tc_dec_from_raw(MIN_RAW);
+    const struct tc_dec one_unit = tc_dec_from_raw(1), minus_unit = tc_dec_from_raw(-1);
+    struct tc_dec r = {SENTINEL};
+    int m;
+
+    assert_int_equal(tc_dec_add(max, one_unit, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_add(min, minus_unit, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_sub(min, one_unit, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_sub(max, minus_unit, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_sub(TC_DEC_ZERO, min, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_neg(min, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_abs(min, &r), TC_ERANGE);
+    for (m = 0; m < 6; m++) {
+        assert_int_equal(tc_dec_mul(max, D("2"), (enum tc_round)m, &r), TC_ERANGE);
+        assert_int_equal(tc_dec_mul(D("1000000"), D("1000000"), (enum tc_round)m, &r),
+                         TC_ERANGE);
+        assert_int_equal(tc_dec_mul(min, D("-1"), (enum tc_round)m, &r), TC_ERANGE);
+        assert_int_equal(tc_dec_mul(min, min, (enum tc_round)m, &r), TC_ERANGE);
+        assert_int_equal(tc_dec_div(max, D("0.5"), (enum tc_round)m, &r), TC_ERANGE);
+        assert_int_equal(tc_dec_div(min, D("-1"), (enum tc_round)m, &r), TC_ERANGE);
+        assert_int_equal(tc_dec_div(D("1"), one_unit, (enum tc_round)m, &r), 0);
+        assert_int_equal(r.raw, INT64_C(10000000000000000));
+        r.raw = SENTINEL;
+        assert_int_equal(tc_dec_div(D("1000"), one_unit, (enum tc_round)m, &r), TC_ERANGE);
+    }
+    assert_int_equal(tc_dec_mul_int(max, 2, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_mul_int(min, -1, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_mul_int(D("1"), INT64_MAX, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_from_int(INT64_C(92233720369), &r), TC_ERANGE);
+    assert_int_equal(tc_dec_from_int(INT64_C(-92233720369), &r), TC_ERANGE);
+    assert_int_equal(tc_dec_from_int(INT64_MAX, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_from_int(INT64_MIN, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_round(max, 0, TC_ROUND_UP, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_round(min, 0, TC_ROUND_FLOOR, &r), TC_ERANGE);
+    assert_int_equal(tc_dec_quantize(max, D("1"), TC_ROUND_CEIL, &r), TC_ERANGE);
+    assert_int_equal(r.raw, SENTINEL); /* nothing written on failure */
+
+    /* the edges themselves are fine */
+    assert_int_equal(tc_dec_add(max, TC_DEC_ZERO, &r), 0);
+    assert_int_equal(r.raw, MAX_RAW);
+    assert_int_equal(tc_dec_add(min, max, &r), 0);
+    assert_int_equal(r.raw, -1);
+    assert_int_equal(tc_dec_mul(min, D("1"), TC_ROUND_HALF_EVEN, &r), 0);
+    assert_int_equal(r.raw, MIN_RAW);
+    assert_int_equal(tc_dec_div(max, D("1"), TC_ROUND_HALF_EVEN, &r), 0);
+    assert_int_equal(r.raw, MAX_RAW);
+    assert_int_equal(tc_dec_neg(max, &r), 0);
+    assert_int_equal(r.raw, -MAX_RAW);
+    assert_int_equal(tc_dec_abs(D("-2.5"), &r), 0);
+    assert_dec_str(r, "2.5");
+    assert_int_equal(tc_dec_from_int(INT64_C(92233720368), &r), 0);
+    assert_dec_str(r, "92233720368");
+    assert_int_equal(tc_dec_from_int(INT64_C(-92233720368), &r), 0);
+    assert_dec_str(r, "-92233720368");
+    assert_int_equal(tc_dec_mul_int(D("1.25"), -4, &r), 0);
+    assert_dec_str(r, "-5");
+    assert_int_equal(tc_dec_round(max, 0, TC_ROUND_DOWN, &r), 0);
+    assert_dec_str(r, "92233720368");
+}
+
+static void test_format(void **state)
+{
+    char buf[TC_DEC_STRLEN];
+    struct tc_dec d = D("12.5");
+
+    assert_int_equal(tc_dec_format(d, buf, 5), 4);
+    assert_string_equal(buf, "12.5");
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(tc_dec_format(d, buf, 4), TC_ERANGE);
+    assert_string_equal(buf, "");
+    assert_int_equal(tc_dec_format(d, buf, 0), TC_ERANGE);
+    assert_int_equal(tc_dec_format(d, NULL, 0), TC_ERANGE);
+    assert_int_equal(tc_dec_format(tc_dec_from_raw(MIN_RAW), buf, sizeof(buf)), 21);
+    assert_int_equal(tc_dec_format(tc_dec_from_raw(MIN_RAW), buf, 22), 21);
+    assert_int_equal(tc_dec_format(tc_dec_from_raw(MIN_RAW), buf, 21), TC_ERANGE);
+}
+
+static void test_format_fixed(void **state)
+{
+    static const struct {
+        const char *in;
+        int places;
+        enum tc_round mode;
+        const char *want;
+    } cases[] = {
+        {"1.005", 2, TC_ROUND_HALF_EVEN, "1.00"},
+        {"1.015", 2, TC_ROUND_HALF_EVEN, "1.02"},
+        {"1.005", 2, TC_ROUND_HALF_UP, "1.01"},
+        {"1.009", 2, TC_ROUND_DOWN, "1.00"},
+        {"12.5", 0, TC_ROUND_HALF_EVEN, "12"},
+        {"13.5", 0, TC_ROUND_HALF_EVEN, "14"},
+        {"-12.5", 0, TC_ROUND_HALF_UP, "-13"},
+        {"-0.004", 2, TC_ROUND_HALF_EVEN, "0.00"},
+        {"-0.004", 2, TC_ROUND_FLOOR, "-0.01"},
+        {"-0.00000001", 8, TC_ROUND_HALF_EVEN, "-0.00000001"},
+        {"7", 4, TC_ROUND_HALF_EVEN, "7.0000"},
+        {"46.3125", 6, TC_ROUND_HALF_EVEN, "46.312500"},
+        {"92233720368.54775807", 0, TC_ROUND_HALF_UP, "92233720369"},
+        {"92233720368.54775807", 8, TC_ROUND_HALF_UP, "92233720368.54775807"},
+        {"-92233720368.54775808", 0, TC_ROUND_HALF_UP, "-92233720369"},
+        {"-92233720368.54775808", 2, TC_ROUND_CEIL, "-92233720368.54"},
+    };
+    size_t i;
+    char buf[TC_DEC_STRLEN];
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int n = tc_dec_format_fixed(D(cases[i].in), cases[i].places, cases[i].mode, buf,
+                                    sizeof(buf));
+        if (n != (int)strlen(cases[i].want) || strcmp(buf, cases[i].want) != 0)
+            fail_msg("case %zu %s/%d: got %d \"%s\", want \"%s\"", i, cases[i].in,
+                     cases[i].places, n, buf, cases[i].want);
+    }
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(tc_dec_format_fixed(D("1"), 9, TC_ROUND_HALF_EVEN, buf, sizeof(buf)),
+                     TC_EINVAL);
+    assert_string_equal(buf, "");
+    assert_int_equal(tc_dec_format_fixed(D("1"), -1, TC_ROUND_HALF_EVEN, buf, sizeof(buf)),
+                     TC_EINVAL);
+    assert_int_equal(tc_dec_format_fixed(D("1"), 2, (enum tc_round)42, buf, sizeof(buf)),
+                     TC_EINVAL);
+    assert_int_equal(tc_dec_format_fixed(D("1"), 2, TC_ROUND_HALF_EVEN, buf, 4), TC_ERANGE);
+    assert_string_equal(buf, "");
+    assert_int_equal(tc_dec_format_fixed(D("1"), 2, TC_ROUND_HALF_EVEN, buf, 5), 4);
+    assert_string_equal(buf, "1.00");
+}
+
+static void test_conversions(void **state)
+{
+    assert_int_equal(tc_dec_to_int(D("12.99")), 12);
+    assert_int_equal(tc_dec_to_int(D("-12.99")), -12);
+    assert_int_equal(tc_dec_to_int(tc_dec_from_raw(MIN_RAW)), INT64_C(-92233720368));
+    assert_true(tc_dec_to_double(D("-2.25")) == -2.25);
+    assert_true(tc_dec_to_double(D("46.3125")) == 46.3125);
+    assert_int_equal(tc_dec_cmp(D("1.5"), D("1.50")), 0);
+    assert_int_equal(tc_dec_cmp(D("-1"), D("0.00000001")), -1);
+    assert_int_equal(tc_dec_cmp(D("2"), D("1.99999999")), 1);
+    assert_int_equal(tc_dec_sign(D("-0")), 0);
+    assert_true(tc_dec_is_zero(D("0e5")));
+}
+
+/* A value with a random magnitude: uniform bits are almost always huge. */
+static int64_t random_raw(struct tc_rng *rng)
+{
+    uint64_t bits = tc_rng_next(rng);
+    int shift = (int)tc_rng_below(rng, 64);
+    return (int64_t)bits >> shift;
+}
+
+static void test_random_properties(void **state)
+{
+    struct tc_rng rng;
+    int i, overflows = 0;
+    tc_rng_seed(&rng, 20240131);
+    for (i = 0; i < 100000; i++) {
+        struct tc_dec a = tc_dec_from_raw(random_raw(&rng));
+        struct tc_dec b = tc_dec_from_raw(random_raw(&rng));
+        struct tc_dec sum, back, p;
+        char buf[TC_DEC_STRLEN];
+        i128 exact = (i128)a.raw + b.raw;
+        int n;
+
+        if (tc_dec_add(a, b, &sum) == 0) {
+            assert_true(exact >= INT64_MIN && exact <= INT64_MAX);
+            assert_int_equal(tc_dec_sub(sum, b, &back), 0);
+            assert_int_equal(back.raw, a.raw);
+        } else {
+            assert_true(exact < INT64_MIN || exact > INT64_MAX);
+            overflows++;
+        }
+        n = tc_dec_format(a, buf, sizeof(buf));
+        assert_true(n > 0);
+        p.raw = SENTINEL;
+        assert_int_equal(tc_dec_parse(buf, (size_t)n, &p, NULL), 0);
+        assert_int_equal(p.raw, a.raw);
+
+        /* FLOOR and CEIL bracket the exact product, one unit apart at most */
+        {
+            struct tc_dec lo, hi;
+            int rl = tc_dec_mul(a, b, TC_ROUND_FLOOR, &lo);
+            int rh = tc_dec_mul(a, b, TC_ROUND_CEIL, &hi);
+            if (rl == 0 && rh == 0) {
+                i128 prod = (i128)a.raw * b.raw;
+                assert_true((i128)lo.raw * TC_DEC_ONE <= prod);
+                assert_true((i128)hi.raw * TC_DEC_ONE >= prod);
+                assert_true(hi.raw - lo.raw == 0 || hi.raw - lo.raw == 1);
+            }
+        }
+    }
+    /* both outcomes were exercised */
+    assert_true(overflows > 10);
+    assert_true(overflows < 100000 - 10);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_parse_len),
+        cmocka_unit_test(test_all_six_decimal_prices),
+        cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_parse_huge),
+        cmocka_unit_test(test_parse_round_modes),
+        cmocka_unit_test(test_parse_round_range),
+        cmocka_unit_test(test_rounding_ops),
+        cmocka_unit_test(test_invalid_arguments),
+        cmocka_unit_test(test_overflow),
+        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format_fixed),
+        cmocka_unit_test(test_conversions),
+        cmocka_unit_test(test_random_properties),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
