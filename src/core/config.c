@@ -41,6 +41,7 @@ static const char *const format_choices[] = {"json", "text", NULL};
 #define STR(k, d, fl, h) {{k, "string", d, h}, T_STR, 0, 0, NULL, fl}
 #define INT(k, d, lo, hi, h) {{k, "int", #d, h}, T_INT, lo, hi, NULL, 0}
 #define DBL(k, d, lo, hi, h) {{k, "double", #d, h}, T_DBL, lo, hi, NULL, 0}
+#define BOOL(k, d, h) {{k, "bool", d, h}, T_BOOL, 0, 0, NULL, 0}
 #define ENUM(k, d, c, h) {{k, "enum", d, h}, T_ENUM, 0, 0, c, 0}
 
 /* Keys sharing a prefix stay adjacent: the sample file nests them. */
@@ -51,6 +52,7 @@ static const struct opt opts[] = {
     ENUM("log.level", "info", level_choices,
          "lowest level logged: trace, debug, info, warn, error or fatal"),
     ENUM("log.format", "text", format_choices, "log line format: json or text"),
+    BOOL("log.stderr", "true", "write log records to stderr"),
     STR("log.file", "", 0, "also log to this file (empty: stderr only)"),
     INT("log.max_bytes", 10485760, 0, 1e12,
         "rotate the log file when it would exceed this many bytes (0: never)"),
@@ -799,8 +801,12 @@ static int is_test_var(const char *name, size_t n)
 /* Unquotes a .env value in place. Returns 0, or -1 on an unterminated quote. */
 static int dotenv_value(char *v)
 {
-    size_t n = strlen(v);
-    char q = v[0];
+    size_t n;
+    char q;
+
+    memmove(v, trim(v), strlen(trim(v)) + 1);
+    n = strlen(v);
+    q = v[0];
 
     if (q == '"' || q == '\'') {
         char *end = NULL, *o = v;
