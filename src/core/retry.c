@@ -98,7 +98,7 @@ int tc_retry_run(const struct tc_retry_policy *p, const struct tc_clock *clock,
     if (err) {
         if (err->code == 0)
             err->code = rc;
-        tc_error_prefix(err, "after %d attempts", attempt);
+        tc_error_prefix(err, "after %d attempt%s", attempt, attempt == 1 ? "" : "s");
     }
     return rc;
 }
