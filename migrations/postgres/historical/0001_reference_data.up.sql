@@ -3,10 +3,10 @@
 -- object; deleted_at marks a soft delete.
 
 CREATE TABLE markets (
-    market_id     TEXT PRIMARY KEY CHECK (length(market_id) BETWEEN 1 AND 63),
+    market_id     TEXT PRIMARY KEY CHECK (length(market_id) BETWEEN 1 AND 64),
     name          TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 127),
     region        TEXT,
-    timezone      TEXT NOT NULL CHECK (length(timezone) BETWEEN 1 AND 63),
+    timezone      TEXT NOT NULL CHECK (length(timezone) BETWEEN 1 AND 64),
     calendar_spec JSONB NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(calendar_spec) = 'object'),
     metadata      JSONB NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(metadata) = 'object'),
     created_at    TIMESTAMPTZ NOT NULL,
@@ -17,7 +17,7 @@ CREATE TABLE markets (
 );
 
 CREATE TABLE issuers (
-    issuer_id   TEXT PRIMARY KEY CHECK (length(issuer_id) BETWEEN 1 AND 63),
+    issuer_id   TEXT PRIMARY KEY CHECK (length(issuer_id) BETWEEN 1 AND 64),
     issuer_type TEXT NOT NULL
                 CHECK (issuer_type IN ('CORPORATION', 'GOVERNMENT', 'FUND', 'OTHER')),
     name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 127),
@@ -33,12 +33,12 @@ CREATE TABLE issuers (
 );
 
 CREATE TABLE instruments (
-    instrument_id            TEXT PRIMARY KEY CHECK (length(instrument_id) BETWEEN 1 AND 63),
+    instrument_id            TEXT PRIMARY KEY CHECK (length(instrument_id) BETWEEN 1 AND 64),
     issuer_id                TEXT REFERENCES issuers (issuer_id),
     market_id                TEXT NOT NULL REFERENCES markets (market_id),
     asset_class              TEXT NOT NULL CHECK (asset_class IN ('EQUITY', 'ETF', 'FUTURE',
                                                   'OPTION', 'FX', 'CRYPTO', 'INDEX')),
-    symbol                   TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 63),
+    symbol                   TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 64),
     exchange                 TEXT,
     currency                 TEXT NOT NULL CHECK (currency ~ '^[A-Z]{3}$'),
     multiplier               NUMERIC(20,8) NOT NULL CHECK (multiplier > 0),

@@ -3,7 +3,7 @@
 -- object; deleted_at marks a soft delete.
 
 CREATE TABLE portfolios (
-    portfolio_id    TEXT PRIMARY KEY CHECK (length(portfolio_id) BETWEEN 1 AND 63),
+    portfolio_id    TEXT PRIMARY KEY CHECK (length(portfolio_id) BETWEEN 1 AND 64),
     name            TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 127),
     description     TEXT,
     base_currency   TEXT NOT NULL CHECK (base_currency ~ '^[A-Z]{3}$'),
@@ -17,7 +17,7 @@ CREATE TABLE portfolios (
 );
 
 CREATE TABLE strategies (
-    strategy_id TEXT PRIMARY KEY CHECK (length(strategy_id) BETWEEN 1 AND 63),
+    strategy_id TEXT PRIMARY KEY CHECK (length(strategy_id) BETWEEN 1 AND 64),
     name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 127),
     description TEXT,
     enabled     BOOLEAN NOT NULL DEFAULT TRUE,

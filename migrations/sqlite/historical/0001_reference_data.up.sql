@@ -3,10 +3,10 @@
 -- in "Z"; JSON is TEXT holding a valid JSON object; deleted_at marks a soft delete.
 
 CREATE TABLE markets (
-    market_id     TEXT PRIMARY KEY NOT NULL CHECK (length(market_id) BETWEEN 1 AND 63),
+    market_id     TEXT PRIMARY KEY NOT NULL CHECK (length(market_id) BETWEEN 1 AND 64),
     name          TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 127),
     region        TEXT,
-    timezone      TEXT NOT NULL CHECK (length(timezone) BETWEEN 1 AND 63),
+    timezone      TEXT NOT NULL CHECK (length(timezone) BETWEEN 1 AND 64),
     calendar_spec TEXT NOT NULL DEFAULT '{}'
                   CHECK (json_valid(calendar_spec) AND json_type(calendar_spec) = 'object'),
     metadata      TEXT NOT NULL DEFAULT '{}'
@@ -20,7 +20,7 @@ CREATE TABLE markets (
 );
 
 CREATE TABLE issuers (
-    issuer_id   TEXT PRIMARY KEY NOT NULL CHECK (length(issuer_id) BETWEEN 1 AND 63),
+    issuer_id   TEXT PRIMARY KEY NOT NULL CHECK (length(issuer_id) BETWEEN 1 AND 64),
     issuer_type TEXT NOT NULL
                 CHECK (issuer_type IN ('CORPORATION', 'GOVERNMENT', 'FUND', 'OTHER')),
     name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 127),
@@ -39,12 +39,12 @@ CREATE TABLE issuers (
 
 CREATE TABLE instruments (
     instrument_id            TEXT PRIMARY KEY NOT NULL
-                             CHECK (length(instrument_id) BETWEEN 1 AND 63),
+                             CHECK (length(instrument_id) BETWEEN 1 AND 64),
     issuer_id                TEXT REFERENCES issuers (issuer_id),
     market_id                TEXT NOT NULL REFERENCES markets (market_id),
     asset_class              TEXT NOT NULL CHECK (asset_class IN ('EQUITY', 'ETF', 'FUTURE',
                                                   'OPTION', 'FX', 'CRYPTO', 'INDEX')),
-    symbol                   TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 63),
+    symbol                   TEXT NOT NULL CHECK (length(symbol) BETWEEN 1 AND 64),
     exchange                 TEXT,
     currency                 TEXT NOT NULL CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),
     multiplier               INTEGER NOT NULL CHECK (typeof(multiplier) = 'integer' AND multiplier > 0),

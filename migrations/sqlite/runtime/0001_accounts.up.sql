@@ -3,7 +3,7 @@
 -- in "Z"; JSON is TEXT holding a valid JSON object; deleted_at marks a soft delete.
 
 CREATE TABLE portfolios (
-    portfolio_id    TEXT PRIMARY KEY NOT NULL CHECK (length(portfolio_id) BETWEEN 1 AND 63),
+    portfolio_id    TEXT PRIMARY KEY NOT NULL CHECK (length(portfolio_id) BETWEEN 1 AND 64),
     name            TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 127),
     description     TEXT,
     base_currency   TEXT NOT NULL CHECK (base_currency GLOB '[A-Z][A-Z][A-Z]'),
@@ -22,7 +22,7 @@ CREATE TABLE portfolios (
 );
 
 CREATE TABLE strategies (
-    strategy_id TEXT PRIMARY KEY NOT NULL CHECK (length(strategy_id) BETWEEN 1 AND 63),
+    strategy_id TEXT PRIMARY KEY NOT NULL CHECK (length(strategy_id) BETWEEN 1 AND 64),
     name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 127),
     description TEXT,
     enabled     INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
