@@ -42,6 +42,7 @@ enum {
 struct pg_stmt {
     char *key;            /* SQL text, then one type letter per parameter */
     char name[24];
+    int nparams;          /* as the server counted them */
     struct pg_stmt *next;
 };
 
@@ -425,7 +426,7 @@ static size_t hash_key(const char *s)
 /* Finds or prepares the statement for SQL with these parameter kinds. */
 static int prepare(struct pg_store *s, struct pg_conn *pc, const char *sql,
                    const struct tc_val *params, size_t n, const char **name,
-                   struct tc_error *err)
+                   int *nparams, struct tc_error *err)
 {
     size_t len = strlen(sql), h;
     char *key = malloc(len + n + 2);
@@ -446,6 +447,7 @@ static int prepare(struct pg_store *s, struct pg_conn *pc, const char *sql,
         if (strcmp(e->key, key) == 0) {
             free(key);
             *name = e->name;
+            *nparams = e->nparams;
             return 0;
         }
     }
@@ -467,10 +469,21 @@ static int prepare(struct pg_store *s, struct pg_conn *pc, const char *sql,
         return rc;
     }
     PQclear(r);
+    r = PQdescribePrepared(pc->c, e->name);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        rc = pg_fail(s, pc, r, "describe", err);
+        PQclear(r);
+        free(e);
+        free(key);
+        return rc;
+    }
+    e->nparams = PQnparams(r);
+    PQclear(r);
     e->key = key;
     e->next = pc->buckets[h];
     pc->buckets[h] = e;
     *name = e->name;
+    *nparams = e->nparams;
     return 0;
 }
 
@@ -488,10 +501,13 @@ static int pg_exec(struct tc_txn *base, const char *sql, const struct tc_val *pa
     char *bufs = NULL;
     const char *name;
     PGresult *r = NULL;
-    int rc;
+    int rc, want;
 
-    if ((rc = prepare(s, pc, sql, params, n, &name, err)) != 0)
+    if ((rc = prepare(s, pc, sql, params, n, &name, &want, err)) != 0)
         return rc;
+    if ((size_t)want != n)
+        return tc_error_set(err, TC_EINVAL, "postgres %s: statement takes %d parameters, %zu given",
+                            s->base.url_redacted, want, n);
     if (n && (!(values = calloc(n, sizeof(*values))) || !(bufs = malloc(n * PG_NUMBUF)))) {
         rc = tc_error_set(err, TC_ENOMEM, "postgres %s: out of memory", s->base.url_redacted);
         goto out;

@@ -269,12 +269,15 @@ int tc_store_txn(struct tc_store *s, unsigned flags, tc_txn_fn fn, void *ud,
                  struct tc_error *err)
 {
     struct txn_attempt a = {s, flags, fn, ud};
-    struct tc_retry_policy once = {1, 0, 0};
 
     if (!s || !fn)
         return tc_error_set(err, TC_EINVAL, "store: a transaction needs a store and a function");
-    return tc_retry_run((flags & TC_TXN_NORETRY) ? &once : &s->opt.retry, s->opt.clock, NULL,
-                        txn_retryable, run_txn_once, &a, NULL, err);
+    if (flags & TC_TXN_NORETRY) {
+        tc_error_clear(err);
+        return run_txn_once(&a, err);
+    }
+    return tc_retry_run(&s->opt.retry, s->opt.clock, NULL, txn_retryable, run_txn_once, &a,
+                        NULL, err);
 }
 
 struct exec_one {
