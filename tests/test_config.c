@@ -367,7 +367,7 @@ static const struct err_case err_cases[] = {
     {NULL, NULL, NULL, "log.max_bytes=1000000000001", TC_ECONFIG, "out of range 0..1000000000000", "--set", NULL},
     {NULL, NULL, NULL, "log.keep=-9223372036854775809", TC_ECONFIG, "log.keep", "out of range", NULL},
     {NULL, NULL, NULL, "backtest.risk_free_rate=1.5", TC_ECONFIG, "backtest.risk_free_rate: \"1.5\" is out of range 0..1", "--set", NULL},
-    {NULL, NULL, NULL, "retry.base_ms=5000", TC_ECONFIG, "retry.base_ms 5000 is above retry.cap_ms 1000", "--set", NULL},
+    {NULL, NULL, NULL, "retry.base_ms=5000", TC_ECONFIG, "retry.base_ms 5000 (--set) is above retry.cap_ms 1000 (default)", NULL, NULL},
     /* NaN, infinities and junk doubles */
     {NULL, NULL, NULL, "backtest.risk_free_rate=nan", TC_ECONFIG, "\"nan\" is not a finite number", "--set", NULL},
     {NULL, NULL, "TC_BACKTEST__RISK_FREE_RATE=NaN", NULL, TC_ECONFIG, "\"NaN\" is not a finite number", "environment variable TC_BACKTEST__RISK_FREE_RATE", NULL},

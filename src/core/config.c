@@ -469,13 +469,15 @@ static int validate(const struct tc_config *cfg, struct tc_error *err)
     int env = find_opt("environment");
     int rc;
 
-    if (cfg->v[find_opt("retry.base_ms")].i > cfg->v[find_opt("retry.cap_ms")].i)
-        return tc_error_set(err, TC_ECONFIG, "retry.base_ms %lld is above retry.cap_ms %lld (%s)",
-                            (long long)cfg->v[find_opt("retry.base_ms")].i,
-                            (long long)cfg->v[find_opt("retry.cap_ms")].i,
-                            cfg->v[find_opt("retry.base_ms")].origin
-                                ? cfg->v[find_opt("retry.base_ms")].origin
-                                : "default");
+    {
+        const struct val *base = &cfg->v[find_opt("retry.base_ms")];
+        const struct val *cap = &cfg->v[find_opt("retry.cap_ms")];
+        if (base->i > cap->i)
+            return tc_error_set(err, TC_ECONFIG,
+                                "retry.base_ms %lld (%s) is above retry.cap_ms %lld (%s)",
+                                (long long)base->i, base->origin ? base->origin : "default",
+                                (long long)cap->i, cap->origin ? cap->origin : "default");
+    }
     if (strcmp(cfg->v[env].text, "production") != 0)
         return 0;
     for (size_t i = 0; i < N_OPTS; i++) {
