@@ -36,7 +36,8 @@ int64_t tc_days_from_civil(int y, int m, int d)
 
 void tc_civil_from_days(int64_t days, int *y, int *m, int *d)
 {
-    int64_t z = days + 719468;
+    /* Keep the shift below from overflowing; such dates are meaningless anyway. */
+    int64_t z = (days > INT64_MAX - 719468 ? INT64_MAX - 719468 : days) + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     int64_t doe = z - era * 146097;
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -71,10 +72,14 @@ static int64_t floor_div(int64_t a, int64_t b)
 int tc_time_format(int64_t us, char *buf, size_t cap)
 {
     int64_t days = floor_div(us, US_PER_DAY);
-    int64_t rem = us - days * US_PER_DAY; /* 0 .. US_PER_DAY-1 */
-    int64_t secs = rem / US_PER_SEC;
-    int64_t frac = rem % US_PER_SEC;
+    int64_t rem = us % US_PER_DAY; /* made 0 .. US_PER_DAY-1 below */
+    int64_t secs, frac;
     int y, m, d, n;
+
+    if (rem < 0)
+        rem += US_PER_DAY;
+    secs = rem / US_PER_SEC;
+    frac = rem % US_PER_SEC;
 
     if (buf && cap > 0)
         buf[0] = '\0';
