@@ -28,8 +28,12 @@ int tc_time_format(int64_t us, char *buf, size_t cap);
  * Parses an ISO-8601 / RFC 3339 timestamp: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.f…]]"
  * with 'T' or ' ' between date and time, and "Z", "+hh:mm", "+hhmm", "+hh" or
  * nothing (= UTC) after it. Fractions beyond microseconds are truncated.
- * Validates field ranges (month 1..12, day within the month, leap years).
- * LEN may be (size_t)-1 for a NUL-terminated string. TC_EPARSE names the text.
+ * Validates field ranges (month 1..12, day within the month, leap years,
+ * hour 0..23, minute and second 0..59: a leap second ":60" is refused, offset
+ * hours 0..23 and minutes 0..59). The year has exactly four digits; a date
+ * alone means midnight UTC. *OUT_US is written only on success.
+ * LEN may be (size_t)-1 for a NUL-terminated string. TC_EPARSE names the text
+ * and the problem; S NULL is TC_EINVAL.
  */
 int tc_time_parse(const char *s, size_t len, int64_t *out_us, struct tc_error *err);
 
