@@ -7,8 +7,10 @@
  * Versions are positive integers, unique within a set.
  *
  * The database records what is applied in a table schema_migrations
- * (version, name, checksum = SHA-256 hex of the up file, applied_at,
- * duration_ms, dirty). Each migration runs in one transaction that also writes
+ * (store, version, name, checksum = SHA-256 hex of the up file, applied_at,
+ * duration_ms, dirty), keyed by (store, version): a set's rows are scoped by
+ * its store name, so that the runtime and historical stores may share one
+ * database. Each migration runs in one transaction that also writes
  * (or deletes) its row; concurrent migrators are serialised by a lock taken
  * first in that transaction (PostgreSQL: pg_advisory_xact_lock; sqlite: BEGIN
  * IMMEDIATE) after which the applied set is read again, so two processes
@@ -52,7 +54,9 @@ int tc_migration_set_load_embedded(const char *backend, const char *store,
                                    struct tc_migration_set **out, struct tc_error *err);
 
 /*
- * Loads NNNN_name.up.sql / NNNN_name.down.sql files from DIR (other files are
+ * Loads NNNN_name.up.sql / NNNN_name.down.sql files from DIR, whose last path
+ * component is the set's store name (migrations/sqlite/runtime -> "runtime"),
+ * as for the embedded sets (other files are
  * ignored; a *.sql file with a malformed name is TC_EPARSE naming it, a down
  * file without its up file TC_EINVAL, two files for one version TC_ECONFLICT).
  * TC_EIO when DIR cannot be read. *OUT as above.
@@ -65,6 +69,8 @@ void tc_migration_set_free(struct tc_migration_set *set);  /* NULL allowed */
 /* The migrations in ascending version order; AT returns NULL past the end. */
 size_t tc_migration_set_count(const struct tc_migration_set *set);
 const struct tc_migration *tc_migration_set_at(const struct tc_migration_set *set, size_t i);
+/* The store name that scopes SET's rows in schema_migrations. */
+const char *tc_migration_set_store(const struct tc_migration_set *set);
 /* The highest version of SET, 0 when empty. */
 int tc_migration_set_latest(const struct tc_migration_set *set);
 
@@ -118,6 +124,7 @@ void tc_migrate_status_release(struct tc_migrate_status *st);
 
 /* One row of schema_migrations. Strings valid during the callback only. */
 struct tc_migration_record {
+    const char *store;
     int version;
     const char *name;
     const char *checksum;
@@ -125,8 +132,8 @@ struct tc_migration_record {
     int64_t duration_ms;
     int dirty;
 };
-/* Calls FN for each row of schema_migrations in version order (none when the
- * table does not exist). FN returns 0 to go on, nonzero to stop. */
+/* Calls FN for each row of schema_migrations (every store) ordered by store
+ * and version (none when the table does not exist). FN returns 0 to go on, nonzero to stop. */
 int tc_migrate_history(struct tc_store *s,
                        int (*fn)(const struct tc_migration_record *rec, void *ud), void *ud,
                        struct tc_error *err);

@@ -24,6 +24,7 @@
 struct tc_migration_set {
     struct tc_migration *items;
     size_t n, cap;
+    char store[64];       /* the scope of its rows in schema_migrations */
 };
 
 /* Sets ------------------------------------------------------------------ */
@@ -46,6 +47,11 @@ size_t tc_migration_set_count(const struct tc_migration_set *set) { return set ?
 const struct tc_migration *tc_migration_set_at(const struct tc_migration_set *set, size_t i)
 {
     return (set && i < set->n) ? &set->items[i] : NULL;
+}
+
+const char *tc_migration_set_store(const struct tc_migration_set *set)
+{
+    return set ? set->store : "";
 }
 
 int tc_migration_set_latest(const struct tc_migration_set *set)
@@ -211,6 +217,7 @@ int tc_migration_set_load_embedded(const char *backend, const char *store,
                             store ? store : "(null)");
     if (!(set = calloc(1, sizeof(*set))))
         return tc_error_set(err, TC_ENOMEM, "migrations: out of memory");
+    snprintf(set->store, sizeof(set->store), "%s", store);
     plen = (size_t)snprintf(prefix, sizeof(prefix), "%s/%s/", backend, store);
     for (size_t i = 0; i < tc__migration_nfiles; i++) {
         const struct tc__embedded_file *f = &tc__migration_files[i];
@@ -282,6 +289,16 @@ int tc_migration_set_load_dir(const char *dir, struct tc_migration_set **out,
         closedir(d);
         return tc_error_set(err, TC_ENOMEM, "migrations: out of memory");
     }
+    {
+        size_t dl = strlen(dir);
+        const char *base;
+        while (dl > 1 && dir[dl - 1] == '/')
+            dl--;
+        base = dir + dl;
+        while (base > dir && base[-1] != '/')
+            base--;
+        snprintf(set->store, sizeof(set->store), "%.*s", (int)(dir + dl - base), base);
+    }
     while (rc == 0 && (de = readdir(d)) != NULL) {
         char path[4096], *data = NULL;
         size_t len = 0;
@@ -324,13 +341,15 @@ static int is_pg(struct tc_store *s) { return tc_store_backend(s) == TC_STORE_PO
 static const char *create_sql(struct tc_store *s)
 {
     return is_pg(s) ? "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                      "version BIGINT PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, "
-                      "applied_at TIMESTAMPTZ NOT NULL, duration_ms BIGINT NOT NULL, "
-                      "dirty BOOLEAN NOT NULL DEFAULT FALSE)"
+                      "store TEXT NOT NULL, version BIGINT NOT NULL, name TEXT NOT NULL, "
+                      "checksum TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL, "
+                      "duration_ms BIGINT NOT NULL, dirty BOOLEAN NOT NULL DEFAULT FALSE, "
+                      "PRIMARY KEY (store, version))"
                     : "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                      "version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, "
-                      "applied_at TEXT NOT NULL, duration_ms INTEGER NOT NULL, "
-                      "dirty INTEGER NOT NULL DEFAULT 0)";
+                      "store TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL, "
+                      "checksum TEXT NOT NULL, applied_at TEXT NOT NULL, "
+                      "duration_ms INTEGER NOT NULL, dirty INTEGER NOT NULL DEFAULT 0, "
+                      "PRIMARY KEY (store, version))";
 }
 
 static int int_cb(const struct tc_row *row, void *ud) { return tc_row_int(row, 0, ud); }
@@ -379,33 +398,38 @@ static int applied_cb(const struct tc_row *row, void *ud)
 }
 
 /* Reads schema_migrations (empty when the table does not exist). */
-static int read_applied(struct tc_txn *tx, struct applied_list *l, struct tc_error *err)
+static int read_applied(struct tc_txn *tx, const char *store, struct applied_list *l,
+                        struct tc_error *err)
 {
+    struct tc_val p[1] = {TC_V_TEXT(store)};
     int exists = 0, rc;
 
     l->n = 0;
     if ((rc = table_exists(tx, &exists, err)) != 0 || !exists)
         return rc;
     rc = tc_txn_exec(tx, "SELECT version, name, checksum, dirty FROM schema_migrations "
-                         "ORDER BY version",
-                     NULL, 0, applied_cb, l, NULL, err);
+                         "WHERE store = $1 ORDER BY version",
+                     p, 1, applied_cb, l, NULL, err);
     if (rc != 0 && err && err->msg[0] == '\0')
         tc_error_set(err, rc, "schema_migrations: unreadable row");
     return rc;
 }
 
 struct read_ctx {
+    const char *store;
     struct applied_list *l;
 };
 
 static int read_applied_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
 {
-    return read_applied(tx, ((struct read_ctx *)ud)->l, err);
+    struct read_ctx *c = ud;
+    return read_applied(tx, c->store, c->l, err);
 }
 
-static int load_applied(struct tc_store *s, struct applied_list *l, struct tc_error *err)
+static int load_applied(struct tc_store *s, const char *store, struct applied_list *l,
+                        struct tc_error *err)
 {
-    struct read_ctx c = {l};
+    struct read_ctx c = {store, l};
     return tc_store_txn(s, TC_TXN_READ, read_applied_txn, &c, err);
 }
 
@@ -456,6 +480,7 @@ static int ensure_table_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
 }
 
 struct step_ctx {
+    const char *store;
     const struct tc_migration *m;
     int up;
     int skipped;
@@ -473,7 +498,7 @@ static int step_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
     int rc;
 
     c->skipped = 0;
-    if ((rc = take_lock(tx, err)) != 0 || (rc = read_applied(tx, c->l, err)) != 0)
+    if ((rc = take_lock(tx, err)) != 0 || (rc = read_applied(tx, c->store, c->l, err)) != 0)
         return rc;
     if ((rc = verify(c->l, NULL, err)) != 0)
         return rc;
@@ -496,17 +521,18 @@ static int step_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
         return rc;
     c->duration_ms = (tc_clock_monotonic(opt->clock) - t0) / 1000;
     if (c->up) {
-        struct tc_val p[6] = {TC_V_INT(c->m->version), TC_V_TEXT(c->m->name),
-                              TC_V_TEXT(c->m->checksum), TC_V_TIME(tc_clock_now(opt->clock)),
-                              TC_V_INT(c->duration_ms), TC_V_BOOL(0)};
+        struct tc_val p[7] = {TC_V_TEXT(c->store), TC_V_INT(c->m->version),
+                              TC_V_TEXT(c->m->name), TC_V_TEXT(c->m->checksum),
+                              TC_V_TIME(tc_clock_now(opt->clock)), TC_V_INT(c->duration_ms),
+                              TC_V_BOOL(0)};
         return tc_txn_exec(tx,
-                           "INSERT INTO schema_migrations (version, name, checksum, applied_at, "
-                           "duration_ms, dirty) VALUES ($1, $2, $3, $4, $5, $6)",
-                           p, 6, NULL, NULL, &changes, err);
+                           "INSERT INTO schema_migrations (store, version, name, checksum, "
+                           "applied_at, duration_ms, dirty) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                           p, 7, NULL, NULL, &changes, err);
     } else {
-        struct tc_val p[1] = {TC_V_INT(c->m->version)};
-        return tc_txn_exec(tx, "DELETE FROM schema_migrations WHERE version = $1", p, 1, NULL,
-                           NULL, &changes, err);
+        struct tc_val p[2] = {TC_V_TEXT(c->store), TC_V_INT(c->m->version)};
+        return tc_txn_exec(tx, "DELETE FROM schema_migrations WHERE store = $1 AND version = $2",
+                           p, 2, NULL, NULL, &changes, err);
     }
 }
 
@@ -537,7 +563,7 @@ int tc_migrate_up(struct tc_store *s, const struct tc_migration_set *set, int to
     target = to_version == -1 ? INT_MAX : to_version;
     if (!dry_run && (rc = tc_store_txn(s, TC_TXN_WRITE, ensure_table_txn, NULL, err)) != 0)
         goto out;
-    if ((rc = load_applied(s, &l, err)) != 0 || (rc = verify(&l, set, err)) != 0)
+    if ((rc = load_applied(s, set->store, &l, err)) != 0 || (rc = verify(&l, set, err)) != 0)
         goto out;
     if (to_version >= 0 && to_version < current_of(&l)) {
         rc = tc_error_set(err, TC_EINVAL,
@@ -547,7 +573,7 @@ int tc_migrate_up(struct tc_store *s, const struct tc_migration_set *set, int to
     }
     for (size_t i = 0; i < set->n; i++) {
         const struct tc_migration *m = &set->items[i];
-        struct step_ctx c = {m, 1, 0, 0, &l};
+        struct step_ctx c = {set->store, m, 1, 0, 0, &l};
         if (m->version > target)
             break;
         if (find_applied(&l, m->version))
@@ -581,7 +607,7 @@ int tc_migrate_down(struct tc_store *s, const struct tc_migration_set *set, int 
     if (steps == 0 || steps < -1)
         return tc_error_set(err, TC_EINVAL, "rollback: steps %d must be at least 1 (or -1 for all)",
                             steps);
-    if ((rc = load_applied(s, &l, err)) != 0 || (rc = verify(&l, set, err)) != 0)
+    if ((rc = load_applied(s, set->store, &l, err)) != 0 || (rc = verify(&l, set, err)) != 0)
         goto out;
     k = (steps == -1 || (size_t)steps > l.n) ? l.n : (size_t)steps;
     for (size_t i = 0; i < k; i++) {
@@ -602,7 +628,7 @@ int tc_migrate_down(struct tc_store *s, const struct tc_migration_set *set, int 
     for (size_t i = 0; i < k; i++) {
         const struct tc_migration *m = find_version(set, l.v[l.n - 1 - i].version);
         struct applied_list inner = {0};
-        struct step_ctx c = {m, 0, 0, 0, &inner};
+        struct step_ctx c = {set->store, m, 0, 0, 0, &inner};
         if (dry_run) {
             report_event(report, ud, 0, m, 1, 0);
             continue;
@@ -631,7 +657,7 @@ int tc_migrate_status(struct tc_store *s, const struct tc_migration_set *set,
     memset(out, 0, sizeof(*out));
     if (!s || !set)
         return tc_error_set(err, TC_EINVAL, "migrate: no store or migration set");
-    if ((rc = load_applied(s, &l, err)) != 0)
+    if ((rc = load_applied(s, set->store, &l, err)) != 0)
         goto out;
     out->current = current_of(&l);
     out->latest = tc_migration_set_latest(set);
@@ -673,7 +699,8 @@ static int hist_row(const struct tc_row *row, void *ud)
 
     if (tc_row_int(row, 0, &v) != 0 || tc_row_text(row, 1, &r.name) != 0 ||
         tc_row_text(row, 2, &r.checksum) != 0 || tc_row_time(row, 3, &r.applied_at_us) != 0 ||
-        tc_row_int(row, 4, &r.duration_ms) != 0 || tc_row_bool(row, 5, &r.dirty) != 0)
+        tc_row_int(row, 4, &r.duration_ms) != 0 || tc_row_bool(row, 5, &r.dirty) != 0 ||
+        tc_row_text(row, 6, &r.store) != 0)
         return TC_EPARSE;
     r.version = (int)v;
     return h->fn(&r, h->ud) != 0 ? 1 : 0;
@@ -684,8 +711,8 @@ static int hist_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
     int exists = 0, rc;
     if ((rc = table_exists(tx, &exists, err)) != 0 || !exists)
         return rc;
-    rc = tc_txn_exec(tx, "SELECT version, name, checksum, applied_at, duration_ms, dirty "
-                         "FROM schema_migrations ORDER BY version",
+    rc = tc_txn_exec(tx, "SELECT version, name, checksum, applied_at, duration_ms, dirty, store "
+                         "FROM schema_migrations ORDER BY store, version",
                      NULL, 0, hist_row, ud, NULL, err);
     if (rc == TC_EPARSE)
         tc_error_set(err, rc, "schema_migrations: a row does not have the expected types");
