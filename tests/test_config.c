@@ -344,6 +344,7 @@ static const struct err_case err_cases[] = {
     {"log:\n  levle: info\n", NULL, NULL, NULL, TC_ECONFIG, "unknown key \"log.levle\"", "bad.yaml:2", NULL},
     {"log: info\n", NULL, NULL, NULL, TC_ECONFIG, "unknown key \"log\"", "bad.yaml:1", NULL},
     {"retry:\n  attempts: 3\n  attempts: 4\n", NULL, NULL, NULL, TC_ECONFIG, "duplicate key \"retry.attempts\"", "bad.yaml:3", NULL},
+    {"log:\n  level: info\nlog.level: warn\n", NULL, NULL, NULL, TC_ECONFIG, "duplicate key \"log.level\"", "bad.yaml:3", NULL},
     {NULL, NULL, "TC_NOPE=1", NULL, TC_ECONFIG, "environment variable TC_NOPE", "unknown", NULL},
     {NULL, NULL, "TC_DATABASE__POOLSIZE=4", NULL, TC_ECONFIG, "TC_DATABASE__POOLSIZE", "database.poolsize", NULL},
     {NULL, NULL, NULL, "nope.key=1", TC_ECONFIG, "unknown key \"nope.key\"", "--set", NULL},
@@ -484,6 +485,39 @@ static void test_values_accepted(void **state)
         assert_int_equal(tc_config_source_of(cfg, ok_cases[i].key), TC_CONFIG_CLI);
         tc_config_free(cfg);
     }
+}
+
+/* Huge values: a long string is kept whole; a long number is out of range and
+ * the (truncated) message still names the key. */
+static void test_huge_values(void **state)
+{
+    size_t n = 100000;
+    char *set = malloc(n + 32), *digits = malloc(n + 32);
+    struct tc_config *cfg = new_cfg();
+    struct tc_error err = {0};
+    const char *sets[1];
+    struct tc_config_sources src = {.sets = sets, .n_sets = 1};
+
+    (void)state;
+    assert_non_null(set);
+    assert_non_null(digits);
+    memcpy(set, "log.file=", 9);
+    memset(set + 9, 'a', n);
+    set[9 + n] = '\0';
+    sets[0] = set;
+    tc_assert_ok(tc_config_load(cfg, &src, &err), &err);
+    assert_int_equal(strlen(tc_config_str(cfg, "log.file")), n);
+    memcpy(digits, "database.pool_size=", 19);
+    memset(digits + 19, '9', n);
+    digits[19 + n] = '\0';
+    sets[0] = digits;
+    assert_int_equal(tc_config_load(cfg, &src, &err), TC_ECONFIG);
+    assert_contains(err.msg, "database.pool_size: \"9999999999999999999999999999999999999999"
+                             "999999999999999999999999...\" is out of range 1..256 (--set)");
+    assert_int_equal(tc_config_int(cfg, "database.pool_size"), 4);
+    free(set);
+    free(digits);
+    tc_config_free(cfg);
 }
 
 /* A .env file with comments, quotes, export and an inline comment. */
@@ -833,6 +867,7 @@ int main(void)
         cmocka_unit_test(test_interpolation),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_values_accepted),
+        cmocka_unit_test(test_huge_values),
         cmocka_unit_test(test_dotenv_syntax),
         cmocka_unit_test(test_yaml_forms),
         cmocka_unit_test(test_production),

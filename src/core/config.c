@@ -124,6 +124,11 @@ static void val_release(struct val *v)
     v->text = v->origin = NULL;
 }
 
+/* A value in a message: at most 64 characters, then "...". */
+#define VSHOW_MAX 64
+#define VSHOW(t) (strlen(t) > VSHOW_MAX ? VSHOW_MAX : (int)strlen(t)), (t), \
+                 (strlen(t) > VSHOW_MAX ? "..." : "")
+
 /* Parses TEXT for option O into V (text and origin not touched). ERR names the
  * key, the value and ORIGIN. */
 static int parse_value(const struct opt *o, const char *text, const char *origin,
@@ -148,13 +153,13 @@ static int parse_value(const struct opt *o, const char *text, const char *origin
             goto not_int;
         if (errno == ERANGE || (double)n < o->min || (double)n > o->max)
             return tc_error_set(err, TC_ECONFIG,
-                                "%s: \"%s\" is out of range %.0f..%.0f (%s)", key, text,
+                                "%s: \"%.*s%s\" is out of range %.0f..%.0f (%s)", key, VSHOW(text),
                                 o->min, o->max, origin);
         v->i = n;
         return 0;
     not_int:
-        return tc_error_set(err, TC_ECONFIG, "%s: \"%s\" is not an integer (%s)", key, text,
-                            origin);
+        return tc_error_set(err, TC_ECONFIG, "%s: \"%.*s%s\" is not an integer (%s)", key,
+                            VSHOW(text), origin);
     }
     case T_DBL: {
         double d;
@@ -168,13 +173,13 @@ static int parse_value(const struct opt *o, const char *text, const char *origin
         if (*end != '\0' || !isfinite(d))
             goto not_num;
         if (errno == ERANGE || d < o->min || d > o->max)
-            return tc_error_set(err, TC_ECONFIG, "%s: \"%s\" is out of range %g..%g (%s)",
-                                key, text, o->min, o->max, origin);
+            return tc_error_set(err, TC_ECONFIG, "%s: \"%.*s%s\" is out of range %g..%g (%s)",
+                                key, VSHOW(text), o->min, o->max, origin);
         v->d = d;
         return 0;
     not_num:
-        return tc_error_set(err, TC_ECONFIG, "%s: \"%s\" is not a finite number (%s)", key,
-                            text, origin);
+        return tc_error_set(err, TC_ECONFIG, "%s: \"%.*s%s\" is not a finite number (%s)", key,
+                            VSHOW(text), origin);
     }
     case T_BOOL: {
         static const char *const yes[] = {"true", "yes", "on", "1"};
@@ -190,8 +195,8 @@ static int parse_value(const struct opt *o, const char *text, const char *origin
             }
         }
         return tc_error_set(err, TC_ECONFIG,
-                            "%s: \"%s\" is not a boolean (true/false/yes/no/on/off/1/0) (%s)",
-                            key, text, origin);
+                            "%s: \"%.*s%s\" is not a boolean (true/false/yes/no/on/off/1/0) (%s)",
+                            key, VSHOW(text), origin);
     }
     case T_ENUM: {
         char list[256] = "";
@@ -204,7 +209,8 @@ static int parse_value(const struct opt *o, const char *text, const char *origin
             if (len >= sizeof(list))
                 len = sizeof(list) - 1;
         }
-        return tc_error_set(err, TC_ECONFIG, "%s: \"%s\" is not one of %s (%s)", key, text,
+        return tc_error_set(err, TC_ECONFIG, "%s: \"%.*s%s\" is not one of %s (%s)", key,
+                            VSHOW(text),
                             list, origin);
     }
     }

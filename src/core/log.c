@@ -29,7 +29,8 @@ static struct {
     int keep;
 } lg = {TC_LOG_FORMAT_JSON, 1, NULL, NULL, 0, 0, 0};
 
-static const char *const level_names[] = {"trace", "debug", "info", "warn", "error", "fatal", "off"};
+static const char *const level_names[] = {"trace", "debug", "info", "warn",
+                                          "error", "fatal", "off"};
 
 const char *tc_log_level_name(enum tc_log_level level)
 {
