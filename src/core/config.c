@@ -210,8 +210,7 @@ static int parse_value(const struct opt *o, const char *text, const char *origin
                 len = sizeof(list) - 1;
         }
         return tc_error_set(err, TC_ECONFIG, "%s: \"%.*s%s\" is not one of %s (%s)", key,
-                            VSHOW(text),
-                            list, origin);
+                            VSHOW(text), list, origin);
     }
     }
     return tc_error_set(err, TC_EINTERNAL, "%s: unknown option type", key);
