@@ -22,6 +22,8 @@ static const struct tc_cli_command commands[] = {
     {"instrument", tc_cmd_instrument, "instrument add|list|show …", "instruments"},
     {"portfolio", tc_cmd_portfolio, "portfolio add|list|show …", "portfolios"},
     {"strategy", tc_cmd_strategy, "strategy add|list …", "strategies"},
+    {"calendar", tc_cmd_calendar, "calendar sessions|show MIC …",
+     "trading calendars: sessions, holidays, open and close"},
 };
 
 static void usage(FILE *f)
