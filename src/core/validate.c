@@ -100,7 +100,7 @@ int tc_validate_json_object(const char *what, const char *json, struct tc_error 
 
     if (!json)
         return 0;
-    v = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
+    v = json_loads(json, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
     if (!v)
         return tc_error_set(err, TC_EINVAL, "%s is not valid JSON: %s (line %d, column %d)",
                             what, jerr.text, jerr.line, jerr.column);
