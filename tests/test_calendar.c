@@ -224,6 +224,9 @@ static const struct day_case day_cases[] = {
     {"XTKS", "2015-08-11", 1, 900, ""},
     {"XTKS", "2020-10-01", 0, 0, "closed: trading system failure"},
     {"XTKS", "2024-05-06", 0, 0, "substitute holiday"},
+    {"XTKS", "2020-05-06", 0, 0, "substitute holiday"}, /* 3 May Sunday, 4 and 5 holidays */
+    {"XTKS", "2015-05-06", 0, 0, "substitute holiday"},
+    {"XTKS", "2015-05-07", 1, 900, ""},
     {"XTKS", "2024-11-01", 1, 900, ""},
     {"XTKS", "2024-11-05", 1, 930, ""},
 };

@@ -408,6 +408,38 @@ static void test_range(void **state)
     assert_int_equal(tc_tz_to_local(zone("Asia/Tokyo"), INT64_MIN, &lt, &err), TC_ERANGE);
 }
 
+/* Every canonical zone of the installed tzdata loads and converts. */
+static void test_all_zones(void **state)
+{
+    FILE *f = fopen("/usr/share/zoneinfo/zone1970.tab", "r");
+    char line[512];
+    int n = 0;
+    (void)state;
+    assert_non_null(f);
+    while (fgets(line, sizeof(line), f)) {
+        char *name, *end;
+        struct tc_error err = {0};
+        const struct tc_tz *tz;
+        struct tc_local_time lt;
+        if (line[0] == '#')
+            continue;
+        name = strchr(line, '\t');
+        name = name ? strchr(name + 1, '\t') : NULL;
+        assert_non_null(name);
+        name++;
+        end = name + strcspn(name, "\t\n");
+        *end = '\0';
+        if (tc_tz_get(name, &tz, &err) != 0)
+            fail_msg("%s: %s", name, err.msg);
+        tc_assert_ok(tc_tz_to_local(tz, utc("2090-01-15T12:00:00Z"), &lt, &err), &err);
+        tc_assert_ok(tc_tz_to_local(tz, utc("2090-07-15T12:00:00Z"), &lt, &err), &err);
+        tc_assert_ok(tc_tz_to_local(tz, utc("1900-07-15T12:00:00Z"), &lt, &err), &err);
+        n++;
+    }
+    fclose(f);
+    assert_true(n > 300);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +447,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_bad_names),
         cmocka_unit_test(test_cache),        cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_posix_rules),  cmocka_unit_test(test_range),
+        cmocka_unit_test(test_all_zones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

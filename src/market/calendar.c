@@ -533,15 +533,15 @@ int tc_calendar_get(const char *mic, const struct tc_calendar **out, struct tc_e
                         mic);
 }
 
-const char *tc_calendar_mic(const struct tc_calendar *cal) { return cal->mic; }
-const char *tc_calendar_zone(const struct tc_calendar *cal) { return cal->zone; }
+const char *tc_calendar_mic(const struct tc_calendar *cal) { return cal ? cal->mic : ""; }
+const char *tc_calendar_zone(const struct tc_calendar *cal) { return cal ? cal->zone : ""; }
 
 void tc_calendar_years(const struct tc_calendar *cal, int *first, int *last)
 {
     if (first)
-        *first = cal->first_year;
+        *first = cal ? cal->first_year : 0;
     if (last)
-        *last = cal->last_year;
+        *last = cal ? cal->last_year : 0;
 }
 
 void tc_date_format(int64_t date, char buf[TC_DATE_STRLEN])
