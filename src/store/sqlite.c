@@ -327,9 +327,18 @@ static int sq_open(const char *url, const struct tc_store_options *opt, struct t
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, opt->busy_timeout_ms);
-    if (!memory && !opt->read_only &&
-        (rc = pragma(s, "PRAGMA journal_mode=WAL", "wal", err)) != 0)
-        goto fail;
+    if (!memory && !opt->read_only) {
+        /* Switching a new file to WAL takes an exclusive lock without calling
+         * the busy handler: wait for a concurrent opener here. */
+        for (int waited = 0;; waited += 10) {
+            rc = pragma(s, "PRAGMA journal_mode=WAL", "wal", err);
+            if (rc != TC_EBUSY || waited >= opt->busy_timeout_ms)
+                break;
+            sqlite3_sleep(10);
+        }
+        if (rc != 0)
+            goto fail;
+    }
     if ((rc = pragma(s, "PRAGMA synchronous=FULL", NULL, err)) != 0 ||
         (rc = pragma(s, "PRAGMA foreign_keys=ON", NULL, err)) != 0)
         goto fail;
