@@ -341,6 +341,56 @@ static void test_bad_files(void **state)
     free(real);
 }
 
+/* Corrupted copies of a real file load or fail with TC_EPARSE: never crash,
+ * never anything else (run under the sanitizers in make check). */
+static void test_corrupt_files(void **state)
+{
+    char dir[512], path[700];
+    unsigned char *real, *copy;
+    size_t n;
+    FILE *f;
+    struct tc_rng rng;
+    int parsed = 0, rejected = 0;
+    (void)state;
+
+    assert_int_equal(tc_test_tmpdir("tzfuzz", dir, sizeof(dir)), 0);
+    snprintf(path, sizeof(path), "%s/z", dir);
+    f = fopen("/usr/share/zoneinfo/Europe/London", "rb");
+    assert_non_null(f);
+    real = malloc(1 << 20);
+    copy = malloc(1 << 20);
+    n = fread(real, 1, 1 << 20, f);
+    fclose(f);
+    tc_rng_seed(&rng, 20261121);
+    for (int round = 0; round < 1500; round++) {
+        struct tc_tz *tz = NULL;
+        struct tc_error err = {0};
+        size_t len = n;
+        int rc;
+        memcpy(copy, real, n);
+        for (int k = 0, flips = 1 + (int)tc_rng_below(&rng, 4); k < flips; k++)
+            copy[tc_rng_below(&rng, n)] = (unsigned char)tc_rng_next(&rng);
+        if (round % 5 == 0)
+            len = (size_t)tc_rng_below(&rng, n);
+        write_file(path, copy, len);
+        rc = tc_tz_load_file(path, "fuzz", &tz, &err);
+        if (rc == 0) {
+            struct tc_local_time lt;
+            parsed++;
+            tc_assert_ok(tc_tz_to_local(tz, utc("2090-07-01T00:00:00Z"), &lt, &err), &err);
+            tc_tz_free(tz);
+        } else {
+            rejected++;
+            if (rc != TC_EPARSE || !strstr(err.msg, "\"fuzz\""))
+                fail_msg("round %d: %s %s", round, tc_strerror_name(rc), err.msg);
+            assert_null(tz);
+        }
+    }
+    assert_true(parsed > 0 && rejected > 0);
+    free(real);
+    free(copy);
+}
+
 static void test_posix_rules(void **state)
 {
     static const struct {
@@ -447,7 +497,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),   cmocka_unit_test(test_bad_names),
         cmocka_unit_test(test_cache),        cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_posix_rules),  cmocka_unit_test(test_range),
-        cmocka_unit_test(test_all_zones),
+        cmocka_unit_test(test_all_zones),    cmocka_unit_test(test_corrupt_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
