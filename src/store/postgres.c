@@ -78,11 +78,25 @@ static struct pg_store *pg(struct tc_store *s) { return (struct pg_store *)s; }
 
 static void quiet_notices(void *arg, const char *msg) { (void)arg, (void)msg; }
 
+/* Copies a libpq message on one line: newlines and tabs become spaces. */
 static void trim_copy(char *buf, size_t cap, const char *msg)
 {
-    size_t n;
-    snprintf(buf, cap, "%s", msg ? msg : "");
-    n = strlen(buf);
+    size_t n = 0;
+    int space = 0;
+
+    if (cap == 0)
+        return;
+    for (const char *p = msg ? msg : ""; *p && n + 1 < cap; p++) {
+        if (*p == '\n' || *p == '\t' || *p == '\r' || *p == ' ') {
+            space = n > 0;
+            continue;
+        }
+        if (space && n + 2 < cap)
+            buf[n++] = ' ';
+        space = 0;
+        buf[n++] = *p;
+    }
+    buf[n] = '\0';
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
         buf[--n] = '\0';
 }
