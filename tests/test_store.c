@@ -232,6 +232,72 @@ static void test_where_binding(void **state)
                                NULL, &err),
                  &err);
     assert_string_equal(got, "$1x'); DROP TABLE instruments;--");
+    /* changes: UPDATE and DELETE counts; a data-modifying WITH runs as a write */
+    {
+        struct tc_val up[2] = {TC_V_TEXT("renamed"), TC_V_INT(1)};
+        int64_t ch = -1;
+        tc_assert_ok(tc_store_exec(s, "UPDATE vals SET t = $1 WHERE id = $2", up, 2, NULL, NULL,
+                                   &ch, &err),
+                     &err);
+        assert_int_equal(ch, 1);
+        tc_assert_ok(tc_store_exec(s, "UPDATE vals SET t = $1 WHERE id = $2 + 1000", up, 2, NULL,
+                                   NULL, &ch, &err),
+                     &err);
+        assert_int_equal(ch, 0);
+        tc_assert_ok(tc_store_exec(s,
+                                   "WITH gone AS (SELECT id FROM vals WHERE id = $1) "
+                                   "DELETE FROM vals WHERE id IN (SELECT id FROM gone)",
+                                   &up[1], 1, NULL, NULL, &ch, &err),
+                     &err);
+        assert_int_equal(ch, 1);
+        assert_int_equal(count_rows(s, "vals"), 0);
+    }
+    tc_store_close(s);
+}
+
+struct len_out {
+    size_t len;
+    int same;
+};
+
+static char *huge_text;
+
+static int huge_cb(const struct tc_row *row, void *ud)
+{
+    struct len_out *o = ud;
+    const char *t;
+    assert_int_equal(tc_row_text(row, 0, &t), 0);
+    o->len = strlen(t);
+    o->same = strcmp(t, huge_text) == 0;
+    return 0;
+}
+
+static void test_huge_text(void **state)
+{
+    const struct backend *be = *state;
+    struct tc_store *s = open_store(be, NULL);
+    struct tc_error err = {0};
+    struct len_out o = {0, 0};
+    const size_t n = 4u << 20; /* 4 MiB */
+
+    huge_text = malloc(n + 1);
+    assert_non_null(huge_text);
+    for (size_t i = 0; i < n; i++)
+        huge_text[i] = (char)('a' + (i * 7) % 26);
+    huge_text[n] = '\0';
+    create_vals(s, be->pg);
+    {
+        struct tc_val p[8] = {TC_V_INT(1), TC_V_NULL, TC_V_TEXT(huge_text), TC_V_NULL,
+                              TC_V_NULL,   TC_V_NULL, TC_V_NULL,            TC_V_NULL};
+        tc_assert_ok(tc_store_exec(s, INS_VALS, p, 8, NULL, NULL, NULL, &err), &err);
+    }
+    tc_assert_ok(tc_store_exec(s, "SELECT t FROM vals WHERE id = 1", NULL, 0, huge_cb, &o, NULL,
+                               &err),
+                 &err);
+    assert_int_equal(o.len, n);
+    assert_true(o.same);
+    free(huge_text);
+    huge_text = NULL;
     tc_store_close(s);
 }
 
@@ -878,6 +944,7 @@ int main(void)
         cmocka_unit_test(test_pg_unreachable),
         BOTH(test_round_trip),
         BOTH(test_where_binding),
+        BOTH(test_huge_text),
         BOTH(test_error_mapping),
         BOTH(test_getter_conversion_errors),
         BOTH(test_txn_rollback_on_failure),

@@ -295,15 +295,33 @@ static int exec_one_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     return tc_txn_exec(tx, e->sql, e->params, e->n, e->cb, e->ud, e->changes, err);
 }
 
+/* Does SQL contain KW as a whole word (a rough test, for WITH statements)? */
+static int has_word(const char *sql, const char *kw)
+{
+    size_t n = strlen(kw);
+    for (const char *p = sql; (p = strcasestr(p, kw)) != NULL; p += n) {
+        int before = p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        int after = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+        if (before && after)
+            return 1;
+    }
+    return 0;
+}
+
+static int is_read_statement(const char *sql)
+{
+    if (tc__store_sql_starts_with(sql, "SELECT") || tc__store_sql_starts_with(sql, "VALUES"))
+        return 1;
+    /* WITH … SELECT reads; a data-modifying WITH needs a write transaction */
+    return tc__store_sql_starts_with(sql, "WITH") && !has_word(sql, "INSERT") &&
+           !has_word(sql, "UPDATE") && !has_word(sql, "DELETE") && !has_word(sql, "MERGE");
+}
+
 int tc_store_exec(struct tc_store *s, const char *sql, const struct tc_val *params, size_t n,
                   tc_row_fn cb, void *ud, int64_t *changes, struct tc_error *err)
 {
     struct exec_one e = {sql, params, n, cb, ud, changes};
-    unsigned flags = (tc__store_sql_starts_with(sql, "SELECT") ||
-                      tc__store_sql_starts_with(sql, "WITH") ||
-                      tc__store_sql_starts_with(sql, "VALUES"))
-                         ? TC_TXN_READ
-                         : TC_TXN_WRITE;
+    unsigned flags = is_read_statement(sql) ? TC_TXN_READ : TC_TXN_WRITE;
     if (changes)
         *changes = 0;
     return tc_store_txn(s, flags, exec_one_fn, &e, err);
