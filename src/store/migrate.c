@@ -131,7 +131,7 @@ static int add_file(struct tc_migration_set *set, const char *fname, const char 
                     size_t len, struct tc_error *err)
 {
     char name[256];
-    int version, up, rc;
+    int version = 0, up = 0, rc;
     struct tc_migration *m = NULL;
     char *copy;
 

@@ -513,9 +513,9 @@ static int pg_exec(struct tc_txn *base, const char *sql, const struct tc_val *pa
     struct pg_conn *pc = tx->conn;
     const char **values = NULL;
     char *bufs = NULL;
-    const char *name;
+    const char *name = NULL;
     PGresult *r = NULL;
-    int rc, want;
+    int rc, want = -1;
 
     if ((rc = prepare(s, pc, sql, params, n, &name, &want, err)) != 0)
         return rc;
