@@ -295,6 +295,19 @@ static void test_portfolio_validation(void **state)
         assert_int_equal(tc_accounts_portfolio_create(&f->acc, &p, &err), TC_EINVAL);
         assert_non_null(strstr(err.msg, "base_currency"));
     }
+    {
+        /* a huge description is refused, not truncated */
+        struct tc_portfolio_def p;
+        char *huge = malloc(5000);
+        assert_non_null(huge);
+        memset(huge, 'd', 4999);
+        huge[4999] = '\0';
+        fill_portfolio(&p, "p", "1");
+        p.description = huge;
+        assert_int_equal(tc_accounts_portfolio_create(&f->acc, &p, &err), TC_EINVAL);
+        assert_non_null(strstr(err.msg, "portfolio \"p\": description is 4999 bytes long"));
+        free(huge);
+    }
     assert_int_equal(count_portfolios(f), 0);
 }
 

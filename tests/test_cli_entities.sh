@@ -146,6 +146,9 @@ run_sqlite() {
     expect_err 1 '--tick-size' instrument add X1 --symbol X1 --market XNYS --asset-class EQUITY --currency USD --tick-size NaN
     expect_err 1 'instrument id' instrument add "X 1" --symbol X1 --market XNYS --asset-class EQUITY --currency USD
     expect_err 1 'instrument "NOPE" not found' instrument show NOPE
+    huge=$(printf 'S%.0s' $(seq 1 1000))
+    expect_err 1 '--symbol is 1000 bytes long' instrument add X1 --symbol "$huge" --market XNYS --asset-class EQUITY --currency USD
+    expect_err 1 'instrument id is 1000 bytes long' instrument add "$huge" --symbol X1 --market XNYS --asset-class EQUITY --currency USD
     # a hostile symbol is data, not SQL
     evil="x'); DROP TABLE instruments;--"
     expect 0 instrument add EVIL --symbol "$evil" --market XNYS --asset-class EQUITY --currency USD
