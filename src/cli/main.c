@@ -83,6 +83,7 @@ static int setup_logging(const struct tc_config *cfg, struct tc_error *err)
         return tc_error_set(err, rc, "log.level: unknown level");
     if ((rc = tc_log_format_parse(tc_config_str(cfg, "log.format"), &lc.format)) != 0)
         return tc_error_set(err, rc, "log.format: unknown format");
+    lc.to_stderr = tc_config_bool(cfg, "log.stderr");
     lc.file = (file && *file) ? file : NULL;
     lc.max_bytes = tc_config_int(cfg, "log.max_bytes");
     lc.keep = (int)tc_config_int(cfg, "log.keep");
