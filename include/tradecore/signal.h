@@ -218,7 +218,7 @@ void tc_sizing_params_default(struct tc_sizing_params *p);
  * means "{}") into *P, starting from the defaults. Other keys belong to the
  * strategy and are ignored. Decimals as in tc_signal_parse (strings or
  * numbers); max_pyramids a JSON integer; allow_stop_loosen a JSON boolean.
- * Errors name the key: `strategy params: risk_fraction "1.5" is above 1`
+ * Errors name the key: `strategy params: risk_fraction 1.5 is above 1`
  * (TC_EINVAL for types and bounds, TC_EPARSE for malformed JSON or decimal
  * text, TC_ERANGE for decimals that do not fit). *P is written only on
  * success.

@@ -136,7 +136,7 @@ int tc__signal_json_dec(const char *prefix, const char *key, const json_t *v,
             return tc_error_set(err, TC_EINVAL, "%s%s: the number is not finite", prefix, key);
         shortest(d, buf, sizeof(buf), &digits);
         if (digits > EXACT_DIGITS) {
-            snprintf(buf, sizeof(buf), "%.17g", d);
+            snprintf(buf, sizeof(buf), "%.*g", digits, d);
             return tc_error_set(err, TC_EINVAL,
                                 "%s%s: the JSON number %s has more than %d significant digits "
                                 "and cannot be read exactly; send it as a string "
@@ -144,8 +144,12 @@ int tc__signal_json_dec(const char *prefix, const char *key, const json_t *v,
                                 prefix, key, buf, EXACT_DIGITS, key);
         }
         rc = tc_dec_parse(buf, (size_t)-1, out, &e);
-        if (rc != 0)
-            return tc_error_set(err, rc, "%s%s: %s", prefix, key, e.msg);
+        if (rc != 0) {
+            /* name the number as sent, not in its exponent form */
+            const char *why = strstr(e.msg, "\": ");
+            return tc_error_set(err, rc, "%s%s: the JSON number %.*g: %s", prefix, key, digits,
+                                d, why ? why + 3 : e.msg);
+        }
         return 0;
     }
     return tc_error_set(err, TC_EINVAL, "%s%s must be a number or a decimal string, not %s",
