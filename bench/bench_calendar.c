@@ -37,7 +37,7 @@ int main(void)
             ops++;
         }
     dt = now_s() - t0;
-    printf("bench\tcalendar_is_session\tops_per_s\t%.0f\tops/s\n", (double)ops / dt);
+    printf("calendar\tis_session\tops_per_s\t%.0f\tops/s\n", (double)ops / dt);
 
     t0 = now_s();
     ops = 0;
@@ -48,7 +48,7 @@ int main(void)
         ops++;
     }
     dt = now_s() - t0;
-    printf("bench\tcalendar_count_1990_2026\tms_per_op\t%.3f\tms\n", dt * 1000 / (double)ops);
+    printf("calendar\tcount_1990_2026\tms_per_op\t%.3f\tms\n", dt * 1000 / (double)ops);
 
     t0 = now_s();
     ops = 0;
@@ -61,7 +61,7 @@ int main(void)
         ops++;
     }
     dt = now_s() - t0;
-    printf("bench\ttz_round_trip_new_york\tops_per_s\t%.0f\tops/s\n", (double)ops / dt);
+    printf("calendar\ttz_round_trip_new_york\tops_per_s\t%.0f\tops/s\n", (double)ops / dt);
     (void)sink;
     (void)sessions;
     return 0;
