@@ -186,6 +186,25 @@ int tc_txn_exec_script(struct tc_txn *tx, const char *sql, struct tc_error *err)
 int tc_store_exec(struct tc_store *s, const char *sql, const struct tc_val *params, size_t n,
                   tc_row_fn cb, void *ud, int64_t *changes, struct tc_error *err);
 
+/*
+ * Bulk load, for backends that offer it (PostgreSQL: COPY FROM STDIN through
+ * libpq; sqlite has none, and a loop of cached prepared INSERTs in one
+ * transaction is its fast path). SQL is a "COPY table (columns) FROM STDIN"
+ * statement run inside TX; FILL is called until it sets *LEN to 0 and writes
+ * up to CAP bytes of COPY text format (tab-separated, "\N" for NULL, '\n'
+ * ending each row; whole rows per call) into BUF. A nonzero return from FILL
+ * aborts the copy and is returned. *ROWS (may be NULL) gets the rows loaded.
+ * Constraint violations map as for tc_txn_exec; after any error the
+ * transaction must be rolled back. TC_EINVAL when the backend has no bulk
+ * path: tc_store_can_copy() says beforehand (1 or 0). Implemented in
+ * src/store/copy.c.
+ */
+typedef int (*tc_copy_fill_fn)(void *ud, char *buf, size_t cap, size_t *len,
+                               struct tc_error *err);
+int tc_txn_copy_from(struct tc_txn *tx, const char *sql, tc_copy_fill_fn fill, void *ud,
+                     int64_t *rows, struct tc_error *err);
+int tc_store_can_copy(const struct tc_store *s);
+
 /* ------------------------------------------------------------------------ */
 /* The backend interface. Backends embed struct tc_store first.              */
 
@@ -203,6 +222,9 @@ struct tc_store_ops {
     int (*exec_script)(struct tc_txn *tx, const char *sql, struct tc_error *err);
     int (*ping)(struct tc_store *s, struct tc_error *err);
     void (*pool_stats)(struct tc_store *s, struct tc_store_pool_stats *out);
+    /* Optional (NULL = no bulk path): see tc_txn_copy_from. */
+    int (*copy_from)(struct tc_txn *tx, const char *sql, tc_copy_fill_fn fill, void *ud,
+                     int64_t *rows, struct tc_error *err);
 };
 
 struct tc_row_ops {

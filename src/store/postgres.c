@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/pg_copy.h"
 #include "store/store_internal.h"
 #include "tradecore/clock.h"
 #include "tradecore/dec.h"
@@ -746,6 +747,8 @@ static const struct tc_row_ops pg_row_ops = {
     .name = r_name,
 };
 
+PGconn *tc__store_pg_txn_conn(struct tc_txn *tx) { return ((struct pg_txn *)tx)->conn->c; }
+
 const struct tc_store_ops tc_store_postgres_ops = {
     .name = "postgres",
     .backend = TC_STORE_POSTGRES,
@@ -758,4 +761,5 @@ const struct tc_store_ops tc_store_postgres_ops = {
     .exec_script = pg_exec_script,
     .ping = pg_ping,
     .pool_stats = pg_pool_stats,
+    .copy_from = tc__store_pg_copy_from,
 };
