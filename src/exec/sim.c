@@ -1,0 +1,499 @@
+/*
+ * Market simulator order book: configuration checks, order validation,
+ * submission, cancellation, and matching of the working orders of one
+ * instrument against a daily bar (tc_sim_on_bar), which allocates nothing.
+ * Orders live in one array in submission order; finished orders leave it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tradecore/clock.h"
+#include "tradecore/id.h"
+#include "tradecore/sim.h"
+#include "exec/sim_internal.h"
+#include "internal/banned.h"
+
+struct sim_instrument {
+    char id[TC_INSTRUMENT_ID_MAX];
+    struct tc_dec tick, lot;
+};
+
+struct tc_sim {
+    struct tc_sim_config cfg;
+    struct tc_dec slip;            /* slippage as a fraction of price */
+    struct tc_sim_order *orders;   /* working orders, submission order */
+    size_t n, cap;
+    struct sim_instrument *insts;
+    size_t ninst, capinst;
+    uint64_t next_seq;
+    int in_bar;                    /* inside tc_sim_on_bar: no submit/cancel */
+};
+
+/* FNV-1a: a cheap first comparison before strcmp on the hot path. */
+static uint64_t hash_id(const char *s)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= UINT64_C(1099511628211);
+    }
+    return h;
+}
+
+static const char *fmt(struct tc_dec d, char *buf)
+{
+    tc_dec_format(d, buf, TC_DEC_STRLEN);
+    return buf;
+}
+
+void tc_sim_config_init(struct tc_sim_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->fill_at = TC_SIM_FILL_NEXT_OPEN;
+    cfg->slippage = TC_SIM_SLIP_NONE;
+    cfg->commission = TC_SIM_COMM_NONE;
+    cfg->commission_places = TC_DEC_PLACES;
+}
+
+static int check_nonneg(const char *field, struct tc_dec v, struct tc_error *err)
+{
+    char b[TC_DEC_STRLEN];
+    if (v.raw < 0)
+        return tc_error_set(err, TC_EINVAL, "simulator config: %s %s is negative", field,
+                            fmt(v, b));
+    return 0;
+}
+
+static int check_config(const struct tc_sim_config *c, struct tc_dec *slip, struct tc_error *err)
+{
+    char b[TC_DEC_STRLEN], b2[TC_DEC_STRLEN];
+    int rc;
+
+    if (c->fill_at != TC_SIM_FILL_NEXT_OPEN && c->fill_at != TC_SIM_FILL_CLOSE)
+        return tc_error_set(err, TC_EINVAL, "simulator config: fill_at %d is unknown",
+                            (int)c->fill_at);
+    if ((rc = check_nonneg("slippage_value", c->slippage_value, err)) != 0)
+        return rc;
+    switch (c->slippage) {
+    case TC_SIM_SLIP_NONE:
+        slip->raw = 0;
+        break;
+    case TC_SIM_SLIP_FRACTION:
+        if (c->slippage_value.raw >= TC_DEC_ONE)
+            return tc_error_set(err, TC_EINVAL,
+                                "simulator config: slippage_value %s is not below 1 (a fraction)",
+                                fmt(c->slippage_value, b));
+        *slip = c->slippage_value;
+        break;
+    case TC_SIM_SLIP_BPS:
+        if (c->slippage_value.raw >= 10000 * TC_DEC_ONE)
+            return tc_error_set(err, TC_EINVAL,
+                                "simulator config: slippage_value %s bps is not below 10000",
+                                fmt(c->slippage_value, b));
+        if (c->slippage_value.raw % 10000 != 0)
+            return tc_error_set(err, TC_EINVAL,
+                                "simulator config: slippage_value %s bps is finer than 0.0001 bps",
+                                fmt(c->slippage_value, b));
+        slip->raw = c->slippage_value.raw / 10000;
+        break;
+    default:
+        return tc_error_set(err, TC_EINVAL, "simulator config: slippage model %d is unknown",
+                            (int)c->slippage);
+    }
+    if ((rc = check_nonneg("volume_cap", c->volume_cap, err)) != 0)
+        return rc;
+    if (c->volume_cap.raw > TC_DEC_ONE)
+        return tc_error_set(err, TC_EINVAL, "simulator config: volume_cap %s is above 1",
+                            fmt(c->volume_cap, b));
+    if (c->commission < TC_SIM_COMM_NONE || c->commission > TC_SIM_COMM_FIXED)
+        return tc_error_set(err, TC_EINVAL, "simulator config: commission model %d is unknown",
+                            (int)c->commission);
+    if ((rc = check_nonneg("comm_rate", c->comm_rate, err)) != 0 ||
+        (rc = check_nonneg("comm_min", c->comm_min, err)) != 0 ||
+        (rc = check_nonneg("comm_max", c->comm_max, err)) != 0 ||
+        (rc = check_nonneg("comm_fixed", c->comm_fixed, err)) != 0)
+        return rc;
+    if (c->comm_max.raw > 0 && tc_dec_cmp(c->comm_min, c->comm_max) > 0)
+        return tc_error_set(err, TC_EINVAL, "simulator config: comm_min %s is above comm_max %s",
+                            fmt(c->comm_min, b), fmt(c->comm_max, b2));
+    if (c->commission_places < 0 || c->commission_places > TC_DEC_PLACES)
+        return tc_error_set(err, TC_EINVAL,
+                            "simulator config: commission_places %d is outside 0..8",
+                            c->commission_places);
+    if ((rc = check_nonneg("tick", c->tick, err)) != 0 ||
+        (rc = check_nonneg("lot", c->lot, err)) != 0)
+        return rc;
+    return 0;
+}
+
+int tc_sim_new(const struct tc_sim_config *cfg, struct tc_sim **out, struct tc_error *err)
+{
+    struct tc_sim *sim;
+    struct tc_dec slip = TC_DEC_ZERO;
+    int rc;
+
+    if (cfg == NULL || out == NULL)
+        return tc_error_set(err, TC_EINVAL, "simulator config: missing");
+    if ((rc = check_config(cfg, &slip, err)) != 0)
+        return rc;
+    sim = calloc(1, sizeof *sim);
+    if (sim == NULL)
+        return tc_error_set(err, TC_ENOMEM, "simulator: out of memory");
+    sim->cfg = *cfg;
+    sim->slip = slip;
+    sim->next_seq = 1;
+    *out = sim;
+    return 0;
+}
+
+void tc_sim_free(struct tc_sim *sim)
+{
+    if (sim == NULL)
+        return;
+    free(sim->orders);
+    free(sim->insts);
+    free(sim);
+}
+
+static struct sim_instrument *find_inst(const struct tc_sim *sim, const char *id)
+{
+    for (size_t i = 0; i < sim->ninst; i++)
+        if (strcmp(sim->insts[i].id, id) == 0)
+            return &sim->insts[i];
+    return NULL;
+}
+
+int tc_sim_set_instrument(struct tc_sim *sim, const char *instrument, struct tc_dec tick,
+                          struct tc_dec lot, struct tc_error *err)
+{
+    struct sim_instrument *in;
+    char b[TC_DEC_STRLEN];
+    int rc;
+
+    if (sim == NULL)
+        return tc_error_set(err, TC_EINVAL, "simulator: missing");
+    if (sim->in_bar)
+        return tc_error_set(err, TC_EBUSY, "simulator: instruments cannot change inside a bar");
+    if ((rc = tc_id_validate("instrument", instrument, err)) != 0)
+        return rc;
+    if (tick.raw < 0)
+        return tc_error_set(err, TC_EINVAL, "instrument \"%s\": tick %s is negative", instrument,
+                            fmt(tick, b));
+    if (lot.raw < 0)
+        return tc_error_set(err, TC_EINVAL, "instrument \"%s\": lot %s is negative", instrument,
+                            fmt(lot, b));
+    in = find_inst(sim, instrument);
+    if (in == NULL) {
+        if (sim->ninst == sim->capinst) {
+            size_t ncap = sim->capinst ? sim->capinst * 2 : 8;
+            struct sim_instrument *p = realloc(sim->insts, ncap * sizeof *p);
+            if (p == NULL)
+                return tc_error_set(err, TC_ENOMEM, "simulator: out of memory");
+            sim->insts = p;
+            sim->capinst = ncap;
+        }
+        in = &sim->insts[sim->ninst++];
+        snprintf(in->id, sizeof in->id, "%s", instrument);
+    }
+    in->tick = tick;
+    in->lot = lot;
+    return 0;
+}
+
+static long find_order(const struct tc_sim *sim, const char *id)
+{
+    for (size_t i = 0; i < sim->n; i++)
+        if (strcmp(sim->orders[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Whether the id field holds a NUL-terminated string (a caller may fill all of it). */
+static int terminated(const char *s, size_t cap) { return memchr(s, '\0', cap) != NULL; }
+
+static int check_order(const struct tc_sim *sim, const struct tc_sim_order *o,
+                       struct tc_sim_order *w, struct tc_error *err)
+{
+    char b[TC_DEC_STRLEN], b2[TC_DEC_STRLEN];
+    const struct sim_instrument *in;
+    int needs_limit, needs_stop, rc;
+
+    if (!terminated(o->id, sizeof o->id))
+        return tc_error_set(err, TC_EINVAL, "order id is longer than %d characters",
+                            TC_SIM_ORDER_ID_MAX - 1);
+    if ((rc = tc_id_validate("order", o->id, err)) != 0)
+        return rc;
+    if (!terminated(o->instrument, sizeof o->instrument))
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": instrument is longer than %d characters",
+                            o->id, TC_INSTRUMENT_ID_MAX - 1);
+    if ((rc = tc_id_validate("instrument", o->instrument, err)) != 0)
+        return tc_error_prefix(err, "order \"%s\"", o->id);
+    if (o->side != TC_SIM_BUY && o->side != TC_SIM_SELL)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": side %d is unknown", o->id, (int)o->side);
+    if (o->type < TC_SIM_MARKET || o->type > TC_SIM_STOP_LIMIT)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": type %d is unknown", o->id, (int)o->type);
+    if (o->tif != TC_SIM_DAY && o->tif != TC_SIM_GTC)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": tif %d is unknown", o->id, (int)o->tif);
+    if (o->quantity.raw <= 0)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": quantity %s is not positive", o->id,
+                            fmt(o->quantity, b));
+    needs_limit = o->type == TC_SIM_LIMIT || o->type == TC_SIM_STOP_LIMIT;
+    needs_stop = o->type == TC_SIM_STOP_MARKET || o->type == TC_SIM_STOP_LIMIT;
+    if (needs_limit && o->limit.raw <= 0)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": limit %s is %s", o->id,
+                            fmt(o->limit, b), o->limit.raw == 0 ? "missing" : "not positive");
+    if (!needs_limit && o->limit.raw != 0)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": limit %s is not allowed on this type",
+                            o->id, fmt(o->limit, b));
+    if (needs_stop && o->stop.raw <= 0)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": stop %s is %s", o->id,
+                            fmt(o->stop, b), o->stop.raw == 0 ? "missing" : "not positive");
+    if (!needs_stop && o->stop.raw != 0)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": stop %s is not allowed on this type",
+                            o->id, fmt(o->stop, b));
+    if (o->tick.raw < 0)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": tick %s is negative", o->id,
+                            fmt(o->tick, b));
+    if (o->lot.raw < 0)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": lot %s is negative", o->id,
+                            fmt(o->lot, b));
+
+    memset(w, 0, sizeof *w);
+    memcpy(w->id, o->id, sizeof w->id);
+    memcpy(w->instrument, o->instrument, sizeof w->instrument);
+    w->side = o->side;
+    w->type = o->type;
+    w->tif = o->tif;
+    w->quantity = o->quantity;
+    w->limit = o->limit;
+    w->stop = o->stop;
+    w->created_day = o->created_day;
+    in = find_inst(sim, o->instrument);
+    w->tick = o->tick.raw > 0 ? o->tick : in && in->tick.raw > 0 ? in->tick : sim->cfg.tick;
+    w->lot = o->lot.raw > 0 ? o->lot : in && in->lot.raw > 0 ? in->lot : sim->cfg.lot;
+
+    if (w->lot.raw > 0 && w->quantity.raw % w->lot.raw != 0)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": quantity %s is not a multiple of lot %s",
+                            o->id, fmt(w->quantity, b), fmt(w->lot, b2));
+    if (w->tick.raw > 0 && w->limit.raw % w->tick.raw != 0)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": limit %s is not a multiple of tick %s",
+                            o->id, fmt(w->limit, b), fmt(w->tick, b2));
+    if (w->tick.raw > 0 && w->stop.raw % w->tick.raw != 0)
+        return tc_error_set(err, TC_EINVAL, "order \"%s\": stop %s is not a multiple of tick %s",
+                            o->id, fmt(w->stop, b), fmt(w->tick, b2));
+    return 0;
+}
+
+int tc_sim_submit(struct tc_sim *sim, const struct tc_sim_order *order, struct tc_error *err)
+{
+    struct tc_sim_order w;
+    int rc;
+
+    if (sim == NULL || order == NULL)
+        return tc_error_set(err, TC_EINVAL, "order: missing");
+    if (sim->in_bar)
+        return tc_error_set(err, TC_EBUSY, "order \"%.64s\": cannot be submitted inside a bar",
+                            order->id);
+    if ((rc = check_order(sim, order, &w, err)) != 0)
+        return rc;
+    if (find_order(sim, w.id) >= 0)
+        return tc_error_set(err, TC_ECONFLICT, "order \"%s\": id is already working", w.id);
+    if (sim->n == sim->cap) {
+        size_t ncap = sim->cap ? sim->cap * 2 : 16;
+        struct tc_sim_order *p = realloc(sim->orders, ncap * sizeof *p);
+        if (p == NULL)
+            return tc_error_set(err, TC_ENOMEM, "order \"%s\": out of memory", w.id);
+        sim->orders = p;
+        sim->cap = ncap;
+    }
+    w.status = TC_SIM_WORKING;
+    w.last_day = INT64_MIN;
+    w.seq = sim->next_seq++;
+    w.instrument_hash = hash_id(w.instrument);
+    sim->orders[sim->n++] = w;
+    return 0;
+}
+
+int tc_sim_cancel(struct tc_sim *sim, const char *id, struct tc_sim_order *out,
+                  struct tc_error *err)
+{
+    long i;
+
+    if (sim == NULL || id == NULL)
+        return tc_error_set(err, TC_EINVAL, "order id: missing");
+    if (sim->in_bar)
+        return tc_error_set(err, TC_EBUSY, "order \"%.64s\": cannot be cancelled inside a bar", id);
+    i = find_order(sim, id);
+    if (i < 0)
+        return tc_error_set(err, TC_ENOTFOUND, "order \"%.64s\": no working order has this id", id);
+    sim->orders[i].status = TC_SIM_CANCELLED;
+    if (out != NULL)
+        *out = sim->orders[i];
+    memmove(&sim->orders[i], &sim->orders[i + 1], (sim->n - (size_t)i - 1) * sizeof *sim->orders);
+    sim->n--;
+    return 0;
+}
+
+size_t tc_sim_open_orders(const struct tc_sim *sim, struct tc_sim_order *out, size_t cap)
+{
+    if (sim == NULL)
+        return 0;
+    for (size_t i = 0; i < sim->n && i < cap; i++)
+        out[i] = sim->orders[i];
+    return sim->n;
+}
+
+int tc_sim_get(const struct tc_sim *sim, const char *id, struct tc_sim_order *out,
+               struct tc_error *err)
+{
+    long i;
+
+    if (sim == NULL || id == NULL || out == NULL)
+        return tc_error_set(err, TC_EINVAL, "order id: missing");
+    i = find_order(sim, id);
+    if (i < 0)
+        return tc_error_set(err, TC_ENOTFOUND, "order \"%.64s\": no working order has this id", id);
+    *out = sim->orders[i];
+    return 0;
+}
+
+static int check_bar(const char *instrument, const struct tc_bar *b, struct tc_error *err)
+{
+    char d1[TC_DEC_STRLEN], d2[TC_DEC_STRLEN];
+    int y, m, d;
+
+    tc_civil_from_days(b->day, &y, &m, &d);
+#define BAR_FAIL(...)                                                                    \
+    do {                                                                                 \
+        tc_error_set(err, TC_EINVAL, __VA_ARGS__);                                       \
+        return tc_error_prefix(err, "instrument \"%s\" bar %04d-%02d-%02d", instrument, y, m, d); \
+    } while (0)
+    if (b->open.raw <= 0 || b->high.raw <= 0 || b->low.raw <= 0 || b->close.raw <= 0)
+        BAR_FAIL("prices must be positive (open %s, low %s)", fmt(b->open, d1), fmt(b->low, d2));
+    if (tc_dec_cmp(b->low, b->high) > 0)
+        BAR_FAIL("low %s is above high %s", fmt(b->low, d1), fmt(b->high, d2));
+    if (tc_dec_cmp(b->open, b->low) < 0 || tc_dec_cmp(b->open, b->high) > 0)
+        BAR_FAIL("open %s is outside [low, high]", fmt(b->open, d1));
+    if (tc_dec_cmp(b->close, b->low) < 0 || tc_dec_cmp(b->close, b->high) > 0)
+        BAR_FAIL("close %s is outside [low, high]", fmt(b->close, d1));
+    if (b->volume < 0)
+        BAR_FAIL("volume %lld is negative", (long long)b->volume);
+#undef BAR_FAIL
+    return 0;
+}
+
+/*
+ * Matches one order against the bar: decides and applies its fill and its
+ * expiry, then reports them. *BUDGET is what the bar still offers (raw
+ * quantity; -1 = no cap).
+ */
+static int match(struct tc_sim *sim, struct tc_sim_order *o, const struct tc_bar *bar,
+                 int64_t *budget, tc_sim_event_fn fn, void *ud, struct tc_error *err)
+{
+    struct tc_sim_fill fill;
+    struct tc_sim_event ev;
+    struct tc_dec base, price, value, comm, qty, filled, total_comm;
+    int trig = 0, expire, rc = 0, fills = 0;
+
+    if (tc__sim_base_price(o, bar, sim->cfg.fill_at == TC_SIM_FILL_CLOSE, &base, &trig)) {
+        qty.raw = o->quantity.raw - o->filled.raw;
+        if (*budget >= 0 && qty.raw > *budget) {
+            qty.raw = *budget;
+            if (o->lot.raw > 0)
+                qty.raw -= qty.raw % o->lot.raw;
+        }
+        fills = qty.raw > 0;
+    }
+    if (fills) {
+        if ((rc = tc__sim_fill_price(o, bar, sim->slip, base, &price)) != 0 ||
+            (rc = tc_dec_mul(price, qty, TC_ROUND_HALF_EVEN, &value)) != 0 ||
+            (rc = tc__sim_commission(&sim->cfg, qty, value, o->fills, &comm)) != 0 ||
+            (rc = tc_dec_add(o->filled, qty, &filled)) != 0 ||
+            (rc = tc_dec_add(o->commission, comm, &total_comm)) != 0)
+            return tc_error_set(err, rc, "order \"%s\": fill amount out of range on day %lld",
+                                o->id, (long long)bar->day);
+        if (*budget >= 0)
+            *budget -= qty.raw;
+        o->filled = filled;
+        o->commission = total_comm;
+        o->fills++;
+        o->status = tc_dec_cmp(filled, o->quantity) == 0 ? TC_SIM_FILLED : TC_SIM_PARTIAL;
+    }
+    o->triggered = trig;
+    o->last_day = bar->day;
+    expire = o->tif == TC_SIM_DAY && o->status != TC_SIM_FILLED;
+
+    if (fills && fn != NULL) {
+        memcpy(fill.order_id, o->id, sizeof fill.order_id);
+        snprintf(fill.exec_id, sizeof fill.exec_id, "%s-F%u", o->id, (unsigned)o->fills);
+        fill.seq = o->fills;
+        fill.day = bar->day;
+        fill.side = o->side;
+        fill.quantity = qty;
+        fill.price = price;
+        fill.value = value;
+        fill.commission = comm;
+        ev.kind = TC_SIM_EV_FILL;
+        ev.order = o;
+        ev.fill = &fill;
+        rc = fn(ud, &ev);
+    }
+    if (expire)
+        o->status = TC_SIM_EXPIRED;
+    if (rc == 0 && expire && fn != NULL) {
+        ev.kind = TC_SIM_EV_EXPIRED;
+        ev.order = o;
+        ev.fill = NULL;
+        rc = fn(ud, &ev);
+    }
+    if (rc != 0) {
+        if (rc > 0)
+            rc = TC_EINTERNAL;
+        return tc_error_set(err, rc, "order \"%s\": event callback failed (%s)", o->id,
+                            tc_strerror_name(rc));
+    }
+    return 0;
+}
+
+int tc_sim_on_bar(struct tc_sim *sim, const char *instrument, const struct tc_bar *bar,
+                  tc_sim_event_fn fn, void *ud, struct tc_error *err)
+{
+    uint64_t h;
+    int64_t budget = -1;
+    int fill_close, rc = 0, done = 0;
+    size_t i, j;
+
+    if (sim == NULL || instrument == NULL || bar == NULL)
+        return tc_error_set(err, TC_EINVAL, "bar: missing simulator, instrument or bar");
+    if (sim->in_bar)
+        return tc_error_set(err, TC_EBUSY, "instrument \"%.64s\": bar fed inside a bar", instrument);
+    if ((rc = check_bar(instrument, bar, err)) != 0)
+        return rc;
+    if (sim->cfg.volume_cap.raw > 0)
+        budget = tc__sim_cap_raw(sim->cfg.volume_cap, bar->volume);
+    h = hash_id(instrument);
+    fill_close = sim->cfg.fill_at == TC_SIM_FILL_CLOSE;
+    sim->in_bar = 1;
+    for (i = 0; i < sim->n; i++) {
+        struct tc_sim_order *o = &sim->orders[i];
+        if (o->instrument_hash != h || bar->day <= o->last_day ||
+            strcmp(o->instrument, instrument) != 0)
+            continue;
+        if (fill_close && o->type == TC_SIM_MARKET ? bar->day < o->created_day
+                                                   : bar->day <= o->created_day)
+            continue;
+        rc = match(sim, o, bar, &budget, fn, ud, err);
+        done |= o->status == TC_SIM_FILLED || o->status == TC_SIM_EXPIRED;
+        if (rc != 0)
+            break;
+    }
+    sim->in_bar = 0;
+    if (done) {
+        for (i = 0, j = 0; i < sim->n; i++)
+            if (sim->orders[i].status != TC_SIM_FILLED && sim->orders[i].status != TC_SIM_EXPIRED)
+                sim->orders[j++] = sim->orders[i];
+        sim->n = j;
+    }
+    return rc;
+}

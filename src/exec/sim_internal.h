@@ -1,0 +1,38 @@
+/*
+ * Internals of the market simulator shared between its files: the pricing
+ * rules (sim_price.c) used by the order book (sim.c).
+ */
+#ifndef TC_EXEC_SIM_INTERNAL_H
+#define TC_EXEC_SIM_INTERNAL_H
+
+#include "tradecore/sim.h"
+
+/*
+ * The base price of ORDER on BAR before slippage (sim.h, PRICES). Returns 1
+ * with *PRICE set when the order can fill on this bar, 0 when it cannot.
+ * *TRIGGERED receives the order's trigger state after this bar (a stop may
+ * trigger without filling). FILL_CLOSE is whether MARKET orders fill at the close.
+ */
+int tc__sim_base_price(const struct tc_sim_order *order, const struct tc_bar *bar, int fill_close,
+                       struct tc_dec *price, int *triggered);
+
+/*
+ * The fill price from BASE: slipped by FRACTION against the trader, rounded
+ * to the order's tick against the trader, clamped into the bar's [low, high],
+ * and never worse than a limit (sim.h, SLIPPAGE). TC_ERANGE on overflow.
+ */
+int tc__sim_fill_price(const struct tc_sim_order *order, const struct tc_bar *bar,
+                       struct tc_dec fraction, struct tc_dec base, struct tc_dec *out);
+
+/*
+ * The commission of a fill of QTY worth VALUE; PRIOR_FILLS is how many fills
+ * the order had before this one (0 for its first). TC_ERANGE on overflow.
+ */
+int tc__sim_commission(const struct tc_sim_config *cfg, struct tc_dec qty, struct tc_dec value,
+                       uint32_t prior_fills, struct tc_dec *out);
+
+/* The quantity the bar offers under CAP (a fraction) of VOLUME, in raw units,
+ * saturating at INT64_MAX. */
+int64_t tc__sim_cap_raw(struct tc_dec cap, int64_t volume);
+
+#endif
