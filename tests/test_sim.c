@@ -1,0 +1,1156 @@
+/* Market simulator: a table of order types x bar shapes x slippage x volume cap
+ * x commission with fills written by hand; DAY vs GTC, cancel, no later bar,
+ * bad orders, configs and bars rejected with the field named and nothing
+ * changed, determinism, shared volume cap, lot flooring, zero volume,
+ * callbacks that fail or re-enter. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tc_test.h"
+#include "tradecore/clock.h"
+#include "tradecore/dec.h"
+#include "tradecore/sim.h"
+
+static struct tc_dec D(const char *text)
+{
+    struct tc_dec d = {0};
+    struct tc_error err = {0};
+    if (text == NULL)
+        return d;
+    int rc = tc_dec_parse(text, (size_t)-1, &d, &err);
+    if (rc != 0)
+        fail_msg("parse \"%s\": %s %s", text, tc_strerror_name(rc), err.msg);
+    return d;
+}
+
+static void assert_dec(struct tc_dec got, const char *want, const char *what)
+{
+    char buf[TC_DEC_STRLEN];
+    if (got.raw != D(want).raw) {
+        tc_dec_format(got, buf, sizeof buf);
+        fail_msg("%s: got %s, want %s", what, buf, want);
+    }
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (strstr(hay, needle) == NULL)
+        fail_msg("message \"%s\" does not contain \"%s\"", hay, needle);
+}
+
+/* ---- bars ---- */
+
+struct bar_text {
+    const char *o, *h, *l, *c;
+    int64_t v;
+};
+
+static const struct bar_text B0 = {"100", "102", "98", "101", 10000};     /* creation bar */
+static const struct bar_text NOGAP = {"101", "105", "97", "103", 10000};
+static const struct bar_text GAPUP = {"110", "112", "108", "111", 10000};
+static const struct bar_text GAPDN = {"90", "92", "88", "91", 10000};
+static const struct bar_text QUIET = {"101", "102", "100", "101.5", 10000};
+static const struct bar_text B2 = {"102", "104", "101", "103", 10000};
+static const struct bar_text B3 = {"103", "104", "102", "103.5", 5000};
+static const struct bar_text ZEROV = {"101", "105", "97", "103", 0};
+
+static int64_t day0(void) { return tc_days_from_civil(2024, 1, 2); }
+
+static struct tc_bar make_bar(const struct bar_text *t, int64_t day)
+{
+    struct tc_bar b;
+    memset(&b, 0, sizeof b);
+    b.day = day;
+    b.open = D(t->o);
+    b.high = D(t->h);
+    b.low = D(t->l);
+    b.close = D(t->c);
+    b.adj_close = b.close;
+    b.volume = t->v;
+    return b;
+}
+
+/* ---- configurations ---- */
+
+enum preset {
+    C_PLAIN,
+    C_CLOSE,
+    C_SLIP1,
+    C_SLIP5,
+    C_BPS25,
+    C_BPS25_TICK,
+    C_CAP,
+    C_CAP_LOT30,
+    C_COMM_FRAC,
+    C_COMM_FRAC_TIE,
+    C_COMM_SHARE,
+    C_COMM_FIXED,
+    C_COMM_FRAC8_BPS
+};
+
+static struct tc_sim_config make_cfg(enum preset p)
+{
+    struct tc_sim_config c;
+    tc_sim_config_init(&c);
+    switch (p) {
+    case C_PLAIN:
+        break;
+    case C_CLOSE:
+        c.fill_at = TC_SIM_FILL_CLOSE;
+        break;
+    case C_SLIP1:
+        c.slippage = TC_SIM_SLIP_FRACTION;
+        c.slippage_value = D("0.01");
+        break;
+    case C_SLIP5:
+        c.slippage = TC_SIM_SLIP_FRACTION;
+        c.slippage_value = D("0.05");
+        break;
+    case C_BPS25:
+        c.slippage = TC_SIM_SLIP_BPS;
+        c.slippage_value = D("25");
+        break;
+    case C_BPS25_TICK:
+        c.slippage = TC_SIM_SLIP_BPS;
+        c.slippage_value = D("25");
+        c.tick = D("0.01");
+        break;
+    case C_CAP:
+        c.volume_cap = D("0.01");
+        break;
+    case C_CAP_LOT30:
+        c.volume_cap = D("0.01");
+        c.lot = D("30");
+        break;
+    case C_COMM_FRAC:
+        c.commission = TC_SIM_COMM_FRACTION;
+        c.comm_rate = D("0.001");
+        c.commission_places = 2;
+        break;
+    case C_COMM_FRAC_TIE:
+        c.commission = TC_SIM_COMM_FRACTION;
+        c.comm_rate = D("0.0005");
+        c.commission_places = 2;
+        break;
+    case C_COMM_SHARE:
+        c.commission = TC_SIM_COMM_PER_SHARE;
+        c.comm_rate = D("0.005");
+        c.comm_min = D("1");
+        c.comm_max = D("4");
+        c.commission_places = 2;
+        break;
+    case C_COMM_FIXED:
+        c.commission = TC_SIM_COMM_FIXED;
+        c.comm_fixed = D("9.99");
+        c.volume_cap = D("0.01");
+        break;
+    case C_COMM_FRAC8_BPS:
+        c.slippage = TC_SIM_SLIP_BPS;
+        c.slippage_value = D("25");
+        c.commission = TC_SIM_COMM_FRACTION;
+        c.comm_rate = D("0.00012345");
+        break;
+    }
+    return c;
+}
+
+/* ---- recording callback ---- */
+
+#define MAX_EV 16
+
+struct rec {
+    int n;
+    struct tc_sim_fill fills[MAX_EV];
+    int nexp;
+    char expired[MAX_EV][TC_SIM_ORDER_ID_MAX];
+    enum tc_sim_status status_at_fill[MAX_EV];
+};
+
+static int record(void *ud, const struct tc_sim_event *ev)
+{
+    struct rec *r = ud;
+    if (ev->kind == TC_SIM_EV_FILL) {
+        assert_non_null(ev->fill);
+        assert_true(r->n < MAX_EV);
+        r->status_at_fill[r->n] = ev->order->status;
+        r->fills[r->n++] = *ev->fill;
+    } else {
+        assert_int_equal(ev->kind, TC_SIM_EV_EXPIRED);
+        assert_null(ev->fill);
+        assert_int_equal(ev->order->status, TC_SIM_EXPIRED);
+        assert_true(r->nexp < MAX_EV);
+        snprintf(r->expired[r->nexp++], TC_SIM_ORDER_ID_MAX, "%s", ev->order->id);
+    }
+    return 0;
+}
+
+static struct tc_sim_order make_order(const char *id, enum tc_sim_side side, enum tc_sim_type type,
+                                      enum tc_sim_tif tif, const char *qty, const char *limit,
+                                      const char *stop)
+{
+    struct tc_sim_order o;
+    memset(&o, 0, sizeof o);
+    snprintf(o.id, sizeof o.id, "%s", id);
+    snprintf(o.instrument, sizeof o.instrument, "ORCL");
+    o.side = side;
+    o.type = type;
+    o.tif = tif;
+    o.quantity = D(qty);
+    o.limit = D(limit);
+    o.stop = D(stop);
+    o.created_day = day0();
+    return o;
+}
+
+static struct tc_sim *new_sim(enum preset p)
+{
+    struct tc_sim_config c = make_cfg(p);
+    struct tc_sim *sim = NULL;
+    struct tc_error err = {0};
+    tc_assert_ok(tc_sim_new(&c, &sim, &err), &err);
+    return sim;
+}
+
+/* ---- the table ---- */
+
+struct want_fill {
+    int day; /* offset from the creation day */
+    const char *qty, *price, *comm;
+};
+
+struct sim_case {
+    const char *name;
+    enum preset cfg;
+    enum tc_sim_side side;
+    enum tc_sim_type type;
+    enum tc_sim_tif tif;
+    const char *qty, *limit, *stop;
+    const struct bar_text *bars[4]; /* bars[k] is day0 + k; bars[0] the creation bar */
+    struct want_fill fills[4];
+    int nfills;
+    enum tc_sim_status status;    /* final */
+    const char *filled;           /* final cumulative quantity */
+    int triggered;                /* final trigger state */
+};
+
+#define BUY TC_SIM_BUY
+#define SELL TC_SIM_SELL
+#define MKT TC_SIM_MARKET
+#define LMT TC_SIM_LIMIT
+#define STP TC_SIM_STOP_MARKET
+#define STL TC_SIM_STOP_LIMIT
+#define GTC TC_SIM_GTC
+#define DAY TC_SIM_DAY
+#define WORKING TC_SIM_WORKING
+#define PARTIAL TC_SIM_PARTIAL
+#define FILLED TC_SIM_FILLED
+#define EXPIRED TC_SIM_EXPIRED
+
+static const struct sim_case cases[] = {
+    /* MARKET, fill at the next open */
+    {"mkt buy next_open no gap", C_PLAIN, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
+     {{1, "100", "101", "0"}}, 1, FILLED, "100", 0},
+    {"mkt buy next_open gap up", C_PLAIN, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &GAPUP},
+     {{1, "100", "110", "0"}}, 1, FILLED, "100", 0},
+    {"mkt buy next_open gap down", C_PLAIN, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &GAPDN},
+     {{1, "100", "90", "0"}}, 1, FILLED, "100", 0},
+    {"mkt sell next_open no gap", C_PLAIN, SELL, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
+     {{1, "100", "101", "0"}}, 1, FILLED, "100", 0},
+    {"mkt no later bar stays working", C_PLAIN, BUY, MKT, GTC, "100", NULL, NULL, {&B0},
+     {{0}}, 0, WORKING, "0", 0},
+    /* MARKET, fill at the close of the creation bar */
+    {"mkt buy close", C_CLOSE, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
+     {{0, "100", "101", "0"}}, 1, FILLED, "100", 0},
+    {"mkt sell close", C_CLOSE, SELL, MKT, GTC, "100", NULL, NULL, {&B0, &GAPUP},
+     {{0, "100", "101", "0"}}, 1, FILLED, "100", 0},
+    /* LIMIT */
+    {"lmt buy no gap trades through", C_PLAIN, BUY, LMT, GTC, "100", "99", NULL, {&B0, &NOGAP},
+     {{1, "100", "99", "0"}}, 1, FILLED, "100", 0},
+    {"lmt buy touched at low", C_PLAIN, BUY, LMT, GTC, "100", "97", NULL, {&B0, &NOGAP},
+     {{1, "100", "97", "0"}}, 1, FILLED, "100", 0},
+    {"lmt buy gap down fills at open", C_PLAIN, BUY, LMT, GTC, "100", "99", NULL, {&B0, &GAPDN},
+     {{1, "100", "90", "0"}}, 1, FILLED, "100", 0},
+    {"lmt buy gap up not touched", C_PLAIN, BUY, LMT, GTC, "100", "99", NULL, {&B0, &GAPUP},
+     {{0}}, 0, WORKING, "0", 0},
+    {"lmt buy quiet not touched", C_PLAIN, BUY, LMT, GTC, "100", "99", NULL, {&B0, &QUIET},
+     {{0}}, 0, WORKING, "0", 0},
+    {"lmt sell no gap trades through", C_PLAIN, SELL, LMT, GTC, "100", "104", NULL, {&B0, &NOGAP},
+     {{1, "100", "104", "0"}}, 1, FILLED, "100", 0},
+    {"lmt sell gap up fills at open", C_PLAIN, SELL, LMT, GTC, "100", "104", NULL, {&B0, &GAPUP},
+     {{1, "100", "110", "0"}}, 1, FILLED, "100", 0},
+    {"lmt sell gap down not touched", C_PLAIN, SELL, LMT, GTC, "100", "104", NULL, {&B0, &GAPDN},
+     {{0}}, 0, WORKING, "0", 0},
+    {"lmt sell quiet not touched", C_PLAIN, SELL, LMT, GTC, "100", "104", NULL, {&B0, &QUIET},
+     {{0}}, 0, WORKING, "0", 0},
+    /* STOP_MARKET */
+    {"stop buy no gap at stop", C_PLAIN, BUY, STP, GTC, "100", NULL, "104", {&B0, &NOGAP},
+     {{1, "100", "104", "0"}}, 1, FILLED, "100", 1},
+    {"stop buy gap up at open", C_PLAIN, BUY, STP, GTC, "100", NULL, "104", {&B0, &GAPUP},
+     {{1, "100", "110", "0"}}, 1, FILLED, "100", 1},
+    {"stop buy gap down not triggered", C_PLAIN, BUY, STP, GTC, "100", NULL, "104", {&B0, &GAPDN},
+     {{0}}, 0, WORKING, "0", 0},
+    {"stop buy quiet not triggered", C_PLAIN, BUY, STP, GTC, "100", NULL, "104", {&B0, &QUIET},
+     {{0}}, 0, WORKING, "0", 0},
+    {"stop sell no gap at stop", C_PLAIN, SELL, STP, GTC, "100", NULL, "98", {&B0, &NOGAP},
+     {{1, "100", "98", "0"}}, 1, FILLED, "100", 1},
+    {"stop sell gap down at open", C_PLAIN, SELL, STP, GTC, "100", NULL, "98", {&B0, &GAPDN},
+     {{1, "100", "90", "0"}}, 1, FILLED, "100", 1},
+    {"stop sell gap up not triggered", C_PLAIN, SELL, STP, GTC, "100", NULL, "98", {&B0, &GAPUP},
+     {{0}}, 0, WORKING, "0", 0},
+    {"stop sell quiet not triggered", C_PLAIN, SELL, STP, GTC, "100", NULL, "98", {&B0, &QUIET},
+     {{0}}, 0, WORKING, "0", 0},
+    /* STOP_LIMIT buy */
+    {"stoplmt buy intrabar stop<=limit at stop", C_PLAIN, BUY, STL, GTC, "100", "106", "104",
+     {&B0, &NOGAP}, {{1, "100", "104", "0"}}, 1, FILLED, "100", 1},
+    {"stoplmt buy gap up above limit stays triggered", C_PLAIN, BUY, STL, GTC, "100", "106", "104",
+     {&B0, &GAPUP}, {{0}}, 0, WORKING, "0", 1},
+    {"stoplmt buy gap up then limit next bar", C_PLAIN, BUY, STL, GTC, "100", "106", "104",
+     {&B0, &GAPUP, &B2}, {{2, "100", "102", "0"}}, 1, FILLED, "100", 1},
+    {"stoplmt buy gap up open under limit", C_PLAIN, BUY, STL, GTC, "100", "111", "104",
+     {&B0, &GAPUP}, {{1, "100", "110", "0"}}, 1, FILLED, "100", 1},
+    {"stoplmt buy gap up low reaches limit", C_PLAIN, BUY, STL, GTC, "100", "109", "104",
+     {&B0, &GAPUP}, {{1, "100", "109", "0"}}, 1, FILLED, "100", 1},
+    {"stoplmt buy gap down not triggered", C_PLAIN, BUY, STL, GTC, "100", "106", "104",
+     {&B0, &GAPDN}, {{0}}, 0, WORKING, "0", 0},
+    {"stoplmt buy quiet not triggered", C_PLAIN, BUY, STL, GTC, "100", "106", "104",
+     {&B0, &QUIET}, {{0}}, 0, WORKING, "0", 0},
+    {"stoplmt buy intrabar stop>limit waits a bar", C_PLAIN, BUY, STL, GTC, "100", "103", "104",
+     {&B0, &NOGAP, &B2}, {{2, "100", "102", "0"}}, 1, FILLED, "100", 1},
+    /* STOP_LIMIT sell */
+    {"stoplmt sell intrabar stop>=limit at stop", C_PLAIN, SELL, STL, GTC, "100", "96", "98",
+     {&B0, &NOGAP}, {{1, "100", "98", "0"}}, 1, FILLED, "100", 1},
+    {"stoplmt sell gap down below limit stays triggered", C_PLAIN, SELL, STL, GTC, "100", "96",
+     "98", {&B0, &GAPDN}, {{0}}, 0, WORKING, "0", 1},
+    {"stoplmt sell gap down open over limit", C_PLAIN, SELL, STL, GTC, "100", "89", "98",
+     {&B0, &GAPDN}, {{1, "100", "90", "0"}}, 1, FILLED, "100", 1},
+    {"stoplmt sell gap down high reaches limit", C_PLAIN, SELL, STL, GTC, "100", "91", "98",
+     {&B0, &GAPDN}, {{1, "100", "91", "0"}}, 1, FILLED, "100", 1},
+    {"stoplmt sell intrabar stop<limit no fill", C_PLAIN, SELL, STL, GTC, "100", "99", "98",
+     {&B0, &NOGAP}, {{0}}, 0, WORKING, "0", 1},
+    {"stoplmt sell gap up not triggered", C_PLAIN, SELL, STL, GTC, "100", "96", "98",
+     {&B0, &GAPUP}, {{0}}, 0, WORKING, "0", 0},
+    {"stoplmt sell quiet not triggered", C_PLAIN, SELL, STL, GTC, "100", "96", "98",
+     {&B0, &QUIET}, {{0}}, 0, WORKING, "0", 0},
+    /* slippage */
+    {"slip 1% buy", C_SLIP1, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
+     {{1, "100", "102.01", "0"}}, 1, FILLED, "100", 0},
+    {"slip 1% sell", C_SLIP1, SELL, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
+     {{1, "100", "99.99", "0"}}, 1, FILLED, "100", 0},
+    {"slip 5% buy clamped to high", C_SLIP5, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
+     {{1, "100", "105", "0"}}, 1, FILLED, "100", 0},
+    {"slip 5% sell clamped to low", C_SLIP5, SELL, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
+     {{1, "100", "97", "0"}}, 1, FILLED, "100", 0},
+    {"slip 25bps buy", C_BPS25, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
+     {{1, "100", "101.2525", "0"}}, 1, FILLED, "100", 0},
+    {"slip 25bps sell", C_BPS25, SELL, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
+     {{1, "100", "100.7475", "0"}}, 1, FILLED, "100", 0},
+    {"slip 25bps buy tick rounds up", C_BPS25_TICK, BUY, MKT, GTC, "100", NULL, NULL,
+     {&B0, &NOGAP}, {{1, "100", "101.26", "0"}}, 1, FILLED, "100", 0},
+    {"slip 25bps sell tick rounds down", C_BPS25_TICK, SELL, MKT, GTC, "100", NULL, NULL,
+     {&B0, &NOGAP}, {{1, "100", "100.74", "0"}}, 1, FILLED, "100", 0},
+    {"slip never passes a limit", C_SLIP1, BUY, LMT, GTC, "100", "99", NULL, {&B0, &NOGAP},
+     {{1, "100", "99", "0"}}, 1, FILLED, "100", 0},
+    {"slip on gap fill clamped to high", C_SLIP5, BUY, LMT, GTC, "100", "99", NULL,
+     {&B0, &GAPDN}, {{1, "100", "92", "0"}}, 1, FILLED, "100", 0},
+    {"slip stop buy clamped to high", C_SLIP1, BUY, STP, GTC, "100", NULL, "104", {&B0, &NOGAP},
+     {{1, "100", "105", "0"}}, 1, FILLED, "100", 1},
+    {"slip stop sell gap down", C_SLIP1, SELL, STP, GTC, "100", NULL, "98", {&B0, &GAPDN},
+     {{1, "100", "89.1", "0"}}, 1, FILLED, "100", 1},
+    {"slip stoplmt sell within limit", C_SLIP1, SELL, STL, GTC, "100", "96", "98",
+     {&B0, &NOGAP}, {{1, "100", "97.02", "0"}}, 1, FILLED, "100", 1},
+    /* volume cap 1% */
+    {"cap partial over three bars", C_CAP, BUY, MKT, GTC, "250", NULL, NULL,
+     {&B0, &NOGAP, &B2, &B3},
+     {{1, "100", "101", "0"}, {2, "100", "102", "0"}, {3, "50", "103", "0"}}, 3, FILLED, "250", 0},
+    {"cap floors to lot 30", C_CAP_LOT30, BUY, MKT, GTC, "240", NULL, NULL,
+     {&B0, &NOGAP, &B2, &B3},
+     {{1, "90", "101", "0"}, {2, "90", "102", "0"}, {3, "30", "103", "0"}}, 3, PARTIAL, "210", 0},
+    {"cap day order expires partial", C_CAP, BUY, MKT, DAY, "250", NULL, NULL,
+     {&B0, &NOGAP, &B2}, {{1, "100", "101", "0"}}, 1, EXPIRED, "100", 0},
+    {"cap limit rest not touched later", C_CAP, BUY, LMT, GTC, "150", "99", NULL,
+     {&B0, &NOGAP, &B2, &B3}, {{1, "100", "99", "0"}}, 1, PARTIAL, "100", 0},
+    {"cap stop rest fills at next open", C_CAP, BUY, STP, GTC, "150", NULL, "104",
+     {&B0, &NOGAP, &B2}, {{1, "100", "104", "0"}, {2, "50", "102", "0"}}, 2, FILLED, "150", 1},
+    {"cap zero volume fills nothing", C_CAP, BUY, MKT, GTC, "100", NULL, NULL,
+     {&B0, &ZEROV, &NOGAP}, {{2, "100", "101", "0"}}, 1, FILLED, "100", 0},
+    {"no cap zero volume fills", C_PLAIN, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &ZEROV},
+     {{1, "100", "101", "0"}}, 1, FILLED, "100", 0},
+    {"cap zero volume stop still triggers", C_CAP, SELL, STP, GTC, "100", NULL, "98",
+     {&B0, &ZEROV, &B2}, {{2, "100", "102", "0"}}, 1, FILLED, "100", 1},
+    /* commission */
+    {"comm fraction", C_COMM_FRAC, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
+     {{1, "100", "101", "10.1"}}, 1, FILLED, "100", 0},
+    {"comm fraction rounded to cents", C_COMM_FRAC, SELL, MKT, GTC, "33", NULL, NULL,
+     {&B0, &NOGAP}, {{1, "33", "101", "3.33"}}, 1, FILLED, "33", 0},
+    {"comm fraction tie to even down", C_COMM_FRAC_TIE, BUY, MKT, GTC, "10", NULL, NULL,
+     {&B0, &NOGAP}, {{1, "10", "101", "0.5"}}, 1, FILLED, "10", 0},
+    {"comm fraction tie to even up", C_COMM_FRAC_TIE, BUY, MKT, GTC, "30", NULL, NULL,
+     {&B0, &NOGAP}, {{1, "30", "101", "1.52"}}, 1, FILLED, "30", 0},
+    {"comm fraction 8 places on slipped price", C_COMM_FRAC8_BPS, BUY, MKT, GTC, "7", NULL, NULL,
+     {&B0, &NOGAP}, {{1, "7", "101.2525", "0.08749735"}}, 1, FILLED, "7", 0},
+    {"comm per share minimum", C_COMM_SHARE, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
+     {{1, "100", "101", "1"}}, 1, FILLED, "100", 0},
+    {"comm per share between", C_COMM_SHARE, BUY, MKT, GTC, "500", NULL, NULL, {&B0, &NOGAP},
+     {{1, "500", "101", "2.5"}}, 1, FILLED, "500", 0},
+    {"comm per share maximum", C_COMM_SHARE, SELL, MKT, GTC, "1000", NULL, NULL, {&B0, &NOGAP},
+     {{1, "1000", "101", "4"}}, 1, FILLED, "1000", 0},
+    {"comm fixed on first fill only", C_COMM_FIXED, BUY, MKT, GTC, "250", NULL, NULL,
+     {&B0, &NOGAP, &B2, &B3},
+     {{1, "100", "101", "9.99"}, {2, "100", "102", "0"}, {3, "50", "103", "0"}}, 3, FILLED, "250",
+     0},
+};
+
+static void run_case(const struct sim_case *c)
+{
+    struct tc_sim *sim = new_sim(c->cfg);
+    struct tc_error err = {0};
+    struct rec r;
+    struct tc_sim_order o = make_order("o1", c->side, c->type, c->tif, c->qty, c->limit, c->stop);
+    struct tc_sim_order open[2];
+    struct tc_dec comm_total = TC_DEC_ZERO;
+    char what[160];
+    size_t n;
+
+    memset(&r, 0, sizeof r);
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    for (int k = 0; k < 4 && c->bars[k] != NULL; k++) {
+        struct tc_bar b = make_bar(c->bars[k], day0() + k);
+        tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    }
+    if (r.n != c->nfills)
+        fail_msg("%s: %d fills, want %d", c->name, r.n, c->nfills);
+    for (int i = 0; i < r.n; i++) {
+        const struct tc_sim_fill *f = &r.fills[i];
+        char exec[32];
+        snprintf(what, sizeof what, "%s fill %d", c->name, i + 1);
+        if (f->day != day0() + c->fills[i].day)
+            fail_msg("%s: day +%lld, want +%d", what, (long long)(f->day - day0()), c->fills[i].day);
+        assert_dec(f->quantity, c->fills[i].qty, what);
+        assert_dec(f->price, c->fills[i].price, what);
+        assert_dec(f->commission, c->fills[i].comm, what);
+        assert_string_equal(f->order_id, "o1");
+        snprintf(exec, sizeof exec, "o1-F%d", i + 1);
+        assert_string_equal(f->exec_id, exec);
+        assert_int_equal(f->seq, (uint32_t)(i + 1));
+        assert_int_equal(f->side, c->side);
+        tc_dec_add(comm_total, f->commission, &comm_total);
+    }
+    n = tc_sim_open_orders(sim, open, 2);
+    if (c->status == WORKING || c->status == PARTIAL) {
+        assert_int_equal(n, 1);
+        if (open[0].status != c->status)
+            fail_msg("%s: status %d, want %d", c->name, open[0].status, c->status);
+        snprintf(what, sizeof what, "%s filled", c->name);
+        assert_dec(open[0].filled, c->filled, what);
+        assert_int_equal(open[0].triggered, c->triggered);
+        assert_int_equal(open[0].fills, (uint32_t)c->nfills);
+        assert_int_equal(open[0].commission.raw, comm_total.raw);
+    } else {
+        /* finished orders leave the book */
+        if (n != 0)
+            fail_msg("%s: %zu open orders, want 0", c->name, n);
+        if (c->status == EXPIRED) {
+            assert_int_equal(r.nexp, 1);
+            assert_string_equal(r.expired[0], "o1");
+        } else {
+            assert_int_equal(r.nexp, 0);
+            assert_int_equal(r.status_at_fill[r.n - 1], TC_SIM_FILLED);
+        }
+    }
+    tc_sim_free(sim);
+}
+
+static void test_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        run_case(&cases[i]);
+}
+
+/* ---- DAY vs GTC ---- */
+
+static void test_day_vs_gtc(void **state)
+{
+    (void)state;
+    struct tc_sim *sim = new_sim(C_PLAIN);
+    struct tc_error err = {0};
+    struct rec r;
+    struct tc_sim_order day = make_order("day", BUY, LMT, DAY, "10", "99", NULL);
+    struct tc_sim_order gtc = make_order("gtc", BUY, LMT, GTC, "10", "99", NULL);
+    struct tc_sim_order open[4];
+    struct tc_bar b;
+
+    memset(&r, 0, sizeof r);
+    tc_assert_ok(tc_sim_submit(sim, &day, &err), &err);
+    tc_assert_ok(tc_sim_submit(sim, &gtc, &err), &err);
+    /* the creation bar does not count as the DAY order's bar */
+    b = make_bar(&NOGAP, day0());
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(r.nexp, 0);
+    assert_int_equal(tc_sim_open_orders(sim, open, 4), 2);
+    /* its one eligible bar does not touch the limit: it expires after it */
+    b = make_bar(&QUIET, day0() + 1);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 0);
+    assert_int_equal(r.nexp, 1);
+    assert_string_equal(r.expired[0], "day");
+    assert_int_equal(tc_sim_open_orders(sim, open, 4), 1);
+    assert_string_equal(open[0].id, "gtc");
+    /* the next bar trades through: only the GTC order fills */
+    b = make_bar(&NOGAP, day0() + 2);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.fills[0].order_id, "gtc");
+    assert_int_equal(r.fills[0].day, day0() + 2);
+    assert_dec(r.fills[0].price, "99", "gtc price");
+    assert_int_equal(tc_sim_open_orders(sim, NULL, 0), 0);
+    tc_sim_free(sim);
+}
+
+static void test_day_close_expires_on_creation_bar(void **state)
+{
+    (void)state;
+    struct tc_sim_config c = make_cfg(C_CLOSE);
+    struct tc_sim *sim = NULL;
+    struct tc_error err = {0};
+    struct rec r;
+    struct tc_sim_order o = make_order("c1", BUY, MKT, DAY, "250", NULL, NULL);
+    struct tc_bar b = make_bar(&B0, day0());
+
+    c.volume_cap = D("0.01");
+    tc_assert_ok(tc_sim_new(&c, &sim, &err), &err);
+    memset(&r, 0, sizeof r);
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 1);
+    assert_int_equal(r.fills[0].day, day0());
+    assert_dec(r.fills[0].quantity, "100", "close partial");
+    assert_dec(r.fills[0].price, "101", "close price");
+    assert_int_equal(r.status_at_fill[0], TC_SIM_PARTIAL);
+    assert_int_equal(r.nexp, 1);
+    assert_int_equal(tc_sim_open_orders(sim, NULL, 0), 0);
+    tc_sim_free(sim);
+}
+
+/* ---- cancel ---- */
+
+static void test_cancel(void **state)
+{
+    (void)state;
+    struct tc_sim_config c = make_cfg(C_CAP);
+    struct tc_sim *sim = NULL;
+    struct tc_error err = {0};
+    struct rec r;
+    struct tc_sim_order a = make_order("a", BUY, MKT, GTC, "100", NULL, NULL);
+    struct tc_sim_order bo = make_order("b", SELL, MKT, GTC, "300", NULL, NULL);
+    struct tc_sim_order open[4], got;
+    struct tc_bar b;
+
+    tc_assert_ok(tc_sim_new(&c, &sim, &err), &err);
+    memset(&r, 0, sizeof r);
+    tc_assert_ok(tc_sim_submit(sim, &a, &err), &err);
+    tc_assert_ok(tc_sim_submit(sim, &bo, &err), &err);
+    tc_assert_ok(tc_sim_cancel(sim, "a", &got, &err), &err);
+    assert_int_equal(got.status, TC_SIM_CANCELLED);
+    assert_string_equal(got.id, "a");
+    assert_int_equal(tc_sim_open_orders(sim, open, 4), 1);
+    assert_string_equal(open[0].id, "b");
+    /* a cancelled order never fills; the other takes the whole cap */
+    b = make_bar(&NOGAP, day0() + 1);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.fills[0].order_id, "b");
+    assert_dec(r.fills[0].quantity, "100", "b first fill");
+    /* cancelling a partly filled order keeps its fills */
+    tc_assert_ok(tc_sim_cancel(sim, "b", &got, &err), &err);
+    assert_int_equal(got.status, TC_SIM_CANCELLED);
+    assert_dec(got.filled, "100", "b filled");
+    assert_int_equal(tc_sim_open_orders(sim, NULL, 0), 0);
+    b = make_bar(&B2, day0() + 2);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 1);
+    /* unknown and twice */
+    assert_int_equal(tc_sim_cancel(sim, "b", NULL, &err), TC_ENOTFOUND);
+    assert_contains(err.msg, "\"b\"");
+    assert_int_equal(tc_sim_cancel(sim, "nope", NULL, &err), TC_ENOTFOUND);
+    assert_contains(err.msg, "\"nope\"");
+    assert_int_equal(tc_sim_cancel(sim, NULL, NULL, &err), TC_EINVAL);
+    /* the id may be reused once the order has left the book */
+    tc_assert_ok(tc_sim_submit(sim, &a, &err), &err);
+    tc_assert_ok(tc_sim_get(sim, "a", &got, &err), &err);
+    assert_int_equal(got.seq, 3);
+    assert_int_equal(tc_sim_get(sim, "zz", &got, &err), TC_ENOTFOUND);
+    assert_contains(err.msg, "\"zz\"");
+    tc_sim_free(sim);
+}
+
+/* ---- no later bar, older bars, the same bar twice ---- */
+
+static void test_no_later_bar_and_replays(void **state)
+{
+    (void)state;
+    struct tc_sim *sim = new_sim(C_CAP);
+    struct tc_error err = {0};
+    struct rec r;
+    struct tc_sim_order o = make_order("o", BUY, MKT, GTC, "250", NULL, NULL);
+    struct tc_sim_order got;
+    struct tc_bar b;
+
+    memset(&r, 0, sizeof r);
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    /* bars up to the creation day are not the order's: nothing fills */
+    b = make_bar(&NOGAP, day0() - 1);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    b = make_bar(&B0, day0());
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 0);
+    tc_assert_ok(tc_sim_get(sim, "o", &got, &err), &err);
+    assert_int_equal(got.status, TC_SIM_WORKING);
+    assert_int_equal(got.filled.raw, 0);
+    /* another instrument's bar is not this order's */
+    b = make_bar(&NOGAP, day0() + 1);
+    tc_assert_ok(tc_sim_on_bar(sim, "NVDA", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 0);
+    /* its bar, then the same bar again and an older one: one fill only */
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    b = make_bar(&B0, day0());
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 1);
+    tc_assert_ok(tc_sim_get(sim, "o", &got, &err), &err);
+    assert_dec(got.filled, "100", "after replay");
+    assert_int_equal(got.last_day, day0() + 1);
+    tc_sim_free(sim);
+}
+
+/* ---- shared cap, submission order, determinism ---- */
+
+static void run_scenario(char *out, size_t cap)
+{
+    struct tc_sim *sim = new_sim(C_CAP);
+    struct tc_error err = {0};
+    struct rec r;
+    const struct bar_text *seq[] = {&B0, &NOGAP, &B2, &B3, &GAPUP};
+    struct tc_sim_order o;
+    size_t len = 0;
+
+    o = make_order("z-first", BUY, MKT, GTC, "80", NULL, NULL);
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    o = make_order("a-second", SELL, MKT, GTC, "80", NULL, NULL);
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    o = make_order("m-third", BUY, STP, GTC, "60", NULL, "104");
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    o = make_order("n-other", BUY, MKT, GTC, "10", NULL, NULL);
+    snprintf(o.instrument, sizeof o.instrument, "NVDA");
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    out[0] = '\0';
+    for (int k = 0; k < 5; k++) {
+        struct tc_bar b = make_bar(seq[k], day0() + k);
+        memset(&r, 0, sizeof r);
+        tc_assert_ok(tc_sim_on_bar(sim, "NVDA", &b, record, &r, &err), &err);
+        tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+        for (int i = 0; i < r.n; i++) {
+            char q[TC_DEC_STRLEN], p[TC_DEC_STRLEN];
+            tc_dec_format(r.fills[i].quantity, q, sizeof q);
+            tc_dec_format(r.fills[i].price, p, sizeof p);
+            len += (size_t)snprintf(out + len, cap - len, "%s %lld %s %s\n", r.fills[i].exec_id,
+                                    (long long)(r.fills[i].day - day0()), q, p);
+        }
+    }
+    tc_sim_free(sim);
+}
+
+static void test_shared_cap_and_determinism(void **state)
+{
+    (void)state;
+    char a[2048], b[2048];
+    /* Cap 100 a bar (10000 * 1%), taken in submission order by buys and sells. */
+    run_scenario(a, sizeof a);
+    run_scenario(b, sizeof b);
+    assert_string_equal(a, b);
+    /* day 1 (cap 100): NVDA 10; ORCL z 80, a 20, m triggers at 104 but the
+     * cap is used up. day 2 (cap 100): a 60 at 102, m (triggered) 40 at 102.
+     * day 3 (cap 50): m 20 at 103. */
+    assert_string_equal(a, "n-other-F1 1 10 101\n"
+                           "z-first-F1 1 80 101\n"
+                           "a-second-F1 1 20 101\n"
+                           "a-second-F2 2 60 102\n"
+                           "m-third-F1 2 40 102\n"
+                           "m-third-F2 3 20 103\n");
+}
+
+/* ---- instrument tick and lot ---- */
+
+static void test_instrument_tick_lot(void **state)
+{
+    (void)state;
+    struct tc_sim *sim = new_sim(C_PLAIN);
+    struct tc_error err = {0};
+    struct tc_sim_order o, got;
+
+    tc_assert_ok(tc_sim_set_instrument(sim, "ORCL", D("0.05"), D("10"), &err), &err);
+    o = make_order("t1", BUY, LMT, GTC, "15", "99", NULL);
+    assert_int_equal(tc_sim_submit(sim, &o, &err), TC_EINVAL);
+    assert_contains(err.msg, "quantity 15 is not a multiple of lot 10");
+    o = make_order("t1", BUY, LMT, GTC, "20", "99.01", NULL);
+    assert_int_equal(tc_sim_submit(sim, &o, &err), TC_EINVAL);
+    assert_contains(err.msg, "limit 99.01 is not a multiple of tick 0.05");
+    o = make_order("t1", BUY, STP, GTC, "20", NULL, "99.02");
+    assert_int_equal(tc_sim_submit(sim, &o, &err), TC_EINVAL);
+    assert_contains(err.msg, "stop 99.02 is not a multiple of tick 0.05");
+    assert_int_equal(tc_sim_open_orders(sim, NULL, 0), 0);
+    /* the order's own tick and lot win */
+    o = make_order("t1", BUY, LMT, GTC, "15", "99.01", NULL);
+    o.tick = D("0.01");
+    o.lot = D("5");
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    tc_assert_ok(tc_sim_get(sim, "t1", &got, &err), &err);
+    assert_dec(got.tick, "0.01", "own tick");
+    assert_dec(got.lot, "5", "own lot");
+    o = make_order("t2", BUY, LMT, GTC, "20", "99.05", NULL);
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    tc_assert_ok(tc_sim_get(sim, "t2", &got, &err), &err);
+    assert_dec(got.tick, "0.05", "instrument tick");
+    assert_dec(got.lot, "10", "instrument lot");
+    /* replacing the instrument's values */
+    tc_assert_ok(tc_sim_set_instrument(sim, "ORCL", D("0.01"), D("0"), &err), &err);
+    o = make_order("t3", BUY, LMT, GTC, "7", "99.03", NULL);
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    /* bad instrument settings */
+    assert_int_equal(tc_sim_set_instrument(sim, "OR CL", D("0.01"), D("1"), &err), TC_EINVAL);
+    assert_contains(err.msg, "instrument id");
+    assert_int_equal(tc_sim_set_instrument(sim, "ORCL", D("-0.01"), D("1"), &err), TC_EINVAL);
+    assert_contains(err.msg, "tick -0.01 is negative");
+    assert_int_equal(tc_sim_set_instrument(sim, "ORCL", D("0.01"), D("-1"), &err), TC_EINVAL);
+    assert_contains(err.msg, "lot -1 is negative");
+    assert_int_equal(tc_sim_open_orders(sim, NULL, 0), 3);
+    tc_sim_free(sim);
+}
+
+/* ---- bad orders ---- */
+
+enum mutation {
+    M_QTY_ZERO,
+    M_QTY_NEG,
+    M_LIMIT_MISSING,
+    M_LIMIT_NEG,
+    M_LIMIT_ON_MARKET,
+    M_STOP_MISSING,
+    M_STOP_NEG,
+    M_STOP_ON_LIMIT,
+    M_STOPLMT_NO_LIMIT,
+    M_STOPLMT_NO_STOP,
+    M_TYPE_UNKNOWN,
+    M_SIDE_UNKNOWN,
+    M_TIF_UNKNOWN,
+    M_ID_EMPTY,
+    M_ID_BAD_CHAR,
+    M_ID_UNTERMINATED,
+    M_INSTRUMENT_EMPTY,
+    M_INSTRUMENT_UNTERMINATED,
+    M_DUPLICATE,
+    M_TICK_NEG,
+    M_LOT_NEG,
+    M_QTY_HUGE_LOT
+};
+
+struct bad_order {
+    enum mutation m;
+    int code;
+    const char *msg;
+};
+
+static const struct bad_order bad_orders[] = {
+    {M_QTY_ZERO, TC_EINVAL, "order \"x\": quantity 0 is not positive"},
+    {M_QTY_NEG, TC_EINVAL, "order \"x\": quantity -5 is not positive"},
+    {M_LIMIT_MISSING, TC_EINVAL, "order \"x\": limit 0 is missing"},
+    {M_LIMIT_NEG, TC_EINVAL, "order \"x\": limit -1 is not positive"},
+    {M_LIMIT_ON_MARKET, TC_EINVAL, "order \"x\": limit 99 is not allowed"},
+    {M_STOP_MISSING, TC_EINVAL, "order \"x\": stop 0 is missing"},
+    {M_STOP_NEG, TC_EINVAL, "order \"x\": stop -2 is not positive"},
+    {M_STOP_ON_LIMIT, TC_EINVAL, "order \"x\": stop 98 is not allowed"},
+    {M_STOPLMT_NO_LIMIT, TC_EINVAL, "order \"x\": limit 0 is missing"},
+    {M_STOPLMT_NO_STOP, TC_EINVAL, "order \"x\": stop 0 is missing"},
+    {M_TYPE_UNKNOWN, TC_EINVAL, "order \"x\": type 9 is unknown"},
+    {M_SIDE_UNKNOWN, TC_EINVAL, "order \"x\": side 7 is unknown"},
+    {M_TIF_UNKNOWN, TC_EINVAL, "order \"x\": tif -1 is unknown"},
+    {M_ID_EMPTY, TC_EINVAL, "order id \"\" is empty"},
+    {M_ID_BAD_CHAR, TC_EINVAL, "order id \"a b\" has a character"},
+    {M_ID_UNTERMINATED, TC_EINVAL, "order id is longer than 64 characters"},
+    {M_INSTRUMENT_EMPTY, TC_EINVAL, "order \"x\": instrument id \"\" is empty"},
+    {M_INSTRUMENT_UNTERMINATED, TC_EINVAL, "order \"x\": instrument is longer than 64"},
+    {M_DUPLICATE, TC_ECONFLICT, "order \"keep\": id is already working"},
+    {M_TICK_NEG, TC_EINVAL, "order \"x\": tick -0.01 is negative"},
+    {M_LOT_NEG, TC_EINVAL, "order \"x\": lot -1 is negative"},
+    {M_QTY_HUGE_LOT, TC_EINVAL, "order \"x\": quantity 92233720368 is not a multiple of lot 100"},
+};
+
+static void test_bad_orders(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_orders / sizeof bad_orders[0]; i++) {
+        const struct bad_order *t = &bad_orders[i];
+        struct tc_sim *sim = new_sim(C_PLAIN);
+        struct tc_error err = {0};
+        struct tc_sim_order keep = make_order("keep", BUY, LMT, GTC, "10", "99", NULL);
+        struct tc_sim_order o = make_order("x", BUY, MKT, GTC, "10", NULL, NULL);
+        struct tc_sim_order open[2];
+        struct rec r;
+
+        tc_assert_ok(tc_sim_submit(sim, &keep, &err), &err);
+        switch (t->m) {
+        case M_QTY_ZERO: o.quantity = D("0"); break;
+        case M_QTY_NEG: o.quantity = D("-5"); break;
+        case M_LIMIT_MISSING: o.type = LMT; break;
+        case M_LIMIT_NEG: o.type = LMT; o.limit = D("-1"); break;
+        case M_LIMIT_ON_MARKET: o.limit = D("99"); break;
+        case M_STOP_MISSING: o.type = STP; break;
+        case M_STOP_NEG: o.type = STP; o.stop = D("-2"); break;
+        case M_STOP_ON_LIMIT: o.type = LMT; o.limit = D("99"); o.stop = D("98"); break;
+        case M_STOPLMT_NO_LIMIT: o.type = STL; o.stop = D("98"); break;
+        case M_STOPLMT_NO_STOP: o.type = STL; o.limit = D("98"); break;
+        case M_TYPE_UNKNOWN: o.type = (enum tc_sim_type)9; break;
+        case M_SIDE_UNKNOWN: o.side = (enum tc_sim_side)7; break;
+        case M_TIF_UNKNOWN: o.tif = (enum tc_sim_tif)-1; break;
+        case M_ID_EMPTY: o.id[0] = '\0'; break;
+        case M_ID_BAD_CHAR: snprintf(o.id, sizeof o.id, "a b"); break;
+        case M_ID_UNTERMINATED: memset(o.id, 'a', sizeof o.id); break;
+        case M_INSTRUMENT_EMPTY: o.instrument[0] = '\0'; break;
+        case M_INSTRUMENT_UNTERMINATED: memset(o.instrument, 'I', sizeof o.instrument); break;
+        case M_DUPLICATE: snprintf(o.id, sizeof o.id, "keep"); break;
+        case M_TICK_NEG: o.tick = D("-0.01"); break;
+        case M_LOT_NEG: o.lot = D("-1"); break;
+        case M_QTY_HUGE_LOT: o.quantity = D("92233720368"); o.lot = D("100"); break;
+        }
+        int rc = tc_sim_submit(sim, &o, &err);
+        if (rc != t->code)
+            fail_msg("bad order %zu: got %s, want %s (%s)", i, tc_strerror_name(rc),
+                     tc_strerror_name(t->code), err.msg);
+        assert_contains(err.msg, t->msg);
+        /* nothing changed: the book holds only "keep", untouched, which still fills */
+        assert_int_equal(tc_sim_open_orders(sim, open, 2), 1);
+        assert_string_equal(open[0].id, "keep");
+        assert_int_equal(open[0].seq, 1);
+        memset(&r, 0, sizeof r);
+        struct tc_bar b = make_bar(&NOGAP, day0() + 1);
+        tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+        assert_int_equal(r.n, 1);
+        assert_string_equal(r.fills[0].order_id, "keep");
+        tc_sim_free(sim);
+    }
+    assert_int_equal(tc_sim_submit(NULL, NULL, NULL), TC_EINVAL);
+}
+
+/* ---- bad configurations ---- */
+
+struct bad_cfg {
+    const char *field;
+    const char *value;
+    const char *msg;
+};
+
+static const struct bad_cfg bad_cfgs[] = {
+    {"fill_at", "5", "fill_at 5 is unknown"},
+    {"slippage", "9", "slippage model 9 is unknown"},
+    {"slip_fraction", "-0.01", "slippage_value -0.01 is negative"},
+    {"slip_fraction", "1", "slippage_value 1 is not below 1"},
+    {"slip_bps", "10000", "slippage_value 10000 bps is not below 10000"},
+    {"slip_bps", "0.00001", "slippage_value 0.00001 bps is finer than 0.0001 bps"},
+    {"volume_cap", "-0.5", "volume_cap -0.5 is negative"},
+    {"volume_cap", "1.5", "volume_cap 1.5 is above 1"},
+    {"commission", "4", "commission model 4 is unknown"},
+    {"comm_rate", "-0.001", "comm_rate -0.001 is negative"},
+    {"comm_min", "-1", "comm_min -1 is negative"},
+    {"comm_max", "-1", "comm_max -1 is negative"},
+    {"comm_fixed", "-9.99", "comm_fixed -9.99 is negative"},
+    {"comm_min_max", "5", "comm_min 5 is above comm_max 4"},
+    {"commission_places", "9", "commission_places 9 is outside 0..8"},
+    {"commission_places", "-1", "commission_places -1 is outside 0..8"},
+    {"tick", "-0.01", "tick -0.01 is negative"},
+    {"lot", "-1", "lot -1 is negative"},
+};
+
+static void test_bad_configs(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_cfgs / sizeof bad_cfgs[0]; i++) {
+        const struct bad_cfg *t = &bad_cfgs[i];
+        struct tc_sim_config c;
+        struct tc_sim *sim = (struct tc_sim *)&c; /* must stay untouched */
+        struct tc_sim *const before = sim;
+        struct tc_error err = {0};
+        int iv = (int)strtol(t->value, NULL, 10);
+
+        tc_sim_config_init(&c);
+        if (strcmp(t->field, "fill_at") == 0)
+            c.fill_at = (enum tc_sim_fill_at)iv;
+        else if (strcmp(t->field, "slippage") == 0)
+            c.slippage = (enum tc_sim_slippage)iv;
+        else if (strcmp(t->field, "slip_fraction") == 0) {
+            c.slippage = TC_SIM_SLIP_FRACTION;
+            c.slippage_value = D(t->value);
+        } else if (strcmp(t->field, "slip_bps") == 0) {
+            c.slippage = TC_SIM_SLIP_BPS;
+            c.slippage_value = D(t->value);
+        } else if (strcmp(t->field, "volume_cap") == 0)
+            c.volume_cap = D(t->value);
+        else if (strcmp(t->field, "commission") == 0)
+            c.commission = (enum tc_sim_commission)iv;
+        else if (strcmp(t->field, "comm_rate") == 0)
+            c.comm_rate = D(t->value);
+        else if (strcmp(t->field, "comm_min") == 0)
+            c.comm_min = D(t->value);
+        else if (strcmp(t->field, "comm_max") == 0)
+            c.comm_max = D(t->value);
+        else if (strcmp(t->field, "comm_fixed") == 0)
+            c.comm_fixed = D(t->value);
+        else if (strcmp(t->field, "comm_min_max") == 0) {
+            c.commission = TC_SIM_COMM_PER_SHARE;
+            c.comm_min = D(t->value);
+            c.comm_max = D("4");
+        } else if (strcmp(t->field, "commission_places") == 0)
+            c.commission_places = iv;
+        else if (strcmp(t->field, "tick") == 0)
+            c.tick = D(t->value);
+        else if (strcmp(t->field, "lot") == 0)
+            c.lot = D(t->value);
+        else
+            fail_msg("unknown field %s", t->field);
+        int rc = tc_sim_new(&c, &sim, &err);
+        if (rc != TC_EINVAL)
+            fail_msg("bad config %s=%s: got %s", t->field, t->value, tc_strerror_name(rc));
+        assert_contains(err.msg, t->msg);
+        assert_ptr_equal(sim, before);
+    }
+    struct tc_sim *sim = NULL;
+    struct tc_error err = {0};
+    assert_int_equal(tc_sim_new(NULL, &sim, &err), TC_EINVAL);
+    assert_null(sim);
+    /* the limits themselves are accepted */
+    struct tc_sim_config c;
+    tc_sim_config_init(&c);
+    c.volume_cap = D("1");
+    c.slippage = TC_SIM_SLIP_BPS;
+    c.slippage_value = D("9999.9999");
+    c.commission_places = 0;
+    tc_assert_ok(tc_sim_new(&c, &sim, &err), &err);
+    tc_sim_free(sim);
+    tc_sim_free(NULL);
+}
+
+/* ---- bad bars ---- */
+
+struct bad_bar {
+    struct bar_text bar;
+    const char *msg;
+};
+
+static const struct bad_bar bad_bars[] = {
+    {{"101", "105", "106", "103", 10}, "low 106 is above high 105"},
+    {{"110", "105", "97", "103", 10}, "open 110 is outside [low, high]"},
+    {{"101", "105", "97", "96", 10}, "close 96 is outside [low, high]"},
+    {{"101", "105", "97", "103", -1}, "volume -1 is negative"},
+    {{"0", "105", "97", "103", 10}, "prices must be positive"},
+    {{"-1", "105", "-2", "103", 10}, "prices must be positive"},
+};
+
+static void test_bad_bars(void **state)
+{
+    (void)state;
+    struct tc_sim *sim = new_sim(C_PLAIN);
+    struct tc_error err = {0};
+    struct tc_sim_order o = make_order("o", BUY, MKT, GTC, "10", NULL, NULL), got;
+    struct rec r;
+
+    memset(&r, 0, sizeof r);
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    for (size_t i = 0; i < sizeof bad_bars / sizeof bad_bars[0]; i++) {
+        struct tc_bar b = make_bar(&bad_bars[i].bar, day0() + 1);
+        assert_int_equal(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), TC_EINVAL);
+        assert_contains(err.msg, bad_bars[i].msg);
+        assert_contains(err.msg, "instrument \"ORCL\" bar 2024-01-03");
+        assert_int_equal(r.n, 0);
+        tc_assert_ok(tc_sim_get(sim, "o", &got, &err), &err);
+        assert_int_equal(got.last_day, INT64_MIN);
+        assert_int_equal(got.status, TC_SIM_WORKING);
+    }
+    struct tc_bar b = make_bar(&NOGAP, day0() + 1);
+    assert_int_equal(tc_sim_on_bar(sim, NULL, &b, record, &r, &err), TC_EINVAL);
+    assert_int_equal(tc_sim_on_bar(sim, "ORCL", NULL, record, &r, &err), TC_EINVAL);
+    /* the good bar still fills afterwards */
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 1);
+    tc_sim_free(sim);
+}
+
+/* ---- overflow ---- */
+
+static void test_overflow_leaves_order(void **state)
+{
+    (void)state;
+    struct tc_sim *sim = new_sim(C_PLAIN);
+    struct tc_error err = {0};
+    struct tc_sim_order o = make_order("big", BUY, MKT, GTC, "90000000000", NULL, NULL), got;
+    struct tc_bar b = make_bar(&NOGAP, day0() + 1);
+    struct rec r;
+
+    memset(&r, 0, sizeof r);
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    assert_int_equal(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), TC_ERANGE);
+    assert_contains(err.msg, "order \"big\": fill amount out of range");
+    assert_int_equal(r.n, 0);
+    tc_assert_ok(tc_sim_get(sim, "big", &got, &err), &err);
+    assert_int_equal(got.status, TC_SIM_WORKING);
+    assert_int_equal(got.filled.raw, 0);
+    assert_int_equal(got.last_day, INT64_MIN);
+    tc_sim_free(sim);
+}
+
+/* ---- callbacks ---- */
+
+struct reenter {
+    struct tc_sim *sim;
+    int rc_submit, rc_cancel, rc_bar, calls;
+};
+
+static int reenter_cb(void *ud, const struct tc_sim_event *ev)
+{
+    struct reenter *x = ud;
+    struct tc_sim_order o = make_order("inner", BUY, MKT, GTC, "1", NULL, NULL);
+    struct tc_bar b = make_bar(&B2, day0() + 2);
+    struct tc_error err = {0};
+    (void)ev;
+    x->calls++;
+    x->rc_submit = tc_sim_submit(x->sim, &o, &err);
+    x->rc_cancel = tc_sim_cancel(x->sim, "o", NULL, &err);
+    x->rc_bar = tc_sim_on_bar(x->sim, "ORCL", &b, NULL, NULL, &err);
+    return 0;
+}
+
+static void test_callback_cannot_reenter(void **state)
+{
+    (void)state;
+    struct tc_sim *sim = new_sim(C_CAP);
+    struct tc_error err = {0};
+    struct tc_sim_order o = make_order("o", BUY, MKT, GTC, "150", NULL, NULL), got;
+    struct tc_bar b = make_bar(&NOGAP, day0() + 1);
+    struct reenter x = {sim, 0, 0, 0, 0};
+
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, reenter_cb, &x, &err), &err);
+    assert_int_equal(x.calls, 1);
+    assert_int_equal(x.rc_submit, TC_EBUSY);
+    assert_int_equal(x.rc_cancel, TC_EBUSY);
+    assert_int_equal(x.rc_bar, TC_EBUSY);
+    assert_int_equal(tc_sim_open_orders(sim, NULL, 0), 1);
+    tc_assert_ok(tc_sim_get(sim, "o", &got, &err), &err);
+    assert_dec(got.filled, "100", "filled once");
+    /* after the bar, the simulator accepts calls again */
+    tc_assert_ok(tc_sim_cancel(sim, "o", NULL, &err), &err);
+    tc_sim_free(sim);
+}
+
+struct failing {
+    int calls;
+    int fail_at;
+    int rc;
+};
+
+static int failing_cb(void *ud, const struct tc_sim_event *ev)
+{
+    struct failing *f = ud;
+    (void)ev;
+    return ++f->calls == f->fail_at ? f->rc : 0;
+}
+
+static void test_callback_failure_stops_bar(void **state)
+{
+    (void)state;
+    struct tc_sim *sim = new_sim(C_PLAIN);
+    struct tc_error err = {0};
+    struct tc_sim_order o1 = make_order("o1", BUY, MKT, GTC, "10", NULL, NULL);
+    struct tc_sim_order o2 = make_order("o2", SELL, MKT, DAY, "10", NULL, NULL);
+    struct tc_sim_order o3 = make_order("o3", BUY, LMT, DAY, "10", "50", NULL);
+    struct tc_sim_order got;
+    struct tc_bar b = make_bar(&NOGAP, day0() + 1);
+    struct failing f = {0, 1, TC_EIO};
+    struct rec r;
+
+    tc_assert_ok(tc_sim_submit(sim, &o1, &err), &err);
+    tc_assert_ok(tc_sim_submit(sim, &o2, &err), &err);
+    tc_assert_ok(tc_sim_submit(sim, &o3, &err), &err);
+    assert_int_equal(tc_sim_on_bar(sim, "ORCL", &b, failing_cb, &f, &err), TC_EIO);
+    assert_contains(err.msg, "order \"o1\": event callback failed");
+    assert_int_equal(f.calls, 1);
+    /* o1's fill stands and it left the book; o2 and o3 have not seen the bar */
+    assert_int_equal(tc_sim_open_orders(sim, NULL, 0), 2);
+    assert_int_equal(tc_sim_get(sim, "o1", &got, &err), TC_ENOTFOUND);
+    /* feeding the bar again processes only o2 and o3: o2 fills, o3 expires */
+    memset(&r, 0, sizeof r);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.fills[0].order_id, "o2");
+    assert_int_equal(r.nexp, 1);
+    assert_string_equal(r.expired[0], "o3");
+    assert_int_equal(tc_sim_open_orders(sim, NULL, 0), 0);
+    tc_sim_free(sim);
+
+    /* a positive return is an internal error */
+    sim = new_sim(C_PLAIN);
+    tc_assert_ok(tc_sim_submit(sim, &o1, &err), &err);
+    f = (struct failing){0, 1, 1};
+    assert_int_equal(tc_sim_on_bar(sim, "ORCL", &b, failing_cb, &f, &err), TC_EINTERNAL);
+    assert_contains(err.msg, "\"o1\"");
+    tc_sim_free(sim);
+}
+
+/* ---- fill details ---- */
+
+static void test_fill_value_and_exec_ids(void **state)
+{
+    (void)state;
+    struct tc_sim *sim = new_sim(C_COMM_FRAC8_BPS);
+    struct tc_error err = {0};
+    struct tc_sim_order o = make_order("ord-7:x", BUY, MKT, GTC, "7", NULL, NULL);
+    struct tc_bar b = make_bar(&NOGAP, day0() + 1);
+    struct rec r;
+
+    memset(&r, 0, sizeof r);
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.fills[0].exec_id, "ord-7:x-F1");
+    assert_dec(r.fills[0].value, "708.7675", "value");
+    assert_dec(r.fills[0].commission, "0.08749735", "commission");
+    tc_sim_free(sim);
+
+    /* without a callback, fills are applied all the same */
+    sim = new_sim(C_PLAIN);
+    tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, NULL, NULL, &err), &err);
+    assert_int_equal(tc_sim_open_orders(sim, NULL, 0), 0);
+    tc_sim_free(sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table),
+        cmocka_unit_test(test_day_vs_gtc),
+        cmocka_unit_test(test_day_close_expires_on_creation_bar),
+        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_no_later_bar_and_replays),
+        cmocka_unit_test(test_shared_cap_and_determinism),
+        cmocka_unit_test(test_instrument_tick_lot),
+        cmocka_unit_test(test_bad_orders),
+        cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_bad_bars),
+        cmocka_unit_test(test_overflow_leaves_order),
+        cmocka_unit_test(test_callback_cannot_reenter),
+        cmocka_unit_test(test_callback_failure_stops_bar),
+        cmocka_unit_test(test_fill_value_and_exec_ids),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
