@@ -163,10 +163,10 @@ int tc_tm_add_action(struct tc_tm *tm, size_t ix, const struct tc_corp_action *a
  * Moves the current time to T_US (UTC µs). Time never goes backwards: T_US
  * below the current time is TC_EINVAL (both times named); the same time again
  * is allowed (it makes bars appended to borrowed series since visible).
- * Use tc_tm_reset() to start over. With a calendar, TC_ERANGE (or the
- * calendar's error) when T_US lies outside the calendar's verified years; TM
- * is then unchanged. Beyond the last verified session nothing more becomes
- * visible.
+ * Use tc_tm_reset() to start over. With a calendar, TC_ERANGE when the UTC
+ * date of T_US is more than a day outside the calendar's verified years (or
+ * the calendar's own error); TM is then unchanged. In the day after the last
+ * verified session nothing more becomes visible.
  */
 int tc_tm_set_time(struct tc_tm *tm, int64_t t_us, struct tc_error *err);
 

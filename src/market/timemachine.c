@@ -319,8 +319,8 @@ int tc_tm_add_action(struct tc_tm *tm, size_t ix, const struct tc_corp_action *a
     if (a->kind == TC_CA_SPLIT) {
         if (tc_dec_sign(a->ratio) <= 0 || a->ratio.raw == TC_DEC_ONE) {
             tc_dec_format(a->ratio, v, sizeof v);
-            return tc_error_set(err, TC_EINVAL, "%s: split on %s: ratio %s is not positive and "
-                                "different from 1", id, d, v);
+            return tc_error_set(err, TC_EINVAL, "%s: split on %s: ratio %s must be positive and "
+                                "not 1", id, d, v);
         }
     } else if (a->kind == TC_CA_DIVIDEND) {
         if (tc_dec_sign(a->amount) <= 0) {
@@ -434,6 +434,16 @@ int tc_tm_set_time(struct tc_tm *tm, int64_t t_us, struct tc_error *err)
                             "forward; reset to start over)", a, b);
     }
     struct cal_state st = {tm->closed, tm->have_next, tm->next_day, tm->next_open, tm->next_close};
+    if (tm->cal) {
+        int first, last;
+        int64_t day = floor_div(t_us, US_PER_DAY);
+        tc_calendar_years(tm->cal, &first, &last);
+        if (day < tc_days_from_civil(first, 1, 1) - 1 || day > tc_days_from_civil(last, 12, 31) + 1) {
+            time_str(t_us, a, sizeof a);
+            return tc_error_set(err, TC_ERANGE, "timemachine: time %s is outside the years of "
+                                "calendar %s (%d..%d)", a, tc_calendar_mic(tm->cal), first, last);
+        }
+    }
     if (!tm->cal) {
         st.closed = floor_div(t_us, US_PER_DAY) - 1;
     } else if (!tm->started) {
