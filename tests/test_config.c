@@ -85,6 +85,16 @@ static void test_defaults(void **state)
     assert_int_equal(tc_config_int(cfg, "retry.cap_ms"), 1000);
     assert_true(tc_config_double(cfg, "backtest.risk_free_rate") == 0.0);
     assert_string_equal(tc_config_str(cfg, "server.webhook_token"), "");
+    assert_string_equal(tc_config_str(cfg, "server.listen"), "127.0.0.1:8080");
+    assert_int_equal(tc_config_int(cfg, "server.threads"), 4);
+    assert_int_equal(tc_config_int(cfg, "server.body_limit"), 65536);
+    assert_string_equal(tc_config_str(cfg, "server.tokens"), "");
+    assert_string_equal(tc_config_str(cfg, "server.allow_ips"), "");
+    assert_string_equal(tc_config_str(cfg, "server.tls_cert"), "");
+    assert_string_equal(tc_config_str(cfg, "server.tls_key"), "");
+    assert_string_equal(tc_config_str(cfg, "server.tls_client_ca"), "");
+    assert_string_equal(tc_config_str(cfg, "server.mode"), "paper");
+    assert_int_equal(tc_config_int(cfg, "server.heartbeat_ms"), 1000);
     for (size_t i = 0; i < tc_config_option_count(); i++) {
         const struct tc_config_option_info *o = tc_config_option_at(i);
         assert_non_null(o);
@@ -330,6 +340,17 @@ struct err_case {
 };
 
 static const struct err_case err_cases[] = {
+    /* the service's keys */
+    {NULL, NULL, NULL, "server.threads=0", TC_ECONFIG, "server.threads: \"0\" is out of range 1..1024", "--set", NULL},
+    {NULL, NULL, NULL, "server.threads=many", TC_ECONFIG, "server.threads: \"many\" is not an integer", "--set", NULL},
+    {NULL, NULL, NULL, "server.body_limit=0", TC_ECONFIG, "server.body_limit: \"0\" is out of range", "--set", NULL},
+    {NULL, NULL, NULL, "server.body_limit=-5", TC_ECONFIG, "server.body_limit: \"-5\" is out of range", "--set", NULL},
+    {NULL, NULL, NULL, "server.body_limit=1073741825", TC_ECONFIG, "server.body_limit", "out of range", NULL},
+    {NULL, NULL, NULL, "server.mode=backtest", TC_ECONFIG, "server.mode: \"backtest\" is not one of paper, live", "--set", NULL},
+    {NULL, NULL, NULL, "server.mode=", TC_ECONFIG, "server.mode: \"\" is not one of", "--set", NULL},
+    {NULL, NULL, NULL, "server.heartbeat_ms=9", TC_ECONFIG, "server.heartbeat_ms: \"9\" is out of range 10..3600000", "--set", NULL},
+    {"server:\n  mode: paper\n  mode: live\n", NULL, NULL, NULL, TC_ECONFIG, "duplicate key \"server.mode\"", "bad.yaml:3", NULL},
+    {"server:\n  litsen: x\n", NULL, NULL, NULL, TC_ECONFIG, "unknown key \"server.litsen\"", "bad.yaml:2", NULL},
     /* malformed YAML: the line */
     {"log:\n  level: info\n\tformat: json\n", NULL, NULL, NULL, TC_EPARSE, "bad.yaml:3", "malformed YAML", NULL},
     {"log:\n  level: info\n bad indent: x\n", NULL, NULL, NULL, TC_EPARSE, "bad.yaml:3", "malformed", NULL},
@@ -468,6 +489,16 @@ static const struct ok_case ok_cases[] = {
     {"log.file=a=b.log", "log.file", "a=b.log"},
     {"log.file=", "log.file", ""},
     {"server.webhook_token=t0ken", "server.webhook_token", "t0ken"},
+    {"server.listen=[::1]:0", "server.listen", "[::1]:0"},
+    {"server.threads=1024", "server.threads", "1024"},
+    {"server.body_limit=1", "server.body_limit", "1"},
+    {"server.tokens=a,b", "server.tokens", "a,b"},
+    {"server.allow_ips=10.0.0.0/8,::1", "server.allow_ips", "10.0.0.0/8,::1"},
+    {"server.tls_cert=c.pem", "server.tls_cert", "c.pem"},
+    {"server.tls_key=k.pem", "server.tls_key", "k.pem"},
+    {"server.tls_client_ca=ca.pem", "server.tls_client_ca", "ca.pem"},
+    {"server.mode=live", "server.mode", "live"},
+    {"server.heartbeat_ms=10", "server.heartbeat_ms", "10"},
 };
 
 static void test_values_accepted(void **state)
@@ -655,6 +686,35 @@ static void test_production(void **state)
         tc_assert_ok(tc_config_load(cfg, &src, &err), &err);
         tc_config_free(cfg);
     }
+}
+
+static void test_production_tokens(void **state)
+{
+    struct tc_config *cfg = new_cfg();
+    struct tc_error err = {0};
+    const char *sets[] = {"environment=production", "server.tokens="};
+    struct tc_config_sources src = {.sets = sets, .n_sets = 2};
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    (void)state;
+    assert_int_equal(tc_config_load(cfg, &src, &err), TC_ECONFIG);
+    assert_contains(err.msg, "server.tokens: secret is empty in production");
+    assert_string_equal(tc_config_str(cfg, "environment"), "development");
+    assert_string_equal(tc_config_str(cfg, "server.tokens"), "");
+    sets[1] = "server.tokens=s3cret-one,s3cret-two";
+    tc_assert_ok(tc_config_load(cfg, &src, &err), &err);
+    assert_string_equal(tc_config_str(cfg, "server.tokens"), "s3cret-one,s3cret-two");
+    /* the tokens are a secret: never shown */
+    f = open_memstream(&out, &len);
+    assert_non_null(f);
+    tc_assert_ok(tc_config_show(cfg, f, 0, 0, &err), &err);
+    fclose(f);
+    assert_contains(out, "server.tokens = ***");
+    assert_null(strstr(out, "s3cret"));
+    free(out);
+    tc_config_free(cfg);
 }
 
 static void test_production_secret(void **state)
@@ -872,6 +932,7 @@ int main(void)
         cmocka_unit_test(test_yaml_forms),
         cmocka_unit_test(test_production),
         cmocka_unit_test(test_production_secret),
+        cmocka_unit_test(test_production_tokens),
         cmocka_unit_test(test_set),
         cmocka_unit_test(test_sample_round_trip),
         cmocka_unit_test(test_show),

@@ -37,6 +37,7 @@ static const char *const env_choices[] = {"development", "production", NULL};
 static const char *const level_choices[] = {"trace", "debug", "info", "warn",
                                             "error", "fatal", NULL};
 static const char *const format_choices[] = {"json", "text", NULL};
+static const char *const mode_choices[] = {"paper", "live", NULL};
 
 #define STR(k, d, fl, h) {{k, "string", d, h}, T_STR, 0, 0, NULL, fl}
 #define INT(k, d, lo, hi, h) {{k, "int", #d, h}, T_INT, lo, hi, NULL, 0}
@@ -74,6 +75,22 @@ static const struct opt opts[] = {
         "annual risk-free rate used by the Sharpe and Sortino ratios (0.02 = 2%)"),
     STR("server.webhook_token", "", F_SECRET,
         "shared secret that webhook requests must carry (never printed)"),
+    STR("server.listen", "127.0.0.1:8080", 0,
+        "address of `tradecore serve`: HOST:PORT or [IPv6]:PORT (port 0: any free port)"),
+    INT("server.threads", 4, 1, 1024, "HTTP worker threads"),
+    INT("server.body_limit", 65536, 1, 1073741824,
+        "largest HTTP request body in bytes (larger ones get 413)"),
+    STR("server.tokens", "", F_SECRET,
+        "comma-separated bearer tokens accepted by the HTTP service (never printed)"),
+    STR("server.allow_ips", "", 0,
+        "comma-separated addresses and CIDRs allowed to connect (empty: all)"),
+    STR("server.tls_cert", "", 0, "PEM certificate file: serve HTTPS (with server.tls_key)"),
+    STR("server.tls_key", "", 0, "PEM private key file of server.tls_cert"),
+    STR("server.tls_client_ca", "", 0,
+        "PEM CA file: require client certificates signed by it (empty: no check)"),
+    ENUM("server.mode", "paper", mode_choices, "trading mode of the service: paper or live"),
+    INT("server.heartbeat_ms", 1000, 10, 3600000,
+        "interval of the service heartbeat that pings the stores, in milliseconds"),
 };
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
