@@ -1,0 +1,882 @@
+/* Daily price CSV files: the format from the header, every row checked and
+ * reported as file:line, rows gathered into one bar series per symbol; then
+ * either handed to the caller (tc_prices_load_csv) or ingested into the
+ * historical store in one transaction, comparing with what is stored. */
+#include <csv.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "market/prices_internal.h"
+#include "tradecore/clock.h"
+#include "tradecore/id.h"
+#include "tradecore/ingest.h"
+#include "internal/banned.h"
+
+#define NFIELDS 7     /* every format has seven columns */
+#define MAXFIELDS 16  /* more are only counted */
+#define READ_CHUNK (1024 * 1024)
+#define SHOWN 40      /* bytes of a bad value quoted in a message */
+
+static const char *const format_names[] = {"auto", "yahoo", "ohlcv", "long"};
+
+/* Normalised header names (lower case, no spaces or underscores). */
+static const char *const headers[][NFIELDS] = {
+    {NULL},
+    {"date", "open", "high", "low", "close", "adjclose", "volume"},
+    {"date", "open", "high", "low", "close", "volume", "openinterest"},
+    {"date", "symbol", "open", "high", "low", "close", "volume"},
+};
+static const char *const header_text[] = {
+    NULL, "Date,Open,High,Low,Close,Adj Close,Volume",
+    "Date,Open,High,Low,Close,Volume,OpenInterest", "date,symbol,open,high,low,close,volume"};
+
+const char *tc_prices_format_name(enum tc_prices_format f)
+{
+    return ((unsigned)f < 4) ? format_names[f] : NULL;
+}
+
+int tc_prices_format_parse(const char *s, enum tc_prices_format *out, struct tc_error *err)
+{
+    for (unsigned i = 0; s && i < 4; i++) {
+        if (strcmp(s, format_names[i]) == 0) {
+            if (out)
+                *out = (enum tc_prices_format)i;
+            return 0;
+        }
+    }
+    return tc_error_set(err, TC_EINVAL,
+                        "unknown price file format \"%.40s\" (expected auto, yahoo, ohlcv or long)",
+                        s ? s : "(null)");
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+int tc_prices_symbol_from_path(const char *path, char *buf, size_t cap, struct tc_error *err)
+{
+    if (!path || !buf || cap == 0)
+        return tc_error_set(err, TC_EINVAL, "price file: NULL argument");
+    const char *b = base_name(path);
+    size_t n = strcspn(b, "-.");
+    if (n == 0)
+        return tc_error_set(err, TC_EINVAL,
+                            "%s: no symbol in the file name (give one with --symbol)", path);
+    if (n >= cap || n > TC_ID_MAX)
+        return tc_error_set(err, TC_EINVAL,
+                            "%s: the file name's symbol is %zu characters long (at most %d)", path,
+                            n, TC_ID_MAX);
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)toupper((unsigned char)b[i]);
+    buf[n] = '\0';
+    struct tc_error e = {0};
+    if (tc_id_validate("symbol", buf, &e) != 0)
+        return tc_error_set(err, TC_EINVAL, "%s: %s (give one with --symbol)", path, e.msg);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The reader                                                                 */
+
+struct sym {
+    struct tc_bar_series s;   /* instrument_id: the symbol, later the resolved id */
+    char symbol[TC_ID_BUFSZ];
+    long *line;               /* the file line of each bar */
+    int created;
+};
+
+struct field {
+    size_t off, len;
+};
+
+struct reader {
+    const char *path;
+    enum tc_prices_format fmt;
+    int skip_bad;
+    const char *fixed_symbol;           /* one-symbol files */
+    char symbuf[TC_ID_BUFSZ];           /* the file name's symbol */
+    tc_ingest_bad_fn on_bad;
+    void *on_bad_ud;
+    tc_ingest_progress_fn progress;
+    void *progress_ud;
+    struct tc_error *err;
+
+    struct sym *syms;
+    size_t nsyms, capsyms;
+    size_t *slots;                      /* open addressing: index + 1, 0 = empty */
+    size_t nslots;
+
+    struct csv_parser csv;
+    int csv_ok;
+    char fbuf[TC_PRICES_LINE_MAX + MAXFIELDS + 8];
+    size_t fused;
+    struct field f[MAXFIELDS];
+    int nf;
+
+    long line;
+    int64_t rows_read, skipped;
+};
+
+static void rd_release(struct reader *r)
+{
+    for (size_t i = 0; i < r->nsyms; i++) {
+        tc_bar_series_release(&r->syms[i].s);
+        free(r->syms[i].line);
+    }
+    free(r->syms);
+    free(r->slots);
+    r->syms = NULL;
+    r->slots = NULL;
+    r->nsyms = r->capsyms = r->nslots = 0;
+    if (r->csv_ok)
+        csv_free(&r->csv);
+    r->csv_ok = 0;
+}
+
+static size_t hash_str(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return (size_t)h;
+}
+
+/* The symbol's index, or -1. */
+static long sym_find(const struct reader *r, const char *s, size_t n)
+{
+    if (!r->nslots)
+        return -1;
+    for (size_t h = hash_str(s, n) & (r->nslots - 1);; h = (h + 1) & (r->nslots - 1)) {
+        size_t v = r->slots[h];
+        if (v == 0)
+            return -1;
+        const char *have = r->syms[v - 1].symbol;
+        if (strlen(have) == n && memcmp(have, s, n) == 0)
+            return (long)(v - 1);
+    }
+}
+
+static int sym_add(struct reader *r, const char *s, size_t n, long *out)
+{
+    if (r->nsyms == r->capsyms) {
+        size_t cap = r->capsyms ? r->capsyms * 2 : 8;
+        void *p = realloc(r->syms, cap * sizeof *r->syms);
+        if (!p)
+            return tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
+        r->syms = p;
+        r->capsyms = cap;
+    }
+    if ((r->nsyms + 1) * 2 > r->nslots) {
+        size_t ns = r->nslots ? r->nslots * 2 : 64;
+        size_t *slots = calloc(ns, sizeof *slots);
+        if (!slots)
+            return tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
+        for (size_t i = 0; i < r->nsyms; i++) {
+            const char *sy = r->syms[i].symbol;
+            size_t h = hash_str(sy, strlen(sy)) & (ns - 1);
+            while (slots[h])
+                h = (h + 1) & (ns - 1);
+            slots[h] = i + 1;
+        }
+        free(r->slots);
+        r->slots = slots;
+        r->nslots = ns;
+    }
+    struct sym *y = &r->syms[r->nsyms];
+    memset(y, 0, sizeof *y);
+    memcpy(y->symbol, s, n);
+    y->symbol[n] = '\0';
+    tc_bar_series_init(&y->s, y->symbol);
+    size_t h = hash_str(s, n) & (r->nslots - 1);
+    while (r->slots[h])
+        h = (h + 1) & (r->nslots - 1);
+    r->slots[h] = r->nsyms + 1;
+    *out = (long)r->nsyms++;
+    return 0;
+}
+
+static int sym_append(struct reader *r, struct sym *y, const struct tc_bar *bar)
+{
+    if (y->s.n == y->s.cap) {
+        int rc = tc_bar_series_reserve(&y->s, y->s.n + 1, r->err);
+        if (rc)
+            return rc;
+        long *l = realloc(y->line, y->s.cap * sizeof *l);
+        if (!l)
+            return tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
+        y->line = l;
+    }
+    struct tc_error e = {0};
+    if (tc_bar_series_append(&y->s, bar, &e) != 0) /* checked already: cannot fail */
+        return tc_error_set(r->err, TC_EINTERNAL, "%s:%ld: %s", r->path, r->line, e.msg);
+    y->line[y->s.n - 1] = r->line;
+    return 0;
+}
+
+/* libcsv callbacks: one field, end of record. */
+static void on_field(void *data, size_t len, void *ud)
+{
+    struct reader *r = ud;
+    if (r->nf < MAXFIELDS && r->fused + len + 1 <= sizeof r->fbuf) {
+        memcpy(r->fbuf + r->fused, data, len);
+        r->fbuf[r->fused + len] = '\0';
+        r->f[r->nf].off = r->fused;
+        r->f[r->nf].len = len;
+        r->fused += len + 1;
+    }
+    r->nf++;
+}
+
+static void on_record(int c, void *ud)
+{
+    (void)c;
+    (void)ud;
+}
+
+static int no_space(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+/* Splits one line into fields. 0, or -1 for malformed quoting. */
+static int split(struct reader *r, const char *s, size_t len)
+{
+    r->nf = 0;
+    r->fused = 0;
+    size_t used = csv_parse(&r->csv, s, len, on_field, on_record, r);
+    int bad = used != len;
+    if (csv_fini(&r->csv, on_field, on_record, r) != 0)
+        bad = 1;
+    if (bad) {
+        csv_free(&r->csv);
+        r->csv_ok = csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) == 0;
+        if (r->csv_ok)
+            csv_set_space_func(&r->csv, no_space);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *fv(const struct reader *r, int i) { return r->fbuf + r->f[i].off; }
+static size_t fl(const struct reader *r, int i) { return r->f[i].len; }
+
+/* A rule broken on the current line: an error, or a skipped row. Returns the
+ * error code to stop with, or 0 to go on (row skipped). */
+static int bad_row(struct reader *r, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int bad_row(struct reader *r, int code, const char *fmt, ...)
+{
+    char rule[TC_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rule, sizeof rule, fmt, ap);
+    va_end(ap);
+    if (!r->skip_bad)
+        return tc_error_set(r->err, code, "%s:%ld: %s", r->path, r->line, rule);
+    r->skipped++;
+    if (r->on_bad) {
+        char msg[TC_ERROR_MSG_MAX + 64];
+        snprintf(msg, sizeof msg, "%s:%ld: %s", r->path, r->line, rule);
+        r->on_bad(r->on_bad_ud, msg);
+    }
+    return 0;
+}
+
+/* A field parser's result for a broken rule: the error, or 1 = row skipped. */
+static int skip_or(int rc) { return rc ? rc : 1; }
+
+static void norm_name(const char *s, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 1 < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '_' || c == '\t')
+            continue;
+        out[k++] = (char)tolower(c);
+    }
+    out[k] = '\0';
+}
+
+static int header_matches(const struct reader *r, enum tc_prices_format f)
+{
+    if (r->nf != NFIELDS)
+        return 0;
+    for (int i = 0; i < NFIELDS; i++) {
+        char name[64];
+        norm_name(fv(r, i), fl(r, i), name, sizeof name);
+        if (strcmp(name, headers[f][i]) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+static int do_header(struct reader *r, const char *s, size_t len)
+{
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 byte order mark */
+        s += 3;
+        len -= 3;
+    }
+    if (split(r, s, len) != 0)
+        return tc_error_set(r->err, TC_EPARSE, "%s:%ld: malformed CSV quoting in the header",
+                            r->path, r->line);
+    if (r->fmt == TC_PRICES_AUTO) {
+        for (int f = TC_PRICES_YAHOO; f <= TC_PRICES_LONG; f++)
+            if (header_matches(r, (enum tc_prices_format)f))
+                r->fmt = (enum tc_prices_format)f;
+        if (r->fmt == TC_PRICES_AUTO)
+            return tc_error_set(r->err, TC_EPARSE,
+                                "%s:%ld: unknown header \"%.*s\" (expected \"%s\", \"%s\" or "
+                                "\"%s\")",
+                                r->path, r->line, (int)(len > 80 ? 80 : len), s, header_text[1],
+                                header_text[2], header_text[3]);
+    } else if (!header_matches(r, r->fmt)) {
+        return tc_error_set(r->err, TC_EPARSE,
+                            "%s:%ld: header \"%.*s\" is not the %s format (expected \"%s\")",
+                            r->path, r->line, (int)(len > 80 ? 80 : len), s,
+                            format_names[r->fmt], header_text[r->fmt]);
+    }
+    if (r->fmt == TC_PRICES_LONG && r->fixed_symbol)
+        return tc_error_set(r->err, TC_EINVAL,
+                            "%s: a symbol was given, but the file has a symbol column", r->path);
+    if (r->fmt != TC_PRICES_LONG) {
+        long idx;
+        if (!r->fixed_symbol) {
+            int rc = tc_prices_symbol_from_path(r->path, r->symbuf, sizeof r->symbuf, r->err);
+            if (rc)
+                return rc;
+            r->fixed_symbol = r->symbuf;
+        }
+        int rc = sym_add(r, r->fixed_symbol, strlen(r->fixed_symbol), &idx);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int parse_price(struct reader *r, const char *name, int i, struct tc_dec *out)
+{
+    size_t n = fl(r, i);
+    int shown = (int)(n > SHOWN ? SHOWN : n);
+    if (n == 0)
+        return skip_or(bad_row(r, TC_EINVAL, "%s is empty", name));
+    int rc = tc_dec_parse(fv(r, i), n, out, NULL);
+    if (rc == TC_ERANGE)
+        return skip_or(bad_row(r, TC_EINVAL,
+                               "%s %.*s is out of range (at most 8 decimal places)", name, shown,
+                               fv(r, i)));
+    if (rc)
+        return skip_or(bad_row(r, TC_EINVAL, "%s \"%.*s\" is not a decimal number", name,
+                               shown, fv(r, i)));
+    if (out->raw <= 0)
+        return skip_or(bad_row(r, TC_EINVAL, "%s %.*s is not positive", name, shown, fv(r, i)));
+    return 0;
+}
+
+static int parse_whole(struct reader *r, const char *name, int i, int64_t *out)
+{
+    const char *s = fv(r, i);
+    size_t n = fl(r, i);
+    int shown = (int)(n > SHOWN ? SHOWN : n);
+    struct tc_dec d;
+
+    if (n == 0)
+        return skip_or(bad_row(r, TC_EINVAL, "%s is empty", name));
+    size_t k = (s[0] == '+') ? 1 : 0;
+    if (k < n && strspn(s + k, "0123456789") == n - k) {
+        errno = 0;
+        long long v = strtoll(s, NULL, 10);
+        if (errno == ERANGE)
+            return skip_or(bad_row(r, TC_EINVAL, "%s %.*s is too large", name, shown, s));
+        *out = v;
+        return 0;
+    }
+    if (tc_dec_parse(s, n, &d, NULL) != 0)
+        return skip_or(bad_row(r, TC_EINVAL, "%s \"%.*s\" is not a number", name, shown, s));
+    if (d.raw < 0)
+        return skip_or(bad_row(r, TC_EINVAL, "%s %.*s is negative", name, shown, s));
+    if (d.raw % TC_DEC_ONE != 0)
+        return skip_or(bad_row(r, TC_EINVAL, "%s %.*s is not a whole number", name, shown, s));
+    *out = d.raw / TC_DEC_ONE;
+    return 0;
+}
+
+/* Checks and stores one data row. 0 (stored or skipped) or an error code.
+ * The field parsers return a positive 1 for "skipped, stop this row". */
+static int do_row(struct reader *r, const char *s, size_t len)
+{
+    struct tc_bar b = {0};
+    const char *sym = NULL;
+    size_t symlen = 0;
+    int rc, c = 1;
+
+    r->rows_read++;
+    if (split(r, s, len) != 0)
+        return bad_row(r, TC_EPARSE, "malformed CSV quoting");
+    if (r->nf != NFIELDS)
+        return bad_row(r, TC_EPARSE, "expected %d fields, found %d", NFIELDS, r->nf);
+    if (tc__prices_parse_day(fv(r, 0), fl(r, 0), &b.day) != 0)
+        return bad_row(r, TC_EINVAL, "date \"%.*s\" is not a valid YYYY-MM-DD date",
+                       (int)(fl(r, 0) > SHOWN ? SHOWN : fl(r, 0)), fv(r, 0));
+    if (r->fmt == TC_PRICES_LONG) {
+        struct tc_error e = {0};
+        sym = fv(r, 1);
+        symlen = fl(r, 1);
+        if (symlen == 0 || symlen > TC_ID_MAX || tc_id_validate("symbol", sym, &e) != 0)
+            return bad_row(r, TC_EINVAL,
+                           "symbol \"%.*s\" is not 1..%d characters of A-Z a-z 0-9 . _ : -",
+                           (int)(symlen > SHOWN ? SHOWN : symlen), sym, TC_ID_MAX);
+        c = 2;
+    }
+    static const char *const pn[] = {"open", "high", "low", "close"};
+    struct tc_dec *pv[] = {&b.open, &b.high, &b.low, &b.close};
+    int pi[4];
+    for (int k = 0; k < 4; k++) {
+        pi[k] = c + k;
+        if ((rc = parse_price(r, pn[k], c + k, pv[k])) != 0)
+            return rc < 0 ? rc : 0;
+    }
+    b.adj_close = b.close;
+    if (r->fmt == TC_PRICES_YAHOO) {
+        if ((rc = parse_price(r, "adj close", 5, &b.adj_close)) != 0)
+            return rc < 0 ? rc : 0;
+        if ((rc = parse_whole(r, "volume", 6, &b.volume)) != 0)
+            return rc < 0 ? rc : 0;
+    } else if (r->fmt == TC_PRICES_OHLCV) {
+        if ((rc = parse_whole(r, "volume", 5, &b.volume)) != 0 ||
+            (rc = parse_whole(r, "open interest", 6, &b.open_interest)) != 0)
+            return rc < 0 ? rc : 0;
+    } else if ((rc = parse_whole(r, "volume", 6, &b.volume)) != 0) {
+        return rc < 0 ? rc : 0;
+    }
+#define TXT(k) (int)fl(r, pi[k]), fv(r, pi[k])
+    if (tc_dec_cmp(b.low, b.high) > 0)
+        return bad_row(r, TC_EINVAL, "low %.*s is above high %.*s", TXT(2), TXT(1));
+    if (tc_dec_cmp(b.open, b.low) < 0)
+        return bad_row(r, TC_EINVAL, "open %.*s is below low %.*s", TXT(0), TXT(2));
+    if (tc_dec_cmp(b.open, b.high) > 0)
+        return bad_row(r, TC_EINVAL, "open %.*s is above high %.*s", TXT(0), TXT(1));
+    if (tc_dec_cmp(b.close, b.low) < 0)
+        return bad_row(r, TC_EINVAL, "close %.*s is below low %.*s", TXT(3), TXT(2));
+    if (tc_dec_cmp(b.close, b.high) > 0)
+        return bad_row(r, TC_EINVAL, "close %.*s is above high %.*s", TXT(3), TXT(1));
+#undef TXT
+    long idx = 0;
+    if (r->fmt == TC_PRICES_LONG)
+        idx = sym_find(r, sym, symlen);
+    if (idx >= 0) {
+        struct sym *y = &r->syms[idx];
+        if (y->s.n > 0 && b.day <= y->s.day[y->s.n - 1]) {
+            char d1[32], d2[32];
+            tc__prices_day_text(b.day, d1, sizeof d1);
+            tc__prices_day_text(y->s.day[y->s.n - 1], d2, sizeof d2);
+            if (b.day == y->s.day[y->s.n - 1])
+                return bad_row(r, TC_EINVAL, "duplicate date %s of %s (first on line %ld)", d1,
+                               y->symbol, y->line[y->s.n - 1]);
+            return bad_row(r, TC_EINVAL, "date %s of %s is not after %s (line %ld)", d1,
+                           y->symbol, d2, y->line[y->s.n - 1]);
+        }
+    } else if ((rc = sym_add(r, sym, symlen, &idx)) != 0) {
+        return rc;
+    }
+    return sym_append(r, &r->syms[idx], &b);
+}
+
+static int do_line(struct reader *r, const char *s, size_t len)
+{
+    if (len > 0 && s[len - 1] == '\r')
+        len--;
+    if (r->line == 1)
+        return do_header(r, s, len);
+    if (len == 0) /* blank lines are not rows */
+        return 0;
+    return do_row(r, s, len);
+}
+
+static int long_line(struct reader *r)
+{
+    if (r->line == 1)
+        return tc_error_set(r->err, TC_EPARSE, "%s:1: header line is longer than %d bytes",
+                            r->path, TC_PRICES_LINE_MAX);
+    r->rows_read++;
+    return bad_row(r, TC_EPARSE, "line is longer than %d bytes", TC_PRICES_LINE_MAX);
+}
+
+/* Reads PATH line by line (LF or CRLF), without holding more than a chunk. */
+static int rd_run(struct reader *r)
+{
+    FILE *f = fopen(r->path, "rb");
+    struct stat st;
+    char *buf = NULL;
+    size_t len = 0, off = 0;
+    uint64_t total = 0, done = 0, next_report = 0;
+    int eof = 0, skipping = 0, rc = 0;
+
+    if (!f)
+        return tc_error_set(r->err, TC_EIO, "%s: cannot open: %s", r->path, strerror(errno));
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return tc_error_set(r->err, TC_EIO, "%s: is a directory", r->path);
+    }
+    total = (fstat(fileno(f), &st) == 0 && st.st_size > 0) ? (uint64_t)st.st_size : 0;
+    if (!(r->csv_ok = csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) == 0) ||
+        !(buf = malloc(READ_CHUNK))) {
+        rc = tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
+        goto out;
+    }
+    csv_set_space_func(&r->csv, no_space);
+    for (;;) {
+        char *nl = off < len ? memchr(buf + off, '\n', len - off) : NULL;
+        if (nl) {
+            size_t l = (size_t)(nl - (buf + off));
+            r->line++;
+            if (skipping || l > TC_PRICES_LINE_MAX) {
+                skipping = 0;
+                rc = long_line(r);
+            } else {
+                rc = do_line(r, buf + off, l);
+            }
+            if (rc)
+                goto out;
+            off = (size_t)(nl + 1 - buf);
+            continue;
+        }
+        if (skipping || len - off > TC_PRICES_LINE_MAX) {
+            skipping = 1;
+            off = len;
+        }
+        if (eof) {
+            if (skipping) {
+                r->line++;
+                rc = long_line(r);
+            } else if (off < len) {
+                r->line++;
+                rc = do_line(r, buf + off, len - off);
+            }
+            goto out;
+        }
+        memmove(buf, buf + off, len - off);
+        len -= off;
+        off = 0;
+        size_t got = fread(buf + len, 1, READ_CHUNK - len, f);
+        if (got == 0) {
+            if (ferror(f)) {
+                rc = tc_error_set(r->err, TC_EIO, "%s: read error: %s", r->path, strerror(errno));
+                goto out;
+            }
+            eof = 1;
+        }
+        len += got;
+        done += got;
+        if (r->progress && total && (done >= next_report || eof)) {
+            r->progress(r->progress_ud, done, total);
+            next_report = done + total / 100 + 1;
+        }
+    }
+out:
+    if (rc == 0 && r->line == 0)
+        rc = tc_error_set(r->err, TC_EPARSE, "%s: empty file (no header line)", r->path);
+    if (rc == 0 && r->rows_read == 0)
+        rc = tc_error_set(r->err, TC_EPARSE, "%s:%ld: no data rows after the header", r->path,
+                          r->line);
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+static int rd_setup(struct reader *r, const char *path, enum tc_prices_format fmt,
+                    const char *symbol, struct tc_error *err)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->err = err;
+    if (!path || !*path)
+        return tc_error_set(err, TC_EINVAL, "price file: no path");
+    if ((unsigned)fmt > TC_PRICES_LONG)
+        return tc_error_set(err, TC_EINVAL, "%s: unknown format %d", path, (int)fmt);
+    r->fmt = fmt;
+    if (symbol) {
+        if (fmt == TC_PRICES_LONG)
+            return tc_error_set(err, TC_EINVAL,
+                                "%s: a symbol was given, but the long format has a symbol column",
+                                path);
+        int rc = tc_id_validate("symbol", symbol, err);
+        if (rc)
+            return tc_error_prefix(err, "%s", path);
+        r->fixed_symbol = symbol;
+    }
+    return 0;
+}
+
+void tc_bar_set_release(struct tc_bar_set *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++)
+        tc_bar_series_release(&set->items[i]);
+    free(set->items);
+    set->items = NULL;
+    set->n = 0;
+}
+
+const struct tc_bar_series *tc_bar_set_find(const struct tc_bar_set *set,
+                                            const char *instrument_id)
+{
+    for (size_t i = 0; set && instrument_id && i < set->n; i++)
+        if (strcmp(set->items[i].instrument_id, instrument_id) == 0)
+            return &set->items[i];
+    return NULL;
+}
+
+int tc_prices_load_csv(const char *path, enum tc_prices_format format, const char *symbol,
+                       struct tc_bar_set *out, struct tc_error *err)
+{
+    struct reader r;
+    int rc;
+
+    if (!out)
+        return tc_error_set(err, TC_EINVAL, "price file: NULL output");
+    out->items = NULL;
+    out->n = 0;
+    if ((rc = rd_setup(&r, path, format, symbol, err)) != 0)
+        return rc;
+    if ((rc = rd_run(&r)) != 0)
+        goto out;
+    if (!(out->items = calloc(r.nsyms ? r.nsyms : 1, sizeof *out->items))) {
+        rc = tc_error_set(err, TC_ENOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    for (size_t i = 0; i < r.nsyms; i++) {
+        out->items[out->n++] = r.syms[i].s; /* moved */
+        tc_bar_series_init(&r.syms[i].s, "");
+    }
+out:
+    rd_release(&r);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Ingest                                                                     */
+
+void tc_ingest_options_init(struct tc_ingest_options *opt)
+{
+    if (opt)
+        memset(opt, 0, sizeof *opt);
+}
+
+struct ingest {
+    struct reader *r;
+    const struct tc_ingest_options *opt;
+    const char *source;
+    int64_t now_us;
+    unsigned char **keep;
+    struct tc__prices_batch *batch;
+    size_t nbatch;
+    int64_t inserted, unchanged, created;
+    /* compare state */
+    struct sym *cur;
+    size_t j;
+};
+
+static int differs(struct ingest *g, const struct tc_bar *st, size_t j, struct tc_error *err)
+{
+    const struct tc_bar_series *s = &g->cur->s;
+    static const char *const names[] = {"open", "high", "low", "close", "adj close"};
+    const struct tc_dec a[] = {st->open, st->high, st->low, st->close, st->adj_close};
+    const struct tc_dec b[] = {s->open[j], s->high[j], s->low[j], s->close[j], s->adj_close[j]};
+    char day[32], x[TC_DEC_STRLEN], y[TC_DEC_STRLEN];
+    const char *what = NULL;
+
+    tc__prices_day_text(st->day, day, sizeof day);
+    for (int k = 0; k < 5 && !what; k++) {
+        if (tc_dec_cmp(a[k], b[k]) != 0) {
+            what = names[k];
+            tc_dec_format(a[k], x, sizeof x);
+            tc_dec_format(b[k], y, sizeof y);
+        }
+    }
+    if (!what && st->volume != s->volume[j]) {
+        what = "volume";
+        snprintf(x, sizeof x, "%lld", (long long)st->volume);
+        snprintf(y, sizeof y, "%lld", (long long)s->volume[j]);
+    }
+    if (!what && st->open_interest != s->open_interest[j]) {
+        what = "open interest";
+        snprintf(x, sizeof x, "%lld", (long long)st->open_interest);
+        snprintf(y, sizeof y, "%lld", (long long)s->open_interest[j]);
+    }
+    if (!what)
+        return 0;
+    return tc_error_set(err, TC_ECONFLICT,
+                        "%s:%ld: %s %s is stored with %s %s, the file has %s (stored rows are "
+                        "never replaced)",
+                        g->r->path, g->cur->line[j], g->cur->symbol, day, what, x, y);
+}
+
+static int compare_bar(const struct tc_bar *st, void *ud, struct tc_error *err)
+{
+    struct ingest *g = ud;
+    const struct tc_bar_series *s = &g->cur->s;
+    while (g->j < s->n && s->day[g->j] < st->day)
+        g->j++;
+    if (g->j < s->n && s->day[g->j] == st->day) {
+        int rc = differs(g, st, g->j, err);
+        if (rc)
+            return rc;
+        g->keep[g->cur - g->r->syms][g->j] = 0;
+        g->unchanged++;
+    }
+    return 0;
+}
+
+static int ingest_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
+{
+    struct ingest *g = ud;
+    struct reader *r = g->r;
+    const struct tc_ingest_options *o = g->opt;
+    int rc;
+
+    g->inserted = g->unchanged = g->created = 0; /* a retry starts again */
+    g->nbatch = 0;
+    for (size_t i = 0; i < r->nsyms; i++) {
+        struct sym *y = &r->syms[i];
+        char id[TC_REFDATA_ID_MAX];
+        y->created = 0;
+        if (y->s.n == 0)
+            continue;
+        rc = tc__prices_resolve(tx, y->symbol, o->market_id, id, err);
+        if (rc == TC_ENOTFOUND && o->create_instruments) {
+            if (!o->market_id)
+                return tc_error_set(err, TC_EINVAL,
+                                    "%s: instrument with symbol \"%s\" not found; creating it "
+                                    "needs a market",
+                                    r->path, y->symbol);
+            rc = tc__prices_create_instrument(
+                tx, y->symbol, o->market_id, o->asset_class ? o->asset_class : TC_ASSET_EQUITY,
+                o->currency ? o->currency : "USD", g->now_us, err);
+            if (rc)
+                return tc_error_prefix(err, "%s", r->path);
+            y->created = 1;
+            g->created++;
+            snprintf(id, sizeof id, "%s", y->symbol);
+        } else if (rc == TC_ENOTFOUND) {
+            return tc_error_prefix(err, "%s: %s", r->path,
+                                   "unknown instrument (register it with `tradecore instrument "
+                                   "add`, or ingest with --create-instruments and --market)");
+        } else if (rc) {
+            return tc_error_prefix(err, "%s", r->path);
+        }
+        snprintf(y->s.instrument_id, sizeof y->s.instrument_id, "%s", id);
+        memset(g->keep[i], 1, y->s.n);
+        g->cur = y;
+        g->j = 0;
+        rc = tc__prices_scan(tx, id, y->s.day[0], y->s.day[y->s.n - 1], compare_bar, g, err);
+        if (rc)
+            return rc;
+        g->batch[g->nbatch].s = &y->s;
+        g->batch[g->nbatch].keep = g->keep[i];
+        g->nbatch++;
+    }
+    if (g->unchanged < r->rows_read - r->skipped) {
+        rc = tc__prices_insert(tx, g->batch, g->nbatch, g->source, g->now_us, &g->inserted, err);
+        if (rc)
+            return tc_error_prefix(err, "%s", r->path);
+    }
+    return 0;
+}
+
+int tc_ingest_prices_file(struct tc_store *s, const char *path,
+                          const struct tc_ingest_options *opt, struct tc_ingest_result *res,
+                          struct tc_error *err)
+{
+    struct tc_ingest_options defaults;
+    struct reader r;
+    struct ingest g;
+    int64_t t0 = tc_clock_monotonic(NULL);
+    int rc;
+
+    memset(&g, 0, sizeof g);
+    if (res) {
+        memset(res, 0, sizeof *res);
+        res->last_day = -1;
+    }
+    if (!opt) {
+        tc_ingest_options_init(&defaults);
+        opt = &defaults;
+    }
+    if (!s)
+        return tc_error_set(err, TC_EINVAL, "ingest: NULL store");
+    if (opt->market_id && (rc = tc_id_validate("market", opt->market_id, err)) != 0)
+        return rc;
+    if ((rc = rd_setup(&r, path, opt->format, opt->symbol, err)) != 0)
+        return rc;
+    r.skip_bad = opt->skip_bad;
+    r.on_bad = opt->on_bad;
+    r.on_bad_ud = opt->on_bad_ud;
+    r.progress = opt->progress;
+    r.progress_ud = opt->progress_ud;
+    if ((rc = rd_run(&r)) != 0)
+        goto out;
+
+    g.r = &r;
+    g.opt = opt;
+    g.source = opt->source ? opt->source : base_name(path);
+    if (!*g.source || strlen(g.source) > 255) {
+        rc = tc_error_set(err, TC_EINVAL, "%s: source must be 1..255 bytes", path);
+        goto out;
+    }
+    g.now_us = tc_clock_now(opt->clock);
+    if (!(g.keep = calloc(r.nsyms ? r.nsyms : 1, sizeof *g.keep)) ||
+        !(g.batch = calloc(r.nsyms ? r.nsyms : 1, sizeof *g.batch))) {
+        rc = tc_error_set(err, TC_ENOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    for (size_t i = 0; i < r.nsyms; i++) {
+        if (!(g.keep[i] = malloc(r.syms[i].s.n ? r.syms[i].s.n : 1))) {
+            rc = tc_error_set(err, TC_ENOMEM, "%s: out of memory", path);
+            goto out;
+        }
+    }
+    if (r.rows_read > r.skipped)
+        rc = tc_store_txn(s, TC_TXN_WRITE, ingest_txn, &g, err);
+    if (rc == 0 && opt->on_instrument)
+        for (size_t i = 0; i < r.nsyms; i++)
+            if (r.syms[i].s.n)
+                opt->on_instrument(opt->on_instrument_ud, r.syms[i].s.instrument_id,
+                                   r.syms[i].created);
+out:
+    if (res) {
+        res->rows_read = r.rows_read;
+        res->skipped = r.skipped;
+        if (rc == 0) {
+            res->inserted = g.inserted;
+            res->unchanged = g.unchanged;
+            res->instruments_created = g.created;
+        }
+        for (size_t i = 0; i < r.nsyms; i++) {
+            const struct tc_bar_series *sr = &r.syms[i].s;
+            if (!sr->n)
+                continue;
+            if (res->instruments++ == 0 || sr->day[0] < res->first_day)
+                res->first_day = sr->day[0];
+            if (sr->day[sr->n - 1] > res->last_day)
+                res->last_day = sr->day[sr->n - 1];
+        }
+        res->seconds = (double)(tc_clock_monotonic(NULL) - t0) / 1e6;
+    }
+    if (g.keep)
+        for (size_t i = 0; i < r.nsyms; i++)
+            free(g.keep[i]);
+    free(g.keep);
+    free(g.batch);
+    rd_release(&r);
+    return rc;
+}
