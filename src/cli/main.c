@@ -24,6 +24,10 @@ static const struct tc_cli_command commands[] = {
     {"strategy", tc_cmd_strategy, "strategy add|list ...", "strategies"},
     {"calendar", tc_cmd_calendar, "calendar sessions|show MIC ...",
      "trading calendars: sessions, holidays, open and close"},
+    {"ingest", tc_cmd_ingest, "ingest prices FILE... [--symbol S] [--market MIC] ...",
+     "load daily price CSV files into the historical store"},
+    {"gen-prices", tc_cmd_gen_prices, "gen-prices --rows N --symbols K --seed S --out F",
+     "write a deterministic long-format price file (benchmarks)"},
 };
 
 static void usage(FILE *f)
