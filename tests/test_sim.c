@@ -54,6 +54,7 @@ static const struct bar_text QUIET = {"101", "102", "100", "101.5", 10000};
 static const struct bar_text B2 = {"102", "104", "101", "103", 10000};
 static const struct bar_text B3 = {"103", "104", "102", "103.5", 5000};
 static const struct bar_text ZEROV = {"101", "105", "97", "103", 0};
+static const struct bar_text ODD = {"101.23456749", "105", "97", "103", 10000}; /* 8 places */
 
 static int64_t day0(void) { return tc_days_from_civil(2024, 1, 2); }
 
@@ -341,6 +342,10 @@ static const struct sim_case cases[] = {
      {{1, "100", "105", "0"}}, 1, FILLED, "100", 0},
     {"slip 5% sell clamped to low", C_SLIP5, SELL, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
      {{1, "100", "97", "0"}}, 1, FILLED, "100", 0},
+    {"slip 1% buy rounds up at 8 places", C_SLIP1, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &ODD},
+     {{1, "100", "102.24691317", "0"}}, 1, FILLED, "100", 0},
+    {"slip 1% sell rounds down at 8 places", C_SLIP1, SELL, MKT, GTC, "100", NULL, NULL,
+     {&B0, &ODD}, {{1, "100", "100.22222181", "0"}}, 1, FILLED, "100", 0},
     {"slip 25bps buy", C_BPS25, BUY, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
      {{1, "100", "101.2525", "0"}}, 1, FILLED, "100", 0},
     {"slip 25bps sell", C_BPS25, SELL, MKT, GTC, "100", NULL, NULL, {&B0, &NOGAP},
