@@ -64,6 +64,7 @@ int tc_cmd_instrument(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_portfolio(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_strategy(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_calendar(struct tc_cli *cli, int argc, char **argv);
+int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_ingest(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_gen_prices(struct tc_cli *cli, int argc, char **argv);
 

@@ -24,6 +24,8 @@ static const struct tc_cli_command commands[] = {
     {"strategy", tc_cmd_strategy, "strategy add|list ...", "strategies"},
     {"calendar", tc_cmd_calendar, "calendar sessions|show MIC ...",
      "trading calendars: sessions, holidays, open and close"},
+    {"serve", tc_cmd_serve, "serve [--listen ADDR:PORT] [--port-file FILE]",
+     "run the HTTP service until SIGTERM or SIGINT"},
     {"ingest", tc_cmd_ingest, "ingest prices FILE... [--symbol S] [--market MIC] ...",
      "load daily price CSV files into the historical store"},
     {"gen-prices", tc_cmd_gen_prices, "gen-prices --rows N --symbols K --seed S --out F",

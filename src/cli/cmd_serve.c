@@ -1,0 +1,161 @@
+/*
+ * tradecore serve [--listen ADDR:PORT] [--port-file FILE]: opens the stores
+ * from configuration, refuses to start while migrations are pending, serves
+ * HTTP until SIGTERM or SIGINT (then stops gracefully and closes the stores),
+ * and reopens the log file on SIGHUP. The signals are blocked in every thread
+ * and taken by sigwait() in this one, so no handler runs inside the library.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "tradecore/http.h"
+#include "tradecore/log.h"
+#include "tradecore/service.h"
+#include "internal/banned.h"
+
+static const char usage_text[] =
+    "usage: tradecore serve [--listen ADDR:PORT] [--port-file FILE]\n"
+    "  --listen ADDR:PORT   override server.listen (port 0: any free port)\n"
+    "  --port-file FILE     write the bound port to FILE once listening\n";
+
+/* Writes PORT to PATH through a temporary file and rename, so that a reader
+ * never sees it half written. */
+static int write_port_file(const char *path, int port, struct tc_error *err)
+{
+    char tmp[4096];
+    FILE *f;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+        return tc_error_set(err, TC_EINVAL, "--port-file %.64s: path too long", path);
+    if (!(f = fopen(tmp, "w")))
+        return tc_error_set(err, TC_EIO, "--port-file %s: %s", path, strerror(errno));
+    fprintf(f, "%d\n", port);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return tc_error_set(err, TC_EIO, "--port-file %s: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+static const char *cfg_or_null(struct tc_cli *cli, const char *key)
+{
+    const char *v = tc_config_str(cli->cfg, key);
+    return v && *v ? v : NULL;
+}
+
+int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
+{
+    struct tc_service_options so;
+    struct tc_store *rt = NULL, *hi = NULL;
+    struct tc_service *svc = NULL;
+    struct tc_error err = {0};
+    const char *listen = NULL, *port_file = NULL;
+    sigset_t set;
+    int rc = TC_EXIT_FAIL, sig = 0;
+
+    for (int i = 1; i < argc; i++) {
+        if (tc_cli_is_help(argv[i])) {
+            fputs(usage_text, cli->out);
+            return TC_EXIT_OK;
+        } else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+            listen = argv[++i];
+        } else if (strcmp(argv[i], "--port-file") == 0 && i + 1 < argc) {
+            port_file = argv[++i];
+        } else {
+            fputs(usage_text, cli->err);
+            return tc_cli_usage(cli, "unknown or incomplete option '%s'", argv[i]);
+        }
+    }
+
+    memset(&so, 0, sizeof(so));
+    tc_http_options_default(&so.http);
+    so.http.listen = listen ? listen : tc_config_str(cli->cfg, "server.listen");
+    so.http.threads = (int)tc_config_int(cli->cfg, "server.threads");
+    so.http.body_limit = (size_t)tc_config_int(cli->cfg, "server.body_limit");
+    so.http.tokens = cfg_or_null(cli, "server.tokens");
+    so.http.allow_ips = cfg_or_null(cli, "server.allow_ips");
+    so.http.tls_cert = cfg_or_null(cli, "server.tls_cert");
+    so.http.tls_key = cfg_or_null(cli, "server.tls_key");
+    so.http.tls_client_ca = cfg_or_null(cli, "server.tls_client_ca");
+    so.mode = tc_config_str(cli->cfg, "server.mode");
+    so.heartbeat_ms = (int)tc_config_int(cli->cfg, "server.heartbeat_ms");
+    if (so.http.tls_cert && !tc_http_tls_supported())
+        return tc_cli_failf(cli, "server.tls_cert is set but this libmicrohttpd was built "
+                                 "without TLS support");
+
+    /* block the signals before any thread starts, so that all inherit the mask */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    if (tc_cli_open_store(cli, "runtime", &rt, &err) != 0 ||
+        tc_cli_open_store(cli, "historical", &hi, &err) != 0) {
+        rc = tc_cli_fail(cli, &err);
+        goto out;
+    }
+    if (tc_service_new(&so, rt, hi, &svc, &err) != 0) {
+        rc = err.code == TC_ECONFIG ? tc_cli_usage(cli, "%s", tc_error_msg(&err))
+                                    : tc_cli_fail(cli, &err);
+        goto out;
+    }
+    rt = hi = NULL; /* the service owns them now */
+    if (tc_service_check_migrations(svc, &err) != 0) {
+        rc = tc_cli_failf(cli, "refusing to start: %s", tc_error_msg(&err));
+        goto out;
+    }
+    if (!tc_config_str(cli->cfg, "server.tokens")[0])
+        TC_LOG_WARN("serve", "server.tokens is empty: routes that need a token answer 401");
+    if (tc_service_start(svc, &err) != 0) {
+        rc = tc_cli_fail(cli, &err);
+        goto out;
+    }
+    /* One process is the only writer of its stores until leader election
+     * for PostgreSQL is in place: the role is settled as soon as we serve. */
+    tc_service_set_role(svc, TC_ROLE_LEADER);
+    if (port_file && write_port_file(port_file, tc_http_server_port(tc_service_http(svc)),
+                                     &err) != 0) {
+        tc_service_stop(svc, NULL);
+        rc = tc_cli_fail(cli, &err);
+        goto out;
+    }
+    TC_LOG_INFO("serve", "listening",
+                TC_LF_STR("address", tc_http_server_address(tc_service_http(svc))),
+                TC_LF_INT("port", tc_http_server_port(tc_service_http(svc))),
+                TC_LF_STR("mode", so.mode), TC_LF_BOOL("tls", so.http.tls_cert != NULL),
+                TC_LF_INT("pid", getpid()));
+    for (;;) {
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            struct tc_error lerr = {0};
+            if (tc_log_reopen(&lerr) != 0)
+                TC_LOG_ERROR("serve", "log reopen failed", TC_LF_STR("error", tc_error_msg(&lerr)));
+            else
+                TC_LOG_INFO("serve", "log reopened");
+            continue;
+        }
+        break;
+    }
+    TC_LOG_INFO("serve", "stopping", TC_LF_STR("signal", sig == SIGINT ? "SIGINT" : "SIGTERM"));
+    if (tc_service_stop(svc, &err) != 0)
+        TC_LOG_WARN("serve", "stop", TC_LF_STR("error", tc_error_msg(&err)));
+    rc = TC_EXIT_OK;
+    TC_LOG_INFO("serve", "stopped");
+out:
+    if (port_file && rc == TC_EXIT_OK)
+        unlink(port_file);
+    tc_service_free(svc);
+    tc_store_close(rt);
+    tc_store_close(hi);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    return rc;
+}
