@@ -790,13 +790,16 @@ static void test_instruments(void **state)
     assert_int_equal(tc_tm_latest(NULL, 0, &bar, &err), TC_EINVAL);
     assert_int_equal(tc_tm_latest(tm, 0, NULL, &err), TC_EINVAL);
 
-    /* A borrowed series may grow; new bars show from the next set_time. */
-    put(&a, day_of("2014-06-03"), 41 * TC_DEC_ONE);
+    /* A borrowed series may grow; new bars show from the next set_time on,
+     * and only up to the current time. */
     tc_assert_ok(tc_tm_latest(tm, 0, &bar, &err), &err);
     assert_int_equal(bar.day, day_of("2014-06-02"));
+    put(&a, day_of("2014-06-03"), 41 * TC_DEC_ONE);
+    put(&a, day_of("2014-06-05"), 42 * TC_DEC_ONE);
     set_time(tm, tc_tm_now(tm));
     tc_assert_ok(tc_tm_latest(tm, 0, &bar, &err), &err);
     assert_int_equal(bar.day, day_of("2014-06-03"));
+    assert_int_equal(tc_tm_bar_on(tm, 0, day_of("2014-06-05"), &bar, &err), TC_ELOOKAHEAD);
     tc_tm_free(tm);
     tc_tm_free(NULL);
     tc_bar_series_release(&a);

@@ -23,9 +23,10 @@
  *   ORCL: bar of 2014-06-03 requested at 2014-06-02T20:00:00Z (not yet closed)
  * and every other error depends only on what is visible.
  *
- * Moving time. tc_tm_set_time() advances one cursor per series (a comparison
- * per newly visible bar: amortised O(1) per bar) and, with a calendar, asks
- * the calendar once per session crossed. Reads of the latest bar and of the
+ * Moving time. tc_tm_set_time() moves c(t), asking the calendar once per
+ * session crossed; each series' cursor then catches up at its next read (a
+ * comparison per newly visible bar: amortised O(1) per bar, and nothing for
+ * series that are not read). Reads of the latest bar and of the
  * last n bars are a bounds check plus pointer arithmetic: no allocation, no
  * logging, no locking (unless the audit log is on, see below).
  *
@@ -115,9 +116,10 @@ void tc_tm_free(struct tc_tm *tm);
 
 /*
  * Adds a series, BORROWED: S must outlive TM. Its owner may append bars to it
- * (they become visible from the next tc_tm_set_time on, which may repeat the
- * current time, like any other); removing or changing
- * bars already added is not allowed. *IX (may be NULL) receives the
+ * between reads; those dated up to c(t) are visible from the next
+ * tc_tm_set_time on (which may repeat the current time), later ones when their
+ * close comes, like any other. Removing or changing bars already added is not
+ * allowed. *IX (may be NULL) receives the
  * instrument's handle, 0, 1, 2… in order of addition. Errors: TC_EINVAL for
  * a NULL argument or an empty instrument id; TC_ECONFLICT when the instrument
  * id is already loaded; TC_ENOMEM. TM is unchanged on error.

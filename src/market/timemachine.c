@@ -23,21 +23,22 @@ __extension__ typedef __int128 i128;
 #define F_ONE ((i128)1000000000000000000LL)
 
 struct entry {
-    const struct tc_bar_series *s; /* borrowed, or &owned */
-    struct tc_bar_series owned;
-    int is_owned;
-    size_t nvis;                   /* bars with day <= closed */
+    const struct tc_bar_series *s; /* borrowed, or OWNED */
+    struct tc_bar_series *owned;   /* adopted (malloc'd), or NULL */
+    size_t nvis;                   /* bars with day <= closed, as of EPOCH */
+    uint64_t epoch;
     struct tc_corp_action *act;    /* sorted by (ex_date, kind) */
     size_t nact, capact;
 };
 
 struct tc_tm {
     const struct tc_calendar *cal;
-    struct entry **ent;
+    struct entry *ent; /* by handle */
     size_t *order; /* handles sorted by instrument id */
     size_t n, cap;
 
     int64_t now;    /* INT64_MIN before the first set_time */
+    uint64_t epoch; /* bumped by every set_time and reset: cursors catch up lazily */
     int64_t closed; /* c(t); INT64_MIN when nothing has closed */
     int started;
     /* With a calendar: the session after CLOSED, when the calendar knows it. */
@@ -193,11 +194,10 @@ void tc_tm_free(struct tc_tm *tm)
     if (!tm)
         return;
     for (size_t i = 0; i < tm->n; i++) {
-        struct entry *e = tm->ent[i];
-        if (e->is_owned)
-            tc_bar_series_release(&e->owned);
+        struct entry *e = &tm->ent[i];
+        tc_bar_series_release(e->owned);
+        free(e->owned);
         free(e->act);
-        free(e);
     }
     free(tm->ent);
     free(tm->order);
@@ -212,7 +212,7 @@ static size_t order_pos(const struct tc_tm *tm, const char *id, int *found)
     *found = 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(tm->ent[tm->order[mid]]->s->instrument_id, id);
+        int c = strcmp(tm->ent[tm->order[mid]].s->instrument_id, id);
         if (c == 0) {
             *found = 1;
             return mid;
@@ -239,7 +239,7 @@ static int add(struct tc_tm *tm, const struct tc_bar_series *s, struct tc_bar_se
                             s->instrument_id);
     if (tm->n == tm->cap) {
         size_t cap = tm->cap ? tm->cap * 2 : 8;
-        struct entry **ent = realloc(tm->ent, cap * sizeof *ent);
+        struct entry *ent = realloc(tm->ent, cap * sizeof *ent);
         if (!ent)
             return tc_error_set(err, TC_ENOMEM, "timemachine: out of memory");
         tm->ent = ent;
@@ -249,20 +249,20 @@ static int add(struct tc_tm *tm, const struct tc_bar_series *s, struct tc_bar_se
         tm->order = order;
         tm->cap = cap;
     }
-    struct entry *e = calloc(1, sizeof *e);
-    if (!e)
-        return tc_error_set(err, TC_ENOMEM, "timemachine: out of memory");
+    struct entry e = {0};
     if (adopt) {
-        e->owned = *adopt;
-        e->is_owned = 1;
-        e->s = &e->owned;
-        tc_bar_series_init(adopt, e->owned.instrument_id);
+        e.owned = malloc(sizeof *e.owned);
+        if (!e.owned)
+            return tc_error_set(err, TC_ENOMEM, "timemachine: out of memory");
+        *e.owned = *adopt;
+        e.s = e.owned;
+        tc_bar_series_init(adopt, e.owned->instrument_id);
     } else {
-        e->s = s;
+        e.s = s;
     }
-    const struct tc_bar_series *es = e->s;
-    while (e->nvis < es->n && es->day[e->nvis] <= tm->closed)
-        e->nvis++;
+    while (e.nvis < e.s->n && e.s->day[e.nvis] <= tm->closed)
+        e.nvis++;
+    e.epoch = tm->epoch;
     memmove(tm->order + pos + 1, tm->order + pos, (tm->n - pos) * sizeof *tm->order);
     tm->order[pos] = tm->n;
     tm->ent[tm->n] = e;
@@ -288,7 +288,7 @@ size_t tc_tm_count(const struct tc_tm *tm) { return tm ? tm->n : 0; }
 
 const char *tc_tm_instrument_id(const struct tc_tm *tm, size_t ix)
 {
-    return tm && ix < tm->n ? tm->ent[ix]->s->instrument_id : NULL;
+    return tm && ix < tm->n ? tm->ent[ix].s->instrument_id : NULL;
 }
 
 int tc_tm_find(const struct tc_tm *tm, const char *instrument_id, size_t *ix,
@@ -313,7 +313,7 @@ int tc_tm_add_action(struct tc_tm *tm, size_t ix, const struct tc_corp_action *a
         return tc_error_set(err, TC_EINVAL, "timemachine: NULL argument");
     if (ix >= tm->n)
         return unknown(tm, ix, err);
-    struct entry *e = tm->ent[ix];
+    struct entry *e = &tm->ent[ix];
     const char *id = e->s->instrument_id;
     day_str(a->ex_date, d);
     if (a->kind == TC_CA_SPLIT) {
@@ -467,15 +467,7 @@ int tc_tm_set_time(struct tc_tm *tm, int64_t t_us, struct tc_error *err)
     tm->next_day = st.next_day;
     tm->next_open = st.next_open;
     tm->next_close = st.next_close;
-    const int64_t closed = tm->closed;
-    for (size_t i = 0; i < tm->n; i++) {
-        struct entry *e = tm->ent[i];
-        const struct tc_bar_series *s = e->s;
-        size_t k = e->nvis;
-        while (k < s->n && s->day[k] <= closed)
-            k++;
-        e->nvis = k;
-    }
+    tm->epoch++;
     return 0;
 }
 
@@ -487,8 +479,11 @@ void tc_tm_reset(struct tc_tm *tm)
     tm->closed = INT64_MIN;
     tm->started = 0;
     tm->have_next = 0;
-    for (size_t i = 0; i < tm->n; i++)
-        tm->ent[i]->nvis = 0;
+    tm->epoch++;
+    for (size_t i = 0; i < tm->n; i++) {
+        tm->ent[i].nvis = 0;
+        tm->ent[i].epoch = tm->epoch;
+    }
 }
 
 int64_t tc_tm_now(const struct tc_tm *tm) { return tm ? tm->now : INT64_MIN; }
@@ -535,6 +530,38 @@ int tc_tm_next_session(const struct tc_tm *tm, int64_t *day, int64_t *open_us,
 
 /* ---- reads ---------------------------------------------------------------- */
 
+/*
+ * Brings the cursor of entry IX up to the current time: a comparison per bar
+ * that became visible since its last read (amortised O(1) per bar), once per
+ * set_time, only for the series that are read. IX < tm->n.
+ */
+static inline struct entry *sync(struct tc_tm *tm, size_t ix)
+{
+    struct entry *e = &tm->ent[ix];
+    if (e->epoch != tm->epoch) {
+        const struct tc_bar_series *s = e->s;
+        const int64_t closed = tm->closed;
+        size_t k = e->nvis;
+        while (k < s->n && s->day[k] <= closed)
+            k++;
+        e->nvis = k;
+        e->epoch = tm->epoch;
+    }
+    return e;
+}
+
+static inline void get_bar(const struct tc_bar_series *s, size_t i, struct tc_bar *out)
+{
+    out->day = s->day[i];
+    out->open = s->open[i];
+    out->high = s->high[i];
+    out->low = s->low[i];
+    out->close = s->close[i];
+    out->adj_close = s->adj_close[i];
+    out->volume = s->volume[i];
+    out->open_interest = s->open_interest[i];
+}
+
 static void make_view(const struct tc_bar_series *s, size_t first, size_t n,
                       struct tc_bar_view *v)
 {
@@ -572,38 +599,40 @@ static int latest_slow(struct tc_tm *tm, size_t ix, struct tc_bar *out, struct t
         return tc_error_set(err, TC_EINVAL, "timemachine: NULL argument");
     if (ix >= tm->n) {
         rc = unknown(tm, ix, err);
-    } else if (tm->ent[ix]->nvis == 0) {
+    } else if (sync(tm, ix)->nvis == 0) {
         time_str(tm->now, t, sizeof t);
         rc = tc_error_set(err, TC_ENOTFOUND, "%s: no bar has closed at %s",
-                          tm->ent[ix]->s->instrument_id, t);
+                          tm->ent[ix].s->instrument_id, t);
     } else {
-        day = tm->ent[ix]->s->day[tm->ent[ix]->nvis - 1];
+        day = tm->ent[ix].s->day[tm->ent[ix].nvis - 1];
     }
     if (tm->audit)
         rc = record(tm, TC_TM_READ_LATEST, ix, 0, day, day, rc, err);
     if (rc == 0)
-        tc_bar_series_get(tm->ent[ix]->s, tm->ent[ix]->nvis - 1, out);
+        get_bar(tm->ent[ix].s, tm->ent[ix].nvis - 1, out);
     return rc;
 }
 
 int tc_tm_latest(struct tc_tm *tm, size_t ix, struct tc_bar *out, struct tc_error *err)
 {
-    if (tm && !tm->audit && ix < tm->n && tm->ent[ix]->nvis > 0 && out) {
-        const struct entry *e = tm->ent[ix];
-        tc_bar_series_get(e->s, e->nvis - 1, out);
-        return 0;
+    if (tm && !tm->audit && ix < tm->n && out) {
+        const struct entry *e = sync(tm, ix);
+        if (e->nvis > 0) {
+            get_bar(e->s, e->nvis - 1, out);
+            return 0;
+        }
     }
     return latest_slow(tm, ix, out, err);
 }
 
 /* Checks a last-N read; on success *FIRST is the index of its oldest bar. */
-static int check_last(const struct tc_tm *tm, size_t ix, size_t n, size_t *first,
+static int check_last(struct tc_tm *tm, size_t ix, size_t n, size_t *first,
                       struct tc_error *err)
 {
     char t[TC_TIME_STRLEN + 32];
     if (ix >= tm->n)
         return unknown(tm, ix, err);
-    const struct entry *e = tm->ent[ix];
+    const struct entry *e = sync(tm, ix);
     if (n == 0)
         return tc_error_set(err, TC_EINVAL, "%s: 0 bars requested", e->s->instrument_id);
     if (n > e->nvis) {
@@ -621,8 +650,8 @@ static int last_slow(struct tc_tm *tm, enum tc_tm_read_kind kind, size_t ix, siz
     int64_t from = INT64_MIN, to = INT64_MIN;
     int rc = check_last(tm, ix, n, first, err);
     if (rc == 0) {
-        from = tm->ent[ix]->s->day[*first];
-        to = tm->ent[ix]->s->day[*first + n - 1];
+        from = tm->ent[ix].s->day[*first];
+        to = tm->ent[ix].s->day[*first + n - 1];
     }
     if (tm->audit)
         rc = record(tm, kind, ix, n, from, to, rc, err);
@@ -633,16 +662,18 @@ int tc_tm_last_bars(struct tc_tm *tm, size_t ix, size_t n, struct tc_bar_view *o
                     struct tc_error *err)
 {
     size_t first;
-    if (tm && !tm->audit && ix < tm->n && n - 1 < tm->ent[ix]->nvis && out) {
-        const struct entry *e = tm->ent[ix];
-        make_view(e->s, e->nvis - n, n, out);
-        return 0;
+    if (tm && !tm->audit && ix < tm->n && out) {
+        const struct entry *e = sync(tm, ix);
+        if (n - 1 < e->nvis) {
+            make_view(e->s, e->nvis - n, n, out);
+            return 0;
+        }
     }
     if (!tm || !out)
         return tc_error_set(err, TC_EINVAL, "timemachine: NULL argument");
     int rc = last_slow(tm, TC_TM_READ_LAST_BARS, ix, n, &first, err);
     if (rc == 0)
-        make_view(tm->ent[ix]->s, first, n, out);
+        make_view(tm->ent[ix].s, first, n, out);
     return rc;
 }
 
@@ -650,30 +681,32 @@ int tc_tm_last_closes(struct tc_tm *tm, size_t ix, size_t n, struct tc_dec_view 
                       struct tc_error *err)
 {
     size_t first;
-    if (tm && !tm->audit && ix < tm->n && n - 1 < tm->ent[ix]->nvis && out) {
-        const struct entry *e = tm->ent[ix];
-        out->v = e->s->close + (e->nvis - n);
-        out->n = n;
-        return 0;
+    if (tm && !tm->audit && ix < tm->n && out) {
+        const struct entry *e = sync(tm, ix);
+        if (n - 1 < e->nvis) {
+            out->v = e->s->close + (e->nvis - n);
+            out->n = n;
+            return 0;
+        }
     }
     if (!tm || !out)
         return tc_error_set(err, TC_EINVAL, "timemachine: NULL argument");
     int rc = last_slow(tm, TC_TM_READ_LAST_CLOSES, ix, n, &first, err);
     if (rc == 0) {
-        out->v = tm->ent[ix]->s->close + first;
+        out->v = tm->ent[ix].s->close + first;
         out->n = n;
     }
     return rc;
 }
 
 /* Checks a by-date read; on success *I is the bar's index. */
-static int check_on(const struct tc_tm *tm, size_t ix, int64_t day, size_t *i,
+static int check_on(struct tc_tm *tm, size_t ix, int64_t day, size_t *i,
                     struct tc_error *err)
 {
     char d[TC_DATE_STRLEN];
     if (ix >= tm->n)
         return unknown(tm, ix, err);
-    const struct entry *e = tm->ent[ix];
+    const struct entry *e = sync(tm, ix);
     if (day > tm->closed)
         return lookahead(tm, e, day, day, err);
     size_t k = lower_bound(e, day);
@@ -695,7 +728,7 @@ int tc_tm_bar_on(struct tc_tm *tm, size_t ix, int64_t day, struct tc_bar *out,
     if (tm->audit)
         rc = record(tm, TC_TM_READ_BAR_ON, ix, 0, day, day, rc, err);
     if (rc == 0)
-        tc_bar_series_get(tm->ent[ix]->s, i, out);
+        get_bar(tm->ent[ix].s, i, out);
     return rc;
 }
 
@@ -713,17 +746,18 @@ int tc_tm_range(struct tc_tm *tm, size_t ix, int64_t from, int64_t to,
         day_str(from, a);
         day_str(to, b);
         rc = tc_error_set(err, TC_EINVAL, "%s: range %s..%s ends before it starts",
-                          tm->ent[ix]->s->instrument_id, a, b);
+                          tm->ent[ix].s->instrument_id, a, b);
     } else if (to > tm->closed) {
-        rc = lookahead(tm, tm->ent[ix], from, to, err);
+        rc = lookahead(tm, &tm->ent[ix], from, to, err);
     } else {
-        lo = lower_bound(tm->ent[ix], from);
-        hi = to == INT64_MAX ? tm->ent[ix]->nvis : lower_bound(tm->ent[ix], to + 1);
+        sync(tm, ix);
+        lo = lower_bound(&tm->ent[ix], from);
+        hi = to == INT64_MAX ? tm->ent[ix].nvis : lower_bound(&tm->ent[ix], to + 1);
     }
     if (tm->audit)
         rc = record(tm, TC_TM_READ_RANGE, ix, 0, from, to, rc, err);
     if (rc == 0)
-        make_view(tm->ent[ix]->s, lo, hi - lo, out);
+        make_view(tm->ent[ix].s, lo, hi - lo, out);
     return rc;
 }
 
@@ -840,9 +874,9 @@ int tc_tm_adj_closes(struct tc_tm *tm, size_t ix, size_t n, struct tc_dec *out,
         return tc_error_set(err, TC_EINVAL, "timemachine: NULL argument");
     int rc = check_last(tm, ix, n, &first, err);
     if (rc == 0) {
-        from = tm->ent[ix]->s->day[first];
-        to = tm->ent[ix]->s->day[first + n - 1];
-        rc = adj_closes(tm, tm->ent[ix], first, n, out, err);
+        from = tm->ent[ix].s->day[first];
+        to = tm->ent[ix].s->day[first + n - 1];
+        rc = adj_closes(tm, &tm->ent[ix], first, n, out, err);
     }
     if (tm->audit)
         rc = record(tm, TC_TM_READ_ADJ_CLOSES, ix, n, from, to, rc, err);
@@ -861,7 +895,7 @@ int tc_tm_adj_bar_on(struct tc_tm *tm, size_t ix, int64_t day, struct tc_bar *ou
         rc = record(tm, TC_TM_READ_ADJ_BAR_ON, ix, 0, day, day, rc, err);
     if (rc)
         return rc;
-    const struct entry *e = tm->ent[ix];
+    const struct entry *e = &tm->ent[ix];
     i128 acc = F_ONE;
     for (size_t k = effective(e, tm->closed); k > 0 && e->act[k - 1].ex_date > day; k--) {
         i128 f;
@@ -869,7 +903,7 @@ int tc_tm_adj_bar_on(struct tc_tm *tm, size_t ix, int64_t day, struct tc_bar *ou
             (rc = mul_factor(e, &acc, f, err)) != 0)
             return rc;
     }
-    tc_bar_series_get(e->s, i, &b);
+    get_bar(e->s, i, &b);
     if ((rc = apply(e, b.open, acc, day, &b.open, err)) != 0 ||
         (rc = apply(e, b.high, acc, day, &b.high, err)) != 0 ||
         (rc = apply(e, b.low, acc, day, &b.low, err)) != 0 ||
