@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# tradecore ingest prices and gen-prices end to end, on a sqlite file and on
+# PostgreSQL: a data file loaded, the summary text and --json fields, a second
+# run unchanged, exit statuses (a bad file 1 with file:line on stderr and
+# nothing stored, usage errors 2), --skip-bad listing rows, and the generator
+# writing the same file for the same seed.
+set -euo pipefail
+
+BIN=${TC_TEST_BIN:-build/tradecore}
+case $BIN in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+DATA=${TC_TEST_DATA:-../shared/data}
+case $DATA in /*) ;; *) DATA="$PWD/$DATA" ;; esac
+base=${TC_TEST_TMP:-/tmp}/cli_ingest_$$
+rm -rf "$base"
+mkdir -p "$base"
+pgdb=""
+pgurl_server=""
+
+cleanup() {
+    if [ -n "$pgdb" ] && [ -n "$pgurl_server" ]; then
+        psql -q "$pgurl_server" -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$base"
+}
+trap cleanup EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    echo "--- stdout:" >&2
+    cat "$base/out" >&2 || true
+    echo "--- stderr:" >&2
+    cat "$base/err" >&2 || true
+    exit 1
+}
+
+RT_URL=""
+HIST_URL=""
+tc() {
+    "$BIN" --set "database.runtime.url=$RT_URL" --set "database.historical.url=$HIST_URL" "$@"
+}
+expect() {
+    local want=$1 got=0
+    shift
+    tc "$@" >"$base/out" 2>"$base/err" </dev/null || got=$?
+    [ "$got" -eq "$want" ] || fail "tradecore $* exited $got, expected $want"
+}
+expect_err() {
+    local want=$1 text=$2
+    shift 2
+    expect "$want" "$@"
+    grep -qF -- "$text" "$base/err" || fail "tradecore $*: stderr lacks '$text'"
+}
+jq_true() {
+    jq -e "$1" "$base/out" >/dev/null || fail "jq '$1' is not true"
+}
+
+# count SQL: one number from the historical store
+count() {
+    case $HIST_URL in
+    sqlite:*) sqlite3 "${HIST_URL#sqlite:}" "$1" ;;
+    *) psql -qtA "$HIST_URL" -c "$1" ;;
+    esac
+}
+
+scenario() {
+    expect 0 init --no-config
+    expect 0 market add XNYS --name "New York Stock Exchange" --timezone America/New_York
+    expect 0 instrument add ORCL --symbol ORCL --market XNYS --asset-class EQUITY --currency USD
+
+    # a Yahoo file, symbol from the file name
+    expect 0 ingest prices "$DATA/orcl-2014.txt"
+    grep -qF "ingested 1 file: 252 rows read, 252 inserted, 0 unchanged, 0 skipped, 1 instrument (0 created), 2014-01-02..2014-12-31" "$base/out" ||
+        fail "summary line"
+    [ "$(count "SELECT count(*) FROM prices_daily WHERE instrument_id = 'ORCL'")" = 252 ] || fail "252 rows stored"
+
+    # again, with --json: every row unchanged
+    expect 0 ingest prices "$DATA/orcl-2014.txt" "$DATA/orcl-2003-2005.txt" --json
+    jq_true '.files == 2 and .rows_read == 1008 and .inserted == 756 and .unchanged == 252'
+    jq_true '.skipped == 0 and .instruments == 1 and .instruments_created == 0'
+    jq_true '.first_date == "2003-01-02" and .last_date == "2014-12-31"'
+    jq_true '(.seconds | type) == "number" and .bad_rows == []'
+    expect 0 ingest prices "$DATA/orcl-2014.txt" --json
+    jq_true '.inserted == 0 and .unchanged == 252 and .rows_read == 252'
+    [ "$(count "SELECT count(*) FROM prices_daily")" = 1008 ] || fail "1008 rows stored"
+
+    # CRLF futures file with open interest, a new instrument
+    expect_err 1 'symbol "FESX" not found' ingest prices "$DATA/2006-volume-day-001.txt" --symbol FESX
+    expect 0 ingest prices "$DATA/2006-volume-day-001.txt" --symbol FESX --market XNYS \
+        --create-instruments --asset-class FUTURE --currency EUR --json
+    jq_true '.inserted == 255 and .instruments_created == 1'
+    [ "$(count "SELECT open_interest FROM prices_daily WHERE instrument_id = 'FESX' AND trade_date = '2006-01-02'")" = 1511674 ] ||
+        fail "open interest stored"
+
+    # a bad file: exit 1, file:line and the rule on stderr, nothing stored
+    printf 'Date,Open,High,Low,Close,Adj Close,Volume\n2015-01-02,10,11,9,10,10,1\n2015-01-05,12,12.1,11,12.3,12.3,1\n' >"$base/orcl-bad.csv"
+    expect_err 1 "orcl-bad.csv:3: close 12.3 is above high 12.1" ingest prices "$base/orcl-bad.csv"
+    [ "$(count "SELECT count(*) FROM prices_daily WHERE trade_date >= '2015-01-01'")" = 0 ] || fail "bad file stored rows"
+    # --skip-bad: the good row loads, the bad one is listed
+    expect 0 ingest prices "$base/orcl-bad.csv" --skip-bad --json
+    grep -qF "skipped $base/orcl-bad.csv:3: close 12.3 is above high 12.1" "$base/err" || fail "skipped row listed"
+    jq_true '.inserted == 1 and .skipped == 1 and (.bad_rows | length) == 1'
+    jq_true '.bad_rows[0] | endswith("orcl-bad.csv:3: close 12.3 is above high 12.1")'
+
+    # a conflicting overlap: exit 1, stored vs new
+    printf 'Date,Open,High,Low,Close,Adj Close,Volume\n2015-01-02,10,11,9,10.5,10,1\n' >"$base/orcl-new.csv"
+    expect_err 1 "orcl-new.csv:2: ORCL 2015-01-02 is stored with close 10, the file has 10.5" ingest prices "$base/orcl-new.csv"
+
+    # a missing file and a directory
+    expect_err 1 "nope.csv: cannot open" ingest prices "$base/nope.csv"
+
+    # usage errors: exit 2
+    expect_err 2 "no FILE given" ingest prices
+    expect_err 2 "unknown subcommand" ingest bars x.csv
+    expect_err 2 "missing subcommand" ingest
+    expect_err 2 "--format" ingest prices "$DATA/orcl-2014.txt" --format excel
+    expect_err 2 "needs --market" ingest prices "$DATA/orcl-2014.txt" --create-instruments
+    expect_err 2 "applies to one FILE" ingest prices a.csv b.csv --symbol X
+    expect 2 ingest prices "$DATA/orcl-2014.txt" --bogus
+    expect 0 ingest prices --help
+    grep -qF "usage: tradecore ingest prices" "$base/out" || fail "help text"
+
+    # the generator: long format, deterministic, loads with --create-instruments
+    expect 0 gen-prices --rows 500 --symbols 3 --seed 7 --out "$base/g1.csv"
+    expect 0 gen-prices --rows 500 --symbols 3 --seed 7 --out "$base/g2.csv"
+    cmp -s "$base/g1.csv" "$base/g2.csv" || fail "same seed, different files"
+    expect 0 gen-prices --rows 500 --symbols 3 --seed 8 --out "$base/g3.csv"
+    ! cmp -s "$base/g1.csv" "$base/g3.csv" || fail "different seeds, same file"
+    [ "$(head -1 "$base/g1.csv")" = "date,symbol,open,high,low,close,volume" ] || fail "generator header"
+    [ "$(wc -l <"$base/g1.csv")" -eq 501 ] || fail "generator rows"
+    expect 0 ingest prices "$base/g1.csv" --market XNYS --create-instruments --json
+    jq_true '.inserted == 500 and .instruments == 3 and .instruments_created == 3'
+    expect_err 2 "missing --seed" gen-prices --rows 5 --symbols 1 --out "$base/x.csv"
+    expect_err 2 "--rows" gen-prices --rows -5 --symbols 1 --seed 1 --out "$base/x.csv"
+    expect_err 2 "--symbols" gen-prices --rows 5 --symbols 0 --seed 1 --out "$base/x.csv"
+}
+
+# --- sqlite ---------------------------------------------------------------
+mkdir -p "$base/sqlite"
+cd "$base/sqlite"
+RT_URL="sqlite:$base/sqlite/runtime.db"
+HIST_URL="sqlite:$base/sqlite/historical.db"
+scenario
+
+# --- PostgreSQL -------------------------------------------------------------
+[ -n "${TC_TEST_PG_URL_FILE:-}" ] && [ -s "$TC_TEST_PG_URL_FILE" ] ||
+    fail "no PostgreSQL fixture (TC_TEST_PG_URL_FILE)"
+pgurl_server=$(cat "$TC_TEST_PG_URL_FILE")
+pgdb="cli_ingest_$$"
+psql -q -v ON_ERROR_STOP=1 "$pgurl_server" -c "CREATE DATABASE $pgdb" >/dev/null ||
+    fail "cannot create database $pgdb"
+url=${pgurl_server/\/postgres\?/\/$pgdb?}
+[ "$url" != "$pgurl_server" ] || fail "cannot derive a database URL from $pgurl_server"
+mkdir -p "$base/pg"
+cd "$base/pg"
+RT_URL=$url
+HIST_URL=$url
+scenario
+echo "ok"
