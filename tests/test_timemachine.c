@@ -13,6 +13,7 @@
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
 #include "tradecore/indicators.h"
+#include "tradecore/ingest.h"
 #include "tradecore/timemachine.h"
 
 static int64_t day_of(const char *s)
@@ -900,6 +901,93 @@ static void test_audit(void **state)
     tc_bar_series_release(&s);
 }
 
+static void test_extreme_inputs(void **state)
+{
+    struct tc_error err = {0};
+    struct tc_bar_series empty, s;
+    struct tc_bar bar;
+    struct tc_bar_view bv;
+    struct tc_dec_view cv;
+    size_t e, ix;
+    (void)state;
+    tc_bar_series_init(&empty, "EMPTY");
+    tc_bar_series_init(&s, "ORCL");
+    put(&s, day_of("2014-06-02"), 40 * TC_DEC_ONE);
+    struct tc_tm *tm = tm_new(NULL);
+    tc_assert_ok(tc_tm_add_series(tm, &empty, &e, &err), &err);
+    tc_assert_ok(tc_tm_add_series(tm, &s, &ix, &err), &err);
+    /* The far end of time: everything has closed, nothing beyond is promised. */
+    set_time(tm, INT64_MAX);
+    assert_int_equal(tc_tm_latest(tm, e, &bar, &err), TC_ENOTFOUND);
+    expect_msg(&err, "EMPTY: no bar has closed at 9223372036854775807 us after the epoch");
+    assert_int_equal(tc_tm_last_closes(tm, e, 1, &cv, &err), TC_ERANGE);
+    expect_msg(&err, "but only 0 have closed");
+    tc_assert_ok(tc_tm_range(tm, e, INT64_MIN, day_of("2014-06-02"), &bv, &err), &err);
+    assert_int_equal(bv.n, 0);
+    tc_assert_ok(tc_tm_latest(tm, ix, &bar, &err), &err);
+    assert_int_equal(bar.day, day_of("2014-06-02"));
+    assert_int_equal(tc_tm_range(tm, ix, INT64_MIN, INT64_MAX, &bv, &err), TC_ELOOKAHEAD);
+    expect_msg(&err, "ORCL: bars of day -9223372036854775808..day 9223372036854775807");
+    assert_int_equal(tc_tm_bar_on(tm, ix, INT64_MIN, &bar, &err), TC_ENOTFOUND);
+    assert_string_equal(err.msg, "ORCL: no bar on day -9223372036854775808");
+    assert_int_equal(tc_tm_set_time(tm, INT64_MAX - 1, &err), TC_EINVAL);
+    expect_msg(&err, "is before the current time 9223372036854775807 us after the epoch");
+    /* The far start of time: a valid time at which nothing has closed. */
+    tc_tm_reset(tm);
+    set_time(tm, INT64_MIN);
+    assert_int_equal(tc_tm_latest(tm, ix, &bar, &err), TC_ENOTFOUND);
+    expect_msg(&err, "ORCL: no bar has closed at -9223372036854775808 us after the epoch");
+    assert_int_equal(tc_tm_bar_on(tm, ix, day_of("1970-01-01"), &bar, &err), TC_ELOOKAHEAD);
+    /* A calendar refuses both ends. */
+    struct tc_tm *cal = tm_new(xnys());
+    assert_int_equal(tc_tm_set_time(cal, INT64_MAX, &err), TC_ERANGE);
+    expect_msg(&err, "is outside the years of calendar XNYS (1990..2026)");
+    assert_int_equal(tc_tm_set_time(cal, INT64_MIN, &err), TC_ERANGE);
+    assert_int_equal(tc_tm_new(NULL, NULL, &err), TC_EINVAL);
+    tc_tm_free(cal);
+    tc_tm_free(tm);
+    tc_bar_series_release(&empty);
+    tc_bar_series_release(&s);
+}
+
+/* ORCL 1995-2014 from the price file, through the gate on XNYS: each bar
+ * appears exactly at its session's close. */
+static void test_real_data(void **state)
+{
+    struct tc_error err = {0};
+    struct tc_bar_set set = {0};
+    char path[1024];
+    size_t ix;
+    (void)state;
+    snprintf(path, sizeof path, "%s/orcl-1995-2014.txt", tc_test_data());
+    tc_assert_ok(tc_prices_load_csv(path, TC_PRICES_AUTO, "ORCL", &set, &err), &err);
+    const struct tc_bar_series *s = tc_bar_set_find(&set, "ORCL");
+    assert_non_null(s);
+    assert_true(s->n > 4000);
+    struct tc_tm *tm = tm_new(xnys());
+    tc_assert_ok(tc_tm_add_series(tm, s, &ix, &err), &err);
+    size_t checked = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        int64_t close_us;
+        struct tc_bar bar;
+        tc_assert_ok(tc_calendar_session_times(xnys(), s->day[i], NULL, &close_us, &err), &err);
+        set_time(tm, close_us - 1);
+        if (i > 0) {
+            tc_assert_ok(tc_tm_latest(tm, ix, &bar, &err), &err);
+            assert_int_equal(bar.day, s->day[i - 1]);
+        }
+        assert_int_equal(tc_tm_bar_on(tm, ix, s->day[i], &bar, &err), TC_ELOOKAHEAD);
+        set_time(tm, close_us);
+        tc_assert_ok(tc_tm_latest(tm, ix, &bar, &err), &err);
+        assert_int_equal(bar.day, s->day[i]);
+        assert_int_equal(bar.close.raw, s->close[i].raw);
+        checked++;
+    }
+    assert_int_equal(checked, s->n);
+    tc_tm_free(tm);
+    tc_bar_set_release(&set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -915,6 +1003,8 @@ int main(void)
         cmocka_unit_test(test_calendar_reads),
         cmocka_unit_test(test_instruments),
         cmocka_unit_test(test_audit),
+        cmocka_unit_test(test_extreme_inputs),
+        cmocka_unit_test(test_real_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,8 @@
  * Audit. Optionally every gated read (refused ones included) is recorded with
  * its kind, instrument, requested dates, the time t and the result code, to a
  * caller's callback or to an in-memory array owned by the TimeMachine.
+ * Calendar reads (tc_tm_session, tc_tm_next_session) are not recorded: they
+ * carry no market data.
  *
  * Thread-safety: a TimeMachine is one backtest's state; use it from one thread
  * at a time. Different TimeMachines may share borrowed series read-only.

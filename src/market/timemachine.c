@@ -55,18 +55,23 @@ struct tc_tm {
 
 /* ---- text for messages ---------------------------------------------------- */
 
-static void day_str(int64_t day, char buf[TC_DATE_STRLEN]) { tc_date_format(day, buf); }
+#define DAY_STRLEN 32
+
+/* "2014-06-03", or "day N" for a number no calendar date stands for. */
+static void day_str(int64_t day, char buf[DAY_STRLEN])
+{
+    if (day < tc_days_from_civil(0, 1, 1) || day > tc_days_from_civil(9999, 12, 31))
+        snprintf(buf, DAY_STRLEN, "day %lld", (long long)day);
+    else
+        tc_date_format(day, buf);
+}
 
 /* "2014-06-02T20:00:00Z" (fraction kept only when there is one). */
 static void time_str(int64_t us, char *buf, size_t cap)
 {
-    if (us == INT64_MIN) {
-        snprintf(buf, cap, "the start (no time set)");
-        return;
-    }
     int n = tc_time_format(us, buf, cap);
     if (n < 0) {
-        snprintf(buf, cap, "%lld us", (long long)us);
+        snprintf(buf, cap, "%lld us after the epoch", (long long)us);
         return;
     }
     if (n >= 8 && strcmp(buf + n - 8, ".000000Z") == 0) {
@@ -75,11 +80,20 @@ static void time_str(int64_t us, char *buf, size_t cap)
     }
 }
 
+/* The current time of TM for messages. */
+static void now_str(const struct tc_tm *tm, char *buf, size_t cap)
+{
+    if (!tm->started)
+        snprintf(buf, cap, "the start (no time set)");
+    else
+        time_str(tm->now, buf, cap);
+}
+
 static int lookahead(const struct tc_tm *tm, const struct entry *e, int64_t from, int64_t to,
                      struct tc_error *err)
 {
-    char a[TC_DATE_STRLEN], b[TC_DATE_STRLEN], t[TC_TIME_STRLEN + 32];
-    time_str(tm->now, t, sizeof t);
+    char a[DAY_STRLEN], b[DAY_STRLEN], t[TC_TIME_STRLEN + 32];
+    now_str(tm, t, sizeof t);
     day_str(to, b);
     if (from == to)
         return tc_error_set(err, TC_ELOOKAHEAD, "%s: bar of %s requested at %s (not yet closed)",
@@ -308,7 +322,7 @@ int tc_tm_find(const struct tc_tm *tm, const char *instrument_id, size_t *ix,
 int tc_tm_add_action(struct tc_tm *tm, size_t ix, const struct tc_corp_action *a,
                      struct tc_error *err)
 {
-    char d[TC_DATE_STRLEN], v[TC_DEC_STRLEN];
+    char d[DAY_STRLEN], v[TC_DEC_STRLEN];
     if (!tm || !a)
         return tc_error_set(err, TC_EINVAL, "timemachine: NULL argument");
     if (ix >= tm->n)
@@ -428,7 +442,7 @@ int tc_tm_set_time(struct tc_tm *tm, int64_t t_us, struct tc_error *err)
         return tc_error_set(err, TC_EINVAL, "timemachine: NULL");
     if (tm->started && t_us < tm->now) {
         time_str(t_us, a, sizeof a);
-        time_str(tm->now, b, sizeof b);
+        now_str(tm, b, sizeof b);
         return tc_error_set(err, TC_EINVAL,
                             "timemachine: time %s is before the current time %s (time only moves "
                             "forward; reset to start over)", a, b);
@@ -494,7 +508,7 @@ int tc_tm_session(const struct tc_tm *tm, int64_t *day, struct tc_error *err)
     if (!tm || !day)
         return tc_error_set(err, TC_EINVAL, "timemachine: NULL argument");
     if (tm->closed == INT64_MIN) {
-        time_str(tm->now, t, sizeof t);
+        now_str(tm, t, sizeof t);
         return tc_error_set(err, TC_ENOTFOUND, "timemachine: no session has closed at %s", t);
     }
     *day = tm->closed;
@@ -504,14 +518,14 @@ int tc_tm_session(const struct tc_tm *tm, int64_t *day, struct tc_error *err)
 int tc_tm_next_session(const struct tc_tm *tm, int64_t *day, int64_t *open_us,
                        int64_t *close_us, struct tc_error *err)
 {
-    char t[TC_TIME_STRLEN + 32], d[TC_DATE_STRLEN];
+    char t[TC_TIME_STRLEN + 32], d[DAY_STRLEN];
     if (!tm)
         return tc_error_set(err, TC_EINVAL, "timemachine: NULL");
     if (!tm->cal)
         return tc_error_set(err, TC_ENOTFOUND, "timemachine: no calendar: the next session is "
                             "unknown");
     if (!tm->started) {
-        time_str(tm->now, t, sizeof t);
+        now_str(tm, t, sizeof t);
         return tc_error_set(err, TC_ENOTFOUND, "timemachine: no current session at %s", t);
     }
     if (!tm->have_next) {
@@ -600,7 +614,7 @@ static int latest_slow(struct tc_tm *tm, size_t ix, struct tc_bar *out, struct t
     if (ix >= tm->n) {
         rc = unknown(tm, ix, err);
     } else if (sync(tm, ix)->nvis == 0) {
-        time_str(tm->now, t, sizeof t);
+        now_str(tm, t, sizeof t);
         rc = tc_error_set(err, TC_ENOTFOUND, "%s: no bar has closed at %s",
                           tm->ent[ix].s->instrument_id, t);
     } else {
@@ -636,7 +650,7 @@ static int check_last(struct tc_tm *tm, size_t ix, size_t n, size_t *first,
     if (n == 0)
         return tc_error_set(err, TC_EINVAL, "%s: 0 bars requested", e->s->instrument_id);
     if (n > e->nvis) {
-        time_str(tm->now, t, sizeof t);
+        now_str(tm, t, sizeof t);
         return tc_error_set(err, TC_ERANGE, "%s: last %zu bars requested at %s, but only %zu "
                             "have closed", e->s->instrument_id, n, t, e->nvis);
     }
@@ -703,7 +717,7 @@ int tc_tm_last_closes(struct tc_tm *tm, size_t ix, size_t n, struct tc_dec_view 
 static int check_on(struct tc_tm *tm, size_t ix, int64_t day, size_t *i,
                     struct tc_error *err)
 {
-    char d[TC_DATE_STRLEN];
+    char d[DAY_STRLEN];
     if (ix >= tm->n)
         return unknown(tm, ix, err);
     const struct entry *e = sync(tm, ix);
@@ -735,7 +749,7 @@ int tc_tm_bar_on(struct tc_tm *tm, size_t ix, int64_t day, struct tc_bar *out,
 int tc_tm_range(struct tc_tm *tm, size_t ix, int64_t from, int64_t to,
                 struct tc_bar_view *out, struct tc_error *err)
 {
-    char a[TC_DATE_STRLEN], b[TC_DATE_STRLEN];
+    char a[DAY_STRLEN], b[DAY_STRLEN];
     size_t lo = 0, hi = 0;
     int rc = 0;
     if (!tm || !out)
@@ -781,7 +795,7 @@ static i128 div_half_even(i128 n, i128 d)
 static int action_factor(const struct entry *e, const struct tc_corp_action *a, i128 *f,
                          struct tc_error *err)
 {
-    char d[TC_DATE_STRLEN], v1[TC_DEC_STRLEN], v2[TC_DEC_STRLEN], d2[TC_DATE_STRLEN];
+    char d[DAY_STRLEN], v1[TC_DEC_STRLEN], v2[TC_DEC_STRLEN], d2[DAY_STRLEN];
     if (a->kind == TC_CA_SPLIT) {
         *f = div_half_even(F_ONE * TC_DEC_ONE, a->ratio.raw);
         return 0;
@@ -817,7 +831,7 @@ static int mul_factor(const struct entry *e, i128 *acc, i128 f, struct tc_error 
 static int apply(const struct entry *e, struct tc_dec price, i128 f, int64_t day,
                  struct tc_dec *out, struct tc_error *err)
 {
-    char d[TC_DATE_STRLEN];
+    char d[DAY_STRLEN];
     i128 prod, q = 0;
     int bad = __builtin_mul_overflow((i128)price.raw, f, &prod);
     if (!bad) {
