@@ -1,0 +1,322 @@
+/*
+ * The trading ledger: positions, orders, fills, round-trip trades, portfolio
+ * state, pyramiding state and the signal log, kept in the runtime store
+ * (migrations/<backend>/runtime/0002_ledger), with exactly-once signal
+ * processing that survives crashes (DESIGN.md rules 1-3, "Live and paper").
+ *
+ * The flow of one signal (tc_ledger_submit_signal):
+ *   1. parse and check the body (signal.h), look up the instrument in the
+ *      historical store (before any transaction: the two stores may be one
+ *      database, or two);
+ *   2. ONE transaction in the runtime store: the signal_log row (unique by
+ *      fingerprint), the portfolio_state row on first use, the position and
+ *      pyramiding changes and the order intents (status NEW, client order id
+ *      "<fingerprint>:L<layer>" for an entry, "<fingerprint>:X<layer>" for an
+ *      exit), or, for a rejection, only the signal_log row with its reason;
+ *   3. after the commit, each intent is submitted to the broker; the
+ *      acknowledgement (broker_order_id, status SUBMITTED) is recorded in its
+ *      own transaction, and each fill in its own (tc_ledger_apply_fill),
+ *      unique by execution id.
+ * A crash between 2 and 3 leaves orders in status NEW: tc_ledger_open sends
+ * them again under the same client order id, and the broker's idempotency
+ * (broker.h) plus the unique execution id make the effect happen once.
+ *
+ * The signal engine's rules:
+ *   BASE_ENTRY  opens layer 0 of (portfolio, instrument) when no base is open
+ *               there (a base whose entry order is not filled yet counts as
+ *               open; a partial unique index enforces one open base). Size:
+ *               the signal's quantity/lots (tc_size_explicit), else
+ *               tc_size_base_entry with equity = the portfolio's
+ *               closed_equity (so open positions' unrealised P&L does not
+ *               change sizing) and the strategy's params (signal.h).
+ *   PYRAMID     adds layer pyramid_count + 1 when the base is open, has the
+ *               signal's side, pyramid_count < max_pyramids and the price
+ *               moved at least the distance since the last layer
+ *               (tc_pyramid_check). Size: explicit, else tc_size_pyramid with
+ *               base_qty = the base layer's entry quantity and open_qty = the
+ *               entry quantity of every open layer.
+ *   EXIT        closes every open layer of the instrument (one exit order per
+ *               layer that has a filled quantity and no exit in flight), or
+ *               only the position named by an optional body key
+ *               "position_id". Realised P&L and commission are booked when
+ *               the exit fills arrive. A layer whose entry has not filled yet
+ *               is left alone (cancelling entries is a later issue).
+ *   STOP_UPDATE moves current_stop of every open layer (tc_stop_update_check
+ *               against the base's stop, with the signal's price when given);
+ *               a loosening stop is refused unless params allow_stop_loosen.
+ * A signal's side must be the open position's side (else rejected).
+ *
+ * Rejections (status "rejected" in signal_log, reason = the message, nothing
+ * else changed, tc_ledger_submit_signal returns 0): malformed fields, NaN or
+ * non-positive prices, a stop on the wrong side, unknown or deleted
+ * portfolio, strategy or instrument, a timestamp outside limits.max_skew_us
+ * of the clock, sizing that overflows or buys less than one lot, EXIT with
+ * nothing open, PYRAMID without a base or too close or over the maximum,
+ * BASE_ENTRY with a base open, side mismatches, loosening stops. A body
+ * that is not a JSON object (or is larger than TC_SIGNAL_BODY_MAX) has no
+ * fields to log: it returns TC_EPARSE / TC_ERANGE and records nothing.
+ * A rejection's fingerprint is tc_signal_fingerprint's when the fields
+ * parse; otherwise "id:<signal_id>" when the body has a valid signal_id,
+ * else "body:<sha256 hex of the body with the passphrase member removed>".
+ *
+ * Duplicates: a fingerprint already in signal_log returns the FIRST outcome
+ * with duplicate = 1, adds one to duplicate_count and changes nothing else.
+ * This holds across threads and processes (INSERT ... ON CONFLICT DO NOTHING
+ * in the same transaction).
+ *
+ * Accounting (margin style): opening a position moves no cash. A fill books
+ * its commission (commission_paid += c); a closing fill books realised P&L
+ * = (exit − entry) × qty × multiplier for LONG, (entry − exit) × qty ×
+ * multiplier for SHORT, with entry = the layer's volume-weighted entry price.
+ * Always: cash = closed_equity = initial_capital + realized_pnl −
+ * commission_paid. A layer whose quantity returns to 0 is closed, with
+ * exit_price = its volume-weighted exit price, and gets a trades row (gross =
+ * its realised P&L, commission = entry + exit commission, net = gross −
+ * commission). When no layer of (portfolio, instrument) stays open, its
+ * pyramiding state is reset (base NULL, count 0).
+ *
+ * Optimistic locking: positions, orders and portfolio_state carry a version;
+ * every update is `... version = version + 1 WHERE id = $ AND version = $`.
+ * 0 rows changed is a conflict: the whole transaction is run again (with
+ * backoff) up to limits.conflict_retries times, then TC_ECONFLICT.
+ *
+ * The cache: open positions (and every position the ledger touched since it
+ * opened) and portfolio states, in memory, installed only after a commit
+ * (never from inside a transaction that may roll back), newest version wins.
+ * Reads copy into caller memory under a read lock: no allocation, no store
+ * access on a hit (a miss on tc_ledger_position_get / _portfolio_state reads
+ * the store and installs what it found). The cache reflects this process's
+ * writes: DESIGN rule 7 (one writer) keeps it the truth.
+ *
+ * Thread-safety: a ledger may be used by several threads at once; signals
+ * and fills are processed concurrently (sqlite serialises the transactions,
+ * PostgreSQL runs them in parallel under the locking above).
+ */
+#ifndef TRADECORE_LEDGER_H
+#define TRADECORE_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tradecore/broker.h"
+#include "tradecore/clock.h"
+#include "tradecore/dec.h"
+#include "tradecore/error.h"
+#include "tradecore/id.h"
+#include "tradecore/signal.h"
+#include "tradecore/store.h"
+
+#define TC_LEDGER_ACTOR_DEFAULT "ledger"
+#define TC_LEDGER_TEXT_MAX 256
+
+struct tc_ledger;
+
+struct tc_ledger_limits {
+    int64_t max_skew_us;        /* signal timestamp window around now; default 1 day */
+    int conflict_retries;       /* reruns after an optimistic-lock conflict; default 32 */
+    int64_t conflict_backoff_us;/* first backoff, doubled up to 64×; default 500 µs */
+};
+
+/*
+ * A fault hook for tests (DESIGN rule 6): called inside transactions at named
+ * points; a nonzero return fails the transaction there with that code (the
+ * transaction rolls back). Points: "signal:before_commit" (signal txn, after
+ * every write), "fill:before_commit", "ack:before_commit".
+ */
+typedef int (*tc_ledger_fault_fn)(const char *point, void *ud);
+
+struct tc_ledger_options {
+    struct tc_store *runtime;      /* required, borrowed, migrated to 0002+ */
+    struct tc_store *historical;   /* required (may be the runtime store), borrowed */
+    const struct tc_clock *clock;  /* NULL = system */
+    struct tc_broker *broker;      /* borrowed; NULL = intents stay NEW */
+    enum tc_mode mode;             /* written on orders and signal_log; default PAPER */
+    const char *run_id;            /* optional (backtests); copied */
+    const char *actor;             /* created_by/updated_by; NULL = TC_LEDGER_ACTOR_DEFAULT */
+    struct tc_ledger_limits limits;
+    int strict_check;              /* open fails with TC_ESTATE on invariant violations */
+    int no_recovery;               /* open does not resubmit NEW orders */
+    tc_ledger_fault_fn fault;      /* tests only; NULL in production */
+    void *fault_ud;
+};
+
+/* Zeroes *O and sets the defaults above. */
+void tc_ledger_options_default(struct tc_ledger_options *o);
+
+/*
+ * Opens a ledger: loads open positions and portfolio states into the cache,
+ * resubmits orders in status NEW of OPT->mode to the broker (unless
+ * no_recovery; an order that the broker refuses stays NEW and is logged),
+ * sets itself as the broker's fill handler, and checks the invariants
+ * (tc_ledger_check): violations are logged at error level, and make the open
+ * fail with TC_ESTATE when strict_check is set. OPT is copied (the stores,
+ * clock and broker stay borrowed and must outlive the ledger). On success
+ * *OUT is the caller's: tc_ledger_close() it. TC_EINVAL for missing stores or
+ * a bad mode/run id; store errors pass through.
+ */
+int tc_ledger_open(const struct tc_ledger_options *opt, struct tc_ledger **out,
+                   struct tc_error *err);
+/* Frees L (NULL allowed); clears the broker's fill handler. No call may be in
+ * flight. */
+void tc_ledger_close(struct tc_ledger *l);
+
+/*
+ * Processes one signal body (LEN bytes of JSON; (size_t)-1 = NUL-terminated)
+ * as described at the top. Returns 0 when the signal was recorded, accepted
+ * or rejected: *OUT says which (status, reason, fingerprint, position and
+ * order ids, duplicate). Returns only after the commit (and after the
+ * broker submission of its intents, whose failure does not change the
+ * return: the intents then stay NEW until the next open or
+ * tc_ledger_resubmit_pending). A negative code means nothing was recorded and
+ * the caller may send the same body again (the fingerprint keeps it exactly
+ * once): TC_EPARSE / TC_ERANGE for a body that is not a JSON object or too
+ * large, TC_EUNAVAIL / TC_ESTORE / TC_EBUSY from the store, TC_ECONFLICT
+ * after limits.conflict_retries conflicts. The passphrase is never stored:
+ * check it BEFORE calling (tc_signal_check_passphrase). *OUT is zeroed first.
+ */
+int tc_ledger_submit_signal(struct tc_ledger *l, const char *json, size_t len,
+                            struct tc_signal_outcome *out, struct tc_error *err);
+
+/*
+ * The same for a signal built in code (backtests): no payload is logged.
+ * SIG is borrowed; its passphrase is ignored.
+ */
+int tc_ledger_submit(struct tc_ledger *l, const struct tc_signal *sig,
+                     struct tc_signal_outcome *out, struct tc_error *err);
+
+/*
+ * Applies one fill in its own transaction: the fills row (unique by
+ * execution id), the order's filled quantity and status, the position
+ * (entry: quantity and VWAP entry price grow; exit: quantity shrinks,
+ * realised P&L, closing with a trades row) and portfolio_state. *APPLIED
+ * (may be NULL) is 1, or 0 for a duplicate execution id (a no-op, not an
+ * error). TC_ENOTFOUND for an unknown client order id; TC_EINVAL for a
+ * quantity <= 0, price <= 0, commission < 0, an empty execution id, or more
+ * than the order's unfilled quantity; TC_ESTATE for an order that is
+ * CANCELED, REJECTED or EXPIRED. Nothing changes on error. FILL borrowed.
+ */
+int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *applied,
+                         struct tc_error *err);
+
+/*
+ * Submits every order of the ledger's mode still in status NEW (no broker
+ * acknowledgement) again, oldest first, and records the acknowledgements.
+ * *N (may be NULL) receives the number submitted. The first broker error is
+ * returned after trying them all. Called by tc_ledger_open.
+ */
+int tc_ledger_resubmit_pending(struct tc_ledger *l, size_t *n, struct tc_error *err);
+
+/*
+ * Creates portfolio_state for PORTFOLIO_ID from its definition's
+ * initial_capital (accounts.h) if it has none; an existing row is left as it
+ * is (0). TC_ENOTFOUND for an unknown or deleted portfolio.
+ */
+int tc_ledger_portfolio_init(struct tc_ledger *l, const char *portfolio_id,
+                             struct tc_error *err);
+
+/* ---- reads ---------------------------------------------------------------- */
+
+enum tc_position_status {
+    TC_POSITION_OPEN = 1,     /* entered (or its entry order pending) */
+    TC_POSITION_PARTIAL = 2,  /* part of it has been exited */
+    TC_POSITION_CLOSED = 3
+};
+const char *tc_position_status_name(enum tc_position_status s);  /* "open", ... */
+
+/* A position (one layer), as stored. Fixed-size; copy freely. */
+struct tc_position {
+    char position_id[TC_ID_BUFSZ];
+    char portfolio_id[TC_ID_BUFSZ];
+    char strategy_id[TC_ID_BUFSZ];
+    char instrument_id[TC_ID_BUFSZ];
+    enum tc_side side;
+    struct tc_dec quantity;        /* open quantity: entry fills − exit fills */
+    struct tc_dec lots;            /* quantity / lot_size */
+    struct tc_dec multiplier;      /* the instrument's, copied at entry */
+    struct tc_dec lot_size;        /* the instrument's, copied at entry */
+    struct tc_dec entry_price;     /* signal price until filled, then the fills' VWAP */
+    int64_t entry_time_us;
+    struct tc_dec initial_stop, current_stop;
+    int has_initial_stop, has_current_stop;
+    int is_base;
+    int layer;                     /* 0 = base, 1.. = pyramids */
+    enum tc_position_status status;
+    struct tc_dec closed_quantity; /* exit fills so far */
+    struct tc_dec exit_price;      /* VWAP of exit fills; 0 when none */
+    int64_t exit_time_us;          /* 0 until closed */
+    char exit_reason[TC_LEDGER_TEXT_MAX];
+    struct tc_dec realized_pnl;
+    struct tc_dec commission;      /* entry and exit commission */
+    int64_t version;
+    int64_t updated_at_us;
+};
+
+/* One portfolio's money. */
+struct tc_portfolio_state {
+    char portfolio_id[TC_ID_BUFSZ];
+    struct tc_dec initial_capital;
+    struct tc_dec cash;
+    struct tc_dec closed_equity;
+    struct tc_dec realized_pnl;
+    struct tc_dec commission_paid;
+    int64_t version;
+    int64_t updated_at_us;
+};
+
+/* Pyramiding state of (portfolio, instrument). */
+struct tc_pyramiding_state {
+    char portfolio_id[TC_ID_BUFSZ];
+    char instrument_id[TC_ID_BUFSZ];
+    char base_position_id[TC_ID_BUFSZ];  /* "" when none */
+    int pyramid_count;
+    struct tc_dec last_pyramid_price;    /* 0 when none */
+    int64_t last_pyramid_time_us;
+};
+
+/*
+ * Cached reads (thread-safe; no allocation; a hit takes a read lock and a
+ * copy). position_get: any position by id (a miss reads the store);
+ * TC_ENOTFOUND when there is none. positions_open: the positions of
+ * PORTFOLIO_ID (and INSTRUMENT_ID, NULL = every instrument) not closed,
+ * ordered by instrument then layer; copies at most CAP into OUT (may be NULL
+ * when CAP is 0) and sets *N to how many there are (so a second call with a
+ * bigger array gets them all). portfolio_state: TC_ENOTFOUND when the
+ * portfolio has no state yet.
+ */
+int tc_ledger_position_get(struct tc_ledger *l, const char *position_id,
+                           struct tc_position *out, struct tc_error *err);
+int tc_ledger_positions_open(struct tc_ledger *l, const char *portfolio_id,
+                             const char *instrument_id, struct tc_position *out, size_t cap,
+                             size_t *n, struct tc_error *err);
+int tc_ledger_portfolio_state(struct tc_ledger *l, const char *portfolio_id,
+                              struct tc_portfolio_state *out, struct tc_error *err);
+/* From the store (not cached). TC_ENOTFOUND when there is no row. */
+int tc_ledger_pyramiding_get(struct tc_ledger *l, const char *portfolio_id,
+                             const char *instrument_id, struct tc_pyramiding_state *out,
+                             struct tc_error *err);
+
+/* ---- invariants ------------------------------------------------------------ */
+
+/* One violated invariant. Strings valid during the callback. */
+struct tc_ledger_violation {
+    const char *kind;      /* "position_quantity", "portfolio_cash",
+                              "portfolio_equity", "one_base", "order_fills" */
+    const char *subject;   /* the position, portfolio or order id */
+    const char *message;   /* lower case, with the numbers */
+};
+/* Return 0 to go on, nonzero to stop. */
+typedef int (*tc_ledger_violation_fn)(const struct tc_ledger_violation *v, void *ud);
+
+/*
+ * Checks the store (one read transaction): every position's quantity equals
+ * its entry fills minus its exit fills and its closed_quantity its exit
+ * fills; every order's filled_quantity equals its fills; each portfolio's
+ * cash and closed_equity equal initial_capital + realized_pnl −
+ * commission_paid; at most one open base per (portfolio, instrument). Calls
+ * FN (may be NULL) per violation and sets *N (may be NULL) to their number.
+ * Returns 0 whether or not there are violations (a store error otherwise).
+ */
+int tc_ledger_check(struct tc_ledger *l, tc_ledger_violation_fn fn, void *ud, size_t *n,
+                    struct tc_error *err);
+
+#endif

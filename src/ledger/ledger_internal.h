@@ -1,0 +1,96 @@
+/* Shared inside the ledger (src/ledger/ledger*.c): the ledger object, its
+ * cache, the transaction runner with conflict retries, and row helpers.
+ * Internal: not installed. */
+#ifndef TC_LEDGER_INTERNAL_H
+#define TC_LEDGER_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tradecore/ledger.h"
+
+struct tc_ledger {
+    struct tc_ledger_options opt;
+    char run_id[TC_ID_BUFSZ];
+    char actor[TC_ID_BUFSZ];
+    pthread_rwlock_t lock;          /* guards the cache below */
+    struct tc_position *pos;        /* every cached position */
+    size_t npos, cappos;
+    size_t *slots;                  /* hash of position ids: index + 1, 0 = empty */
+    size_t nslots;                  /* a power of two, >= 2 × npos */
+    struct tc_portfolio_state *ps;
+    size_t nps, capps;
+};
+
+/* Row images written by one transaction, installed in the cache after its
+ * commit. Reset at the start of every attempt. */
+struct tc__ledger_changes {
+    struct tc_position *pos;
+    size_t npos, cap;
+    struct tc_portfolio_state ps;
+    int has_ps;
+};
+
+void tc__ledger_changes_reset(struct tc__ledger_changes *c);
+void tc__ledger_changes_release(struct tc__ledger_changes *c);
+int tc__ledger_changes_add_pos(struct tc__ledger_changes *c, const struct tc_position *p);
+
+/*
+ * Runs FN in a write transaction of the runtime store, again after a
+ * TC_ECONFLICT (with backoff) up to limits.conflict_retries times. CH (may be
+ * NULL) is reset before every attempt and installed in the cache after the
+ * commit.
+ */
+int tc__ledger_run(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc__ledger_changes *ch,
+                   struct tc_error *err);
+
+/* The fault hook at POINT: 0, or the hook's code with a message. */
+int tc__ledger_fault(struct tc_ledger *l, const char *point, struct tc_error *err);
+
+/* Column lists and readers. */
+#define TC__POS_COLS                                                                          \
+    "position_id, portfolio_id, strategy_id, instrument_id, side, quantity, lots, multiplier, " \
+    "lot_size, entry_price, entry_time, initial_stop, current_stop, is_base_position, layer, "  \
+    "status, closed_quantity, exit_price, exit_time, exit_reason, realized_pnl, commission, "   \
+    "version, updated_at"
+#define TC__POS_NCOLS 24
+int tc__ledger_row_position(const struct tc_row *row, int first, struct tc_position *p);
+
+#define TC__PS_COLS                                                                           \
+    "portfolio_id, initial_capital, cash, closed_equity, realized_pnl, commission_paid, "       \
+    "version, updated_at"
+int tc__ledger_row_state(const struct tc_row *row, struct tc_portfolio_state *s);
+
+/* Reads the position / portfolio state inside TX; *FOUND 0 when none. */
+int tc__ledger_load_position(struct tc_txn *tx, const char *position_id, struct tc_position *p,
+                             int *found, struct tc_error *err);
+int tc__ledger_load_state(struct tc_txn *tx, const char *portfolio_id,
+                          struct tc_portfolio_state *s, int *found, struct tc_error *err);
+
+/* Creates the portfolio's state from its definition if missing, then loads
+ * it into *S. TC_ENOTFOUND (message naming it) for an unknown portfolio. */
+int tc__ledger_ensure_state(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
+                            struct tc_portfolio_state *s, struct tc_error *err);
+
+/* Inserts P (version 1). */
+int tc__ledger_insert_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_position *p,
+                               struct tc_error *err);
+/* Saves P under its version (TC_ECONFLICT when another writer moved it);
+ * on success P's version is the new one and its image goes to CH. */
+int tc__ledger_save_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_position *p,
+                             struct tc__ledger_changes *ch, struct tc_error *err);
+int tc__ledger_save_state(struct tc_ledger *l, struct tc_txn *tx, struct tc_portfolio_state *s,
+                          struct tc__ledger_changes *ch, struct tc_error *err);
+
+/* Submits INTENT to the broker and records the acknowledgement. */
+int tc__ledger_submit_intent(struct tc_ledger *l, const struct tc_order_intent *intent,
+                             struct tc_error *err);
+
+/* The broker's fill handler. */
+int tc__ledger_on_fill(const struct tc_fill *fill, void *ud);
+
+const char *tc__ledger_side_text(enum tc_side s);
+int tc__ledger_side_parse(const char *s, enum tc_side *out);
+
+#endif

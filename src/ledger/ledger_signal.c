@@ -1,0 +1,1010 @@
+/* The signal engine inside the ledger: one transaction per signal that
+ * writes the signal_log row (unique by fingerprint), the position and
+ * pyramiding changes and the order intents, or only a rejection; duplicates
+ * return the first outcome. After the commit the intents go to the broker. */
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger/ledger_internal.h"
+#include "ledger/repo_util.h"
+#include "tradecore/log.h"
+#include "tradecore/refdata.h"
+#include "internal/banned.h"
+
+/* A layer not closed, with what its orders say about it. */
+struct layer {
+    struct tc_position p;
+    struct tc_dec planned;   /* its entry order's quantity */
+    int64_t exits_in_flight; /* CLOSE orders not finished */
+};
+
+struct sig_ctx {
+    struct tc_ledger *l;
+    /* input */
+    const struct tc_signal *sig;   /* NULL when the body did not parse */
+    char fp[TC_SIGNAL_FP_LEN];
+    const char *payload;           /* NULL for signals built in code */
+    char log_portfolio[TC_ID_BUFSZ], log_strategy[TC_ID_BUFSZ], log_instrument[TC_ID_BUFSZ];
+    char log_type[16], log_side[8];
+    char named_position[TC_ID_BUFSZ];
+    int pre_rejected;
+    struct tc_error pre_reason;
+    struct tc_instrument inst;     /* from the historical store */
+    /* output, reset per attempt */
+    struct tc_signal_outcome out;
+    struct tc__repo_vec intents;   /* struct tc_order_intent */
+    struct tc__repo_vec layers;    /* struct layer */
+    struct tc__ledger_changes ch;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Helpers                                                                    */
+
+static int sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    static const char hex[] = "0123456789abcdef";
+
+    if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
+        return TC_EINTERNAL;
+    for (unsigned int k = 0; k < n; k++) {
+        out[2 * k] = hex[md[k] >> 4];
+        out[2 * k + 1] = hex[md[k] & 15];
+    }
+    out[64] = '\0';
+    return 0;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+static const char *skip_string(const char *p, const char *end)
+{
+    for (p++; p < end && *p != '"'; p++)
+        if (*p == '\\')
+            p++;
+    return p < end ? p + 1 : end;
+}
+
+static const char *skip_value(const char *p, const char *end)
+{
+    int depth = 0;
+    if (p < end && *p == '"')
+        return skip_string(p, end);
+    while (p < end) {
+        if (*p == '"') {
+            p = skip_string(p, end);
+            continue;
+        }
+        if (*p == '{' || *p == '[') {
+            depth++;
+        } else if (*p == '}' || *p == ']') {
+            if (depth == 0)
+                return p;
+            if (--depth == 0)
+                return p + 1;
+        } else if (depth == 0 && (*p == ',' || *p == ' ' || *p == '\t' || *p == '\n' ||
+                                  *p == '\r')) {
+            return p;
+        }
+        p++;
+    }
+    return p;
+}
+
+/*
+ * The body as received with every "passphrase" member cut out (the members
+ * kept byte for byte, joined by ","). BODY is a valid JSON object (checked by
+ * jansson before). Returns a malloc'd NUL-terminated string, or NULL.
+ */
+static char *strip_passphrase(const char *body, size_t len)
+{
+    const char *end = body + len, *p = skip_ws(body, end);
+    char *out = malloc(len + 3);
+    size_t n = 0;
+    int found = 0, first = 1;
+
+    if (!out)
+        return NULL;
+    if (p >= end || *p != '{')
+        goto raw;
+    out[n++] = '{';
+    p++;
+    for (;;) {
+        const char *ks, *ke, *ve;
+        json_t *key;
+        int drop;
+
+        p = skip_ws(p, end);
+        if (p >= end || *p == '}')
+            break;
+        if (*p != '"')
+            goto raw;
+        ks = p;
+        ke = skip_string(p, end);
+        p = skip_ws(ke, end);
+        if (p >= end || *p != ':')
+            goto raw;
+        p = skip_ws(p + 1, end);
+        ve = skip_value(p, end);
+        key = json_loadb(ks, (size_t)(ke - ks), JSON_DECODE_ANY, NULL);
+        drop = key && json_is_string(key) && strcmp(json_string_value(key), "passphrase") == 0;
+        json_decref(key);
+        if (drop) {
+            found = 1;
+        } else {
+            if (!first)
+                out[n++] = ',';
+            memcpy(out + n, ks, (size_t)(ve - ks));
+            n += (size_t)(ve - ks);
+            first = 0;
+        }
+        p = skip_ws(ve, end);
+        if (p < end && *p == ',')
+            p++;
+    }
+    out[n++] = '}';
+    out[n] = '\0';
+    if (found)
+        return out;
+raw:
+    memcpy(out, body, len);
+    out[len] = '\0';
+    return out;
+}
+
+static void copy_id_field(json_t *obj, const char *key, char *buf, size_t cap)
+{
+    json_t *v = json_object_get(obj, key);
+    buf[0] = '\0';
+    if (json_is_string(v) && tc_id_is_valid(json_string_value(v)) &&
+        strlen(json_string_value(v)) < cap)
+        snprintf(buf, cap, "%s", json_string_value(v));
+}
+
+static struct tc_val opt_text(const char *s) { return (s && *s) ? TC_V_TEXT(s) : TC_V_NULL; }
+
+static enum tc_order_side entry_side(enum tc_side s)
+{
+    return s == TC_SIDE_SHORT ? TC_ORDER_SELL : TC_ORDER_BUY;
+}
+
+static enum tc_order_side exit_side(enum tc_side s)
+{
+    return s == TC_SIDE_SHORT ? TC_ORDER_BUY : TC_ORDER_SELL;
+}
+
+static void fmt_dec(struct tc_dec d, char buf[TC_DEC_STRLEN]) { tc_dec_format(d, buf, TC_DEC_STRLEN); }
+
+/* ------------------------------------------------------------------------ */
+/* Reads inside the signal transaction                                        */
+
+static int layer_cb(const struct tc_row *row, void *ud)
+{
+    struct sig_ctx *c = ud;
+    struct layer *ly = tc__repo_vec_push(&c->layers);
+    int rc;
+    if (!ly)
+        return TC_ENOMEM;
+    if ((rc = tc__ledger_row_position(row, 0, &ly->p)) != 0 ||
+        (rc = tc__repo_col_dec(row, TC__POS_NCOLS, &ly->planned)) != 0 ||
+        (rc = tc_row_int(row, TC__POS_NCOLS + 1, &ly->exits_in_flight)) != 0)
+        return rc;
+    return 0;
+}
+
+static int load_layers(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *err)
+{
+    const struct tc_signal *s = c->sig;
+    struct tc_val v[] = {TC_V_TEXT(s->portfolio), TC_V_TEXT(s->instrument)};
+    c->layers.n = 0;
+    return tc_txn_exec(tx,
+                       "SELECT " TC__POS_COLS ", COALESCE((SELECT SUM(o.quantity) FROM orders o "
+                       "WHERE o.position_id = p.position_id AND o.intent = 'OPEN' AND o.status "
+                       "NOT IN ('REJECTED', 'CANCELED', 'EXPIRED')), 0), (SELECT COUNT(*) FROM "
+                       "orders o WHERE o.position_id = p.position_id AND o.intent = 'CLOSE' AND "
+                       "o.status IN ('NEW', 'SUBMITTED', 'PARTIALLY_FILLED')) FROM positions p "
+                       "WHERE p.portfolio_id = $1 AND p.instrument_id = $2 AND p.status <> "
+                       "'closed' ORDER BY p.layer, p.position_id",
+                       v, 2, layer_cb, c, NULL, err);
+}
+
+struct acct_row {
+    int found, deleted, enabled;
+    struct tc_dec capital;
+    char *params;
+};
+
+static int portfolio_cb(const struct tc_row *row, void *ud)
+{
+    struct acct_row *a = ud;
+    int rc = tc__repo_col_dec(row, 0, &a->capital);
+    if (rc != 0)
+        return rc;
+    a->deleted = !tc_row_is_null(row, 1);
+    a->found = 1;
+    return 1;
+}
+
+static int strategy_cb(const struct tc_row *row, void *ud)
+{
+    struct acct_row *a = ud;
+    int rc;
+    free(a->params);
+    a->params = NULL;
+    if ((rc = tc__repo_col_json(row, 0, &a->params)) != 0 ||
+        (rc = tc_row_bool(row, 1, &a->enabled)) != 0)
+        return rc;
+    a->deleted = !tc_row_is_null(row, 2);
+    a->found = 1;
+    return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writes                                                                     */
+
+static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_position *p,
+                     int closing, struct tc_dec qty, struct tc_error *err)
+{
+    const struct tc_signal *s = c->sig;
+    struct tc_ledger *l = c->l;
+    struct tc_order_intent *o = tc__repo_vec_push(&c->intents);
+    char uuid[TC_UUID_STRLEN];
+    int64_t now = tc_clock_now(l->opt.clock);
+    const char *reason = s->reason[0] ? s->reason : (closing ? "exit" : NULL);
+    int rc;
+
+    if (!o)
+        return tc_error_set(err, TC_ENOMEM, "signal %s: out of memory", c->fp);
+    if (tc_id_uuid(uuid, sizeof(uuid)) < 0)
+        return tc_error_set(err, TC_EINTERNAL, "signal %s: no order id", c->fp);
+    snprintf(o->order_id, sizeof(o->order_id), "ord-%s", uuid);
+    snprintf(o->client_order_id, sizeof(o->client_order_id), "%s:%c%d", c->fp, closing ? 'X' : 'L',
+             p->layer);
+    snprintf(o->portfolio_id, sizeof(o->portfolio_id), "%s", p->portfolio_id);
+    snprintf(o->strategy_id, sizeof(o->strategy_id), "%s", p->strategy_id);
+    snprintf(o->instrument_id, sizeof(o->instrument_id), "%s", p->instrument_id);
+    o->mode = l->opt.mode;
+    o->side = closing ? exit_side(p->side) : entry_side(p->side);
+    o->type = TC_ORDER_MARKET;
+    o->tif = TC_TIF_DAY;
+    o->quantity = qty;
+    o->multiplier = p->multiplier;
+    o->has_ref_price = s->has_price;
+    o->ref_price = s->has_price ? s->price : TC_DEC_ZERO;
+    o->created_at_us = now;
+    {
+        struct tc_val v[] = {TC_V_TEXT(o->order_id), TC_V_TEXT(o->client_order_id),
+                             TC_V_TEXT(o->portfolio_id), TC_V_TEXT(o->strategy_id),
+                             TC_V_TEXT(o->instrument_id), TC_V_TEXT(tc_mode_name(o->mode)),
+                             opt_text(l->run_id), TC_V_TEXT(tc_order_side_name(o->side)),
+                             TC_V_TEXT(closing ? "CLOSE" : "OPEN"), TC_V_DEC(qty),
+                             TC_V_DEC(o->multiplier),
+                             o->has_ref_price ? TC_V_DEC(o->ref_price) : TC_V_NULL,
+                             TC_V_TEXT(c->fp), TC_V_TEXT(p->position_id), opt_text(reason),
+                             TC_V_TIME(now)};
+        rc = tc_txn_exec(tx,
+                         "INSERT INTO orders (order_id, client_order_id, portfolio_id, "
+                         "strategy_id, instrument_id, mode, run_id, side, intent, type, "
+                         "time_in_force, quantity, filled_quantity, multiplier, ref_price, status, "
+                         "signal_fingerprint, position_id, reason, version, created_at, "
+                         "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'MARKET', 'DAY', "
+                         "$10, 0, $11, $12, 'NEW', $13, $14, $15, 1, $16, $16)",
+                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
+    }
+    if (rc != 0)
+        return tc_error_set(err, rc, "order \"%s\": %s", o->client_order_id, tc_error_msg(err));
+    if (!c->out.order_id[0])
+        snprintf(c->out.order_id, sizeof(c->out.order_id), "%s", o->order_id);
+    return 0;
+}
+
+static int new_position(struct sig_ctx *c, struct tc_txn *tx, int layer, struct tc_dec lots,
+                        const struct tc_dec *stop, struct tc_position *p, struct tc_error *err)
+{
+    const struct tc_signal *s = c->sig;
+    char uuid[TC_UUID_STRLEN];
+
+    memset(p, 0, sizeof(*p));
+    if (tc_id_uuid(uuid, sizeof(uuid)) < 0)
+        return tc_error_set(err, TC_EINTERNAL, "signal %s: no position id", c->fp);
+    snprintf(p->position_id, sizeof(p->position_id), "pos-%s", uuid);
+    snprintf(p->portfolio_id, sizeof(p->portfolio_id), "%s", s->portfolio);
+    snprintf(p->strategy_id, sizeof(p->strategy_id), "%s", s->strategy);
+    snprintf(p->instrument_id, sizeof(p->instrument_id), "%s", s->instrument);
+    p->side = s->side;
+    p->lots = TC_DEC_ZERO;
+    (void)lots;
+    p->multiplier = c->inst.multiplier;
+    p->lot_size = c->inst.lot_size;
+    p->entry_price = s->price;
+    p->entry_time_us = s->timestamp_us;
+    if (stop) {
+        p->initial_stop = p->current_stop = *stop;
+        p->has_initial_stop = p->has_current_stop = 1;
+    }
+    p->is_base = layer == 0;
+    p->layer = layer;
+    return tc__ledger_insert_position(c->l, tx, p, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The decisions. Each returns TC_EREJECTED (reason in REJ) before writing
+ * anything, or writes and returns 0, or fails with a store error.           */
+
+struct decide {
+    struct sig_ctx *c;
+    struct tc_txn *tx;
+    struct tc_sizing_params params;
+    struct tc_dec equity;
+    int has_state;
+    struct tc_error *rej;
+    struct tc_error *err;
+};
+
+#define REJECT(d, ...) tc_error_set((d)->rej, TC_EREJECTED, __VA_ARGS__)
+
+static int side_mismatch(struct decide *d, const struct layer *ly)
+{
+    const struct tc_signal *s = d->c->sig;
+    return REJECT(d, "%s: signal side %s is not the side %s of open position \"%s\" in \"%s\"",
+                  tc_signal_type_name(s->type), tc_side_name(s->side), tc_side_name(ly->p.side),
+                  ly->p.position_id, s->instrument);
+}
+
+/* Writes the state on first use (in the signal transaction). */
+static int touch_state(struct decide *d)
+{
+    struct tc_portfolio_state st;
+    int rc;
+    if (d->has_state)
+        return 0;
+    if ((rc = tc__ledger_ensure_state(d->c->l, d->tx, d->c->sig->portfolio, &st, d->err)) != 0)
+        return rc;
+    d->c->ch.ps = st;
+    d->c->ch.has_ps = 1;
+    return 0;
+}
+
+static int sizing_reject(struct decide *d, int rc, struct tc_error *e)
+{
+    if (rc == TC_ENOMEM)
+        return tc_error_set(d->err, rc, "%s", tc_error_msg(e));
+    return REJECT(d, "%s: %s", tc_signal_type_name(d->c->sig->type), tc_error_msg(e));
+}
+
+/* The position value a size would reach: an overflow is a rejection. */
+static int check_notional(struct decide *d, struct tc_dec open_qty, struct tc_dec qty)
+{
+    const struct tc_signal *s = d->c->sig;
+    struct tc_dec v;
+    char q[TC_DEC_STRLEN], pr[TC_DEC_STRLEN], m[TC_DEC_STRLEN];
+
+    if (tc_dec_add(open_qty, qty, &v) == 0 && tc_dec_mul(v, s->price, TC_ROUND_HALF_EVEN, &v) == 0 &&
+        tc_dec_mul(v, d->c->inst.multiplier, TC_ROUND_HALF_EVEN, &v) == 0)
+        return 0;
+    fmt_dec(qty, q);
+    fmt_dec(s->price, pr);
+    fmt_dec(d->c->inst.multiplier, m);
+    return REJECT(d, "%s: quantity %s × price %s × multiplier %s overflows",
+                  tc_signal_type_name(s->type), q, pr, m);
+}
+
+static int do_base_entry(struct decide *d)
+{
+    struct sig_ctx *c = d->c;
+    const struct tc_signal *s = c->sig;
+    const struct layer *ly = c->layers.items;
+    struct tc_position p;
+    struct tc_dec qty;
+    struct tc_error e = {0};
+    char q[TC_DEC_STRLEN], pr[TC_DEC_STRLEN];
+    int has_explicit = 0, rc;
+
+    if (c->layers.n > 0)
+        return REJECT(d, "base entry: portfolio \"%s\" already has an open %s position \"%s\" in "
+                         "\"%s\"",
+                      s->portfolio, ly[0].p.is_base ? "base" : "pyramid", ly[0].p.position_id,
+                      s->instrument);
+    rc = tc_size_explicit(&d->params, s, TC_DEC_ZERO, s->price, c->inst.multiplier,
+                          c->inst.lot_size, &has_explicit, &qty, &e);
+    if (rc == 0 && !has_explicit)
+        rc = tc_size_base_entry(&d->params, d->equity, s->price, s->stop, c->inst.multiplier,
+                                c->inst.lot_size, &qty, &e);
+    if (rc != 0)
+        return sizing_reject(d, rc, &e);
+    if ((rc = check_notional(d, TC_DEC_ZERO, qty)) != 0)
+        return rc;
+    if ((rc = touch_state(d)) != 0 || (rc = new_position(c, d->tx, 0, qty, &s->stop, &p, d->err)) != 0)
+        return rc;
+    {
+        struct tc_val v[] = {TC_V_TEXT(s->portfolio), TC_V_TEXT(s->instrument),
+                             TC_V_TEXT(p.position_id), TC_V_DEC(s->price),
+                             TC_V_TIME(s->timestamp_us), TC_V_TIME(tc_clock_now(c->l->opt.clock))};
+        rc = tc_txn_exec(d->tx,
+                         "INSERT INTO pyramiding_state (portfolio_id, instrument_id, "
+                         "base_position_id, pyramid_count, last_pyramid_price, last_pyramid_time, "
+                         "updated_at) VALUES ($1, $2, $3, 0, $4, $5, $6) ON CONFLICT "
+                         "(portfolio_id, instrument_id) DO UPDATE SET base_position_id = $3, "
+                         "pyramid_count = 0, last_pyramid_price = $4, last_pyramid_time = $5, "
+                         "updated_at = $6",
+                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, d->err);
+        if (rc != 0)
+            return tc_error_set(d->err, rc, "pyramiding state of \"%s\": %s", s->instrument,
+                                tc_error_msg(d->err));
+    }
+    if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
+        (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
+        return rc;
+    snprintf(c->out.position_id, sizeof(c->out.position_id), "%s", p.position_id);
+    fmt_dec(qty, q);
+    fmt_dec(s->price, pr);
+    snprintf(c->out.reason, sizeof(c->out.reason), "base entry: %s %s %s at %s", q,
+             tc_side_name(s->side), s->instrument, pr);
+    return 0;
+}
+
+struct pyr_row {
+    int found;
+    int64_t count;
+    struct tc_dec last;
+};
+
+static int pyr_cb(const struct tc_row *row, void *ud)
+{
+    struct pyr_row *r = ud;
+    int rc;
+    if ((rc = tc_row_int(row, 0, &r->count)) != 0 || (rc = tc__repo_col_dec(row, 1, &r->last)) != 0)
+        return rc;
+    r->found = 1;
+    return 1;
+}
+
+static int do_pyramid(struct decide *d)
+{
+    struct sig_ctx *c = d->c;
+    const struct tc_signal *s = c->sig;
+    const struct layer *ly = c->layers.items, *base = NULL;
+    struct pyr_row pr = {0, 0, TC_DEC_ZERO};
+    struct tc_position p;
+    struct tc_dec qty, open_qty = TC_DEC_ZERO;
+    struct tc_error e = {0};
+    char q[TC_DEC_STRLEN], px[TC_DEC_STRLEN];
+    int64_t changes = 0;
+    int has_explicit = 0, rc;
+
+    for (size_t k = 0; k < c->layers.n; k++) {
+        if (ly[k].p.is_base)
+            base = &ly[k];
+        if (tc_dec_add(open_qty, ly[k].planned, &open_qty) != 0)
+            return REJECT(d, "pyramid: open quantity in \"%s\" overflows", s->instrument);
+    }
+    if (!base)
+        return REJECT(d, "pyramid: portfolio \"%s\" has no open base position in \"%s\"",
+                      s->portfolio, s->instrument);
+    if (base->p.side != s->side)
+        return side_mismatch(d, base);
+    {
+        struct tc_val v[] = {TC_V_TEXT(s->portfolio), TC_V_TEXT(s->instrument)};
+        if ((rc = tc_txn_exec(d->tx,
+                              "SELECT pyramid_count, last_pyramid_price FROM pyramiding_state "
+                              "WHERE portfolio_id = $1 AND instrument_id = $2",
+                              v, 2, pyr_cb, &pr, NULL, d->err)) != 0)
+            return rc;
+    }
+    if (!pr.found || tc_dec_sign(pr.last) <= 0) {
+        pr.count = pr.found ? pr.count : 0;
+        pr.last = base->p.entry_price;
+    }
+    if ((rc = tc_pyramid_check(&d->params, s->side, 1, (int)pr.count, pr.last, s->price, &e)) != 0)
+        return sizing_reject(d, rc, &e);
+    rc = tc_size_explicit(&d->params, s, open_qty, s->price, c->inst.multiplier, c->inst.lot_size,
+                          &has_explicit, &qty, &e);
+    if (rc == 0 && !has_explicit)
+        rc = tc_size_pyramid(&d->params, base->planned, open_qty, s->price, c->inst.multiplier,
+                             c->inst.lot_size, &qty, &e);
+    if (rc != 0)
+        return sizing_reject(d, rc, &e);
+    if ((rc = check_notional(d, open_qty, qty)) != 0)
+        return rc;
+    if ((rc = touch_state(d)) != 0 ||
+        (rc = new_position(c, d->tx, (int)pr.count + 1, qty,
+                           s->has_stop ? &s->stop
+                                       : (base->p.has_current_stop ? &base->p.current_stop : NULL),
+                           &p, d->err)) != 0)
+        return rc;
+    {
+        struct tc_val v[] = {TC_V_TEXT(s->portfolio), TC_V_TEXT(s->instrument),
+                             TC_V_INT(pr.count + 1), TC_V_DEC(s->price),
+                             TC_V_TIME(s->timestamp_us), TC_V_TIME(tc_clock_now(c->l->opt.clock)),
+                             TC_V_INT(pr.count), TC_V_TEXT(base->p.position_id)};
+        /* guarded by the count read above: a concurrent pyramid is a conflict */
+        rc = pr.found ? tc_txn_exec(d->tx,
+                                    "UPDATE pyramiding_state SET pyramid_count = $3, "
+                                    "last_pyramid_price = $4, last_pyramid_time = $5, "
+                                    "updated_at = $6 WHERE portfolio_id = $1 AND instrument_id = "
+                                    "$2 AND pyramid_count = $7",
+                                    v, 7, NULL, NULL, &changes, d->err)
+                      : tc_txn_exec(d->tx,
+                                    "INSERT INTO pyramiding_state (portfolio_id, instrument_id, "
+                                    "base_position_id, pyramid_count, last_pyramid_price, "
+                                    "last_pyramid_time, updated_at) VALUES ($1, $2, $8, $3, $4, "
+                                    "$5, $6)",
+                                    v, 8, NULL, NULL, &changes, d->err);
+        if (rc != 0)
+            return tc_error_set(d->err, rc, "pyramiding state of \"%s\": %s", s->instrument,
+                                tc_error_msg(d->err));
+        if (changes != 1)
+            return tc_error_set(d->err, TC_ECONFLICT,
+                                "pyramiding state of \"%s\" was changed by another writer",
+                                s->instrument);
+    }
+    if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
+        (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
+        return rc;
+    snprintf(c->out.position_id, sizeof(c->out.position_id), "%s", p.position_id);
+    fmt_dec(qty, q);
+    fmt_dec(s->price, px);
+    snprintf(c->out.reason, sizeof(c->out.reason), "pyramid layer %d: %s %s %s at %s", p.layer, q,
+             tc_side_name(s->side), s->instrument, px);
+    return 0;
+}
+
+static int do_exit(struct decide *d)
+{
+    struct sig_ctx *c = d->c;
+    const struct tc_signal *s = c->sig;
+    const struct layer *ly = c->layers.items;
+    size_t todo = 0, named = 0;
+    int rc;
+
+    for (size_t k = 0; k < c->layers.n; k++) {
+        if (c->named_position[0] && strcmp(ly[k].p.position_id, c->named_position) != 0)
+            continue;
+        named++;
+        if (ly[k].p.side != s->side)
+            return side_mismatch(d, &ly[k]);
+        if (tc_dec_sign(ly[k].p.quantity) > 0 && ly[k].exits_in_flight == 0)
+            todo++;
+    }
+    if (c->named_position[0] && !named)
+        return REJECT(d, "exit: position \"%s\" is not open in \"%s\" for portfolio \"%s\"",
+                      c->named_position, s->instrument, s->portfolio);
+    if (!named)
+        return REJECT(d, "exit: portfolio \"%s\" has nothing open in \"%s\"", s->portfolio,
+                      s->instrument);
+    if (!todo)
+        return REJECT(d, "exit: nothing to exit in \"%s\" for portfolio \"%s\" (entries not filled "
+                         "or exits already in flight)",
+                      s->instrument, s->portfolio);
+    if ((rc = touch_state(d)) != 0)
+        return rc;
+    for (size_t k = 0; k < c->layers.n; k++) {
+        if (c->named_position[0] && strcmp(ly[k].p.position_id, c->named_position) != 0)
+            continue;
+        if (tc_dec_sign(ly[k].p.quantity) <= 0 || ly[k].exits_in_flight != 0)
+            continue;
+        if ((rc = add_order(c, d->tx, &ly[k].p, 1, ly[k].p.quantity, d->err)) != 0)
+            return rc;
+        if (!c->out.position_id[0])
+            snprintf(c->out.position_id, sizeof(c->out.position_id), "%s", ly[k].p.position_id);
+    }
+    snprintf(c->out.reason, sizeof(c->out.reason), "exit: %zu layer(s) of %s", todo, s->instrument);
+    return 0;
+}
+
+static int do_stop_update(struct decide *d)
+{
+    struct sig_ctx *c = d->c;
+    const struct tc_signal *s = c->sig;
+    struct layer *ly = c->layers.items;
+    const struct layer *ref;
+    struct tc_error e = {0};
+    char st[TC_DEC_STRLEN];
+    int rc;
+
+    if (c->layers.n == 0)
+        return REJECT(d, "stop update: portfolio \"%s\" has nothing open in \"%s\"", s->portfolio,
+                      s->instrument);
+    ref = &ly[0]; /* ordered by layer: the base when it is open */
+    for (size_t k = 0; k < c->layers.n; k++)
+        if (ly[k].p.side != s->side)
+            return side_mismatch(d, &ly[k]);
+    rc = tc_stop_update_check(&d->params, s->side,
+                              ref->p.has_current_stop ? &ref->p.current_stop : NULL, s->stop,
+                              s->has_price ? &s->price : NULL, &e);
+    if (rc != 0)
+        return sizing_reject(d, rc, &e);
+    if ((rc = touch_state(d)) != 0)
+        return rc;
+    for (size_t k = 0; k < c->layers.n; k++) {
+        ly[k].p.current_stop = s->stop;
+        ly[k].p.has_current_stop = 1;
+        if ((rc = tc__ledger_save_position(c->l, d->tx, &ly[k].p, &c->ch, d->err)) != 0)
+            return rc;
+    }
+    snprintf(c->out.position_id, sizeof(c->out.position_id), "%s", ref->p.position_id);
+    fmt_dec(s->stop, st);
+    snprintf(c->out.reason, sizeof(c->out.reason), "stop of %zu layer(s) of %s moved to %s",
+             c->layers.n, s->instrument, st);
+    return 0;
+}
+
+static int decide(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *rej,
+                  struct tc_error *err)
+{
+    const struct tc_signal *s = c->sig;
+    struct decide d;
+    struct acct_row pf = {0}, sg = {0};
+    struct tc_portfolio_state st;
+    struct tc_error e = {0};
+    int rc, found = 0;
+
+    memset(&d, 0, sizeof(d));
+    d.c = c;
+    d.tx = tx;
+    d.rej = rej;
+    d.err = err;
+    {
+        struct tc_val v[] = {TC_V_TEXT(s->portfolio)};
+        if ((rc = tc_txn_exec(tx,
+                              "SELECT initial_capital, deleted_at FROM portfolios WHERE "
+                              "portfolio_id = $1",
+                              v, 1, portfolio_cb, &pf, NULL, err)) != 0)
+            return rc;
+    }
+    if (!pf.found || pf.deleted)
+        return REJECT(&d, "portfolio \"%s\" not found", s->portfolio);
+    {
+        struct tc_val v[] = {TC_V_TEXT(s->strategy)};
+        rc = tc_txn_exec(tx,
+                         "SELECT params, enabled, deleted_at FROM strategies WHERE strategy_id = $1",
+                         v, 1, strategy_cb, &sg, NULL, err);
+    }
+    if (rc != 0) {
+        free(sg.params);
+        return rc;
+    }
+    if (!sg.found || sg.deleted) {
+        free(sg.params);
+        return REJECT(&d, "strategy \"%s\" not found", s->strategy);
+    }
+    if (!sg.enabled) {
+        free(sg.params);
+        return REJECT(&d, "strategy \"%s\" is disabled", s->strategy);
+    }
+    rc = tc_sizing_params_from_json(sg.params, &d.params, &e);
+    free(sg.params);
+    if (rc != 0)
+        return REJECT(&d, "strategy \"%s\": %s", s->strategy, tc_error_msg(&e));
+    if ((rc = tc__ledger_load_state(tx, s->portfolio, &st, &found, err)) != 0)
+        return rc;
+    d.has_state = found;
+    d.equity = found ? st.closed_equity : pf.capital;
+    if ((rc = load_layers(c, tx, err)) != 0)
+        return rc;
+    switch (s->type) {
+    case TC_SIGNAL_BASE_ENTRY:
+        return do_base_entry(&d);
+    case TC_SIGNAL_PYRAMID:
+        return do_pyramid(&d);
+    case TC_SIGNAL_EXIT:
+        return do_exit(&d);
+    case TC_SIGNAL_STOP_UPDATE:
+        return do_stop_update(&d);
+    }
+    return REJECT(&d, "signal type %d is unknown", (int)s->type);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The transaction                                                            */
+
+static int outcome_cb(const struct tc_row *row, void *ud)
+{
+    const char *s = NULL;
+    int rc = tc_row_text(row, 0, &s);
+    if (rc != 0)
+        return rc;
+    rc = tc_signal_outcome_parse(s, (size_t)-1, ud, NULL);
+    return rc ? rc : 1;
+}
+
+static int finish(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *err)
+{
+    char json[TC_SIGNAL_OUTCOME_JSON_MAX];
+    int rc = tc_signal_outcome_json(&c->out, json, sizeof(json), err);
+    if (rc < 0)
+        return rc;
+    struct tc_val v[] = {TC_V_TEXT(c->fp),
+                         TC_V_TEXT(c->out.status == TC_SIGNAL_ACCEPTED ? "accepted" : "rejected"),
+                         opt_text(c->out.reason), opt_text(c->out.position_id),
+                         opt_text(c->out.order_id), TC_V_TEXT(json)};
+    rc = tc_txn_exec(tx,
+                     "UPDATE signal_log SET status = $2, reason = $3, position_id = $4, "
+                     "order_id = $5, outcome = $6 WHERE fingerprint = $1",
+                     v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
+    if (rc != 0)
+        return tc_error_set(err, rc, "signal log %s: %s", c->fp, tc_error_msg(err));
+    return tc__ledger_fault(c->l, "signal:before_commit", err);
+}
+
+static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
+{
+    struct sig_ctx *c = ud;
+    struct tc_ledger *l = c->l;
+    int64_t now = tc_clock_now(l->opt.clock), changes = 0;
+    char ts[TC_TIME_STRLEN];
+    struct tc_error rej = {0};
+    int rc;
+
+    memset(&c->out, 0, sizeof(c->out));
+    snprintf(c->out.fingerprint, sizeof(c->out.fingerprint), "%s", c->fp);
+    c->intents.n = 0;
+    tc__ledger_changes_reset(&c->ch);
+    {
+        int has_ts = c->sig && tc_time_format(c->sig->timestamp_us, ts, sizeof(ts)) > 0;
+        struct tc_val v[] = {TC_V_TEXT(c->fp),          opt_text(c->log_portfolio),
+                             opt_text(c->log_strategy), opt_text(c->log_instrument),
+                             opt_text(c->log_type),     opt_text(c->log_side),
+                             has_ts ? TC_V_TIME(c->sig->timestamp_us) : TC_V_NULL,
+                             opt_text(c->payload),      TC_V_TIME(now),
+                             TC_V_TEXT(tc_mode_name(l->opt.mode)), opt_text(l->run_id)};
+        rc = tc_txn_exec(tx,
+                         "INSERT INTO signal_log (fingerprint, portfolio_id, strategy_id, "
+                         "instrument_id, signal_type, side, signal_time, payload, received_at, "
+                         "status, outcome, mode, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                         "$9, 'rejected', '{}', $10, $11) ON CONFLICT (fingerprint) DO NOTHING",
+                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
+    }
+    if (rc != 0)
+        return tc_error_set(err, rc, "signal log %s: %s", c->fp, tc_error_msg(err));
+    if (changes == 0) {
+        /* a duplicate: the first outcome, counted, nothing else */
+        struct tc_val v[] = {TC_V_TEXT(c->fp)};
+        memset(&c->out, 0, sizeof(c->out));
+        if ((rc = tc_txn_exec(tx, "SELECT outcome FROM signal_log WHERE fingerprint = $1", v, 1,
+                              outcome_cb, &c->out, NULL, err)) != 0 ||
+            (rc = tc_txn_exec(tx,
+                              "UPDATE signal_log SET duplicate_count = duplicate_count + 1 WHERE "
+                              "fingerprint = $1",
+                              v, 1, NULL, NULL, NULL, err)) != 0)
+            return tc_error_set(err, rc, "signal log %s: %s", c->fp, tc_error_msg(err));
+        if (!c->out.status)
+            return tc_error_set(err, TC_ESTATE, "signal log %s: the first outcome is unreadable",
+                                c->fp);
+        c->out.duplicate = 1;
+        c->intents.n = 0;
+        tc__ledger_changes_reset(&c->ch);
+        return 0;
+    }
+    if (c->pre_rejected) {
+        c->out.status = TC_SIGNAL_REJECTED;
+        snprintf(c->out.reason, sizeof(c->out.reason), "%s", tc_error_msg(&c->pre_reason));
+        return finish(c, tx, err);
+    }
+    rc = decide(c, tx, &rej, err);
+    if (rc == TC_EREJECTED) {
+        /* decide writes nothing before it rejects */
+        c->intents.n = 0;
+        tc__ledger_changes_reset(&c->ch);
+        memset(&c->out, 0, sizeof(c->out));
+        snprintf(c->out.fingerprint, sizeof(c->out.fingerprint), "%s", c->fp);
+        c->out.status = TC_SIGNAL_REJECTED;
+        snprintf(c->out.reason, sizeof(c->out.reason), "%s", tc_error_msg(&rej));
+        return finish(c, tx, err);
+    }
+    if (rc != 0)
+        return rc;
+    c->out.status = TC_SIGNAL_ACCEPTED;
+    return finish(c, tx, err);
+}
+
+static void ctx_release(struct sig_ctx *c)
+{
+    free(c->intents.items);
+    free(c->layers.items);
+    tc__ledger_changes_release(&c->ch);
+    tc_instrument_release(&c->inst);
+}
+
+/* Runs the signal transaction, then submits the intents. */
+static int process(struct sig_ctx *c, struct tc_signal_outcome *out, struct tc_error *err)
+{
+    struct tc_ledger *l = c->l;
+    int rc;
+
+    c->intents.size = sizeof(struct tc_order_intent);
+    c->layers.size = sizeof(struct layer);
+    rc = tc__ledger_run(l, sig_fn, c, &c->ch, err);
+    if (rc != 0)
+        return tc_error_prefix(err, "signal %s not recorded", c->fp);
+    *out = c->out;
+    if (c->out.status == TC_SIGNAL_REJECTED && !c->out.duplicate)
+        TC_LOG_INFO("ledger", "signal rejected", TC_LF_STR("fingerprint", c->fp),
+                    TC_LF_STR("reason", c->out.reason));
+    for (size_t k = 0; k < c->intents.n; k++) {
+        const struct tc_order_intent *o = (const struct tc_order_intent *)c->intents.items + k;
+        struct tc_error e2 = {0};
+        if (tc__ledger_submit_intent(l, o, &e2) != 0)
+            TC_LOG_WARN("ledger", "order intent not submitted; it stays NEW for recovery",
+                        TC_LF_STR("order_id", o->order_id),
+                        TC_LF_STR("client_order_id", o->client_order_id),
+                        TC_LF_STR("error", tc_error_msg(&e2)));
+    }
+    return 0;
+}
+
+/* The instrument from the historical store, before the transaction. A
+ * missing one is a rejection (returned in REJ with TC_EREJECTED). */
+static int load_instrument(struct sig_ctx *c, struct tc_error *err)
+{
+    struct tc_refdata rd = {c->l->opt.historical, c->l->opt.clock, c->l->actor};
+    struct tc_error e = {0};
+    int rc = tc_refdata_instrument_get(&rd, c->sig->instrument, &c->inst, &e);
+    if (rc == TC_ENOTFOUND) {
+        c->pre_rejected = 1;
+        tc_error_set(&c->pre_reason, TC_EREJECTED, "instrument \"%s\" not found",
+                     c->sig->instrument);
+        return 0;
+    }
+    if (rc != 0)
+        return tc_error_set(err, rc, "signal: instrument \"%s\": %s", c->sig->instrument,
+                            tc_error_msg(&e));
+    if (c->inst.status != TC_INSTRUMENT_ACTIVE) {
+        c->pre_rejected = 1;
+        tc_error_set(&c->pre_reason, TC_EREJECTED, "instrument \"%s\" is %s", c->sig->instrument,
+                     tc_instrument_status_name(c->inst.status));
+    }
+    return 0;
+}
+
+static void log_fields_from_sig(struct sig_ctx *c)
+{
+    const struct tc_signal *s = c->sig;
+    snprintf(c->log_portfolio, sizeof(c->log_portfolio), "%s", s->portfolio);
+    snprintf(c->log_strategy, sizeof(c->log_strategy), "%s", s->strategy);
+    snprintf(c->log_instrument, sizeof(c->log_instrument), "%s", s->instrument);
+    snprintf(c->log_type, sizeof(c->log_type), "%s", tc_signal_type_name(s->type));
+    snprintf(c->log_side, sizeof(c->log_side), "%s", tc_side_name(s->side));
+}
+
+/* Checks, fingerprint and instrument for a signal that parsed. */
+static int prepare(struct sig_ctx *c, struct tc_error *err)
+{
+    struct tc_ledger *l = c->l;
+
+    if (tc_signal_fingerprint(c->sig, c->fp) != 0)
+        return tc_error_set(err, TC_EINTERNAL, "signal: fingerprint failed");
+    if (c->named_position[0] && !c->sig->has_signal_id) {
+        /* the same exit of another position must not be its duplicate */
+        char buf[TC_SIGNAL_FP_LEN + TC_ID_BUFSZ + 16], hex[65];
+        int n = snprintf(buf, sizeof(buf), "%s\nposition_id=%s\n", c->fp, c->named_position);
+        if (sha256_hex(buf, (size_t)n, hex) != 0)
+            return tc_error_set(err, TC_EINTERNAL, "signal: fingerprint failed");
+        snprintf(c->fp, sizeof(c->fp), "sha256:%s", hex);
+    }
+    log_fields_from_sig(c);
+    if (tc_signal_validate(c->sig, tc_clock_now(l->opt.clock), l->opt.limits.max_skew_us,
+                           &c->pre_reason) != 0) {
+        c->pre_rejected = 1;
+        return 0;
+    }
+    if (c->named_position[0] && c->sig->type != TC_SIGNAL_EXIT) {
+        c->pre_rejected = 1;
+        tc_error_set(&c->pre_reason, TC_EINVAL, "position_id is only allowed on EXIT signals");
+        return 0;
+    }
+    return load_instrument(c, err);
+}
+
+int tc_ledger_submit_signal(struct tc_ledger *l, const char *json, size_t len,
+                            struct tc_signal_outcome *out, struct tc_error *err)
+{
+    struct sig_ctx *c = NULL;
+    struct tc_signal sig;
+    json_t *root = NULL, *v;
+    json_error_t je;
+    char *payload = NULL, hex[65];
+    int rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    if (!l || !json || !out)
+        return tc_error_set(err, TC_EINVAL, "ledger: submit_signal needs a ledger, a body and an outcome");
+    if (len == (size_t)-1)
+        len = strlen(json);
+    if (len > TC_SIGNAL_BODY_MAX)
+        return tc_error_set(err, TC_ERANGE, "signal body is %zu bytes (at most %d)", len,
+                            TC_SIGNAL_BODY_MAX);
+    root = json_loadb(json, len, 0, &je);
+    if (!root || !json_is_object(root)) {
+        rc = tc_error_set(err, TC_EPARSE, "signal body is not a JSON object%s%s",
+                          root ? "" : ": ", root ? "" : je.text);
+        json_decref(root);
+        return rc;
+    }
+    if (!(c = calloc(1, sizeof(*c))) || !(payload = strip_passphrase(json, len))) {
+        rc = tc_error_set(err, TC_ENOMEM, "signal: out of memory");
+        goto out;
+    }
+    c->l = l;
+    c->payload = payload;
+    v = json_object_get(root, "position_id");
+    if (json_is_string(v) && tc_id_is_valid(json_string_value(v)))
+        snprintf(c->named_position, sizeof(c->named_position), "%s", json_string_value(v));
+    if (tc_signal_parse(json, len, &sig, &c->pre_reason) == 0) {
+        c->sig = &sig;
+        if (v && !json_is_null(v) && !c->named_position[0]) {
+            c->pre_rejected = 1;
+            tc_error_set(&c->pre_reason, TC_EINVAL, "position_id is not a valid id string");
+        }
+        tc_signal_wipe_passphrase(&sig);
+        if ((rc = prepare(c, err)) != 0)
+            goto out;
+        if (c->pre_rejected)
+            c->sig = &sig; /* log fields stay; decisions are skipped */
+    } else {
+        /* no fields to trust: fingerprint by signal_id or by the body */
+        c->pre_rejected = 1;
+        copy_id_field(root, "signal_id", hex, sizeof(hex));
+        if (hex[0]) {
+            snprintf(c->fp, sizeof(c->fp), "id:%s", hex);
+        } else if (sha256_hex(payload, strlen(payload), hex) == 0) {
+            snprintf(c->fp, sizeof(c->fp), "body:%s", hex);
+        } else {
+            rc = tc_error_set(err, TC_EINTERNAL, "signal: fingerprint failed");
+            goto out;
+        }
+        copy_id_field(root, "portfolio", c->log_portfolio, sizeof(c->log_portfolio));
+        copy_id_field(root, "strategy", c->log_strategy, sizeof(c->log_strategy));
+        copy_id_field(root, "instrument", c->log_instrument, sizeof(c->log_instrument));
+        copy_id_field(root, "type", c->log_type, sizeof(c->log_type));
+        copy_id_field(root, "side", c->log_side, sizeof(c->log_side));
+    }
+    rc = process(c, out, err);
+out:
+    if (c)
+        ctx_release(c);
+    free(c);
+    free(payload);
+    json_decref(root);
+    return rc;
+}
+
+int tc_ledger_submit(struct tc_ledger *l, const struct tc_signal *sig,
+                     struct tc_signal_outcome *out, struct tc_error *err)
+{
+    struct sig_ctx *c;
+    struct tc_signal copy;
+    int rc;
+
+    if (out)
+        memset(out, 0, sizeof(*out));
+    if (!l || !sig || !out)
+        return tc_error_set(err, TC_EINVAL, "ledger: submit needs a ledger, a signal and an outcome");
+    if (!(c = calloc(1, sizeof(*c))))
+        return tc_error_set(err, TC_ENOMEM, "signal: out of memory");
+    copy = *sig;
+    tc_signal_wipe_passphrase(&copy);
+    c->l = l;
+    c->sig = &copy;
+    if (!memchr(copy.portfolio, 0, sizeof(copy.portfolio)) ||
+        !memchr(copy.strategy, 0, sizeof(copy.strategy)) ||
+        !memchr(copy.instrument, 0, sizeof(copy.instrument)) ||
+        !memchr(copy.reason, 0, sizeof(copy.reason)) ||
+        !memchr(copy.signal_id, 0, sizeof(copy.signal_id)))
+        rc = tc_error_set(err, TC_EINVAL, "signal: a text field is not terminated");
+    else if ((rc = prepare(c, err)) == 0)
+        rc = process(c, out, err);
+    ctx_release(c);
+    free(c);
+    return rc;
+}
