@@ -311,6 +311,8 @@ static void expect_rejected(struct fx *f, const char *json, const char *needle)
     submit(f, json, &o);
     if (o.status != TC_SIGNAL_REJECTED)
         fail_msg("signal %s accepted", json);
+    if (getenv("TC_TEST_VERBOSE"))
+        fprintf(stderr, "rejected: %s\n", o.reason);
     if (!strstr(o.reason, needle))
         fail_msg("signal %s: reason \"%s\" lacks \"%s\"", json, o.reason, needle);
     assert_string_equal(q1(f, "SELECT status FROM signal_log WHERE fingerprint = $1", o.fingerprint),

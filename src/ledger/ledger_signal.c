@@ -378,7 +378,7 @@ static int sizing_reject(struct decide *d, int rc, struct tc_error *e)
 {
     if (rc == TC_ENOMEM)
         return tc_error_set(d->err, rc, "%s", tc_error_msg(e));
-    return REJECT(d, "%s: %s", tc_signal_type_name(d->c->sig->type), tc_error_msg(e));
+    return REJECT(d, "%s", tc_error_msg(e)); /* signal.h's messages name the rule */
 }
 
 /* The position value a size would reach: an overflow is a rejection. */
