@@ -33,11 +33,15 @@ struct fx {
     struct tc_ledger *l;
     int fault_on;         /* the fault hook fails when set */
     const char *fault_point;
+    int race_sleep_us;    /* the hook sleeps this long before a signal's writes */
 };
 
 static int fault_hook(const char *point, void *ud)
 {
     struct fx *f = ud;
+    if (f->race_sleep_us &&
+        (strcmp(point, "signal:before_write") == 0 || strcmp(point, "fill:before_write") == 0))
+        usleep((useconds_t)f->race_sleep_us);
     return (f->fault_on && strcmp(point, f->fault_point) == 0) ? TC_EIO : 0;
 }
 
@@ -1006,6 +1010,32 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+struct filler {
+    struct tc_ledger *l;
+    int who, n, failed;
+};
+
+static void *filler_main(void *arg)
+{
+    struct filler *w = arg;
+    for (int k = 0; k < w->n; k++) {
+        struct tc_fill fill = {0};
+        struct tc_error err = {0};
+        int applied = 0;
+        snprintf(fill.execution_id, sizeof(fill.execution_id), "w%d-%d", w->who, k);
+        snprintf(fill.client_order_id, sizeof(fill.client_order_id), "id:lf:L0");
+        fill.quantity = tc_dec_from_raw(TC_DEC_ONE);
+        tc_dec_parse("50.25", (size_t)-1, &fill.price, NULL);
+        tc_dec_parse("0.01", (size_t)-1, &fill.commission, NULL);
+        fill.filled_at_us = T0;
+        if (tc_ledger_apply_fill(w->l, &fill, &applied, &err) != 0 || !applied) {
+            fprintf(stderr, "filler: %s\n", tc_error_msg(&err));
+            w->failed++;
+        }
+    }
+    return NULL;
+}
+
 /* Two writers, each with its own connections, update the same position. */
 static void test_optimistic_locking(void **state)
 {
@@ -1028,7 +1058,9 @@ static void test_optimistic_locking(void **state)
     opt.historical = hist2;
     opt.clock = NULL;   /* threads: the system clock; the window is wide */
     opt.limits.max_skew_us = INT64_C(100) * 366 * 86400 * 1000000;
-    opt.fault = NULL;
+    /* both writers pause between reading the position and writing it, so that
+     * without the version check their updates would overwrite each other */
+    f->race_sleep_us = 3000;
     tc_assert_ok(tc_ledger_open(&opt, &l2, &err), &err);
     struct tc_ledger *l1 = NULL;
     opt.runtime = f->rt;
@@ -1042,6 +1074,35 @@ static void test_optimistic_locking(void **state)
         pthread_join(th[k], NULL);
     assert_int_equal(w[0].failed + w[1].failed, 0);
     assert_true(w[0].accepted + w[1].accepted >= 20);
+    /* Fills: two writers grow the same order and position one unit at a time;
+     * a lost update would leave the quantity short of the fills. */
+    {
+        struct tc_signal_outcome lo;
+        struct filler fw[2];
+        size_t nv = 99;
+        tc_assert_ok(tc_ledger_submit_signal(l1, "{\"type\":\"BASE_ENTRY\",\"portfolio\":\"p1\","
+                                             "\"strategy\":\"s1\",\"instrument\":\"C0\",\"side\":\"LONG\","
+                                             "\"timestamp\":\"" TS "\",\"price\":\"50\",\"stop\":\"45\","
+                                             "\"quantity\":\"40\",\"signal_id\":\"lf\"}",
+                                             (size_t)-1, &lo, &err),
+                     &err);
+        assert_int_equal(lo.status, TC_SIGNAL_ACCEPTED);
+        for (int k = 0; k < 2; k++) {
+            fw[k] = (struct filler){k ? l2 : l1, k, 20, 0};
+            assert_int_equal(pthread_create(&th[k], NULL, filler_main, &fw[k]), 0);
+        }
+        for (int k = 0; k < 2; k++)
+            pthread_join(th[k], NULL);
+        assert_int_equal(fw[0].failed + fw[1].failed, 0);
+        assert_string_equal(qdec(f, "SELECT quantity FROM positions WHERE position_id = $1", lo.position_id), "40");
+        assert_string_equal(qdec(f, "SELECT filled_quantity FROM orders WHERE order_id = $1", lo.order_id), "40");
+        assert_string_equal(q1(f, "SELECT status FROM orders WHERE order_id = $1", lo.order_id), "FILLED");
+        /* 20 (the ES entry) + 40 × 0.01 */
+        assert_string_equal(qdec(f, "SELECT commission_paid FROM portfolio_state", NULL), "20.4");
+        tc_assert_ok(tc_ledger_check(l1, NULL, NULL, &nv, &err), &err);
+        assert_int_equal(nv, 0);
+    }
+    f->race_sleep_us = 0;
     tc_ledger_close(l1);
     tc_ledger_close(l2);
     tc_store_close(hist2);

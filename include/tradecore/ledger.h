@@ -120,8 +120,11 @@ struct tc_ledger_limits {
 /*
  * A fault hook for tests (DESIGN rule 6): called inside transactions at named
  * points; a nonzero return fails the transaction there with that code (the
- * transaction rolls back). Points: "signal:before_commit" (signal txn, after
- * every write), "fill:before_commit", "ack:before_commit".
+ * transaction rolls back). Points: "signal:before_write" (an accepted signal,
+ * after its reads and decision, before its first write: a hook that sleeps
+ * there widens race windows), "signal:before_commit" (after every write),
+ * "fill:before_write" (after reading the order, before updating it),
+ * "fill:before_commit", "ack:before_commit".
  */
 typedef int (*tc_ledger_fault_fn)(const char *point, void *ud);
 

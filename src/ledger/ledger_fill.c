@@ -400,6 +400,8 @@ static int fill_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
         strcmp(o.status, "EXPIRED") == 0)
         return tc_error_set(err, TC_ESTATE, "fill \"%s\": order \"%s\" is %s", f->execution_id,
                             o.order_id, o.status);
+    if ((rc = tc__ledger_fault(l, "fill:before_write", err)) != 0)
+        return rc;
     if (tc_dec_add(o.filled, f->quantity, &filled) != 0 || tc_dec_cmp(filled, o.quantity) > 0) {
         char q[TC_DEC_STRLEN], fq[TC_DEC_STRLEN], oq[TC_DEC_STRLEN];
         tc_dec_format(f->quantity, q, sizeof(q));

@@ -360,11 +360,14 @@ static int side_mismatch(struct decide *d, const struct layer *ly)
                   ly->p.position_id, s->instrument);
 }
 
-/* Writes the state on first use (in the signal transaction). */
+/* Called once a signal is accepted, before its first write: creates the
+ * portfolio state on first use (in the signal transaction). */
 static int touch_state(struct decide *d)
 {
     struct tc_portfolio_state st;
     int rc;
+    if ((rc = tc__ledger_fault(d->c->l, "signal:before_write", d->err)) != 0)
+        return rc;
     if (d->has_state)
         return 0;
     if ((rc = tc__ledger_ensure_state(d->c->l, d->tx, d->c->sig->portfolio, &st, d->err)) != 0)
