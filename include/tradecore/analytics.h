@@ -68,11 +68,55 @@ struct tc_metrics {
     struct tc_dec avg_trade;               /* mean net P&L per trade */
     double exposure;                       /* fraction of sessions with open exposure */
     double turnover;                       /* traded value / mean equity */
+    /* Added with the implementation (additive): */
+    double downside_deviation;             /* annualised, as used by Sortino */
+    struct tc_dec gross_profit;            /* sum of net P&L of winning trades */
+    struct tc_dec gross_loss;              /* minus the sum of net P&L of losing trades (>= 0) */
+    int64_t n_sessions;                    /* points of the equity curve */
 };
 
-/* Computes every metric of R. TC_EINVAL for an empty curve. Division by zero
- * cases (no trades, no losses, zero volatility) are defined in the
- * implementation's header comment and never produce NaN in the outputs. */
+/*
+ * Computes every metric of R into *OUT (written only on success).
+ *
+ * Definitions. The curve starts at initial_cash just before its first point;
+ * with E0 = initial_cash and E1..En the n points' equity:
+ *   - returns r_i = E_i / E_(i-1) - 1, i = 1..n (0 when E_(i-1) <= 0);
+ *   - total_return = En / E0 - 1; net_profit = En - E0 (exact);
+ *   - cagr = (En / E0)^(periods_per_year / n) - 1, and -1 when En <= 0;
+ *   - volatility = sample standard deviation (n - 1) of r_i * sqrt(ppy),
+ *     0 for a single point or constant returns;
+ *   - sharpe = mean(r_i - rf/ppy) / sd(r_i) * sqrt(ppy), with rf the annual
+ *     risk_free_rate; 0 when the volatility is 0;
+ *   - downside_deviation = sqrt(sum(min(0, r_i - rf/ppy)^2) / n) * sqrt(ppy);
+ *     sortino = mean(r_i - rf/ppy) / that (unannualised) * sqrt(ppy); 0 when
+ *     there is no downside;
+ *   - max_drawdown = max over i of (peak_i - E_i) / peak_i, peak_i the highest
+ *     of E0..E_i; max_drawdown_duration = points from the peak of the deepest
+ *     drawdown to the first point back at or above that peak, or to En when
+ *     it never recovers (0 without a drawdown);
+ *   - calmar = cagr / max_drawdown; 0 when max_drawdown is 0;
+ *   - trades: a win has net_pnl > 0, a loss net_pnl < 0 (a zero trade is
+ *     neither); win_rate = wins / trades (0 with no trades); profit_factor =
+ *     gross_profit / gross_loss (0 when there is no losing trade); avg_trade =
+ *     sum of net_pnl / trades, exact, rounded half-even (0 with no trades);
+ *   - total_commission = the sum of the fills' commissions (exact);
+ *   - exposure = points with exposure > 0 / n;
+ *   - turnover = sum of |quantity * price| of the fills / mean of E1..En
+ *     (0 when that mean is <= 0).
+ * Every double is finite. The ratios that are undefined (sharpe and
+ * volatility 0, sortino and downside_deviation 0, calmar and max_drawdown 0,
+ * win_rate and avg_trade with no trades, profit_factor with no losing trade)
+ * hold 0 here and are written as JSON null by tc_report_write.
+ *
+ * Errors (ERR names the problem): TC_EINVAL for a NULL or empty curve,
+ * initial_cash <= 0, periods_per_year outside 1..100000, a risk_free_rate
+ * that is NaN, infinite or outside -1..1, points whose days do not strictly
+ * increase, negative exposure, a fill with a side other than 'B'/'S', a
+ * quantity or price <= 0 or a negative commission, a trade with a side other
+ * than 'L'/'S', quantity <= 0 or exit before entry; TC_ERANGE when an exact
+ * sum overflows or a ratio would overflow a double.
+ * Thread-safety: pure; R is only read.
+ */
 int tc_analytics_compute(const struct tc_run_result *r, struct tc_metrics *out,
                          struct tc_error *err);
 
