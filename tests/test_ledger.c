@@ -1187,6 +1187,102 @@ static void test_concurrent_saves(void **state)
     assert_int_equal(open_ledger(f), 0);
 }
 
+struct racer {
+    struct tc_ledger *l;
+    int k, rc;
+    struct tc_signal_outcome o;
+    struct tc_error err;
+};
+
+static void *racer_main(void *arg)
+{
+    struct racer *r = arg;
+    char body[512];
+    snprintf(body, sizeof(body),
+             "{\"type\":\"BASE_ENTRY\",\"portfolio\":\"p1\",\"strategy\":\"s1\",\"instrument\":\"C1\","
+             "\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"50\",\"stop\":\"40\","
+             "\"signal_id\":\"race-%d\"}",
+             r->k);
+    r->rc = tc_ledger_submit_signal(r->l, body, (size_t)-1, &r->o, &r->err);
+    return NULL;
+}
+
+/* Four different base entries of one instrument at once (each pausing before
+ * its writes): one opens the base, the others are rejected, one position. */
+static void test_concurrent_bases(void **state)
+{
+    struct fx *f = *state;
+    struct tc_ledger *l = NULL;
+    struct tc_ledger_options opt;
+    struct tc_error err = {0};
+    struct racer r[4];
+    pthread_t th[4];
+    int accepted = 0;
+    size_t nv = 99;
+
+    ledger_opts(f, &opt, f->broker);
+    opt.clock = NULL;
+    opt.limits.max_skew_us = INT64_C(100) * 366 * 86400 * 1000000;
+    tc_ledger_close(f->l);
+    f->l = NULL;
+    f->race_sleep_us = 3000;
+    tc_assert_ok(tc_ledger_open(&opt, &l, &err), &err);
+    for (int k = 0; k < 4; k++) {
+        memset(&r[k], 0, sizeof(r[k]));
+        r[k].l = l;
+        r[k].k = k;
+        assert_int_equal(pthread_create(&th[k], NULL, racer_main, &r[k]), 0);
+    }
+    for (int k = 0; k < 4; k++)
+        pthread_join(th[k], NULL);
+    f->race_sleep_us = 0;
+    for (int k = 0; k < 4; k++) {
+        if (r[k].rc != 0)
+            fail_msg("racer %d: %s", k, tc_error_msg(&r[k].err));
+        if (r[k].o.status == TC_SIGNAL_ACCEPTED)
+            accepted++;
+        else
+            assert_non_null(strstr(r[k].o.reason, "already has an open base"));
+    }
+    assert_int_equal(accepted, 1);
+    assert_int_equal(qcount(f, "positions"), 1);
+    assert_int_equal(qcount(f, "orders"), 1);
+    assert_int_equal(qcount(f, "signal_log"), 4);
+    tc_assert_ok(tc_ledger_check(l, NULL, NULL, &nv, &err), &err);
+    assert_int_equal(nv, 0);
+    tc_ledger_close(l);
+    assert_int_equal(open_ledger(f), 0);
+}
+
+/* A strategy that allows loosening stops. */
+static void test_stop_loosen_allowed(void **state)
+{
+    struct fx *f = *state;
+    struct tc_accounts acc = {f->rt, &f->clock.clock, "tester"};
+    struct tc_strategy_def s = {0};
+    struct tc_signal_outcome o;
+    struct tc_error err = {0};
+
+    snprintf(s.strategy_id, sizeof(s.strategy_id), "loose");
+    snprintf(s.name, sizeof(s.name), "loose");
+    s.enabled = 1;
+    s.params = (char *)"{\"allow_stop_loosen\":true}";
+    tc_assert_ok(tc_accounts_strategy_create(&acc, &s, &err), &err);
+    expect_accepted(f, "{\"type\":\"BASE_ENTRY\",\"portfolio\":\"p1\",\"strategy\":\"loose\","
+                       "\"instrument\":\"ES\",\"side\":\"LONG\",\"timestamp\":\"" TS "\","
+                       "\"price\":\"100\",\"stop\":\"95\"}", &o);
+    expect_accepted(f, "{\"type\":\"STOP_UPDATE\",\"portfolio\":\"p1\",\"strategy\":\"loose\","
+                       "\"instrument\":\"ES\",\"side\":\"LONG\",\"timestamp\":\"" TS "\","
+                       "\"stop\":\"90\"}", &o);
+    assert_string_equal(qdec(f, "SELECT current_stop FROM positions", NULL), "90");
+    assert_string_equal(qdec(f, "SELECT initial_stop FROM positions", NULL), "95");
+    /* still never on the wrong side of the price */
+    expect_rejected(f, "{\"type\":\"STOP_UPDATE\",\"portfolio\":\"p1\",\"strategy\":\"loose\","
+                       "\"instrument\":\"ES\",\"side\":\"LONG\",\"timestamp\":\"" TS "\","
+                       "\"stop\":\"101\",\"price\":\"100\"}", "stop 101");
+    assert_string_equal(qdec(f, "SELECT current_stop FROM positions", NULL), "90");
+}
+
 /* ------------------------------------------------------------------------ */
 /* The cache and failed transactions                                          */
 
@@ -1349,6 +1445,8 @@ static void test_down_migration(void **state)
         cmocka_unit_test_setup_teardown(test_fills, setup_fn, teardown),                        \
         cmocka_unit_test_setup_teardown(test_optimistic_locking, setup_fn, teardown),           \
         cmocka_unit_test_setup_teardown(test_concurrent_saves, setup_fn, teardown),             \
+        cmocka_unit_test_setup_teardown(test_concurrent_bases, setup_fn, teardown),             \
+        cmocka_unit_test_setup_teardown(test_stop_loosen_allowed, setup_fn, teardown),          \
         cmocka_unit_test_setup_teardown(test_cache_never_uncommitted, setup_fn, teardown),      \
         cmocka_unit_test_setup_teardown(test_check_reports, setup_fn, teardown),                \
         cmocka_unit_test_setup_teardown(test_bad_options, setup_fn, teardown),                  \
