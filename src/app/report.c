@@ -1,0 +1,618 @@
+/* Report files of a backtest run: summary.json, fills.csv, trades.csv,
+ * equity.csv and a self-contained report.html (inline CSS and SVG charts
+ * computed here, a monthly-returns table, the trade list and the metrics).
+ * Every file is written to "<name>.tmp" and renamed into place, and the same
+ * inputs always give the same bytes (fixed key order and number formats). */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "tradecore/analytics.h"
+#include "tradecore/calendar.h"
+#include "tradecore/clock.h"
+#include "internal/banned.h"
+
+/* report.html lists at most this many trades (trades.csv has them all). */
+#define HTML_TRADES_MAX 2000
+#define PATH_CAP 4096
+
+static const char *const month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+static int make_dirs(const char *dir, struct tc_error *err)
+{
+    char path[PATH_CAP];
+    size_t len = strlen(dir);
+
+    if (len == 0)
+        return tc_error_set(err, TC_EINVAL, "report folder: empty path");
+    if (len >= sizeof path - 32)
+        return tc_error_set(err, TC_EINVAL, "report folder \"%.40s…\": path is too long", dir);
+    memcpy(path, dir, len + 1);
+    for (size_t i = 1; i <= len; i++) {
+        if (path[i] != '/' && path[i] != '\0')
+            continue;
+        char c = path[i];
+        path[i] = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return tc_error_set(err, TC_EIO, "report folder \"%s\": cannot create \"%s\": %s", dir,
+                                path, strerror(errno));
+        path[i] = c;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return tc_error_set(err, TC_EIO, "report folder \"%s\": not a directory", dir);
+    return 0;
+}
+
+/* An output file written as NAME.tmp and renamed on success. */
+struct out {
+    FILE *f;
+    char tmp[PATH_CAP], path[PATH_CAP];
+};
+
+static int out_open(struct out *o, const char *dir, const char *name, struct tc_error *err)
+{
+    snprintf(o->path, sizeof o->path, "%s/%s", dir, name);
+    snprintf(o->tmp, sizeof o->tmp, "%s/%s.tmp", dir, name);
+    o->f = fopen(o->tmp, "wb");
+    if (!o->f)
+        return tc_error_set(err, TC_EIO, "report file \"%s\": cannot create: %s", o->tmp,
+                            strerror(errno));
+    return 0;
+}
+
+static int out_close(struct out *o, int ok, struct tc_error *err)
+{
+    int bad = ferror(o->f);
+    if (fclose(o->f) != 0)
+        bad = 1;
+    o->f = NULL;
+    if (!ok || bad) {
+        remove(o->tmp);
+        if (!ok)
+            return err && err->code ? err->code : TC_EIO;
+        return tc_error_set(err, TC_EIO, "report file \"%s\": write error", o->tmp);
+    }
+    if (rename(o->tmp, o->path) != 0) {
+        int e = errno;
+        remove(o->tmp);
+        return tc_error_set(err, TC_EIO, "report file \"%s\": cannot rename: %s", o->path,
+                            strerror(e));
+    }
+    return 0;
+}
+
+static void date_text(int64_t day, char buf[TC_DATE_STRLEN])
+{
+    tc_date_format(day, buf);
+}
+
+static const char *dec_text(struct tc_dec d, char buf[TC_DEC_STRLEN])
+{
+    tc_dec_format(d, buf, TC_DEC_STRLEN);
+    return buf;
+}
+
+/* ------------------------------------------------------------------------ */
+/* summary.json                                                             */
+
+static int jset(json_t *o, const char *k, json_t *v)
+{
+    return v ? json_object_set_new(o, k, v) : -1;
+}
+
+static json_t *jdec(struct tc_dec d)
+{
+    char b[TC_DEC_STRLEN];
+    return json_string(dec_text(d, b));
+}
+
+static json_t *jreal_or_null(double v, int defined)
+{
+    return defined && isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *jday(int64_t day)
+{
+    char b[TC_DATE_STRLEN];
+    date_text(day, b);
+    return json_string(b);
+}
+
+static int write_summary(const char *dir, const char *title, json_t *params,
+                         const struct tc_run_result *r, const struct tc_metrics *m,
+                         struct tc_error *err)
+{
+    json_t *o = json_object();
+    int bad = !o;
+    struct out out;
+    int rc;
+
+    if (o) {
+        bad |= jset(o, "title", json_string(title));
+        bad |= json_object_set(o, "parameters", params);
+        bad |= jset(o, "first_day", jday(r->equity[0].day));
+        bad |= jset(o, "last_day", jday(r->equity[r->n_equity - 1].day));
+        bad |= jset(o, "sessions", json_integer(m->n_sessions));
+        bad |= jset(o, "initial_cash", jdec(r->initial_cash));
+        bad |= jset(o, "final_value", jdec(m->final_value));
+        bad |= jset(o, "final_cash", jdec(m->final_cash));
+        bad |= jset(o, "net_profit", jdec(m->net_profit));
+        bad |= jset(o, "n_fills", json_integer(m->n_fills));
+        bad |= jset(o, "n_trades", json_integer(m->n_trades));
+        bad |= jset(o, "total_commission", jdec(m->total_commission));
+        bad |= jset(o, "total_return", json_real(m->total_return));
+        bad |= jset(o, "cagr", json_real(m->cagr));
+        bad |= jset(o, "volatility", json_real(m->volatility));
+        bad |= jset(o, "sharpe", jreal_or_null(m->sharpe, m->volatility > 0.0));
+        bad |= jset(o, "downside_deviation", json_real(m->downside_deviation));
+        bad |= jset(o, "sortino", jreal_or_null(m->sortino, m->downside_deviation > 0.0));
+        bad |= jset(o, "max_drawdown", json_real(m->max_drawdown));
+        bad |= jset(o, "max_drawdown_duration", json_integer(m->max_drawdown_duration));
+        bad |= jset(o, "calmar", jreal_or_null(m->calmar, m->max_drawdown > 0.0));
+        bad |= jset(o, "n_wins", json_integer(m->n_wins));
+        bad |= jset(o, "n_losses", json_integer(m->n_losses));
+        bad |= jset(o, "win_rate", jreal_or_null(m->win_rate, m->n_trades > 0));
+        bad |= jset(o, "gross_profit", jdec(m->gross_profit));
+        bad |= jset(o, "gross_loss", jdec(m->gross_loss));
+        bad |= jset(o, "profit_factor", jreal_or_null(m->profit_factor, m->n_losses > 0));
+        bad |= jset(o, "avg_trade", m->n_trades > 0 ? jdec(m->avg_trade) : json_null());
+        bad |= jset(o, "exposure", json_real(m->exposure));
+        bad |= jset(o, "turnover", json_real(m->turnover));
+        bad |= jset(o, "risk_free_rate", json_real(r->risk_free_rate));
+        bad |= jset(o, "periods_per_year", json_integer(r->periods_per_year));
+    }
+    if (bad) {
+        json_decref(o);
+        return tc_error_set(err, TC_ENOMEM, "summary.json: out of memory");
+    }
+    if ((rc = out_open(&out, dir, "summary.json", err)) != 0) {
+        json_decref(o);
+        return rc;
+    }
+    int ok = json_dumpf(o, out.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) == 0;
+    ok = ok && fputc('\n', out.f) != EOF;
+    json_decref(o);
+    if (!ok)
+        tc_error_set(err, TC_EIO, "summary.json: write error");
+    return out_close(&out, ok, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* CSV files                                                                */
+
+/* A CSV field, quoted (RFC 4180) when it holds a comma, quote or line break. */
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int write_fills(const char *dir, const struct tc_run_result *r, struct tc_error *err)
+{
+    struct out o;
+    int rc = out_open(&o, dir, "fills.csv", err);
+    if (rc != 0)
+        return rc;
+    fputs("date,instrument,side,quantity,price,commission\n", o.f);
+    for (size_t i = 0; i < r->n_fills; i++) {
+        const struct tc_run_fill *x = &r->fills[i];
+        char d[TC_DATE_STRLEN], q[TC_DEC_STRLEN], p[TC_DEC_STRLEN], c[TC_DEC_STRLEN];
+        date_text(x->day, d);
+        fprintf(o.f, "%s,", d);
+        csv_field(o.f, x->instrument_id);
+        fprintf(o.f, ",%s,%s,%s,%s\n", x->side == 'B' ? "BUY" : "SELL", dec_text(x->quantity, q),
+                dec_text(x->price, p), dec_text(x->commission, c));
+    }
+    return out_close(&o, 1, err);
+}
+
+static int write_trades(const char *dir, const struct tc_run_result *r, struct tc_error *err)
+{
+    struct out o;
+    int rc = out_open(&o, dir, "trades.csv", err);
+    if (rc != 0)
+        return rc;
+    fputs("instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,gross,commission,"
+          "net\n",
+          o.f);
+    for (size_t i = 0; i < r->n_trades; i++) {
+        const struct tc_run_trade *t = &r->trades[i];
+        char d1[TC_DATE_STRLEN], d2[TC_DATE_STRLEN];
+        char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN], q[TC_DEC_STRLEN], g[TC_DEC_STRLEN],
+            c[TC_DEC_STRLEN], n[TC_DEC_STRLEN];
+        date_text(t->entry_day, d1);
+        date_text(t->exit_day, d2);
+        csv_field(o.f, t->instrument_id);
+        fprintf(o.f, ",%s,%s,%s,%s,%s,%s,%s,%s,%s\n", t->side == 'L' ? "LONG" : "SHORT", d1,
+                dec_text(t->entry_price, a), d2, dec_text(t->exit_price, b),
+                dec_text(t->quantity, q), dec_text(t->gross_pnl, g), dec_text(t->commission, c),
+                dec_text(t->net_pnl, n));
+    }
+    return out_close(&o, 1, err);
+}
+
+static int write_equity(const char *dir, const struct tc_run_result *r, struct tc_error *err)
+{
+    struct out o;
+    int rc = out_open(&o, dir, "equity.csv", err);
+    if (rc != 0)
+        return rc;
+    fputs("date,cash,equity\n", o.f);
+    for (size_t i = 0; i < r->n_equity; i++) {
+        char d[TC_DATE_STRLEN], c[TC_DEC_STRLEN], e[TC_DEC_STRLEN];
+        date_text(r->equity[i].day, d);
+        fprintf(o.f, "%s,%s,%s\n", d, dec_text(r->equity[i].cash, c),
+                dec_text(r->equity[i].equity, e));
+    }
+    return out_close(&o, 1, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* report.html                                                              */
+
+static void html_esc(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+/* "12.34" with "-0.00" written as "0.00". */
+static void fixed2(FILE *f, double v)
+{
+    char b[64];
+    snprintf(b, sizeof b, "%.2f", v);
+    fputs(strcmp(b, "-0.00") == 0 ? "0.00" : b, f);
+}
+
+#define SVG_W 800.0
+#define SVG_H 260.0
+#define SVG_L 90.0  /* left margin: value labels */
+#define SVG_R 20.0
+#define SVG_T 15.0
+#define SVG_B 30.0  /* bottom margin: date labels */
+
+/* An SVG line chart of the N values V over the session days DAYS, values
+ * labelled with SUFFIX ("" or "%"). */
+static void svg_chart(FILE *f, const char *label, const int64_t *days, const double *v, size_t n,
+                      const char *suffix, const char *cls)
+{
+    double lo = v[0], hi = v[0];
+    for (size_t i = 1; i < n; i++) {
+        if (v[i] < lo)
+            lo = v[i];
+        if (v[i] > hi)
+            hi = v[i];
+    }
+    if (hi - lo < 1e-9) {
+        double pad = fabs(hi) > 1e-9 ? fabs(hi) * 0.01 : 1.0;
+        lo -= pad;
+        hi += pad;
+    }
+    double pw = SVG_W - SVG_L - SVG_R, ph = SVG_H - SVG_T - SVG_B;
+    fprintf(f, "<svg class=\"chart %s\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+               "role=\"img\" aria-label=\"",
+            cls, SVG_W, SVG_H, SVG_W, SVG_H);
+    html_esc(f, label);
+    fputs("\">\n", f);
+    fprintf(f, "<rect class=\"frame\" x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\"/>\n",
+            SVG_L, SVG_T, pw, ph);
+    for (int k = 0; k <= 4; k++) {
+        double val = lo + (hi - lo) * k / 4.0;
+        double y = SVG_T + ph - ph * k / 4.0;
+        fprintf(f, "<line class=\"grid\" x1=\"%.0f\" y1=\"%.2f\" x2=\"%.0f\" y2=\"%.2f\"/>", SVG_L,
+                y, SVG_L + pw, y);
+        fprintf(f, "<text class=\"ylab\" x=\"%.0f\" y=\"%.2f\">", SVG_L - 6, y + 4);
+        fixed2(f, val);
+        fprintf(f, "%s</text>\n", suffix);
+    }
+    size_t ticks = n < 5 ? n : 5;
+    for (size_t k = 0; k < ticks; k++) {
+        size_t i = ticks == 1 ? 0 : k * (n - 1) / (ticks - 1);
+        double x = n == 1 ? SVG_L + pw / 2 : SVG_L + pw * (double)i / (double)(n - 1);
+        char d[TC_DATE_STRLEN];
+        date_text(days[i], d);
+        fprintf(f, "<text class=\"xlab\" x=\"%.2f\" y=\"%.0f\">%s</text>\n", x, SVG_H - 8, d);
+    }
+    fputs("<polyline class=\"line\" points=\"", f);
+    for (size_t i = 0; i < n; i++) {
+        double x = n == 1 ? SVG_L + pw / 2 : SVG_L + pw * (double)i / (double)(n - 1);
+        double y = SVG_T + ph - ph * (v[i] - lo) / (hi - lo);
+        fprintf(f, "%s%.2f,%.2f", i ? " " : "", x, y);
+    }
+    fputs("\"/>\n</svg>\n", f);
+}
+
+static void metric_row(FILE *f, const char *name, const char *value)
+{
+    fputs("<tr><th>", f);
+    html_esc(f, name);
+    fputs("</th><td>", f);
+    html_esc(f, value);
+    fputs("</td></tr>\n", f);
+}
+
+static void metric_num(FILE *f, const char *name, double v, int defined, int percent)
+{
+    char b[64];
+    if (!defined)
+        snprintf(b, sizeof b, "n/a");
+    else if (percent)
+        snprintf(b, sizeof b, "%.2f%%", v * 100.0);
+    else
+        snprintf(b, sizeof b, "%.4f", v);
+    if (strncmp(b, "-0.00", 5) == 0 && strspn(b + 5, "0%") == strlen(b + 5))
+        memmove(b, b + 1, strlen(b));
+    metric_row(f, name, b);
+}
+
+static void metric_dec(FILE *f, const char *name, struct tc_dec d)
+{
+    char b[TC_DEC_STRLEN];
+    metric_row(f, name, dec_text(d, b));
+}
+
+static void metric_int(FILE *f, const char *name, int64_t v)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%lld", (long long)v);
+    metric_row(f, name, b);
+}
+
+static void html_metrics(FILE *f, const struct tc_run_result *r, const struct tc_metrics *m)
+{
+    char a[TC_DATE_STRLEN], b[TC_DATE_STRLEN], span[64];
+    date_text(r->equity[0].day, a);
+    date_text(r->equity[r->n_equity - 1].day, b);
+    snprintf(span, sizeof span, "%s to %s", a, b);
+    fputs("<h2>Metrics</h2>\n<table class=\"metrics\">\n", f);
+    metric_row(f, "period", span);
+    metric_int(f, "sessions", m->n_sessions);
+    metric_dec(f, "initial cash", r->initial_cash);
+    metric_dec(f, "final value", m->final_value);
+    metric_dec(f, "final cash", m->final_cash);
+    metric_dec(f, "net profit", m->net_profit);
+    metric_num(f, "total return", m->total_return, 1, 1);
+    metric_num(f, "CAGR", m->cagr, 1, 1);
+    metric_num(f, "volatility (annualised)", m->volatility, 1, 1);
+    metric_num(f, "Sharpe", m->sharpe, m->volatility > 0.0, 0);
+    metric_num(f, "Sortino", m->sortino, m->downside_deviation > 0.0, 0);
+    metric_num(f, "max drawdown", m->max_drawdown, 1, 1);
+    metric_int(f, "max drawdown duration (sessions)", m->max_drawdown_duration);
+    metric_num(f, "Calmar", m->calmar, m->max_drawdown > 0.0, 0);
+    metric_int(f, "fills", m->n_fills);
+    metric_int(f, "trades", m->n_trades);
+    metric_int(f, "wins", m->n_wins);
+    metric_int(f, "losses", m->n_losses);
+    metric_num(f, "win rate", m->win_rate, m->n_trades > 0, 1);
+    metric_num(f, "profit factor", m->profit_factor, m->n_losses > 0, 0);
+    if (m->n_trades > 0)
+        metric_dec(f, "average trade", m->avg_trade);
+    else
+        metric_row(f, "average trade", "n/a");
+    metric_num(f, "exposure", m->exposure, 1, 1);
+    metric_num(f, "turnover", m->turnover, 1, 0);
+    metric_dec(f, "commission paid", m->total_commission);
+    fputs("</table>\n", f);
+}
+
+static void pct_cell(FILE *f, double ret, int have)
+{
+    if (!have) {
+        fputs("<td></td>", f);
+        return;
+    }
+    char b[64];
+    snprintf(b, sizeof b, "%.2f", ret * 100.0);
+    if (strcmp(b, "-0.00") == 0)
+        snprintf(b, sizeof b, "0.00");
+    const char *cls = strcmp(b, "0.00") == 0 ? "zero" : (ret > 0 ? "pos" : "neg");
+    fprintf(f, "<td class=\"%s\">%s</td>", cls, b);
+}
+
+/* Month return = last equity of the month / last equity before the month - 1
+ * (initial cash before the first month); the year's total likewise. */
+static void html_monthly(FILE *f, const struct tc_run_result *r)
+{
+    double prev_month = tc_dec_to_double(r->initial_cash), prev_year = prev_month;
+    double ret[12];
+    int have[12] = {0};
+    int year = 0, y, mo, d;
+
+    fputs("<h2>Monthly returns (%)</h2>\n<table class=\"monthly\">\n<tr><th>year</th>", f);
+    for (int k = 0; k < 12; k++)
+        fprintf(f, "<th>%s</th>", month_names[k]);
+    fputs("<th>year</th></tr>\n", f);
+    for (size_t i = 0; i < r->n_equity; i++) {
+        tc_civil_from_days(r->equity[i].day, &y, &mo, &d);
+        if (i == 0)
+            year = y;
+        double e = tc_dec_to_double(r->equity[i].equity);
+        int last_of_month = 1;
+        if (i + 1 < r->n_equity) {
+            int y2, m2, d2;
+            tc_civil_from_days(r->equity[i + 1].day, &y2, &m2, &d2);
+            last_of_month = (y2 != y || m2 != mo);
+        }
+        if (!last_of_month)
+            continue;
+        ret[mo - 1] = prev_month > 0.0 ? e / prev_month - 1.0 : 0.0;
+        have[mo - 1] = 1;
+        prev_month = e;
+        int last_of_year = i + 1 == r->n_equity;
+        if (!last_of_year) {
+            int y2, m2, d2;
+            tc_civil_from_days(r->equity[i + 1].day, &y2, &m2, &d2);
+            last_of_year = y2 != y;
+        }
+        if (!last_of_year)
+            continue;
+        fprintf(f, "<tr><th>%d</th>", year);
+        for (int k = 0; k < 12; k++)
+            pct_cell(f, ret[k], have[k]);
+        pct_cell(f, prev_year > 0.0 ? e / prev_year - 1.0 : 0.0, 1);
+        fputs("</tr>\n", f);
+        prev_year = e;
+        memset(have, 0, sizeof have);
+        if (i + 1 < r->n_equity) {
+            int m2, d2;
+            tc_civil_from_days(r->equity[i + 1].day, &year, &m2, &d2);
+        }
+    }
+    fputs("</table>\n", f);
+}
+
+static void html_trades(FILE *f, const struct tc_run_result *r)
+{
+    size_t n = r->n_trades < HTML_TRADES_MAX ? r->n_trades : HTML_TRADES_MAX;
+    fputs("<h2>Trades</h2>\n", f);
+    if (r->n_trades > n)
+        fprintf(f, "<p>The first %zu of %zu trades; trades.csv lists them all.</p>\n", n,
+                r->n_trades);
+    fputs("<table class=\"trades\">\n<tr><th>instrument</th><th>side</th><th>entry</th>"
+          "<th>entry price</th><th>exit</th><th>exit price</th><th>quantity</th><th>gross</th>"
+          "<th>commission</th><th>net</th></tr>\n",
+          f);
+    for (size_t i = 0; i < n; i++) {
+        const struct tc_run_trade *t = &r->trades[i];
+        char d1[TC_DATE_STRLEN], d2[TC_DATE_STRLEN];
+        char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN], q[TC_DEC_STRLEN], g[TC_DEC_STRLEN],
+            c[TC_DEC_STRLEN], nn[TC_DEC_STRLEN];
+        date_text(t->entry_day, d1);
+        date_text(t->exit_day, d2);
+        fputs("<tr><td>", f);
+        html_esc(f, t->instrument_id);
+        fprintf(f,
+                "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
+                "<td>%s</td><td>%s</td><td class=\"%s\">%s</td></tr>\n",
+                t->side == 'L' ? "LONG" : "SHORT", d1, dec_text(t->entry_price, a), d2,
+                dec_text(t->exit_price, b), dec_text(t->quantity, q), dec_text(t->gross_pnl, g),
+                dec_text(t->commission, c),
+                tc_dec_sign(t->net_pnl) > 0 ? "pos" : (tc_dec_sign(t->net_pnl) < 0 ? "neg" : "zero"),
+                dec_text(t->net_pnl, nn));
+    }
+    fputs("</table>\n", f);
+}
+
+static const char css[] =
+    "body{font-family:sans-serif;margin:24px;color:#222;background:#fff}\n"
+    "h1{font-size:22px}h2{font-size:17px;margin-top:28px}\n"
+    "table{border-collapse:collapse;font-size:13px}\n"
+    "th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}\n"
+    "table.metrics th{text-align:left;background:#f4f4f4}\n"
+    "td.pos{background:#d7f0d7}td.neg{background:#f6d5d5}td.zero{background:#f4f4f4}\n"
+    "svg.chart{display:block;margin:8px 0}\n"
+    "svg .frame{fill:none;stroke:#999}svg .grid{stroke:#e5e5e5}\n"
+    "svg .line{fill:none;stroke-width:1.5}\n"
+    "svg.equity .line{stroke:#1f5fbf}svg.drawdown .line{stroke:#c0392b}\n"
+    "svg .ylab{font-size:11px;text-anchor:end;fill:#444}\n"
+    "svg .xlab{font-size:11px;text-anchor:middle;fill:#444}\n";
+
+static int write_html(const char *dir, const char *title, const struct tc_run_result *r,
+                      const struct tc_metrics *m, struct tc_error *err)
+{
+    size_t n = r->n_equity;
+    int64_t *days = malloc(n * sizeof *days);
+    double *eq = malloc(n * sizeof *eq);
+    double *dd = malloc(n * sizeof *dd);
+    struct out o;
+    int rc;
+
+    if (!days || !eq || !dd) {
+        rc = tc_error_set(err, TC_ENOMEM, "report.html: out of memory for %zu points", n);
+        goto out;
+    }
+    double peak = tc_dec_to_double(r->initial_cash);
+    for (size_t i = 0; i < n; i++) {
+        days[i] = r->equity[i].day;
+        eq[i] = tc_dec_to_double(r->equity[i].equity);
+        if (eq[i] > peak)
+            peak = eq[i];
+        dd[i] = peak > 0.0 ? (eq[i] - peak) / peak * 100.0 : 0.0;
+    }
+    if ((rc = out_open(&o, dir, "report.html", err)) != 0)
+        goto out;
+    FILE *f = o.f;
+    fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>", f);
+    html_esc(f, title);
+    fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", css);
+    html_esc(f, title);
+    fputs("</h1>\n", f);
+    html_metrics(f, r, m);
+    fputs("<h2>Equity</h2>\n", f);
+    svg_chart(f, "equity", days, eq, n, "", "equity");
+    fputs("<h2>Drawdown</h2>\n", f);
+    svg_chart(f, "drawdown", days, dd, n, "%", "drawdown");
+    html_monthly(f, r);
+    html_trades(f, r);
+    fputs("</body>\n</html>\n", f);
+    rc = out_close(&o, 1, err);
+out:
+    free(days);
+    free(eq);
+    free(dd);
+    return rc;
+}
+
+int tc_report_write(const char *dir, const char *title, const char *params_json,
+                    const struct tc_run_result *r, const struct tc_metrics *m,
+                    struct tc_error *err)
+{
+    json_t *params = NULL;
+    int rc;
+
+    if (!dir || !r || !m)
+        return tc_error_set(err, TC_EINVAL, "report: NULL %s", !dir ? "folder" : !r ? "run" : "metrics");
+    if (r->n_equity == 0 || !r->equity)
+        return tc_error_set(err, TC_EINVAL, "report: empty equity curve");
+    if ((r->n_fills > 0 && !r->fills) || (r->n_trades > 0 && !r->trades))
+        return tc_error_set(err, TC_EINVAL, "report: NULL fills or trades array");
+    if (!title)
+        title = "backtest";
+    json_t *probe = json_string(title);
+    if (!probe)
+        return tc_error_set(err, TC_EINVAL, "report title: not valid UTF-8");
+    json_decref(probe);
+    if (params_json) {
+        json_error_t je;
+        params = json_loads(params_json, JSON_REJECT_DUPLICATES, &je);
+        if (!params)
+            return tc_error_set(err, TC_EINVAL, "report parameters: not JSON: %s (column %d)", je.text,
+                                je.column);
+        if (!json_is_object(params)) {
+            json_decref(params);
+            return tc_error_set(err, TC_EINVAL, "report parameters: not a JSON object");
+        }
+    } else if (!(params = json_object())) {
+        return tc_error_set(err, TC_ENOMEM, "report parameters: out of memory");
+    }
+    if ((rc = make_dirs(dir, err)) == 0 && (rc = write_summary(dir, title, params, r, m, err)) == 0 &&
+        (rc = write_fills(dir, r, err)) == 0 && (rc = write_trades(dir, r, err)) == 0 &&
+        (rc = write_equity(dir, r, err)) == 0)
+        rc = write_html(dir, title, r, m, err);
+    json_decref(params);
+    return rc;
+}
