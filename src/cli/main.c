@@ -30,6 +30,8 @@ static const struct tc_cli_command commands[] = {
      "load daily price CSV files into the historical store"},
     {"gen-prices", tc_cmd_gen_prices, "gen-prices --rows N --symbols K --seed S --out F",
      "write a deterministic long-format price file (benchmarks)"},
+    {"gen-bars", tc_cmd_gen_bars, "gen-bars --instruments N --bars M --seed S --out DIR",
+     "write deterministic synthetic daily bars, one Yahoo-format file each"},
 };
 
 static void usage(FILE *f)
