@@ -128,7 +128,7 @@ struct tc_broker_account {
     struct tc_dec cash_flow;       /* sells − buys (traded value) − commission */
     struct tc_dec commission;      /* commission charged so far */
     int64_t orders;                /* distinct orders accepted */
-    int64_t fills;                 /* fills reported */
+    int64_t fills;                 /* fills the handler accepted (duplicates included) */
 };
 
 struct tc_broker;

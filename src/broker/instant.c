@@ -109,8 +109,6 @@ static int instant_submit(struct tc_broker *b, const struct tc_order_intent *o,
             in->acct.orders++;
         }
     }
-    if (rc == 0)
-        in->acct.fills++;
     pthread_mutex_unlock(&in->mu);
     if (rc != 0)
         return tc_error_set(err, rc, "instant broker: order \"%s\": %s", o->client_order_id,
@@ -127,6 +125,9 @@ static int instant_submit(struct tc_broker *b, const struct tc_order_intent *o,
     if (rc != 0)
         return tc_error_set(err, rc, "instant broker: fill of order \"%s\" was not recorded: %s",
                             o->client_order_id, tc_strerror(rc));
+    pthread_mutex_lock(&in->mu);
+    in->acct.fills++;
+    pthread_mutex_unlock(&in->mu);
     return 0;
 }
 
