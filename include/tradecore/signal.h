@@ -84,6 +84,8 @@ int tc_side_parse(const char *s, enum tc_side *out, struct tc_error *err);
  *   price        required    required  optional  optional   (> 0)
  *   stop         required    optional  optional  required   (> 0)
  *   signal_id, quantity (> 0), lots (> 0, whole), reason, passphrase: optional.
+ *   A BASE_ENTRY with an explicit quantity or lots needs no stop (nothing is
+ *   sized by it): its stop is then optional, and the position has none.
  *
  * EXIT may omit the price (a market exit at whatever the broker gets) and
  * STOP_UPDATE may omit it (then the stop's side is checked by the ledger

@@ -366,7 +366,9 @@ int tc_signal_check(const struct tc_signal *s, struct tc_error *err)
 
     tname = tc_signal_type_name(s->type);
     need_price = s->type == TC_SIGNAL_BASE_ENTRY || s->type == TC_SIGNAL_PYRAMID;
-    need_stop = s->type == TC_SIGNAL_BASE_ENTRY || s->type == TC_SIGNAL_STOP_UPDATE;
+    /* an explicit size needs no stop to size by: the stop is then optional */
+    need_stop = (s->type == TC_SIGNAL_BASE_ENTRY && !s->has_quantity && !s->has_lots) ||
+                s->type == TC_SIGNAL_STOP_UPDATE;
     if (need_price && !s->has_price)
         return tc_error_set(err, TC_EINVAL, "price is missing (required for %s)", tname);
     if (need_stop && !s->has_stop)
