@@ -1414,6 +1414,47 @@ static void test_bad_options(void **state)
     assert_string_equal(qdec(f, "SELECT cash FROM portfolio_state", NULL), "100000");
 }
 
+/* Signals built in code (backtests): same engine, no payload logged. */
+static void test_submit_struct(void **state)
+{
+    struct fx *f = *state;
+    struct tc_signal sig = {0};
+    struct tc_signal_outcome o, d;
+    struct tc_error err = {0};
+    char *before;
+
+    sig.type = TC_SIGNAL_BASE_ENTRY;
+    sig.side = TC_SIDE_LONG;
+    snprintf(sig.portfolio, sizeof(sig.portfolio), "p1");
+    snprintf(sig.strategy, sizeof(sig.strategy), "s1");
+    snprintf(sig.instrument, sizeof(sig.instrument), "ES");
+    sig.price = tc_dec_from_raw(100 * TC_DEC_ONE);
+    sig.stop = tc_dec_from_raw(95 * TC_DEC_ONE);
+    sig.has_price = sig.has_stop = 1;
+    sig.timestamp_us = T0;
+    snprintf(sig.passphrase, sizeof(sig.passphrase), "never-stored");
+    sig.has_passphrase = 1;
+    tc_assert_ok(tc_ledger_submit(f->l, &sig, &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
+    assert_string_equal(q1(f, "SELECT payload FROM signal_log WHERE fingerprint = $1", o.fingerprint), "NULL");
+    assert_string_equal(qdec(f, "SELECT quantity FROM positions WHERE position_id = $1", o.position_id), "100");
+    /* the same signal as JSON is its duplicate */
+    submit(f, SIG("BASE_ENTRY", ",\"price\":\"100\",\"stop\":\"95\""), &d);
+    assert_int_equal(d.duplicate, 1);
+    assert_string_equal(d.position_id, o.position_id);
+    /* a bad one is recorded as rejected and changes nothing else */
+    before = dump(f, 1);
+    sig.price = TC_DEC_ZERO;
+    tc_assert_ok(tc_ledger_submit(f->l, &sig, &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_non_null(strstr(o.reason, "price 0 must be positive"));
+    char *after = dump(f, 1);
+    assert_string_equal(before, after);
+    free(after);
+    free(before);
+    assert_int_equal(tc_ledger_submit(f->l, NULL, &o, &err), TC_EINVAL);
+}
+
 static void test_down_migration(void **state)
 {
     struct fx *f = *state;
@@ -1450,6 +1491,7 @@ static void test_down_migration(void **state)
         cmocka_unit_test_setup_teardown(test_cache_never_uncommitted, setup_fn, teardown),      \
         cmocka_unit_test_setup_teardown(test_check_reports, setup_fn, teardown),                \
         cmocka_unit_test_setup_teardown(test_bad_options, setup_fn, teardown),                  \
+        cmocka_unit_test_setup_teardown(test_submit_struct, setup_fn, teardown),                \
         cmocka_unit_test_setup_teardown(test_down_migration, setup_fn, teardown),               \
     }
 
