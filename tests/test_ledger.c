@@ -1414,6 +1414,31 @@ static void test_bad_options(void **state)
     assert_string_equal(qdec(f, "SELECT cash FROM portfolio_state", NULL), "100000");
 }
 
+/* An explicit size needs no stop: the position has none until a STOP_UPDATE. */
+static void test_base_without_stop(void **state)
+{
+    struct fx *f = *state;
+    struct tc_signal_outcome o;
+    struct tc_position p;
+    struct tc_error err = {0};
+
+    expect_rejected(f, SIG("BASE_ENTRY", ",\"price\":\"100\""), "stop");
+    expect_accepted(f, SIG("BASE_ENTRY", ",\"price\":\"100\",\"quantity\":\"10\""), &o);
+    assert_string_equal(q1(f, "SELECT initial_stop FROM positions WHERE position_id = $1", o.position_id), "NULL");
+    tc_assert_ok(tc_ledger_position_get(f->l, o.position_id, &p, &err), &err);
+    assert_int_equal(p.has_current_stop, 0);
+    assert_string_equal(fmt(p.quantity), "10");
+    /* a pyramid without a stop of its own has none either */
+    expect_accepted(f, SIG("PYRAMID", ",\"price\":\"102\""), &o);
+    assert_string_equal(q1(f, "SELECT current_stop FROM positions WHERE position_id = $1", o.position_id), "NULL");
+    /* the first stop: any stop on the right side */
+    expect_accepted(f, SIG("STOP_UPDATE", ",\"stop\":\"90\",\"price\":\"103\""), &o);
+    tc_assert_ok(tc_ledger_position_get(f->l, o.position_id, &p, &err), &err);
+    assert_int_equal(p.has_current_stop, 1);
+    assert_string_equal(fmt(p.current_stop), "90");
+    assert_int_equal(p.has_initial_stop, 0);
+}
+
 /* Signals built in code (backtests): same engine, no payload logged. */
 static void test_submit_struct(void **state)
 {
@@ -1492,6 +1517,7 @@ static void test_down_migration(void **state)
         cmocka_unit_test_setup_teardown(test_check_reports, setup_fn, teardown),                \
         cmocka_unit_test_setup_teardown(test_bad_options, setup_fn, teardown),                  \
         cmocka_unit_test_setup_teardown(test_submit_struct, setup_fn, teardown),                \
+        cmocka_unit_test_setup_teardown(test_base_without_stop, setup_fn, teardown),            \
         cmocka_unit_test_setup_teardown(test_down_migration, setup_fn, teardown),               \
     }
 

@@ -426,7 +426,8 @@ static int do_base_entry(struct decide *d)
         return sizing_reject(d, rc, &e);
     if ((rc = check_notional(d, TC_DEC_ZERO, qty)) != 0)
         return rc;
-    if ((rc = touch_state(d)) != 0 || (rc = new_position(c, d->tx, 0, qty, s->has_stop ? &s->stop : NULL, &p, d->err)) != 0)
+    if ((rc = touch_state(d)) != 0 ||
+        (rc = new_position(c, d->tx, 0, qty, s->has_stop ? &s->stop : NULL, &p, d->err)) != 0)
         return rc;
     {
         struct tc_val v[] = {TC_V_TEXT(s->portfolio), TC_V_TEXT(s->instrument),
