@@ -1,0 +1,343 @@
+/* Strategies: the registry of built-in classes, their checked parameters, and
+ * the context through which a running strategy reads the TimeMachine, asks
+ * for its position and sends signals to its host (which sends them through
+ * the ledger). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/strategy_internal.h"
+#include "tradecore/id.h"
+#include "internal/banned.h"
+
+static const struct tc_strategy_class *const registry[] = {
+    &tc__strategy_sma_cross,
+    &tc__strategy_donchian,
+};
+#define NREG (sizeof(registry) / sizeof(registry[0]))
+
+struct tc_strategy_ctx {
+    struct tc_strategy_params params;
+    struct tc_tm *tm;
+    char portfolio[TC_ID_BUFSZ], strategy[TC_ID_BUFSZ], prefix[TC_ID_BUFSZ];
+    struct tc_strategy_host host;
+    void *state;
+    int started;
+    int64_t day, now_us;
+    uint64_t seq, accepted, rejected;
+};
+
+size_t tc_strategy_count(void) { return NREG; }
+
+const struct tc_strategy_class *tc_strategy_at(size_t i) { return i < NREG ? registry[i] : NULL; }
+
+int tc_strategy_lookup(const char *name, const struct tc_strategy_class **out,
+                       struct tc_error *err)
+{
+    char known[256] = "";
+    size_t n = 0;
+
+    if (!name || !out)
+        return tc_error_set(err, TC_EINVAL, "strategy: no name given");
+    for (size_t k = 0; k < NREG; k++) {
+        if (strcmp(registry[k]->name, name) == 0) {
+            *out = registry[k];
+            return 0;
+        }
+        n += (size_t)snprintf(known + n, n < sizeof(known) ? sizeof(known) - n : 0, "%s%s",
+                              k ? ", " : "", registry[k]->name);
+    }
+    return tc_error_set(err, TC_ENOTFOUND, "unknown strategy \"%.64s\" (strategies: %s)", name,
+                        known);
+}
+
+static int spec_index(const struct tc_strategy_class *cls, const char *key)
+{
+    for (size_t k = 0; k < cls->n_params; k++)
+        if (strcmp(cls->params[k].name, key) == 0)
+            return (int)k;
+    return -1;
+}
+
+void tc_strategy_params_init(struct tc_strategy_params *p, const struct tc_strategy_class *cls)
+{
+    memset(p, 0, sizeof(*p));
+    p->cls = cls;
+    for (size_t k = 0; k < cls->n_params && k < TC_STRATEGY_PARAMS_MAX; k++) {
+        const struct tc_param_spec *s = &cls->params[k];
+        if (s->type == TC_PARAM_BOOL)
+            p->v[k] = tc_dec_from_raw(strcmp(s->def, "true") == 0 ? TC_DEC_ONE : 0);
+        else
+            tc_dec_parse(s->def, (size_t)-1, &p->v[k], NULL);
+    }
+}
+
+static int parse_value(const struct tc_strategy_class *cls, const struct tc_param_spec *s,
+                       const char *value, struct tc_dec *out, struct tc_error *err)
+{
+    struct tc_dec v, bound;
+
+    if (s->type == TC_PARAM_BOOL) {
+        if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0 || strcmp(value, "yes") == 0)
+            *out = tc_dec_from_raw(TC_DEC_ONE);
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0 ||
+                 strcmp(value, "no") == 0)
+            *out = TC_DEC_ZERO;
+        else
+            return tc_error_set(err, TC_EINVAL,
+                                "strategy %s: parameter %s: \"%.40s\" is not true or false",
+                                cls->name, s->name, value);
+        return 0;
+    }
+    if (tc_dec_parse(value, (size_t)-1, &v, NULL) != 0 ||
+        (s->type == TC_PARAM_INT && v.raw % TC_DEC_ONE != 0))
+        return tc_error_set(err, TC_EINVAL, "strategy %s: parameter %s: \"%.40s\" is not %s",
+                            cls->name, s->name, value,
+                            s->type == TC_PARAM_INT ? "a whole number" : "a decimal number");
+    if (s->min && tc_dec_parse(s->min, (size_t)-1, &bound, NULL) == 0 && tc_dec_cmp(v, bound) < 0)
+        return tc_error_set(err, TC_EINVAL, "strategy %s: parameter %s %s is below the minimum %s",
+                            cls->name, s->name, value, s->min);
+    if (s->max && tc_dec_parse(s->max, (size_t)-1, &bound, NULL) == 0 && tc_dec_cmp(v, bound) > 0)
+        return tc_error_set(err, TC_EINVAL, "strategy %s: parameter %s %s is above the maximum %s",
+                            cls->name, s->name, value, s->max);
+    *out = v;
+    return 0;
+}
+
+int tc_strategy_params_set(struct tc_strategy_params *p, const char *key, const char *value,
+                           struct tc_error *err)
+{
+    const struct tc_strategy_class *cls;
+    char names[512] = "";
+    size_t n = 0;
+    int ix;
+
+    if (!p || !p->cls || !key || !value)
+        return tc_error_set(err, TC_EINVAL, "strategy parameter: missing argument");
+    cls = p->cls;
+    if ((ix = spec_index(cls, key)) < 0) {
+        for (size_t k = 0; k < cls->n_params; k++)
+            n += (size_t)snprintf(names + n, n < sizeof(names) ? sizeof(names) - n : 0, "%s%s",
+                                  k ? ", " : "", cls->params[k].name);
+        return tc_error_set(err, TC_EINVAL, "strategy %s: unknown parameter \"%.40s\" (parameters: %s)",
+                            cls->name, key, names);
+    }
+    return parse_value(cls, &cls->params[ix], value, &p->v[ix], err);
+}
+
+int tc_strategy_params_set_kv(struct tc_strategy_params *p, const char *kv, struct tc_error *err)
+{
+    char key[128];
+    const char *eq = kv ? strchr(kv, '=') : NULL;
+
+    if (!p || !p->cls)
+        return tc_error_set(err, TC_EINVAL, "strategy parameter: missing argument");
+    if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key))
+        return tc_error_set(err, TC_EINVAL, "strategy %s: parameter \"%.40s\" is not key=value",
+                            p->cls->name, kv ? kv : "");
+    memcpy(key, kv, (size_t)(eq - kv));
+    key[eq - kv] = '\0';
+    return tc_strategy_params_set(p, key, eq + 1, err);
+}
+
+int tc_strategy_params_check(const struct tc_strategy_params *p, struct tc_error *err)
+{
+    if (!p || !p->cls)
+        return tc_error_set(err, TC_EINVAL, "strategy parameters: no class");
+    return p->cls->check ? p->cls->check(p, err) : 0;
+}
+
+int64_t tc_strategy_param_int(const struct tc_strategy_params *p, const char *key)
+{
+    int ix = spec_index(p->cls, key);
+    return ix < 0 ? 0 : tc_dec_to_int(p->v[ix]);
+}
+
+struct tc_dec tc_strategy_param_dec(const struct tc_strategy_params *p, const char *key)
+{
+    int ix = spec_index(p->cls, key);
+    return ix < 0 ? TC_DEC_ZERO : p->v[ix];
+}
+
+int tc_strategy_params_json(const struct tc_strategy_params *p, char *buf, size_t cap)
+{
+    size_t n = 0;
+    char d[TC_DEC_STRLEN];
+
+    n += (size_t)snprintf(buf, cap, "{");
+    for (size_t k = 0; k < p->cls->n_params; k++) {
+        const struct tc_param_spec *s = &p->cls->params[k];
+        tc_dec_format(p->v[k], d, sizeof(d));
+        if (s->type == TC_PARAM_BOOL)
+            n += (size_t)snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "%s\"%s\":%s",
+                                  k ? "," : "", s->name, tc_dec_is_zero(p->v[k]) ? "false" : "true");
+        else if (s->type == TC_PARAM_INT)
+            n += (size_t)snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "%s\"%s\":%s",
+                                  k ? "," : "", s->name, d);
+        else
+            n += (size_t)snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0,
+                                  "%s\"%s\":\"%s\"", k ? "," : "", s->name, d);
+    }
+    n += (size_t)snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, "}");
+    if (n >= cap) {
+        if (cap)
+            buf[0] = '\0';
+        return TC_ENOSPC;
+    }
+    return (int)n;
+}
+
+/* ---- context ------------------------------------------------------------------ */
+
+int tc_strategy_ctx_new(const struct tc_strategy_params *p, struct tc_tm *tm,
+                        const char *portfolio, const char *strategy_id,
+                        const char *signal_prefix, const struct tc_strategy_host *host,
+                        struct tc_strategy_ctx **out, struct tc_error *err)
+{
+    struct tc_strategy_ctx *c;
+    int rc;
+
+    if (!out || !p || !p->cls || !tm || !host || !host->submit || !host->position)
+        return tc_error_set(err, TC_EINVAL, "strategy context: missing argument");
+    *out = NULL;
+    if ((rc = tc_id_validate("portfolio", portfolio, err)) != 0 ||
+        (rc = tc_id_validate("strategy", strategy_id, err)) != 0 ||
+        (rc = tc_id_validate("signal prefix", signal_prefix, err)) != 0)
+        return rc;
+    if (strlen(signal_prefix) + 11 > TC_ID_MAX)
+        return tc_error_set(err, TC_EINVAL, "signal prefix \"%s\" is longer than %d characters",
+                            signal_prefix, TC_ID_MAX - 11);
+    if (!(c = calloc(1, sizeof(*c))))
+        return tc_error_set(err, TC_ENOMEM, "strategy context: out of memory");
+    c->params = *p;
+    c->tm = tm;
+    c->host = *host;
+    snprintf(c->portfolio, sizeof(c->portfolio), "%s", portfolio);
+    snprintf(c->strategy, sizeof(c->strategy), "%s", strategy_id);
+    snprintf(c->prefix, sizeof(c->prefix), "%s", signal_prefix);
+    *out = c;
+    return 0;
+}
+
+void tc_strategy_ctx_free(struct tc_strategy_ctx *c)
+{
+    if (!c)
+        return;
+    if (c->started && c->params.cls->on_stop)
+        c->params.cls->on_stop(c, c->state);
+    free(c->state);
+    free(c);
+}
+
+void tc_strategy_ctx_set_time(struct tc_strategy_ctx *c, int64_t day, int64_t now_us)
+{
+    c->day = day;
+    c->now_us = now_us;
+}
+
+int tc_strategy_start(struct tc_strategy_ctx *c, struct tc_error *err)
+{
+    const struct tc_strategy_class *cls = c->params.cls;
+    int rc;
+
+    if (c->started)
+        return tc_error_set(err, TC_ESTATE, "strategy %s: already started", c->strategy);
+    if ((rc = tc_strategy_params_check(&c->params, err)) != 0)
+        return rc;
+    if (cls->state_size && !(c->state = calloc(1, cls->state_size)))
+        return tc_error_set(err, TC_ENOMEM, "strategy %s: out of memory", c->strategy);
+    if (cls->on_start && (rc = cls->on_start(c, c->state, err)) != 0) {
+        free(c->state);
+        c->state = NULL;
+        return tc_error_prefix(err, "strategy %s", c->strategy);
+    }
+    c->started = 1;
+    return 0;
+}
+
+int tc_strategy_bar(struct tc_strategy_ctx *c, size_t ix, const struct tc_bar *bar,
+                    struct tc_error *err)
+{
+    int rc = c->params.cls->on_bar(c, c->state, ix, bar, err);
+    return rc ? tc_error_prefix(err, "strategy %s", c->strategy) : 0;
+}
+
+int tc_strategy_fill(struct tc_strategy_ctx *c, const struct tc_strategy_fill *f,
+                     struct tc_error *err)
+{
+    int rc;
+    if (!c->params.cls->on_fill)
+        return 0;
+    rc = c->params.cls->on_fill(c, c->state, f, err);
+    return rc ? tc_error_prefix(err, "strategy %s", c->strategy) : 0;
+}
+
+void tc_strategy_ctx_stats(const struct tc_strategy_ctx *c, uint64_t *sent, uint64_t *accepted,
+                           uint64_t *rejected)
+{
+    if (sent)
+        *sent = c->seq;
+    if (accepted)
+        *accepted = c->accepted;
+    if (rejected)
+        *rejected = c->rejected;
+}
+
+const char *tc_strategy_ctx_id(const struct tc_strategy_ctx *c) { return c->strategy; }
+
+struct tc_tm *tc_strategy_tm(struct tc_strategy_ctx *c) { return c->tm; }
+
+const struct tc_strategy_params *tc_strategy_params(const struct tc_strategy_ctx *c)
+{
+    return &c->params;
+}
+
+size_t tc_strategy_instruments(const struct tc_strategy_ctx *c) { return tc_tm_count(c->tm); }
+
+int64_t tc_strategy_day(const struct tc_strategy_ctx *c) { return c->day; }
+
+int tc_strategy_position(struct tc_strategy_ctx *c, size_t ix, struct tc_strategy_position *out,
+                         struct tc_error *err)
+{
+    if (!tc_tm_instrument_id(c->tm, ix))
+        return tc_error_set(err, TC_ENOTFOUND, "instrument handle %zu is unknown", ix);
+    return c->host.position(c->host.ud, ix, out, err);
+}
+
+int tc_strategy_signal_init(struct tc_strategy_ctx *c, struct tc_signal *sig,
+                            enum tc_signal_type type, size_t ix, enum tc_side side,
+                            struct tc_error *err)
+{
+    const char *inst = tc_tm_instrument_id(c->tm, ix);
+    if (!inst)
+        return tc_error_set(err, TC_ENOTFOUND, "instrument handle %zu is unknown", ix);
+    memset(sig, 0, sizeof(*sig));
+    sig->type = type;
+    sig->side = side;
+    snprintf(sig->portfolio, sizeof(sig->portfolio), "%s", c->portfolio);
+    snprintf(sig->strategy, sizeof(sig->strategy), "%s", c->strategy);
+    snprintf(sig->instrument, sizeof(sig->instrument), "%s", inst);
+    sig->timestamp_us = c->now_us;
+    return 0;
+}
+
+int tc_strategy_signal(struct tc_strategy_ctx *c, struct tc_signal *sig,
+                       struct tc_signal_outcome *out, struct tc_error *err)
+{
+    struct tc_signal_outcome o;
+    int rc;
+
+    snprintf(sig->signal_id, sizeof(sig->signal_id), "%s.%llu", c->prefix,
+             (unsigned long long)(c->seq + 1));
+    sig->has_signal_id = 1;
+    if ((rc = c->host.submit(c->host.ud, sig, &o, err)) != 0)
+        return tc_error_prefix(err, "strategy %s: signal %s", c->strategy, sig->signal_id);
+    c->seq++;
+    if (o.status == TC_SIGNAL_ACCEPTED)
+        c->accepted++;
+    else
+        c->rejected++;
+    if (out)
+        *out = o;
+    return 0;
+}
