@@ -1,0 +1,905 @@
+/* The backtest runner: walks the sessions, moves the TimeMachine and the
+ * clock to each close, feeds bars to the `sim` broker (fills go to the
+ * ledger), calls the strategies (signals go through the ledger), records
+ * equity, fills and closed trades, then computes the metrics. The per-bar
+ * path touches memory only; SQL runs for signals and fills. */
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tradecore/accounts.h"
+#include "tradecore/backtest.h"
+#include "tradecore/broker_sim.h"
+#include "tradecore/clock.h"
+#include "tradecore/ledger.h"
+#include "tradecore/migrate.h"
+#include "tradecore/refdata.h"
+#include "tradecore/timemachine.h"
+#include "internal/banned.h"
+
+#define US_PER_DAY INT64_C(86400000000)
+
+/* What the portfolio holds in one instrument, rebuilt after fills. */
+struct ibook {
+    struct tc_dec units;   /* Σ signed quantity × multiplier of filled layers */
+    struct tc_dec cost;    /* Σ signed quantity × entry price × multiplier */
+    struct tc_dec qty;     /* Σ quantity of filled layers */
+    struct tc_dec close;   /* latest close fed */
+    int layers;            /* open layers, unfilled entries included */
+    enum tc_side side;
+    size_t cursor, end;    /* next bar to feed; end of the range */
+    size_t new_from;       /* first bar fed this session */
+};
+
+struct tracked {
+    char position_id[TC_ID_BUFSZ];
+    size_t ix;
+    int64_t entry_day;     /* -1 until its entry fills */
+};
+
+struct pending_fill {
+    size_t ctx;
+    struct tc_strategy_fill f;
+};
+
+struct run {
+    const struct tc_backtest_config *cfg;
+    struct tc_backtest_result *res;
+    struct tc_store *mem, *rt, *hist;
+    struct tc_manual_clock mc;
+    struct tc_broker *broker;
+    struct tc_ledger *ledger;
+    struct tc_tm *tm;
+    size_t ni;
+    struct ibook *book;
+    size_t *open_ix, n_open;          /* instruments with units != 0 */
+    struct tc_strategy_ctx **ctx;
+    size_t nctx;
+    size_t *ctx_class;                /* index into cfg->strategies */
+    char (*sid)[TC_ID_BUFSZ];         /* strategy ids, per ctx */
+    struct tracked *trk;
+    size_t ntrk, captrk;
+    struct tc_run_fill *fills;
+    size_t nfills, capfills;
+    struct tc_run_trade *trades;
+    size_t ntrades, captrades;
+    struct pending_fill *pf;
+    size_t npf, cappf;
+    struct tc_equity_point *eq;
+    int64_t *sessions;
+    size_t nsessions;
+    struct tc_dec cash;
+    int dirty;
+    int64_t day;
+    int oom;
+};
+
+void tc_backtest_config_init(struct tc_backtest_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->from_day = INT64_MIN;
+    cfg->to_day = INT64_MAX;
+    tc_dec_from_int(100000, &cfg->cash);
+    tc_sim_config_init(&cfg->sim);
+}
+
+void tc_backtest_result_release(struct tc_backtest_result *r)
+{
+    if (!r)
+        return;
+    free((void *)r->run.equity);
+    free((void *)r->run.fills);
+    free((void *)r->run.trades);
+    free(r->params_json);
+    memset(r, 0, sizeof(*r));
+}
+
+static int grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    void *t = realloc(*items, c * size);
+    if (!t)
+        return TC_ENOMEM;
+    *items = t;
+    *cap = c;
+    return 0;
+}
+
+static const char *instance_name(const struct tc_backtest_strategy *s)
+{
+    return s->name[0] ? s->name : s->params.cls->name;
+}
+
+/* ---- checks and the run id -------------------------------------------------- */
+
+static int check_config(const struct tc_backtest_config *cfg, struct tc_error *err)
+{
+    size_t enabled = 0;
+    char a[TC_DATE_STRLEN], b[TC_DATE_STRLEN];
+    int rc;
+
+    if (!cfg->series || cfg->n_series == 0)
+        return tc_error_set(err, TC_EINVAL, "backtest: no price series given");
+    if (!cfg->strategies || cfg->n_strategies == 0)
+        return tc_error_set(err, TC_EINVAL, "backtest: no strategy given");
+    if (cfg->from_day > cfg->to_day) {
+        tc_date_format(cfg->from_day, a);
+        tc_date_format(cfg->to_day, b);
+        return tc_error_set(err, TC_EINVAL, "backtest: from %s is after to %s", a, b);
+    }
+    if (tc_dec_sign(cfg->cash) <= 0) {
+        tc_dec_format(cfg->cash, a, sizeof(a));
+        return tc_error_set(err, TC_EINVAL, "backtest: cash %s must be positive", a);
+    }
+    if (cfg->run_id) {
+        if ((rc = tc_id_validate("run", cfg->run_id, err)) != 0)
+            return rc;
+        if (strlen(cfg->run_id) > TC_BACKTEST_RUN_ID_MAX)
+            return tc_error_set(err, TC_EINVAL, "run id \"%s\" is longer than %d characters",
+                                cfg->run_id, TC_BACKTEST_RUN_ID_MAX);
+    }
+    for (size_t k = 0; k < cfg->n_series; k++) {
+        if ((rc = tc_id_validate("instrument", cfg->series[k].instrument_id, err)) != 0)
+            return rc;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(cfg->series[j].instrument_id, cfg->series[k].instrument_id) == 0)
+                return tc_error_set(err, TC_EINVAL, "backtest: instrument \"%s\" is given twice",
+                                    cfg->series[k].instrument_id);
+    }
+    for (size_t k = 0; k < cfg->n_strategies; k++) {
+        const struct tc_backtest_strategy *s = &cfg->strategies[k];
+        const char *name;
+        if (!s->params.cls)
+            return tc_error_set(err, TC_EINVAL, "backtest: strategy %zu has no class", k + 1);
+        name = instance_name(s);
+        if (!memchr(s->name, 0, sizeof(s->name)) || strlen(name) >= TC_BACKTEST_NAME_MAX)
+            return tc_error_set(err, TC_EINVAL, "strategy name \"%.40s\" is longer than %d characters",
+                                name, TC_BACKTEST_NAME_MAX - 1);
+        if ((rc = tc_id_validate("strategy name", name, err)) != 0)
+            return rc;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(instance_name(&cfg->strategies[j]), name) == 0)
+                return tc_error_set(err, TC_EINVAL, "backtest: strategy name \"%s\" is used twice",
+                                    name);
+        if ((rc = tc_strategy_params_check(&s->params, err)) != 0)
+            return rc;
+        enabled += s->enabled != 0;
+    }
+    if (!enabled)
+        return tc_error_set(err, TC_EINVAL, "backtest: every strategy is disabled");
+    return 0;
+}
+
+static void hash_text(EVP_MD_CTX *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void hash_text(EVP_MD_CTX *h, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    int n;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        EVP_DigestUpdate(h, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
+static int derive_run_id(struct run *r, char *out, size_t cap, struct tc_error *err)
+{
+    const struct tc_backtest_config *cfg = r->cfg;
+    EVP_MD_CTX *h = EVP_MD_CTX_new();
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    char js[TC_STRATEGY_JSON_MAX];
+    const struct tc_sim_config *sc = &cfg->sim;
+
+    if (!h || EVP_DigestInit_ex(h, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(h);
+        return tc_error_set(err, TC_EINTERNAL, "backtest: sha256 is not available");
+    }
+    hash_text(h, "tradecore backtest 1\nfrom=%lld\nto=%lld\ncash=%lld\nrf=%.17g\ncal=%s\n",
+              (long long)cfg->from_day, (long long)cfg->to_day, (long long)cfg->cash.raw,
+              cfg->risk_free_rate, cfg->calendar ? tc_calendar_mic(cfg->calendar) : "-");
+    hash_text(h, "sim=%d,%d,%lld,%lld,%d,%lld,%lld,%lld,%lld,%d,%lld,%lld\n", (int)sc->fill_at,
+              (int)sc->slippage, (long long)sc->slippage_value.raw, (long long)sc->volume_cap.raw,
+              (int)sc->commission, (long long)sc->comm_rate.raw, (long long)sc->comm_min.raw,
+              (long long)sc->comm_max.raw, (long long)sc->comm_fixed.raw, sc->commission_places,
+              (long long)sc->tick.raw, (long long)sc->lot.raw);
+    for (size_t k = 0; k < cfg->n_strategies; k++) {
+        const struct tc_backtest_strategy *s = &cfg->strategies[k];
+        tc_strategy_params_json(&s->params, js, sizeof(js));
+        hash_text(h, "strategy=%s,%s,%d,%s\n", instance_name(s), s->params.cls->name,
+                  s->enabled != 0, js);
+    }
+    for (size_t k = 0; k < r->ni; k++) {
+        const struct tc_bar_series *s = &cfg->series[k];
+        const struct ibook *b = &r->book[k];
+        uint64_t sum = 0;
+        for (size_t i = b->cursor; i < b->end; i++)
+            sum += (uint64_t)s->close[i].raw;
+        hash_text(h, "series=%s,%zu,%lld,%lld,%llu\n", s->instrument_id, b->end - b->cursor,
+                  (long long)(b->end > b->cursor ? s->day[b->cursor] : 0),
+                  (long long)(b->end > b->cursor ? s->day[b->end - 1] : 0),
+                  (unsigned long long)sum);
+    }
+    EVP_DigestFinal_ex(h, md, &n);
+    EVP_MD_CTX_free(h);
+    snprintf(out, cap, "bt-%02x%02x%02x%02x%02x%02x%02x%02x", md[0], md[1], md[2], md[3], md[4],
+             md[5], md[6], md[7]);
+    return 0;
+}
+
+/* ---- sessions ------------------------------------------------------------------ */
+
+static int range_of_series(struct run *r, int64_t *lo, int64_t *hi)
+{
+    const struct tc_backtest_config *cfg = r->cfg;
+    int any = 0;
+    for (size_t k = 0; k < r->ni; k++) {
+        const struct tc_bar_series *s = &cfg->series[k];
+        struct ibook *b = &r->book[k];
+        long a = cfg->from_day == INT64_MIN ? -1 : tc_bar_series_find(s, cfg->from_day - 1);
+        long e = cfg->to_day == INT64_MAX ? (long)s->n - 1 : tc_bar_series_find(s, cfg->to_day);
+        b->cursor = (size_t)(a + 1);
+        b->end = (size_t)(e + 1);
+        if (b->end <= b->cursor) {
+            b->end = b->cursor;
+            continue;
+        }
+        if (!any || s->day[b->cursor] < *lo)
+            *lo = s->day[b->cursor];
+        if (!any || s->day[b->end - 1] > *hi)
+            *hi = s->day[b->end - 1];
+        any = 1;
+    }
+    return any;
+}
+
+static int cmp_day(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int build_sessions(struct run *r, struct tc_error *err)
+{
+    const struct tc_backtest_config *cfg = r->cfg;
+    int64_t lo = 0, hi = -1;
+    char a[TC_DATE_STRLEN], b[TC_DATE_STRLEN];
+    size_t total = 0, n = 0;
+    int rc;
+
+    if (!range_of_series(r, &lo, &hi)) {
+        tc_date_format(cfg->from_day == INT64_MIN ? 0 : cfg->from_day, a);
+        tc_date_format(cfg->to_day == INT64_MAX ? 2932896 : cfg->to_day, b);
+        return tc_error_set(err, TC_ENOTFOUND, "backtest: no bars between %s and %s", a, b);
+    }
+    if (cfg->calendar) {
+        rc = tc_calendar_sessions_alloc(cfg->calendar, lo, hi, &r->sessions, &r->nsessions, err);
+        if (rc != 0)
+            return tc_error_prefix(err, "backtest: sessions of %s", tc_calendar_mic(cfg->calendar));
+        if (r->nsessions == 0)
+            return tc_error_set(err, TC_ENOTFOUND, "backtest: no %s session with bars",
+                                tc_calendar_mic(cfg->calendar));
+        return 0;
+    }
+    for (size_t k = 0; k < r->ni; k++)
+        total += r->book[k].end - r->book[k].cursor;
+    if (!(r->sessions = malloc(total * sizeof(*r->sessions))))
+        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    for (size_t k = 0; k < r->ni; k++)
+        for (size_t i = r->book[k].cursor; i < r->book[k].end; i++)
+            r->sessions[n++] = cfg->series[k].day[i];
+    if (r->ni > 1)
+        qsort(r->sessions, n, sizeof(*r->sessions), cmp_day);
+    r->nsessions = 0;
+    for (size_t i = 0; i < n; i++)
+        if (r->nsessions == 0 || r->sessions[r->nsessions - 1] != r->sessions[i])
+            r->sessions[r->nsessions++] = r->sessions[i];
+    return 0;
+}
+
+/* ---- the book ------------------------------------------------------------------- */
+
+static int find_ix(struct run *r, const char *instrument, size_t *ix)
+{
+    return tc_tm_find(r->tm, instrument, ix, NULL);
+}
+
+static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
+{
+    struct run *r = ud;
+    struct tc_run_fill *f;
+    size_t ix = 0;
+
+    r->dirty = 1;
+    if (grow((void **)&r->fills, &r->capfills, r->nfills, sizeof(*r->fills)) != 0) {
+        r->oom = 1;
+        return;
+    }
+    f = &r->fills[r->nfills++];
+    memset(f, 0, sizeof(*f));
+    f->day = ev->day;
+    snprintf(f->instrument_id, sizeof(f->instrument_id), "%s", ev->intent->instrument_id);
+    f->side = ev->intent->side == TC_ORDER_BUY ? 'B' : 'S';
+    f->quantity = ev->fill->quantity;
+    f->price = ev->fill->price;
+    f->commission = ev->fill->commission;
+    if (find_ix(r, ev->intent->instrument_id, &ix) != 0)
+        return;
+    for (size_t c = 0; c < r->nctx; c++) {
+        if (strcmp(r->sid[c], ev->intent->strategy_id) != 0)
+            continue;
+        if (grow((void **)&r->pf, &r->cappf, r->npf, sizeof(*r->pf)) != 0) {
+            r->oom = 1;
+            return;
+        }
+        struct pending_fill *p = &r->pf[r->npf++];
+        memset(p, 0, sizeof(*p));
+        p->ctx = c;
+        p->f.ix = ix;
+        p->f.day = ev->day;
+        p->f.side = ev->intent->side;
+        p->f.quantity = ev->fill->quantity;
+        p->f.price = ev->fill->price;
+        p->f.commission = ev->fill->commission;
+        snprintf(p->f.client_order_id, sizeof(p->f.client_order_id), "%s",
+                 ev->intent->client_order_id);
+        break;
+    }
+}
+
+static int add_trade(struct run *r, const struct tracked *t, const struct tc_position *p,
+                     struct tc_error *err)
+{
+    struct tc_run_trade *tr;
+    if (grow((void **)&r->trades, &r->captrades, r->ntrades, sizeof(*r->trades)) != 0)
+        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    tr = &r->trades[r->ntrades++];
+    memset(tr, 0, sizeof(*tr));
+    snprintf(tr->instrument_id, sizeof(tr->instrument_id), "%s", p->instrument_id);
+    tr->side = p->side == TC_SIDE_SHORT ? 'S' : 'L';
+    tr->entry_day = t->entry_day >= 0 ? t->entry_day : r->day;
+    tr->exit_day = r->day;
+    tr->quantity = p->closed_quantity;
+    tr->entry_price = p->entry_price;
+    tr->exit_price = p->exit_price;
+    tr->gross_pnl = p->realized_pnl;
+    tr->commission = p->commission;
+    if (tc_dec_sub(p->realized_pnl, p->commission, &tr->net_pnl) != 0)
+        return tc_error_set(err, TC_ERANGE, "backtest: net p&l of \"%s\" overflows",
+                            p->position_id);
+    return 0;
+}
+
+/* Reads the portfolio and the tracked positions from the ledger's cache. */
+static int refresh(struct run *r, struct tc_error *err)
+{
+    struct tc_portfolio_state st;
+    size_t kept = 0;
+    int rc;
+
+    if (r->oom)
+        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    if ((rc = tc_ledger_portfolio_state(r->ledger, r->res->run_id, &st, err)) != 0)
+        return rc;
+    r->cash = st.cash;
+    for (size_t k = 0; k < r->ni; k++) {
+        struct ibook *b = &r->book[k];
+        b->units = b->cost = b->qty = TC_DEC_ZERO;
+        b->layers = 0;
+    }
+    for (size_t k = 0; k < r->ntrk; k++) {
+        struct tracked *t = &r->trk[k];
+        struct ibook *b = &r->book[t->ix];
+        struct tc_position p;
+        struct tc_dec u, c;
+        if ((rc = tc_ledger_position_get(r->ledger, t->position_id, &p, err)) != 0)
+            return rc;
+        if (t->entry_day < 0 && (tc_dec_sign(p.quantity) > 0 || tc_dec_sign(p.closed_quantity) > 0))
+            t->entry_day = r->day;
+        if (p.status == TC_POSITION_CLOSED) {
+            if ((rc = add_trade(r, t, &p, err)) != 0)
+                return rc;
+            continue;
+        }
+        r->trk[kept++] = *t;
+        b->layers++;
+        b->side = p.side;
+        if (tc_dec_mul(p.quantity, p.multiplier, TC_ROUND_HALF_EVEN, &u) != 0 ||
+            tc_dec_mul(u, p.entry_price, TC_ROUND_HALF_EVEN, &c) != 0 ||
+            (p.side == TC_SIDE_SHORT && (tc_dec_neg(u, &u) != 0 || tc_dec_neg(c, &c) != 0)) ||
+            tc_dec_add(b->units, u, &b->units) != 0 || tc_dec_add(b->cost, c, &b->cost) != 0 ||
+            tc_dec_add(b->qty, p.quantity, &b->qty) != 0)
+            return tc_error_set(err, TC_ERANGE, "backtest: position \"%s\" value overflows",
+                                p.position_id);
+    }
+    r->ntrk = kept;
+    r->n_open = 0;
+    for (size_t k = 0; k < r->ni; k++)
+        if (!tc_dec_is_zero(r->book[k].units))
+            r->open_ix[r->n_open++] = k;
+    r->dirty = 0;
+    return 0;
+}
+
+static int host_position(void *ud, size_t ix, struct tc_strategy_position *out,
+                         struct tc_error *err)
+{
+    struct run *r = ud;
+    const struct ibook *b;
+    if (ix >= r->ni)
+        return tc_error_set(err, TC_ENOTFOUND, "instrument handle %zu is unknown", ix);
+    b = &r->book[ix];
+    memset(out, 0, sizeof(*out));
+    out->side = b->layers ? b->side : TC_SIDE_LONG;
+    out->quantity = b->qty;
+    out->layers = b->layers;
+    if (!tc_dec_is_zero(b->units))
+        tc_dec_div(b->cost, b->units, TC_ROUND_HALF_EVEN, &out->entry_price);
+    return 0;
+}
+
+static int host_submit(void *ud, const struct tc_signal *sig, struct tc_signal_outcome *out,
+                       struct tc_error *err)
+{
+    struct run *r = ud;
+    size_t ix;
+    int rc = tc_ledger_submit(r->ledger, sig, out, err);
+
+    if (rc != 0)
+        return rc;
+    r->res->signals++;
+    if (out->status != TC_SIGNAL_ACCEPTED) {
+        r->res->rejected++;
+        return 0;
+    }
+    r->res->accepted++;
+    if ((sig->type == TC_SIGNAL_BASE_ENTRY || sig->type == TC_SIGNAL_PYRAMID) &&
+        out->position_id[0] && find_ix(r, sig->instrument, &ix) == 0) {
+        struct tracked *t;
+        if (grow((void **)&r->trk, &r->captrk, r->ntrk, sizeof(*r->trk)) != 0)
+            return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+        t = &r->trk[r->ntrk++];
+        snprintf(t->position_id, sizeof(t->position_id), "%s", out->position_id);
+        t->ix = ix;
+        t->entry_day = -1;
+        if (r->book[ix].layers++ == 0)
+            r->book[ix].side = sig->side;
+    }
+    return 0;
+}
+
+/* ---- setup -------------------------------------------------------------------------- */
+
+static int setup_memory_historical(struct run *r, struct tc_error *err)
+{
+    const struct tc_backtest_config *cfg = r->cfg;
+    struct tc_refdata rd = {r->hist, &r->mc.clock, "backtest"};
+    struct tc_market m;
+    int rc;
+
+    memset(&m, 0, sizeof(m));
+    snprintf(m.market_id, sizeof(m.market_id), "%s",
+             cfg->calendar ? tc_calendar_mic(cfg->calendar) : "SIM");
+    snprintf(m.name, sizeof(m.name), "backtest market %s", m.market_id);
+    snprintf(m.timezone, sizeof(m.timezone), "%s",
+             cfg->calendar ? tc_calendar_zone(cfg->calendar) : "UTC");
+    if ((rc = tc_refdata_market_create(&rd, &m, err)) != 0)
+        return tc_error_prefix(err, "backtest");
+    for (size_t k = 0; k < cfg->n_series; k++) {
+        struct tc_instrument in;
+        tc_instrument_init(&in);
+        snprintf(in.instrument_id, sizeof(in.instrument_id), "%s", cfg->series[k].instrument_id);
+        snprintf(in.market_id, sizeof(in.market_id), "%s", m.market_id);
+        snprintf(in.symbol, sizeof(in.symbol), "%s", cfg->series[k].instrument_id);
+        snprintf(in.currency, sizeof(in.currency), "USD");
+        in.asset_class = TC_ASSET_EQUITY;
+        rc = tc_refdata_instrument_create(&rd, &in, err);
+        tc_instrument_release(&in);
+        if (rc != 0)
+            return tc_error_prefix(err, "backtest");
+    }
+    return 0;
+}
+
+static int setup_accounts(struct run *r, struct tc_error *err)
+{
+    const struct tc_backtest_config *cfg = r->cfg;
+    struct tc_accounts acc = {r->rt, &r->mc.clock, "backtest"};
+    struct tc_portfolio_def p, existing;
+    struct tc_error e = {0};
+    int rc;
+
+    memset(&existing, 0, sizeof(existing));
+    rc = tc_accounts_portfolio_get(&acc, r->res->run_id, &existing, &e);
+    tc_portfolio_def_release(&existing);
+    if (rc == 0)
+        return tc_error_set(err, TC_ECONFLICT,
+                            "run \"%s\" is already in the runtime store (give another run id)",
+                            r->res->run_id);
+    if (rc != TC_ENOTFOUND)
+        return tc_error_set(err, rc, "backtest: %s", tc_error_msg(&e));
+    memset(&p, 0, sizeof(p));
+    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "%s", r->res->run_id);
+    snprintf(p.name, sizeof(p.name), "backtest %s", r->res->run_id);
+    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
+    p.initial_capital = cfg->cash;
+    if ((rc = tc_accounts_portfolio_create(&acc, &p, err)) != 0)
+        return tc_error_prefix(err, "backtest");
+    for (size_t c = 0; c < r->nctx; c++) {
+        const struct tc_backtest_strategy *bs = &cfg->strategies[r->ctx_class[c]];
+        struct tc_strategy_def s;
+        char params[TC_STRATEGY_JSON_MAX] = "{}";
+        if (bs->params.cls->ledger_params &&
+            (rc = bs->params.cls->ledger_params(&bs->params, params, sizeof(params), err)) != 0)
+            return rc;
+        memset(&s, 0, sizeof(s));
+        snprintf(s.strategy_id, sizeof(s.strategy_id), "%s", r->sid[c]);
+        snprintf(s.name, sizeof(s.name), "%s", bs->params.cls->name);
+        s.enabled = 1;
+        s.params = params;
+        if ((rc = tc_accounts_strategy_create(&acc, &s, err)) != 0)
+            return tc_error_prefix(err, "backtest");
+    }
+    return 0;
+}
+
+static int setup(struct run *r, struct tc_error *err)
+{
+    const struct tc_backtest_config *cfg = r->cfg;
+    struct tc_broker_sim_options bo;
+    struct tc_ledger_options lo;
+    struct tc_strategy_host host = {host_submit, host_position, r};
+    int rc;
+
+    r->ni = cfg->n_series;
+    if (!(r->book = calloc(r->ni, sizeof(*r->book))) ||
+        !(r->open_ix = calloc(r->ni, sizeof(*r->open_ix))) ||
+        !(r->ctx = calloc(cfg->n_strategies, sizeof(*r->ctx))) ||
+        !(r->ctx_class = calloc(cfg->n_strategies, sizeof(*r->ctx_class))) ||
+        !(r->sid = calloc(cfg->n_strategies, sizeof(*r->sid))))
+        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    if ((rc = build_sessions(r, err)) != 0)
+        return rc;
+    if (cfg->run_id)
+        snprintf(r->res->run_id, sizeof(r->res->run_id), "%s", cfg->run_id);
+    else if ((rc = derive_run_id(r, r->res->run_id, sizeof(r->res->run_id), err)) != 0)
+        return rc;
+    tc_manual_clock_init(&r->mc, r->sessions[0] * US_PER_DAY);
+
+    if ((rc = tc_tm_new(cfg->calendar, &r->tm, err)) != 0)
+        return rc;
+    for (size_t k = 0; k < r->ni; k++)
+        if ((rc = tc_tm_add_series(r->tm, &cfg->series[k], NULL, err)) != 0)
+            return rc;
+
+    if (!cfg->runtime || !cfg->historical) {
+        if ((rc = tc_store_open("sqlite::memory:", NULL, &r->mem, err)) != 0 ||
+            (rc = tc_migrate_latest(r->mem, "runtime", err)) != 0 ||
+            (rc = tc_migrate_latest(r->mem, "historical", err)) != 0)
+            return tc_error_prefix(err, "backtest: in-memory store");
+    }
+    r->rt = cfg->runtime ? cfg->runtime : r->mem;
+    r->hist = cfg->historical ? cfg->historical : r->mem;
+    if (!cfg->historical && (rc = setup_memory_historical(r, err)) != 0)
+        return rc;
+
+    for (size_t k = 0; k < cfg->n_strategies; k++) {
+        if (!cfg->strategies[k].enabled)
+            continue;
+        r->ctx_class[r->nctx] = k;
+        snprintf(r->sid[r->nctx], sizeof(r->sid[0]), "%s.%s", r->res->run_id,
+                 instance_name(&cfg->strategies[k]));
+        r->nctx++;
+    }
+    if ((rc = setup_accounts(r, err)) != 0)
+        return rc;
+
+    tc_broker_sim_options_default(&bo);
+    bo.sim = cfg->sim;
+    bo.clock = &r->mc.clock;
+    snprintf(bo.id_prefix, sizeof(bo.id_prefix), "%s", r->res->run_id);
+    if ((rc = tc_broker_sim_new(&bo, &r->broker, err)) != 0)
+        return rc;
+    tc_broker_sim_set_observer(r->broker, observer, r);
+    if (cfg->historical) {
+        struct tc_refdata rd = {r->hist, &r->mc.clock, "backtest"};
+        for (size_t k = 0; k < r->ni; k++) {
+            struct tc_instrument in;
+            memset(&in, 0, sizeof(in));
+            if ((rc = tc_refdata_instrument_get(&rd, cfg->series[k].instrument_id, &in, err)) != 0)
+                return tc_error_prefix(err, "backtest");
+            rc = tc_broker_sim_set_instrument(r->broker, in.instrument_id, TC_DEC_ZERO,
+                                              in.lot_size, err);
+            tc_instrument_release(&in);
+            if (rc != 0)
+                return rc;
+        }
+    }
+
+    tc_ledger_options_default(&lo);
+    lo.runtime = r->rt;
+    lo.historical = r->hist;
+    lo.clock = &r->mc.clock;
+    lo.broker = r->broker;
+    lo.mode = TC_MODE_BACKTEST;
+    lo.run_id = r->res->run_id;
+    lo.actor = "backtest";
+    lo.no_recovery = 1;
+    if ((rc = tc_ledger_open(&lo, &r->ledger, err)) != 0 ||
+        (rc = tc_ledger_portfolio_init(r->ledger, r->res->run_id, err)) != 0)
+        return tc_error_prefix(err, "backtest: ledger");
+    if ((rc = refresh(r, err)) != 0)
+        return rc;
+
+    for (size_t c = 0; c < r->nctx; c++) {
+        const struct tc_backtest_strategy *bs = &cfg->strategies[r->ctx_class[c]];
+        char prefix[TC_ID_BUFSZ];
+        snprintf(prefix, sizeof(prefix), "%s.%zu", r->res->run_id, c);
+        if ((rc = tc_strategy_ctx_new(&bs->params, r->tm, r->res->run_id, r->sid[c], prefix,
+                                      &host, &r->ctx[c], err)) != 0)
+            return rc;
+        tc_strategy_ctx_set_time(r->ctx[c], r->sessions[0], r->mc.now_us);
+        if ((rc = tc_strategy_start(r->ctx[c], err)) != 0)
+            return rc;
+    }
+    if (!(r->eq = calloc(r->nsessions, sizeof(*r->eq))))
+        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    return 0;
+}
+
+/* ---- the loop ------------------------------------------------------------------------ */
+
+static void bar_at(const struct tc_bar_series *s, size_t i, struct tc_bar *b)
+{
+    b->day = s->day[i];
+    b->open = s->open[i];
+    b->high = s->high[i];
+    b->low = s->low[i];
+    b->close = s->close[i];
+    b->adj_close = s->adj_close[i];
+    b->volume = s->volume[i];
+    b->open_interest = s->open_interest[i];
+}
+
+static int deliver_fills(struct run *r, struct tc_error *err)
+{
+    int rc;
+    if (r->dirty && (rc = refresh(r, err)) != 0)
+        return rc;
+    for (size_t k = 0; k < r->npf; k++)
+        if ((rc = tc_strategy_fill(r->ctx[r->pf[k].ctx], &r->pf[k].f, err)) != 0)
+            return rc;
+    r->npf = 0;
+    return 0;
+}
+
+static int offer_bars(struct run *r, int again, struct tc_error *err)
+{
+    const struct tc_backtest_config *cfg = r->cfg;
+    struct tc_bar bar;
+    int rc;
+
+    if (tc_broker_sim_working(r->broker) == 0)
+        return 0;
+    for (size_t k = 0; k < r->ni; k++) {
+        struct ibook *b = &r->book[k];
+        for (size_t i = b->new_from; i < b->cursor; i++) {
+            if (again && i + 1 < b->cursor)
+                continue; /* fill_at close: the session's last bar */
+            bar_at(&cfg->series[k], i, &bar);
+            if ((rc = tc_broker_on_bar(r->broker, cfg->series[k].instrument_id, &bar, err)) != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int equity_point(struct run *r, struct tc_equity_point *p, struct tc_error *err)
+{
+    struct tc_dec eq = r->cash, expo = TC_DEC_ZERO, v, a;
+
+    for (size_t k = 0; k < r->n_open; k++) {
+        const struct ibook *b = &r->book[r->open_ix[k]];
+        if (tc_dec_mul(b->units, b->close, TC_ROUND_HALF_EVEN, &v) != 0 ||
+            tc_dec_abs(v, &a) != 0 || tc_dec_add(expo, a, &expo) != 0 ||
+            tc_dec_sub(v, b->cost, &v) != 0 || tc_dec_add(eq, v, &eq) != 0)
+            return tc_error_set(err, TC_ERANGE, "backtest: equity of \"%s\" overflows",
+                                r->cfg->series[r->open_ix[k]].instrument_id);
+    }
+    p->day = r->day;
+    p->cash = r->cash;
+    p->equity = eq;
+    p->exposure = expo;
+    return 0;
+}
+
+static int session(struct run *r, size_t si, struct tc_error *err)
+{
+    const struct tc_backtest_config *cfg = r->cfg;
+    int64_t day = r->sessions[si], close_us;
+    struct tc_bar bar;
+    int rc;
+
+    r->day = day;
+    if (cfg->calendar) {
+        if ((rc = tc_calendar_session_times(cfg->calendar, day, NULL, &close_us, err)) != 0)
+            return rc;
+    } else {
+        close_us = (day + 1) * US_PER_DAY;
+    }
+    r->mc.now_us = close_us;
+    if ((rc = tc_tm_set_time(r->tm, close_us, err)) != 0)
+        return rc;
+    for (size_t k = 0; k < r->ni; k++) {
+        struct ibook *b = &r->book[k];
+        const struct tc_bar_series *s = &cfg->series[k];
+        b->new_from = b->cursor;
+        while (b->cursor < b->end && s->day[b->cursor] <= day)
+            b->cursor++;
+        if (b->cursor > b->new_from)
+            b->close = s->close[b->cursor - 1];
+        r->res->bars += b->cursor - b->new_from;
+    }
+    if ((rc = offer_bars(r, 0, err)) != 0)
+        return rc;
+    if ((rc = tc_broker_sim_set_day(r->broker, day, err)) != 0 || (rc = deliver_fills(r, err)) != 0)
+        return rc;
+    for (size_t k = 0; k < r->ni; k++) {
+        struct ibook *b = &r->book[k];
+        for (size_t i = b->new_from; i < b->cursor; i++) {
+            bar_at(&cfg->series[k], i, &bar);
+            for (size_t c = 0; c < r->nctx; c++) {
+                tc_strategy_ctx_set_time(r->ctx[c], day, close_us);
+                if ((rc = tc_strategy_bar(r->ctx[c], k, &bar, err)) != 0)
+                    return rc;
+            }
+        }
+    }
+    if (cfg->sim.fill_at == TC_SIM_FILL_CLOSE &&
+        ((rc = offer_bars(r, 1, err)) != 0 || (rc = deliver_fills(r, err)) != 0))
+        return rc;
+    if (r->dirty && (rc = refresh(r, err)) != 0)
+        return rc;
+    return equity_point(r, &r->eq[si], err);
+}
+
+static char *params_json(struct run *r)
+{
+    const struct tc_backtest_config *cfg = r->cfg;
+    json_t *o = json_object(), *arr = json_array(), *ins = json_array();
+    char d[TC_DEC_STRLEN], js[TC_STRATEGY_JSON_MAX], date[TC_DATE_STRLEN];
+    const struct tc_sim_config *sc = &cfg->sim;
+    char *out;
+
+    if (!o || !arr || !ins) {
+        json_decref(o);
+        json_decref(arr);
+        json_decref(ins);
+        return NULL;
+    }
+    json_object_set_new(o, "run_id", json_string(r->res->run_id));
+    for (size_t k = 0; k < cfg->n_strategies; k++) {
+        const struct tc_backtest_strategy *s = &cfg->strategies[k];
+        json_t *e = json_object();
+        tc_strategy_params_json(&s->params, js, sizeof(js));
+        json_object_set_new(e, "name", json_string(instance_name(s)));
+        json_object_set_new(e, "strategy", json_string(s->params.cls->name));
+        json_object_set_new(e, "enabled", json_boolean(s->enabled));
+        json_object_set_new(e, "params", json_loads(js, 0, NULL));
+        json_array_append_new(arr, e);
+    }
+    json_object_set_new(o, "strategies", arr);
+    for (size_t k = 0; k < cfg->n_series; k++)
+        json_array_append_new(ins, json_string(cfg->series[k].instrument_id));
+    json_object_set_new(o, "instruments", ins);
+    json_object_set_new(o, "market", cfg->calendar ? json_string(tc_calendar_mic(cfg->calendar))
+                                                   : json_null());
+    tc_date_format(r->sessions[0], date);
+    json_object_set_new(o, "from", json_string(date));
+    tc_date_format(r->sessions[r->nsessions - 1], date);
+    json_object_set_new(o, "to", json_string(date));
+    tc_dec_format(cfg->cash, d, sizeof(d));
+    json_object_set_new(o, "cash", json_string(d));
+    json_object_set_new(o, "fill_at", json_string(sc->fill_at == TC_SIM_FILL_CLOSE ? "close"
+                                                                                   : "next_open"));
+    tc_dec_format(sc->commission == TC_SIM_COMM_FRACTION ? sc->comm_rate : TC_DEC_ZERO, d, sizeof(d));
+    json_object_set_new(o, "commission_rate", json_string(d));
+    tc_dec_format(sc->slippage == TC_SIM_SLIP_FRACTION ? sc->slippage_value : TC_DEC_ZERO, d,
+                  sizeof(d));
+    json_object_set_new(o, "slippage_rate", json_string(d));
+    tc_dec_format(sc->volume_cap, d, sizeof(d));
+    json_object_set_new(o, "volume_cap", json_string(d));
+    out = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
+    json_decref(o);
+    return out;
+}
+
+static void cleanup(struct run *r)
+{
+    for (size_t c = 0; c < r->nctx; c++)
+        tc_strategy_ctx_free(r->ctx[c]);
+    tc_ledger_close(r->ledger);
+    tc_broker_free(r->broker);
+    tc_tm_free(r->tm);
+    tc_store_close(r->mem);
+    free(r->book);
+    free(r->open_ix);
+    free(r->ctx);
+    free(r->ctx_class);
+    free(r->sid);
+    free(r->trk);
+    free(r->pf);
+    free(r->sessions);
+    free(r->eq);
+    free(r->fills);
+    free(r->trades);
+}
+
+int tc_backtest_run(const struct tc_backtest_config *cfg, struct tc_backtest_result *out,
+                    struct tc_error *err)
+{
+    struct run r;
+    size_t step;
+    int rc;
+
+    if (!out)
+        return tc_error_set(err, TC_EINVAL, "backtest: no result given");
+    memset(out, 0, sizeof(*out));
+    out->last_day = -1;
+    if (!cfg)
+        return tc_error_set(err, TC_EINVAL, "backtest: no configuration given");
+    if ((rc = check_config(cfg, err)) != 0)
+        return rc;
+    memset(&r, 0, sizeof(r));
+    r.cfg = cfg;
+    r.res = out;
+    if ((rc = setup(&r, err)) != 0)
+        goto done;
+    step = r.nsessions / 100 ? r.nsessions / 100 : 1;
+    for (size_t si = 0; si < r.nsessions; si++) {
+        if ((rc = session(&r, si, err)) != 0)
+            goto done;
+        if (cfg->progress && (si + 1) % step == 0)
+            cfg->progress(cfg->progress_ud, si + 1, r.nsessions);
+    }
+    if (cfg->progress)
+        cfg->progress(cfg->progress_ud, r.nsessions, r.nsessions);
+    out->sessions = r.nsessions;
+    out->first_day = r.sessions[0];
+    out->last_day = r.sessions[r.nsessions - 1];
+    out->run.initial_cash = cfg->cash;
+    out->run.risk_free_rate = cfg->risk_free_rate;
+    out->run.periods_per_year = 252;
+    out->run.equity = r.eq;
+    out->run.n_equity = r.nsessions;
+    out->run.fills = r.fills;
+    out->run.n_fills = r.nfills;
+    out->run.trades = r.trades;
+    out->run.n_trades = r.ntrades;
+    r.eq = NULL;
+    r.fills = NULL;
+    r.trades = NULL;
+    if (!(out->params_json = params_json(&r))) {
+        rc = tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+        goto done;
+    }
+    rc = tc_analytics_compute(&out->run, &out->metrics, err);
+done:
+    cleanup(&r);
+    return rc;
+}
+
+int tc_backtest_write_report(const struct tc_backtest_result *r, const char *dir,
+                             const char *title, struct tc_error *err)
+{
+    if (!r || !dir)
+        return tc_error_set(err, TC_EINVAL, "backtest report: missing argument");
+    return tc_report_write(dir, title ? title : r->run_id, r->params_json, &r->run, &r->metrics,
+                           err);
+}
