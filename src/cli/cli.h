@@ -68,5 +68,6 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_ingest(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_gen_prices(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_gen_bars(struct tc_cli *cli, int argc, char **argv);
+int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv);
 
 #endif

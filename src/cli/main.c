@@ -32,6 +32,9 @@ static const struct tc_cli_command commands[] = {
      "write a deterministic long-format price file (benchmarks)"},
     {"gen-bars", tc_cmd_gen_bars, "gen-bars --instruments N --bars M --seed S --out DIR",
      "write deterministic synthetic daily bars, one Yahoo-format file each"},
+    {"backtest", tc_cmd_backtest,
+     "backtest --strategy NAME (--data FILE...|--symbols S,...) ...",
+     "run a strategy over daily bars: summary, report, sweeps"},
 };
 
 static void usage(FILE *f)

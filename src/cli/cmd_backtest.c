@@ -1,0 +1,754 @@
+/* `tradecore backtest`: runs built-in strategies over CSV files or stored
+ * bars (tc_backtest_run), prints a summary (text or JSON), writes the report
+ * with --out, and runs parameter sweeps (--sweep, split with --shard). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "cli/cli.h"
+#include "tradecore/backtest.h"
+#include "tradecore/calendar.h"
+#include "tradecore/ingest.h"
+#include "internal/banned.h"
+
+#define MAX_ITEMS 256
+#define PROGRESS_MIN_SESSIONS 2500
+
+static const char help[] =
+    "usage: tradecore backtest --strategy NAME [--param k=v]... | --strategies FILE\n"
+    "           (--data FILE... | --symbols S,...) [--market MIC] [--from DATE] [--to DATE]\n"
+    "           [--cash X] [--commission-rate F] [--slippage-rate F] [--volume-cap F]\n"
+    "           [--fill-at next_open|close] [--out DIR] [--store] [--run-id ID] [--json]\n"
+    "           [--sweep k=a,b,c]... [--shard i/N]\n\n"
+    "Runs a backtest: bars go through the TimeMachine to the strategies, their\n"
+    "signals through the ledger (mode BACKTEST), orders to the market simulator.\n"
+    "  --strategy NAME      a built-in strategy (sma_cross, donchian; see below)\n"
+    "  --param k=v          one of its parameters (repeatable)\n"
+    "  --strategies FILE    several strategies in one portfolio, from YAML:\n"
+    "                         strategies:\n"
+    "                           - name: trend        # instance name (default: strategy)\n"
+    "                             strategy: donchian\n"
+    "                             enabled: true      # default true\n"
+    "                             params: {entry: 20, exit: 10}\n"
+    "  --data FILE          a price CSV file (repeatable; the instrument is the file's\n"
+    "                       symbol, or the symbols of a long file)\n"
+    "  --symbols S,...      instruments from the historical store\n"
+    "  --market MIC         the sessions of this calendar (default: the dates of the data)\n"
+    "  --from, --to DATE    YYYY-MM-DD, inclusive (earlier bars stay readable to strategies)\n"
+    "  --cash X             initial capital (default 100000)\n"
+    "  --commission-rate F  commission as a fraction of traded value (default 0)\n"
+    "  --slippage-rate F    slippage as a fraction of price, against the trader (default 0)\n"
+    "  --volume-cap F       at most F x the bar's volume per bar, rest stays working\n"
+    "  --fill-at WHEN       market orders fill at the next bar's open (next_open, default)\n"
+    "                       or at the deciding bar's close (close)\n"
+    "  --out DIR            write summary.json, fills.csv, trades.csv, equity.csv and\n"
+    "                       report.html into DIR (a sweep: DIR/<combination>/)\n"
+    "  --store              keep the run in the configured runtime store (mode BACKTEST,\n"
+    "                       its run id); default: an in-memory store\n"
+    "  --run-id ID          the run id (default: derived from the inputs: reruns are equal)\n"
+    "  --json               print the summary as JSON\n"
+    "  --sweep k=a,b,c      run every value of parameter k (repeatable: the cartesian\n"
+    "                       product, the first --sweep varying slowest); --strategy only\n"
+    "  --shard i/N          only the combinations whose 0-based index % N == i\n"
+    "A progress bar is shown on a terminal for long runs.\n"
+    "Exit status: 0 ok, 1 error (data, store, run), 2 usage error.\n";
+
+struct sweep {
+    const char *key;
+    char *values[MAX_ITEMS];
+    size_t n;
+    char *buf;
+};
+
+struct opts {
+    const char *strategy, *strategies_file, *market, *out, *run_id;
+    const char *params[MAX_ITEMS];
+    size_t n_params;
+    const char *data[MAX_ITEMS];
+    size_t n_data;
+    const char *symbols;
+    int json, store;
+    struct sweep sweeps[16];
+    size_t n_sweeps;
+    long shard_i, shard_n;
+};
+
+struct progress {
+    FILE *f;
+    const char *name;
+    int last_pct;
+    int shown;
+};
+
+static void show_progress(void *ud, size_t done, size_t total)
+{
+    struct progress *p = ud;
+    int pct, bars;
+    if (total < PROGRESS_MIN_SESSIONS)
+        return;
+    pct = (int)(done * 100 / total);
+    if (pct == p->last_pct)
+        return;
+    p->last_pct = pct;
+    bars = pct * 30 / 100;
+    fprintf(p->f, "\r%-24.24s [%.*s%*s] %3d%%", p->name, bars, "==============================",
+            30 - bars, "", pct);
+    fflush(p->f);
+    p->shown = 1;
+}
+
+static int parse_frac(struct tc_cli *cli, const char *opt, const char *s, struct tc_dec *out)
+{
+    struct tc_error e = {0};
+    if (tc_dec_parse(s, (size_t)-1, out, &e) != 0)
+        return tc_cli_usage(cli, "%s: %s", opt, tc_error_msg(&e));
+    if (tc_dec_sign(*out) < 0)
+        return tc_cli_usage(cli, "%s %s must not be negative", opt, s);
+    return 0;
+}
+
+static int parse_shard(struct tc_cli *cli, const char *s, struct opts *o)
+{
+    char *end;
+    long i, n;
+    const char *slash = strchr(s, '/');
+    if (!slash || slash == s || !slash[1])
+        return tc_cli_usage(cli, "--shard \"%s\" is not i/N", s);
+    i = strtol(s, &end, 10);
+    if (end != slash || i < 0)
+        return tc_cli_usage(cli, "--shard \"%s\": i must be a whole number >= 0", s);
+    n = strtol(slash + 1, &end, 10);
+    if (*end || n < 1)
+        return tc_cli_usage(cli, "--shard \"%s\": N must be a whole number >= 1", s);
+    if (i >= n)
+        return tc_cli_usage(cli, "--shard \"%s\": i must be below N (0-based)", s);
+    o->shard_i = i;
+    o->shard_n = n;
+    return 0;
+}
+
+static int parse_sweep(struct tc_cli *cli, const char *s, struct opts *o)
+{
+    struct sweep *sw;
+    char *p, *eq;
+    if (o->n_sweeps == sizeof(o->sweeps) / sizeof(o->sweeps[0]))
+        return tc_cli_usage(cli, "too many --sweep options");
+    sw = &o->sweeps[o->n_sweeps];
+    if (!(sw->buf = strdup(s)))
+        return tc_cli_failf(cli, "out of memory");
+    o->n_sweeps++;
+    eq = strchr(sw->buf, '=');
+    if (!eq || eq == sw->buf || !eq[1])
+        return tc_cli_usage(cli, "--sweep \"%s\" is not k=a,b,c", s);
+    *eq = '\0';
+    sw->key = sw->buf;
+    for (size_t k = 0; k + 1 < o->n_sweeps; k++)
+        if (strcmp(o->sweeps[k].key, sw->key) == 0)
+            return tc_cli_usage(cli, "--sweep %s is given twice", sw->key);
+    for (p = eq + 1;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*p)
+            return tc_cli_usage(cli, "--sweep %s has an empty value", sw->key);
+        if (sw->n == MAX_ITEMS)
+            return tc_cli_usage(cli, "--sweep %s has more than %d values", sw->key, MAX_ITEMS);
+        sw->values[sw->n++] = p;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
+                      struct tc_backtest_config *cfg)
+{
+    int rc;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int flag = strcmp(a, "--json") == 0 || strcmp(a, "--store") == 0;
+        if (!flag && strncmp(a, "--", 2) == 0 && !v)
+            return tc_cli_usage(cli, "%s needs a value", a);
+        if (strcmp(a, "--json") == 0) {
+            o->json = 1;
+        } else if (strcmp(a, "--store") == 0) {
+            o->store = 1;
+        } else if (strcmp(a, "--strategy") == 0) {
+            o->strategy = v;
+            i++;
+        } else if (strcmp(a, "--strategies") == 0) {
+            o->strategies_file = v;
+            i++;
+        } else if (strcmp(a, "--param") == 0) {
+            if (o->n_params == MAX_ITEMS)
+                return tc_cli_usage(cli, "too many --param options");
+            o->params[o->n_params++] = v;
+            i++;
+        } else if (strcmp(a, "--data") == 0) {
+            if (o->n_data == MAX_ITEMS)
+                return tc_cli_usage(cli, "too many --data options");
+            o->data[o->n_data++] = v;
+            i++;
+        } else if (strcmp(a, "--symbols") == 0) {
+            o->symbols = v;
+            i++;
+        } else if (strcmp(a, "--market") == 0) {
+            o->market = v;
+            i++;
+        } else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
+            struct tc_error e = {0};
+            int64_t d;
+            if (tc_date_parse(v, &d, &e) != 0)
+                return tc_cli_usage(cli, "%s: %s", a, tc_error_msg(&e));
+            if (a[2] == 'f')
+                cfg->from_day = d;
+            else
+                cfg->to_day = d;
+            i++;
+        } else if (strcmp(a, "--cash") == 0) {
+            if ((rc = parse_frac(cli, a, v, &cfg->cash)) != 0)
+                return rc;
+            if (tc_dec_is_zero(cfg->cash))
+                return tc_cli_usage(cli, "--cash must be positive");
+            i++;
+        } else if (strcmp(a, "--commission-rate") == 0) {
+            if ((rc = parse_frac(cli, a, v, &cfg->sim.comm_rate)) != 0)
+                return rc;
+            cfg->sim.commission = TC_SIM_COMM_FRACTION;
+            i++;
+        } else if (strcmp(a, "--slippage-rate") == 0) {
+            if ((rc = parse_frac(cli, a, v, &cfg->sim.slippage_value)) != 0)
+                return rc;
+            if (tc_dec_cmp(cfg->sim.slippage_value, tc_dec_from_raw(TC_DEC_ONE)) >= 0)
+                return tc_cli_usage(cli, "--slippage-rate %s must be below 1", v);
+            cfg->sim.slippage = TC_SIM_SLIP_FRACTION;
+            i++;
+        } else if (strcmp(a, "--volume-cap") == 0) {
+            if ((rc = parse_frac(cli, a, v, &cfg->sim.volume_cap)) != 0)
+                return rc;
+            if (tc_dec_cmp(cfg->sim.volume_cap, tc_dec_from_raw(TC_DEC_ONE)) > 0)
+                return tc_cli_usage(cli, "--volume-cap %s must be at most 1", v);
+            i++;
+        } else if (strcmp(a, "--fill-at") == 0) {
+            if (strcmp(v, "next_open") == 0)
+                cfg->sim.fill_at = TC_SIM_FILL_NEXT_OPEN;
+            else if (strcmp(v, "close") == 0)
+                cfg->sim.fill_at = TC_SIM_FILL_CLOSE;
+            else
+                return tc_cli_usage(cli, "--fill-at \"%s\" is not next_open or close", v);
+            i++;
+        } else if (strcmp(a, "--out") == 0) {
+            o->out = v;
+            i++;
+        } else if (strcmp(a, "--run-id") == 0) {
+            o->run_id = v;
+            i++;
+        } else if (strcmp(a, "--sweep") == 0) {
+            if ((rc = parse_sweep(cli, v, o)) != 0)
+                return rc;
+            i++;
+        } else if (strcmp(a, "--shard") == 0) {
+            if ((rc = parse_shard(cli, v, o)) != 0)
+                return rc;
+            i++;
+        } else {
+            return tc_cli_usage(cli, "unknown option \"%s\" (see --help)", a);
+        }
+    }
+    if (!o->strategy == !o->strategies_file)
+        return tc_cli_usage(cli, "give one of --strategy NAME or --strategies FILE");
+    if (o->strategies_file && (o->n_params || o->n_sweeps))
+        return tc_cli_usage(cli, "--param and --sweep go with --strategy, not --strategies");
+    if (!o->n_data == !o->symbols)
+        return tc_cli_usage(cli, "give one of --data FILE... or --symbols S,...");
+    if (cfg->from_day != INT64_MIN && cfg->to_day != INT64_MAX && cfg->from_day > cfg->to_day) {
+        char f[TC_DATE_STRLEN], t[TC_DATE_STRLEN];
+        tc_date_format(cfg->from_day, f);
+        tc_date_format(cfg->to_day, t);
+        return tc_cli_usage(cli, "--from %s is after --to %s", f, t);
+    }
+    if (o->shard_n && !o->n_sweeps)
+        return tc_cli_usage(cli, "--shard splits a --sweep: give --sweep too");
+    return 0;
+}
+
+/* ---- strategies ------------------------------------------------------------- */
+
+/* The --strategy and its --param values (no key twice) into S. */
+static int one_strategy(struct tc_cli *cli, const struct opts *o, struct tc_backtest_strategy *s)
+{
+    const struct tc_strategy_class *cls;
+    struct tc_error e = {0};
+
+    memset(s, 0, sizeof(*s));
+    if (tc_strategy_lookup(o->strategy, &cls, &e) != 0)
+        return tc_cli_usage(cli, "%s", tc_error_msg(&e));
+    tc_strategy_params_init(&s->params, cls);
+    s->enabled = 1;
+    for (size_t k = 0; k < o->n_params; k++) {
+        const char *eq = strchr(o->params[k], '=');
+        for (size_t j = 0; eq && j < k; j++)
+            if (strncmp(o->params[j], o->params[k], (size_t)(eq - o->params[k]) + 1) == 0)
+                return tc_cli_usage(cli, "--param %.*s is given twice", (int)(eq - o->params[k]),
+                                    o->params[k]);
+        if (tc_strategy_params_set_kv(&s->params, o->params[k], &e) != 0)
+            return tc_cli_usage(cli, "%s", tc_error_msg(&e));
+    }
+    for (size_t k = 0; k < o->n_sweeps; k++) {
+        for (size_t j = 0; j < o->n_params; j++) {
+            size_t len = strlen(o->sweeps[k].key);
+            if (strncmp(o->params[j], o->sweeps[k].key, len) == 0 && o->params[j][len] == '=')
+                return tc_cli_usage(cli, "%s is given both by --param and --sweep",
+                                    o->sweeps[k].key);
+        }
+        for (size_t v = 0; v < o->sweeps[k].n; v++) {
+            struct tc_strategy_params tmp = s->params;
+            if (tc_strategy_params_set(&tmp, o->sweeps[k].key, o->sweeps[k].values[v], &e) != 0)
+                return tc_cli_usage(cli, "--sweep: %s", tc_error_msg(&e));
+        }
+    }
+    if (!o->n_sweeps && tc_strategy_params_check(&s->params, &e) != 0)
+        return tc_cli_usage(cli, "%s", tc_error_msg(&e));
+    return 0;
+}
+
+static yaml_node_t *map_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
+{
+    if (!map || map->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(doc, p->key);
+        if (k && k->type == YAML_SCALAR_NODE && strcmp((const char *)k->data.scalar.value, key) == 0)
+            return yaml_document_get_node(doc, p->value);
+    }
+    return NULL;
+}
+
+static const char *scalar(yaml_node_t *n)
+{
+    return (n && n->type == YAML_SCALAR_NODE) ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* Reads the strategies of FILE into S[0..*N). Exit status or 0. */
+static int load_strategies(struct tc_cli *cli, const char *file, struct tc_backtest_strategy *s,
+                           size_t cap, size_t *n)
+{
+    FILE *f = fopen(file, "rb");
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    yaml_node_t *root, *list;
+    struct tc_error e = {0};
+    int rc = 0, k = 0;
+
+    *n = 0;
+    if (!f)
+        return tc_cli_failf(cli, "strategies file \"%s\" cannot be read", file);
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, f);
+    if (!yaml_parser_load(&parser, &doc)) {
+        rc = tc_cli_failf(cli, "%s:%zu: %s", file, parser.problem_mark.line + 1,
+                          parser.problem ? parser.problem : "not YAML");
+        yaml_parser_delete(&parser);
+        fclose(f);
+        return rc;
+    }
+    root = yaml_document_get_root_node(&doc);
+    list = map_get(&doc, root, "strategies");
+    if (!list || list->type != YAML_SEQUENCE_NODE || list->data.sequence.items.top ==
+                                                         list->data.sequence.items.start) {
+        rc = tc_cli_failf(cli, "%s: \"strategies\" must be a non-empty list", file);
+        goto out;
+    }
+    for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top;
+         it++, k++) {
+        yaml_node_t *item = yaml_document_get_node(&doc, *it), *params;
+        const char *cls_name = scalar(map_get(&doc, item, "strategy"));
+        const char *name = scalar(map_get(&doc, item, "name"));
+        const char *enabled = scalar(map_get(&doc, item, "enabled"));
+        const struct tc_strategy_class *cls;
+        struct tc_backtest_strategy *bs;
+
+        if ((size_t)k == cap) {
+            rc = tc_cli_failf(cli, "%s: more than %zu strategies", file, cap);
+            goto out;
+        }
+        if (!cls_name) {
+            rc = tc_cli_failf(cli, "%s: strategies[%d]: \"strategy\" is missing", file, k);
+            goto out;
+        }
+        if (tc_strategy_lookup(cls_name, &cls, &e) != 0) {
+            rc = tc_cli_failf(cli, "%s: strategies[%d]: %s", file, k, tc_error_msg(&e));
+            goto out;
+        }
+        bs = &s[k];
+        memset(bs, 0, sizeof(*bs));
+        tc_strategy_params_init(&bs->params, cls);
+        bs->enabled = 1;
+        if (name) {
+            if (strlen(name) >= sizeof(bs->name)) {
+                rc = tc_cli_failf(cli, "%s: strategies[%d]: name \"%.40s\" is longer than %d characters",
+                                  file, k, name, TC_BACKTEST_NAME_MAX - 1);
+                goto out;
+            }
+            snprintf(bs->name, sizeof(bs->name), "%s", name);
+        }
+        if (enabled) {
+            if (strcmp(enabled, "true") == 0)
+                bs->enabled = 1;
+            else if (strcmp(enabled, "false") == 0)
+                bs->enabled = 0;
+            else {
+                rc = tc_cli_failf(cli, "%s: strategies[%d]: enabled \"%.20s\" is not true or false",
+                                  file, k, enabled);
+                goto out;
+            }
+        }
+        params = map_get(&doc, item, "params");
+        if (params && params->type != YAML_MAPPING_NODE) {
+            rc = tc_cli_failf(cli, "%s: strategies[%d]: \"params\" must be a mapping", file, k);
+            goto out;
+        }
+        for (yaml_node_pair_t *p = params ? params->data.mapping.pairs.start : NULL;
+             params && p < params->data.mapping.pairs.top; p++) {
+            const char *key = scalar(yaml_document_get_node(&doc, p->key));
+            const char *val = scalar(yaml_document_get_node(&doc, p->value));
+            if (!key || !val || tc_strategy_params_set(&bs->params, key, val, &e) != 0) {
+                rc = tc_cli_failf(cli, "%s: strategies[%d]: %s", file, k,
+                                  (key && val) ? tc_error_msg(&e) : "params must be scalars");
+                goto out;
+            }
+        }
+        if (tc_strategy_params_check(&bs->params, &e) != 0) {
+            rc = tc_cli_failf(cli, "%s: strategies[%d]: %s", file, k, tc_error_msg(&e));
+            goto out;
+        }
+        (*n)++;
+    }
+out:
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return rc;
+}
+
+/* ---- data ------------------------------------------------------------------------ */
+
+struct data {
+    struct tc_bar_set sets[MAX_ITEMS];
+    size_t n_sets;
+    struct tc_bar_series series[MAX_ITEMS];   /* shallow copies or owned (store) */
+    size_t n;
+    int owned;
+    struct tc_store *hist;
+};
+
+static void data_release(struct data *d)
+{
+    for (size_t k = 0; k < d->n_sets; k++)
+        tc_bar_set_release(&d->sets[k]);
+    if (d->owned)
+        for (size_t k = 0; k < d->n; k++)
+            tc_bar_series_release(&d->series[k]);
+    tc_store_close(d->hist);
+}
+
+static int load_data(struct tc_cli *cli, const struct opts *o, const struct tc_backtest_config *cfg,
+                     struct data *d)
+{
+    struct tc_error e = {0};
+
+    if (o->n_data) {
+        for (size_t k = 0; k < o->n_data; k++) {
+            struct tc_bar_set *set = &d->sets[d->n_sets];
+            if (tc_prices_load_csv(o->data[k], TC_PRICES_AUTO, NULL, set, &e) != 0)
+                return tc_cli_fail(cli, &e);
+            d->n_sets++;
+            for (size_t j = 0; j < set->n; j++) {
+                if (d->n == MAX_ITEMS)
+                    return tc_cli_usage(cli, "more than %d instruments", MAX_ITEMS);
+                for (size_t i = 0; i < d->n; i++)
+                    if (strcmp(d->series[i].instrument_id, set->items[j].instrument_id) == 0)
+                        return tc_cli_usage(cli, "instrument \"%s\" is in two --data files",
+                                            set->items[j].instrument_id);
+                d->series[d->n++] = set->items[j];
+            }
+        }
+        return 0;
+    }
+    d->owned = 1;
+    if (tc_cli_open_store(cli, "historical", &d->hist, &e) != 0)
+        return tc_cli_fail(cli, &e);
+    for (const char *p = o->symbols; *p;) {
+        char sym[TC_INSTRUMENT_ID_MAX];
+        size_t len = strcspn(p, ",");
+        int64_t count = 0;
+        if (len == 0 || len >= sizeof(sym))
+            return tc_cli_usage(cli, "--symbols \"%s\": empty or too long symbol", o->symbols);
+        if (d->n == MAX_ITEMS)
+            return tc_cli_usage(cli, "more than %d instruments", MAX_ITEMS);
+        memcpy(sym, p, len);
+        sym[len] = '\0';
+        for (size_t i = 0; i < d->n; i++)
+            if (strcmp(d->series[i].instrument_id, sym) == 0)
+                return tc_cli_usage(cli, "--symbols: \"%s\" is given twice", sym);
+        if (tc_prices_load(d->hist, sym, -1000000, cfg->to_day == INT64_MAX ? 3000000 : cfg->to_day,
+                           &d->series[d->n], &e) != 0) {
+            d->n++;
+            return tc_cli_fail(cli, &e);
+        }
+        d->n++;
+        if (tc_prices_count(d->hist, sym, &count, &e) != 0)
+            return tc_cli_fail(cli, &e);
+        if (count == 0)
+            return tc_cli_failf(cli, "instrument \"%s\" has no stored bars", sym);
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
+}
+
+/* ---- output ------------------------------------------------------------------- */
+
+static json_t *summary_json(const struct tc_backtest_result *r, const char *name, const char *dir)
+{
+    const struct tc_metrics *m = &r->metrics;
+    json_t *o = json_object();
+    char d[TC_DEC_STRLEN], f[TC_DATE_STRLEN], t[TC_DATE_STRLEN];
+
+    tc_date_format(r->first_day, f);
+    tc_date_format(r->last_day, t);
+    if (name)
+        json_object_set_new(o, "combination", json_string(name));
+    json_object_set_new(o, "run_id", json_string(r->run_id));
+    json_object_set_new(o, "parameters", json_loads(r->params_json, 0, NULL));
+    json_object_set_new(o, "from", json_string(f));
+    json_object_set_new(o, "to", json_string(t));
+    json_object_set_new(o, "sessions", json_integer((json_int_t)r->sessions));
+    json_object_set_new(o, "bars", json_integer((json_int_t)r->bars));
+    json_object_set_new(o, "signals", json_integer((json_int_t)r->signals));
+    json_object_set_new(o, "accepted", json_integer((json_int_t)r->accepted));
+    json_object_set_new(o, "rejected", json_integer((json_int_t)r->rejected));
+    json_object_set_new(o, "fills", json_integer((json_int_t)r->run.n_fills));
+    json_object_set_new(o, "trades", json_integer((json_int_t)r->run.n_trades));
+#define DEC(k, v) (tc_dec_format((v), d, sizeof(d)), json_object_set_new(o, k, json_string(d)))
+    DEC("initial_cash", r->run.initial_cash);
+    DEC("final_value", m->final_value);
+    DEC("final_cash", m->final_cash);
+    DEC("net_profit", m->net_profit);
+    DEC("total_commission", m->total_commission);
+#undef DEC
+    json_object_set_new(o, "total_return", json_real(m->total_return));
+    json_object_set_new(o, "cagr", json_real(m->cagr));
+    json_object_set_new(o, "sharpe", json_real(m->sharpe));
+    json_object_set_new(o, "max_drawdown", json_real(m->max_drawdown));
+    json_object_set_new(o, "win_rate", json_real(m->win_rate));
+    json_object_set_new(o, "report", dir ? json_string(dir) : json_null());
+    return o;
+}
+
+static void print_summary(FILE *f, const struct tc_backtest_result *r, const char *dir)
+{
+    const struct tc_metrics *m = &r->metrics;
+    char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN], c[TC_DEC_STRLEN], fd[TC_DATE_STRLEN],
+        td[TC_DATE_STRLEN];
+
+    tc_date_format(r->first_day, fd);
+    tc_date_format(r->last_day, td);
+    fprintf(f, "run            %s\n", r->run_id);
+    fprintf(f, "parameters     %s\n", r->params_json);
+    fprintf(f, "sessions       %zu (%s .. %s), %llu bars\n", r->sessions, fd, td,
+            (unsigned long long)r->bars);
+    fprintf(f, "signals        %llu (accepted %llu, rejected %llu)\n",
+            (unsigned long long)r->signals, (unsigned long long)r->accepted,
+            (unsigned long long)r->rejected);
+    fprintf(f, "fills          %zu\ntrades         %zu (won %lld, lost %lld)\n", r->run.n_fills,
+            r->run.n_trades, (long long)m->n_wins, (long long)m->n_losses);
+    tc_dec_format(r->run.initial_cash, a, sizeof(a));
+    tc_dec_format(m->final_value, b, sizeof(b));
+    tc_dec_format(m->final_cash, c, sizeof(c));
+    fprintf(f, "initial cash   %s\nfinal value    %s\nfinal cash     %s\n", a, b, c);
+    tc_dec_format(m->net_profit, a, sizeof(a));
+    tc_dec_format(m->total_commission, b, sizeof(b));
+    fprintf(f, "net profit     %s\ncommission     %s\n", a, b);
+    fprintf(f, "total return   %.4f%%\ncagr           %.4f%%\nsharpe         %.4f\n"
+               "max drawdown   %.4f%%\n",
+            m->total_return * 100, m->cagr * 100, m->sharpe, m->max_drawdown * 100);
+    if (dir)
+        fprintf(f, "report         %s/report.html\n", dir);
+}
+
+/* ---- runs ------------------------------------------------------------------------ */
+
+/* The combination IDX of the sweeps into P and its name "k-v_k-v". */
+static void combination(const struct opts *o, size_t idx, struct tc_strategy_params *p,
+                        char *name, size_t cap)
+{
+    size_t n = 0;
+    name[0] = '\0';
+    for (size_t k = o->n_sweeps; k-- > 0;) {
+        const struct sweep *sw = &o->sweeps[k];
+        size_t v = idx % sw->n;
+        idx /= sw->n;
+        tc_strategy_params_set(p, sw->key, sw->values[v], NULL);
+    }
+    for (size_t k = 0; k < o->n_sweeps; k++) {
+        char d[TC_DEC_STRLEN];
+        tc_dec_format(tc_strategy_param_dec(p, o->sweeps[k].key), d, sizeof(d));
+        n += (size_t)snprintf(name + n, n < cap ? cap - n : 0, "%s%s-%s", k ? "_" : "",
+                              o->sweeps[k].key, d);
+    }
+}
+
+int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
+{
+    struct opts o;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_strategy *strats = NULL;
+    struct data *d = NULL;
+    struct tc_store *rt = NULL;
+    struct tc_error e = {0};
+    json_t *runs = NULL;
+    size_t n_strats = 0, total = 1;
+    int rc = TC_EXIT_OK, tty = isatty(fileno(cli->err));
+
+    if (argc > 1 && tc_cli_is_help(argv[1])) {
+        fputs(help, cli->out);
+        return TC_EXIT_OK;
+    }
+    memset(&o, 0, sizeof(o));
+    tc_backtest_config_init(&cfg);
+    if (!(strats = calloc(MAX_ITEMS, sizeof(*strats))) || !(d = calloc(1, sizeof(*d)))) {
+        rc = tc_cli_failf(cli, "out of memory");
+        goto out;
+    }
+    if ((rc = parse_args(cli, argc, argv, &o, &cfg)) != 0)
+        goto out;
+    if (o.strategy) {
+        if ((rc = one_strategy(cli, &o, &strats[0])) != 0)
+            goto out;
+        n_strats = 1;
+    } else if ((rc = load_strategies(cli, o.strategies_file, strats, MAX_ITEMS, &n_strats)) != 0) {
+        goto out;
+    }
+    if (o.market && tc_calendar_get(o.market, &cfg.calendar, &e) != 0) {
+        rc = tc_cli_usage(cli, "--market: %s", tc_error_msg(&e));
+        goto out;
+    }
+    if (o.run_id && (tc_id_validate("run", o.run_id, &e) != 0 ||
+                     strlen(o.run_id) > TC_BACKTEST_RUN_ID_MAX - 5)) {
+        rc = tc_cli_usage(cli, "--run-id: %s", e.code ? tc_error_msg(&e) : "longer than 27 characters");
+        goto out;
+    }
+    if ((rc = load_data(cli, &o, &cfg, d)) != 0)
+        goto out;
+    if (o.store && (rc = tc_cli_open_store(cli, "runtime", &rt, &e)) != 0) {
+        rc = tc_cli_fail(cli, &e);
+        goto out;
+    }
+    cfg.strategies = strats;
+    cfg.n_strategies = n_strats;
+    cfg.series = d->series;
+    cfg.n_series = d->n;
+    cfg.runtime = rt;
+    cfg.historical = d->hist;
+    for (size_t k = 0; k < o.n_sweeps; k++)
+        total *= o.sweeps[k].n;
+    if (o.n_sweeps && !(runs = json_array())) {
+        rc = tc_cli_failf(cli, "out of memory");
+        goto out;
+    }
+    if (o.n_sweeps && !o.json)
+        fprintf(cli->out, "%-40s %-22s %14s %8s %10s %10s\n", "combination", "run", "final value",
+                "trades", "return %", "max dd %");
+    for (size_t idx = 0; idx < total; idx++) {
+        struct tc_backtest_result res;
+        struct progress pr = {cli->err, NULL, -1, 0};
+        char name[512] = "", dir[4096], run_id[TC_ID_BUFSZ];
+        const char *outdir = NULL;
+        int r;
+
+        if (o.shard_n && (long)(idx % (size_t)o.shard_n) != o.shard_i)
+            continue;
+        if (o.n_sweeps) {
+            one_strategy(cli, &o, &strats[0]); /* back to the --param values (checked) */
+            combination(&o, idx, &strats[0].params, name, sizeof(name));
+            if (tc_strategy_params_check(&strats[0].params, &e) != 0) {
+                fprintf(cli->err, "tradecore: %s: combination %s skipped: %s\n", cli->cmd, name,
+                        tc_error_msg(&e));
+                continue;
+            }
+        }
+        if (o.run_id) {
+            if (o.n_sweeps)
+                snprintf(run_id, sizeof(run_id), "%s-%zu", o.run_id, idx);
+            else
+                snprintf(run_id, sizeof(run_id), "%s", o.run_id);
+            cfg.run_id = run_id;
+        }
+        if (o.out) {
+            snprintf(dir, sizeof(dir), "%s%s%s", o.out, o.n_sweeps ? "/" : "", name);
+            outdir = dir;
+        }
+        pr.name = o.n_sweeps ? name : strats[0].params.cls->name;
+        if (tty) {
+            cfg.progress = show_progress;
+            cfg.progress_ud = &pr;
+        }
+        r = tc_backtest_run(&cfg, &res, &e);
+        if (pr.shown)
+            fputc('\n', cli->err);
+        if (r == 0 && outdir)
+            r = tc_backtest_write_report(&res, outdir, o.n_sweeps ? name : NULL, &e);
+        if (r != 0) {
+            tc_backtest_result_release(&res);
+            rc = tc_cli_fail(cli, &e);
+            goto out;
+        }
+        if (o.n_sweeps && o.json) {
+            json_array_append_new(runs, summary_json(&res, name, outdir));
+        } else if (o.n_sweeps) {
+            char fv[TC_DEC_STRLEN];
+            tc_dec_format(res.metrics.final_value, fv, sizeof(fv));
+            fprintf(cli->out, "%-40s %-22s %14s %8zu %10.4f %10.4f\n", name, res.run_id, fv,
+                    res.run.n_trades, res.metrics.total_return * 100,
+                    res.metrics.max_drawdown * 100);
+        } else if (o.json) {
+            json_t *j = summary_json(&res, NULL, outdir);
+            char *s = json_dumps(j, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+            fprintf(cli->out, "%s\n", s ? s : "{}");
+            free(s);
+            json_decref(j);
+        } else {
+            print_summary(cli->out, &res, outdir);
+        }
+        tc_backtest_result_release(&res);
+    }
+    if (runs && o.json) {
+        json_t *j = json_object();
+        char *s;
+        json_object_set_new(j, "combinations", json_integer((json_int_t)total));
+        json_object_set_new(j, "shard", o.shard_n ? json_sprintf("%ld/%ld", o.shard_i, o.shard_n)
+                                                  : json_null());
+        json_object_set(j, "runs", runs);
+        s = json_dumps(j, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+        fprintf(cli->out, "%s\n", s ? s : "{}");
+        free(s);
+        json_decref(j);
+    }
+out:
+    json_decref(runs);
+    if (d)
+        data_release(d);
+    free(d);
+    free(strats);
+    tc_store_close(rt);
+    for (size_t k = 0; k < o.n_sweeps; k++)
+        free(o.sweeps[k].buf);
+    return rc;
+}
