@@ -128,6 +128,16 @@ struct tc_ledger_limits {
  */
 typedef int (*tc_ledger_fault_fn)(const char *point, void *ud);
 
+/*
+ * Fencing (DESIGN rule 7): called first inside EVERY write transaction of
+ * the ledger (signals, fills, acknowledgements, portfolio init), with the
+ * transaction. A nonzero return (TC_EFENCED with a message, by convention)
+ * rolls the transaction back: nothing is written and the ledger call returns
+ * that code. The service passes one that compares the leader epoch stored in
+ * the runtime store with the epoch it was elected with (leader.h).
+ */
+typedef int (*tc_ledger_fence_fn)(struct tc_txn *tx, void *ud, struct tc_error *err);
+
 struct tc_ledger_options {
     struct tc_store *runtime;      /* required, borrowed, migrated to 0002+ */
     struct tc_store *historical;   /* required (may be the runtime store), borrowed */
@@ -141,6 +151,8 @@ struct tc_ledger_options {
     int no_recovery;               /* open does not resubmit NEW orders */
     tc_ledger_fault_fn fault;      /* tests only; NULL in production */
     void *fault_ud;
+    tc_ledger_fence_fn fence;      /* NULL = no fencing (one process, tests) */
+    void *fence_ud;
 };
 
 /* Zeroes *O and sets the defaults above. */

@@ -199,9 +199,28 @@ int tc__ledger_fault(struct tc_ledger *l, const char *point, struct tc_error *er
     return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL, "ledger: fault injected at %s", point);
 }
 
+struct fenced {
+    struct tc_ledger *l;
+    tc_txn_fn fn;
+    void *ud;
+};
+
+/* The fence first, in the same transaction as the writes it guards. */
+static int fenced_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
+{
+    struct fenced *f = ud;
+    int rc = f->l->opt.fence(tx, f->l->opt.fence_ud, err);
+
+    if (rc != 0)
+        return rc;
+    return f->fn(tx, f->ud, err);
+}
+
 int tc__ledger_run(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc__ledger_changes *ch,
                    struct tc_error *err)
 {
+    struct fenced f = {l, fn, ud};
+
     int64_t backoff = l->opt.limits.conflict_backoff_us;
     struct tc_rng rng;
     int rc;
@@ -210,7 +229,8 @@ int tc__ledger_run(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc__ledge
     for (int attempt = 0;; attempt++) {
         if (ch)
             tc__ledger_changes_reset(ch);
-        rc = tc_store_txn(l->opt.runtime, TC_TXN_WRITE, fn, ud, err);
+        rc = l->opt.fence ? tc_store_txn(l->opt.runtime, TC_TXN_WRITE, fenced_fn, &f, err)
+                          : tc_store_txn(l->opt.runtime, TC_TXN_WRITE, fn, ud, err);
         if (rc != TC_ECONFLICT || attempt >= l->opt.limits.conflict_retries)
             break;
         if (backoff > 0) {
