@@ -38,12 +38,12 @@ int main(void)
 }
 C
 export PKG_CONFIG_PATH="$(dirname "$pc")"
-cc -std=c11 -o "$tmp/prog_static" "$tmp/prog.c" $(pkg-config --cflags tradecore) \
+cc -std=c11 ${TC_TEST_CC_FLAGS:-} -o "$tmp/prog_static" "$tmp/prog.c" $(pkg-config --cflags tradecore) \
     "$(dirname "$pc")/../libtradecore.a" \
     $(pkg-config --libs sqlite3 libpq yaml-0.1 jansson libmicrohttpd uuid libcrypto) -lcsv -lpthread -lm \
     || fail "static link against the installed library"
 [ "$("$tmp/prog_static")" = "2.4255" ] || fail "static program output"
-cc -std=c11 -o "$tmp/prog_shared" "$tmp/prog.c" $(pkg-config --cflags --libs tradecore) \
+cc -std=c11 ${TC_TEST_CC_FLAGS:-} -o "$tmp/prog_shared" "$tmp/prog.c" $(pkg-config --cflags --libs tradecore) \
     || fail "dynamic link against the installed library"
 [ "$(LD_LIBRARY_PATH="$(dirname "$pc")/.." "$tmp/prog_shared")" = "2.4255" ] || fail "shared program output"
 echo "install: ok"
