@@ -1,0 +1,392 @@
+/* Strategies: the registry, checked parameters (unknown keys, malformed,
+ * out-of-range values, cross-checks, nothing changed on error), the context
+ * (signal ids, fields, stats, unknown handles), sma_cross's signals on a
+ * constructed series through a recording host, and the ledger accepting a
+ * BASE_ENTRY with an explicit quantity and no stop. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tc_test.h"
+#include "tradecore/accounts.h"
+#include "tradecore/ledger.h"
+#include "tradecore/migrate.h"
+#include "tradecore/refdata.h"
+#include "tradecore/strategy.h"
+
+static struct tc_dec D(const char *s)
+{
+    struct tc_dec d = {0};
+    if (tc_dec_parse(s, (size_t)-1, &d, NULL) != 0)
+        fail_msg("bad decimal %s", s);
+    return d;
+}
+
+static void assert_dec(struct tc_dec d, const char *want)
+{
+    char buf[TC_DEC_STRLEN];
+    tc_dec_format(d, buf, sizeof(buf));
+    assert_string_equal(buf, want);
+}
+
+static void test_registry(void **state)
+{
+    const struct tc_strategy_class *c = NULL;
+    struct tc_error err = {0};
+
+    assert_int_equal(tc_strategy_count(), 2);
+    assert_string_equal(tc_strategy_at(0)->name, "sma_cross");
+    assert_string_equal(tc_strategy_at(1)->name, "donchian");
+    assert_null(tc_strategy_at(2));
+    tc_assert_ok(tc_strategy_lookup("donchian", &c, &err), &err);
+    assert_ptr_equal(c, tc_strategy_at(1));
+    assert_int_equal(tc_strategy_lookup("SMA_CROSS", &c, &err), TC_ENOTFOUND);
+    assert_string_equal(err.msg, "unknown strategy \"SMA_CROSS\" (strategies: sma_cross, donchian)");
+    assert_int_equal(tc_strategy_lookup("", &c, &err), TC_ENOTFOUND);
+    assert_int_equal(tc_strategy_lookup(NULL, &c, &err), TC_EINVAL);
+}
+
+static void test_params(void **state)
+{
+    const struct tc_strategy_class *c = NULL;
+    struct tc_strategy_params p, before;
+    struct tc_error err = {0};
+    char js[TC_STRATEGY_JSON_MAX];
+    static const struct {
+        const char *kv;
+        const char *msg;
+    } bad[] = {
+        {"fats=3", "strategy sma_cross: unknown parameter \"fats\" (parameters: fast, slow, stake)"},
+        {"fast=ten", "strategy sma_cross: parameter fast: \"ten\" is not a whole number"},
+        {"fast=10.5", "strategy sma_cross: parameter fast: \"10.5\" is not a whole number"},
+        {"fast=", "strategy sma_cross: parameter fast: \"\" is not a whole number"},
+        {"fast=NaN", "strategy sma_cross: parameter fast: \"NaN\" is not a whole number"},
+        {"fast=1e400", "strategy sma_cross: parameter fast: \"1e400\" is not a whole number"},
+        {"fast=0", "strategy sma_cross: parameter fast 0 is below the minimum 1"},
+        {"fast=-5", "strategy sma_cross: parameter fast -5 is below the minimum 1"},
+        {"slow=1000000", "strategy sma_cross: parameter slow 1000000 is above the maximum 100000"},
+        {"stake=abc", "strategy sma_cross: parameter stake: \"abc\" is not a decimal number"},
+        {"stake=0", "strategy sma_cross: parameter stake 0 is below the minimum 0.00000001"},
+        {"fast", "strategy sma_cross: parameter \"fast\" is not key=value"},
+        {"=3", "strategy sma_cross: parameter \"=3\" is not key=value"},
+    };
+
+    tc_assert_ok(tc_strategy_lookup("sma_cross", &c, &err), &err);
+    tc_strategy_params_init(&p, c);
+    assert_int_equal(tc_strategy_param_int(&p, "fast"), 10);
+    assert_int_equal(tc_strategy_param_int(&p, "slow"), 30);
+    assert_dec(tc_strategy_param_dec(&p, "stake"), "100");
+    assert_int_equal(tc_strategy_param_int(&p, "nope"), 0);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "fast=5", &err), &err);
+    tc_assert_ok(tc_strategy_params_set(&p, "stake", "2.5", &err), &err);
+    assert_int_equal(tc_strategy_param_int(&p, "fast"), 5);
+    assert_int_equal(tc_strategy_params_json(&p, js, sizeof(js)), 34);
+    assert_string_equal(js, "{\"fast\":5,\"slow\":30,\"stake\":\"2.5\"}");
+    assert_int_equal(tc_strategy_params_json(&p, js, 10), TC_ENOSPC);
+    assert_string_equal(js, "");
+    before = p;
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        tc_error_clear(&err);
+        assert_int_equal(tc_strategy_params_set_kv(&p, bad[k].kv, &err), TC_EINVAL);
+        assert_string_equal(err.msg, bad[k].msg);
+        assert_memory_equal(&p, &before, sizeof(p));
+    }
+    /* cross-check: fast must be below slow */
+    tc_assert_ok(tc_strategy_params_set(&p, "fast", "30", &err), &err);
+    assert_int_equal(tc_strategy_params_check(&p, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "strategy sma_cross: parameter fast 30 must be below slow 30");
+    /* donchian: decimals and booleans of its own */
+    tc_assert_ok(tc_strategy_lookup("donchian", &c, &err), &err);
+    tc_strategy_params_init(&p, c);
+    tc_assert_ok(tc_strategy_params_check(&p, &err), &err);
+    assert_dec(tc_strategy_param_dec(&p, "stop_atr"), "2");
+    assert_dec(tc_strategy_param_dec(&p, "risk"), "0.01");
+    assert_int_equal(tc_strategy_params_set(&p, "risk", "1.5", &err), TC_EINVAL);
+    assert_string_equal(err.msg, "strategy donchian: parameter risk 1.5 is above the maximum 1");
+    assert_int_equal(tc_strategy_params_json(&p, js, sizeof(js)) > 0, 1);
+    assert_string_equal(js, "{\"entry\":20,\"exit\":10,\"atr\":20,\"stop_atr\":\"2\","
+                            "\"pyramid_atr\":\"0.5\",\"max_pyramids\":3,\"risk\":\"0.01\"}");
+    {
+        char buf[256];
+        tc_assert_ok(c->ledger_params(&p, buf, sizeof(buf), &err), &err);
+        assert_string_equal(buf, "{\"risk_fraction\":\"0.01\",\"max_pyramids\":3,"
+                                 "\"pyramid_size_fraction\":\"1\"}");
+    }
+}
+
+/* ---- a recording host ------------------------------------------------------ */
+
+struct host {
+    struct tc_signal sig[16];
+    int n;
+    struct tc_strategy_position pos;
+    int reject;
+};
+
+static int h_submit(void *ud, const struct tc_signal *sig, struct tc_signal_outcome *out,
+                    struct tc_error *err)
+{
+    struct host *h = ud;
+    if (h->n < 16)
+        h->sig[h->n++] = *sig;
+    memset(out, 0, sizeof(*out));
+    out->status = h->reject ? TC_SIGNAL_REJECTED : TC_SIGNAL_ACCEPTED;
+    return 0;
+}
+
+static int h_position(void *ud, size_t ix, struct tc_strategy_position *out, struct tc_error *err)
+{
+    *out = ((struct host *)ud)->pos;
+    return 0;
+}
+
+static void add_series(struct tc_tm *tm, struct tc_bar_series *s, const char *id,
+                       const char *const *closes, size_t n)
+{
+    struct tc_error err = {0};
+    tc_bar_series_init(s, id);
+    for (size_t k = 0; k < n; k++) {
+        struct tc_bar b;
+        memset(&b, 0, sizeof(b));
+        b.day = 19000 + (int64_t)k;
+        b.open = b.high = b.low = b.close = b.adj_close = D(closes[k]);
+        b.volume = 1000;
+        tc_assert_ok(tc_bar_series_append(s, &b, &err), &err);
+    }
+    tc_assert_ok(tc_tm_add_series(tm, s, NULL, &err), &err);
+}
+
+/* sma_cross fast 2, slow 3 on closes 10 9 8 9 10 11 10 9 8:
+ *   bar  close  SMA2   SMA3     sign
+ *   2    8      8.5    9        -
+ *   3    9      8.5    8.667    -
+ *   4    10     9.5    9        +   cross up: BASE_ENTRY 7 units at 10, no stop
+ *   5    11     10.5   10       +
+ *   6    10     10.5   10.333   +
+ *   7    9      9.5    10       -   cross down: EXIT at 9 (the host says held)
+ *   8    8      8.5    9        -                                              */
+static void test_sma_cross_signals(void **state)
+{
+    static const char *const closes[] = {"10", "9", "8", "9", "10", "11", "10", "9", "8"};
+    const struct tc_strategy_class *c = NULL;
+    struct tc_strategy_params p;
+    struct tc_strategy_host hs;
+    struct tc_strategy_ctx *ctx = NULL;
+    struct tc_bar_series s;
+    struct tc_tm *tm = NULL;
+    struct host h;
+    struct tc_error err = {0};
+    uint64_t sent, acc, rej;
+
+    memset(&h, 0, sizeof(h));
+    hs = (struct tc_strategy_host){h_submit, h_position, &h};
+    tc_assert_ok(tc_tm_new(NULL, &tm, &err), &err);
+    add_series(tm, &s, "XYZ", closes, 9);
+    tc_assert_ok(tc_strategy_lookup("sma_cross", &c, &err), &err);
+    tc_strategy_params_init(&p, c);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "fast=2", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "slow=3", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "stake=7", &err), &err);
+    assert_int_equal(tc_strategy_ctx_new(&p, tm, "pf", "bad id", "run.0", &hs, &ctx, &err),
+                     TC_EINVAL);
+    assert_non_null(strstr(err.msg, "strategy id \"bad id\""));
+    tc_assert_ok(tc_strategy_ctx_new(&p, tm, "pf", "run.sma", "run.0", &hs, &ctx, &err), &err);
+    assert_string_equal(tc_strategy_ctx_id(ctx), "run.sma");
+    tc_assert_ok(tc_strategy_start(ctx, &err), &err);
+    assert_int_equal(tc_strategy_start(ctx, &err), TC_ESTATE);
+    for (size_t k = 0; k < 9; k++) {
+        struct tc_bar b;
+        int64_t t = (19000 + (int64_t)k + 1) * INT64_C(86400000000);
+        tc_assert_ok(tc_tm_set_time(tm, t, &err), &err);
+        tc_bar_series_get(&s, k, &b);
+        tc_strategy_ctx_set_time(ctx, b.day, t);
+        if (k == 5) { /* the entry filled */
+            h.pos.layers = 1;
+            h.pos.quantity = D("7");
+            h.pos.side = TC_SIDE_LONG;
+        }
+        tc_assert_ok(tc_strategy_bar(ctx, 0, &b, &err), &err);
+        assert_int_equal(tc_strategy_day(ctx), b.day);
+        if (k == 4) {
+            assert_int_equal(h.n, 1);
+            assert_int_equal(h.sig[0].type, TC_SIGNAL_BASE_ENTRY);
+            assert_int_equal(h.sig[0].side, TC_SIDE_LONG);
+            assert_string_equal(h.sig[0].portfolio, "pf");
+            assert_string_equal(h.sig[0].strategy, "run.sma");
+            assert_string_equal(h.sig[0].instrument, "XYZ");
+            assert_string_equal(h.sig[0].signal_id, "run.0.1");
+            assert_true(h.sig[0].has_signal_id);
+            assert_dec(h.sig[0].price, "10");
+            assert_dec(h.sig[0].quantity, "7");
+            assert_true(h.sig[0].has_quantity);
+            assert_false(h.sig[0].has_stop);
+            assert_int_equal(h.sig[0].timestamp_us, t);
+            tc_assert_ok(tc_signal_check(&h.sig[0], &err), &err);
+        } else if (k < 4 || k == 5 || k == 6) {
+            assert_int_equal(h.n, k < 4 ? 0 : 1);
+        }
+        if (k == 7) {
+            assert_int_equal(h.n, 2);
+            assert_int_equal(h.sig[1].type, TC_SIGNAL_EXIT);
+            assert_string_equal(h.sig[1].signal_id, "run.0.2");
+            assert_dec(h.sig[1].price, "9");
+        }
+    }
+    assert_int_equal(h.n, 2);
+    tc_strategy_ctx_stats(ctx, &sent, &acc, &rej);
+    assert_int_equal(sent, 2);
+    assert_int_equal(acc, 2);
+    assert_int_equal(rej, 0);
+    /* unknown handles */
+    {
+        struct tc_signal sig;
+        struct tc_strategy_position pos;
+        assert_int_equal(tc_strategy_signal_init(ctx, &sig, TC_SIGNAL_EXIT, 3, TC_SIDE_LONG, &err),
+                         TC_ENOTFOUND);
+        assert_string_equal(err.msg, "instrument handle 3 is unknown");
+        assert_int_equal(tc_strategy_position(ctx, 3, &pos, &err), TC_ENOTFOUND);
+        assert_int_equal(tc_strategy_instruments(ctx), 1);
+        assert_ptr_equal(tc_strategy_tm(ctx), tm);
+    }
+    tc_strategy_ctx_free(ctx);
+    tc_tm_free(tm);
+    tc_bar_series_release(&s);
+}
+
+/* A signal prefix too long for "<prefix>.<n>" is refused. */
+static void test_ctx_bad_prefix(void **state)
+{
+    const struct tc_strategy_class *c = NULL;
+    struct tc_strategy_params p;
+    struct host h;
+    struct tc_strategy_host hs = {h_submit, h_position, &h};
+    struct tc_strategy_ctx *ctx = NULL;
+    struct tc_tm *tm = NULL;
+    struct tc_error err = {0};
+    char prefix[80];
+
+    memset(prefix, 'a', 60);
+    prefix[60] = '\0';
+    tc_assert_ok(tc_tm_new(NULL, &tm, &err), &err);
+    tc_assert_ok(tc_strategy_lookup("sma_cross", &c, &err), &err);
+    tc_strategy_params_init(&p, c);
+    assert_int_equal(tc_strategy_ctx_new(&p, tm, "pf", "s", prefix, &hs, &ctx, &err), TC_EINVAL);
+    assert_non_null(strstr(err.msg, "is longer than 53 characters"));
+    assert_null(ctx);
+    tc_tm_free(tm);
+}
+
+/* ---- the ledger: an explicit quantity makes the stop optional ---------------- */
+
+static void test_entry_without_stop(void **state)
+{
+    struct tc_store *st = NULL;
+    struct tc_broker *b = NULL;
+    struct tc_ledger *l = NULL;
+    struct tc_ledger_options lo;
+    struct tc_manual_clock mc;
+    struct tc_error err = {0};
+    struct tc_market m;
+    struct tc_instrument in;
+    struct tc_portfolio_def pf;
+    struct tc_strategy_def sd;
+    struct tc_signal sig;
+    struct tc_signal_outcome out;
+    struct tc_position pos;
+    struct tc_refdata rd;
+    struct tc_accounts acc;
+    const int64_t t0 = INT64_C(1700000000000000);
+
+    tc_manual_clock_init(&mc, t0);
+    tc_assert_ok(tc_store_open("sqlite::memory:", NULL, &st, &err), &err);
+    tc_assert_ok(tc_migrate_latest(st, "runtime", &err), &err);
+    tc_assert_ok(tc_migrate_latest(st, "historical", &err), &err);
+    rd = (struct tc_refdata){st, &mc.clock, "t"};
+    acc = (struct tc_accounts){st, &mc.clock, "t"};
+    memset(&m, 0, sizeof(m));
+    snprintf(m.market_id, sizeof(m.market_id), "XNYS");
+    snprintf(m.name, sizeof(m.name), "nyse");
+    snprintf(m.timezone, sizeof(m.timezone), "America/New_York");
+    tc_assert_ok(tc_refdata_market_create(&rd, &m, &err), &err);
+    tc_instrument_init(&in);
+    snprintf(in.instrument_id, sizeof(in.instrument_id), "ORCL");
+    snprintf(in.market_id, sizeof(in.market_id), "XNYS");
+    snprintf(in.symbol, sizeof(in.symbol), "ORCL");
+    snprintf(in.currency, sizeof(in.currency), "USD");
+    in.asset_class = TC_ASSET_EQUITY;
+    tc_assert_ok(tc_refdata_instrument_create(&rd, &in, &err), &err);
+    memset(&pf, 0, sizeof(pf));
+    snprintf(pf.portfolio_id, sizeof(pf.portfolio_id), "p1");
+    snprintf(pf.name, sizeof(pf.name), "p1");
+    snprintf(pf.base_currency, sizeof(pf.base_currency), "USD");
+    pf.initial_capital = D("100000");
+    tc_assert_ok(tc_accounts_portfolio_create(&acc, &pf, &err), &err);
+    memset(&sd, 0, sizeof(sd));
+    snprintf(sd.strategy_id, sizeof(sd.strategy_id), "s1");
+    snprintf(sd.name, sizeof(sd.name), "s1");
+    sd.enabled = 1;
+    tc_assert_ok(tc_accounts_strategy_create(&acc, &sd, &err), &err);
+    tc_assert_ok(tc_broker_instant_new(NULL, &b, &err), &err);
+    tc_ledger_options_default(&lo);
+    lo.runtime = lo.historical = st;
+    lo.clock = &mc.clock;
+    lo.broker = b;
+    lo.mode = TC_MODE_BACKTEST;
+    tc_assert_ok(tc_ledger_open(&lo, &l, &err), &err);
+
+    memset(&sig, 0, sizeof(sig));
+    sig.type = TC_SIGNAL_BASE_ENTRY;
+    sig.side = TC_SIDE_LONG;
+    snprintf(sig.portfolio, sizeof(sig.portfolio), "p1");
+    snprintf(sig.strategy, sizeof(sig.strategy), "s1");
+    snprintf(sig.instrument, sizeof(sig.instrument), "ORCL");
+    sig.price = D("30");
+    sig.has_price = 1;
+    sig.timestamp_us = t0;
+    /* no quantity, no stop: still refused, nothing opened */
+    assert_int_equal(tc_signal_check(&sig, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "stop is missing (required for BASE_ENTRY)");
+    tc_assert_ok(tc_ledger_submit(l, &sig, &out, &err), &err);
+    assert_int_equal(out.status, TC_SIGNAL_REJECTED);
+    assert_string_equal(out.reason, "stop is missing (required for BASE_ENTRY)");
+    {
+        size_t n = 9;
+        tc_assert_ok(tc_ledger_positions_open(l, "p1", NULL, NULL, 0, &n, &err), &err);
+        assert_int_equal(n, 0);
+    }
+    /* an explicit quantity: accepted, the position has no stop */
+    sig.quantity = D("100");
+    sig.has_quantity = 1;
+    tc_assert_ok(tc_signal_check(&sig, &err), &err);
+    tc_assert_ok(tc_ledger_submit(l, &sig, &out, &err), &err);
+    assert_int_equal(out.status, TC_SIGNAL_ACCEPTED);
+    tc_assert_ok(tc_ledger_position_get(l, out.position_id, &pos, &err), &err);
+    assert_false(pos.has_initial_stop);
+    assert_false(pos.has_current_stop);
+    assert_dec(pos.quantity, "100");
+    /* lots do the same; a stop, when given, must still be below the price */
+    sig.has_quantity = 0;
+    sig.lots = D("2");
+    sig.has_lots = 1;
+    tc_assert_ok(tc_signal_check(&sig, &err), &err);
+    sig.stop = D("31");
+    sig.has_stop = 1;
+    assert_int_equal(tc_signal_check(&sig, &err), TC_EINVAL);
+    assert_non_null(strstr(err.msg, "stop 31 must be below the price 30"));
+
+    tc_ledger_close(l);
+    tc_broker_free(b);
+    tc_store_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_params),
+        cmocka_unit_test(test_sma_cross_signals),
+        cmocka_unit_test(test_ctx_bad_prefix),
+        cmocka_unit_test(test_entry_without_stop),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
