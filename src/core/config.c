@@ -38,6 +38,7 @@ static const char *const level_choices[] = {"trace", "debug", "info", "warn",
                                             "error", "fatal", NULL};
 static const char *const format_choices[] = {"json", "text", NULL};
 static const char *const mode_choices[] = {"paper", "live", NULL};
+static const char *const broker_choices[] = {"instant", NULL};
 
 #define STR(k, d, fl, h) {{k, "string", d, h}, T_STR, 0, 0, NULL, fl}
 #define INT(k, d, lo, hi, h) {{k, "int", #d, h}, T_INT, lo, hi, NULL, 0}
@@ -73,6 +74,14 @@ static const struct opt opts[] = {
     INT("retry.cap_ms", 1000, 1, 600000, "largest backoff ceiling in milliseconds"),
     DBL("backtest.risk_free_rate", 0.0, 0, 1,
         "annual risk-free rate used by the Sharpe and Sortino ratios (0.02 = 2%)"),
+    ENUM("ledger.broker", "instant", broker_choices,
+         "broker that `tradecore signal submit` sends orders to: instant (fills at once at "
+         "the signal's price)"),
+    STR("ledger.commission_rate", "0", 0,
+        "commission of the instant broker as a fraction of traded value, in [0, 1), "
+        "an exact decimal (0.001 = 0.1%)"),
+    INT("ledger.max_skew_s", 86400, 0, 315360000,
+        "signals whose timestamp is further than this many seconds from now are rejected"),
     STR("server.webhook_token", "", F_SECRET,
         "shared secret that webhook requests must carry (never printed)"),
     STR("server.listen", "127.0.0.1:8080", 0,
