@@ -68,6 +68,10 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_ingest(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_gen_prices(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_gen_bars(struct tc_cli *cli, int argc, char **argv);
+int tc_cmd_signal(struct tc_cli *cli, int argc, char **argv);
+int tc_cmd_signals(struct tc_cli *cli, int argc, char **argv);
+int tc_cmd_positions(struct tc_cli *cli, int argc, char **argv);
+int tc_cmd_ledger(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv);
 
 #endif
