@@ -4,6 +4,7 @@
 
 #include "cli/cli_entity.h"
 #include "tradecore/accounts.h"
+#include "tradecore/ledger_query.h"
 #include "internal/banned.h"
 
 #define N_OPTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -14,6 +15,8 @@ static const char portfolio_help[] =
     "                               [--metadata JSON]\n"
     "       tradecore portfolio list [--json]\n"
     "       tradecore portfolio show ID [--json]\n\n"
+    "show also prints the ledger state: cash, closed_equity, realized_pnl and\n"
+    "commission_paid (JSON: the \"ledger\" object).\n"
     "Portfolios of the runtime store. CCY is three capital letters (USD); AMOUNT a\n"
     "decimal >= 0 with at most 8 fractional digits, kept exactly. In JSON output\n"
     "decimals are strings of their exact digits (\"12345678901.12345678\").\n"
@@ -36,6 +39,34 @@ static json_t *portfolio_json(const struct tc_portfolio_def *p)
     json_object_set_new(o, "created_by", json_string(p->created_by));
     json_object_set_new(o, "updated_by", json_string(p->updated_by));
     return o;
+}
+
+/* The ledger state of P (a portfolio with no accepted signal yet holds its
+ * initial capital in cash), as a JSON object. */
+static json_t *ledger_json(const struct tc_portfolio_state *st)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    json_object_set_new(o, "cash", tc__cli_ent_json_dec(st->cash));
+    json_object_set_new(o, "closed_equity", tc__cli_ent_json_dec(st->closed_equity));
+    json_object_set_new(o, "realized_pnl", tc__cli_ent_json_dec(st->realized_pnl));
+    json_object_set_new(o, "commission_paid", tc__cli_ent_json_dec(st->commission_paid));
+    return o;
+}
+
+static int ledger_state(struct tc_cli *cli, struct tc_store *rt, const struct tc_portfolio_def *p,
+                        struct tc_portfolio_state *st)
+{
+    struct tc_error err = {0};
+    int found = 0;
+    if (tc_ledger_query_state(rt, p->portfolio_id, st, &found, &err) != 0)
+        return tc_cli_fail(cli, &err);
+    if (!found) {
+        st->cash = st->closed_equity = p->initial_capital;
+        st->realized_pnl = st->commission_paid = TC_DEC_ZERO;
+    }
+    return 0;
 }
 
 static int open_acc(struct tc_cli *cli, struct tc_accounts *acc)
@@ -138,6 +169,7 @@ static int portfolio_show(struct tc_cli *cli, int argc, char **argv)
     size_t npos;
     struct tc_accounts acc;
     struct tc_portfolio_def p = {0};
+    struct tc_portfolio_state st;
     struct tc_error err = {0};
     int rc = tc__cli_ent_parse(cli, argc, argv, 2, opts, 1, pos, 1, &npos, portfolio_help);
 
@@ -149,8 +181,13 @@ static int portfolio_show(struct tc_cli *cli, int argc, char **argv)
         return rc;
     if (tc_accounts_portfolio_get(&acc, pos[0], &p, &err) != 0) {
         rc = tc_cli_fail(cli, &err);
+    } else if ((rc = ledger_state(cli, acc.store, &p, &st)) != 0) {
+        /* message printed */
     } else if (opts[0].seen) {
-        rc = tc__cli_ent_print_json(cli, portfolio_json(&p));
+        json_t *o = portfolio_json(&p);
+        if (o)
+            json_object_set_new(o, "ledger", ledger_json(&st));
+        rc = tc__cli_ent_print_json(cli, o);
     } else {
         char cap[TC_DEC_STRLEN], created[TC_TIME_STRLEN], updated[TC_TIME_STRLEN];
         tc_dec_format(p.initial_capital, cap, sizeof(cap));
@@ -162,6 +199,17 @@ static int portfolio_show(struct tc_cli *cli, int argc, char **argv)
                 "created_at       %s (%s)\nupdated_at       %s (%s)\n",
                 p.portfolio_id, p.name, p.description ? p.description : "-", p.base_currency,
                 cap, tc__cli_ent_str(p.metadata), created, p.created_by, updated, p.updated_by);
+        {
+            char c[TC_DEC_STRLEN], e[TC_DEC_STRLEN], r[TC_DEC_STRLEN], m[TC_DEC_STRLEN];
+            tc_dec_format(st.cash, c, sizeof(c));
+            tc_dec_format(st.closed_equity, e, sizeof(e));
+            tc_dec_format(st.realized_pnl, r, sizeof(r));
+            tc_dec_format(st.commission_paid, m, sizeof(m));
+            fprintf(cli->out,
+                    "cash             %s\nclosed_equity    %s\nrealized_pnl     %s\n"
+                    "commission_paid  %s\n",
+                    c, e, r, m);
+        }
     }
     tc_portfolio_def_release(&p);
     tc_store_close(acc.store);
