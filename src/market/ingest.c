@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "market/ingest_fast.h"
 #include "market/prices_internal.h"
 #include "tradecore/clock.h"
 #include "tradecore/id.h"
@@ -214,6 +215,23 @@ static int sym_append(struct reader *r, struct sym *y, const struct tc_bar *bar)
             return tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
         y->line = l;
     }
+    if (tc__prices_fast) {
+        /* do_row checked every rule tc_bar_series_append checks (order,
+         * prices > 0, low/high); store the columns without its messages */
+        struct tc_bar_series *s = &y->s;
+        size_t i = s->n;
+        s->day[i] = bar->day;
+        s->open[i] = bar->open;
+        s->high[i] = bar->high;
+        s->low[i] = bar->low;
+        s->close[i] = bar->close;
+        s->adj_close[i] = bar->adj_close;
+        s->volume[i] = bar->volume;
+        s->open_interest[i] = bar->open_interest;
+        s->n = i + 1;
+        y->line[i] = r->line;
+        return 0;
+    }
     struct tc_error e = {0};
     if (tc_bar_series_append(&y->s, bar, &e) != 0) /* checked already: cannot fail */
         return tc_error_set(r->err, TC_EINTERNAL, "%s:%ld: %s", r->path, r->line, e.msg);
@@ -252,6 +270,18 @@ static int split(struct reader *r, const char *s, size_t len)
 {
     r->nf = 0;
     r->fused = 0;
+    if (tc__prices_fast) {
+        size_t off[MAXFIELDS], flen[MAXFIELDS];
+        int nf = 0;
+        if (tc__csv_split_plain(s, len, r->fbuf, sizeof r->fbuf, off, flen, MAXFIELDS, &nf) == 0) {
+            for (int i = 0; i < nf && i < MAXFIELDS; i++) {
+                r->f[i].off = off[i];
+                r->f[i].len = flen[i];
+            }
+            r->nf = nf;
+            return 0;
+        }
+    }
     size_t used = csv_parse(&r->csv, s, len, on_field, on_record, r);
     int bad = used != len;
     if (csv_fini(&r->csv, on_field, on_record, r) != 0)
@@ -368,6 +398,8 @@ static int parse_price(struct reader *r, const char *name, int i, struct tc_dec 
     int shown = (int)(n > SHOWN ? SHOWN : n);
     if (n == 0)
         return skip_or(bad_row(r, TC_EINVAL, "%s is empty", name));
+    if (tc__prices_fast && tc__dec_parse_plain(fv(r, i), n, out) == 0 && out->raw > 0)
+        return 0;
     int rc = tc_dec_parse(fv(r, i), n, out, NULL);
     if (rc == TC_ERANGE)
         return skip_or(bad_row(r, TC_EINVAL,
@@ -390,6 +422,8 @@ static int parse_whole(struct reader *r, const char *name, int i, int64_t *out)
 
     if (n == 0)
         return skip_or(bad_row(r, TC_EINVAL, "%s is empty", name));
+    if (tc__prices_fast && tc__whole_parse_plain(s, n, out) == 0)
+        return 0;
     size_t k = (s[0] == '+') ? 1 : 0;
     if (k < n && strspn(s + k, "0123456789") == n - k) {
         errno = 0;

@@ -1,0 +1,38 @@
+/* A fast path for the price CSV reader (ingest.c), for the plain numeric
+ * files that benchmarks and generators write: lines without quotes split on
+ * commas by hand instead of through libcsv, and plain decimals and whole
+ * numbers parsed by hand instead of through the general grammar. Each
+ * helper either gives exactly what the general code would, or declines (1)
+ * and the general code runs: rows, series and errors are the same either way
+ * (tests/test_ingest_fast.c compares both on a table of good and bad rows).
+ * Not public. */
+#ifndef TC_MARKET_INGEST_FAST_H
+#define TC_MARKET_INGEST_FAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tradecore/dec.h"
+
+/* 1 (default): use the fast path; 0: always the general code. For tests
+ * that compare both; set it before any reading starts, never concurrently. */
+extern int tc__prices_fast;
+
+/*
+ * Splits LEN bytes of S on commas into FBUF (CAP bytes; each field copied
+ * and NUL-terminated), OFF/LEN of up to MAXF fields, *NF the number of
+ * fields seen (it may exceed MAXF, as with libcsv). Declines (returns 1,
+ * nothing to trust) when S holds a quote or a CR (libcsv's business) or
+ * when the fields do not fit in FBUF; 0 when done.
+ */
+int tc__csv_split_plain(const char *s, size_t len, char *fbuf, size_t cap, size_t *off,
+                        size_t *flen, int maxf, int *nf);
+
+/* "digits[.digits]" with 1..10 integer digits and 1..8 fractional ones (or
+ * none, without the point) into *OUT: 0; anything else declines (1). */
+int tc__dec_parse_plain(const char *s, size_t n, struct tc_dec *out);
+
+/* 1..18 digits into *OUT: 0; anything else declines (1). */
+int tc__whole_parse_plain(const char *s, size_t n, int64_t *out);
+
+#endif

@@ -1,0 +1,236 @@
+/* The price CSV reader's fast path (src/market/ingest_fast.c) against the
+ * general one (libcsv and tc_dec_parse): every file of a table of good and
+ * bad inputs is loaded both ways and must give identical series (every
+ * column) or the identical error (code and "<file>:<line>: <rule>"); and the
+ * helpers alone accept exactly the plain forms and decline the rest. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tc_test.h"
+#include "market/ingest_fast.h"
+#include "tradecore/dec.h"
+#include "tradecore/ingest.h"
+
+#define Y "Date,Open,High,Low,Close,Adj Close,Volume\n"
+
+static const struct {
+    const char *name;   /* file name: the symbol comes from it */
+    const char *text;
+    int ok;             /* expected to load */
+    const char *msg;    /* expected part of the message when not */
+} cases[] = {
+    {"good.csv", Y "2020-01-02,10.5,11,10,10.75,10.75,1000\n2020-01-03,10.8,11.2,10.1,11,11,900\n",
+     1, NULL},
+    {"quoted.csv", Y "\"2020-01-02\",\"10.5\",11,10,\"10.75\",10.75,\"1000\"\n", 1, NULL},
+    {"crlf.csv", "Date,Open,High,Low,Close,Adj Close,Volume\r\n2020-01-02,1,2,0.5,1.5,1.5,7\r\n",
+     1, NULL},
+    {"bom.csv", "\xEF\xBB\xBF" " Date , Open,High,Low,Close,Adj_Close,Volume\n"
+                "2020-01-02,1,2,0.5,1.5,1.5,7\n\n2020-01-06,1,2,0.5,1.5,1.5,8\n",
+     1, NULL},
+    {"forms.csv", Y "2020-01-02,007.50,+8,1e0,7.5E0,0.00000001,100.0\n"
+                    "2020-01-03,7.50000000,8.0,1.00,7.5,9999999999.99999999,+100\n"
+                    "2020-01-06,1,2,0.5,1.5,1.5,000000000000000000123\n"
+                    "2020-01-07,1,2,0.5,1.5,1.5,123456789012345678\n",
+     1, NULL},
+    {"ohlcv.csv", "Date,Open,High,Low,Close,Volume,OpenInterest\n2020-01-02,1,2,0.5,1.5,7,3\n",
+     1, NULL},
+    {"long.csv", "date,symbol,open,high,low,close,volume\n2020-01-02,AAA,1,2,0.5,1.5,7\n"
+                 "2020-01-02,BBB,3,4,2.5,3.5,8\n2020-01-03,AAA,1,2,0.5,1.5,9\n",
+     1, NULL},
+    {"f6.csv", Y "2020-01-02,1,2,0.5,1.5,7\n", 0, "f6.csv:2: expected 7 fields, found 6"},
+    {"f8.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,7,9\n", 0, "f8.csv:2: expected 7 fields, found 8"},
+    {"f20.csv", Y "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q,r,s,t\n", 0, "expected 7 fields, found 20"},
+    {"empty.csv", Y "2020-01-02,,2,0.5,1.5,1.5,7\n", 0, "empty.csv:2: open is empty"},
+    {"abc.csv", Y "2020-01-02,abc,2,0.5,1.5,1.5,7\n", 0, "open \"abc\" is not a decimal number"},
+    {"comma.csv", Y "2020-01-02,\"1,5\",2,0.5,1.5,1.5,7\n", 0, "open \"1,5\" is not a decimal"},
+    {"nan.csv", Y "2020-01-02,nan,2,0.5,1.5,1.5,7\n", 0, "open \"nan\" is not a decimal"},
+    {"neg.csv", Y "2020-01-02,1,2,-0.5,1.5,1.5,7\n", 0, "low -0.5 is not positive"},
+    {"zero.csv", Y "2020-01-02,1,2,0,1.5,1.5,7\n", 0, "low 0 is not positive"},
+    {"zeros.csv", Y "2020-01-02,1,2,0.00000000,1.5,1.5,7\n", 0, "low 0.00000000 is not positive"},
+    {"dot.csv", Y "2020-01-02,1.,2,0.5,1.5,1.5,7\n", 0, "open \"1.\" is not a decimal"},
+    {"lead.csv", Y "2020-01-02,.5,2,0.5,1.5,1.5,7\n", 0, "open \".5\" is not a decimal"},
+    {"nine.csv", Y "2020-01-02,1.123456789,2,0.5,1.5,1.5,7\n", 0,
+     "open 1.123456789 is out of range"},
+    {"huge.csv", Y "2020-01-02,1,99999999999,0.5,1.5,1.5,7\n", 0, "high 99999999999 is out of range"},
+    {"space.csv", Y "2020-01-02, 1,2,0.5,1.5,1.5,7\n", 0, "open \" 1\" is not a decimal"},
+    {"cr.csv", Y "2020-01-02,1\r5,2,0.5,1.5,1.5,7\n", 0, "cr.csv:2: expected 7 fields, found 8"},
+    {"hilo.csv", Y "2020-01-02,1,2,2.5,1.5,1.5,7\n", 0, "low 2.5 is above high 2"},
+    {"open.csv", Y "2020-01-02,0.4,2,0.5,1.5,1.5,7\n", 0, "open 0.4 is below low 0.5"},
+    {"close.csv", Y "2020-01-02,1,2,0.5,2.5,1.5,7\n", 0, "close 2.5 is above high 2"},
+    {"adj.csv", Y "2020-01-02,1,2,0.5,1.5,0,7\n", 0, "adj close 0 is not positive"},
+    {"date.csv", Y "2023-02-30,1,2,0.5,1.5,1.5,7\n", 0, "date \"2023-02-30\" is not a valid"},
+    {"date2.csv", Y "20230101,1,2,0.5,1.5,1.5,7\n", 0, "date \"20230101\" is not a valid"},
+    {"dup.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,7\n2020-01-02,1,2,0.5,1.5,1.5,7\n", 0,
+     "dup.csv:3: duplicate date 2020-01-02 of DUP (first on line 2)"},
+    {"order.csv", Y "2020-01-03,1,2,0.5,1.5,1.5,7\n2020-01-02,1,2,0.5,1.5,1.5,7\n", 0,
+     "order.csv:3: date 2020-01-02 of ORDER is not after 2020-01-03"},
+    {"vneg.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,-1\n", 0, "volume -1 is negative"},
+    {"vfrac.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,100.5\n", 0, "volume 100.5 is not a whole number"},
+    {"vbig.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,99999999999999999999\n", 0,
+     "volume 99999999999999999999 is too large"},
+    {"vtext.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,many\n", 0, "volume \"many\" is not a number"},
+    {"quote.csv", Y "2020-01-02,\"1,2,0.5,1.5,1.5,7\n", 0, "malformed CSV quoting"},
+    {"hdr.csv", "Date,Open,High,Low,Close,Volume\n2020-01-02,1,2,0.5,1.5,7\n", 0,
+     "unknown header"},
+    {"only.csv", Y, 0, "no data rows after the header"},
+    {"lsym.csv", "date,symbol,open,high,low,close,volume\n2020-01-02,A B,1,2,0.5,1.5,7\n", 0,
+     "symbol \"A B\" is not 1..64 characters"},
+    {"late.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,7\n2020-01-03,1,2,0.5,1.5,1.5,7\n"
+                   "2020-01-06,1,2,3,1.5,1.5,7\n",
+     0, "late.csv:4: low 3 is above high 2"},
+};
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+}
+
+static void assert_same_series(const struct tc_bar_series *a, const struct tc_bar_series *b,
+                               const char *file)
+{
+    if (strcmp(a->instrument_id, b->instrument_id) != 0 || a->n != b->n)
+        fail_msg("%s: %s/%zu vs %s/%zu", file, a->instrument_id, a->n, b->instrument_id, b->n);
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->day[i] != b->day[i] || a->open[i].raw != b->open[i].raw ||
+            a->high[i].raw != b->high[i].raw || a->low[i].raw != b->low[i].raw ||
+            a->close[i].raw != b->close[i].raw || a->adj_close[i].raw != b->adj_close[i].raw ||
+            a->volume[i] != b->volume[i] || a->open_interest[i] != b->open_interest[i])
+            fail_msg("%s: bar %zu differs between the fast and the general path", file, i);
+    }
+}
+
+static void test_fast_equals_general(void **state)
+{
+    (void)state;
+    char dir[512], path[700];
+    assert_int_equal(tc_test_tmpdir("ingest_fast", dir, sizeof dir), 0);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, cases[k].name);
+        write_file(path, cases[k].text);
+        struct tc_bar_set sets[2];
+        struct tc_error errs[2];
+        int rcs[2];
+        for (int fast = 0; fast < 2; fast++) {
+            tc__prices_fast = fast;
+            errs[fast] = (struct tc_error){0};
+            sets[fast] = (struct tc_bar_set){0};
+            rcs[fast] = tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &sets[fast], &errs[fast]);
+        }
+        tc__prices_fast = 1;
+        if (rcs[0] != rcs[1] || strcmp(errs[0].msg, errs[1].msg) != 0)
+            fail_msg("%s: general %s \"%s\", fast %s \"%s\"", cases[k].name,
+                     tc_strerror_name(rcs[0]), errs[0].msg, tc_strerror_name(rcs[1]),
+                     errs[1].msg);
+        if (cases[k].ok) {
+            if (rcs[1] != 0)
+                fail_msg("%s: %s", cases[k].name, errs[1].msg);
+            assert_int_equal(sets[0].n, sets[1].n);
+            assert_true(sets[1].n >= 1);
+            for (size_t i = 0; i < sets[0].n; i++)
+                assert_same_series(&sets[0].items[i], &sets[1].items[i], cases[k].name);
+        } else {
+            if (rcs[1] == 0)
+                fail_msg("%s: loaded, want an error with \"%s\"", cases[k].name, cases[k].msg);
+            if (!strstr(errs[1].msg, cases[k].msg))
+                fail_msg("%s: message \"%s\" lacks \"%s\"", cases[k].name, errs[1].msg,
+                         cases[k].msg);
+            assert_int_equal(sets[1].n, 0);
+            assert_null(sets[1].items);
+        }
+        tc_bar_set_release(&sets[0]);
+        tc_bar_set_release(&sets[1]);
+    }
+}
+
+static void test_forms_values(void **state)
+{
+    (void)state;
+    /* the values of forms.csv, exactly, whichever path read them */
+    char dir[512], path[700];
+    assert_int_equal(tc_test_tmpdir("ingest_fast_forms", dir, sizeof dir), 0);
+    snprintf(path, sizeof path, "%s/forms.csv", dir);
+    write_file(path, cases[4].text);
+    struct tc_bar_set set = {0};
+    struct tc_error err = {0};
+    tc_assert_ok(tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &set, &err), &err);
+    const struct tc_bar_series *s = &set.items[0];
+    assert_int_equal(s->n, 4);
+    assert_int_equal(s->open[0].raw, 750000000);
+    assert_int_equal(s->high[0].raw, 800000000);
+    assert_int_equal(s->low[0].raw, 100000000);
+    assert_int_equal(s->adj_close[0].raw, 1);
+    assert_int_equal(s->volume[0], 100);
+    assert_int_equal(s->adj_close[1].raw, INT64_C(999999999999999999));
+    assert_int_equal(s->volume[1], 100);
+    assert_int_equal(s->volume[2], 123);
+    assert_int_equal(s->volume[3], INT64_C(123456789012345678));
+    tc_bar_set_release(&set);
+}
+
+static void test_helpers(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        int ok;
+        int64_t raw;
+    } decs[] = {
+        {"0", 1, 0}, {"12", 1, 1200000000}, {"007.50", 1, 750000000}, {"0.00000001", 1, 1},
+        {"9999999999.99999999", 1, INT64_C(999999999999999999)}, {"1.5", 1, 150000000},
+        {"", 0, 0}, {".", 0, 0}, {"1.", 0, 0}, {".5", 0, 0}, {"-1", 0, 0}, {"+1", 0, 0},
+        {"1e2", 0, 0}, {"1.123456789", 0, 0}, {"12345678901", 0, 0}, {"1.2.3", 0, 0},
+        {"1 ", 0, 0}, {"nan", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof decs / sizeof decs[0]; i++) {
+        struct tc_dec d = {-7};
+        int rc = tc__dec_parse_plain(decs[i].s, strlen(decs[i].s), &d);
+        if (decs[i].ok ? (rc != 0 || d.raw != decs[i].raw) : rc != 1)
+            fail_msg("\"%s\": rc %d raw %lld", decs[i].s, rc, (long long)d.raw);
+        if (decs[i].ok) {
+            /* the general parser agrees */
+            struct tc_dec g;
+            tc_assert_ok(tc_dec_parse(decs[i].s, (size_t)-1, &g, NULL), NULL);
+            assert_int_equal(g.raw, d.raw);
+        }
+    }
+    int64_t v = -1;
+    assert_int_equal(tc__whole_parse_plain("0042", 4, &v), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(tc__whole_parse_plain("123456789012345678", 18, &v), 0);
+    assert_int_equal(v, INT64_C(123456789012345678));
+    assert_int_equal(tc__whole_parse_plain("1234567890123456789", 19, &v), 1);
+    assert_int_equal(tc__whole_parse_plain("", 0, &v), 1);
+    assert_int_equal(tc__whole_parse_plain("+1", 2, &v), 1);
+    assert_int_equal(tc__whole_parse_plain("1.0", 3, &v), 1);
+
+    char fbuf[64];
+    size_t off[4], len[4];
+    int nf = -1;
+    assert_int_equal(tc__csv_split_plain("a,,bc,", 6, fbuf, sizeof fbuf, off, len, 4, &nf), 0);
+    assert_int_equal(nf, 4);
+    assert_string_equal(fbuf + off[0], "a");
+    assert_int_equal(len[1], 0);
+    assert_string_equal(fbuf + off[2], "bc");
+    assert_int_equal(len[3], 0);
+    /* more fields than room: counted, the first MAXF kept */
+    assert_int_equal(tc__csv_split_plain("1,2,3,4,5,6", 11, fbuf, sizeof fbuf, off, len, 4, &nf), 0);
+    assert_int_equal(nf, 6);
+    assert_string_equal(fbuf + off[3], "4");
+    assert_int_equal(tc__csv_split_plain("a,\"b\"", 5, fbuf, sizeof fbuf, off, len, 4, &nf), 1);
+    assert_int_equal(tc__csv_split_plain("a\rb", 3, fbuf, sizeof fbuf, off, len, 4, &nf), 1);
+    assert_int_equal(tc__csv_split_plain("abcdef", 6, fbuf, 6, off, len, 4, &nf), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fast_equals_general),
+        cmocka_unit_test(test_forms_values),
+        cmocka_unit_test(test_helpers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
