@@ -6,7 +6,10 @@
  *   loop         tc_backtest_run alone over series loaded beforehand
  *                (backtest.h), and its fixed cost on a one-instrument,
  *                40-bar run (setting up the in-memory ledger);
- *   csv_libcsv   tc_prices_load_csv of the 100 files (every row checked);
+ *   csv_libcsv   tc_prices_load_csv of the 100 files (every row checked)
+ *                through libcsv and tc_dec_parse;
+ *   csv_fast     the same with the reader's fast path for plain numeric
+ *                lines (market/ingest_fast.h), the default;
  *   csv_hand     a minimal hand-written parse of the same files into arrays
  *                (no checks), the bare reference's parse;
  *   bare_c       a bare C loop doing only the strategy's work (integer SMAs,
@@ -27,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "market/ingest_fast.h"
 #include "tradecore/backtest.h"
 #include "tradecore/ingest.h"
 #include "tradecore/strategy.h"
@@ -329,14 +333,25 @@ int main(void)
     row("bare_c", "process_bars_per_sec", rate(total, t_parse + best_bare), "1/s");
     sink = fin;
 
-    /* tradecore: parse with libcsv (every row checked) */
+    /* tradecore: tc_prices_load_csv (every row checked), through libcsv and
+     * tc_dec_parse, then through the fast path for plain numeric lines */
     static struct tc_bar_series series[N_INST];
+    tc__prices_fast = 0;
     int64_t t_load = now_us();
     if (load_series(paths, series) != 0)
         return 1;
     t_load = now_us() - t_load;
+    for (int k = 0; k < N_INST; k++)
+        tc_bar_series_release(&series[k]);
     row("csv_libcsv", "bars_per_sec", rate(total, t_load), "1/s");
     row3("csv_libcsv", "vs_hand", (double)t_parse / (double)(t_load ? t_load : 1), "x");
+    tc__prices_fast = 1;
+    t_load = now_us();
+    if (load_series(paths, series) != 0)
+        return 1;
+    t_load = now_us() - t_load;
+    row("csv_fast", "bars_per_sec", rate(total, t_load), "1/s");
+    row3("csv_fast", "vs_hand", (double)t_parse / (double)(t_load ? t_load : 1), "x");
 
     /* tradecore: the loop alone */
     uint64_t fed = 0;
