@@ -1,7 +1,7 @@
 /*
  * Backtest throughput on 100 instruments x 5,000 daily bars made by
  * `tradecore gen-bars` (fixed seed), SMA(10)/SMA(30) crossover:
- *   process      `tradecore backtest --strategy sma_cross --data <100 files>`
+ *   process      `tradecore backtest --strategy sma_cross --data F` x 100 files
  *                timed as a child process (parse, run, analytics, report);
  *   loop         tc_backtest_run alone over series loaded beforehand
  *                (backtest.h), and its fixed cost on a one-instrument,
@@ -280,7 +280,7 @@ int main(void)
     const char *tmp = getenv("TC_TEST_TMP");
     char dir[512], out[600], n_inst[16], n_bars[16];
     static char paths[N_INST][512];
-    const char *argv[N_INST + 16];
+    const char *argv[2 * N_INST + 16];
     int failed = 0;
 
     if (!bin || !*bin)
@@ -378,9 +378,10 @@ int main(void)
     argv[a++] = "sma_cross";
     argv[a++] = "--out";
     argv[a++] = out;
-    argv[a++] = "--data";
-    for (int k = 0; k < N_INST; k++)
+    for (int k = 0; k < N_INST; k++) {
+        argv[a++] = "--data";
         argv[a++] = paths[k];
+    }
     argv[a] = NULL;
     t = run_timed(argv);
     if (t < 0) {
