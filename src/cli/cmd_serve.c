@@ -4,6 +4,13 @@
  * HTTP until SIGTERM or SIGINT (then stops gracefully and closes the stores),
  * and reopens the log file on SIGHUP. The signals are blocked in every thread
  * and taken by sigwait() in this one, so no handler runs inside the library.
+ *
+ * The trading routes (api.h) run over a ledger in the mode of server.mode:
+ * paper orders go to the simulator broker (filled by POST /v1/bars), live
+ * orders stay NEW until an external broker exists. Leadership (leader.h):
+ * a sqlite store admits one serve (file lock: a second one exits 1); on
+ * PostgreSQL the instance holding the advisory lock writes, the others
+ * answer reads and send writes away with 503. The lease is 3 heartbeats.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -14,7 +21,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "tradecore/api.h"
+#include "tradecore/clock.h"
+#include "tradecore/broker_sim.h"
 #include "tradecore/http.h"
+#include "tradecore/leader.h"
+#include "tradecore/ledger.h"
 #include "tradecore/log.h"
 #include "tradecore/service.h"
 #include "internal/banned.h"
@@ -44,6 +56,28 @@ static int write_port_file(const char *path, int port, struct tc_error *err)
     return 0;
 }
 
+struct role_ctx {
+    struct tc_service *svc;
+    struct tc_api *api;
+};
+
+/* From the leader's thread: settle the role; a new leader resumes the
+ * working orders of the ledger before it takes writes. */
+static void on_role(void *ud, int is_leader, int64_t epoch)
+{
+    struct role_ctx *c = ud;
+    struct tc_error err = {0};
+    size_t n = 0;
+
+    if (is_leader && c->api && tc_api_on_leader(c->api, &n, &err) != 0)
+        TC_LOG_ERROR("serve", "resuming orders", TC_LF_STR("error", tc_error_msg(&err)));
+    else if (is_leader)
+        TC_LOG_INFO("serve", "working orders resumed", TC_LF_INT("orders", (int64_t)n));
+    tc_service_set_role(c->svc, is_leader ? TC_ROLE_LEADER : TC_ROLE_FOLLOWER);
+    TC_LOG_INFO("serve", "role", TC_LF_STR("role", is_leader ? "leader" : "follower"),
+                TC_LF_INT("epoch", epoch));
+}
+
 static const char *cfg_or_null(struct tc_cli *cli, const char *key)
 {
     const char *v = tc_config_str(cli->cfg, key);
@@ -55,6 +89,11 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
     struct tc_service_options so;
     struct tc_store *rt = NULL, *hi = NULL;
     struct tc_service *svc = NULL;
+    struct tc_leader *leader = NULL;
+    struct tc_ledger *ledger = NULL;
+    struct tc_broker *broker = NULL;
+    struct tc_api *api = NULL;
+    struct role_ctx rctx = {0};
     struct tc_error err = {0};
     const char *listen = NULL, *port_file = NULL;
     sigset_t set;
@@ -114,13 +153,66 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
     }
     if (!tc_config_str(cli->cfg, "server.tokens")[0])
         TC_LOG_WARN("serve", "server.tokens is empty: routes that need a token answer 401");
+    {
+        struct tc_leader_options lo = {0};
+        struct tc_ledger_options ledo;
+        struct tc_api_options ao = {0};
+        int paper = strcmp(so.mode, "paper") == 0;
+
+        lo.runtime = tc_service_runtime(svc);
+        lo.runtime_url = tc_config_str(cli->cfg, "database.runtime.url");
+        lo.mode = paper ? "PAPER" : "LIVE";
+        lo.heartbeat_ms = so.heartbeat_ms;
+        lo.lease_ms = 3 * so.heartbeat_ms < 40 ? 40 : 3 * so.heartbeat_ms;
+        if (tc_leader_new(&lo, &leader, &err) != 0) {
+            rc = tc_cli_failf(cli, "refusing to start: %s", tc_error_msg(&err));
+            goto out;
+        }
+        if (paper) {
+            struct tc_broker_sim_options bo;
+            tc_broker_sim_options_default(&bo);
+            /* execution ids must not repeat those of an earlier run */
+            snprintf(bo.id_prefix, sizeof(bo.id_prefix), "p%lld-%ld",
+                     (long long)(tc_clock_now(tc_clock_system()) / 1000), (long)getpid());
+            if (tc_broker_sim_new(&bo, &broker, &err) != 0) {
+                rc = tc_cli_fail(cli, &err);
+                goto out;
+            }
+        }
+        tc_ledger_options_default(&ledo);
+        ledo.runtime = tc_service_runtime(svc);
+        ledo.historical = tc_service_historical(svc);
+        ledo.broker = broker;
+        ledo.mode = paper ? TC_MODE_PAPER : TC_MODE_LIVE;
+        ledo.actor = "serve";
+        ledo.no_recovery = 1; /* the leader resumes orders once elected */
+        ledo.fence = tc_leader_fence;
+        ledo.fence_ud = leader;
+        if (tc_ledger_open(&ledo, &ledger, &err) != 0) {
+            rc = tc_cli_failf(cli, "opening the ledger: %s", tc_error_msg(&err));
+            goto out;
+        }
+        ao.ledger = ledger;
+        ao.broker = broker;
+        ao.leader = leader;
+        ao.paper = paper;
+        if (tc_api_new(svc, &ao, &api, &err) != 0) {
+            rc = tc_cli_fail(cli, &err);
+            goto out;
+        }
+    }
     if (tc_service_start(svc, &err) != 0) {
         rc = tc_cli_fail(cli, &err);
         goto out;
     }
-    /* One process is the only writer of its stores until leader election
-     * for PostgreSQL is in place: the role is settled as soon as we serve. */
-    tc_service_set_role(svc, TC_ROLE_LEADER);
+    tc_leader_set_address(leader, tc_http_server_address(tc_service_http(svc)));
+    rctx.svc = svc;
+    rctx.api = api;
+    if (tc_leader_start(leader, on_role, &rctx, &err) != 0) {
+        tc_service_stop(svc, NULL);
+        rc = tc_cli_fail(cli, &err);
+        goto out;
+    }
     if (port_file && write_port_file(port_file, tc_http_server_port(tc_service_http(svc)),
                                      &err) != 0) {
         tc_service_stop(svc, NULL);
@@ -153,6 +245,12 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
 out:
     if (port_file && rc == TC_EXIT_OK)
         unlink(port_file);
+    if (svc)
+        tc_service_stop(svc, NULL); /* no handler runs past here */
+    tc_leader_free(leader);     /* stops its thread before the ledger goes */
+    tc_api_free(api);
+    tc_ledger_close(ledger);
+    tc_broker_free(broker);
     tc_service_free(svc);
     tc_store_close(rt);
     tc_store_close(hi);
