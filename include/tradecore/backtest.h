@@ -42,9 +42,10 @@
  *
  * DETERMINISM. No wall-clock time reaches the results: the ledger's clock is
  * the session close; the run id, unless given, is "bt-" + 16 hex digits of a
- * SHA-256 over the configuration, the strategies and their values, and for
- * each series its id, bar count in range, first and last dates and sum of
- * raw closes. The same inputs give the same result and byte-identical
+ * SHA-256 over the configuration (with the first and last session run, not
+ * the bounds asked for), the strategies and their values, and for each
+ * series its id, bar count in range, first and last dates and sum of raw
+ * closes. The same inputs give the same result and byte-identical
  * reports. (The ledger's internal order and position ids are random UUIDs;
  * they appear in no output.)
  *

@@ -160,8 +160,10 @@ static int check_config(const struct tc_backtest_config *cfg, struct tc_error *e
         if (!memchr(s->name, 0, sizeof(s->name)) || strlen(name) >= TC_BACKTEST_NAME_MAX)
             return tc_error_set(err, TC_EINVAL, "strategy name \"%.40s\" is longer than %d characters",
                                 name, TC_BACKTEST_NAME_MAX - 1);
-        if ((rc = tc_id_validate("strategy name", name, err)) != 0)
-            return rc;
+        if (!tc_id_is_valid(name))
+            return tc_error_set(err, TC_EINVAL,
+                                "strategy name \"%.40s\" is not an id (letters, digits, . _ : -)",
+                                name);
         for (size_t j = 0; j < k; j++)
             if (strcmp(instance_name(&cfg->strategies[j]), name) == 0)
                 return tc_error_set(err, TC_EINVAL, "backtest: strategy name \"%s\" is used twice",
@@ -201,8 +203,10 @@ static int derive_run_id(struct run *r, char *out, size_t cap, struct tc_error *
         EVP_MD_CTX_free(h);
         return tc_error_set(err, TC_EINTERNAL, "backtest: sha256 is not available");
     }
+    /* the sessions run, not the bounds asked for: bars beyond them change nothing */
     hash_text(h, "tradecore backtest 1\nfrom=%lld\nto=%lld\ncash=%lld\nrf=%.17g\ncal=%s\n",
-              (long long)cfg->from_day, (long long)cfg->to_day, (long long)cfg->cash.raw,
+              (long long)r->sessions[0], (long long)r->sessions[r->nsessions - 1],
+              (long long)cfg->cash.raw,
               cfg->risk_free_rate, cfg->calendar ? tc_calendar_mic(cfg->calendar) : "-");
     hash_text(h, "sim=%d,%d,%lld,%lld,%d,%lld,%lld,%lld,%lld,%d,%lld,%lld\n", (int)sc->fill_at,
               (int)sc->slippage, (long long)sc->slippage_value.raw, (long long)sc->volume_cap.raw,

@@ -1,0 +1,795 @@
+/* The backtest runner: sma_cross on ORCL 1995-2014 checked against an
+ * independent evaluation of the SMA definition over the file's rows; no
+ * look-ahead (a peeking strategy fails, bars after the end change nothing);
+ * byte-identical reports; donchian's entries, pyramids and stop exit on a
+ * constructed series computed by hand; several strategies in one portfolio;
+ * runs kept in a store; bad configurations. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tc_test.h"
+#include "tradecore/backtest.h"
+#include "tradecore/ingest.h"
+#include "tradecore/migrate.h"
+
+static struct tc_dec D(const char *s)
+{
+    struct tc_dec d = {0};
+    if (tc_dec_parse(s, (size_t)-1, &d, NULL) != 0)
+        fail_msg("bad decimal %s", s);
+    return d;
+}
+
+static void assert_dec(struct tc_dec d, const char *want)
+{
+    char buf[TC_DEC_STRLEN];
+    tc_dec_format(d, buf, sizeof(buf));
+    assert_string_equal(buf, want);
+}
+
+static void assert_day(int64_t day, const char *want)
+{
+    char buf[TC_DATE_STRLEN];
+    tc_date_format(day, buf);
+    assert_string_equal(buf, want);
+}
+
+static void orcl_path(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/orcl-1995-2014.txt", tc_test_data());
+}
+
+static void load(const char *path, struct tc_bar_set *set)
+{
+    struct tc_error err = {0};
+    tc_assert_ok(tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, set, &err), &err);
+}
+
+static void strategy(struct tc_backtest_strategy *s, const char *cls_name, const char *const *kv)
+{
+    const struct tc_strategy_class *cls = NULL;
+    struct tc_error err = {0};
+    memset(s, 0, sizeof(*s));
+    tc_assert_ok(tc_strategy_lookup(cls_name, &cls, &err), &err);
+    tc_strategy_params_init(&s->params, cls);
+    s->enabled = 1;
+    for (; kv && *kv; kv++)
+        tc_assert_ok(tc_strategy_params_set_kv(&s->params, *kv, &err), &err);
+}
+
+/* ---- an independent reading of the file ------------------------------------ */
+
+struct row {
+    char date[11];
+    int64_t open, close;   /* units of 1e-8 */
+};
+
+/* "12.345" -> 1234500000 (at most 8 fractional digits, no sign). */
+static int64_t raw_of(const char *s, size_t len)
+{
+    int64_t v = 0;
+    int frac = -1;
+    for (size_t k = 0; k < len; k++) {
+        if (s[k] == '.') {
+            frac = 0;
+            continue;
+        }
+        v = v * 10 + (s[k] - '0');
+        if (frac >= 0)
+            frac++;
+    }
+    for (int k = frac < 0 ? 0 : frac; k < 8; k++)
+        v *= 10;
+    return v;
+}
+
+static size_t read_rows(const char *path, struct row **out)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    size_t n = 0, cap = 8192;
+    struct row *rows = malloc(cap * sizeof(*rows));
+
+    assert_non_null(f);
+    assert_non_null(rows);
+    assert_non_null(fgets(line, sizeof(line), f)); /* header */
+    while (fgets(line, sizeof(line), f)) {
+        const char *field[8];
+        size_t len[8], nf = 0;
+        const char *p = line;
+        while (nf < 8) {
+            size_t l = strcspn(p, ",\r\n");
+            field[nf] = p;
+            len[nf++] = l;
+            if (p[l] != ',')
+                break;
+            p += l + 1;
+        }
+        assert_int_equal(nf, 7); /* Date,Open,High,Low,Close,Adj Close,Volume */
+        if (n == cap)
+            assert_non_null(rows = realloc(rows, (cap *= 2) * sizeof(*rows)));
+        memcpy(rows[n].date, field[0], 10);
+        rows[n].date[10] = '\0';
+        rows[n].open = raw_of(field[1], len[1]);
+        rows[n].close = raw_of(field[4], len[4]);
+        n++;
+    }
+    fclose(f);
+    *out = rows;
+    return n;
+}
+
+struct xfill {
+    size_t row;
+    char side;
+    int64_t price;
+};
+
+/*
+ * sma_cross(fast, slow) by the definitions, in integers: SMA(n) is the mean
+ * of the last n closes, so sign(SMA(f) - SMA(s)) = sign(s * sum_f - f * sum_s)
+ * exactly; a crossover is a bar whose non-zero sign differs from the last
+ * non-zero sign; its order fills at the next row's open.
+ */
+static size_t expected_fills(const struct row *r, size_t n, int fast, int slow, struct xfill *out,
+                             size_t *signals)
+{
+    int last = 0, held = 0, pending = 0;
+    size_t nf = 0;
+    *signals = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (pending) {
+            out[nf++] = (struct xfill){i, pending > 0 ? 'B' : 'S', r[i].open};
+            held = pending > 0;
+            pending = 0;
+        }
+        if (i + 1 < (size_t)slow)
+            continue;
+        int64_t sf = 0, ss = 0; /* closes below 1000: no overflow */
+        for (size_t k = i + 1 - (size_t)fast; k <= i; k++)
+            sf += r[k].close;
+        for (size_t k = i + 1 - (size_t)slow; k <= i; k++)
+            ss += r[k].close;
+        int64_t d = sf * slow - ss * fast;
+        int sign = (d > 0) - (d < 0), cross = 0;
+        if (sign != 0) {
+            cross = (last != 0 && sign != last) ? sign : 0;
+            last = sign;
+        }
+        if (cross > 0 && !held)
+            pending = 1;
+        else if (cross < 0 && held)
+            pending = -1;
+        *signals += (size_t)(pending != 0);
+    }
+    return nf;
+}
+
+static int64_t cross_mul(int64_t raw, int64_t qty) { return raw * qty; }
+
+/*
+ * sma_cross fast 10, slow 30, stake 100, cash 100000, commission 0.001,
+ * next-open fills, on ORCL 1995-01-03 .. 2014-12-31 (5036 rows).
+ * From the file's rows: the first bar with both SMAs is 1995-02-14 (row 29);
+ * the first crossover (fast above slow, after the first non-zero sign was
+ * negative) is on the close of 1995-05-11; the order fills at the open of the
+ * next row, 1995-05-12: 2.37037 (100 shares, commission 0.237037).
+ */
+static void test_sma_cross_orcl(void **state)
+{
+    char path[1024];
+    struct row *rows = NULL;
+    size_t nrows;
+    struct xfill *xf;
+    size_t nx, nsig;
+    struct tc_bar_set set = {0};
+    struct tc_backtest_strategy s;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result res;
+    struct tc_error err = {0};
+    static const char *const kv[] = {"fast=10", "slow=30", "stake=100", NULL};
+    int64_t comm = 0, closed = 0, cash;
+
+    orcl_path(path, sizeof(path));
+    nrows = read_rows(path, &rows);
+    assert_int_equal(nrows, 5036);
+    assert_non_null(xf = calloc(nrows, sizeof(*xf)));
+    nx = expected_fills(rows, nrows, 10, 30, xf, &nsig);
+    assert_string_equal(rows[xf[0].row].date, "1995-05-12");
+    assert_string_equal(rows[xf[0].row - 1].date, "1995-05-11");
+    assert_int_equal(xf[0].price, INT64_C(237037000)); /* 2.37037, that row's open */
+    assert_int_equal(xf[0].side, 'B');
+
+    load(path, &set);
+    strategy(&s, "sma_cross", kv);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &s;
+    cfg.n_strategies = 1;
+    cfg.series = set.items;
+    cfg.n_series = set.n;
+    cfg.cash = D("100000");
+    cfg.sim.commission = TC_SIM_COMM_FRACTION;
+    cfg.sim.comm_rate = D("0.001");
+    tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
+
+    assert_int_equal(res.sessions, 5036);
+    assert_int_equal(res.bars, 5036);
+    assert_int_equal(res.run.n_equity, 5036);
+    assert_day(res.first_day, "1995-01-03");
+    assert_day(res.last_day, "2014-12-31");
+    assert_int_equal(res.run.n_fills, nx);
+    assert_int_equal(res.signals, nsig);
+    assert_int_equal(res.accepted, nsig);
+    assert_int_equal(res.rejected, 0);
+    for (size_t k = 0; k < nx; k++) {
+        const struct tc_run_fill *f = &res.run.fills[k];
+        char day[TC_DATE_STRLEN];
+        tc_date_format(f->day, day);
+        assert_string_equal(day, rows[xf[k].row].date);
+        assert_int_equal(f->side, xf[k].side);
+        assert_int_equal(f->price.raw, xf[k].price);
+        assert_dec(f->quantity, "100");
+        /* commission = 0.001 x 100 x price: exact at 8 places here */
+        assert_int_equal(f->commission.raw, xf[k].price / 10);
+        comm += xf[k].price / 10;
+        if (xf[k].side == 'S')
+            closed += cross_mul(xf[k].price - xf[k - 1].price, 100);
+    }
+    assert_dec(res.run.fills[0].commission, "0.237037");
+    assert_int_equal(res.run.n_trades, nx / 2);
+    {
+        int64_t gross = 0, tcomm = 0;
+        for (size_t k = 0; k < res.run.n_trades; k++) {
+            gross += res.run.trades[k].gross_pnl.raw;
+            tcomm += res.run.trades[k].commission.raw;
+        }
+        assert_int_equal(gross, closed);
+        /* cash = initial cash + closed P&L - every commission, to the last decimal */
+        cash = INT64_C(100000) * TC_DEC_ONE + closed - comm;
+        assert_int_equal(res.metrics.final_cash.raw, cash);
+        assert_int_equal(res.run.equity[res.run.n_equity - 1].cash.raw, cash);
+        if (nx % 2 == 0)
+            assert_int_equal(tcomm, comm);
+    }
+    assert_day(res.run.trades[0].entry_day, "1995-05-12");
+    assert_day(res.run.trades[0].exit_day, rows[xf[1].row].date);
+    assert_dec(res.metrics.total_commission, "343.7322463");
+    tc_backtest_result_release(&res);
+    tc_bar_set_release(&set);
+    free(xf);
+    free(rows);
+}
+
+/* fill_at close: the first order fills at the crossover bar's own close. */
+static void test_fill_at_close(void **state)
+{
+    char path[1024];
+    struct tc_bar_set set = {0};
+    struct tc_backtest_strategy s;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result res;
+    struct tc_error err = {0};
+    struct row *rows = NULL;
+    size_t n;
+
+    orcl_path(path, sizeof(path));
+    n = read_rows(path, &rows);
+    load(path, &set);
+    strategy(&s, "sma_cross", NULL);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &s;
+    cfg.n_strategies = 1;
+    cfg.series = set.items;
+    cfg.n_series = set.n;
+    cfg.sim.fill_at = TC_SIM_FILL_CLOSE;
+    cfg.to_day = tc_days_from_civil(1995, 12, 31);
+    tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
+    assert_true(res.run.n_fills >= 1);
+    assert_day(res.run.fills[0].day, "1995-05-11");
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(rows[k].date, "1995-05-11") == 0)
+            assert_int_equal(res.run.fills[0].price.raw, rows[k].close);
+    tc_backtest_result_release(&res);
+    tc_bar_set_release(&set);
+    free(rows);
+}
+
+/* ---- look-ahead ------------------------------------------------------------------ */
+
+static int peek_bar(struct tc_strategy_ctx *ctx, void *st, size_t ix, const struct tc_bar *bar,
+                    struct tc_error *err)
+{
+    struct tc_bar b;
+    int rc = tc_tm_bar_on(tc_strategy_tm(ctx), ix, bar->day, &b, err); /* today: fine */
+    if (rc != 0)
+        return rc;
+    return tc_tm_bar_on(tc_strategy_tm(ctx), ix, bar->day + 1, &b, err); /* tomorrow */
+}
+
+static const struct tc_strategy_class peeker = {
+    .name = "peeker",
+    .summary = "reads tomorrow's bar",
+    .on_bar = peek_bar,
+};
+
+static void test_lookahead_fails(void **state)
+{
+    char path[1024];
+    struct tc_bar_set set = {0};
+    struct tc_backtest_strategy s;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result res;
+    struct tc_error err = {0};
+
+    orcl_path(path, sizeof(path));
+    load(path, &set);
+    memset(&s, 0, sizeof(s));
+    tc_strategy_params_init(&s.params, &peeker);
+    s.enabled = 1;
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &s;
+    cfg.n_strategies = 1;
+    cfg.series = set.items;
+    cfg.n_series = set.n;
+    assert_int_equal(tc_backtest_run(&cfg, &res, &err), TC_ELOOKAHEAD);
+    assert_non_null(strstr(err.msg, "strategy "));
+    assert_non_null(strstr(err.msg, "ORCL: bar of 1995-01-04 requested at"));
+    assert_non_null(strstr(err.msg, "not yet closed"));
+    tc_backtest_result_release(&res);
+    tc_bar_set_release(&set);
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    long len;
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)len + 1);
+    *n = fread(buf, 1, (size_t)len, f);
+    fclose(f);
+    return buf;
+}
+
+static void assert_same_files(const char *a, const char *b)
+{
+    static const char *const names[] = {"summary.json", "fills.csv", "trades.csv", "equity.csv",
+                                        "report.html"};
+    for (size_t k = 0; k < 5; k++) {
+        char pa[1200], pb[1200];
+        size_t na = 0, nb = 0;
+        char *x, *y;
+        snprintf(pa, sizeof(pa), "%s/%s", a, names[k]);
+        snprintf(pb, sizeof(pb), "%s/%s", b, names[k]);
+        x = slurp(pa, &na);
+        y = slurp(pb, &nb);
+        if (!x || !y)
+            fail_msg("missing %s or %s", pa, pb);
+        assert_true(na > 0);
+        if (na != nb || memcmp(x, y, na) != 0)
+            fail_msg("%s and %s differ", pa, pb);
+        free(x);
+        free(y);
+    }
+}
+
+static void run_to_dir(struct tc_backtest_config *cfg, const char *dir,
+                       struct tc_backtest_result *res)
+{
+    struct tc_error err = {0};
+    tc_assert_ok(tc_backtest_run(cfg, res, &err), &err);
+    tc_assert_ok(tc_backtest_write_report(res, dir, "test", &err), &err);
+}
+
+/* Bars after the end date change nothing: a series cut at --to and the whole
+ * series run with to_day give the same results and the same files. */
+static void test_bars_after_end_change_nothing(void **state)
+{
+    char path[1024], tmp[512], d1[600], d2[600];
+    struct tc_bar_set set = {0};
+    struct tc_bar_series cut;
+    struct tc_backtest_strategy s;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result r1, r2;
+    struct tc_error err = {0};
+    const int64_t to = tc_days_from_civil(2005, 6, 30);
+    static const char *const kv[] = {"entry=20", "exit=10", NULL};
+
+    orcl_path(path, sizeof(path));
+    load(path, &set);
+    tc_bar_series_init(&cut, "ORCL");
+    for (size_t k = 0; k < set.items[0].n && set.items[0].day[k] <= to; k++) {
+        struct tc_bar b;
+        tc_bar_series_get(&set.items[0], k, &b);
+        tc_assert_ok(tc_bar_series_append(&cut, &b, &err), &err);
+    }
+    assert_true(cut.n < set.items[0].n);
+    assert_int_equal(tc_test_tmpdir("bt_cut", tmp, sizeof(tmp)), 0);
+    snprintf(d1, sizeof(d1), "%s/cut", tmp);
+    snprintf(d2, sizeof(d2), "%s/whole", tmp);
+    strategy(&s, "donchian", kv);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &s;
+    cfg.n_strategies = 1;
+    cfg.sim.commission = TC_SIM_COMM_FRACTION;
+    cfg.sim.comm_rate = D("0.0005");
+    tc_calendar_get("XNYS", &cfg.calendar, &err);
+    cfg.series = &cut;
+    cfg.n_series = 1;
+    run_to_dir(&cfg, d1, &r1);
+    cfg.series = set.items;
+    cfg.to_day = to;
+    run_to_dir(&cfg, d2, &r2);
+    assert_true(r1.run.n_fills > 4);
+    assert_string_equal(r1.run_id, r2.run_id);
+    assert_int_equal(r1.run.n_equity, r2.run.n_equity);
+    assert_memory_equal(r1.run.equity, r2.run.equity, r1.run.n_equity * sizeof(*r1.run.equity));
+    assert_int_equal(r1.run.n_fills, r2.run.n_fills);
+    assert_memory_equal(r1.run.fills, r2.run.fills, r1.run.n_fills * sizeof(*r1.run.fills));
+    assert_int_equal(r1.run.n_trades, r2.run.n_trades);
+    assert_same_files(d1, d2);
+    assert_day(r2.last_day, "2005-06-30");
+    tc_backtest_result_release(&r1);
+    tc_backtest_result_release(&r2);
+    tc_bar_series_release(&cut);
+    tc_bar_set_release(&set);
+}
+
+/* Two runs of the same inputs write byte-identical files. */
+static void test_deterministic(void **state)
+{
+    char p1[1024], p2[1024], tmp[512], d1[600], d2[600];
+    struct tc_bar_set a = {0}, b = {0};
+    struct tc_bar_series series[2];
+    struct tc_backtest_strategy s;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result r1, r2;
+    struct tc_error err = {0};
+
+    snprintf(p1, sizeof(p1), "%s/orcl-1995-2014.txt", tc_test_data());
+    snprintf(p2, sizeof(p2), "%s/nvda-1999-2014.txt", tc_test_data());
+    load(p1, &a);
+    load(p2, &b);
+    series[0] = a.items[0];
+    series[1] = b.items[0];
+    assert_int_equal(tc_test_tmpdir("bt_det", tmp, sizeof(tmp)), 0);
+    snprintf(d1, sizeof(d1), "%s/one", tmp);
+    snprintf(d2, sizeof(d2), "%s/two", tmp);
+    strategy(&s, "donchian", NULL);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &s;
+    cfg.n_strategies = 1;
+    cfg.series = series;
+    cfg.n_series = 2;
+    cfg.sim.commission = TC_SIM_COMM_FRACTION;
+    cfg.sim.comm_rate = D("0.001");
+    cfg.sim.slippage = TC_SIM_SLIP_FRACTION;
+    cfg.sim.slippage_value = D("0.0005");
+    tc_calendar_get("XNYS", &cfg.calendar, &err);
+    run_to_dir(&cfg, d1, &r1);
+    run_to_dir(&cfg, d2, &r2);
+    assert_true(r1.run.n_trades > 10);
+    assert_string_equal(r1.run_id, r2.run_id);
+    assert_int_equal(strncmp(r1.run_id, "bt-", 3), 0);
+    assert_int_equal(strlen(r1.run_id), 19);
+    assert_same_files(d1, d2);
+    /* another parameter value is another run */
+    tc_assert_ok(tc_strategy_params_set(&s.params, "entry", "30", &err), &err);
+    {
+        struct tc_backtest_result r3;
+        tc_assert_ok(tc_backtest_run(&cfg, &r3, &err), &err);
+        assert_string_not_equal(r3.run_id, r1.run_id);
+        tc_backtest_result_release(&r3);
+    }
+    tc_backtest_result_release(&r1);
+    tc_backtest_result_release(&r2);
+    tc_bar_set_release(&a);
+    tc_bar_set_release(&b);
+}
+
+/* ---- donchian by hand ---------------------------------------------------------------- */
+
+/*
+ * entry 3, exit 2, atr 2, stop_atr 2, pyramid_atr 1, max_pyramids 1,
+ * risk 0.01, cash 10000, no commission; days 2024-01-01 + k:
+ *   k  O     H     L     C     TR    ATR(2)
+ *   0  10    10.5  9.5   10    1     -
+ *   1  10    10.5  9.5   10    1     1          (mean of 1, 1)
+ *   2  10    10.5  9.5   10    1     1
+ *   3  10.5  11.5  10.5  11.2  1.5   1.25       close 11.2 > 10.5, the high of
+ *        k 0..2: BASE_ENTRY at 11.2, stop 11.2 - 2 x 1.25 = 8.7; the ledger
+ *        sizes floor(10000 x 0.01 / 2.5) = 40
+ *   4  11.5  12    11.3  11.9  0.8   1.025      entry fills at 11.5; 11.9 is
+ *        below 11.2 + 1.025: no pyramid; low 11.3 > 8.7; close > 9.5 (low k 2..3)
+ *   5  12    13    11.9  12.8  1.1   1.0625     12.8 >= 11.2 + 1.0625: PYRAMID at
+ *        12.8 with stop 12.8 - 2.125 = 10.675 (40 more), STOP_UPDATE to 10.675
+ *   6  12.9  13.1  12.5  12.6  0.6   0.83125    the pyramid fills at 12.9
+ *   7  12.4  12.5  10.5  11    1.5              low 10.5 <= 10.675: EXIT
+ *   8  10.8  11    10.4  10.6                   both layers leave at 10.8:
+ *        (10.8 - 11.5) x 40 + (10.8 - 12.9) x 40 = -28 - 84 = -112
+ * Equity at k 4: 10000 + 40 x (11.9 - 11.5) = 10016; at k 6: 10000 + 40 x
+ * (12.6 - 11.5) + 40 x (12.6 - 12.9) = 10032; cash at the end 9888.
+ */
+static void test_donchian_by_hand(void **state)
+{
+    static const char *const bars[][4] = {
+        {"10", "10.5", "9.5", "10"},     {"10", "10.5", "9.5", "10"},
+        {"10", "10.5", "9.5", "10"},     {"10.5", "11.5", "10.5", "11.2"},
+        {"11.5", "12", "11.3", "11.9"},  {"12", "13", "11.9", "12.8"},
+        {"12.9", "13.1", "12.5", "12.6"}, {"12.4", "12.5", "10.5", "11"},
+        {"10.8", "11", "10.4", "10.6"},
+    };
+    static const char *const kv[] = {"entry=3",       "exit=2",         "atr=2", "stop_atr=2",
+                                     "pyramid_atr=1", "max_pyramids=1", "risk=0.01", NULL};
+    struct tc_bar_series s;
+    struct tc_backtest_strategy st;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result res;
+    struct tc_error err = {0};
+    const int64_t d0 = tc_days_from_civil(2024, 1, 1);
+
+    tc_bar_series_init(&s, "TURT");
+    for (size_t k = 0; k < 9; k++) {
+        struct tc_bar b;
+        memset(&b, 0, sizeof(b));
+        b.day = d0 + (int64_t)k;
+        b.open = D(bars[k][0]);
+        b.high = D(bars[k][1]);
+        b.low = D(bars[k][2]);
+        b.close = b.adj_close = D(bars[k][3]);
+        b.volume = 1000000;
+        tc_assert_ok(tc_bar_series_append(&s, &b, &err), &err);
+    }
+    strategy(&st, "donchian", kv);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &st;
+    cfg.n_strategies = 1;
+    cfg.series = &s;
+    cfg.n_series = 1;
+    cfg.cash = D("10000");
+    tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
+
+    assert_int_equal(res.signals, 4);   /* entry, pyramid, stop update, exit */
+    assert_int_equal(res.accepted, 4);
+    assert_int_equal(res.run.n_fills, 4);
+    assert_int_equal(res.run.fills[0].day, d0 + 4);
+    assert_int_equal(res.run.fills[0].side, 'B');
+    assert_dec(res.run.fills[0].quantity, "40");
+    assert_dec(res.run.fills[0].price, "11.5");
+    assert_int_equal(res.run.fills[1].day, d0 + 6);
+    assert_int_equal(res.run.fills[1].side, 'B');
+    assert_dec(res.run.fills[1].quantity, "40");
+    assert_dec(res.run.fills[1].price, "12.9");
+    for (int k = 2; k < 4; k++) {
+        assert_int_equal(res.run.fills[k].day, d0 + 8);
+        assert_int_equal(res.run.fills[k].side, 'S');
+        assert_dec(res.run.fills[k].quantity, "40");
+        assert_dec(res.run.fills[k].price, "10.8");
+    }
+    assert_int_equal(res.run.n_trades, 2);
+    assert_int_equal(res.run.trades[0].entry_day, d0 + 4);
+    assert_int_equal(res.run.trades[0].exit_day, d0 + 8);
+    assert_dec(res.run.trades[0].entry_price, "11.5");
+    assert_dec(res.run.trades[0].gross_pnl, "-28");
+    assert_int_equal(res.run.trades[1].entry_day, d0 + 6);
+    assert_dec(res.run.trades[1].entry_price, "12.9");
+    assert_dec(res.run.trades[1].gross_pnl, "-84");
+    assert_dec(res.run.equity[3].equity, "10000");
+    assert_dec(res.run.equity[4].equity, "10016");
+    assert_dec(res.run.equity[4].exposure, "476");
+    assert_dec(res.run.equity[6].equity, "10032");
+    assert_dec(res.run.equity[6].exposure, "1008");
+    assert_dec(res.run.equity[8].equity, "9888");
+    assert_dec(res.run.equity[8].cash, "9888");
+    assert_dec(res.metrics.final_cash, "9888");
+    tc_backtest_result_release(&res);
+    tc_bar_series_release(&s);
+}
+
+/* Two instances of sma_cross in one portfolio: the second's entries are the
+ * ledger's rejections (one base per instrument), the fills are those of one. */
+static void test_two_strategies_one_portfolio(void **state)
+{
+    char path[1024];
+    struct tc_bar_set set = {0};
+    struct tc_backtest_strategy s[3];
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result one, two;
+    struct tc_error err = {0};
+
+    orcl_path(path, sizeof(path));
+    load(path, &set);
+    strategy(&s[0], "sma_cross", NULL);
+    strategy(&s[1], "sma_cross", NULL);
+    strategy(&s[2], "donchian", NULL);
+    snprintf(s[1].name, sizeof(s[1].name), "copy");
+    s[2].enabled = 0;
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = s;
+    cfg.n_strategies = 1;
+    cfg.series = set.items;
+    cfg.n_series = 1;
+    cfg.to_day = tc_days_from_civil(2000, 12, 31);
+    tc_assert_ok(tc_backtest_run(&cfg, &one, &err), &err);
+    cfg.n_strategies = 3;
+    tc_assert_ok(tc_backtest_run(&cfg, &two, &err), &err);
+    assert_int_equal(two.run.n_fills, one.run.n_fills);
+    assert_memory_equal(two.run.fills, one.run.fills, one.run.n_fills * sizeof(*one.run.fills));
+    assert_int_equal(two.accepted, one.accepted);
+    /* the copy sees the position the first opened and sends no entry, but its
+     * exits follow the first's and find the exit in flight: one per exit */
+    assert_int_equal(two.rejected, one.accepted / 2);
+    assert_non_null(strstr(two.params_json, "\"name\":\"copy\""));
+    assert_non_null(strstr(two.params_json, "\"strategy\":\"donchian\",\"enabled\":false"));
+    tc_backtest_result_release(&one);
+    tc_backtest_result_release(&two);
+    tc_bar_set_release(&set);
+}
+
+static int count_cb(const struct tc_row *row, void *ud)
+{
+    return tc_row_int(row, 0, ud);
+}
+
+static int64_t count_rows(struct tc_store *st, const char *sql)
+{
+    struct tc_val v[] = {TC_V_TEXT("orcl-run-1")};
+    struct tc_error err = {0};
+    int64_t n = -1;
+    tc_assert_ok(tc_store_exec(st, sql, v, 1, count_cb, &n, NULL, &err), &err);
+    return n;
+}
+
+/* A run kept in a store: its rows carry the run id; the same run id again is
+ * refused and changes nothing. */
+static void test_stored_run(void **state)
+{
+    char path[1024], tmp[512], url[700];
+    struct tc_bar_set set = {0};
+    struct tc_backtest_strategy s;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result res;
+    struct tc_store *st = NULL;
+    struct tc_error err = {0};
+    int64_t n1 = 0, n2 = 0;
+
+    orcl_path(path, sizeof(path));
+    load(path, &set);
+    assert_int_equal(tc_test_tmpdir("bt_store", tmp, sizeof(tmp)), 0);
+    snprintf(url, sizeof(url), "sqlite:%s/runtime.db", tmp);
+    tc_assert_ok(tc_store_open(url, NULL, &st, &err), &err);
+    tc_assert_ok(tc_migrate_latest(st, "runtime", &err), &err);
+    strategy(&s, "sma_cross", NULL);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &s;
+    cfg.n_strategies = 1;
+    cfg.series = set.items;
+    cfg.n_series = 1;
+    cfg.to_day = tc_days_from_civil(1997, 12, 31);
+    cfg.runtime = st;
+    cfg.run_id = "orcl-run-1";
+    tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
+    assert_string_equal(res.run_id, "orcl-run-1");
+    assert_true(res.run.n_fills > 0);
+    n1 = count_rows(st, "SELECT COUNT(*) FROM signal_log WHERE run_id = $1 AND mode = 'BACKTEST'");
+    assert_int_equal(n1, (int64_t)res.signals);
+    assert_int_equal(count_rows(st, "SELECT COUNT(*) FROM orders WHERE run_id = $1"),
+                     (int64_t)res.run.n_fills);
+    assert_int_equal(count_rows(st, "SELECT COUNT(*) FROM trades t JOIN positions p ON "
+                                    "p.position_id = t.position_id WHERE p.portfolio_id = $1"),
+                     (int64_t)res.run.n_trades);
+    tc_backtest_result_release(&res);
+    assert_int_equal(tc_backtest_run(&cfg, &res, &err), TC_ECONFLICT);
+    assert_string_equal(err.msg,
+                        "run \"orcl-run-1\" is already in the runtime store (give another run id)");
+    tc_backtest_result_release(&res);
+    n2 = count_rows(st, "SELECT COUNT(*) FROM signal_log WHERE run_id = $1");
+    assert_int_equal(n2, n1);
+    tc_store_close(st);
+    tc_bar_set_release(&set);
+}
+
+static void test_bad_configs(void **state)
+{
+    char path[1024];
+    struct tc_bar_set set = {0};
+    struct tc_backtest_strategy s[2];
+    struct tc_backtest_config cfg, base;
+    struct tc_backtest_result res;
+    struct tc_error err = {0};
+    struct tc_bar_series two[2];
+
+    orcl_path(path, sizeof(path));
+    load(path, &set);
+    strategy(&s[0], "sma_cross", NULL);
+    strategy(&s[1], "sma_cross", NULL);
+    tc_backtest_config_init(&base);
+    base.strategies = s;
+    base.n_strategies = 1;
+    base.series = set.items;
+    base.n_series = 1;
+
+#define BAD(code, text)                                                                  \
+    do {                                                                                 \
+        tc_error_clear(&err);                                                            \
+        assert_int_equal(tc_backtest_run(&cfg, &res, &err), code);                       \
+        if (!strstr(err.msg, text))                                                      \
+            fail_msg("message \"%s\" lacks \"%s\"", err.msg, text);                      \
+        assert_int_equal(res.run.n_equity, 0);                                           \
+        tc_backtest_result_release(&res);                                                \
+    } while (0)
+
+    cfg = base;
+    cfg.n_series = 0;
+    BAD(TC_EINVAL, "no price series given");
+    cfg = base;
+    cfg.n_strategies = 0;
+    BAD(TC_EINVAL, "no strategy given");
+    cfg = base;
+    cfg.from_day = tc_days_from_civil(2010, 1, 2);
+    cfg.to_day = tc_days_from_civil(2010, 1, 1);
+    BAD(TC_EINVAL, "from 2010-01-02 is after to 2010-01-01");
+    cfg = base;
+    cfg.cash = D("-1");
+    BAD(TC_EINVAL, "cash -1 must be positive");
+    cfg = base;
+    cfg.cash = TC_DEC_ZERO;
+    BAD(TC_EINVAL, "cash 0 must be positive");
+    cfg = base;
+    cfg.run_id = "bad id";
+    BAD(TC_EINVAL, "run id \"bad id\"");
+    cfg = base;
+    cfg.run_id = "a123456789012345678901234567890123";
+    BAD(TC_EINVAL, "is longer than 32 characters");
+    cfg = base;
+    two[0] = set.items[0];
+    two[1] = set.items[0];
+    cfg.series = two;
+    cfg.n_series = 2;
+    BAD(TC_EINVAL, "instrument \"ORCL\" is given twice");
+    cfg = base;
+    cfg.n_strategies = 2;
+    BAD(TC_EINVAL, "strategy name \"sma_cross\" is used twice");
+    cfg = base;
+    s[0].enabled = 0;
+    BAD(TC_EINVAL, "every strategy is disabled");
+    s[0].enabled = 1;
+    cfg = base;
+    tc_assert_ok(tc_strategy_params_set(&s[0].params, "fast", "40", &err), &err);
+    BAD(TC_EINVAL, "parameter fast 40 must be below slow 30");
+    tc_assert_ok(tc_strategy_params_set(&s[0].params, "fast", "10", &err), &err);
+    cfg = base;
+    cfg.from_day = tc_days_from_civil(2030, 1, 1);
+    BAD(TC_ENOTFOUND, "no bars between 2030-01-01 and");
+    cfg = base;
+    tc_calendar_get("XETR", &cfg.calendar, &err);
+    BAD(TC_ERANGE, "sessions of XETR");
+    cfg = base;
+    snprintf(s[0].name, sizeof(s[0].name), "a b");
+    BAD(TC_EINVAL, "strategy name \"a b\"");
+    s[0].name[0] = '\0';
+    tc_bar_set_release(&set);
+#undef BAD
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sma_cross_orcl),
+        cmocka_unit_test(test_fill_at_close),
+        cmocka_unit_test(test_lookahead_fails),
+        cmocka_unit_test(test_bars_after_end_change_nothing),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_donchian_by_hand),
+        cmocka_unit_test(test_two_strategies_one_portfolio),
+        cmocka_unit_test(test_stored_run),
+        cmocka_unit_test(test_bad_configs),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
