@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_backup.h"
 #include "tradecore/clock.h"
 #include "tradecore/migrate.h"
 #include "tradecore/store.h"
@@ -30,12 +31,16 @@ static void usage_db(FILE *f)
             "[--dry-run]\n"
             "       tradecore db status   [--store runtime|historical|all] [--json]\n"
             "       tradecore db history  [--store runtime|historical|all] [--json]\n"
+            "       tradecore db backup   --out FILE [--keep N] [--store runtime|historical]\n"
+            "       tradecore db restore  FILE [--store runtime|historical]\n"
             "\n"
             "migrate   apply the pending migrations (up to version N)\n"
             "rollback  revert the N most recently applied migrations (default 1)\n"
             "status    per store: backend, URL, reachable, current and latest version,\n"
             "          pending migrations, dirty flag\n"
             "history   the applied migrations: time, version, name, checksum, duration\n"
+            "backup    online copy of a store, older copies rotated to FILE.1 ...\n"
+            "restore   copy a backup over a sqlite store (not while serve runs)\n"
             "--store defaults to all: runtime, then historical.\n");
 }
 
@@ -308,9 +313,14 @@ int tc_cmd_db(struct tc_cli *cli, int argc, char **argv)
         usage_db(cli->out);
         return TC_EXIT_OK;
     }
+    if (strcmp(sub, "backup") == 0)
+        return tc_cmd_db_backup(cli, argc - 1, argv + 1);
+    if (strcmp(sub, "restore") == 0)
+        return tc_cmd_db_restore(cli, argc - 1, argv + 1);
     if (strcmp(sub, "migrate") != 0 && strcmp(sub, "rollback") != 0 &&
         strcmp(sub, "status") != 0 && strcmp(sub, "history") != 0)
-        return tc_cli_usage(cli, "unknown subcommand \"%s\" (migrate, rollback, status, history)",
+        return tc_cli_usage(cli, "unknown subcommand \"%s\" (migrate, rollback, status, history, "
+                            "backup, restore)",
                             sub);
     rc = parse_args(cli, sub, argc - 2, argv + 2, &a, &exit_now);
     if (rc != 0 || exit_now)
