@@ -171,8 +171,16 @@ static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int flag = strcmp(a, "--json") == 0 || strcmp(a, "--store") == 0;
-        if (!flag && strncmp(a, "--", 2) == 0 && !v)
+        static const char *const valued[] = {
+            "--strategy", "--strategies", "--param", "--data", "--symbols", "--market",
+            "--from", "--to", "--cash", "--commission-rate", "--slippage-rate", "--volume-cap",
+            "--fill-at", "--out", "--run-id", "--sweep", "--shard"};
+        int known = strcmp(a, "--json") == 0 || strcmp(a, "--store") == 0, takes = 0;
+        for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
+            takes |= strcmp(a, valued[k]) == 0;
+        if (!known && !takes)
+            return tc_cli_usage(cli, "unknown option \"%s\" (see --help)", a);
+        if (takes && !v)
             return tc_cli_usage(cli, "%s needs a value", a);
         if (strcmp(a, "--json") == 0) {
             o->json = 1;

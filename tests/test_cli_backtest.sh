@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# tradecore backtest end to end: a run over a CSV file (summary text and
+# --json fields, report files, byte-identical reruns), a run over stored bars
+# on the XNYS calendar, a run kept in the runtime store (refused the second
+# time under the same run id), strategies from YAML, a sweep split in shards,
+# and the exit statuses and messages of bad input.
+set -euo pipefail
+
+BIN=${TC_TEST_BIN:-build/tradecore}
+case $BIN in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+DATA=${TC_TEST_DATA:-../shared/data}
+case $DATA in /*) ;; *) DATA="$PWD/$DATA" ;; esac
+base=${TC_TEST_TMP:-/tmp}/cli_backtest_$$
+rm -rf "$base"
+mkdir -p "$base"
+trap 'rm -rf "$base"' EXIT
+
+fail() {
+    echo "FAIL: $*" >&2
+    echo "--- stdout:" >&2
+    cat "$base/out" >&2 || true
+    echo "--- stderr:" >&2
+    cat "$base/err" >&2 || true
+    exit 1
+}
+
+RT_URL="sqlite:$base/runtime.db"
+HIST_URL="sqlite:$base/historical.db"
+tc() {
+    "$BIN" --set "database.runtime.url=$RT_URL" --set "database.historical.url=$HIST_URL" \
+        --set log.level=error "$@"
+}
+expect() {
+    local want=$1 got=0
+    shift
+    tc "$@" >"$base/out" 2>"$base/err" </dev/null || got=$?
+    [ "$got" -eq "$want" ] || fail "tradecore $* exited $got, expected $want"
+}
+expect_err() {
+    local want=$1 text=$2
+    shift 2
+    expect "$want" "$@"
+    grep -qF -- "$text" "$base/err" || fail "tradecore $*: stderr lacks '$text'"
+}
+jq_true() {
+    jq -e "$1" "$base/out" >/dev/null || fail "jq '$1' is not true"
+}
+
+ORCL="$DATA/orcl-1995-2014.txt"
+NVDA="$DATA/nvda-1999-2014.txt"
+
+cd "$base"
+
+# --- help
+expect 0 backtest --help
+grep -q -- '--sweep k=a,b,c' "$base/out" || fail "help lacks --sweep"
+
+# --- a run over a CSV file, text summary and report
+expect 0 backtest --strategy sma_cross --param fast=10 --param slow=30 --param stake=100 \
+    --cash 100000 --commission-rate 0.001 --data "$ORCL" --out "$base/r1"
+grep -q '^sessions       5036 (1995-01-03 .. 2014-12-31), 5036 bars$' "$base/out" || fail "sessions line"
+grep -q '^commission     343.7322463$' "$base/out" || fail "commission line"
+grep -q "^report         $base/r1/report.html$" "$base/out" || fail "report line"
+for f in summary.json fills.csv trades.csv equity.csv report.html; do
+    [ -s "$base/r1/$f" ] || fail "r1/$f is missing"
+done
+[ "$(head -2 "$base/r1/fills.csv" | tail -1)" = "1995-05-12,ORCL,BUY,100,2.37037,0.237037" ] ||
+    fail "first fill row: $(head -2 "$base/r1/fills.csv")"
+[ "$(wc -l <"$base/r1/equity.csv")" -eq 5037 ] || fail "equity rows"
+
+# the same again: byte-identical files
+expect 0 backtest --strategy sma_cross --param fast=10 --param slow=30 --param stake=100 \
+    --cash 100000 --commission-rate 0.001 --data "$ORCL" --out "$base/r2"
+for f in summary.json fills.csv trades.csv equity.csv report.html; do
+    cmp -s "$base/r1/$f" "$base/r2/$f" || fail "$f differs between two runs"
+done
+
+# --json
+expect 0 backtest --strategy sma_cross --data "$ORCL" --commission-rate 0.001 --json
+jq_true '.run_id | startswith("bt-")'
+jq_true '.sessions == 5036 and .bars == 5036'
+jq_true '.fills == 195 and .trades == 97 and .rejected == 0'
+jq_true '.total_commission == "343.7322463"'
+jq_true '.parameters.strategies[0].params == {"fast":10,"slow":30,"stake":"100"}'
+jq_true '.report == null'
+
+# --from / --to and --fill-at close
+expect 0 backtest --strategy sma_cross --data "$ORCL" --from 2000-01-01 --to 2000-12-31 \
+    --fill-at close --slippage-rate 0.001 --volume-cap 0.5 --json
+jq_true '.from == "2000-01-03" and .to == "2000-12-29"'
+jq_true '.parameters.fill_at == "close" and .parameters.slippage_rate == "0.001"'
+
+# --- stored bars, XNYS sessions, several instruments
+expect 0 init
+expect 0 market add XNYS --name "New York Stock Exchange" --timezone America/New_York
+expect 0 ingest prices "$ORCL" "$NVDA" --market XNYS --create-instruments
+expect 0 backtest --strategy donchian --symbols ORCL,NVDA --market XNYS --json --out "$base/d1"
+jq_true '.parameters.market == "XNYS" and .parameters.instruments == ["ORCL","NVDA"]'
+jq_true '.trades > 10 and .fills > 20'
+grep -q ',NVDA,' "$base/d1/fills.csv" || fail "no NVDA fill"
+expect_err 1 'instrument "NOPE"' backtest --strategy donchian --symbols ORCL,NOPE --market XNYS
+
+# --- a run kept in the runtime store, then refused under the same run id
+expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 --store --run-id keep-1 --json
+jq_true '.run_id == "keep-1"'
+n=$(sqlite3 "$base/runtime.db" "SELECT COUNT(*) FROM signal_log WHERE run_id = 'keep-1' AND mode = 'BACKTEST'")
+[ "$n" = "$(jq '.signals' "$base/out")" ] || fail "signal_log has $n rows of keep-1"
+f=$(sqlite3 "$base/runtime.db" "SELECT COUNT(*) FROM fills f JOIN orders o ON o.order_id = f.order_id WHERE o.run_id = 'keep-1'")
+[ "$f" = "$(jq '.fills' "$base/out")" ] || fail "fills table has $f rows of keep-1"
+expect_err 1 'run "keep-1" is already in the runtime store' \
+    backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 --store --run-id keep-1
+n2=$(sqlite3 "$base/runtime.db" "SELECT COUNT(*) FROM signal_log WHERE run_id = 'keep-1'")
+[ "$n2" = "$n" ] || fail "the refused run changed the store"
+
+# --- strategies from YAML: two in one portfolio, one disabled
+cat >"$base/strats.yaml" <<'EOF'
+strategies:
+  - name: fast
+    strategy: sma_cross
+    params: {fast: 5, slow: 20, stake: 10}
+  - name: turtle
+    strategy: donchian
+    enabled: false
+EOF
+expect 0 backtest --strategies "$base/strats.yaml" --data "$ORCL" --to 1996-12-31 --json
+jq_true '.parameters.strategies | length == 2'
+jq_true '.parameters.strategies[0].params.fast == 5 and .parameters.strategies[1].enabled == false'
+cat >"$base/bad.yaml" <<'EOF'
+strategies:
+  - strategy: sma_cross
+    params: {fats: 5}
+EOF
+expect_err 1 'strategies[0]: strategy sma_cross: unknown parameter "fats"' \
+    backtest --strategies "$base/bad.yaml" --data "$ORCL"
+printf 'strategies: [\n' >"$base/broken.yaml"
+expect_err 1 "broken.yaml:" backtest --strategies "$base/broken.yaml" --data "$ORCL"
+expect_err 1 'strategies file' backtest --strategies "$base/none.yaml" --data "$ORCL"
+
+# --- sweeps and shards: 2 x 2 combinations, index = fast index x 2 + slow index
+expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 \
+    --sweep fast=5,10 --sweep slow=20,30 --json --out "$base/sw"
+jq_true '.combinations == 4 and (.runs | length) == 4'
+jq_true '[.runs[].combination] == ["fast-5_slow-20","fast-5_slow-30","fast-10_slow-20","fast-10_slow-30"]'
+for c in fast-5_slow-20 fast-5_slow-30 fast-10_slow-20 fast-10_slow-30; do
+    [ -s "$base/sw/$c/summary.json" ] || fail "sweep $c has no report"
+done
+expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 \
+    --sweep fast=5,10 --sweep slow=20,30 --shard 1/2 --json
+jq_true '.shard == "1/2" and [.runs[].combination] == ["fast-5_slow-30","fast-10_slow-30"]'
+expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 \
+    --sweep fast=5,10 --sweep slow=20,30 --shard 0/2
+[ "$(grep -c '^fast-' "$base/out")" -eq 2 ] || fail "shard 0/2 table rows"
+grep -q '^fast-5_slow-20 ' "$base/out" || fail "shard 0/2 lacks index 0"
+grep -q '^fast-10_slow-20 ' "$base/out" || fail "shard 0/2 lacks index 2"
+
+# --- bad input: usage errors (2) and runtime errors (1), with messages
+expect_err 2 'unknown strategy "nope" (strategies: sma_cross, donchian)' \
+    backtest --strategy nope --data "$ORCL"
+expect_err 2 'strategy sma_cross: unknown parameter "fats" (parameters: fast, slow, stake)' \
+    backtest --strategy sma_cross --param fats=3 --data "$ORCL"
+expect_err 2 'strategy sma_cross: parameter fast: "ten" is not a whole number' \
+    backtest --strategy sma_cross --param fast=ten --data "$ORCL"
+expect_err 2 'strategy sma_cross: parameter stake: "NaN" is not a decimal number' \
+    backtest --strategy sma_cross --param stake=NaN --data "$ORCL"
+expect_err 2 'strategy sma_cross: parameter fast -1 is below the minimum 1' \
+    backtest --strategy sma_cross --param fast=-1 --data "$ORCL"
+expect_err 2 '--param fast is given twice' \
+    backtest --strategy sma_cross --param fast=5 --param fast=6 --data "$ORCL"
+expect_err 2 'parameter fast 30 must be below slow 30' \
+    backtest --strategy sma_cross --param fast=30 --data "$ORCL"
+expect_err 1 "$base/missing.csv" backtest --strategy sma_cross --data "$base/missing.csv"
+printf 'Date,Open,High,Low,Close,Adj Close,Volume\n2014-01-02,1,2,0.5,3,3,10\n' >"$base/bad-1.csv"
+expect_err 1 'bad-1.csv:2: close 3 is above high 2' backtest --strategy sma_cross --data "$base/bad-1.csv"
+expect_err 2 '--from 2010-01-02 is after --to 2010-01-01' \
+    backtest --strategy sma_cross --data "$ORCL" --from 2010-01-02 --to 2010-01-01
+expect_err 2 '--from:' backtest --strategy sma_cross --data "$ORCL" --from 2010-02-30
+expect_err 2 '--shard "0/0": N must be a whole number >= 1' \
+    backtest --strategy sma_cross --data "$ORCL" --sweep fast=5,6 --shard 0/0
+expect_err 2 '--shard "3/2": i must be below N (0-based)' \
+    backtest --strategy sma_cross --data "$ORCL" --sweep fast=5,6 --shard 3/2
+expect_err 2 '--shard "x" is not i/N' backtest --strategy sma_cross --data "$ORCL" --sweep fast=5 --shard x
+expect_err 2 '--shard splits a --sweep' backtest --strategy sma_cross --data "$ORCL" --shard 0/2
+expect_err 2 '--sweep: strategy sma_cross: parameter fast: "x" is not a whole number' \
+    backtest --strategy sma_cross --data "$ORCL" --sweep fast=5,x
+expect_err 2 '--sweep fast has an empty value' backtest --strategy sma_cross --data "$ORCL" --sweep fast=5,,6
+expect_err 2 'give one of --strategy NAME or --strategies FILE' backtest --data "$ORCL"
+expect_err 2 'give one of --data FILE... or --symbols S,...' backtest --strategy sma_cross
+expect_err 2 '--market: ' backtest --strategy sma_cross --data "$ORCL" --market XXXX
+expect_err 2 '--cash: ' backtest --strategy sma_cross --data "$ORCL" --cash abc
+expect_err 2 '--cash must be positive' backtest --strategy sma_cross --data "$ORCL" --cash 0
+expect_err 2 '--commission-rate -0.1 must not be negative' \
+    backtest --strategy sma_cross --data "$ORCL" --commission-rate -0.1
+expect_err 2 '--fill-at "open" is not next_open or close' \
+    backtest --strategy sma_cross --data "$ORCL" --fill-at open
+expect_err 2 'unknown option "--bogus"' backtest --strategy sma_cross --data "$ORCL" --bogus
+expect_err 2 '--out needs a value' backtest --strategy sma_cross --data "$ORCL" --out
+expect_err 2 'instrument "ORCL" is in two --data files' \
+    backtest --strategy sma_cross --data "$ORCL" --data "$ORCL"
+expect_err 1 'no bars between 2030-01-01' backtest --strategy sma_cross --data "$ORCL" --from 2030-01-01
+expect_err 2 '--run-id: ' backtest --strategy sma_cross --data "$ORCL" --run-id 'a b'
+
+echo "ok"
