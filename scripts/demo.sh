@@ -2,8 +2,13 @@
 # `make demo`: creates the embedded stores under var/ (tradecore init), registers
 # sample reference data (market XNYS, issuers, instruments ORCL, YHOO and NVDA),
 # a portfolio and a strategy, then prints the stores' migration status and the
-# instruments. Safe to run again: entries that already exist are reported and
-# skipped; any other failure stops the demo with its message and status.
+# instruments; ingests daily bars (../shared/data's ORCL, YHOO and NVDA files
+# when present, else three instruments from `tradecore gen-bars`) into the
+# historical store and backtests `donchian` on them over the XNYS sessions,
+# writing the report under var/demo/. Safe to run again: entries that already
+# exist are reported and skipped, bars already stored are unchanged, the
+# report is rewritten identically; any other failure stops the demo with its
+# message and status.
 #   sh scripts/demo.sh [path/to/tradecore]
 set -eu
 
@@ -61,3 +66,25 @@ echo "== tradecore db status"
 "$bin" db status
 echo "== tradecore instrument list"
 "$bin" instrument list
+
+echo "== market data"
+data=../shared/data
+if [ -f "$data/orcl-1995-2014.txt" ] && [ -f "$data/yhoo-1996-2014.txt" ] &&
+    [ -f "$data/nvda-1999-2014.txt" ]; then
+    symbols=ORCL,YHOO,NVDA
+    "$bin" ingest prices "$data/orcl-1995-2014.txt" "$data/yhoo-1996-2014.txt" \
+        "$data/nvda-1999-2014.txt" --market XNYS
+else
+    echo "($data has no ORCL/YHOO/NVDA files: generating three instruments)"
+    symbols=SYN001,SYN002,SYN003
+    mkdir -p var/demo/bars
+    "$bin" gen-bars --instruments 3 --bars 5000 --seed 42 --start 1995-01-03 --out var/demo/bars
+    "$bin" ingest prices var/demo/bars/SYN001.csv var/demo/bars/SYN002.csv \
+        var/demo/bars/SYN003.csv --market XNYS --create-instruments
+fi
+
+echo "== tradecore backtest --strategy donchian --symbols $symbols --market XNYS"
+mkdir -p var/demo
+"$bin" backtest --strategy donchian --symbols "$symbols" --market XNYS \
+    --commission-rate 0.001 --out var/demo/donchian
+echo "report: $(pwd)/var/demo/donchian/report.html"
