@@ -112,7 +112,7 @@ static int signal_submit(struct tc_cli *cli, int argc, char **argv)
         rc = tc_cli_failf(cli, "%s: input contains a NUL byte; nothing submitted", pos[0]);
         goto out;
     }
-    root = json_loadb(raw, len, JSON_REJECT_DUPLICATES, &je);
+    root = json_loadb(raw, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (!root) {
         rc = tc_cli_failf(cli, "%s:%d:%d: malformed JSON at byte %d: %s; nothing submitted",
                           pos[0], je.line, je.column, je.position, je.text);
