@@ -44,6 +44,7 @@ struct tc_leader {
     int64_t confirmed_mono_us;   /* last successful session round trip */
     atomic_int leader;
     atomic_llong epoch;
+    int settled;                 /* a role has been reported */
     tc_leader_role_fn fn;
     void *fn_ud;
     pthread_t thread;
@@ -282,8 +283,9 @@ static int heartbeat_row(struct tc_leader *l, struct tc_error *err)
 
 static void set_role(struct tc_leader *l, int leader, tc_leader_role_fn fn, void *ud)
 {
-    if (atomic_load(&l->leader) == leader)
+    if (l->settled && atomic_load(&l->leader) == leader)
         return;
+    l->settled = 1; /* the first step always reports the role */
     atomic_store(&l->leader, leader);
     TC_LOG_INFO("leader", leader ? "elected" : "stepped down",
                 TC_LF_STR("instance_id", l->instance_id),

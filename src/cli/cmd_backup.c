@@ -53,9 +53,10 @@ static int is_postgres(const char *url)
 }
 
 /* Copies the database SRC_PATH into DST_PATH (created or overwritten) with
- * the backup API; then quick_check on the copy. */
+ * the backup API; then quick_check on the copy. TO_FILE: DST is a backup
+ * file, switched to a rollback journal so that it stands alone. */
 static int sqlite_copy(struct tc_cli *cli, const char *src_path, const char *dst_path,
-                       int src_readonly)
+                       int src_readonly, int to_file)
 {
     sqlite3 *src = NULL, *dst = NULL;
     sqlite3_backup *b;
@@ -87,6 +88,11 @@ static int sqlite_copy(struct tc_cli *cli, const char *src_path, const char *dst
     sqlite3_backup_finish(b);
     if (rc != SQLITE_DONE) {
         tc_cli_failf(cli, "copying %s to %s: %s", src_path, dst_path, sqlite3_errstr(rc));
+        goto out;
+    }
+    /* a copy is one self-contained file: no -wal or -shm beside it */
+    if (to_file && sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+        tc_cli_failf(cli, "%s: %s", dst_path, sqlite3_errmsg(dst));
         goto out;
     }
     if (sqlite3_prepare_v2(dst, "PRAGMA quick_check", -1, &st, NULL) != SQLITE_OK ||
@@ -218,7 +224,7 @@ int tc_cmd_db_backup(struct tc_cli *cli, int argc, char **argv)
     } else {
         if (access(path, F_OK) != 0)
             return tc_cli_failf(cli, "backup: %s: %s", path, strerror(errno));
-        if ((rc = sqlite_copy(cli, path, tmp, 1)) != 0) {
+        if ((rc = sqlite_copy(cli, path, tmp, 1, 1)) != 0) {
             unlink(tmp);
             return rc;
         }
@@ -274,7 +280,7 @@ int tc_cmd_db_restore(struct tc_cli *cli, int argc, char **argv)
                                  "is held): stop it first",
                             path, lock);
     }
-    rc = sqlite_copy(cli, file, path, 1);
+    rc = sqlite_copy(cli, file, path, 1, 0);
     close(fd);
     if (rc == TC_EXIT_OK)
         fprintf(cli->out, "restored %s from %s\n", path, file);
