@@ -1210,7 +1210,10 @@ static int bind_listener(struct tc_http_server *s, struct tc_error *err)
 
 int tc_http_server_start(struct tc_http_server *s, struct tc_error *err)
 {
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+    /* poll(), not epoll (MHD_USE_AUTO): edge-triggered epoll misses a client's
+     * EOF that arrives with its last bytes, leaving a half-closed connection
+     * unanswered or open until the idle timeout. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG;
     struct MHD_OptionItem ops[12];
     int n = 0, rc;
