@@ -1,15 +1,18 @@
 # tradecore: `make` builds, `make check` tests (plain, then ASan+UBSan),
 # `make demo` runs the main job, `make bench` prints the benchmark table,
+# `make fuzz` runs each libFuzzer target FUZZ_SECONDS seconds (clang),
 # `make install` honours PREFIX and DESTDIR.
 PREFIX ?= /usr/local
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 BENCH_BUILD ?= build-bench
+FUZZ_BUILD ?= build-libfuzzer
+FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE ?= cmake
 CTEST ?= ctest
 
-.PHONY: all deps build check test test-asan demo bench install clean
+.PHONY: all deps build check test test-asan demo bench fuzz install clean
 
 all: build
 
@@ -45,8 +48,16 @@ bench: deps $(BENCH_BUILD)/CMakeCache.txt
 	$(CMAKE) --build $(BENCH_BUILD) -j $(JOBS)
 	@sh scripts/bench.sh $(BENCH_BUILD)
 
+$(FUZZ_BUILD)/CMakeCache.txt: | deps
+	$(CMAKE) -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DTC_FUZZ=ON -DTC_BUILD_TESTS=OFF -DTC_BUILD_BENCH=OFF
+
+fuzz: deps $(FUZZ_BUILD)/CMakeCache.txt
+	$(CMAKE) --build $(FUZZ_BUILD) --target fuzz_all -j $(JOBS)
+	@sh fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 install: build
 	DESTDIR=$(DESTDIR) $(CMAKE) --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(BENCH_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD)
