@@ -263,12 +263,6 @@ static int range_of_series(struct run *r, int64_t *lo, int64_t *hi)
     return any;
 }
 
-static int cmp_day(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 static int build_sessions(struct run *r, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
@@ -291,19 +285,26 @@ static int build_sessions(struct run *r, struct tc_error *err)
                                 tc_calendar_mic(cfg->calendar));
         return 0;
     }
-    for (size_t k = 0; k < r->ni; k++)
-        total += r->book[k].end - r->book[k].cursor;
-    if (!(r->sessions = malloc(total * sizeof(*r->sessions))))
-        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
-    for (size_t k = 0; k < r->ni; k++)
-        for (size_t i = r->book[k].cursor; i < r->book[k].end; i++)
-            r->sessions[n++] = cfg->series[k].day[i];
-    if (r->ni > 1)
-        qsort(r->sessions, n, sizeof(*r->sessions), cmp_day);
-    r->nsessions = 0;
-    for (size_t i = 0; i < n; i++)
-        if (r->nsessions == 0 || r->sessions[r->nsessions - 1] != r->sessions[i])
-            r->sessions[r->nsessions++] = r->sessions[i];
+    /* the union of the dates: one mark per day of the range (linear, no sort) */
+    {
+        size_t span = (size_t)(hi - lo) + 1;
+        unsigned char *mark = calloc(span, 1);
+        for (size_t k = 0; mark && k < r->ni; k++)
+            for (size_t i = r->book[k].cursor; i < r->book[k].end; i++) {
+                unsigned char *m = &mark[cfg->series[k].day[i] - lo];
+                total += !*m;
+                *m = 1;
+            }
+        if (!mark || !(r->sessions = malloc(total * sizeof(*r->sessions)))) {
+            free(mark);
+            return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+        }
+        for (size_t d = 0; d < span; d++)
+            if (mark[d])
+                r->sessions[n++] = lo + (int64_t)d;
+        r->nsessions = n;
+        free(mark);
+    }
     return 0;
 }
 
