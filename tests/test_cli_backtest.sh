@@ -99,6 +99,12 @@ jq_true '.parameters.market == "XNYS" and .parameters.instruments == ["ORCL","NV
 jq_true '.trades > 10 and .fills > 20'
 grep -q ',NVDA,' "$base/d1/fills.csv" || fail "no NVDA fill"
 expect_err 1 'instrument "NOPE"' backtest --strategy donchian --symbols ORCL,NOPE --market XNYS
+# the market's stored calendar overrides apply: 2014-12-31 closed, the run ends a day early
+expect 0 backtest --strategy sma_cross --symbols ORCL --market XNYS --from 2014-12-01 --json
+jq_true '.to == "2014-12-31" and .sessions == 22'
+sqlite3 "$base/historical.db" "INSERT INTO calendar_overrides (market_id, override_date, kind, reason, created_at) VALUES ('XNYS', '2014-12-31', 'CLOSED', 'test closure', '2026-01-01T00:00:00Z')"
+expect 0 backtest --strategy sma_cross --symbols ORCL --market XNYS --from 2014-12-01 --json
+jq_true '.to == "2014-12-30" and .sessions == 21'
 
 # --- a run kept in the runtime store, then refused under the same run id
 expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 --store --run-id keep-1 --json

@@ -620,6 +620,7 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
     struct tc_backtest_strategy *strats = NULL;
     struct data *d = NULL;
     struct tc_store *rt = NULL;
+    struct tc_calendar *cal = NULL;
     struct tc_error e = {0};
     json_t *runs = NULL;
     size_t n_strats = 0, total = 1;
@@ -655,6 +656,23 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
     }
     if ((rc = load_data(cli, &o, &cfg, d)) != 0)
         goto out;
+    if (cfg.calendar && d->hist) {
+        /* the market's stored overrides (closures, early closes) apply */
+        struct tc_cal_override *ov = NULL;
+        size_t nov = 0;
+        if (tc_calendar_overrides_load(d->hist, o.market, &ov, &nov, &e) != 0) {
+            rc = tc_cli_fail(cli, &e);
+            goto out;
+        }
+        if (nov && tc_calendar_with_overrides(cfg.calendar, ov, nov, &cal, &e) != 0) {
+            free(ov);
+            rc = tc_cli_fail(cli, &e);
+            goto out;
+        }
+        free(ov);
+        if (cal)
+            cfg.calendar = cal;
+    }
     if (o.store && (rc = tc_cli_open_store(cli, "runtime", &rt, &e)) != 0) {
         rc = tc_cli_fail(cli, &e);
         goto out;
@@ -756,6 +774,7 @@ out:
     free(d);
     free(strats);
     tc_store_close(rt);
+    tc_calendar_free(cal);
     for (size_t k = 0; k < o.n_sweeps; k++)
         free(o.sweeps[k].buf);
     return rc;
