@@ -646,6 +646,148 @@ static int64_t count_rows(struct tc_store *st, const char *sql)
     return n;
 }
 
+/* ---- the callbacks a strategy gets -------------------------------------------------- */
+
+static struct {
+    int started, stopped, bars;
+    struct tc_strategy_fill fills[8];
+    int nfills;
+    struct tc_strategy_position pos_after_entry;
+    int64_t day_of_bar[16];
+} rec;
+
+static int rec_start(struct tc_strategy_ctx *ctx, void *st, struct tc_error *err)
+{
+    rec.started++;
+    return 0;
+}
+
+static void rec_stop(struct tc_strategy_ctx *ctx, void *st) { rec.stopped++; }
+
+/* bar 0: BASE_ENTRY 10 units; bar 2: EXIT; records the position at bar 1. */
+static int rec_bar(struct tc_strategy_ctx *ctx, void *st, size_t ix, const struct tc_bar *bar,
+                   struct tc_error *err)
+{
+    struct tc_signal sig;
+    struct tc_signal_outcome out;
+    int n = rec.bars++, rc;
+
+    if (n < 16)
+        rec.day_of_bar[n] = bar->day;
+    if (n == 1)
+        return tc_strategy_position(ctx, ix, &rec.pos_after_entry, err);
+    if (n != 0 && n != 2)
+        return 0;
+    if ((rc = tc_strategy_signal_init(ctx, &sig, n == 0 ? TC_SIGNAL_BASE_ENTRY : TC_SIGNAL_EXIT,
+                                      ix, TC_SIDE_LONG, err)) != 0)
+        return rc;
+    sig.price = bar->close;
+    sig.has_price = 1;
+    if (n == 0) {
+        sig.quantity = D("10");
+        sig.has_quantity = 1;
+    }
+    if ((rc = tc_strategy_signal(ctx, &sig, &out, err)) != 0)
+        return rc;
+    if (out.status != TC_SIGNAL_ACCEPTED)
+        return tc_error_set(err, TC_ESTATE, "signal refused: %s", out.reason);
+    return 0;
+}
+
+static int rec_fill(struct tc_strategy_ctx *ctx, void *st, const struct tc_strategy_fill *f,
+                    struct tc_error *err)
+{
+    if (rec.nfills < 8)
+        rec.fills[rec.nfills++] = *f;
+    /* on_fill comes before the session's on_bar */
+    if (f->day != tc_strategy_day(ctx))
+        return tc_error_set(err, TC_ESTATE, "fill of another day");
+    return 0;
+}
+
+static const struct tc_strategy_class recorder = {
+    .name = "recorder",
+    .summary = "enters, exits, records",
+    .state_size = 8,
+    .on_start = rec_start,
+    .on_bar = rec_bar,
+    .on_fill = rec_fill,
+    .on_stop = rec_stop,
+};
+
+struct prog {
+    size_t calls, last_done, last_total;
+};
+
+static void on_progress(void *ud, size_t done, size_t total)
+{
+    struct prog *p = ud;
+    p->calls++;
+    p->last_done = done;
+    p->last_total = total;
+}
+
+static void test_strategy_callbacks(void **state)
+{
+    char path[1024];
+    struct tc_bar_set set = {0};
+    struct tc_backtest_strategy s;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result res;
+    struct tc_error err = {0};
+    struct prog pg = {0};
+    const struct tc_bar_series *o;
+
+    orcl_path(path, sizeof(path));
+    load(path, &set);
+    o = &set.items[0];
+    memset(&rec, 0, sizeof(rec));
+    memset(&s, 0, sizeof(s));
+    tc_strategy_params_init(&s.params, &recorder);
+    s.enabled = 1;
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &s;
+    cfg.n_strategies = 1;
+    cfg.series = set.items;
+    cfg.n_series = 1;
+    cfg.to_day = o->day[9];
+    cfg.progress = on_progress;
+    cfg.progress_ud = &pg;
+    tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
+    assert_int_equal(rec.started, 1);
+    assert_int_equal(rec.stopped, 1);
+    assert_int_equal(rec.bars, 10);
+    assert_int_equal(rec.day_of_bar[0], o->day[0]);
+    assert_int_equal(rec.day_of_bar[9], o->day[9]);
+    /* the entry decided on bar 0 filled at bar 1's open, before bar 1's on_bar */
+    assert_int_equal(rec.nfills, 2);
+    assert_int_equal(rec.fills[0].ix, 0);
+    assert_int_equal(rec.fills[0].day, o->day[1]);
+    assert_int_equal(rec.fills[0].side, TC_ORDER_BUY);
+    assert_int_equal(rec.fills[0].price.raw, o->open[1].raw);
+    assert_dec(rec.fills[0].quantity, "10");
+    assert_int_equal(rec.fills[1].day, o->day[3]);
+    assert_int_equal(rec.fills[1].side, TC_ORDER_SELL);
+    assert_int_equal(rec.fills[1].price.raw, o->open[3].raw);
+    assert_int_equal(rec.pos_after_entry.layers, 1);
+    assert_int_equal(rec.pos_after_entry.side, TC_SIDE_LONG);
+    assert_dec(rec.pos_after_entry.quantity, "10");
+    assert_int_equal(rec.pos_after_entry.entry_price.raw, o->open[1].raw);
+    assert_int_equal(res.run.n_trades, 1);
+    assert_int_equal(res.run.trades[0].gross_pnl.raw, (o->open[3].raw - o->open[1].raw) * 10);
+    /* equity at bar 2's close marks the open position at that close */
+    assert_int_equal(res.run.equity[2].equity.raw,
+                     INT64_C(100000) * TC_DEC_ONE + (o->close[2].raw - o->open[1].raw) * 10);
+    assert_int_equal(res.run.equity[2].exposure.raw, o->close[2].raw * 10);
+    assert_int_equal(res.run.equity[3].exposure.raw, 0);
+    /* progress: every session (10 < 100), then the end once more */
+    assert_int_equal(pg.calls, 11);
+    assert_int_equal(pg.last_done, 10);
+    assert_int_equal(pg.last_total, 10);
+    tc_backtest_result_release(&res);
+    tc_bar_set_release(&set);
+}
+
 /* A run kept in a store: its rows carry the run id; the same run id again is
  * refused and changes nothing. */
 static void test_stored_run(void **state)
@@ -788,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_donchian_by_hand),
         cmocka_unit_test(test_two_strategies_one_portfolio),
+        cmocka_unit_test(test_strategy_callbacks),
         cmocka_unit_test(test_stored_run),
         cmocka_unit_test(test_bad_configs),
     };

@@ -741,6 +741,8 @@ static int session(struct run *r, size_t si, struct tc_error *err)
     r->mc.now_us = close_us;
     if ((rc = tc_tm_set_time(r->tm, close_us, err)) != 0)
         return rc;
+    for (size_t c = 0; c < r->nctx; c++)
+        tc_strategy_ctx_set_time(r->ctx[c], day, close_us);
     for (size_t k = 0; k < r->ni; k++) {
         struct ibook *b = &r->book[k];
         const struct tc_bar_series *s = &cfg->series[k];
@@ -755,8 +757,6 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         return rc;
     if ((rc = tc_broker_sim_set_day(r->broker, day, err)) != 0 || (rc = deliver_fills(r, err)) != 0)
         return rc;
-    for (size_t c = 0; c < r->nctx; c++)
-        tc_strategy_ctx_set_time(r->ctx[c], day, close_us);
     for (size_t k = 0; k < r->ni; k++) {
         struct ibook *b = &r->book[k];
         for (size_t i = b->new_from; i < b->cursor; i++) {
