@@ -13,7 +13,15 @@ case $DATA in /*) ;; *) DATA="$PWD/$DATA" ;; esac
 base=${TC_TEST_TMP:-/tmp}/cli_backtest_$$
 rm -rf "$base"
 mkdir -p "$base"
-trap 'rm -rf "$base"' EXIT
+pgdb=""
+pgurl_server=""
+cleanup() {
+    if [ -n "$pgdb" ] && [ -n "$pgurl_server" ]; then
+        psql -q "$pgurl_server" -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$base"
+}
+trap cleanup EXIT
 
 fail() {
     echo "FAIL: $*" >&2
@@ -204,5 +212,32 @@ expect_err 2 'instrument "ORCL" is in two --data files' \
     backtest --strategy sma_cross --data "$ORCL" --data "$ORCL"
 expect_err 1 'no bars between 2030-01-01' backtest --strategy sma_cross --data "$ORCL" --from 2030-01-01
 expect_err 2 '--run-id: ' backtest --strategy sma_cross --data "$ORCL" --run-id 'a b'
+
+# --- PostgreSQL: stored bars and a stored run, the same results as in memory
+expect 0 backtest --strategy donchian --symbols ORCL --market XNYS --to 2004-12-31 --json
+mem_value=$(jq -r '.final_value' "$base/out")
+mem_fills=$(jq '.fills' "$base/out")
+[ -n "${TC_TEST_PG_URL_FILE:-}" ] && [ -s "$TC_TEST_PG_URL_FILE" ] ||
+    fail "no PostgreSQL fixture (TC_TEST_PG_URL_FILE)"
+pgurl_server=$(cat "$TC_TEST_PG_URL_FILE")
+pgdb="cli_backtest_$$"
+psql -q -v ON_ERROR_STOP=1 "$pgurl_server" -c "CREATE DATABASE $pgdb" >/dev/null ||
+    fail "cannot create database $pgdb"
+url=${pgurl_server/\/postgres\?/\/$pgdb?}
+[ "$url" != "$pgurl_server" ] || fail "cannot derive a database URL from $pgurl_server"
+RT_URL=$url
+HIST_URL=$url
+expect 0 init
+expect 0 market add XNYS --name "New York Stock Exchange" --timezone America/New_York
+expect 0 ingest prices "$ORCL" --market XNYS --create-instruments
+expect 0 backtest --strategy donchian --symbols ORCL --market XNYS --to 2004-12-31 --store \
+    --run-id pg-1 --json
+jq_true ".run_id == \"pg-1\" and .final_value == \"$mem_value\" and .fills == $mem_fills"
+n=$(psql -tA "$url" -c "SELECT COUNT(*) FROM signal_log WHERE run_id = 'pg-1' AND mode = 'BACKTEST'")
+[ "$n" = "$(jq '.signals' "$base/out")" ] || fail "PostgreSQL signal_log has $n rows of pg-1"
+f=$(psql -tA "$url" -c "SELECT COUNT(*) FROM fills f JOIN orders o ON o.order_id = f.order_id WHERE o.run_id = 'pg-1'")
+[ "$f" = "$mem_fills" ] || fail "PostgreSQL fills table has $f rows of pg-1"
+expect_err 1 'run "pg-1" is already in the runtime store' \
+    backtest --strategy donchian --symbols ORCL --market XNYS --to 2004-12-31 --store --run-id pg-1
 
 echo "ok"
