@@ -96,8 +96,8 @@ int tc_broker_sim_set_instrument(struct tc_broker *b, const char *instrument,
 /* Sets the observer (NULL turns it off). Set it before use. */
 void tc_broker_sim_set_observer(struct tc_broker *b, tc_broker_sim_observer_fn fn, void *ud);
 
-/* The number of working orders (0 for other brokers): a runner skips
- * on_bar when there are none. */
+/* The number of working orders plus fills still waiting to be reported (0
+ * for other brokers): a runner skips on_bar when there are none. */
 size_t tc_broker_sim_working(struct tc_broker *b);
 
 #endif
