@@ -268,14 +268,32 @@ static size_t copy_escape(char *dst, size_t cap, const char *src)
 struct copy_ctx {
     const struct tc__prices_batch *b;
     size_t n, bi, ri;
-    char source[600];
-    char created[TC_TIME_STRLEN];
+    char tail[8 + 600 + TC_TIME_STRLEN]; /* the columns every row shares */
+    size_t taillen;
 };
 
 static size_t put_dec(char *p, struct tc_dec d)
 {
     int n = tc_dec_format(d, p, TC_DEC_STRLEN);
     return n < 0 ? 0 : (size_t)n;
+}
+
+/* Decimal digits of V (>= 0 here: checked on the way in; a negative one still
+ * prints right) at P; returns the length. By hand: twice per row. */
+static size_t put_int(char *p, int64_t v)
+{
+    char t[24];
+    size_t n = 0, k = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        t[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        p[k++] = '-';
+    while (n)
+        p[k++] = t[--n];
+    return k;
 }
 
 static int copy_fill(void *ud, char *buf, size_t cap, size_t *len, struct tc_error *err)
@@ -307,16 +325,12 @@ static int copy_fill(void *ud, char *buf, size_t cap, size_t *len, struct tc_err
             *p++ = '\t';
             p += put_dec(p, *cols[k]);
         }
-        p += snprintf(p, 48, "\t%lld\t%lld\t", (long long)s->volume[i],
-                      (long long)s->open_interest[i]);
-        size_t sl = strlen(c->source);
-        memcpy(p, c->source, sl);
-        p += sl;
         *p++ = '\t';
-        sl = strlen(c->created);
-        memcpy(p, c->created, sl);
-        p += sl;
-        *p++ = '\n';
+        p += put_int(p, s->volume[i]);
+        *p++ = '\t';
+        p += put_int(p, s->open_interest[i]);
+        memcpy(p, c->tail, c->taillen); /* "\t<source>\t<created_at>\n" */
+        p += c->taillen;
         used = (size_t)(p - buf);
     }
     *len = used;
@@ -324,98 +338,135 @@ static int copy_fill(void *ud, char *buf, size_t cap, size_t *len, struct tc_err
     return 0;
 }
 
-#define ROWS_PER_STMT 64
-#define ROW_PARAMS 9 /* per row; source and created_at are shared: $1 and $2 */
+/*
+ * sqlite: rows of ONE instrument go ROWS_BIG at a time through one cached
+ * multi-row INSERT (its tail ROWS_MID, then 1 at a time), so each statement
+ * binds the instrument, source and created_at once ($1..$3) and 8 values per
+ * row. created_at is formatted once, not per statement. The statement text is
+ * compact: the store looks its cached statement up by the whole text.
+ */
+#define ROWS_BIG 64
+#define ROWS_MID 8
+#define ROW_PARAMS 8
+#define SHARED_PARAMS 3
 
-/* "INSERT … VALUES ($3, …, $11, $1, $2), ($12, …)" for N rows; malloc'd. */
+/* "INSERT … VALUES ($1,$4,…,$11,$2,$3),($1,$12,…)" for N rows; malloc'd. */
 static char *insert_sql(int n)
 {
-    size_t cap = 200 + (size_t)n * 80;
+    size_t cap = 256 + (size_t)n * 96; /* a row is at most 13 + 8 * 12 bytes */
     char *sql = malloc(cap);
     if (!sql)
         return NULL;
     size_t used = (size_t)snprintf(sql, cap, "INSERT INTO prices_daily (" PRICE_COLS ") VALUES ");
-    for (int r = 0; r < n; r++) {
-        int b = 3 + r * ROW_PARAMS;
+    for (int r = 0; r < n && used < cap; r++) {
+        int b = SHARED_PARAMS + 1 + r * ROW_PARAMS;
         used += (size_t)snprintf(sql + used, cap - used,
-                                 "%s($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $1, $2)",
-                                 r ? ", " : "", b, b + 1, b + 2, b + 3, b + 4, b + 5, b + 6,
-                                 b + 7, b + 8);
+                                 "%s($1,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$2,$3)", r ? "," : "", b,
+                                 b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7);
+    }
+    if (used >= cap) { /* cannot happen with the sizes above */
+        free(sql);
+        return NULL;
     }
     return sql;
+}
+
+struct ins_ctx {
+    struct tc_txn *tx;
+    char *sql[3]; /* ROWS_BIG, ROWS_MID and 1 row */
+    struct tc_val p[SHARED_PARAMS + ROWS_BIG * ROW_PARAMS];
+    char dates[ROWS_BIG][TC_DATE_STRLEN];
+};
+
+/* Inserts the K rows IX[0..K) of S through the statement for K rows. */
+static int insert_rows(struct ins_ctx *c, const char *sql, const struct tc_bar_series *s,
+                       const size_t *ix, int k, struct tc_error *err)
+{
+    for (int r = 0; r < k; r++) {
+        size_t i = ix[r];
+        struct tc_val *v = &c->p[SHARED_PARAMS + r * ROW_PARAMS];
+        tc__prices_day_text(s->day[i], c->dates[r], TC_DATE_STRLEN);
+        v[0] = TC_V_TEXT(c->dates[r]);
+        v[1] = TC_V_DEC(s->open[i]);
+        v[2] = TC_V_DEC(s->high[i]);
+        v[3] = TC_V_DEC(s->low[i]);
+        v[4] = TC_V_DEC(s->close[i]);
+        v[5] = TC_V_DEC(s->adj_close[i]);
+        v[6] = TC_V_INT(s->volume[i]);
+        v[7] = TC_V_INT(s->open_interest[i]);
+    }
+    int rc = tc_txn_exec(c->tx, sql, c->p, SHARED_PARAMS + (size_t)k * ROW_PARAMS, NULL, NULL,
+                         NULL, err);
+    if (rc && k == 1)
+        return tc_error_prefix(err, "instrument \"%s\" on %s", s->instrument_id, c->dates[0]);
+    if (rc)
+        return tc_error_prefix(err, "instrument \"%s\" from %s to %s", s->instrument_id,
+                               c->dates[0], c->dates[k - 1]);
+    return 0;
+}
+
+/* The kept rows of one batch, in order, through the three statements. */
+static int insert_series(struct ins_ctx *c, const struct tc__prices_batch *b, int64_t *inserted,
+                         struct tc_error *err)
+{
+    const struct tc_bar_series *s = b->s;
+    size_t ix[ROWS_BIG];
+    size_t i = 0;
+    int k = 0, rc;
+
+    c->p[0] = TC_V_TEXT(s->instrument_id);
+    for (;;) {
+        while (k < ROWS_BIG && i < s->n) {
+            if (!b->keep || b->keep[i])
+                ix[k++] = i;
+            i++;
+        }
+        if (k == 0)
+            return 0;
+        int take = k == ROWS_BIG ? ROWS_BIG : k >= ROWS_MID ? ROWS_MID : 1;
+        const char *sql = c->sql[take == ROWS_BIG ? 0 : take == ROWS_MID ? 1 : 2];
+        if ((rc = insert_rows(c, sql, s, ix, take, err)) != 0)
+            return rc;
+        *inserted += take;
+        memmove(ix, ix + take, (size_t)(k - take) * sizeof ix[0]);
+        k -= take;
+    }
 }
 
 int tc__prices_insert(struct tc_txn *tx, const struct tc__prices_batch *b, size_t n,
                       const char *source, int64_t now_us, int64_t *inserted,
                       struct tc_error *err)
 {
-    struct tc_val p[2 + ROWS_PER_STMT * ROW_PARAMS];
-    char dates[ROWS_PER_STMT][TC_DATE_STRLEN];
-    const char *rowinst[ROWS_PER_STMT];
-    char *many = NULL, *one = NULL;
-    int rc = 0, k = 0;
+    struct ins_ctx *c = NULL;
+    char created[TC_TIME_STRLEN];
+    int rc = 0;
 
     *inserted = 0;
+    if (tc_time_format(now_us, created, sizeof created) < 0)
+        return tc_error_set(err, TC_ERANGE, "prices: clock time out of range");
     if (tc_store_can_copy(tc_txn_store(tx))) {
-        struct copy_ctx c = {.b = b, .n = n};
-        copy_escape(c.source, sizeof c.source, source);
-        if (tc_time_format(now_us, c.created, sizeof c.created) < 0)
-            return tc_error_set(err, TC_ERANGE, "prices: clock time out of range");
+        struct copy_ctx cc = {.b = b, .n = n};
+        char esc[600];
+        copy_escape(esc, sizeof esc, source);
+        cc.taillen = (size_t)snprintf(cc.tail, sizeof cc.tail, "\t%s\t%s\n", esc, created);
         return tc_txn_copy_from(tx, "COPY prices_daily (" PRICE_COLS ") FROM STDIN", copy_fill,
-                                &c, inserted, err);
+                                &cc, inserted, err);
     }
-    /* Rows go ROWS_PER_STMT at a time through one cached statement (the rest
-     * one by one), which makes statement lookup and binding of the shared
-     * columns a small part of the cost. */
-    if (!(many = insert_sql(ROWS_PER_STMT)) || !(one = insert_sql(1))) {
+    if (!(c = calloc(1, sizeof *c)) || !(c->sql[0] = insert_sql(ROWS_BIG)) ||
+        !(c->sql[1] = insert_sql(ROWS_MID)) || !(c->sql[2] = insert_sql(1))) {
         rc = tc_error_set(err, TC_ENOMEM, "prices: out of memory");
         goto out;
     }
-    p[0] = TC_V_TEXT(source);
-    p[1] = TC_V_TIME(now_us);
-    for (size_t bi = 0; bi <= n; bi++) {
-        const struct tc_bar_series *s = bi < n ? b[bi].s : NULL;
-        for (size_t i = 0; s && i < s->n; i++) {
-            if (b[bi].keep && !b[bi].keep[i])
-                continue;
-            struct tc_val *v = &p[2 + k * ROW_PARAMS];
-            tc__prices_day_text(s->day[i], dates[k], TC_DATE_STRLEN);
-            rowinst[k] = s->instrument_id;
-            v[0] = TC_V_TEXT(s->instrument_id);
-            v[1] = TC_V_TEXT(dates[k]);
-            v[2] = TC_V_DEC(s->open[i]);
-            v[3] = TC_V_DEC(s->high[i]);
-            v[4] = TC_V_DEC(s->low[i]);
-            v[5] = TC_V_DEC(s->close[i]);
-            v[6] = TC_V_DEC(s->adj_close[i]);
-            v[7] = TC_V_INT(s->volume[i]);
-            v[8] = TC_V_INT(s->open_interest[i]);
-            if (++k == ROWS_PER_STMT) {
-                rc = tc_txn_exec(tx, many, p, 2 + ROWS_PER_STMT * ROW_PARAMS, NULL, NULL, NULL,
-                                 err);
-                if (rc)
-                    goto out;
-                *inserted += k;
-                k = 0;
-            }
-        }
-    }
-    /* the rest, one row at a time (reusing the first row's slots) */
-    for (int r = 0; r < k; r++) {
-        struct tc_val q[2 + ROW_PARAMS];
-        q[0] = p[0];
-        q[1] = p[1];
-        memcpy(&q[2], &p[2 + r * ROW_PARAMS], ROW_PARAMS * sizeof q[0]);
-        rc = tc_txn_exec(tx, one, q, 2 + ROW_PARAMS, NULL, NULL, NULL, err);
-        if (rc) {
-            tc_error_prefix(err, "instrument \"%s\" on %s", rowinst[r], dates[r]);
-            goto out;
-        }
-        (*inserted)++;
-    }
+    c->tx = tx;
+    c->p[1] = TC_V_TEXT(source);
+    c->p[2] = TC_V_TEXT(created); /* the text a TC_V_TIME would bind, made once */
+    for (size_t bi = 0; bi < n && rc == 0; bi++)
+        rc = insert_series(c, &b[bi], inserted, err);
 out:
-    free(many);
-    free(one);
+    if (c)
+        for (int k = 0; k < 3; k++)
+            free(c->sql[k]);
+    free(c);
     return rc;
 }
 
