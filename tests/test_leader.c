@@ -237,6 +237,22 @@ static void test_fence(void **state)
     assert_int_equal(count_of(f->rt, "SELECT count(*) FROM orders"), 1);
     assert_int_equal(count_of(f->rt, "SELECT count(*) FROM positions"), 1);
 
+    /* the fenced leader steps down at its next poll, then stands again
+     * with a fresh epoch and writes */
+    tc_assert_ok(tc_leader_step(a, NULL, NULL, &err), &err);
+    assert_false(tc_leader_is_leader(a));
+    for (int k = 0; k < 50 && !tc_leader_is_leader(a); k++) {
+        tc_assert_ok(tc_leader_step(a, NULL, NULL, &err), &err);
+        if (!tc_leader_is_leader(a))
+            tc_clock_sleep(NULL, 10000);
+    }
+    assert_true(tc_leader_is_leader(a));
+    assert_int_equal(tc_leader_epoch(a), e0 + 3);
+    signal_json(body, sizeof(body), "sig-1");
+    tc_assert_ok(tc_ledger_submit_signal(l, body, (size_t)-1, &out, &err), &err);
+    assert_int_equal(out.duplicate, 1);
+    assert_int_equal(count_of(f->rt, "SELECT sum(duplicate_count) FROM signal_log"), 1);
+
     tc_ledger_close(l);
     tc_leader_free(a);
     assert_int_equal(count_of(f->rt, "SELECT count(*) FROM instance_metadata WHERE role = "

@@ -371,11 +371,36 @@ check "epoch raised by the takeover" $((epoch_a + 1)) "$(psql -qtA "$pgurl" -c "
 r=$(post "$url_b/v1/signals" "$(sig BASE_ENTRY MSFT pg-2)")
 check "write on the new leader" 201 "$(code_of "$r")"
 # a stale epoch (another instance raised it) is fenced: 503, nothing written
+epoch_b=$(psql -qtA "$pgurl" -c "SELECT epoch FROM leader_state")
 psql -qtA "$pgurl" -c "UPDATE leader_state SET epoch = epoch + 1" >/dev/null
 r=$(post "$url_b/v1/signals" "$(sig BASE_ENTRY K1 pg-3)")
 check "stale epoch write" 503 "$(code_of "$r")"
 contains "stale epoch named" "stale" "$(body_of "$r")"
 check "stale epoch wrote nothing" 0 "$(psql -qtA "$pgurl" -c "SELECT count(*) FROM signal_log WHERE fingerprint = 'id:pg-3'")"
+# the fenced leader steps down and stands again with a fresh epoch
+for _ in $(seq 1 200); do
+    [ "$(psql -qtA "$pgurl" -c "SELECT epoch FROM leader_state")" -gt $((epoch_b + 1)) ] && [ "$(role "$url_b")" == 1 ] && break
+    sleep 0.02
+done
+check "re-elected after being fenced" "1 $((epoch_b + 2))" "$(role "$url_b") $(psql -qtA "$pgurl" -c "SELECT epoch FROM leader_state")"
+r=$(post "$url_b/v1/signals" "$(sig BASE_ENTRY K1 pg-3)")
+check "write after re-election" 201 "$(code_of "$r")"
+
+# the database unreachable: 503 with Retry-After, nothing committed, resend works
+psql -q "$pgurl_server" -c "ALTER DATABASE $pgdb ALLOW_CONNECTIONS false" >/dev/null
+psql -q "$pgurl_server" -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$pgdb'" >/dev/null
+r=$(post "$url_b/v1/signals" "$(sig BASE_ENTRY K2 pg-4)" -D "$tmp/h503")
+check "database unreachable" 503 "$(code_of "$r")"
+contains "retry-after while unreachable" "Retry-After: 1" "$(tr -d '\r' <"$tmp/h503")"
+psql -q "$pgurl_server" -c "ALTER DATABASE $pgdb ALLOW_CONNECTIONS true" >/dev/null
+check "nothing committed while unreachable" 0 "$(psql -qtA "$pgurl" -c "SELECT count(*) FROM signal_log WHERE fingerprint = 'id:pg-4'")"
+for _ in $(seq 1 200); do
+    r=$(post "$url_b/v1/signals" "$(sig BASE_ENTRY K2 pg-4)")
+    [ "$(code_of "$r")" == 503 ] || break
+    sleep 0.02
+done
+check "resent after recovery" 201 "$(code_of "$r")"
+check "applied once" 1 "$(psql -qtA "$pgurl" -c "SELECT count(*) FROM orders WHERE signal_fingerprint = 'id:pg-4'")"
 kill -TERM "$pid_b"
 set +e; wait "$pid_b"; rc=$?; set -e
 check "pg SIGTERM exit" 0 "$rc"

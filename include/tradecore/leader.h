@@ -12,7 +12,9 @@
  * must equal the epoch this instance was elected with, else TC_EFENCED and
  * nothing is written. A deposed leader (paused, partitioned) therefore cannot
  * write once another instance has taken over, and a new leader's increment
- * waits for the old epoch's writes still in flight (FOR SHARE).
+ * waits for the old epoch's writes still in flight (FOR SHARE). A leader
+ * whose write was fenced steps down at its next poll (giving back the lock)
+ * and stands again: the role then follows the store.
  *
  * The lease: standbys try the lock every poll interval (min(heartbeat_ms,
  * lease_ms / 4)); a leader confirms its session (a round trip on the lock's

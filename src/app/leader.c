@@ -45,6 +45,7 @@ struct tc_leader {
     atomic_int leader;
     atomic_llong epoch;
     int settled;                 /* a role has been reported */
+    atomic_int fenced;           /* a write found the stored epoch moved on */
     tc_leader_role_fn fn;
     void *fn_ud;
     pthread_t thread;
@@ -283,11 +284,13 @@ static int heartbeat_row(struct tc_leader *l, struct tc_error *err)
 
 static void set_role(struct tc_leader *l, int leader, tc_leader_role_fn fn, void *ud)
 {
-    if (l->settled && atomic_load(&l->leader) == leader)
+    int first = !l->settled;
+
+    if (!first && atomic_load(&l->leader) == leader)
         return;
     l->settled = 1; /* the first step always reports the role */
     atomic_store(&l->leader, leader);
-    TC_LOG_INFO("leader", leader ? "elected" : "stepped down",
+    TC_LOG_INFO("leader", leader ? "elected" : first ? "standby" : "stepped down",
                 TC_LF_STR("instance_id", l->instance_id),
                 TC_LF_INT("epoch", atomic_load(&l->epoch)));
     if (fn)
@@ -298,7 +301,14 @@ int tc_leader_step(struct tc_leader *l, tc_leader_role_fn fn, void *ud, struct t
 {
     int rc = 0, have = 0;
 
-    if (l->pg) {
+    if (atomic_exchange(&l->fenced, 0) && atomic_load(&l->leader)) {
+        /* another writer raised the epoch: this leadership is over. Step
+         * down (postgres: give the lock back) and stand again next poll. */
+        TC_LOG_WARN("leader", "fenced: stepping down", TC_LF_INT("epoch", atomic_load(&l->epoch)));
+        if (l->pg)
+            session_close(l);
+        set_role(l, 0, fn, ud);
+    } else if (l->pg) {
         rc = pg_lock(l, &have, err);
         if (rc == 0 && have)
             l->confirmed_mono_us = mono_us();
@@ -435,10 +445,12 @@ int tc_leader_fence(struct tc_txn *tx, void *ud, struct tc_error *err)
                      NULL, 0, epoch_row, &stored, NULL, err);
     if (rc != 0)
         return rc;
-    if (stored != mine)
+    if (stored != mine) {
+        atomic_store(&l->fenced, 1);
         return tc_error_set(err, TC_EFENCED,
                             "leader epoch %lld is stale: the store is at epoch %lld",
                             (long long)mine, (long long)stored);
+    }
     return 0;
 }
 
