@@ -10,7 +10,7 @@
  * orders stay NEW until an external broker exists. Leadership (leader.h):
  * a sqlite store admits one serve (file lock: a second one exits 1); on
  * PostgreSQL the instance holding the advisory lock writes, the others
- * answer reads and send writes away with 503. The lease is 3 heartbeats.
+ * answer reads and send writes away with 503 (server.lease_ms).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -163,7 +163,7 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
         lo.runtime_url = tc_config_str(cli->cfg, "database.runtime.url");
         lo.mode = paper ? "PAPER" : "LIVE";
         lo.heartbeat_ms = so.heartbeat_ms;
-        lo.lease_ms = 3 * so.heartbeat_ms < 40 ? 40 : 3 * so.heartbeat_ms;
+        lo.lease_ms = (int)tc_config_int(cli->cfg, "server.lease_ms");
         if (tc_leader_new(&lo, &leader, &err) != 0) {
             rc = tc_cli_failf(cli, "refusing to start: %s", tc_error_msg(&err));
             goto out;

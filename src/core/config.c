@@ -100,6 +100,9 @@ static const struct opt opts[] = {
     ENUM("server.mode", "paper", mode_choices, "trading mode of the service: paper or live"),
     INT("server.heartbeat_ms", 1000, 10, 3600000,
         "interval of the service heartbeat that pings the stores, in milliseconds"),
+    INT("server.lease_ms", 3000, 40, 3600000,
+        "leadership lease in milliseconds: standbys try the leader lock every "
+        "min(heartbeat_ms, lease_ms / 4) and take over within it when the leader dies"),
 };
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
