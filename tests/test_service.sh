@@ -31,6 +31,8 @@ cleanup() {
 trap cleanup EXIT
 
 T=tok-1
+D1=$(date -u -d 'next monday' +%Y-%m-%d)     # the next session: bars posted here
+D2=$(date -u -d "$D1 + 1 day" +%Y-%m-%d)     # the one after
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 # sig TYPE INSTRUMENT ID [extra json members]
 sig() {
@@ -93,7 +95,7 @@ EOF
 setup_entities() { # instruments ORCL MSFT and K1..K$1, portfolio main, strategy s1
     "$bin" db migrate >/dev/null
     "$bin" market add XNYS --name NYSE --timezone America/New_York >/dev/null
-    for i in ORCL MSFT $(seq -f 'K%g' 1 "$1"); do
+    for i in ORCL MSFT POLL $(seq -f 'K%g' 1 "$1"); do
         "$bin" instrument add "$i" --symbol "$i" --market XNYS --asset-class EQUITY \
             --currency USD --tick-size 0.01 --lot-size 1 >/dev/null
     done
@@ -189,7 +191,7 @@ check "401 and 4xx before the ledger are not logged" 0 \
     "$(get "$url/v1/signals?since=2000-01-01T00:00:00Z" | jq '[.signals[] | select(.fingerprint | test("b-1[0-2]$"))] | length')"
 
 # ---- paper trading: a bar fills the order at its open ------------------------------
-bar='{"instrument":"ORCL","date":"2030-01-02","open":"10.50","high":"11","low":"10.25","close":"10.75","volume":100000}'
+bar='{"instrument":"ORCL","date":"'$D1'","open":"10.50","high":"11","low":"10.25","close":"10.75","volume":100000}'
 for b in '{"instrument":"ORCL","date":"2030-01-02","open":"10","high":"9","low":"8","close":"9"}' \
     '{"instrument":"ORCL","open":"10","high":"11","low":"9","close":"10"}' \
     '{"instrument":"ORCL","date":"2030-13-45","open":"10","high":"11","low":"9","close":"10"}' \
@@ -219,10 +221,26 @@ out=$(get "$url/v1/positions")
 check "positions survive the restart" 2 "$(jq '.positions | length' <<<"$out")"
 check "filled price survives" '"10.5"' "$(jq '.positions[] | select(.instrument_id == "ORCL") | .entry_price' <<<"$out")"
 check "epoch raised by the restart" 2 "$(curl -s "$url/metrics" | awk '$1 == "tradecore_leader_epoch" {print $2}')"
-r=$(post "$url/v1/bars" '[{"instrument":"MSFT","date":"2030-01-02","open":"20","high":"21","low":"19","close":"20.5","volume":100000}]')
+r=$(post "$url/v1/bars" '[{"instrument":"MSFT","date":"'$D1'","open":"20","high":"21","low":"19","close":"20.5","volume":100000}]')
 check "resumed order filled" '{"bars":1,"fills":1}' "$(body_of "$r")"
 check "resumed order price" '"20"' "$(get "$url/v1/positions" | jq '.positions[] | select(.instrument_id == "MSFT") | .entry_price')"
-check "two filled orders" 2 "$(get "$url/v1/orders?status=FILLED" | jq '.orders | length')"
+# bars ingested while the service runs reach working orders (polled every
+# heartbeat): not one dated before the order's day, the next one at its open
+r=$(post "$url/v1/signals" "$(sig BASE_ENTRY POLL poll-1)")
+check "entry for polling" 201 "$(code_of "$r")"
+{
+    echo "Date,Open,High,Low,Close,Adj Close,Volume"
+    echo "$(date -u -d yesterday +%Y-%m-%d),30,31,29,30.5,30.5,1000"
+    echo "$D2,31.25,32,31,31.5,31.5,1000"
+} >"$tmp/POLL.csv"
+"$bin" ingest prices "$tmp/POLL.csv" --symbol POLL --market XNYS >/dev/null || bad "ingest while serving failed"
+for _ in $(seq 1 100); do
+    [ "$(get "$url/v1/positions" | jq -r '.positions[] | select(.instrument_id == "POLL") | .quantity')" == 5 ] && break
+    sleep 0.05
+done
+check "stored bar filled at its open, not yesterday's" '"31.25"' \
+    "$(get "$url/v1/positions" | jq '.positions[] | select(.instrument_id == "POLL") | .entry_price')"
+check "three filled orders" 3 "$(get "$url/v1/orders?status=FILLED" | jq '.orders | length')"
 
 set +e
 "$bin" --set server.lease_ms=10 serve --listen 127.0.0.1:0 2>"$tmp/lease.err"

@@ -24,7 +24,9 @@
  *                       working orders fill and the fills go through the
  *                       ledger. 200 {"bars": n, "fills": n}; 422 naming the
  *                       bad bar (index and field) with nothing applied when
- *                       any bar is malformed; 404 in live mode.
+ *                       any bar is malformed; 404 in live mode. Bars ingested
+ *                       into the historical store are picked up too
+ *                       (tc_api_poll_bars, every heartbeat).
  *   GET /v1/positions   {"positions": [...]} open positions (every portfolio,
  *                       or ?portfolio=ID), from the ledger's cache
  *   GET /v1/portfolio/{id}  {"portfolio": state, "positions": [...]}; 404
@@ -76,5 +78,17 @@ void tc_api_free(struct tc_api *api);
  * (tc_ledger_resubmit_pending). *N (may be NULL) gets the orders reloaded.
  */
 int tc_api_on_leader(struct tc_api *api, size_t *n, struct tc_error *err);
+
+/*
+ * Paper mode, on the leader: gives the simulator broker the bars stored in
+ * the historical store (`tradecore ingest prices` while the service runs)
+ * for every instrument with working orders, in date order, from the day
+ * after the later of the earliest working order's day (UTC) and the last bar
+ * already given for that instrument (by this poll or POST /v1/bars). Fills
+ * go through the ledger. `tradecore serve` calls it every heartbeat_ms.
+ * *FILLS (may be NULL) gets the fills made. Store and broker errors pass
+ * through; a no-op (0) elsewhere.
+ */
+int tc_api_poll_bars(struct tc_api *api, size_t *fills, struct tc_error *err);
 
 #endif

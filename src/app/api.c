@@ -4,6 +4,8 @@
  * portfolios, orders and signals; with their metrics.
  */
 #include <math.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,18 +13,31 @@
 #include <jansson.h>
 
 #include "tradecore/api.h"
+#include "tradecore/broker_sim.h"
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
+#include "tradecore/ingest.h"
 #include "tradecore/log.h"
 #include "internal/banned.h"
 
 #define LIST_MAX 1000
+#define POLL_MAX 256
+#define US_PER_DAY INT64_C(86400000000)
+
+/* The last bar day given to the broker, per instrument. */
+struct fed {
+    char instrument[TC_ID_BUFSZ];
+    int64_t day;
+};
 
 struct tc_api {
     struct tc_service *svc;
     struct tc_api_options opt;
     struct tc_counter *signals;
     struct tc_histogram *commit;
+    pthread_mutex_t fed_mu;
+    struct fed *fed;
+    size_t nfed, capfed;
 };
 
 static void reply(struct tc_http_resp *resp, int status, json_t *j)
@@ -215,6 +230,42 @@ static int parse_bar(json_t *o, struct bar_in *b, struct tc_error *err)
     return 0;
 }
 
+static int64_t fed_get(struct tc_api *api, const char *inst)
+{
+    int64_t day = INT64_MIN;
+    pthread_mutex_lock(&api->fed_mu);
+    for (size_t i = 0; i < api->nfed; i++)
+        if (strcmp(api->fed[i].instrument, inst) == 0)
+            day = api->fed[i].day;
+    pthread_mutex_unlock(&api->fed_mu);
+    return day;
+}
+
+static void fed_set(struct tc_api *api, const char *inst, int64_t day)
+{
+    pthread_mutex_lock(&api->fed_mu);
+    for (size_t i = 0; i < api->nfed; i++)
+        if (strcmp(api->fed[i].instrument, inst) == 0) {
+            if (day > api->fed[i].day)
+                api->fed[i].day = day;
+            pthread_mutex_unlock(&api->fed_mu);
+            return;
+        }
+    if (api->nfed == api->capfed) {
+        size_t cap = api->capfed ? api->capfed * 2 : 16;
+        struct fed *f = realloc(api->fed, cap * sizeof(*f));
+        if (!f) { /* forgetting only costs a bar given twice, which the sim ignores */
+            pthread_mutex_unlock(&api->fed_mu);
+            return;
+        }
+        api->fed = f;
+        api->capfed = cap;
+    }
+    snprintf(api->fed[api->nfed].instrument, sizeof(api->fed[0].instrument), "%s", inst);
+    api->fed[api->nfed++].day = day;
+    pthread_mutex_unlock(&api->fed_mu);
+}
+
 static void h_bars(struct tc_http_req *req, struct tc_http_resp *resp, void *ud)
 {
     struct tc_api *api = ud;
@@ -246,14 +297,18 @@ static void h_bars(struct tc_http_req *req, struct tc_http_resp *resp, void *ud)
             return;
         }
     tc_broker_account(api->opt.broker, &before, NULL);
-    for (size_t i = 0; i < n; i++)
-        if (tc_broker_on_bar(api->opt.broker, bars[i].instrument, &bars[i].bar, &err) != 0) {
+    for (size_t i = 0; i < n; i++) {
+        int rc = tc_broker_on_bar(api->opt.broker, bars[i].instrument, &bars[i].bar, &err);
+        if (rc == 0)
+            fed_set(api, bars[i].instrument, bars[i].bar.day);
+        if (rc != 0) {
             tc_http_resp_header(resp, "Retry-After", "1");
             tc_http_resp_error(resp, err.code == TC_EFENCED ? 503 : 422,
                                err.code == TC_EFENCED ? "not_leader" : "bad_bar",
                                "bar %zu (%s): %s", i, bars[i].instrument, tc_error_msg(&err));
             return;
         }
+    }
     tc_broker_account(api->opt.broker, &after, NULL);
     reply(resp, 200, json_pack("{s:I, s:I}", "bars", (json_int_t)n, "fills",
                                (json_int_t)(after.fills - before.fills)));
@@ -541,6 +596,7 @@ int tc_api_new(struct tc_service *svc, const struct tc_api_options *opt, struct 
         return tc_error_set(err, TC_ENOMEM, "api: out of memory");
     api->svc = svc;
     api->opt = *opt;
+    pthread_mutex_init(&api->fed_mu, NULL);
     if ((rc = tc_metrics_counter(m, "tradecore_signals_total", "Signals by outcome", outcome, 1,
                                  &api->signals, err)) != 0 ||
         (rc = tc_metrics_histogram(m, "tradecore_ledger_commit_seconds",
@@ -571,7 +627,7 @@ int tc_api_new(struct tc_service *svc, const struct tc_api_options *opt, struct 
     *out = api;
     return 0;
 fail:
-    free(api);
+    tc_api_free(api);
     return rc;
 }
 
@@ -660,4 +716,91 @@ int tc_api_on_leader(struct tc_api *api, size_t *n, struct tc_error *err)
     return tc_ledger_resubmit_pending(api->opt.ledger, NULL, err);
 }
 
-void tc_api_free(struct tc_api *api) { free(api); }
+/* ---- polling the historical store ---- */
+
+struct want {
+    char instrument[TC_ID_BUFSZ];
+    int64_t from_day;   /* the earliest working order's day */
+};
+
+struct wants {
+    struct want w[POLL_MAX];
+    size_t n;
+    int64_t today;
+};
+
+static int want_order(const struct tc_order_intent *in, void *ud)
+{
+    struct wants *ws = ud;
+    int64_t day = in->created_at_us > 0 ? in->created_at_us / US_PER_DAY : ws->today;
+    size_t i;
+
+    for (i = 0; i < ws->n; i++)
+        if (strcmp(ws->w[i].instrument, in->instrument_id) == 0)
+            break;
+    if (i == ws->n) {
+        if (ws->n == POLL_MAX)
+            return 0;
+        snprintf(ws->w[i].instrument, sizeof(ws->w[i].instrument), "%s", in->instrument_id);
+        ws->w[i].from_day = day;
+        ws->n++;
+    } else if (day < ws->w[i].from_day) {
+        ws->w[i].from_day = day;
+    }
+    return 0;
+}
+
+int tc_api_poll_bars(struct tc_api *api, size_t *fills, struct tc_error *err)
+{
+    struct wants *ws;
+    struct tc_broker_account before = {0}, after = {0};
+    int rc = 0;
+
+    if (fills)
+        *fills = 0;
+    if (!api->opt.paper || !api->opt.broker || !writable(api) ||
+        tc_broker_sim_working(api->opt.broker) == 0)
+        return 0;
+    if (!(ws = calloc(1, sizeof(*ws))))
+        return tc_error_set(err, TC_ENOMEM, "polling bars: out of memory");
+    ws->today = tc_clock_now(tc_clock_system()) / US_PER_DAY;
+    if ((rc = tc_broker_open_orders(api->opt.broker, want_order, ws, err)) != 0)
+        goto out;
+    tc_broker_account(api->opt.broker, &before, NULL);
+    for (size_t i = 0; i < ws->n && rc == 0; i++) {
+        struct tc_bar_series bs;
+        int64_t last = fed_get(api, ws->w[i].instrument);
+        /* bars after the day the order was decided on: never one it could not
+         * have traded (an order of day D fills from D + 1's open) */
+        int64_t from = (last > ws->w[i].from_day ? last : ws->w[i].from_day) + 1;
+
+        if ((rc = tc_prices_load(tc_service_historical(api->svc), ws->w[i].instrument, from,
+                                 from + 36600, &bs, err)) != 0) {
+            tc_error_prefix(err, "polling bars of \"%s\"", ws->w[i].instrument);
+            break;
+        }
+        for (size_t k = 0; k < bs.n && rc == 0; k++) {
+            struct tc_bar bar = {bs.day[k],       bs.open[k],   bs.high[k],          bs.low[k],
+                                 bs.close[k],     bs.adj_close[k], bs.volume[k],
+                                 bs.open_interest[k]};
+            if ((rc = tc_broker_on_bar(api->opt.broker, ws->w[i].instrument, &bar, err)) == 0)
+                fed_set(api, ws->w[i].instrument, bar.day);
+        }
+        tc_bar_series_release(&bs);
+    }
+    tc_broker_account(api->opt.broker, &after, NULL);
+    if (fills)
+        *fills = (size_t)(after.fills - before.fills);
+out:
+    free(ws);
+    return rc;
+}
+
+void tc_api_free(struct tc_api *api)
+{
+    if (!api)
+        return;
+    pthread_mutex_destroy(&api->fed_mu);
+    free(api->fed);
+    free(api);
+}

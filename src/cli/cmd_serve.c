@@ -3,11 +3,13 @@
  * from configuration, refuses to start while migrations are pending, serves
  * HTTP until SIGTERM or SIGINT (then stops gracefully and closes the stores),
  * and reopens the log file on SIGHUP. The signals are blocked in every thread
- * and taken by sigwait() in this one, so no handler runs inside the library.
+ * and taken by sigtimedwait() in this one, so no handler runs inside the library.
  *
  * The trading routes (api.h) run over a ledger in the mode of server.mode:
  * paper orders go to the simulator broker (filled by POST /v1/bars), live
- * orders stay NEW until an external broker exists. Leadership (leader.h):
+ * orders stay NEW until an external broker exists; every heartbeat the
+ * main thread also feeds bars stored by `tradecore ingest prices` to the
+ * paper broker (tc_api_poll_bars). Leadership (leader.h):
  * a sqlite store admits one serve (file lock: a second one exits 1); on
  * PostgreSQL the instance holding the advisory lock writes, the others
  * answer reads and send writes away with 503 (server.lease_ms).
@@ -225,8 +227,19 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
                 TC_LF_STR("mode", so.mode), TC_LF_BOOL("tls", so.http.tls_cert != NULL),
                 TC_LF_INT("pid", getpid()));
     for (;;) {
-        if (sigwait(&set, &sig) != 0)
+        /* between signals, every heartbeat: bars ingested into the historical
+         * store reach the paper broker's working orders */
+        struct timespec beat = {so.heartbeat_ms / 1000, (long)(so.heartbeat_ms % 1000) * 1000000L};
+        sig = sigtimedwait(&set, NULL, &beat);
+        if (sig < 0) {
+            struct tc_error perr = {0};
+            size_t fills = 0;
+            if (tc_api_poll_bars(api, &fills, &perr) != 0)
+                TC_LOG_WARN("serve", "polling bars", TC_LF_STR("error", tc_error_msg(&perr)));
+            else if (fills)
+                TC_LOG_INFO("serve", "stored bars filled orders", TC_LF_INT("fills", (int64_t)fills));
             continue;
+        }
         if (sig == SIGHUP) {
             struct tc_error lerr = {0};
             if (tc_log_reopen(&lerr) != 0)
