@@ -192,7 +192,10 @@ int tc_store_exec(struct tc_store *s, const char *sql, const struct tc_val *para
  * transaction is its fast path). SQL is a "COPY table (columns) FROM STDIN"
  * statement run inside TX; FILL is called until it sets *LEN to 0 and writes
  * up to CAP bytes of COPY text format (tab-separated, "\N" for NULL, '\n'
- * ending each row; whole rows per call) into BUF. A nonzero return from FILL
+ * ending each row; whole rows per call) into BUF; when SQL says
+ * "(FORMAT binary)", PostgreSQL's binary COPY format instead (the header first,
+ * whole rows, the -1 trailer last; the bytes are passed through unchanged).
+ * A nonzero return from FILL
  * aborts the copy and is returned. *ROWS (may be NULL) gets the rows loaded.
  * Constraint violations map as for tc_txn_exec; after any error the
  * transaction must be rolled back. TC_EINVAL when the backend has no bulk
