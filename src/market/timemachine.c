@@ -675,7 +675,7 @@ static int last_slow(struct tc_tm *tm, enum tc_tm_read_kind kind, size_t ix, siz
 int tc_tm_last_bars(struct tc_tm *tm, size_t ix, size_t n, struct tc_bar_view *out,
                     struct tc_error *err)
 {
-    size_t first;
+    size_t first = 0;
     if (tm && !tm->audit && ix < tm->n && out) {
         const struct entry *e = sync(tm, ix);
         if (n - 1 < e->nvis) {
@@ -694,7 +694,7 @@ int tc_tm_last_bars(struct tc_tm *tm, size_t ix, size_t n, struct tc_bar_view *o
 int tc_tm_last_closes(struct tc_tm *tm, size_t ix, size_t n, struct tc_dec_view *out,
                       struct tc_error *err)
 {
-    size_t first;
+    size_t first = 0;
     if (tm && !tm->audit && ix < tm->n && out) {
         const struct entry *e = sync(tm, ix);
         if (n - 1 < e->nvis) {
