@@ -459,6 +459,67 @@ static void test_bad_input(void **state)
     tc_ind_extreme_release(NULL);
 }
 
+/* The streaming SMA takes its mean by a multiply while the window's sum is
+ * in [0, 2^52) and by a 128-bit division otherwise; both must give the
+ * half-even mean of the definition (tc_ind_sma_last divides every time).
+ * Windows straddle 2^52, hit exact ties (x.5 units), go negative, and use
+ * periods from 2 to 65537. */
+static void test_sma_mean_paths(void **state)
+{
+    static const size_t periods[] = {2, 3, 7, 10, 30, 641, 4097, 65537};
+    static struct tc_dec x[70000];
+    struct tc_error err = {0};
+    struct tc_rng rng;
+    (void)state;
+    tc_rng_seed(&rng, 52);
+    for (size_t p = 0; p < sizeof periods / sizeof periods[0]; p++) {
+        size_t period = periods[p];
+        size_t n = period + 300;
+        int64_t edge = (INT64_C(1) << 52) / (int64_t)period; /* mean at the 2^52 sum */
+        for (size_t i = 0; i < n; i++) {
+            int64_t v;
+            switch (tc_rng_below(&rng, 4)) {
+            case 0: v = edge - 3 + (int64_t)tc_rng_below(&rng, 7); break;      /* around 2^52 */
+            case 1: v = (int64_t)tc_rng_below(&rng, 1000) * 50; break;          /* ties */
+            case 2: v = -(int64_t)tc_rng_below(&rng, INT64_C(1) << 40); break;  /* negative */
+            default: v = (int64_t)tc_rng_below(&rng, INT64_C(1) << 45); break;
+            }
+            x[i] = tc_dec_from_raw(v);
+        }
+        struct tc_ind_sma s;
+        tc_assert_ok(tc_ind_sma_init(&s, period, &err), &err);
+        for (size_t i = 0; i < n; i++) {
+            struct tc_ind_value got;
+            struct tc_dec want;
+            tc_assert_ok(tc_ind_sma_push(&s, x[i], &got, &err), &err);
+            if (i + 1 < period) {
+                assert_int_equal(got.has_value, 0);
+                continue;
+            }
+            tc_assert_ok(tc_ind_sma_last((struct tc_dec_view){x, i + 1}, period, &want, &err),
+                         &err);
+            if (!got.has_value || got.value.raw != want.raw)
+                fail_msg("sma(%zu) at %zu: streaming %lld, definition %lld", period, i,
+                         (long long)got.value.raw, (long long)want.raw);
+        }
+        tc_ind_sma_release(&s);
+    }
+    /* every window exactly at the fast path's bound: sums 2^52 - 1 and 2^52 */
+    for (int64_t k = 0; k < 2; k++) {
+        struct tc_ind_sma s;
+        struct tc_ind_value got;
+        int64_t sum = (INT64_C(1) << 52) - 1 + k;
+        struct tc_dec a = tc_dec_from_raw(sum / 3), b = tc_dec_from_raw(sum - 2 * (sum / 3));
+        tc_assert_ok(tc_ind_sma_init(&s, 3, &err), &err);
+        tc_assert_ok(tc_ind_sma_push(&s, a, NULL, &err), &err);
+        tc_assert_ok(tc_ind_sma_push(&s, a, NULL, &err), &err);
+        tc_assert_ok(tc_ind_sma_push(&s, b, &got, &err), &err);
+        int64_t q = sum / 3, r = sum % 3;
+        assert_int_equal(got.value.raw, q + (2 * r > 3 || (2 * r == 3 && (q & 1))));
+        tc_ind_sma_release(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +530,7 @@ int main(void)
         cmocka_unit_test(test_extreme_table),
         cmocka_unit_test(test_crossover),
         cmocka_unit_test(test_stream_equals_batch),
+        cmocka_unit_test(test_sma_mean_paths),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -62,6 +62,8 @@ struct tc_ind_sma {
     size_t period, count, head;
     struct tc_dec *ring;   /* the last PERIOD inputs (owned) */
     struct tc_ind_sum sum;
+    uint64_t recip;        /* floor(2^64 / PERIOD), set by init: the mean of a
+                              sum below 2^52 is a multiply, not a division */
 };
 
 /* PERIOD >= 1 (TC_EINVAL); allocates the window (TC_ENOMEM). Release with

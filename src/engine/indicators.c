@@ -14,6 +14,7 @@
 #include "internal/banned.h"
 
 __extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
 
 static i128 sum_get(struct tc_ind_sum s) { return (i128)s.hi * ((i128)1 << 64) + (i128)s.lo; }
 
@@ -21,7 +22,7 @@ static struct tc_ind_sum sum_put(i128 v)
 {
     struct tc_ind_sum s;
     s.lo = (uint64_t)v;
-    s.hi = (int64_t)((v - (i128)s.lo) / ((i128)1 << 64));
+    s.hi = (int64_t)(v >> 64); /* arithmetic shift (GCC and Clang define it) */
     return s;
 }
 
@@ -43,6 +44,30 @@ static i128 div_half_even(i128 n, i128 d)
 static struct tc_dec mean(i128 sum, size_t n)
 {
     return tc_dec_from_raw((int64_t)div_half_even(sum, (i128)n));
+}
+
+/*
+ * The mean SUM / N rounded half-even, as mean(), by a multiply when
+ * 0 <= SUM < 2^52 and 2 <= N < 2^32 (RECIP = floor(2^64 / N)): the estimate
+ * floor(SUM * RECIP / 2^64) is floor(SUM / N) or one less (the error of RECIP
+ * times SUM is below 2^-12), and the remainder says which. Every other sum
+ * goes through the 128-bit division. Same result either way (tests compare
+ * the streaming SMA, which uses this, with the batch one, which does not).
+ */
+static struct tc_dec mean_recip(i128 sum, size_t n, uint64_t recip)
+{
+    if (recip == 0 || (sum >> 52) != 0)
+        return mean(sum, n);
+    uint64_t x = (uint64_t)sum, d = (uint64_t)n;
+    uint64_t q = (uint64_t)(((u128)x * recip) >> 64);
+    uint64_t r = x - q * d;
+    if (r >= d) {
+        q++;
+        r -= d;
+    }
+    if (2 * r > d || (2 * r == d && (q & 1)))
+        q++;
+    return tc_dec_from_raw((int64_t)q);
 }
 
 static void set_out(struct tc_ind_value *out, int has, struct tc_dec v)
@@ -76,6 +101,8 @@ int tc_ind_sma_init(struct tc_ind_sma *s, size_t period, struct tc_error *err)
     if (!s->ring)
         return tc_error_set(err, TC_ENOMEM, "sma: out of memory for a period of %zu", period);
     s->period = period;
+    if (period >= 2 && period <= UINT32_MAX)
+        s->recip = (uint64_t)(((u128)1 << 64) / period);
     return 0;
 }
 
@@ -101,7 +128,11 @@ int tc_ind_sma_push(struct tc_ind_sma *s, struct tc_dec x, struct tc_ind_value *
     s->ring[s->head] = x;
     s->head = s->head + 1 == s->period ? 0 : s->head + 1;
     s->sum = sum_put(sum);
-    set_out(out, s->count == s->period, mean(sum, s->period));
+    if (out) {
+        out->has_value = s->count == s->period;
+        out->value = out->has_value ? (s->period == 1 ? x : mean_recip(sum, s->period, s->recip))
+                                    : TC_DEC_ZERO;
+    }
     return 0;
 }
 
@@ -263,7 +294,7 @@ int tc_ind_atr_init(struct tc_ind_atr *s, size_t period, struct tc_error *err)
 int tc_ind_atr_push(struct tc_ind_atr *s, struct tc_dec high, struct tc_dec low,
                     struct tc_dec close, struct tc_ind_value *out, struct tc_error *err)
 {
-    struct tc_dec tr;
+    struct tc_dec tr = TC_DEC_ZERO;
     if (!s || s->period == 0)
         return tc_error_set(err, TC_EINVAL, "atr: NULL or uninitialised state");
     int rc = true_range(high, low, close, s->started, s->prev_close, "", &tr, err);
@@ -294,7 +325,7 @@ int tc_ind_atr_batch(struct tc_bar_view bars, size_t period, struct tc_ind_value
     if (bars.n > 0 && (!bars.high || !bars.low))
         return tc_error_set(err, TC_EINVAL, "atr: NULL highs or lows");
     i128 sum = 0;
-    struct tc_dec v = TC_DEC_ZERO, tr;
+    struct tc_dec v = TC_DEC_ZERO, tr = TC_DEC_ZERO;
     for (size_t i = 0; i < bars.n; i++) {
         if (bars.day) {
             tc_date_format(bars.day[i], d);
