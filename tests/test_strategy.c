@@ -2,7 +2,8 @@
  * out-of-range values, cross-checks, nothing changed on error), the context
  * (signal ids, fields, stats, unknown handles), sma_cross's signals on a
  * constructed series through a recording host, and the ledger accepting a
- * BASE_ENTRY with an explicit quantity and no stop. */
+ * BASE_ENTRY with an explicit quantity and no stop; bars fed as views
+ * (on_bars, or on_bar per bar of the view) and a class with neither refused. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,196 @@ static void test_sma_cross_signals(void **state)
     tc_bar_series_release(&s);
 }
 
+/* ---- bars as views ---------------------------------------------------------- */
+
+/* A view of bars FIRST..FIRST+N-1 of S. */
+static struct tc_bar_view view_of(const struct tc_bar_series *s, size_t first, size_t n)
+{
+    return (struct tc_bar_view){n,
+                                s->day + first,
+                                s->open + first,
+                                s->high + first,
+                                s->low + first,
+                                s->close + first,
+                                s->adj_close + first,
+                                s->volume + first,
+                                s->open_interest + first};
+}
+
+/* sma_cross fed through tc_strategy_bars (its on_bars: closes only, no copy)
+ * in views of 5 and 4 bars gives the signals of the per-bar run above:
+ * the entry at bar 4's close, the exit at bar 7's. */
+static void test_sma_cross_views(void **state)
+{
+    static const char *const closes[] = {"10", "9", "8", "9", "10", "11", "10", "9", "8"};
+    const struct tc_strategy_class *c = NULL;
+    struct tc_strategy_params p;
+    struct tc_strategy_ctx *ctx = NULL;
+    struct tc_bar_series s;
+    struct tc_tm *tm = NULL;
+    struct host h;
+    struct tc_error err = {0};
+
+    memset(&h, 0, sizeof(h));
+    struct tc_strategy_host hs = {h_submit, h_position, &h};
+    tc_assert_ok(tc_tm_new(NULL, &tm, &err), &err);
+    add_series(tm, &s, "XYZ", closes, 9);
+    tc_assert_ok(tc_strategy_lookup("sma_cross", &c, &err), &err);
+    assert_non_null(c->on_bars);
+    tc_strategy_params_init(&p, c);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "fast=2", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "slow=3", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "stake=7", &err), &err);
+    tc_assert_ok(tc_strategy_ctx_new(&p, tm, "pf", "run.sma", "run.0", &hs, &ctx, &err), &err);
+    tc_assert_ok(tc_strategy_start(ctx, &err), &err);
+    tc_assert_ok(tc_tm_set_time(tm, (19000 + 5) * INT64_C(86400000000), &err), &err);
+    struct tc_bar_view v = view_of(&s, 0, 0);
+    tc_assert_ok(tc_strategy_bars(ctx, 0, &v, &err), &err); /* nothing */
+    assert_int_equal(h.n, 0);
+    v = view_of(&s, 0, 5);
+    tc_assert_ok(tc_strategy_bars(ctx, 0, &v, &err), &err);
+    assert_int_equal(h.n, 1);
+    assert_int_equal(h.sig[0].type, TC_SIGNAL_BASE_ENTRY);
+    assert_dec(h.sig[0].price, "10");
+    assert_dec(h.sig[0].quantity, "7");
+    h.pos.layers = 1;
+    h.pos.quantity = D("7");
+    h.pos.side = TC_SIDE_LONG;
+    tc_assert_ok(tc_tm_set_time(tm, (19000 + 9) * INT64_C(86400000000), &err), &err);
+    v = view_of(&s, 5, 4);
+    tc_assert_ok(tc_strategy_bars(ctx, 0, &v, &err), &err);
+    assert_int_equal(h.n, 2);
+    assert_int_equal(h.sig[1].type, TC_SIGNAL_EXIT);
+    assert_dec(h.sig[1].price, "9");
+    /* an unknown handle names it, prefixed with the strategy */
+    assert_int_equal(tc_strategy_bars(ctx, 4, &v, &err), TC_ENOTFOUND);
+    assert_string_equal(err.msg, "strategy run.sma: instrument handle 4 is unknown");
+    assert_int_equal(h.n, 2);
+    tc_strategy_ctx_free(ctx);
+    tc_tm_free(tm);
+    tc_bar_series_release(&s);
+}
+
+/* Classes with only on_bar, only on_bars, or neither. */
+struct rec {
+    int64_t day[8];
+    int64_t close[8];
+    size_t n, calls, fail_at;
+};
+
+static int rec_start(struct tc_strategy_ctx *ctx, void *st, struct tc_error *err)
+{
+    (void)ctx;
+    (void)err;
+    memset(st, 0, sizeof(struct rec));
+    return 0;
+}
+
+static struct rec *g_rec; /* the state of the last started recorder, for the test */
+
+static int rec_bar(struct tc_strategy_ctx *ctx, void *st, size_t ix, const struct tc_bar *b,
+                   struct tc_error *err)
+{
+    struct rec *r = st;
+    (void)ctx;
+    (void)ix;
+    g_rec = r;
+    r->calls++;
+    if (r->fail_at && r->calls == r->fail_at)
+        return tc_error_set(err, TC_ERANGE, "bar of day %lld refused", (long long)b->day);
+    r->day[r->n] = b->day;
+    r->close[r->n++] = b->close.raw;
+    return 0;
+}
+
+static int rec_bars(struct tc_strategy_ctx *ctx, void *st, size_t ix, const struct tc_bar_view *v,
+                    struct tc_error *err)
+{
+    struct rec *r = st;
+    (void)ctx;
+    (void)ix;
+    (void)err;
+    g_rec = r;
+    r->calls++;
+    for (size_t i = 0; i < v->n && r->n < 8; i++) {
+        r->day[r->n] = v->day[i];
+        r->close[r->n++] = v->close[i].raw + v->open[i].raw + v->volume[i];
+    }
+    return 0;
+}
+
+static const struct tc_strategy_class rec_row = {
+    .name = "rec_row", .state_size = sizeof(struct rec), .on_start = rec_start, .on_bar = rec_bar};
+static const struct tc_strategy_class rec_view = {
+    .name = "rec_view", .state_size = sizeof(struct rec), .on_start = rec_start,
+    .on_bars = rec_bars};
+static const struct tc_strategy_class rec_none = {.name = "rec_none"};
+
+static void test_bars_dispatch(void **state)
+{
+    static const char *const closes[] = {"1", "2", "3", "4"};
+    struct tc_strategy_params p;
+    struct tc_strategy_ctx *ctx = NULL;
+    struct tc_bar_series s;
+    struct tc_tm *tm = NULL;
+    struct host h;
+    struct tc_error err = {0};
+
+    memset(&h, 0, sizeof(h));
+    struct tc_strategy_host hs = {h_submit, h_position, &h};
+    tc_assert_ok(tc_tm_new(NULL, &tm, &err), &err);
+    add_series(tm, &s, "XYZ", closes, 4);
+    tc_assert_ok(tc_tm_set_time(tm, (19000 + 4) * INT64_C(86400000000), &err), &err);
+
+    /* on_bar only: one call per bar of the view, in order */
+    tc_strategy_params_init(&p, &rec_row);
+    tc_assert_ok(tc_strategy_ctx_new(&p, tm, "pf", "run.row", "run.0", &hs, &ctx, &err), &err);
+    tc_assert_ok(tc_strategy_start(ctx, &err), &err);
+    struct tc_bar_view v = view_of(&s, 1, 3);
+    tc_assert_ok(tc_strategy_bars(ctx, 0, &v, &err), &err);
+    assert_int_equal(g_rec->calls, 3);
+    assert_int_equal(g_rec->n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(g_rec->day[i], 19001 + (int64_t)i);
+        assert_int_equal(g_rec->close[i], (int64_t)(i + 2) * TC_DEC_ONE);
+    }
+    /* an error on the second bar stops there, prefixed with the strategy */
+    g_rec->n = g_rec->calls = 0;
+    g_rec->fail_at = 2;
+    assert_int_equal(tc_strategy_bars(ctx, 0, &v, &err), TC_ERANGE);
+    assert_string_equal(err.msg, "strategy run.row: bar of day 19002 refused");
+    assert_int_equal(g_rec->calls, 2);
+    assert_int_equal(g_rec->n, 1);
+    tc_strategy_ctx_free(ctx);
+
+    /* on_bars only: tc_strategy_bar passes a one-bar view of its row */
+    tc_strategy_params_init(&p, &rec_view);
+    tc_assert_ok(tc_strategy_ctx_new(&p, tm, "pf", "run.view", "run.0", &hs, &ctx, &err), &err);
+    tc_assert_ok(tc_strategy_start(ctx, &err), &err);
+    struct tc_bar b;
+    tc_bar_series_get(&s, 2, &b);
+    tc_assert_ok(tc_strategy_bar(ctx, 0, &b, &err), &err);
+    assert_int_equal(g_rec->calls, 1);
+    assert_int_equal(g_rec->n, 1);
+    assert_int_equal(g_rec->day[0], 19002);
+    assert_int_equal(g_rec->close[0], 2 * 3 * TC_DEC_ONE + 1000);
+    v = view_of(&s, 0, 4);
+    tc_assert_ok(tc_strategy_bars(ctx, 0, &v, &err), &err);
+    assert_int_equal(g_rec->calls, 2); /* one call for the four bars */
+    assert_int_equal(g_rec->n, 5);
+    assert_int_equal(g_rec->day[4], 19003);
+    tc_strategy_ctx_free(ctx);
+
+    /* neither: refused when the context is made */
+    tc_strategy_params_init(&p, &rec_none);
+    assert_int_equal(tc_strategy_ctx_new(&p, tm, "pf", "run.none", "run.0", &hs, &ctx, &err),
+                     TC_EINVAL);
+    assert_string_equal(err.msg, "strategy rec_none: the class has neither on_bar nor on_bars");
+    assert_null(ctx);
+    tc_tm_free(tm);
+    tc_bar_series_release(&s);
+}
+
 /* A signal prefix too long for "<prefix>.<n>" is refused. */
 static void test_ctx_bad_prefix(void **state)
 {
@@ -385,6 +576,8 @@ int main(void)
         cmocka_unit_test(test_registry),
         cmocka_unit_test(test_params),
         cmocka_unit_test(test_sma_cross_signals),
+        cmocka_unit_test(test_sma_cross_views),
+        cmocka_unit_test(test_bars_dispatch),
         cmocka_unit_test(test_ctx_bad_prefix),
         cmocka_unit_test(test_entry_without_stop),
     };

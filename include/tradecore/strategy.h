@@ -137,6 +137,19 @@ struct tc_strategy_class {
     int (*on_fill)(struct tc_strategy_ctx *ctx, void *state, const struct tc_strategy_fill *f,
                    struct tc_error *err);
     void (*on_stop)(struct tc_strategy_ctx *ctx, void *state);
+    /*
+     * Optional, the per-bar fast path (may be NULL): the new bars of
+     * instrument IX as a columnar view, oldest first (normally V->n == 1;
+     * more when bars of days that were not sessions close with the next
+     * one). The view borrows the host's arrays (the TimeMachine's series)
+     * and is valid only during the call: nothing is copied, so a strategy
+     * that reads only closes touches only V->close. A class that sets it
+     * gets it instead of on_bar from tc_strategy_bars and from
+     * tc_strategy_bar (which then passes a one-bar view of its bar); a class
+     * with only on_bar gets on_bar once per bar of the view.
+     */
+    int (*on_bars)(struct tc_strategy_ctx *ctx, void *state, size_t ix,
+                   const struct tc_bar_view *v, struct tc_error *err);
 };
 
 /* ---- registry and parameters --------------------------------------------- */
@@ -200,6 +213,12 @@ void tc_strategy_ctx_set_time(struct tc_strategy_ctx *ctx, int64_t day, int64_t 
 int tc_strategy_start(struct tc_strategy_ctx *ctx, struct tc_error *err);
 int tc_strategy_bar(struct tc_strategy_ctx *ctx, size_t ix, const struct tc_bar *bar,
                     struct tc_error *err);
+/* The V->n new bars of instrument IX at once (V borrowed for the call; the
+ * bars must be visible through the TimeMachine): the class's on_bars, or its
+ * on_bar for each bar in order (stopping at the first error). V->n == 0 does
+ * nothing. The backtest runner feeds bars this way, without copying them. */
+int tc_strategy_bars(struct tc_strategy_ctx *ctx, size_t ix, const struct tc_bar_view *v,
+                     struct tc_error *err);
 int tc_strategy_fill(struct tc_strategy_ctx *ctx, const struct tc_strategy_fill *f,
                      struct tc_error *err);
 /* Signals sent, accepted and rejected by the ledger so far (any may be NULL). */

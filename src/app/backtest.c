@@ -728,7 +728,6 @@ static int session(struct run *r, size_t si, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
     int64_t day = r->sessions[si], close_us;
-    struct tc_bar bar;
     int rc;
 
     r->day = day;
@@ -757,15 +756,25 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         return rc;
     if ((rc = tc_broker_sim_set_day(r->broker, day, err)) != 0 || (rc = deliver_fills(r, err)) != 0)
         return rc;
+    /* the new bars of each instrument as a view of its columns: no copy */
     for (size_t k = 0; k < r->ni; k++) {
-        struct ibook *b = &r->book[k];
-        for (size_t i = b->new_from; i < b->cursor; i++) {
-            bar_at(&cfg->series[k], i, &bar);
-            for (size_t c = 0; c < r->nctx; c++) {
-                if ((rc = tc_strategy_bar(r->ctx[c], k, &bar, err)) != 0)
-                    return rc;
-            }
-        }
+        const struct ibook *b = &r->book[k];
+        size_t first = b->new_from, n = b->cursor - first;
+        if (n == 0)
+            continue;
+        const struct tc_bar_series *s = &cfg->series[k];
+        const struct tc_bar_view v = {n,
+                                      s->day + first,
+                                      s->open + first,
+                                      s->high + first,
+                                      s->low + first,
+                                      s->close + first,
+                                      s->adj_close + first,
+                                      s->volume + first,
+                                      s->open_interest + first};
+        for (size_t c = 0; c < r->nctx; c++)
+            if ((rc = tc_strategy_bars(r->ctx[c], k, &v, err)) != 0)
+                return rc;
     }
     if (cfg->sim.fill_at == TC_SIM_FILL_CLOSE &&
         ((rc = offer_bars(r, 1, err)) != 0 || (rc = deliver_fills(r, err)) != 0))

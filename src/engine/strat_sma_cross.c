@@ -1,6 +1,7 @@
 /* The built-in strategy `sma_cross`: long STAKE units when SMA(fast) crosses
  * above SMA(slow) on a close and nothing is held, flat when it crosses
- * below (streaming indicators, one push per bar). */
+ * below (streaming indicators, one push per bar, reading only the closes of
+ * the bars' view). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,31 +72,20 @@ static int start(struct tc_strategy_ctx *ctx, void *vs, struct tc_error *err)
     return 0;
 }
 
-static int on_bar(struct tc_strategy_ctx *ctx, void *vs, size_t ix, const struct tc_bar *bar,
-                  struct tc_error *err)
+/* A crossover on bar I of V: the signal it calls for, if any. */
+static int crossed(struct tc_strategy_ctx *ctx, struct state *s, size_t ix,
+                   const struct tc_bar_view *v, size_t i, int cross, struct tc_error *err)
 {
-    struct state *s = vs;
-    struct inst *in;
-    struct tc_ind_value f, sl;
     struct tc_strategy_position pos;
     struct tc_signal sig;
-    int cross, rc;
+    int rc;
 
-    if (ix >= s->n)
-        return tc_error_set(err, TC_ENOTFOUND, "instrument handle %zu is unknown", ix);
-    in = &s->in[ix];
-    if ((rc = tc_ind_sma_push(&in->fast, bar->close, &f, err)) != 0 ||
-        (rc = tc_ind_sma_push(&in->slow, bar->close, &sl, err)) != 0)
-        return rc;
-    cross = tc_ind_cross_push(&in->cross, f, sl);
-    if (cross == 0)
-        return 0;
     if ((rc = tc_strategy_position(ctx, ix, &pos, err)) != 0)
         return rc;
     if (cross > 0 && pos.layers == 0) {
         if ((rc = tc_strategy_signal_init(ctx, &sig, TC_SIGNAL_BASE_ENTRY, ix, TC_SIDE_LONG, err)) != 0)
             return rc;
-        sig.price = bar->close;
+        sig.price = v->close[i];
         sig.has_price = 1;
         sig.quantity = s->stake;
         sig.has_quantity = 1;
@@ -105,10 +95,34 @@ static int on_bar(struct tc_strategy_ctx *ctx, void *vs, size_t ix, const struct
     if (cross < 0 && tc_dec_sign(pos.quantity) > 0 && pos.side == TC_SIDE_LONG) {
         if ((rc = tc_strategy_signal_init(ctx, &sig, TC_SIGNAL_EXIT, ix, TC_SIDE_LONG, err)) != 0)
             return rc;
-        sig.price = bar->close;
+        sig.price = v->close[i];
         sig.has_price = 1;
         snprintf(sig.reason, sizeof(sig.reason), "sma_cross: fast crossed below slow");
         return tc_strategy_signal(ctx, &sig, NULL, err);
+    }
+    return 0;
+}
+
+/* Reads only the closes of the new bars (a view: nothing is copied); the
+ * indicators are updated in place, and only a crossover leaves this loop. */
+static int on_bars(struct tc_strategy_ctx *ctx, void *vs, size_t ix, const struct tc_bar_view *v,
+                   struct tc_error *err)
+{
+    struct state *s = vs;
+    struct inst *in;
+    struct tc_ind_value f, sl;
+    int rc;
+
+    if (ix >= s->n)
+        return tc_error_set(err, TC_ENOTFOUND, "instrument handle %zu is unknown", ix);
+    in = &s->in[ix];
+    for (size_t i = 0; i < v->n; i++) {
+        if ((rc = tc_ind_sma_push(&in->fast, v->close[i], &f, err)) != 0 ||
+            (rc = tc_ind_sma_push(&in->slow, v->close[i], &sl, err)) != 0)
+            return rc;
+        int cross = tc_ind_cross_push(&in->cross, f, sl);
+        if (cross != 0 && (rc = crossed(ctx, s, ix, v, i, cross, err)) != 0)
+            return rc;
     }
     return 0;
 }
@@ -122,7 +136,8 @@ const struct tc_strategy_class tc__strategy_sma_cross = {
     .check = check,
     .ledger_params = NULL,
     .on_start = start,
-    .on_bar = on_bar,
+    .on_bar = NULL,
     .on_fill = NULL,
     .on_stop = stop,
+    .on_bars = on_bars,
 };

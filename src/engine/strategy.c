@@ -204,6 +204,9 @@ int tc_strategy_ctx_new(const struct tc_strategy_params *p, struct tc_tm *tm,
         (rc = tc_id_validate("strategy", strategy_id, err)) != 0 ||
         (rc = tc_id_validate("signal prefix", signal_prefix, err)) != 0)
         return rc;
+    if (!p->cls->on_bar && !p->cls->on_bars)
+        return tc_error_set(err, TC_EINVAL, "strategy %s: the class has neither on_bar nor on_bars",
+                            p->cls->name ? p->cls->name : "(unnamed)");
     if (strlen(signal_prefix) + 11 > TC_ID_MAX)
         return tc_error_set(err, TC_EINVAL, "signal prefix \"%s\" is longer than %d characters",
                             signal_prefix, TC_ID_MAX - 11);
@@ -258,7 +261,37 @@ int tc_strategy_start(struct tc_strategy_ctx *c, struct tc_error *err)
 int tc_strategy_bar(struct tc_strategy_ctx *c, size_t ix, const struct tc_bar *bar,
                     struct tc_error *err)
 {
-    int rc = c->params.cls->on_bar(c, c->state, ix, bar, err);
+    const struct tc_strategy_class *cls = c->params.cls;
+    int rc;
+    if (cls->on_bars) {
+        /* a one-bar view of the caller's row */
+        struct tc_bar_view v = {1,          &bar->day,       &bar->open,
+                                &bar->high, &bar->low,       &bar->close,
+                                &bar->adj_close, &bar->volume, &bar->open_interest};
+        rc = cls->on_bars(c, c->state, ix, &v, err);
+    } else {
+        rc = cls->on_bar(c, c->state, ix, bar, err);
+    }
+    return rc ? tc_error_prefix(err, "strategy %s", c->strategy) : 0;
+}
+
+int tc_strategy_bars(struct tc_strategy_ctx *c, size_t ix, const struct tc_bar_view *v,
+                     struct tc_error *err)
+{
+    const struct tc_strategy_class *cls = c->params.cls;
+    int rc = 0;
+    if (v->n == 0)
+        return 0;
+    if (cls->on_bars) {
+        rc = cls->on_bars(c, c->state, ix, v, err);
+    } else {
+        for (size_t i = 0; i < v->n && rc == 0; i++) {
+            struct tc_bar b = {v->day[i],       v->open[i],   v->high[i],
+                               v->low[i],       v->close[i],  v->adj_close[i],
+                               v->volume[i],    v->open_interest[i]};
+            rc = cls->on_bar(c, c->state, ix, &b, err);
+        }
+    }
     return rc ? tc_error_prefix(err, "strategy %s", c->strategy) : 0;
 }
 
