@@ -9,6 +9,7 @@
 
 #include "tc_test.h"
 #include "market/ingest_fast.h"
+#include "tradecore/clock.h"
 #include "tradecore/dec.h"
 #include "tradecore/ingest.h"
 
@@ -79,6 +80,34 @@ static const struct {
     {"late.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,7\n2020-01-03,1,2,0.5,1.5,1.5,7\n"
                    "2020-01-06,1,2,3,1.5,1.5,7\n",
      0, "late.csv:4: low 3 is above high 2"},
+    /* six decimals, as gen-bars writes them (the straight-line path) */
+    {"six.csv", Y "1990-01-02,186.635805,187.945055,183.220906,183.270389,183.270389,1166899\n"
+                  "1990-01-03,0.000001,9999999999.999999,0.000001,0.000001,000.100000,0\n",
+     1, NULL},
+    {"six10.csv", Y "2020-01-02,1.000000,99999999999.000000,0.5,1,1,7\n", 0,
+     "high 99999999999.000000 is out of range"},
+    {"sixneg.csv", Y "2020-01-02,1.000000,2.000000,-0.500000,1.5,1.5,7\n", 0,
+     "low -0.500000 is not positive"},
+    {"sixzero.csv", Y "2020-01-02,1.000000,2.000000,0.000000,1.5,1.5,7\n", 0,
+     "low 0.000000 is not positive"},
+    {"sixbad.csv", Y "2020-01-02,1.00000a,2,0.5,1.5,1.5,7\n", 0,
+     "open \"1.00000a\" is not a decimal"},
+    {"sixdots.csv", Y "2020-01-02,1.2.3456,2,0.5,1.5,1.5,7\n", 0,
+     "open \"1.2.3456\" is not a decimal"},
+    {"sixsign.csv", Y "2020-01-02,+1.000000,2,0.5,1.5,1.5,7\n", 1, NULL},
+    {"sixexp.csv", Y "2020-01-02,1.50000e0,2,0.5,1.5,1.5,7\n", 1, NULL},
+    {"sixhilo.csv", Y "2020-01-02,1.000000,2.000000,2.000001,1.5,1.5,7\n", 0,
+     "low 2.000001 is above high 2.000000"},
+    /* quotes and CRs at every place of an eight-byte word, and commas on
+     * word boundaries: the split works a word at a time */
+    {"w8.csv", Y "2020-01-02,1.5,2.5,1,1.5,1.5,7\n2020-01-03,12345,12345,12345,12345,12345,1\n",
+     1, NULL},
+    {"wq.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,\"7\"\n", 1, NULL},
+    {"wcr.csv", Y "2020-01-02,1,2,0.5,1.5,1.5\r,7\n", 0,
+     "wcr.csv:2: expected 7 fields, found 8"}, /* libcsv ends a record at the CR */
+    {"wq2.csv", Y "2020-01-02,\"1\",2,0.5,1.5,1.5,7\n", 1, NULL},
+    {"wtail.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,7,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n", 0,
+     "expected 7 fields, found 47"},
 };
 
 static void write_file(const char *path, const char *text)
@@ -207,6 +236,63 @@ static void test_helpers(void **state)
     assert_int_equal(tc__whole_parse_plain("+1", 2, &v), 1);
     assert_int_equal(tc__whole_parse_plain("1.0", 3, &v), 1);
 
+    /* the six-decimal path against the general parser */
+    static const char *const six[] = {
+        "1.000000", "0.000001", "9999999999.999999", "0000000000.000000", "186.635805",
+        "12345678901.000000", "1.00000a", "a.000000", "1.2.3456", "-1.000000", "+1.000000",
+        "1 000000", "1.0000000", ".1234567", "1e.00000", "12.45678 ",
+    };
+    for (size_t i = 0; i < sizeof six / sizeof six[0]; i++) {
+        struct tc_dec d = {-7}, g = {-7};
+        int rc = tc__dec_parse_plain(six[i], strlen(six[i]), &d);
+        int grc = tc_dec_parse(six[i], (size_t)-1, &g, NULL);
+        if (rc == 0 && (grc != 0 || g.raw != d.raw))
+            fail_msg("\"%s\": fast %lld, general rc %d %lld", six[i], (long long)d.raw, grc,
+                     (long long)g.raw);
+        if (rc != 0 && rc != 1)
+            fail_msg("\"%s\": rc %d", six[i], rc);
+    }
+    struct tc_dec d6;
+    assert_int_equal(tc__dec_parse_plain("186.635805", 10, &d6), 0);
+    assert_int_equal(d6.raw, INT64_C(18663580500));
+    assert_int_equal(tc__dec_parse_plain("9999999999.999999", 17, &d6), 0);
+    assert_int_equal(d6.raw, INT64_C(999999999999999900));
+    assert_int_equal(tc__dec_parse_plain("12345678901.000000", 18, &d6), 1);
+    assert_int_equal(tc__dec_parse_plain("1.00000a", 8, &d6), 1);
+    assert_int_equal(tc__dec_parse_plain("1.2.3456", 8, &d6), 1);
+    assert_int_equal(tc__dec_parse_plain("-1.000000", 9, &d6), 1);
+    /* random strings over a decimal's alphabet: whatever the fast parser
+     * accepts, the general one accepts with the same value, and every
+     * plain "digits.dddddd" with 1..10 integer digits is accepted */
+    struct tc_rng rng;
+    tc_rng_seed(&rng, 6);
+    static const char alpha[] = "0123456789012345678901234567890123456789...+-e ";
+    for (int k = 0; k < 200000; k++) {
+        char t[24];
+        size_t n = (size_t)tc_rng_below(&rng, 20);
+        int plain = k % 2;
+        if (plain) { /* I.FFFFFF */
+            size_t id = 1 + (size_t)tc_rng_below(&rng, 11);
+            n = id + 7;
+            for (size_t j = 0; j < n; j++)
+                t[j] = (char)('0' + tc_rng_below(&rng, 10));
+            t[id] = '.';
+            plain = id <= 10;
+        } else {
+            for (size_t j = 0; j < n; j++)
+                t[j] = alpha[tc_rng_below(&rng, sizeof alpha - 1)];
+        }
+        t[n] = '\0';
+        struct tc_dec d = {-7}, g = {-7};
+        int rc = tc__dec_parse_plain(t, n, &d);
+        int grc = tc_dec_parse(t, n, &g, NULL);
+        if (rc == 0 && (grc != 0 || g.raw != d.raw))
+            fail_msg("\"%s\": fast %lld, general rc %d %lld", t, (long long)d.raw, grc,
+                     (long long)g.raw);
+        if (plain && rc != 0)
+            fail_msg("\"%s\": declined", t);
+    }
+
     char fbuf[64];
     size_t off[4], len[4];
     int nf = -1;
@@ -223,6 +309,52 @@ static void test_helpers(void **state)
     assert_int_equal(tc__csv_split_plain("a,\"b\"", 5, fbuf, sizeof fbuf, off, len, 4, &nf), 1);
     assert_int_equal(tc__csv_split_plain("a\rb", 3, fbuf, sizeof fbuf, off, len, 4, &nf), 1);
     assert_int_equal(tc__csv_split_plain("abcdef", 6, fbuf, 6, off, len, 4, &nf), 1);
+    /* every length 0..40 with commas, quotes and CRs at every offset: the
+     * word-at-a-time split agrees with a byte-by-byte one */
+    for (size_t n = 0; n <= 40; n++) {
+        for (size_t at = 0; at < n || (n == 0 && at == 0); at++) {
+            for (int what = 0; what < 4; what++) {
+                char line[48], want[48];
+                size_t woff[64], wlen[64], goff[16], glen[16];
+                int wn = 0, gnf = -1, bad = 0;
+                size_t start = 0;
+                for (size_t j = 0; j < n; j++)
+                    line[j] = (char)('a' + (j * 7) % 26);
+                for (size_t j = at % 5; j < n; j += 5)
+                    line[j] = ','; /* commas every 5, shifted with AT */
+                if (n > 0)
+                    line[at] = what == 0 ? ',' : what == 1 ? '"' : what == 2 ? '\r' : 'z';
+                for (size_t j = 0; j <= n; j++) {
+                    if (j < n && (line[j] == '"' || line[j] == '\r'))
+                        bad = 1;
+                    if (j == n || line[j] == ',') {
+                        woff[wn] = start;
+                        wlen[wn] = j - start;
+                        wn++;
+                        want[j] = '\0';
+                        start = j + 1;
+                    } else {
+                        want[j] = line[j];
+                    }
+                }
+                char gbuf[48];
+                int rc = tc__csv_split_plain(line, n, gbuf, sizeof gbuf, goff, glen, 16, &gnf);
+                if (bad) {
+                    if (rc != 1)
+                        fail_msg("split of %zu bytes (%d at %zu): not declined", n, what, at);
+                    continue;
+                }
+                if (rc != 0 || gnf != wn)
+                    fail_msg("split of %zu bytes (%d at %zu): rc %d, %d fields, want %d", n,
+                             what, at, rc, gnf, wn);
+                assert_memory_equal(gbuf, want, n + 1);
+                for (int f = 0; f < wn && f < 16; f++) {
+                    assert_int_equal(goff[f], woff[f]);
+                    assert_int_equal(glen[f], wlen[f]);
+                }
+            }
+        }
+    }
 }
 
 int main(void)
