@@ -1,5 +1,6 @@
 /* Columnar daily bar series: parallel arrays grown by doubling, with every
- * appended bar checked (date order, price ordering, positive prices, volume). */
+ * appended bar checked (date order, price ordering, positive prices, volume);
+ * a good bar is checked with comparisons only, text is made for errors. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,12 +92,13 @@ static void day_text(int64_t day, char *buf, size_t cap)
     snprintf(buf, cap, "%04d-%02d-%02d", y, m, d);
 }
 
-int tc_bar_series_append(struct tc_bar_series *s, const struct tc_bar *bar, struct tc_error *err)
+/* Why BAR cannot be appended to S, as an error (the slow path: text is
+ * formatted only here, never for a good bar). */
+static int append_error(const struct tc_bar_series *s, const struct tc_bar *bar,
+                        struct tc_error *err)
 {
     char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN], d1[32], d2[32];
 
-    if (!s || !bar)
-        return tc_error_set(err, TC_EINVAL, "bar series: NULL argument");
     day_text(bar->day, d1, sizeof d1);
     if (s->n > 0 && bar->day <= s->day[s->n - 1]) {
         day_text(s->day[s->n - 1], d2, sizeof d2);
@@ -145,10 +147,23 @@ int tc_bar_series_append(struct tc_bar_series *s, const struct tc_bar *bar, stru
         return tc_error_set(err, TC_EINVAL,
                             "bar series \"%s\" on %s: volume %lld is negative",
                             s->instrument_id, d1, (long long)bar->volume);
-    if (bar->open_interest < 0)
-        return tc_error_set(err, TC_EINVAL,
-                            "bar series \"%s\" on %s: open interest %lld is negative",
-                            s->instrument_id, d1, (long long)bar->open_interest);
+    return tc_error_set(err, TC_EINVAL,
+                        "bar series \"%s\" on %s: open interest %lld is negative",
+                        s->instrument_id, d1, (long long)bar->open_interest);
+}
+
+int tc_bar_series_append(struct tc_bar_series *s, const struct tc_bar *bar, struct tc_error *err)
+{
+    if (!s || !bar)
+        return tc_error_set(err, TC_EINVAL, "bar series: NULL argument");
+    /* every rule at once, without formatting anything; the first broken one
+     * is named by append_error, in the order the rules are listed there */
+    int64_t lo = bar->low.raw, hi = bar->high.raw;
+    if ((s->n > 0 && bar->day <= s->day[s->n - 1]) | (bar->open.raw <= 0) | (hi <= 0) |
+        (lo <= 0) | (bar->close.raw <= 0) | (bar->adj_close.raw <= 0) | (lo > hi) |
+        (bar->open.raw < lo) | (bar->open.raw > hi) | (bar->close.raw < lo) |
+        (bar->close.raw > hi) | (bar->volume < 0) | (bar->open_interest < 0))
+        return append_error(s, bar, err);
     if (s->n == s->cap) {
         if (s->n == SIZE_MAX)
             return tc_error_set(err, TC_ENOMEM, "bar series \"%s\": full", s->instrument_id);
