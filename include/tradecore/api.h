@@ -30,10 +30,11 @@
  *   GET /v1/positions   {"positions": [...]} open positions (every portfolio,
  *                       or ?portfolio=ID), from the ledger's cache
  *   GET /v1/portfolio/{id}  {"portfolio": state, "positions": [...]}; 404
- *   GET /v1/orders?status=NEW|SUBMITTED|…   {"orders": [...]} oldest first
- *                       (at most 1000); 400 for an unknown status
- *   GET /v1/signals?since=ISO-8601   {"signals": [...]} from signal_log
- *                       (at most 1000); 400 for a bad time
+ *   GET /v1/orders?status=NEW|SUBMITTED|…&portfolio=ID   {"orders": [...]}
+ *                       oldest first (tc_ledger_query_orders); 400 for an
+ *                       unknown status or a bad portfolio id
+ *   GET /v1/signals?since=ISO-8601&portfolio=ID   {"signals": [...]} from
+ *                       signal_log (tc_ledger_query_signals); 400 for a bad time
  * Reads need a bearer token and are served by standbys too.
  *
  * Metrics: tradecore_signals_total{outcome="accepted|rejected|duplicate|

@@ -17,10 +17,10 @@
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
 #include "tradecore/ingest.h"
+#include "tradecore/ledger_query.h"
 #include "tradecore/log.h"
 #include "internal/banned.h"
 
-#define LIST_MAX 1000
 #define POLL_MAX 256
 #define US_PER_DAY INT64_C(86400000000)
 
@@ -451,104 +451,122 @@ static void h_portfolio(struct tc_http_req *req, struct tc_http_resp *resp, void
                     "positions", arr));
 }
 
-/* A row as an object of its columns: decimals by KINDS[i] = 'd', times 't',
- * integers 'i', text otherwise. */
-struct rows {
-    json_t *arr;
-    const char *kinds;
-};
-
-static int obj_row(const struct tc_row *row, void *ud)
+static void unavailable(struct tc_http_resp *resp, const struct tc_error *err)
 {
-    struct rows *r = ud;
-    json_t *o = json_object();
+    tc_http_resp_header(resp, "Retry-After", "1");
+    tc_http_resp_error(resp, 503, "unavailable", "%s", tc_error_msg(err));
+}
 
-    for (int i = 0; i < tc_row_count(row); i++) {
-        const char *name = tc_row_name(row, i), *s;
-        struct tc_dec d;
-        int64_t v;
-        if (tc_row_is_null(row, i))
-            json_object_set_new(o, name, json_null());
-        else if (r->kinds[i] == 'd' && tc_row_dec(row, i, &d) == 0)
-            json_object_set_new(o, name, dec_json(d));
-        else if (r->kinds[i] == 't' && tc_row_time(row, i, &v) == 0)
-            json_object_set_new(o, name, time_json(v));
-        else if (r->kinds[i] == 'i' && tc_row_int(row, i, &v) == 0)
-            json_object_set_new(o, name, json_integer(v));
-        else if (tc_row_text(row, i, &s) == 0)
-            json_object_set_new(o, name, json_string(s));
+static json_t *str_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
+
+static json_t *order_json(const struct tc_order *o)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "order_id", json_string(o->order_id));
+    json_object_set_new(j, "client_order_id", json_string(o->client_order_id));
+    json_object_set_new(j, "broker_order_id", str_or_null(o->broker_order_id));
+    json_object_set_new(j, "portfolio_id", json_string(o->portfolio_id));
+    json_object_set_new(j, "strategy_id", json_string(o->strategy_id));
+    json_object_set_new(j, "instrument_id", json_string(o->instrument_id));
+    json_object_set_new(j, "position_id", json_string(o->position_id));
+    json_object_set_new(j, "signal_fingerprint", str_or_null(o->signal_fingerprint));
+    json_object_set_new(j, "mode", json_string(tc_mode_name(o->mode)));
+    json_object_set_new(j, "side", json_string(tc_order_side_name(o->side)));
+    json_object_set_new(j, "intent", json_string(o->closing ? "CLOSE" : "OPEN"));
+    json_object_set_new(j, "type", json_string(tc_order_type_name(o->type)));
+    json_object_set_new(j, "status", json_string(tc_order_status_name(o->status)));
+    json_object_set_new(j, "quantity", dec_json(o->quantity));
+    json_object_set_new(j, "filled_quantity", dec_json(o->filled_quantity));
+    json_object_set_new(j, "ref_price", o->has_ref_price ? dec_json(o->ref_price) : json_null());
+    json_object_set_new(j, "reject_reason", str_or_null(o->reject_reason));
+    json_object_set_new(j, "version", json_integer(o->version));
+    json_object_set_new(j, "created_at", time_json(o->created_at_us));
+    json_object_set_new(j, "updated_at", time_json(o->updated_at_us));
+    return j;
+}
+
+/* ?portfolio=ID: NULL when absent; 400 (returns -1) when malformed. */
+static int portfolio_param(struct tc_http_req *req, struct tc_http_resp *resp, const char **out)
+{
+    struct tc_error err = {0};
+    *out = tc_http_req_query(req, "portfolio");
+    if (*out && tc_id_validate("portfolio", *out, &err) != 0) {
+        tc_http_resp_error(resp, 400, "bad_request", "%s", tc_error_msg(&err));
+        return -1;
     }
-    json_array_append_new(r->arr, o);
     return 0;
 }
-
-static void list(struct tc_api *api, struct tc_http_resp *resp, const char *key, const char *sql,
-                 const char *kinds, const struct tc_val *v, size_t n)
-{
-    struct rows r = {json_array(), kinds};
-    struct tc_error err = {0};
-
-    if (tc_store_exec(tc_service_runtime(api->svc), sql, v, n, obj_row, &r, NULL, &err) != 0) {
-        json_decref(r.arr);
-        tc_http_resp_header(resp, "Retry-After", "1");
-        tc_http_resp_error(resp, 503, "unavailable", "%s", tc_error_msg(&err));
-        return;
-    }
-    reply(resp, 200, json_pack("{s:o}", key, r.arr));
-}
-
-#define ORDER_COLS                                                                            \
-    "SELECT order_id, client_order_id, broker_order_id, portfolio_id, strategy_id, "          \
-    "instrument_id, mode, side, intent, type, time_in_force, quantity, filled_quantity, "     \
-    "ref_price, limit_price, stop_price, status, position_id, reject_reason, created_at, "    \
-    "updated_at FROM orders "
 
 static void h_orders(struct tc_http_req *req, struct tc_http_resp *resp, void *ud)
 {
     struct tc_api *api = ud;
-    const char *st = tc_http_req_query(req, "status");
-    enum tc_order_status s;
+    const char *st = tc_http_req_query(req, "status"), *pf;
+    enum tc_order_status s = 0;
+    struct tc_order_list list = {0};
     struct tc_error err = {0};
-    /* by column: 11 texts, 5 decimals, 3 texts, 2 times */
-    static const char kinds[] = "sssssssssssdddddssstt";
+    json_t *arr;
 
-    if (!st) {
-        list(api, resp, "orders", ORDER_COLS "ORDER BY created_at, order_id LIMIT 1000", kinds,
-             NULL, 0);
+    if (portfolio_param(req, resp, &pf) != 0)
         return;
-    }
-    if (tc_order_status_parse(st, &s, &err) != 0) {
+    if (st && tc_order_status_parse(st, &s, &err) != 0) {
         tc_http_resp_error(resp, 400, "bad_request", "status: %s", tc_error_msg(&err));
         return;
     }
-    {
-        struct tc_val v[] = {TC_V_TEXT(tc_order_status_name(s))};
-        list(api, resp, "orders",
-             ORDER_COLS "WHERE status = $1 ORDER BY created_at, order_id LIMIT 1000", kinds, v, 1);
+    if (tc_ledger_query_orders(tc_service_runtime(api->svc), pf, s, &list, &err) != 0) {
+        unavailable(resp, &err);
+        return;
     }
+    arr = json_array();
+    for (size_t i = 0; i < list.n; i++)
+        json_array_append_new(arr, order_json(&list.items[i]));
+    tc_order_list_release(&list);
+    reply(resp, 200, json_pack("{s:o}", "orders", arr));
 }
 
 static void h_signals(struct tc_http_req *req, struct tc_http_resp *resp, void *ud)
 {
     struct tc_api *api = ud;
-    const char *since = tc_http_req_query(req, "since");
+    const char *since = tc_http_req_query(req, "since"), *pf;
+    struct tc_signal_entry_list list = {0};
     int64_t t = 0;
     struct tc_error err = {0};
-    static const char kinds[] = "ssssssstssisss";
+    json_t *arr;
 
+    if (portfolio_param(req, resp, &pf) != 0)
+        return;
     if (since && tc_time_parse(since, strlen(since), &t, &err) != 0) {
         tc_http_resp_error(resp, 400, "bad_request", "since: %s", tc_error_msg(&err));
         return;
     }
-    {
-        struct tc_val v[] = {TC_V_TIME(t)};
-        list(api, resp, "signals",
-             "SELECT fingerprint, portfolio_id, strategy_id, instrument_id, signal_type, side, "
-             "status, received_at, reason, position_id, duplicate_count, order_id, mode, "
-             "outcome FROM signal_log WHERE received_at >= $1 ORDER BY received_at, "
-             "fingerprint LIMIT 1000",
-             kinds, v, 1);
+    /* up to the last day the stores' time format holds */
+    if (tc_ledger_query_signals(tc_service_runtime(api->svc), pf, t,
+                                tc_days_from_civil(9999, 12, 31) * US_PER_DAY, &list, &err) != 0) {
+        unavailable(resp, &err);
+        return;
     }
+    arr = json_array();
+    for (size_t i = 0; i < list.n; i++) {
+        const struct tc_signal_entry *e = &list.items[i];
+        json_t *j = json_object();
+        json_object_set_new(j, "fingerprint", json_string(e->fingerprint));
+        json_object_set_new(j, "portfolio_id", str_or_null(e->portfolio_id));
+        json_object_set_new(j, "strategy_id", str_or_null(e->strategy_id));
+        json_object_set_new(j, "instrument_id", str_or_null(e->instrument_id));
+        json_object_set_new(j, "signal_type", str_or_null(e->signal_type));
+        json_object_set_new(j, "side", str_or_null(e->side));
+        json_object_set_new(j, "signal_time", time_json(e->signal_time_us));
+        json_object_set_new(j, "received_at", time_json(e->received_at_us));
+        json_object_set_new(j, "status", json_string(e->status == TC_SIGNAL_REJECTED ? "rejected"
+                                                                                   : "accepted"));
+        json_object_set_new(j, "reason", str_or_null(e->reason));
+        json_object_set_new(j, "duplicate_count", json_integer(e->duplicate_count));
+        json_object_set_new(j, "position_id", str_or_null(e->position_id));
+        json_object_set_new(j, "order_id", str_or_null(e->order_id));
+        json_object_set_new(j, "mode", json_string(e->mode));
+        json_array_append_new(arr, j);
+    }
+    tc_signal_entry_list_release(&list);
+    reply(resp, 200, json_pack("{s:o}", "signals", arr));
 }
 
 /* ---- metrics read at render time ---- */
