@@ -140,6 +140,13 @@ check "no filled orders yet" 0 "$(get "$url/v1/orders?status=FILLED" | jq '.orde
 r=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $T" "$url/v1/orders?status=BOGUS")
 check "bad order status" 400 "${r##* }"
 contains "bad order status named" BOGUS "$r"
+check "orders of another portfolio" 0 "$(get "$url/v1/orders?portfolio=other" | jq '.orders | length')"
+check "orders of main" 1 "$(get "$url/v1/orders?portfolio=main" | jq '.orders | length')"
+for q in "orders?portfolio=bad%20id" "signals?portfolio=bad%20id" "positions?portfolio=bad%20id"; do
+    r=$(curl -s -w ' %{http_code}' -H "Authorization: Bearer $T" "$url/v1/$q")
+    check "$q status" 400 "${r##* }"
+    contains "$q named" "portfolio" "$r"
+done
 out=$(get "$url/v1/positions")
 check "one position" 1 "$(jq '.positions | length' <<<"$out")"
 check "position before fill (quantity counts fills)" '"ORCL" "0" "10"' \
