@@ -1286,8 +1286,29 @@ static void test_stop_loosen_allowed(void **state)
 /* ------------------------------------------------------------------------ */
 /* The cache and failed transactions                                          */
 
+/* `instant` behind a broker without the in_txn capability: submitted after
+ * the signal's commit, its acknowledgement and fill recorded together. */
+struct twophase {
+    struct tc_broker base;
+    struct tc_broker *inner;
+};
+static int tp_fill(const struct tc_fill *fill, void *ud)
+{
+    return tc_broker_report_fill(ud, fill);
+}
+static int tp_submit(struct tc_broker *b, const struct tc_order_intent *o, struct tc_broker_ack *ack,
+                     struct tc_error *err)
+{
+    struct twophase *t = (struct twophase *)b;
+    tc_broker_set_fill_handler(t->inner, tp_fill, b);
+    return tc_broker_submit(t->inner, o, ack, err);
+}
+static void tp_free(struct tc_broker *b) { (void)b; }
+static const struct tc_broker_ops tp_ops = {.name = "twophase", .submit = tp_submit, .free = tp_free};
+
 static void test_cache_never_uncommitted(void **state)
 {
+    struct twophase tp;
     struct fx *f = *state;
     struct tc_signal_outcome o;
     struct tc_position p;
@@ -1309,8 +1330,18 @@ static void test_cache_never_uncommitted(void **state)
     assert_int_equal(n, 0);
     assert_int_equal(tc_ledger_portfolio_state(f->l, "p1", &ps, &err), TC_ENOTFOUND);
 
-    /* the signal commits, its fill transaction fails after updating */
-    f->fault_point = "fill:before_commit";
+    /* the signal commits, its acknowledgement-and-fill transaction fails
+     * after updating (a broker called after the commit) */
+    {
+        struct tc_ledger_options lo;
+        memset(&tp, 0, sizeof(tp));
+        tp.base.ops = &tp_ops;
+        tp.inner = f->broker;
+        tc_ledger_close(f->l);
+        ledger_opts(f, &lo, &tp.base);
+        tc_assert_ok(tc_ledger_open(&lo, &f->l, &err), &err);
+    }
+    f->fault_point = "ack:before_commit";
     expect_accepted(f, SIG("BASE_ENTRY", ",\"price\":\"100\",\"stop\":\"95\""), &o);
     f->fault_on = 0;
     before = dump(f, 0);
@@ -1330,7 +1361,10 @@ static void test_cache_never_uncommitted(void **state)
     tc_assert_ok(tc_ledger_portfolio_state(f->l, "p1", &ps, &err), &err);
     assert_string_equal(fmt(ps.commission_paid), "20");
     assert_int_equal(qcount(f, "fills"), 1);
+    assert_string_equal(q1(f, "SELECT status FROM orders", NULL), "FILLED");
     free(before);
+    tc_ledger_close(f->l); /* TP lives on this stack */
+    assert_int_equal(open_ledger(f), 0);
 }
 
 /* Invariant violations are reported (the store edited behind the ledger). */

@@ -14,7 +14,29 @@
  *     tc_broker_set_fill_handler(), possibly from inside submit or on_bar
  *     (the handler must not hold a lock the broker call needs), possibly
  *     before the acknowledgement has been recorded;
+ *   - orders that end without filling whole (a DAY order expiring, possibly
+ *     after partial fills; a cancel) are reported through the update handler
+ *     (tc_broker_set_update_handler) with the final status and the quantity
+ *     left unfilled, after every fill of that order has been reported;
  *   - no broker call aborts or exits; errors are TC_E* codes with a message.
+ *
+ * Submitting inside the ledger's transaction (the in_txn capability): a
+ * broker whose submit of an intent has NO effect outside this process (no
+ * network, no file, no other process sees it), is deterministic (the same
+ * intent answers the same acknowledgement and the same fills, with the same
+ * execution ids) and idempotent (a second submit changes nothing the broker
+ * reports), and reports from inside that submit only fills of that intent,
+ * may answer in_txn() = 1 for it. The ledger then submits it INSIDE the
+ * signal transaction and records the acknowledgement and the fills reported
+ * during submit in that same transaction: one commit per signal. Should that
+ * transaction roll back, nothing of the order exists in the ledger, and the
+ * same signal sent again submits the same intent again, which the broker
+ * answers as before (so the rollback is harmless). Brokers that talk to the
+ * outside world answer 0 (or leave in_txn NULL): the ledger commits the
+ * intent first, then submits outside any transaction, then records the
+ * acknowledgement together with the fills reported synchronously by submit
+ * in ONE transaction (a crash before it leaves the order NEW; recovery
+ * resubmits and the broker re-reports the same fills).
  *
  * Brokers here: `instant` (src/broker/instant.c) fills every order at once,
  * at the intent's reference price. The market simulator (on_bar fills with
@@ -123,6 +145,26 @@ struct tc_fill {
  */
 typedef int (*tc_broker_fill_fn)(const struct tc_fill *fill, void *ud);
 
+/*
+ * An order that ended without filling whole: STATUS is TC_ORDER_EXPIRED (a
+ * DAY order at the end of its day) or TC_ORDER_CANCELED; REMAINING is the
+ * quantity left unfilled (> 0). Fixed-size, no owned memory.
+ */
+struct tc_order_update {
+    char client_order_id[TC_CLIENT_ORDER_ID_MAX];
+    enum tc_order_status status;
+    struct tc_dec remaining;
+    char reason[TC_BROKER_REASON_MAX];  /* "" when none */
+    int64_t at_us;
+};
+
+/*
+ * Receives an order update. Returns 0 when recorded (or already: a repeated
+ * update is not an error), or a negative TC_E* code (the broker may report
+ * it again). U is borrowed for the call.
+ */
+typedef int (*tc_broker_update_fn)(const struct tc_order_update *u, void *ud);
+
 /* What a broker says about the account. */
 struct tc_broker_account {
     struct tc_dec cash_flow;       /* sells − buys (traded value) − commission */
@@ -150,6 +192,13 @@ struct tc_broker_ops {
                        struct tc_error *err);
     int (*account)(struct tc_broker *b, struct tc_broker_account *out, struct tc_error *err);
     void (*free)(struct tc_broker *b);
+    /* 1 when submitting INTENT may happen inside the ledger's transaction
+     * (the contract at the top: no external effect, deterministic,
+     * idempotent, fills of that intent only); NULL = never. */
+    int (*in_txn)(struct tc_broker *b, const struct tc_order_intent *intent);
+    /* Keeps FN/UD as the order-update handler (NULL FN: updates are
+     * dropped); NULL = the broker never reports updates. */
+    void (*set_update_handler)(struct tc_broker *b, tc_broker_update_fn fn, void *ud);
 };
 
 /* The base every broker embeds first. */
@@ -166,6 +215,15 @@ void tc_broker_set_fill_handler(struct tc_broker *b, tc_broker_fill_fn fn, void 
 /* Reports FILL to B's handler (for broker implementations). TC_ESTATE when no
  * handler is set. */
 int tc_broker_report_fill(struct tc_broker *b, const struct tc_fill *fill);
+
+/* Sets the order-update handler through the broker's set_update_handler
+ * (nothing for a broker without it). The ledger sets itself when it opens.
+ * Set it before use. */
+void tc_broker_set_update_handler(struct tc_broker *b, tc_broker_update_fn fn, void *ud);
+
+/* B's in_txn answer for INTENT: 0 for NULL arguments or a broker without
+ * the operation. */
+int tc_broker_in_txn(struct tc_broker *b, const struct tc_order_intent *intent);
 
 /* Dispatchers: TC_EINVAL for NULL arguments; an operation the broker does not
  * have (NULL in its table) is TC_EUSAGE naming the broker and operation. */
@@ -194,7 +252,8 @@ void tc_broker_free(struct tc_broker *b);                 /* NULL allowed */
  * An intent without a reference price is answered REJECTED ("instant broker:
  * order ... has no price to fill at"). A second submit of a client order id
  * answers the same acknowledgement and reports the same fill again (the
- * ledger ignores it as a duplicate); the account counts it once. No order
+ * ledger ignores it as a duplicate); the account counts it once. in_txn is
+ * 1 for every intent (submit touches only this process's memory). No order
  * stays working: open_orders reports none, cancel is TC_ENOTFOUND, on_bar
  * does nothing. Thread-safe (a mutex guards the account).
  */

@@ -18,6 +18,10 @@
  *           (the ledger ignores them as duplicates). An intent the simulator
  *           refuses (bad quantity, limit, stop…) is answered REJECTED with
  *           the simulator's message; that answer is remembered too.
+ *           in_txn is 1 for intents of mode BACKTEST (the simulated world
+ *           lives in this process only), and submit of such an intent does
+ *           not report fills queued earlier (they wait for the next on_bar):
+ *           only a resubmission re-reports its own order's fills.
  * on_bar    tc_sim_on_bar for the instrument's working orders; each fill is
  *           reported through the fill handler (broker.h) with the
  *           simulator's deterministic execution id "<order id>-F<n>",
@@ -26,7 +30,13 @@
  *           queued and is reported again, first, at the next on_bar or
  *           submit; on_bar then returns the handler's code. The bar's day
  *           becomes the current day when it is later than it.
- * cancel    cancels a working order (TC_ENOTFOUND when it is not working).
+ *           A DAY order that ends its day unfilled or partly filled is
+ *           reported through the update handler (broker.h) as EXPIRED with
+ *           the quantity left, after its fills.
+ * cancel    cancels a working order (TC_ENOTFOUND when it is not working)
+ *           and reports it through the update handler as CANCELED with the
+ *           quantity left. An update the handler refuses stays queued and
+ *           is reported again at the next call, like a fill.
  * open_orders  the working orders' intents, in submission order.
  * account   cash flow (sells − buys in traded value × multiplier, minus
  *           commission), commission, orders accepted, fills made.
@@ -96,7 +106,7 @@ int tc_broker_sim_set_instrument(struct tc_broker *b, const char *instrument,
 /* Sets the observer (NULL turns it off). Set it before use. */
 void tc_broker_sim_set_observer(struct tc_broker *b, tc_broker_sim_observer_fn fn, void *ud);
 
-/* The number of working orders plus fills still waiting to be reported (0
+/* The number of working orders plus fills and order updates still waiting to be reported (0
  * for other brokers): a runner skips on_bar when there are none. */
 size_t tc_broker_sim_working(struct tc_broker *b);
 

@@ -13,13 +13,20 @@
  *      pyramiding changes and the order intents (status NEW, client order id
  *      "<fingerprint>:L<layer>" for an entry, "<fingerprint>:X<layer>" for an
  *      exit), or, for a rejection, only the signal_log row with its reason;
- *   3. after the commit, each intent is submitted to the broker; the
- *      acknowledgement (broker_order_id, status SUBMITTED) is recorded in its
- *      own transaction, and each fill in its own (tc_ledger_apply_fill),
- *      unique by execution id.
- * A crash between 2 and 3 leaves orders in status NEW: tc_ledger_open sends
- * them again under the same client order id, and the broker's idempotency
- * (broker.h) plus the unique execution id make the effect happen once.
+ *   3. each intent goes to the broker. A broker whose submit of it stays
+ *      inside this process (in_txn, broker.h: `instant`; `sim` in BACKTEST)
+ *      is called INSIDE the transaction of step 2, and the acknowledgement
+ *      (broker_order_id, status SUBMITTED) and the fills it reported from
+ *      inside submit are written there too: one commit per signal; a
+ *      rollback leaves no trace and the same signal sent again submits the
+ *      same intent, which the broker answers as before. Other brokers are
+ *      called after the commit; the acknowledgement and the fills reported
+ *      from inside submit are then recorded in ONE transaction; later fills
+ *      each in their own (tc_ledger_apply_fill), unique by execution id.
+ * A crash between 2 and 3 (two-phase brokers) leaves orders in status NEW:
+ * tc_ledger_open sends them again under the same client order id, and the
+ * broker's idempotency (broker.h) plus the unique execution id make the
+ * effect happen once.
  *
  * The signal engine's rules:
  *   BASE_ENTRY  opens layer 0 of (portfolio, instrument) when no base is open
@@ -124,7 +131,11 @@ struct tc_ledger_limits {
  * after its reads and decision, before its first write: a hook that sleeps
  * there widens race windows), "signal:before_commit" (after every write),
  * "fill:before_write" (after reading the order, before updating it),
- * "fill:before_commit", "ack:before_commit".
+ * "fill:before_commit", "ack:before_commit", "update:before_commit" (an
+ * order update). Each transaction meets exactly one "*:before_commit": a
+ * fill or acknowledgement recorded inside another transaction (the signal
+ * transaction with an in_txn broker, or the acknowledgement's) meets only
+ * its "*:before_write" points.
  */
 typedef int (*tc_ledger_fault_fn)(const char *point, void *ud);
 
@@ -137,6 +148,32 @@ typedef int (*tc_ledger_fault_fn)(const char *point, void *ud);
  * the runtime store with the epoch it was elected with (leader.h).
  */
 typedef int (*tc_ledger_fence_fn)(struct tc_txn *tx, void *ud, struct tc_error *err);
+
+/*
+ * An id generator (DESIGN rule 6): writes a new id of KIND ("ord" for
+ * orders, "pos" for positions, "fill" for fills; a trade's id is "trd-" +
+ * its position's id) into BUF (CAP = TC_ID_BUFSZ) and returns 0, or a
+ * negative TC_E* code (the write fails with it). The id must be a valid id
+ * (id.h) never given before for that KIND in that store. Called inside
+ * transactions, possibly again for a transaction that is run again, and
+ * from every thread that uses the ledger (it must be thread-safe then).
+ * NULL = random: "ord-<uuid>", "pos-<uuid>", "<uuid>".
+ */
+typedef int (*tc_ledger_id_fn)(void *ud, const char *kind, char *buf, size_t cap);
+
+/*
+ * A ready-made deterministic generator: "<kind>-<prefix>-<n>" with n = 1, 2,
+ * … across kinds. Set PREFIX (a valid id of at most TC_LEDGER_SEQ_PREFIX_MAX
+ * bytes, e.g. a backtest's run id) and N = 0, then pass tc_ledger_seq_id with
+ * the struct as id_ud. Not thread-safe: for a ledger used by one thread (a
+ * backtest), where the same calls in the same order give the same ids.
+ */
+#define TC_LEDGER_SEQ_PREFIX_MAX 40
+struct tc_ledger_seq_ids {
+    char prefix[TC_LEDGER_SEQ_PREFIX_MAX + 1];
+    uint64_t n;
+};
+int tc_ledger_seq_id(void *ud, const char *kind, char *buf, size_t cap);
 
 struct tc_ledger_options {
     struct tc_store *runtime;      /* required, borrowed, migrated to 0002+ */
@@ -153,6 +190,8 @@ struct tc_ledger_options {
     void *fault_ud;
     tc_ledger_fence_fn fence;      /* NULL = no fencing (one process, tests) */
     void *fence_ud;
+    tc_ledger_id_fn id_fn;         /* NULL = random ids */
+    void *id_ud;
 };
 
 /* Zeroes *O and sets the defaults above. */
@@ -162,7 +201,7 @@ void tc_ledger_options_default(struct tc_ledger_options *o);
  * Opens a ledger: loads open positions and portfolio states into the cache,
  * resubmits orders in status NEW of OPT->mode to the broker (unless
  * no_recovery; an order that the broker refuses stays NEW and is logged),
- * sets itself as the broker's fill handler, and checks the invariants
+ * sets itself as the broker's fill and order-update handler, and checks the invariants
  * (tc_ledger_check): violations are logged at error level, and make the open
  * fail with TC_ESTATE when strict_check is set. OPT is copied (the stores,
  * clock and broker stay borrowed and must outlive the ledger). On success
@@ -212,6 +251,23 @@ int tc_ledger_submit(struct tc_ledger *l, const struct tc_signal *sig,
  */
 int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *applied,
                          struct tc_error *err);
+
+/*
+ * Records that an order ended without filling whole (broker.h, struct
+ * tc_order_update; the ledger is the broker's update handler): in one
+ * transaction the order's status becomes U->status (EXPIRED or CANCELED;
+ * U->reason is logged, the order keeps its own reason), and its position keeps what was filled: an entry order
+ * that filled nothing closes its position at quantity 0 (exit reason
+ * "entry <status>", no trade row; the pyramiding state is reset when no
+ * layer stays open). A repeated update of an order already in that status
+ * is a no-op (0). TC_ENOTFOUND for an unknown client order id; TC_EINVAL
+ * for a status other than EXPIRED/CANCELED, a negative remaining quantity
+ * or one that differs from the order's unfilled quantity; TC_ESTATE for an
+ * order FILLED, REJECTED or ended with the other status. Nothing changes on
+ * error. U borrowed.
+ */
+int tc_ledger_apply_order_update(struct tc_ledger *l, const struct tc_order_update *u,
+                                 struct tc_error *err);
 
 /*
  * Submits every order of the ledger's mode still in status NEW (no broker

@@ -74,6 +74,19 @@ int tc_broker_report_fill(struct tc_broker *b, const struct tc_fill *fill)
     return b->on_fill(fill, b->fill_ud);
 }
 
+void tc_broker_set_update_handler(struct tc_broker *b, tc_broker_update_fn fn, void *ud)
+{
+    if (b && b->ops && b->ops->set_update_handler)
+        b->ops->set_update_handler(b, fn, ud);
+}
+
+int tc_broker_in_txn(struct tc_broker *b, const struct tc_order_intent *intent)
+{
+    if (!b || !b->ops || !b->ops->in_txn || !intent)
+        return 0;
+    return b->ops->in_txn(b, intent) ? 1 : 0;
+}
+
 const char *tc_broker_name(const struct tc_broker *b)
 {
     return (b && b->ops && b->ops->name) ? b->ops->name : "?";

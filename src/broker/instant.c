@@ -151,6 +151,11 @@ static int instant_open_orders(struct tc_broker *b,
     return 0; /* none */
 }
 
+static int instant_in_txn(struct tc_broker *b, const struct tc_order_intent *intent)
+{
+    return 1; /* submit touches only this process's memory, deterministically */
+}
+
 static int instant_account(struct tc_broker *b, struct tc_broker_account *out,
                            struct tc_error *err)
 {
@@ -179,6 +184,7 @@ static const struct tc_broker_ops instant_ops = {
     .open_orders = instant_open_orders,
     .account = instant_account,
     .free = instant_free,
+    .in_txn = instant_in_txn,
 };
 
 int tc_broker_instant_new(const struct tc_broker_instant_options *opt, struct tc_broker **out,

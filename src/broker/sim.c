@@ -17,6 +17,7 @@
 struct rec {
     struct tc_order_intent intent;
     struct tc_broker_ack ack;
+    struct tc_dec filled;        /* fills made so far */
     int working;                 /* in the simulator's book */
 };
 
@@ -43,9 +44,13 @@ struct simb {
     struct fillrec *fills;
     size_t nfills, capfills, pend;  /* fills before PEND are all reported */
     size_t working;
+    struct tc_order_update *updates; /* expiries and cancels, in order */
+    size_t nupdates, capupdates, upend;  /* updates before UPEND are reported */
     struct tc_broker_account acct;
     tc_broker_sim_observer_fn observer;
     void *observer_ud;
+    tc_broker_update_fn on_update;
+    void *update_ud;
 };
 
 static const struct tc_broker_ops sim_ops;
@@ -148,6 +153,67 @@ static size_t rec_of_sim_id(const struct simb *s, const char *id)
 
 /* ---- reporting ------------------------------------------------------------ */
 
+/* Reports the order updates not reported yet, in order, outside the lock,
+ * once every fill has been reported (an order's fills come before its end).
+ * One reporter at a time: UPEND moves only after the handler's answer. */
+static int report_updates(struct simb *s, struct tc_error *err)
+{
+    for (;;) {
+        struct tc_order_update u;
+        tc_broker_update_fn fn;
+        void *ud;
+        size_t k;
+        int rc;
+
+        pthread_mutex_lock(&s->mu);
+        if (s->upend == s->nupdates || s->pend != s->nfills) {
+            pthread_mutex_unlock(&s->mu);
+            return 0;
+        }
+        k = s->upend;
+        u = s->updates[k];
+        fn = s->on_update;
+        ud = s->update_ud;
+        pthread_mutex_unlock(&s->mu);
+
+        rc = fn ? fn(&u, ud) : 0;
+        if (rc != 0)
+            return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL,
+                                "sim broker: %s of order \"%s\" was not recorded: %s",
+                                tc_order_status_name(u.status), u.client_order_id,
+                                tc_strerror(rc));
+        pthread_mutex_lock(&s->mu);
+        if (s->upend == k)
+            s->upend++;
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+/* Queues the end of order R (EXPIRED or CANCELED). Caller holds the lock. */
+static int queue_update(struct simb *s, const struct rec *r, enum tc_order_status status)
+{
+    struct tc_order_update *u;
+    if (s->nupdates == s->capupdates) {
+        size_t cap = s->capupdates ? s->capupdates * 2 : 16;
+        struct tc_order_update *t = realloc(s->updates, cap * sizeof(*t));
+        if (!t)
+            return TC_ENOMEM;
+        s->updates = t;
+        s->capupdates = cap;
+    }
+    u = &s->updates[s->nupdates];
+    memset(u, 0, sizeof(*u));
+    snprintf(u->client_order_id, sizeof(u->client_order_id), "%s", r->intent.client_order_id);
+    u->status = status;
+    if (tc_dec_sub(r->intent.quantity, r->filled, &u->remaining) != 0)
+        u->remaining = r->intent.quantity;
+    snprintf(u->reason, sizeof(u->reason), "%s",
+             status == TC_ORDER_EXPIRED ? "day order expired" : "canceled");
+    u->at_us = tc_clock_now(s->opt.clock);
+    s->nupdates++;
+    return 0;
+}
+
 /* Reports every fill not reported yet, in order, outside the lock. Returns the
  * first refusal of the handler (the fill then stays queued). */
 static int report_pending(struct simb *s, struct tc_error *err)
@@ -164,7 +230,7 @@ static int report_pending(struct simb *s, struct tc_error *err)
             ;
         if (k == s->nfills) {
             pthread_mutex_unlock(&s->mu);
-            return 0;
+            return s->pend == s->nfills ? report_updates(s, err) : 0;
         }
         s->fills[k].state = 1;
         f = s->fills[k].f;
@@ -243,7 +309,10 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
 
     if (!o->client_order_id[0] || !memchr(o->client_order_id, 0, sizeof(o->client_order_id)))
         return tc_error_set(err, TC_EINVAL, "sim broker: order without a client order id");
-    if ((rc = report_pending(s, err)) != 0)
+    /* in BACKTEST the ledger submits inside its transaction (in_txn): only
+     * this intent's fills may be reported from here; queued ones wait for
+     * the next bar */
+    if (o->mode != TC_MODE_BACKTEST && (rc = report_pending(s, err)) != 0)
         return rc;
 
     pthread_mutex_lock(&s->mu);
@@ -321,14 +390,21 @@ static int sim_cancel(struct tc_broker *b, const char *coid, struct tc_error *er
         s->recs[ix].working = 0;
         s->recs[ix].ack.status = TC_ORDER_CANCELED;
         s->working--;
+        if (queue_update(s, &s->recs[ix], TC_ORDER_CANCELED) != 0)
+            tc_error_set(&e, TC_ENOMEM, "out of memory");
     }
     pthread_mutex_unlock(&s->mu);
     if (rc != 0)
         return tc_error_set(err, rc, "sim broker: cancel \"%.100s\": %s", coid, tc_error_msg(&e));
-    return 0;
+    if (e.code == TC_ENOMEM)
+        return tc_error_set(err, TC_ENOMEM,
+                            "sim broker: cancel \"%.100s\": canceled, but its update was lost "
+                            "(out of memory)", coid);
+    return report_pending(s, err);
 }
 
-/* Called by the simulator under the lock; cannot fail (room was reserved). */
+/* Called by the simulator under the lock; fails only when an expiry cannot be
+ * queued (out of memory): fill room was reserved. */
 static int on_event(void *ud, const struct tc_sim_event *ev)
 {
     struct simb *s = ud;
@@ -355,6 +431,7 @@ static int on_event(void *ud, const struct tc_sim_event *ev)
             tc_dec_sub(flow, ev->fill->commission, &flow) == 0)
             s->acct.cash_flow = flow;
         tc_dec_add(s->acct.commission, ev->fill->commission, &s->acct.commission);
+        tc_dec_add(r->filled, ev->fill->quantity, &r->filled);
         if (ev->order->status == TC_SIM_FILLED) {
             r->working = 0;
             s->working--;
@@ -363,6 +440,7 @@ static int on_event(void *ud, const struct tc_sim_event *ev)
         r->working = 0;
         r->ack.status = TC_ORDER_EXPIRED;
         s->working--;
+        return queue_update(s, r, TC_ORDER_EXPIRED);
     }
     return 0;
 }
@@ -415,6 +493,20 @@ static int sim_open_orders(struct tc_broker *b,
     return 0;
 }
 
+static void sim_set_update_handler(struct tc_broker *b, tc_broker_update_fn fn, void *ud)
+{
+    struct simb *s = (struct simb *)b;
+    pthread_mutex_lock(&s->mu);
+    s->on_update = fn;
+    s->update_ud = ud;
+    pthread_mutex_unlock(&s->mu);
+}
+
+static int sim_in_txn(struct tc_broker *b, const struct tc_order_intent *intent)
+{
+    return intent->mode == TC_MODE_BACKTEST; /* the simulated world is this process's */
+}
+
 static int sim_account(struct tc_broker *b, struct tc_broker_account *out, struct tc_error *err)
 {
     struct simb *s = (struct simb *)b;
@@ -431,6 +523,7 @@ static void sim_free(struct tc_broker *b)
     free(s->recs);
     free(s->slots);
     free(s->fills);
+    free(s->updates);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }
@@ -443,6 +536,8 @@ static const struct tc_broker_ops sim_ops = {
     .open_orders = sim_open_orders,
     .account = sim_account,
     .free = sim_free,
+    .in_txn = sim_in_txn,
+    .set_update_handler = sim_set_update_handler,
 };
 
 int tc_broker_sim_new(const struct tc_broker_sim_options *opt, struct tc_broker **out,
@@ -524,7 +619,7 @@ size_t tc_broker_sim_working(struct tc_broker *b)
     if (!s)
         return 0;
     pthread_mutex_lock(&s->mu);
-    n = s->working + (s->nfills - s->pend);
+    n = s->working + (s->nfills - s->pend) + (s->nupdates - s->upend);
     pthread_mutex_unlock(&s->mu);
     return n;
 }

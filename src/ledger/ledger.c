@@ -54,6 +54,47 @@ int tc__ledger_side_parse(const char *s, enum tc_side *out)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Ids                                                                        */
+
+int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap,
+                      struct tc_error *err)
+{
+    char uuid[TC_UUID_STRLEN];
+    int rc;
+
+    if (l->opt.id_fn) {
+        buf[0] = '\0';
+        rc = l->opt.id_fn(l->opt.id_ud, kind, buf, cap);
+        if (rc != 0)
+            return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL, "the %s id generator failed: %s",
+                                kind, tc_strerror(rc < 0 ? rc : TC_EINTERNAL));
+        if (!memchr(buf, 0, cap) || !tc_id_is_valid(buf))
+            return tc_error_set(err, TC_EINVAL, "the %s id generator gave an invalid id \"%.64s\"",
+                                kind, memchr(buf, 0, cap) ? buf : "");
+        return 0;
+    }
+    if (tc_id_uuid(uuid, sizeof(uuid)) < 0)
+        return tc_error_set(err, TC_EINTERNAL, "no %s id", kind);
+    if (strcmp(kind, "fill") == 0)
+        snprintf(buf, cap, "%s", uuid);
+    else
+        snprintf(buf, cap, "%s-%s", kind, uuid);
+    return 0;
+}
+
+int tc_ledger_seq_id(void *ud, const char *kind, char *buf, size_t cap)
+{
+    struct tc_ledger_seq_ids *s = ud;
+    int n;
+
+    if (!s || !kind || !buf || !memchr(s->prefix, 0, sizeof(s->prefix)) ||
+        !tc_id_is_valid(s->prefix))
+        return TC_EINVAL;
+    n = snprintf(buf, cap, "%s-%s-%llu", kind, s->prefix, (unsigned long long)++s->n);
+    return (n < 0 || (size_t)n >= cap || n > TC_ID_MAX) ? TC_ERANGE : 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Changes and the cache                                                      */
 
 void tc__ledger_changes_reset(struct tc__ledger_changes *c)
@@ -562,8 +603,10 @@ int tc_ledger_open(const struct tc_ledger_options *opt, struct tc_ledger **out,
     lc.rc = 0;
     if ((rc = tc_store_txn(l->opt.runtime, TC_TXN_READ, load_fn, &lc, err)) != 0)
         goto fail;
-    if (l->opt.broker)
+    if (l->opt.broker) {
         tc_broker_set_fill_handler(l->opt.broker, tc__ledger_on_fill, l);
+        tc_broker_set_update_handler(l->opt.broker, tc__ledger_on_update, l);
+    }
     if (l->opt.broker && !l->opt.no_recovery) {
         size_t n = 0;
         struct tc_error e2 = {0};
@@ -591,8 +634,10 @@ void tc_ledger_close(struct tc_ledger *l)
 {
     if (!l)
         return;
-    if (l->opt.broker && l->opt.broker->fill_ud == l)
+    if (l->opt.broker && l->opt.broker->fill_ud == l) {
         tc_broker_set_fill_handler(l->opt.broker, NULL, NULL);
+        tc_broker_set_update_handler(l->opt.broker, NULL, NULL);
+    }
     pthread_rwlock_destroy(&l->lock);
     free(l->pos);
     free(l->slots);

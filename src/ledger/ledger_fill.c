@@ -1,7 +1,10 @@
-/* The ledger's order path after a signal commits: submitting intents to the
- * broker and recording acknowledgements, resubmitting unacknowledged intents
- * on recovery, and applying fills (unique by execution id) to orders,
- * positions, trades and portfolio state, each in its own transaction. */
+/* The ledger's order path: submitting intents to the broker (inside the
+ * signal transaction for brokers with the in_txn capability, else after its
+ * commit) and recording each acknowledgement together with the fills the
+ * broker reported from inside submit; resubmitting unacknowledged intents on
+ * recovery; applying fills (unique by execution id) to orders, positions,
+ * trades and portfolio state; recording orders that ended unfilled
+ * (EXPIRED, CANCELED). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,9 +67,8 @@ struct ack_ctx {
     const struct tc_broker_ack *ack;
 };
 
-static int ack_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
+static int ack_body(struct tc_txn *tx, struct ack_ctx *c, struct tc_error *err)
 {
-    struct ack_ctx *c = ud;
     struct order_row o;
     int64_t now = tc_clock_now(c->l->opt.clock), changes = 0;
     const char *status;
@@ -102,27 +104,154 @@ static int ack_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     if (changes != 1)
         return tc_error_set(err, TC_ECONFLICT, "order \"%s\": version %lld was changed by another writer",
                             o.order_id, (long long)o.version);
-    return tc__ledger_fault(c->l, "ack:before_commit", err);
+    return 0;
+}
+
+/*
+ * Fills reported by the broker from inside a submit of this thread: those of
+ * the intent being submitted are kept and recorded with its acknowledgement
+ * (in the same transaction); others are applied in TX when there is one (a
+ * submit inside the signal transaction), else in their own transaction.
+ */
+struct submit_ctx {
+    struct tc_ledger *l;
+    const char *coid;
+    struct tc_txn *tx;              /* the signal transaction, or NULL */
+    struct tc__ledger_changes *ch;  /* its changes (with TX) */
+    struct tc_fill *fills;
+    size_t n, cap;
+    int rc;                         /* out of memory keeping a fill */
+};
+
+static _Thread_local struct submit_ctx *tl_submit;
+
+static int fill_body(struct tc_ledger *l, struct tc_txn *tx, const struct tc_fill *f,
+                     struct tc__ledger_changes *ch, int *applied, struct tc_error *err);
+
+static int keep_fill(struct submit_ctx *sc, const struct tc_fill *f)
+{
+    if (sc->n == sc->cap) {
+        size_t cap = sc->cap ? sc->cap * 2 : 4;
+        struct tc_fill *t = realloc(sc->fills, cap * sizeof(*t));
+        if (!t)
+            return sc->rc = TC_ENOMEM;
+        sc->fills = t;
+        sc->cap = cap;
+    }
+    sc->fills[sc->n++] = *f;
+    return 0;
+}
+
+/* The acknowledgement, then the fills kept during submit, in TX. */
+static int record_submit(struct tc_ledger *l, struct tc_txn *tx, struct submit_ctx *sc,
+                         const struct tc_order_intent *intent, const struct tc_broker_ack *ack,
+                         struct tc__ledger_changes *ch, struct tc_error *err)
+{
+    struct ack_ctx c = {l, intent, ack};
+    int rc, applied;
+
+    if ((rc = ack_body(tx, &c, err)) != 0)
+        return rc;
+    for (size_t k = 0; k < sc->n; k++)
+        if ((rc = fill_body(l, tx, &sc->fills[k], ch, &applied, err)) != 0)
+            return rc;
+    return 0;
+}
+
+/* Submits INTENT with this thread's fills of it kept in SC. */
+static int submit_keeping(struct tc_ledger *l, struct submit_ctx *sc,
+                          const struct tc_order_intent *intent, struct tc_broker_ack *ack,
+                          struct tc_error *err)
+{
+    struct submit_ctx *outer = tl_submit;
+    int rc;
+
+    sc->l = l;
+    sc->coid = intent->client_order_id;
+    tl_submit = sc;
+    rc = tc_broker_submit(l->opt.broker, intent, ack, err);
+    tl_submit = outer;
+    if (rc == 0 && sc->rc != 0)
+        rc = tc_error_set(err, sc->rc, "out of memory keeping the fills");
+    if (rc != 0)
+        return tc_error_prefix(err, "order \"%s\" (%s)", intent->order_id,
+                               intent->client_order_id);
+    return 0;
+}
+
+static void log_rejected(const struct tc_order_intent *intent, const struct tc_broker_ack *ack)
+{
+    if (ack->status == TC_ORDER_REJECTED)
+        TC_LOG_WARN("ledger", "order rejected by the broker", TC_LF_STR("order_id", intent->order_id),
+                    TC_LF_STR("reason", ack->reason));
+}
+
+int tc__ledger_submit_in_txn(struct tc_ledger *l, struct tc_txn *tx,
+                             const struct tc_order_intent *intent, struct tc__ledger_changes *ch,
+                             int *deferred, struct tc_error *err)
+{
+    struct tc_broker_ack ack;
+    struct tc_error e2 = {0};
+    struct submit_ctx sc;
+    int rc;
+
+    *deferred = 0;
+    memset(&sc, 0, sizeof(sc));
+    sc.tx = tx;
+    sc.ch = ch;
+    if (submit_keeping(l, &sc, intent, &ack, &e2) != 0) {
+        /* the broker failed: as with a broker called after the commit, the
+         * intent is committed NEW and tried again after the commit */
+        TC_LOG_WARN("ledger", "order intent not taken inside the transaction; sent after the commit",
+                    TC_LF_STR("order_id", intent->order_id),
+                    TC_LF_STR("error", tc_error_msg(&e2)));
+        free(sc.fills);
+        *deferred = 1;
+        return 0;
+    }
+    if ((rc = record_submit(l, tx, &sc, intent, &ack, ch, err)) != 0)
+        tc_error_prefix(err, "recording the acknowledgement of order \"%s\"", intent->order_id);
+    free(sc.fills);
+    if (rc == 0)
+        log_rejected(intent, &ack);
+    return rc;
+}
+
+struct ack_txn {
+    struct tc_ledger *l;
+    struct submit_ctx *sc;
+    const struct tc_order_intent *intent;
+    const struct tc_broker_ack *ack;
+    struct tc__ledger_changes *ch;
+};
+
+static int ack_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
+{
+    struct ack_txn *a = ud;
+    int rc = record_submit(a->l, tx, a->sc, a->intent, a->ack, a->ch, err);
+    return rc ? rc : tc__ledger_fault(a->l, "ack:before_commit", err);
 }
 
 int tc__ledger_submit_intent(struct tc_ledger *l, const struct tc_order_intent *intent,
                              struct tc_error *err)
 {
+    struct tc__ledger_changes ch = {0};
     struct tc_broker_ack ack;
-    struct ack_ctx c = {l, intent, &ack};
+    struct submit_ctx sc;
+    struct ack_txn a = {l, &sc, intent, &ack, &ch};
     int rc;
 
     if (!l->opt.broker)
         return 0;
-    if ((rc = tc_broker_submit(l->opt.broker, intent, &ack, err)) != 0)
-        return tc_error_prefix(err, "order \"%s\" (%s)", intent->order_id, intent->client_order_id);
-    if ((rc = tc__ledger_run(l, ack_fn, &c, NULL, err)) != 0)
-        return tc_error_prefix(err, "recording the acknowledgement of order \"%s\"",
-                               intent->order_id);
-    if (ack.status == TC_ORDER_REJECTED)
-        TC_LOG_WARN("ledger", "order rejected by the broker", TC_LF_STR("order_id", intent->order_id),
-                    TC_LF_STR("reason", ack.reason));
-    return 0;
+    memset(&sc, 0, sizeof(sc));
+    if ((rc = submit_keeping(l, &sc, intent, &ack, err)) == 0 &&
+        (rc = tc__ledger_run(l, ack_fn, &a, &ch, err)) != 0)
+        tc_error_prefix(err, "recording the acknowledgement of order \"%s\"", intent->order_id);
+    free(sc.fills);
+    tc__ledger_changes_release(&ch);
+    if (rc == 0)
+        log_rejected(intent, &ack);
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -254,6 +383,17 @@ struct fill_ctx {
     int applied;
 };
 
+static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *err);
+
+static int fill_body(struct tc_ledger *l, struct tc_txn *tx, const struct tc_fill *f,
+                     struct tc__ledger_changes *ch, int *applied, struct tc_error *err)
+{
+    struct fill_ctx c = {l, f, ch, 0};
+    int rc = fill_write(tx, &c, err);
+    *applied = c.applied;
+    return rc;
+}
+
 static int count_cb(const struct tc_row *row, void *ud)
 {
     return tc_row_int(row, 0, ud) ? TC_EPARSE : 1;
@@ -361,16 +501,15 @@ static int write_trade(struct fill_ctx *c, struct tc_txn *tx, const struct tc_po
     return 0;
 }
 
-static int fill_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
+static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *err)
 {
-    struct fill_ctx *c = ud;
     struct tc_ledger *l = c->l;
     const struct tc_fill *f = c->f;
     struct order_row o;
     struct tc_position p;
     struct tc_portfolio_state s;
     struct tc_dec filled, pnl;
-    char fill_id[TC_UUID_STRLEN];
+    char fill_id[TC_ID_BUFSZ];
     int64_t now = tc_clock_now(l->opt.clock), changes = 0, open_left = 0;
     int rc, closed = 0;
 
@@ -380,8 +519,8 @@ static int fill_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     if (!o.found)
         return tc_error_set(err, TC_ENOTFOUND, "fill \"%s\": order \"%s\" not found",
                             f->execution_id, f->client_order_id);
-    if ((rc = tc_id_uuid(fill_id, sizeof(fill_id))) < 0)
-        return tc_error_set(err, TC_EINTERNAL, "fill \"%s\": no id", f->execution_id);
+    if ((rc = tc__ledger_new_id(l, "fill", fill_id, sizeof(fill_id), err)) != 0)
+        return tc_error_prefix(err, "fill \"%s\"", f->execution_id);
     {
         struct tc_val v[] = {TC_V_TEXT(fill_id), TC_V_TEXT(f->execution_id), TC_V_TEXT(o.order_id),
                              TC_V_DEC(f->quantity), TC_V_DEC(f->price), TC_V_DEC(f->commission),
@@ -460,10 +599,17 @@ static int fill_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
             return tc_error_set(err, rc, "pyramiding state of \"%s\": %s", p.instrument_id,
                                 tc_error_msg(err));
     }
-    if ((rc = tc__ledger_fault(l, "fill:before_commit", err)) != 0)
-        return rc;
     c->applied = 1;
     return 0;
+}
+
+static int fill_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
+{
+    struct fill_ctx *c = ud;
+    int rc = fill_write(tx, c, err);
+    if (rc == 0 && (rc = tc__ledger_fault(c->l, "fill:before_commit", err)) != 0)
+        c->applied = 0;
+    return rc;
 }
 
 int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *applied,
@@ -512,10 +658,151 @@ int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *a
 
 int tc__ledger_on_fill(const struct tc_fill *fill, void *ud)
 {
+    struct submit_ctx *sc = tl_submit;
     struct tc_error err = {0};
-    int rc = tc_ledger_apply_fill(ud, fill, NULL, &err);
+    int rc, applied;
+
+    if (sc && sc->l == ud && strcmp(fill->client_order_id, sc->coid) == 0)
+        return keep_fill(sc, fill); /* recorded with the acknowledgement */
+    if (sc && sc->l == ud && sc->tx) {
+        /* another order's fill from inside a submit in the signal
+         * transaction (brokers with in_txn do not do that): applied there */
+        rc = fill_body(ud, sc->tx, fill, sc->ch, &applied, &err);
+        if (rc != 0)
+            TC_LOG_ERROR("ledger", "fill not applied", TC_LF_STR("execution_id", fill->execution_id),
+                         TC_LF_STR("error", tc_error_msg(&err)));
+        return rc;
+    }
+    rc = tc_ledger_apply_fill(ud, fill, NULL, &err);
     if (rc != 0)
         TC_LOG_ERROR("ledger", "fill not applied", TC_LF_STR("execution_id", fill->execution_id),
+                     TC_LF_STR("error", tc_error_msg(&err)));
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Orders that end unfilled                                                   */
+
+struct upd_ctx {
+    struct tc_ledger *l;
+    const struct tc_order_update *u;
+    struct tc__ledger_changes *ch;
+};
+
+static int update_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
+{
+    struct upd_ctx *c = ud;
+    struct tc_ledger *l = c->l;
+    const struct tc_order_update *u = c->u;
+    const char *status = tc_order_status_name(u->status);
+    struct order_row o;
+    struct tc_dec left;
+    int64_t now = tc_clock_now(l->opt.clock), changes = 0, open_left = 0;
+    char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN];
+    int rc;
+
+    if ((rc = load_order(tx, u->client_order_id, &o, err)) != 0)
+        return rc;
+    if (!o.found)
+        return tc_error_set(err, TC_ENOTFOUND, "order update: order \"%s\" not found",
+                            u->client_order_id);
+    if (strcmp(o.status, status) == 0)
+        return 0; /* reported again: already recorded */
+    if (strcmp(o.status, "NEW") != 0 && strcmp(o.status, "SUBMITTED") != 0 &&
+        strcmp(o.status, "PARTIALLY_FILLED") != 0)
+        return tc_error_set(err, TC_ESTATE, "order update: order \"%s\" is %s, not working (%s refused)",
+                            o.order_id, o.status, status);
+    if (tc_dec_sub(o.quantity, o.filled, &left) != 0 || tc_dec_cmp(left, u->remaining) != 0) {
+        tc_dec_format(u->remaining, a, sizeof(a));
+        tc_dec_format(left, b, sizeof(b));
+        return tc_error_set(err, TC_EINVAL,
+                            "order update: order \"%s\" %s with %s remaining, but %s is unfilled",
+                            o.order_id, status, a, b);
+    }
+    {
+        struct tc_val v[] = {TC_V_TEXT(o.order_id), TC_V_INT(o.version), TC_V_TEXT(status),
+                             TC_V_TIME(now)};
+        rc = tc_txn_exec(tx,
+                         "UPDATE orders SET status = $3, updated_at = $4, version = version + 1 "
+                         "WHERE order_id = $1 AND version = $2",
+                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
+    }
+    if (rc != 0)
+        return tc_error_set(err, rc, "order \"%s\": %s", o.order_id, tc_error_msg(err));
+    if (changes != 1)
+        return tc_error_set(err, TC_ECONFLICT,
+                            "order \"%s\": version %lld was changed by another writer", o.order_id,
+                            (long long)o.version);
+    if (strcmp(o.intent, "OPEN") == 0 && tc_dec_is_zero(o.filled)) {
+        /* an entry that never filled: its layer closes empty */
+        struct tc_position p;
+        int found = 0;
+        if ((rc = tc__ledger_load_position(tx, o.position_id, &p, &found, err)) != 0)
+            return rc;
+        if (found && p.status != TC_POSITION_CLOSED && tc_dec_is_zero(p.quantity)) {
+            p.status = TC_POSITION_CLOSED;
+            p.exit_time_us = u->at_us ? u->at_us : now;
+            snprintf(p.exit_reason, sizeof(p.exit_reason), "entry %s",
+                     u->status == TC_ORDER_EXPIRED ? "expired" : "canceled");
+            if ((rc = tc__ledger_save_position(l, tx, &p, c->ch, err)) != 0)
+                return rc;
+            struct tc_val v[] = {TC_V_TEXT(p.portfolio_id), TC_V_TEXT(p.instrument_id),
+                                 TC_V_TIME(now)};
+            if ((rc = tc_txn_exec(tx,
+                                  "SELECT COUNT(*) FROM positions WHERE portfolio_id = $1 AND "
+                                  "instrument_id = $2 AND status <> 'closed'",
+                                  v, 2, count_cb, &open_left, NULL, err)) != 0)
+                return rc;
+            if (open_left == 0 &&
+                (rc = tc_txn_exec(tx,
+                                  "UPDATE pyramiding_state SET base_position_id = NULL, "
+                                  "pyramid_count = 0, last_pyramid_price = NULL, "
+                                  "last_pyramid_time = NULL, updated_at = $3 WHERE "
+                                  "portfolio_id = $1 AND instrument_id = $2",
+                                  v, 3, NULL, NULL, NULL, err)) != 0)
+                return tc_error_set(err, rc, "pyramiding state of \"%s\": %s", p.instrument_id,
+                                    tc_error_msg(err));
+        }
+    }
+    return tc__ledger_fault(l, "update:before_commit", err);
+}
+
+int tc_ledger_apply_order_update(struct tc_ledger *l, const struct tc_order_update *u,
+                                 struct tc_error *err)
+{
+    struct tc__ledger_changes ch = {0};
+    struct upd_ctx c = {l, u, &ch};
+    char buf[TC_DEC_STRLEN];
+    int rc;
+
+    if (!l || !u)
+        return tc_error_set(err, TC_EINVAL, "ledger: apply_order_update needs a ledger and an update");
+    if (!memchr(u->client_order_id, 0, sizeof(u->client_order_id)) || !u->client_order_id[0])
+        return tc_error_set(err, TC_EINVAL, "order update: client order id is empty");
+    if (!memchr(u->reason, 0, sizeof(u->reason)))
+        return tc_error_set(err, TC_EINVAL, "order update \"%s\": reason is not terminated",
+                            u->client_order_id);
+    if (u->status != TC_ORDER_EXPIRED && u->status != TC_ORDER_CANCELED)
+        return tc_error_set(err, TC_EINVAL,
+                            "order update \"%s\": status %s is not EXPIRED or CANCELED",
+                            u->client_order_id, tc_order_status_name(u->status));
+    if (tc_dec_sign(u->remaining) < 0) {
+        tc_dec_format(u->remaining, buf, sizeof(buf));
+        return tc_error_set(err, TC_EINVAL, "order update \"%s\": remaining quantity %s is negative",
+                            u->client_order_id, buf);
+    }
+    rc = tc__ledger_run(l, update_fn, &c, &ch, err);
+    tc__ledger_changes_release(&ch);
+    return rc;
+}
+
+int tc__ledger_on_update(const struct tc_order_update *u, void *ud)
+{
+    struct tc_error err = {0};
+    int rc = tc_ledger_apply_order_update(ud, u, &err);
+    if (rc != 0)
+        TC_LOG_ERROR("ledger", "order update not applied",
+                     TC_LF_STR("client_order_id", u->client_order_id),
                      TC_LF_STR("error", tc_error_msg(&err)));
     return rc;
 }

@@ -83,9 +83,27 @@ int tc__ledger_save_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_p
 int tc__ledger_save_state(struct tc_ledger *l, struct tc_txn *tx, struct tc_portfolio_state *s,
                           struct tc__ledger_changes *ch, struct tc_error *err);
 
-/* Submits INTENT to the broker and records the acknowledgement. */
+/* Submits INTENT to the broker (outside any transaction) and records the
+ * acknowledgement with the fills reported from inside submit in one
+ * transaction. */
 int tc__ledger_submit_intent(struct tc_ledger *l, const struct tc_order_intent *intent,
                              struct tc_error *err);
+/* The same inside TX (the signal transaction; the broker has in_txn for
+ * INTENT): the position and state images go to CH. A failure of the broker
+ * itself writes nothing and sets *DEFERRED (the caller submits the intent
+ * after the commit, as for any broker); a failure recording the answer
+ * fails the transaction. */
+int tc__ledger_submit_in_txn(struct tc_ledger *l, struct tc_txn *tx,
+                             const struct tc_order_intent *intent, struct tc__ledger_changes *ch,
+                             int *deferred, struct tc_error *err);
+
+/* A new id of KIND ("ord", "pos", "fill") into BUF (TC_ID_BUFSZ): the
+ * options' id_fn, else "ord-<uuid>", "pos-<uuid>", "<uuid>". */
+int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap,
+                      struct tc_error *err);
+
+/* The broker's order-update handler. */
+int tc__ledger_on_update(const struct tc_order_update *u, void *ud);
 
 /* The broker's fill handler. */
 int tc__ledger_on_fill(const struct tc_fill *fill, void *ud);

@@ -257,16 +257,14 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     const struct tc_signal *s = c->sig;
     struct tc_ledger *l = c->l;
     struct tc_order_intent *o = tc__repo_vec_push(&c->intents);
-    char uuid[TC_UUID_STRLEN];
     int64_t now = tc_clock_now(l->opt.clock);
     const char *reason = s->reason[0] ? s->reason : (closing ? "exit" : NULL);
     int rc;
 
     if (!o)
         return tc_error_set(err, TC_ENOMEM, "signal %s: out of memory", c->fp);
-    if (tc_id_uuid(uuid, sizeof(uuid)) < 0)
-        return tc_error_set(err, TC_EINTERNAL, "signal %s: no order id", c->fp);
-    snprintf(o->order_id, sizeof(o->order_id), "ord-%s", uuid);
+    if ((rc = tc__ledger_new_id(l, "ord", o->order_id, sizeof(o->order_id), err)) != 0)
+        return tc_error_prefix(err, "signal %s", c->fp);
     snprintf(o->client_order_id, sizeof(o->client_order_id), "%s:%c%d", c->fp, closing ? 'X' : 'L',
              p->layer);
     snprintf(o->portfolio_id, sizeof(o->portfolio_id), "%s", p->portfolio_id);
@@ -311,12 +309,11 @@ static int new_position(struct sig_ctx *c, struct tc_txn *tx, int layer, struct 
                         const struct tc_dec *stop, struct tc_position *p, struct tc_error *err)
 {
     const struct tc_signal *s = c->sig;
-    char uuid[TC_UUID_STRLEN];
+    int rc;
 
     memset(p, 0, sizeof(*p));
-    if (tc_id_uuid(uuid, sizeof(uuid)) < 0)
-        return tc_error_set(err, TC_EINTERNAL, "signal %s: no position id", c->fp);
-    snprintf(p->position_id, sizeof(p->position_id), "pos-%s", uuid);
+    if ((rc = tc__ledger_new_id(c->l, "pos", p->position_id, sizeof(p->position_id), err)) != 0)
+        return tc_error_prefix(err, "signal %s", c->fp);
     snprintf(p->portfolio_id, sizeof(p->portfolio_id), "%s", s->portfolio);
     snprintf(p->strategy_id, sizeof(p->strategy_id), "%s", s->strategy);
     snprintf(p->instrument_id, sizeof(p->instrument_id), "%s", s->instrument);
@@ -740,6 +737,24 @@ static int finish(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *err)
     return tc__ledger_fault(c->l, "signal:before_commit", err);
 }
 
+/* Intents whose broker takes them inside this transaction (broker.h,
+ * in_txn): submitted here, acknowledgement and fills written here. */
+static int submit_in_txn(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *err)
+{
+    struct tc_order_intent *items = c->intents.items;
+    int rc, deferred = 0;
+
+    for (size_t k = 0; k < c->intents.n; k++) {
+        if (!c->l->opt.broker || !tc_broker_in_txn(c->l->opt.broker, &items[k]))
+            continue;
+        if ((rc = tc__ledger_submit_in_txn(c->l, tx, &items[k], &c->ch, &deferred, err)) != 0)
+            return rc;
+        if (!deferred)
+            items[k].order_id[0] = '\0'; /* done: not submitted again after the commit */
+    }
+    return 0;
+}
+
 static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
 {
     struct sig_ctx *c = ud;
@@ -808,6 +823,8 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     if (rc != 0)
         return rc;
     c->out.status = TC_SIGNAL_ACCEPTED;
+    if ((rc = submit_in_txn(c, tx, err)) != 0)
+        return rc;
     return finish(c, tx, err);
 }
 
@@ -837,6 +854,8 @@ static int process(struct sig_ctx *c, struct tc_signal_outcome *out, struct tc_e
     for (size_t k = 0; k < c->intents.n; k++) {
         const struct tc_order_intent *o = (const struct tc_order_intent *)c->intents.items + k;
         struct tc_error e2 = {0};
+        if (!o->order_id[0])
+            continue; /* submitted inside the transaction */
         if (tc__ledger_submit_intent(l, o, &e2) != 0)
             TC_LOG_WARN("ledger", "order intent not submitted; it stays NEW for recovery",
                         TC_LF_STR("order_id", o->order_id),
