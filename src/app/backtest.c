@@ -52,6 +52,7 @@ struct run {
     struct tc_manual_clock mc;
     struct tc_broker *broker;
     struct tc_ledger *ledger;
+    struct tc_ledger_seq_ids ids;     /* ledger ids from the run id: reruns store the same rows */
     struct tc_tm *tm;
     size_t ni;
     struct ibook *book;
@@ -636,6 +637,9 @@ static int setup(struct run *r, struct tc_error *err)
     lo.run_id = r->res->run_id;
     lo.actor = "backtest";
     lo.no_recovery = 1;
+    snprintf(r->ids.prefix, sizeof(r->ids.prefix), "%s", r->res->run_id);
+    lo.id_fn = tc_ledger_seq_id;
+    lo.id_ud = &r->ids;
     if ((rc = tc_ledger_open(&lo, &r->ledger, err)) != 0 ||
         (rc = tc_ledger_portfolio_init(r->ledger, r->res->run_id, err)) != 0)
         return tc_error_prefix(err, "backtest: ledger");
