@@ -335,7 +335,9 @@ static void svg_chart(FILE *f, const char *label, const int64_t *days, const dou
         double x = n == 1 ? SVG_L + pw / 2 : SVG_L + pw * (double)i / (double)(n - 1);
         char d[TC_DATE_STRLEN];
         date_text(days[i], d);
-        fprintf(f, "<text class=\"xlab\" x=\"%.2f\" y=\"%.0f\">%s</text>\n", x, SVG_H - 8, d);
+        /* the last date ends at the right edge instead of overflowing it */
+        fprintf(f, "<text class=\"xlab%s\" x=\"%.2f\" y=\"%.0f\">%s</text>\n",
+                ticks > 1 && k == ticks - 1 ? " end" : "", x, SVG_H - 8, d);
     }
     fputs("<polyline class=\"line\" points=\"", f);
     for (size_t i = 0; i < n; i++) {
@@ -529,7 +531,8 @@ static const char css[] =
     "svg .line{fill:none;stroke-width:1.5}\n"
     "svg.equity .line{stroke:#1f5fbf}svg.drawdown .line{stroke:#c0392b}\n"
     "svg .ylab{font-size:11px;text-anchor:end;fill:#444}\n"
-    "svg .xlab{font-size:11px;text-anchor:middle;fill:#444}\n";
+    "svg .xlab{font-size:11px;text-anchor:middle;fill:#444}\n"
+    "svg .xlab.end{text-anchor:end}\n";
 
 static int write_html(const char *dir, const char *title, const struct tc_run_result *r,
                       const struct tc_metrics *m, struct tc_error *err)
