@@ -301,7 +301,20 @@ static void test_crossover(void **state)
             if (batch[i] != cases[c].want[i])
                 fail_msg("%s: bar %zu: batch %d, expected %d", cases[c].name, i, batch[i],
                          cases[c].want[i]);
+        /* tc_ind_cross_step from the values, called only where both have one */
+        struct tc_ind_cross y;
+        tc_ind_cross_init(&y);
+        for (size_t i = 0; i < cases[c].n; i++) {
+            int got = f[i].has_value && s[i].has_value
+                          ? tc_ind_cross_step(&y, f[i].value, s[i].value)
+                          : 0;
+            if (got != cases[c].want[i])
+                fail_msg("%s: bar %zu: step %d, expected %d", cases[c].name, i, got,
+                         cases[c].want[i]);
+        }
+        assert_int_equal(y.last_sign, x.last_sign);
     }
+    assert_int_equal(tc_ind_cross_step(NULL, TC_DEC_ZERO, tc_dec_from_raw(1)), 0);
 }
 
 /* A random walk of closes around 100 with 8-place prices, bars around it. */

@@ -158,6 +158,10 @@ struct tc_ind_cross {
 void tc_ind_cross_init(struct tc_ind_cross *c);
 /* +1 when fast crosses over slow on this bar, -1 when under, else 0. */
 int tc_ind_cross_push(struct tc_ind_cross *c, struct tc_ind_value fast, struct tc_ind_value slow);
+/* The same for a bar where both have a value, from the two values: a hot
+ * loop calls it without passing whole tc_ind_value structs on (whose
+ * partly written padding makes the processor wait for the stores). */
+int tc_ind_cross_step(struct tc_ind_cross *c, struct tc_dec fast, struct tc_dec slow);
 /* OUT[i] as tc_ind_cross_push over the N bars. TC_EINVAL for NULL (N > 0). */
 int tc_ind_cross_batch(const struct tc_ind_value *fast, const struct tc_ind_value *slow, size_t n,
                        int *out, struct tc_error *err);

@@ -480,16 +480,23 @@ void tc_ind_cross_init(struct tc_ind_cross *c)
         c->last_sign = 0;
 }
 
-int tc_ind_cross_push(struct tc_ind_cross *c, struct tc_ind_value fast, struct tc_ind_value slow)
+int tc_ind_cross_step(struct tc_ind_cross *c, struct tc_dec fast, struct tc_dec slow)
 {
-    if (!c || !fast.has_value || !slow.has_value)
+    if (!c)
         return 0;
-    int s = tc_dec_cmp(fast.value, slow.value);
+    int s = tc_dec_cmp(fast, slow);
     if (s == 0)
         return 0;
     int last = c->last_sign;
     c->last_sign = s;
     return last != 0 && last != s ? s : 0;
+}
+
+int tc_ind_cross_push(struct tc_ind_cross *c, struct tc_ind_value fast, struct tc_ind_value slow)
+{
+    if (!c || !fast.has_value || !slow.has_value)
+        return 0;
+    return tc_ind_cross_step(c, fast.value, slow.value);
 }
 
 int tc_ind_cross_batch(const struct tc_ind_value *fast, const struct tc_ind_value *slow, size_t n,

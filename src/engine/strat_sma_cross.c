@@ -120,7 +120,9 @@ static int on_bars(struct tc_strategy_ctx *ctx, void *vs, size_t ix, const struc
         if ((rc = tc_ind_sma_push(&in->fast, v->close[i], &f, err)) != 0 ||
             (rc = tc_ind_sma_push(&in->slow, v->close[i], &sl, err)) != 0)
             return rc;
-        int cross = tc_ind_cross_push(&in->cross, f, sl);
+        if (!f.has_value || !sl.has_value) /* no crossover before both have values */
+            continue;
+        int cross = tc_ind_cross_step(&in->cross, f.value, sl.value);
         if (cross != 0 && (rc = crossed(ctx, s, ix, v, i, cross, err)) != 0)
             return rc;
     }
