@@ -71,6 +71,30 @@ struct tc_manual_clock {
 };
 void tc_manual_clock_init(struct tc_manual_clock *mc, int64_t start_us);
 
+/*
+ * An offset clock: another clock (BASE, NULL = system) whose wall time is
+ * shifted by OFFSET_US, for testing what a jump of the system's wall clock
+ * does (the daemon's `testing.clock_offset_file`). Monotonic time and sleeps
+ * are BASE's, unshifted: a wall-clock jump never moves CLOCK_MONOTONIC.
+ * Embed it, tc_offset_clock_init(), then pass &oc->clock. The offset may be
+ * changed from any thread while the clock is in use (an atomic).
+ */
+struct tc_offset_clock {
+    struct tc_clock clock;
+    const struct tc_clock *base;
+    _Atomic int64_t offset_us;
+};
+void tc_offset_clock_init(struct tc_offset_clock *oc, const struct tc_clock *base);
+void tc_offset_clock_set(struct tc_offset_clock *oc, int64_t offset_us);
+int64_t tc_offset_clock_offset(const struct tc_offset_clock *oc);
+/*
+ * Reads the offset from the file PATH: one line holding a signed integer
+ * number of seconds ("-10800", "+3600", "0"; blanks around it allowed). An
+ * absent or empty file means 0. On success sets the offset and returns 0;
+ * TC_EPARSE (naming the file and the text) or TC_EIO leave it unchanged.
+ */
+int tc_offset_clock_load(struct tc_offset_clock *oc, const char *path, struct tc_error *err);
+
 /* A small deterministic PRNG (splitmix64/xoshiro-style), injectable randomness. */
 struct tc_rng {
     uint64_t s[4];
