@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tradecore/clock.h"
 #include "tradecore/error.h"
 #include "tradecore/store.h"
 
@@ -59,6 +60,11 @@ struct tc_leader_options {
     const char *mode;           /* "LIVE" or "PAPER" (instance_metadata.mode) */
     int heartbeat_ms;           /* >= 10 */
     int lease_ms;               /* >= 2 * heartbeat_ms is sensible; >= 40 */
+    const struct tc_clock *clock; /* NULL = system; borrowed, outlives the leader. Its
+                                 * wall time stamps started_at, last_heartbeat and the
+                                 * election; the lease is timed on its monotonic time
+                                 * only, so a wall-clock jump neither ends nor extends
+                                 * a leadership (the epoch stays) */
 };
 
 /* Called after a change of role, from the leader's thread. */

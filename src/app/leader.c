@@ -40,6 +40,7 @@ struct tc_leader {
     char address[TC_LEADER_ADDRESS_MAX];
     int lock_fd;                 /* sqlite */
     char lock_path[4096];
+    const struct tc_clock *clock; /* NULL = system */
     PGconn *session;             /* postgres */
     int64_t confirmed_mono_us;   /* last successful session round trip */
     atomic_int leader;
@@ -55,7 +56,7 @@ struct tc_leader {
     int stopping;
 };
 
-static int64_t mono_us(void) { return tc_clock_monotonic(tc_clock_system()); }
+static int64_t mono_us(const struct tc_leader *l) { return tc_clock_monotonic(l->clock); }
 
 /* The file of a sqlite URL, or NULL for :memory:. */
 static const char *sqlite_path(const char *url)
@@ -130,7 +131,8 @@ int tc_leader_new(const struct tc_leader_options *opt, struct tc_leader **out,
     l->lease_ms = opt->lease_ms;
     l->poll_ms = opt->heartbeat_ms < opt->lease_ms / 4 ? opt->heartbeat_ms : opt->lease_ms / 4;
     l->lock_fd = -1;
-    l->started_us = tc_clock_now(tc_clock_system());
+    l->clock = opt->clock;
+    l->started_us = tc_clock_now(l->clock);
     tc_id_uuid(l->instance_id, sizeof(l->instance_id));
     if (gethostname(l->host, sizeof(l->host) - 1) != 0)
         snprintf(l->host, sizeof(l->host), "unknown");
@@ -171,7 +173,7 @@ static int elect_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
 {
     struct elect *e = ud;
     struct tc_val v[] = {TC_V_TEXT(e->l->instance_id), TC_V_TEXT(e->address),
-                         TC_V_TIME(tc_clock_now(tc_clock_system()))};
+                         TC_V_TIME(tc_clock_now(e->l->clock))};
     e->epoch = 0;
     int rc = tc_txn_exec(tx,
                          "UPDATE leader_state SET epoch = epoch + 1, leader_instance = $1, "
@@ -259,7 +261,7 @@ static int pg_lock(struct tc_leader *l, int *have, struct tc_error *err)
 static int heartbeat_row(struct tc_leader *l, struct tc_error *err)
 {
     char addr[TC_LEADER_ADDRESS_MAX];
-    int64_t now = tc_clock_now(tc_clock_system());
+    int64_t now = tc_clock_now(l->clock);
     int rc;
 
     pthread_mutex_lock(&l->addr_mu);
@@ -311,7 +313,7 @@ int tc_leader_step(struct tc_leader *l, tc_leader_role_fn fn, void *ud, struct t
     } else if (l->pg) {
         rc = pg_lock(l, &have, err);
         if (rc == 0 && have)
-            l->confirmed_mono_us = mono_us();
+            l->confirmed_mono_us = mono_us(l);
         if (have && !atomic_load(&l->leader)) {
             if ((rc = raise_epoch(l, err)) != 0) {
                 /* keep nothing we cannot fence: give the lock back */
@@ -321,7 +323,7 @@ int tc_leader_step(struct tc_leader *l, tc_leader_role_fn fn, void *ud, struct t
         }
         /* a session we could not confirm within the lease is a lock we may
          * have lost: step down (the fence refuses our writes anyway) */
-        if (have && mono_us() - l->confirmed_mono_us > (int64_t)l->lease_ms * 1000)
+        if (have && mono_us(l) - l->confirmed_mono_us > (int64_t)l->lease_ms * 1000)
             have = 0;
         set_role(l, have, fn, ud);
     } else if (!atomic_load(&l->leader)) {
