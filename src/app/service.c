@@ -40,6 +40,8 @@ struct tc_service {
     atomic_int up[N_STORES];        /* last heartbeat: reachable */
     atomic_int current[N_STORES];   /* last heartbeat: migrations current */
     atomic_llong last_beat_us;      /* wall clock of the last heartbeat, 0 = none */
+    atomic_llong last_beat_mono_us; /* its monotonic time: the age (a wall-clock jump
+                                     * must not make the heartbeat look stale or new) */
     int64_t started_mono_us;
     pthread_t beat;
     int beat_running;
@@ -108,6 +110,7 @@ static void *heartbeat(void *ud)
             atomic_store(&svc->current[i], c.schema_ok && c.st.n_pending == 0 && !c.st.dirty);
             tc_migrate_status_release(&c.st);
         }
+        atomic_store(&svc->last_beat_mono_us, mono_us());
         atomic_store(&svc->last_beat_us, tc_clock_now(tc_clock_system()));
         pthread_mutex_lock(&svc->mu);
         clock_gettime(CLOCK_MONOTONIC, &until);
@@ -160,7 +163,7 @@ static void h_health(struct tc_http_req *req, struct tc_http_resp *resp, void *u
     int all_ok = 1;
     int role = atomic_load(&svc->role);
     int64_t last = atomic_load(&svc->last_beat_us);
-    int64_t age_ms = last ? (tc_clock_now(tc_clock_system()) - last) / 1000 : -1;
+    int64_t age_ms = last ? (mono_us() - atomic_load(&svc->last_beat_mono_us)) / 1000 : -1;
     int beat_ok = last && age_ms <= 3 * (int64_t)svc->heartbeat_ms + 1000;
     char ts[40] = "";
 
