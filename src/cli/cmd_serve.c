@@ -96,6 +96,9 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
     struct tc_broker *broker = NULL;
     struct tc_api *api = NULL;
     struct role_ctx rctx = {0};
+    struct tc_offset_clock oclock;   /* testing.clock_offset_file: the wall clock shifted */
+    const char *offset_file = NULL;
+    const struct tc_clock *clock = NULL;
     struct tc_error err = {0};
     const char *listen = NULL, *port_file = NULL;
     sigset_t set;
@@ -130,6 +133,17 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
     if (so.http.tls_cert && !tc_http_tls_supported())
         return tc_cli_failf(cli, "server.tls_cert is set but this libmicrohttpd was built "
                                  "without TLS support");
+
+    tc_offset_clock_init(&oclock, NULL);
+    if ((offset_file = cfg_or_null(cli, "testing.clock_offset_file")) != NULL) {
+        if (tc_offset_clock_load(&oclock, offset_file, &err) != 0)
+            return tc_cli_fail(cli, &err);
+        clock = &oclock.clock;
+        TC_LOG_WARN("serve", "testing.clock_offset_file is set: the wall clock is shifted "
+                    "by the file's seconds (a test seam, never for production)",
+                    TC_LF_STR("file", offset_file),
+                    TC_LF_INT("offset_s", tc_offset_clock_offset(&oclock) / 1000000));
+    }
 
     /* block the signals before any thread starts, so that all inherit the mask */
     sigemptyset(&set);
@@ -166,6 +180,7 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
         lo.mode = paper ? "PAPER" : "LIVE";
         lo.heartbeat_ms = so.heartbeat_ms;
         lo.lease_ms = (int)tc_config_int(cli->cfg, "server.lease_ms");
+        lo.clock = clock;
         if (tc_leader_new(&lo, &leader, &err) != 0) {
             rc = tc_cli_failf(cli, "refusing to start: %s", tc_error_msg(&err));
             goto out;
@@ -187,6 +202,7 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
         ledo.broker = broker;
         ledo.mode = paper ? TC_MODE_PAPER : TC_MODE_LIVE;
         ledo.actor = "serve";
+        ledo.clock = clock;
         ledo.no_recovery = 1; /* the leader resumes orders once elected */
         ledo.fence = tc_leader_fence;
         ledo.fence_ud = leader;
@@ -234,6 +250,14 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
         if (sig < 0) {
             struct tc_error perr = {0};
             size_t fills = 0;
+            if (offset_file) {
+                int64_t before = tc_offset_clock_offset(&oclock);
+                if (tc_offset_clock_load(&oclock, offset_file, &perr) != 0)
+                    TC_LOG_WARN("serve", "clock offset", TC_LF_STR("error", tc_error_msg(&perr)));
+                else if (tc_offset_clock_offset(&oclock) != before)
+                    TC_LOG_WARN("serve", "wall clock offset changed",
+                                TC_LF_INT("offset_s", tc_offset_clock_offset(&oclock) / 1000000));
+            }
             if (tc_api_poll_bars(api, &fills, &perr) != 0)
                 TC_LOG_WARN("serve", "polling bars", TC_LF_STR("error", tc_error_msg(&perr)));
             else if (fills)

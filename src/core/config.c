@@ -103,6 +103,9 @@ static const struct opt opts[] = {
     INT("server.lease_ms", 3000, 40, 3600000,
         "leadership lease in milliseconds: standbys try the leader lock every "
         "min(heartbeat_ms, lease_ms / 4) and take over within it when the leader dies"),
+    STR("testing.clock_offset_file", "", 0,
+        "tests only, never in production: a file holding seconds that `tradecore serve` "
+        "adds to its wall clock, re-read every heartbeat (empty: the real clock)"),
 };
 
 #define N_OPTS (sizeof(opts) / sizeof(opts[0]))
