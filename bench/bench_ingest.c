@@ -209,8 +209,7 @@ static int64_t sqlite_same_table(const char *dir, const char *csv)
              "CAST(round(open * 100000000) AS INTEGER), CAST(round(high * 100000000) AS INTEGER), "
              "CAST(round(low * 100000000) AS INTEGER), CAST(round(close * 100000000) AS INTEGER), "
              "CAST(round(close * 100000000) AS INTEGER), CAST(volume AS INTEGER), 0, "
-             "'prices.csv', strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now') FROM csv "
-             "ORDER BY symbol, date;\n"
+             "'prices.csv', strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now') FROM csv;\n"
              "COMMIT;\n",
              csv);
     snprintf(path, sizeof path, "%s/same.sql", dir);
@@ -248,7 +247,7 @@ static int64_t pg_same_table(const char *dir, const char *url, const char *csv)
              "DROP;\n"
              "\\copy csv FROM '%s' CSV HEADER\n"
              "INSERT INTO scratch.prices_daily SELECT symbol, date, open, high, low, close, "
-             "close, volume, 0, 'prices.csv', now() FROM csv ORDER BY symbol, date;\n"
+             "close, volume, 0, 'prices.csv', now() FROM csv;\n"
              "COMMIT;\n",
              csv);
     snprintf(path, sizeof path, "%s/same_pg.sql", dir);
