@@ -341,6 +341,109 @@ static void test_lookahead_fails(void **state)
     tc_bar_set_release(&set);
 }
 
+/* The runner's views (on_bars) are the TimeMachine's: at every call the
+ * view is exactly the last V->n visible bars (the same arrays, no copy), no
+ * bar in it is dated after the session, and a read of the next day through
+ * the gate is still refused. */
+struct view_check {
+    uint64_t calls, bars, bad;
+    int peek;
+};
+
+static uint64_t g_view_calls, g_view_bars, g_view_bad; /* copied by on_stop */
+
+static int view_bars(struct tc_strategy_ctx *ctx, void *st, size_t ix, const struct tc_bar_view *v,
+                     struct tc_error *err)
+{
+    struct view_check *c = st;
+    struct tc_bar_view g;
+    struct tc_bar b;
+    int64_t day = 0;
+    int rc;
+    c->calls++;
+    c->bars += v->n;
+    if ((rc = tc_tm_last_bars(tc_strategy_tm(ctx), ix, v->n, &g, err)) != 0 ||
+        (rc = tc_tm_session(tc_strategy_tm(ctx), &day, err)) != 0)
+        return rc;
+    if (g.n != v->n || g.day != v->day || g.close != v->close || g.open != v->open ||
+        g.high != v->high || g.low != v->low || g.adj_close != v->adj_close ||
+        g.volume != v->volume || g.open_interest != v->open_interest ||
+        v->day[v->n - 1] != day || v->day[v->n - 1] != tc_strategy_day(ctx))
+        c->bad++;
+    if (c->peek)
+        return tc_tm_bar_on(tc_strategy_tm(ctx), ix, v->day[v->n - 1] + 1, &b, err);
+    return 0;
+}
+
+static int view_start(struct tc_strategy_ctx *ctx, void *st, struct tc_error *err)
+{
+    (void)ctx;
+    (void)err;
+    ((struct view_check *)st)->peek = tc_dec_sign(tc_strategy_param_dec(tc_strategy_params(ctx),
+                                                                        "peek")) > 0;
+    return 0;
+}
+
+static void view_stop(struct tc_strategy_ctx *ctx, void *st)
+{
+    const struct view_check *c = st;
+    (void)ctx;
+    g_view_calls = c->calls;
+    g_view_bars = c->bars;
+    g_view_bad = c->bad;
+}
+
+static const struct tc_param_spec view_params[] = {
+    {"peek", TC_PARAM_BOOL, "false", NULL, NULL, "read the next day's bar"},
+};
+
+static const struct tc_strategy_class viewer = {
+    .name = "viewer",
+    .summary = "checks the views it is given against the gate",
+    .params = view_params,
+    .n_params = 1,
+    .state_size = sizeof(struct view_check),
+    .on_start = view_start,
+    .on_stop = view_stop,
+    .on_bars = view_bars,
+};
+
+static void test_views_are_gated(void **state)
+{
+    char path[1024];
+    struct tc_bar_set set = {0};
+    struct tc_backtest_strategy s;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result res;
+    struct tc_error err = {0};
+
+    orcl_path(path, sizeof(path));
+    load(path, &set);
+    memset(&s, 0, sizeof(s));
+    tc_strategy_params_init(&s.params, &viewer);
+    s.enabled = 1;
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &s;
+    cfg.n_strategies = 1;
+    cfg.series = set.items;
+    cfg.n_series = set.n;
+    tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
+    assert_int_equal(res.bars, set.items[0].n);
+    tc_backtest_result_release(&res);
+    assert_int_equal(g_view_calls, set.items[0].n);
+    assert_int_equal(g_view_bars, set.items[0].n);
+    assert_int_equal(g_view_bad, 0);
+
+    tc_assert_ok(tc_strategy_params_set(&s.params, "peek", "true", &err), &err);
+    assert_int_equal(tc_backtest_run(&cfg, &res, &err), TC_ELOOKAHEAD);
+    assert_non_null(strstr(err.msg, "strategy "));
+    assert_non_null(strstr(err.msg, "ORCL: bar of 1995-01-04 requested at"));
+    assert_non_null(strstr(err.msg, "not yet closed"));
+    assert_int_equal(g_view_calls, 1); /* the first bar's read was refused */
+    tc_backtest_result_release(&res);
+    tc_bar_set_release(&set);
+}
+
 static char *slurp(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
@@ -926,6 +1029,7 @@ int main(void)
         cmocka_unit_test(test_sma_cross_orcl),
         cmocka_unit_test(test_fill_at_close),
         cmocka_unit_test(test_lookahead_fails),
+        cmocka_unit_test(test_views_are_gated),
         cmocka_unit_test(test_bars_after_end_change_nothing),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_donchian_by_hand),
