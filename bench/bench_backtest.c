@@ -6,6 +6,10 @@
  *   loop         tc_backtest_run alone over series loaded beforehand
  *                (backtest.h), and its fixed cost on a one-instrument,
  *                40-bar run (setting up the in-memory ledger);
+ *   loop_quiet   the same loop with slow = 5001 (longer than the data): both
+ *                SMAs are pushed on every bar, nothing is ever signalled, so
+ *                this is the per-bar path without the ledger's per-trade SQL;
+ *   process_quiet the whole process with that strategy (best of 3);
  *   csv_libcsv   tc_prices_load_csv of the 100 files (every row checked)
  *                through libcsv and tc_dec_parse;
  *   csv_fast     the same with the reader's fast path for plain numeric
@@ -41,6 +45,7 @@
 #define FAST 10
 #define SLOW 30
 #define STAKE 100
+#define NOTRADE_SLOW "5001" /* > N_BARS: no slow SMA value, never a crossover */
 
 static int64_t now_us(void)
 {
@@ -240,8 +245,10 @@ static int load_series(char paths[][512], struct tc_bar_series *series)
     return 0;
 }
 
-/* tc_backtest_run of sma_cross (defaults) over N series; wall time in µs or -1. */
-static int64_t run_loop(const struct tc_bar_series *series, size_t n, uint64_t *bars)
+/* tc_backtest_run of sma_cross over N series (defaults, or SLOW as the slow
+ * period when not NULL); wall time in µs or -1. */
+static int64_t run_loop(const struct tc_bar_series *series, size_t n, const char *slow,
+                        uint64_t *bars, uint64_t *signals)
 {
     struct tc_backtest_config cfg;
     struct tc_backtest_strategy st;
@@ -255,6 +262,10 @@ static int64_t run_loop(const struct tc_bar_series *series, size_t n, uint64_t *
     }
     memset(&st, 0, sizeof st);
     tc_strategy_params_init(&st.params, cls);
+    if (slow && tc_strategy_params_set(&st.params, "slow", slow, &err) != 0) {
+        fprintf(stderr, "bench_backtest: %s\n", tc_error_msg(&err));
+        return -1;
+    }
     st.enabled = 1;
     tc_backtest_config_init(&cfg);
     cfg.strategies = &st;
@@ -266,6 +277,8 @@ static int64_t run_loop(const struct tc_bar_series *series, size_t n, uint64_t *
     int64_t t = now_us() - t0;
     if (rc == 0 && bars)
         *bars = res.bars;
+    if (rc == 0 && signals)
+        *signals = res.signals;
     tc_backtest_result_release(&res);
     if (rc != 0) {
         fprintf(stderr, "bench_backtest: tc_backtest_run: %s\n", tc_error_msg(&err));
@@ -354,9 +367,9 @@ int main(void)
     row3("csv_fast", "vs_hand", (double)t_parse / (double)(t_load ? t_load : 1), "x");
 
     /* tradecore: the loop alone */
-    uint64_t fed = 0;
-    int64_t fixed = run_loop(series, 1, NULL);
-    int64_t loop = run_loop(series, N_INST, &fed);
+    uint64_t fed = 0, sent = 0;
+    int64_t fixed = run_loop(series, 1, NULL, NULL, NULL);
+    int64_t loop = run_loop(series, N_INST, NULL, &fed, &sent);
     if (fixed < 0 || loop < 0) {
         failed = 1;
     } else {
@@ -366,6 +379,33 @@ int main(void)
         row("loop_sma_cross", "bars_per_sec_net_of_fixed",
             rate((double)fed, loop - fixed > 0 ? loop - fixed : loop), "1/s");
         row3("loop_sma_cross", "vs_bare", (double)best_bare / (double)loop, "x");
+        row("loop_sma_cross", "signals", (double)sent, "1");
+    }
+    /* the per-bar path alone: the same strategy with a slow period longer
+     * than the data, so both SMAs are pushed on every bar and nothing is
+     * ever signalled (no ledger work); best of 3 */
+    int64_t quiet = INT64_MAX, qfixed = INT64_MAX;
+    for (int rep = 0; rep < 3 && !failed; rep++) {
+        int64_t f1 = run_loop(series, 1, NOTRADE_SLOW, NULL, NULL);
+        if (f1 >= 0 && f1 < qfixed)
+            qfixed = f1; /* the fixed cost, warm: one instrument */
+        int64_t q = run_loop(series, N_INST, NOTRADE_SLOW, &fed, &sent);
+        if (q < 0 || sent != 0) {
+            fprintf(stderr, "bench_backtest: the quiet run failed or signalled\n");
+            failed = 1;
+        } else if (q < quiet) {
+            quiet = q;
+        }
+    }
+    if (!failed) {
+        row("loop_quiet", "bars_per_sec", rate((double)fed, quiet), "1/s");
+        row3("loop_quiet", "seconds", (double)quiet / 1e6, "s");
+        row3("loop_quiet", "fixed_cost_seconds", (double)qfixed / 1e6, "s");
+        row("loop_quiet", "bars_per_sec_net_of_fixed",
+            rate((double)fed, quiet - qfixed > 0 ? quiet - qfixed : quiet), "1/s");
+        row3("loop_quiet", "vs_bare", (double)best_bare / (double)quiet, "x");
+        row3("loop_quiet", "vs_bare_net_of_fixed",
+             (double)best_bare / (double)(quiet - qfixed > 0 ? quiet - qfixed : quiet), "x");
     }
     for (int k = 0; k < N_INST; k++)
         tc_bar_series_release(&series[k]);
@@ -390,6 +430,26 @@ int main(void)
         row("process_sma_cross", "bars_per_sec", rate(total, t), "1/s");
         row3("process_sma_cross", "seconds", (double)t / 1e6, "s");
         row3("process_sma_cross", "vs_bare", (double)(t_parse + best_bare) / (double)t, "x");
+    }
+
+    /* the whole process without the ledger's work: the quiet strategy */
+    argv[a++] = "--param";
+    argv[a++] = "slow=" NOTRADE_SLOW;
+    argv[a] = NULL;
+    int64_t tq = INT64_MAX;
+    for (int rep = 0; rep < 3; rep++) {
+        t = run_timed(argv);
+        if (t < 0) {
+            failed = 1;
+            break;
+        }
+        if (t < tq)
+            tq = t;
+    }
+    if (tq != INT64_MAX && !failed) {
+        row("process_quiet", "bars_per_sec", rate(total, tq), "1/s");
+        row3("process_quiet", "seconds", (double)tq / 1e6, "s");
+        row3("process_quiet", "vs_bare", (double)(t_parse + best_bare) / (double)tq, "x");
     }
 
     free(b.day);
