@@ -32,6 +32,8 @@ struct ibook {
     enum tc_side side;
     size_t cursor, end;    /* next bar to feed; end of the range */
     size_t new_from;       /* first bar fed this session */
+    struct tc_bar_view cols; /* the series' columns from bar 0: the per-bar path
+                                reads them here, beside the cursor */
 };
 
 struct tracked {
@@ -570,6 +572,12 @@ static int setup(struct run *r, struct tc_error *err)
         !(r->ctx_class = calloc(cfg->n_strategies, sizeof(*r->ctx_class))) ||
         !(r->sid = calloc(cfg->n_strategies, sizeof(*r->sid))))
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    for (size_t k = 0; k < r->ni; k++) {
+        const struct tc_bar_series *s = &cfg->series[k];
+        r->book[k].cols = (struct tc_bar_view){s->n,         s->day,    s->open,
+                                               s->high,      s->low,    s->close,
+                                               s->adj_close, s->volume, s->open_interest};
+    }
     if ((rc = build_sessions(r, err)) != 0)
         return rc;
     if (cfg->run_id)
@@ -748,19 +756,21 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         tc_strategy_ctx_set_time(r->ctx[c], day, close_us);
     for (size_t k = 0; k < r->ni; k++) {
         struct ibook *b = &r->book[k];
-        const struct tc_bar_series *s = &cfg->series[k];
-        b->new_from = b->cursor;
+        const int64_t *days = b->cols.day;
+        size_t i = b->cursor;
+        b->new_from = i;
         /* a hundred instruments are more column streams than the hardware
          * prefetcher follows: ask for the lines of the coming sessions */
-        if (b->cursor + 16 < b->end) {
-            __builtin_prefetch(s->day + b->cursor + 16);
-            __builtin_prefetch(s->close + b->cursor + 16);
+        if (i + 16 < b->end) {
+            __builtin_prefetch(days + i + 16);
+            __builtin_prefetch(b->cols.close + i + 16);
         }
-        while (b->cursor < b->end && s->day[b->cursor] <= day)
-            b->cursor++;
-        if (b->cursor > b->new_from)
-            b->close = s->close[b->cursor - 1];
-        r->res->bars += b->cursor - b->new_from;
+        while (i < b->end && days[i] <= day)
+            i++;
+        if (i > b->new_from)
+            b->close = b->cols.close[i - 1];
+        r->res->bars += i - b->new_from;
+        b->cursor = i;
     }
     if ((rc = offer_bars(r, 0, err)) != 0)
         return rc;
@@ -772,16 +782,16 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         size_t first = b->new_from, n = b->cursor - first;
         if (n == 0)
             continue;
-        const struct tc_bar_series *s = &cfg->series[k];
+        const struct tc_bar_view *col = &b->cols;
         const struct tc_bar_view v = {n,
-                                      s->day + first,
-                                      s->open + first,
-                                      s->high + first,
-                                      s->low + first,
-                                      s->close + first,
-                                      s->adj_close + first,
-                                      s->volume + first,
-                                      s->open_interest + first};
+                                      col->day + first,
+                                      col->open + first,
+                                      col->high + first,
+                                      col->low + first,
+                                      col->close + first,
+                                      col->adj_close + first,
+                                      col->volume + first,
+                                      col->open_interest + first};
         for (size_t c = 0; c < r->nctx; c++)
             if ((rc = tc_strategy_bars(r->ctx[c], k, &v, err)) != 0)
                 return rc;
