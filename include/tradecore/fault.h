@@ -139,7 +139,10 @@ int tc_store_is_fault(const struct tc_store *s);
  * Arms PLAN (copied) on the fault store S and clears the last report; the
  * plan's count starts now. TC_EINVAL (store unchanged) when S is not a fault
  * store, the kind is TC_FAULT_NONE or unknown, NTH < 1, OPS is empty or has
- * bits outside TC_FAULT_OPS_ALL, or AFTER_COMMIT is set without the commit op.
+ * bits outside TC_FAULT_OPS_ALL, AFTER_COMMIT is set without the commit op,
+ * or AFTER_COMMIT is set with TC_FAULT_SQLITE_BUSY or TC_FAULT_PG_SERIAL
+ * (both backends report those before a commit takes effect: a retryable
+ * error after a durable commit would make tc_store_txn apply it twice).
  */
 int tc_store_fault_arm(struct tc_store *s, const struct tc_fault_plan *plan,
                        struct tc_error *err);

@@ -372,6 +372,12 @@ int tc_store_fault_arm(struct tc_store *base, const struct tc_fault_plan *plan,
                             plan->ops, TC_FAULT_OPS_ALL);
     if (plan->after_commit && !(plan->ops & (1u << TC_FAULT_OP_COMMIT)))
         return tc_error_set(err, TC_EINVAL, "fault plan: after_commit needs the commit op");
+    if (plan->after_commit &&
+        (plan->kind == TC_FAULT_SQLITE_BUSY || plan->kind == TC_FAULT_PG_SERIAL))
+        return tc_error_set(err, TC_EINVAL,
+                            "fault plan: %s is reported before a commit takes effect, never "
+                            "after it",
+                            tc_fault_kind_name(plan->kind));
     s = fs_of(base);
     pthread_mutex_lock(&s->mu);
     s->plan = *plan;
