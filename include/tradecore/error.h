@@ -65,7 +65,8 @@ void tc_error_clear(struct tc_error *err);
 /*
  * Records CODE and a printf-style message into ERR (NULL allowed) and returns
  * CODE, so that `return tc_error_set(err, TC_EINVAL, "...", ...);` reads well.
- * The message is truncated to fit.
+ * The message is truncated to fit. ERR's own message may be one of the
+ * arguments (`tc_error_set(err, rc, "order %s: %s", id, tc_error_msg(err))`).
  */
 int tc_error_set(struct tc_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

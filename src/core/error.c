@@ -45,10 +45,14 @@ void tc_error_clear(struct tc_error *err)
 
 int tc_error_vset(struct tc_error *err, int code, const char *fmt, va_list ap)
 {
+    char msg[TC_ERROR_MSG_MAX];
+
     if (!err)
         return code;
+    /* through a copy: ERR's own message may be an argument */
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    memcpy(err->msg, msg, sizeof(msg));
     err->code = code;
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     return code;
 }
 
