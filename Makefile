@@ -47,7 +47,7 @@ demo: build
 	@sh scripts/demo.sh $(BUILD)/tradecore
 
 $(BENCH_BUILD)/CMakeCache.txt: | deps
-	$(CMAKE) -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DTC_BUILD_TESTS=ON
+	$(CMAKE) -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release -DTC_BUILD_TESTS=OFF
 
 bench: deps $(BENCH_BUILD)/CMakeCache.txt
 	$(CMAKE) --build $(BENCH_BUILD) -j $(JOBS)

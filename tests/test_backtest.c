@@ -96,8 +96,8 @@ static size_t read_rows(const char *path, struct row **out)
     assert_non_null(rows);
     assert_non_null(fgets(line, sizeof(line), f)); /* header */
     while (fgets(line, sizeof(line), f)) {
-        const char *field[8];
-        size_t len[8], nf = 0;
+        const char *field[8] = {0};
+        size_t len[8] = {0}, nf = 0;
         const char *p = line;
         while (nf < 8) {
             size_t l = strcspn(p, ",\r\n");

@@ -148,7 +148,7 @@ static void compare_with_file(const char *path, int yahoo, const struct tc_bar_s
         size_t len = strlen(line);
         if (len && line[len - 1] == '\r')
             line[--len] = '\0';
-        char *col[7];
+        char *col[7] = {0};
         int nc = 0;
         for (char *p = line; nc < 7; nc++) {
             col[nc] = p;

@@ -1157,7 +1157,7 @@ static int bind_listener(struct tc_http_server *s, struct tc_error *err)
     struct addrinfo hints = {0}, *res = NULL;
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
-    int port, rc, fd = -1, e = 0;
+    int port = 0, rc, fd = -1, e = 0;
 
     if ((rc = parse_listen(s->listen, host, sizeof(host), &port, err)) != 0)
         return rc;
