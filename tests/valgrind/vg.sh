@@ -6,4 +6,4 @@
 exec valgrind --tool=memcheck --quiet --error-exitcode=99 --exit-on-first-error=no \
     --leak-check=full --show-leak-kinds=definite,indirect \
     --errors-for-leak-kinds=definite,indirect --num-callers=30 \
-    --suppressions="$(dirname "$0")/tradecore.supp" ${TC_VALGRIND_EXTRA:-} "$@"
+    --suppressions="$(dirname "$0")/tradecore.supp" ${TC_TEST_VALGRIND_EXTRA:-} "$@"
