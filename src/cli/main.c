@@ -16,8 +16,8 @@ static const struct tc_cli_command commands[] = {
     {"config", tc_cmd_config, "config show [--sources] [--json]",
      "print the effective configuration and where each value came from"},
     {"db", tc_cmd_db,
-     "db migrate|rollback|status|history ...",
-     "schema migrations of the stores"},
+     "db migrate|rollback|status|history|backup|restore ...",
+     "schema migrations, online backup and restore of the stores"},
     {"market", tc_cmd_market, "market add|list ...", "markets (exchanges)"},
     {"instrument", tc_cmd_instrument, "instrument add|list|show ...", "instruments"},
     {"portfolio", tc_cmd_portfolio, "portfolio add|list|show ...", "portfolios"},
@@ -50,7 +50,10 @@ static void usage(FILE *f)
                "                 [--log-format json|text] COMMAND [ARGS]\n\n"
                "commands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %-46s %s\n", commands[i].usage, commands[i].summary);
+        if (strlen(commands[i].usage) > 46)
+            fprintf(f, "  %s\n  %-46s %s\n", commands[i].usage, "", commands[i].summary);
+        else
+            fprintf(f, "  %-46s %s\n", commands[i].usage, commands[i].summary);
     fprintf(f, "\nEvery command takes --help. Configuration keys: tradecore config show.\n");
 }
 
