@@ -94,20 +94,34 @@ int tc__dec_parse_plain(const char *s, size_t n, struct tc_dec *out)
     /* "I.FFFFFF": 1..10 integer digits and exactly six fractional ones,
      * what gen-bars and most vendors write; the same value as below */
     if (n >= 8 && n <= 17 && s[n - 7] == '.') {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        /* the six fractional digits as one word: checked and combined in
+         * pairs without a branch per digit */
+        uint64_t w;
+        memcpy(&w, s + n - 8, 8);
+        w >>= 16; /* f0..f5 in bytes 0..5 */
+        if ((w & UINT64_C(0xF0F0F0F0F0F0)) != UINT64_C(0x303030303030) ||
+            ((w + UINT64_C(0x060606060606)) & UINT64_C(0xF0F0F0F0F0F0)) !=
+                UINT64_C(0x303030303030))
+            return 1; /* a byte outside '0'..'9' */
+        w &= UINT64_C(0x0F0F0F0F0F0F);
+        w = w * 10 + (w >> 8); /* bytes 0, 2, 4: f0f1, f2f3, f4f5 */
+        fp = (int64_t)((w & 0xFF) * 10000 + ((w >> 16) & 0xFF) * 100 + ((w >> 32) & 0xFF));
+#else
         const char *f = s + n - 6;
         unsigned f0, f1, f2, f3, f4, f5;
-        if ((digit(f[0], &f0) | digit(f[1], &f1) | digit(f[2], &f2) | digit(f[3], &f3) |
-             digit(f[4], &f4) | digit(f[5], &f5)) == 0) {
-            for (i = 0; i < n - 7; i++) {
-                if (digit(s[i], &d))
-                    return 1;
-                ip = ip * 10 + d;
-            }
-            fp = ((((int64_t)f0 * 10 + f1) * 10 + f2) * 10 + f3) * 10 + f4;
-            out->raw = ip * TC_DEC_ONE + (fp * 10 + f5) * 100;
-            return 0;
+        if (digit(f[0], &f0) | digit(f[1], &f1) | digit(f[2], &f2) | digit(f[3], &f3) |
+            digit(f[4], &f4) | digit(f[5], &f5))
+            return 1;
+        fp = (((((int64_t)f0 * 10 + f1) * 10 + f2) * 10 + f3) * 10 + f4) * 10 + f5;
+#endif
+        for (i = 0; i < n - 7; i++) {
+            if (digit(s[i], &d))
+                return 1;
+            ip = ip * 10 + d;
         }
-        return 1;
+        out->raw = ip * TC_DEC_ONE + fp * 100;
+        return 0;
     }
     while (i < n && i < 11 && s[i] >= '0' && s[i] <= '9') {
         ip = ip * 10 + (s[i] - '0');
