@@ -50,18 +50,20 @@
  * they appear in no output.)
  *
  * SPEED. The loop allocates nothing per bar: a session moves cursors over
- * the columnar series, copies each new bar once for the strategies, and
+ * the columnar series and hands each instrument's new bars to the
+ * strategies as a view of the columns (tc_strategy_bars: no copy; a class
+ * with on_bars reads only the columns it needs, sma_cross only closes),
  * offers bars to the broker only while orders are working; indicators are
- * streaming and the gate is a bounds check. Measured on a shared, loaded
- * 2-core machine (RelWithDebInfo): about 6,000,000 bars/s for 20 x 100,000
- * bars when the strategy does not trade (0.045 s of it is the fixed cost of
- * migrating the in-memory store). A strategy that trades pays the ledger:
- * each signal is one transaction, its broker acknowledgement another and
- * each fill a third, about 160 µs per signal and fill together on the
- * in-memory SQLite store, so sma_cross on random walks (a signal every 26
- * bars) runs at about 70,000 bars/s. That cost is the price of running the
- * very code of PAPER and LIVE (DESIGN.md: the same signal engine in every
- * mode); it is paid per trade, not per bar.
+ * streaming and updated in place, and the gate is a bounds check. Measured
+ * on a shared, loaded 2-core machine (Release, CPU time, bench_backtest's
+ * 100 x 5,000 generated bars): about 15,000,000 bars/s net of the fixed
+ * cost when the strategy does not trade (a few ms of it is migrating the
+ * in-memory store). A strategy that trades pays the ledger: each signal is
+ * one transaction, its broker acknowledgement another and each fill a
+ * third, so sma_cross on random walks (a signal every 26 bars) runs at
+ * about 50,000-70,000 bars/s. That cost is the price of running the very
+ * code of PAPER and LIVE (DESIGN.md: the same signal engine in every mode);
+ * it is paid per trade, not per bar.
  *
  * Thread-safety: one run per call; runs share nothing but borrowed
  * read-only series and the caller's stores.
