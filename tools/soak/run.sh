@@ -23,6 +23,7 @@ T=soak-token
 
 rm -rf "$work"
 mkdir -p "$work"
+work=$(cd "$work" && pwd)
 cc=${CC:-cc}
 $cc -std=c11 -O2 -g -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wvla \
     "$here/soak.c" -o "$work/tc_soak" $(pkg-config --cflags --libs libcurl) -lpthread
