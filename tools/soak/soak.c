@@ -426,7 +426,7 @@ int main(int argc, char **argv)
 {
     struct client cl[MAX_CLIENTS];
     pthread_t bars;
-    double t0, next_kill, end;
+    double t0, next_kill, end, stream_s, resend_t0;
     long kills = 0, restarts = 0, sent = 0, acked = 0, retries = 0, dups = 0, final_dups = 0;
     long inflight = 0;
     uint64_t rng;
@@ -502,6 +502,7 @@ int main(int argc, char **argv)
                         (double)(rng_next(&rng) % (uint64_t)(kill_max - kill_min + 1));
         }
     }
+    stream_s = now_s() - t0;
     /* clients finish the signal in flight (the daemon is up), then stop */
     atomic_store(&stopping, 1);
     for (int k = 1; k < nclients; k++)
@@ -510,6 +511,7 @@ int main(int argc, char **argv)
     sample(t0);
 
     /* resending everything changes nothing */
+    resend_t0 = now_s();
     {
         CURL *c = curl_easy_init();
         for (int k = 1; k < nclients; k++)
@@ -555,6 +557,8 @@ int main(int argc, char **argv)
         die("%s: write error", path);
 
     printf("duration_s\t%.1f\n", now_s() - t0);
+    printf("stream_s\t%.1f\n", stream_s);
+    printf("final_resend_s\t%.1f\n", inc[ninc - 1].end_s - (resend_t0 - t0));
     printf("signal_clients\t%d\n", nclients - 1);
     printf("signals_sent\t%ld\n", sent);
     printf("signals_acknowledged\t%ld\n", acked);
