@@ -108,15 +108,84 @@ static const struct {
     {"wq2.csv", Y "2020-01-02,\"1\",2,0.5,1.5,1.5,7\n", 1, NULL},
     {"wtail.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,7,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n", 0,
      "expected 7 fields, found 47"},
+    /* whole rows parsed in place (tc__prices_row_plain): dates across
+     * months, years and leap days through its month cache, the last row
+     * without a newline, and each rule broken after good rows */
+    {"months.csv", Y "2019-12-31,1.000000,2.000000,0.500000,1.500000,1.500000,7\n"
+                     "2020-01-01,1.000000,2.000000,0.500000,1.500000,1.500000,7\n"
+                     "2020-01-31,1.000000,2.000000,0.500000,1.500000,1.500000,7\n"
+                     "2020-02-29,1.000000,2.000000,0.500000,1.500000,1.500000,7\n"
+                     "2020-03-01,1.000000,2.000000,0.500000,1.500000,1.500000,7\n"
+                     "2000-02-29,1,2,1,1,1,1",
+     0, "months.csv:7: date 2000-02-29 of MONTHS is not after 2020-03-01 (line 6)"},
+    {"leap.csv", Y "1900-02-28,1.000000,2.000000,0.500000,1.500000,1.500000,7\n"
+                   "1900-02-29,1.000000,2.000000,0.500000,1.500000,1.500000,7\n",
+     0, "leap.csv:3: date \"1900-02-29\" is not a valid YYYY-MM-DD date"},
+    {"leap4.csv", Y "2021-02-01,1.000000,2.000000,0.500000,1.500000,1.500000,7\n"
+                    "2021-02-29,1.000000,2.000000,0.500000,1.500000,1.500000,7\n",
+     0, "leap4.csv:3: date \"2021-02-29\" is not a valid"},
+    {"leap400.csv", Y "2000-02-29,1.000000,2.000000,0.500000,1.500000,1.500000,7\n"
+                      "2000-03-31,1.000000,2.000000,0.500000,1.500000,1.500000,7\n"
+                      "2000-04-30,1.000000,2.000000,0.500000,1.500000,1.500000,7",
+     1, NULL},
+    {"month0.csv", Y "0000-00-05,1.000000,2.000000,0.500000,1.500000,1.500000,7\n", 0,
+     "month0.csv:2: date \"0000-00-05\" is not a valid"},
+    {"month13.csv", Y "2020-12-05,1,2,1,1,1,1\n2020-13-01,1,2,1,1,1,1\n", 0,
+     "month13.csv:3: date \"2020-13-01\" is not a valid"},
+    {"month16.csv", Y "2021-01-05,1,2,1,1,1,1\n2020-17-01,1,2,1,1,1,1\n", 0,
+     "month16.csv:3: date \"2020-17-01\" is not a valid"},
+    {"day0.csv", Y "2020-01-05,1,2,1,1,1,1\n2020-01-00,1,2,1,1,1,1\n", 0,
+     "day0.csv:3: date \"2020-01-00\" is not a valid"},
+    {"day32.csv", Y "2020-01-05,1,2,1,1,1,1\n2020-01-32,1,2,1,1,1,1\n", 0,
+     "day32.csv:3: date \"2020-01-32\" is not a valid"},
+    {"dsep.csv", Y "2020/01/05,1,2,1,1,1,1\n", 0, "date \"2020/01/05\" is not a valid"},
+    {"dlong.csv", Y "2020-01-055,1,2,1,1,1,1\n", 0, "date \"2020-01-055\" is not a valid"},
+    {"dshort.csv", Y "2020-01-05\n", 0, "dshort.csv:2: expected 7 fields, found 1"},
+    {"dxx.csv", Y "2020-0x-05,1,2,1,1,1,1\n", 0, "date \"2020-0x-05\" is not a valid"},
+    {"nonl.csv", Y "2020-01-02,186.635805,187.945055,183.220906,183.270389,183.270389,1166899",
+     1, NULL},
+    {"nonl6.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,7\n2020-01-03,1,2,0.5,1.5,1.000000", 0,
+     "nonl6.csv:3: expected 7 fields, found 6"},
+    {"long6.csv", Y "2020-01-02,1.000000,2.000000,0.500000,1.500000,1.5000000,7\n", 1, NULL},
+    {"short6.csv", Y "2020-01-02,1.000000,2.000000,0.500000,1.500000,1.50000,7\n", 1, NULL},
+    {"int11.csv", Y "2020-01-02,1,12345678901.000000,0.5,1,1,7\n", 1, NULL}, /* in range */
+    {"int30.csv", Y "2020-01-02,1,123456789012345678901234567890.5,0.5,1,1,7\n", 0,
+     "high 123456789012345678901234567890.5 is out of range"},
+    {"v19.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,1234567890123456789\n", 1, NULL},
+    {"v30.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,123456789012345678901234567890\n", 0,
+     "volume 123456789012345678901234567890 is too large"},
+    {"vempty.csv", Y "2020-01-02,1,2,0.5,1.5,1.5,\n", 0, "vempty.csv:2: volume is empty"},
+    {"adj6.csv", Y "2020-01-02,1.000000,2.000000,0.500000,1.500000,0.000000,7\n", 0,
+     "adj close 0.000000 is not positive"},
+    {"open6.csv", Y "2020-01-02,0.400000,2.000000,0.500000,1.500000,1.5,7\n", 0,
+     "open 0.400000 is below low 0.500000"},
+    {"open6h.csv", Y "2020-01-02,2.100000,2.000000,0.500000,1.500000,1.5,7\n", 0,
+     "open 2.100000 is above high 2.000000"},
+    {"close6.csv", Y "2020-01-02,1.000000,2.000000,0.500000,0.400000,1.5,7\n", 0,
+     "close 0.400000 is below low 0.500000"},
+    {"ocv.csv", "Date,Open,High,Low,Close,Volume,OpenInterest\n"
+                "2020-01-02,1.000000,2.000000,0.500000,1.500000,7,3\n"
+                "2020-01-03,1.000000,2.000000,0.500000,1.500000,0,0\n"
+                "2020-01-06,1.000000,2.000000,0.500000,1.500000,8,-1\n",
+     0, "ocv.csv:4: open interest -1 is negative"},
+    {"ocv2.csv", "Date,Open,High,Low,Close,Volume,OpenInterest\n"
+                 "2020-01-02,1.000000,2.000000,0.500000,1.500000,7,3,\n",
+     0, "ocv2.csv:2: expected 7 fields, found 8"},
+    {"ocv3.csv", "Date,Open,High,Low,Close,Volume,OpenInterest\n"
+                 "2020-01-02,1.000000,2.000000,0.500000,1.500000,7,3\n"
+                 "2020-01-02,1.000000,2.000000,0.500000,1.500000,7,3\n",
+     0, "ocv3.csv:3: duplicate date 2020-01-02 of OCV3 (first on line 2)"},
 };
 
-static void write_file(const char *path, const char *text)
+static void write_bytes(const char *path, const char *text, size_t n)
 {
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fwrite(text, 1, n, f), n);
     assert_int_equal(fclose(f), 0);
 }
+
+static void write_file(const char *path, const char *text) { write_bytes(path, text, strlen(text)); }
 
 static void assert_same_series(const struct tc_bar_series *a, const struct tc_bar_series *b,
                                const char *file)
@@ -173,6 +242,132 @@ static void test_fast_equals_general(void **state)
         tc_bar_set_release(&sets[0]);
         tc_bar_set_release(&sets[1]);
     }
+}
+
+/* Loads PATH both ways: the same code, message and series, or fails. */
+static void load_both(const char *path, const char *what)
+{
+    struct tc_bar_set sets[2];
+    struct tc_error errs[2];
+    int rcs[2];
+    for (int fast = 0; fast < 2; fast++) {
+        tc__prices_fast = fast;
+        errs[fast] = (struct tc_error){0};
+        sets[fast] = (struct tc_bar_set){0};
+        rcs[fast] = tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &sets[fast], &errs[fast]);
+    }
+    tc__prices_fast = 1;
+    if (rcs[0] != rcs[1] || strcmp(errs[0].msg, errs[1].msg) != 0)
+        fail_msg("%s: general %s \"%s\", fast %s \"%s\"", what, tc_strerror_name(rcs[0]),
+                 errs[0].msg, tc_strerror_name(rcs[1]), errs[1].msg);
+    assert_int_equal(sets[0].n, sets[1].n);
+    for (size_t i = 0; i < sets[0].n; i++)
+        assert_same_series(&sets[0].items[i], &sets[1].items[i], what);
+    tc_bar_set_release(&sets[0]);
+    tc_bar_set_release(&sets[1]);
+}
+
+static void test_mutated_rows(void **state)
+{
+    (void)state;
+    /* good files of both one-symbol formats with one to three bytes
+     * replaced, inserted or deleted (NUL, quote, CR and newline included):
+     * the in-place row parser gives what the general path gives */
+    static const char *const base[] = {
+        Y "2020-02-27,186.635805,187.945055,183.220906,183.270389,183.270389,1166899\n"
+          "2020-02-28,183.476934,184.928786,182.175883,183.366481,183.366481,6263832\n"
+          "2020-03-02,1.5,2,1,1.25,1.25,0\n",
+        "Date,Open,High,Low,Close,Volume,OpenInterest\n"
+        "2019-12-31,10.000000,12.000000,9.000000,11.000000,700,30\n"
+        "2020-01-02,10,12,9,11,1,0\n2020-01-03,10.000000,12.000000,9.000000,11.000000,5,6",
+    };
+    static const char alpha[] = "0123456789.,-+e\"\r \nx\0/";
+    char dir[512], path[700], what[64];
+    struct tc_rng rng;
+    tc_rng_seed(&rng, 11);
+    assert_int_equal(tc_test_tmpdir("ingest_fast_mut", dir, sizeof dir), 0);
+    snprintf(path, sizeof path, "%s/MUT.csv", dir);
+    for (int k = 0; k < 3000; k++) {
+        const char *b = base[k % 2];
+        char t[512];
+        size_t n = strlen(b), hdr = (size_t)(strchr(b, '\n') - b) + 1;
+        memcpy(t, b, n);
+        int edits = 1 + (int)tc_rng_below(&rng, 3);
+        for (int e = 0; e < edits && n > hdr + 1; e++) {
+            size_t at = hdr + (size_t)tc_rng_below(&rng, n - hdr);
+            char c = alpha[tc_rng_below(&rng, sizeof alpha - 1)];
+            int op = (int)tc_rng_below(&rng, 4);
+            if (op == 0 && n + 1 < sizeof t) { /* insert */
+                memmove(t + at + 1, t + at, n - at);
+                t[at] = c;
+                n++;
+            } else if (op == 1) { /* delete */
+                memmove(t + at, t + at + 1, n - at - 1);
+                n--;
+            } else {
+                t[at] = c;
+            }
+        }
+        write_bytes(path, t, n);
+        snprintf(what, sizeof what, "mutation %d", k);
+        load_both(path, what);
+    }
+}
+
+static void test_big_file(void **state)
+{
+    (void)state;
+    /* 20,000 consecutive days from 1999 in mixed number forms, rows of
+     * varying length (more than the first row suggests, so the reservation
+     * from the file's size grows): every bar as written, both ways */
+    char dir[512], path[700];
+    const int n = 20000;
+    size_t cap = (size_t)n * 100 + 100, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, "%s", Y);
+    int64_t day0 = tc_days_from_civil(1999, 12, 25);
+    for (int i = 0; i < n; i++) {
+        int y, m, d;
+        tc_civil_from_days(day0 + i, &y, &m, &d);
+        long long ip = i < 10 ? 1 : 1 + (long long)i * 37 % 99999;
+        if (i % 3 == 0)
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "%04d-%02d-%02d,%lld.%06d,%lld.%06d,%lld,%lld.5,%lld,%d\n", y,
+                                    m, d, ip, i % 1000000, ip + 1, 999999, ip, ip, ip, i);
+        else
+            len += (size_t)snprintf(text + len, cap - len, "%04d-%02d-%02d,%lld,%lld,%lld,%lld,%lld,%d\n",
+                                    y, m, d, ip, ip, ip, ip, ip, i * 1000);
+    }
+    assert_int_equal(tc_test_tmpdir("ingest_fast_big", dir, sizeof dir), 0);
+    snprintf(path, sizeof path, "%s/BIG.csv", dir);
+    write_bytes(path, text, len);
+    free(text);
+    load_both(path, "BIG.csv");
+    struct tc_bar_set set = {0};
+    struct tc_error err = {0};
+    tc_assert_ok(tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &set, &err), &err);
+    assert_int_equal(set.n, 1);
+    const struct tc_bar_series *s = &set.items[0];
+    assert_int_equal(s->n, (size_t)n);
+    assert_true(s->cap >= s->n);
+    for (int i = 0; i < n; i++) {
+        long long ip = i < 10 ? 1 : 1 + (long long)i * 37 % 99999;
+        assert_int_equal(s->day[i], day0 + i);
+        if (i % 3 == 0) {
+            assert_int_equal(s->open[i].raw, ip * TC_DEC_ONE + (i % 1000000) * 100);
+            assert_int_equal(s->high[i].raw, (ip + 1) * TC_DEC_ONE + 99999900);
+            assert_int_equal(s->close[i].raw, ip * TC_DEC_ONE + TC_DEC_ONE / 2);
+            assert_int_equal(s->volume[i], i);
+        } else {
+            assert_int_equal(s->open[i].raw, ip * TC_DEC_ONE);
+            assert_int_equal(s->volume[i], (int64_t)i * 1000);
+        }
+        assert_int_equal(s->low[i].raw, ip * TC_DEC_ONE);
+        assert_int_equal(s->adj_close[i].raw, ip * TC_DEC_ONE);
+        assert_int_equal(s->open_interest[i], 0);
+    }
+    tc_bar_set_release(&set);
 }
 
 static void test_forms_values(void **state)
@@ -362,6 +557,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fast_equals_general),
         cmocka_unit_test(test_forms_values),
+        cmocka_unit_test(test_mutated_rows),
+        cmocka_unit_test(test_big_file),
         cmocka_unit_test(test_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

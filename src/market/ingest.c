@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "market/ingest_fast.h"
 #include "market/prices_internal.h"
@@ -21,7 +23,7 @@
 
 #define NFIELDS 7     /* every format has seven columns */
 #define MAXFIELDS 16  /* more are only counted */
-#define READ_CHUNK (1024 * 1024)
+#define READ_PAD 16   /* zero bytes after a file read whole */
 #define SHOWN 40      /* bytes of a bad value quoted in a message */
 
 static const char *const format_names[] = {"auto", "yahoo", "ohlcv", "long"};
@@ -124,6 +126,7 @@ struct reader {
 
     long line;
     int64_t rows_read, skipped;
+    struct tc__day_cache dc;            /* the fast path's last month */
 };
 
 static void rd_release(struct reader *r)
@@ -204,16 +207,25 @@ static int sym_add(struct reader *r, const char *s, size_t n, long *out)
     return 0;
 }
 
+/* Room for CAP bars (and their line numbers) in Y. */
+static int sym_reserve(struct reader *r, struct sym *y, size_t cap)
+{
+    int rc = tc_bar_series_reserve(&y->s, cap, r->err);
+    if (rc)
+        return rc;
+    long *l = realloc(y->line, y->s.cap * sizeof *l);
+    if (!l)
+        return tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
+    y->line = l;
+    return 0;
+}
+
 static int sym_append(struct reader *r, struct sym *y, const struct tc_bar *bar)
 {
     if (y->s.n == y->s.cap) {
-        int rc = tc_bar_series_reserve(&y->s, y->s.n + 1, r->err);
+        int rc = sym_reserve(r, y, y->s.n + 1);
         if (rc)
             return rc;
-        long *l = realloc(y->line, y->s.cap * sizeof *l);
-        if (!l)
-            return tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
-        y->line = l;
     }
     if (tc__prices_fast) {
         /* do_row checked every rule tc_bar_series_append checks (order,
@@ -453,6 +465,15 @@ static int do_row(struct reader *r, const char *s, size_t len)
     int rc, c = 1;
 
     r->rows_read++;
+    if (tc__prices_fast && r->fmt != TC_PRICES_LONG) {
+        /* the whole row in place; anything unusual (or out of order) is
+         * judged again below, which finds the same bar or the error */
+        struct sym *y = &r->syms[0];
+        if (tc__prices_row_plain(s, len, r->fmt == TC_PRICES_YAHOO, &r->dc, &b) == 0 &&
+            (y->s.n == 0 || b.day > y->s.day[y->s.n - 1]))
+            return sym_append(r, y, &b);
+        b = (struct tc_bar){0};
+    }
     if (split(r, s, len) != 0)
         return bad_row(r, TC_EPARSE, "malformed CSV quoting");
     if (r->nf != NFIELDS)
@@ -544,77 +565,92 @@ static int long_line(struct reader *r)
     return bad_row(r, TC_EPARSE, "line is longer than %d bytes", TC_PRICES_LINE_MAX);
 }
 
-/* Reads PATH line by line (LF or CRLF), without holding more than a chunk. */
+/* Reads the open FD whole into a malloc'd *BUF (*LEN bytes, then READ_PAD
+ * zero bytes that the in-place row parser may look at): one read of the
+ * file's size, more only for pipes or a file that grew. */
+static int read_whole(struct reader *r, int fd, size_t size, char **buf, size_t *len)
+{
+    size_t cap = size ? size + 1 : 64 * 1024, n = 0;
+    char *b = malloc(cap + READ_PAD);
+
+    if (!b)
+        return tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
+    for (;;) {
+        if (n == cap) {
+            char *nb = cap > SIZE_MAX / 4 ? NULL : realloc(b, cap * 2 + READ_PAD);
+            if (!nb) {
+                free(b);
+                return tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, b + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int e = errno;
+            free(b);
+            return tc_error_set(r->err, TC_EIO, "%s: read error: %s", r->path, strerror(e));
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    memset(b + n, 0, READ_PAD);
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+/* Reads PATH whole, then its lines (LF or CRLF) in place. */
 static int rd_run(struct reader *r)
 {
-    FILE *f = fopen(r->path, "rb");
+    int fd = open(r->path, O_RDONLY);
     struct stat st;
     char *buf = NULL;
     size_t len = 0, off = 0;
-    uint64_t total = 0, done = 0, next_report = 0;
-    int eof = 0, skipping = 0, rc = 0;
+    uint64_t next_report = 0;
+    int rc = 0;
 
-    if (!f)
+    if (fd < 0)
         return tc_error_set(r->err, TC_EIO, "%s: cannot open: %s", r->path, strerror(errno));
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
         return tc_error_set(r->err, TC_EIO, "%s: is a directory", r->path);
     }
-    total = (fstat(fileno(f), &st) == 0 && st.st_size > 0) ? (uint64_t)st.st_size : 0;
-    if (!(r->csv_ok = csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) == 0) ||
-        !(buf = malloc(READ_CHUNK))) {
+    if (!(r->csv_ok = csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) == 0)) {
         rc = tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
         goto out;
     }
     csv_set_space_func(&r->csv, no_space);
-    for (;;) {
-        char *nl = off < len ? memchr(buf + off, '\n', len - off) : NULL;
-        if (nl) {
-            size_t l = (size_t)(nl - (buf + off));
-            r->line++;
-            if (skipping || l > TC_PRICES_LINE_MAX) {
-                skipping = 0;
-                rc = long_line(r);
-            } else {
-                rc = do_line(r, buf + off, l);
-            }
-            if (rc)
-                goto out;
-            off = (size_t)(nl + 1 - buf);
-            continue;
-        }
-        if (skipping || len - off > TC_PRICES_LINE_MAX) {
-            skipping = 1;
-            off = len;
-        }
-        if (eof) {
-            if (skipping) {
-                r->line++;
-                rc = long_line(r);
-            } else if (off < len) {
-                r->line++;
-                rc = do_line(r, buf + off, len - off);
-            }
+    if ((rc = read_whole(r, fd, S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0,
+                         &buf, &len)) != 0)
+        goto out;
+    while (off < len) {
+        char *nl = memchr(buf + off, '\n', len - off);
+        size_t l = nl ? (size_t)(nl - (buf + off)) : len - off;
+        r->line++;
+        rc = l > TC_PRICES_LINE_MAX ? long_line(r) : do_line(r, buf + off, l);
+        if (rc)
             goto out;
-        }
-        memmove(buf, buf + off, len - off);
-        len -= off;
-        off = 0;
-        size_t got = fread(buf + len, 1, READ_CHUNK - len, f);
-        if (got == 0) {
-            if (ferror(f)) {
-                rc = tc_error_set(r->err, TC_EIO, "%s: read error: %s", r->path, strerror(errno));
+        off += l + 1;
+        if (r->line == 1 && r->fmt != TC_PRICES_LONG && off < len) {
+            /* one series: room for the rows the file's size suggests (by
+             * its first row's length, with an eighth more), fitted later */
+            const char *nl2 = memchr(buf + off, '\n', len - off);
+            size_t row = nl2 ? (size_t)(nl2 - (buf + off)) + 1 : len - off;
+            size_t est = (len - off) / (row > 23 ? row : 23); /* a row is >= 23 bytes */
+            if ((rc = sym_reserve(r, &r->syms[0], est + est / 8 + 16)) != 0)
                 goto out;
-            }
-            eof = 1;
         }
-        len += got;
-        done += got;
-        if (r->progress && total && (done >= next_report || eof)) {
-            r->progress(r->progress_ud, done, total);
-            next_report = done + total / 100 + 1;
+        if (r->progress && off >= next_report && off < len) {
+            r->progress(r->progress_ud, off, len);
+            next_report = off + len / 100 + 1;
         }
     }
+    if (r->progress && len)
+        r->progress(r->progress_ud, len, len);
 out:
     if (rc == 0 && r->line == 0)
         rc = tc_error_set(r->err, TC_EPARSE, "%s: empty file (no header line)", r->path);
@@ -622,7 +658,7 @@ out:
         rc = tc_error_set(r->err, TC_EPARSE, "%s:%ld: no data rows after the header", r->path,
                           r->line);
     free(buf);
-    fclose(f);
+    close(fd);
     return rc;
 }
 
@@ -648,6 +684,30 @@ static int rd_setup(struct reader *r, const char *path, enum tc_prices_format fm
         r->fixed_symbol = symbol;
     }
     return 0;
+}
+
+/* Gives back what a reservation from the file's size left unused (a column
+ * that cannot shrink stays larger: cap is the least of them). */
+static void series_fit(struct tc_bar_series *s)
+{
+    if (s->cap - s->n <= 64 || s->n == 0)
+        return;
+#define FIT(col)                                                                           \
+    do {                                                                                   \
+        void *q = realloc(s->col, s->n * sizeof *s->col);                                  \
+        if (q) /* else the column stays larger, which cap allows */                        \
+            s->col = q;                                                                    \
+    } while (0)
+    FIT(day);
+    FIT(open);
+    FIT(high);
+    FIT(low);
+    FIT(close);
+    FIT(adj_close);
+    FIT(volume);
+    FIT(open_interest);
+#undef FIT
+    s->cap = s->n;
 }
 
 void tc_bar_set_release(struct tc_bar_set *set)
@@ -689,6 +749,7 @@ int tc_prices_load_csv(const char *path, enum tc_prices_format format, const cha
         goto out;
     }
     for (size_t i = 0; i < r.nsyms; i++) {
+        series_fit(&r.syms[i].s);
         out->items[out->n++] = r.syms[i].s; /* moved */
         tc_bar_series_init(&r.syms[i].s, "");
     }

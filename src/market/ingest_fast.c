@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "market/ingest_fast.h"
+#include "tradecore/clock.h"
 #include "internal/banned.h"
 
 int tc__prices_fast = 1;
@@ -160,4 +161,119 @@ int tc__whole_parse_plain(const char *s, size_t n, int64_t *out)
     }
     *out = v;
     return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Whole rows in place                                                        */
+
+/* A price field at *P (ending at a comma or at END) as tc__dec_parse_plain
+ * would read it, and > 0: 0 with *P at the field's end; 1 declines. The
+ * common "I.FFFFFF" is read in one pass; any other form goes through
+ * tc__dec_parse_plain on the field. */
+static inline int row_price(const char **pp, const char *end, struct tc_dec *out)
+{
+    const char *f = *pp, *p = f;
+    uint64_t ip = 0; /* wraps harmlessly past 10 digits: then unused */
+    unsigned d;
+
+    while (p < end && !digit(*p, &d)) {
+        ip = ip * 10 + d;
+        p++;
+    }
+    size_t k = (size_t)(p - f);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (k >= 1 && k <= 10 && end - p >= 7 && *p == '.' && (end - p == 7 || p[7] == ',')) {
+        uint64_t w;
+        memcpy(&w, p, 8); /* '.', six digits and one byte more (may be past END) */
+        w = (w >> 8) & UINT64_C(0xFFFFFFFFFFFF);
+        if ((w & UINT64_C(0xF0F0F0F0F0F0)) == UINT64_C(0x303030303030) &&
+            ((w + UINT64_C(0x060606060606)) & UINT64_C(0xF0F0F0F0F0F0)) ==
+                UINT64_C(0x303030303030)) {
+            w &= UINT64_C(0x0F0F0F0F0F0F);
+            w = w * 10 + (w >> 8);
+            int64_t fp = (int64_t)((w & 0xFF) * 10000 + ((w >> 16) & 0xFF) * 100 +
+                                   ((w >> 32) & 0xFF));
+            out->raw = (int64_t)ip * TC_DEC_ONE + fp * 100;
+            *pp = p + 7;
+            return out->raw <= 0;
+        }
+    }
+#endif
+    while (p < end && *p != ',')
+        p++;
+    if (tc__dec_parse_plain(f, (size_t)(p - f), out) != 0 || out->raw <= 0)
+        return 1;
+    *pp = p;
+    return 0;
+}
+
+/* A whole-number field at *P as tc__whole_parse_plain would read it. */
+static inline int row_whole(const char **pp, const char *end, int64_t *out)
+{
+    const char *f = *pp, *p = f;
+    uint64_t v = 0; /* wraps harmlessly past 18 digits: then unused */
+    unsigned d;
+
+    while (p < end && !digit(*p, &d)) {
+        v = v * 10 + d;
+        p++;
+    }
+    if (p == f || p - f > 18 || (p < end && *p != ','))
+        return 1;
+    *out = (int64_t)v;
+    *pp = p;
+    return 0;
+}
+
+/* "YYYY-MM-DD" at S (10 bytes) as tc__prices_parse_day would read it. */
+static inline int row_day(const char *s, struct tc__day_cache *dc, int64_t *out)
+{
+    unsigned y0, y1, y2, y3, m0, m1, d0, d1;
+    if (s[4] != '-' || s[7] != '-' || (digit(s[0], &y0) | digit(s[1], &y1) | digit(s[2], &y2) |
+                                       digit(s[3], &y3) | digit(s[5], &m0) | digit(s[6], &m1) |
+                                       digit(s[8], &d0) | digit(s[9], &d1)))
+        return 1;
+    int y = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3), m = (int)(m0 * 10 + m1),
+        d = (int)(d0 * 10 + d1);
+    if (y * 100 + m != dc->ym) {
+        static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        if (m < 1 || m > 12)
+            return 1;
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        dc->ym = y * 100 + m;
+        dc->mdays = mdays[m - 1] + (m == 2 && leap);
+        dc->first = tc_days_from_civil(y, m, 1);
+    }
+    if (d < 1 || d > dc->mdays)
+        return 1;
+    *out = dc->first + d - 1;
+    return 0;
+}
+
+int tc__prices_row_plain(const char *s, size_t len, int yahoo, struct tc__day_cache *dc,
+                         struct tc_bar *out)
+{
+    const char *p = s + 11, *end = s + len;
+
+    if (len < 11 || s[10] != ',' || row_day(s, dc, &out->day))
+        return 1;
+    if (row_price(&p, end, &out->open) || p == end || *p++ != ',' ||
+        row_price(&p, end, &out->high) || p == end || *p++ != ',' ||
+        row_price(&p, end, &out->low) || p == end || *p++ != ',' ||
+        row_price(&p, end, &out->close) || p == end || *p++ != ',')
+        return 1;
+    if (yahoo) {
+        if (row_price(&p, end, &out->adj_close) || p == end || *p++ != ',' ||
+            row_whole(&p, end, &out->volume) || p != end)
+            return 1;
+        out->open_interest = 0;
+    } else {
+        if (row_whole(&p, end, &out->volume) || p == end || *p++ != ',' ||
+            row_whole(&p, end, &out->open_interest) || p != end)
+            return 1;
+        out->adj_close = out->close;
+    }
+    int64_t lo = out->low.raw, hi = out->high.raw;
+    return lo > hi || out->open.raw < lo || out->open.raw > hi || out->close.raw < lo ||
+           out->close.raw > hi;
 }

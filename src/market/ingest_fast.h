@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tradecore/bars.h"
 #include "tradecore/dec.h"
 
 /* 1 (default): use the fast path; 0: always the general code. For tests
@@ -34,5 +35,28 @@ int tc__dec_parse_plain(const char *s, size_t n, struct tc_dec *out);
 
 /* 1..18 digits into *OUT: 0; anything else declines (1). */
 int tc__whole_parse_plain(const char *s, size_t n, int64_t *out);
+
+/* The last month a date was parsed in, so that the rows of one month (most
+ * of a daily file) cost no calendar arithmetic. Zero it before the first
+ * row (tc__prices_row_plain fills it). */
+struct tc__day_cache {
+    int ym;          /* year * 100 + month (0 with mdays 0: none) */
+    int mdays;       /* days in that month */
+    int64_t first;   /* tc_days_from_civil of its first day */
+};
+
+/*
+ * One whole data row of a one-symbol file, parsed in place (LEN bytes of S,
+ * no CR, not NUL-terminated; up to 8 bytes past S + LEN may be read, so the
+ * caller's buffer holds that much more): "YYYY-MM-DD,open,high,low,close,
+ * adj,volume" (YAHOO != 0) or "YYYY-MM-DD,open,high,low,close,volume,oi"
+ * (YAHOO == 0). 0 when every field is what the split and parsers above
+ * accept and the row keeps the price rules (prices > 0, low <= open, close
+ * <= high): *OUT is the bar the general code would make (adj close = close
+ * in the second form). Anything else declines (1) and the general code
+ * judges the row; the date order is the caller's.
+ */
+int tc__prices_row_plain(const char *s, size_t len, int yahoo, struct tc__day_cache *dc,
+                         struct tc_bar *out);
 
 #endif
