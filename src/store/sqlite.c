@@ -21,9 +21,14 @@
 #define SQ_BUCKETS 256
 #define SQ_CACHE_MAX 1024
 
+#define SQ_PTR_SLOTS 256 /* direct-mapped by the address of the caller's text */
+#define SQ_TIME_SLOTS 4  /* formatted time parameters kept for reuse */
+
 struct sq_stmt {
     char *sql;            /* the caller's text, the cache key */
+    const char *seen;     /* the address it was last looked up with (a hint only) */
     sqlite3_stmt *st;
+    int counts_changes;   /* a writing statement: sq_exec reports its row count */
     struct sq_stmt *next;
 };
 
@@ -39,6 +44,14 @@ struct sq_store {
     struct sq_txn tx;     /* at most one open transaction: the mutex holder's */
     struct sq_stmt *buckets[SQ_BUCKETS];
     size_t ncached;
+    /* Lookups by address first: callers pass the same literal again and again,
+     * and a slot is only a hint (its text is compared before use). */
+    struct sq_stmt *by_ptr[SQ_PTR_SLOTS];
+    /* The last few TC_VAL_TIME parameters as text (one transaction binds the
+     * same "now" many times); ntime says how many slots are filled. */
+    int64_t time_us[SQ_TIME_SLOTS];
+    char time_txt[SQ_TIME_SLOTS][TC_TIME_STRLEN];
+    unsigned ntime, time_next;
 };
 
 struct sq_row {
@@ -158,21 +171,48 @@ static int only_trailing(const char *p)
     }
 }
 
-/* Finds or prepares SQL. *CACHED says whether the statement stays in the cache
- * (else the caller finalizes it). */
-static int get_stmt(struct sq_store *s, const char *sql, sqlite3_stmt **out, int *cached,
-                    struct tc_error *err)
+static size_t ptr_slot(const char *sql)
 {
-    size_t h = hash_sql(sql);
-    struct sq_stmt *e;
+    uint64_t a = (uint64_t)(uintptr_t)sql;
+    return (size_t)(((a >> 3) ^ (a >> 11)) % SQ_PTR_SLOTS);
+}
+
+/* Whether sq_exec reports the row count of SQL (a write statement). */
+static int counts_changes(const char *sql)
+{
+    return tc__store_sql_starts_with(sql, "INSERT") || tc__store_sql_starts_with(sql, "UPDATE") ||
+           tc__store_sql_starts_with(sql, "DELETE") || tc__store_sql_starts_with(sql, "REPLACE") ||
+           tc__store_sql_starts_with(sql, "WITH");
+}
+
+/* Finds or prepares SQL. *CACHED says whether the statement stays in the cache
+ * (else the caller finalizes it); *WRITES (when not NULL) whether it is a
+ * write statement whose row count sq_exec reports. */
+static int get_stmt(struct sq_store *s, const char *sql, sqlite3_stmt **out, int *cached,
+                    int *writes, struct tc_error *err)
+{
+    size_t p = ptr_slot(sql), h;
+    struct sq_stmt *e = s->by_ptr[p];
     const char *tail = NULL;
     char *text;
     int rc;
 
+    if (e && e->seen == sql && strcmp(e->sql, sql) == 0) {
+        *out = e->st;
+        *cached = 1;
+        if (writes)
+            *writes = e->counts_changes;
+        return 0;
+    }
+    h = hash_sql(sql);
     for (e = s->buckets[h]; e; e = e->next) {
         if (strcmp(e->sql, sql) == 0) {
+            e->seen = sql;
+            s->by_ptr[p] = e;
             *out = e->st;
             *cached = 1;
+            if (writes)
+                *writes = e->counts_changes;
             return 0;
         }
     }
@@ -198,14 +238,19 @@ static int get_stmt(struct sq_store *s, const char *sql, sqlite3_stmt **out, int
     }
     free(text);
     *cached = 0;
+    if (writes)
+        *writes = counts_changes(sql);
     if (s->ncached < SQ_CACHE_MAX && (e = malloc(sizeof(*e))) != NULL) {
         if ((e->sql = strdup(sql)) == NULL) {
             free(e);
             return 0;
         }
         e->st = *out;
+        e->seen = sql;
+        e->counts_changes = counts_changes(sql);
         e->next = s->buckets[h];
         s->buckets[h] = e;
+        s->by_ptr[p] = e;
         s->ncached++;
         *cached = 1;
     }
@@ -225,6 +270,8 @@ static void clear_cache(struct sq_store *s)
         }
         s->buckets[i] = NULL;
     }
+    for (size_t i = 0; i < SQ_PTR_SLOTS; i++)
+        s->by_ptr[i] = NULL;
     s->ncached = 0;
 }
 
@@ -234,7 +281,7 @@ static int run_simple(struct sq_store *s, const char *sql, struct tc_error *err)
     sqlite3_stmt *st;
     int cached, rc;
 
-    if ((rc = get_stmt(s, sql, &st, &cached, err)) != 0)
+    if ((rc = get_stmt(s, sql, &st, &cached, NULL, err)) != 0)
         return rc;
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
@@ -389,6 +436,28 @@ static int sq_commit(struct tc_txn *tx, struct tc_error *err)
     return rc;
 }
 
+/* US as tc_time_format text from the store's few remembered times (formatting
+ * it on a miss), or NULL when it is out of range. The text lives until the
+ * slot is reused: bind it SQLITE_TRANSIENT. */
+static const char *time_text(struct sq_store *s, int64_t us)
+{
+    char buf[TC_TIME_STRLEN];
+    unsigned k;
+
+    for (k = 0; k < s->ntime; k++)
+        if (s->time_us[k] == us)
+            return s->time_txt[k];
+    if (tc_time_format(us, buf, sizeof(buf)) < 0)
+        return NULL;
+    k = s->time_next;
+    memcpy(s->time_txt[k], buf, sizeof(buf));
+    s->time_us[k] = us;
+    s->time_next = (k + 1) % SQ_TIME_SLOTS;
+    if (s->ntime < SQ_TIME_SLOTS)
+        s->ntime++;
+    return s->time_txt[k];
+}
+
 static int bind_params(struct sq_store *s, sqlite3_stmt *st, const struct tc_val *params,
                        size_t n, struct tc_error *err)
 {
@@ -400,7 +469,6 @@ static int bind_params(struct sq_store *s, sqlite3_stmt *st, const struct tc_val
     for (size_t i = 0; i < n; i++) {
         const struct tc_val *v = &params[i];
         int idx = (int)i + 1, rc = SQLITE_OK;
-        char buf[TC_TIME_STRLEN];
 
         switch (v->kind) {
         case TC_VAL_NULL:
@@ -417,13 +485,15 @@ static int bind_params(struct sq_store *s, sqlite3_stmt *st, const struct tc_val
         case TC_VAL_JSON:
             rc = sqlite3_bind_text(st, idx, v->u.s, -1, SQLITE_STATIC);
             break;
-        case TC_VAL_TIME:
-            if (tc_time_format(v->u.i, buf, sizeof(buf)) < 0)
+        case TC_VAL_TIME: {
+            const char *txt = time_text(s, v->u.i);
+            if (!txt)
                 return tc_error_set(err, TC_ERANGE,
                                     "sqlite %s: parameter $%d: time %lld is out of range",
                                     s->path, idx, (long long)v->u.i);
-            rc = sqlite3_bind_text(st, idx, buf, -1, SQLITE_TRANSIENT);
+            rc = sqlite3_bind_text(st, idx, txt, -1, SQLITE_TRANSIENT);
             break;
+        }
         case TC_VAL_DOUBLE:
             rc = sqlite3_bind_double(st, idx, v->u.f);
             break;
@@ -442,9 +512,9 @@ static int sq_exec(struct tc_txn *tx, const char *sql, const struct tc_val *para
     struct sq_store *s = sq(tx->store);
     struct sq_row row = {{&sq_row_ops}, NULL};
     sqlite3_stmt *st;
-    int cached, rc, stop = 0;
+    int cached, writes = 0, rc, stop = 0;
 
-    if ((rc = get_stmt(s, sql, &st, &cached, err)) != 0)
+    if ((rc = get_stmt(s, sql, &st, &cached, &writes, err)) != 0)
         return rc;
     if ((rc = bind_params(s, st, params, n, err)) != 0)
         goto out;
@@ -467,10 +537,7 @@ static int sq_exec(struct tc_txn *tx, const char *sql, const struct tc_val *para
                          tc_strerror(stop));
         goto out;
     }
-    if (changes && !sqlite3_stmt_readonly(st) &&
-        (tc__store_sql_starts_with(sql, "INSERT") || tc__store_sql_starts_with(sql, "UPDATE") ||
-         tc__store_sql_starts_with(sql, "DELETE") || tc__store_sql_starts_with(sql, "REPLACE") ||
-         tc__store_sql_starts_with(sql, "WITH")))
+    if (changes && writes && !sqlite3_stmt_readonly(st))
         *changes = sqlite3_changes64(s->db);
 out:
     sqlite3_reset(st);
