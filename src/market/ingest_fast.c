@@ -176,23 +176,25 @@ static inline int row_price(const char **pp, const char *end, struct tc_dec *out
     uint64_t ip = 0; /* wraps harmlessly past 10 digits: then unused */
     unsigned d;
 
-    while (p < end && !digit(*p, &d)) {
+    while (!digit(*p, &d)) { /* stops at END at the latest: not a digit */
         ip = ip * 10 + d;
         p++;
     }
-    size_t k = (size_t)(p - f);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (k >= 1 && k <= 10 && end - p >= 7 && *p == '.' && (end - p == 7 || p[7] == ',')) {
+    if (*p == '.' && (size_t)(p - f) - 1 < 10) {
         uint64_t w;
-        memcpy(&w, p, 8); /* '.', six digits and one byte more (may be past END) */
-        w = (w >> 8) & UINT64_C(0xFFFFFFFFFFFF);
-        if ((w & UINT64_C(0xF0F0F0F0F0F0)) == UINT64_C(0x303030303030) &&
-            ((w + UINT64_C(0x060606060606)) & UINT64_C(0xF0F0F0F0F0F0)) ==
-                UINT64_C(0x303030303030)) {
-            w &= UINT64_C(0x0F0F0F0F0F0F);
-            w = w * 10 + (w >> 8);
-            int64_t fp = (int64_t)((w & 0xFF) * 10000 + ((w >> 16) & 0xFF) * 100 +
-                                   ((w >> 32) & 0xFF));
+        memcpy(&w, p, 8); /* '.', six digits and one byte more */
+        uint64_t fr = (w >> 8) & UINT64_C(0xFFFFFFFFFFFF);
+        /* six digits end at END at the latest (END is not a digit), so
+         * the byte after them is at or before END */
+        if ((fr & UINT64_C(0xF0F0F0F0F0F0)) == UINT64_C(0x303030303030) &&
+            ((fr + UINT64_C(0x060606060606)) & UINT64_C(0xF0F0F0F0F0F0)) ==
+                UINT64_C(0x303030303030) &&
+            (p + 7 == end || p[7] == ',')) {
+            fr &= UINT64_C(0x0F0F0F0F0F0F);
+            fr = fr * 10 + (fr >> 8);
+            int64_t fp = (int64_t)((fr & 0xFF) * 10000 + ((fr >> 16) & 0xFF) * 100 +
+                                   ((fr >> 32) & 0xFF));
             out->raw = (int64_t)ip * TC_DEC_ONE + fp * 100;
             *pp = p + 7;
             return out->raw <= 0;
@@ -214,7 +216,7 @@ static inline int row_whole(const char **pp, const char *end, int64_t *out)
     uint64_t v = 0; /* wraps harmlessly past 18 digits: then unused */
     unsigned d;
 
-    while (p < end && !digit(*p, &d)) {
+    while (!digit(*p, &d)) { /* stops at END at the latest */
         v = v * 10 + d;
         p++;
     }

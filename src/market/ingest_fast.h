@@ -47,8 +47,9 @@ struct tc__day_cache {
 
 /*
  * One whole data row of a one-symbol file, parsed in place (LEN bytes of S,
- * no CR, not NUL-terminated; up to 8 bytes past S + LEN may be read, so the
- * caller's buffer holds that much more): "YYYY-MM-DD,open,high,low,close,
+ * no CR, not NUL-terminated; S[LEN] must be there and not be a digit, as
+ * the newline, CR or zero padding after a line read in place is; up to 8
+ * bytes past S + LEN may be read, so the caller's buffer holds that much): "YYYY-MM-DD,open,high,low,close,
  * adj,volume" (YAHOO != 0) or "YYYY-MM-DD,open,high,low,close,volume,oi"
  * (YAHOO == 0). 0 when every field is what the split and parsers above
  * accept and the row keeps the price rules (prices > 0, low <= open, close
