@@ -471,8 +471,14 @@ static void test_peeking_strategy(void **state)
     assert_string_equal(a.last_refusal, c.last_refusal);
     assert_int_equal(a.nreads, b.nreads);
     assert_int_equal(a.nreads, c.nreads);
-    assert_memory_equal(a.reads, b.reads, a.nreads * sizeof a.reads[0]);
-    assert_memory_equal(a.reads, c.reads, a.nreads * sizeof a.reads[0]);
+    /* field by field: the records' padding bytes are not part of them */
+    for (size_t i = 0; i < a.nreads; i++) {
+        const struct tc_tm_read *x = &a.reads[i], *y = &b.reads[i], *z = &c.reads[i];
+        assert_true(x->kind == y->kind && x->ix == y->ix && x->n == y->n && x->from == y->from &&
+                    x->to == y->to && x->as_of_us == y->as_of_us && x->rc == y->rc);
+        assert_true(x->kind == z->kind && x->ix == z->ix && x->n == z->n && x->from == z->from &&
+                    x->to == z->to && x->as_of_us == z->as_of_us && x->rc == z->rc);
+    }
     /* The honest strategy did trade. */
     size_t trades = 0;
     for (size_t i = 0; i < end; i++)
