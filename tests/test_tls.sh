@@ -147,10 +147,11 @@ refuse "key without cert" "server.tls_cert" --set "server.tls_key=$pki/server.ke
 refuse "missing client ca" "$pki/nope-ca.crt" "${tls[@]}" --set "server.tls_client_ca=$pki/nope-ca.crt"
 contains "missing client ca option named" "server.tls_client_ca" "$(cat "$tmp/err")"
 refuse "client ca without cert" "server.tls_client_ca" --set "server.tls_client_ca=$pki/ca.crt"
-refuse "garbage cert" "TLS key and certificate" --set "server.tls_cert=$pki/garbage.pem" --set "server.tls_key=$pki/server.key"
-refuse "garbage key" "TLS key and certificate" --set "server.tls_cert=$pki/server.crt" --set "server.tls_key=$pki/garbage.pem"
+refuse "garbage cert" "server.tls_cert \"$pki/garbage.pem\"" --set "server.tls_cert=$pki/garbage.pem" --set "server.tls_key=$pki/server.key"
+refuse "garbage key" "server.tls_key \"$pki/garbage.pem\"" --set "server.tls_cert=$pki/server.crt" --set "server.tls_key=$pki/garbage.pem"
 refuse "empty cert" "$pki/empty.pem" --set "server.tls_cert=$pki/empty.pem" --set "server.tls_key=$pki/server.key"
-refuse "key of another certificate" "TLS key and certificate" --set "server.tls_cert=$pki/server.crt" --set "server.tls_key=$pki/client.key"
+refuse "key of another certificate" "server.tls_key \"$pki/client.key\"" --set "server.tls_cert=$pki/server.crt" --set "server.tls_key=$pki/client.key"
+refuse "garbage client ca" "server.tls_client_ca \"$pki/garbage.pem\"" "${tls[@]}" --set "server.tls_client_ca=$pki/garbage.pem"
 refuse "unreadable cert (a folder)" "$pki" --set "server.tls_cert=$pki" --set "server.tls_key=$pki/server.key"
 
 # ---- 2. client certificates -------------------------------------------------

@@ -29,7 +29,10 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <uuid/uuid.h>
 
@@ -110,6 +113,7 @@ struct tc_http_server {
     struct tc_http_options opt;
     char *listen, *tokens;
     char *tls_cert, *tls_key, *tls_ca;     /* PEM contents */
+    char *tls_files;                       /* the files' names, for start errors */
     struct tc_http_acl *acl;
     struct route *routes;
     size_t n_routes;
@@ -218,6 +222,26 @@ bad_port:
                         colon + 1);
 }
 
+/* The number of PEM certificates in PEM (0 when none parses). libmicrohttpd
+ * starts silently with a trust file holding no certificate: such a file is
+ * refused at configuration instead. */
+static int pem_cert_count(const char *pem)
+{
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509 *x;
+    int n = 0;
+
+    if (!b)
+        return 0;
+    while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+        X509_free(x);
+        n++;
+    }
+    BIO_free(b);
+    ERR_clear_error(); /* the end of the file is queued as an error */
+    return n;
+}
+
 static int read_file(const char *key, const char *path, char **out, struct tc_error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -289,13 +313,31 @@ int tc_http_server_new(const struct tc_http_options *opt, struct tc_http_server 
     if ((rc = tc_http_acl_parse(opt->allow_ips, &s->acl, err)) != 0)
         goto fail;
     if (opt->tls_cert && *opt->tls_cert) {
+        size_t n;
         if ((rc = read_file("server.tls_cert", opt->tls_cert, &s->tls_cert, err)) != 0 ||
             (rc = read_file("server.tls_key", opt->tls_key, &s->tls_key, err)) != 0)
             goto fail;
+        /* named when TLS refuses them at start: its own reason only reaches the log */
+        n = strlen(opt->tls_cert) + strlen(opt->tls_key) +
+            (opt->tls_client_ca ? strlen(opt->tls_client_ca) : 0) + 96;
+        if (!(s->tls_files = malloc(n))) {
+            rc = tc_error_set(err, TC_ENOMEM, "http server: out of memory");
+            goto fail;
+        }
+        snprintf(s->tls_files, n, "server.tls_cert \"%s\", server.tls_key \"%s\"%s%s%s",
+                 opt->tls_cert, opt->tls_key,
+                 opt->tls_client_ca && *opt->tls_client_ca ? ", server.tls_client_ca \"" : "",
+                 opt->tls_client_ca && *opt->tls_client_ca ? opt->tls_client_ca : "",
+                 opt->tls_client_ca && *opt->tls_client_ca ? "\"" : "");
     }
     if (opt->tls_client_ca && *opt->tls_client_ca) {
         if ((rc = read_file("server.tls_client_ca", opt->tls_client_ca, &s->tls_ca, err)) != 0)
             goto fail;
+        if (pem_cert_count(s->tls_ca) == 0) {
+            rc = tc_error_set(err, TC_ECONFIG, "server.tls_client_ca \"%s\": no PEM "
+                              "certificate in it", opt->tls_client_ca);
+            goto fail;
+        }
         /* the gnutls that libmicrohttpd links, found at run time: no new dependency */
         *(void **)&s->verify_peers = dlsym(RTLD_DEFAULT, "gnutls_certificate_verify_peers2");
         *(void **)&s->get_peers = dlsym(RTLD_DEFAULT, "gnutls_certificate_get_peers");
@@ -1242,8 +1284,11 @@ int tc_http_server_start(struct tc_http_server *s, struct tc_error *err)
         s->listen_fd = -1;
         s->port = 0;
         s->address[0] = '\0';
-        return tc_error_set(err, TC_EIO, "cannot start the http server on %s%s", s->listen,
-                            s->tls_cert ? " (check the TLS key and certificate)" : "");
+        if (s->tls_cert)
+            return tc_error_set(err, TC_EIO, "cannot start the http server on %s: TLS refused "
+                                "%s (check the TLS key and certificate: PEM, the key of "
+                                "that certificate)", s->listen, s->tls_files);
+        return tc_error_set(err, TC_EIO, "cannot start the http server on %s", s->listen);
     }
     return 0;
 }
@@ -1314,6 +1359,7 @@ void tc_http_server_free(struct tc_http_server *s)
     free(s->tls_key);
     free(s->tls_cert);
     free(s->tls_ca);
+    free(s->tls_files);
     pthread_mutex_destroy(&s->stop_mu);
     free(s);
 }
