@@ -4,7 +4,7 @@
 # lines are passed through to stderr. The PostgreSQL benchmarks use a throwaway
 # server started here (tests/pg_fixture.sh) and stopped afterwards.
 set -eu
-build=$1
+build=$(cd "$1" && pwd)  # absolute: benchmarks run commands from other folders
 here=$(cd "$(dirname "$0")/.." && pwd)
 state="$build/bench-pg"
 rows=$(mktemp)
