@@ -6,7 +6,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libsqlite3-dev sqlite3 libpq-dev
 postgresql postgresql-client libyaml-dev libjansson-dev libmicrohttpd-dev libcsv-dev
 uuid-dev libcmocka-dev libcurl4-openssl-dev libssl-dev openssl tzdata wrk util-linux jq
-libclang-rt-14-dev"
+libclang-rt-14-dev curl"
 
 missing=""
 for p in $PKGS; do
