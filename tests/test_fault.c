@@ -1006,7 +1006,7 @@ int main(void)
      * several times slower: there every 3rd (25th) call number is tried */
     if (getenv("TC_TEST_CC_FLAGS") && strstr(getenv("TC_TEST_CC_FLAGS"), "sanitize"))
         stride = 3;
-    if (getenv("TC_VALGRIND"))
+    if (getenv("TC_TEST_VALGRIND"))
         stride = 25;
     if (s && *s)
         stride = (int)strtol(s, NULL, 10);
