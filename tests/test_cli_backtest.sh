@@ -6,52 +6,14 @@
 # and the exit statuses and messages of bad input.
 set -euo pipefail
 
-BIN=${TC_TEST_BIN:-build/tradecore}
-case $BIN in /*) ;; *) BIN="$PWD/$BIN" ;; esac
-DATA=${TC_TEST_DATA:-../shared/data}
-case $DATA in /*) ;; *) DATA="$PWD/$DATA" ;; esac
-base=${TC_TEST_TMP:-/tmp}/cli_backtest_$$
-rm -rf "$base"
-mkdir -p "$base"
-pgdb=""
-pgurl_server=""
-cleanup() {
-    if [ -n "$pgdb" ] && [ -n "$pgurl_server" ]; then
-        psql -q "$pgurl_server" -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" >/dev/null 2>&1 || true
-    fi
-    rm -rf "$base"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    echo "--- stdout:" >&2
-    cat "$base/out" >&2 || true
-    echo "--- stderr:" >&2
-    cat "$base/err" >&2 || true
-    exit 1
-}
+. "$(dirname "$0")/lib.sh"
+tc_lib_init cli_backtest
 
 RT_URL="sqlite:$base/runtime.db"
 HIST_URL="sqlite:$base/historical.db"
 tc() {
     "$BIN" --set "database.runtime.url=$RT_URL" --set "database.historical.url=$HIST_URL" \
         --set log.level=error "$@"
-}
-expect() {
-    local want=$1 got=0
-    shift
-    tc "$@" >"$base/out" 2>"$base/err" </dev/null || got=$?
-    [ "$got" -eq "$want" ] || fail "tradecore $* exited $got, expected $want"
-}
-expect_err() {
-    local want=$1 text=$2
-    shift 2
-    expect "$want" "$@"
-    grep -qF -- "$text" "$base/err" || fail "tradecore $*: stderr lacks '$text'"
-}
-jq_true() {
-    jq -e "$1" "$base/out" >/dev/null || fail "jq '$1' is not true"
 }
 
 ORCL="$DATA/orcl-1995-2014.txt"
@@ -217,14 +179,8 @@ expect_err 2 '--run-id: ' backtest --strategy sma_cross --data "$ORCL" --run-id 
 expect 0 backtest --strategy donchian --symbols ORCL --market XNYS --to 2004-12-31 --json
 mem_value=$(jq -r '.final_value' "$base/out")
 mem_fills=$(jq '.fills' "$base/out")
-[ -n "${TC_TEST_PG_URL_FILE:-}" ] && [ -s "$TC_TEST_PG_URL_FILE" ] ||
-    fail "no PostgreSQL fixture (TC_TEST_PG_URL_FILE)"
-pgurl_server=$(cat "$TC_TEST_PG_URL_FILE")
-pgdb="cli_backtest_$$"
-psql -q -v ON_ERROR_STOP=1 "$pgurl_server" -c "CREATE DATABASE $pgdb" >/dev/null ||
-    fail "cannot create database $pgdb"
-url=${pgurl_server/\/postgres\?/\/$pgdb?}
-[ "$url" != "$pgurl_server" ] || fail "cannot derive a database URL from $pgurl_server"
+tc_lib_pg_db
+url=$PG_URL
 RT_URL=$url
 HIST_URL=$url
 expect 0 init

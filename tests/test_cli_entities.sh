@@ -6,57 +6,15 @@
 # exact strings.
 set -euo pipefail
 
-BIN=${TC_TEST_BIN:-build/tradecore}
-case $BIN in /*) ;; *) BIN="$PWD/$BIN" ;; esac
-base=${TC_TEST_TMP:-/tmp}/cli_entities_$$
-rm -rf "$base"
+. "$(dirname "$0")/lib.sh"
+tc_lib_init cli_entities
 mkdir -p "$base/sqlite"
-pgdb=""
-pgurl_server=""
-
-cleanup() {
-    if [ -n "$pgdb" ] && [ -n "$pgurl_server" ]; then
-        psql -q "$pgurl_server" -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" >/dev/null 2>&1 || true
-    fi
-    rm -rf "$base"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    echo "--- stdout:" >&2
-    cat "$base/out" >&2 || true
-    echo "--- stderr:" >&2
-    cat "$base/err" >&2 || true
-    exit 1
-}
 
 # Stores used by tc: set per backend below.
 RT_URL=""
 HIST_URL=""
 tc() {
     "$BIN" --set "database.runtime.url=$RT_URL" --set "database.historical.url=$HIST_URL" "$@"
-}
-
-# expect RC ARGS...: runs tc ARGS, requires exit status RC; output in $base/out, $base/err.
-expect() {
-    local want=$1 got=0
-    shift
-    tc "$@" >"$base/out" 2>"$base/err" || got=$?
-    [ "$got" -eq "$want" ] || fail "tradecore $* exited $got, expected $want"
-}
-
-# expect_err RC TEXT ARGS...: as expect, and stderr must contain TEXT.
-expect_err() {
-    local want=$1 text=$2
-    shift 2
-    expect "$want" "$@"
-    grep -qF -- "$text" "$base/err" || fail "tradecore $*: stderr lacks '$text'"
-}
-
-# jq_true FILTER: the JSON in $base/out satisfies FILTER.
-jq_true() {
-    jq -e "$1" "$base/out" >/dev/null || fail "jq '$1' is not true"
 }
 
 # ---------------------------------------------------------------------------
@@ -202,14 +160,8 @@ run_sqlite() {
 
 # ---------------------------------------------------------------------------
 run_postgres() {
-    [ -n "${TC_TEST_PG_URL_FILE:-}" ] && [ -s "$TC_TEST_PG_URL_FILE" ] ||
-        fail "no PostgreSQL fixture (TC_TEST_PG_URL_FILE)"
-    pgurl_server=$(cat "$TC_TEST_PG_URL_FILE")
-    pgdb="cli_entities_$$"
-    psql -q -v ON_ERROR_STOP=1 "$pgurl_server" -c "CREATE DATABASE $pgdb" >/dev/null ||
-        fail "cannot create database $pgdb"
-    local url=${pgurl_server/\/postgres\?/\/$pgdb?}
-    [ "$url" != "$pgurl_server" ] || fail "cannot derive a database URL from $pgurl_server"
+    tc_lib_pg_db
+    local url=$PG_URL
     mkdir -p "$base/pg"
     cd "$base/pg"
     RT_URL=$url

@@ -1,0 +1,75 @@
+# Shared by the shell tests of the command line; sourced (not run) after
+# `set -euo pipefail`:
+#   . "$(dirname "$0")/lib.sh"
+#   tc_lib_init NAME
+# sets BIN (the tradecore binary, absolute: $TC_TEST_BIN or build/tradecore),
+# DATA (the data folder, absolute: $TC_TEST_DATA or ../shared/data) and base
+# (a fresh work folder $TC_TEST_TMP/NAME_<pid>, removed on exit together with
+# the PostgreSQL database tc_lib_pg_db made), and defines:
+#   fail MSG                 prints MSG and the last command's output, exits 1
+#   expect RC ARGS...        runs `tc ARGS` (the test defines tc) with stdin
+#                            from /dev/null; requires exit status RC; output
+#                            in $base/out and $base/err
+#   expect_err RC TEXT ARGS  as expect, and stderr must contain TEXT
+#   jq_true FILTER           the JSON in $base/out satisfies FILTER
+#   tc_lib_pg_db             creates the database NAME_<pid> on the test
+#                            harness's PostgreSQL server and sets PG_URL to it
+
+tc_lib_init() {
+    BIN=${TC_TEST_BIN:-build/tradecore}
+    case $BIN in /*) ;; *) BIN="$PWD/$BIN" ;; esac
+    DATA=${TC_TEST_DATA:-../shared/data}
+    case $DATA in /*) ;; *) DATA="$PWD/$DATA" ;; esac
+    TC_LIB_NAME=$1
+    base=${TC_TEST_TMP:-/tmp}/${1}_$$
+    rm -rf "$base"
+    mkdir -p "$base"
+    pgdb=""
+    pgurl_server=""
+    trap tc_lib_cleanup EXIT
+}
+
+tc_lib_cleanup() {
+    if [ -n "$pgdb" ] && [ -n "$pgurl_server" ]; then
+        psql -q "$pgurl_server" -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$base"
+}
+
+fail() {
+    echo "FAIL: $*" >&2
+    echo "--- stdout:" >&2
+    cat "$base/out" >&2 || true
+    echo "--- stderr:" >&2
+    cat "$base/err" >&2 || true
+    exit 1
+}
+
+expect() {
+    local want=$1 got=0
+    shift
+    tc "$@" >"$base/out" 2>"$base/err" </dev/null || got=$?
+    [ "$got" -eq "$want" ] || fail "tradecore $* exited $got, expected $want"
+}
+
+expect_err() {
+    local want=$1 text=$2
+    shift 2
+    expect "$want" "$@"
+    grep -qF -- "$text" "$base/err" || fail "tradecore $*: stderr lacks '$text'"
+}
+
+jq_true() {
+    jq -e "$1" "$base/out" >/dev/null || fail "jq '$1' is not true"
+}
+
+tc_lib_pg_db() {
+    [ -n "${TC_TEST_PG_URL_FILE:-}" ] && [ -s "$TC_TEST_PG_URL_FILE" ] ||
+        fail "no PostgreSQL fixture (TC_TEST_PG_URL_FILE)"
+    pgurl_server=$(cat "$TC_TEST_PG_URL_FILE")
+    pgdb="${TC_LIB_NAME}_$$"
+    psql -q -v ON_ERROR_STOP=1 "$pgurl_server" -c "CREATE DATABASE $pgdb" >/dev/null ||
+        fail "cannot create database $pgdb"
+    PG_URL=${pgurl_server/\/postgres\?/\/$pgdb?}
+    [ "$PG_URL" != "$pgurl_server" ] || fail "cannot derive a database URL from $pgurl_server"
+}
