@@ -10,7 +10,6 @@
  * Needs wrk, $TC_TEST_BIN and $TC_TEST_PG_URL_FILE (scripts/bench.sh sets them).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_proc.h"
 #include "tradecore/clock.h"
 #include "tradecore/store.h"
 
@@ -28,52 +28,9 @@
 
 static const char *bin;
 
-static pid_t spawn(const char *dir, char *const argv[])
-{
-    pid_t pid = fork();
-
-    if (pid == 0) {
-        int fd = open("/dev/null", O_WRONLY);
-        if (chdir(dir) != 0)
-            _exit(127);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-static int wait_exit(pid_t pid)
-{
-    int st;
-
-    if (pid < 0 || waitpid(pid, &st, 0) < 0)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static int run(const char *dir, char *const argv[])
 {
-    return wait_exit(spawn(dir, argv));
-}
-
-static double to_us(const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-
-    if (end == s)
-        return -1;
-    if (strncmp(end, "us", 2) == 0)
-        return v;
-    if (strncmp(end, "ms", 2) == 0)
-        return v * 1e3;
-    if (strncmp(end, "s", 1) == 0)
-        return v * 1e6;
-    return -1;
+    return tc_bench_wait(tc_bench_spawn(dir, argv));
 }
 
 static int write_file(const char *path, const char *text)
@@ -114,50 +71,14 @@ static int write_lua(const char *dir, const char *run_tag, int offset)
     return write_file(path, text);
 }
 
-static int run_wrk(const char *dir, const char *backend, int port, int threads, int conns,
-                   int seconds)
+static int run_wrk(const char *dir, const char *backend, int port, int conns)
 {
-    char cmd[1024], line[512], name[64];
-    FILE *p;
-    double rps = -1, p50 = -1, p90 = -1, p99 = -1;
-    long long errors = 0;
+    char name[64], extra[700], url[64];
 
-    snprintf(cmd, sizeof(cmd),
-             "wrk -t%d -c%d -d%ds --latency -s %s/signals.lua http://127.0.0.1:%d/v1/signals 2>&1",
-             threads, conns, seconds, dir, port);
-    if (!(p = popen(cmd, "r")))
-        return -1;
-    while (fgets(line, sizeof(line), p)) {
-        char pct[16], val[32];
-        long long a, b, c, d, e;
-        if (sscanf(line, " Requests/sec: %lf", &rps) == 1)
-            continue;
-        if (sscanf(line, " %15s %31s", pct, val) == 2) {
-            if (strcmp(pct, "50%") == 0)
-                p50 = to_us(val);
-            else if (strcmp(pct, "90%") == 0)
-                p90 = to_us(val);
-            else if (strcmp(pct, "99%") == 0)
-                p99 = to_us(val);
-        }
-        if (sscanf(line, " Socket errors: connect %lld, read %lld, write %lld, timeout %lld", &a,
-                   &b, &c, &d) == 4)
-            errors += a + b + c + d;
-        if (sscanf(line, " Non-2xx or 3xx responses: %lld", &e) == 1)
-            errors += e;
-    }
-    if (pclose(p) != 0 || rps < 0) {
-        fprintf(stderr, "bench_service: wrk failed or printed no Requests/sec\n");
-        return -1;
-    }
     snprintf(name, sizeof(name), "signals_%s_c%d", backend, conns);
-    printf("service\t%s\trequests_per_sec\t%.0f\treq/s\n", name, rps);
-    printf("service\t%s\tlatency_p50\t%.1f\tus\n", name, p50);
-    printf("service\t%s\tlatency_p90\t%.1f\tus\n", name, p90);
-    printf("service\t%s\tlatency_p99\t%.1f\tus\n", name, p99);
-    printf("service\t%s\terrors\t%lld\tcount\n", name, errors);
-    fflush(stdout);
-    return 0;
+    snprintf(extra, sizeof(extra), "-s %s/signals.lua", dir);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/signals", port);
+    return tc_bench_wrk("service", name, 1, conns, 3, extra, url);
 }
 
 /* One single-row INSERT per durable transaction for SECONDS. */
@@ -259,34 +180,24 @@ static int bench_backend(const char *backend, const char *dir, const char *url)
     {
         char *argv[] = {(char *)bin, (char *)"serve", (char *)"--listen", (char *)"127.0.0.1:0",
                         (char *)"--port-file", (char *)"port", NULL};
-        srv = spawn(dir, argv);
+        srv = tc_bench_spawn(dir, argv);
     }
     snprintf(portfile, sizeof(portfile), "%s/port", dir);
-    for (int i = 0; i < 400 && port <= 0; i++) {
-        FILE *f = fopen(portfile, "r");
-        struct timespec ts = {0, 25 * 1000 * 1000};
-        if (f) {
-            if (fscanf(f, "%d", &port) != 1)
-                port = 0;
-            fclose(f);
-        }
-        if (port <= 0)
-            nanosleep(&ts, NULL);
-    }
+    port = tc_bench_read_port(portfile);
     if (port <= 0) {
         fprintf(stderr, "bench_service: %s: tradecore serve did not start\n", backend);
     } else {
         struct timespec ts = {0, 300 * 1000 * 1000}; /* let the leader settle */
         nanosleep(&ts, NULL);
         /* each run (one wrk thread) takes its own block of instruments */
-        if (run_wrk(dir, backend, port, 1, 1, 3) == 0) {
+        if (run_wrk(dir, backend, port, 1) == 0) {
             snprintf(tag, sizeof(tag), "s%ld", (long)getpid());
-            if (write_lua(dir, tag, PER_THREAD) == 0 && run_wrk(dir, backend, port, 1, 16, 3) == 0)
+            if (write_lua(dir, tag, PER_THREAD) == 0 && run_wrk(dir, backend, port, 16) == 0)
                 rc = 0;
         }
     }
     kill(srv, SIGTERM);
-    if (wait_exit(srv) != 0) {
+    if (tc_bench_wait(srv) != 0) {
         fprintf(stderr, "bench_service: %s: tradecore serve did not exit 0 on SIGTERM\n", backend);
         rc = -1;
     }
