@@ -3,13 +3,17 @@
  * (signal ids, fields, stats, unknown handles), sma_cross's signals on a
  * constructed series through a recording host, and the ledger accepting a
  * BASE_ENTRY with an explicit quantity and no stop; bars fed as views
- * (on_bars, or on_bar per bar of the view) and a class with neither refused. */
+ * (on_bars, or on_bar per bar of the view) and a class with neither refused;
+ * sessions fed at once (on_session) give the very signals of the per-bar
+ * path for both built-in strategies on real and generated data, the
+ * adaptation for classes without on_session, and bad session input. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tc_test.h"
 #include "tradecore/accounts.h"
+#include "tradecore/ingest.h"
 #include "tradecore/ledger.h"
 #include "tradecore/migrate.h"
 #include "tradecore/refdata.h"
@@ -467,6 +471,350 @@ static void test_ctx_bad_prefix(void **state)
     tc_tm_free(tm);
 }
 
+/* ---- sessions: the column-wise path against the per-bar path ------------------ */
+
+#define US_DAY INT64_C(86400000000)
+
+/* A host that keeps a plausible position per instrument (entries and
+ * pyramids fill at once, exits flatten), refuses every seventh signal, and
+ * records every signal. */
+struct mhost {
+    struct tc_signal *sig;
+    size_t n, cap;
+    struct tc_strategy_position pos[8];
+};
+
+static int m_submit(void *ud, const struct tc_signal *sig, struct tc_signal_outcome *out,
+                    struct tc_error *err)
+{
+    struct mhost *h = ud;
+    size_t ix = (size_t)(sig->instrument[0] - 'A'); /* instruments are "A0", "B1", ... */
+    (void)err;
+    if (h->n == h->cap) {
+        h->cap = h->cap ? 2 * h->cap : 64;
+        assert_non_null(h->sig = realloc(h->sig, h->cap * sizeof(*h->sig)));
+    }
+    h->sig[h->n++] = *sig;
+    memset(out, 0, sizeof(*out));
+    out->status = h->n % 7 == 0 ? TC_SIGNAL_REJECTED : TC_SIGNAL_ACCEPTED;
+    if (out->status != TC_SIGNAL_ACCEPTED || ix >= 8)
+        return 0;
+    struct tc_strategy_position *p = &h->pos[ix];
+    if (sig->type == TC_SIGNAL_BASE_ENTRY || sig->type == TC_SIGNAL_PYRAMID) {
+        p->layers++;
+        p->side = TC_SIDE_LONG;
+        tc_dec_add(p->quantity, sig->has_quantity ? sig->quantity : D("1"), &p->quantity);
+        p->entry_price = sig->price;
+    } else if (sig->type == TC_SIGNAL_EXIT) {
+        memset(p, 0, sizeof(*p));
+    }
+    return 0;
+}
+
+static int m_position(void *ud, size_t ix, struct tc_strategy_position *out, struct tc_error *err)
+{
+    (void)err;
+    *out = ((struct mhost *)ud)->pos[ix];
+    return 0;
+}
+
+/* A random walk of N bars from day DAY0 with flat stretches (40 equal closes
+ * every 150 bars: the SMAs tie there) and an occasional gap day. */
+static void gen_series(struct tc_bar_series *s, const char *id, uint64_t seed, size_t n,
+                       int64_t day0)
+{
+    struct tc_error err = {0};
+    uint64_t x = seed * 6364136223846793005u + 1442695040888963407u;
+    int64_t close = 5000 + (int64_t)(seed % 1000), day = day0;
+    tc_bar_series_init(s, id);
+    for (size_t i = 0; i < n; i++) {
+        struct tc_bar b;
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        uint64_t r = x >> 33;
+        int flat = i % 150 >= 100 && i % 150 < 140;
+        if (!flat)
+            close += (int64_t)(r % 41) - 20;
+        if (close < 100)
+            close = 100;
+        memset(&b, 0, sizeof(b));
+        day += 1 + (int64_t)(r % 13 == 0);
+        b.day = day;
+        b.close = tc_dec_from_raw(close * 1000000);  /* cents */
+        b.open = tc_dec_from_raw((close + (int64_t)(r >> 8) % 11 - 5) * 1000000);
+        if (b.open.raw <= 0)
+            b.open = b.close;
+        b.high = tc_dec_from_raw((b.open.raw > b.close.raw ? b.open.raw : b.close.raw) +
+                                 (int64_t)((r >> 12) % 30) * 1000000);
+        b.low = tc_dec_from_raw((b.open.raw < b.close.raw ? b.open.raw : b.close.raw) -
+                                (int64_t)((r >> 16) % 30) * 1000000);
+        if (b.low.raw <= 0)
+            b.low = tc_dec_from_raw(1000000);
+        if (flat)
+            b.open = b.high = b.low = b.close;
+        b.adj_close = b.close;
+        b.volume = 1000 + (int64_t)(r % 5000);
+        tc_assert_ok(tc_bar_series_append(s, &b, &err), &err);
+    }
+}
+
+static void load_file(const char *name, const char *id, struct tc_bar_series *out)
+{
+    char path[1024];
+    struct tc_bar_set set = {0};
+    struct tc_error err = {0};
+    snprintf(path, sizeof(path), "%s/%s", tc_test_data(), name);
+    tc_assert_ok(tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &set, &err), &err);
+    assert_int_equal(set.n, 1);
+    *out = set.items[0];
+    free(set.items);
+    snprintf(out->instrument_id, sizeof(out->instrument_id), "%s", id);
+}
+
+static void assert_same_signals(const struct mhost *a, const struct mhost *b)
+{
+    assert_int_equal(a->n, b->n);
+    for (size_t k = 0; k < a->n; k++) {
+        const struct tc_signal *x = &a->sig[k], *y = &b->sig[k];
+        assert_int_equal(x->type, y->type);
+        assert_int_equal(x->side, y->side);
+        assert_string_equal(x->instrument, y->instrument);
+        assert_string_equal(x->signal_id, y->signal_id);
+        assert_string_equal(x->reason, y->reason);
+        assert_int_equal(x->timestamp_us, y->timestamp_us);
+        assert_int_equal(x->has_price, y->has_price);
+        assert_int_equal(x->price.raw, y->price.raw);
+        assert_int_equal(x->has_stop, y->has_stop);
+        assert_int_equal(x->stop.raw, y->stop.raw);
+        assert_int_equal(x->has_quantity, y->has_quantity);
+        assert_int_equal(x->quantity.raw, y->quantity.raw);
+    }
+}
+
+/*
+ * Runs class CLS with the values KV over the N series twice on one
+ * TimeMachine's sessions (the union of the dates): once fed by bars
+ * (tc_strategy_bars per instrument: the streaming indicators) and once by
+ * sessions (tc_strategy_session: the column-wise ones), FROM_DAY on (earlier
+ * bars are warm-up history, never fed). The two must send the same signals.
+ * Returns the number of signals.
+ */
+static size_t compare_paths(const struct tc_bar_series *series, size_t n, const char *cls_name,
+                            const char *const *kv, int64_t from_day)
+{
+    const struct tc_strategy_class *cls = NULL;
+    struct tc_strategy_params p;
+    struct tc_tm *tm = NULL;
+    struct tc_strategy_ctx *ca = NULL, *cb = NULL;
+    struct mhost ha, hb;
+    struct tc_error err = {0};
+    struct tc_bar_view view[8];
+    size_t cur[8], from[8], changed[8];
+    size_t n_sessions = 0;
+
+    assert_true(n <= 8);
+    memset(&ha, 0, sizeof(ha));
+    memset(&hb, 0, sizeof(hb));
+    struct tc_strategy_host sa = {m_submit, m_position, &ha}, sbh = {m_submit, m_position, &hb};
+    tc_assert_ok(tc_strategy_lookup(cls_name, &cls, &err), &err);
+    tc_strategy_params_init(&p, cls);
+    for (; kv && *kv; kv++)
+        tc_assert_ok(tc_strategy_params_set_kv(&p, *kv, &err), &err);
+    tc_assert_ok(tc_tm_new(NULL, &tm, &err), &err);
+    for (size_t k = 0; k < n; k++) {
+        tc_assert_ok(tc_tm_add_series(tm, &series[k], NULL, &err), &err);
+        long a = from_day == INT64_MIN ? -1 : tc_bar_series_find(&series[k], from_day - 1);
+        cur[k] = (size_t)(a + 1);
+        view[k] = (struct tc_bar_view){cur[k],
+                                       series[k].day,       series[k].open,
+                                       series[k].high,      series[k].low,
+                                       series[k].close,     series[k].adj_close,
+                                       series[k].volume,    series[k].open_interest};
+    }
+    tc_assert_ok(tc_strategy_ctx_new(&p, tm, "pf", "run.a", "run.0", &sa, &ca, &err), &err);
+    tc_assert_ok(tc_strategy_ctx_new(&p, tm, "pf", "run.b", "run.0", &sbh, &cb, &err), &err);
+    tc_assert_ok(tc_strategy_start(ca, &err), &err);
+    tc_assert_ok(tc_strategy_start(cb, &err), &err);
+    for (;;) {
+        int64_t day = INT64_MAX;
+        size_t nch = 0;
+        for (size_t k = 0; k < n; k++)
+            if (cur[k] < series[k].n && series[k].day[cur[k]] < day)
+                day = series[k].day[cur[k]];
+        if (day == INT64_MAX)
+            break;
+        n_sessions++;
+        tc_assert_ok(tc_tm_set_time(tm, (day + 1) * US_DAY, &err), &err);
+        tc_strategy_ctx_set_time(ca, day, (day + 1) * US_DAY);
+        tc_strategy_ctx_set_time(cb, day, (day + 1) * US_DAY);
+        for (size_t k = 0; k < n; k++) {
+            from[k] = cur[k];
+            while (cur[k] < series[k].n && series[k].day[cur[k]] <= day)
+                cur[k]++;
+            view[k].n = cur[k];
+            if (cur[k] == from[k])
+                continue;
+            changed[nch++] = k;
+            struct tc_bar_view v = view[k];
+            v.n = cur[k] - from[k];
+            v.day += from[k];
+            v.open += from[k];
+            v.high += from[k];
+            v.low += from[k];
+            v.close += from[k];
+            v.adj_close += from[k];
+            v.volume += from[k];
+            v.open_interest += from[k];
+            tc_assert_ok(tc_strategy_bars(ca, k, &v, &err), &err);
+        }
+        struct tc_session_bars sb = {day, n, view, from, changed, nch};
+        tc_assert_ok(tc_strategy_session(cb, &sb, &err), &err);
+    }
+    assert_true(n_sessions > 100);
+    assert_same_signals(&ha, &hb);
+    size_t sent = ha.n;
+    tc_strategy_ctx_free(ca);
+    tc_strategy_ctx_free(cb);
+    tc_tm_free(tm);
+    free(ha.sig);
+    free(hb.sig);
+    return sent;
+}
+
+static void test_session_matches_bars(void **state)
+{
+    struct tc_bar_series s[6];
+    static const char *const sma_a[] = {"fast=10", "slow=30", NULL};
+    static const char *const sma_b[] = {"fast=2", "slow=3", NULL};
+    static const char *const sma_c[] = {"fast=1", "slow=7", NULL};
+    static const char *const sma_d[] = {"fast=20", "slow=200", NULL};
+    static const char *const don_a[] = {NULL};
+    static const char *const don_b[] = {"entry=5", "exit=3", "atr=4", "pyramid_atr=0.25",
+                                        "max_pyramids=5", NULL};
+    static const char *const don_c[] = {"entry=1", "exit=1", "atr=1", NULL};
+    const char *const *const sma[] = {sma_a, sma_b, sma_c, sma_d};
+    const char *const *const don[] = {don_a, don_b, don_c};
+    size_t total = 0;
+
+    load_file("orcl-1995-2014.txt", "A0", &s[0]);
+    load_file("yhoo-1996-2014.txt", "B1", &s[1]);
+    load_file("nvda-1999-2014.txt", "C2", &s[2]);
+    gen_series(&s[3], "D3", 1, 3000, 9000);
+    gen_series(&s[4], "E4", 2, 2500, 9100);
+    gen_series(&s[5], "F5", 77, 3200, 8950);
+    for (size_t k = 0; k < 4; k++) {
+        total += compare_paths(s, 6, "sma_cross", sma[k], INT64_MIN);
+        total += compare_paths(s + 3, 3, "sma_cross", sma[k], 9500); /* warm-up bars unfed */
+    }
+    for (size_t k = 0; k < 3; k++) {
+        total += compare_paths(s, 6, "donchian", don[k], INT64_MIN);
+        total += compare_paths(s + 3, 3, "donchian", don[k], 9500);
+    }
+    assert_true(total > 1000);
+    for (size_t k = 0; k < 6; k++)
+        tc_bar_series_release(&s[k]);
+}
+
+/* A class without on_session gets its bars per changed instrument; bad
+ * session input is refused with its reason and changes nothing; a context
+ * is fed one way. */
+static void test_session_dispatch(void **state)
+{
+    static const char *const closes[] = {"1", "2", "3", "4"};
+    struct tc_strategy_params p;
+    struct tc_strategy_ctx *ctx = NULL;
+    const struct tc_strategy_class *sma = NULL;
+    struct tc_bar_series s[2];
+    struct tc_tm *tm = NULL;
+    struct host h;
+    struct tc_error err = {0};
+    struct tc_bar_view view[2];
+    size_t from[2] = {1, 4}, changed[2] = {0, 1};
+
+    memset(&h, 0, sizeof(h));
+    struct tc_strategy_host hs = {h_submit, h_position, &h};
+    tc_assert_ok(tc_tm_new(NULL, &tm, &err), &err);
+    add_series(tm, &s[0], "XYZ", closes, 4);
+    add_series(tm, &s[1], "UVW", closes, 4);
+    tc_assert_ok(tc_tm_set_time(tm, (19000 + 4) * US_DAY, &err), &err);
+    view[0] = view_of(&s[0], 0, 4);
+    view[1] = view_of(&s[1], 0, 4);
+
+    /* on_bar only: the new bars of instrument 0 (1..3), none of 1 */
+    tc_strategy_params_init(&p, &rec_row);
+    tc_assert_ok(tc_strategy_ctx_new(&p, tm, "pf", "run.row", "run.0", &hs, &ctx, &err), &err);
+    tc_assert_ok(tc_strategy_start(ctx, &err), &err);
+    struct tc_session_bars sb = {19003, 2, view, from, changed, 1};
+    tc_assert_ok(tc_strategy_session(ctx, &sb, &err), &err);
+    assert_int_equal(g_rec->calls, 3);
+    assert_int_equal(g_rec->day[0], 19001);
+    assert_int_equal(g_rec->day[2], 19003);
+    /* the count of instruments must be the context's */
+    sb.n = 3;
+    assert_int_equal(tc_strategy_session(ctx, &sb, &err), TC_EINVAL);
+    assert_string_equal(err.msg,
+                        "strategy run.row: session bars for 3 instruments, the context has 2");
+    assert_int_equal(tc_strategy_session(ctx, NULL, &err), TC_EINVAL);
+    assert_string_equal(err.msg,
+                        "strategy run.row: session bars for 0 instruments, the context has 2");
+    sb.n = 2;
+    /* a changed handle out of range, new bars past the column */
+    changed[0] = 5;
+    assert_int_equal(tc_strategy_session(ctx, &sb, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "strategy run.row: instrument handle 5 is unknown");
+    changed[0] = 0;
+    from[0] = 6;
+    assert_int_equal(tc_strategy_session(ctx, &sb, &err), TC_EINVAL);
+    assert_string_equal(err.msg,
+                        "strategy run.row: instrument handle 0: new bars from 6, past its 4 bars");
+    assert_int_equal(g_rec->calls, 3); /* nothing was fed */
+    /* a class without on_session may be fed both ways */
+    struct tc_bar b;
+    tc_bar_series_get(&s[0], 3, &b);
+    tc_assert_ok(tc_strategy_bar(ctx, 0, &b, &err), &err);
+    assert_int_equal(g_rec->calls, 4);
+    tc_strategy_ctx_free(ctx);
+
+    /* sma_cross: fed by sessions, then by bars: refused, and the other way */
+    tc_assert_ok(tc_strategy_lookup("sma_cross", &sma, &err), &err);
+    tc_strategy_params_init(&p, sma);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "fast=1", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "slow=2", &err), &err);
+    tc_assert_ok(tc_strategy_ctx_new(&p, tm, "pf", "run.sma", "run.0", &hs, &ctx, &err), &err);
+    tc_assert_ok(tc_strategy_start(ctx, &err), &err);
+    from[0] = 0;
+    view[0].n = 2;
+    tc_assert_ok(tc_strategy_session(ctx, &sb, &err), &err);
+    struct tc_bar_view v = view_of(&s[0], 2, 1);
+    assert_int_equal(tc_strategy_bars(ctx, 0, &v, &err), TC_ESTATE);
+    assert_string_equal(err.msg, "strategy run.sma: fed by sessions, now given bars (use one)");
+    assert_int_equal(tc_strategy_bar(ctx, 0, &b, &err), TC_ESTATE);
+    /* a gap in an instrument's bars (bar 2 never fed) is refused */
+    from[0] = 3;
+    view[0].n = 4;
+    assert_int_equal(tc_strategy_session(ctx, &sb, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "strategy run.sma: instrument handle 0: new bars from 3, bar 2 "
+                                 "expected");
+    /* an unknown handle in the changed list */
+    from[0] = 2;
+    changed[0] = 7;
+    assert_int_equal(tc_strategy_session(ctx, &sb, &err), TC_ENOTFOUND);
+    assert_string_equal(err.msg, "strategy run.sma: instrument handle 7 is unknown");
+    changed[0] = 0;
+    tc_assert_ok(tc_strategy_session(ctx, &sb, &err), &err); /* 2..3 still fine */
+    assert_int_equal(h.n, 0); /* closes only rise: the first sign is no crossover */
+    tc_strategy_ctx_free(ctx);
+
+    tc_assert_ok(tc_strategy_ctx_new(&p, tm, "pf", "run.sma", "run.0", &hs, &ctx, &err), &err);
+    tc_assert_ok(tc_strategy_start(ctx, &err), &err);
+    tc_assert_ok(tc_strategy_bars(ctx, 0, &v, &err), &err);
+    assert_int_equal(tc_strategy_session(ctx, &sb, &err), TC_ESTATE);
+    assert_string_equal(err.msg, "strategy run.sma: fed by bars, now given a session (use one)");
+    tc_strategy_ctx_free(ctx);
+    tc_tm_free(tm);
+    tc_bar_series_release(&s[0]);
+    tc_bar_series_release(&s[1]);
+}
+
 /* ---- the ledger: an explicit quantity makes the stop optional ---------------- */
 
 static void test_entry_without_stop(void **state)
@@ -579,6 +927,8 @@ int main(void)
         cmocka_unit_test(test_sma_cross_views),
         cmocka_unit_test(test_bars_dispatch),
         cmocka_unit_test(test_ctx_bad_prefix),
+        cmocka_unit_test(test_session_matches_bars),
+        cmocka_unit_test(test_session_dispatch),
         cmocka_unit_test(test_entry_without_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,6 +81,42 @@ int tc_ind_sma_batch(struct tc_dec_view x, size_t period, struct tc_ind_value *o
 int tc_ind_sma_last(struct tc_dec_view x, size_t period, struct tc_dec *out,
                     struct tc_error *err);
 
+/* ---- SMA, column-wise ----------------------------------------------------- */
+
+/*
+ * SMA(PERIOD) of N instruments at once, as a struct of arrays: per
+ * instrument a 128-bit running sum and the index of its first bar, and no
+ * window ring: the close that leaves the window is read back from the
+ * caller's column of closes, which must hold the instrument's bars from the
+ * first one pushed (a series' close column from bar 0, as the TimeMachine's
+ * views and struct tc_session_bars in strategy.h give it). Its values are
+ * those of tc_ind_sma_push fed the same closes, to the last digit.
+ */
+struct tc_ind_sma_cols {
+    size_t n, period;
+    uint64_t recip;              /* as struct tc_ind_sma */
+    struct tc_ind_sum *sum;      /* [N], owned */
+    size_t *first;               /* [N], owned: bar index of the first push, SIZE_MAX before */
+    size_t *next;                /* [N], owned: the bar index the next push must have */
+};
+
+/* N instruments (N >= 1), PERIOD >= 1 (TC_EINVAL); TC_ENOMEM. Release with
+ * tc_ind_sma_cols_release. */
+int tc_ind_sma_cols_init(struct tc_ind_sma_cols *s, size_t n, size_t period,
+                         struct tc_error *err);
+void tc_ind_sma_cols_release(struct tc_ind_sma_cols *s);
+/*
+ * Pushes the close X[I] of instrument IX, X being its column (X[0..I] are
+ * readable, X[I - PERIOD] is read back when the window is full). The first
+ * push of an instrument may be at any I, each later one must be at the next
+ * bar (the previous I + 1). *OUT (may be NULL) gets the SMA after it.
+ * TC_EINVAL for NULL, IX >= N or a bar that is not the next one (the
+ * message names the instrument's handle and both indices); the state is
+ * unchanged on error.
+ */
+int tc_ind_sma_cols_push(struct tc_ind_sma_cols *s, size_t ix, const struct tc_dec *x, size_t i,
+                         struct tc_ind_value *out, struct tc_error *err);
+
 /* ---- EMA ---------------------------------------------------------------- */
 
 struct tc_ind_ema {

@@ -102,6 +102,31 @@ struct tc_strategy_params {
 
 struct tc_strategy_ctx;
 
+/*
+ * One session's bars for every instrument, as the host's columns (borrowed
+ * for the call; nothing is copied). For instrument handle IX < N:
+ *   COLS[IX]   its series' columns from bar 0 up to and including the
+ *              session's last visible bar (COLS[IX].n bars): never a bar
+ *              dated after DAY, so reading back through a window (an SMA's
+ *              oldest close) needs no copy and cannot look ahead;
+ *   FROM[IX]   the first bar new this session: the new bars are
+ *              [FROM[IX], COLS[IX].n), empty when FROM[IX] == COLS[IX].n.
+ * CHANGED[0..N_CHANGED-1] lists the handles with at least one new bar, in
+ * increasing order (a strategy need not look at the others). A host feeds
+ * each instrument's bars once, in order: the new bars of a session follow
+ * the ones of the previous session (FROM[IX] is the previous COLS[IX].n),
+ * except for the first bars fed, which may start anywhere (bars before them
+ * are history: warm-up through the gate).
+ */
+struct tc_session_bars {
+    int64_t day;                    /* the session (also tc_strategy_day) */
+    size_t n;                       /* instruments: tc_strategy_instruments */
+    const struct tc_bar_view *cols; /* [N] */
+    const size_t *from;             /* [N] */
+    const size_t *changed;          /* [N_CHANGED], increasing */
+    size_t n_changed;
+};
+
 /* A fill of one of the strategy's orders. */
 struct tc_strategy_fill {
     size_t ix;                      /* the instrument's TimeMachine handle */
@@ -150,6 +175,19 @@ struct tc_strategy_class {
      */
     int (*on_bars)(struct tc_strategy_ctx *ctx, void *state, size_t ix,
                    const struct tc_bar_view *v, struct tc_error *err);
+    /*
+     * Optional, the per-session fast path (may be NULL): every instrument's
+     * new bars of one session at once (struct tc_session_bars, below), one
+     * call per session, so indicator state can be kept column-wise (a
+     * struct of arrays over instruments) and read back from the columns.
+     * A host feeding sessions (tc_strategy_session) calls it instead of
+     * on_bars/on_bar; a class without it gets on_bars (or on_bar) for each
+     * instrument with new bars, in handle order. A context is fed either by
+     * sessions or by bars, not both (the second kind is TC_ESTATE): a class
+     * may keep different state for the two.
+     */
+    int (*on_session)(struct tc_strategy_ctx *ctx, void *state, const struct tc_session_bars *sb,
+                      struct tc_error *err);
 };
 
 /* ---- registry and parameters --------------------------------------------- */
@@ -219,6 +257,18 @@ int tc_strategy_bar(struct tc_strategy_ctx *ctx, size_t ix, const struct tc_bar 
  * nothing. The backtest runner feeds bars this way, without copying them. */
 int tc_strategy_bars(struct tc_strategy_ctx *ctx, size_t ix, const struct tc_bar_view *v,
                      struct tc_error *err);
+/*
+ * One session's new bars of every instrument (SB borrowed for the call; the
+ * bars must be visible through the TimeMachine, SB->n must be the number of
+ * instruments, TC_EINVAL otherwise): the class's on_session, or else, for
+ * each handle of SB->changed in order, its new bars as tc_strategy_bars
+ * would give them (stopping at the first error). The backtest runner calls
+ * it once per session per strategy. A context fed by tc_strategy_session
+ * refuses tc_strategy_bar/tc_strategy_bars afterwards and the other way
+ * round (TC_ESTATE naming the strategy), when the class has on_session.
+ */
+int tc_strategy_session(struct tc_strategy_ctx *ctx, const struct tc_session_bars *sb,
+                        struct tc_error *err);
 int tc_strategy_fill(struct tc_strategy_ctx *ctx, const struct tc_strategy_fill *f,
                      struct tc_error *err);
 /* Signals sent, accepted and rejected by the ledger so far (any may be NULL). */

@@ -78,6 +78,12 @@ struct run {
     int dirty;
     int64_t day;
     int oom;
+    /* the loop's own (loop_begin, loop_end): the session's bars as given to
+     * the strategies, and what moves them */
+    struct tc_bar_view *view;         /* [ni] columns up to the cursor: nothing after the session */
+    size_t *from;                     /* [ni] first bar new this session */
+    size_t *changed, nchanged;        /* instruments with a new bar this session */
+    int64_t *next_day;                /* [ni] day of the next bar to feed, INT64_MAX at the end */
 };
 
 void tc_backtest_config_init(struct tc_backtest_config *cfg)
@@ -696,6 +702,8 @@ static int deliver_fills(struct run *r, struct tc_error *err)
     return 0;
 }
 
+/* The session's new bars to the broker, only while orders are working, and
+ * only for the instruments that have one. */
 static int offer_bars(struct run *r, int again, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
@@ -704,11 +712,11 @@ static int offer_bars(struct run *r, int again, struct tc_error *err)
 
     if (tc_broker_sim_working(r->broker) == 0)
         return 0;
-    for (size_t k = 0; k < r->ni; k++) {
-        struct ibook *b = &r->book[k];
-        for (size_t i = b->new_from; i < b->cursor; i++) {
-            if (again && i + 1 < b->cursor)
-                continue; /* fill_at close: the session's last bar */
+    for (size_t c = 0; c < r->nchanged; c++) {
+        size_t k = r->changed[c];
+        const struct ibook *b = &r->book[k];
+        for (size_t i = again ? b->cursor - 1 : b->new_from; i < b->cursor; i++) {
+            /* fill_at close (AGAIN): the session's last bar only */
             bar_at(&cfg->series[k], i, &bar);
             if ((rc = tc_broker_on_bar(r->broker, cfg->series[k].instrument_id, &bar, err)) != 0)
                 return rc;
@@ -736,10 +744,42 @@ static int equity_point(struct run *r, struct tc_equity_point *p, struct tc_erro
     return 0;
 }
 
+/* The loop's arrays, after setup: the views start empty (before the first
+ * bar fed: warm-up bars are history, readable through the gate). */
+static int loop_begin(struct run *r, struct tc_error *err)
+{
+    if (!(r->view = calloc(r->ni, sizeof(*r->view))) ||
+        !(r->from = calloc(r->ni, sizeof(*r->from))) ||
+        !(r->changed = calloc(r->ni, sizeof(*r->changed))) ||
+        !(r->next_day = calloc(r->ni, sizeof(*r->next_day))))
+        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    for (size_t k = 0; k < r->ni; k++) {
+        const struct ibook *b = &r->book[k];
+        r->view[k] = b->cols;
+        r->view[k].n = b->cursor;
+        r->from[k] = b->cursor;
+        r->next_day[k] = b->cursor < b->end ? b->cols.day[b->cursor] : INT64_MAX;
+    }
+    return 0;
+}
+
+static void loop_end(struct run *r)
+{
+    free(r->view);
+    free(r->from);
+    free(r->changed);
+    free(r->next_day);
+    r->view = NULL;
+    r->from = r->changed = NULL;
+    r->next_day = NULL;
+}
+
 static int session(struct run *r, size_t si, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
     int64_t day = r->sessions[si], close_us;
+    size_t nch = 0;
+    uint64_t fed = 0;
     int rc;
 
     r->day = day;
@@ -754,11 +794,15 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         return rc;
     for (size_t c = 0; c < r->nctx; c++)
         tc_strategy_ctx_set_time(r->ctx[c], day, close_us);
+    /* move the cursors: an instrument without a bar today costs one compare */
     for (size_t k = 0; k < r->ni; k++) {
+        if (r->next_day[k] > day) {
+            r->from[k] = r->view[k].n;
+            continue;
+        }
         struct ibook *b = &r->book[k];
         const int64_t *days = b->cols.day;
-        size_t i = b->cursor;
-        b->new_from = i;
+        size_t i = b->cursor, first = i;
         /* a hundred instruments are more column streams than the hardware
          * prefetcher follows: ask for the lines of the coming sessions */
         if (i + 16 < b->end) {
@@ -767,33 +811,27 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         }
         while (i < b->end && days[i] <= day)
             i++;
-        if (i > b->new_from)
-            b->close = b->cols.close[i - 1];
-        r->res->bars += i - b->new_from;
+        b->new_from = first;
         b->cursor = i;
+        b->close = b->cols.close[i - 1];
+        r->next_day[k] = i < b->end ? days[i] : INT64_MAX;
+        r->view[k].n = i;
+        r->from[k] = first;
+        r->changed[nch++] = k;
+        fed += i - first;
     }
+    r->nchanged = nch;
+    r->res->bars += fed;
     if ((rc = offer_bars(r, 0, err)) != 0)
         return rc;
     if ((rc = tc_broker_sim_set_day(r->broker, day, err)) != 0 || (rc = deliver_fills(r, err)) != 0)
         return rc;
-    /* the new bars of each instrument as a view of its columns: no copy */
-    for (size_t k = 0; k < r->ni; k++) {
-        const struct ibook *b = &r->book[k];
-        size_t first = b->new_from, n = b->cursor - first;
-        if (n == 0)
-            continue;
-        const struct tc_bar_view *col = &b->cols;
-        const struct tc_bar_view v = {n,
-                                      col->day + first,
-                                      col->open + first,
-                                      col->high + first,
-                                      col->low + first,
-                                      col->close + first,
-                                      col->adj_close + first,
-                                      col->volume + first,
-                                      col->open_interest + first};
+    /* every instrument's new bars at once, per strategy: views of the
+     * columns ending at the session, no copy */
+    if (nch) {
+        const struct tc_session_bars sb = {day, r->ni, r->view, r->from, r->changed, nch};
         for (size_t c = 0; c < r->nctx; c++)
-            if ((rc = tc_strategy_bars(r->ctx[c], k, &v, err)) != 0)
+            if ((rc = tc_strategy_session(r->ctx[c], &sb, err)) != 0)
                 return rc;
     }
     if (cfg->sim.fill_at == TC_SIM_FILL_CLOSE &&
@@ -894,7 +932,7 @@ int tc_backtest_run(const struct tc_backtest_config *cfg, struct tc_backtest_res
     memset(&r, 0, sizeof(r));
     r.cfg = cfg;
     r.res = out;
-    if ((rc = setup(&r, err)) != 0)
+    if ((rc = setup(&r, err)) != 0 || (rc = loop_begin(&r, err)) != 0)
         goto done;
     step = r.nsessions / 100 ? r.nsessions / 100 : 1;
     for (size_t si = 0; si < r.nsessions; si++) {
@@ -926,6 +964,7 @@ int tc_backtest_run(const struct tc_backtest_config *cfg, struct tc_backtest_res
     }
     rc = tc_analytics_compute(&out->run, &out->metrics, err);
 done:
+    loop_end(&r);
     cleanup(&r);
     return rc;
 }

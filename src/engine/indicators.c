@@ -10,21 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/ind_cols.h"
 #include "tradecore/indicators.h"
 #include "internal/banned.h"
 
-__extension__ typedef __int128 i128;
-__extension__ typedef unsigned __int128 u128;
+typedef tc__i128 i128;
 
-static i128 sum_get(struct tc_ind_sum s) { return (i128)s.hi * ((i128)1 << 64) + (i128)s.lo; }
+static i128 sum_get(struct tc_ind_sum s) { return tc__ind_sum_get(s); }
 
-static struct tc_ind_sum sum_put(i128 v)
-{
-    struct tc_ind_sum s;
-    s.lo = (uint64_t)v;
-    s.hi = (int64_t)(v >> 64); /* arithmetic shift (GCC and Clang define it) */
-    return s;
-}
+static struct tc_ind_sum sum_put(i128 v) { return tc__ind_sum_put(v); }
 
 /* N / D rounded half-even; D > 0. */
 static i128 div_half_even(i128 n, i128 d)
@@ -46,28 +40,14 @@ static struct tc_dec mean(i128 sum, size_t n)
     return tc_dec_from_raw((int64_t)div_half_even(sum, (i128)n));
 }
 
-/*
- * The mean SUM / N rounded half-even, as mean(), by a multiply when
- * 0 <= SUM < 2^52 and 2 <= N < 2^32 (RECIP = floor(2^64 / N)): the estimate
- * floor(SUM * RECIP / 2^64) is floor(SUM / N) or one less (the error of RECIP
- * times SUM is below 2^-12), and the remainder says which. Every other sum
- * goes through the 128-bit division. Same result either way (tests compare
- * the streaming SMA, which uses this, with the batch one, which does not).
- */
+struct tc_dec tc__ind_mean_div(i128 sum, size_t n) { return mean(sum, n); }
+
+/* The streaming mean: by a multiply where it can (ind_cols.h). Same result
+ * as mean() (tests compare the streaming SMA, which uses this, with the
+ * batch one, which does not). */
 static struct tc_dec mean_recip(i128 sum, size_t n, uint64_t recip)
 {
-    if (recip == 0 || (sum >> 52) != 0)
-        return mean(sum, n);
-    uint64_t x = (uint64_t)sum, d = (uint64_t)n;
-    uint64_t q = (uint64_t)(((u128)x * recip) >> 64);
-    uint64_t r = x - q * d;
-    if (r >= d) {
-        q++;
-        r -= d;
-    }
-    if (2 * r > d || (2 * r == d && (q & 1)))
-        q++;
-    return tc_dec_from_raw((int64_t)q);
+    return tc__ind_mean(sum, n, recip);
 }
 
 static void set_out(struct tc_ind_value *out, int has, struct tc_dec v)
@@ -101,8 +81,7 @@ int tc_ind_sma_init(struct tc_ind_sma *s, size_t period, struct tc_error *err)
     if (!s->ring)
         return tc_error_set(err, TC_ENOMEM, "sma: out of memory for a period of %zu", period);
     s->period = period;
-    if (period >= 2 && period <= UINT32_MAX)
-        s->recip = (uint64_t)(((u128)1 << 64) / period);
+    s->recip = tc__ind_recip(period);
     return 0;
 }
 
@@ -173,6 +152,70 @@ int tc_ind_sma_last(struct tc_dec_view x, size_t period, struct tc_dec *out,
     return 0;
 }
 
+/* ---- SMA, column-wise ------------------------------------------------------ */
+
+int tc_ind_sma_cols_init(struct tc_ind_sma_cols *s, size_t n, size_t period,
+                         struct tc_error *err)
+{
+    if (!s)
+        return tc_error_set(err, TC_EINVAL, "sma columns: NULL state");
+    if (period == 0 || n == 0)
+        return tc_error_set(err, TC_EINVAL, "sma columns: %s 0 (must be at least 1)",
+                            period == 0 ? "period" : "instruments");
+    memset(s, 0, sizeof *s);
+    s->sum = calloc(n, sizeof *s->sum);
+    s->first = malloc(n * sizeof *s->first);
+    s->next = calloc(n, sizeof *s->next);
+    if (!s->sum || !s->first || !s->next) {
+        tc_ind_sma_cols_release(s);
+        return tc_error_set(err, TC_ENOMEM, "sma columns: out of memory for %zu instruments", n);
+    }
+    for (size_t k = 0; k < n; k++)
+        s->first[k] = SIZE_MAX;
+    s->n = n;
+    s->period = period;
+    s->recip = tc__ind_recip(period);
+    return 0;
+}
+
+void tc_ind_sma_cols_release(struct tc_ind_sma_cols *s)
+{
+    if (!s)
+        return;
+    free(s->sum);
+    free(s->first);
+    free(s->next);
+    memset(s, 0, sizeof *s);
+}
+
+int tc_ind_sma_cols_push(struct tc_ind_sma_cols *s, size_t ix, const struct tc_dec *x, size_t i,
+                         struct tc_ind_value *out, struct tc_error *err)
+{
+    if (!s || !s->sum || !x)
+        return tc_error_set(err, TC_EINVAL, "sma columns: NULL or released state or column");
+    if (ix >= s->n)
+        return tc_error_set(err, TC_EINVAL, "sma columns: instrument handle %zu is unknown (%zu)",
+                            ix, s->n);
+    if (s->first[ix] == SIZE_MAX)
+        s->first[ix] = i;
+    else if (i != s->next[ix])
+        return tc_error_set(err, TC_EINVAL,
+                            "sma columns: instrument handle %zu: bar %zu pushed, bar %zu expected",
+                            ix, i, s->next[ix]);
+    i128 sum = sum_get(s->sum[ix]) + x[i].raw;
+    size_t count = i - s->first[ix] + 1;
+    if (count > s->period)
+        sum -= x[i - s->period].raw;
+    s->sum[ix] = sum_put(sum);
+    s->next[ix] = i + 1;
+    if (out) {
+        out->has_value = count >= s->period;
+        out->value = out->has_value ? (s->period == 1 ? x[i] : mean_recip(sum, s->period, s->recip))
+                                    : TC_DEC_ZERO;
+    }
+    return 0;
+}
+
 /* ---- EMA ------------------------------------------------------------------ */
 
 static struct tc_dec ema_step(struct tc_dec prev, struct tc_dec x, size_t period)
@@ -238,9 +281,9 @@ int tc_ind_ema_batch(struct tc_dec_view x, size_t period, struct tc_ind_value *o
 /* ---- ATR ------------------------------------------------------------------ */
 
 /* The true range of one bar (HAS_PREV: PREV is the previous close). */
-static int true_range(struct tc_dec high, struct tc_dec low, struct tc_dec close, int has_prev,
-                      struct tc_dec prev, const char *where, struct tc_dec *tr,
-                      struct tc_error *err)
+int tc__ind_true_range(struct tc_dec high, struct tc_dec low, struct tc_dec close, int has_prev,
+                       struct tc_dec prev, const char *where, struct tc_dec *tr,
+                       struct tc_error *err)
 {
     char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN];
     if (tc_dec_cmp(high, low) < 0) {
@@ -274,7 +317,7 @@ static int true_range(struct tc_dec high, struct tc_dec low, struct tc_dec close
     return 0;
 }
 
-static struct tc_dec atr_step(struct tc_dec prev, struct tc_dec tr, size_t period)
+struct tc_dec tc__ind_atr_step(struct tc_dec prev, struct tc_dec tr, size_t period)
 {
     i128 num = (i128)(period - 1) * prev.raw + tr.raw;
     return tc_dec_from_raw((int64_t)div_half_even(num, (i128)period));
@@ -297,7 +340,7 @@ int tc_ind_atr_push(struct tc_ind_atr *s, struct tc_dec high, struct tc_dec low,
     struct tc_dec tr = TC_DEC_ZERO;
     if (!s || s->period == 0)
         return tc_error_set(err, TC_EINVAL, "atr: NULL or uninitialised state");
-    int rc = true_range(high, low, close, s->started, s->prev_close, "", &tr, err);
+    int rc = tc__ind_true_range(high, low, close, s->started, s->prev_close, "", &tr, err);
     if (rc)
         return rc;
     if (s->count < s->period) {
@@ -307,7 +350,7 @@ int tc_ind_atr_push(struct tc_ind_atr *s, struct tc_dec high, struct tc_dec low,
         if (s->count == s->period)
             s->value = mean(sum, s->period);
     } else {
-        s->value = atr_step(s->value, tr, s->period);
+        s->value = tc__ind_atr_step(s->value, tr, s->period);
     }
     s->prev_close = close;
     s->started = 1;
@@ -333,7 +376,7 @@ int tc_ind_atr_batch(struct tc_bar_view bars, size_t period, struct tc_ind_value
         } else {
             snprintf(where, sizeof where, " at bar %zu", i);
         }
-        rc = true_range(bars.high[i], bars.low[i], bars.close[i], i > 0,
+        rc = tc__ind_true_range(bars.high[i], bars.low[i], bars.close[i], i > 0,
                         i > 0 ? bars.close[i - 1] : TC_DEC_ZERO, where, &tr, err);
         if (rc)
             return rc;
@@ -342,7 +385,7 @@ int tc_ind_atr_batch(struct tc_bar_view bars, size_t period, struct tc_ind_value
             if (i + 1 == period)
                 v = mean(sum, period);
         } else {
-            v = atr_step(v, tr, period);
+            v = tc__ind_atr_step(v, tr, period);
         }
         set_out(&out[i], i + 1 >= period, v);
     }

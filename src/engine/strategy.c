@@ -16,6 +16,8 @@ static const struct tc_strategy_class *const registry[] = {
 };
 #define NREG (sizeof(registry) / sizeof(registry[0]))
 
+enum { FED_BARS = 1, FED_SESSIONS = 2 };
+
 struct tc_strategy_ctx {
     struct tc_strategy_params params;
     struct tc_tm *tm;
@@ -23,6 +25,7 @@ struct tc_strategy_ctx {
     struct tc_strategy_host host;
     void *state;
     int started;
+    int fed;                       /* FED_BARS or FED_SESSIONS once fed (classes with on_session) */
     int64_t day, now_us;
     uint64_t seq, accepted, rejected;
 };
@@ -258,11 +261,28 @@ int tc_strategy_start(struct tc_strategy_ctx *c, struct tc_error *err)
     return 0;
 }
 
+/* A class with on_session may keep other state for sessions than for bars:
+ * a context is fed one way only. */
+static int feed_as(struct tc_strategy_ctx *c, int how, struct tc_error *err)
+{
+    if (!c->params.cls->on_session || c->fed == how)
+        return 0;
+    if (c->fed == 0) {
+        c->fed = how;
+        return 0;
+    }
+    return tc_error_set(err, TC_ESTATE, "strategy %s: fed by %s, now given %s (use one)",
+                        c->strategy, c->fed == FED_BARS ? "bars" : "sessions",
+                        how == FED_BARS ? "bars" : "a session");
+}
+
 int tc_strategy_bar(struct tc_strategy_ctx *c, size_t ix, const struct tc_bar *bar,
                     struct tc_error *err)
 {
     const struct tc_strategy_class *cls = c->params.cls;
     int rc;
+    if ((rc = feed_as(c, FED_BARS, err)) != 0)
+        return rc;
     if (cls->on_bars) {
         /* a one-bar view of the caller's row */
         struct tc_bar_view v = {1,          &bar->day,       &bar->open,
@@ -282,6 +302,8 @@ int tc_strategy_bars(struct tc_strategy_ctx *c, size_t ix, const struct tc_bar_v
     int rc = 0;
     if (v->n == 0)
         return 0;
+    if ((rc = feed_as(c, FED_BARS, err)) != 0)
+        return rc;
     if (cls->on_bars) {
         rc = cls->on_bars(c, c->state, ix, v, err);
     } else {
@@ -293,6 +315,48 @@ int tc_strategy_bars(struct tc_strategy_ctx *c, size_t ix, const struct tc_bar_v
         }
     }
     return rc ? tc_error_prefix(err, "strategy %s", c->strategy) : 0;
+}
+
+int tc_strategy_session(struct tc_strategy_ctx *c, const struct tc_session_bars *sb,
+                        struct tc_error *err)
+{
+    const struct tc_strategy_class *cls = c->params.cls;
+    int rc;
+
+    if (!sb || sb->n != tc_tm_count(c->tm) || (sb->n && (!sb->cols || !sb->from)) ||
+        (sb->n_changed && !sb->changed) || sb->n_changed > sb->n)
+        return tc_error_set(err, TC_EINVAL,
+                            "strategy %s: session bars for %zu instruments, the context has %zu",
+                            c->strategy, sb ? sb->n : 0, tc_tm_count(c->tm));
+    if ((rc = feed_as(c, FED_SESSIONS, err)) != 0)
+        return rc;
+    if (cls->on_session) {
+        rc = cls->on_session(c, c->state, sb, err);
+        return rc ? tc_error_prefix(err, "strategy %s", c->strategy) : 0;
+    }
+    /* the class reads bars: each changed instrument's new bars as a view */
+    for (size_t k = 0; k < sb->n_changed; k++) {
+        size_t ix = sb->changed[k];
+        const struct tc_bar_view *col;
+        size_t first;
+        if (ix >= sb->n)
+            return tc_error_set(err, TC_EINVAL, "strategy %s: instrument handle %zu is unknown",
+                                c->strategy, ix);
+        col = &sb->cols[ix];
+        first = sb->from[ix];
+        if (first > col->n)
+            return tc_error_set(err, TC_EINVAL,
+                                "strategy %s: instrument handle %zu: new bars from %zu, past its "
+                                "%zu bars", c->strategy, ix, first, col->n);
+        const struct tc_bar_view v = {col->n - first,       col->day + first,
+                                      col->open + first,    col->high + first,
+                                      col->low + first,     col->close + first,
+                                      col->adj_close + first, col->volume + first,
+                                      col->open_interest + first};
+        if ((rc = tc_strategy_bars(c, ix, &v, err)) != 0)
+            return rc;
+    }
+    return 0;
 }
 
 int tc_strategy_fill(struct tc_strategy_ctx *c, const struct tc_strategy_fill *f,
