@@ -389,6 +389,73 @@ static int run_read(const struct tc_refdata *rd, struct tc__repo_read *c, struct
     return tc__repo_read_run(rd->store, c, err);
 }
 
+/* Soft-deletes the KIND row ID (DELETE_SQL: $1 id, $2 time, $3 actor) unless
+ * a live instrument still refers to it (USER_SQL: $1 id, the first such
+ * instrument's id): TC_ESTATE "<kind> "<id>" is still <USED_AS> instrument
+ * "<user>"". */
+struct remove_op {
+    const struct tc_refdata *rd;
+    const char *kind, *id, *user_sql, *used_as, *delete_sql;
+};
+
+static int remove_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
+{
+    const struct remove_op *op = ud;
+    struct tc_val key[] = {TC_V_TEXT(op->id)};
+    char user[TC_REFDATA_ID_MAX];
+    int found, rc;
+
+    if ((rc = tc__repo_exists(tx, op->user_sql, key, 1, &found, user, sizeof(user), err)) != 0)
+        return rc;
+    if (found)
+        return tc_error_set(err, TC_ESTATE, "%s \"%s\" is still %s instrument \"%s\"", op->kind,
+                            op->id, op->used_as, user);
+    return soft_delete(tx, op->rd, op->delete_sql, op->kind, op->id, err);
+}
+
+static int remove_entity(struct remove_op *op, struct tc_error *err)
+{
+    int rc;
+    if ((rc = check_repo(op->rd, err)) != 0 || (rc = tc_validate_id(op->kind, op->id, err)) != 0)
+        return rc;
+    return tc_store_txn(op->rd->store, TC_TXN_WRITE, remove_txn, op, err);
+}
+
+/* Runs C, a primary-key lookup of the KIND row ID, and moves its row into OUT
+ * (SIZE bytes, zeroed first; the caller releases it). TC_ENOTFOUND when there
+ * is none. */
+static int get_one(const struct tc_refdata *rd, const char *kind, const char *id,
+                   struct tc__repo_read *c, void *out, size_t size, struct tc_error *err)
+{
+    int rc;
+
+    memset(out, 0, size);
+    if ((rc = check_repo(rd, err)) != 0 || (rc = tc_validate_id(kind, id, err)) != 0)
+        return rc;
+    if ((rc = run_read(rd, c, err)) != 0)
+        return rc;
+    if (c->vec.n == 0)
+        return tc_error_set(err, TC_ENOTFOUND, "%s \"%s\" not found", kind, id);
+    memcpy(out, c->vec.items, size);
+    free(c->vec.items); /* a primary-key lookup returns one row */
+    return 0;
+}
+
+/* Runs C and hands its rows to the caller (*ITEMS, *N; NULL and 0 on error). */
+static int list_all(const struct tc_refdata *rd, struct tc__repo_read *c, void **items, size_t *n,
+                    struct tc_error *err)
+{
+    int rc;
+
+    *items = NULL;
+    *n = 0;
+    if ((rc = check_repo(rd, err)) != 0 || (rc = run_read(rd, c, err)) != 0)
+        return rc;
+    *items = c->vec.items;
+    *n = c->vec.n;
+    return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Markets                                                                    */
 
@@ -416,7 +483,6 @@ static void market_free(void *item) { tc_market_release(item); }
 struct market_op {
     const struct tc_refdata *rd;
     const struct tc_market *m;
-    const char *id;
 };
 
 static int market_create_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
@@ -445,7 +511,7 @@ static int market_create_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
 int tc_refdata_market_create(const struct tc_refdata *rd, const struct tc_market *m,
                              struct tc_error *err)
 {
-    struct market_op op = {rd, m, NULL};
+    struct market_op op = {rd, m};
     int rc;
     if ((rc = check_repo(rd, err)) != 0 || (rc = tc_market_validate(m, err)) != 0)
         return rc;
@@ -456,21 +522,9 @@ int tc_refdata_market_get(const struct tc_refdata *rd, const char *market_id,
                           struct tc_market *out, struct tc_error *err)
 {
     struct tc_val p[] = {TC_V_TEXT(market_id ? market_id : "")};
-    struct tc__repo_read c = {"SELECT " MARKET_COLS " FROM markets "
-                         "WHERE market_id = $1 AND deleted_at IS NULL",
-                         p, 1, {.size = sizeof(struct tc_market)}, market_fill, market_free, 0};
-    int rc;
-
-    memset(out, 0, sizeof(*out));
-    if ((rc = check_repo(rd, err)) != 0 || (rc = tc_validate_id("market", market_id, err)) != 0)
-        return rc;
-    if ((rc = run_read(rd, &c, err)) != 0)
-        return rc;
-    if (c.vec.n == 0)
-        return tc_error_set(err, TC_ENOTFOUND, "market \"%s\" not found", market_id);
-    *out = ((struct tc_market *)c.vec.items)[0];
-    free(c.vec.items);  /* a primary-key lookup returns one row */
-    return 0;
+    struct tc__repo_read c = {"SELECT " MARKET_COLS " FROM markets WHERE market_id = $1 AND deleted_at IS NULL",
+                              p, 1, {.size = sizeof(struct tc_market)}, market_fill, market_free, 0};
+    return get_one(rd, "market", market_id, &c, out, sizeof(*out), err);
 }
 
 static int market_update_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
@@ -498,59 +552,34 @@ static int market_update_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
 int tc_refdata_market_update(const struct tc_refdata *rd, const struct tc_market *m,
                              struct tc_error *err)
 {
-    struct market_op op = {rd, m, NULL};
+    struct market_op op = {rd, m};
     int rc;
     if ((rc = check_repo(rd, err)) != 0 || (rc = tc_market_validate(m, err)) != 0)
         return rc;
     return tc_store_txn(rd->store, TC_TXN_WRITE, market_update_txn, &op, err);
 }
 
-static int market_remove_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
-{
-    struct market_op *op = ud;
-    struct tc_val key[] = {TC_V_TEXT(op->id)};
-    char user[TC_REFDATA_ID_MAX];
-    int found, rc;
-
-    if ((rc = tc__repo_exists(tx,
-                              "SELECT instrument_id FROM instruments WHERE market_id = $1 AND "
-                              "deleted_at IS NULL ORDER BY instrument_id LIMIT 1",
-                              key, 1, &found, user, sizeof(user), err)) != 0)
-        return rc;
-    if (found)
-        return tc_error_set(err, TC_ESTATE, "market \"%s\" is still used by instrument \"%s\"",
-                            op->id, user);
-    return soft_delete(tx, op->rd,
-                       "UPDATE markets SET deleted_at = $2, updated_at = $2, updated_by = $3 "
-                       "WHERE market_id = $1 AND deleted_at IS NULL",
-                       "market", op->id, err);
-}
-
 int tc_refdata_market_remove(const struct tc_refdata *rd, const char *market_id,
                              struct tc_error *err)
 {
-    struct market_op op = {rd, NULL, market_id};
-    int rc;
-    if ((rc = check_repo(rd, err)) != 0 || (rc = tc_validate_id("market", market_id, err)) != 0)
-        return rc;
-    return tc_store_txn(rd->store, TC_TXN_WRITE, market_remove_txn, &op, err);
+    struct remove_op op = {rd, "market", market_id,
+                           "SELECT instrument_id FROM instruments WHERE market_id = $1 AND "
+                           "deleted_at IS NULL ORDER BY instrument_id LIMIT 1",
+                           "used by",
+                           "UPDATE markets SET deleted_at = $2, updated_at = $2, updated_by = $3 "
+                           "WHERE market_id = $1 AND deleted_at IS NULL"};
+    return remove_entity(&op, err);
 }
 
 int tc_refdata_market_list(const struct tc_refdata *rd, struct tc_market_list *out,
                            struct tc_error *err)
 {
-    struct tc__repo_read c = {"SELECT " MARKET_COLS " FROM markets WHERE deleted_at IS NULL "
-                         "ORDER BY market_id",
-                         NULL, 0, {.size = sizeof(struct tc_market)}, market_fill, market_free, 0};
-    int rc;
-
-    out->items = NULL;
-    out->n = 0;
-    if ((rc = check_repo(rd, err)) != 0 || (rc = run_read(rd, &c, err)) != 0)
-        return rc;
-    out->items = c.vec.items;
-    out->n = c.vec.n;
-    return 0;
+    struct tc__repo_read c = {"SELECT " MARKET_COLS " FROM markets WHERE deleted_at IS NULL ORDER BY market_id",
+                              NULL, 0, {.size = sizeof(struct tc_market)}, market_fill, market_free, 0};
+    void *items;
+    int rc = list_all(rd, &c, &items, &out->n, err);
+    out->items = items;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -582,7 +611,6 @@ static void issuer_free(void *item) { tc_issuer_release(item); }
 struct issuer_op {
     const struct tc_refdata *rd;
     const struct tc_issuer *i;
-    const char *id;
 };
 
 static int issuer_write_txn(struct tc_txn *tx, void *ud, struct tc_error *err, int create)
@@ -638,7 +666,7 @@ static int issuer_update_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
 int tc_refdata_issuer_create(const struct tc_refdata *rd, const struct tc_issuer *i,
                              struct tc_error *err)
 {
-    struct issuer_op op = {rd, i, NULL};
+    struct issuer_op op = {rd, i};
     int rc;
     if ((rc = check_repo(rd, err)) != 0 || (rc = tc_issuer_validate(i, err)) != 0)
         return rc;
@@ -648,7 +676,7 @@ int tc_refdata_issuer_create(const struct tc_refdata *rd, const struct tc_issuer
 int tc_refdata_issuer_update(const struct tc_refdata *rd, const struct tc_issuer *i,
                              struct tc_error *err)
 {
-    struct issuer_op op = {rd, i, NULL};
+    struct issuer_op op = {rd, i};
     int rc;
     if ((rc = check_repo(rd, err)) != 0 || (rc = tc_issuer_validate(i, err)) != 0)
         return rc;
@@ -659,69 +687,32 @@ int tc_refdata_issuer_get(const struct tc_refdata *rd, const char *issuer_id,
                           struct tc_issuer *out, struct tc_error *err)
 {
     struct tc_val p[] = {TC_V_TEXT(issuer_id ? issuer_id : "")};
-    struct tc__repo_read c = {"SELECT " ISSUER_COLS " FROM issuers "
-                         "WHERE issuer_id = $1 AND deleted_at IS NULL",
-                         p, 1, {.size = sizeof(struct tc_issuer)}, issuer_fill, issuer_free, 0};
-    int rc;
-
-    memset(out, 0, sizeof(*out));
-    if ((rc = check_repo(rd, err)) != 0 || (rc = tc_validate_id("issuer", issuer_id, err)) != 0)
-        return rc;
-    if ((rc = run_read(rd, &c, err)) != 0)
-        return rc;
-    if (c.vec.n == 0)
-        return tc_error_set(err, TC_ENOTFOUND, "issuer \"%s\" not found", issuer_id);
-    *out = ((struct tc_issuer *)c.vec.items)[0];
-    free(c.vec.items);  /* a primary-key lookup returns one row */
-    return 0;
-}
-
-static int issuer_remove_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
-{
-    struct issuer_op *op = ud;
-    struct tc_val key[] = {TC_V_TEXT(op->id)};
-    char user[TC_REFDATA_ID_MAX];
-    int found, rc;
-
-    if ((rc = tc__repo_exists(tx,
-                              "SELECT instrument_id FROM instruments WHERE issuer_id = $1 AND "
-                              "deleted_at IS NULL ORDER BY instrument_id LIMIT 1",
-                              key, 1, &found, user, sizeof(user), err)) != 0)
-        return rc;
-    if (found)
-        return tc_error_set(err, TC_ESTATE, "issuer \"%s\" is still used by instrument \"%s\"",
-                            op->id, user);
-    return soft_delete(tx, op->rd,
-                       "UPDATE issuers SET deleted_at = $2, updated_at = $2, updated_by = $3 "
-                       "WHERE issuer_id = $1 AND deleted_at IS NULL",
-                       "issuer", op->id, err);
+    struct tc__repo_read c = {"SELECT " ISSUER_COLS " FROM issuers WHERE issuer_id = $1 AND deleted_at IS NULL",
+                              p, 1, {.size = sizeof(struct tc_issuer)}, issuer_fill, issuer_free, 0};
+    return get_one(rd, "issuer", issuer_id, &c, out, sizeof(*out), err);
 }
 
 int tc_refdata_issuer_remove(const struct tc_refdata *rd, const char *issuer_id,
                              struct tc_error *err)
 {
-    struct issuer_op op = {rd, NULL, issuer_id};
-    int rc;
-    if ((rc = check_repo(rd, err)) != 0 || (rc = tc_validate_id("issuer", issuer_id, err)) != 0)
-        return rc;
-    return tc_store_txn(rd->store, TC_TXN_WRITE, issuer_remove_txn, &op, err);
+    struct remove_op op = {rd, "issuer", issuer_id,
+                           "SELECT instrument_id FROM instruments WHERE issuer_id = $1 AND "
+                           "deleted_at IS NULL ORDER BY instrument_id LIMIT 1",
+                           "used by",
+                           "UPDATE issuers SET deleted_at = $2, updated_at = $2, updated_by = $3 "
+                           "WHERE issuer_id = $1 AND deleted_at IS NULL"};
+    return remove_entity(&op, err);
 }
 
 int tc_refdata_issuer_list(const struct tc_refdata *rd, struct tc_issuer_list *out,
                            struct tc_error *err)
 {
-    struct tc__repo_read c = {"SELECT " ISSUER_COLS " FROM issuers WHERE deleted_at IS NULL "
-                         "ORDER BY issuer_id",
-                         NULL, 0, {.size = sizeof(struct tc_issuer)}, issuer_fill, issuer_free, 0};
-    int rc;
-
-    out->items = NULL;
-    out->n = 0;
-    if ((rc = check_repo(rd, err)) != 0 || (rc = run_read(rd, &c, err)) != 0)
-        return rc;
-    out->items = c.vec.items;
-    out->n = c.vec.n;
-    return 0;
+    struct tc__repo_read c = {"SELECT " ISSUER_COLS " FROM issuers WHERE deleted_at IS NULL ORDER BY issuer_id",
+                              NULL, 0, {.size = sizeof(struct tc_issuer)}, issuer_fill, issuer_free, 0};
+    void *items;
+    int rc = list_all(rd, &c, &items, &out->n, err);
+    out->items = items;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -763,7 +754,6 @@ static void instrument_free(void *item) { tc_instrument_release(item); }
 struct instrument_op {
     const struct tc_refdata *rd;
     const struct tc_instrument *i;
-    const char *id;
 };
 
 /* References and the (market, symbol) uniqueness, checked for a good message
@@ -884,7 +874,7 @@ static int instrument_update_txn(struct tc_txn *tx, void *ud, struct tc_error *e
 int tc_refdata_instrument_create(const struct tc_refdata *rd, const struct tc_instrument *i,
                                  struct tc_error *err)
 {
-    struct instrument_op op = {rd, i, NULL};
+    struct instrument_op op = {rd, i};
     int rc;
     if ((rc = check_repo(rd, err)) != 0 || (rc = tc_instrument_validate(i, err)) != 0)
         return rc;
@@ -894,45 +884,24 @@ int tc_refdata_instrument_create(const struct tc_refdata *rd, const struct tc_in
 int tc_refdata_instrument_update(const struct tc_refdata *rd, const struct tc_instrument *i,
                                  struct tc_error *err)
 {
-    struct instrument_op op = {rd, i, NULL};
+    struct instrument_op op = {rd, i};
     int rc;
     if ((rc = check_repo(rd, err)) != 0 || (rc = tc_instrument_validate(i, err)) != 0)
         return rc;
     return tc_store_txn(rd->store, TC_TXN_WRITE, instrument_update_txn, &op, err);
 }
 
-static int instrument_remove_txn(struct tc_txn *tx, void *ud, struct tc_error *err)
-{
-    struct instrument_op *op = ud;
-    struct tc_val key[] = {TC_V_TEXT(op->id)};
-    char user[TC_REFDATA_ID_MAX];
-    int found, rc;
-
-    if ((rc = tc__repo_exists(tx,
-                              "SELECT instrument_id FROM instruments WHERE "
-                              "underlying_instrument_id = $1 AND deleted_at IS NULL "
-                              "ORDER BY instrument_id LIMIT 1",
-                              key, 1, &found, user, sizeof(user), err)) != 0)
-        return rc;
-    if (found)
-        return tc_error_set(err, TC_ESTATE,
-                            "instrument \"%s\" is still the underlying of instrument \"%s\"",
-                            op->id, user);
-    return soft_delete(tx, op->rd,
-                       "UPDATE instruments SET deleted_at = $2, updated_at = $2, "
-                       "updated_by = $3 WHERE instrument_id = $1 AND deleted_at IS NULL",
-                       "instrument", op->id, err);
-}
-
 int tc_refdata_instrument_remove(const struct tc_refdata *rd, const char *instrument_id,
                                  struct tc_error *err)
 {
-    struct instrument_op op = {rd, NULL, instrument_id};
-    int rc;
-    if ((rc = check_repo(rd, err)) != 0 ||
-        (rc = tc_validate_id("instrument", instrument_id, err)) != 0)
-        return rc;
-    return tc_store_txn(rd->store, TC_TXN_WRITE, instrument_remove_txn, &op, err);
+    struct remove_op op = {rd, "instrument", instrument_id,
+                           "SELECT instrument_id FROM instruments WHERE "
+                           "underlying_instrument_id = $1 AND deleted_at IS NULL "
+                           "ORDER BY instrument_id LIMIT 1",
+                           "the underlying of",
+                           "UPDATE instruments SET deleted_at = $2, updated_at = $2, "
+                           "updated_by = $3 WHERE instrument_id = $1 AND deleted_at IS NULL"};
+    return remove_entity(&op, err);
 }
 
 static int instrument_query(const struct tc_refdata *rd, const char *where,
