@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "tc_test.h"
-#include "store/embedded.h"
 #include "tradecore/accounts.h"
 #include "tradecore/store.h"
 
@@ -19,26 +18,6 @@ struct fx {
     struct tc_manual_clock clock;
     struct tc_accounts acc;
 };
-
-static int apply(struct tc_store *s, const char *path)
-{
-    struct tc_error err = {0};
-    struct tc_txn *tx = NULL;
-
-    for (size_t i = 0; i < tc__migration_nfiles; i++) {
-        if (strcmp(tc__migration_files[i].path, path) != 0)
-            continue;
-        if (tc_store_begin(s, TC_TXN_WRITE, &tx, &err) != 0 ||
-            tc_txn_exec_script(tx, (const char *)tc__migration_files[i].data, &err) != 0) {
-            fprintf(stderr, "%s: %s\n", path, tc_error_msg(&err));
-            tc_txn_rollback(tx);
-            return -1;
-        }
-        return tc_txn_commit(tx, &err) == 0 ? 0 : -1;
-    }
-    fprintf(stderr, "%s: not embedded\n", path);
-    return -1;
-}
 
 static const char *mig_path(const struct fx *f, int up)
 {
@@ -69,7 +48,7 @@ static int setup(void **state, int pg)
         fprintf(stderr, "open %s: %s\n", url, tc_error_msg(&err));
         goto fail;
     }
-    if (apply(f->store, mig_path(f, 1)) != 0)
+    if (tc_test_apply_migration(f->store, mig_path(f, 1)) != 0)
         goto fail;
     tc_manual_clock_init(&f->clock, T0);
     f->acc = (struct tc_accounts){f->store, &f->clock.clock, "tester"};
@@ -438,10 +417,10 @@ static void test_down_migration(void **state)
 
     fill_portfolio(&p, "p", "1");
     tc_assert_ok(tc_accounts_portfolio_create(&f->acc, &p, &err), &err);
-    assert_int_equal(apply(f->store, mig_path(f, 0)), 0);
+    assert_int_equal(tc_test_apply_migration(f->store, mig_path(f, 0)), 0);
     tc_assert_ok(tc_store_exec(f->store, sql, NULL, 0, count_cb, &n, NULL, &err), &err);
     assert_int_equal(n, 0);
-    assert_int_equal(apply(f->store, mig_path(f, 1)), 0);
+    assert_int_equal(tc_test_apply_migration(f->store, mig_path(f, 1)), 0);
     tc_assert_ok(tc_accounts_portfolio_create(&f->acc, &p, &err), &err);
 }
 

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "tc_test.h"
-#include "store/embedded.h"
 #include "tradecore/refdata.h"
 #include "tradecore/store.h"
 
@@ -19,26 +18,6 @@ struct fx {
     struct tc_manual_clock clock;
     struct tc_refdata rd;
 };
-
-static int apply(struct tc_store *s, const char *path)
-{
-    struct tc_error err = {0};
-    struct tc_txn *tx = NULL;
-
-    for (size_t i = 0; i < tc__migration_nfiles; i++) {
-        if (strcmp(tc__migration_files[i].path, path) != 0)
-            continue;
-        if (tc_store_begin(s, TC_TXN_WRITE, &tx, &err) != 0 ||
-            tc_txn_exec_script(tx, (const char *)tc__migration_files[i].data, &err) != 0) {
-            fprintf(stderr, "%s: %s\n", path, tc_error_msg(&err));
-            tc_txn_rollback(tx);
-            return -1;
-        }
-        return tc_txn_commit(tx, &err) == 0 ? 0 : -1;
-    }
-    fprintf(stderr, "%s: not embedded\n", path);
-    return -1;
-}
 
 static int open_store(struct fx *f)
 {
@@ -72,7 +51,7 @@ static int setup(void **state, int pg)
     if (!f)
         return -1;
     f->pg = pg;
-    if (open_store(f) != 0 || apply(f->store, up_path(f)) != 0) {
+    if (open_store(f) != 0 || tc_test_apply_migration(f->store, up_path(f)) != 0) {
         tc_store_close(f->store);
         free(f);
         return -1;
@@ -743,13 +722,13 @@ static void test_down_migration(void **state)
                             : "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'";
 
     add_market(f, "XNYS");
-    assert_int_equal(apply(f->store, f->pg ? "postgres/historical/0001_reference_data.down.sql"
+    assert_int_equal(tc_test_apply_migration(f->store, f->pg ? "postgres/historical/0001_reference_data.down.sql"
                                            : "sqlite/historical/0001_reference_data.down.sql"),
                      0);
     tc_assert_ok(tc_store_exec(f->store, sql, NULL, 0, count_cb, &n, NULL, &err), &err);
     assert_int_equal(n, 0);
     /* and up again works */
-    assert_int_equal(apply(f->store, up_path(f)), 0);
+    assert_int_equal(tc_test_apply_migration(f->store, up_path(f)), 0);
     add_market(f, "XNYS");
 }
 

@@ -12,7 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "store/embedded.h"
 #include "tc_test.h"
+#include "tradecore/store.h"
 
 static char server_url[1024];
 static char created[64][96];
@@ -255,4 +257,24 @@ int tc_test_run(const char *cwd, const char *const *argv, const char *const *ext
     if (waitpid(pid, &status, 0) < 0)
         return -1;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int tc_test_apply_migration(struct tc_store *s, const char *path)
+{
+    struct tc_error err = {0};
+    struct tc_txn *tx = NULL;
+
+    for (size_t i = 0; i < tc__migration_nfiles; i++) {
+        if (strcmp(tc__migration_files[i].path, path) != 0)
+            continue;
+        if (tc_store_begin(s, TC_TXN_WRITE, &tx, &err) != 0 ||
+            tc_txn_exec_script(tx, (const char *)tc__migration_files[i].data, &err) != 0) {
+            fprintf(stderr, "%s: %s\n", path, tc_error_msg(&err));
+            tc_txn_rollback(tx);
+            return -1;
+        }
+        return tc_txn_commit(tx, &err) == 0 ? 0 : -1;
+    }
+    fprintf(stderr, "%s: not embedded\n", path);
+    return -1;
 }

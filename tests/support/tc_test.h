@@ -35,6 +35,12 @@ void tc_test_pg_drop_all(void);
  * caller's. Returns 0 or -1. */
 int tc_test_tmpdir(const char *name, char *buf, size_t cap);
 
+/* Runs the embedded migration file PATH (e.g. "sqlite/runtime/0001_accounts.up.sql")
+ * on S in one write transaction, outside the migration runner (tests of one
+ * migration's tables). Returns 0, or -1 with the message on stderr. */
+struct tc_store;
+int tc_test_apply_migration(struct tc_store *s, const char *path);
+
 /* Environment helpers with defaults for running outside CTest. */
 const char *tc_test_bin(void);   /* $TC_TEST_BIN, else "build/tradecore" */
 const char *tc_test_src(void);   /* $TC_TEST_SRC, else "." */
