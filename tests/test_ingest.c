@@ -766,6 +766,168 @@ static void test_csv_without_store(void **state)
     assert_string_equal(tc_prices_format_name(TC_PRICES_YAHOO), "yahoo");
 }
 
+/* Every column of A and B equal, or fails naming WHAT. */
+static void assert_same_set(const struct tc_bar_set *a, const struct tc_bar_set *b,
+                            const char *what)
+{
+    if (a->n != b->n)
+        fail_msg("%s: %zu series vs %zu", what, a->n, b->n);
+    for (size_t k = 0; k < a->n; k++) {
+        const struct tc_bar_series *x = &a->items[k], *y = &b->items[k];
+        if (strcmp(x->instrument_id, y->instrument_id) != 0 || x->n != y->n)
+            fail_msg("%s: %s/%zu vs %s/%zu", what, x->instrument_id, x->n, y->instrument_id,
+                     y->n);
+        for (size_t i = 0; i < x->n; i++)
+            if (x->day[i] != y->day[i] || x->open[i].raw != y->open[i].raw ||
+                x->high[i].raw != y->high[i].raw || x->low[i].raw != y->low[i].raw ||
+                x->close[i].raw != y->close[i].raw || x->adj_close[i].raw != y->adj_close[i].raw ||
+                x->volume[i] != y->volume[i] || x->open_interest[i] != y->open_interest[i])
+                fail_msg("%s: %s bar %zu differs", what, x->instrument_id, i);
+    }
+}
+
+#define MANY 12
+
+/* MANY files of every format and size (the data folder's, generated ones
+ * of 1..3000 rows, a long file of two symbols) into PATHS. */
+static void many_files(char *dir, char paths[MANY][1100])
+{
+    assert_int_equal(tc_test_tmpdir("ingest_many", dir, 512), 0);
+    snprintf(paths[0], 1100, "%s/orcl-1995-2014.txt", tc_test_data());
+    snprintf(paths[1], 1100, "%s/nvda-1999-2014.txt", tc_test_data());
+    snprintf(paths[2], 1100, "%s/LONG.csv", dir);
+    write_file(paths[2], "date,symbol,open,high,low,close,volume\n2020-01-02,AAA,1,2,0.5,1.5,7\n"
+                         "2020-01-02,BBB,3,4,2.5,3.5,8\n2020-01-03,AAA,1,2,0.5,1.5,9\n");
+    snprintf(paths[3], 1100, "%s/OCV.csv", dir);
+    write_file(paths[3], "Date,Open,High,Low,Close,Volume,OpenInterest\n"
+                         "2020-01-02,1.000000,2.000000,0.500000,1.500000,7,3\n");
+    for (int k = 4; k < MANY; k++) {
+        int rows = k == 4 ? 1 : 400 * k - 1000;
+        size_t cap = (size_t)rows * 100 + 100, len = 0;
+        char *text = malloc(cap);
+        assert_non_null(text);
+        len += (size_t)snprintf(text, cap, "Date,Open,High,Low,Close,Adj Close,Volume\r\n");
+        for (int i = 0; i < rows; i++) {
+            int y, m, d;
+            tc_civil_from_days(tc_days_from_civil(1990, 1, 1) + i + k, &y, &m, &d);
+            int ip = 1 + (i * 31 + k) % 900;
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "%04d-%02d-%02d,%d.%06d,%d.%06d,%d.%06d,%d.%06d,%d.5,%d\r\n",
+                                    y, m, d, ip, i % 1000000, ip + 2, k, ip, 0, ip + 1, i % 7, ip,
+                                    i * k);
+        }
+        snprintf(paths[k], 1100, "%s/G%02d.csv", dir, k);
+        FILE *f = fopen(paths[k], "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(text, 1, len, f), len);
+        assert_int_equal(fclose(f), 0);
+        free(text);
+    }
+}
+
+static void test_load_many(void **state)
+{
+    (void)state;
+    char dir[512];
+    static char paths[MANY][1100];
+    const char *pp[MANY];
+    struct tc_bar_set one[MANY], many[MANY];
+    struct tc_error err = {0};
+    size_t failed = 99;
+
+    many_files(dir, paths);
+    for (int k = 0; k < MANY; k++) {
+        pp[k] = paths[k];
+        tc_assert_ok(tc_prices_load_csv(pp[k], TC_PRICES_AUTO, NULL, &one[k], &err), &err);
+    }
+    assert_int_equal(one[2].n, 2);
+    assert_int_equal(one[MANY - 1].items[0].n, 400 * (MANY - 1) - 1000);
+    /* every worker count gives the series of loading the files one by one,
+     * in input order */
+    static const unsigned threads[] = {1, 2, 3, 8, 0, 100};
+    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+        char what[64];
+        memset(many, 0x5a, sizeof many); /* overwritten, not read */
+        tc_assert_ok(tc_prices_load_csv_many(pp, MANY, TC_PRICES_AUTO, threads[t], many, &failed,
+                                             &err),
+                     &err);
+        assert_int_equal(failed, MANY);
+        for (int k = 0; k < MANY; k++) {
+            snprintf(what, sizeof what, "%u threads, file %d", threads[t], k);
+            assert_same_set(&one[k], &many[k], what);
+            tc_bar_set_release(&many[k]);
+        }
+    }
+    for (int k = 0; k < MANY; k++)
+        tc_bar_set_release(&one[k]);
+    assert_int_equal(tc_prices_load_csv_many(pp, 0, TC_PRICES_AUTO, 4, many, &failed, &err), 0);
+    assert_int_equal(failed, 0);
+}
+
+static void test_load_many_bad(void **state)
+{
+    (void)state;
+    char dir[512], bad1[700], bad2[700], missing[700];
+    static char paths[MANY][1100];
+    const char *pp[MANY];
+    struct tc_bar_set many[MANY];
+    struct tc_error err, want;
+    size_t failed;
+
+    many_files(dir, paths);
+    snprintf(bad1, sizeof bad1, "%s/BAD1.csv", dir);
+    write_file(bad1, "Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,1,2,0.5,1.5,1.5,7\n"
+                     "2020-01-03,1,2,3,1.5,1.5,7\n");
+    snprintf(bad2, sizeof bad2, "%s/BAD2.csv", dir);
+    write_file(bad2, "Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,nan,2,0.5,1.5,1.5,7\n");
+    snprintf(missing, sizeof missing, "%s/NONE.csv", dir);
+    for (int k = 0; k < MANY; k++)
+        pp[k] = paths[k];
+    /* a bad file among good ones (and a later bad one, and a missing one):
+     * its error, exactly as loading it alone gives, and nothing loaded */
+    pp[7] = bad1;
+    pp[9] = bad2;
+    pp[10] = missing;
+    struct tc_bar_set alone;
+    want = (struct tc_error){0};
+    assert_int_equal(tc_prices_load_csv(bad1, TC_PRICES_AUTO, NULL, &alone, &want), TC_EINVAL);
+    assert_non_null(strstr(want.msg, "BAD1.csv:3: low 3 is above high 2"));
+    for (unsigned t = 1; t <= 8; t++) {
+        err = (struct tc_error){0};
+        failed = 99;
+        memset(many, 0x5a, sizeof many);
+        assert_int_equal(tc_prices_load_csv_many(pp, MANY, TC_PRICES_AUTO, t, many, &failed, &err),
+                         TC_EINVAL);
+        assert_int_equal(failed, 7);
+        assert_int_equal(err.code, TC_EINVAL);
+        assert_string_equal(err.msg, want.msg);
+        for (int k = 0; k < MANY; k++) {
+            assert_int_equal(many[k].n, 0);
+            assert_null(many[k].items);
+        }
+    }
+    /* the first bad file is the first in input order, whichever it is */
+    pp[7] = paths[7];
+    assert_int_equal(tc_prices_load_csv_many(pp, MANY, TC_PRICES_AUTO, 3, many, &failed, &err),
+                     TC_EINVAL);
+    assert_int_equal(failed, 9);
+    assert_non_null(strstr(err.msg, "BAD2.csv:2: open \"nan\" is not a decimal number"));
+    pp[9] = paths[9];
+    assert_int_equal(tc_prices_load_csv_many(pp, MANY, TC_PRICES_AUTO, 3, many, &failed, &err),
+                     TC_EIO);
+    assert_int_equal(failed, 10);
+    assert_non_null(strstr(err.msg, "NONE.csv: cannot open"));
+    for (int k = 0; k < MANY; k++)
+        assert_null(many[k].items);
+    /* NULL arguments */
+    assert_int_equal(tc_prices_load_csv_many(NULL, 2, TC_PRICES_AUTO, 1, many, &failed, &err),
+                     TC_EINVAL);
+    assert_non_null(strstr(err.msg, "price files: NULL argument"));
+    assert_int_equal(failed, 2);
+    assert_int_equal(tc_prices_load_csv_many(pp, 2, TC_PRICES_AUTO, 1, NULL, NULL, &err),
+                     TC_EINVAL);
+}
+
 static void test_calendar_overrides(void **state)
 {
     struct fx *f = *state;
@@ -841,6 +1003,8 @@ int main(void)
         TESTS(setup_sqlite),
         TESTS(setup_pg),
         cmocka_unit_test(test_csv_without_store),
+        cmocka_unit_test(test_load_many),
+        cmocka_unit_test(test_load_many_bad),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     tc_test_pg_drop_all();

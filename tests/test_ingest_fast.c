@@ -187,6 +187,69 @@ static const struct {
                  "2020-01-02,1.000000,2.000000,0.500000,1.500000,7,3\n"
                  "2020-01-02,1.000000,2.000000,0.500000,1.500000,7,3\n",
      0, "ocv3.csv:3: duplicate date 2020-01-02 of OCV3 (first on line 2)"},
+    /* whole lines a word at a time (tc__prices_line_plain): fractions of
+     * 1..9 digits, integer parts of 1..11 digits on both sides of a word,
+     * exponents, signs and spaces, CRLF and lone CRs, missing and extra
+     * fields, volumes across words, NaN, negative, huge */
+    {"wfrac.csv", Y "2020-01-02,1.1,2.12,1.01,1.1234,1.12345,1\n"
+                    "2020-01-03,1.123456,2.1234567,1.12345,1.5,0.00000001,12345678\n"
+                    "2020-01-06,1234567.12345678,12345678.5,123456.1,1234567,9.99999999,"
+                    "1234567890123456\n",
+     1, NULL},
+    {"wfrac9.csv", Y "2020-01-02,1.000000,2.123456789,1,1,1,1\n", 0,
+     "wfrac9.csv:2: high 2.123456789 is out of range"},
+    {"wint8.csv", Y "2020-01-02,12345678,123456789.12345678,12345677.99999999,99999999.9,1,1\n",
+     1, NULL},
+    {"wint10.csv", Y "2020-01-02,1,9999999999.99999999,1,1,1,1\n", 1, NULL},
+    {"wexp.csv", Y "2020-01-02,1.000000,2.0e1,1,1,1,1\n", 1, NULL},
+    {"wexp2.csv", Y "2020-01-02,1.000000,2,1,1e,1,1\n", 0, "close \"1e\" is not a decimal"},
+    {"wplus.csv", Y "2020-01-02,1.000000,+2.000000,1,1,1,+7\n", 1, NULL},
+    {"wminus.csv", Y "2020-01-02,1.000000,2.000000,1,1,-1.000000,7\n", 0,
+     "adj close -1.000000 is not positive"},
+    {"wsp1.csv", Y "2020-01-02,1.000000 ,2.000000,1,1,1,7\n", 0,
+     "open \"1.000000 \" is not a decimal"},
+    {"wsp2.csv", Y "2020-01-02,1.000000,2.000000,1,1,1,7 \n", 0, "volume \"7 \" is not a number"},
+    {"wsp3.csv", Y "2020-01-02,1.000000,2.000000,1,1,1, 7\n", 0, "volume \" 7\" is not a number"},
+    {"wsp4.csv", Y " 2020-01-02,1.000000,2.000000,1,1,1,7\n", 0,
+     "date \" 2020-01-02\" is not a valid"},
+    {"wcrlf.csv", Y "2020-01-02,1.000000,2.000000,1,1,1,7\r\n2020-01-03,1.5,2,1,1,1,8\r\n"
+                    "2020-01-06,1.5,2,1,1,1,9\r",
+     1, NULL},
+    {"wcr2.csv", Y "2020-01-02,1.000000,2.000000,1,1,1,7\r\r\n", 1, NULL}, /* libcsv: CR ends it */
+    {"wcr3.csv", Y "2020-01-02,1.000000,2.000000,1,1,1,7\rx\n", 0, "wcr3.csv:2: expected 7 fields, found 8"},
+    {"wcr4.csv", Y "2020-01-02,1.000000,2.000000,1,1,1,7\n\r\n2020-01-03,1,2,1,1,1,7\n", 1, NULL},
+    {"wmiss.csv", Y "2020-01-02,1.000000,2.000000,1,1,7\n", 0, "wmiss.csv:2: expected 7 fields"},
+    {"wmiss2.csv", Y "2020-01-02,1.000000,2.000000,1,1,1\n", 0, "expected 7 fields, found 6"},
+    {"wextra.csv", Y "2020-01-02,1.000000,2.000000,1,1,1,7,\n", 0, "expected 7 fields, found 8"},
+    {"wv8.csv", Y "2020-01-02,1,2,1,1,1,12345678\n2020-01-03,1,2,1,1,1,1234567812345678\n"
+                  "2020-01-06,1,2,1,1,1,123456781234567812\n2020-01-07,1,2,1,1,1,0\n",
+     1, NULL},
+    {"wv19.csv", Y "2020-01-02,1,2,1,1,1,9223372036854775807\n", 1, NULL},
+    {"wv20.csv", Y "2020-01-02,1,2,1,1,1,9223372036854775808\n", 0,
+     "volume 9223372036854775808 is too large"},
+    {"wvneg.csv", Y "2020-01-02,1.000000,2.000000,1,1,1,-5\n", 0, "volume -5 is negative"},
+    {"wvnan.csv", Y "2020-01-02,1.000000,2.000000,1,1,1,NaN\n", 0, "volume \"NaN\" is not a"},
+    {"wpnan.csv", Y "2020-01-02,1.000000,NaN,1,1,1,7\n", 0, "high \"NaN\" is not a decimal"},
+    {"wpinf.csv", Y "2020-01-02,1.000000,inf,1,1,1,7\n", 0, "high \"inf\" is not a decimal"},
+    {"wdup.csv", Y "2020-01-02,1.000000,2.000000,1,1,1,7\r\n2020-01-03,1,2,1,1,1,7\r\n"
+                   "2020-01-03,1,2,1,1,1,7\r\n",
+     0, "wdup.csv:4: duplicate date 2020-01-03 of WDUP (first on line 3)"},
+    {"worder.csv", Y "2020-01-02,1,2,1,1,1,7\n\n2020-01-06,1,2,1,1,1,7\n2020-01-03,1,2,1,1,1,7\n",
+     0, "worder.csv:5: date 2020-01-03 of WORDER is not after 2020-01-06 (line 4)"},
+    {"wmonth.csv", Y "2020-02-10,1,2,1,1,1,7\n2020-02-29,1,2,1,1,1,7\n2020-03-31,1,2,1,1,1,7\n"
+                     "2020-04-30,1,2,1,1,1,7\n2020-04-31,1,2,1,1,1,7\n",
+     0, "wmonth.csv:6: date \"2020-04-31\" is not a valid"},
+    {"wday.csv", Y "2020-02-10,1,2,1,1,1,7\n2020-02-1x,1,2,1,1,1,7\n", 0,
+     "date \"2020-02-1x\" is not a valid"},
+    {"wdsep.csv", Y "2020-02-10,1,2,1,1,1,7\n2020-02/11,1,2,1,1,1,7\n", 0,
+     "date \"2020-02/11\" is not a valid"},
+    {"wohlcv.csv", "Date,Open,High,Low,Close,Volume,OpenInterest\r\n"
+                   "2020-01-02,1.5,2.25,1.125,2,12345678,123456781234567812\r\n"
+                   "2020-01-03,1.5,2.25,1.125,2,0,0",
+     1, NULL},
+    {"wohlcv2.csv", "Date,Open,High,Low,Close,Volume,OpenInterest\n"
+                    "2020-01-02,1.5,2.25,1.125,2,1.5,0\n",
+     0, "volume 1.5 is not a whole number"},
 };
 
 static void write_bytes(const char *path, const char *text, size_t n)

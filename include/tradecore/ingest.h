@@ -90,6 +90,26 @@ const struct tc_bar_series *tc_bar_set_find(const struct tc_bar_set *set,
 int tc_prices_load_csv(const char *path, enum tc_prices_format format, const char *symbol,
                        struct tc_bar_set *out, struct tc_error *err);
 
+/*
+ * Loads the N files PATHS[0..N) as tc_prices_load_csv(PATHS[i], FORMAT, NULL,
+ * &OUT[i], ERR) would (one-symbol files take their symbol from the file
+ * name), on THREADS worker threads (0: as many as online CPUs; never more
+ * than 8 nor N; 1: in the calling thread alone). Each file is read by one
+ * worker; OUT[i] is PATHS[i]'s set whatever order the workers finish in, so
+ * the result is the same for every THREADS. OUT (N sets, caller-owned) is
+ * overwritten (not released first); on success each OUT[i] is owned by the
+ * caller (tc_bar_set_release). On error every OUT[i] is left empty and the
+ * error is that of the first failing file in input order, exactly as
+ * loading the files one by one and stopping at the first failure reports
+ * it ("<file>:<line>: <rule>"), and *FAILED (may be NULL) is that file's
+ * index (N when no file failed: TC_EINVAL for NULL arguments, TC_ENOMEM).
+ * A worker thread that cannot be started leaves its share to the others.
+ * Thread-safe: the calls share nothing.
+ */
+int tc_prices_load_csv_many(const char *const *paths, size_t n, enum tc_prices_format format,
+                            unsigned threads, struct tc_bar_set *out, size_t *failed,
+                            struct tc_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Ingest into the historical store.                                         */
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,7 +25,7 @@
 
 #define NFIELDS 7     /* every format has seven columns */
 #define MAXFIELDS 16  /* more are only counted */
-#define READ_PAD 16   /* zero bytes after a file read whole */
+#define READ_PAD 32   /* zero bytes after a file read whole (ingest_fast.h) */
 #define SHOWN 40      /* bytes of a bad value quoted in a message */
 
 static const char *const format_names[] = {"auto", "yahoo", "ohlcv", "long"};
@@ -92,7 +94,8 @@ int tc_prices_symbol_from_path(const char *path, char *buf, size_t cap, struct t
 struct sym {
     struct tc_bar_series s;   /* instrument_id: the symbol, later the resolved id */
     char symbol[TC_ID_BUFSZ];
-    long *line;               /* the file line of each bar */
+    long *line;               /* the file line of each bar (ingest only, else NULL) */
+    long last_line;           /* the file line of the last bar */
     int created;
 };
 
@@ -104,6 +107,7 @@ struct reader {
     const char *path;
     enum tc_prices_format fmt;
     int skip_bad;
+    int keep_lines;                     /* keep every bar's line (ingest compares) */
     const char *fixed_symbol;           /* one-symbol files */
     char symbuf[TC_ID_BUFSZ];           /* the file name's symbol */
     tc_ingest_bad_fn on_bad;
@@ -211,7 +215,7 @@ static int sym_add(struct reader *r, const char *s, size_t n, long *out)
 static int sym_reserve(struct reader *r, struct sym *y, size_t cap)
 {
     int rc = tc_bar_series_reserve(&y->s, cap, r->err);
-    if (rc)
+    if (rc || !r->keep_lines)
         return rc;
     long *l = realloc(y->line, y->s.cap * sizeof *l);
     if (!l)
@@ -241,13 +245,14 @@ static int sym_append(struct reader *r, struct sym *y, const struct tc_bar *bar)
         s->volume[i] = bar->volume;
         s->open_interest[i] = bar->open_interest;
         s->n = i + 1;
-        y->line[i] = r->line;
-        return 0;
+    } else {
+        struct tc_error e = {0};
+        if (tc_bar_series_append(&y->s, bar, &e) != 0) /* checked already: cannot fail */
+            return tc_error_set(r->err, TC_EINTERNAL, "%s:%ld: %s", r->path, r->line, e.msg);
     }
-    struct tc_error e = {0};
-    if (tc_bar_series_append(&y->s, bar, &e) != 0) /* checked already: cannot fail */
-        return tc_error_set(r->err, TC_EINTERNAL, "%s:%ld: %s", r->path, r->line, e.msg);
-    y->line[y->s.n - 1] = r->line;
+    if (y->line)
+        y->line[y->s.n - 1] = r->line;
+    y->last_line = r->line;
     return 0;
 }
 
@@ -465,15 +470,6 @@ static int do_row(struct reader *r, const char *s, size_t len)
     int rc, c = 1;
 
     r->rows_read++;
-    if (tc__prices_fast && r->fmt != TC_PRICES_LONG) {
-        /* the whole row in place; anything unusual (or out of order) is
-         * judged again below, which finds the same bar or the error */
-        struct sym *y = &r->syms[0];
-        if (tc__prices_row_plain(s, len, r->fmt == TC_PRICES_YAHOO, &r->dc, &b) == 0 &&
-            (y->s.n == 0 || b.day > y->s.day[y->s.n - 1]))
-            return sym_append(r, y, &b);
-        b = (struct tc_bar){0};
-    }
     if (split(r, s, len) != 0)
         return bad_row(r, TC_EPARSE, "malformed CSV quoting");
     if (r->nf != NFIELDS)
@@ -535,9 +531,9 @@ static int do_row(struct reader *r, const char *s, size_t len)
             tc__prices_day_text(y->s.day[y->s.n - 1], d2, sizeof d2);
             if (b.day == y->s.day[y->s.n - 1])
                 return bad_row(r, TC_EINVAL, "duplicate date %s of %s (first on line %ld)", d1,
-                               y->symbol, y->line[y->s.n - 1]);
+                               y->symbol, y->last_line);
             return bad_row(r, TC_EINVAL, "date %s of %s is not after %s (line %ld)", d1,
-                           y->symbol, d2, y->line[y->s.n - 1]);
+                           y->symbol, d2, y->last_line);
         }
     } else if ((rc = sym_add(r, sym, symlen, &idx)) != 0) {
         return rc;
@@ -628,6 +624,42 @@ static int rd_run(struct reader *r)
                          &buf, &len)) != 0)
         goto out;
     while (off < len) {
+        if (r->line > 0 && tc__prices_fast && r->fmt != TC_PRICES_LONG) {
+            /* a one-symbol row in place, line end and all; anything
+             * unusual (or out of order) is judged by do_line, which finds
+             * the same bar or the error */
+            struct sym *y = &r->syms[0];
+            struct tc_bar_series *s = &y->s;
+            struct tc_bar b;
+            const char *next;
+            if (tc__prices_line_plain(buf + off, buf + len, r->fmt == TC_PRICES_YAHOO, &r->dc, &b,
+                                      &next) == 0 &&
+                (s->n == 0 || b.day > s->day[s->n - 1])) {
+                size_t i = s->n;
+                if (i == s->cap && (rc = sym_reserve(r, y, i + 1)) != 0)
+                    goto out;
+                r->line++;
+                r->rows_read++;
+                s->day[i] = b.day; /* every rule checked: stored as sym_append does */
+                s->open[i] = b.open;
+                s->high[i] = b.high;
+                s->low[i] = b.low;
+                s->close[i] = b.close;
+                s->adj_close[i] = b.adj_close;
+                s->volume[i] = b.volume;
+                s->open_interest[i] = b.open_interest;
+                s->n = i + 1;
+                if (y->line)
+                    y->line[i] = r->line;
+                y->last_line = r->line;
+                off = (size_t)(next - buf);
+                if (r->progress && off >= next_report && off < len) {
+                    r->progress(r->progress_ud, off, len);
+                    next_report = off + len / 100 + 1;
+                }
+                continue;
+            }
+        }
         char *nl = memchr(buf + off, '\n', len - off);
         size_t l = nl ? (size_t)(nl - (buf + off)) : len - off;
         r->line++;
@@ -668,6 +700,7 @@ static int rd_setup(struct reader *r, const char *path, enum tc_prices_format fm
     memset(r, 0, sizeof *r);
     r->path = path;
     r->err = err;
+    r->dc.key = UINT64_MAX;
     if (!path || !*path)
         return tc_error_set(err, TC_EINVAL, "price file: no path");
     if ((unsigned)fmt > TC_PRICES_LONG)
@@ -755,6 +788,101 @@ int tc_prices_load_csv(const char *path, enum tc_prices_format format, const cha
     }
 out:
     rd_release(&r);
+    return rc;
+}
+
+/* Several files on worker threads: each takes the next file index; a
+ * failure at index I stops the taking of files after I (they could not be
+ * reported), while the files before it are still read, so that the error
+ * reported is the first in input order whatever the timing. */
+struct many {
+    const char *const *paths;
+    size_t n;
+    enum tc_prices_format format;
+    struct tc_bar_set *out;
+    int *rc;
+    struct tc_error *errs;
+    atomic_size_t next;
+    atomic_size_t first_bad; /* n when none */
+};
+
+static void *many_work(void *arg)
+{
+    struct many *m = arg;
+    for (;;) {
+        size_t i = atomic_fetch_add(&m->next, 1);
+        if (i >= m->n || i > atomic_load(&m->first_bad))
+            break;
+        m->rc[i] = tc_prices_load_csv(m->paths[i], m->format, NULL, &m->out[i], &m->errs[i]);
+        if (m->rc[i] != 0) {
+            size_t cur = atomic_load(&m->first_bad);
+            while (i < cur && !atomic_compare_exchange_weak(&m->first_bad, &cur, i))
+                ;
+        }
+    }
+    return NULL;
+}
+
+#define MANY_THREADS_MAX 8
+
+int tc_prices_load_csv_many(const char *const *paths, size_t n, enum tc_prices_format format,
+                            unsigned threads, struct tc_bar_set *out, size_t *failed,
+                            struct tc_error *err)
+{
+    struct many m;
+    pthread_t tid[MANY_THREADS_MAX];
+    size_t started = 0;
+    int rc = 0;
+
+    if (failed)
+        *failed = n;
+    if (!out || (n && !paths))
+        return tc_error_set(err, TC_EINVAL, "price files: NULL argument");
+    for (size_t i = 0; i < n; i++)
+        out[i] = (struct tc_bar_set){0};
+    if (n == 0)
+        return 0;
+    if (threads == 0) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus > 0 ? (unsigned)cpus : 1;
+    }
+    if (threads > MANY_THREADS_MAX)
+        threads = MANY_THREADS_MAX;
+    if (threads > n)
+        threads = (unsigned)n;
+    memset(&m, 0, sizeof m);
+    m.paths = paths;
+    m.n = n;
+    m.format = format;
+    m.out = out;
+    m.rc = calloc(n, sizeof *m.rc);
+    m.errs = calloc(n, sizeof *m.errs);
+    if (!m.rc || !m.errs) {
+        rc = tc_error_set(err, TC_ENOMEM, "price files: out of memory for %zu files", n);
+        goto out;
+    }
+    atomic_init(&m.next, 0);
+    atomic_init(&m.first_bad, n);
+    /* the calling thread is one worker; a thread that cannot start leaves
+     * its share to the others */
+    while (started + 1 < threads && pthread_create(&tid[started], NULL, many_work, &m) == 0)
+        started++;
+    many_work(&m);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    size_t bad = atomic_load(&m.first_bad);
+    if (bad < n) {
+        rc = m.rc[bad];
+        if (failed)
+            *failed = bad;
+        if (err)
+            *err = m.errs[bad];
+        for (size_t i = 0; i < n; i++)
+            tc_bar_set_release(&out[i]);
+    }
+out:
+    free(m.rc);
+    free(m.errs);
     return rc;
 }
 
@@ -914,6 +1042,7 @@ int tc_ingest_prices_file(struct tc_store *s, const char *path,
     if ((rc = rd_setup(&r, path, opt->format, opt->symbol, err)) != 0)
         return rc;
     r.skip_bad = opt->skip_bad;
+    r.keep_lines = 1; /* a conflict names the line of the stored row's twin */
     r.on_bad = opt->on_bad;
     r.on_bad_ud = opt->on_bad_ud;
     r.progress = opt->progress;

@@ -243,6 +243,7 @@ static inline int row_day(const char *s, struct tc__day_cache *dc, int64_t *out)
             return 1;
         int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
         dc->ym = y * 100 + m;
+        dc->key = UINT64_MAX; /* word_day sets it once the date is good */
         dc->mdays = mdays[m - 1] + (m == 2 && leap);
         dc->first = tc_days_from_civil(y, m, 1);
     }
@@ -279,3 +280,172 @@ int tc__prices_row_plain(const char *s, size_t len, int yahoo, struct tc__day_ca
     return lo > hi || out->open.raw < lo || out->open.raw > hi || out->close.raw < lo ||
            out->close.raw > hi;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Whole lines in place, a word at a time                                    */
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+
+#define ZEROS UINT64_C(0x3030303030303030)
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
+HOT uint64_t load8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* The digit values of the eight bytes at P (exact up to the first byte that
+ * is not a digit; the bytes after it are garbage) into *T, and the number
+ * of leading digits (0..8). */
+HOT unsigned lead_digits(const char *p, uint64_t *t)
+{
+    uint64_t v = load8(p) - ZEROS; /* a borrow only disturbs later bytes */
+    uint64_t m = ((v + UINT64_C(0x7676767676767676)) | v) & UINT64_C(0x8080808080808080);
+    *t = v;
+    return m ? (unsigned)__builtin_ctzll(m) >> 3 : 8;
+}
+
+/* Eight digit values (byte 0 the most significant) as a number. */
+HOT uint64_t value8(uint64_t t)
+{
+    t = (t * 10 + (t >> 8)) & UINT64_C(0x00FF00FF00FF00FF);        /* pairs */
+    t = (t * 100 + (t >> 16)) & UINT64_C(0x0000FFFF0000FFFF);      /* fours */
+    return (t * 10000 + (t >> 32)) & UINT64_C(0xFFFFFFFF);         /* eight */
+}
+
+/* The K (1..8) leading digit values of T as a number. */
+HOT uint64_t value_lead(uint64_t t, unsigned k)
+{
+    return value8(t << (64 - 8 * k)); /* zero digits in front */
+}
+
+/* A price field at P ending at a comma, as tc__dec_parse_plain reads it, and
+ * > 0: its end (the comma) or NULL to decline. */
+HOT const char *word_price(const char *p, struct tc_dec *out)
+{
+    uint64_t t, u;
+    unsigned k = lead_digits(p, &t);
+
+    if (k - 1 >= 7) /* none, or eight and more: the field path */
+        goto slow;
+    int64_t ip = (int64_t)value_lead(t, k), fp = 0;
+    const char *q = p + k;
+    if (*q == '.') {
+        unsigned f = lead_digits(q + 1, &u);
+        if (f == 0)
+            return NULL;
+        /* the F digits with zeros after them: 10^-8 units exactly */
+        static const uint64_t keep[9] = {0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF,
+                                         0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, UINT64_MAX};
+        fp = (int64_t)value8(u & keep[f]);
+        q += 1 + f;
+    }
+    if (*q != ',')
+        return NULL; /* a ninth fractional digit, or text */
+    out->raw = ip * TC_DEC_ONE + fp;
+    return out->raw > 0 ? q : NULL;
+slow:;
+    const char *e = p;
+    while (*e != ',' && *e != '\n' && *e != '\0')
+        e++;
+    if (*e != ',' || tc__dec_parse_plain(p, (size_t)(e - p), out) != 0 || out->raw <= 0)
+        return NULL;
+    return e;
+}
+
+/* A whole number of 1..18 digits at P: its end or NULL. */
+HOT const char *word_whole(const char *p, int64_t *out)
+{
+    uint64_t t, v = 0;
+    unsigned n = 0, k;
+
+    while ((k = lead_digits(p + n, &t)) == 8) {
+        v = v * 100000000 + value8(t); /* wraps past 18 digits: then declined */
+        if ((n += 8) > 18)
+            return NULL;
+    }
+    static const uint64_t pow10[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+    if (k)
+        v = v * pow10[k] + value_lead(t, k);
+    n += k;
+    if (n == 0 || n > 18)
+        return NULL;
+    *out = (int64_t)v;
+    return p + n;
+}
+
+/* "YYYY-MM-DD" at S: the month's first 7 bytes compared with the cached ones. */
+HOT int word_day(const char *s, struct tc__day_cache *dc, int64_t *out)
+{
+    uint64_t key = load8(s) & UINT64_C(0x00FFFFFFFFFFFFFF);
+    unsigned d0 = (unsigned)(unsigned char)s[8] - '0', d1 = (unsigned)(unsigned char)s[9] - '0';
+    if (key != dc->key || s[7] != '-' || d0 > 9 || d1 > 9) {
+        if (row_day(s, dc, out))
+            return 1;
+        dc->key = key; /* the bytes of the month row_day just took */
+        return 0;
+    }
+    unsigned d = d0 * 10 + d1;
+    if (d - 1 >= (unsigned)dc->mdays)
+        return 1;
+    *out = dc->first + d - 1;
+    return 0;
+}
+
+int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
+                          struct tc_bar *out, const char **next)
+{
+    const char *p;
+
+    if (end - s < 11 || s[10] != ',' || word_day(s, dc, &out->day))
+        return 1;
+    if (!(p = word_price(s + 11, &out->open)) || !(p = word_price(p + 1, &out->high)) ||
+        !(p = word_price(p + 1, &out->low)) || !(p = word_price(p + 1, &out->close)))
+        return 1;
+    if (yahoo) {
+        if (!(p = word_price(p + 1, &out->adj_close)) || !(p = word_whole(p + 1, &out->volume)))
+            return 1;
+        out->open_interest = 0;
+    } else {
+        if (!(p = word_whole(p + 1, &out->volume)) || *p != ',' ||
+            !(p = word_whole(p + 1, &out->open_interest)))
+            return 1;
+        out->adj_close = out->close;
+    }
+    /* the line's end: LF, CRLF, or the end of the text (after a CR or not) */
+    if (p == end)
+        *next = end;
+    else if (*p == '\n')
+        *next = p + 1;
+    else if (*p == '\r' && (p + 1 == end || p[1] == '\n'))
+        *next = p + 1 == end ? end : p + 2;
+    else
+        return 1;
+    int64_t lo = out->low.raw, hi = out->high.raw;
+    return lo > hi || out->open.raw < lo || out->open.raw > hi || out->close.raw < lo ||
+           out->close.raw > hi;
+}
+
+#else
+
+int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
+                          struct tc_bar *out, const char **next)
+{
+    const char *nl = memchr(s, '\n', (size_t)(end - s));
+    const char *e = nl ? nl : end;
+    size_t len = (size_t)(e - s);
+    if (len > 0 && s[len - 1] == '\r')
+        len--;
+    if (tc__prices_row_plain(s, len, yahoo, dc, out))
+        return 1;
+    *next = nl ? nl + 1 : end;
+    return 0;
+}
+
+#endif

@@ -41,6 +41,8 @@ int tc__whole_parse_plain(const char *s, size_t n, int64_t *out);
  * row (tc__prices_row_plain fills it). */
 struct tc__day_cache {
     int ym;          /* year * 100 + month (0 with mdays 0: none) */
+    uint64_t key;    /* "YYYY-MM" of that month as read (tc__prices_line_plain);
+                        UINT64_MAX (never read) when unknown */
     int mdays;       /* days in that month */
     int64_t first;   /* tc_days_from_civil of its first day */
 };
@@ -59,5 +61,19 @@ struct tc__day_cache {
  */
 int tc__prices_row_plain(const char *s, size_t len, int yahoo, struct tc__day_cache *dc,
                          struct tc_bar *out);
+
+/*
+ * One whole data row of a one-symbol file in place, as tc__prices_row_plain
+ * judges it, with its line end found here rather than before: the row at S
+ * runs up to '\n', "\r\n", or END (after a final '\r' or not), and *NEXT is
+ * set past it (END for the last line). S < END; the buffer must hold at
+ * least 16 zero bytes at END (the fields are read eight bytes at a time,
+ * and a zero byte ends a number). 0: *OUT is the bar the general code
+ * would make; 1 declines (the general code then judges the line, found with
+ * memchr). Digits are checked and combined a word at a time; integer parts
+ * of 8..10 digits go through tc__dec_parse_plain on the field.
+ */
+int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
+                          struct tc_bar *out, const char **next);
 
 #endif
