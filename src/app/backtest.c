@@ -27,11 +27,10 @@ struct ibook {
     struct tc_dec units;   /* Σ signed quantity × multiplier of filled layers */
     struct tc_dec cost;    /* Σ signed quantity × entry price × multiplier */
     struct tc_dec qty;     /* Σ quantity of filled layers */
-    struct tc_dec close;   /* latest close fed */
     int layers;            /* open layers, unfilled entries included */
     enum tc_side side;
-    size_t cursor, end;    /* next bar to feed; end of the range */
-    size_t new_from;       /* first bar fed this session */
+    size_t cursor, end;    /* first bar to feed; end of the range (the loop keeps its
+                              cursor in view[k].n, and the latest close is the view's last) */
     struct tc_bar_view cols; /* the series' columns from bar 0: the per-bar path
                                 reads them here, beside the cursor */
 };
@@ -84,6 +83,7 @@ struct run {
     size_t *from;                     /* [ni] first bar new this session */
     size_t *changed, nchanged;        /* instruments with a new bar this session */
     int64_t *next_day;                /* [ni] day of the next bar to feed, INT64_MAX at the end */
+    size_t *end;                      /* [ni] end of the range */
 };
 
 void tc_backtest_config_init(struct tc_backtest_config *cfg)
@@ -713,9 +713,8 @@ static int offer_bars(struct run *r, int again, struct tc_error *err)
     if (tc_broker_sim_working(r->broker) == 0)
         return 0;
     for (size_t c = 0; c < r->nchanged; c++) {
-        size_t k = r->changed[c];
-        const struct ibook *b = &r->book[k];
-        for (size_t i = again ? b->cursor - 1 : b->new_from; i < b->cursor; i++) {
+        size_t k = r->changed[c], to = r->view[k].n;
+        for (size_t i = again ? to - 1 : r->from[k]; i < to; i++) {
             /* fill_at close (AGAIN): the session's last bar only */
             bar_at(&cfg->series[k], i, &bar);
             if ((rc = tc_broker_on_bar(r->broker, cfg->series[k].instrument_id, &bar, err)) != 0)
@@ -731,7 +730,9 @@ static int equity_point(struct run *r, struct tc_equity_point *p, struct tc_erro
 
     for (size_t k = 0; k < r->n_open; k++) {
         const struct ibook *b = &r->book[r->open_ix[k]];
-        if (tc_dec_mul(b->units, b->close, TC_ROUND_HALF_EVEN, &v) != 0 ||
+        const struct tc_bar_view *col = &r->view[r->open_ix[k]];
+        const struct tc_dec close = col->n ? col->close[col->n - 1] : TC_DEC_ZERO;
+        if (tc_dec_mul(b->units, close, TC_ROUND_HALF_EVEN, &v) != 0 ||
             tc_dec_abs(v, &a) != 0 || tc_dec_add(expo, a, &expo) != 0 ||
             tc_dec_sub(v, b->cost, &v) != 0 || tc_dec_add(eq, v, &eq) != 0)
             return tc_error_set(err, TC_ERANGE, "backtest: equity of \"%s\" overflows",
@@ -751,13 +752,15 @@ static int loop_begin(struct run *r, struct tc_error *err)
     if (!(r->view = calloc(r->ni, sizeof(*r->view))) ||
         !(r->from = calloc(r->ni, sizeof(*r->from))) ||
         !(r->changed = calloc(r->ni, sizeof(*r->changed))) ||
-        !(r->next_day = calloc(r->ni, sizeof(*r->next_day))))
+        !(r->next_day = calloc(r->ni, sizeof(*r->next_day))) ||
+        !(r->end = calloc(r->ni, sizeof(*r->end))))
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
     for (size_t k = 0; k < r->ni; k++) {
         const struct ibook *b = &r->book[k];
         r->view[k] = b->cols;
         r->view[k].n = b->cursor;
         r->from[k] = b->cursor;
+        r->end[k] = b->end;
         r->next_day[k] = b->cursor < b->end ? b->cols.day[b->cursor] : INT64_MAX;
     }
     return 0;
@@ -769,8 +772,9 @@ static void loop_end(struct run *r)
     free(r->from);
     free(r->changed);
     free(r->next_day);
+    free(r->end);
     r->view = NULL;
-    r->from = r->changed = NULL;
+    r->from = r->changed = r->end = NULL;
     r->next_day = NULL;
 }
 
@@ -778,6 +782,10 @@ static int session(struct run *r, size_t si, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
     int64_t day = r->sessions[si], close_us;
+    struct tc_bar_view *const view = r->view;
+    size_t *const from = r->from, *const changed = r->changed;
+    int64_t *const next_day = r->next_day;
+    const size_t ni = r->ni;
     size_t nch = 0;
     uint64_t fed = 0;
     int rc;
@@ -794,30 +802,29 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         return rc;
     for (size_t c = 0; c < r->nctx; c++)
         tc_strategy_ctx_set_time(r->ctx[c], day, close_us);
-    /* move the cursors: an instrument without a bar today costs one compare */
-    for (size_t k = 0; k < r->ni; k++) {
-        if (r->next_day[k] > day) {
-            r->from[k] = r->view[k].n;
+    /* move the cursors: an instrument without a bar today costs a compare
+     * (and the end of its last session's new bars) */
+    for (size_t k = 0; k < ni; k++) {
+        if (next_day[k] > day) {
+            from[k] = view[k].n;
             continue;
         }
-        struct ibook *b = &r->book[k];
-        const int64_t *days = b->cols.day;
-        size_t i = b->cursor, first = i;
+        struct tc_bar_view *v = &view[k];
+        const int64_t *days = v->day;
+        const size_t first = v->n, end = r->end[k];
+        size_t i = first + 1;
+        while (i < end && days[i] <= day)
+            i++;
         /* a hundred instruments are more column streams than the hardware
          * prefetcher follows: ask for the lines of the coming sessions */
-        if (i + 16 < b->end) {
+        if (i + 16 < end) {
             __builtin_prefetch(days + i + 16);
-            __builtin_prefetch(b->cols.close + i + 16);
+            __builtin_prefetch(v->close + i + 16);
         }
-        while (i < b->end && days[i] <= day)
-            i++;
-        b->new_from = first;
-        b->cursor = i;
-        b->close = b->cols.close[i - 1];
-        r->next_day[k] = i < b->end ? days[i] : INT64_MAX;
-        r->view[k].n = i;
-        r->from[k] = first;
-        r->changed[nch++] = k;
+        next_day[k] = i < end ? days[i] : INT64_MAX;
+        v->n = i;
+        from[k] = first;
+        changed[nch++] = k;
         fed += i - first;
     }
     r->nchanged = nch;
