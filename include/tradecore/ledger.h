@@ -176,8 +176,9 @@ struct tc_ledger_seq_ids {
 int tc_ledger_seq_id(void *ud, const char *kind, char *buf, size_t cap);
 
 struct tc_ledger_options {
-    struct tc_store *runtime;      /* required, borrowed, migrated to 0002+ */
-    struct tc_store *historical;   /* required (may be the runtime store), borrowed */
+    struct tc_store *runtime;      /* required, borrowed, migrated to 0002+; NULL in memory */
+    struct tc_store *historical;   /* required (may be the runtime store), borrowed;
+                                      optional in memory */
     const struct tc_clock *clock;  /* NULL = system */
     struct tc_broker *broker;      /* borrowed; NULL = intents stay NEW */
     enum tc_mode mode;             /* written on orders and signal_log; default PAPER */
@@ -192,7 +193,50 @@ struct tc_ledger_options {
     void *fence_ud;
     tc_ledger_id_fn id_fn;         /* NULL = random ids */
     void *id_ud;
+    int in_memory;                 /* keep everything in process memory: see below */
 };
+
+/*
+ * In-memory ledger (in_memory = 1; backtests without --store). The same
+ * decisions (sizing, pyramiding, rejections, accounting, versions,
+ * outcomes, ids from id_fn) as with a store, kept in plain C structures of
+ * this process instead of SQL rows, and lost at tc_ledger_close. For ONE
+ * thread (the ledger is not thread-safe then). RUNTIME must be NULL and
+ * FENCE NULL (TC_EINVAL otherwise: there is no store transaction to fence);
+ * HISTORICAL may be NULL. Portfolios, strategies and instruments are given
+ * with tc_ledger_mem_add_* below; an instrument not added is read once
+ * from HISTORICAL when there is one (and kept: its later changes there are
+ * not seen), else the signal is rejected as for an unknown instrument.
+ * Each signal, fill or update is still all-or-nothing: a failure inside
+ * (a fault hook, out of memory) leaves no trace. The fault hook is called
+ * at the same points. Not kept: the signal_log payload and log columns
+ * (only each fingerprint's outcome and duplicate count), the trades rows'
+ * text (only what tc_ledger_check needs).
+ * Reads: tc_ledger_position_get, _positions_open, _portfolio_state,
+ * _pyramiding_get and tc_ledger_check work from memory. The functions of
+ * ledger_query.h take a store, which an in-memory ledger does not have.
+ */
+
+/*
+ * Adds a portfolio / strategy / instrument definition to an in-memory
+ * ledger (copied; P, S, IN borrowed; their owned strings are not kept).
+ * A definition with deleted_at_us set counts as deleted (signals naming it
+ * are rejected as unknown). A strategy's params are parsed here once:
+ * invalid params are accepted and make its signals rejected with the parse
+ * error, as with a store. TC_EINVAL for a ledger that is not in memory or an
+ * invalid definition (tc_portfolio_def_validate & co); TC_ECONFLICT when the
+ * id was added before (or, for an instrument, already read from the
+ * historical store); TC_ENOMEM.
+ */
+struct tc_portfolio_def;
+struct tc_strategy_def;
+struct tc_instrument;
+int tc_ledger_mem_add_portfolio(struct tc_ledger *l, const struct tc_portfolio_def *p,
+                                struct tc_error *err);
+int tc_ledger_mem_add_strategy(struct tc_ledger *l, const struct tc_strategy_def *s,
+                               struct tc_error *err);
+int tc_ledger_mem_add_instrument(struct tc_ledger *l, const struct tc_instrument *in,
+                                 struct tc_error *err);
 
 /* Zeroes *O and sets the defaults above. */
 void tc_ledger_options_default(struct tc_ledger_options *o);

@@ -1,5 +1,5 @@
-/* The ledger's invariants, checked against the store in one read
- * transaction: position quantities against their fills, order fill totals,
+/* The ledger's invariants, checked against its backend's rows (the store
+ * in one read transaction, or the memory backend): position quantities against their fills, order fill totals,
  * portfolio cash and equity against initial capital + realised P&L −
  * commission, and one open base per instrument per portfolio. */
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ledger/ledger_internal.h"
+#include "ledger/ledger_repo.h"
 #include "ledger/repo_util.h"
 #include "internal/banned.h"
 
@@ -40,17 +41,13 @@ static int add(struct check_ctx *c, const char *kind, const char *subject, const
 
 static void fmt(struct tc_dec d, char *buf) { tc_dec_format(d, buf, TC_DEC_STRLEN); }
 
-static int pos_cb(const struct tc_row *row, void *ud)
+static int pos_cb(void *ud, const char *id, struct tc_dec qty, struct tc_dec closed,
+                  struct tc_dec in, struct tc_dec out)
 {
-    char id[TC_ID_BUFSZ], a[TC_DEC_STRLEN], b[TC_DEC_STRLEN], e[TC_DEC_STRLEN];
-    struct tc_dec qty, closed, in, out, want;
+    char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN], e[TC_DEC_STRLEN];
+    struct tc_dec want;
     int rc;
 
-    if ((rc = tc__repo_col_str(row, 0, id, sizeof(id))) != 0 ||
-        (rc = tc__repo_col_dec(row, 1, &qty)) != 0 ||
-        (rc = tc__repo_col_dec(row, 2, &closed)) != 0 ||
-        (rc = tc__repo_col_dec(row, 3, &in)) != 0 || (rc = tc__repo_col_dec(row, 4, &out)) != 0)
-        return rc;
     if (tc_dec_sub(in, out, &want) != 0 || tc_dec_cmp(want, qty) != 0) {
         fmt(qty, a);
         fmt(in, b);
@@ -72,15 +69,10 @@ static int pos_cb(const struct tc_row *row, void *ud)
     return 0;
 }
 
-static int order_cb(const struct tc_row *row, void *ud)
+static int order_cb(void *ud, const char *id, struct tc_dec filled, struct tc_dec sum)
 {
-    char id[TC_ID_BUFSZ], a[TC_DEC_STRLEN], b[TC_DEC_STRLEN];
-    struct tc_dec filled, sum;
-    int rc;
+    char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN];
 
-    if ((rc = tc__repo_col_str(row, 0, id, sizeof(id))) != 0 ||
-        (rc = tc__repo_col_dec(row, 1, &filled)) != 0 || (rc = tc__repo_col_dec(row, 2, &sum)) != 0)
-        return rc;
     if (tc_dec_cmp(filled, sum) == 0)
         return 0;
     fmt(filled, a);
@@ -89,15 +81,13 @@ static int order_cb(const struct tc_row *row, void *ud)
                a, b);
 }
 
-static int state_cb(const struct tc_row *row, void *ud)
+static int state_cb(void *ud, const struct tc_portfolio_state *sp)
 {
-    struct tc_portfolio_state s;
+    const struct tc_portfolio_state s = *sp;
     struct tc_dec want;
     char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN];
     int rc;
 
-    if ((rc = tc__ledger_row_state(row, &s)) != 0)
-        return rc;
     if (tc_dec_add(s.initial_capital, s.realized_pnl, &want) != 0 ||
         tc_dec_sub(want, s.commission_paid, &want) != 0)
         return add(ud, "portfolio_cash", s.portfolio_id,
@@ -123,56 +113,20 @@ static int state_cb(const struct tc_row *row, void *ud)
     return 0;
 }
 
-static int base_cb(const struct tc_row *row, void *ud)
+static int base_cb(void *ud, const char *pid, const char *iid, int64_t n)
 {
-    char pid[TC_ID_BUFSZ], iid[TC_ID_BUFSZ], subject[2 * TC_ID_BUFSZ];
-    int64_t n = 0;
-    int rc;
+    char subject[2 * TC_ID_BUFSZ];
 
-    if ((rc = tc__repo_col_str(row, 0, pid, sizeof(pid))) != 0 ||
-        (rc = tc__repo_col_str(row, 1, iid, sizeof(iid))) != 0 || (rc = tc_row_int(row, 2, &n)) != 0)
-        return rc;
     snprintf(subject, sizeof(subject), "%s/%s", pid, iid);
     return add(ud, "one_base", subject, "portfolio \"%s\": %lld open base positions in \"%s\"", pid,
                (long long)n, iid);
-}
-
-static int check_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
-{
-    struct check_ctx *c = ud;
-    struct tc_val yes[] = {TC_V_BOOL(1)};
-    int rc;
-
-    c->vec.n = 0;
-    if ((rc = tc_txn_exec(tx,
-                          "SELECT p.position_id, p.quantity, p.closed_quantity, "
-                          "COALESCE((SELECT SUM(f.quantity) FROM fills f JOIN orders o ON "
-                          "o.order_id = f.order_id WHERE o.position_id = p.position_id AND "
-                          "o.intent = 'OPEN'), 0), "
-                          "COALESCE((SELECT SUM(f.quantity) FROM fills f JOIN orders o ON "
-                          "o.order_id = f.order_id WHERE o.position_id = p.position_id AND "
-                          "o.intent = 'CLOSE'), 0) FROM positions p ORDER BY p.position_id",
-                          NULL, 0, pos_cb, c, NULL, err)) != 0 ||
-        (rc = tc_txn_exec(tx,
-                          "SELECT o.order_id, o.filled_quantity, COALESCE(SUM(f.quantity), 0) "
-                          "FROM orders o LEFT JOIN fills f ON f.order_id = o.order_id "
-                          "GROUP BY o.order_id, o.filled_quantity ORDER BY o.order_id",
-                          NULL, 0, order_cb, c, NULL, err)) != 0 ||
-        (rc = tc_txn_exec(tx, "SELECT " TC__PS_COLS " FROM portfolio_state ORDER BY portfolio_id",
-                          NULL, 0, state_cb, c, NULL, err)) != 0 ||
-        (rc = tc_txn_exec(tx,
-                          "SELECT portfolio_id, instrument_id, COUNT(*) FROM positions WHERE "
-                          "is_base_position = $1 AND status <> 'closed' GROUP BY portfolio_id, "
-                          "instrument_id HAVING COUNT(*) > 1 ORDER BY portfolio_id, instrument_id",
-                          yes, 1, base_cb, c, NULL, err)) != 0)
-        return tc_error_prefix(err, "ledger check");
-    return 0;
 }
 
 int tc_ledger_check(struct tc_ledger *l, tc_ledger_violation_fn fn, void *ud, size_t *n,
                     struct tc_error *err)
 {
     struct check_ctx c;
+    struct tc__ledger_check_rows rows;
     int rc;
 
     if (n)
@@ -181,7 +135,12 @@ int tc_ledger_check(struct tc_ledger *l, tc_ledger_violation_fn fn, void *ud, si
         return tc_error_set(err, TC_EINVAL, "ledger: no ledger given");
     memset(&c, 0, sizeof(c));
     c.vec.size = sizeof(struct viol);
-    rc = tc_store_txn(l->opt.runtime, TC_TXN_READ, check_fn, &c, err);
+    rows.position = pos_cb;
+    rows.order = order_cb;
+    rows.state = state_cb;
+    rows.bases = base_cb;
+    rows.ud = &c;
+    rc = l->repo->check(l, &rows, err);
     if (rc == 0) {
         const struct viol *v = c.vec.items;
         if (n)

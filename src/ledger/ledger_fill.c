@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ledger/ledger_internal.h"
+#include "ledger/ledger_repo.h"
 #include "ledger/repo_util.h"
 #include "tradecore/log.h"
 #include "internal/banned.h"
@@ -17,45 +18,15 @@
 /* ------------------------------------------------------------------------ */
 /* Orders read back                                                           */
 
-struct order_row {
-    char order_id[TC_ID_BUFSZ];
-    char position_id[TC_ID_BUFSZ];
-    char portfolio_id[TC_ID_BUFSZ];
-    char intent[8];
-    char status[24];
-    char reason[TC_LEDGER_TEXT_MAX];
-    struct tc_dec quantity, filled;
-    int64_t version;
-    int found;
-};
-
-static int order_cb(const struct tc_row *row, void *ud)
+static int load_order(struct tc_ledger *l, struct tc_txn *tx, const char *client_order_id,
+                      struct tc__ledger_order *o, struct tc_error *err)
 {
-    struct order_row *o = ud;
-    int rc;
-    if ((rc = tc__repo_col_str(row, 0, o->order_id, sizeof(o->order_id))) != 0 ||
-        (rc = tc__repo_col_str(row, 1, o->position_id, sizeof(o->position_id))) != 0 ||
-        (rc = tc__repo_col_str(row, 2, o->portfolio_id, sizeof(o->portfolio_id))) != 0 ||
-        (rc = tc__repo_col_str(row, 3, o->intent, sizeof(o->intent))) != 0 ||
-        (rc = tc__repo_col_str(row, 4, o->status, sizeof(o->status))) != 0 ||
-        (rc = tc__repo_col_str(row, 5, o->reason, sizeof(o->reason))) != 0 ||
-        (rc = tc__repo_col_dec(row, 6, &o->quantity)) != 0 ||
-        (rc = tc__repo_col_dec(row, 7, &o->filled)) != 0 ||
-        (rc = tc_row_int(row, 8, &o->version)) != 0)
-        return rc;
-    o->found = 1;
-    return 1;
+    return l->repo->order_load(l, tx, client_order_id, o, err);
 }
 
-static int load_order(struct tc_txn *tx, const char *client_order_id, struct order_row *o,
-                      struct tc_error *err)
+static int is_status(const struct tc__ledger_order *o, enum tc_order_status s)
 {
-    struct tc_val v[] = {TC_V_TEXT(client_order_id)};
-    memset(o, 0, sizeof(*o));
-    return tc_txn_exec(tx,
-                       "SELECT order_id, position_id, portfolio_id, intent, status, reason, "
-                       "quantity, filled_quantity, version FROM orders WHERE client_order_id = $1",
-                       v, 1, order_cb, o, NULL, err);
+    return o->status == s;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -69,42 +40,25 @@ struct ack_ctx {
 
 static int ack_body(struct tc_txn *tx, struct ack_ctx *c, struct tc_error *err)
 {
-    struct order_row o;
-    int64_t now = tc_clock_now(c->l->opt.clock), changes = 0;
-    const char *status;
+    struct tc__ledger_order o;
+    int64_t now = tc_clock_now(c->l->opt.clock);
+    enum tc_order_status status;
     int rc;
 
-    if ((rc = load_order(tx, c->intent->client_order_id, &o, err)) != 0)
+    if ((rc = load_order(c->l, tx, c->intent->client_order_id, &o, err)) != 0)
         return rc;
     if (!o.found)
         return tc_error_set(err, TC_ENOTFOUND, "order \"%s\" not found",
                             c->intent->client_order_id);
     status = o.status;
     if (c->ack->status == TC_ORDER_REJECTED &&
-        (strcmp(o.status, "NEW") == 0 || strcmp(o.status, "SUBMITTED") == 0))
-        status = "REJECTED";
-    else if (strcmp(o.status, "NEW") == 0)
-        status = "SUBMITTED";
-    {
-        struct tc_val v[] = {TC_V_TEXT(o.order_id), TC_V_INT(o.version),
-                             c->ack->broker_order_id[0] ? TC_V_TEXT(c->ack->broker_order_id)
-                                                        : TC_V_NULL,
-                             TC_V_TEXT(status), TC_V_TIME(now),
-                             c->ack->status == TC_ORDER_REJECTED ? TC_V_TEXT(c->ack->reason)
-                                                                 : TC_V_NULL};
-        rc = tc_txn_exec(tx,
-                         "UPDATE orders SET broker_order_id = COALESCE(broker_order_id, $3), "
-                         "status = $4, submitted_at = COALESCE(submitted_at, $5), "
-                         "reject_reason = COALESCE($6, reject_reason), updated_at = $5, "
-                         "version = version + 1 WHERE order_id = $1 AND version = $2",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
-    }
-    if (rc != 0)
-        return tc_error_set(err, rc, "order \"%s\": %s", o.order_id, tc_error_msg(err));
-    if (changes != 1)
-        return tc_error_set(err, TC_ECONFLICT, "order \"%s\": version %lld was changed by another writer",
-                            o.order_id, (long long)o.version);
-    return 0;
+        (is_status(&o, TC_ORDER_NEW) || is_status(&o, TC_ORDER_SUBMITTED)))
+        status = TC_ORDER_REJECTED;
+    else if (is_status(&o, TC_ORDER_NEW))
+        status = TC_ORDER_SUBMITTED;
+    return c->l->repo->order_ack(c->l, tx, &o, c->ack->broker_order_id, status,
+                                 c->ack->status == TC_ORDER_REJECTED ? c->ack->reason : NULL, now,
+                                 err);
 }
 
 /*
@@ -257,89 +211,9 @@ int tc__ledger_submit_intent(struct tc_ledger *l, const struct tc_order_intent *
 /* ------------------------------------------------------------------------ */
 /* Recovery                                                                   */
 
-struct pending {
-    struct tc__repo_vec vec;   /* struct tc_order_intent */
-    int rc;
-};
-
-static int parse_side(const char *s, enum tc_order_side *out)
-{
-    if (strcmp(s, "BUY") == 0)
-        *out = TC_ORDER_BUY;
-    else if (strcmp(s, "SELL") == 0)
-        *out = TC_ORDER_SELL;
-    else
-        return TC_EPARSE;
-    return 0;
-}
-
-static int parse_type(const char *s, enum tc_order_type *out)
-{
-    for (int k = TC_ORDER_MARKET; k <= TC_ORDER_STOP_LIMIT; k++) {
-        if (strcmp(s, tc_order_type_name((enum tc_order_type)k)) == 0) {
-            *out = (enum tc_order_type)k;
-            return 0;
-        }
-    }
-    return TC_EPARSE;
-}
-
-static int pending_cb(const struct tc_row *row, void *ud)
-{
-    struct pending *p = ud;
-    struct tc_order_intent *o = tc__repo_vec_push(&p->vec);
-    char mode[16], side[8], type[16], tif[8];
-    int rc;
-
-    if (!o)
-        return TC_ENOMEM;
-    o->has_ref_price = !tc_row_is_null(row, 11);
-    o->has_limit_price = !tc_row_is_null(row, 12);
-    o->has_stop_price = !tc_row_is_null(row, 13);
-    if ((rc = tc__repo_col_str(row, 0, o->order_id, sizeof(o->order_id))) != 0 ||
-        (rc = tc__repo_col_str(row, 1, o->client_order_id, sizeof(o->client_order_id))) != 0 ||
-        (rc = tc__repo_col_str(row, 2, o->portfolio_id, sizeof(o->portfolio_id))) != 0 ||
-        (rc = tc__repo_col_str(row, 3, o->strategy_id, sizeof(o->strategy_id))) != 0 ||
-        (rc = tc__repo_col_str(row, 4, o->instrument_id, sizeof(o->instrument_id))) != 0 ||
-        (rc = tc__repo_col_str(row, 5, mode, sizeof(mode))) != 0 ||
-        (rc = tc__repo_col_str(row, 6, side, sizeof(side))) != 0 ||
-        (rc = tc__repo_col_str(row, 7, type, sizeof(type))) != 0 ||
-        (rc = tc__repo_col_str(row, 8, tif, sizeof(tif))) != 0 ||
-        (rc = tc__repo_col_dec(row, 9, &o->quantity)) != 0 ||
-        (rc = tc__repo_col_dec(row, 10, &o->multiplier)) != 0 ||
-        (rc = tc__repo_col_dec(row, 11, &o->ref_price)) != 0 ||
-        (rc = tc__repo_col_dec(row, 12, &o->limit_price)) != 0 ||
-        (rc = tc__repo_col_dec(row, 13, &o->stop_price)) != 0 ||
-        (rc = tc__repo_col_time(row, 14, &o->created_at_us)) != 0)
-        return rc;
-    if (tc_mode_parse(mode, &o->mode, NULL) != 0 || parse_side(side, &o->side) != 0 ||
-        parse_type(type, &o->type) != 0)
-        return TC_EPARSE;
-    o->tif = strcmp(tif, "GTC") == 0 ? TC_TIF_GTC : TC_TIF_DAY;
-    return 0;
-}
-
-struct pending_read {
-    struct tc_ledger *l;
-    struct pending p;
-};
-
-static int pending_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
-{
-    struct pending_read *r = ud;
-    struct tc_val v[] = {TC_V_TEXT(tc_mode_name(r->l->opt.mode))};
-    r->p.vec.n = 0;
-    return tc_txn_exec(tx,
-                       "SELECT order_id, client_order_id, portfolio_id, strategy_id, "
-                       "instrument_id, mode, side, type, time_in_force, quantity, multiplier, "
-                       "ref_price, limit_price, stop_price, created_at FROM orders "
-                       "WHERE status = 'NEW' AND mode = $1 ORDER BY created_at, order_id",
-                       v, 1, pending_cb, &r->p, NULL, err);
-}
-
 int tc_ledger_resubmit_pending(struct tc_ledger *l, size_t *n, struct tc_error *err)
 {
-    struct pending_read r;
+    struct tc__repo_vec vec = {NULL, 0, 0, sizeof(struct tc_order_intent)};
     int rc, first = 0;
     struct tc_error e2 = {0};
 
@@ -347,13 +221,10 @@ int tc_ledger_resubmit_pending(struct tc_ledger *l, size_t *n, struct tc_error *
         *n = 0;
     if (!l)
         return tc_error_set(err, TC_EINVAL, "ledger: no ledger given");
-    memset(&r, 0, sizeof(r));
-    r.l = l;
-    r.p.vec.size = sizeof(struct tc_order_intent);
-    rc = tc_store_txn(l->opt.runtime, TC_TXN_READ, pending_fn, &r, err);
+    rc = l->repo->orders_new(l, &vec, err);
     if (rc == 0) {
-        const struct tc_order_intent *items = r.p.vec.items;
-        for (size_t k = 0; k < r.p.vec.n; k++) {
+        const struct tc_order_intent *items = vec.items;
+        for (size_t k = 0; k < vec.n; k++) {
             int rc2 = tc__ledger_submit_intent(l, &items[k], &e2);
             if (rc2 != 0) {
                 TC_LOG_WARN("ledger", "recovery: order intent not acknowledged",
@@ -369,7 +240,7 @@ int tc_ledger_resubmit_pending(struct tc_ledger *l, size_t *n, struct tc_error *
         }
         rc = first;
     }
-    free(r.p.vec.items);
+    free(vec.items);
     return rc;
 }
 
@@ -394,18 +265,13 @@ static int fill_body(struct tc_ledger *l, struct tc_txn *tx, const struct tc_fil
     return rc;
 }
 
-static int count_cb(const struct tc_row *row, void *ud)
-{
-    return tc_row_int(row, 0, ud) ? TC_EPARSE : 1;
-}
-
 static int dec_err(struct tc_error *err, const char *what, const char *id)
 {
     return tc_error_set(err, TC_ERANGE, "fill \"%s\": %s overflows", id, what);
 }
 
 /* The position side of a fill: entry (OPEN) or exit (CLOSE). */
-static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct order_row *o,
+static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct tc__ledger_order *o,
                              struct tc_position *p, struct tc_dec *pnl, int *closed,
                              struct tc_error *err)
 {
@@ -416,14 +282,14 @@ static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct
 
     *pnl = TC_DEC_ZERO;
     *closed = 0;
-    if ((rc = tc__ledger_load_position(tx, o->position_id, p, &found, err)) != 0)
+    if ((rc = tc__ledger_get_position(c->l, tx, o->position_id, p, &found, err)) != 0)
         return rc;
     if (!found)
         return tc_error_set(err, TC_ESTATE, "fill \"%s\": position \"%s\" of order \"%s\" not found",
                             x, o->position_id, o->order_id);
     if (tc_dec_add(p->commission, f->commission, &p->commission) != 0)
         return dec_err(err, "the position's commission", x);
-    if (strcmp(o->intent, "OPEN") == 0) {
+    if (!o->closing) {
         /* VWAP entry: (q_old × p_old + q × price) / (q_old + q) */
         if (tc_dec_add(p->quantity, f->quantity, &q) != 0)
             return dec_err(err, "the position's quantity", x);
@@ -473,72 +339,54 @@ static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct
 static int write_trade(struct fill_ctx *c, struct tc_txn *tx, const struct tc_position *p,
                        struct tc_error *err)
 {
-    char trade_id[TC_ID_BUFSZ];
     struct tc_dec net;
-    int64_t now = tc_clock_now(c->l->opt.clock);
 
     if (tc_dec_sub(p->realized_pnl, p->commission, &net) != 0)
         return dec_err(err, "the net p&l", c->f->execution_id);
-    snprintf(trade_id, sizeof(trade_id), "trd-%s", p->position_id);
-    struct tc_val v[] = {TC_V_TEXT(trade_id), TC_V_TEXT(p->position_id),
-                         TC_V_TEXT(p->portfolio_id), TC_V_TEXT(p->strategy_id),
-                         TC_V_TEXT(p->instrument_id), TC_V_TEXT(tc__ledger_side_text(p->side)),
-                         TC_V_INT(p->layer), TC_V_DEC(p->closed_quantity),
-                         TC_V_DEC(p->entry_price), TC_V_TIME(p->entry_time_us),
-                         TC_V_DEC(p->exit_price), TC_V_TIME(p->exit_time_us),
-                         TC_V_DEC(p->realized_pnl), TC_V_DEC(p->commission), TC_V_DEC(net),
-                         TC_V_TEXT(p->exit_reason), TC_V_TIME(now)};
-    int rc = tc_txn_exec(tx,
-                         "INSERT INTO trades (trade_id, position_id, portfolio_id, strategy_id, "
-                         "instrument_id, side, layer, quantity, entry_price, entry_time, "
-                         "exit_price, exit_time, gross_pnl, commission, net_pnl, exit_reason, "
-                         "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-                         "$13, $14, $15, $16, $17)",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
+    return c->l->repo->trade_insert(c->l, tx, p, net, tc_clock_now(c->l->opt.clock), err);
+}
+
+/* When no layer of (PORTFOLIO, INSTRUMENT) stays open, its pyramiding state
+ * is reset. */
+static int reset_if_flat(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
+                         int64_t now, struct tc_error *err)
+{
+    int64_t open_left = 0;
+    int rc = l->repo->open_count(l, tx, p->portfolio_id, p->instrument_id, &open_left, err);
     if (rc != 0)
-        return tc_error_set(err, rc, "trade of position \"%s\": %s", p->position_id,
-                            tc_error_msg(err));
-    return 0;
+        return rc;
+    return open_left == 0 ? l->repo->pyr_reset(l, tx, p->portfolio_id, p->instrument_id, now, err)
+                          : 0;
 }
 
 static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *err)
 {
     struct tc_ledger *l = c->l;
     const struct tc_fill *f = c->f;
-    struct order_row o;
+    struct tc__ledger_order o;
     struct tc_position p;
     struct tc_portfolio_state s;
     struct tc_dec filled, pnl;
     char fill_id[TC_ID_BUFSZ];
-    int64_t now = tc_clock_now(l->opt.clock), changes = 0, open_left = 0;
-    int rc, closed = 0;
+    int64_t now = tc_clock_now(l->opt.clock);
+    int rc, closed = 0, inserted = 0;
 
     c->applied = 0;
-    if ((rc = load_order(tx, f->client_order_id, &o, err)) != 0)
+    if ((rc = load_order(l, tx, f->client_order_id, &o, err)) != 0)
         return rc;
     if (!o.found)
         return tc_error_set(err, TC_ENOTFOUND, "fill \"%s\": order \"%s\" not found",
                             f->execution_id, f->client_order_id);
     if ((rc = tc__ledger_new_id(l, "fill", fill_id, sizeof(fill_id), err)) != 0)
         return tc_error_prefix(err, "fill \"%s\"", f->execution_id);
-    {
-        struct tc_val v[] = {TC_V_TEXT(fill_id), TC_V_TEXT(f->execution_id), TC_V_TEXT(o.order_id),
-                             TC_V_DEC(f->quantity), TC_V_DEC(f->price), TC_V_DEC(f->commission),
-                             TC_V_TIME(f->filled_at_us), TC_V_TIME(now)};
-        rc = tc_txn_exec(tx,
-                         "INSERT INTO fills (fill_id, execution_id, order_id, quantity, price, "
-                         "commission, filled_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-                         "$8) ON CONFLICT (execution_id) DO NOTHING",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
-    }
-    if (rc != 0)
-        return tc_error_set(err, rc, "fill \"%s\": %s", f->execution_id, tc_error_msg(err));
-    if (changes == 0)
+    if ((rc = l->repo->fill_insert(l, tx, fill_id, f, &o, now, &inserted, err)) != 0)
+        return rc;
+    if (!inserted)
         return 0; /* already applied: a duplicate changes nothing */
-    if (strcmp(o.status, "CANCELED") == 0 || strcmp(o.status, "REJECTED") == 0 ||
-        strcmp(o.status, "EXPIRED") == 0)
+    if (is_status(&o, TC_ORDER_CANCELED) || is_status(&o, TC_ORDER_REJECTED) ||
+        is_status(&o, TC_ORDER_EXPIRED))
         return tc_error_set(err, TC_ESTATE, "fill \"%s\": order \"%s\" is %s", f->execution_id,
-                            o.order_id, o.status);
+                            o.order_id, tc_order_status_name(o.status));
     if ((rc = tc__ledger_fault(l, "fill:before_write", err)) != 0)
         return rc;
     if (tc_dec_add(o.filled, f->quantity, &filled) != 0 || tc_dec_cmp(filled, o.quantity) > 0) {
@@ -551,22 +399,11 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
                             "(%s of %s filled)",
                             f->execution_id, q, o.order_id, fq, oq);
     }
-    {
-        struct tc_val v[] = {TC_V_TEXT(o.order_id), TC_V_INT(o.version), TC_V_DEC(filled),
-                             TC_V_TEXT(tc_dec_cmp(filled, o.quantity) == 0 ? "FILLED"
-                                                                            : "PARTIALLY_FILLED"),
-                             TC_V_TIME(now)};
-        rc = tc_txn_exec(tx,
-                         "UPDATE orders SET filled_quantity = $3, status = $4, updated_at = $5, "
-                         "version = version + 1 WHERE order_id = $1 AND version = $2",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
-    }
-    if (rc != 0)
-        return tc_error_set(err, rc, "order \"%s\": %s", o.order_id, tc_error_msg(err));
-    if (changes != 1)
-        return tc_error_set(err, TC_ECONFLICT,
-                            "order \"%s\": version %lld was changed by another writer", o.order_id,
-                            (long long)o.version);
+    if ((rc = l->repo->order_filled(l, tx, &o, filled,
+                                    tc_dec_cmp(filled, o.quantity) == 0 ? TC_ORDER_FILLED
+                                                                         : TC_ORDER_PARTIALLY_FILLED,
+                                    now, err)) != 0)
+        return rc;
     if ((rc = apply_to_position(c, tx, &o, &p, &pnl, &closed, err)) != 0)
         return rc;
     if ((rc = tc__ledger_ensure_state(l, tx, p.portfolio_id, &s, err)) != 0)
@@ -581,23 +418,9 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     if ((rc = tc__ledger_save_state(l, tx, &s, c->ch, err)) != 0)
         return rc;
     if (closed) {
-        struct tc_val v[] = {TC_V_TEXT(p.portfolio_id), TC_V_TEXT(p.instrument_id), TC_V_TIME(now)};
-        if ((rc = write_trade(c, tx, &p, err)) != 0)
+        if ((rc = write_trade(c, tx, &p, err)) != 0 ||
+            (rc = reset_if_flat(l, tx, &p, now, err)) != 0)
             return rc;
-        if ((rc = tc_txn_exec(tx,
-                              "SELECT COUNT(*) FROM positions WHERE portfolio_id = $1 AND "
-                              "instrument_id = $2 AND status <> 'closed'",
-                              v, 2, count_cb, &open_left, NULL, err)) != 0)
-            return rc;
-        if (open_left == 0 &&
-            (rc = tc_txn_exec(tx,
-                              "UPDATE pyramiding_state SET base_position_id = NULL, "
-                              "pyramid_count = 0, last_pyramid_price = NULL, "
-                              "last_pyramid_time = NULL, updated_at = $3 WHERE portfolio_id = $1 "
-                              "AND instrument_id = $2",
-                              v, 3, NULL, NULL, NULL, err)) != 0)
-            return tc_error_set(err, rc, "pyramiding state of \"%s\": %s", p.instrument_id,
-                                tc_error_msg(err));
     }
     c->applied = 1;
     return 0;
@@ -695,23 +518,23 @@ static int update_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     struct tc_ledger *l = c->l;
     const struct tc_order_update *u = c->u;
     const char *status = tc_order_status_name(u->status);
-    struct order_row o;
+    struct tc__ledger_order o;
     struct tc_dec left;
-    int64_t now = tc_clock_now(l->opt.clock), changes = 0, open_left = 0;
+    int64_t now = tc_clock_now(l->opt.clock);
     char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN];
     int rc;
 
-    if ((rc = load_order(tx, u->client_order_id, &o, err)) != 0)
+    if ((rc = load_order(l, tx, u->client_order_id, &o, err)) != 0)
         return rc;
     if (!o.found)
         return tc_error_set(err, TC_ENOTFOUND, "order update: order \"%s\" not found",
                             u->client_order_id);
-    if (strcmp(o.status, status) == 0)
+    if (is_status(&o, u->status))
         return 0; /* reported again: already recorded */
-    if (strcmp(o.status, "NEW") != 0 && strcmp(o.status, "SUBMITTED") != 0 &&
-        strcmp(o.status, "PARTIALLY_FILLED") != 0)
+    if (!is_status(&o, TC_ORDER_NEW) && !is_status(&o, TC_ORDER_SUBMITTED) &&
+        !is_status(&o, TC_ORDER_PARTIALLY_FILLED))
         return tc_error_set(err, TC_ESTATE, "order update: order \"%s\" is %s, not working (%s refused)",
-                            o.order_id, o.status, status);
+                            o.order_id, tc_order_status_name(o.status), status);
     if (tc_dec_sub(o.quantity, o.filled, &left) != 0 || tc_dec_cmp(left, u->remaining) != 0) {
         tc_dec_format(u->remaining, a, sizeof(a));
         tc_dec_format(left, b, sizeof(b));
@@ -719,49 +542,22 @@ static int update_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
                             "order update: order \"%s\" %s with %s remaining, but %s is unfilled",
                             o.order_id, status, a, b);
     }
-    {
-        struct tc_val v[] = {TC_V_TEXT(o.order_id), TC_V_INT(o.version), TC_V_TEXT(status),
-                             TC_V_TIME(now)};
-        rc = tc_txn_exec(tx,
-                         "UPDATE orders SET status = $3, updated_at = $4, version = version + 1 "
-                         "WHERE order_id = $1 AND version = $2",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
-    }
-    if (rc != 0)
-        return tc_error_set(err, rc, "order \"%s\": %s", o.order_id, tc_error_msg(err));
-    if (changes != 1)
-        return tc_error_set(err, TC_ECONFLICT,
-                            "order \"%s\": version %lld was changed by another writer", o.order_id,
-                            (long long)o.version);
-    if (strcmp(o.intent, "OPEN") == 0 && tc_dec_is_zero(o.filled)) {
+    if ((rc = l->repo->order_status(l, tx, &o, u->status, now, err)) != 0)
+        return rc;
+    if (!o.closing && tc_dec_is_zero(o.filled)) {
         /* an entry that never filled: its layer closes empty */
         struct tc_position p;
         int found = 0;
-        if ((rc = tc__ledger_load_position(tx, o.position_id, &p, &found, err)) != 0)
+        if ((rc = tc__ledger_get_position(l, tx, o.position_id, &p, &found, err)) != 0)
             return rc;
         if (found && p.status != TC_POSITION_CLOSED && tc_dec_is_zero(p.quantity)) {
             p.status = TC_POSITION_CLOSED;
             p.exit_time_us = u->at_us ? u->at_us : now;
             snprintf(p.exit_reason, sizeof(p.exit_reason), "entry %s",
                      u->status == TC_ORDER_EXPIRED ? "expired" : "canceled");
-            if ((rc = tc__ledger_save_position(l, tx, &p, c->ch, err)) != 0)
+            if ((rc = tc__ledger_save_position(l, tx, &p, c->ch, err)) != 0 ||
+                (rc = reset_if_flat(l, tx, &p, now, err)) != 0)
                 return rc;
-            struct tc_val v[] = {TC_V_TEXT(p.portfolio_id), TC_V_TEXT(p.instrument_id),
-                                 TC_V_TIME(now)};
-            if ((rc = tc_txn_exec(tx,
-                                  "SELECT COUNT(*) FROM positions WHERE portfolio_id = $1 AND "
-                                  "instrument_id = $2 AND status <> 'closed'",
-                                  v, 2, count_cb, &open_left, NULL, err)) != 0)
-                return rc;
-            if (open_left == 0 &&
-                (rc = tc_txn_exec(tx,
-                                  "UPDATE pyramiding_state SET base_position_id = NULL, "
-                                  "pyramid_count = 0, last_pyramid_price = NULL, "
-                                  "last_pyramid_time = NULL, updated_at = $3 WHERE "
-                                  "portfolio_id = $1 AND instrument_id = $2",
-                                  v, 3, NULL, NULL, NULL, err)) != 0)
-                return tc_error_set(err, rc, "pyramiding state of \"%s\": %s", p.instrument_id,
-                                    tc_error_msg(err));
         }
     }
     return tc__ledger_fault(l, "update:before_commit", err);

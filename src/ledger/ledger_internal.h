@@ -10,8 +10,12 @@
 
 #include "tradecore/ledger.h"
 
+struct tc__ledger_repo_ops;
+
 struct tc_ledger {
     struct tc_ledger_options opt;
+    const struct tc__ledger_repo_ops *repo;  /* ledger_repo.h: SQL or memory */
+    void *mem;                      /* the memory backend's state (in_memory) */
     char run_id[TC_ID_BUFSZ];
     char actor[TC_ID_BUFSZ];
     pthread_rwlock_t lock;          /* guards the cache below */
@@ -26,6 +30,7 @@ struct tc_ledger {
 /* Row images written by one transaction, installed in the cache after its
  * commit. Reset at the start of every attempt. */
 struct tc__ledger_changes {
+    int off;                        /* memory backend: no cache, nothing kept */
     struct tc_position *pos;
     size_t npos, cap;
     struct tc_portfolio_state ps;
@@ -48,7 +53,12 @@ int tc__ledger_run(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc__ledge
 /* The fault hook at POINT: 0, or the hook's code with a message. */
 int tc__ledger_fault(struct tc_ledger *l, const char *point, struct tc_error *err);
 
-/* Column lists and readers. */
+/* The cache (caller holds the write lock, or is alone: open). */
+void tc__ledger_cache_clear(struct tc_ledger *l);
+int tc__ledger_cache_put_pos(struct tc_ledger *l, const struct tc_position *p);
+int tc__ledger_cache_put_state(struct tc_ledger *l, const struct tc_portfolio_state *s);
+
+/* Column lists and readers of the SQL backend (repo_sql.c; query.c). */
 #define TC__POS_COLS                                                                          \
     "position_id, portfolio_id, strategy_id, instrument_id, side, quantity, lots, multiplier, " \
     "lot_size, entry_price, entry_time, initial_stop, current_stop, is_base_position, layer, "  \
@@ -62,18 +72,23 @@ int tc__ledger_row_position(const struct tc_row *row, int first, struct tc_posit
     "version, updated_at"
 int tc__ledger_row_state(const struct tc_row *row, struct tc_portfolio_state *s);
 
-/* Reads the position / portfolio state inside TX; *FOUND 0 when none. */
-int tc__ledger_load_position(struct tc_txn *tx, const char *position_id, struct tc_position *p,
-                             int *found, struct tc_error *err);
+/* Reads the portfolio state inside TX of the runtime store (SQL). */
 int tc__ledger_load_state(struct tc_txn *tx, const char *portfolio_id,
                           struct tc_portfolio_state *s, int *found, struct tc_error *err);
+
+/* Through the ledger's backend, inside TX: the position / portfolio state;
+ * *FOUND 0 when none. */
+int tc__ledger_get_position(struct tc_ledger *l, struct tc_txn *tx, const char *position_id,
+                            struct tc_position *p, int *found, struct tc_error *err);
+int tc__ledger_get_state(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
+                         struct tc_portfolio_state *s, int *found, struct tc_error *err);
 
 /* Creates the portfolio's state from its definition if missing, then loads
  * it into *S. TC_ENOTFOUND (message naming it) for an unknown portfolio. */
 int tc__ledger_ensure_state(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
                             struct tc_portfolio_state *s, struct tc_error *err);
 
-/* Inserts P (version 1). */
+/* Inserts P (status open, version 1, updated now). */
 int tc__ledger_insert_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_position *p,
                                struct tc_error *err);
 /* Saves P under its version (TC_ECONFLICT when another writer moved it);

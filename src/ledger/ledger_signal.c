@@ -9,17 +9,11 @@
 #include <string.h>
 
 #include "ledger/ledger_internal.h"
+#include "ledger/ledger_repo.h"
 #include "ledger/repo_util.h"
 #include "tradecore/log.h"
 #include "tradecore/refdata.h"
 #include "internal/banned.h"
-
-/* A layer not closed, with what its orders say about it. */
-struct layer {
-    struct tc_position p;
-    struct tc_dec planned;   /* its entry order's quantity */
-    int64_t exits_in_flight; /* CLOSE orders not finished */
-};
 
 struct sig_ctx {
     struct tc_ledger *l;
@@ -32,11 +26,12 @@ struct sig_ctx {
     char named_position[TC_ID_BUFSZ];
     int pre_rejected;
     struct tc_error pre_reason;
-    struct tc_instrument inst;     /* from the historical store */
+    struct tc_instrument inst_own; /* SQL: read from the historical store */
+    const struct tc_instrument *inst; /* inst_own or the memory backend's */
     /* output, reset per attempt */
     struct tc_signal_outcome out;
     struct tc__repo_vec intents;   /* struct tc_order_intent */
-    struct tc__repo_vec layers;    /* struct layer */
+    struct tc__repo_vec layers;    /* struct tc__ledger_layer */
     struct tc__ledger_changes ch;
 };
 
@@ -170,8 +165,6 @@ static void copy_id_field(json_t *obj, const char *key, char *buf, size_t cap)
         snprintf(buf, cap, "%s", json_string_value(v));
 }
 
-static struct tc_val opt_text(const char *s) { return (s && *s) ? TC_V_TEXT(s) : TC_V_NULL; }
-
 static enum tc_order_side entry_side(enum tc_side s)
 {
     return s == TC_SIDE_SHORT ? TC_ORDER_SELL : TC_ORDER_BUY;
@@ -187,65 +180,9 @@ static void fmt_dec(struct tc_dec d, char buf[TC_DEC_STRLEN]) { tc_dec_format(d,
 /* ------------------------------------------------------------------------ */
 /* Reads inside the signal transaction                                        */
 
-static int layer_cb(const struct tc_row *row, void *ud)
-{
-    struct sig_ctx *c = ud;
-    struct layer *ly = tc__repo_vec_push(&c->layers);
-    int rc;
-    if (!ly)
-        return TC_ENOMEM;
-    if ((rc = tc__ledger_row_position(row, 0, &ly->p)) != 0 ||
-        (rc = tc__repo_col_dec(row, TC__POS_NCOLS, &ly->planned)) != 0 ||
-        (rc = tc_row_int(row, TC__POS_NCOLS + 1, &ly->exits_in_flight)) != 0)
-        return rc;
-    return 0;
-}
-
 static int load_layers(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *err)
 {
-    const struct tc_signal *s = c->sig;
-    struct tc_val v[] = {TC_V_TEXT(s->portfolio), TC_V_TEXT(s->instrument)};
-    c->layers.n = 0;
-    return tc_txn_exec(tx,
-                       "SELECT " TC__POS_COLS ", COALESCE((SELECT SUM(o.quantity) FROM orders o "
-                       "WHERE o.position_id = p.position_id AND o.intent = 'OPEN' AND o.status "
-                       "NOT IN ('REJECTED', 'CANCELED', 'EXPIRED')), 0), (SELECT COUNT(*) FROM "
-                       "orders o WHERE o.position_id = p.position_id AND o.intent = 'CLOSE' AND "
-                       "o.status IN ('NEW', 'SUBMITTED', 'PARTIALLY_FILLED')) FROM positions p "
-                       "WHERE p.portfolio_id = $1 AND p.instrument_id = $2 AND p.status <> "
-                       "'closed' ORDER BY p.layer, p.position_id",
-                       v, 2, layer_cb, c, NULL, err);
-}
-
-struct acct_row {
-    int found, deleted, enabled;
-    struct tc_dec capital;
-    char *params;
-};
-
-static int portfolio_cb(const struct tc_row *row, void *ud)
-{
-    struct acct_row *a = ud;
-    int rc = tc__repo_col_dec(row, 0, &a->capital);
-    if (rc != 0)
-        return rc;
-    a->deleted = !tc_row_is_null(row, 1);
-    a->found = 1;
-    return 1;
-}
-
-static int strategy_cb(const struct tc_row *row, void *ud)
-{
-    struct acct_row *a = ud;
-    int rc;
-    free(a->params);
-    a->params = NULL;
-    if ((rc = tc__repo_col_json(row, 0, &a->params)) != 0 ||
-        (rc = tc_row_bool(row, 1, &a->enabled)) != 0)
-        return rc;
-    a->deleted = !tc_row_is_null(row, 2);
-    a->found = 1;
-    return 1;
+    return c->l->repo->layers(c->l, tx, c->sig->portfolio, c->sig->instrument, &c->layers, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -279,27 +216,8 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     o->has_ref_price = s->has_price;
     o->ref_price = s->has_price ? s->price : TC_DEC_ZERO;
     o->created_at_us = now;
-    {
-        struct tc_val v[] = {TC_V_TEXT(o->order_id), TC_V_TEXT(o->client_order_id),
-                             TC_V_TEXT(o->portfolio_id), TC_V_TEXT(o->strategy_id),
-                             TC_V_TEXT(o->instrument_id), TC_V_TEXT(tc_mode_name(o->mode)),
-                             opt_text(l->run_id), TC_V_TEXT(tc_order_side_name(o->side)),
-                             TC_V_TEXT(closing ? "CLOSE" : "OPEN"), TC_V_DEC(qty),
-                             TC_V_DEC(o->multiplier),
-                             o->has_ref_price ? TC_V_DEC(o->ref_price) : TC_V_NULL,
-                             TC_V_TEXT(c->fp), TC_V_TEXT(p->position_id), opt_text(reason),
-                             TC_V_TIME(now)};
-        rc = tc_txn_exec(tx,
-                         "INSERT INTO orders (order_id, client_order_id, portfolio_id, "
-                         "strategy_id, instrument_id, mode, run_id, side, intent, type, "
-                         "time_in_force, quantity, filled_quantity, multiplier, ref_price, status, "
-                         "signal_fingerprint, position_id, reason, version, created_at, "
-                         "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'MARKET', 'DAY', "
-                         "$10, 0, $11, $12, 'NEW', $13, $14, $15, 1, $16, $16)",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
-    }
-    if (rc != 0)
-        return tc_error_set(err, rc, "order \"%s\": %s", o->client_order_id, tc_error_msg(err));
+    if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, p->position_id, reason, err)) != 0)
+        return rc;
     if (!c->out.order_id[0])
         snprintf(c->out.order_id, sizeof(c->out.order_id), "%s", o->order_id);
     return 0;
@@ -320,8 +238,8 @@ static int new_position(struct sig_ctx *c, struct tc_txn *tx, int layer, struct 
     p->side = s->side;
     p->lots = TC_DEC_ZERO;
     (void)lots;
-    p->multiplier = c->inst.multiplier;
-    p->lot_size = c->inst.lot_size;
+    p->multiplier = c->inst->multiplier;
+    p->lot_size = c->inst->lot_size;
     p->entry_price = s->price;
     p->entry_time_us = s->timestamp_us;
     if (stop) {
@@ -349,7 +267,7 @@ struct decide {
 
 #define REJECT(d, ...) tc_error_set((d)->rej, TC_EREJECTED, __VA_ARGS__)
 
-static int side_mismatch(struct decide *d, const struct layer *ly)
+static int side_mismatch(struct decide *d, const struct tc__ledger_layer *ly)
 {
     const struct tc_signal *s = d->c->sig;
     return REJECT(d, "%s: signal side %s is not the side %s of open position \"%s\" in \"%s\"",
@@ -389,11 +307,11 @@ static int check_notional(struct decide *d, struct tc_dec open_qty, struct tc_de
     char q[TC_DEC_STRLEN], pr[TC_DEC_STRLEN], m[TC_DEC_STRLEN];
 
     if (tc_dec_add(open_qty, qty, &v) == 0 && tc_dec_mul(v, s->price, TC_ROUND_HALF_EVEN, &v) == 0 &&
-        tc_dec_mul(v, d->c->inst.multiplier, TC_ROUND_HALF_EVEN, &v) == 0)
+        tc_dec_mul(v, d->c->inst->multiplier, TC_ROUND_HALF_EVEN, &v) == 0)
         return 0;
     fmt_dec(qty, q);
     fmt_dec(s->price, pr);
-    fmt_dec(d->c->inst.multiplier, m);
+    fmt_dec(d->c->inst->multiplier, m);
     return REJECT(d, "%s: quantity %s × price %s × multiplier %s overflows",
                   tc_signal_type_name(s->type), q, pr, m);
 }
@@ -402,7 +320,7 @@ static int do_base_entry(struct decide *d)
 {
     struct sig_ctx *c = d->c;
     const struct tc_signal *s = c->sig;
-    const struct layer *ly = c->layers.items;
+    const struct tc__ledger_layer *ly = c->layers.items;
     struct tc_position p;
     struct tc_dec qty;
     struct tc_error e = {0};
@@ -414,11 +332,11 @@ static int do_base_entry(struct decide *d)
                          "\"%s\"",
                       s->portfolio, ly[0].p.is_base ? "base" : "pyramid", ly[0].p.position_id,
                       s->instrument);
-    rc = tc_size_explicit(&d->params, s, TC_DEC_ZERO, s->price, c->inst.multiplier,
-                          c->inst.lot_size, &has_explicit, &qty, &e);
+    rc = tc_size_explicit(&d->params, s, TC_DEC_ZERO, s->price, c->inst->multiplier,
+                          c->inst->lot_size, &has_explicit, &qty, &e);
     if (rc == 0 && !has_explicit)
-        rc = tc_size_base_entry(&d->params, d->equity, s->price, s->stop, c->inst.multiplier,
-                                c->inst.lot_size, &qty, &e);
+        rc = tc_size_base_entry(&d->params, d->equity, s->price, s->stop, c->inst->multiplier,
+                                c->inst->lot_size, &qty, &e);
     if (rc != 0)
         return sizing_reject(d, rc, &e);
     if ((rc = check_notional(d, TC_DEC_ZERO, qty)) != 0)
@@ -426,22 +344,10 @@ static int do_base_entry(struct decide *d)
     if ((rc = touch_state(d)) != 0 ||
         (rc = new_position(c, d->tx, 0, qty, s->has_stop ? &s->stop : NULL, &p, d->err)) != 0)
         return rc;
-    {
-        struct tc_val v[] = {TC_V_TEXT(s->portfolio), TC_V_TEXT(s->instrument),
-                             TC_V_TEXT(p.position_id), TC_V_DEC(s->price),
-                             TC_V_TIME(s->timestamp_us), TC_V_TIME(tc_clock_now(c->l->opt.clock))};
-        rc = tc_txn_exec(d->tx,
-                         "INSERT INTO pyramiding_state (portfolio_id, instrument_id, "
-                         "base_position_id, pyramid_count, last_pyramid_price, last_pyramid_time, "
-                         "updated_at) VALUES ($1, $2, $3, 0, $4, $5, $6) ON CONFLICT "
-                         "(portfolio_id, instrument_id) DO UPDATE SET base_position_id = $3, "
-                         "pyramid_count = 0, last_pyramid_price = $4, last_pyramid_time = $5, "
-                         "updated_at = $6",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, d->err);
-        if (rc != 0)
-            return tc_error_set(d->err, rc, "pyramiding state of \"%s\": %s", s->instrument,
-                                tc_error_msg(d->err));
-    }
+    if ((rc = c->l->repo->pyr_base(c->l, d->tx, s->portfolio, s->instrument, p.position_id,
+                                   s->price, s->timestamp_us, tc_clock_now(c->l->opt.clock),
+                                   d->err)) != 0)
+        return rc;
     if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
         (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
         return rc;
@@ -453,33 +359,21 @@ static int do_base_entry(struct decide *d)
     return 0;
 }
 
-struct pyr_row {
-    int found;
-    int64_t count;
-    struct tc_dec last;
-};
-
-static int pyr_cb(const struct tc_row *row, void *ud)
-{
-    struct pyr_row *r = ud;
-    int rc;
-    if ((rc = tc_row_int(row, 0, &r->count)) != 0 || (rc = tc__repo_col_dec(row, 1, &r->last)) != 0)
-        return rc;
-    r->found = 1;
-    return 1;
-}
-
 static int do_pyramid(struct decide *d)
 {
     struct sig_ctx *c = d->c;
     const struct tc_signal *s = c->sig;
-    const struct layer *ly = c->layers.items, *base = NULL;
-    struct pyr_row pr = {0, 0, TC_DEC_ZERO};
+    const struct tc__ledger_layer *ly = c->layers.items, *base = NULL;
+    struct pyr_row {
+        int found;
+        int64_t count;
+        struct tc_dec last;
+    } pr = {0, 0, TC_DEC_ZERO};
+    struct tc_pyramiding_state ps;
     struct tc_position p;
     struct tc_dec qty, open_qty = TC_DEC_ZERO;
     struct tc_error e = {0};
     char q[TC_DEC_STRLEN], px[TC_DEC_STRLEN];
-    int64_t changes = 0;
     int has_explicit = 0, rc;
 
     for (size_t k = 0; k < c->layers.n; k++) {
@@ -493,25 +387,22 @@ static int do_pyramid(struct decide *d)
                       s->portfolio, s->instrument);
     if (base->p.side != s->side)
         return side_mismatch(d, base);
-    {
-        struct tc_val v[] = {TC_V_TEXT(s->portfolio), TC_V_TEXT(s->instrument)};
-        if ((rc = tc_txn_exec(d->tx,
-                              "SELECT pyramid_count, last_pyramid_price FROM pyramiding_state "
-                              "WHERE portfolio_id = $1 AND instrument_id = $2",
-                              v, 2, pyr_cb, &pr, NULL, d->err)) != 0)
-            return rc;
-    }
+    if ((rc = c->l->repo->pyr_get(c->l, d->tx, s->portfolio, s->instrument, &ps, &pr.found,
+                                  d->err)) != 0)
+        return rc;
+    pr.count = ps.pyramid_count;
+    pr.last = ps.last_pyramid_price;
     if (!pr.found || tc_dec_sign(pr.last) <= 0) {
         pr.count = pr.found ? pr.count : 0;
         pr.last = base->p.entry_price;
     }
     if ((rc = tc_pyramid_check(&d->params, s->side, 1, (int)pr.count, pr.last, s->price, &e)) != 0)
         return sizing_reject(d, rc, &e);
-    rc = tc_size_explicit(&d->params, s, open_qty, s->price, c->inst.multiplier, c->inst.lot_size,
+    rc = tc_size_explicit(&d->params, s, open_qty, s->price, c->inst->multiplier, c->inst->lot_size,
                           &has_explicit, &qty, &e);
     if (rc == 0 && !has_explicit)
-        rc = tc_size_pyramid(&d->params, base->planned, open_qty, s->price, c->inst.multiplier,
-                             c->inst.lot_size, &qty, &e);
+        rc = tc_size_pyramid(&d->params, base->planned, open_qty, s->price, c->inst->multiplier,
+                             c->inst->lot_size, &qty, &e);
     if (rc != 0)
         return sizing_reject(d, rc, &e);
     if ((rc = check_notional(d, open_qty, qty)) != 0)
@@ -522,32 +413,10 @@ static int do_pyramid(struct decide *d)
                                        : (base->p.has_current_stop ? &base->p.current_stop : NULL),
                            &p, d->err)) != 0)
         return rc;
-    {
-        struct tc_val v[] = {TC_V_TEXT(s->portfolio), TC_V_TEXT(s->instrument),
-                             TC_V_INT(pr.count + 1), TC_V_DEC(s->price),
-                             TC_V_TIME(s->timestamp_us), TC_V_TIME(tc_clock_now(c->l->opt.clock)),
-                             TC_V_INT(pr.count), TC_V_TEXT(base->p.position_id)};
-        /* guarded by the count read above: a concurrent pyramid is a conflict */
-        rc = pr.found ? tc_txn_exec(d->tx,
-                                    "UPDATE pyramiding_state SET pyramid_count = $3, "
-                                    "last_pyramid_price = $4, last_pyramid_time = $5, "
-                                    "updated_at = $6 WHERE portfolio_id = $1 AND instrument_id = "
-                                    "$2 AND pyramid_count = $7",
-                                    v, 7, NULL, NULL, &changes, d->err)
-                      : tc_txn_exec(d->tx,
-                                    "INSERT INTO pyramiding_state (portfolio_id, instrument_id, "
-                                    "base_position_id, pyramid_count, last_pyramid_price, "
-                                    "last_pyramid_time, updated_at) VALUES ($1, $2, $8, $3, $4, "
-                                    "$5, $6)",
-                                    v, 8, NULL, NULL, &changes, d->err);
-        if (rc != 0)
-            return tc_error_set(d->err, rc, "pyramiding state of \"%s\": %s", s->instrument,
-                                tc_error_msg(d->err));
-        if (changes != 1)
-            return tc_error_set(d->err, TC_ECONFLICT,
-                                "pyramiding state of \"%s\" was changed by another writer",
-                                s->instrument);
-    }
+    if ((rc = c->l->repo->pyr_layer(c->l, d->tx, s->portfolio, s->instrument, pr.found, pr.count,
+                                    base->p.position_id, s->price, s->timestamp_us,
+                                    tc_clock_now(c->l->opt.clock), d->err)) != 0)
+        return rc;
     if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
         (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
         return rc;
@@ -563,7 +432,7 @@ static int do_exit(struct decide *d)
 {
     struct sig_ctx *c = d->c;
     const struct tc_signal *s = c->sig;
-    const struct layer *ly = c->layers.items;
+    const struct tc__ledger_layer *ly = c->layers.items;
     size_t todo = 0, named = 0;
     int rc;
 
@@ -606,8 +475,8 @@ static int do_stop_update(struct decide *d)
 {
     struct sig_ctx *c = d->c;
     const struct tc_signal *s = c->sig;
-    struct layer *ly = c->layers.items;
-    const struct layer *ref;
+    struct tc__ledger_layer *ly = c->layers.items;
+    const struct tc__ledger_layer *ref;
     struct tc_error e = {0};
     char st[TC_DEC_STRLEN];
     int rc;
@@ -644,9 +513,9 @@ static int decide(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *rej,
 {
     const struct tc_signal *s = c->sig;
     struct decide d;
-    struct acct_row pf = {0}, sg = {0};
+    struct tc__ledger_pf pf;
+    struct tc__ledger_strat sg;
     struct tc_portfolio_state st;
-    struct tc_error e = {0};
     int rc, found = 0;
 
     memset(&d, 0, sizeof(d));
@@ -654,39 +523,20 @@ static int decide(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *rej,
     d.tx = tx;
     d.rej = rej;
     d.err = err;
-    {
-        struct tc_val v[] = {TC_V_TEXT(s->portfolio)};
-        if ((rc = tc_txn_exec(tx,
-                              "SELECT initial_capital, deleted_at FROM portfolios WHERE "
-                              "portfolio_id = $1",
-                              v, 1, portfolio_cb, &pf, NULL, err)) != 0)
-            return rc;
-    }
+    if ((rc = c->l->repo->portfolio_get(c->l, tx, s->portfolio, &pf, err)) != 0)
+        return rc;
     if (!pf.found || pf.deleted)
         return REJECT(&d, "portfolio \"%s\" not found", s->portfolio);
-    {
-        struct tc_val v[] = {TC_V_TEXT(s->strategy)};
-        rc = tc_txn_exec(tx,
-                         "SELECT params, enabled, deleted_at FROM strategies WHERE strategy_id = $1",
-                         v, 1, strategy_cb, &sg, NULL, err);
-    }
-    if (rc != 0) {
-        free(sg.params);
+    if ((rc = c->l->repo->strategy_get(c->l, tx, s->strategy, &sg, err)) != 0)
         return rc;
-    }
-    if (!sg.found || sg.deleted) {
-        free(sg.params);
+    if (!sg.found || sg.deleted)
         return REJECT(&d, "strategy \"%s\" not found", s->strategy);
-    }
-    if (!sg.enabled) {
-        free(sg.params);
+    if (!sg.enabled)
         return REJECT(&d, "strategy \"%s\" is disabled", s->strategy);
-    }
-    rc = tc_sizing_params_from_json(sg.params, &d.params, &e);
-    free(sg.params);
-    if (rc != 0)
-        return REJECT(&d, "strategy \"%s\": %s", s->strategy, tc_error_msg(&e));
-    if ((rc = tc__ledger_load_state(tx, s->portfolio, &st, &found, err)) != 0)
+    if (sg.params_rc != 0)
+        return REJECT(&d, "strategy \"%s\": %s", s->strategy, tc_error_msg(&sg.params_err));
+    d.params = sg.params;
+    if ((rc = tc__ledger_get_state(c->l, tx, s->portfolio, &st, &found, err)) != 0)
         return rc;
     d.has_state = found;
     d.equity = found ? st.closed_equity : pf.capital;
@@ -708,32 +558,11 @@ static int decide(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *rej,
 /* ------------------------------------------------------------------------ */
 /* The transaction                                                            */
 
-static int outcome_cb(const struct tc_row *row, void *ud)
-{
-    const char *s = NULL;
-    int rc = tc_row_text(row, 0, &s);
-    if (rc != 0)
-        return rc;
-    rc = tc_signal_outcome_parse(s, (size_t)-1, ud, NULL);
-    return rc ? rc : 1;
-}
-
 static int finish(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *err)
 {
-    char json[TC_SIGNAL_OUTCOME_JSON_MAX];
-    int rc = tc_signal_outcome_json(&c->out, json, sizeof(json), err);
-    if (rc < 0)
-        return rc;
-    struct tc_val v[] = {TC_V_TEXT(c->fp),
-                         TC_V_TEXT(c->out.status == TC_SIGNAL_ACCEPTED ? "accepted" : "rejected"),
-                         opt_text(c->out.reason), opt_text(c->out.position_id),
-                         opt_text(c->out.order_id), TC_V_TEXT(json)};
-    rc = tc_txn_exec(tx,
-                     "UPDATE signal_log SET status = $2, reason = $3, position_id = $4, "
-                     "order_id = $5, outcome = $6 WHERE fingerprint = $1",
-                     v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
+    int rc = c->l->repo->sig_finish(c->l, tx, &c->out, err);
     if (rc != 0)
-        return tc_error_set(err, rc, "signal log %s: %s", c->fp, tc_error_msg(err));
+        return rc;
     return tc__ledger_fault(c->l, "signal:before_commit", err);
 }
 
@@ -759,46 +588,28 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
 {
     struct sig_ctx *c = ud;
     struct tc_ledger *l = c->l;
-    int64_t now = tc_clock_now(l->opt.clock), changes = 0;
-    char ts[TC_TIME_STRLEN];
+    int64_t now = tc_clock_now(l->opt.clock);
+    struct tc__ledger_sig_row row;
     struct tc_error rej = {0};
-    int rc;
+    int rc, inserted = 0;
 
     memset(&c->out, 0, sizeof(c->out));
     snprintf(c->out.fingerprint, sizeof(c->out.fingerprint), "%s", c->fp);
     c->intents.n = 0;
     tc__ledger_changes_reset(&c->ch);
-    {
-        int has_ts = c->sig && tc_time_format(c->sig->timestamp_us, ts, sizeof(ts)) > 0;
-        struct tc_val v[] = {TC_V_TEXT(c->fp),          opt_text(c->log_portfolio),
-                             opt_text(c->log_strategy), opt_text(c->log_instrument),
-                             opt_text(c->log_type),     opt_text(c->log_side),
-                             has_ts ? TC_V_TIME(c->sig->timestamp_us) : TC_V_NULL,
-                             opt_text(c->payload),      TC_V_TIME(now),
-                             TC_V_TEXT(tc_mode_name(l->opt.mode)), opt_text(l->run_id)};
-        rc = tc_txn_exec(tx,
-                         "INSERT INTO signal_log (fingerprint, portfolio_id, strategy_id, "
-                         "instrument_id, signal_type, side, signal_time, payload, received_at, "
-                         "status, outcome, mode, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-                         "$9, 'rejected', '{}', $10, $11) ON CONFLICT (fingerprint) DO NOTHING",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
-    }
-    if (rc != 0)
-        return tc_error_set(err, rc, "signal log %s: %s", c->fp, tc_error_msg(err));
-    if (changes == 0) {
+    row.fp = c->fp;
+    row.portfolio = c->log_portfolio;
+    row.strategy = c->log_strategy;
+    row.instrument = c->log_instrument;
+    row.type = c->log_type;
+    row.side = c->log_side;
+    row.payload = c->payload;
+    row.has_time = c->sig != NULL; /* the SQL backend checks that it formats */
+    row.signal_time_us = c->sig ? c->sig->timestamp_us : 0;
+    if ((rc = l->repo->sig_insert(l, tx, &row, now, &inserted, &c->out, err)) != 0)
+        return rc;
+    if (!inserted) {
         /* a duplicate: the first outcome, counted, nothing else */
-        struct tc_val v[] = {TC_V_TEXT(c->fp)};
-        memset(&c->out, 0, sizeof(c->out));
-        if ((rc = tc_txn_exec(tx, "SELECT outcome FROM signal_log WHERE fingerprint = $1", v, 1,
-                              outcome_cb, &c->out, NULL, err)) != 0 ||
-            (rc = tc_txn_exec(tx,
-                              "UPDATE signal_log SET duplicate_count = duplicate_count + 1 WHERE "
-                              "fingerprint = $1",
-                              v, 1, NULL, NULL, NULL, err)) != 0)
-            return tc_error_set(err, rc, "signal log %s: %s", c->fp, tc_error_msg(err));
-        if (!c->out.status)
-            return tc_error_set(err, TC_ESTATE, "signal log %s: the first outcome is unreadable",
-                                c->fp);
         c->out.duplicate = 1;
         c->intents.n = 0;
         tc__ledger_changes_reset(&c->ch);
@@ -833,7 +644,7 @@ static void ctx_release(struct sig_ctx *c)
     free(c->intents.items);
     free(c->layers.items);
     tc__ledger_changes_release(&c->ch);
-    tc_instrument_release(&c->inst);
+    tc_instrument_release(&c->inst_own);
 }
 
 /* Runs the signal transaction, then submits the intents. */
@@ -843,7 +654,7 @@ static int process(struct sig_ctx *c, struct tc_signal_outcome *out, struct tc_e
     int rc;
 
     c->intents.size = sizeof(struct tc_order_intent);
-    c->layers.size = sizeof(struct layer);
+    c->layers.size = sizeof(struct tc__ledger_layer);
     rc = tc__ledger_run(l, sig_fn, c, &c->ch, err);
     if (rc != 0)
         return tc_error_prefix(err, "signal %s not recorded", c->fp);
@@ -869,9 +680,8 @@ static int process(struct sig_ctx *c, struct tc_signal_outcome *out, struct tc_e
  * missing one is a rejection (returned in REJ with TC_EREJECTED). */
 static int load_instrument(struct sig_ctx *c, struct tc_error *err)
 {
-    struct tc_refdata rd = {c->l->opt.historical, c->l->opt.clock, c->l->actor};
     struct tc_error e = {0};
-    int rc = tc_refdata_instrument_get(&rd, c->sig->instrument, &c->inst, &e);
+    int rc = c->l->repo->instrument_get(c->l, c->sig->instrument, &c->inst_own, &c->inst, &e);
     if (rc == TC_ENOTFOUND) {
         c->pre_rejected = 1;
         tc_error_set(&c->pre_reason, TC_EREJECTED, "instrument \"%s\" not found",
@@ -881,10 +691,10 @@ static int load_instrument(struct sig_ctx *c, struct tc_error *err)
     if (rc != 0)
         return tc_error_set(err, rc, "signal: instrument \"%s\": %s", c->sig->instrument,
                             tc_error_msg(&e));
-    if (c->inst.status != TC_INSTRUMENT_ACTIVE) {
+    if (c->inst->status != TC_INSTRUMENT_ACTIVE) {
         c->pre_rejected = 1;
         tc_error_set(&c->pre_reason, TC_EREJECTED, "instrument \"%s\" is %s", c->sig->instrument,
-                     tc_instrument_status_name(c->inst.status));
+                     tc_instrument_status_name(c->inst->status));
     }
     return 0;
 }

@@ -1,0 +1,194 @@
+/* The ledger's persistence seam: every read and write the signal, fill,
+ * acknowledgement, order-update, portfolio-init, read-miss, pyramiding and
+ * check paths do, as one const table of functions with two backends: SQL
+ * (repo_sql.c: the runtime and historical stores, both backends) and memory
+ * (repo_mem.c: plain C structures for one thread, a backtest). The decisions
+ * (sizing, pyramiding, rejections, accounting) live above this seam and are
+ * the same code for both. Internal: not installed.
+ *
+ * TX is the store transaction of the SQL backend; the memory backend gets
+ * NULL and keeps an undo journal instead: a write made inside txn() is
+ * undone when the function passed to txn() fails. Versions follow the SQL
+ * rule (insert = 1, every save + 1). */
+#ifndef TC_LEDGER_REPO_H
+#define TC_LEDGER_REPO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ledger/repo_util.h"
+#include "tradecore/accounts.h"
+#include "tradecore/ledger.h"
+#include "tradecore/refdata.h"
+
+/* A layer not closed, with what its orders say about it. */
+struct tc__ledger_layer {
+    struct tc_position p;
+    struct tc_dec planned;   /* its OPEN orders' quantity (not REJECTED/CANCELED/EXPIRED) */
+    int64_t exits_in_flight; /* CLOSE orders NEW, SUBMITTED or PARTIALLY_FILLED */
+};
+
+/* A portfolio's definition as the signal path needs it. */
+struct tc__ledger_pf {
+    int found, deleted;
+    struct tc_dec capital;
+};
+
+/* A strategy's definition: its params already parsed (PARAMS_RC 0) or the
+ * parse error in PARAMS_ERR. */
+struct tc__ledger_strat {
+    int found, deleted, enabled;
+    int params_rc;
+    struct tc_sizing_params params;
+    struct tc_error params_err;
+};
+
+/* An order as the fill, acknowledgement and update paths need it. REF is the
+ * memory backend's handle (an index + 1), 0 for SQL. */
+struct tc__ledger_order {
+    char order_id[TC_ID_BUFSZ];
+    char position_id[TC_ID_BUFSZ];
+    char portfolio_id[TC_ID_BUFSZ];
+    int closing;                     /* intent CLOSE (else OPEN) */
+    enum tc_order_status status;
+    char reason[TC_LEDGER_TEXT_MAX];
+    struct tc_dec quantity, filled;
+    int64_t version;
+    int found;
+    size_t ref;
+};
+
+/* The signal_log row of a signal (strings may be NULL or empty = NULL). */
+struct tc__ledger_sig_row {
+    const char *fp, *portfolio, *strategy, *instrument, *type, *side, *payload;
+    int has_time;
+    int64_t signal_time_us;
+};
+
+/* Rows tc_ledger_check works from (ledger_check.c turns them into
+ * violations). Each callback returns 0 or a negative code (stops). */
+struct tc__ledger_check_rows {
+    int (*position)(void *ud, const char *id, struct tc_dec qty, struct tc_dec closed,
+                    struct tc_dec in, struct tc_dec out);
+    int (*order)(void *ud, const char *id, struct tc_dec filled, struct tc_dec sum);
+    int (*state)(void *ud, const struct tc_portfolio_state *s);
+    int (*bases)(void *ud, const char *portfolio_id, const char *instrument_id, int64_t n);
+    void *ud;
+};
+
+struct tc__ledger_repo_ops {
+    const char *name;
+    /* one write transaction attempt (the fence first for SQL); a failure of
+     * FN rolls back everything it wrote */
+    int (*txn)(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc_error *err);
+    /* a read-only transaction */
+    int (*read)(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc_error *err);
+    /* fills the ledger's cache at open (SQL; memory has nothing to load) */
+    int (*load_cache)(struct tc_ledger *l, struct tc_error *err);
+    void (*release)(struct tc_ledger *l);
+
+    /* the instrument of a signal: *OUT points at OWN (SQL: read each time,
+     * its status may change) or at the backend's copy (memory); TC_ENOTFOUND */
+    int (*instrument_get)(struct tc_ledger *l, const char *id, struct tc_instrument *own,
+                          const struct tc_instrument **out, struct tc_error *err);
+
+    /* signal_log: insert if the fingerprint is absent (*INSERTED 1), else
+     * count the duplicate and give the FIRST outcome */
+    int (*sig_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_sig_row *r,
+                      int64_t now, int *inserted, struct tc_signal_outcome *first,
+                      struct tc_error *err);
+    int (*sig_finish)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_signal_outcome *o,
+                      struct tc_error *err);
+
+    int (*portfolio_get)(struct tc_ledger *l, struct tc_txn *tx, const char *id,
+                         struct tc__ledger_pf *out, struct tc_error *err);
+    int (*strategy_get)(struct tc_ledger *l, struct tc_txn *tx, const char *id,
+                        struct tc__ledger_strat *out, struct tc_error *err);
+
+    int (*state_load)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
+                      struct tc_portfolio_state *s, int *found, struct tc_error *err);
+    /* creates the state from the live portfolio's capital if absent (version
+     * 1); nothing when the portfolio is unknown or deleted (state_load tells) */
+    int (*state_create)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
+                        int64_t now, struct tc_error *err);
+    /* versioned: TC_ECONFLICT when S->version is not the stored one */
+    int (*state_save)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_portfolio_state *s,
+                      int64_t now, struct tc_error *err);
+
+    int (*pos_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
+                      int64_t now, struct tc_error *err);
+    int (*pos_save)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
+                    int64_t now, struct tc_error *err);
+    int (*pos_load)(struct tc_ledger *l, struct tc_txn *tx, const char *position_id,
+                    struct tc_position *p, int *found, struct tc_error *err);
+    /* the layers of (portfolio, instrument) not closed, by layer then id,
+     * appended to VEC (of struct tc__ledger_layer, reset first) */
+    int (*layers)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
+                  const char *instrument_id, struct tc__repo_vec *vec, struct tc_error *err);
+    /* positions of (portfolio, instrument) not closed */
+    int (*open_count)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
+                      const char *instrument_id, int64_t *n, struct tc_error *err);
+
+    /* orders: a new intent in status NEW (version 1) */
+    int (*order_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
+                        int closing, const char *fingerprint, const char *position_id,
+                        const char *reason, struct tc_error *err);
+    int (*order_load)(struct tc_ledger *l, struct tc_txn *tx, const char *client_order_id,
+                      struct tc__ledger_order *o, struct tc_error *err);
+    /* the versioned updates (TC_ECONFLICT on a version mismatch): the
+     * acknowledgement (broker id and submitted time kept when set, reject
+     * reason when REJECT_REASON is not NULL), fill progress, a status */
+    int (*order_ack)(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_order *o,
+                     const char *broker_order_id, enum tc_order_status status,
+                     const char *reject_reason, int64_t now, struct tc_error *err);
+    int (*order_filled)(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_order *o,
+                        struct tc_dec filled, enum tc_order_status status, int64_t now,
+                        struct tc_error *err);
+    int (*order_status)(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_order *o,
+                        enum tc_order_status status, int64_t now, struct tc_error *err);
+    /* orders of the ledger's mode in status NEW, oldest first, into VEC (of
+     * struct tc_order_intent; caller frees items) */
+    int (*orders_new)(struct tc_ledger *l, struct tc__repo_vec *vec, struct tc_error *err);
+
+    /* fills: unique by execution id (*INSERTED 0 for a duplicate) */
+    int (*fill_insert)(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
+                       const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
+                       int *inserted, struct tc_error *err);
+    /* the trades row of closed position P */
+    int (*trade_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
+                        struct tc_dec net, int64_t now, struct tc_error *err);
+
+    /* pyramiding_state of (portfolio, instrument): *FOUND 0 when no row */
+    int (*pyr_get)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
+                   const char *instrument_id, struct tc_pyramiding_state *out, int *found,
+                   struct tc_error *err);
+    /* a new base: the row set to (base, count 0, price, time), made if absent */
+    int (*pyr_base)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
+                    const char *instrument_id, const char *base_position_id, struct tc_dec price,
+                    int64_t time_us, int64_t now, struct tc_error *err);
+    /* a new layer: count OLD_COUNT → OLD_COUNT + 1 (TC_ECONFLICT when the
+     * row's count moved), or the row made when FOUND was 0 */
+    int (*pyr_layer)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
+                     const char *instrument_id, int found, int64_t old_count,
+                     const char *base_position_id, struct tc_dec price, int64_t time_us,
+                     int64_t now, struct tc_error *err);
+    /* no layer left open: base none, count 0, no price nor time */
+    int (*pyr_reset)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
+                     const char *instrument_id, int64_t now, struct tc_error *err);
+
+    /* the rows of tc_ledger_check, in one read */
+    int (*check)(struct tc_ledger *l, const struct tc__ledger_check_rows *rows,
+                 struct tc_error *err);
+};
+
+extern const struct tc__ledger_repo_ops tc__ledger_repo_sql;
+extern const struct tc__ledger_repo_ops tc__ledger_repo_mem;
+
+/* Memory backend: sets up L->mem (TC_ENOMEM). */
+int tc__ledger_mem_init(struct tc_ledger *l, struct tc_error *err);
+/* Memory backend reads for the public API. */
+int tc__ledger_mem_positions_open(struct tc_ledger *l, const char *portfolio_id,
+                                  const char *instrument_id, struct tc_position *out, size_t cap,
+                                  size_t *n);
+
+#endif
