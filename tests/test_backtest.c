@@ -1,7 +1,8 @@
 /* The backtest runner: sma_cross on ORCL 1995-2014 checked against an
  * independent evaluation of the SMA definition over the file's rows; no
  * look-ahead (a peeking strategy fails, bars after the end change nothing);
- * byte-identical reports; donchian's entries, pyramids and stop exit on a
+ * byte-identical reports; the session path's columns end at the session and
+ * it runs identically to the per-bar path; donchian's entries, pyramids and stop exit on a
  * constructed series computed by hand; several strategies in one portfolio;
  * runs kept in a store; bad configurations. */
 #include <stdio.h>
@@ -442,6 +443,278 @@ static void test_views_are_gated(void **state)
     assert_int_equal(g_view_calls, 1); /* the first bar's read was refused */
     tc_backtest_result_release(&res);
     tc_bar_set_release(&set);
+}
+
+/* The session callback (on_session): every instrument's columns end at the
+ * session (the gate shows exactly as many bars, no more), the new bars of
+ * each follow the ones of the session before, the changed list holds exactly
+ * the instruments with new bars, and a read of the next day is refused. */
+struct sess_check {
+    size_t prev_n[4];
+    uint64_t calls, bars, bad, idle;
+    int peek;
+};
+
+static uint64_t g_sess_calls, g_sess_bars, g_sess_bad, g_sess_idle;
+static size_t g_sess_first[4];
+
+static int sess_on(struct tc_strategy_ctx *ctx, void *st, const struct tc_session_bars *sb,
+                   struct tc_error *err)
+{
+    struct sess_check *c = st;
+    struct tc_tm *tm = tc_strategy_tm(ctx);
+    struct tc_bar_view g;
+    struct tc_error e = {0};
+    struct tc_bar b;
+    size_t k = 0;
+    int64_t day = 0;
+    int rc;
+
+    c->calls++;
+    if ((rc = tc_tm_session(tm, &day, err)) != 0)
+        return rc;
+    if (sb->n != tc_strategy_instruments(ctx) || sb->n > 4 || sb->day != day ||
+        day != tc_strategy_day(ctx))
+        c->bad++;
+    for (size_t ix = 0; ix < sb->n; ix++) {
+        const struct tc_bar_view *v = &sb->cols[ix];
+        int changed = k < sb->n_changed && sb->changed[k] == ix;
+        if (c->calls == 1)
+            g_sess_first[ix] = sb->from[ix];
+        else if (sb->from[ix] != c->prev_n[ix])
+            c->bad++;
+        if (changed != (sb->from[ix] < v->n))
+            c->bad++;
+        k += changed;
+        c->idle += !changed;
+        c->bars += v->n - sb->from[ix];
+        c->prev_n[ix] = v->n;
+        if (v->n == 0)
+            continue;
+        /* the gate shows these N bars, the same arrays, and not one more */
+        if (tc_tm_last_bars(tm, ix, v->n, &g, err) != 0 || g.day != v->day ||
+            g.close != v->close || g.high != v->high || v->day[v->n - 1] > day)
+            c->bad++;
+        if (tc_tm_last_bars(tm, ix, v->n + 1, &g, &e) != TC_ERANGE)
+            c->bad++;
+    }
+    if (k != sb->n_changed)
+        c->bad++;
+    if (c->peek && sb->n_changed)
+        return tc_tm_bar_on(tm, sb->changed[0], day + 1, &b, err);
+    return 0;
+}
+
+static int sess_bars(struct tc_strategy_ctx *ctx, void *st, size_t ix,
+                     const struct tc_bar_view *v, struct tc_error *err)
+{
+    (void)ctx;
+    (void)st;
+    (void)ix;
+    (void)v;
+    return tc_error_set(err, TC_ESTATE, "bars given to a session strategy");
+}
+
+static int sess_start(struct tc_strategy_ctx *ctx, void *st, struct tc_error *err)
+{
+    (void)err;
+    ((struct sess_check *)st)->peek =
+        tc_dec_sign(tc_strategy_param_dec(tc_strategy_params(ctx), "peek")) > 0;
+    return 0;
+}
+
+static void sess_stop(struct tc_strategy_ctx *ctx, void *st)
+{
+    const struct sess_check *c = st;
+    (void)ctx;
+    g_sess_calls = c->calls;
+    g_sess_bars = c->bars;
+    g_sess_bad = c->bad;
+    g_sess_idle = c->idle;
+}
+
+static const struct tc_strategy_class sess_viewer = {
+    .name = "sess_viewer",
+    .summary = "checks the session columns it is given against the gate",
+    .params = view_params,
+    .n_params = 1,
+    .state_size = sizeof(struct sess_check),
+    .on_start = sess_start,
+    .on_stop = sess_stop,
+    .on_bars = sess_bars,
+    .on_session = sess_on,
+};
+
+static void test_session_columns_are_gated(void **state)
+{
+    char p1[1024], p2[1024];
+    struct tc_bar_set a = {0}, b = {0};
+    struct tc_bar_series series[2];
+    struct tc_backtest_strategy s;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result res;
+    struct tc_error err = {0};
+
+    snprintf(p1, sizeof(p1), "%s/orcl-1995-2014.txt", tc_test_data());
+    snprintf(p2, sizeof(p2), "%s/nvda-1999-2014.txt", tc_test_data());
+    load(p1, &a);
+    load(p2, &b);
+    series[0] = a.items[0];
+    series[1] = b.items[0];
+    memset(&s, 0, sizeof(s));
+    tc_strategy_params_init(&s.params, &sess_viewer);
+    s.enabled = 1;
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &s;
+    cfg.n_strategies = 1;
+    cfg.series = series;
+    cfg.n_series = 2;
+    cfg.from_day = tc_days_from_civil(1997, 1, 2);   /* earlier bars: history, not fed */
+    cfg.to_day = tc_days_from_civil(2003, 12, 31);
+    tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
+    assert_int_equal(g_sess_bad, 0);
+    assert_int_equal(g_sess_calls, res.sessions);
+    assert_int_equal(g_sess_bars, res.bars);
+    assert_true(g_sess_idle > 500); /* NVDA has no bars before 1999 */
+    assert_int_equal(g_sess_first[0], (size_t)tc_bar_series_find(&series[0], cfg.from_day - 1) + 1);
+    assert_int_equal(g_sess_first[1], 0);
+    tc_backtest_result_release(&res);
+
+    tc_assert_ok(tc_strategy_params_set(&s.params, "peek", "true", &err), &err);
+    assert_int_equal(tc_backtest_run(&cfg, &res, &err), TC_ELOOKAHEAD);
+    assert_non_null(strstr(err.msg, "strategy "));
+    assert_non_null(strstr(err.msg, "ORCL: bar of 1997-01-03 requested at"));
+    assert_non_null(strstr(err.msg, "not yet closed"));
+    assert_int_equal(g_sess_calls, 1);
+    tc_backtest_result_release(&res);
+    tc_bar_set_release(&a);
+    tc_bar_set_release(&b);
+}
+
+/* A random walk with flat stretches (the SMAs tie there), as in
+ * test_strategy. */
+static void gen_series(struct tc_bar_series *s, const char *id, uint64_t seed, size_t n,
+                       int64_t day0)
+{
+    struct tc_error err = {0};
+    uint64_t x = seed * 6364136223846793005u + 1442695040888963407u;
+    int64_t close = 5000 + (int64_t)(seed % 1000), day = day0;
+    tc_bar_series_init(s, id);
+    for (size_t i = 0; i < n; i++) {
+        struct tc_bar bar;
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        uint64_t r = x >> 33;
+        int flat = i % 150 >= 100 && i % 150 < 140;
+        if (!flat)
+            close += (int64_t)(r % 41) - 20;
+        if (close < 100)
+            close = 100;
+        memset(&bar, 0, sizeof(bar));
+        day += 1 + (int64_t)(r % 13 == 0);
+        bar.day = day;
+        bar.open = bar.close = bar.adj_close = tc_dec_from_raw(close * 1000000);
+        bar.high = tc_dec_from_raw((close + (int64_t)((r >> 12) % 30)) * 1000000);
+        bar.low = tc_dec_from_raw((close - (int64_t)((r >> 16) % 30)) * 1000000);
+        if (bar.low.raw <= 0 || flat)
+            bar.low = bar.close;
+        if (flat)
+            bar.high = bar.close;
+        bar.volume = 100000 + (int64_t)(r % 5000);
+        tc_assert_ok(tc_bar_series_append(s, &bar, &err), &err);
+    }
+}
+
+static void assert_same_runs(const struct tc_backtest_result *a, const struct tc_backtest_result *b)
+{
+    assert_string_equal(a->run_id, b->run_id);
+    assert_int_equal(a->signals, b->signals);
+    assert_int_equal(a->accepted, b->accepted);
+    assert_int_equal(a->rejected, b->rejected);
+    assert_int_equal(a->bars, b->bars);
+    assert_int_equal(a->run.n_equity, b->run.n_equity);
+    assert_memory_equal(a->run.equity, b->run.equity, a->run.n_equity * sizeof(*a->run.equity));
+    assert_int_equal(a->run.n_fills, b->run.n_fills);
+    for (size_t k = 0; k < a->run.n_fills; k++) {
+        const struct tc_run_fill *x = &a->run.fills[k], *y = &b->run.fills[k];
+        assert_int_equal(x->day, y->day);
+        assert_string_equal(x->instrument_id, y->instrument_id);
+        assert_int_equal(x->side, y->side);
+        assert_int_equal(x->quantity.raw, y->quantity.raw);
+        assert_int_equal(x->price.raw, y->price.raw);
+        assert_int_equal(x->commission.raw, y->commission.raw);
+    }
+    assert_int_equal(a->run.n_trades, b->run.n_trades);
+    for (size_t k = 0; k < a->run.n_trades; k++) {
+        const struct tc_run_trade *x = &a->run.trades[k], *y = &b->run.trades[k];
+        assert_string_equal(x->instrument_id, y->instrument_id);
+        assert_int_equal(x->entry_day, y->entry_day);
+        assert_int_equal(x->exit_day, y->exit_day);
+        assert_int_equal(x->quantity.raw, y->quantity.raw);
+        assert_int_equal(x->entry_price.raw, y->entry_price.raw);
+        assert_int_equal(x->exit_price.raw, y->exit_price.raw);
+        assert_int_equal(x->net_pnl.raw, y->net_pnl.raw);
+    }
+    assert_int_equal(a->metrics.final_cash.raw, b->metrics.final_cash.raw);
+}
+
+/* The built-in strategies through the runner's session path (on_session,
+ * column-wise indicators) and through the per-bar path (the same classes
+ * without on_session: the context feeds on_bars/on_bar, streaming
+ * indicators): identical runs to the last decimal, on ORCL, YHOO, NVDA and
+ * generated bars together. */
+static void test_session_path_matches_bar_path(void **state)
+{
+    char path[1024];
+    static const char *const files[] = {"orcl-1995-2014.txt", "yhoo-1996-2014.txt",
+                                        "nvda-1999-2014.txt"};
+    static const char *const sma_fast[] = {"fast=3", "slow=12", NULL};
+    static const char *const don_fast[] = {"entry=10", "exit=5", "atr=7", NULL};
+    struct tc_bar_set set[3];
+    struct tc_bar_series series[5];
+    const struct {
+        const char *cls;
+        const char *const *kv;
+    } cases[] = {{"sma_cross", NULL}, {"sma_cross", sma_fast}, {"donchian", NULL},
+                 {"donchian", don_fast}};
+    struct tc_error err = {0};
+
+    for (size_t k = 0; k < 3; k++) {
+        memset(&set[k], 0, sizeof(set[k]));
+        snprintf(path, sizeof(path), "%s/%s", tc_test_data(), files[k]);
+        load(path, &set[k]);
+        series[k] = set[k].items[0];
+    }
+    gen_series(&series[3], "GEN1", 3, 4000, 9500);
+    gen_series(&series[4], "GEN2", 11, 4000, 9600);
+    for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        struct tc_backtest_strategy s;
+        struct tc_strategy_class per_bar;
+        struct tc_backtest_config cfg;
+        struct tc_backtest_result r1, r2;
+        strategy(&s, cases[c].cls, cases[c].kv);
+        per_bar = *s.params.cls;
+        per_bar.on_session = NULL;
+        tc_backtest_config_init(&cfg);
+        cfg.strategies = &s;
+        cfg.n_strategies = 1;
+        cfg.series = series;
+        cfg.n_series = 5;
+        cfg.from_day = tc_days_from_civil(1998, 1, 1);
+        cfg.to_day = tc_days_from_civil(2004, 12, 31);
+        cfg.sim.commission = TC_SIM_COMM_FRACTION;
+        cfg.sim.comm_rate = D("0.0005");
+        tc_assert_ok(tc_backtest_run(&cfg, &r1, &err), &err);
+        s.params.cls = &per_bar;
+        tc_assert_ok(tc_backtest_run(&cfg, &r2, &err), &err);
+        assert_true(r1.run.n_fills > 20);
+        assert_same_runs(&r1, &r2);
+        tc_backtest_result_release(&r1);
+        tc_backtest_result_release(&r2);
+    }
+    for (size_t k = 0; k < 3; k++)
+        tc_bar_set_release(&set[k]);
+    tc_bar_series_release(&series[3]);
+    tc_bar_series_release(&series[4]);
 }
 
 static char *slurp(const char *path, size_t *n)
@@ -1030,6 +1303,8 @@ int main(void)
         cmocka_unit_test(test_fill_at_close),
         cmocka_unit_test(test_lookahead_fails),
         cmocka_unit_test(test_views_are_gated),
+        cmocka_unit_test(test_session_columns_are_gated),
+        cmocka_unit_test(test_session_path_matches_bar_path),
         cmocka_unit_test(test_bars_after_end_change_nothing),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_donchian_by_hand),
