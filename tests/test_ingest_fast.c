@@ -243,6 +243,16 @@ static const struct {
      "date \"2020-02-1x\" is not a valid"},
     {"wdsep.csv", Y "2020-02-10,1,2,1,1,1,7\n2020-02/11,1,2,1,1,1,7\n", 0,
      "date \"2020-02/11\" is not a valid"},
+    {"wadj.csv", Y "2020-01-02,1234567,1234568,1234566,1234567.12345678,1234567.12345678,1\n"
+                   "2020-01-03,1234567,1234568,1234566,1234567.12345678,1234567.12345679,2\n"
+                   "2020-01-06,1.5,2,1,1.5,1.55,3\n2020-01-07,1.55,2,1,1.55,1.5,4\n"
+                   "2020-01-08,1.5,2,1,1.5,1.5,5\n2020-01-09,1.50000000,2,1,1.5,1.50000000,6\n"
+                   "2020-01-10,12345678.5,12345679,12345678,12345678.12345678,12345678.12345678,7\n"
+                   "2020-01-13,2,3,1,2,2,8",
+     1, NULL},
+    {"wadj2.csv", Y "2020-01-02,1.5,2,1,1.5,1.5,x\n", 0, "wadj2.csv:2: volume \"x\" is not a"},
+    {"wadj3.csv", Y "2020-01-02,1.5,2,1,1.5,1.5x,7\n", 0, "adj close \"1.5x\" is not a decimal"},
+    {"wadj4.csv", Y "2020-01-02,1.5,2,1,1.5,1.5\n", 0, "wadj4.csv:2: expected 7 fields, found 6"},
     {"wohlcv.csv", "Date,Open,High,Low,Close,Volume,OpenInterest\r\n"
                    "2020-01-02,1.5,2.25,1.125,2,12345678,123456781234567812\r\n"
                    "2020-01-03,1.5,2.25,1.125,2,0,0",
@@ -561,6 +571,50 @@ static void test_helpers(void **state)
                      (long long)g.raw);
         if (plain && rc != 0)
             fail_msg("\"%s\": declined", t);
+    }
+
+    /* whole lines in place: accepted with their values and line ends */
+    static const struct {
+        const char *text;
+        int yahoo, ok;
+        int64_t open, adj, volume, oi;
+    } lines[] = {
+        {"2020-01-02,186.635805,187.945055,183.220906,183.270389,183.270389,1166899\n2",
+         1, 1, INT64_C(18663580500), INT64_C(18327038900), 1166899, 0},
+        {"2020-01-02,1.5,2,1,1.5,1.25,7\r\nx", 1, 1, 150000000, 125000000, 7, 0},
+        {"2020-01-02,12345678.5,12345679,1,2,2,1234567812345678", 1, 1,
+         INT64_C(1234567850000000), 200000000, INT64_C(1234567812345678), 0},
+        {"2020-01-02,1.5,2,1,1.5,1.5,7\r", 1, 1, 150000000, 150000000, 7, 0},
+        {"2020-01-02,1.5,2,1,1.5,7,123456789012345678\n", 0, 1, 150000000, 150000000, 7,
+         INT64_C(123456789012345678)},
+        {"2020-01-02,1.5,2,1,1.5,1.5,7\rx", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.5,2,1,1.5,1.5,7 \n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.5,2,1,1.5,1.5,1234567890123456789\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.5,2,1,1.5,1.5\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.5,2,1,1.5,1.123456789,7\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.5,2,1,1.5,0,7\n", 1, 0, 0, 0, 0, 0},
+        {"2020-02-30,1.5,2,1,1.5,1.5,7\n", 1, 0, 0, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        char buf[160] = {0}; /* zeros after the text, as the reader leaves them */
+        size_t n = strlen(lines[i].text);
+        memcpy(buf, lines[i].text, n);
+        struct tc__day_cache dc = {0};
+        dc.key = UINT64_MAX;
+        struct tc_bar b;
+        const char *next = NULL;
+        int rc = tc__prices_line_plain(buf, buf + n, lines[i].yahoo, &dc, &b, &next);
+        if (rc != !lines[i].ok)
+            fail_msg("line %zu: rc %d", i, rc);
+        if (!lines[i].ok)
+            continue;
+        assert_int_equal(b.day, tc_days_from_civil(2020, 1, 2));
+        assert_int_equal(b.open.raw, lines[i].open);
+        assert_int_equal(b.adj_close.raw, lines[i].adj);
+        assert_int_equal(b.volume, lines[i].volume);
+        assert_int_equal(b.open_interest, lines[i].oi);
+        const char *nl = strchr(buf, '\n'); /* past the first line end */
+        assert_int_equal(next - buf, nl ? nl + 1 - buf : (long)n);
     }
 
     char fbuf[64];

@@ -405,11 +405,30 @@ int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__
 
     if (end - s < 11 || s[10] != ',' || word_day(s, dc, &out->day))
         return 1;
+    const char *c;
     if (!(p = word_price(s + 11, &out->open)) || !(p = word_price(p + 1, &out->high)) ||
-        !(p = word_price(p + 1, &out->low)) || !(p = word_price(p + 1, &out->close)))
+        !(c = word_price(p + 1, &out->low)) || !(p = word_price(c + 1, &out->close)))
         return 1;
     if (yahoo) {
-        if (!(p = word_price(p + 1, &out->adj_close)) || !(p = word_whole(p + 1, &out->volume)))
+        /* an adj close written as the close (most files): the same text
+         * is the same value, compared as two words instead of parsed */
+        size_t n = (size_t)(p - (c + 1));
+        int same = 0;
+        if (n <= 16) {
+            static const uint64_t keep[17] = {
+                0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF,
+                0xFFFFFFFFFFFFFF, UINT64_MAX, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF,
+                0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, UINT64_MAX};
+            uint64_t k0 = n >= 8 ? UINT64_MAX : keep[n], k1 = n > 8 ? keep[n] : 0;
+            if (((load8(c + 1) ^ load8(p + 1)) & k0) == 0 &&
+                ((load8(c + 9) ^ load8(p + 9)) & k1) == 0 && p[1 + n] == ',') {
+                out->adj_close = out->close;
+                p += 1 + n;
+                same = 1;
+            }
+        }
+        if ((!same && !(p = word_price(p + 1, &out->adj_close))) ||
+            !(p = word_whole(p + 1, &out->volume)))
             return 1;
         out->open_interest = 0;
     } else {
