@@ -1,7 +1,9 @@
 /* Indicators: SMA, EMA, ATR, highest/lowest against hand-computed tables,
  * no value before n bars, half-even rounding of exact decimals, streaming
  * equal to batch on random series, crossover semantics with zero
- * differences, and bad input (period 0, NULL, high below low, overflow). */
+ * differences, and bad input (period 0, NULL, high below low, overflow);
+ * the column-wise SMA equal to the streaming one on every bar of real and
+ * generated series, interleaved, and its bad input. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "tc_test.h"
 #include "tradecore/clock.h"
 #include "tradecore/indicators.h"
+#include "tradecore/ingest.h"
 
 #define NONE NULL
 
@@ -533,6 +536,168 @@ static void test_sma_mean_paths(void **state)
     }
 }
 
+/* ---- column-wise SMA ---------------------------------------------------- */
+
+/* Closes of a random walk with flat stretches; SCALE 0: cents around 50,
+ * 1: around 2^52 units (both mean paths), 2: near the top of a decimal. */
+static struct tc_dec *gen_closes(uint64_t seed, size_t n, int scale)
+{
+    struct tc_dec *c = malloc(n * sizeof(*c));
+    uint64_t x = seed * 6364136223846793005u + 1442695040888963407u;
+    int64_t base = scale == 0 ? 5000 * INT64_C(1000000)
+                   : scale == 1 ? (INT64_C(1) << 52) / 40
+                                : INT64_C(9000000000000000000) / 2;
+    int64_t step = scale == 0 ? 1000000 : scale == 1 ? 977 : INT64_C(1000000000000000);
+    int64_t v = base;
+    assert_non_null(c);
+    for (size_t i = 0; i < n; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        if (!(i % 150 >= 100 && i % 150 < 140))
+            v += ((int64_t)((x >> 33) % 41) - 20) * step;
+        if (v < step)
+            v = step;
+        c[i] = tc_dec_from_raw(v);
+    }
+    return c;
+}
+
+static void load_closes(const char *name, struct tc_bar_set *set)
+{
+    char path[1024];
+    struct tc_error err = {0};
+    snprintf(path, sizeof(path), "%s/%s", tc_test_data(), name);
+    tc_assert_ok(tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, set, &err), &err);
+    assert_int_equal(set->n, 1);
+}
+
+static void test_sma_cols_equals_streaming(void **state)
+{
+    enum { NS = 7 };
+    struct tc_bar_set sets[3];
+    static const char *const files[] = {"orcl-1995-2014.txt", "yhoo-1996-2014.txt",
+                                        "nvda-1999-2014.txt"};
+    const struct tc_dec *col[NS];
+    size_t len[NS], maxlen = 0, start[NS] = {0, 0, 0, 0, 0, 0, 17};
+    struct tc_dec *gen[4];
+    static const size_t periods[] = {1, 2, 3, 10, 30, 200};
+    struct tc_error err = {0};
+    uint64_t crosses = 0, compared = 0;
+
+    memset(sets, 0, sizeof(sets));
+    for (size_t k = 0; k < 3; k++) {
+        load_closes(files[k], &sets[k]);
+        col[k] = sets[k].items[0].close;
+        len[k] = sets[k].items[0].n;
+    }
+    gen[0] = gen_closes(1, 3000, 0);
+    gen[1] = gen_closes(2, 2000, 0);
+    gen[2] = gen_closes(3, 2500, 1);
+    gen[3] = gen_closes(4, 1500, 2);
+    for (size_t k = 0; k < 4; k++) {
+        col[3 + k] = gen[k];
+        len[3 + k] = k == 0 ? 3000 : k == 1 ? 2000 : k == 2 ? 2500 : 1500;
+    }
+    for (size_t k = 0; k < NS; k++)
+        maxlen = len[k] > maxlen ? len[k] : maxlen;
+    for (size_t p = 0; p + 1 < sizeof(periods) / sizeof(periods[0]); p++) {
+        struct tc_ind_sma_cols fc, sc;
+        struct tc_ind_sma fs[NS], ss[NS];
+        struct tc_ind_cross xa[NS], xb[NS];
+        size_t fast = periods[p], slow = periods[p + 1] + (p == 0);
+        tc_assert_ok(tc_ind_sma_cols_init(&fc, NS, fast, &err), &err);
+        tc_assert_ok(tc_ind_sma_cols_init(&sc, NS, slow, &err), &err);
+        for (size_t k = 0; k < NS; k++) {
+            tc_assert_ok(tc_ind_sma_init(&fs[k], fast, &err), &err);
+            tc_assert_ok(tc_ind_sma_init(&ss[k], slow, &err), &err);
+            tc_ind_cross_init(&xa[k]);
+            tc_ind_cross_init(&xb[k]);
+        }
+        /* bar by bar, instruments interleaved (one starts late: warm-up) */
+        for (size_t i = 0; i < maxlen; i++) {
+            for (size_t k = 0; k < NS; k++) {
+                struct tc_ind_value a, b, c, d;
+                if (i < start[k] || i >= len[k])
+                    continue;
+                tc_assert_ok(tc_ind_sma_push(&fs[k], col[k][i], &a, &err), &err);
+                tc_assert_ok(tc_ind_sma_push(&ss[k], col[k][i], &b, &err), &err);
+                tc_assert_ok(tc_ind_sma_cols_push(&fc, k, col[k], i, &c, &err), &err);
+                tc_assert_ok(tc_ind_sma_cols_push(&sc, k, col[k], i, &d, &err), &err);
+                if (a.has_value != c.has_value || a.value.raw != c.value.raw ||
+                    b.has_value != d.has_value || b.value.raw != d.value.raw)
+                    fail_msg("series %zu bar %zu periods %zu/%zu: streaming %d %lld %d %lld, "
+                             "columns %d %lld %d %lld", k, i, fast, slow, a.has_value,
+                             (long long)a.value.raw, b.has_value, (long long)b.value.raw,
+                             c.has_value, (long long)c.value.raw, d.has_value,
+                             (long long)d.value.raw);
+                int x1 = tc_ind_cross_push(&xa[k], a, b), x2 = tc_ind_cross_push(&xb[k], c, d);
+                assert_int_equal(x1, x2);
+                crosses += x1 != 0;
+                compared++;
+            }
+        }
+        for (size_t k = 0; k < NS; k++) {
+            tc_ind_sma_release(&fs[k]);
+            tc_ind_sma_release(&ss[k]);
+        }
+        tc_ind_sma_cols_release(&fc);
+        tc_ind_sma_cols_release(&sc);
+    }
+    assert_true(compared > 100000);
+    assert_true(crosses > 1000);
+    for (size_t k = 0; k < 3; k++)
+        tc_bar_set_release(&sets[k]);
+    for (size_t k = 0; k < 4; k++)
+        free(gen[k]);
+}
+
+static void test_sma_cols_bad_input(void **state)
+{
+    struct tc_ind_sma_cols s, before;
+    struct tc_ind_value v;
+    struct tc_error err = {0};
+    const struct tc_dec x[] = {D("1"), D("2"), D("3"), D("4"), D("5")};
+
+    assert_int_equal(tc_ind_sma_cols_init(NULL, 2, 2, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "sma columns: NULL state");
+    assert_int_equal(tc_ind_sma_cols_init(&s, 2, 0, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "sma columns: period 0 (must be at least 1)");
+    assert_int_equal(tc_ind_sma_cols_init(&s, 0, 3, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "sma columns: instruments 0 (must be at least 1)");
+    tc_assert_ok(tc_ind_sma_cols_init(&s, 2, 2, &err), &err);
+    /* first push of instrument 1 at bar 1: any bar may start */
+    tc_assert_ok(tc_ind_sma_cols_push(&s, 1, x, 1, &v, &err), &err);
+    assert_false(v.has_value);
+    before = s;
+    struct tc_ind_sum sums[2] = {s.sum[0], s.sum[1]};
+    size_t firsts[2] = {s.first[0], s.first[1]}, nexts[2] = {s.next[0], s.next[1]};
+    /* an unknown handle, a skipped bar, a repeated bar, NULL columns */
+    assert_int_equal(tc_ind_sma_cols_push(&s, 2, x, 0, &v, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "sma columns: instrument handle 2 is unknown (2)");
+    assert_int_equal(tc_ind_sma_cols_push(&s, 1, x, 3, &v, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "sma columns: instrument handle 1: bar 3 pushed, bar 2 expected");
+    assert_int_equal(tc_ind_sma_cols_push(&s, 1, x, 1, &v, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "sma columns: instrument handle 1: bar 1 pushed, bar 2 expected");
+    assert_int_equal(tc_ind_sma_cols_push(&s, 1, NULL, 2, &v, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "sma columns: NULL or released state or column");
+    assert_int_equal(tc_ind_sma_cols_push(NULL, 1, x, 2, &v, &err), TC_EINVAL);
+    /* nothing changed: the next bar gives the SMA of bars 1 and 2 */
+    assert_memory_equal(&s, &before, sizeof(s));
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(s.sum[k].lo, sums[k].lo);
+        assert_int_equal(s.sum[k].hi, sums[k].hi);
+        assert_int_equal(s.first[k], firsts[k]);
+        assert_int_equal(s.next[k], nexts[k]);
+    }
+    tc_assert_ok(tc_ind_sma_cols_push(&s, 1, x, 2, &v, &err), &err);
+    assert_true(v.has_value);
+    assert_int_equal(v.value.raw, D("2.5").raw);
+    tc_ind_sma_cols_push(&s, 1, x, 3, &v, NULL); /* no error struct: fine */
+    assert_int_equal(v.value.raw, D("3.5").raw);
+    tc_ind_sma_cols_release(&s);
+    assert_int_equal(tc_ind_sma_cols_push(&s, 0, x, 0, &v, &err), TC_EINVAL);
+    tc_ind_sma_cols_release(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -545,6 +710,8 @@ int main(void)
         cmocka_unit_test(test_stream_equals_batch),
         cmocka_unit_test(test_sma_mean_paths),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_sma_cols_equals_streaming),
+        cmocka_unit_test(test_sma_cols_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

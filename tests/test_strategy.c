@@ -557,6 +557,30 @@ static void gen_series(struct tc_bar_series *s, const char *id, uint64_t seed, s
     }
 }
 
+/* Closes near the top of a decimal for bars 300..599 and 900..1199 (a sum of
+ * 30 of them does not fit 64 bits), small ones elsewhere: sma_cross's
+ * session path goes to 128-bit sums and back. */
+static void gen_huge(struct tc_bar_series *s, const char *id, uint64_t seed, size_t n,
+                     int64_t day0)
+{
+    struct tc_error err = {0};
+    uint64_t x = seed * 6364136223846793005u + 1442695040888963407u;
+    tc_bar_series_init(s, id);
+    for (size_t i = 0; i < n; i++) {
+        struct tc_bar b;
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        int64_t r = (int64_t)((x >> 33) % 2001) - 1000;
+        int huge = (i / 300) % 2 == 1;
+        memset(&b, 0, sizeof(b));
+        b.day = day0 + (int64_t)i;
+        b.close = tc_dec_from_raw(huge ? INT64_C(9000000000000000000) + r * INT64_C(1000000000000)
+                                       : INT64_C(100000000000) + r * INT64_C(10000000));
+        b.open = b.high = b.low = b.adj_close = b.close;
+        b.volume = 1000;
+        tc_assert_ok(tc_bar_series_append(s, &b, &err), &err);
+    }
+}
+
 static void load_file(const char *name, const char *id, struct tc_bar_series *out)
 {
     char path[1024];
@@ -712,6 +736,14 @@ static void test_session_matches_bars(void **state)
     assert_true(total > 1000);
     for (size_t k = 0; k < 6; k++)
         tc_bar_series_release(&s[k]);
+    /* sums beyond 64 bits */
+    gen_huge(&s[0], "A0", 5, 1500, 9000);
+    gen_huge(&s[1], "B1", 6, 1400, 9003);
+    total = compare_paths(s, 2, "sma_cross", sma_a, INT64_MIN);
+    total += compare_paths(s, 2, "sma_cross", sma_b, INT64_MIN);
+    assert_true(total > 50);
+    tc_bar_series_release(&s[0]);
+    tc_bar_series_release(&s[1]);
 }
 
 /* A class without on_session gets its bars per changed instrument; bad
