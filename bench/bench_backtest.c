@@ -9,6 +9,8 @@
  *   loop_quiet   the same loop with slow = 5001 (longer than the data): both
  *                SMAs are pushed on every bar, nothing is ever signalled, so
  *                this is the per-bar path without the ledger's per-trade SQL;
+ *                also as ns per bar net of the fixed cost (beside bare_c's
+ *                ns per bar), and the trading loop's µs per signal;
  *   process_quiet the whole process with that strategy (best of 3);
  *   csv_libcsv   tc_prices_load_csv of the 100 files (every row checked)
  *                through libcsv and tc_dec_parse;
@@ -378,6 +380,10 @@ int main(void)
         row3("loop_sma_cross", "fixed_cost_seconds", (double)fixed / 1e6, "s");
         row("loop_sma_cross", "bars_per_sec_net_of_fixed",
             rate((double)fed, loop - fixed > 0 ? loop - fixed : loop), "1/s");
+        row3("loop_sma_cross", "ns_per_bar_net_of_fixed",
+             (double)(loop - fixed > 0 ? loop - fixed : loop) * 1e3 / (double)fed, "ns");
+        row3("loop_sma_cross", "us_per_signal_net_of_fixed",
+             sent ? (double)(loop - fixed > 0 ? loop - fixed : loop) / (double)sent : 0, "us");
         row3("loop_sma_cross", "vs_bare", (double)best_bare / (double)loop, "x");
         row("loop_sma_cross", "signals", (double)sent, "1");
     }
@@ -403,6 +409,9 @@ int main(void)
         row3("loop_quiet", "fixed_cost_seconds", (double)qfixed / 1e6, "s");
         row("loop_quiet", "bars_per_sec_net_of_fixed",
             rate((double)fed, quiet - qfixed > 0 ? quiet - qfixed : quiet), "1/s");
+        row3("loop_quiet", "ns_per_bar_net_of_fixed",
+             (double)(quiet - qfixed > 0 ? quiet - qfixed : quiet) * 1e3 / (double)fed, "ns");
+        row3("bare_c", "ns_per_bar", (double)best_bare * 1e3 / total, "ns");
         row3("loop_quiet", "vs_bare", (double)best_bare / (double)quiet, "x");
         row3("loop_quiet", "vs_bare_net_of_fixed",
              (double)best_bare / (double)(quiet - qfixed > 0 ? quiet - qfixed : quiet), "x");
