@@ -39,6 +39,11 @@ struct tracked {
     char position_id[TC_ID_BUFSZ];
     size_t ix;
     int64_t entry_day;     /* -1 until its entry fills */
+    size_t ctx;            /* the strategy that opened it */
+    int stale;             /* a fill in its instrument since it was read */
+    /* what it adds to its instrument's book, as of its last read */
+    struct tc_dec units, cost, qty;
+    enum tc_side side;
 };
 
 struct pending_fill {
@@ -84,6 +89,7 @@ struct run {
     size_t *changed, nchanged;        /* instruments with a new bar this session */
     int64_t *next_day;                /* [ni] day of the next bar to feed, INT64_MAX at the end */
     size_t *end;                      /* [ni] end of the range */
+    size_t cur_ctx;                   /* the strategy being called */
 };
 
 void tc_backtest_config_init(struct tc_backtest_config *cfg)
@@ -345,6 +351,9 @@ static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
     f->commission = ev->fill->commission;
     if (find_ix(r, ev->intent->instrument_id, &ix) != 0)
         return;
+    /* the positions of this instrument are read again at the next refresh */
+    for (size_t k = 0; k < r->ntrk; k++)
+        r->trk[k].stale |= r->trk[k].ix == ix;
     for (size_t c = 0; c < r->nctx; c++) {
         if (strcmp(r->sid[c], ev->intent->strategy_id) != 0)
             continue;
@@ -390,7 +399,15 @@ static int add_trade(struct run *r, const struct tracked *t, const struct tc_pos
     return 0;
 }
 
-/* Reads the portfolio and the tracked positions from the ledger's cache. */
+/*
+ * After fills: the portfolio's cash from the ledger, and the book. Only the
+ * positions that can have changed are read again: those of an instrument
+ * with a fill since their last read, and those with nothing filled yet
+ * (an entry may also end without a fill); every other one adds what it
+ * added at its last read (a filled position changes only by fills). The
+ * books are rebuilt from those parts in the order of the tracked positions,
+ * so the decimals are those of reading every position.
+ */
 static int refresh(struct run *r, struct tc_error *err)
 {
     struct tc_portfolio_state st;
@@ -402,35 +419,43 @@ static int refresh(struct run *r, struct tc_error *err)
     if ((rc = tc_ledger_portfolio_state(r->ledger, r->res->run_id, &st, err)) != 0)
         return rc;
     r->cash = st.cash;
-    for (size_t k = 0; k < r->ni; k++) {
-        struct ibook *b = &r->book[k];
+    for (size_t k = 0; k < r->ntrk; k++) {
+        struct ibook *b = &r->book[r->trk[k].ix];
         b->units = b->cost = b->qty = TC_DEC_ZERO;
         b->layers = 0;
     }
     for (size_t k = 0; k < r->ntrk; k++) {
         struct tracked *t = &r->trk[k];
         struct ibook *b = &r->book[t->ix];
-        struct tc_position p;
-        struct tc_dec u, c;
-        if ((rc = tc_ledger_position_get(r->ledger, t->position_id, &p, err)) != 0)
-            return rc;
-        if (t->entry_day < 0 && (tc_dec_sign(p.quantity) > 0 || tc_dec_sign(p.closed_quantity) > 0))
-            t->entry_day = r->day;
-        if (p.status == TC_POSITION_CLOSED) {
-            if ((rc = add_trade(r, t, &p, err)) != 0)
+        if (t->stale || t->entry_day < 0) {
+            struct tc_position p;
+            if ((rc = tc_ledger_position_get(r->ledger, t->position_id, &p, err)) != 0)
                 return rc;
-            continue;
+            if (t->entry_day < 0 &&
+                (tc_dec_sign(p.quantity) > 0 || tc_dec_sign(p.closed_quantity) > 0))
+                t->entry_day = r->day;
+            if (p.status == TC_POSITION_CLOSED) {
+                if ((rc = add_trade(r, t, &p, err)) != 0)
+                    return rc;
+                continue;
+            }
+            t->stale = 0;
+            t->side = p.side;
+            t->qty = p.quantity;
+            if (tc_dec_mul(p.quantity, p.multiplier, TC_ROUND_HALF_EVEN, &t->units) != 0 ||
+                tc_dec_mul(t->units, p.entry_price, TC_ROUND_HALF_EVEN, &t->cost) != 0 ||
+                (p.side == TC_SIDE_SHORT &&
+                 (tc_dec_neg(t->units, &t->units) != 0 || tc_dec_neg(t->cost, &t->cost) != 0)))
+                return tc_error_set(err, TC_ERANGE, "backtest: position \"%s\" value overflows",
+                                    p.position_id);
         }
         r->trk[kept++] = *t;
         b->layers++;
-        b->side = p.side;
-        if (tc_dec_mul(p.quantity, p.multiplier, TC_ROUND_HALF_EVEN, &u) != 0 ||
-            tc_dec_mul(u, p.entry_price, TC_ROUND_HALF_EVEN, &c) != 0 ||
-            (p.side == TC_SIDE_SHORT && (tc_dec_neg(u, &u) != 0 || tc_dec_neg(c, &c) != 0)) ||
-            tc_dec_add(b->units, u, &b->units) != 0 || tc_dec_add(b->cost, c, &b->cost) != 0 ||
-            tc_dec_add(b->qty, p.quantity, &b->qty) != 0)
+        b->side = t->side;
+        if (tc_dec_add(b->units, t->units, &b->units) != 0 ||
+            tc_dec_add(b->cost, t->cost, &b->cost) != 0 || tc_dec_add(b->qty, t->qty, &b->qty) != 0)
             return tc_error_set(err, TC_ERANGE, "backtest: position \"%s\" value overflows",
-                                p.position_id);
+                                t->position_id);
     }
     r->ntrk = kept;
     r->n_open = 0;
@@ -479,7 +504,9 @@ static int host_submit(void *ud, const struct tc_signal *sig, struct tc_signal_o
         if (grow((void **)&r->trk, &r->captrk, r->ntrk, sizeof(*r->trk)) != 0)
             return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
         t = &r->trk[r->ntrk++];
+        memset(t, 0, sizeof(*t));
         snprintf(t->position_id, sizeof(t->position_id), "%s", out->position_id);
+        t->ctx = r->cur_ctx;
         t->ix = ix;
         t->entry_day = -1;
         if (r->book[ix].layers++ == 0)
@@ -745,6 +772,23 @@ static int equity_point(struct run *r, struct tc_equity_point *p, struct tc_erro
     return 0;
 }
 
+/* The positions opened this session (from TRK0 on) in the order of
+ * instrument, then strategy (stable): the order in which strategies called
+ * instrument by instrument would have opened them, so that trades closing
+ * in the same session are listed in that order. */
+static void order_tracked(struct run *r, size_t trk0)
+{
+    for (size_t k = trk0 + 1; k < r->ntrk; k++) {
+        struct tracked t = r->trk[k];
+        size_t j = k;
+        for (; j > trk0 && (r->trk[j - 1].ix > t.ix ||
+                            (r->trk[j - 1].ix == t.ix && r->trk[j - 1].ctx > t.ctx));
+             j--)
+            r->trk[j] = r->trk[j - 1];
+        r->trk[j] = t;
+    }
+}
+
 /* The loop's arrays, after setup: the views start empty (before the first
  * bar fed: warm-up bars are history, readable through the gate). */
 static int loop_begin(struct run *r, struct tc_error *err)
@@ -837,9 +881,14 @@ static int session(struct run *r, size_t si, struct tc_error *err)
      * columns ending at the session, no copy */
     if (nch) {
         const struct tc_session_bars sb = {day, r->ni, r->view, r->from, r->changed, nch};
-        for (size_t c = 0; c < r->nctx; c++)
+        size_t trk0 = r->ntrk;
+        for (size_t c = 0; c < r->nctx; c++) {
+            r->cur_ctx = c;
             if ((rc = tc_strategy_session(r->ctx[c], &sb, err)) != 0)
                 return rc;
+        }
+        if (r->nctx > 1)
+            order_tracked(r, trk0);
     }
     if (cfg->sim.fill_at == TC_SIM_FILL_CLOSE &&
         ((rc = offer_bars(r, 1, err)) != 0 || (rc = deliver_fills(r, err)) != 0))
