@@ -1213,6 +1213,125 @@ static void test_stored_run(void **state)
     tc_bar_set_release(&set);
 }
 
+/* The runner's book against the ledger: at the end of a run with positions
+ * still open (several strategies, pyramids), the last equity point is what
+ * the ledger's open positions give at the last closes. */
+struct open_pos {
+    char instrument[TC_ID_BUFSZ];
+    struct tc_dec quantity, entry, multiplier;
+    int short_side;
+};
+
+struct open_list {
+    struct open_pos p[256];
+    size_t n;
+};
+
+static int open_cb(const struct tc_row *row, void *ud)
+{
+    struct open_list *l = ud;
+    const char *inst = NULL, *side = NULL;
+    struct open_pos *p;
+    if (l->n == 256)
+        return TC_ENOSPC;
+    p = &l->p[l->n++];
+    tc_row_text(row, 0, &inst);
+    tc_row_text(row, 1, &side);
+    snprintf(p->instrument, sizeof(p->instrument), "%s", inst ? inst : "");
+    p->short_side = side && strcmp(side, "SHORT") == 0;
+    tc_row_dec(row, 2, &p->quantity);
+    tc_row_dec(row, 3, &p->entry);
+    tc_row_dec(row, 4, &p->multiplier);
+    return 0;
+}
+
+static void test_book_matches_ledger(void **state)
+{
+    char tmp[512], url[700];
+    static const char *const files[] = {"orcl-1995-2014.txt", "yhoo-1996-2014.txt",
+                                        "nvda-1999-2014.txt"};
+    static const char *const don[] = {"entry=10", "exit=30", "atr=7", "max_pyramids=4", NULL};
+    static const char *const sma[] = {"fast=3", "slow=20", NULL};
+    struct tc_bar_set set[3];
+    struct tc_bar_series series[3];
+    struct tc_backtest_strategy s[2];
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result res;
+    struct tc_store *st = NULL;
+    struct tc_error err = {0};
+    struct open_list l;
+    struct tc_dec eq, expo = TC_DEC_ZERO;
+    size_t filled = 0;
+
+    for (size_t k = 0; k < 3; k++) {
+        char path[1024];
+        memset(&set[k], 0, sizeof(set[k]));
+        snprintf(path, sizeof(path), "%s/%s", tc_test_data(), files[k]);
+        load(path, &set[k]);
+        series[k] = set[k].items[0];
+    }
+    assert_int_equal(tc_test_tmpdir("bt_book", tmp, sizeof(tmp)), 0);
+    snprintf(url, sizeof(url), "sqlite:%s/runtime.db", tmp);
+    tc_assert_ok(tc_store_open(url, NULL, &st, &err), &err);
+    tc_assert_ok(tc_migrate_latest(st, "runtime", &err), &err);
+    strategy(&s[0], "donchian", don);
+    strategy(&s[1], "sma_cross", sma);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = s;
+    cfg.n_strategies = 2;
+    cfg.series = series;
+    cfg.n_series = 3;
+    cfg.to_day = tc_days_from_civil(2006, 3, 15);
+    cfg.runtime = st;
+    cfg.run_id = "book-run-1";
+    cfg.sim.commission = TC_SIM_COMM_FRACTION;
+    cfg.sim.comm_rate = D("0.001");
+    tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
+    memset(&l, 0, sizeof(l));
+    {
+        struct tc_val v[] = {TC_V_TEXT("book-run-1")};
+        tc_assert_ok(tc_store_exec(st,
+                                   "SELECT instrument_id, side, quantity, entry_price, multiplier "
+                                   "FROM positions WHERE portfolio_id = $1 AND status <> 'closed' "
+                                   "ORDER BY instrument_id, position_id",
+                                   v, 1, open_cb, &l, NULL, &err),
+                     &err);
+    }
+    const struct tc_equity_point *last = &res.run.equity[res.run.n_equity - 1];
+    eq = last->cash;
+    for (size_t k = 0; k < 3; k++) {
+        struct tc_dec units = TC_DEC_ZERO, cost = TC_DEC_ZERO, v, a;
+        long at = tc_bar_series_find(&series[k], cfg.to_day);
+        assert_true(at >= 0);
+        for (size_t j = 0; j < l.n; j++) {
+            struct tc_dec u, c;
+            if (strcmp(l.p[j].instrument, series[k].instrument_id) != 0)
+                continue;
+            filled += tc_dec_sign(l.p[j].quantity) > 0;
+            assert_int_equal(tc_dec_mul(l.p[j].quantity, l.p[j].multiplier, TC_ROUND_HALF_EVEN,
+                                        &u), 0);
+            assert_int_equal(tc_dec_mul(u, l.p[j].entry, TC_ROUND_HALF_EVEN, &c), 0);
+            if (l.p[j].short_side) {
+                u.raw = -u.raw;
+                c.raw = -c.raw;
+            }
+            units.raw += u.raw;
+            cost.raw += c.raw;
+        }
+        assert_int_equal(tc_dec_mul(units, series[k].close[at], TC_ROUND_HALF_EVEN, &v), 0);
+        a = tc_dec_from_raw(v.raw < 0 ? -v.raw : v.raw);
+        expo.raw += a.raw;
+        eq.raw += v.raw - cost.raw;
+    }
+    assert_true(filled >= 2); /* positions are open at the end */
+    assert_int_equal(last->equity.raw, eq.raw);
+    assert_int_equal(last->exposure.raw, expo.raw);
+    tc_backtest_result_release(&res);
+    tc_store_close(st);
+    for (size_t k = 0; k < 3; k++)
+        tc_bar_set_release(&set[k]);
+}
+
 static void test_bad_configs(void **state)
 {
     char path[1024];
@@ -1311,6 +1430,7 @@ int main(void)
         cmocka_unit_test(test_two_strategies_one_portfolio),
         cmocka_unit_test(test_strategy_callbacks),
         cmocka_unit_test(test_stored_run),
+        cmocka_unit_test(test_book_matches_ledger),
         cmocka_unit_test(test_bad_configs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
