@@ -11,6 +11,10 @@
  *             on_bar calls of the session in which it happened;
  *   on_stop   once at the end (also after an error, when on_start
  *             succeeded): release the state.
+ * and two optional fast paths: on_bars (an instrument's new bars as a
+ * columnar view) and on_session (every instrument's new bars of a session at
+ * once, with the columns up to the session: struct tc_session_bars), which
+ * the backtest runner uses, once per session per strategy.
  * The callbacks see only their context (struct tc_strategy_ctx): the
  * TimeMachine (every market-data read goes through its gate, so a read of a
  * future bar fails with TC_ELOOKAHEAD), the instruments, the position the
