@@ -30,6 +30,17 @@ const char *tc_position_status_name(enum tc_position_status s)
     return (s >= TC_POSITION_OPEN && s <= TC_POSITION_CLOSED) ? pos_status_names[s] : "?";
 }
 
+void tc__ledger_copy(char *buf, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (!cap)
+        return;
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+}
+
 const char *tc__ledger_side_text(enum tc_side s) { return s == TC_SIDE_SHORT ? "SHORT" : "LONG"; }
 
 int tc__ledger_side_parse(const char *s, enum tc_side *out)
@@ -72,16 +83,42 @@ int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t c
     return 0;
 }
 
+/* Appends S (LEN bytes) at *AT in BUF of CAP; 0, or -1 when it does not fit. */
+static int put_text(char *buf, size_t cap, size_t *at, const char *s, size_t len)
+{
+    if (*at + len >= cap)
+        return -1;
+    memcpy(buf + *at, s, len);
+    *at += len;
+    return 0;
+}
+
+/* Called per order, position and fill: formatted by hand, not snprintf. */
 int tc_ledger_seq_id(void *ud, const char *kind, char *buf, size_t cap)
 {
     struct tc_ledger_seq_ids *s = ud;
-    int n;
+    char digits[24];
+    size_t nd = 0, at = 0;
+    uint64_t n;
 
     if (!s || !kind || !buf || !memchr(s->prefix, 0, sizeof(s->prefix)) ||
         !tc_id_is_valid(s->prefix))
         return TC_EINVAL;
-    n = snprintf(buf, cap, "%s-%s-%llu", kind, s->prefix, (unsigned long long)++s->n);
-    return (n < 0 || (size_t)n >= cap || n > TC_ID_MAX) ? TC_ERANGE : 0;
+    n = ++s->n;
+    do {
+        digits[sizeof(digits) - 1 - nd++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    if (put_text(buf, cap, &at, kind, strlen(kind)) != 0 || put_text(buf, cap, &at, "-", 1) != 0 ||
+        put_text(buf, cap, &at, s->prefix, strlen(s->prefix)) != 0 ||
+        put_text(buf, cap, &at, "-", 1) != 0 ||
+        put_text(buf, cap, &at, digits + sizeof(digits) - nd, nd) != 0 || at > TC_ID_MAX) {
+        if (cap)
+            buf[0] = '\0';
+        return TC_ERANGE;
+    }
+    buf[at] = '\0';
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -441,6 +478,7 @@ void tc_ledger_close(struct tc_ledger *l)
         tc_broker_set_fill_handler(l->opt.broker, NULL, NULL);
         tc_broker_set_update_handler(l->opt.broker, NULL, NULL);
     }
+    tc__ledger_scratch_free(l);
     if (l->repo)
         l->repo->release(l);
     pthread_rwlock_destroy(&l->lock);

@@ -16,6 +16,8 @@ struct tc_ledger {
     struct tc_ledger_options opt;
     const struct tc__ledger_repo_ops *repo;  /* ledger_repo.h: SQL or memory */
     void *mem;                      /* the memory backend's state (in_memory) */
+    void *scratch;                  /* in memory: the signal context kept between signals */
+    int scratch_busy;
     char run_id[TC_ID_BUFSZ];
     char actor[TC_ID_BUFSZ];
     pthread_rwlock_t lock;          /* guards the cache below */
@@ -117,11 +119,18 @@ int tc__ledger_submit_in_txn(struct tc_ledger *l, struct tc_txn *tx,
 int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap,
                       struct tc_error *err);
 
+/* Frees L->scratch (ledger_signal.c). */
+void tc__ledger_scratch_free(struct tc_ledger *l);
+
 /* The broker's order-update handler. */
 int tc__ledger_on_update(const struct tc_order_update *u, void *ud);
 
 /* The broker's fill handler. */
 int tc__ledger_on_fill(const struct tc_fill *fill, void *ud);
+
+/* Copies S into BUF of CAP bytes (truncated to fit): snprintf "%s" without
+ * its cost on the per-signal paths. */
+void tc__ledger_copy(char *buf, size_t cap, const char *s);
 
 const char *tc__ledger_side_text(enum tc_side s);
 int tc__ledger_side_parse(const char *s, enum tc_side *out);

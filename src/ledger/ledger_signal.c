@@ -22,7 +22,8 @@ struct sig_ctx {
     char fp[TC_SIGNAL_FP_LEN];
     const char *payload;           /* NULL for signals built in code */
     char log_portfolio[TC_ID_BUFSZ], log_strategy[TC_ID_BUFSZ], log_instrument[TC_ID_BUFSZ];
-    char log_type[16], log_side[8];
+    char log_type[16], log_side[8];  /* the fields of a body that did not parse */
+    const char *lp, *ls, *li, *lt, *lsd;  /* the signal_log columns: the signal's or those */
     char named_position[TC_ID_BUFSZ];
     int pre_rejected;
     struct tc_error pre_reason;
@@ -162,7 +163,7 @@ static void copy_id_field(json_t *obj, const char *key, char *buf, size_t cap)
     buf[0] = '\0';
     if (json_is_string(v) && tc_id_is_valid(json_string_value(v)) &&
         strlen(json_string_value(v)) < cap)
-        snprintf(buf, cap, "%s", json_string_value(v));
+        tc__ledger_copy(buf, cap, json_string_value(v));
 }
 
 static enum tc_order_side entry_side(enum tc_side s)
@@ -202,11 +203,26 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
         return tc_error_set(err, TC_ENOMEM, "signal %s: out of memory", c->fp);
     if ((rc = tc__ledger_new_id(l, "ord", o->order_id, sizeof(o->order_id), err)) != 0)
         return tc_error_prefix(err, "signal %s", c->fp);
-    snprintf(o->client_order_id, sizeof(o->client_order_id), "%s:%c%d", c->fp, closing ? 'X' : 'L',
-             p->layer);
-    snprintf(o->portfolio_id, sizeof(o->portfolio_id), "%s", p->portfolio_id);
-    snprintf(o->strategy_id, sizeof(o->strategy_id), "%s", p->strategy_id);
-    snprintf(o->instrument_id, sizeof(o->instrument_id), "%s", p->instrument_id);
+    {
+        /* "<fingerprint>:L<layer>" / ":X<layer>", by hand: once per order */
+        size_t n = strlen(c->fp);
+        char digits[12];
+        int nd = 0;
+        unsigned layer = (unsigned)p->layer;
+        do {
+            digits[nd++] = (char)('0' + layer % 10);
+            layer /= 10;
+        } while (layer && nd < (int)sizeof(digits));
+        memcpy(o->client_order_id, c->fp, n);
+        o->client_order_id[n++] = ':';
+        o->client_order_id[n++] = closing ? 'X' : 'L';
+        while (nd)
+            o->client_order_id[n++] = digits[--nd];
+        o->client_order_id[n] = '\0';
+    }
+    tc__ledger_copy(o->portfolio_id, sizeof(o->portfolio_id), p->portfolio_id);
+    tc__ledger_copy(o->strategy_id, sizeof(o->strategy_id), p->strategy_id);
+    tc__ledger_copy(o->instrument_id, sizeof(o->instrument_id), p->instrument_id);
     o->mode = l->opt.mode;
     o->side = closing ? exit_side(p->side) : entry_side(p->side);
     o->type = TC_ORDER_MARKET;
@@ -219,7 +235,7 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, p->position_id, reason, err)) != 0)
         return rc;
     if (!c->out.order_id[0])
-        snprintf(c->out.order_id, sizeof(c->out.order_id), "%s", o->order_id);
+        tc__ledger_copy(c->out.order_id, sizeof(c->out.order_id), o->order_id);
     return 0;
 }
 
@@ -232,9 +248,9 @@ static int new_position(struct sig_ctx *c, struct tc_txn *tx, int layer, struct 
     memset(p, 0, sizeof(*p));
     if ((rc = tc__ledger_new_id(c->l, "pos", p->position_id, sizeof(p->position_id), err)) != 0)
         return tc_error_prefix(err, "signal %s", c->fp);
-    snprintf(p->portfolio_id, sizeof(p->portfolio_id), "%s", s->portfolio);
-    snprintf(p->strategy_id, sizeof(p->strategy_id), "%s", s->strategy);
-    snprintf(p->instrument_id, sizeof(p->instrument_id), "%s", s->instrument);
+    tc__ledger_copy(p->portfolio_id, sizeof(p->portfolio_id), s->portfolio);
+    tc__ledger_copy(p->strategy_id, sizeof(p->strategy_id), s->strategy);
+    tc__ledger_copy(p->instrument_id, sizeof(p->instrument_id), s->instrument);
     p->side = s->side;
     p->lots = TC_DEC_ZERO;
     (void)lots;
@@ -351,7 +367,7 @@ static int do_base_entry(struct decide *d)
     if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
         (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
         return rc;
-    snprintf(c->out.position_id, sizeof(c->out.position_id), "%s", p.position_id);
+    tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), p.position_id);
     fmt_dec(qty, q);
     fmt_dec(s->price, pr);
     snprintf(c->out.reason, sizeof(c->out.reason), "base entry: %s %s %s at %s", q,
@@ -420,7 +436,7 @@ static int do_pyramid(struct decide *d)
     if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
         (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
         return rc;
-    snprintf(c->out.position_id, sizeof(c->out.position_id), "%s", p.position_id);
+    tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), p.position_id);
     fmt_dec(qty, q);
     fmt_dec(s->price, px);
     snprintf(c->out.reason, sizeof(c->out.reason), "pyramid layer %d: %s %s %s at %s", p.layer, q,
@@ -465,7 +481,7 @@ static int do_exit(struct decide *d)
         if ((rc = add_order(c, d->tx, &ly[k].p, 1, ly[k].p.quantity, d->err)) != 0)
             return rc;
         if (!c->out.position_id[0])
-            snprintf(c->out.position_id, sizeof(c->out.position_id), "%s", ly[k].p.position_id);
+            tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), ly[k].p.position_id);
     }
     snprintf(c->out.reason, sizeof(c->out.reason), "exit: %zu layer(s) of %s", todo, s->instrument);
     return 0;
@@ -501,7 +517,7 @@ static int do_stop_update(struct decide *d)
         if ((rc = tc__ledger_save_position(c->l, d->tx, &ly[k].p, &c->ch, d->err)) != 0)
             return rc;
     }
-    snprintf(c->out.position_id, sizeof(c->out.position_id), "%s", ref->p.position_id);
+    tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), ref->p.position_id);
     fmt_dec(s->stop, st);
     snprintf(c->out.reason, sizeof(c->out.reason), "stop of %zu layer(s) of %s moved to %s",
              c->layers.n, s->instrument, st);
@@ -594,15 +610,15 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     int rc, inserted = 0;
 
     memset(&c->out, 0, sizeof(c->out));
-    snprintf(c->out.fingerprint, sizeof(c->out.fingerprint), "%s", c->fp);
+    tc__ledger_copy(c->out.fingerprint, sizeof(c->out.fingerprint), c->fp);
     c->intents.n = 0;
     tc__ledger_changes_reset(&c->ch);
     row.fp = c->fp;
-    row.portfolio = c->log_portfolio;
-    row.strategy = c->log_strategy;
-    row.instrument = c->log_instrument;
-    row.type = c->log_type;
-    row.side = c->log_side;
+    row.portfolio = c->lp;
+    row.strategy = c->ls;
+    row.instrument = c->li;
+    row.type = c->lt;
+    row.side = c->lsd;
     row.payload = c->payload;
     row.has_time = c->sig != NULL; /* the SQL backend checks that it formats */
     row.signal_time_us = c->sig ? c->sig->timestamp_us : 0;
@@ -617,7 +633,7 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     }
     if (c->pre_rejected) {
         c->out.status = TC_SIGNAL_REJECTED;
-        snprintf(c->out.reason, sizeof(c->out.reason), "%s", tc_error_msg(&c->pre_reason));
+        tc__ledger_copy(c->out.reason, sizeof(c->out.reason), tc_error_msg(&c->pre_reason));
         return finish(c, tx, err);
     }
     rc = decide(c, tx, &rej, err);
@@ -626,9 +642,9 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
         c->intents.n = 0;
         tc__ledger_changes_reset(&c->ch);
         memset(&c->out, 0, sizeof(c->out));
-        snprintf(c->out.fingerprint, sizeof(c->out.fingerprint), "%s", c->fp);
+        tc__ledger_copy(c->out.fingerprint, sizeof(c->out.fingerprint), c->fp);
         c->out.status = TC_SIGNAL_REJECTED;
-        snprintf(c->out.reason, sizeof(c->out.reason), "%s", tc_error_msg(&rej));
+        tc__ledger_copy(c->out.reason, sizeof(c->out.reason), tc_error_msg(&rej));
         return finish(c, tx, err);
     }
     if (rc != 0)
@@ -645,6 +661,54 @@ static void ctx_release(struct sig_ctx *c)
     free(c->layers.items);
     tc__ledger_changes_release(&c->ch);
     tc_instrument_release(&c->inst_own);
+}
+
+/* A zeroed context. An in-memory ledger (one thread) keeps one and its
+ * arrays from signal to signal: no allocation per signal. */
+static struct sig_ctx *ctx_get(struct tc_ledger *l)
+{
+    struct sig_ctx *c = l->scratch;
+    struct tc__repo_vec intents, layers;
+
+    if (!l->mem || l->scratch_busy)
+        return calloc(1, sizeof(struct sig_ctx));
+    if (!c) {
+        if (!(c = calloc(1, sizeof(*c))))
+            return NULL;
+        l->scratch = c;
+        l->scratch_busy = 1;
+        return c;
+    }
+    intents = c->intents;
+    layers = c->layers;
+    memset(c, 0, sizeof(*c));
+    c->intents = intents;
+    c->layers = layers;
+    c->intents.n = c->layers.n = 0;
+    l->scratch_busy = 1;
+    return c;
+}
+
+static void ctx_put(struct tc_ledger *l, struct sig_ctx *c)
+{
+    if (!c)
+        return;
+    if (c == l->scratch) {
+        tc_instrument_release(&c->inst_own);
+        l->scratch_busy = 0;
+        return;
+    }
+    ctx_release(c);
+    free(c);
+}
+
+void tc__ledger_scratch_free(struct tc_ledger *l)
+{
+    if (l->scratch) {
+        ctx_release(l->scratch);
+        free(l->scratch);
+        l->scratch = NULL;
+    }
 }
 
 /* Runs the signal transaction, then submits the intents. */
@@ -702,11 +766,11 @@ static int load_instrument(struct sig_ctx *c, struct tc_error *err)
 static void log_fields_from_sig(struct sig_ctx *c)
 {
     const struct tc_signal *s = c->sig;
-    snprintf(c->log_portfolio, sizeof(c->log_portfolio), "%s", s->portfolio);
-    snprintf(c->log_strategy, sizeof(c->log_strategy), "%s", s->strategy);
-    snprintf(c->log_instrument, sizeof(c->log_instrument), "%s", s->instrument);
-    snprintf(c->log_type, sizeof(c->log_type), "%s", tc_signal_type_name(s->type));
-    snprintf(c->log_side, sizeof(c->log_side), "%s", tc_side_name(s->side));
+    c->lp = s->portfolio;
+    c->ls = s->strategy;
+    c->li = s->instrument;
+    c->lt = tc_signal_type_name(s->type);
+    c->lsd = tc_side_name(s->side);
 }
 
 /* Checks, fingerprint and instrument for a signal that parsed. */
@@ -764,7 +828,7 @@ int tc_ledger_submit_signal(struct tc_ledger *l, const char *json, size_t len,
         json_decref(root);
         return rc;
     }
-    if (!(c = calloc(1, sizeof(*c))) || !(payload = strip_passphrase(json, len))) {
+    if (!(c = ctx_get(l)) || !(payload = strip_passphrase(json, len))) {
         rc = tc_error_set(err, TC_ENOMEM, "signal: out of memory");
         goto out;
     }
@@ -772,7 +836,7 @@ int tc_ledger_submit_signal(struct tc_ledger *l, const char *json, size_t len,
     c->payload = payload;
     v = json_object_get(root, "position_id");
     if (json_is_string(v) && tc_id_is_valid(json_string_value(v)))
-        snprintf(c->named_position, sizeof(c->named_position), "%s", json_string_value(v));
+        tc__ledger_copy(c->named_position, sizeof(c->named_position), json_string_value(v));
     if (tc_signal_parse(json, len, &sig, &c->pre_reason) == 0) {
         c->sig = &sig;
         if (v && !json_is_null(v) && !c->named_position[0]) {
@@ -801,12 +865,16 @@ int tc_ledger_submit_signal(struct tc_ledger *l, const char *json, size_t len,
         copy_id_field(root, "instrument", c->log_instrument, sizeof(c->log_instrument));
         copy_id_field(root, "type", c->log_type, sizeof(c->log_type));
         copy_id_field(root, "side", c->log_side, sizeof(c->log_side));
+        c->lp = c->log_portfolio;
+        c->ls = c->log_strategy;
+        c->li = c->log_instrument;
+        c->lt = c->log_type;
+        c->lsd = c->log_side;
     }
     rc = process(c, out, err);
 out:
     if (c)
-        ctx_release(c);
-    free(c);
+        ctx_put(l, c);
     free(payload);
     json_decref(root);
     return rc;
@@ -823,7 +891,7 @@ int tc_ledger_submit(struct tc_ledger *l, const struct tc_signal *sig,
         memset(out, 0, sizeof(*out));
     if (!l || !sig || !out)
         return tc_error_set(err, TC_EINVAL, "ledger: submit needs a ledger, a signal and an outcome");
-    if (!(c = calloc(1, sizeof(*c))))
+    if (!(c = ctx_get(l)))
         return tc_error_set(err, TC_ENOMEM, "signal: out of memory");
     copy = *sig;
     tc_signal_wipe_passphrase(&copy);
@@ -837,7 +905,6 @@ int tc_ledger_submit(struct tc_ledger *l, const struct tc_signal *sig,
         rc = tc_error_set(err, TC_EINVAL, "signal: a text field is not terminated");
     else if ((rc = prepare(c, err)) == 0)
         rc = process(c, out, err);
-    ctx_release(c);
-    free(c);
+    ctx_put(l, c);
     return rc;
 }

@@ -30,9 +30,20 @@ struct table {
     size_t key_off;      /* offset of the NUL-terminated key in an element */
     size_t n;            /* elements */
     size_t n0;           /* elements when the running transaction began */
+    size_t hw;           /* elements ever used: those above are still zero */
     uint32_t *slots;     /* element index + 1; 0 = empty */
     size_t nslots;       /* power of two, >= 2 × n; 0 = no map */
 };
+
+/* Copies S into BUF of CAP bytes, truncated to fit. */
+static void copy_str(char *buf, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+}
 
 static void *tab_at(const struct table *t, size_t i)
 {
@@ -44,20 +55,34 @@ static const char *tab_key(const struct table *t, size_t i)
     return (const char *)tab_at(t, i) + t->key_off;
 }
 
+/* Eight bytes at a time: fingerprints are 71 characters. */
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = UINT64_C(1469598103934665603);
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-    return h;
+    size_t len = strlen(s), k = 0;
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ len, w;
+
+    for (; k + 8 <= len; k += 8) {
+        memcpy(&w, s + k, 8);
+        h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 32;
+    }
+    w = 0;
+    memcpy(&w, s + k, len - k);
+    h ^= w;
+    /* a full avalanche: the map uses the low bits */
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    return h ^ (h >> 33);
 }
 
-/* Index of KEY, or -1. */
-static long tab_find(const struct table *t, const char *key)
+/* Index of KEY (whose hash is H), or -1. */
+static long tab_find_h(const struct table *t, const char *key, uint64_t h)
 {
     if (!t->nslots)
         return -1;
-    for (size_t j = hash_str(key) & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
+    for (size_t j = h & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
         uint32_t v = t->slots[j];
         if (!v)
             return -1;
@@ -66,9 +91,14 @@ static long tab_find(const struct table *t, const char *key)
     }
 }
 
-static void map_put(uint32_t *slots, size_t nslots, const char *key, size_t i)
+static long tab_find(const struct table *t, const char *key)
 {
-    size_t j = hash_str(key) & (nslots - 1);
+    return tab_find_h(t, key, hash_str(key));
+}
+
+static void map_put(uint32_t *slots, size_t nslots, uint64_t h, size_t i)
+{
+    size_t j = h & (nslots - 1);
     while (slots[j])
         j = (j + 1) & (nslots - 1);
     slots[j] = (uint32_t)(i + 1);
@@ -82,7 +112,7 @@ static int map_grow(struct table *t, size_t nslots)
     if (!s)
         return TC_ENOMEM;
     for (size_t i = 0; i < t->n; i++)
-        map_put(s, nslots, tab_key(t, i), i);
+        map_put(s, nslots, hash_str(tab_key(t, i)), i);
     free(t->slots);
     t->slots = s;
     t->nslots = nslots;
@@ -238,6 +268,8 @@ struct mem {
     unsigned char *bytes;
     size_t nb, capb;
     struct tc__repo_vec scratch;  /* check and positions_open */
+    size_t last_sig;              /* index + 1 of the last signal row made */
+    size_t last_slot;             /* index + 1 of the last slot found */
 };
 
 #define M(l) ((struct mem *)(l)->mem)
@@ -317,8 +349,8 @@ static int oom(struct tc_error *err, const char *what)
 
 /* A new element of T with KEY (copied; at most MAXLEN bytes with its NUL):
  * counted, its key in the map, both undone on rollback. */
-static int tab_insert(struct mem *m, struct table *t, const char *key, size_t maxlen, void *out,
-                      size_t *idx, struct tc_error *err)
+static int tab_insert_h(struct mem *m, struct table *t, const char *key, uint64_t h,
+                        size_t maxlen, void *out, size_t *idx, struct tc_error *err)
 {
     size_t klen = strlen(key);
     void *e;
@@ -337,12 +369,21 @@ static int tab_insert(struct mem *m, struct table *t, const char *key, size_t ma
         u->off = t->n;
         u->len = 0;
     }
-    memset(e, 0, t->size);
+    if (t->n < t->hw)
+        memset(e, 0, t->size); /* left by a rolled-back insert; else zero from calloc */
+    else
+        t->hw = t->n + 1;
     memcpy((char *)e + t->key_off, key, klen + 1);
-    map_put(t->slots, t->nslots, key, t->n);
+    map_put(t->slots, t->nslots, h, t->n);
     *idx = t->n++;
     memcpy(out, &e, sizeof(e));
     return 0;
+}
+
+static int tab_insert(struct mem *m, struct table *t, const char *key, size_t maxlen, void *out,
+                      size_t *idx, struct tc_error *err)
+{
+    return tab_insert_h(m, t, key, hash_str(key), maxlen, out, idx, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -587,7 +628,8 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
                           struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->sig, r->fp);
+    uint64_t h = hash_str(r->fp);
+    long k = tab_find_h(&m->sig, r->fp, h);
     struct msig *e;
     size_t i;
     int rc;
@@ -605,10 +647,11 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
         *first = e->out;
         return 0;
     }
-    if ((rc = tab_insert(m, &m->sig, r->fp, sizeof(e->fp), &e, &i, err)) != 0)
+    if ((rc = tab_insert_h(m, &m->sig, r->fp, h, sizeof(e->fp), &e, &i, err)) != 0)
         return (tc_error_prefix(err, "signal log %s", r->fp), rc);
     e->out.status = TC_SIGNAL_REJECTED;
     memcpy(e->out.fingerprint, e->fp, sizeof(e->out.fingerprint));
+    m->last_sig = i + 1;
     *inserted = 1;
     return 0;
 }
@@ -617,10 +660,16 @@ static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct t
                           struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->sig, o->fingerprint);
+    long k;
     struct msig *e;
 
     (void)tx;
+    /* the row its sig_insert made, as a rule */
+    if (m->last_sig && strcmp(((struct msig *)tab_at(&m->sig, m->last_sig - 1))->fp,
+                              o->fingerprint) == 0)
+        k = (long)(m->last_sig - 1);
+    else
+        k = tab_find(&m->sig, o->fingerprint);
     if (k < 0)
         return tc_error_set(err, TC_ESTATE, "signal log %s: no row", o->fingerprint);
     e = tab_at(&m->sig, (size_t)k);
@@ -721,12 +770,24 @@ static struct mslot *slot_find(struct mem *m, const char *portfolio_id, const ch
                                size_t *idx)
 {
     char key[SLOT_KEY_MAX];
+    struct mslot *s;
     long k;
+
+    /* a signal asks for the same (portfolio, instrument) several times */
+    if (m->last_slot && m->last_slot <= m->slot.n) {
+        s = tab_at(&m->slot, m->last_slot - 1);
+        if (strcmp(s->instrument_id, instrument_id) == 0 &&
+            strcmp(s->portfolio_id, portfolio_id) == 0) {
+            *idx = m->last_slot - 1;
+            return s;
+        }
+    }
     slot_key(key, portfolio_id, instrument_id);
     k = tab_find(&m->slot, key);
     if (k < 0)
         return NULL;
     *idx = (size_t)k;
+    m->last_slot = (size_t)k + 1;
     return tab_at(&m->slot, (size_t)k);
 }
 
@@ -749,8 +810,8 @@ static int slot_get(struct mem *m, const char *portfolio_id, const char *instrum
     s->pos = NULL;
     if ((rc = tab_insert(m, &m->slot, key, sizeof(s->key), &s, idx, err)) != 0)
         return rc;
-    snprintf(s->portfolio_id, sizeof(s->portfolio_id), "%s", portfolio_id);
-    snprintf(s->instrument_id, sizeof(s->instrument_id), "%s", instrument_id);
+    copy_str(s->portfolio_id, sizeof(s->portfolio_id), portfolio_id);
+    copy_str(s->instrument_id, sizeof(s->instrument_id), instrument_id);
     *out = s;
     return 0;
 }
@@ -762,10 +823,12 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     struct mslot *s;
     struct mpos *e;
     size_t si, i;
+    uint64_t h;
     int rc;
 
     (void)tx;
-    if (tab_find(&m->pos, p->position_id) >= 0)
+    h = hash_str(p->position_id);
+    if (tab_find_h(&m->pos, p->position_id, h) >= 0)
         return tc_error_set(err, TC_ECONFLICT, "position \"%s\": the id exists", p->position_id);
     if ((rc = slot_get(m, p->portfolio_id, p->instrument_id, &s, &si, err)) != 0)
         return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
@@ -783,7 +846,8 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
         oom(err, "the journal");
         return TC_ENOMEM;
     }
-    if ((rc = tab_insert(m, &m->pos, p->position_id, sizeof(e->p.position_id), &e, &i, err)) != 0)
+    if ((rc = tab_insert_h(m, &m->pos, p->position_id, h, sizeof(e->p.position_id), &e, &i,
+                           err)) != 0)
         return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
     e->p = *p;
     /* the columns an insert leaves to their defaults */
@@ -959,13 +1023,15 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     struct mpos *p;
     struct mord *e;
     size_t i;
+    uint64_t h;
     int rc;
 
     (void)tx;
     if (pk < 0)
         return tc_error_set(err, TC_ESTATE, "order \"%s\": position \"%s\" not found",
                             o->client_order_id, position_id);
-    if (tab_find(&m->ord, o->client_order_id) >= 0)
+    h = hash_str(o->client_order_id);
+    if (tab_find_h(&m->ord, o->client_order_id, h) >= 0)
         return tc_error_set(err, TC_ECONFLICT, "order \"%s\": the client order id exists",
                             o->client_order_id);
     p = tab_at(&m->pos, (size_t)pk);
@@ -973,7 +1039,8 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
         oom(err, "the journal");
         return TC_ENOMEM;
     }
-    if ((rc = tab_insert(m, &m->ord, o->client_order_id, sizeof(e->client_order_id), &e, &i, err)) != 0)
+    if ((rc = tab_insert_h(m, &m->ord, o->client_order_id, h, sizeof(e->client_order_id), &e, &i,
+                           err)) != 0)
         return (tc_error_prefix(err, "order \"%s\"", o->client_order_id), rc);
     e->in = *o;
     e->pos = (size_t)pk;
@@ -983,8 +1050,8 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     e->s.filled = TC_DEC_ZERO;
     e->s.version = 1;
     e->s.updated_at = o->created_at_us;
-    snprintf(e->reason, sizeof(e->reason), "%s", reason ? reason : "");
-    snprintf(e->fp, sizeof(e->fp), "%s", fingerprint);
+    copy_str(e->reason, sizeof(e->reason), reason ? reason : "");
+    copy_str(e->fp, sizeof(e->fp), fingerprint);
     p->first_order = i + 1;
     return 0;
 }
@@ -1047,12 +1114,12 @@ static int mem_order_ack(struct tc_ledger *l, struct tc_txn *tx, const struct tc
     if (!e->broker_order_id[0] && broker_order_id && broker_order_id[0]) {
         if (save_el(m, &m->ord, o->ref - 1, e->broker_order_id, sizeof(e->broker_order_id)) != 0)
             goto nomem;
-        snprintf(e->broker_order_id, sizeof(e->broker_order_id), "%s", broker_order_id);
+        copy_str(e->broker_order_id, sizeof(e->broker_order_id), broker_order_id);
     }
     if (reject_reason) {
         if (save_el(m, &m->ord, o->ref - 1, e->reject_reason, sizeof(e->reject_reason)) != 0)
             goto nomem;
-        snprintf(e->reject_reason, sizeof(e->reject_reason), "%s", reject_reason);
+        copy_str(e->reject_reason, sizeof(e->reject_reason), reject_reason);
     }
     e->s.status = status;
     if (!e->s.submitted_at)
@@ -1130,20 +1197,22 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
                            int *inserted, struct tc_error *err)
 {
     struct mem *m = M(l);
+    uint64_t h = hash_str(f->execution_id);
     struct mfill *e;
     size_t i;
     int rc;
 
     (void)tx;
     *inserted = 0;
-    if (tab_find(&m->fill, f->execution_id) >= 0)
+    if (tab_find_h(&m->fill, f->execution_id, h) >= 0)
         return 0;
     if (!o->ref)
         return tc_error_set(err, TC_ESTATE, "fill \"%s\": order \"%s\" not loaded", f->execution_id,
                             o->order_id);
-    if ((rc = tab_insert(m, &m->fill, f->execution_id, sizeof(e->execution_id), &e, &i, err)) != 0)
+    if ((rc = tab_insert_h(m, &m->fill, f->execution_id, h, sizeof(e->execution_id), &e, &i,
+                           err)) != 0)
         return (tc_error_prefix(err, "fill \"%s\"", f->execution_id), rc);
-    snprintf(e->fill_id, sizeof(e->fill_id), "%s", fill_id);
+    copy_str(e->fill_id, sizeof(e->fill_id), fill_id);
     e->order = o->ref - 1;
     e->quantity = f->quantity;
     e->price = f->price;
@@ -1165,7 +1234,8 @@ static int mem_trade_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     int rc;
 
     (void)tx;
-    snprintf(id, sizeof(id), "trd-%s", p->position_id);
+    memcpy(id, "trd-", 4);
+    copy_str(id + 4, sizeof(id) - 4, p->position_id);
     if (pk < 0)
         return tc_error_set(err, TC_ESTATE, "trade of position \"%s\": no position", p->position_id);
     if (tab_find(&m->trade, id) >= 0)
@@ -1196,8 +1266,8 @@ static int mem_pyr_get(struct tc_ledger *l, struct tc_txn *tx, const char *portf
         return 0;
     }
     memset(out, 0, sizeof(*out));
-    snprintf(out->portfolio_id, sizeof(out->portfolio_id), "%s", portfolio_id);
-    snprintf(out->instrument_id, sizeof(out->instrument_id), "%s", instrument_id);
+    copy_str(out->portfolio_id, sizeof(out->portfolio_id), portfolio_id);
+    copy_str(out->instrument_id, sizeof(out->instrument_id), instrument_id);
     return 0;
 }
 
@@ -1214,8 +1284,8 @@ static int pyr_for_write(struct mem *m, const char *portfolio_id, const char *in
         return oom(err, "the journal");
     if (!s->pyr.has) {
         memset(&s->pyr.st, 0, sizeof(s->pyr.st));
-        snprintf(s->pyr.st.portfolio_id, sizeof(s->pyr.st.portfolio_id), "%s", portfolio_id);
-        snprintf(s->pyr.st.instrument_id, sizeof(s->pyr.st.instrument_id), "%s", instrument_id);
+        copy_str(s->pyr.st.portfolio_id, sizeof(s->pyr.st.portfolio_id), portfolio_id);
+        copy_str(s->pyr.st.instrument_id, sizeof(s->pyr.st.instrument_id), instrument_id);
     }
     *out = &s->pyr;
     return 0;
@@ -1231,7 +1301,7 @@ static int mem_pyr_base(struct tc_ledger *l, struct tc_txn *tx, const char *port
     if (rc != 0)
         return (tc_error_prefix(err, "pyramiding state of \"%s\"", instrument_id), rc);
     y->has = 1;
-    snprintf(y->st.base_position_id, sizeof(y->st.base_position_id), "%s", base_position_id);
+    copy_str(y->st.base_position_id, sizeof(y->st.base_position_id), base_position_id);
     y->st.pyramid_count = 0;
     y->st.last_pyramid_price = price;
     y->st.last_pyramid_time_us = time_us;
@@ -1254,7 +1324,7 @@ static int mem_pyr_layer(struct tc_ledger *l, struct tc_txn *tx, const char *por
                             "pyramiding state of \"%s\" was changed by another writer",
                             instrument_id);
     if (!found)
-        snprintf(y->st.base_position_id, sizeof(y->st.base_position_id), "%s", base_position_id);
+        copy_str(y->st.base_position_id, sizeof(y->st.base_position_id), base_position_id);
     y->has = 1;
     y->st.pyramid_count = (int)(old_count + 1);
     y->st.last_pyramid_price = price;
