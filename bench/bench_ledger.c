@@ -20,6 +20,13 @@
  * broker that talks to the outside world takes two: the signal first, then
  * the acknowledgement with the fills it reported from inside submit.
  *
+ *   backtest  the same sequence of signals built in code (tc_ledger_submit,
+ *             BASE_ENTRY / PYRAMID / EXIT over 50 instruments, mode
+ *             BACKTEST, sequential ids, a manual clock) with the instant
+ *             broker, on an in-memory ledger (in_memory) and on the
+ *             sqlite ":memory:" store backtests used before it; signals per
+ *             second of each and their ratio
+ *
  * The "phase A>B" rows split a signal's time between consecutive fault
  * points. The phase that spans the commit is, on both backends, the WAL /
  * journal flush: traced on PostgreSQL (strace of the backend, server
@@ -346,6 +353,191 @@ static int bench_signals(struct env *e, double insert_rate)
     return 0;
 }
 
+/* ---- backtest: in-memory ledger against sqlite ":memory:" ---------------- */
+
+#define BT_INSTRUMENTS 50
+#define BT_SIGNALS 20000
+
+struct bt {
+    struct tc_manual_clock mc;
+    struct tc_ledger_seq_ids ids;
+    struct tc_store *store;
+    struct tc_broker *broker;
+    struct tc_ledger *l;
+};
+
+static void bt_defs(struct tc_portfolio_def *p, struct tc_strategy_def *s)
+{
+    memset(p, 0, sizeof(*p));
+    memset(s, 0, sizeof(*s));
+    snprintf(p->portfolio_id, sizeof(p->portfolio_id), "p1");
+    snprintf(p->name, sizeof(p->name), "bench");
+    snprintf(p->base_currency, sizeof(p->base_currency), "USD");
+    tc_dec_parse("1000000", (size_t)-1, &p->initial_capital, NULL);
+    snprintf(s->strategy_id, sizeof(s->strategy_id), "s1");
+    snprintf(s->name, sizeof(s->name), "bench");
+    s->enabled = 1;
+    s->params = (char *)"{\"risk_fraction\":\"0.01\",\"max_pyramids\":1,"
+                        "\"pyramid_distance\":\"1\"}";
+}
+
+static void bt_instrument(struct tc_instrument *in, int k)
+{
+    tc_instrument_init(in);
+    snprintf(in->instrument_id, sizeof(in->instrument_id), "I%03d", k);
+    snprintf(in->market_id, sizeof(in->market_id), "XNYS");
+    in->asset_class = TC_ASSET_EQUITY;
+    snprintf(in->symbol, sizeof(in->symbol), "I%03d", k);
+    snprintf(in->currency, sizeof(in->currency), "USD");
+}
+
+static int bt_open(struct bt *b, int in_memory)
+{
+    struct tc_error err = {0};
+    struct tc_portfolio_def p;
+    struct tc_strategy_def s;
+    struct tc_ledger_options o;
+
+    memset(b, 0, sizeof(*b));
+    tc_manual_clock_init(&b->mc, INT64_C(1704067200000000));
+    snprintf(b->ids.prefix, sizeof(b->ids.prefix), "bt");
+    bt_defs(&p, &s);
+    if (!in_memory) {
+        struct tc_refdata rd;
+        struct tc_accounts acc;
+        struct tc_market m = {0};
+        if (tc_store_open("sqlite::memory:", NULL, &b->store, &err) != 0 ||
+            tc_migrate_latest(b->store, "runtime", &err) != 0 ||
+            tc_migrate_latest(b->store, "historical", &err) != 0)
+            return fail("backtest store", &err);
+        rd = (struct tc_refdata){b->store, &b->mc.clock, "bench"};
+        acc = (struct tc_accounts){b->store, &b->mc.clock, "bench"};
+        snprintf(m.market_id, sizeof(m.market_id), "XNYS");
+        snprintf(m.name, sizeof(m.name), "NYSE");
+        snprintf(m.timezone, sizeof(m.timezone), "America/New_York");
+        if (tc_refdata_market_create(&rd, &m, &err) != 0)
+            return fail("market", &err);
+        for (int k = 0; k < BT_INSTRUMENTS; k++) {
+            struct tc_instrument in;
+            bt_instrument(&in, k);
+            if (tc_refdata_instrument_create(&rd, &in, &err) != 0)
+                return fail("instrument", &err);
+        }
+        if (tc_accounts_portfolio_create(&acc, &p, &err) != 0 ||
+            tc_accounts_strategy_create(&acc, &s, &err) != 0)
+            return fail("accounts", &err);
+    }
+    if (tc_broker_instant_new(NULL, &b->broker, &err) != 0)
+        return fail("broker", &err);
+    tc_ledger_options_default(&o);
+    o.runtime = b->store;
+    o.historical = b->store;
+    o.in_memory = in_memory;
+    o.clock = &b->mc.clock;
+    o.broker = b->broker;
+    o.mode = TC_MODE_BACKTEST;
+    o.run_id = "bt";
+    o.no_recovery = 1;
+    o.id_fn = tc_ledger_seq_id;
+    o.id_ud = &b->ids;
+    if (tc_ledger_open(&o, &b->l, &err) != 0)
+        return fail("ledger", &err);
+    if (in_memory) {
+        if (tc_ledger_mem_add_portfolio(b->l, &p, &err) != 0 ||
+            tc_ledger_mem_add_strategy(b->l, &s, &err) != 0)
+            return fail("definitions", &err);
+        for (int k = 0; k < BT_INSTRUMENTS; k++) {
+            struct tc_instrument in;
+            bt_instrument(&in, k);
+            if (tc_ledger_mem_add_instrument(b->l, &in, &err) != 0)
+                return fail("instrument", &err);
+        }
+    }
+    return 0;
+}
+
+static void bt_close(struct bt *b)
+{
+    tc_ledger_close(b->l);
+    tc_broker_free(b->broker);
+    tc_store_close(b->store);
+}
+
+/* Signal N of the sequence: per instrument, BASE_ENTRY, PYRAMID, EXIT in
+ * turn, one "bar" (a day) apart, prices moving with N. */
+static void bt_signal(int n, int64_t day_us, struct tc_signal *sig)
+{
+    int k = n % BT_INSTRUMENTS, turn = (n / BT_INSTRUMENTS) % 3;
+    int64_t cents = 10000 + (n / BT_INSTRUMENTS) * 7 % 900 + k;
+
+    memset(sig, 0, sizeof(*sig));
+    sig->type = turn == 0 ? TC_SIGNAL_BASE_ENTRY : turn == 1 ? TC_SIGNAL_PYRAMID : TC_SIGNAL_EXIT;
+    sig->side = TC_SIDE_LONG;
+    snprintf(sig->portfolio, sizeof(sig->portfolio), "p1");
+    snprintf(sig->strategy, sizeof(sig->strategy), "s1");
+    snprintf(sig->instrument, sizeof(sig->instrument), "I%03d", k);
+    sig->price.raw = cents * 1000000; /* 8 places: cents × 10^6 */
+    sig->has_price = 1;
+    if (turn == 0) {
+        sig->stop.raw = sig->price.raw - INT64_C(500000000);
+        sig->has_stop = 1;
+    }
+    sig->timestamp_us = day_us;
+}
+
+static int bt_run(struct bt *b, double *rate, int *accepted)
+{
+    struct tc_signal sig;
+    struct tc_signal_outcome o;
+    struct tc_error err = {0};
+    int64_t t0 = now_ns();
+
+    *accepted = 0;
+    for (int n = 0; n < BT_SIGNALS; n++) {
+        if (n % BT_INSTRUMENTS == 0)
+            b->mc.now_us += INT64_C(86400000000);
+        bt_signal(n, b->mc.now_us, &sig);
+        if (tc_ledger_submit(b->l, &sig, &o, &err) != 0)
+            return fail("backtest signal", &err);
+        *accepted += o.status == TC_SIGNAL_ACCEPTED;
+    }
+    *rate = (double)BT_SIGNALS * 1e9 / (double)(now_ns() - t0);
+    return 0;
+}
+
+static int bench_backtest_modes(void)
+{
+    struct bt b;
+    double rate[2] = {0, 0};
+    int acc[2] = {0, 0}, rc = 0;
+    struct tc_portfolio_state st[2];
+    struct tc_error err = {0};
+    static const char *const names[] = {"memory", "sqlite_memory"};
+
+    for (int m = 0; m < 2 && rc == 0; m++) {
+        if (bt_open(&b, m == 0) != 0 || bt_run(&b, &rate[m], &acc[m]) != 0 ||
+            tc_ledger_portfolio_state(b.l, "p1", &st[m], &err) != 0)
+            rc = -1;
+        bt_close(&b);
+    }
+    if (rc != 0)
+        return rc;
+    /* the same decisions in both modes, or the comparison means nothing */
+    if (acc[0] != acc[1] || tc_dec_cmp(st[0].cash, st[1].cash) != 0 ||
+        st[0].version != st[1].version) {
+        fprintf(stderr, "bench_ledger: the memory and sqlite backtests differ\n");
+        return -1;
+    }
+    for (int m = 0; m < 2; m++) {
+        printf("ledger\tbacktest_%s\tsignals_per_sec\t%.1f\t1/s\n", names[m], rate[m]);
+        printf("ledger\tbacktest_%s\tsignals\t%d\tcount\n", names[m], BT_SIGNALS);
+        printf("ledger\tbacktest_%s\taccepted\t%d\tcount\n", names[m], acc[m]);
+    }
+    printf("ledger\tbacktest_memory\tvs_sqlite_memory\t%.1f\tx\n",
+           rate[1] > 0 ? rate[0] / rate[1] : 0.0);
+    return 0;
+}
+
 static int run(const char *name, const char *rt_url, const char *hist_url)
 {
     struct env e = {name, NULL, NULL, NULL, NULL};
@@ -414,6 +606,7 @@ int main(void)
 
     lc.level = TC_LOG_ERROR;
     tc_log_open(&lc, NULL);
+    failed |= bench_backtest_modes() != 0;
     snprintf(dir, sizeof(dir), "%s/bench_ledger_%ld", base && *base ? base : "/tmp",
              (long)getpid());
     mkdir(dir, 0755);
