@@ -1,7 +1,8 @@
 /* The price CSV reader's fast path: quote-free lines split by hand (eight
- * bytes at a time), plain decimals and whole numbers parsed by hand (with a
- * straight-line path for the common "digits.dddddd" form); anything else is
- * declined and left to libcsv and tc_dec_parse (ingest_fast.h). */
+ * bytes at a time), plain decimals and whole numbers parsed by hand, and
+ * whole one-symbol lines parsed in place up to their line end with digits
+ * checked and combined eight at a time; anything else is declined and left
+ * to libcsv and tc_dec_parse (ingest_fast.h). */
 #include <stdint.h>
 #include <string.h>
 
