@@ -250,7 +250,9 @@ void tc_ledger_options_default(struct tc_ledger_options *o);
  * fail with TC_ESTATE when strict_check is set. OPT is copied (the stores,
  * clock and broker stay borrowed and must outlive the ledger). On success
  * *OUT is the caller's: tc_ledger_close() it. TC_EINVAL for missing stores or
- * a bad mode/run id; store errors pass through.
+ * a bad mode/run id; store errors pass through. With in_memory (above): no
+ * store is read, there is nothing to recover, and TC_EINVAL when a runtime
+ * store or a fence is given.
  */
 int tc_ledger_open(const struct tc_ledger_options *opt, struct tc_ledger **out,
                    struct tc_error *err);
