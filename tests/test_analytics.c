@@ -773,6 +773,70 @@ static void test_report_monthly_years(void **state)
     free(h);
 }
 
+/* A long run: the chart keeps per pixel column only the first, lowest,
+ * highest and last point, so a one-day spike and a one-day trough still
+ * reach the top (y 15.00) and the bottom (y 230.00) of the plot, x never goes
+ * back, and the line has at most 4 points per column of the 690-pixel plot. */
+static void test_report_long_chart(void **state)
+{
+    (void)state;
+    enum { N = 10000 };
+    static struct tc_equity_point pts[N];
+    char dir[512], num[32];
+    memset(pts, 0, sizeof pts);
+    for (int i = 0; i < N; i++) {
+        int v = 1000 + (i % 7);                 /* a ripple */
+        if (i == 4321)
+            v = 2000;                           /* the spike */
+        if (i == 8765)
+            v = 500;                            /* the trough */
+        snprintf(num, sizeof num, "%d", v);
+        pts[i].day = day(1990, 1, 1) + i;
+        pts[i].equity = pts[i].cash = D(num);
+    }
+    struct tc_run_result r = {.initial_cash = D("1000"), .equity = pts, .n_equity = N,
+                              .periods_per_year = 252};
+    assert_int_equal(tc_test_tmpdir("report_long", dir, sizeof dir), 0);
+    write_report(dir, "long", NULL, &r);
+    char *h = slurp(dir, "report.html", NULL);
+    const char *p = strstr(h, "<polyline class=\"line\" points=\"");
+    assert_non_null(p);
+    p += strlen("<polyline class=\"line\" points=\"");
+    const char *end = strchr(p, '"');
+    assert_non_null(end);
+    size_t npts = 0;
+    double lastx = -1, miny = 1e9, maxy = -1;
+    int top_at_spike = 0, bottom_at_trough = 0;
+    while (p < end) {
+        char *q;
+        double x = strtod(p, &q);
+        assert_true(*q == ',');
+        double y = strtod(q + 1, &q);
+        assert_true(x >= lastx);
+        lastx = x;
+        if (y < miny)
+            miny = y;
+        if (y > maxy)
+            maxy = y;
+        /* x of index i is 90 + 690 * i / 9999 */
+        if (y == 15.0 && fabs(x - (90.0 + 690.0 * 4321 / 9999)) < 0.006)
+            top_at_spike = 1;
+        if (y == 230.0 && fabs(x - (90.0 + 690.0 * 8765 / 9999)) < 0.006)
+            bottom_at_trough = 1;
+        npts++;
+        p = q;
+        while (p < end && *p == ' ')
+            p++;
+    }
+    assert_true(npts > 690);
+    assert_true(npts <= 4 * 690);
+    assert_true(miny == 15.0 && maxy == 230.0);
+    assert_true(top_at_spike);
+    assert_true(bottom_at_trough);
+    assert_true(lastx == 780.0); /* the last point is the last session */
+    free(h);
+}
+
 static void test_report_escaping(void **state)
 {
     (void)state;
@@ -901,6 +965,7 @@ int main(void)
         cmocka_unit_test(test_report_deterministic),
         cmocka_unit_test(test_report_html),
         cmocka_unit_test(test_report_monthly_years),
+        cmocka_unit_test(test_report_long_chart),
         cmocka_unit_test(test_report_escaping),
         cmocka_unit_test(test_report_bad),
         cmocka_unit_test(test_report_creates_parents),

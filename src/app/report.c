@@ -297,6 +297,31 @@ static void fixed2(FILE *f, double v)
 
 /* An SVG line chart of the N values V over the session days DAYS, values
  * labelled with SUFFIX ("" or "%"). */
+/* V rounded to hundredths (llround of V x 100) as "%.2f" prints it, into
+ * BUF at LEN; |V| < 1e15. Returns the new length (at most 20 more bytes). */
+static size_t put_2dp(char *buf, size_t len, double v)
+{
+    long long c = llround(v * 100.0);
+    char tmp[24];
+    int k = 0;
+    if (c < 0) {
+        buf[len++] = '-';
+        c = -c;
+    }
+    long long ip = c / 100;
+    int fr = (int)(c % 100);
+    do {
+        tmp[k++] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    while (k)
+        buf[len++] = tmp[--k];
+    buf[len++] = '.';
+    buf[len++] = (char)('0' + fr / 10);
+    buf[len++] = (char)('0' + fr % 10);
+    return len;
+}
+
 static void svg_chart(FILE *f, const char *label, const int64_t *days, const double *v, size_t n,
                       const char *suffix, const char *cls)
 {
@@ -340,10 +365,58 @@ static void svg_chart(FILE *f, const char *label, const int64_t *days, const dou
                 ticks > 1 && k == ticks - 1 ? " end" : "", x, SVG_H - 8, d);
     }
     fputs("<polyline class=\"line\" points=\"", f);
-    for (size_t i = 0; i < n; i++) {
-        double x = n == 1 ? SVG_L + pw / 2 : SVG_L + pw * (double)i / (double)(n - 1);
-        double y = SVG_T + ph - ph * (v[i] - lo) / (hi - lo);
-        fprintf(f, "%s%.2f,%.2f", i ? " " : "", x, y);
+    {
+        /* more points than the plot has pixel columns: per column only its
+         * first, lowest, highest and last point, in their order (the line
+         * drawn is the same); coordinates as "%.2f" without printf */
+        size_t cols = (size_t)pw, first = 1;
+        char buf[4096];
+        size_t len = 0;
+        for (size_t i = 0; i < n;) {
+            size_t end = i + 1, keep[4], nk = 0;
+            if (n > 4 * cols) {
+                size_t c = i * cols / n;
+                while (end < n && end * cols / n == c)
+                    end++;
+                size_t mn = i, mx = i;
+                for (size_t j = i; j < end; j++) {
+                    if (v[j] < v[mn])
+                        mn = j;
+                    if (v[j] > v[mx])
+                        mx = j;
+                }
+                size_t cand[4] = {i, mn, mx, end - 1};
+                for (size_t a = 0; a < 4; a++) { /* ascending, each index once */
+                    size_t b = 0;
+                    while (b < nk && keep[b] < cand[a])
+                        b++;
+                    if (b < nk && keep[b] == cand[a])
+                        continue;
+                    memmove(keep + b + 1, keep + b, (nk - b) * sizeof(keep[0]));
+                    keep[b] = cand[a];
+                    nk++;
+                }
+            } else {
+                keep[nk++] = i;
+            }
+            for (size_t k = 0; k < nk; k++) {
+                size_t j = keep[k];
+                double x = n == 1 ? SVG_L + pw / 2 : SVG_L + pw * (double)j / (double)(n - 1);
+                double y = SVG_T + ph - ph * (v[j] - lo) / (hi - lo);
+                if (len + 64 > sizeof(buf)) {
+                    fwrite(buf, 1, len, f);
+                    len = 0;
+                }
+                if (!first)
+                    buf[len++] = ' ';
+                first = 0;
+                len = put_2dp(buf, len, x);
+                buf[len++] = ',';
+                len = put_2dp(buf, len, y);
+            }
+            i = end;
+        }
+        fwrite(buf, 1, len, f);
     }
     fputs("\"/>\n</svg>\n", f);
 }
