@@ -1213,6 +1213,80 @@ static void test_stored_run(void **state)
     tc_bar_set_release(&set);
 }
 
+/* The in-memory ledger (no runtime store: no SQL) and the ledger on a sqlite
+ * runtime store run the same decision code: for each case (one strategy,
+ * two strategies with pyramids and commission, fill at close with a volume
+ * cap) over ORCL, YHOO and NVDA, the two runs have the same counts and write
+ * byte-identical report files. */
+static void test_memory_ledger_equals_stored(void **state)
+{
+    static const char *const files[] = {"orcl-1995-2014.txt", "yhoo-1996-2014.txt",
+                                        "nvda-1999-2014.txt"};
+    static const char *const don[] = {"entry=10", "exit=30", "atr=7", "max_pyramids=4", NULL};
+    static const char *const sma[] = {"fast=3", "slow=20", NULL};
+    struct tc_bar_set set[3];
+    struct tc_bar_series series[3];
+    struct tc_backtest_strategy s[2];
+    char tmp[512];
+
+    (void)state;
+    for (size_t k = 0; k < 3; k++) {
+        char path[1024];
+        memset(&set[k], 0, sizeof(set[k]));
+        snprintf(path, sizeof(path), "%s/%s", tc_test_data(), files[k]);
+        load(path, &set[k]);
+        series[k] = set[k].items[0];
+    }
+    assert_int_equal(tc_test_tmpdir("bt_memstore", tmp, sizeof(tmp)), 0);
+    strategy(&s[0], "donchian", don);
+    strategy(&s[1], "sma_cross", sma);
+    for (int c = 0; c < 3; c++) {
+        struct tc_backtest_config cfg;
+        struct tc_backtest_result mem, stored;
+        struct tc_store *st = NULL;
+        struct tc_error err = {0};
+        char url[700], dm[600], ds[600];
+
+        tc_backtest_config_init(&cfg);
+        cfg.strategies = c == 0 ? &s[1] : s;
+        cfg.n_strategies = c == 0 ? 1 : 2;
+        cfg.series = series;
+        cfg.n_series = 3;
+        cfg.to_day = tc_days_from_civil(2008, 12, 31);
+        if (c >= 1) {
+            cfg.sim.commission = TC_SIM_COMM_FRACTION;
+            cfg.sim.comm_rate = D("0.001");
+        }
+        if (c == 2) {
+            cfg.sim.fill_at = TC_SIM_FILL_CLOSE;
+            cfg.sim.volume_cap = D("0.0001");
+        }
+        snprintf(dm, sizeof(dm), "%s/mem%d", tmp, c);
+        snprintf(ds, sizeof(ds), "%s/stored%d", tmp, c);
+        run_to_dir(&cfg, dm, &mem);
+        snprintf(url, sizeof(url), "sqlite:%s/runtime%d.db", tmp, c);
+        tc_assert_ok(tc_store_open(url, NULL, &st, &err), &err);
+        tc_assert_ok(tc_migrate_latest(st, "runtime", &err), &err);
+        cfg.runtime = st;
+        run_to_dir(&cfg, ds, &stored);
+        assert_true(mem.run.n_fills > 10);
+        assert_string_equal(mem.run_id, stored.run_id);
+        assert_int_equal(mem.signals, stored.signals);
+        assert_int_equal(mem.accepted, stored.accepted);
+        assert_int_equal(mem.rejected, stored.rejected);
+        assert_int_equal(mem.run.n_fills, stored.run.n_fills);
+        assert_int_equal(mem.run.n_trades, stored.run.n_trades);
+        if (c == 1)
+            assert_true(mem.rejected > 0); /* pyramids refused over the maximum, ... */
+        assert_same_files(dm, ds);
+        tc_backtest_result_release(&mem);
+        tc_backtest_result_release(&stored);
+        tc_store_close(st);
+    }
+    for (size_t k = 0; k < 3; k++)
+        tc_bar_set_release(&set[k]);
+}
+
 /* The runner's book against the ledger: at the end of a run with positions
  * still open (several strategies, pyramids), the last equity point is what
  * the ledger's open positions give at the last closes. */
@@ -1430,6 +1504,7 @@ int main(void)
         cmocka_unit_test(test_two_strategies_one_portfolio),
         cmocka_unit_test(test_strategy_callbacks),
         cmocka_unit_test(test_stored_run),
+        cmocka_unit_test(test_memory_ledger_equals_stored),
         cmocka_unit_test(test_book_matches_ledger),
         cmocka_unit_test(test_bad_configs),
     };

@@ -13,10 +13,14 @@
  *   2. each instrument's bars dated up to d not fed yet (normally the one bar
  *      of d) go to the broker: orders of earlier sessions fill (at this
  *      bar's open under fill_at next_open), each fill goes to the ledger;
- *   3. strategies get on_fill for their fills, then on_bar for each new bar,
- *      instrument by instrument in the order of cfg.series, strategy by
- *      strategy in the order of cfg.strategies; their signals go through the
- *      ledger (tc_ledger_submit) and its orders to the broker, decided on d;
+ *   3. strategies get on_fill for their fills, then the session's new bars:
+ *      strategy by strategy in the order of cfg.strategies, each once for
+ *      all instruments (on_session, strategy.h; a class without it gets
+ *      on_bars / on_bar instrument by instrument in the order of
+ *      cfg.series); their signals go through the ledger (tc_ledger_submit)
+ *      and its orders to the broker, decided on d. Positions opened in a
+ *      session are ordered by instrument, then strategy, so results do not
+ *      depend on which of the two orders the strategies were called in;
  *   4. under fill_at close the new bars are offered again: market orders
  *      decided on d fill at d's close;
  *   5. the equity point of d: cash = the ledger's portfolio cash
@@ -29,16 +33,18 @@
  * seen: appending them changes nothing.
  *
  * THE LEDGER. Every signal, order, fill and position goes through the
- * ledger in mode BACKTEST with the run id: by default in a private
- * `sqlite::memory:` store migrated at start (runtime and historical in one
- * database, an instrument row per series with multiplier 1, lot 1, tick
- * 0.01), or in the caller's stores (cfg.runtime, cfg.historical). The
+ * ledger in mode BACKTEST with the run id. Without cfg.runtime the ledger is
+ * in memory (ledger.h, in_memory: the same decision code, no SQL), with an
+ * instrument per series (multiplier 1, lot 1) unless cfg.historical gives
+ * them; with cfg.runtime its rows are kept in the caller's store (a private
+ * sqlite::memory: historical store holds the series' instruments when
+ * cfg.historical is not given). The two give byte-identical results. The
  * portfolio of the run is named by the run id, each strategy instance
  * "<run id>.<instance name>" (with its class's sizing params), signal ids
  * "<run id>.<k>.<n>" (instance k, n-th signal), simulator order ids
  * "<run id>.<n>": a run's rows never collide with another run's, and a run
  * id already present in the runtime store is refused (TC_ECONFLICT).
- * Only signals and fills touch SQL; the per-bar path reads memory.
+ * The per-bar path reads memory only.
  *
  * DETERMINISM. No wall-clock time reaches the results: the ledger's clock is
  * the session close; the run id, unless given, is "bt-" + 16 hex digits of a
@@ -46,24 +52,19 @@
  * the bounds asked for), the strategies and their values, and for each
  * series its id, bar count in range, first and last dates and sum of raw
  * closes. The same inputs give the same result and byte-identical
- * reports. (The ledger's internal order and position ids are random UUIDs;
- * they appear in no output.)
+ * reports; the ledger's ids are "<kind>-<run id>-<n>" (tc_ledger_seq_id),
+ * so a rerun into another runtime store writes the same rows.
  *
  * SPEED. The loop allocates nothing per bar: a session moves cursors over
- * the columnar series and hands each instrument's new bars to the
- * strategies as a view of the columns (tc_strategy_bars: no copy; a class
- * with on_bars reads only the columns it needs, sma_cross only closes),
- * offers bars to the broker only while orders are working; indicators are
- * streaming and updated in place, and the gate is a bounds check. Measured
- * on a shared, loaded 2-core machine (Release, CPU time, bench_backtest's
- * 100 x 5,000 generated bars): about 15,000,000 bars/s net of the fixed
- * cost when the strategy does not trade (a few ms of it is migrating the
- * in-memory store). A strategy that trades pays the ledger: each signal is
- * one transaction, its broker acknowledgement another and each fill a
- * third, so sma_cross on random walks (a signal every 26 bars) runs at
- * about 50,000-70,000 bars/s. That cost is the price of running the very
- * code of PAPER and LIVE (DESIGN.md: the same signal engine in every mode);
- * it is paid per trade, not per bar.
+ * the columnar series, calls each strategy once with the columns of every
+ * instrument (no copy; sma_cross keeps column-wise window sums and reads
+ * only closes), offers bars to the broker only for instruments with working
+ * orders, and reads the ledger again after fills only for the instruments
+ * that had one. bench/bench_backtest.c measures it (`make bench`) against a
+ * bare C loop doing the same work; the figures of the last run are in the
+ * project's notes. A strategy that trades pays the ledger per signal and
+ * fill, not per bar: in memory that is tens of microseconds; with a runtime
+ * store, its transactions.
  *
  * Thread-safety: one run per call; runs share nothing but borrowed
  * read-only series and the caller's stores.

@@ -2,7 +2,8 @@
  * clock to each close, feeds bars to the `sim` broker (fills go to the
  * ledger), calls the strategies (signals go through the ledger), records
  * equity, fills and closed trades, then computes the metrics. The per-bar
- * path touches memory only; SQL runs for signals and fills. */
+ * path touches memory only; without a runtime store the ledger is in memory
+ * too (no SQL at all), with one its transactions run per signal and fill. */
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -517,6 +518,26 @@ static int host_submit(void *ud, const struct tc_signal *sig, struct tc_signal_o
 
 /* ---- setup -------------------------------------------------------------------------- */
 
+static const char *market_of(const struct run *r)
+{
+    return r->cfg->calendar ? tc_calendar_mic(r->cfg->calendar) : "SIM";
+}
+
+/* The instrument of series K when the run has no historical store: multiplier
+ * 1, lot 1 (tc_instrument_init's defaults), in the run's market. Release it. */
+static void series_instrument(const struct run *r, size_t k, struct tc_instrument *in)
+{
+    const char *id = r->cfg->series[k].instrument_id;
+    tc_instrument_init(in);
+    snprintf(in->instrument_id, sizeof(in->instrument_id), "%s", id);
+    snprintf(in->market_id, sizeof(in->market_id), "%s", market_of(r));
+    snprintf(in->symbol, sizeof(in->symbol), "%s", id);
+    snprintf(in->currency, sizeof(in->currency), "USD");
+    in->asset_class = TC_ASSET_EQUITY;
+}
+
+/* A caller's runtime store without a historical one: the series' market and
+ * instruments in a private sqlite::memory: historical store (r->mem). */
 static int setup_memory_historical(struct run *r, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
@@ -525,8 +546,7 @@ static int setup_memory_historical(struct run *r, struct tc_error *err)
     int rc;
 
     memset(&m, 0, sizeof(m));
-    snprintf(m.market_id, sizeof(m.market_id), "%s",
-             cfg->calendar ? tc_calendar_mic(cfg->calendar) : "SIM");
+    snprintf(m.market_id, sizeof(m.market_id), "%s", market_of(r));
     snprintf(m.name, sizeof(m.name), "backtest market %s", m.market_id);
     snprintf(m.timezone, sizeof(m.timezone), "%s",
              cfg->calendar ? tc_calendar_zone(cfg->calendar) : "UTC");
@@ -534,12 +554,7 @@ static int setup_memory_historical(struct run *r, struct tc_error *err)
         return tc_error_prefix(err, "backtest");
     for (size_t k = 0; k < cfg->n_series; k++) {
         struct tc_instrument in;
-        tc_instrument_init(&in);
-        snprintf(in.instrument_id, sizeof(in.instrument_id), "%s", cfg->series[k].instrument_id);
-        snprintf(in.market_id, sizeof(in.market_id), "%s", m.market_id);
-        snprintf(in.symbol, sizeof(in.symbol), "%s", cfg->series[k].instrument_id);
-        snprintf(in.currency, sizeof(in.currency), "USD");
-        in.asset_class = TC_ASSET_EQUITY;
+        series_instrument(r, k, &in);
         rc = tc_refdata_instrument_create(&rd, &in, err);
         tc_instrument_release(&in);
         if (rc != 0)
@@ -548,29 +563,38 @@ static int setup_memory_historical(struct run *r, struct tc_error *err)
     return 0;
 }
 
+/* The run's portfolio and strategy instances: rows of the caller's runtime
+ * store (refused when the run id is already there), or, for the in-memory
+ * ledger (no runtime store), definitions handed to it (tc_ledger_mem_add_*)
+ * with the series' instruments when there is no historical store either. */
 static int setup_accounts(struct run *r, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
     struct tc_accounts acc = {r->rt, &r->mc.clock, "backtest"};
-    struct tc_portfolio_def p, existing;
-    struct tc_error e = {0};
+    struct tc_portfolio_def p;
     int rc;
 
-    memset(&existing, 0, sizeof(existing));
-    rc = tc_accounts_portfolio_get(&acc, r->res->run_id, &existing, &e);
-    tc_portfolio_def_release(&existing);
-    if (rc == 0)
-        return tc_error_set(err, TC_ECONFLICT,
-                            "run \"%s\" is already in the runtime store (give another run id)",
-                            r->res->run_id);
-    if (rc != TC_ENOTFOUND)
-        return tc_error_set(err, rc, "backtest: %s", tc_error_msg(&e));
+    if (r->rt) {
+        struct tc_portfolio_def existing;
+        struct tc_error e = {0};
+        memset(&existing, 0, sizeof(existing));
+        rc = tc_accounts_portfolio_get(&acc, r->res->run_id, &existing, &e);
+        tc_portfolio_def_release(&existing);
+        if (rc == 0)
+            return tc_error_set(err, TC_ECONFLICT,
+                                "run \"%s\" is already in the runtime store (give another run id)",
+                                r->res->run_id);
+        if (rc != TC_ENOTFOUND)
+            return tc_error_set(err, rc, "backtest: %s", tc_error_msg(&e));
+    }
     memset(&p, 0, sizeof(p));
     snprintf(p.portfolio_id, sizeof(p.portfolio_id), "%s", r->res->run_id);
     snprintf(p.name, sizeof(p.name), "backtest %s", r->res->run_id);
     snprintf(p.base_currency, sizeof(p.base_currency), "USD");
     p.initial_capital = cfg->cash;
-    if ((rc = tc_accounts_portfolio_create(&acc, &p, err)) != 0)
+    rc = r->rt ? tc_accounts_portfolio_create(&acc, &p, err)
+               : tc_ledger_mem_add_portfolio(r->ledger, &p, err);
+    if (rc != 0)
         return tc_error_prefix(err, "backtest");
     for (size_t c = 0; c < r->nctx; c++) {
         const struct tc_backtest_strategy *bs = &cfg->strategies[r->ctx_class[c]];
@@ -584,8 +608,20 @@ static int setup_accounts(struct run *r, struct tc_error *err)
         snprintf(s.name, sizeof(s.name), "%s", bs->params.cls->name);
         s.enabled = 1;
         s.params = params;
-        if ((rc = tc_accounts_strategy_create(&acc, &s, err)) != 0)
+        rc = r->rt ? tc_accounts_strategy_create(&acc, &s, err)
+                   : tc_ledger_mem_add_strategy(r->ledger, &s, err);
+        if (rc != 0)
             return tc_error_prefix(err, "backtest");
+    }
+    if (!r->rt && !r->hist) {
+        for (size_t k = 0; k < r->ni; k++) {
+            struct tc_instrument in;
+            series_instrument(r, k, &in);
+            rc = tc_ledger_mem_add_instrument(r->ledger, &in, err);
+            tc_instrument_release(&in);
+            if (rc != 0)
+                return tc_error_prefix(err, "backtest");
+        }
     }
     return 0;
 }
@@ -625,15 +661,16 @@ static int setup(struct run *r, struct tc_error *err)
         if ((rc = tc_tm_add_series(r->tm, &cfg->series[k], NULL, err)) != 0)
             return rc;
 
-    if (!cfg->runtime || !cfg->historical) {
+    /* without a runtime store the ledger lives in memory (no SQL at all);
+     * a runtime store without a historical one gets a private one */
+    if (cfg->runtime && !cfg->historical) {
         if ((rc = tc_store_open("sqlite::memory:", NULL, &r->mem, err)) != 0 ||
-            (rc = tc_migrate_latest(r->mem, "runtime", err)) != 0 ||
             (rc = tc_migrate_latest(r->mem, "historical", err)) != 0)
             return tc_error_prefix(err, "backtest: in-memory store");
     }
-    r->rt = cfg->runtime ? cfg->runtime : r->mem;
+    r->rt = cfg->runtime;
     r->hist = cfg->historical ? cfg->historical : r->mem;
-    if (!cfg->historical && (rc = setup_memory_historical(r, err)) != 0)
+    if (r->mem && (rc = setup_memory_historical(r, err)) != 0)
         return rc;
 
     for (size_t k = 0; k < cfg->n_strategies; k++) {
@@ -644,7 +681,7 @@ static int setup(struct run *r, struct tc_error *err)
                  instance_name(&cfg->strategies[k]));
         r->nctx++;
     }
-    if ((rc = setup_accounts(r, err)) != 0)
+    if (r->rt && (rc = setup_accounts(r, err)) != 0)
         return rc;
 
     tc_broker_sim_options_default(&bo);
@@ -671,6 +708,7 @@ static int setup(struct run *r, struct tc_error *err)
 
     tc_ledger_options_default(&lo);
     lo.runtime = r->rt;
+    lo.in_memory = r->rt == NULL;
     lo.historical = r->hist;
     lo.clock = &r->mc.clock;
     lo.broker = r->broker;
@@ -681,8 +719,11 @@ static int setup(struct run *r, struct tc_error *err)
     snprintf(r->ids.prefix, sizeof(r->ids.prefix), "%s", r->res->run_id);
     lo.id_fn = tc_ledger_seq_id;
     lo.id_ud = &r->ids;
-    if ((rc = tc_ledger_open(&lo, &r->ledger, err)) != 0 ||
-        (rc = tc_ledger_portfolio_init(r->ledger, r->res->run_id, err)) != 0)
+    if ((rc = tc_ledger_open(&lo, &r->ledger, err)) != 0)
+        return tc_error_prefix(err, "backtest: ledger");
+    if (!r->rt && (rc = setup_accounts(r, err)) != 0)
+        return rc;
+    if ((rc = tc_ledger_portfolio_init(r->ledger, r->res->run_id, err)) != 0)
         return tc_error_prefix(err, "backtest: ledger");
     if ((rc = refresh(r, err)) != 0)
         return rc;
