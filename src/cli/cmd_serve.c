@@ -231,17 +231,19 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
         rc = tc_cli_fail(cli, &err);
         goto out;
     }
+    /* logged before the port file is written: a watcher that sees the file
+     * finds the line */
+    TC_LOG_INFO("serve", "listening",
+                TC_LF_STR("address", tc_http_server_address(tc_service_http(svc))),
+                TC_LF_INT("port", tc_http_server_port(tc_service_http(svc))),
+                TC_LF_STR("mode", so.mode), TC_LF_BOOL("tls", so.http.tls_cert != NULL),
+                TC_LF_INT("pid", getpid()));
     if (port_file && write_port_file(port_file, tc_http_server_port(tc_service_http(svc)),
                                      &err) != 0) {
         tc_service_stop(svc, NULL);
         rc = tc_cli_fail(cli, &err);
         goto out;
     }
-    TC_LOG_INFO("serve", "listening",
-                TC_LF_STR("address", tc_http_server_address(tc_service_http(svc))),
-                TC_LF_INT("port", tc_http_server_port(tc_service_http(svc))),
-                TC_LF_STR("mode", so.mode), TC_LF_BOOL("tls", so.http.tls_cert != NULL),
-                TC_LF_INT("pid", getpid()));
     for (;;) {
         /* between signals, every heartbeat: bars ingested into the historical
          * store reach the paper broker's working orders */
