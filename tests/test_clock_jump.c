@@ -115,37 +115,9 @@ static void test_offset_clock_shifts_wall_only(void **state)
 
 /* ---- leaders and the ledger under jumps ---- */
 
-struct fx {
-    int pg;
-    char url[512];
-    struct tc_store *rt;
-};
-
-static int setup(void **state, int pg)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-
-    if (!f)
-        return -1;
-    f->pg = pg;
-    if (tc_test_ledger_store("clockjump", pg, f->url, sizeof(f->url), &f->rt) != 0) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int setup_sqlite(void **state) { return setup(state, 0); }
-static int setup_pg(void **state) { return setup(state, 1); }
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    tc_store_close(f->rt);
-    free(f);
-    return 0;
-}
+static int setup_sqlite(void **state) { return tc_test_ledger_fx_setup(state, "clockjump", 0); }
+static int setup_pg(void **state) { return tc_test_ledger_fx_setup(state, "clockjump", 1); }
+static int teardown(void **state) { return tc_test_ledger_fx_teardown(state); }
 
 static int int_row(const struct tc_row *row, void *ud)
 {
@@ -166,7 +138,7 @@ static int time_row(const struct tc_row *row, void *ud)
     return tc_row_time(row, 0, ud);
 }
 
-static int64_t heartbeat_of(struct fx *f, const struct tc_leader *l)
+static int64_t heartbeat_of(struct tc_test_ledger_fx *f, const struct tc_leader *l)
 {
     int64_t t = 0;
     struct tc_error err = {0};
@@ -203,7 +175,7 @@ static void submit(struct tc_ledger *l, const char *id, int64_t ts_us, int want_
  * each jump between polls, with signals and their duplicates between. */
 static void test_jumps(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_ledger_fx *f = *state;
     struct tc_manual_clock base, sbase;
     struct tc_offset_clock oc, soc;
     struct tc_leader_options o;

@@ -26,39 +26,11 @@
 #include "tradecore/refdata.h"
 #include "tradecore/store.h"
 
-struct fx {
-    int pg;
-    char url[512];
-    struct tc_store *rt;
-};
+static int setup_sqlite(void **state) { return tc_test_ledger_fx_setup(state, "leader", 0); }
+static int setup_pg(void **state) { return tc_test_ledger_fx_setup(state, "leader", 1); }
+static int teardown(void **state) { return tc_test_ledger_fx_teardown(state); }
 
-static int setup(void **state, int pg)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-
-    if (!f)
-        return -1;
-    f->pg = pg;
-    if (tc_test_ledger_store("leader", pg, f->url, sizeof(f->url), &f->rt) != 0) {
-        free(f);
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int setup_sqlite(void **state) { return setup(state, 0); }
-static int setup_pg(void **state) { return setup(state, 1); }
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    tc_store_close(f->rt);
-    free(f);
-    return 0;
-}
-
-static void leader_opts(struct fx *f, struct tc_leader_options *o, const char *addr)
+static void leader_opts(struct tc_test_ledger_fx *f, struct tc_leader_options *o, const char *addr)
 {
     memset(o, 0, sizeof(*o));
     o->runtime = f->rt;
@@ -97,7 +69,7 @@ static void signal_json(char *buf, size_t cap, const char *id)
 
 static void test_sqlite_file_lock(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_ledger_fx *f = *state;
     struct tc_leader_options o;
     struct tc_leader *a = NULL, *b = NULL;
     struct tc_error err = {0};
@@ -115,7 +87,7 @@ static void test_sqlite_file_lock(void **state)
 
 static void test_bad_options(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_ledger_fx *f = *state;
     struct tc_leader_options o;
     struct tc_leader *a = NULL;
     struct tc_error err = {0};
@@ -139,7 +111,7 @@ static void test_bad_options(void **state)
 
 static void test_fence(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_ledger_fx *f = *state;
     struct tc_leader_options o;
     struct tc_leader *a = NULL;
     struct tc_ledger_options lo;
@@ -221,7 +193,7 @@ static void test_fence(void **state)
 
 static void test_pg_takeover(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_ledger_fx *f = *state;
     struct tc_leader_options o;
     struct tc_leader *a = NULL, *b = NULL;
     struct tc_error err = {0};

@@ -1,4 +1,5 @@
 /* A migrated, seeded ledger store for tests (see tc_test_ledger.h). */
+#include <stdlib.h>
 #include <stdio.h>
 
 #include "tc_test.h"
@@ -61,4 +62,27 @@ fail:
     fprintf(stderr, "ledger store \"%s\": %s\n", name, tc_error_msg(&err));
     tc_store_close(st);
     return -1;
+}
+
+int tc_test_ledger_fx_setup(void **state, const char *name, int pg)
+{
+    struct tc_test_ledger_fx *f = calloc(1, sizeof(*f));
+
+    if (!f)
+        return -1;
+    f->pg = pg;
+    if (tc_test_ledger_store(name, pg, f->url, sizeof(f->url), &f->rt) != 0) {
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+int tc_test_ledger_fx_teardown(void **state)
+{
+    struct tc_test_ledger_fx *f = *state;
+    tc_store_close(f->rt);
+    free(f);
+    return 0;
 }

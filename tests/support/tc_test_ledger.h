@@ -19,4 +19,18 @@
 int tc_test_ledger_store(const char *name, int pg, char *url, size_t cap,
                          struct tc_store **out);
 
+/*
+ * A cmocka fixture around tc_test_ledger_store: *STATE becomes a calloc'd
+ * struct tc_test_ledger_fx (the backend, the URL and the open store);
+ * teardown closes and frees it. Each test program wraps setup with its NAME
+ * and backend for cmocka_unit_test_setup_teardown.
+ */
+struct tc_test_ledger_fx {
+    int pg;
+    char url[512];
+    struct tc_store *rt;
+};
+int tc_test_ledger_fx_setup(void **state, const char *name, int pg);
+int tc_test_ledger_fx_teardown(void **state);
+
 #endif
