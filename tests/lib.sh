@@ -73,3 +73,27 @@ tc_lib_pg_db() {
     PG_URL=${pgurl_server/\/postgres\?/\/$pgdb?}
     [ "$PG_URL" != "$pgurl_server" ] || fail "cannot derive a database URL from $pgurl_server"
 }
+
+# ---- the counting style (the daemon and db tests) ---------------------------
+# tc_lib_count_init NAME: bin (the tradecore binary: $TC_TEST_BIN, required),
+# tmp (a fresh $TC_TEST_TMP/NAME_<pid>, with tmp/work the current folder),
+# passes = fails = 0, pid (a daemon the test started: killed on exit) and
+#   ok; bad MSG; check WHAT EXPECTED ACTUAL; contains WHAT NEEDLE HAYSTACK
+# A test with more to clean up defines its own cleanup and traps it after.
+tc_lib_count_init() {
+    bin=${TC_TEST_BIN:?run through ctest}
+    tmp=${TC_TEST_TMP:-/tmp}/${1}_$$
+    rm -rf "$tmp"
+    mkdir -p "$tmp/work"
+    cd "$tmp/work"
+    fails=0
+    passes=0
+    pid=
+    trap tc_lib_count_cleanup EXIT
+}
+
+tc_lib_count_cleanup() { [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true; }
+ok() { passes=$((passes + 1)); }
+bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
+check() { if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
+contains() { case "$3" in *"$2"*) ok ;; *) bad "$1: '$2' not in: $3" ;; esac; }

@@ -3,23 +3,10 @@
 # database on the fixture server holding both stores, and an unreachable server.
 set -euo pipefail
 
-bin=${TC_TEST_BIN:?run through ctest}
+. "$(dirname "$0")/lib.sh"
+tc_lib_count_init db_cli
 src=${TC_TEST_SRC:?}
-tmp=${TC_TEST_TMP:-/tmp}/db_cli_$$
-rm -rf "$tmp"
-mkdir -p "$tmp/work"
-cd "$tmp/work"
-fails=0
-passes=0
 
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { # check DESCRIPTION EXPECTED ACTUAL
-    if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi
-}
-contains() { # contains DESCRIPTION NEEDLE HAYSTACK
-    case "$3" in *"$2"*) ok ;; *) bad "$1: '$2' not in: $3" ;; esac
-}
 run() { # run ARGS... ; sets rc, out, err
     set +e
     out=$("$bin" "$@" 2>"$tmp/stderr")

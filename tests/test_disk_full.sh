@@ -9,20 +9,11 @@
 # be mounted, saying why.
 set -euo pipefail
 
-bin=${TC_TEST_BIN:?run through ctest}
-tmp=${TC_TEST_TMP:-/tmp}/disk_full_$$
-rm -rf "$tmp"
-mkdir -p "$tmp/work" "$tmp/disk"
-cd "$tmp/work"
-fails=0
-passes=0
-pid=
+. "$(dirname "$0")/lib.sh"
+tc_lib_count_init disk_full
+mkdir -p "$tmp/disk"
 mounted=
 
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
-contains() { case "$3" in *"$2"*) ok ;; *) bad "$1: '$2' not in: $3" ;; esac; }
 cleanup() {
     [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
     [ -n "$mounted" ] && umount "$tmp/disk" 2>/dev/null || true

@@ -10,21 +10,12 @@
 # nothing for what was acknowledged and applies what got 503; ledger check clean.
 set -euo pipefail
 
-bin=${TC_TEST_BIN:?run through ctest}
+. "$(dirname "$0")/lib.sh"
+tc_lib_count_init pg_restart
 src=${TC_TEST_SRC:?run through ctest}
-tmp=${TC_TEST_TMP:-/tmp}/pg_restart_$$
 outage=${TC_PG_OUTAGE_S:-3}
-rm -rf "$tmp"
-mkdir -p "$tmp/work"
-cd "$tmp/work"
-fails=0
-passes=0
-pid=
 client=
 
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
 cleanup() {
     [ -n "$client" ] && kill "$client" 2>/dev/null || true
     [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true

@@ -8,21 +8,8 @@
 # bad one later keeps the last offset; ledger check clean.
 set -euo pipefail
 
-bin=${TC_TEST_BIN:?run through ctest}
-tmp=${TC_TEST_TMP:-/tmp}/serve_clock_$$
-rm -rf "$tmp"
-mkdir -p "$tmp/work"
-cd "$tmp/work"
-fails=0
-passes=0
-pid=
-
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
-contains() { case "$3" in *"$2"*) ok ;; *) bad "$1: '$2' not in: $3" ;; esac; }
-cleanup() { [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true; }
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+tc_lib_count_init serve_clock
 
 T=tok-1
 cat > tradecore.yaml <<YAML

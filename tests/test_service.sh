@@ -8,20 +8,11 @@
 # (one leader, takeover after kill -9, standbys and stale epochs answer 503).
 set -euo pipefail
 
-bin=${TC_TEST_BIN:?run through ctest}
-tmp=${TC_TEST_TMP:-/tmp}/service_$$
-rm -rf "$tmp"
-mkdir -p "$tmp/work"
-cd "$tmp/work"
-fails=0
-passes=0
+. "$(dirname "$0")/lib.sh"
+tc_lib_count_init service
 pids=()
 pgdb=
 
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
-contains() { case "$3" in *"$2"*) ok ;; *) bad "$1: '$2' not in: $3" ;; esac; }
 cleanup() {
     for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     if [ -n "$pgdb" ]; then

@@ -7,19 +7,10 @@
 # server.tls_client_ca only the good client certificate gets through.
 set -euo pipefail
 
-bin=${TC_TEST_BIN:?run through ctest}
-tmp=${TC_TEST_TMP:-/tmp}/tls_$$
-rm -rf "$tmp"
-mkdir -p "$tmp/work" "$tmp/pki"
-cd "$tmp/work"
-fails=0
-passes=0
-pid=
+. "$(dirname "$0")/lib.sh"
+tc_lib_count_init tls
+mkdir -p "$tmp/pki"
 
-ok() { passes=$((passes + 1)); }
-bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
-check() { if [ "$2" == "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi; }
-contains() { case "$3" in *"$2"*) ok ;; *) bad "$1: '$2' not in: $3" ;; esac; }
 stop() {
     if [ -n "$pid" ]; then
         kill -TERM "$pid" 2>/dev/null || true
@@ -27,8 +18,6 @@ stop() {
         pid=
     fi
 }
-cleanup() { [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true; }
-trap cleanup EXIT
 
 # ---- keys and certificates -------------------------------------------------
 pki=$tmp/pki
