@@ -222,6 +222,113 @@ static void test_validate_length(void **state)
     assert_string_equal(err.msg, "id \"a b\" has a character that is not allowed: ' '");
 }
 
+/* The rule as first written (one comparison chain per byte), the reference
+ * the lookup table must agree with. */
+static int ref_allowed(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == ':' || c == '-';
+}
+
+static int ref_valid(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > TC_ID_MAX)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (!ref_allowed((unsigned char)id[k]))
+            return 0;
+    return 1;
+}
+
+/* ID judged by tc_id_is_valid and tc_id_validate as the reference judges it;
+ * a valid id leaves ERR as it was, an invalid one names the reason. */
+static void check_against_ref(const char *id, const char *where, int byte)
+{
+    struct tc_error err = {0};
+    int want = ref_valid(id);
+    int rc;
+
+    err.code = 12345;
+    if (tc_id_is_valid(id) != want)
+        fail_msg("byte 0x%02x %s: tc_id_is_valid gave %d", byte, where, !want);
+    rc = tc_id_validate("portfolio", id, &err);
+    if (want) {
+        if (rc != 0)
+            fail_msg("byte 0x%02x %s: refused: %s", byte, where, err.msg);
+        assert_int_equal(err.code, 12345);
+        return;
+    }
+    if (rc != TC_EINVAL)
+        fail_msg("byte 0x%02x %s: accepted", byte, where);
+    assert_int_equal(err.code, TC_EINVAL);
+    assert_non_null(strstr(err.msg, "portfolio id"));
+    int all = 1;
+    for (size_t k = 0; id[k]; k++)
+        all &= ref_allowed((unsigned char)id[k]);
+    if (strlen(id) == 0)
+        assert_non_null(strstr(err.msg, "is empty"));
+    else if (!all)
+        assert_non_null(strstr(err.msg, "has a character that is not allowed: '"));
+    else
+        assert_non_null(strstr(err.msg, "is longer than 64 characters"));
+}
+
+static void test_validate_every_byte(void **state)
+{
+    /* where the byte goes: sole, first, second, middle, last of 64, the 65th */
+    static const struct {
+        const char *name;
+        size_t len, at;
+    } pos[] = {
+        {"alone", 1, 0},       {"first of 2", 2, 0},  {"last of 2", 2, 1},
+        {"first of 64", 64, 0}, {"at 31 of 64", 64, 31}, {"at 62 of 64", 64, 62},
+        {"last of 64", 64, 63}, {"first of 65", 65, 0}, {"last of 65", 65, 64},
+        {"at 3 of 8", 8, 3},
+    };
+    char id[TC_ID_MAX + 8];
+
+    for (int b = 0; b < 256; b++) {
+        for (size_t p = 0; p < sizeof(pos) / sizeof(pos[0]); p++) {
+            memset(id, 'a', pos[p].len);
+            id[pos[p].len] = '\0';
+            id[pos[p].at] = (char)b;
+            check_against_ref(id, pos[p].name, b);
+        }
+    }
+    /* the two allowed bytes on each side of every range */
+    assert_true(tc_id_is_valid("-.09:AZ_az"));
+    assert_false(tc_id_is_valid("/"));
+    assert_false(tc_id_is_valid(";"));
+    assert_false(tc_id_is_valid("@"));
+    assert_false(tc_id_is_valid("["));
+    assert_false(tc_id_is_valid("^"));
+    assert_false(tc_id_is_valid("`"));
+    assert_false(tc_id_is_valid("{"));
+    assert_false(tc_id_is_valid("\x7f"));
+    assert_false(tc_id_is_valid("\x80"));
+    assert_false(tc_id_is_valid("\xff"));
+    assert_false(tc_id_is_valid(NULL));
+}
+
+static void test_validate_lengths_table(void **state)
+{
+    static const size_t lens[] = {0, 1, 2, 63, 64, 65, 66, 100, 4999};
+    static char id[5000];
+
+    for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+        memset(id, 'Z', lens[k]);
+        id[lens[k]] = '\0';
+        check_against_ref(id, "length", 'Z');
+        assert_int_equal(tc_id_is_valid(id), lens[k] >= 1 && lens[k] <= TC_ID_MAX);
+        /* a bad byte past the limit: too long and a bad byte, the byte is named */
+        if (lens[k] > 0) {
+            id[lens[k] - 1] = ' ';
+            check_against_ref(id, "length, last byte bad", ' ');
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +339,8 @@ int main(void)
         cmocka_unit_test(test_context_id),
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_validate_length),
+        cmocka_unit_test(test_validate_every_byte),
+        cmocka_unit_test(test_validate_lengths_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,21 +33,36 @@ int tc_id_uuid(char *buf, size_t cap)
     return TC_UUID_STRLEN - 1;
 }
 
-static int allowed(unsigned char c)
+/* 1 for the bytes an id may hold, [A-Za-z0-9._:-]; NUL and the rest 0. */
+static const unsigned char id_byte[256] = {
+    /* 0x00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x20 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, /* - . */
+    /* 0x30 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* 0-9 : */
+    /* 0x40 */ 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* A-O */
+    /* 0x50 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, /* P-Z _ */
+    /* 0x60 */ 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* a-o */
+    /* 0x70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, /* p-z */
+    /* 0x80..0xff: 0 */
+};
+
+static int allowed(unsigned char c) { return id_byte[c]; }
+
+/* The length of ID when it is a valid id (1..TC_ID_MAX allowed bytes), else 0.
+ * Reads at most TC_ID_MAX + 1 bytes: a longer text stops at the first byte past
+ * the limit, a bad byte at itself (the NUL is not allowed either). */
+static size_t valid_len(const char *id)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == ':' || c == '-';
+    const unsigned char *p = (const unsigned char *)id;
+    size_t n = 0;
+    while (n <= TC_ID_MAX && id_byte[p[n]])
+        n++;
+    return (n <= TC_ID_MAX && p[n] == '\0') ? n : 0;
 }
 
 int tc_id_is_valid(const char *id)
 {
-    size_t n;
-    if (!id)
-        return 0;
-    for (n = 0; id[n]; n++)
-        if (n >= TC_ID_MAX || !allowed((unsigned char)id[n]))
-            return 0;
-    return n > 0;
+    return id && valid_len(id) > 0;
 }
 
 /* "<prefix>_<uuid>" */
@@ -124,6 +139,9 @@ int tc_id_validate(const char *what, const char *id, struct tc_error *err)
     const char *suffix;
     int bad = -1;
 
+    /* the common case, a valid id: one pass over the table, no message */
+    if (id && valid_len(id) > 0)
+        return 0;
     if (!what)
         what = "";
     wl = strlen(what);

@@ -1,0 +1,124 @@
+/* Bounded copies (core/str.h): each equals the snprintf call it replaces,
+ * byte for byte and in its return value, at every capacity around the fit. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tc_test.h"
+#include "core/str.h"
+
+#define GUARD 0x5a
+
+/* BUF after tc__str_copy equals BUF after snprintf "%s", for CAP 0..LEN+3,
+ * and nothing past CAP is written. */
+static void check_copy(const char *s)
+{
+    size_t len = strlen(s);
+    for (size_t cap = 0; cap <= len + 3; cap++) {
+        char a[128], b[128];
+        memset(a, GUARD, sizeof(a));
+        memset(b, GUARD, sizeof(b));
+        size_t ra = tc__str_copy(a, cap, s);
+        int rb = snprintf(b, cap, "%s", s);
+        assert_int_equal(ra, (size_t)rb);
+        assert_int_equal(ra, len);
+        assert_memory_equal(a, b, sizeof(a));
+        if (cap > 0) {
+            size_t kept = len < cap ? len : cap - 1;
+            assert_int_equal(strlen(a), kept);
+            assert_memory_equal(a, s, kept);
+        }
+        for (size_t k = cap; k < sizeof(a); k++)
+            assert_int_equal((unsigned char)a[k], GUARD);
+    }
+}
+
+static void test_copy(void **state)
+{
+    check_copy("");
+    check_copy("a");
+    check_copy("SYN001");
+    check_copy("bt-2f7e78ec2a598303.sma_cross");
+    check_copy("0123456789012345678901234567890123456789012345678901234567890123"); /* 64 */
+}
+
+static void test_copy_exact_fit_and_cut(void **state)
+{
+    char buf[7];
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(tc__str_copy(buf, sizeof(buf), "abcdef"), 6); /* exact fit */
+    assert_string_equal(buf, "abcdef");
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(tc__str_copy(buf, sizeof(buf), "abcdefg"), 7); /* one too many */
+    assert_string_equal(buf, "abcdef");
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(tc__str_copy(buf, 1, "abc"), 3); /* room for the NUL only */
+    assert_string_equal(buf, "");
+    assert_int_equal(buf[1], 'x');
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(tc__str_copy(buf, 0, "abc"), 3); /* no room: nothing written */
+    assert_int_equal(buf[0], 'x');
+    assert_int_equal(tc__str_copy(buf, sizeof(buf), ""), 0); /* empty */
+    assert_string_equal(buf, "");
+}
+
+static void check_join(const char *s, const char *sep, uint64_t v)
+{
+    char text[128];
+    size_t len = (size_t)snprintf(text, sizeof(text), "%s%s%llu", s, sep, (unsigned long long)v);
+    for (size_t cap = 0; cap <= len + 3; cap++) {
+        char a[128], b[128];
+        memset(a, GUARD, sizeof(a));
+        memset(b, GUARD, sizeof(b));
+        size_t ra = tc__str_join_u64(a, cap, s, sep, v);
+        int rb = snprintf(b, cap, "%s%s%llu", s, sep, (unsigned long long)v);
+        if (ra != (size_t)rb || memcmp(a, b, sizeof(a)) != 0)
+            fail_msg("\"%s\" \"%s\" %llu cap %zu: \"%.*s\" (%zu), snprintf \"%.*s\" (%d)", s, sep,
+                     (unsigned long long)v, cap, (int)(cap ? cap - 1 : 0), a, ra,
+                     (int)(cap ? cap - 1 : 0), b, rb);
+    }
+}
+
+static void test_join(void **state)
+{
+    static const uint64_t values[] = {0, 1, 9, 10, 99, 100, 12345, 4294967295u, 4294967296u,
+                                      UINT64_MAX};
+    for (size_t k = 0; k < sizeof(values) / sizeof(values[0]); k++) {
+        check_join("bt-2f7e78ec2a598303.0", ".", values[k]);
+        check_join("ord-1", "-F", values[k]);
+        check_join("", "", values[k]);
+        check_join("x", "", values[k]);
+        check_join("", ".", values[k]);
+    }
+}
+
+static void test_join_exact_fit(void **state)
+{
+    char buf[8];
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(tc__str_join_u64(buf, sizeof(buf), "sim", ".", 123), 7); /* exact fit */
+    assert_string_equal(buf, "sim.123");
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(tc__str_join_u64(buf, sizeof(buf), "sim", ".", 1234), 8); /* cut digit */
+    assert_string_equal(buf, "sim.123");
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(tc__str_join_u64(buf, 3, "sim", ".", 1), 5); /* cut in the text */
+    assert_string_equal(buf, "si");
+    assert_int_equal(buf[3], 'x');
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(tc__str_join_u64(buf, 5, "sim", "-F", 1), 6); /* cut in the separator */
+    assert_string_equal(buf, "sim-");
+    memset(buf, 'x', sizeof(buf));
+    assert_int_equal(tc__str_join_u64(buf, 0, "sim", ".", 1), 5);
+    assert_int_equal(buf[0], 'x');
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_copy),
+        cmocka_unit_test(test_copy_exact_fit_and_cut),
+        cmocka_unit_test(test_join),
+        cmocka_unit_test(test_join_exact_fit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
