@@ -5,20 +5,8 @@
 # backtest's clock), and the ids have the run id's form.
 set -euo pipefail
 
-BIN=${TC_TEST_BIN:-build/tradecore}
-case $BIN in /*) ;; *) BIN="$PWD/$BIN" ;; esac
-DATA=${TC_TEST_DATA:-../shared/data}
-case $DATA in /*) ;; *) DATA="$PWD/$DATA" ;; esac
-base=${TC_TEST_TMP:-/tmp}/cli_backtest_ids_$$
-rm -rf "$base"
-mkdir -p "$base"
-trap 'rm -rf "$base"' EXIT
-
-fail() {
-    echo "FAIL: $*" >&2
-    cat "$base/err" >&2 2>/dev/null || true
-    exit 1
-}
+. "$(dirname "$0")/lib.sh"
+tc_lib_init cli_backtest_ids
 
 ORCL="$DATA/orcl-1995-2014.txt"
 run() {
