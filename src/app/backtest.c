@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/str.h"
 #include "tradecore/accounts.h"
 #include "tradecore/backtest.h"
 #include "tradecore/broker_sim.h"
@@ -345,7 +346,7 @@ static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
     f = &r->fills[r->nfills++];
     memset(f, 0, sizeof(*f));
     f->day = ev->day;
-    snprintf(f->instrument_id, sizeof(f->instrument_id), "%s", ev->intent->instrument_id);
+    tc__str_copy(f->instrument_id, sizeof(f->instrument_id), ev->intent->instrument_id);
     f->side = ev->intent->side == TC_ORDER_BUY ? 'B' : 'S';
     f->quantity = ev->fill->quantity;
     f->price = ev->fill->price;
@@ -371,8 +372,8 @@ static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
         p->f.quantity = ev->fill->quantity;
         p->f.price = ev->fill->price;
         p->f.commission = ev->fill->commission;
-        snprintf(p->f.client_order_id, sizeof(p->f.client_order_id), "%s",
-                 ev->intent->client_order_id);
+        tc__str_copy(p->f.client_order_id, sizeof(p->f.client_order_id),
+                     ev->intent->client_order_id);
         break;
     }
 }
@@ -385,7 +386,7 @@ static int add_trade(struct run *r, const struct tracked *t, const struct tc_pos
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
     tr = &r->trades[r->ntrades++];
     memset(tr, 0, sizeof(*tr));
-    snprintf(tr->instrument_id, sizeof(tr->instrument_id), "%s", p->instrument_id);
+    tc__str_copy(tr->instrument_id, sizeof(tr->instrument_id), p->instrument_id);
     tr->side = p->side == TC_SIDE_SHORT ? 'S' : 'L';
     tr->entry_day = t->entry_day >= 0 ? t->entry_day : r->day;
     tr->exit_day = r->day;
@@ -506,7 +507,7 @@ static int host_submit(void *ud, const struct tc_signal *sig, struct tc_signal_o
             return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
         t = &r->trk[r->ntrk++];
         memset(t, 0, sizeof(*t));
-        snprintf(t->position_id, sizeof(t->position_id), "%s", out->position_id);
+        tc__str_copy(t->position_id, sizeof(t->position_id), out->position_id);
         t->ctx = r->cur_ctx;
         t->ix = ix;
         t->entry_day = -1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/str.h"
 #include "tradecore/broker_sim.h"
 #include "tradecore/id.h"
 #include "internal/banned.h"
@@ -203,12 +204,12 @@ static int queue_update(struct simb *s, const struct rec *r, enum tc_order_statu
     }
     u = &s->updates[s->nupdates];
     memset(u, 0, sizeof(*u));
-    snprintf(u->client_order_id, sizeof(u->client_order_id), "%s", r->intent.client_order_id);
+    tc__str_copy(u->client_order_id, sizeof(u->client_order_id), r->intent.client_order_id);
     u->status = status;
     if (tc_dec_sub(r->intent.quantity, r->filled, &u->remaining) != 0)
         u->remaining = r->intent.quantity;
-    snprintf(u->reason, sizeof(u->reason), "%s",
-             status == TC_ORDER_EXPIRED ? "day order expired" : "canceled");
+    tc__str_copy(u->reason, sizeof(u->reason),
+                 status == TC_ORDER_EXPIRED ? "day order expired" : "canceled");
     u->at_us = tc_clock_now(s->opt.clock);
     s->nupdates++;
     return 0;
@@ -287,7 +288,7 @@ static int map_intent(const struct tc_order_intent *o, struct tc_sim_order *so, 
         snprintf(why, cap, "instrument id is too long");
         return -1;
     }
-    snprintf(so->instrument, sizeof(so->instrument), "%s", o->instrument_id);
+    tc__str_copy(so->instrument, sizeof(so->instrument), o->instrument_id);
     so->quantity = o->quantity;
     if (o->has_limit_price)
         so->limit = o->limit_price;
@@ -337,14 +338,14 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     r = &s->recs[s->nrecs];
     memset(r, 0, sizeof(*r));
     r->intent = *o;
-    snprintf(r->ack.broker_order_id, sizeof(r->ack.broker_order_id), "%s.%zu",
-             s->opt.id_prefix, s->nrecs + 1);
+    tc__str_join_u64(r->ack.broker_order_id, sizeof(r->ack.broker_order_id), s->opt.id_prefix,
+                     ".", s->nrecs + 1);
     if (map_intent(o, &so, why, sizeof(why)) != 0) {
         r->ack.status = TC_ORDER_REJECTED;
         snprintf(r->ack.reason, sizeof(r->ack.reason), "sim broker: order \"%s\": %s",
                  o->client_order_id, why);
     } else {
-        snprintf(so.id, sizeof(so.id), "%s", r->ack.broker_order_id);
+        tc__str_copy(so.id, sizeof(so.id), r->ack.broker_order_id);
         so.created_day = s->day;
         rc = tc_sim_submit(s->sim, &so, &e);
         if (rc == TC_EINVAL) {
@@ -415,9 +416,9 @@ static int on_event(void *ud, const struct tc_sim_event *ev)
         struct fillrec *fr = &s->fills[s->nfills++];
         struct tc_dec value, flow;
         memset(fr, 0, sizeof(*fr));
-        snprintf(fr->f.execution_id, sizeof(fr->f.execution_id), "%s", ev->fill->exec_id);
-        snprintf(fr->f.client_order_id, sizeof(fr->f.client_order_id), "%s",
-                 r->intent.client_order_id);
+        tc__str_copy(fr->f.execution_id, sizeof(fr->f.execution_id), ev->fill->exec_id);
+        tc__str_copy(fr->f.client_order_id, sizeof(fr->f.client_order_id),
+                     r->intent.client_order_id);
         fr->f.quantity = ev->fill->quantity;
         fr->f.price = ev->fill->price;
         fr->f.commission = ev->fill->commission;
@@ -445,28 +446,42 @@ static int on_event(void *ud, const struct tc_sim_event *ev)
     return 0;
 }
 
+/* Whether every fill and update has been reported (report_pending would do
+ * nothing). Caller holds the lock. */
+static int all_reported(const struct simb *s)
+{
+    return s->pend == s->nfills && s->upend == s->nupdates;
+}
+
+/* One lock for a bar that changes nothing to report (most bars): the
+ * reporting before and after runs only when there is something to report. */
 static int sim_on_bar(struct tc_broker *b, const char *instrument_id, const struct tc_bar *bar,
                       struct tc_error *err)
 {
     struct simb *s = (struct simb *)b;
     struct tc_error e = {0};
-    int rc;
+    int rc, quiet;
 
     if (!bar)
         return tc_error_set(err, TC_EINVAL, "sim broker: on_bar needs a bar");
-    if ((rc = report_pending(s, err)) != 0)
-        return rc;
     pthread_mutex_lock(&s->mu);
+    if (!all_reported(s)) {
+        pthread_mutex_unlock(&s->mu);
+        if ((rc = report_pending(s, err)) != 0)
+            return rc;
+        pthread_mutex_lock(&s->mu);
+    }
     if (bar->day > s->day)
         s->day = bar->day;
     rc = s->working ? reserve_fills(s, s->working) : 0;
     if (rc == 0 && s->working)
         rc = tc_sim_on_bar(s->sim, instrument_id, bar, on_event, s, &e);
+    quiet = all_reported(s);
     pthread_mutex_unlock(&s->mu);
     if (rc != 0)
         return tc_error_set(err, rc, "sim broker: bar of \"%.64s\": %s", instrument_id,
                             rc == TC_ENOMEM ? "out of memory" : tc_error_msg(&e));
-    return report_pending(s, err);
+    return quiet ? 0 : report_pending(s, err);
 }
 
 static int sim_open_orders(struct tc_broker *b,

@@ -456,6 +456,8 @@ static size_t put_dec(char *buf, size_t cap, size_t n, const char *key, int has,
     return n;
 }
 
+_Static_assert(TC_SIGNAL_FP_LEN >= 3 + TC_ID_MAX + 1, "an \"id:\" fingerprint fits");
+
 int tc_signal_fingerprint(const struct tc_signal *s, char out[TC_SIGNAL_FP_LEN])
 {
     static const char hex[] = "0123456789abcdef";
@@ -466,7 +468,11 @@ int tc_signal_fingerprint(const struct tc_signal *s, char out[TC_SIGNAL_FP_LEN])
 
     out[0] = '\0';
     if (s->has_signal_id) {
-        snprintf(out, TC_SIGNAL_FP_LEN, "id:%.*s", TC_ID_MAX, s->signal_id);
+        /* "id:%.*s" by hand: once per signal */
+        size_t idlen = strnlen(s->signal_id, TC_ID_MAX);
+        memcpy(out, "id:", 3);
+        memcpy(out + 3, s->signal_id, idlen);
+        out[3 + idlen] = '\0';
         return 0;
     }
     show_time(s->timestamp_us, ts, sizeof(ts));

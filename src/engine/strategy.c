@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/str.h"
 #include "engine/strategy_internal.h"
 #include "tradecore/id.h"
 #include "internal/banned.h"
@@ -411,9 +412,9 @@ int tc_strategy_signal_init(struct tc_strategy_ctx *c, struct tc_signal *sig,
     memset(sig, 0, sizeof(*sig));
     sig->type = type;
     sig->side = side;
-    snprintf(sig->portfolio, sizeof(sig->portfolio), "%s", c->portfolio);
-    snprintf(sig->strategy, sizeof(sig->strategy), "%s", c->strategy);
-    snprintf(sig->instrument, sizeof(sig->instrument), "%s", inst);
+    tc__str_copy(sig->portfolio, sizeof(sig->portfolio), c->portfolio);
+    tc__str_copy(sig->strategy, sizeof(sig->strategy), c->strategy);
+    tc__str_copy(sig->instrument, sizeof(sig->instrument), inst);
     sig->timestamp_us = c->now_us;
     return 0;
 }
@@ -424,8 +425,7 @@ int tc_strategy_signal(struct tc_strategy_ctx *c, struct tc_signal *sig,
     struct tc_signal_outcome o;
     int rc;
 
-    snprintf(sig->signal_id, sizeof(sig->signal_id), "%s.%llu", c->prefix,
-             (unsigned long long)(c->seq + 1));
+    tc__str_join_u64(sig->signal_id, sizeof(sig->signal_id), c->prefix, ".", c->seq + 1);
     sig->has_signal_id = 1;
     if ((rc = c->host.submit(c->host.ud, sig, &o, err)) != 0)
         return tc_error_prefix(err, "strategy %s: signal %s", c->strategy, sig->signal_id);

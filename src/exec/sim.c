@@ -11,6 +11,7 @@
 #include "tradecore/clock.h"
 #include "tradecore/id.h"
 #include "tradecore/sim.h"
+#include "core/str.h"
 #include "exec/sim_internal.h"
 #include "internal/banned.h"
 
@@ -363,10 +364,11 @@ static int check_bar(const char *instrument, const struct tc_bar *b, struct tc_e
     char d1[TC_DEC_STRLEN], d2[TC_DEC_STRLEN];
     int y, m, d;
 
-    tc_civil_from_days(b->day, &y, &m, &d);
+    /* the date is worked out only for the message */
 #define BAR_FAIL(...)                                                                    \
     do {                                                                                 \
         tc_error_set(err, TC_EINVAL, __VA_ARGS__);                                       \
+        tc_civil_from_days(b->day, &y, &m, &d);                                          \
         return tc_error_prefix(err, "instrument \"%s\" bar %04d-%02d-%02d", instrument, y, m, d); \
     } while (0)
     if (b->open.raw <= 0 || b->high.raw <= 0 || b->low.raw <= 0 || b->close.raw <= 0)
@@ -426,7 +428,7 @@ static int match(struct tc_sim *sim, struct tc_sim_order *o, const struct tc_bar
 
     if (fills && fn != NULL) {
         memcpy(fill.order_id, o->id, sizeof fill.order_id);
-        snprintf(fill.exec_id, sizeof fill.exec_id, "%s-F%u", o->id, (unsigned)o->fills);
+        tc__str_join_u64(fill.exec_id, sizeof fill.exec_id, o->id, "-F", (unsigned)o->fills);
         fill.seq = o->fills;
         fill.day = bar->day;
         fill.side = o->side;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/str.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
 #include "ledger/repo_util.h"
@@ -519,15 +520,18 @@ int tc_ledger_position_get(struct tc_ledger *l, const char *position_id,
         return tc_error_set(err, TC_EINVAL, "ledger: position_get needs a ledger and an output");
     if ((rc = check_id("position", position_id, err)) != 0)
         return rc;
-    pthread_rwlock_rdlock(&l->lock);
-    k = cache_find(l, position_id);
-    if (k >= 0)
-        *out = l->pos[k];
-    pthread_rwlock_unlock(&l->lock);
-    if (k >= 0)
-        return 0;
+    /* the memory backend (one thread) keeps no cache: no lock to take */
+    if (!l->mem) {
+        pthread_rwlock_rdlock(&l->lock);
+        k = cache_find(l, position_id);
+        if (k >= 0)
+            *out = l->pos[k];
+        pthread_rwlock_unlock(&l->lock);
+        if (k >= 0)
+            return 0;
+    }
     memset(out, 0, sizeof(*out));
-    snprintf(out->position_id, sizeof(out->position_id), "%s", position_id);
+    tc__str_copy(out->position_id, sizeof(out->position_id), position_id);
     r.l = l;
     r.out = out;
     r.found = 0;
@@ -616,17 +620,19 @@ int tc_ledger_portfolio_state(struct tc_ledger *l, const char *portfolio_id,
         return tc_error_set(err, TC_EINVAL, "ledger: portfolio_state needs a ledger and an output");
     if ((rc = check_id("portfolio", portfolio_id, err)) != 0)
         return rc;
-    pthread_rwlock_rdlock(&l->lock);
-    for (size_t k = 0; k < l->nps; k++) {
-        if (strcmp(l->ps[k].portfolio_id, portfolio_id) == 0) {
-            *out = l->ps[k];
-            hit = 1;
-            break;
+    if (!l->mem) {
+        pthread_rwlock_rdlock(&l->lock);
+        for (size_t k = 0; k < l->nps; k++) {
+            if (strcmp(l->ps[k].portfolio_id, portfolio_id) == 0) {
+                *out = l->ps[k];
+                hit = 1;
+                break;
+            }
         }
+        pthread_rwlock_unlock(&l->lock);
+        if (hit)
+            return 0;
     }
-    pthread_rwlock_unlock(&l->lock);
-    if (hit)
-        return 0;
     r.l = l;
     r.out = out;
     r.id = portfolio_id;
