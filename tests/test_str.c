@@ -112,6 +112,79 @@ static void test_join_exact_fit(void **state)
     assert_int_equal(buf[0], 'x');
 }
 
+/* "<a> <b> at <v>: <c>" built part by part equals snprintf at every capacity. */
+static void check_cat(const char *a, const char *b, uint64_t v, const char *c)
+{
+    char text[256];
+    size_t len = (size_t)snprintf(text, sizeof(text), "%s %s at %llu: %s", a, b,
+                                  (unsigned long long)v, c);
+    for (size_t cap = 0; cap <= len + 3; cap++) {
+        char x[256], y[256];
+        size_t n;
+        memset(x, GUARD, sizeof(x));
+        memset(y, GUARD, sizeof(y));
+        n = tc__str_cat(x, cap, 0, a);
+        n = tc__str_cat(x, cap, n, " ");
+        n = tc__str_cat(x, cap, n, b);
+        n = tc__str_cat(x, cap, n, " at ");
+        n = tc__str_cat_u64(x, cap, n, v);
+        n = tc__str_cat(x, cap, n, ": ");
+        n = tc__str_cat(x, cap, n, c);
+        int r = snprintf(y, cap, "%s %s at %llu: %s", a, b, (unsigned long long)v, c);
+        if (n != (size_t)r || memcmp(x, y, sizeof(x)) != 0)
+            fail_msg("cap %zu: \"%.*s\" (%zu), snprintf \"%.*s\" (%d)", cap,
+                     (int)(cap ? cap - 1 : 0), x, n, (int)(cap ? cap - 1 : 0), y, r);
+    }
+}
+
+static void test_cat(void **state)
+{
+    check_cat("base entry: 100", "LONG", 0, "SYN001");
+    check_cat("", "", 18446744073709551615u, "");
+    check_cat("exit:", "2 layer(s) of", 12, "a rather long instrument name of sixty-four characters....");
+    /* appending to a full buffer changes nothing but the length */
+    char buf[4] = "abc";
+    assert_int_equal(tc__str_cat(buf, sizeof(buf), 3, "de"), 5);
+    assert_string_equal(buf, "abc");
+    assert_int_equal(tc__str_cat_u64(buf, sizeof(buf), 7, 123), 10);
+    assert_string_equal(buf, "abc");
+    assert_int_equal(tc__str_cat(buf, 0, 0, "xyz"), 3);
+    assert_string_equal(buf, "abc");
+}
+
+/* Equal texts hash equally, the hash depends on every byte and on the
+ * length, and the low bits spread keys over a small map. */
+static void test_hash(void **state)
+{
+    char a[80], b[80];
+    unsigned used[64] = {0};
+    size_t distinct = 0;
+
+    assert_true(tc__str_hash("") == tc__str_hash(""));
+    assert_true(tc__str_hash("a") != tc__str_hash(""));
+    assert_true(tc__str_hash("a") != tc__str_hash("a\x01") );
+    for (size_t len = 1; len < sizeof(a); len++) {
+        memset(a, 'x', len);
+        a[len] = '\0';
+        memcpy(b, a, len + 1);
+        assert_true(tc__str_hash(a) == tc__str_hash(b));
+        for (size_t k = 0; k < len; k++) {
+            b[k] = 'y';
+            if (tc__str_hash(a) == tc__str_hash(b))
+                fail_msg("length %zu: a change at %zu keeps the hash", len, k);
+            b[k] = 'x';
+        }
+    }
+    for (unsigned n = 1; n <= 64; n++) {
+        char id[80];
+        snprintf(id, sizeof(id), "id:bt-2f7e78ec2a598303.0.%u:L0", n);
+        used[tc__str_hash(id) & 63]++;
+    }
+    for (size_t k = 0; k < 64; k++)
+        distinct += used[k] != 0;
+    assert_true(distinct >= 32); /* 64 keys in 64 slots: about 40 distinct when random */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +192,8 @@ int main(void)
         cmocka_unit_test(test_copy_exact_fit_and_cut),
         cmocka_unit_test(test_join),
         cmocka_unit_test(test_join_exact_fit),
+        cmocka_unit_test(test_cat),
+        cmocka_unit_test(test_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,13 +72,8 @@ static struct simb *as_sim(struct tc_broker *b)
 
 int tc_broker_is_sim(const struct tc_broker *b) { return b && b->ops == &sim_ops; }
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = UINT64_C(1469598103934665603);
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * UINT64_C(1099511628211);
-    return h;
-}
+/* Client order ids are fingerprints of 70-odd bytes: hashed eight at a time. */
+static uint64_t hash_str(const char *s) { return tc__str_hash(s); }
 
 static size_t find_rec(const struct simb *s, const char *coid)
 {
@@ -302,11 +297,12 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
 {
     struct simb *s = (struct simb *)b;
     struct tc_sim_order so;
-    struct tc_error e = {0};
+    struct tc_error e;
     struct rec *r;
     char why[TC_BROKER_REASON_MAX];
     size_t ix;
     int rc;
+    tc_error_clear(&e);
 
     if (!o->client_order_id[0] || !memchr(o->client_order_id, 0, sizeof(o->client_order_id)))
         return tc_error_set(err, TC_EINVAL, "sim broker: order without a client order id");
@@ -459,8 +455,9 @@ static int sim_on_bar(struct tc_broker *b, const char *instrument_id, const stru
                       struct tc_error *err)
 {
     struct simb *s = (struct simb *)b;
-    struct tc_error e = {0};
+    struct tc_error e;
     int rc, quiet;
+    tc_error_clear(&e);
 
     if (!bar)
         return tc_error_set(err, TC_EINVAL, "sim broker: on_bar needs a bar");

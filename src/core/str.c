@@ -32,6 +32,51 @@ size_t tc__str_copy(char *buf, size_t cap, const char *s)
     return n;
 }
 
+uint64_t tc__str_hash(const char *s)
+{
+    size_t len = strlen(s), k = 0;
+    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ len, w;
+    unsigned char tail[8] = {0};
+
+    for (; k + 8 <= len; k += 8) {
+        memcpy(&w, s + k, 8);
+        h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+        h ^= h >> 32;
+    }
+    for (size_t i = 0; k + i < len; i++)
+        tail[i] = (unsigned char)s[k + i];
+    memcpy(&w, tail, 8);
+    h ^= w;
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    return h ^ (h >> 33);
+}
+
+size_t tc__str_cat(char *buf, size_t cap, size_t at, const char *s)
+{
+    size_t n = strlen(s);
+    if (cap == 0)
+        return at + n;
+    put(buf, cap, at, s, n);
+    buf[at + n < cap ? at + n : cap - 1] = '\0';
+    return at + n;
+}
+
+size_t tc__str_cat_u64(char *buf, size_t cap, size_t at, uint64_t v)
+{
+    char digits[21];
+    size_t nd = 0;
+
+    do {
+        digits[sizeof(digits) - 2 - nd++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    digits[sizeof(digits) - 1] = '\0';
+    return tc__str_cat(buf, cap, at, digits + sizeof(digits) - 1 - nd);
+}
+
 size_t tc__str_join_u64(char *buf, size_t cap, const char *s, const char *sep, uint64_t v)
 {
     char digits[20];

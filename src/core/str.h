@@ -26,4 +26,21 @@ size_t tc__str_copy(char *buf, size_t cap, const char *s);
  */
 size_t tc__str_join_u64(char *buf, size_t cap, const char *s, const char *sep, uint64_t v);
 
+/*
+ * Appending, for a text of several parts: AT is the length of the text so
+ * far (what the earlier calls returned, 0 for the first), BUF holds it as
+ * written by them. tc__str_cat appends S, tc__str_cat_u64 appends V in
+ * decimal; both return the new length. A chain of them starting at 0 leaves
+ * BUF and the final length exactly as one snprintf of the whole text
+ * ("%s%s%llu...") would.
+ */
+/*
+ * A 64-bit hash of S for hash maps that use its low bits: eight bytes at a
+ * time, fully mixed. Not stable across versions: never store it.
+ */
+uint64_t tc__str_hash(const char *s);
+
+size_t tc__str_cat(char *buf, size_t cap, size_t at, const char *s);
+size_t tc__str_cat_u64(char *buf, size_t cap, size_t at, uint64_t v);
+
 #endif

@@ -70,7 +70,10 @@ int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t c
         if (rc != 0)
             return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL, "the %s id generator failed: %s",
                                 kind, tc_strerror(rc < 0 ? rc : TC_EINTERNAL));
-        if (!memchr(buf, 0, cap) || !tc_id_is_valid(buf))
+        /* tc_ledger_seq_id checked its prefix and joins it to a kind and a
+         * number with '-' within TC_ID_MAX: a valid id, not checked twice */
+        if (!memchr(buf, 0, cap) ||
+            (l->opt.id_fn != tc_ledger_seq_id && !tc_id_is_valid(buf)))
             return tc_error_set(err, TC_EINVAL, "the %s id generator gave an invalid id \"%.64s\"",
                                 kind, memchr(buf, 0, cap) ? buf : "");
         return 0;

@@ -145,9 +145,10 @@ int tc__ledger_submit_in_txn(struct tc_ledger *l, struct tc_txn *tx,
                              int *deferred, struct tc_error *err)
 {
     struct tc_broker_ack ack;
-    struct tc_error e2 = {0};
+    struct tc_error e2;
     struct submit_ctx sc;
     int rc;
+    tc_error_clear(&e2);
 
     *deferred = 0;
     memset(&sc, 0, sizeof(sc));
@@ -482,8 +483,9 @@ int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *a
 int tc__ledger_on_fill(const struct tc_fill *fill, void *ud)
 {
     struct submit_ctx *sc = tl_submit;
-    struct tc_error err = {0};
+    struct tc_error err;
     int rc, applied;
+    tc_error_clear(&err);
 
     if (sc && sc->l == ud && strcmp(fill->client_order_id, sc->coid) == 0)
         return keep_fill(sc, fill); /* recorded with the acknowledgement */

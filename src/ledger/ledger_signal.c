@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/str.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
 #include "ledger/repo_util.h"
@@ -178,6 +179,15 @@ static enum tc_order_side exit_side(enum tc_side s)
 
 static void fmt_dec(struct tc_dec d, char buf[TC_DEC_STRLEN]) { tc_dec_format(d, buf, TC_DEC_STRLEN); }
 
+/* PARTS[0..N) appended to the text of length AT in BUF (core/str.h): an
+ * outcome's reason, as snprintf would write it, once per signal. */
+static size_t cat_parts(char *buf, size_t cap, size_t at, const char *const *parts, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        at = tc__str_cat(buf, cap, at, parts[k]);
+    return at;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Reads inside the signal transaction                                        */
 
@@ -339,9 +349,10 @@ static int do_base_entry(struct decide *d)
     const struct tc__ledger_layer *ly = c->layers.items;
     struct tc_position p;
     struct tc_dec qty;
-    struct tc_error e = {0};
+    struct tc_error e;
     char q[TC_DEC_STRLEN], pr[TC_DEC_STRLEN];
     int has_explicit = 0, rc;
+    tc_error_clear(&e);
 
     if (c->layers.n > 0)
         return REJECT(d, "base entry: portfolio \"%s\" already has an open %s position \"%s\" in "
@@ -370,8 +381,11 @@ static int do_base_entry(struct decide *d)
     tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), p.position_id);
     fmt_dec(qty, q);
     fmt_dec(s->price, pr);
-    snprintf(c->out.reason, sizeof(c->out.reason), "base entry: %s %s %s at %s", q,
-             tc_side_name(s->side), s->instrument, pr);
+    /* "base entry: %s %s %s at %s" */
+    cat_parts(c->out.reason, sizeof(c->out.reason), 0,
+              (const char *const[]){"base entry: ", q, " ", tc_side_name(s->side), " ",
+                                    s->instrument, " at ", pr},
+              8);
     return 0;
 }
 
@@ -388,9 +402,10 @@ static int do_pyramid(struct decide *d)
     struct tc_pyramiding_state ps;
     struct tc_position p;
     struct tc_dec qty, open_qty = TC_DEC_ZERO;
-    struct tc_error e = {0};
+    struct tc_error e;
     char q[TC_DEC_STRLEN], px[TC_DEC_STRLEN];
     int has_explicit = 0, rc;
+    tc_error_clear(&e);
 
     for (size_t k = 0; k < c->layers.n; k++) {
         if (ly[k].p.is_base)
@@ -439,8 +454,18 @@ static int do_pyramid(struct decide *d)
     tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), p.position_id);
     fmt_dec(qty, q);
     fmt_dec(s->price, px);
-    snprintf(c->out.reason, sizeof(c->out.reason), "pyramid layer %d: %s %s %s at %s", p.layer, q,
-             tc_side_name(s->side), s->instrument, px);
+    if (p.layer >= 0) {
+        /* "pyramid layer %d: %s %s %s at %s" */
+        size_t n = tc__str_cat(c->out.reason, sizeof(c->out.reason), 0, "pyramid layer ");
+        n = tc__str_cat_u64(c->out.reason, sizeof(c->out.reason), n, (uint64_t)p.layer);
+        cat_parts(c->out.reason, sizeof(c->out.reason), n,
+                  (const char *const[]){": ", q, " ", tc_side_name(s->side), " ", s->instrument,
+                                        " at ", px},
+                  8);
+    } else {
+        snprintf(c->out.reason, sizeof(c->out.reason), "pyramid layer %d: %s %s %s at %s",
+                 p.layer, q, tc_side_name(s->side), s->instrument, px);
+    }
     return 0;
 }
 
@@ -483,7 +508,13 @@ static int do_exit(struct decide *d)
         if (!c->out.position_id[0])
             tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), ly[k].p.position_id);
     }
-    snprintf(c->out.reason, sizeof(c->out.reason), "exit: %zu layer(s) of %s", todo, s->instrument);
+    /* "exit: %zu layer(s) of %s" */
+    {
+        size_t n = tc__str_cat(c->out.reason, sizeof(c->out.reason), 0, "exit: ");
+        n = tc__str_cat_u64(c->out.reason, sizeof(c->out.reason), n, todo);
+        n = tc__str_cat(c->out.reason, sizeof(c->out.reason), n, " layer(s) of ");
+        tc__str_cat(c->out.reason, sizeof(c->out.reason), n, s->instrument);
+    }
     return 0;
 }
 
@@ -606,8 +637,9 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     struct tc_ledger *l = c->l;
     int64_t now = tc_clock_now(l->opt.clock);
     struct tc__ledger_sig_row row;
-    struct tc_error rej = {0};
+    struct tc_error rej;
     int rc, inserted = 0;
+    tc_error_clear(&rej);
 
     memset(&c->out, 0, sizeof(c->out));
     tc__ledger_copy(c->out.fingerprint, sizeof(c->out.fingerprint), c->fp);
@@ -744,8 +776,11 @@ static int process(struct sig_ctx *c, struct tc_signal_outcome *out, struct tc_e
  * missing one is a rejection (returned in REJ with TC_EREJECTED). */
 static int load_instrument(struct sig_ctx *c, struct tc_error *err)
 {
-    struct tc_error e = {0};
-    int rc = c->l->repo->instrument_get(c->l, c->sig->instrument, &c->inst_own, &c->inst, &e);
+    struct tc_error e;
+    int rc;
+
+    tc_error_clear(&e);
+    rc = c->l->repo->instrument_get(c->l, c->sig->instrument, &c->inst_own, &c->inst, &e);
     if (rc == TC_ENOTFOUND) {
         c->pre_rejected = 1;
         tc_error_set(&c->pre_reason, TC_EREJECTED, "instrument \"%s\" not found",

@@ -66,8 +66,13 @@ static uint64_t hash_str(const char *s)
         h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
         h ^= h >> 32;
     }
-    w = 0;
-    memcpy(&w, s + k, len - k);
+    {
+        /* the tail as memcpy(&w, s + k, len - k) gives it, without a call */
+        unsigned char tail[8] = {0};
+        for (size_t i = 0; k + i < len; i++)
+            tail[i] = (unsigned char)s[k + i];
+        memcpy(&w, tail, 8);
+    }
     h ^= w;
     /* a full avalanche: the map uses the low bits */
     h ^= h >> 33;
