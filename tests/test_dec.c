@@ -638,6 +638,65 @@ static void test_random_properties(void **state)
     assert_true(overflows < 100000 - 10);
 }
 
+/* The division as first written: C's 128-bit / and %, then the rounding. */
+__extension__ typedef __int128 ref_i128;
+static int64_t ref_div_round(ref_i128 n, ref_i128 d, enum tc_round mode, int *overflow)
+{
+    ref_i128 q = n / d, r = n % d;
+    if (r != 0) {
+        int neg = (n < 0) != (d < 0);
+        ref_i128 ar = r < 0 ? -r : r, ad = d < 0 ? -d : d;
+        int half = 2 * ar < ad ? -1 : (2 * ar == ad ? 0 : 1);
+        int odd = (int)(q & 1) != 0, away = 0;
+        switch (mode) {
+        case TC_ROUND_HALF_EVEN: away = half > 0 || (half == 0 && odd); break;
+        case TC_ROUND_HALF_UP: away = half >= 0; break;
+        case TC_ROUND_DOWN: away = 0; break;
+        case TC_ROUND_UP: away = 1; break;
+        case TC_ROUND_FLOOR: away = neg; break;
+        case TC_ROUND_CEIL: away = !neg; break;
+        }
+        if (away)
+            q += neg ? -1 : 1;
+    }
+    *overflow = q > INT64_MAX || q < INT64_MIN;
+    return *overflow ? 0 : (int64_t)q;
+}
+
+/* tc_dec_mul and tc_dec_div give what the 128-bit division gives, in every
+ * rounding mode, for random values, signs, ties and the extremes. */
+static void test_mul_div_reference(void **state)
+{
+    static const int64_t edge[] = {0, 1, -1, 2, -2, 5, -5, 49999999, 50000000, 50000001,
+                                   -50000000, 99999999, 100000000, -100000000, 150000000,
+                                   250000000, 4294967295, 4294967296, -4294967296,
+                                   INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1,
+                                   3037000499, -3037000499, 123456789012345678};
+    struct tc_rng rng;
+    tc_rng_seed(&rng, 20261122);
+    for (int i = 0; i < 400000; i++) {
+        int64_t a = i < 676 ? edge[i / 26] : random_raw(&rng);
+        int64_t b = i < 676 ? edge[i % 26] : random_raw(&rng);
+        enum tc_round mode = (enum tc_round)(i % 6);
+        struct tc_dec out = {12345};
+        int ovf, rc;
+        int64_t want = ref_div_round((ref_i128)a * b, TC_DEC_ONE, mode, &ovf);
+        rc = tc_dec_mul(tc_dec_from_raw(a), tc_dec_from_raw(b), mode, &out);
+        if (ovf ? rc != TC_ERANGE : (rc != 0 || out.raw != want))
+            fail_msg("mul %lld × %lld mode %d: rc %d raw %lld, want %lld%s", (long long)a,
+                     (long long)b, (int)mode, rc, (long long)out.raw, (long long)want,
+                     ovf ? " (overflow)" : "");
+        if (b == 0)
+            continue;
+        want = ref_div_round((ref_i128)a * TC_DEC_ONE, b, mode, &ovf);
+        rc = tc_dec_div(tc_dec_from_raw(a), tc_dec_from_raw(b), mode, &out);
+        if (ovf ? rc != TC_ERANGE : (rc != 0 || out.raw != want))
+            fail_msg("div %lld / %lld mode %d: rc %d raw %lld, want %lld%s", (long long)a,
+                     (long long)b, (int)mode, rc, (long long)out.raw, (long long)want,
+                     ovf ? " (overflow)" : "");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +714,7 @@ int main(void)
         cmocka_unit_test(test_format_fixed),
         cmocka_unit_test(test_conversions),
         cmocka_unit_test(test_random_properties),
+        cmocka_unit_test(test_mul_div_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -382,8 +382,24 @@ int tc_dec_sub(struct tc_dec a, struct tc_dec b, struct tc_dec *out)
 
 int tc_dec_mul(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_dec *out)
 {
+    int64_t p;
+
     if (!valid_mode(mode))
         return TC_EINVAL;
+    if (!__builtin_mul_overflow(a.raw, b.raw, &p)) {
+        /* the product fits 64 bits: div_round's steps on int64_t, where the
+         * division by the constant needs no 128-bit call */
+        int64_t q = p / TC_DEC_ONE, r = p % TC_DEC_ONE;
+        if (r != 0) {
+            int neg = p < 0;
+            int64_t twice = 2 * (r < 0 ? -r : r);
+            int half = twice < TC_DEC_ONE ? -1 : (twice == TC_DEC_ONE ? 0 : 1);
+            if (round_away(mode, neg, (int)(q & 1) != 0, half, 1))
+                q += neg ? -1 : 1;
+        }
+        out->raw = q;
+        return 0;
+    }
     return narrow(div_round((i128)a.raw * b.raw, TC_DEC_ONE, mode), out);
 }
 

@@ -328,6 +328,9 @@ int tc_signal_parse(const char *json, size_t len, struct tc_signal *out, struct 
 
 static int check_id(const char *what, const char *id, struct tc_error *err)
 {
+    /* a valid id (the table reads at most TC_ID_BUFSZ bytes): nothing to say */
+    if (tc_id_is_valid(id))
+        return 0;
     if (strnlen(id, TC_ID_BUFSZ) == TC_ID_BUFSZ)
         return tc_error_set(err, TC_EINVAL, "%s id is longer than %d characters", what,
                             TC_ID_MAX);

@@ -33,6 +33,8 @@ struct table {
     size_t hw;           /* elements ever used: those above are still zero */
     uint32_t *slots;     /* element index + 1; 0 = empty */
     size_t nslots;       /* power of two, >= 2 × n; 0 = no map */
+    size_t last;         /* index + 1 of the key last found or added (a signal or
+                            fill asks for the same row several times); 0 none */
 };
 
 /* Copies S into BUF of CAP bytes, truncated to fit. */
@@ -96,9 +98,15 @@ static long tab_find_h(const struct table *t, const char *key, uint64_t h)
     }
 }
 
-static long tab_find(const struct table *t, const char *key)
+/* Index of KEY, or -1: the key asked for last is compared before hashing. */
+static long tab_find(struct table *t, const char *key)
 {
-    return tab_find_h(t, key, hash_str(key));
+    long k;
+    if (t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), key) == 0)
+        return (long)(t->last - 1);
+    if ((k = tab_find_h(t, key, hash_str(key))) >= 0)
+        t->last = (size_t)k + 1;
+    return k;
 }
 
 static void map_put(uint32_t *slots, size_t nslots, uint64_t h, size_t i)
@@ -380,6 +388,7 @@ static int tab_insert_h(struct mem *m, struct table *t, const char *key, uint64_
         t->hw = t->n + 1;
     memcpy((char *)e + t->key_off, key, klen + 1);
     map_put(t->slots, t->nslots, h, t->n);
+    t->last = t->n + 1;
     *idx = t->n++;
     memcpy(out, &e, sizeof(e));
     return 0;
@@ -453,21 +462,24 @@ static int mem_load_cache(struct tc_ledger *l, struct tc_error *err)
 static int mem_txn(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc_error *err)
 {
     struct mem *m = M(l);
-    size_t mark = m->nu, n0[9];
-    struct table *t;
+    struct table *const all[] = {&m->pf,   &m->strat, &m->inst, &m->sig,  &m->pos,
+                                 &m->slot, &m->ord,   &m->fill, &m->trade};
+    enum { NT = sizeof(all) / sizeof(all[0]) };
+    size_t mark = m->nu, n0[NT];
     int rc;
 
-    for (size_t k = 0; (t = tables(m, k)) != NULL; k++) {
-        n0[k] = t->n0;
-        t->n0 = t->n;
+    /* the tables listed once per transaction (as tables() lists them) */
+    for (size_t k = 0; k < NT; k++) {
+        n0[k] = all[k]->n0;
+        all[k]->n0 = all[k]->n;
     }
     m->depth++;
     rc = fn(TX(m), ud, err);
     if (rc != 0)
         rollback_to(m, mark);
     m->depth--;
-    for (size_t k = 0; (t = tables(m, k)) != NULL; k++)
-        t->n0 = m->depth ? n0[k] : t->n;
+    for (size_t k = 0; k < NT; k++)
+        all[k]->n0 = m->depth ? n0[k] : all[k]->n;
     if (!m->depth) {
         m->nu = 0;
         m->nb = 0;
@@ -1236,6 +1248,7 @@ static int mem_trade_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     long pk = tab_find(&m->pos, p->position_id);
     struct mtrade *e;
     size_t i;
+    uint64_t h;
     int rc;
 
     (void)tx;
@@ -1243,9 +1256,10 @@ static int mem_trade_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     copy_str(id + 4, sizeof(id) - 4, p->position_id);
     if (pk < 0)
         return tc_error_set(err, TC_ESTATE, "trade of position \"%s\": no position", p->position_id);
-    if (tab_find(&m->trade, id) >= 0)
+    h = hash_str(id);
+    if (tab_find_h(&m->trade, id, h) >= 0)
         return tc_error_set(err, TC_ECONFLICT, "trade of position \"%s\": it exists", p->position_id);
-    if ((rc = tab_insert(m, &m->trade, id, sizeof(e->trade_id), &e, &i, err)) != 0)
+    if ((rc = tab_insert_h(m, &m->trade, id, h, sizeof(e->trade_id), &e, &i, err)) != 0)
         return (tc_error_prefix(err, "trade of position \"%s\"", p->position_id), rc);
     e->pos = (size_t)pk;
     e->net = net;
