@@ -1489,6 +1489,95 @@ static void test_bad_configs(void **state)
 #undef BAD
 }
 
+/* A flat "FLAT" with no signal, whose bar at BAD (a session offset, -1
+ * none) has its low above its high (written into the columns, past
+ * tc_bar_series_append's check), and the donchian bars of
+ * test_donchian_by_hand as "TURT" (an entry order works on the session of
+ * D0 + 4). FLAT comes first: its bars reach the broker before TURT's order
+ * fills in the session. */
+static int run_with_bad_bar(int bad, struct tc_backtest_result *res, struct tc_error *err)
+{
+    static const char *const bars[][4] = {
+        {"10", "10.5", "9.5", "10"},     {"10", "10.5", "9.5", "10"},
+        {"10", "10.5", "9.5", "10"},     {"10.5", "11.5", "10.5", "11.2"},
+        {"11.5", "12", "11.3", "11.9"},  {"12", "13", "11.9", "12.8"},
+        {"12.9", "13.1", "12.5", "12.6"}, {"12.4", "12.5", "10.5", "11"},
+        {"10.8", "11", "10.4", "10.6"},
+    };
+    static const char *const kv[] = {"entry=3",       "exit=2",         "atr=2", "stop_atr=2",
+                                     "pyramid_atr=1", "max_pyramids=1", "risk=0.01", NULL};
+    struct tc_bar_series s[2];
+    struct tc_backtest_strategy st;
+    struct tc_backtest_config cfg;
+    const int64_t d0 = tc_days_from_civil(2024, 1, 1);
+    int rc;
+
+    tc_bar_series_init(&s[0], "FLAT");
+    tc_bar_series_init(&s[1], "TURT");
+    for (size_t k = 0; k < 9; k++) {
+        struct tc_bar b;
+        memset(&b, 0, sizeof(b));
+        b.day = d0 + (int64_t)k;
+        b.open = D(bars[k][0]);
+        b.high = D(bars[k][1]);
+        b.low = D(bars[k][2]);
+        b.close = b.adj_close = D(bars[k][3]);
+        b.volume = 1000000;
+        tc_assert_ok(tc_bar_series_append(&s[1], &b, err), err);
+        b.open = b.close = b.adj_close = D("20");
+        b.high = D("20.5");
+        b.low = D("19.5");
+        tc_assert_ok(tc_bar_series_append(&s[0], &b, err), err);
+    }
+    if (bad >= 0)
+        s[0].low[bad] = D("21");
+    strategy(&st, "donchian", kv);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &st;
+    cfg.n_strategies = 1;
+    cfg.series = s;
+    cfg.n_series = 2;
+    cfg.cash = D("10000");
+    rc = tc_backtest_run(&cfg, res, err);
+    tc_bar_series_release(&s[0]);
+    tc_bar_series_release(&s[1]);
+    return rc;
+}
+
+/* The broker is given only the bars of instruments that may have a working
+ * order, but a bar it would refuse is still given to it: a bad bar of an
+ * instrument without orders fails the run while another instrument's order
+ * works (the broker checks bars while it has orders), as when every bar was
+ * given, and changes nothing while none works. */
+static void test_bad_bar_of_an_idle_instrument(void **state)
+{
+    struct tc_backtest_result good, res;
+    struct tc_error err = {0};
+
+    tc_assert_ok(run_with_bad_bar(-1, &good, &err), &err);
+    assert_int_equal(good.run.n_fills, 4);
+    assert_int_equal(good.run.fills[0].day, tc_days_from_civil(2024, 1, 5));
+
+    /* 2024-01-05: TURT's entry works (it fills at that open) */
+    assert_int_equal(run_with_bad_bar(4, &res, &err), TC_EINVAL);
+    assert_int_equal(err.code, TC_EINVAL);
+    if (!strstr(err.msg, "sim broker: bar of \"FLAT\""))
+        fail_msg("%s", err.msg);
+    assert_non_null(strstr(err.msg, "2024-01-05"));
+    assert_non_null(strstr(err.msg, "low 21 is above high 20.5"));
+    tc_backtest_result_release(&res);
+
+    /* 2024-01-02: nothing works yet, the broker sees no bar at all; the
+     * strategy, which reads every instrument, is the one to refuse it */
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(run_with_bad_bar(1, &res, &err), TC_EINVAL);
+    assert_null(strstr(err.msg, "sim broker"));
+    if (!strstr(err.msg, "atr: high 20.5 is below low 21"))
+        fail_msg("%s", err.msg);
+    tc_backtest_result_release(&res);
+    tc_backtest_result_release(&good);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1501,6 +1590,7 @@ int main(void)
         cmocka_unit_test(test_bars_after_end_change_nothing),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_donchian_by_hand),
+        cmocka_unit_test(test_bad_bar_of_an_idle_instrument),
         cmocka_unit_test(test_two_strategies_one_portfolio),
         cmocka_unit_test(test_strategy_callbacks),
         cmocka_unit_test(test_stored_run),

@@ -92,6 +92,11 @@ struct run {
     int64_t *next_day;                /* [ni] day of the next bar to feed, INT64_MAX at the end */
     size_t *end;                      /* [ni] end of the range */
     size_t cur_ctx;                   /* the strategy being called */
+    /* instruments whose bars the broker must see: every one with a signal
+     * since the broker last had nothing working (a superset of those with a
+     * working order: orders come only from signals) */
+    unsigned char *offer;             /* [ni] 1 = listed in offer_list */
+    size_t *offer_list, n_offer;
 };
 
 void tc_backtest_config_init(struct tc_backtest_config *cfg)
@@ -485,13 +490,33 @@ static int host_position(void *ud, size_t ix, struct tc_strategy_position *out,
     return 0;
 }
 
+/* Instrument IX may have a working order from now on (offer_bars). */
+static void offer_mark(struct run *r, size_t ix)
+{
+    if (!r->offer[ix]) {
+        r->offer[ix] = 1;
+        r->offer_list[r->n_offer++] = ix;
+    }
+}
+
+static void offer_clear(struct run *r)
+{
+    for (size_t k = 0; k < r->n_offer; k++)
+        r->offer[r->offer_list[k]] = 0;
+    r->n_offer = 0;
+}
+
 static int host_submit(void *ud, const struct tc_signal *sig, struct tc_signal_outcome *out,
                        struct tc_error *err)
 {
     struct run *r = ud;
     size_t ix;
     int rc = tc_ledger_submit(r->ledger, sig, out, err);
+    int has_ix = find_ix(r, sig->instrument, &ix) == 0;
 
+    /* whatever the outcome: its orders, if any, are working now */
+    if (has_ix)
+        offer_mark(r, ix);
     if (rc != 0)
         return rc;
     r->res->signals++;
@@ -501,7 +526,7 @@ static int host_submit(void *ud, const struct tc_signal *sig, struct tc_signal_o
     }
     r->res->accepted++;
     if ((sig->type == TC_SIGNAL_BASE_ENTRY || sig->type == TC_SIGNAL_PYRAMID) &&
-        out->position_id[0] && find_ix(r, sig->instrument, &ix) == 0) {
+        out->position_id[0] && has_ix) {
         struct tracked *t;
         if (grow((void **)&r->trk, &r->captrk, r->ntrk, sizeof(*r->trk)) != 0)
             return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
@@ -640,7 +665,9 @@ static int setup(struct run *r, struct tc_error *err)
         !(r->open_ix = calloc(r->ni, sizeof(*r->open_ix))) ||
         !(r->ctx = calloc(cfg->n_strategies, sizeof(*r->ctx))) ||
         !(r->ctx_class = calloc(cfg->n_strategies, sizeof(*r->ctx_class))) ||
-        !(r->sid = calloc(cfg->n_strategies, sizeof(*r->sid))))
+        !(r->sid = calloc(cfg->n_strategies, sizeof(*r->sid))) ||
+        !(r->offer = calloc(r->ni, sizeof(*r->offer))) ||
+        !(r->offer_list = calloc(r->ni, sizeof(*r->offer_list))))
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
     for (size_t k = 0; k < r->ni; k++) {
         const struct tc_bar_series *s = &cfg->series[k];
@@ -771,25 +798,48 @@ static int deliver_fills(struct run *r, struct tc_error *err)
     return 0;
 }
 
-/* The session's new bars to the broker, only while orders are working, and
- * only for the instruments that have one. */
+/* Whether the sim broker would take bar I of S without complaint: its
+ * check of a bar (prices positive, open and close inside [low, high], volume
+ * not negative), so that a bad bar is still given to it and refused there. */
+static int bar_is_sound(const struct tc_bar_series *s, size_t i)
+{
+    const int64_t o = s->open[i].raw, h = s->high[i].raw, l = s->low[i].raw, c = s->close[i].raw;
+    return o > 0 && h > 0 && l > 0 && c > 0 && l <= h && o >= l && o <= h && c >= l && c <= h &&
+           s->volume[i] >= 0;
+}
+
+/*
+ * The session's new bars to the broker, only while orders are working, and
+ * only for the instruments that may have one (offer_mark). A bar of any
+ * other instrument changes nothing in the broker (no order to match; the
+ * broker's day follows the session) unless the broker would refuse it: such
+ * a bar is given to it as before, so that it fails the same way.
+ */
 static int offer_bars(struct run *r, int again, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
     struct tc_bar bar;
     int rc;
 
-    if (tc_broker_sim_working(r->broker) == 0)
+    if (tc_broker_sim_working(r->broker) == 0) {
+        offer_clear(r);
         return 0;
+    }
     for (size_t c = 0; c < r->nchanged; c++) {
         size_t k = r->changed[c], to = r->view[k].n;
+        const struct tc_bar_series *s = &cfg->series[k];
         for (size_t i = again ? to - 1 : r->from[k]; i < to; i++) {
             /* fill_at close (AGAIN): the session's last bar only */
-            bar_at(&cfg->series[k], i, &bar);
-            if ((rc = tc_broker_on_bar(r->broker, cfg->series[k].instrument_id, &bar, err)) != 0)
+            if (!r->offer[k] && bar_is_sound(s, i))
+                continue;
+            bar_at(s, i, &bar);
+            if ((rc = tc_broker_on_bar(r->broker, s->instrument_id, &bar, err)) != 0)
                 return rc;
         }
     }
+    /* every order ended: no instrument needs its bars until the next signal */
+    if (tc_broker_sim_working(r->broker) == 0)
+        offer_clear(r);
     return 0;
 }
 
@@ -1004,6 +1054,8 @@ static void cleanup(struct run *r)
     free(r->ctx);
     free(r->ctx_class);
     free(r->sid);
+    free(r->offer);
+    free(r->offer_list);
     free(r->trk);
     free(r->pf);
     free(r->sessions);
