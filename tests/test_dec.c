@@ -672,7 +672,25 @@ static void test_mul_div_reference(void **state)
                                    250000000, 4294967295, 4294967296, -4294967296,
                                    INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1,
                                    3037000499, -3037000499, 123456789012345678};
+    /* exact ties past 64 bits: 0.5 × (2^62 + odd) leaves half a unit */
+    static const int64_t tie_a[] = {50000000, -50000000, 150000000, -250000000};
+    static const int64_t tie_b[] = {(INT64_C(1) << 62) + 1, (INT64_C(1) << 62) + 3,
+                                    -(INT64_C(1) << 62) - 1, (INT64_C(1) << 61) + 7};
     struct tc_rng rng;
+    for (size_t x = 0; x < 4; x++)
+        for (size_t y = 0; y < 4; y++)
+            for (int mode = 0; mode < 6; mode++) {
+                struct tc_dec out = {12345};
+                int ovf, rc;
+                int64_t want = ref_div_round((ref_i128)tie_a[x] * tie_b[y], TC_DEC_ONE,
+                                             (enum tc_round)mode, &ovf);
+                rc = tc_dec_mul(tc_dec_from_raw(tie_a[x]), tc_dec_from_raw(tie_b[y]),
+                                (enum tc_round)mode, &out);
+                if (ovf ? rc != TC_ERANGE : (rc != 0 || out.raw != want))
+                    fail_msg("tie %lld × %lld mode %d: rc %d raw %lld, want %lld",
+                             (long long)tie_a[x], (long long)tie_b[y], mode, rc,
+                             (long long)out.raw, (long long)want);
+            }
     tc_rng_seed(&rng, 20261122);
     for (int i = 0; i < 400000; i++) {
         int64_t a = i < 676 ? edge[i / 26] : random_raw(&rng);

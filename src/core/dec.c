@@ -380,6 +380,26 @@ int tc_dec_sub(struct tc_dec a, struct tc_dec b, struct tc_dec *out)
     return 0;
 }
 
+/*
+ * AN / TC_DEC_ONE in *Q and the remainder in *R, for AN below 2^126 (a
+ * product of two int64_t): long division in base 2^32 after the top 64 bits,
+ * each step a 64-bit division by the constant (no 128-bit division call).
+ */
+static void divmod_one(u128 an, u128 *q, uint64_t *r)
+{
+    const uint64_t d = (uint64_t)TC_DEC_ONE;
+    const uint64_t hi = (uint64_t)(an >> 64), lo = (uint64_t)an;
+    uint64_t qh = hi / d, rem = hi % d, t, q1, q0;
+
+    t = (rem << 32) | (lo >> 32); /* REM < d < 2^27: T < 2^59, T / d < 2^32 */
+    q1 = t / d;
+    rem = t % d;
+    t = (rem << 32) | (lo & 0xffffffffu);
+    q0 = t / d;
+    *r = t % d;
+    *q = ((u128)qh << 64) + ((u128)q1 << 32) + q0;
+}
+
 int tc_dec_mul(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_dec *out)
 {
     int64_t p;
@@ -400,7 +420,24 @@ int tc_dec_mul(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_d
         out->raw = q;
         return 0;
     }
-    return narrow(div_round((i128)a.raw * b.raw, TC_DEC_ONE, mode), out);
+    {
+        /* div_round's steps on the magnitude */
+        const i128 n = (i128)a.raw * b.raw;
+        const int neg = n < 0;
+        u128 q;
+        uint64_t r;
+        divmod_one(neg ? (u128)0 - (u128)n : (u128)n, &q, &r);
+        if (r != 0) {
+            uint64_t twice = 2 * r;
+            int half = twice < (uint64_t)TC_DEC_ONE ? -1 : (twice == (uint64_t)TC_DEC_ONE ? 0 : 1);
+            if (round_away(mode, neg, (int)(q & 1) != 0, half, 1))
+                q += 1;
+        }
+        if (q > (u128)INT64_MAX + (u128)neg)
+            return TC_ERANGE;
+        out->raw = neg ? (int64_t)((uint64_t)0 - (uint64_t)q) : (int64_t)q;
+        return 0;
+    }
 }
 
 int tc_dec_div(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_dec *out)
