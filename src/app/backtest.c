@@ -804,8 +804,8 @@ static int deliver_fills(struct run *r, struct tc_error *err)
 static int bar_is_sound(const struct tc_bar_series *s, size_t i)
 {
     const int64_t o = s->open[i].raw, h = s->high[i].raw, l = s->low[i].raw, c = s->close[i].raw;
-    return o > 0 && h > 0 && l > 0 && c > 0 && l <= h && o >= l && o <= h && c >= l && c <= h &&
-           s->volume[i] >= 0;
+    /* open, high and close are positive when they are at least a positive low */
+    return l > 0 && l <= h && o >= l && o <= h && c >= l && c <= h && s->volume[i] >= 0;
 }
 
 /*

@@ -332,8 +332,10 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
                             o->client_order_id);
     }
     r = &s->recs[s->nrecs];
-    memset(r, 0, sizeof(*r));
-    r->intent = *o;
+    r->intent = *o; /* the rest zeroed: the intent is copied whole, not zeroed first */
+    memset(&r->ack, 0, sizeof(r->ack));
+    r->filled = TC_DEC_ZERO;
+    r->working = 0;
     tc__str_join_u64(r->ack.broker_order_id, sizeof(r->ack.broker_order_id), s->opt.id_prefix,
                      ".", s->nrecs + 1);
     if (map_intent(o, &so, why, sizeof(why)) != 0) {

@@ -922,12 +922,15 @@ int tc_ledger_submit(struct tc_ledger *l, const struct tc_signal *sig,
     struct tc_signal copy;
     int rc;
 
-    if (out)
-        memset(out, 0, sizeof(*out));
-    if (!l || !sig || !out)
+    if (!l || !sig || !out) {
+        if (out)
+            memset(out, 0, sizeof(*out));
         return tc_error_set(err, TC_EINVAL, "ledger: submit needs a ledger, a signal and an outcome");
-    if (!(c = ctx_get(l)))
+    }
+    if (!(c = ctx_get(l))) {
+        memset(out, 0, sizeof(*out));
         return tc_error_set(err, TC_ENOMEM, "signal: out of memory");
+    }
     copy = *sig;
     tc_signal_wipe_passphrase(&copy);
     c->l = l;
@@ -941,5 +944,7 @@ int tc_ledger_submit(struct tc_ledger *l, const struct tc_signal *sig,
     else if ((rc = prepare(c, err)) == 0)
         rc = process(c, out, err);
     ctx_put(l, c);
+    if (rc != 0)
+        memset(out, 0, sizeof(*out)); /* on success process wrote all of it */
     return rc;
 }
