@@ -550,7 +550,7 @@ int tc_ledger_position_get(struct tc_ledger *l, const char *position_id,
     return 0;
 }
 
-static int pos_order(const struct tc_position *a, const struct tc_position *b)
+int tc__ledger_pos_order(const struct tc_position *a, const struct tc_position *b)
 {
     int c = strcmp(a->instrument_id, b->instrument_id);
     if (c)
@@ -558,6 +558,23 @@ static int pos_order(const struct tc_position *a, const struct tc_position *b)
     if (a->layer != b->layer)
         return a->layer < b->layer ? -1 : 1;
     return strcmp(a->position_id, b->position_id);
+}
+
+void tc__ledger_pos_keep(const struct tc_position *p, struct tc_position *out, size_t cap,
+                         size_t *kept)
+{
+    size_t j;
+    if (*kept < cap)
+        j = (*kept)++;
+    else if (cap && tc__ledger_pos_order(p, &out[cap - 1]) < 0)
+        j = cap - 1;
+    else
+        return;
+    while (j > 0 && tc__ledger_pos_order(p, &out[j - 1]) < 0) {
+        out[j] = out[j - 1];
+        j--;
+    }
+    out[j] = *p;
 }
 
 int tc_ledger_positions_open(struct tc_ledger *l, const char *portfolio_id,
@@ -581,19 +598,7 @@ int tc_ledger_positions_open(struct tc_ledger *l, const char *portfolio_id,
             (instrument_id && strcmp(p->instrument_id, instrument_id) != 0))
             continue;
         count++;
-        /* keep the CAP smallest in order: insertion into the sorted prefix */
-        size_t j;
-        if (kept < cap)
-            j = kept++;
-        else if (cap && pos_order(p, &out[cap - 1]) < 0)
-            j = cap - 1;
-        else
-            continue;
-        while (j > 0 && pos_order(p, &out[j - 1]) < 0) {
-            out[j] = out[j - 1];
-            j--;
-        }
-        out[j] = *p;
+        tc__ledger_pos_keep(p, out, cap, &kept);
     }
     pthread_rwlock_unlock(&l->lock);
     *n = count;

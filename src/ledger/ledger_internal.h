@@ -132,6 +132,13 @@ int tc__ledger_on_fill(const struct tc_fill *fill, void *ud);
  * its cost on the per-signal paths. */
 void tc__ledger_copy(char *buf, size_t cap, const char *s);
 
+/* The order of tc_ledger_positions_open: instrument, then layer, then id. */
+int tc__ledger_pos_order(const struct tc_position *a, const struct tc_position *b);
+/* Keeps the CAP smallest positions seen so far in OUT[0..*KEPT), sorted by
+ * tc__ledger_pos_order: P goes into its place or is dropped. */
+void tc__ledger_pos_keep(const struct tc_position *p, struct tc_position *out, size_t cap,
+                         size_t *kept);
+
 const char *tc__ledger_side_text(enum tc_side s);
 int tc__ledger_side_parse(const char *s, enum tc_side *out);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/str.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
 #include "tradecore/accounts.h"
@@ -57,32 +58,9 @@ static const char *tab_key(const struct table *t, size_t i)
     return (const char *)tab_at(t, i) + t->key_off;
 }
 
-/* Eight bytes at a time: fingerprints are 71 characters. */
-static uint64_t hash_str(const char *s)
-{
-    size_t len = strlen(s), k = 0;
-    uint64_t h = UINT64_C(0x9e3779b97f4a7c15) ^ len, w;
-
-    for (; k + 8 <= len; k += 8) {
-        memcpy(&w, s + k, 8);
-        h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
-        h ^= h >> 32;
-    }
-    {
-        /* the tail as memcpy(&w, s + k, len - k) gives it, without a call */
-        unsigned char tail[8] = {0};
-        for (size_t i = 0; k + i < len; i++)
-            tail[i] = (unsigned char)s[k + i];
-        memcpy(&w, tail, 8);
-    }
-    h ^= w;
-    /* a full avalanche: the map uses the low bits */
-    h ^= h >> 33;
-    h *= UINT64_C(0xff51afd7ed558ccd);
-    h ^= h >> 33;
-    h *= UINT64_C(0xc4ceb9fe1a85ec53);
-    return h ^ (h >> 33);
-}
+/* Eight bytes at a time (fingerprints are 71 characters), with a full
+ * avalanche: the map uses the low bits. */
+static uint64_t hash_str(const char *s) { return tc__str_hash(s); }
 
 /* Index of KEY (whose hash is H), or -1. */
 static long tab_find_h(const struct table *t, const char *key, uint64_t h)
@@ -1441,16 +1419,6 @@ out:
 /* ------------------------------------------------------------------------ */
 /* Public reads                                                               */
 
-static int pos_order(const struct tc_position *a, const struct tc_position *b)
-{
-    int c = strcmp(a->instrument_id, b->instrument_id);
-    if (c)
-        return c;
-    if (a->layer != b->layer)
-        return a->layer < b->layer ? -1 : 1;
-    return strcmp(a->position_id, b->position_id);
-}
-
 int tc__ledger_mem_positions_open(struct tc_ledger *l, const char *portfolio_id,
                                   const char *instrument_id, struct tc_position *out, size_t cap,
                                   size_t *n)
@@ -1465,22 +1433,10 @@ int tc__ledger_mem_positions_open(struct tc_ledger *l, const char *portfolio_id,
             continue;
         for (size_t i = s->lo; i < s->npos; i++) {
             const struct tc_position *p = &((const struct mpos *)tab_at(&m->pos, s->pos[i]))->p;
-            size_t j;
             if (p->status == TC_POSITION_CLOSED)
                 continue;
             count++;
-            /* keep the CAP smallest in order: insertion into the sorted prefix */
-            if (kept < cap)
-                j = kept++;
-            else if (cap && pos_order(p, &out[cap - 1]) < 0)
-                j = cap - 1;
-            else
-                continue;
-            while (j > 0 && pos_order(p, &out[j - 1]) < 0) {
-                out[j] = out[j - 1];
-                j--;
-            }
-            out[j] = *p;
+            tc__ledger_pos_keep(p, out, cap, &kept);
         }
     }
     *n = count;
