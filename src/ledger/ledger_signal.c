@@ -4,6 +4,7 @@
  * return the first outcome. After the commit the intents go to the broker. */
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -711,9 +712,15 @@ static struct sig_ctx *ctx_get(struct tc_ledger *l)
         l->scratch_busy = 1;
         return c;
     }
+    /* zeroed up to the reason of a rejection before the transaction; that
+     * one is read only once set; inst_own is zero since ctx_put released it;
+     * out is zeroed by sig_fn before anything reads it */
     intents = c->intents;
     layers = c->layers;
-    memset(c, 0, sizeof(*c));
+    memset(c, 0, offsetof(struct sig_ctx, pre_reason));
+    tc_error_clear(&c->pre_reason);
+    c->inst = NULL;
+    memset(&c->ch, 0, sizeof(c->ch));
     c->intents = intents;
     c->layers = layers;
     c->intents.n = c->layers.n = 0;

@@ -25,13 +25,14 @@
 /* Tables: chunked element arrays with a hash map of their keys               */
 
 struct table {
-    char **blk;          /* blocks of CHUNK elements, calloc'd */
+    char **blk;          /* blocks of CHUNK elements, malloc'd: an element is
+                            zeroed when it is added (a block is not zeroed whole) */
     size_t nblk, capblk;
     size_t size;         /* element size */
     size_t key_off;      /* offset of the NUL-terminated key in an element */
     size_t n;            /* elements */
     size_t n0;           /* elements when the running transaction began */
-    size_t hw;           /* elements ever used: those above are still zero */
+    size_t hw;           /* elements ever used: those above are not initialised */
     uint32_t *slots;     /* element index + 1; 0 = empty */
     size_t nslots;       /* power of two, >= 2 × n; 0 = no map */
     size_t last;         /* index + 1 of the key last found or added (a signal or
@@ -125,7 +126,8 @@ static void map_drop(struct table *t, size_t i)
     }
 }
 
-/* Room for element N (zeroed by the caller); NULL when out of memory. */
+/* Room for element N (not initialised unless N < hw; tab_insert_h zeroes
+ * it); NULL when out of memory. */
 static void *tab_room(struct table *t)
 {
     size_t b = t->n >> CHUNK_SHIFT;
@@ -140,7 +142,7 @@ static void *tab_room(struct table *t)
             t->blk = nb;
             t->capblk = cap;
         }
-        if (!(t->blk[t->nblk] = calloc(CHUNK, t->size)))
+        if (!(t->blk[t->nblk] = malloc(CHUNK * t->size)))
             return NULL;
         t->nblk++;
     }
@@ -360,9 +362,8 @@ static int tab_insert_h(struct mem *m, struct table *t, const char *key, uint64_
         u->off = t->n;
         u->len = 0;
     }
-    if (t->n < t->hw)
-        memset(e, 0, t->size); /* left by a rolled-back insert; else zero from calloc */
-    else
+    memset(e, 0, t->size); /* fresh from malloc, or left by a rolled-back insert */
+    if (t->n >= t->hw)
         t->hw = t->n + 1;
     memcpy((char *)e + t->key_off, key, klen + 1);
     map_put(t->slots, t->nslots, h, t->n);
@@ -414,10 +415,9 @@ static void mem_release(struct tc_ledger *l)
 
     if (!m)
         return;
-    for (size_t b = 0; b < m->slot.nblk; b++) {
-        for (size_t k = 0; k < CHUNK; k++)
-            free(((struct mslot *)(void *)(m->slot.blk[b] + k * m->slot.size))->pos);
-    }
+    /* the elements ever added (those above hw were never initialised) */
+    for (size_t i = 0; i < m->slot.hw; i++)
+        free(((struct mslot *)tab_at(&m->slot, i))->pos);
     for (size_t k = 0; (t = tables(m, k)) != NULL; k++)
         tab_free(t);
     free(m->u);
@@ -799,10 +799,13 @@ static int slot_get(struct mem *m, const char *portfolio_id, const char *instrum
     slot_key(key, portfolio_id, instrument_id);
     if (!tab_room(&m->slot))
         return oom(err, "a row");
-    /* an element left by a rolled-back insert may hold an array */
-    s = tab_at(&m->slot, m->slot.n);
-    free(s->pos);
-    s->pos = NULL;
+    /* an element left by a rolled-back insert may hold an array (one never
+     * added is not initialised) */
+    if (m->slot.n < m->slot.hw) {
+        s = tab_at(&m->slot, m->slot.n);
+        free(s->pos);
+        s->pos = NULL;
+    }
     if ((rc = tab_insert(m, &m->slot, key, sizeof(s->key), &s, idx, err)) != 0)
         return rc;
     copy_str(s->portfolio_id, sizeof(s->portfolio_id), portfolio_id);
