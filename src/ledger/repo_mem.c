@@ -353,8 +353,9 @@ static int tab_insert_h(struct mem *m, struct table *t, const char *key, uint64_
         return tc_error_set(err, TC_EINVAL, "ledger (memory): key \"%.64s\" is too long", key);
     if ((t->n + 1) * 2 > t->nslots && map_grow(t, t->nslots ? t->nslots * 2 : 64) != 0)
         return oom(err, "a map");
-    if (!(e = tab_room(t)) || save(m, &t->n, sizeof(t->n)) != 0 ||
-        (m->depth && !(u = undo_push(m))))
+    /* the count is not journalled: a failed transaction sets it back to
+     * the one it began with (mem_txn) */
+    if (!(e = tab_room(t)) || (m->depth && !(u = undo_push(m))))
         return oom(err, "a row");
     if (m->depth) {
         u->kind = UNDO_KEY;
@@ -453,8 +454,11 @@ static int mem_txn(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc_error 
     }
     m->depth++;
     rc = fn(TX(m), ud, err);
-    if (rc != 0)
+    if (rc != 0) {
         rollback_to(m, mark);
+        for (size_t k = 0; k < NT; k++)
+            all[k]->n = all[k]->n0; /* the rows it added dropped (their keys: the journal) */
+    }
     m->depth--;
     for (size_t k = 0; k < NT; k++)
         all[k]->n0 = m->depth ? n0[k] : all[k]->n;
