@@ -163,6 +163,45 @@ static void test_market_next_open_once(void **state)
 /* Submitting a client order id again creates nothing, answers the same
  * acknowledgement and re-reports its fills with the same execution ids; the
  * observer sees each fill once. */
+/* 300 orders (the id map grows past its first sizes) then each submitted
+ * again: every one is found, with its first acknowledgement, and none is
+ * added twice (the next new order is number 301). */
+static void test_idempotent_after_growth(void **state)
+{
+    struct rec r = {0};
+    struct tc_broker *b = new_broker(&r, NULL, 0);
+    struct tc_broker_ack a, again;
+    struct tc_broker_account acct;
+    struct tc_error err = {0};
+    char coid[32], want[TC_BROKER_ID_MAX];
+
+    (void)state;
+    tc_assert_ok(tc_broker_sim_set_day(b, 1, &err), &err);
+    for (int k = 1; k <= 300; k++) {
+        snprintf(coid, sizeof(coid), "sig%d:L0", k);
+        struct tc_order_intent o = intent(coid, "ORCL", TC_ORDER_BUY, "1");
+        tc_assert_ok(tc_broker_submit(b, &o, &a, &err), &err);
+        snprintf(want, sizeof(want), "run1.%d", k);
+        assert_string_equal(a.broker_order_id, want);
+    }
+    for (int k = 300; k >= 1; k--) {
+        snprintf(coid, sizeof(coid), "sig%d:L0", k);
+        struct tc_order_intent o = intent(coid, "ORCL", TC_ORDER_BUY, "1");
+        tc_assert_ok(tc_broker_submit(b, &o, &again, &err), &err);
+        snprintf(want, sizeof(want), "run1.%d", k);
+        assert_string_equal(again.broker_order_id, want);
+        assert_int_equal(again.status, TC_ORDER_SUBMITTED);
+    }
+    {
+        struct tc_order_intent o = intent("sig301:L0", "ORCL", TC_ORDER_BUY, "1");
+        tc_assert_ok(tc_broker_submit(b, &o, &a, &err), &err);
+        assert_string_equal(a.broker_order_id, "run1.301");
+    }
+    tc_assert_ok(tc_broker_account(b, &acct, &err), &err);
+    assert_int_equal(acct.orders, 301);
+    tc_broker_free(b);
+}
+
 static void test_idempotent_submit(void **state)
 {
     struct rec r = {0};
@@ -422,6 +461,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_market_next_open_once),
         cmocka_unit_test(test_idempotent_submit),
+        cmocka_unit_test(test_idempotent_after_growth),
         cmocka_unit_test(test_on_bar_order_and_types),
         cmocka_unit_test(test_fill_at_close),
         cmocka_unit_test(test_refused_fill_retried),

@@ -456,7 +456,9 @@ static int refresh(struct run *r, struct tc_error *err)
                 return tc_error_set(err, TC_ERANGE, "backtest: position \"%s\" value overflows",
                                     p.position_id);
         }
-        r->trk[kept++] = *t;
+        if (kept != k) /* moved down over a closed one */
+            r->trk[kept] = *t;
+        kept++;
         b->layers++;
         b->side = t->side;
         if (tc_dec_add(b->units, t->units, &b->units) != 0 ||

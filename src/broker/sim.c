@@ -20,6 +20,7 @@ struct rec {
     struct tc_broker_ack ack;
     struct tc_dec filled;        /* fills made so far */
     int working;                 /* in the simulator's book */
+    uint64_t hash;               /* of intent.client_order_id (the map's growth) */
 };
 
 /* One fill; STATE 0 = to report, 1 = being reported, 2 = reported. */
@@ -75,11 +76,12 @@ int tc_broker_is_sim(const struct tc_broker *b) { return b && b->ops == &sim_ops
 /* Client order ids are fingerprints of 70-odd bytes: hashed eight at a time. */
 static uint64_t hash_str(const char *s) { return tc__str_hash(s); }
 
-static size_t find_rec(const struct simb *s, const char *coid)
+/* The rec of client order id COID whose hash is H, or NO_SLOT. */
+static size_t find_rec_h(const struct simb *s, const char *coid, uint64_t h)
 {
     if (!s->capslots)
         return NO_SLOT;
-    for (size_t j = hash_str(coid) & (s->capslots - 1);; j = (j + 1) & (s->capslots - 1)) {
+    for (size_t j = h & (s->capslots - 1);; j = (j + 1) & (s->capslots - 1)) {
         size_t r = s->slots[j];
         if (r == NO_SLOT)
             return NO_SLOT;
@@ -88,9 +90,15 @@ static size_t find_rec(const struct simb *s, const char *coid)
     }
 }
 
+static size_t find_rec(const struct simb *s, const char *coid)
+{
+    return find_rec_h(s, coid, hash_str(coid));
+}
+
+/* Rec R in the map (its hash kept in the rec: hashed once, when submitted). */
 static void slot_put(size_t *slots, size_t cap, const struct rec *recs, size_t r)
 {
-    size_t j = hash_str(recs[r].intent.client_order_id) & (cap - 1);
+    size_t j = recs[r].hash & (cap - 1);
     while (slots[j] != NO_SLOT)
         j = (j + 1) & (cap - 1);
     slots[j] = r;
@@ -301,6 +309,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     struct rec *r;
     char why[TC_BROKER_REASON_MAX];
     size_t ix;
+    uint64_t h;
     int rc;
     tc_error_clear(&e);
 
@@ -312,8 +321,9 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     if (o->mode != TC_MODE_BACKTEST && (rc = report_pending(s, err)) != 0)
         return rc;
 
+    h = hash_str(o->client_order_id);
     pthread_mutex_lock(&s->mu);
-    ix = find_rec(s, o->client_order_id);
+    ix = find_rec_h(s, o->client_order_id, h);
     if (ix != NO_SLOT) {
         /* a resubmission: same answer, same fills again */
         *ack = s->recs[ix].ack;
@@ -336,6 +346,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     memset(&r->ack, 0, sizeof(r->ack));
     r->filled = TC_DEC_ZERO;
     r->working = 0;
+    r->hash = h;
     tc__str_join_u64(r->ack.broker_order_id, sizeof(r->ack.broker_order_id), s->opt.id_prefix,
                      ".", s->nrecs + 1);
     if (map_intent(o, &so, why, sizeof(why)) != 0) {
