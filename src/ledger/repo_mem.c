@@ -26,7 +26,8 @@
 
 struct table {
     char **blk;          /* blocks of CHUNK elements, malloc'd: an element is
-                            zeroed when it is added (a block is not zeroed whole) */
+                            zeroed when it is added (a block is not zeroed whole);
+                            after them, the CHUNK hashes of their keys */
     size_t nblk, capblk;
     size_t size;         /* element size */
     size_t key_off;      /* offset of the NUL-terminated key in an element */
@@ -52,6 +53,13 @@ static void copy_str(char *buf, size_t cap, const char *s)
 static void *tab_at(const struct table *t, size_t i)
 {
     return t->blk[i >> CHUNK_SHIFT] + (i & (CHUNK - 1)) * t->size;
+}
+
+/* The hash of element I's key, kept when it was added (the map grows and
+ * drops keys without hashing them again). */
+static uint64_t *tab_hash(const struct table *t, size_t i)
+{
+    return (uint64_t *)(void *)(t->blk[i >> CHUNK_SHIFT] + CHUNK * t->size) + (i & (CHUNK - 1));
 }
 
 static const char *tab_key(const struct table *t, size_t i)
@@ -104,7 +112,7 @@ static int map_grow(struct table *t, size_t nslots)
     if (!s)
         return TC_ENOMEM;
     for (size_t i = 0; i < t->n; i++)
-        map_put(s, nslots, hash_str(tab_key(t, i)), i);
+        map_put(s, nslots, *tab_hash(t, i), i);
     free(t->slots);
     t->slots = s;
     t->nslots = nslots;
@@ -116,7 +124,7 @@ static void map_drop(struct table *t, size_t i)
 {
     if (!t->nslots)
         return;
-    for (size_t j = hash_str(tab_key(t, i)) & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
+    for (size_t j = *tab_hash(t, i) & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
         if (!t->slots[j])
             return;
         if (t->slots[j] == i + 1) {
@@ -142,7 +150,7 @@ static void *tab_room(struct table *t)
             t->blk = nb;
             t->capblk = cap;
         }
-        if (!(t->blk[t->nblk] = malloc(CHUNK * t->size)))
+        if (!(t->blk[t->nblk] = malloc(CHUNK * (t->size + sizeof(uint64_t)))))
             return NULL;
         t->nblk++;
     }
@@ -367,6 +375,7 @@ static int tab_insert_h(struct mem *m, struct table *t, const char *key, uint64_
     if (t->n >= t->hw)
         t->hw = t->n + 1;
     memcpy((char *)e + t->key_off, key, klen + 1);
+    *tab_hash(t, t->n) = h;
     map_put(t->slots, t->nslots, h, t->n);
     t->last = t->n + 1;
     *idx = t->n++;
