@@ -544,6 +544,41 @@ static void snapshot(struct world *w, const char *const *positions, int npos, st
     put_state(t, w, &s);
 }
 
+/* The id generator's prefix changed between signals of an in-memory
+ * ledger: an invalid one is refused (nothing written, no number used), a
+ * new valid one is used from the next id on. */
+static void test_seq_prefix_changed(void **state)
+{
+    static const char *es = SIG("BASE_ENTRY", "p1", "s1", "ES", "LONG",
+                                ",\"price\":\"100\",\"stop\":\"95\",\"quantity\":\"1\"");
+    static const char *nq = SIG("BASE_ENTRY", "p1", "s1", "NQ", "LONG",
+                                ",\"price\":\"100\",\"stop\":\"95\",\"quantity\":\"1\"");
+    struct world w;
+    struct tc_signal_outcome o;
+    struct tc_error err = {0};
+    struct tc_position p;
+
+    (void)state;
+    assert_int_equal(world_open(&w, MEM, 0), 0);
+    tc_assert_ok(tc_ledger_submit_signal(w.l, es, (size_t)-1, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-1");
+    assert_string_equal(o.order_id, "ord-t-2");
+    snprintf(w.ids.prefix, sizeof(w.ids.prefix), "bad prefix");
+    assert_int_equal(tc_ledger_submit_signal(w.l, nq, (size_t)-1, &o, &err), TC_EINVAL);
+    assert_non_null(strstr(tc_error_msg(&err), "the pos id generator failed"));
+    assert_int_equal(w.ids.n, 2);
+    snprintf(w.ids.prefix, sizeof(w.ids.prefix), "u");
+    tc_assert_ok(tc_ledger_submit_signal(w.l, nq, (size_t)-1, &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
+    assert_string_equal(o.position_id, "pos-u-3");
+    assert_string_equal(o.order_id, "ord-u-4");
+    tc_assert_ok(tc_ledger_position_get(w.l, "pos-t-1", &p, &err), &err);
+    assert_string_equal(p.instrument_id, "ES");
+    tc_assert_ok(tc_ledger_position_get(w.l, "pos-u-3", &p, &err), &err);
+    assert_string_equal(p.instrument_id, "NQ");
+    world_close(&w);
+}
+
 /* A signal fails at signal:before_commit (its order, the in-transaction
  * fills, the position, the portfolio state and pyramiding state all
  * written by then), nothing stays; sent again it gives what a run without
@@ -842,6 +877,7 @@ int main(void)
         cmocka_unit_test(test_same_as_sqlite_by_hand),
         cmocka_unit_test(test_same_as_pg_instant),
         cmocka_unit_test(test_same_as_pg_by_hand),
+        cmocka_unit_test(test_seq_prefix_changed),
         cmocka_unit_test(test_signal_fault_rolls_back),
         cmocka_unit_test(test_fill_fault_rolls_back),
         cmocka_unit_test(test_options_refused),

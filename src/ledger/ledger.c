@@ -58,6 +58,28 @@ int tc__ledger_side_parse(const char *s, enum tc_side *out)
 /* ------------------------------------------------------------------------ */
 /* Ids                                                                        */
 
+static int seq_join(struct tc_ledger_seq_ids *s, const char *kind, char *buf, size_t cap);
+
+/* The id generator: tc_ledger_seq_id on an in-memory ledger (one thread)
+ * checks a prefix once while it stays the same, the same answers. */
+static int gen_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap)
+{
+    struct tc_ledger_seq_ids *s = l->opt.id_ud;
+    int rc;
+
+    if (!l->mem || l->opt.id_fn != tc_ledger_seq_id || !s)
+        return l->opt.id_fn(l->opt.id_ud, kind, buf, cap);
+    if (l->seq_prefix_ok && strcmp(l->seq_prefix, s->prefix) == 0)
+        return seq_join(s, kind, buf, cap);
+    rc = tc_ledger_seq_id(s, kind, buf, cap);
+    /* its prefix was valid (it would have refused it first) */
+    if (rc != TC_EINVAL && memchr(s->prefix, 0, sizeof(s->prefix)) && tc_id_is_valid(s->prefix)) {
+        memcpy(l->seq_prefix, s->prefix, sizeof(l->seq_prefix));
+        l->seq_prefix_ok = 1;
+    }
+    return rc;
+}
+
 int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap,
                       struct tc_error *err)
 {
@@ -66,7 +88,7 @@ int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t c
 
     if (l->opt.id_fn) {
         buf[0] = '\0';
-        rc = l->opt.id_fn(l->opt.id_ud, kind, buf, cap);
+        rc = gen_id(l, kind, buf, cap);
         if (rc != 0)
             return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL, "the %s id generator failed: %s",
                                 kind, tc_strerror(rc < 0 ? rc : TC_EINTERNAL));
@@ -101,13 +123,20 @@ static int put_text(char *buf, size_t cap, size_t *at, const char *s, size_t len
 int tc_ledger_seq_id(void *ud, const char *kind, char *buf, size_t cap)
 {
     struct tc_ledger_seq_ids *s = ud;
-    char digits[24];
-    size_t nd = 0, at = 0;
-    uint64_t n;
 
     if (!s || !kind || !buf || !memchr(s->prefix, 0, sizeof(s->prefix)) ||
         !tc_id_is_valid(s->prefix))
         return TC_EINVAL;
+    return seq_join(s, kind, buf, cap);
+}
+
+/* "<kind>-<prefix>-<n + 1>" into BUF (S's prefix already checked). */
+static int seq_join(struct tc_ledger_seq_ids *s, const char *kind, char *buf, size_t cap)
+{
+    char digits[24];
+    size_t nd = 0, at = 0;
+    uint64_t n;
+
     n = ++s->n;
     do {
         digits[sizeof(digits) - 1 - nd++] = (char)('0' + n % 10);

@@ -27,6 +27,10 @@ struct tc_ledger {
     size_t nslots;                  /* a power of two, >= 2 × npos */
     struct tc_portfolio_state *ps;
     size_t nps, capps;
+    /* in memory (one thread): the tc_ledger_seq_id prefix last found valid,
+     * so the same prefix is not checked again per id */
+    char seq_prefix[TC_LEDGER_SEQ_PREFIX_MAX + 1];
+    int seq_prefix_ok;
 };
 
 /* Row images written by one transaction, installed in the cache after its
