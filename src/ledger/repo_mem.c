@@ -80,7 +80,7 @@ static long tab_find_h(const struct table *t, const char *key, uint64_t h)
         uint32_t v = t->slots[j];
         if (!v)
             return -1;
-        if (strcmp(tab_key(t, v - 1), key) == 0)
+        if (*tab_hash(t, v - 1) == h && strcmp(tab_key(t, v - 1), key) == 0)
             return (long)(v - 1);
     }
 }
