@@ -853,8 +853,14 @@ static int equity_point(struct run *r, struct tc_equity_point *p, struct tc_erro
         const struct ibook *b = &r->book[r->open_ix[k]];
         const struct tc_bar_view *col = &r->view[r->open_ix[k]];
         const struct tc_dec close = col->n ? col->close[col->n - 1] : TC_DEC_ZERO;
-        if (tc_dec_mul(b->units, close, TC_ROUND_HALF_EVEN, &v) != 0 ||
-            tc_dec_abs(v, &a) != 0 || tc_dec_add(expo, a, &expo) != 0 ||
+        /* whole units (as a rule): the exact product, what tc_dec_mul gives
+         * without rounding, by one 64-bit multiplication; else tc_dec_mul */
+        if ((b->units.raw % TC_DEC_ONE != 0 ||
+             tc_dec_mul_int(close, b->units.raw / TC_DEC_ONE, &v) != 0) &&
+            tc_dec_mul(b->units, close, TC_ROUND_HALF_EVEN, &v) != 0)
+            return tc_error_set(err, TC_ERANGE, "backtest: equity of \"%s\" overflows",
+                                r->cfg->series[r->open_ix[k]].instrument_id);
+        if (tc_dec_abs(v, &a) != 0 || tc_dec_add(expo, a, &expo) != 0 ||
             tc_dec_sub(v, b->cost, &v) != 0 || tc_dec_add(eq, v, &eq) != 0)
             return tc_error_set(err, TC_ERANGE, "backtest: equity of \"%s\" overflows",
                                 r->cfg->series[r->open_ix[k]].instrument_id);
