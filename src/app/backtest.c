@@ -37,6 +37,12 @@ struct ibook {
                                 reads them here, beside the cursor */
 };
 
+/* A slot of find_ix's map: a series' name (NULL = empty) and its handle. */
+struct name_ix {
+    const char *name;
+    size_t ix;
+};
+
 struct tracked {
     char position_id[TC_ID_BUFSZ];
     size_t ix;
@@ -62,6 +68,8 @@ struct run {
     struct tc_ledger *ledger;
     struct tc_ledger_seq_ids ids;     /* ledger ids from the run id: reruns store the same rows */
     struct tc_tm *tm;
+    struct name_ix *imap;             /* the series' names → the TimeMachine's handles */
+    size_t nimap;                     /* a power of two >= 2 × ni; 0 = none */
     size_t ni;
     struct ibook *book;
     size_t *open_ix, n_open;          /* instruments with units != 0 */
@@ -332,9 +340,43 @@ static int build_sessions(struct run *r, struct tc_error *err)
 
 /* ---- the book ------------------------------------------------------------------- */
 
+/* A name found in the map was found by tc_tm_find when the map was made:
+ * the same handle; any other name is asked of tc_tm_find. */
 static int find_ix(struct run *r, const char *instrument, size_t *ix)
 {
+    if (r->nimap) {
+        for (size_t j = tc__str_hash(instrument) & (r->nimap - 1);; j = (j + 1) & (r->nimap - 1)) {
+            if (!r->imap[j].name)
+                break;
+            if (strcmp(r->imap[j].name, instrument) == 0) {
+                *ix = r->imap[j].ix;
+                return 0;
+            }
+        }
+    }
     return tc_tm_find(r->tm, instrument, ix, NULL);
+}
+
+/* The map of find_ix from every series' name tc_tm_find knows (owned by R). */
+static int build_imap(struct run *r, struct tc_error *err)
+{
+    size_t cap = 8, ix;
+    while (cap < 2 * r->ni)
+        cap *= 2;
+    if (!(r->imap = calloc(cap, sizeof(*r->imap))))
+        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    for (size_t k = 0; k < r->ni; k++) {
+        const char *name = r->cfg->series[k].instrument_id;
+        size_t j = tc__str_hash(name) & (cap - 1);
+        if (tc_tm_find(r->tm, name, &ix, NULL) != 0)
+            continue;
+        while (r->imap[j].name && strcmp(r->imap[j].name, name) != 0)
+            j = (j + 1) & (cap - 1);
+        if (!r->imap[j].name)
+            r->imap[j] = (struct name_ix){name, ix};
+    }
+    r->nimap = cap;
+    return 0;
 }
 
 static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
@@ -690,6 +732,8 @@ static int setup(struct run *r, struct tc_error *err)
     for (size_t k = 0; k < r->ni; k++)
         if ((rc = tc_tm_add_series(r->tm, &cfg->series[k], NULL, err)) != 0)
             return rc;
+    if ((rc = build_imap(r, err)) != 0)
+        return rc;
 
     /* without a runtime store the ledger lives in memory (no SQL at all);
      * a runtime store without a historical one gets a private one */
@@ -1064,6 +1108,7 @@ static void cleanup(struct run *r)
     free(r->sid);
     free(r->offer);
     free(r->offer_list);
+    free(r->imap);
     free(r->trk);
     free(r->pf);
     free(r->sessions);
