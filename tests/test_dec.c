@@ -704,6 +704,15 @@ static void test_mul_div_reference(void **state)
             fail_msg("mul %lld × %lld mode %d: rc %d raw %lld, want %lld%s", (long long)a,
                      (long long)b, (int)mode, rc, (long long)out.raw, (long long)want,
                      ovf ? " (overflow)" : "");
+        /* a whole factor (tc_dec_mul's exact path), either side, past 64 bits too */
+        int64_t w = (random_raw(&rng) % INT64_C(92233720368)) * TC_DEC_ONE;
+        want = ref_div_round((ref_i128)w * b, TC_DEC_ONE, mode, &ovf);
+        rc = i % 2 ? tc_dec_mul(tc_dec_from_raw(w), tc_dec_from_raw(b), mode, &out)
+                   : tc_dec_mul(tc_dec_from_raw(b), tc_dec_from_raw(w), mode, &out);
+        if (ovf ? rc != TC_ERANGE : (rc != 0 || out.raw != want))
+            fail_msg("mul whole %lld × %lld mode %d: rc %d raw %lld, want %lld%s",
+                     (long long)w, (long long)b, (int)mode, rc, (long long)out.raw,
+                     (long long)want, ovf ? " (overflow)" : "");
         if (b == 0)
             continue;
         want = ref_div_round((ref_i128)a * TC_DEC_ONE, b, mode, &ovf);

@@ -260,6 +260,10 @@ int tc_sim_submit(struct tc_sim *sim, const struct tc_sim_order *order, struct t
 int tc_sim_cancel(struct tc_sim *sim, const char *id, struct tc_sim_order *out,
                   struct tc_error *err);
 
+/* 1 when tc_sim_on_bar takes bar B (prices positive, open and close inside
+ * [low, high], volume not negative), 0 when it refuses it with TC_EINVAL. */
+int tc_sim_bar_ok(const struct tc_bar *b);
+
 /*
  * Matches the working orders of INSTRUMENT against BAR, in submission order,
  * calling FN(UD, event) for every fill and every expiry (FN may be NULL).

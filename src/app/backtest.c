@@ -37,12 +37,6 @@ struct ibook {
                                 reads them here, beside the cursor */
 };
 
-/* A slot of find_ix's map: a series' name (NULL = empty) and its handle. */
-struct name_ix {
-    const char *name;
-    size_t ix;
-};
-
 struct tracked {
     char position_id[TC_ID_BUFSZ];
     size_t ix;
@@ -68,8 +62,6 @@ struct run {
     struct tc_ledger *ledger;
     struct tc_ledger_seq_ids ids;     /* ledger ids from the run id: reruns store the same rows */
     struct tc_tm *tm;
-    struct name_ix *imap;             /* the series' names → the TimeMachine's handles */
-    size_t nimap;                     /* a power of two >= 2 × ni; 0 = none */
     size_t ni;
     struct ibook *book;
     size_t *open_ix, n_open;          /* instruments with units != 0 */
@@ -340,43 +332,9 @@ static int build_sessions(struct run *r, struct tc_error *err)
 
 /* ---- the book ------------------------------------------------------------------- */
 
-/* A name found in the map was found by tc_tm_find when the map was made:
- * the same handle; any other name is asked of tc_tm_find. */
 static int find_ix(struct run *r, const char *instrument, size_t *ix)
 {
-    if (r->nimap) {
-        for (size_t j = tc__str_hash(instrument) & (r->nimap - 1);; j = (j + 1) & (r->nimap - 1)) {
-            if (!r->imap[j].name)
-                break;
-            if (strcmp(r->imap[j].name, instrument) == 0) {
-                *ix = r->imap[j].ix;
-                return 0;
-            }
-        }
-    }
     return tc_tm_find(r->tm, instrument, ix, NULL);
-}
-
-/* The map of find_ix from every series' name tc_tm_find knows (owned by R). */
-static int build_imap(struct run *r, struct tc_error *err)
-{
-    size_t cap = 8, ix;
-    while (cap < 2 * r->ni)
-        cap *= 2;
-    if (!(r->imap = calloc(cap, sizeof(*r->imap))))
-        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
-    for (size_t k = 0; k < r->ni; k++) {
-        const char *name = r->cfg->series[k].instrument_id;
-        size_t j = tc__str_hash(name) & (cap - 1);
-        if (tc_tm_find(r->tm, name, &ix, NULL) != 0)
-            continue;
-        while (r->imap[j].name && strcmp(r->imap[j].name, name) != 0)
-            j = (j + 1) & (cap - 1);
-        if (!r->imap[j].name)
-            r->imap[j] = (struct name_ix){name, ix};
-    }
-    r->nimap = cap;
-    return 0;
 }
 
 static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
@@ -732,8 +690,6 @@ static int setup(struct run *r, struct tc_error *err)
     for (size_t k = 0; k < r->ni; k++)
         if ((rc = tc_tm_add_series(r->tm, &cfg->series[k], NULL, err)) != 0)
             return rc;
-    if ((rc = build_imap(r, err)) != 0)
-        return rc;
 
     /* without a runtime store the ledger lives in memory (no SQL at all);
      * a runtime store without a historical one gets a private one */
@@ -844,16 +800,6 @@ static int deliver_fills(struct run *r, struct tc_error *err)
     return 0;
 }
 
-/* Whether the sim broker would take bar I of S without complaint: its
- * check of a bar (prices positive, open and close inside [low, high], volume
- * not negative), so that a bad bar is still given to it and refused there. */
-static int bar_is_sound(const struct tc_bar_series *s, size_t i)
-{
-    const int64_t o = s->open[i].raw, h = s->high[i].raw, l = s->low[i].raw, c = s->close[i].raw;
-    /* open, high and close are positive when they are at least a positive low */
-    return l > 0 && l <= h && o >= l && o <= h && c >= l && c <= h && s->volume[i] >= 0;
-}
-
 /*
  * The session's new bars to the broker, only while orders are working, and
  * only for the instruments that may have one (offer_mark). A bar of any
@@ -876,9 +822,9 @@ static int offer_bars(struct run *r, int again, struct tc_error *err)
         const struct tc_bar_series *s = &cfg->series[k];
         for (size_t i = again ? to - 1 : r->from[k]; i < to; i++) {
             /* fill_at close (AGAIN): the session's last bar only */
-            if (!r->offer[k] && bar_is_sound(s, i))
-                continue;
             bar_at(s, i, &bar);
+            if (!r->offer[k] && tc_sim_bar_ok(&bar))
+                continue;
             if ((rc = tc_broker_on_bar(r->broker, s->instrument_id, &bar, err)) != 0)
                 return rc;
         }
@@ -897,11 +843,7 @@ static int equity_point(struct run *r, struct tc_equity_point *p, struct tc_erro
         const struct ibook *b = &r->book[r->open_ix[k]];
         const struct tc_bar_view *col = &r->view[r->open_ix[k]];
         const struct tc_dec close = col->n ? col->close[col->n - 1] : TC_DEC_ZERO;
-        /* whole units (as a rule): the exact product, what tc_dec_mul gives
-         * without rounding, by one 64-bit multiplication; else tc_dec_mul */
-        if ((b->units.raw % TC_DEC_ONE != 0 ||
-             tc_dec_mul_int(close, b->units.raw / TC_DEC_ONE, &v) != 0) &&
-            tc_dec_mul(b->units, close, TC_ROUND_HALF_EVEN, &v) != 0)
+        if (tc_dec_mul(b->units, close, TC_ROUND_HALF_EVEN, &v) != 0)
             return tc_error_set(err, TC_ERANGE, "backtest: equity of \"%s\" overflows",
                                 r->cfg->series[r->open_ix[k]].instrument_id);
         if (tc_dec_abs(v, &a) != 0 || tc_dec_add(expo, a, &expo) != 0 ||
@@ -1108,7 +1050,6 @@ static void cleanup(struct run *r)
     free(r->sid);
     free(r->offer);
     free(r->offer_list);
-    free(r->imap);
     free(r->trk);
     free(r->pf);
     free(r->sessions);

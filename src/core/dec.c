@@ -406,6 +406,16 @@ int tc_dec_mul(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_d
 
     if (!valid_mode(mode))
         return TC_EINVAL;
+    /* a whole factor (quantities, as a rule): the exact product, no rounding,
+     * also where a.raw × b.raw would need 128 bits */
+    if (a.raw % TC_DEC_ONE == 0 || b.raw % TC_DEC_ONE == 0) {
+        int64_t n = a.raw % TC_DEC_ONE == 0 ? a.raw / TC_DEC_ONE : b.raw / TC_DEC_ONE;
+        int64_t m = a.raw % TC_DEC_ONE == 0 ? b.raw : a.raw;
+        if (__builtin_mul_overflow(m, n, &p))
+            return TC_ERANGE;
+        out->raw = p;
+        return 0;
+    }
     if (!__builtin_mul_overflow(a.raw, b.raw, &p)) {
         /* the product fits 64 bits: div_round's steps on int64_t, where the
          * division by the constant needs no 128-bit call */
