@@ -24,6 +24,21 @@ static int conflict(struct tc_error *err, const char *what, const char *id, int6
                         what, id, (long long)version);
 }
 
+/* Runs the versioned UPDATE SQL (V, N values): an error names WHAT "ID",
+ * and no row changed is a conflict on VERSION. */
+static int versioned_update(struct tc_txn *tx, const char *sql, const struct tc_val *v, size_t n,
+                            const char *what, const char *id, int64_t version,
+                            struct tc_error *err)
+{
+    int64_t changes = 0;
+    int rc = tc_txn_exec(tx, sql, v, n, NULL, NULL, &changes, err);
+    if (rc != 0)
+        return tc_error_set(err, rc, "%s \"%s\": %s", what, id, tc_error_msg(err));
+    if (changes != 1)
+        return conflict(err, what, id, version);
+    return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Transactions                                                               */
 
@@ -392,22 +407,16 @@ static int sql_state_create(struct tc_ledger *l, struct tc_txn *tx, const char *
 static int sql_state_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_portfolio_state *s,
                           int64_t now, struct tc_error *err)
 {
-    int64_t changes = 0;
     struct tc_val v[] = {TC_V_TEXT(s->portfolio_id), TC_V_INT(s->version), TC_V_DEC(s->cash),
                          TC_V_DEC(s->closed_equity), TC_V_DEC(s->realized_pnl),
                          TC_V_DEC(s->commission_paid), TC_V_TIME(now)};
-    int rc = tc_txn_exec(tx,
-                         "UPDATE portfolio_state SET cash = $3, closed_equity = $4, "
-                         "realized_pnl = $5, commission_paid = $6, updated_at = $7, "
-                         "version = version + 1 WHERE portfolio_id = $1 AND version = $2",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
     (void)l;
-    if (rc != 0)
-        return tc_error_set(err, rc, "portfolio state \"%s\": %s", s->portfolio_id,
-                            tc_error_msg(err));
-    if (changes != 1)
-        return conflict(err, "portfolio state", s->portfolio_id, s->version);
-    return 0;
+    return versioned_update(tx,
+                            "UPDATE portfolio_state SET cash = $3, closed_equity = $4, "
+                            "realized_pnl = $5, commission_paid = $6, updated_at = $7, "
+                            "version = version + 1 WHERE portfolio_id = $1 AND version = $2",
+                            v, sizeof(v) / sizeof(v[0]), "portfolio state", s->portfolio_id,
+                            s->version, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -439,7 +448,6 @@ static int sql_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
 static int sql_pos_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
                         int64_t now, struct tc_error *err)
 {
-    int64_t changes = 0;
     struct tc_val v[] = {
         TC_V_TEXT(p->position_id), TC_V_INT(p->version), TC_V_DEC(p->quantity), TC_V_DEC(p->lots),
         TC_V_DEC(p->entry_price), opt_dec(p->has_current_stop, p->current_stop),
@@ -447,18 +455,15 @@ static int sql_pos_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_
         opt_dec(tc_dec_sign(p->exit_price) > 0, p->exit_price), opt_time(p->exit_time_us),
         opt_text(p->exit_reason), TC_V_DEC(p->realized_pnl), TC_V_DEC(p->commission),
         TC_V_TIME(now), TC_V_TEXT(l->actor)};
-    int rc = tc_txn_exec(tx,
-                         "UPDATE positions SET quantity = $3, lots = $4, entry_price = $5, "
-                         "current_stop = $6, status = $7, closed_quantity = $8, exit_price = $9, "
-                         "exit_time = $10, exit_reason = $11, realized_pnl = $12, commission = $13, "
-                         "updated_at = $14, updated_by = $15, version = version + 1 "
-                         "WHERE position_id = $1 AND version = $2",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
-    if (rc != 0)
-        return tc_error_set(err, rc, "position \"%s\": %s", p->position_id, tc_error_msg(err));
-    if (changes != 1)
-        return conflict(err, "position", p->position_id, p->version);
-    return 0;
+    return versioned_update(tx,
+                            "UPDATE positions SET quantity = $3, lots = $4, entry_price = $5, "
+                            "current_stop = $6, status = $7, closed_quantity = $8, "
+                            "exit_price = $9, exit_time = $10, exit_reason = $11, "
+                            "realized_pnl = $12, commission = $13, updated_at = $14, "
+                            "updated_by = $15, version = version + 1 "
+                            "WHERE position_id = $1 AND version = $2",
+                            v, sizeof(v) / sizeof(v[0]), "position", p->position_id,
+                            p->version, err);
 }
 
 static int sql_pos_load(struct tc_ledger *l, struct tc_txn *tx, const char *position_id,
@@ -584,59 +589,44 @@ static int sql_order_ack(struct tc_ledger *l, struct tc_txn *tx, const struct tc
                          const char *broker_order_id, enum tc_order_status status,
                          const char *reject_reason, int64_t now, struct tc_error *err)
 {
-    int64_t changes = 0;
     struct tc_val v[] = {TC_V_TEXT(o->order_id), TC_V_INT(o->version), opt_text(broker_order_id),
                          TC_V_TEXT(tc_order_status_name(status)), TC_V_TIME(now),
                          reject_reason ? TC_V_TEXT(reject_reason) : TC_V_NULL};
-    int rc = tc_txn_exec(tx,
-                         "UPDATE orders SET broker_order_id = COALESCE(broker_order_id, $3), "
-                         "status = $4, submitted_at = COALESCE(submitted_at, $5), "
-                         "reject_reason = COALESCE($6, reject_reason), updated_at = $5, "
-                         "version = version + 1 WHERE order_id = $1 AND version = $2",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
     (void)l;
-    if (rc != 0)
-        return tc_error_set(err, rc, "order \"%s\": %s", o->order_id, tc_error_msg(err));
-    if (changes != 1)
-        return conflict(err, "order", o->order_id, o->version);
-    return 0;
+    return versioned_update(tx,
+                            "UPDATE orders SET broker_order_id = COALESCE(broker_order_id, $3), "
+                            "status = $4, submitted_at = COALESCE(submitted_at, $5), "
+                            "reject_reason = COALESCE($6, reject_reason), updated_at = $5, "
+                            "version = version + 1 WHERE order_id = $1 AND version = $2",
+                            v, sizeof(v) / sizeof(v[0]), "order", o->order_id,
+                            o->version, err);
 }
 
 static int sql_order_filled(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_order *o,
                             struct tc_dec filled, enum tc_order_status status, int64_t now,
                             struct tc_error *err)
 {
-    int64_t changes = 0;
     struct tc_val v[] = {TC_V_TEXT(o->order_id), TC_V_INT(o->version), TC_V_DEC(filled),
                          TC_V_TEXT(tc_order_status_name(status)), TC_V_TIME(now)};
-    int rc = tc_txn_exec(tx,
-                         "UPDATE orders SET filled_quantity = $3, status = $4, updated_at = $5, "
-                         "version = version + 1 WHERE order_id = $1 AND version = $2",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
     (void)l;
-    if (rc != 0)
-        return tc_error_set(err, rc, "order \"%s\": %s", o->order_id, tc_error_msg(err));
-    if (changes != 1)
-        return conflict(err, "order", o->order_id, o->version);
-    return 0;
+    return versioned_update(tx,
+                            "UPDATE orders SET filled_quantity = $3, status = $4, updated_at = $5, "
+                            "version = version + 1 WHERE order_id = $1 AND version = $2",
+                            v, sizeof(v) / sizeof(v[0]), "order", o->order_id,
+                            o->version, err);
 }
 
 static int sql_order_status(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_order *o,
                             enum tc_order_status status, int64_t now, struct tc_error *err)
 {
-    int64_t changes = 0;
     struct tc_val v[] = {TC_V_TEXT(o->order_id), TC_V_INT(o->version),
                          TC_V_TEXT(tc_order_status_name(status)), TC_V_TIME(now)};
-    int rc = tc_txn_exec(tx,
-                         "UPDATE orders SET status = $3, updated_at = $4, version = version + 1 "
-                         "WHERE order_id = $1 AND version = $2",
-                         v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
     (void)l;
-    if (rc != 0)
-        return tc_error_set(err, rc, "order \"%s\": %s", o->order_id, tc_error_msg(err));
-    if (changes != 1)
-        return conflict(err, "order", o->order_id, o->version);
-    return 0;
+    return versioned_update(tx,
+                            "UPDATE orders SET status = $3, updated_at = $4, version = version + 1 "
+                            "WHERE order_id = $1 AND version = $2",
+                            v, sizeof(v) / sizeof(v[0]), "order", o->order_id,
+                            o->version, err);
 }
 
 static int parse_side(const char *s, enum tc_order_side *out)
