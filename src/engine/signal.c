@@ -7,11 +7,11 @@
 #include <jansson.h>
 #include <math.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sha256.h"
 #include "tradecore/clock.h"
 #include "tradecore/signal.h"
 #include "tradecore/validate.h"
@@ -460,13 +460,11 @@ static size_t put_dec(char *buf, size_t cap, size_t n, const char *key, int has,
 }
 
 _Static_assert(TC_SIGNAL_FP_LEN >= 3 + TC_ID_MAX + 1, "an \"id:\" fingerprint fits");
+_Static_assert(TC_SIGNAL_FP_LEN >= 7 + TC__SHA256_HEX_LEN + 1, "a \"sha256:\" fingerprint fits");
 
 int tc_signal_fingerprint(const struct tc_signal *s, char out[TC_SIGNAL_FP_LEN])
 {
-    static const char hex[] = "0123456789abcdef";
     char text[1024], ts[TC_TIME_STRLEN + 8];
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
     size_t n;
 
     out[0] = '\0';
@@ -493,14 +491,11 @@ int tc_signal_fingerprint(const struct tc_signal *s, char out[TC_SIGNAL_FP_LEN])
                               TC_SIGNAL_REASON_MAX - 1, s->reason);
     if (n >= sizeof(text))
         return TC_EINTERNAL; /* cannot happen: every field is bounded */
-    if (EVP_Digest(text, n, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-        return TC_EINTERNAL;
     memcpy(out, "sha256:", 7);
-    for (unsigned i = 0; i < mdlen; i++) {
-        out[7 + 2 * i] = hex[md[i] >> 4];
-        out[8 + 2 * i] = hex[md[i] & 15];
+    if (tc__sha256_hex(text, n, out + 7) != 0) {
+        out[0] = '\0';
+        return TC_EINTERNAL;
     }
-    out[7 + 2 * mdlen] = '\0';
     return 0;
 }
 

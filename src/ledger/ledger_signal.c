@@ -3,12 +3,12 @@
  * pyramiding changes and the order intents, or only a rejection; duplicates
  * return the first outcome. After the commit the intents go to the broker. */
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sha256.h"
 #include "core/str.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
@@ -40,22 +40,6 @@ struct sig_ctx {
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                    */
-
-static int sha256_hex(const void *data, size_t len, char out[65])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    static const char hex[] = "0123456789abcdef";
-
-    if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
-        return TC_EINTERNAL;
-    for (unsigned int k = 0; k < n; k++) {
-        out[2 * k] = hex[md[k] >> 4];
-        out[2 * k + 1] = hex[md[k] & 15];
-    }
-    out[64] = '\0';
-    return 0;
-}
 
 static const char *skip_ws(const char *p, const char *end)
 {
@@ -826,7 +810,7 @@ static int prepare(struct sig_ctx *c, struct tc_error *err)
         /* the same exit of another position must not be its duplicate */
         char buf[TC_SIGNAL_FP_LEN + TC_ID_BUFSZ + 16], hex[65];
         int n = snprintf(buf, sizeof(buf), "%s\nposition_id=%s\n", c->fp, c->named_position);
-        if (sha256_hex(buf, (size_t)n, hex) != 0)
+        if (tc__sha256_hex(buf, (size_t)n, hex) != 0)
             return tc_error_set(err, TC_EINTERNAL, "signal: fingerprint failed");
         snprintf(c->fp, sizeof(c->fp), "sha256:%s", hex);
     }
@@ -896,7 +880,7 @@ int tc_ledger_submit_signal(struct tc_ledger *l, const char *json, size_t len,
         copy_id_field(root, "signal_id", hex, sizeof(hex));
         if (hex[0]) {
             snprintf(c->fp, sizeof(c->fp), "id:%s", hex);
-        } else if (sha256_hex(payload, strlen(payload), hex) == 0) {
+        } else if (tc__sha256_hex(payload, strlen(payload), hex) == 0) {
             snprintf(c->fp, sizeof(c->fp), "body:%s", hex);
         } else {
             rc = tc_error_set(err, TC_EINTERNAL, "signal: fingerprint failed");

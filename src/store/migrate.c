@@ -7,11 +7,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sha256.h"
 #include "store/embedded.h"
 #include "tradecore/clock.h"
 #include "tradecore/migrate.h"
@@ -65,22 +65,6 @@ static const struct tc_migration *find_version(const struct tc_migration_set *se
         if (set->items[i].version == v)
             return &set->items[i];
     return NULL;
-}
-
-static void sha256_hex(const char *data, size_t len, char out[TC_MIGRATE_CHECKSUM_LEN + 1])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    static const char hex[] = "0123456789abcdef";
-
-    out[0] = '\0';
-    if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) || mdlen != 32)
-        return;
-    for (unsigned i = 0; i < mdlen; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
 }
 
 /* Splits FNAME "NNNN_name.up.sql": 1 when it is a migration file, 0 when it is
@@ -169,7 +153,7 @@ static int add_file(struct tc_migration_set *set, const char *fname, const char 
     copy[len] = '\0';
     if (up) {
         m->up_sql = copy;
-        sha256_hex(copy, len, m->checksum);
+        (void)tc__sha256_hex(copy, len, m->checksum); /* "" on failure: never matches */
     } else {
         m->down_sql = copy;
     }
