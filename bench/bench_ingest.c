@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_pg.h"
 #include "tradecore/ingest.h"
 #include "tradecore/migrate.h"
 #include "tradecore/refdata.h"
@@ -159,23 +160,6 @@ out:
     return rc;
 }
 
-static int pg_admin(const char *server, const char *sql)
-{
-    PGconn *c = PQconnectdb(server);
-    int ok = 0;
-    if (PQstatus(c) == CONNECTION_OK) {
-        PGresult *r = PQexec(c, sql);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        if (!ok)
-            fprintf(stderr, "bench_ingest: %s: %s", sql, PQerrorMessage(c));
-        PQclear(r);
-    } else {
-        fprintf(stderr, "bench_ingest: connect: %s", PQerrorMessage(c));
-    }
-    PQfinish(c);
-    return ok ? 0 : -1;
-}
-
 /* sqlite3's .import into a temporary table, then one INSERT … SELECT into a
  * fresh store's prices_daily holding tradecore's instruments; one transaction. */
 static int64_t sqlite_same_table(const char *dir, const char *csv)
@@ -268,7 +252,6 @@ int main(void)
 {
     const char *bin = getenv("TC_TEST_BIN");
     const char *tmp = getenv("TC_TEST_TMP");
-    const char *urlfile = getenv("TC_TEST_PG_URL_FILE");
     char dir[512], csv[600], cmd[2048], url[1024], server[1024] = "", db[64];
     double ours = 0;
     int failed = 0;
@@ -317,56 +300,38 @@ int main(void)
     }
 
     /* PostgreSQL */
-    FILE *uf = urlfile ? fopen(urlfile, "r") : NULL;
-    if (!uf || !fgets(server, sizeof server, uf)) {
-        fprintf(stderr, "bench_ingest: no PostgreSQL URL in $TC_TEST_PG_URL_FILE\n");
-        failed = 1;
-    }
-    if (uf)
-        fclose(uf);
-    server[strcspn(server, "\r\n")] = '\0';
     snprintf(db, sizeof db, "bench_ingest_%ld", (long)getpid());
-    const char *slash = strstr(server, "://");
-    slash = slash ? strchr(slash + 3, '/') : NULL;
-    if (*server && slash) {
-        const char *query = strchr(slash, '?');
-        snprintf(url, sizeof url, "%.*s/%s%s", (int)(slash - server), server, db,
-                 query ? query : "");
-        char sql[256];
-        snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
-        if (pg_admin(server, sql) == 0) {
-            ours = 0;
-            int bad = ingest_tc("postgres_tradecore", url, csv, &ours) != 0;
-            failed |= bad;
-            snprintf(cmd, sizeof cmd,
-                     "psql -q -v ON_ERROR_STOP=1 '%s' -c 'CREATE TABLE plain_prices (date TEXT, "
-                     "symbol TEXT, open NUMERIC(20,8), high NUMERIC(20,8), low NUMERIC(20,8), "
-                     "close NUMERIC(20,8), volume BIGINT)'",
-                     url);
-            t = run_timed(cmd);
-            snprintf(cmd, sizeof cmd,
-                     "psql -q -v ON_ERROR_STOP=1 '%s' -c '\\copy plain_prices FROM %s CSV "
-                     "HEADER'",
-                     url, csv);
-            t = t < 0 ? -1 : run_timed(cmd);
-            if (t < 0) {
-                failed = 1;
-            } else {
-                report("psql_copy", ROWS, t);
-                ratio("postgres_tradecore_vs_copy", ours, rate_of(ROWS, t));
-            }
-            t = bad ? -1 : pg_same_table(dir, url, csv);
-            if (t < 0) {
-                failed = 1;
-            } else {
-                report("psql_copy_same_table", ROWS, t);
-                ratio("postgres_tradecore_vs_copy_same_table", ours, rate_of(ROWS, t));
-            }
-            snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
-            pg_admin(server, sql);
-        } else {
+    if (tc_bench_pg_create("bench_ingest", db, server, sizeof server, url, sizeof url) == 0) {
+        ours = 0;
+        int bad = ingest_tc("postgres_tradecore", url, csv, &ours) != 0;
+        failed |= bad;
+        snprintf(cmd, sizeof cmd,
+                 "psql -q -v ON_ERROR_STOP=1 '%s' -c 'CREATE TABLE plain_prices (date TEXT, "
+                 "symbol TEXT, open NUMERIC(20,8), high NUMERIC(20,8), low NUMERIC(20,8), "
+                 "close NUMERIC(20,8), volume BIGINT)'",
+                 url);
+        t = run_timed(cmd);
+        snprintf(cmd, sizeof cmd,
+                 "psql -q -v ON_ERROR_STOP=1 '%s' -c '\\copy plain_prices FROM %s CSV "
+                 "HEADER'",
+                 url, csv);
+        t = t < 0 ? -1 : run_timed(cmd);
+        if (t < 0) {
             failed = 1;
+        } else {
+            report("psql_copy", ROWS, t);
+            ratio("postgres_tradecore_vs_copy", ours, rate_of(ROWS, t));
         }
+        t = bad ? -1 : pg_same_table(dir, url, csv);
+        if (t < 0) {
+            failed = 1;
+        } else {
+            report("psql_copy_same_table", ROWS, t);
+            ratio("postgres_tradecore_vs_copy_same_table", ours, rate_of(ROWS, t));
+        }
+        tc_bench_pg_drop("bench_ingest", server, db);
+    } else {
+        failed = 1;
     }
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_pg.h"
 #include "tradecore/accounts.h"
 #include "tradecore/broker.h"
 #include "tradecore/clock.h"
@@ -555,48 +556,6 @@ out:
     return rc;
 }
 
-static int admin(const char *server, const char *sql)
-{
-    PGconn *c = PQconnectdb(server);
-    PGresult *r;
-    int ok;
-    if (PQstatus(c) != CONNECTION_OK) {
-        fprintf(stderr, "bench_ledger: %s", PQerrorMessage(c));
-        PQfinish(c);
-        return -1;
-    }
-    r = PQexec(c, sql);
-    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        fprintf(stderr, "bench_ledger: %s: %s", sql, PQerrorMessage(c));
-    PQclear(r);
-    PQfinish(c);
-    return ok ? 0 : -1;
-}
-
-static int pg_urls(char *server, size_t scap, const char *db, char *url, size_t ucap)
-{
-    const char *file = getenv("TC_TEST_PG_URL_FILE");
-    const char *slash, *query;
-    FILE *f;
-    size_t n;
-
-    if (!file || !(f = fopen(file, "r")))
-        return -1;
-    n = fread(server, 1, scap - 1, f);
-    fclose(f);
-    while (n > 0 && (server[n - 1] == '\n' || server[n - 1] == '\r'))
-        n--;
-    server[n] = '\0';
-    slash = strstr(server, "://");
-    slash = slash ? strchr(slash + 3, '/') : NULL;
-    if (!slash)
-        return -1;
-    query = strchr(slash, '?');
-    snprintf(url, ucap, "%.*s/%s%s", (int)(slash - server), server, db, query ? query : "");
-    return 0;
-}
-
 int main(void)
 {
     const char *base = getenv("TC_TEST_TMP");
@@ -624,18 +583,12 @@ int main(void)
     rmdir(dir);
 
     snprintf(db, sizeof(db), "bench_ledger_%ld", (long)getpid());
-    if (pg_urls(server, sizeof(server), db, pgurl, sizeof(pgurl)) != 0) {
-        fprintf(stderr, "bench_ledger: no PostgreSQL fixture ($TC_TEST_PG_URL_FILE): "
-                        "postgres cases not run\n");
+    if (tc_bench_pg_create("bench_ledger", db, server, sizeof(server), pgurl, sizeof(pgurl)) != 0) {
         tc_log_close();
-        return failed;
-    }
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
-    if (admin(server, sql) != 0)
         return 1;
+    }
     failed |= run("postgres", pgurl, pgurl) != 0;
-    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
-    admin(server, sql);
+    tc_bench_pg_drop("bench_ledger", server, db);
     tc_log_close();
     return failed;
 }

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_pg.h"
 #include "bench_proc.h"
 #include "tradecore/clock.h"
 #include "tradecore/store.h"
@@ -206,19 +207,10 @@ static int bench_backend(const char *backend, const char *dir, const char *url)
     return rc;
 }
 
-static int pg_admin(const char *server, const char *sql)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof(cmd), "psql -q -v ON_ERROR_STOP=1 '%s' -c '%s' >/dev/null", server, sql);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
 int main(void)
 {
-    const char *base = getenv("TC_TEST_TMP"), *urlfile = getenv("TC_TEST_PG_URL_FILE");
-    char dir[512], url[1200], server[1024] = "", db[64], sql[128];
-    const char *slash;
-    FILE *uf;
+    const char *base = getenv("TC_TEST_TMP");
+    char dir[512], url[1200], server[1024] = "", db[64];
     int failed = 0;
 
     bin = getenv("TC_TEST_BIN");
@@ -230,31 +222,11 @@ int main(void)
     snprintf(url, sizeof(url), "sqlite:%s/tc.db", dir);
     failed |= bench_backend("sqlite", dir, url) != 0;
 
-    uf = urlfile ? fopen(urlfile, "r") : NULL;
-    if (!uf || !fgets(server, sizeof(server), uf)) {
-        fprintf(stderr, "bench_service: no PostgreSQL URL in $TC_TEST_PG_URL_FILE\n");
-        if (uf)
-            fclose(uf);
-        return 1;
-    }
-    fclose(uf);
-    server[strcspn(server, "\r\n")] = '\0';
     snprintf(db, sizeof(db), "bench_service_%ld", (long)getpid());
-    slash = strstr(server, "://");
-    slash = slash ? strchr(slash + 3, '/') : NULL;
-    if (!slash)
-        return 1;
-    {
-        const char *query = strchr(slash, '?');
-        snprintf(url, sizeof(url), "%.*s/%s%s", (int)(slash - server), server, db,
-                 query ? query : "");
-    }
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
-    if (pg_admin(server, sql) != 0)
+    if (tc_bench_pg_create("bench_service", db, server, sizeof(server), url, sizeof(url)) != 0)
         return 1;
     snprintf(dir, sizeof(dir), "%s/bench_service_%d_pg", base, (int)getpid());
     failed |= bench_backend("postgres", dir, url) != 0;
-    snprintf(sql, sizeof(sql), "DROP DATABASE %s WITH (FORCE)", db);
-    pg_admin(server, sql);
+    tc_bench_pg_drop("bench_service", server, db);
     return failed;
 }

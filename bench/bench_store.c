@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_pg.h"
 #include "tradecore/clock.h"
 #include "tradecore/dec.h"
 #include "tradecore/store.h"
@@ -213,51 +214,6 @@ out:
     return rc;
 }
 
-/* ---- the fixture database -------------------------------------------------- */
-
-static int admin(const char *server, const char *sql)
-{
-    PGconn *c = PQconnectdb(server);
-    PGresult *r;
-    int ok;
-    if (PQstatus(c) != CONNECTION_OK) {
-        fprintf(stderr, "bench_store: %s", PQerrorMessage(c));
-        PQfinish(c);
-        return -1;
-    }
-    r = PQexec(c, sql);
-    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        fprintf(stderr, "bench_store: %s: %s", sql, PQerrorMessage(c));
-    PQclear(r);
-    PQfinish(c);
-    return ok ? 0 : -1;
-}
-
-/* Reads the fixture URL and makes DB's URL from it (database path replaced). */
-static int pg_urls(char *server, size_t scap, const char *db, char *url, size_t ucap)
-{
-    const char *file = getenv("TC_TEST_PG_URL_FILE");
-    const char *slash, *query;
-    FILE *f;
-    size_t n;
-
-    if (!file || !(f = fopen(file, "r")))
-        return -1;
-    n = fread(server, 1, scap - 1, f);
-    fclose(f);
-    while (n > 0 && (server[n - 1] == '\n' || server[n - 1] == '\r'))
-        n--;
-    server[n] = '\0';
-    slash = strstr(server, "://");
-    slash = slash ? strchr(slash + 3, '/') : NULL;
-    if (!slash)
-        return -1;
-    query = strchr(slash, '?');
-    snprintf(url, ucap, "%.*s/%s%s", (int)(slash - server), server, db, query ? query : "");
-    return 0;
-}
-
 int main(void)
 {
     const char *base = getenv("TC_TEST_TMP");
@@ -282,20 +238,13 @@ int main(void)
     unlink(path);
 
     snprintf(db, sizeof(db), "bench_store_%ld", (long)getpid());
-    if (pg_urls(server, sizeof(server), db, pgurl, sizeof(pgurl)) != 0) {
-        fprintf(stderr, "bench_store: no PostgreSQL fixture ($TC_TEST_PG_URL_FILE): "
-                        "postgres cases not run\n");
-        return failed;
-    }
-    snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
-    if (admin(server, sql) != 0)
+    if (tc_bench_pg_create("bench_store", db, server, sizeof(server), pgurl, sizeof(pgurl)) != 0)
         return 1;
     failed |= bench_tc("postgres_tc_store_txn", pgurl,
                        "CREATE TABLE fills (id BIGINT PRIMARY KEY, symbol TEXT NOT NULL, "
                        "price NUMERIC(20,8) NOT NULL, ts TIMESTAMPTZ NOT NULL)") != 0;
     failed |= bench_raw_pq(pgurl) != 0;
-    snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", db);
-    admin(server, sql);
+    tc_bench_pg_drop("bench_store", server, db);
     rmdir(dir);
     return failed;
 }
