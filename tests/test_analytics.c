@@ -17,15 +17,7 @@
 
 #define EPS 1e-12
 
-static struct tc_dec D(const char *text)
-{
-    struct tc_dec d = {0};
-    struct tc_error err = {0};
-    int rc = tc_dec_parse(text, (size_t)-1, &d, &err);
-    if (rc != 0)
-        fail_msg("parse \"%s\": %s %s", text, tc_strerror_name(rc), err.msg);
-    return d;
-}
+#define D(text) tc_test_dec(text)
 
 static int64_t day(int y, int m, int d) { return tc_days_from_civil(y, m, d); }
 

@@ -9,15 +9,7 @@
 #include "tradecore/clock.h"
 #include "tradecore/dec.h"
 
-static struct tc_dec D(const char *text)
-{
-    struct tc_dec d = {0};
-    struct tc_error err = {0};
-    int rc = tc_dec_parse(text, (size_t)-1, &d, &err);
-    if (rc != 0)
-        fail_msg("parse \"%s\": %s %s", text, tc_strerror_name(rc), err.msg);
-    return d;
-}
+#define D(text) tc_test_dec(text)
 
 static struct tc_bar make_bar(int64_t day, const char *o, const char *h, const char *l,
                               const char *c, int64_t vol)

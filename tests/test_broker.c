@@ -22,12 +22,7 @@ static int on_fill(const struct tc_fill *f, void *ud)
     return g->rc;
 }
 
-static struct tc_dec D(const char *s)
-{
-    struct tc_dec d = {0};
-    assert_int_equal(tc_dec_parse(s, (size_t)-1, &d, NULL), 0);
-    return d;
-}
+#define D(text) tc_test_dec(text)
 
 static const char *fmt(struct tc_dec d)
 {

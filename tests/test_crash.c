@@ -233,13 +233,7 @@ static void child(const struct trial *t)
 /* ------------------------------------------------------------------------ */
 /* The model: what a prefix of M signals leaves behind                        */
 
-static struct tc_dec D(const char *s)
-{
-    struct tc_dec d;
-    if (tc_dec_parse(s, (size_t)-1, &d, NULL) != 0)
-        fail_msg("bad decimal %s", s);
-    return d;
-}
+#define D(text) tc_test_dec(text)
 
 static const char *F(struct tc_dec d)
 {

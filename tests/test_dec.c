@@ -20,15 +20,7 @@ static const char *mode_name(enum tc_round m)
 }
 
 /* Parses TEXT or fails the test. */
-static struct tc_dec D(const char *text)
-{
-    struct tc_dec d = {0};
-    struct tc_error err = {0};
-    int rc = tc_dec_parse(text, (size_t)-1, &d, &err);
-    if (rc != 0)
-        fail_msg("parse \"%s\": %s %s", text, tc_strerror_name(rc), err.msg);
-    return d;
-}
+#define D(text) tc_test_dec(text)
 
 static void assert_dec_str(struct tc_dec d, const char *want)
 {

@@ -15,13 +15,7 @@
 
 #define NONE NULL
 
-static struct tc_dec D(const char *s)
-{
-    struct tc_error err = {0};
-    struct tc_dec d = TC_DEC_ZERO;
-    tc_assert_ok(tc_dec_parse(s, (size_t)-1, &d, &err), &err);
-    return d;
-}
+#define D(text) tc_test_dec(text)
 
 /* Checks OUT[i] against the expected text (NULL: no value). */
 static void expect_values(const char *what, const struct tc_ind_value *out, const char *const *want,

@@ -84,14 +84,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static struct tc_dec D(const char *text)
-{
-    struct tc_dec d = {0};
-    struct tc_error err = {0};
-    if (tc_dec_parse(text, (size_t)-1, &d, &err) != 0)
-        fail_msg("parse \"%s\": %s", text, err.msg);
-    return d;
-}
+#define D(text) tc_test_dec(text)
 
 static int64_t DAY(const char *text)
 {

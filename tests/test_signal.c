@@ -14,14 +14,7 @@
 /* 2024-01-31T14:30:00Z */
 #define TS_US INT64_C(1706711400000000)
 
-static struct tc_dec D(const char *text)
-{
-    struct tc_dec d = {0};
-    struct tc_error err = {0};
-    if (tc_dec_parse(text, (size_t)-1, &d, &err) != 0)
-        fail_msg("parse \"%s\": %s", text, err.msg);
-    return d;
-}
+#define D(text) tc_test_dec(text)
 
 static void assert_dec(struct tc_dec d, const char *want)
 {

@@ -278,3 +278,13 @@ int tc_test_apply_migration(struct tc_store *s, const char *path)
     fprintf(stderr, "%s: not embedded\n", path);
     return -1;
 }
+
+struct tc_dec tc_test_dec(const char *text)
+{
+    struct tc_dec d = TC_DEC_ZERO;
+    struct tc_error err = {0};
+    int rc = tc_dec_parse(text, (size_t)-1, &d, &err);
+    if (rc != 0)
+        fail_msg("decimal \"%s\": %s %s", text, tc_strerror_name(rc), tc_error_msg(&err));
+    return d;
+}

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tradecore/dec.h"
 #include "tradecore/error.h"
 
 /* The server URL of the fixture (static buffer), or NULL with a message on
@@ -56,6 +57,10 @@ const char *tc_test_data(void);  /* $TC_TEST_DATA, else "../shared/data" */
  */
 int tc_test_run(const char *cwd, const char *const *argv, const char *const *extra_env,
                 const char *stdin_text, char **out, char **errout);
+
+/* The decimal TEXT (tc_dec_parse); a text that does not parse fails the
+ * running test with the text and the parser's message. */
+struct tc_dec tc_test_dec(const char *text);
 
 /* Asserts with the error detail in the failure message. */
 #define tc_assert_ok(expr, errp)                                                        \
