@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "tc_test.h"
 #include "tradecore/analytics.h"
@@ -33,6 +32,29 @@ static void assert_dec(struct tc_dec got, const char *want, const char *what)
     tc_dec_format(got, b, sizeof b);
     if (strcmp(b, want) != 0)
         fail_msg("%s: got %s, want %s", what, b, want);
+}
+
+/* A run of N daily points from FIRST on, each with equity = cash = EQ[i],
+ * from an initial cash of 100 and 252 sessions a year, into PTS. */
+static struct tc_run_result daily_run(struct tc_equity_point *pts, const char *const *eq,
+                                      size_t n, int64_t first)
+{
+    memset(pts, 0, n * sizeof *pts);
+    for (size_t i = 0; i < n; i++) {
+        pts[i].day = first + (int64_t)i;
+        pts[i].equity = pts[i].cash = D(eq[i]);
+    }
+    return (struct tc_run_result){.initial_cash = D("100"), .equity = pts, .n_equity = n,
+                                  .periods_per_year = 252};
+}
+
+/* The metrics of R (the test fails on an error). */
+static struct tc_metrics compute(const struct tc_run_result *r)
+{
+    struct tc_metrics m;
+    struct tc_error err = {0};
+    tc_assert_ok(tc_analytics_compute(r, &m, &err), &err);
+    return m;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -95,21 +117,26 @@ static void build_run(struct tc_run_result *r, double rf)
     r->periods_per_year = 4;
 }
 
+/* The mean and the sample variance of the hand run's four returns:
+ * 110/100-1 = 0.1, 99/110-1 = -0.1, 105/99-1, 121/105-1. */
+static void hand_returns(double *mean, double *var)
+{
+    double r[4] = {0.1, -0.1, 105.0 / 99.0 - 1.0, 121.0 / 105.0 - 1.0};
+    *mean = (r[0] + r[1] + r[2] + r[3]) / 4.0;
+    *var = ((r[0] - *mean) * (r[0] - *mean) + (r[1] - *mean) * (r[1] - *mean) +
+            (r[2] - *mean) * (r[2] - *mean) + (r[3] - *mean) * (r[3] - *mean)) /
+           3.0;
+}
+
 static void test_metrics_by_hand(void **state)
 {
     (void)state;
     struct tc_run_result r;
-    struct tc_metrics m;
-    struct tc_error err = {0};
     build_run(&r, 0.0);
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+    struct tc_metrics m = compute(&r);
 
-    /* returns: 110/100-1 = 0.1, 99/110-1 = -0.1, 105/99-1, 121/105-1 */
-    double r1 = 0.1, r2 = -0.1, r3 = 105.0 / 99.0 - 1.0, r4 = 121.0 / 105.0 - 1.0;
-    double mean = (r1 + r2 + r3 + r4) / 4.0;
-    double var = ((r1 - mean) * (r1 - mean) + (r2 - mean) * (r2 - mean) +
-                  (r3 - mean) * (r3 - mean) + (r4 - mean) * (r4 - mean)) /
-                 3.0;
+    double mean, var;
+    hand_returns(&mean, &var);
     double sd = sqrt(var);
     assert_dec(m.final_value, "121", "final value");
     assert_dec(m.final_cash, "121", "final cash");
@@ -145,15 +172,10 @@ static void test_risk_free_rate(void **state)
 {
     (void)state;
     struct tc_run_result r;
-    struct tc_metrics m;
-    struct tc_error err = {0};
     build_run(&r, 0.04); /* 0.01 per period */
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
-    double r1 = 0.1, r2 = -0.1, r3 = 105.0 / 99.0 - 1.0, r4 = 121.0 / 105.0 - 1.0;
-    double mean = (r1 + r2 + r3 + r4) / 4.0;
-    double var = ((r1 - mean) * (r1 - mean) + (r2 - mean) * (r2 - mean) +
-                  (r3 - mean) * (r3 - mean) + (r4 - mean) * (r4 - mean)) /
-                 3.0;
+    struct tc_metrics m = compute(&r);
+    double mean, var;
+    hand_returns(&mean, &var);
     assert_near(m.sharpe, (mean - 0.01) / sqrt(var) * 2.0, "sharpe with rf");
     /* excess returns below 0: -0.11 only (the others exceed 0.01) */
     double dd = sqrt(0.11 * 0.11 / 4.0);
@@ -167,17 +189,11 @@ static void test_cagr_periods(void **state)
 {
     (void)state;
     /* 8 sessions of a 4-session year = 2 years: 121 -> sqrt(1.21) - 1 = 0.1 */
+    static const char *const eq[8] = {"100", "100", "100", "100", "100", "100", "100", "121"};
     struct tc_equity_point pts[8];
-    memset(pts, 0, sizeof pts);
-    for (int i = 0; i < 8; i++) {
-        pts[i].day = day(2021, 3, 1) + i;
-        pts[i].equity = pts[i].cash = D(i == 7 ? "121" : "100");
-    }
-    struct tc_run_result r = {.initial_cash = D("100"), .equity = pts, .n_equity = 8,
-                              .periods_per_year = 4};
-    struct tc_metrics m;
-    struct tc_error err = {0};
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+    struct tc_run_result r = daily_run(pts, eq, 8, day(2021, 3, 1));
+    r.periods_per_year = 4;
+    struct tc_metrics m = compute(&r);
     assert_near(m.cagr, 0.1, "cagr over two years");
     assert_near(m.total_return, 0.21, "total return");
     assert_near(m.max_drawdown, 0.0, "no drawdown");
@@ -188,12 +204,10 @@ static void test_cagr_periods(void **state)
 static void test_single_point(void **state)
 {
     (void)state;
-    struct tc_equity_point p = {.day = day(2020, 1, 2), .cash = D("100"), .equity = D("100")};
-    struct tc_run_result r = {.initial_cash = D("100"), .equity = &p, .n_equity = 1,
-                              .periods_per_year = 252};
-    struct tc_metrics m;
-    struct tc_error err = {0};
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+    static const char *const eq[1] = {"100"};
+    struct tc_equity_point p;
+    struct tc_run_result r = daily_run(&p, eq, 1, day(2020, 1, 2));
+    struct tc_metrics m = compute(&r);
     assert_near(m.total_return, 0.0, "total");
     assert_near(m.cagr, 0.0, "cagr");
     assert_near(m.volatility, 0.0, "vol");
@@ -215,18 +229,10 @@ static void test_constant_growth(void **state)
     /* +1% every session: the returns are constant, so the volatility is 0 and
      * Sharpe is defined as 0 (null in JSON); no return is below rf = 0, so the
      * downside deviation and Sortino are 0 too */
-    const char *eq[3] = {"101", "102.01", "103.0301"};
+    static const char *const eq[3] = {"101", "102.01", "103.0301"};
     struct tc_equity_point pts[3];
-    memset(pts, 0, sizeof pts);
-    for (int i = 0; i < 3; i++) {
-        pts[i].day = day(2020, 1, 2) + i;
-        pts[i].equity = pts[i].cash = D(eq[i]);
-    }
-    struct tc_run_result r = {.initial_cash = D("100"), .equity = pts, .n_equity = 3,
-                              .periods_per_year = 252};
-    struct tc_metrics m;
-    struct tc_error err = {0};
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+    struct tc_run_result r = daily_run(pts, eq, 3, day(2020, 1, 2));
+    struct tc_metrics m = compute(&r);
     assert_near(m.volatility, 0.0, "vol");
     assert_near(m.sharpe, 0.0, "sharpe");
     assert_near(m.downside_deviation, 0.0, "downside");
@@ -240,18 +246,10 @@ static void test_drawdown_not_recovered(void **state)
     (void)state;
     /* 100 -> 90 -> 95: the peak is the start (index 0), the drawdown 0.1, and
      * it is not recovered: it lasts to the last session, 2 sessions */
-    const char *eq[2] = {"90", "95"};
+    static const char *const eq[2] = {"90", "95"};
     struct tc_equity_point pts[2];
-    memset(pts, 0, sizeof pts);
-    for (int i = 0; i < 2; i++) {
-        pts[i].day = day(2020, 1, 2) + i;
-        pts[i].equity = pts[i].cash = D(eq[i]);
-    }
-    struct tc_run_result r = {.initial_cash = D("100"), .equity = pts, .n_equity = 2,
-                              .periods_per_year = 252};
-    struct tc_metrics m;
-    struct tc_error err = {0};
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+    struct tc_run_result r = daily_run(pts, eq, 2, day(2020, 1, 2));
+    struct tc_metrics m = compute(&r);
     assert_near(m.max_drawdown, 0.1, "mdd");
     assert_int_equal(m.max_drawdown_duration, 2);
     assert_true(m.calmar < 0.0);
@@ -262,18 +260,10 @@ static void test_deepest_drawdown_wins(void **state)
     (void)state;
     /* 100 -> 95 (5%) -> 100 (recovered after 2) -> 120 -> 96 (20%) -> 110 -> 121
      * (recovered): the deepest is 20% from the peak 120 at session 3 to session 6 */
-    const char *eq[6] = {"95", "100", "120", "96", "110", "121"};
+    static const char *const eq[6] = {"95", "100", "120", "96", "110", "121"};
     struct tc_equity_point pts[6];
-    memset(pts, 0, sizeof pts);
-    for (int i = 0; i < 6; i++) {
-        pts[i].day = day(2020, 1, 2) + i;
-        pts[i].equity = pts[i].cash = D(eq[i]);
-    }
-    struct tc_run_result r = {.initial_cash = D("100"), .equity = pts, .n_equity = 6,
-                              .periods_per_year = 252};
-    struct tc_metrics m;
-    struct tc_error err = {0};
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+    struct tc_run_result r = daily_run(pts, eq, 6, day(2020, 1, 2));
+    struct tc_metrics m = compute(&r);
     assert_near(m.max_drawdown, 0.2, "mdd");
     assert_int_equal(m.max_drawdown_duration, 3);
 }
@@ -283,18 +273,10 @@ static void test_wiped_out(void **state)
     (void)state;
     /* 100 -> 0 -> -5: returns -1 then 0 (previous equity <= 0), cagr -1,
      * drawdown 1.05 (from 100 to -5), everything finite */
-    const char *eq[2] = {"0", "-5"};
+    static const char *const eq[2] = {"0", "-5"};
     struct tc_equity_point pts[2];
-    memset(pts, 0, sizeof pts);
-    for (int i = 0; i < 2; i++) {
-        pts[i].day = day(2020, 1, 2) + i;
-        pts[i].equity = pts[i].cash = D(eq[i]);
-    }
-    struct tc_run_result r = {.initial_cash = D("100"), .equity = pts, .n_equity = 2,
-                              .periods_per_year = 252};
-    struct tc_metrics m;
-    struct tc_error err = {0};
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+    struct tc_run_result r = daily_run(pts, eq, 2, day(2020, 1, 2));
+    struct tc_metrics m = compute(&r);
     assert_near(m.cagr, -1.0, "cagr");
     assert_near(m.total_return, -1.05, "total");
     assert_near(m.max_drawdown, 1.05, "mdd");
@@ -310,7 +292,6 @@ static void test_trades_degenerate(void **state)
     (void)state;
     struct tc_run_result r;
     struct tc_metrics m;
-    struct tc_error err = {0};
     build_run(&r, 0.0);
     /* only the winner and a zero trade: no loss, profit factor 0 (null) */
     struct tc_run_trade t[2];
@@ -319,7 +300,7 @@ static void test_trades_degenerate(void **state)
     t[1].net_pnl = D("0");
     r.trades = t;
     r.n_trades = 2;
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+    m = compute(&r);
     assert_int_equal(m.n_wins, 1);
     assert_int_equal(m.n_losses, 0);
     assert_near(m.win_rate, 0.5, "win rate");
@@ -328,14 +309,14 @@ static void test_trades_degenerate(void **state)
     /* no trades at all */
     r.n_trades = 0;
     r.trades = NULL;
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+    m = compute(&r);
     assert_int_equal(m.n_trades, 0);
     assert_near(m.win_rate, 0.0, "no-trade win rate");
     assert_dec(m.avg_trade, "0", "no-trade avg");
     /* only losses: profit factor 0 / 4 = 0 */
     r.trades = &trades3[1];
     r.n_trades = 1;
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+    m = compute(&r);
     assert_near(m.profit_factor, 0.0, "all losses");
     assert_dec(m.avg_trade, "-4", "avg loss");
 }
@@ -425,12 +406,10 @@ static void test_bad_inputs(void **state)
         }
         memset(&m, 0xA5, sizeof m);
         before = m;
-        int rc = tc_analytics_compute(&r, &m, &err);
-        if (rc != bad_cases[k].code)
-            fail_msg("case %zu: got %s (%s), want %s", k, tc_strerror_name(rc), err.msg,
-                     tc_strerror_name(bad_cases[k].code));
-        if (!strstr(err.msg, bad_cases[k].msg))
-            fail_msg("case %zu: message \"%s\" lacks \"%s\"", k, err.msg, bad_cases[k].msg);
+        char label[32];
+        snprintf(label, sizeof label, "case %zu", k);
+        tc_test_assert_error(label, tc_analytics_compute(&r, &m, &err), bad_cases[k].code, &err,
+                             bad_cases[k].msg);
         assert_memory_equal(&m, &before, sizeof m);
     }
     struct tc_error err = {0};
@@ -446,38 +425,19 @@ static void test_bad_inputs(void **state)
 /* ------------------------------------------------------------------------ */
 /* Reports.                                                                  */
 
+/* The report file NAME in DIR (malloc'd; caller frees). */
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return buf;
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
+    return tc_test_slurp(path, len);
 }
 
 static void write_report(const char *dir, const char *title, const char *params,
                          const struct tc_run_result *r)
 {
-    struct tc_metrics m;
+    struct tc_metrics m = compute(r);
     struct tc_error err = {0};
-    tc_assert_ok(tc_analytics_compute(r, &m, &err), &err);
     tc_assert_ok(tc_report_write(dir, title, params, r, &m, &err), &err);
 }
 
@@ -514,7 +474,7 @@ static void test_report_csv_exact(void **state)
     /* no temporary file is left behind */
     char tmp[600];
     snprintf(tmp, sizeof tmp, "%s/report.html.tmp", dir);
-    assert_false(exists(tmp));
+    assert_false(tc_test_exists(tmp));
 }
 
 static void test_report_summary_json(void **state)
@@ -579,9 +539,9 @@ static void test_report_nulls(void **state)
 {
     (void)state;
     char dir[512];
-    struct tc_equity_point p = {.day = day(2020, 1, 2), .cash = D("100"), .equity = D("100")};
-    struct tc_run_result r = {.initial_cash = D("100"), .equity = &p, .n_equity = 1,
-                              .periods_per_year = 252};
+    static const char *const eq[1] = {"100"};
+    struct tc_equity_point p;
+    struct tc_run_result r = daily_run(&p, eq, 1, day(2020, 1, 2));
     assert_int_equal(tc_test_tmpdir("report_nulls", dir, sizeof dir), 0);
     write_report(dir, NULL, NULL, &r);
     char *text = slurp(dir, "summary.json", NULL);
@@ -868,11 +828,10 @@ static void test_report_bad(void **state)
 {
     (void)state;
     struct tc_run_result r;
-    struct tc_metrics m;
     struct tc_error err = {0};
     char base[512], dir[600];
     build_run(&r, 0.0);
-    tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+    struct tc_metrics m = compute(&r);
     assert_int_equal(tc_test_tmpdir("report_bad", base, sizeof base), 0);
     snprintf(dir, sizeof dir, "%s/out", base);
     static const struct {
@@ -890,12 +849,12 @@ static void test_report_bad(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         err = (struct tc_error){0};
+        char label[32];
+        snprintf(label, sizeof label, "case %zu", i);
         int rc = tc_report_write(dir, cases[i].title, cases[i].params, &r, &m, &err);
-        if (rc != TC_EINVAL || !strstr(err.msg, cases[i].msg))
-            fail_msg("case %zu: got %s \"%s\", want TC_EINVAL \"%s\"", i, tc_strerror_name(rc),
-                     err.msg, cases[i].msg);
+        tc_test_assert_error(label, rc, TC_EINVAL, &err, cases[i].msg);
         /* nothing was created */
-        assert_false(exists(dir));
+        assert_false(tc_test_exists(dir));
     }
     assert_int_equal(tc_report_write(NULL, "t", NULL, &r, &m, &err), TC_EINVAL);
     assert_non_null(strstr(err.msg, "report: NULL folder"));
@@ -907,7 +866,7 @@ static void test_report_bad(void **state)
     assert_int_equal(tc_report_write(dir, "t", NULL, &r, &m, &err), TC_EINVAL);
     assert_non_null(strstr(err.msg, "empty equity curve"));
     assert_int_equal(tc_report_write("", "t", NULL, &r, &m, &err), TC_EINVAL);
-    assert_false(exists(dir));
+    assert_false(tc_test_exists(dir));
     /* a folder path through a regular file */
     r.n_equity = 4;
     char file[700], sub[800];
@@ -934,7 +893,7 @@ static void test_report_creates_parents(void **state)
     for (size_t i = 0; i < sizeof report_files / sizeof report_files[0]; i++) {
         char p[800];
         snprintf(p, sizeof p, "%s/%s", dir, report_files[i]);
-        assert_true(exists(p));
+        assert_true(tc_test_exists(p));
     }
 }
 

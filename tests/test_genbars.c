@@ -5,37 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "tc_test.h"
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
 #include "tradecore/genbars.h"
 #include "tradecore/ingest.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return buf;
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
 
 static void gen(const char *dir, int n, int bars, uint64_t seed, struct tc_genbars_result *res)
 {
@@ -47,7 +22,7 @@ static void gen(const char *dir, int n, int bars, uint64_t seed, struct tc_genba
 static int same_file(const char *a, const char *b)
 {
     size_t na, nb;
-    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    char *x = tc_test_slurp(a, &na), *y = tc_test_slurp(b, &nb);
     int same = na == nb && memcmp(x, y, na) == 0;
     free(x);
     free(y);
@@ -79,7 +54,7 @@ static void test_determinism(void **state)
     snprintf(b, sizeof b, "%s/SYN002.csv", d1);
     assert_false(same_file(a, b));
     snprintf(a, sizeof a, "%s/SYN004.csv", d1);
-    assert_false(exists(a));
+    assert_false(tc_test_exists(a));
     assert_int_equal(res.weekdays, 0);
     assert_int_equal(res.first_day, tc_days_from_civil(1990, 1, 2)); /* Jan 1 is a holiday */
 }
@@ -113,7 +88,7 @@ static void test_rows_consistent(void **state)
     gen(dir, 4, 5000, 7, NULL);
     for (int k = 1; k <= 4; k++) {
         snprintf(path, sizeof path, "%s/SYN%03d.csv", dir, k);
-        char *text = slurp(path, NULL);
+        char *text = tc_test_slurp(path, NULL);
         const char *hdr = "Date,Open,High,Low,Close,Adj Close,Volume\n";
         assert_int_equal(strncmp(text, hdr, strlen(hdr)), 0);
         const char *p = text + strlen(hdr);
@@ -291,7 +266,7 @@ static void test_bad_options(void **state)
         if (rc != cases[i].code || !strstr(err.msg, cases[i].msg))
             fail_msg("case %zu: got %s \"%s\", want %s \"%s\"", i, tc_strerror_name(rc), err.msg,
                      tc_strerror_name(cases[i].code), cases[i].msg);
-        assert_false(exists(dir));
+        assert_false(tc_test_exists(dir));
         assert_memory_equal(&res, &before, sizeof res);
     }
     struct tc_error err = {0};
@@ -334,7 +309,7 @@ static void test_cli(void **state)
     free(out);
     free(errs);
     snprintf(path, sizeof path, "%s/SYN002.csv", dir);
-    assert_true(exists(path));
+    assert_true(tc_test_exists(path));
     /* the library writes the same bytes */
     char dir2[600], path2[700];
     snprintf(dir2, sizeof dir2, "%s/lib", base);
@@ -383,7 +358,7 @@ static void test_cli(void **state)
     }
     char x[600];
     snprintf(x, sizeof x, "%s/x", base);
-    assert_false(exists(x));
+    assert_false(tc_test_exists(x));
     /* --help */
     const char *help[] = {"tradecore", "gen-bars", "--help", NULL};
     out = errs = NULL;

@@ -1,5 +1,7 @@
-/* Test support: PostgreSQL fixture databases, temporary folders, running the CLI. */
+/* Test support: PostgreSQL fixture databases, fresh stores, temporary folders,
+ * files, running the CLI, parsing helpers and shared assertions. */
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <poll.h>
@@ -14,6 +16,8 @@
 
 #include "store/embedded.h"
 #include "tc_test.h"
+#include "tradecore/calendar.h"
+#include "tradecore/clock.h"
 #include "tradecore/store.h"
 
 static char server_url[1024];
@@ -287,4 +291,126 @@ struct tc_dec tc_test_dec(const char *text)
     if (rc != 0)
         fail_msg("decimal \"%s\": %s %s", text, tc_strerror_name(rc), tc_error_msg(&err));
     return d;
+}
+
+char *tc_test_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    long n;
+    char *buf;
+
+    if (!f)
+        fail_msg("cannot open %s: %s", path, strerror(errno));
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return buf;
+}
+
+int tc_test_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+void tc_test_write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        fail_msg("cannot write %s: %s", path, strerror(errno));
+    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+    assert_int_equal(fclose(fp), 0);
+}
+
+void tc_test_assert_json_eq(const char *a, const char *b)
+{
+    json_t *ja = json_loads(a, 0, NULL), *jb = json_loads(b, 0, NULL);
+    assert_non_null(ja);
+    assert_non_null(jb);
+    if (!json_equal(ja, jb))
+        fail_msg("JSON differs: %s vs %s", a, b);
+    json_decref(ja);
+    json_decref(jb);
+}
+
+void tc_test_assert_msg(const struct tc_error *err, const char *want)
+{
+    if (!strstr(err->msg, want))
+        fail_msg("message \"%s\" lacks \"%s\"", err->msg, want);
+}
+
+void tc_test_assert_error(const char *label, int rc, int want, const struct tc_error *err,
+                          const char *msg)
+{
+    if (rc != want)
+        fail_msg("%s: expected %s, got %s (%s)", label, tc_strerror_name(want),
+                 tc_strerror_name(rc), err->msg);
+    if (!strstr(err->msg, msg))
+        fail_msg("%s: message \"%s\" lacks \"%s\"", label, err->msg, msg);
+}
+
+int64_t tc_test_date(const char *text)
+{
+    struct tc_error err = {0};
+    int64_t d = 0;
+    tc_assert_ok(tc_date_parse(text, &d, &err), &err);
+    return d;
+}
+
+int64_t tc_test_utc(const char *text)
+{
+    struct tc_error err = {0};
+    int64_t us = 0;
+    tc_assert_ok(tc_time_parse(text, (size_t)-1, &us, &err), &err);
+    return us;
+}
+
+const struct tc_calendar *tc_test_calendar(const char *mic)
+{
+    struct tc_error err = {0};
+    const struct tc_calendar *c = NULL;
+    tc_assert_ok(tc_calendar_get(mic, &c, &err), &err);
+    return c;
+}
+
+int tc_test_store_open(const char *name, int pg, const char *file, char *dir, size_t dcap,
+                       char *url, size_t ucap, struct tc_store **out)
+{
+    struct tc_error err = {0};
+    char own_dir[512], own_url[1024];
+
+    if (!dir) {
+        dir = own_dir;
+        dcap = sizeof(own_dir);
+    }
+    if (!url) {
+        url = own_url;
+        ucap = sizeof(own_url);
+    }
+    *out = NULL;
+    if (tc_test_tmpdir(name, dir, dcap) != 0) {
+        fprintf(stderr, "store \"%s\": no temporary folder\n", name);
+        return -1;
+    }
+    if (pg) {
+        if (tc_test_pg_create_db(name, url, ucap) != 0)
+            return -1;
+    } else {
+        int n = snprintf(url, ucap, "sqlite:%s/%s", dir, file);
+        if (n < 0 || (size_t)n >= ucap)
+            return -1;
+    }
+    if (tc_store_open(url, NULL, out, &err) != 0) {
+        fprintf(stderr, "open %s: %s\n", url, tc_error_msg(&err));
+        *out = NULL;
+        return -1;
+    }
+    return 0;
 }

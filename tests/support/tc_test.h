@@ -62,6 +62,49 @@ int tc_test_run(const char *cwd, const char *const *argv, const char *const *ext
  * running test with the text and the parser's message. */
 struct tc_dec tc_test_dec(const char *text);
 
+/* Files. TC_TEST_SLURP: the whole file at PATH as a malloc'd NUL-terminated
+ * string (caller frees), its length in *LEN when LEN is not NULL; a file that
+ * cannot be read fails the running test with the path. tc_test_exists: 1 if
+ * PATH exists. tc_test_write_file: PATH holds exactly TEXT afterwards (a
+ * failure to write fails the running test). */
+char *tc_test_slurp(const char *path, size_t *len);
+int tc_test_exists(const char *path);
+void tc_test_write_file(const char *path, const char *text);
+
+/* Fails the running test unless the JSON texts A and B parse and are equal
+ * (json_equal: object key order does not matter). */
+void tc_test_assert_json_eq(const char *a, const char *b);
+
+/* Fails the running test unless ERR's message contains WANT (the failure
+ * shows both). */
+void tc_test_assert_msg(const struct tc_error *err, const char *want);
+
+/* Fails the running test, naming LABEL, unless RC is the code WANT and ERR's
+ * message contains MSG. */
+void tc_test_assert_error(const char *label, int rc, int want, const struct tc_error *err,
+                          const char *msg);
+
+/* A date "YYYY-MM-DD" as days since 1970-01-01 (tc_date_parse), a time
+ * "YYYY-MM-DDTHH:MM:SS[.f]Z" as microseconds (tc_time_parse), and the built-in
+ * calendar of the market MIC (tc_calendar_get); a text the parser refuses
+ * or an unknown market fails the running test with the parser's message. */
+int64_t tc_test_date(const char *text);
+int64_t tc_test_utc(const char *text);
+struct tc_calendar;
+const struct tc_calendar *tc_test_calendar(const char *mic);
+
+/*
+ * Opens a fresh store: PG = 1, a new database on the PostgreSQL fixture named
+ * after NAME (tc_test_pg_create_db); PG = 0, "sqlite:<dir>/<FILE>" in a new
+ * tc_test_tmpdir named NAME. DIR (capacity DCAP; may be NULL) receives a new
+ * tc_test_tmpdir named NAME on both backends (a folder for the test's files).
+ * URL (capacity UCAP; may be NULL) receives the store's URL. *OUT is the open
+ * store (caller closes it). Returns 0, or -1 with the reason on stderr
+ * (nothing left open). Nothing is migrated.
+ */
+int tc_test_store_open(const char *name, int pg, const char *file, char *dir, size_t dcap,
+                       char *url, size_t ucap, struct tc_store **out);
+
 /* Asserts with the error detail in the failure message. */
 #define tc_assert_ok(expr, errp)                                                        \
     do {                                                                                \
