@@ -1,7 +1,6 @@
 /* Accounts repositories (portfolios, strategies) against sqlite files and
  * PostgreSQL: CRUD, exact decimals, enabled finder, duplicates, validation,
  * soft delete, and the schema's down migration. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,25 +28,13 @@ static const char *mig_path(const struct fx *f, int up)
 
 static int setup(void **state, int pg)
 {
-    char url[1024], dir[512];
-    struct tc_error err = {0};
     struct fx *f = calloc(1, sizeof(*f));
 
     if (!f)
         return -1;
     f->pg = pg;
-    if (pg) {
-        if (tc_test_pg_create_db("accounts", url, sizeof(url)) != 0)
-            goto fail;
-    } else {
-        if (tc_test_tmpdir("accounts", dir, sizeof(dir)) != 0)
-            goto fail;
-        snprintf(url, sizeof(url), "sqlite:%s/runtime.db", dir);
-    }
-    if (tc_store_open(url, NULL, &f->store, &err) != 0) {
-        fprintf(stderr, "open %s: %s\n", url, tc_error_msg(&err));
+    if (tc_test_store_open("accounts", pg, "runtime.db", NULL, 0, NULL, 0, &f->store) != 0)
         goto fail;
-    }
     if (tc_test_apply_migration(f->store, mig_path(f, 1)) != 0)
         goto fail;
     tc_manual_clock_init(&f->clock, T0);
@@ -71,25 +58,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static struct tc_dec dec(const char *s)
-{
-    struct tc_dec d;
-    struct tc_error err = {0};
-    if (tc_dec_parse(s, (size_t)-1, &d, &err) != 0)
-        fail_msg("bad decimal %s: %s", s, tc_error_msg(&err));
-    return d;
-}
-
-static void assert_json_eq(const char *a, const char *b)
-{
-    json_t *ja = json_loads(a, 0, NULL), *jb = json_loads(b, 0, NULL);
-    assert_non_null(ja);
-    assert_non_null(jb);
-    if (!json_equal(ja, jb))
-        fail_msg("JSON differs: %s vs %s", a, b);
-    json_decref(ja);
-    json_decref(jb);
-}
+#define dec(text) tc_test_dec(text)
 
 static void fill_portfolio(struct tc_portfolio_def *p, const char *id, const char *capital)
 {
@@ -153,7 +122,7 @@ static void test_portfolio_crud(void **state)
     assert_int_equal(got.initial_capital.raw, INT64_C(1234567890112345678));
     tc_dec_format(got.initial_capital, buf, sizeof(buf));
     assert_string_equal(buf, "12345678901.12345678");
-    assert_json_eq(got.metadata, "{\"owner\": \"desk-1\"}");
+    tc_test_assert_json_eq(got.metadata, "{\"owner\": \"desk-1\"}");
     assert_int_equal(got.created_at_us, T0);
     assert_int_equal(got.updated_at_us, T0);
     assert_int_equal(got.deleted_at_us, 0);
@@ -181,7 +150,7 @@ static void test_portfolio_crud(void **state)
     assert_string_equal(got.base_currency, "EUR");
     assert_int_equal(got.initial_capital.raw, INT64_C(1000000) * TC_DEC_ONE);
     assert_null(got.description);
-    assert_json_eq(got.metadata, "{}");
+    tc_test_assert_json_eq(got.metadata, "{}");
     assert_int_equal(got.created_at_us, T0);
     assert_int_equal(got.updated_at_us, T0 + 42);
     assert_string_equal(got.created_by, "tester");
@@ -257,13 +226,7 @@ static void test_portfolio_validation(void **state)
         p.metadata = (char *)cases[k].metadata;
         tc_error_clear(&err);
         rc = tc_accounts_portfolio_create(&f->acc, &p, &err);
-        if (rc != TC_EINVAL)
-            fail_msg("%s: expected TC_EINVAL, got %s (%s)", cases[k].label,
-                     tc_strerror_name(rc), err.msg);
-        for (int w = 0; w < 2; w++)
-            if (!strstr(err.msg, cases[k].words[w]))
-                fail_msg("%s: message \"%s\" lacks \"%s\"", cases[k].label, err.msg,
-                         cases[k].words[w]);
+        tc_test_assert_error_words(cases[k].label, rc, TC_EINVAL, &err, cases[k].words, 2);
         assert_int_equal(tc_accounts_portfolio_update(&f->acc, &p, &err), TC_EINVAL);
     }
     {
@@ -310,13 +273,13 @@ static void test_strategy_crud(void **state)
     assert_string_equal(got.name, "Strategy sma-cross");
     assert_string_equal(got.description, "moving-average crossover");
     assert_int_equal(got.enabled, 1);
-    assert_json_eq(got.params, "{\"fast\": 10, \"slow\": 30, \"stop\": \"0.05\"}");
-    assert_json_eq(got.metadata, "{}");
+    tc_test_assert_json_eq(got.params, "{\"fast\": 10, \"slow\": 30, \"stop\": \"0.05\"}");
+    tc_test_assert_json_eq(got.metadata, "{}");
     assert_int_equal(got.created_at_us, T0);
     tc_strategy_def_release(&got);
     tc_assert_ok(tc_accounts_strategy_get(&f->acc, "breakout", &got, &err), &err);
     assert_int_equal(got.enabled, 0);
-    assert_json_eq(got.params, "{}");
+    tc_test_assert_json_eq(got.params, "{}");
     tc_strategy_def_release(&got);
 
     tc_assert_ok(tc_accounts_strategy_list_enabled(&f->acc, &l, &err), &err);
@@ -335,7 +298,7 @@ static void test_strategy_crud(void **state)
     tc_assert_ok(tc_accounts_strategy_list_enabled(&f->acc, &l, &err), &err);
     assert_int_equal(l.n, 2);
     assert_string_equal(l.items[0].strategy_id, "breakout");
-    assert_json_eq(l.items[0].params, "{\"window\": 20}");
+    tc_test_assert_json_eq(l.items[0].params, "{\"window\": 20}");
     assert_int_equal(l.items[0].updated_at_us, T0 + 9);
     assert_string_equal(l.items[1].strategy_id, "sma-cross");
     tc_strategy_list_release(&l);
@@ -387,13 +350,7 @@ static void test_strategy_duplicate_and_validation(void **state)
         s.metadata = (char *)cases[k].metadata;
         tc_error_clear(&err);
         rc = tc_accounts_strategy_create(&f->acc, &s, &err);
-        if (rc != TC_EINVAL)
-            fail_msg("%s: expected TC_EINVAL, got %s (%s)", cases[k].label,
-                     tc_strerror_name(rc), err.msg);
-        for (int w = 0; w < 2; w++)
-            if (!strstr(err.msg, cases[k].words[w]))
-                fail_msg("%s: message \"%s\" lacks \"%s\"", cases[k].label, err.msg,
-                         cases[k].words[w]);
+        tc_test_assert_error_words(cases[k].label, rc, TC_EINVAL, &err, cases[k].words, 2);
     }
     assert_int_equal(count_strategies(f), 1);
     assert_int_equal(tc_accounts_strategy_get(&f->acc, "", &got, &err), TC_EINVAL);

@@ -1,7 +1,6 @@
 /* Reference data repositories (markets, issuers, instruments) against sqlite
  * files and PostgreSQL: CRUD, finders, exact decimals, duplicates, validation,
  * soft delete, hostile text, and the schema's down migration. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,26 +18,6 @@ struct fx {
     struct tc_refdata rd;
 };
 
-static int open_store(struct fx *f)
-{
-    char url[1024], dir[512];
-    struct tc_error err = {0};
-
-    if (f->pg) {
-        if (tc_test_pg_create_db("refdata", url, sizeof(url)) != 0)
-            return -1;
-    } else {
-        if (tc_test_tmpdir("refdata", dir, sizeof(dir)) != 0)
-            return -1;
-        snprintf(url, sizeof(url), "sqlite:%s/historical.db", dir);
-    }
-    if (tc_store_open(url, NULL, &f->store, &err) != 0) {
-        fprintf(stderr, "open %s: %s\n", url, tc_error_msg(&err));
-        return -1;
-    }
-    return 0;
-}
-
 static const char *up_path(const struct fx *f)
 {
     return f->pg ? "postgres/historical/0001_reference_data.up.sql"
@@ -51,7 +30,8 @@ static int setup(void **state, int pg)
     if (!f)
         return -1;
     f->pg = pg;
-    if (open_store(f) != 0 || tc_test_apply_migration(f->store, up_path(f)) != 0) {
+    if (tc_test_store_open("refdata", pg, "historical.db", NULL, 0, NULL, 0, &f->store) != 0 ||
+        tc_test_apply_migration(f->store, up_path(f)) != 0) {
         tc_store_close(f->store);
         free(f);
         return -1;
@@ -95,25 +75,7 @@ static void fill_instrument(struct tc_instrument *i, const char *id, const char 
     i->asset_class = TC_ASSET_EQUITY;
 }
 
-static struct tc_dec dec(const char *s)
-{
-    struct tc_dec d;
-    struct tc_error err = {0};
-    if (tc_dec_parse(s, (size_t)-1, &d, &err) != 0)
-        fail_msg("bad decimal %s: %s", s, tc_error_msg(&err));
-    return d;
-}
-
-static void assert_json_eq(const char *a, const char *b)
-{
-    json_t *ja = json_loads(a, 0, NULL), *jb = json_loads(b, 0, NULL);
-    assert_non_null(ja);
-    assert_non_null(jb);
-    if (!json_equal(ja, jb))
-        fail_msg("JSON differs: %s vs %s", a, b);
-    json_decref(ja);
-    json_decref(jb);
-}
+#define dec(text) tc_test_dec(text)
 
 static void add_market(struct fx *f, const char *id)
 {
@@ -153,8 +115,8 @@ static void test_market_crud(void **state)
     assert_string_equal(got.name, "Market XNYS");
     assert_string_equal(got.region, "US");
     assert_string_equal(got.timezone, "America/New_York");
-    assert_json_eq(got.calendar_spec, "{\"calendar\": \"XNYS\"}");
-    assert_json_eq(got.metadata, "{\"n\": 1, \"operator\": \"NYSE\"}");
+    tc_test_assert_json_eq(got.calendar_spec, "{\"calendar\": \"XNYS\"}");
+    tc_test_assert_json_eq(got.metadata, "{\"n\": 1, \"operator\": \"NYSE\"}");
     assert_int_equal(got.created_at_us, T0);
     assert_int_equal(got.updated_at_us, T0);
     assert_int_equal(got.deleted_at_us, 0);
@@ -172,7 +134,7 @@ static void test_market_crud(void **state)
     tc_assert_ok(tc_refdata_market_get(&f->rd, "XNYS", &got, &err), &err);
     assert_string_equal(got.name, "New York Stock Exchange");
     assert_string_equal(got.region, "");
-    assert_json_eq(got.calendar_spec, "{}");
+    tc_test_assert_json_eq(got.calendar_spec, "{}");
     assert_int_equal(got.created_at_us, T0);
     assert_int_equal(got.updated_at_us, T0 + 1500000);
     assert_string_equal(got.created_by, "tester");
@@ -224,7 +186,7 @@ static void test_issuer_crud(void **state)
     assert_string_equal(got.country, "US");
     assert_string_equal(got.sector, "Technology");
     assert_string_equal(got.industry, "");
-    assert_json_eq(got.metadata, "{}");
+    tc_test_assert_json_eq(got.metadata, "{}");
     assert_int_equal(got.created_at_us, T0);
     tc_issuer_release(&got);
 
@@ -287,7 +249,7 @@ static void test_instrument_crud_and_finders(void **state)
     assert_string_equal(got.maturity_date, "");
     assert_string_equal(got.underlying_instrument_id, "");
     assert_int_equal(got.status, TC_INSTRUMENT_ACTIVE);
-    assert_json_eq(got.metadata, "{\"isin\": \"US67066G1040\"}");
+    tc_test_assert_json_eq(got.metadata, "{\"isin\": \"US67066G1040\"}");
     assert_int_equal(got.created_at_us, T0);
     tc_instrument_release(&got);
 
@@ -607,12 +569,7 @@ static void test_validation(void **state)
         rc = c->kind == BAD_INSTRUMENT ? tc_refdata_instrument_create(&f->rd, &i, &err)
              : c->kind == BAD_MARKET   ? tc_refdata_market_create(&f->rd, &m, &err)
                                        : tc_refdata_issuer_create(&f->rd, &is, &err);
-        if (rc != c->code)
-            fail_msg("%s: expected %s, got %s (%s)", c->label, tc_strerror_name(c->code),
-                     tc_strerror_name(rc), err.msg);
-        for (int w = 0; w < 3 && c->words[w]; w++)
-            if (!strstr(err.msg, c->words[w]))
-                fail_msg("%s: message \"%s\" lacks \"%s\"", c->label, err.msg, c->words[w]);
+        tc_test_assert_error_words(c->label, rc, c->code, &err, c->words, 3);
         /* the same check on update */
         if (c->kind == BAD_INSTRUMENT && c->mutate != b_unknown_market &&
             c->mutate != b_unknown_issuer && c->mutate != b_unknown_under)

@@ -356,6 +356,14 @@ void tc_test_assert_error(const char *label, int rc, int want, const struct tc_e
         fail_msg("%s: message \"%s\" lacks \"%s\"", label, err->msg, msg);
 }
 
+void tc_test_assert_error_words(const char *label, int rc, int want, const struct tc_error *err,
+                                const char *const *words, size_t n)
+{
+    tc_test_assert_error(label, rc, want, err, "");
+    for (size_t i = 0; i < n && words[i]; i++)
+        tc_test_assert_error(label, rc, want, err, words[i]);
+}
+
 int64_t tc_test_date(const char *text)
 {
     struct tc_error err = {0};

@@ -84,6 +84,11 @@ void tc_test_assert_msg(const struct tc_error *err, const char *want);
 void tc_test_assert_error(const char *label, int rc, int want, const struct tc_error *err,
                           const char *msg);
 
+/* The same with several words: RC is WANT and the message contains each of
+ * the first N WORDS up to the first NULL one. */
+void tc_test_assert_error_words(const char *label, int rc, int want, const struct tc_error *err,
+                                const char *const *words, size_t n);
+
 /* A date "YYYY-MM-DD" as days since 1970-01-01 (tc_date_parse), a time
  * "YYYY-MM-DDTHH:MM:SS[.f]Z" as microseconds (tc_time_parse), and the built-in
  * calendar of the market MIC (tc_calendar_get); a text the parser refuses
