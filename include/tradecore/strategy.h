@@ -296,6 +296,15 @@ int tc_strategy_signal_init(struct tc_strategy_ctx *ctx, struct tc_signal *sig,
                             enum tc_signal_type type, size_t ix, enum tc_side side,
                             struct tc_error *err);
 /*
+ * The TimeMachine handle of SIG's instrument into *IX: the handle given to
+ * the last tc_strategy_signal_init of CTX when SIG still names that
+ * instrument (one compare), else tc_tm_find's answer (TC_ENOTFOUND naming
+ * the instrument when it is not loaded). For hosts, whose submit gets the
+ * signal without its handle. TC_EINVAL for NULL arguments.
+ */
+int tc_strategy_signal_ix(const struct tc_strategy_ctx *ctx, const struct tc_signal *sig,
+                          size_t *ix, struct tc_error *err);
+/*
  * Sends SIG (its signal id is set here) through the host. Returns 0 when the
  * ledger recorded it, accepted or rejected (*OUT, may be NULL, says which);
  * a negative code when it could not be recorded.

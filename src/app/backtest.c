@@ -35,6 +35,10 @@ struct ibook {
                               cursor in view[k].n, and the latest close is the view's last) */
     struct tc_bar_view cols; /* the series' columns from bar 0: the per-bar path
                                 reads them here, beside the cursor */
+    unsigned char fill;    /* a fill since the last refresh */
+    unsigned char mark;    /* listed in mark_list: refresh rebuilds this book */
+    unsigned char open;    /* listed in open_ix (units != 0) */
+    int pending;           /* tracked positions with nothing filled yet */
 };
 
 struct tracked {
@@ -52,6 +56,26 @@ struct pending_fill {
     size_t ctx;
     struct tc_strategy_fill f;
 };
+
+/* A fill and a closed trade as the run keeps them until its end: the
+ * instrument by handle (its name is written once, into the result's
+ * tc_run_fill and tc_run_trade, when the run ends). */
+struct fill_rec {
+    int64_t day;
+    struct tc_dec quantity, price, commission;
+    uint32_t ix;
+    char side;
+};
+
+struct trade_rec {
+    int64_t entry_day, exit_day;
+    struct tc_dec quantity, entry_price, exit_price, gross_pnl, commission, net_pnl;
+    uint32_t ix;
+    char side;
+};
+/* finish_records writes each record over itself, from the last */
+_Static_assert(sizeof(struct fill_rec) <= sizeof(struct tc_run_fill), "fill record too large");
+_Static_assert(sizeof(struct trade_rec) <= sizeof(struct tc_run_trade), "trade record too large");
 
 struct run {
     const struct tc_backtest_config *cfg;
@@ -71,10 +95,15 @@ struct run {
     char (*sid)[TC_ID_BUFSZ];         /* strategy ids, per ctx */
     struct tracked *trk;
     size_t ntrk, captrk;
-    struct tc_run_fill *fills;
+    struct fill_rec *fills;
     size_t nfills, capfills;
-    struct tc_run_trade *trades;
+    struct trade_rec *trades;
     size_t ntrades, captrades;
+    size_t *mark_list, n_mark;        /* instruments whose book refresh rebuilds */
+    unsigned char *on_fill;           /* [nctx] the class has on_fill */
+    int any_on_fill;
+    size_t bar_ix;                    /* the instrument whose bar the broker has (a hint) */
+    char foreign[TC_ID_BUFSZ];        /* a filled instrument the run does not have */
     struct pending_fill *pf;
     size_t npf, cappf;
     struct tc_equity_point *eq;
@@ -97,6 +126,7 @@ struct run {
      * working order: orders come only from signals) */
     unsigned char *offer;             /* [ni] 1 = listed in offer_list */
     size_t *offer_list, n_offer;
+    int offer_foreign;                /* a signal of an instrument without a series */
 };
 
 void tc_backtest_config_init(struct tc_backtest_config *cfg)
@@ -332,38 +362,55 @@ static int build_sessions(struct run *r, struct tc_error *err)
 
 /* ---- the book ------------------------------------------------------------------- */
 
-static int find_ix(struct run *r, const char *instrument, size_t *ix)
+/* Instrument IX's book is rebuilt at the next refresh. */
+static void mark(struct run *r, size_t ix)
 {
-    return tc_tm_find(r->tm, instrument, ix, NULL);
+    if (!r->book[ix].mark) {
+        r->book[ix].mark = 1;
+        r->mark_list[r->n_mark++] = ix;
+    }
 }
 
+/*
+ * A new fill: kept for the result, its instrument's positions read again at
+ * the next refresh, and the strategy's on_fill queued. The instrument is
+ * the one whose bar the broker is matching (BAR_IX, checked by name), else
+ * looked up.
+ */
 static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
 {
     struct run *r = ud;
-    struct tc_run_fill *f;
-    size_t ix = 0;
+    const struct tc_order_intent *in = ev->intent;
+    struct fill_rec *f;
+    size_t ix = r->bar_ix;
 
     r->dirty = 1;
+    if ((ix >= r->ni || strcmp(r->cfg->series[ix].instrument_id, in->instrument_id) != 0) &&
+        tc_tm_find(r->tm, in->instrument_id, &ix, NULL) != 0) {
+        if (!r->foreign[0])
+            tc__str_copy(r->foreign, sizeof(r->foreign), in->instrument_id);
+        return;
+    }
     if (grow((void **)&r->fills, &r->capfills, r->nfills, sizeof(*r->fills)) != 0) {
         r->oom = 1;
         return;
     }
     f = &r->fills[r->nfills++];
-    memset(f, 0, sizeof(*f));
     f->day = ev->day;
-    tc__str_copy(f->instrument_id, sizeof(f->instrument_id), ev->intent->instrument_id);
-    f->side = ev->intent->side == TC_ORDER_BUY ? 'B' : 'S';
     f->quantity = ev->fill->quantity;
     f->price = ev->fill->price;
     f->commission = ev->fill->commission;
-    if (find_ix(r, ev->intent->instrument_id, &ix) != 0)
+    f->ix = (uint32_t)ix;
+    f->side = in->side == TC_ORDER_BUY ? 'B' : 'S';
+    r->book[ix].fill = 1;
+    mark(r, ix);
+    if (!r->any_on_fill)
         return;
-    /* the positions of this instrument are read again at the next refresh */
-    for (size_t k = 0; k < r->ntrk; k++)
-        r->trk[k].stale |= r->trk[k].ix == ix;
     for (size_t c = 0; c < r->nctx; c++) {
-        if (strcmp(r->sid[c], ev->intent->strategy_id) != 0)
+        if (strcmp(r->sid[c], in->strategy_id) != 0)
             continue;
+        if (!r->on_fill[c])
+            break;
         if (grow((void **)&r->pf, &r->cappf, r->npf, sizeof(*r->pf)) != 0) {
             r->oom = 1;
             return;
@@ -373,12 +420,11 @@ static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
         p->ctx = c;
         p->f.ix = ix;
         p->f.day = ev->day;
-        p->f.side = ev->intent->side;
+        p->f.side = in->side;
         p->f.quantity = ev->fill->quantity;
         p->f.price = ev->fill->price;
         p->f.commission = ev->fill->commission;
-        tc__str_copy(p->f.client_order_id, sizeof(p->f.client_order_id),
-                     ev->intent->client_order_id);
+        tc__str_copy(p->f.client_order_id, sizeof(p->f.client_order_id), in->client_order_id);
         break;
     }
 }
@@ -386,12 +432,11 @@ static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
 static int add_trade(struct run *r, const struct tracked *t, const struct tc_position *p,
                      struct tc_error *err)
 {
-    struct tc_run_trade *tr;
+    struct trade_rec *tr;
     if (grow((void **)&r->trades, &r->captrades, r->ntrades, sizeof(*r->trades)) != 0)
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
-    tr = &r->trades[r->ntrades++];
-    memset(tr, 0, sizeof(*tr));
-    tc__str_copy(tr->instrument_id, sizeof(tr->instrument_id), p->instrument_id);
+    tr = &r->trades[r->ntrades];
+    tr->ix = (uint32_t)t->ix;
     tr->side = p->side == TC_SIDE_SHORT ? 'S' : 'L';
     tr->entry_day = t->entry_day >= 0 ? t->entry_day : r->day;
     tr->exit_day = r->day;
@@ -403,38 +448,69 @@ static int add_trade(struct run *r, const struct tracked *t, const struct tc_pos
     if (tc_dec_sub(p->realized_pnl, p->commission, &tr->net_pnl) != 0)
         return tc_error_set(err, TC_ERANGE, "backtest: net p&l of \"%s\" overflows",
                             p->position_id);
+    r->ntrades++;
     return 0;
 }
 
+/* Instrument IX enters (ON) or leaves open_ix, which stays in increasing
+ * order (the equity point sums in that order). */
+static void open_set(struct run *r, size_t ix, int on)
+{
+    size_t lo = 0, hi = r->n_open;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->open_ix[mid] < ix)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (on) {
+        memmove(&r->open_ix[lo + 1], &r->open_ix[lo], (r->n_open - lo) * sizeof(*r->open_ix));
+        r->open_ix[lo] = ix;
+        r->n_open++;
+    } else {
+        memmove(&r->open_ix[lo], &r->open_ix[lo + 1], (r->n_open - lo - 1) * sizeof(*r->open_ix));
+        r->n_open--;
+    }
+    r->book[ix].open = (unsigned char)on;
+}
+
 /*
- * After fills: the portfolio's cash from the ledger, and the book. Only the
- * positions that can have changed are read again: those of an instrument
- * with a fill since their last read, and those with nothing filled yet
- * (an entry may also end without a fill); every other one adds what it
- * added at its last read (a filled position changes only by fills). The
- * books are rebuilt from those parts in the order of the tracked positions,
- * so the decimals are those of reading every position.
+ * After fills: the portfolio's cash from the ledger, and the books of the
+ * marked instruments (a fill since the last refresh, or a position with
+ * nothing filled yet: an entry may also end without a fill). Of those, the
+ * positions that can have changed are read again: every one of an
+ * instrument with a fill, and those with nothing filled yet; every other
+ * one adds what it added at its last read (a filled position changes only
+ * by fills). A book is the exact sum of its positions' parts, so the
+ * decimals are those of reading every position; closed trades are listed
+ * in the order of the tracked positions.
  */
 static int refresh(struct run *r, struct tc_error *err)
 {
     struct tc_portfolio_state st;
-    size_t kept = 0;
+    size_t kept = 0, nm = 0;
     int rc;
 
     if (r->oom)
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    if (r->foreign[0])
+        return tc_error_set(err, TC_ESTATE, "backtest: a fill of instrument \"%s\", which has no "
+                            "series in the run", r->foreign);
     if ((rc = tc_ledger_portfolio_state(r->ledger, r->res->run_id, &st, err)) != 0)
         return rc;
     r->cash = st.cash;
-    for (size_t k = 0; k < r->ntrk; k++) {
-        struct ibook *b = &r->book[r->trk[k].ix];
+    for (size_t m = 0; m < r->n_mark; m++) {
+        struct ibook *b = &r->book[r->mark_list[m]];
         b->units = b->cost = b->qty = TC_DEC_ZERO;
-        b->layers = 0;
+        b->layers = b->pending = 0;
     }
     for (size_t k = 0; k < r->ntrk; k++) {
         struct tracked *t = &r->trk[k];
         struct ibook *b = &r->book[t->ix];
-        if (t->stale || t->entry_day < 0) {
+        if (!b->mark)
+            goto keep;
+        if (b->fill || t->entry_day < 0) {
             struct tc_position p;
             if ((rc = tc_ledger_position_get(r->ledger, t->position_id, &p, err)) != 0)
                 return rc;
@@ -446,7 +522,6 @@ static int refresh(struct run *r, struct tc_error *err)
                     return rc;
                 continue;
             }
-            t->stale = 0;
             t->side = p.side;
             t->qty = p.quantity;
             if (tc_dec_mul(p.quantity, p.multiplier, TC_ROUND_HALF_EVEN, &t->units) != 0 ||
@@ -456,21 +531,34 @@ static int refresh(struct run *r, struct tc_error *err)
                 return tc_error_set(err, TC_ERANGE, "backtest: position \"%s\" value overflows",
                                     p.position_id);
         }
-        if (kept != k) /* moved down over a closed one */
-            r->trk[kept] = *t;
-        kept++;
         b->layers++;
+        b->pending += t->entry_day < 0;
         b->side = t->side;
         if (tc_dec_add(b->units, t->units, &b->units) != 0 ||
             tc_dec_add(b->cost, t->cost, &b->cost) != 0 || tc_dec_add(b->qty, t->qty, &b->qty) != 0)
             return tc_error_set(err, TC_ERANGE, "backtest: position \"%s\" value overflows",
                                 t->position_id);
+    keep:
+        if (kept != k) /* moved down over a closed one */
+            r->trk[kept] = *t;
+        kept++;
     }
     r->ntrk = kept;
-    r->n_open = 0;
-    for (size_t k = 0; k < r->ni; k++)
-        if (!tc_dec_is_zero(r->book[k].units))
-            r->open_ix[r->n_open++] = k;
+    /* the books rebuilt: which are open now; an instrument stays marked
+     * while it has a position with nothing filled */
+    for (size_t m = 0; m < r->n_mark; m++) {
+        size_t ix = r->mark_list[m];
+        struct ibook *b = &r->book[ix];
+        int on = !tc_dec_is_zero(b->units);
+        if (on != b->open)
+            open_set(r, ix, on);
+        b->fill = 0;
+        if (b->pending)
+            r->mark_list[nm++] = ix;
+        else
+            b->mark = 0;
+    }
+    r->n_mark = nm;
     r->dirty = 0;
     return 0;
 }
@@ -506,19 +594,24 @@ static void offer_clear(struct run *r)
     for (size_t k = 0; k < r->n_offer; k++)
         r->offer[r->offer_list[k]] = 0;
     r->n_offer = 0;
+    r->offer_foreign = 0;
 }
 
 static int host_submit(void *ud, const struct tc_signal *sig, struct tc_signal_outcome *out,
                        struct tc_error *err)
 {
     struct run *r = ud;
-    size_t ix;
-    int rc = tc_ledger_submit(r->ledger, sig, out, err);
-    int has_ix = find_ix(r, sig->instrument, &ix) == 0;
+    size_t ix = SIZE_MAX;
+    int has_ix = tc_strategy_signal_ix(r->ctx[r->cur_ctx], sig, &ix, NULL) == 0;
+    int rc;
 
+    r->bar_ix = ix;
+    rc = tc_ledger_submit(r->ledger, sig, out, err);
     /* whatever the outcome: its orders, if any, are working now */
     if (has_ix)
         offer_mark(r, ix);
+    else
+        r->offer_foreign = 1;
     if (rc != 0)
         return rc;
     r->res->signals++;
@@ -540,6 +633,7 @@ static int host_submit(void *ud, const struct tc_signal *sig, struct tc_signal_o
         t->entry_day = -1;
         if (r->book[ix].layers++ == 0)
             r->book[ix].side = sig->side;
+        mark(r, ix);
     }
     return 0;
 }
@@ -669,8 +763,13 @@ static int setup(struct run *r, struct tc_error *err)
         !(r->ctx_class = calloc(cfg->n_strategies, sizeof(*r->ctx_class))) ||
         !(r->sid = calloc(cfg->n_strategies, sizeof(*r->sid))) ||
         !(r->offer = calloc(r->ni, sizeof(*r->offer))) ||
-        !(r->offer_list = calloc(r->ni, sizeof(*r->offer_list))))
+        !(r->offer_list = calloc(r->ni, sizeof(*r->offer_list))) ||
+        !(r->mark_list = calloc(r->ni, sizeof(*r->mark_list))) ||
+        !(r->on_fill = calloc(cfg->n_strategies, sizeof(*r->on_fill))))
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    if (r->ni > UINT32_MAX)
+        return tc_error_set(err, TC_EINVAL, "backtest: %zu series are more than %lu", r->ni,
+                            (unsigned long)UINT32_MAX);
     for (size_t k = 0; k < r->ni; k++) {
         const struct tc_bar_series *s = &cfg->series[k];
         r->book[k].cols = (struct tc_bar_view){s->n,         s->day,    s->open,
@@ -707,6 +806,8 @@ static int setup(struct run *r, struct tc_error *err)
         if (!cfg->strategies[k].enabled)
             continue;
         r->ctx_class[r->nctx] = k;
+        r->on_fill[r->nctx] = cfg->strategies[k].params.cls->on_fill != NULL;
+        r->any_on_fill |= r->on_fill[r->nctx];
         snprintf(r->sid[r->nctx], sizeof(r->sid[0]), "%s.%s", r->res->run_id,
                  instance_name(&cfg->strategies[k]));
         r->nctx++;
@@ -765,6 +866,7 @@ static int setup(struct run *r, struct tc_error *err)
         if ((rc = tc_strategy_ctx_new(&bs->params, r->tm, r->res->run_id, r->sid[c], prefix,
                                       &host, &r->ctx[c], err)) != 0)
             return rc;
+        r->cur_ctx = c;
         tc_strategy_ctx_set_time(r->ctx[c], r->sessions[0], r->mc.now_us);
         if ((rc = tc_strategy_start(r->ctx[c], err)) != 0)
             return rc;
@@ -793,9 +895,11 @@ static int deliver_fills(struct run *r, struct tc_error *err)
     int rc;
     if (r->dirty && (rc = refresh(r, err)) != 0)
         return rc;
-    for (size_t k = 0; k < r->npf; k++)
+    for (size_t k = 0; k < r->npf; k++) {
+        r->cur_ctx = r->pf[k].ctx;
         if ((rc = tc_strategy_fill(r->ctx[r->pf[k].ctx], &r->pf[k].f, err)) != 0)
             return rc;
+    }
     r->npf = 0;
     return 0;
 }
@@ -810,21 +914,41 @@ static int deliver_fills(struct run *r, struct tc_error *err)
 static int offer_bars(struct run *r, int again, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
-    struct tc_bar bar;
+    struct tc_bar bar, chk;
     int rc;
 
+    /* nothing signalled since the broker last had nothing working: it still
+     * has nothing (orders come only from signals) */
+    if (r->n_offer == 0 && !r->offer_foreign)
+        return 0;
     if (tc_broker_sim_working(r->broker) == 0) {
         offer_clear(r);
         return 0;
     }
+    memset(&chk, 0, sizeof(chk));
     for (size_t c = 0; c < r->nchanged; c++) {
-        size_t k = r->changed[c], to = r->view[k].n;
+        const size_t k = r->changed[c], to = r->view[k].n;
         const struct tc_bar_series *s = &cfg->series[k];
-        for (size_t i = again ? to - 1 : r->from[k]; i < to; i++) {
-            /* fill_at close (AGAIN): the session's last bar only */
-            bar_at(s, i, &bar);
-            if (!r->offer[k] && tc_sim_bar_ok(&bar))
+        /* fill_at close (AGAIN): the session's last bar only */
+        size_t i = again ? to - 1 : r->from[k];
+        if (!r->offer[k]) {
+            /* only the simulator's check of the bar: the broker sees it
+             * when it would refuse it */
+            for (; i < to; i++) {
+                chk.open = s->open[i];
+                chk.high = s->high[i];
+                chk.low = s->low[i];
+                chk.close = s->close[i];
+                chk.volume = s->volume[i];
+                if (!tc_sim_bar_ok(&chk))
+                    break;
+            }
+            if (i == to)
                 continue;
+        }
+        r->bar_ix = k;
+        for (; i < to; i++) {
+            bar_at(s, i, &bar);
             if ((rc = tc_broker_on_bar(r->broker, s->instrument_id, &bar, err)) != 0)
                 return rc;
         }
@@ -1035,6 +1159,64 @@ static char *params_json(struct run *r)
     return out;
 }
 
+/*
+ * The run's fills and trades as the result's tc_run_fill and tc_run_trade,
+ * in place: each array grows once to its final size and its records are
+ * written out from the last (a record is smaller than what it becomes, so
+ * none is overwritten before it is read). Ownership moves to OUT.
+ */
+static int finish_records(struct run *r, struct tc_run_result *out, struct tc_error *err)
+{
+    const struct tc_bar_series *series = r->cfg->series;
+    unsigned char *m;
+
+    if (r->nfills) {
+        if (!(m = realloc(r->fills, r->nfills * sizeof(struct tc_run_fill))))
+            return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+        r->fills = NULL;
+        out->fills = (const struct tc_run_fill *)(void *)m;
+        out->n_fills = r->nfills;
+        for (size_t k = r->nfills; k-- > 0;) {
+            struct fill_rec fr;
+            struct tc_run_fill f;
+            memcpy(&fr, m + k * sizeof(fr), sizeof(fr));
+            memset(&f, 0, sizeof(f));
+            f.day = fr.day;
+            tc__str_copy(f.instrument_id, sizeof(f.instrument_id), series[fr.ix].instrument_id);
+            f.side = fr.side;
+            f.quantity = fr.quantity;
+            f.price = fr.price;
+            f.commission = fr.commission;
+            memcpy(m + k * sizeof(f), &f, sizeof(f));
+        }
+    }
+    if (r->ntrades) {
+        if (!(m = realloc(r->trades, r->ntrades * sizeof(struct tc_run_trade))))
+            return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+        r->trades = NULL;
+        out->trades = (const struct tc_run_trade *)(void *)m;
+        out->n_trades = r->ntrades;
+        for (size_t k = r->ntrades; k-- > 0;) {
+            struct trade_rec tr;
+            struct tc_run_trade t;
+            memcpy(&tr, m + k * sizeof(tr), sizeof(tr));
+            memset(&t, 0, sizeof(t));
+            tc__str_copy(t.instrument_id, sizeof(t.instrument_id), series[tr.ix].instrument_id);
+            t.side = tr.side;
+            t.entry_day = tr.entry_day;
+            t.exit_day = tr.exit_day;
+            t.quantity = tr.quantity;
+            t.entry_price = tr.entry_price;
+            t.exit_price = tr.exit_price;
+            t.gross_pnl = tr.gross_pnl;
+            t.commission = tr.commission;
+            t.net_pnl = tr.net_pnl;
+            memcpy(m + k * sizeof(t), &t, sizeof(t));
+        }
+    }
+    return 0;
+}
+
 static void cleanup(struct run *r)
 {
     for (size_t c = 0; c < r->nctx; c++)
@@ -1050,6 +1232,8 @@ static void cleanup(struct run *r)
     free(r->sid);
     free(r->offer);
     free(r->offer_list);
+    free(r->mark_list);
+    free(r->on_fill);
     free(r->trk);
     free(r->pf);
     free(r->sessions);
@@ -1095,13 +1279,9 @@ int tc_backtest_run(const struct tc_backtest_config *cfg, struct tc_backtest_res
     out->run.periods_per_year = 252;
     out->run.equity = r.eq;
     out->run.n_equity = r.nsessions;
-    out->run.fills = r.fills;
-    out->run.n_fills = r.nfills;
-    out->run.trades = r.trades;
-    out->run.n_trades = r.ntrades;
     r.eq = NULL;
-    r.fills = NULL;
-    r.trades = NULL;
+    if ((rc = finish_records(&r, &out->run, err)) != 0)
+        goto done;
     if (!(out->params_json = params_json(&r))) {
         rc = tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
         goto done;

@@ -29,6 +29,7 @@ struct tc_strategy_ctx {
     int fed;                       /* FED_BARS or FED_SESSIONS once fed (classes with on_session) */
     int64_t day, now_us;
     uint64_t seq, accepted, rejected;
+    size_t sig_ix;                 /* the handle of the last tc_strategy_signal_init */
 };
 
 size_t tc_strategy_count(void) { return NREG; }
@@ -416,7 +417,22 @@ int tc_strategy_signal_init(struct tc_strategy_ctx *c, struct tc_signal *sig,
     tc__str_copy(sig->strategy, sizeof(sig->strategy), c->strategy);
     tc__str_copy(sig->instrument, sizeof(sig->instrument), inst);
     sig->timestamp_us = c->now_us;
+    c->sig_ix = ix;
     return 0;
+}
+
+int tc_strategy_signal_ix(const struct tc_strategy_ctx *c, const struct tc_signal *sig, size_t *ix,
+                          struct tc_error *err)
+{
+    const char *inst;
+    if (!c || !sig || !ix)
+        return tc_error_set(err, TC_EINVAL, "strategy: NULL argument");
+    inst = tc_tm_instrument_id(c->tm, c->sig_ix);
+    if (inst && strcmp(inst, sig->instrument) == 0) {
+        *ix = c->sig_ix;
+        return 0;
+    }
+    return tc_tm_find(c->tm, sig->instrument, ix, err);
 }
 
 int tc_strategy_signal(struct tc_strategy_ctx *c, struct tc_signal *sig,
