@@ -8,53 +8,25 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_hist.h"
 #include "tradecore/bars.h"
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
 #include "tradecore/dec.h"
 #include "tradecore/ingest.h"
-#include "tradecore/migrate.h"
 #include "tradecore/refdata.h"
 #include "tradecore/store.h"
 
-struct fx {
-    int pg;
-    char dir[512];
-    struct tc_store *s;
-};
-
 static int setup(void **state, int pg)
 {
-    struct fx *f = calloc(1, sizeof *f);
+    struct tc_test_hist_fx *f;
     struct tc_error err = {0};
-    char url[1024];
     struct tc_refdata rd = {0};
-    struct tc_market m = {0};
 
-    if (!f)
+    if (tc_test_hist_fx_setup(state, "ingest", pg) != 0)
         return -1;
-    f->pg = pg;
-    if (tc_test_tmpdir("ingest", f->dir, sizeof f->dir) != 0)
-        return -1;
-    if (pg) {
-        if (tc_test_pg_create_db("ingest", url, sizeof url) != 0)
-            return -1;
-    } else {
-        snprintf(url, sizeof url, "sqlite:%s/historical.db", f->dir);
-    }
-    if (tc_store_open(url, NULL, &f->s, &err) != 0 ||
-        tc_migrate_latest(f->s, "historical", &err) != 0) {
-        fprintf(stderr, "setup %s: %s\n", url, tc_error_msg(&err));
-        return -1;
-    }
+    f = *state;
     rd.store = f->s;
-    snprintf(m.market_id, sizeof m.market_id, "XNYS");
-    snprintf(m.name, sizeof m.name, "New York Stock Exchange");
-    snprintf(m.timezone, sizeof m.timezone, "America/New_York");
-    if (tc_refdata_market_create(&rd, &m, &err) != 0) {
-        fprintf(stderr, "market: %s\n", tc_error_msg(&err));
-        return -1;
-    }
     static const char *const syms[] = {"ORCL", "YHOO", "NVDA", "ESTX", "FESX", "TST"};
     for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
         struct tc_instrument ins;
@@ -66,23 +38,17 @@ static int setup(void **state, int pg)
         ins.asset_class = TC_ASSET_EQUITY;
         if (tc_refdata_instrument_create(&rd, &ins, &err) != 0) {
             fprintf(stderr, "instrument: %s\n", tc_error_msg(&err));
+            tc_test_hist_fx_teardown(state);
             return -1;
         }
     }
-    *state = f;
     return 0;
 }
 
 static int setup_sqlite(void **state) { return setup(state, 0); }
 static int setup_pg(void **state) { return setup(state, 1); }
 
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    tc_store_close(f->s);
-    free(f);
-    return 0;
-}
+#define teardown tc_test_hist_fx_teardown
 
 #define D(text) tc_test_dec(text)
 
@@ -94,7 +60,7 @@ static int64_t DAY(const char *text)
     return tc_days_from_civil(y, m, d);
 }
 
-static int64_t count(struct fx *f, const char *id)
+static int64_t count(struct tc_test_hist_fx *f, const char *id)
 {
     int64_t n = -1;
     struct tc_error err = {0};
@@ -102,36 +68,12 @@ static int64_t count(struct fx *f, const char *id)
     return n;
 }
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
-    assert_int_equal(fclose(fp), 0);
-}
-
-static char *read_all(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        fail_msg("cannot read %s", path);
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    buf[n] = '\0';
-    fclose(fp);
-    return buf;
-}
-
 /* Compares SERIES with every data row of the file at PATH, parsed here with a
  * plain splitter (not the library's reader). YAHOO: 7 columns with adj close. */
 static void compare_with_file(const char *path, int yahoo, const struct tc_bar_series *s,
                               size_t expect_rows)
 {
-    char *text = read_all(path);
+    char *text = tc_test_slurp(path, NULL);
     char *line = strchr(text, '\n') + 1; /* after the header */
     size_t i = 0;
     while (*line) {
@@ -249,7 +191,7 @@ static void assert_row(const struct tc_bar_series *s, long i, const char *text, 
 
 static void last_line_of(const char *path, char *buf, size_t cap)
 {
-    char *text = read_all(path);
+    char *text = tc_test_slurp(path, NULL);
     size_t n = strlen(text);
     while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
         text[--n] = '\0';
@@ -260,7 +202,7 @@ static void last_line_of(const char *path, char *buf, size_t cap)
 
 static void test_every_data_file(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_hist_fx *f = *state;
     struct tc_error err = {0};
 
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
@@ -341,7 +283,7 @@ static void test_every_data_file(void **state)
 
 static void test_reingest_is_noop(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_hist_fx *f = *state;
     struct tc_error err = {0};
     struct tc_ingest_result r;
     char path[1024];
@@ -375,7 +317,7 @@ static void test_reingest_is_noop(void **state)
 
 static void test_overlap_conflict(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_hist_fx *f = *state;
     struct tc_error err = {0};
     struct tc_ingest_result r;
     char path[1024], bad[1024];
@@ -384,7 +326,7 @@ static void test_overlap_conflict(void **state)
     assert_int_equal(r.inserted, 252);
 
     /* same rows, one close changed on line 42, plus a new row at the end */
-    char *text = read_all(path);
+    char *text = tc_test_slurp(path, NULL);
     char *line = text;
     for (int i = 1; i < 42; i++)
         line = strchr(line, '\n') + 1;
@@ -400,7 +342,7 @@ static void test_overlap_conflict(void **state)
     char *more = malloc(n + 100);
     memcpy(more, text, n);
     snprintf(more + n, 100, "2015-01-02,40,41,39,40.5,40.5,1000\n");
-    write_file(bad, more);
+    tc_test_write_file(bad, more);
     free(more);
     free(text);
 
@@ -504,17 +446,17 @@ static const struct bad_case {
 static void make_case(const struct bad_case *c, const char *path)
 {
     if (!c->line3) {
-        write_file(path, c->text);
+        tc_test_write_file(path, c->text);
         return;
     }
     char buf[1024];
     snprintf(buf, sizeof buf, HDR ROW2 "%s\n" ROW4, c->line3);
-    write_file(path, buf);
+    tc_test_write_file(path, buf);
 }
 
 static void test_bad_rows_table(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_hist_fx *f = *state;
     char path[1024];
     snprintf(path, sizeof path, "%s/t.csv", f->dir);
 
@@ -548,7 +490,7 @@ static void test_bad_rows_table(void **state)
         int n = snprintf(text, 200, HDR ROW2 "2023-01-04,");
         memset(text + n, '7', big);
         snprintf(text + n + big, 200, ",11,9,10,10,1\n" ROW4);
-        write_file(path, text);
+        tc_test_write_file(path, text);
         free(text);
         struct tc_error err = {0};
         struct tc_ingest_options o;
@@ -576,7 +518,7 @@ static void test_bad_rows_table(void **state)
     snprintf(missing, sizeof missing, "%s/nope.csv", f->dir);
     assert_int_equal(tc_ingest_prices_file(f->s, missing, &o, NULL, &err), TC_EIO);
     assert_non_null(strstr(err.msg, "nope.csv: cannot open"));
-    write_file(path, HDR ROW2);
+    tc_test_write_file(path, HDR ROW2);
     o.format = TC_PRICES_OHLCV;
     assert_int_equal(tc_ingest_prices_file(f->s, path, &o, NULL, &err), TC_EPARSE);
     assert_non_null(strstr(err.msg, "t.csv:1: header"));
@@ -587,7 +529,7 @@ static void test_bad_rows_table(void **state)
     /* a file name without a symbol */
     char noname[1100];
     snprintf(noname, sizeof noname, "%s/-x.csv", f->dir);
-    write_file(noname, HDR ROW2);
+    tc_test_write_file(noname, HDR ROW2);
     assert_int_equal(tc_ingest_prices_file(f->s, noname, NULL, NULL, &err), TC_EINVAL);
     assert_non_null(strstr(err.msg, "no symbol in the file name"));
     assert_int_equal(count(f, "TST"), 2);
@@ -608,11 +550,11 @@ static void collect(void *ud, const char *msg)
 
 static void test_skip_bad(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_hist_fx *f = *state;
     char path[1024];
     snprintf(path, sizeof path, "%s/tst.csv", f->dir);
     /* CRLF endings, two bad rows, a duplicate and a blank line */
-    write_file(path, "Date,Open,High,Low,Close,Adj Close,Volume\r\n"
+    tc_test_write_file(path, "Date,Open,High,Low,Close,Adj Close,Volume\r\n"
                      "2023-01-03,10,11,9,10.5,10.5,1000\r\n"
                      "2023-01-04,10,11,9,12.3,12.3,1000\r\n"
                      "2023-01-05,10.5,12,10,11,11,3000\r\n"
@@ -657,13 +599,13 @@ static void test_skip_bad(void **state)
 
 static void test_instruments(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_hist_fx *f = *state;
     char path[1024];
     struct tc_error err = {0};
     struct tc_ingest_options o;
     struct tc_ingest_result r;
     snprintf(path, sizeof path, "%s/long.csv", f->dir);
-    write_file(path, "date,symbol,open,high,low,close,volume\n"
+    tc_test_write_file(path, "date,symbol,open,high,low,close,volume\n"
                      "2023-01-03,AAA,10,11,9,10.5,1000\n"
                      "2023-01-03,BBB,20,21,19,20.5,2000\n"
                      "2023-01-04,AAA,10.5,12,10,11,1500\n"
@@ -719,7 +661,7 @@ static void test_instruments(void **state)
     assert_int_equal(set.n, 0);
     assert_int_equal(tc_prices_load_csv(path, TC_PRICES_LONG, "AAA", &set, &err), TC_EINVAL);
     /* a bad symbol in a long file */
-    write_file(path, "date,symbol,open,high,low,close,volume\n"
+    tc_test_write_file(path, "date,symbol,open,high,low,close,volume\n"
                      "2023-01-03,AA A,10,11,9,10.5,1000\n");
     assert_int_equal(tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &set, &err), TC_EINVAL);
     assert_non_null(strstr(err.msg, "long.csv:2: symbol \"AA A\" is not"));
@@ -789,10 +731,10 @@ static void many_files(char *dir, char paths[MANY][1100])
     snprintf(paths[0], 1100, "%s/orcl-1995-2014.txt", tc_test_data());
     snprintf(paths[1], 1100, "%s/nvda-1999-2014.txt", tc_test_data());
     snprintf(paths[2], 1100, "%s/LONG.csv", dir);
-    write_file(paths[2], "date,symbol,open,high,low,close,volume\n2020-01-02,AAA,1,2,0.5,1.5,7\n"
+    tc_test_write_file(paths[2], "date,symbol,open,high,low,close,volume\n2020-01-02,AAA,1,2,0.5,1.5,7\n"
                          "2020-01-02,BBB,3,4,2.5,3.5,8\n2020-01-03,AAA,1,2,0.5,1.5,9\n");
     snprintf(paths[3], 1100, "%s/OCV.csv", dir);
-    write_file(paths[3], "Date,Open,High,Low,Close,Volume,OpenInterest\n"
+    tc_test_write_file(paths[3], "Date,Open,High,Low,Close,Volume,OpenInterest\n"
                          "2020-01-02,1.000000,2.000000,0.500000,1.500000,7,3\n");
     for (int k = 4; k < MANY; k++) {
         int rows = k == 4 ? 1 : 400 * k - 1000;
@@ -869,10 +811,10 @@ static void test_load_many_bad(void **state)
 
     many_files(dir, paths);
     snprintf(bad1, sizeof bad1, "%s/BAD1.csv", dir);
-    write_file(bad1, "Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,1,2,0.5,1.5,1.5,7\n"
+    tc_test_write_file(bad1, "Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,1,2,0.5,1.5,1.5,7\n"
                      "2020-01-03,1,2,3,1.5,1.5,7\n");
     snprintf(bad2, sizeof bad2, "%s/BAD2.csv", dir);
-    write_file(bad2, "Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,nan,2,0.5,1.5,1.5,7\n");
+    tc_test_write_file(bad2, "Date,Open,High,Low,Close,Adj Close,Volume\n2020-01-02,nan,2,0.5,1.5,1.5,7\n");
     snprintf(missing, sizeof missing, "%s/NONE.csv", dir);
     for (int k = 0; k < MANY; k++)
         pp[k] = paths[k];
@@ -923,7 +865,7 @@ static void test_load_many_bad(void **state)
 
 static void test_calendar_overrides(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_hist_fx *f = *state;
     struct tc_error err = {0};
     struct tc_cal_override ov[3] = {
         {DAY("2024-03-04"), TC_CAL_CLOSED, 0, "storm"},

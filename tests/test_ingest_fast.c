@@ -270,7 +270,6 @@ static void write_bytes(const char *path, const char *text, size_t n)
     assert_int_equal(fclose(f), 0);
 }
 
-static void write_file(const char *path, const char *text) { write_bytes(path, text, strlen(text)); }
 
 static void assert_same_series(const struct tc_bar_series *a, const struct tc_bar_series *b,
                                const char *file)
@@ -286,53 +285,12 @@ static void assert_same_series(const struct tc_bar_series *a, const struct tc_ba
     }
 }
 
-static void test_fast_equals_general(void **state)
+/* Loads PATH both ways: SETS[0] by the general path, SETS[1] by the fast
+ * one, with the same code and message or the test fails (naming WHAT). Fills
+ * *ERR with the fast path's error and returns its code. Caller releases both. */
+static int load_two(const char *path, const char *what, struct tc_bar_set sets[2],
+                    struct tc_error *err)
 {
-    (void)state;
-    char dir[512], path[700];
-    assert_int_equal(tc_test_tmpdir("ingest_fast", dir, sizeof dir), 0);
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        snprintf(path, sizeof path, "%s/%s", dir, cases[k].name);
-        write_file(path, cases[k].text);
-        struct tc_bar_set sets[2];
-        struct tc_error errs[2];
-        int rcs[2];
-        for (int fast = 0; fast < 2; fast++) {
-            tc__prices_fast = fast;
-            errs[fast] = (struct tc_error){0};
-            sets[fast] = (struct tc_bar_set){0};
-            rcs[fast] = tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &sets[fast], &errs[fast]);
-        }
-        tc__prices_fast = 1;
-        if (rcs[0] != rcs[1] || strcmp(errs[0].msg, errs[1].msg) != 0)
-            fail_msg("%s: general %s \"%s\", fast %s \"%s\"", cases[k].name,
-                     tc_strerror_name(rcs[0]), errs[0].msg, tc_strerror_name(rcs[1]),
-                     errs[1].msg);
-        if (cases[k].ok) {
-            if (rcs[1] != 0)
-                fail_msg("%s: %s", cases[k].name, errs[1].msg);
-            assert_int_equal(sets[0].n, sets[1].n);
-            assert_true(sets[1].n >= 1);
-            for (size_t i = 0; i < sets[0].n; i++)
-                assert_same_series(&sets[0].items[i], &sets[1].items[i], cases[k].name);
-        } else {
-            if (rcs[1] == 0)
-                fail_msg("%s: loaded, want an error with \"%s\"", cases[k].name, cases[k].msg);
-            if (!strstr(errs[1].msg, cases[k].msg))
-                fail_msg("%s: message \"%s\" lacks \"%s\"", cases[k].name, errs[1].msg,
-                         cases[k].msg);
-            assert_int_equal(sets[1].n, 0);
-            assert_null(sets[1].items);
-        }
-        tc_bar_set_release(&sets[0]);
-        tc_bar_set_release(&sets[1]);
-    }
-}
-
-/* Loads PATH both ways: the same code, message and series, or fails. */
-static void load_both(const char *path, const char *what)
-{
-    struct tc_bar_set sets[2];
     struct tc_error errs[2];
     int rcs[2];
     for (int fast = 0; fast < 2; fast++) {
@@ -345,11 +303,57 @@ static void load_both(const char *path, const char *what)
     if (rcs[0] != rcs[1] || strcmp(errs[0].msg, errs[1].msg) != 0)
         fail_msg("%s: general %s \"%s\", fast %s \"%s\"", what, tc_strerror_name(rcs[0]),
                  errs[0].msg, tc_strerror_name(rcs[1]), errs[1].msg);
+    *err = errs[1];
+    return rcs[1];
+}
+
+/* The two sets hold the same series, bar for bar. */
+static void assert_same_sets(const struct tc_bar_set sets[2], const char *what)
+{
     assert_int_equal(sets[0].n, sets[1].n);
     for (size_t i = 0; i < sets[0].n; i++)
         assert_same_series(&sets[0].items[i], &sets[1].items[i], what);
+}
+
+/* Loads PATH both ways: the same code, message and series, or fails. */
+static void load_both(const char *path, const char *what)
+{
+    struct tc_bar_set sets[2];
+    struct tc_error err;
+    load_two(path, what, sets, &err);
+    assert_same_sets(sets, what);
     tc_bar_set_release(&sets[0]);
     tc_bar_set_release(&sets[1]);
+}
+
+static void test_fast_equals_general(void **state)
+{
+    (void)state;
+    char dir[512], path[700];
+    assert_int_equal(tc_test_tmpdir("ingest_fast", dir, sizeof dir), 0);
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        snprintf(path, sizeof path, "%s/%s", dir, cases[k].name);
+        tc_test_write_file(path, cases[k].text);
+        struct tc_bar_set sets[2];
+        struct tc_error err;
+        int rc = load_two(path, cases[k].name, sets, &err);
+        if (cases[k].ok) {
+            if (rc != 0)
+                fail_msg("%s: %s", cases[k].name, err.msg);
+            assert_same_sets(sets, cases[k].name);
+            assert_true(sets[1].n >= 1);
+        } else {
+            if (rc == 0)
+                fail_msg("%s: loaded, want an error with \"%s\"", cases[k].name, cases[k].msg);
+            if (!strstr(err.msg, cases[k].msg))
+                fail_msg("%s: message \"%s\" lacks \"%s\"", cases[k].name, err.msg,
+                         cases[k].msg);
+            assert_int_equal(sets[1].n, 0);
+            assert_null(sets[1].items);
+        }
+        tc_bar_set_release(&sets[0]);
+        tc_bar_set_release(&sets[1]);
+    }
 }
 
 static void test_mutated_rows(void **state)
@@ -462,7 +466,7 @@ static void test_forms_values(void **state)
     char dir[512], path[700];
     assert_int_equal(tc_test_tmpdir("ingest_fast_forms", dir, sizeof dir), 0);
     snprintf(path, sizeof path, "%s/forms.csv", dir);
-    write_file(path, cases[4].text);
+    tc_test_write_file(path, cases[4].text);
     struct tc_bar_set set = {0};
     struct tc_error err = {0};
     tc_assert_ok(tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &set, &err), &err);

@@ -13,70 +13,16 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_hist.h"
 #include "tradecore/clock.h"
 #include "tradecore/ingest.h"
-#include "tradecore/migrate.h"
-#include "tradecore/refdata.h"
 #include "tradecore/store.h"
 
-struct fx {
-    char dir[512];
-    struct tc_store *s;
-};
-
-static int setup(void **state, int pg)
-{
-    struct fx *f = calloc(1, sizeof *f);
-    struct tc_error err = {0};
-    struct tc_refdata rd = {0};
-    struct tc_market m = {0};
-    char url[1024];
-
-    if (!f || tc_test_tmpdir("ingest_write", f->dir, sizeof f->dir) != 0)
-        return -1;
-    if (pg) {
-        if (tc_test_pg_create_db("ingest_write", url, sizeof url) != 0)
-            return -1;
-    } else {
-        snprintf(url, sizeof url, "sqlite:%s/historical.db", f->dir);
-    }
-    if (tc_store_open(url, NULL, &f->s, &err) != 0 ||
-        tc_migrate_latest(f->s, "historical", &err) != 0) {
-        fprintf(stderr, "setup %s: %s\n", url, tc_error_msg(&err));
-        return -1;
-    }
-    rd.store = f->s;
-    snprintf(m.market_id, sizeof m.market_id, "XNYS");
-    snprintf(m.name, sizeof m.name, "New York Stock Exchange");
-    snprintf(m.timezone, sizeof m.timezone, "America/New_York");
-    if (tc_refdata_market_create(&rd, &m, &err) != 0) {
-        fprintf(stderr, "market: %s\n", tc_error_msg(&err));
-        return -1;
-    }
-    *state = f;
-    return 0;
-}
-
-static int setup_sqlite(void **state) { return setup(state, 0); }
-static int setup_pg(void **state) { return setup(state, 1); }
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    tc_store_close(f->s);
-    free(f);
-    return 0;
-}
+static int setup_sqlite(void **state) { return tc_test_hist_fx_setup(state, "ingest_write", 0); }
+static int setup_pg(void **state) { return tc_test_hist_fx_setup(state, "ingest_write", 1); }
+#define teardown tc_test_hist_fx_teardown
 
 #define D(text) tc_test_dec(text)
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    assert_true(fputs(text, fp) >= 0);
-    assert_int_equal(fclose(fp), 0);
-}
 
 /* 2026-03-04T05:06:07.891234Z */
 static const int64_t NOW_US = 1772600767891234LL;
@@ -121,7 +67,7 @@ static int meta_row(const struct tc_row *row, void *ud)
 
 static void test_edge_values(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_hist_fx *f = *state;
     struct tc_error err = {0};
     char path[700], text[4096];
     size_t used = 0;
@@ -137,7 +83,7 @@ static void test_edge_values(void **state)
                                  "2020-01-%02zu,EDGE,%s,%s,%s,%s,%s\n", i + 1, edges[i].price,
                                  edges[i].price, edges[i].price, edges[i].price, edges[i].volume);
     snprintf(path, sizeof path, "%s/edge.csv", f->dir);
-    write_text(path, text);
+    tc_test_write_file(path, text);
 
     tc_ingest_options_init(&o);
     o.market_id = "XNYS";
@@ -194,7 +140,7 @@ static void tail_rows(char *text, size_t cap, int from, int to)
 
 static void test_stored_rows_in_the_middle(void **state)
 {
-    struct fx *f = *state;
+    struct tc_test_hist_fx *f = *state;
     struct tc_error err = {0};
     char path[700], text[8192];
     struct tc_ingest_options o;
@@ -205,12 +151,12 @@ static void test_stored_rows_in_the_middle(void **state)
     o.create_instruments = 1;
     snprintf(path, sizeof path, "%s/tail.csv", f->dir);
     tail_rows(text, sizeof text, 30, 41); /* 11 rows in the middle first */
-    write_text(path, text);
+    tc_test_write_file(path, text);
     tc_assert_ok(tc_ingest_prices_file(f->s, path, &o, &r, &err), &err);
     assert_int_equal(r.inserted, 11);
 
     tail_rows(text, sizeof text, 0, 75);
-    write_text(path, text);
+    tc_test_write_file(path, text);
     tc_assert_ok(tc_ingest_prices_file(f->s, path, &o, &r, &err), &err);
     assert_int_equal(r.rows_read, 75);
     assert_int_equal(r.inserted, 64);
@@ -240,7 +186,7 @@ static void test_stored_rows_in_the_middle(void **state)
     char *p = strstr(text, "2021-02-05,TAIL,45.25"); /* day 35 */
     assert_non_null(p);
     memcpy(p + strlen("2021-02-05,TAIL,"), "45.26", 5);
-    write_text(path, text);
+    tc_test_write_file(path, text);
     assert_int_equal(tc_ingest_prices_file(f->s, path, &o, &r, &err), TC_ECONFLICT);
     assert_non_null(strstr(err.msg, "tail.csv:37:"));
     assert_non_null(strstr(err.msg, "TAIL 2021-02-05 is stored with open 45.25, the file has 45.26"));

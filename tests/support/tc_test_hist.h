@@ -1,0 +1,35 @@
+/*
+ * A ready historical store for tests: migrated ("historical" set) and holding
+ * market XNYS ("New York Stock Exchange", America/New_York), the fixture of
+ * the price-ingest tests.
+ */
+#ifndef TC_TEST_HIST_H
+#define TC_TEST_HIST_H
+
+#include <stddef.h>
+
+#include "tradecore/store.h"
+
+/*
+ * Opens it through tc_test_store_open (NAME, PG, the sqlite file
+ * "historical.db"; DIR receives the test's temporary folder), migrates it and
+ * adds XNYS. *OUT is the open store (caller closes it). Returns 0, or -1 with
+ * the reason on stderr (nothing left open).
+ */
+int tc_test_hist_store(const char *name, int pg, char *dir, size_t dcap, struct tc_store **out);
+
+/*
+ * A cmocka fixture around tc_test_hist_store: *STATE becomes a calloc'd
+ * struct tc_test_hist_fx (the backend, the temporary folder and the open
+ * store); teardown closes and frees it. Each test program wraps setup with
+ * its NAME and backend for cmocka_unit_test_setup_teardown.
+ */
+struct tc_test_hist_fx {
+    int pg;
+    char dir[512];
+    struct tc_store *s;
+};
+int tc_test_hist_fx_setup(void **state, const char *name, int pg);
+int tc_test_hist_fx_teardown(void **state);
+
+#endif
