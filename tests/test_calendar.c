@@ -9,29 +9,9 @@
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
 
-static int64_t D(const char *s)
-{
-    struct tc_error err = {0};
-    int64_t d = 0;
-    tc_assert_ok(tc_date_parse(s, &d, &err), &err);
-    return d;
-}
-
-static int64_t utc(const char *s)
-{
-    struct tc_error err = {0};
-    int64_t us = 0;
-    tc_assert_ok(tc_time_parse(s, (size_t)-1, &us, &err), &err);
-    return us;
-}
-
-static const struct tc_calendar *cal(const char *mic)
-{
-    struct tc_error err = {0};
-    const struct tc_calendar *c = NULL;
-    tc_assert_ok(tc_calendar_get(mic, &c, &err), &err);
-    return c;
-}
+#define D(text) tc_test_date(text)
+#define utc(text) tc_test_utc(text)
+#define cal(mic) tc_test_calendar(mic)
 
 /* Easter by Gauss's method with its two exceptions, a second derivation
  * independent of the library's anonymous Gregorian algorithm. */

@@ -16,43 +16,12 @@
 #include "tradecore/ingest.h"
 #include "tradecore/timemachine.h"
 
-static int64_t day_of(const char *s)
-{
-    struct tc_error err = {0};
-    int64_t d = 0;
-    tc_assert_ok(tc_date_parse(s, &d, &err), &err);
-    return d;
-}
+#define day_of(text) tc_test_date(text)
+#define utc(text) tc_test_utc(text)
+#define xnys() tc_test_calendar("XNYS")
+#define expect_msg(err, want) tc_test_assert_msg(err, want)
 
-static int64_t utc(const char *s)
-{
-    struct tc_error err = {0};
-    int64_t us = 0;
-    tc_assert_ok(tc_time_parse(s, (size_t)-1, &us, &err), &err);
-    return us;
-}
-
-static struct tc_dec dec(const char *s)
-{
-    struct tc_error err = {0};
-    struct tc_dec d = TC_DEC_ZERO;
-    tc_assert_ok(tc_dec_parse(s, (size_t)-1, &d, &err), &err);
-    return d;
-}
-
-static const struct tc_calendar *xnys(void)
-{
-    struct tc_error err = {0};
-    const struct tc_calendar *c = NULL;
-    tc_assert_ok(tc_calendar_get("XNYS", &c, &err), &err);
-    return c;
-}
-
-static void expect_msg(const struct tc_error *err, const char *want)
-{
-    if (!strstr(err->msg, want))
-        fail_msg("message \"%s\" lacks \"%s\"", err->msg, want);
-}
+#define dec(text) tc_test_dec(text)
 
 /* Appends a bar on DAY closing at CLOSE (open = close, high/low around it). */
 static void put(struct tc_bar_series *s, int64_t day, int64_t close_raw)
@@ -83,6 +52,26 @@ static struct tc_tm *tm_new(const struct tc_calendar *cal)
     struct tc_tm *tm = NULL;
     tc_assert_ok(tc_tm_new(cal, &tm, &err), &err);
     return tm;
+}
+
+/* A TimeMachine on CAL holding S, its handle in *IX (caller frees both). */
+static struct tc_tm *tm_with(const struct tc_calendar *cal, const struct tc_bar_series *s,
+                             size_t *ix)
+{
+    struct tc_error err = {0};
+    struct tc_tm *tm = tm_new(cal);
+    tc_assert_ok(tc_tm_add_series(tm, s, ix, &err), &err);
+    return tm;
+}
+
+/* Series NAME of one bar on each of the N dates DAYS, closing at FIRST, FIRST
+ * + 1, … whole units (caller releases it). */
+static void series_of(struct tc_bar_series *s, const char *name, const char *const *days,
+                      size_t n, int64_t first)
+{
+    tc_bar_series_init(s, name);
+    for (size_t i = 0; i < n; i++)
+        put(s, day_of(days[i]), (first + (int64_t)i) * TC_DEC_ONE);
 }
 
 static void set_time(struct tc_tm *tm, int64_t t)
@@ -174,11 +163,9 @@ static void test_message_example(void **state)
     struct tc_bar bar;
     size_t ix;
     (void)state;
-    tc_bar_series_init(&s, "ORCL");
-    put(&s, day_of("2014-06-02"), 40 * TC_DEC_ONE);
-    put(&s, day_of("2014-06-03"), 41 * TC_DEC_ONE);
-    struct tc_tm *tm = tm_new(xnys());
-    tc_assert_ok(tc_tm_add_series(tm, &s, &ix, &err), &err);
+    static const char *const days[] = {"2014-06-02", "2014-06-03"};
+    series_of(&s, "ORCL", days, 2, 40);
+    struct tc_tm *tm = tm_with(xnys(), &s, &ix);
     set_time(tm, utc("2014-06-02T20:00:00Z"));
     assert_int_equal(tc_tm_bar_on(tm, ix, day_of("2014-06-03"), &bar, &err), TC_ELOOKAHEAD);
     assert_string_equal(err.msg,
@@ -215,12 +202,10 @@ static void test_visibility_no_calendar(void **state)
     struct tc_bar_series s;
     size_t ix;
     (void)state;
-    tc_bar_series_init(&s, "YHOO");
-    put(&s, day_of("2014-06-02"), 30 * TC_DEC_ONE);
-    put(&s, day_of("2014-06-03"), 31 * TC_DEC_ONE);
-    put(&s, day_of("2014-06-07"), 32 * TC_DEC_ONE); /* a Saturday: any day is a day */
-    struct tc_tm *tm = tm_new(NULL);
-    tc_assert_ok(tc_tm_add_series(tm, &s, &ix, &err), &err);
+    /* 2014-06-07 is a Saturday: without a calendar any day is a day */
+    static const char *const days[] = {"2014-06-02", "2014-06-03", "2014-06-07"};
+    series_of(&s, "YHOO", days, 3, 30);
+    struct tc_tm *tm = tm_with(NULL, &s, &ix);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         struct tc_bar bar;
         set_time(tm, utc(cases[c].t));
@@ -252,11 +237,9 @@ static void test_non_session_bar_with_calendar(void **state)
     struct tc_bar bar;
     size_t ix;
     (void)state;
-    tc_bar_series_init(&s, "NVDA");
-    put(&s, day_of("2014-06-06"), 20 * TC_DEC_ONE);
-    put(&s, day_of("2014-06-07"), 21 * TC_DEC_ONE);
-    struct tc_tm *tm = tm_new(xnys());
-    tc_assert_ok(tc_tm_add_series(tm, &s, &ix, &err), &err);
+    static const char *const days[] = {"2014-06-06", "2014-06-07"};
+    series_of(&s, "NVDA", days, 2, 20);
+    struct tc_tm *tm = tm_with(xnys(), &s, &ix);
     set_time(tm, utc("2014-06-08T12:00:00Z"));
     tc_assert_ok(tc_tm_latest(tm, ix, &bar, &err), &err);
     assert_int_equal(bar.day, day_of("2014-06-06"));
@@ -286,8 +269,7 @@ static void test_views_never_future(void **state)
         d += 1 + (int64_t)tc_rng_below(&rng, 3); /* gaps of 0..2 days */
         put(&s, d, (50 + i) * TC_DEC_ONE);
     }
-    struct tc_tm *tm = tm_new(NULL);
-    tc_assert_ok(tc_tm_add_series(tm, &s, &ix, &err), &err);
+    struct tc_tm *tm = tm_with(NULL, &s, &ix);
     int64_t t = start * INT64_C(86400000000);
     for (int step = 0; step < 400; step++) {
         t += (int64_t)tc_rng_below(&rng, INT64_C(86400000000) * 2);
@@ -598,8 +580,7 @@ static void test_bad_actions(void **state)
     tc_bar_series_init(&s, "NVDA");
     for (int i = 0; i < 5; i++)
         put(&s, d0 + i, (10 + i) * TC_DEC_ONE);
-    struct tc_tm *tm = tm_new(NULL);
-    tc_assert_ok(tc_tm_add_series(tm, &s, &ix, &err), &err);
+    struct tc_tm *tm = tm_with(NULL, &s, &ix);
     tc_assert_ok(tc_tm_add_action(tm, ix,
                                   &(struct tc_corp_action){d0 + 2, TC_CA_SPLIT, dec("3"),
                                                            TC_DEC_ZERO},
@@ -660,11 +641,9 @@ static void test_time_forward_only(void **state)
     struct tc_bar bar;
     size_t ix;
     (void)state;
-    tc_bar_series_init(&s, "ORCL");
-    put(&s, day_of("2014-06-02"), 40 * TC_DEC_ONE);
-    put(&s, day_of("2014-06-03"), 41 * TC_DEC_ONE);
-    struct tc_tm *tm = tm_new(xnys());
-    tc_assert_ok(tc_tm_add_series(tm, &s, &ix, &err), &err);
+    static const char *const days[] = {"2014-06-02", "2014-06-03"};
+    series_of(&s, "ORCL", days, 2, 40);
+    struct tc_tm *tm = tm_with(xnys(), &s, &ix);
     assert_int_equal(tc_tm_now(tm), INT64_MIN);
     assert_int_equal(tc_tm_latest(tm, ix, &bar, &err), TC_ENOTFOUND);
     expect_msg(&err, "ORCL: no bar has closed at the start (no time set)");
@@ -841,8 +820,7 @@ static void test_audit(void **state)
     tc_bar_series_init(&s, "ORCL");
     for (int i = 0; i < 5; i++)
         put(&s, d0 + i, (40 + i) * TC_DEC_ONE);
-    struct tc_tm *tm = tm_new(NULL);
-    tc_assert_ok(tc_tm_add_series(tm, &s, &ix, &err), &err);
+    struct tc_tm *tm = tm_with(NULL, &s, &ix);
     int64_t t = utc("2014-06-05T06:00:00Z"); /* d0..d2 visible */
     set_time(tm, t);
     tc_tm_audit_memory(tm, 1);
