@@ -35,19 +35,27 @@ struct ibook {
                               cursor in view[k].n, and the latest close is the view's last) */
     struct tc_bar_view cols; /* the series' columns from bar 0: the per-bar path
                                 reads them here, beside the cursor */
-    unsigned char fill;    /* a fill since the last refresh */
     unsigned char mark;    /* listed in mark_list: refresh rebuilds this book */
     unsigned char open;    /* listed in open_ix (units != 0) */
+    unsigned char bar;     /* the broker had a bar of it since the last refresh */
     int pending;           /* tracked positions with nothing filled yet */
 };
 
+/*
+ * A position of the run, kept from its fills as the ledger keeps it
+ * (ledger_fill.c: the same decimal operations in the same order), so that
+ * it is read back only when its entry may have ended without a fill.
+ */
 struct tracked {
     char position_id[TC_ID_BUFSZ];
+    char order_id[TC_ID_BUFSZ];    /* its entry order */
     size_t ix;
     int64_t entry_day;     /* -1 until its entry fills */
     size_t ctx;            /* the strategy that opened it */
-    int stale;             /* a fill in its instrument since it was read */
-    /* what it adds to its instrument's book, as of its last read */
+    long layer;            /* from its entry's client order id; -1 before */
+    int closed;            /* exited whole */
+    struct tc_dec mult, entry_price, closed_qty, exit_price, realized, commission;
+    /* what it adds to its instrument's book */
     struct tc_dec units, cost, qty;
     enum tc_side side;
 };
@@ -110,6 +118,8 @@ struct run {
     int64_t *sessions;
     size_t nsessions;
     struct tc_dec cash;
+    struct tc_dec initial, realized, commission;  /* the portfolio's, from the fills */
+    int mirror_bad;                   /* a fill the positions could not take */
     int dirty;
     int64_t day;
     int oom;
@@ -371,6 +381,88 @@ static void mark(struct run *r, size_t ix)
     }
 }
 
+/* A tracked position's part of its book. */
+static int tracked_parts(struct tracked *t)
+{
+    if (tc_dec_mul(t->qty, t->mult, TC_ROUND_HALF_EVEN, &t->units) != 0 ||
+        tc_dec_mul(t->units, t->entry_price, TC_ROUND_HALF_EVEN, &t->cost) != 0 ||
+        (t->side == TC_SIDE_SHORT &&
+         (tc_dec_neg(t->units, &t->units) != 0 || tc_dec_neg(t->cost, &t->cost) != 0)))
+        return -1;
+    return 0;
+}
+
+/*
+ * Fill F of order IN (instrument IX) on its position: an entry fill on the
+ * position of its entry order, an exit fill ("<fingerprint>:X<layer>") on
+ * the open layer of the instrument; the ledger's arithmetic (ledger_fill.c,
+ * apply_to_position and the portfolio's cash). -1 when no position takes
+ * it or a value overflows (the ledger, which took the fill, did not).
+ */
+static int mirror_fill(struct run *r, size_t ix, const struct tc_order_intent *in,
+                       const struct tc_fill *f)
+{
+    const char *tag = strrchr(in->client_order_id, ':');
+    struct tracked *t = NULL;
+    struct tc_dec t1, t2, q, pnl = TC_DEC_ZERO;
+    long layer = 0;
+    int exit_;
+
+    if (!tag || (tag[1] != 'L' && tag[1] != 'X') || !tag[2])
+        return -1;
+    exit_ = tag[1] == 'X';
+    for (const char *d = tag + 2; *d; d++) {
+        if (*d < '0' || *d > '9' || layer > 100000)
+            return -1;
+        layer = layer * 10 + (*d - '0');
+    }
+    for (size_t k = 0; k < r->ntrk && !t; k++) {
+        struct tracked *c = &r->trk[k];
+        if (c->ix == ix && !c->closed &&
+            (exit_ ? c->layer == layer : strcmp(c->order_id, in->order_id) == 0))
+            t = c;
+    }
+    if (!t || tc_dec_add(t->commission, f->commission, &t->commission) != 0)
+        return -1;
+    if (!exit_) {
+        if (tc_dec_add(t->qty, f->quantity, &q) != 0)
+            return -1;
+        if (tc_dec_is_zero(t->qty)) {
+            t->entry_price = f->price;
+        } else if (tc_dec_mul(t->qty, t->entry_price, TC_ROUND_HALF_EVEN, &t1) != 0 ||
+                   tc_dec_mul(f->quantity, f->price, TC_ROUND_HALF_EVEN, &t2) != 0 ||
+                   tc_dec_add(t1, t2, &t1) != 0 ||
+                   tc_dec_div(t1, q, TC_ROUND_HALF_EVEN, &t->entry_price) != 0) {
+            return -1;
+        }
+        t->qty = q;
+        t->layer = layer;
+        t->mult = in->multiplier;
+        if (t->entry_day < 0)
+            t->entry_day = r->day;
+    } else {
+        if (tc_dec_cmp(f->quantity, t->qty) > 0 ||
+            (t->side == TC_SIDE_LONG ? tc_dec_sub(f->price, t->entry_price, &t1)
+                                     : tc_dec_sub(t->entry_price, f->price, &t1)) != 0 ||
+            tc_dec_mul(t1, f->quantity, TC_ROUND_HALF_EVEN, &t1) != 0 ||
+            tc_dec_mul(t1, t->mult, TC_ROUND_HALF_EVEN, &pnl) != 0 ||
+            tc_dec_add(t->closed_qty, f->quantity, &q) != 0 ||
+            tc_dec_mul(t->closed_qty, t->exit_price, TC_ROUND_HALF_EVEN, &t1) != 0 ||
+            tc_dec_mul(f->quantity, f->price, TC_ROUND_HALF_EVEN, &t2) != 0 ||
+            tc_dec_add(t1, t2, &t1) != 0 ||
+            tc_dec_div(t1, q, TC_ROUND_HALF_EVEN, &t->exit_price) != 0 ||
+            tc_dec_add(t->realized, pnl, &t->realized) != 0 ||
+            tc_dec_sub(t->qty, f->quantity, &t->qty) != 0)
+            return -1;
+        t->closed_qty = q;
+        t->closed = tc_dec_is_zero(t->qty);
+    }
+    if (tracked_parts(t) != 0 || tc_dec_add(r->realized, pnl, &r->realized) != 0 ||
+        tc_dec_add(r->commission, f->commission, &r->commission) != 0)
+        return -1;
+    return 0;
+}
+
 /*
  * A new fill: kept for the result, its instrument's positions read again at
  * the next refresh, and the strategy's on_fill queued. The instrument is
@@ -402,7 +494,8 @@ static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
     f->commission = ev->fill->commission;
     f->ix = (uint32_t)ix;
     f->side = in->side == TC_ORDER_BUY ? 'B' : 'S';
-    r->book[ix].fill = 1;
+    if (mirror_fill(r, ix, in, ev->fill) != 0)
+        r->mirror_bad = 1;
     mark(r, ix);
     if (!r->any_on_fill)
         return;
@@ -429,6 +522,8 @@ static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
     }
 }
 
+/* Closed position T (P: as the ledger read it, NULL: as its fills left it)
+ * as a trade of the result. */
 static int add_trade(struct run *r, const struct tracked *t, const struct tc_position *p,
                      struct tc_error *err)
 {
@@ -437,17 +532,17 @@ static int add_trade(struct run *r, const struct tracked *t, const struct tc_pos
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
     tr = &r->trades[r->ntrades];
     tr->ix = (uint32_t)t->ix;
-    tr->side = p->side == TC_SIDE_SHORT ? 'S' : 'L';
+    tr->side = (p ? p->side : t->side) == TC_SIDE_SHORT ? 'S' : 'L';
     tr->entry_day = t->entry_day >= 0 ? t->entry_day : r->day;
     tr->exit_day = r->day;
-    tr->quantity = p->closed_quantity;
-    tr->entry_price = p->entry_price;
-    tr->exit_price = p->exit_price;
-    tr->gross_pnl = p->realized_pnl;
-    tr->commission = p->commission;
-    if (tc_dec_sub(p->realized_pnl, p->commission, &tr->net_pnl) != 0)
+    tr->quantity = p ? p->closed_quantity : t->closed_qty;
+    tr->entry_price = p ? p->entry_price : t->entry_price;
+    tr->exit_price = p ? p->exit_price : t->exit_price;
+    tr->gross_pnl = p ? p->realized_pnl : t->realized;
+    tr->commission = p ? p->commission : t->commission;
+    if (tc_dec_sub(tr->gross_pnl, tr->commission, &tr->net_pnl) != 0)
         return tc_error_set(err, TC_ERANGE, "backtest: net p&l of \"%s\" overflows",
-                            p->position_id);
+                            t->position_id);
     r->ntrades++;
     return 0;
 }
@@ -476,19 +571,16 @@ static void open_set(struct run *r, size_t ix, int on)
 }
 
 /*
- * After fills: the portfolio's cash from the ledger, and the books of the
- * marked instruments (a fill since the last refresh, or a position with
- * nothing filled yet: an entry may also end without a fill). Of those, the
- * positions that can have changed are read again: every one of an
- * instrument with a fill, and those with nothing filled yet; every other
- * one adds what it added at its last read (a filled position changes only
- * by fills). A book is the exact sum of its positions' parts, so the
- * decimals are those of reading every position; closed trades are listed
- * in the order of the tracked positions.
+ * After fills: the portfolio's cash and the books of the marked instruments
+ * (a fill, a bar given to the broker, or a new position since the last
+ * refresh), from the positions as their fills left them (mirror_fill). A
+ * position with nothing filled whose instrument had a bar is read from the
+ * ledger: its entry may have ended without a fill (the ledger then closed
+ * it). A book is the exact sum of its positions' parts, in the order of the
+ * tracked positions, as are the closed trades.
  */
 static int refresh(struct run *r, struct tc_error *err)
 {
-    struct tc_portfolio_state st;
     size_t kept = 0, nm = 0;
     int rc;
 
@@ -497,9 +589,11 @@ static int refresh(struct run *r, struct tc_error *err)
     if (r->foreign[0])
         return tc_error_set(err, TC_ESTATE, "backtest: a fill of instrument \"%s\", which has no "
                             "series in the run", r->foreign);
-    if ((rc = tc_ledger_portfolio_state(r->ledger, r->res->run_id, &st, err)) != 0)
-        return rc;
-    r->cash = st.cash;
+    if (r->mirror_bad)
+        return tc_error_set(err, TC_ESTATE, "backtest: a fill that no position of the run takes");
+    if (tc_dec_add(r->initial, r->realized, &r->cash) != 0 ||
+        tc_dec_sub(r->cash, r->commission, &r->cash) != 0)
+        return tc_error_set(err, TC_ERANGE, "backtest: the portfolio's cash overflows");
     for (size_t m = 0; m < r->n_mark; m++) {
         struct ibook *b = &r->book[r->mark_list[m]];
         b->units = b->cost = b->qty = TC_DEC_ZERO;
@@ -510,26 +604,23 @@ static int refresh(struct run *r, struct tc_error *err)
         struct ibook *b = &r->book[t->ix];
         if (!b->mark)
             goto keep;
-        if (b->fill || t->entry_day < 0) {
+        if (t->closed) {
+            if ((rc = add_trade(r, t, NULL, err)) != 0)
+                return rc;
+            continue;
+        }
+        if (t->entry_day < 0 && b->bar) {
             struct tc_position p;
             if ((rc = tc_ledger_position_get(r->ledger, t->position_id, &p, err)) != 0)
                 return rc;
-            if (t->entry_day < 0 &&
-                (tc_dec_sign(p.quantity) > 0 || tc_dec_sign(p.closed_quantity) > 0))
-                t->entry_day = r->day;
+            if (tc_dec_sign(p.quantity) > 0 || tc_dec_sign(p.closed_quantity) > 0)
+                return tc_error_set(err, TC_ESTATE, "backtest: position \"%s\" has a fill "
+                                    "the run did not see", p.position_id);
             if (p.status == TC_POSITION_CLOSED) {
                 if ((rc = add_trade(r, t, &p, err)) != 0)
                     return rc;
                 continue;
             }
-            t->side = p.side;
-            t->qty = p.quantity;
-            if (tc_dec_mul(p.quantity, p.multiplier, TC_ROUND_HALF_EVEN, &t->units) != 0 ||
-                tc_dec_mul(t->units, p.entry_price, TC_ROUND_HALF_EVEN, &t->cost) != 0 ||
-                (p.side == TC_SIDE_SHORT &&
-                 (tc_dec_neg(t->units, &t->units) != 0 || tc_dec_neg(t->cost, &t->cost) != 0)))
-                return tc_error_set(err, TC_ERANGE, "backtest: position \"%s\" value overflows",
-                                    p.position_id);
         }
         b->layers++;
         b->pending += t->entry_day < 0;
@@ -552,7 +643,7 @@ static int refresh(struct run *r, struct tc_error *err)
         int on = !tc_dec_is_zero(b->units);
         if (on != b->open)
             open_set(r, ix, on);
-        b->fill = 0;
+        b->bar = 0;
         if (b->pending)
             r->mark_list[nm++] = ix;
         else
@@ -628,9 +719,12 @@ static int host_submit(void *ud, const struct tc_signal *sig, struct tc_signal_o
         t = &r->trk[r->ntrk++];
         memset(t, 0, sizeof(*t));
         tc__str_copy(t->position_id, sizeof(t->position_id), out->position_id);
+        tc__str_copy(t->order_id, sizeof(t->order_id), out->order_id);
         t->ctx = r->cur_ctx;
         t->ix = ix;
         t->entry_day = -1;
+        t->layer = -1;
+        t->side = sig->side;
         if (r->book[ix].layers++ == 0)
             r->book[ix].side = sig->side;
         mark(r, ix);
@@ -754,6 +848,7 @@ static int setup(struct run *r, struct tc_error *err)
     struct tc_broker_sim_options bo;
     struct tc_ledger_options lo;
     struct tc_strategy_host host = {host_submit, host_position, r};
+    struct tc_portfolio_state st;
     int rc;
 
     r->ni = cfg->n_series;
@@ -854,8 +949,12 @@ static int setup(struct run *r, struct tc_error *err)
         return tc_error_prefix(err, "backtest: ledger");
     if (!r->rt && (rc = setup_accounts(r, err)) != 0)
         return rc;
-    if ((rc = tc_ledger_portfolio_init(r->ledger, r->res->run_id, err)) != 0)
+    if ((rc = tc_ledger_portfolio_init(r->ledger, r->res->run_id, err)) != 0 ||
+        (rc = tc_ledger_portfolio_state(r->ledger, r->res->run_id, &st, err)) != 0)
         return tc_error_prefix(err, "backtest: ledger");
+    r->initial = st.initial_capital;
+    r->realized = st.realized_pnl;
+    r->commission = st.commission_paid;
     if ((rc = refresh(r, err)) != 0)
         return rc;
 
@@ -947,6 +1046,8 @@ static int offer_bars(struct run *r, int again, struct tc_error *err)
                 continue;
         }
         r->bar_ix = k;
+        r->book[k].bar = 1;
+        mark(r, k);
         for (; i < to; i++) {
             bar_at(s, i, &bar);
             if ((rc = tc_broker_on_bar(r->broker, s->instrument_id, &bar, err)) != 0)
@@ -1159,6 +1260,23 @@ static char *params_json(struct run *r)
     return out;
 }
 
+/* The cash of the equity points is the ledger's: the last one is compared
+ * with the portfolio state the ledger has at the end. */
+static int check_cash(struct run *r, struct tc_error *err)
+{
+    struct tc_portfolio_state st;
+    char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN];
+    int rc;
+
+    if ((rc = tc_ledger_portfolio_state(r->ledger, r->res->run_id, &st, err)) != 0)
+        return tc_error_prefix(err, "backtest: ledger");
+    if (tc_dec_cmp(st.cash, r->cash) == 0)
+        return 0;
+    tc_dec_format(r->cash, a, sizeof(a));
+    tc_dec_format(st.cash, b, sizeof(b));
+    return tc_error_set(err, TC_ESTATE, "backtest: the run's cash %s is not the ledger's %s", a, b);
+}
+
 /*
  * The run's fills and trades as the result's tc_run_fill and tc_run_trade,
  * in place: each array grows once to its final size and its records are
@@ -1280,7 +1398,7 @@ int tc_backtest_run(const struct tc_backtest_config *cfg, struct tc_backtest_res
     out->run.equity = r.eq;
     out->run.n_equity = r.nsessions;
     r.eq = NULL;
-    if ((rc = finish_records(&r, &out->run, err)) != 0)
+    if ((rc = finish_records(&r, &out->run, err)) != 0 || (rc = check_cash(&r, err)) != 0)
         goto done;
     if (!(out->params_json = params_json(&r))) {
         rc = tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
