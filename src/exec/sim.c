@@ -11,7 +11,6 @@
 #include "tradecore/clock.h"
 #include "tradecore/id.h"
 #include "tradecore/sim.h"
-#include "core/str.h"
 #include "exec/sim_internal.h"
 #include "internal/banned.h"
 
@@ -213,17 +212,20 @@ static long find_order(const struct tc_sim *sim, const char *id)
 /* Whether the id field holds a NUL-terminated string (a caller may fill all of it). */
 static int terminated(const char *s, size_t cap) { return memchr(s, '\0', cap) != NULL; }
 
-static int check_order(const struct tc_sim *sim, const struct tc_sim_order *o,
+/* Checks ORDER and writes the working order it becomes into *W (the book's
+ * next slot: nothing is counted until the caller says so). CHECK_ID: whether
+ * the id is checked too (tc__sim_submit_own_id's caller vouches for it). */
+static int check_order(const struct tc_sim *sim, const struct tc_sim_order *o, int check_id,
                        struct tc_sim_order *w, struct tc_error *err)
 {
     char b[TC_DEC_STRLEN], b2[TC_DEC_STRLEN];
     const struct sim_instrument *in;
     int needs_limit, needs_stop, rc;
 
-    if (!terminated(o->id, sizeof o->id))
+    if (check_id && !terminated(o->id, sizeof o->id))
         return tc_error_set(err, TC_EINVAL, "order id is longer than %d characters",
                             TC_SIM_ORDER_ID_MAX - 1);
-    if ((rc = tc_id_validate("order", o->id, err)) != 0)
+    if (check_id && (rc = tc_id_validate("order", o->id, err)) != 0)
         return rc;
     if (!terminated(o->instrument, sizeof o->instrument))
         return tc_error_set(err, TC_EINVAL, "order \"%s\": instrument is longer than %d characters",
@@ -260,7 +262,7 @@ static int check_order(const struct tc_sim *sim, const struct tc_sim_order *o,
         return tc_error_set(err, TC_EINVAL, "order \"%s\": lot %s is negative", o->id,
                             fmt(o->lot, b));
 
-    memset(w, 0, sizeof *w);
+    /* the simulator's block is set by the caller: only the first is copied */
     memcpy(w->id, o->id, sizeof w->id);
     memcpy(w->instrument, o->instrument, sizeof w->instrument);
     w->side = o->side;
@@ -270,7 +272,7 @@ static int check_order(const struct tc_sim *sim, const struct tc_sim_order *o,
     w->limit = o->limit;
     w->stop = o->stop;
     w->created_day = o->created_day;
-    in = find_inst(sim, o->instrument);
+    in = sim->ninst ? find_inst(sim, o->instrument) : NULL;
     w->tick = o->tick.raw > 0 ? o->tick : in && in->tick.raw > 0 ? in->tick : sim->cfg.tick;
     w->lot = o->lot.raw > 0 ? o->lot : in && in->lot.raw > 0 ? in->lot : sim->cfg.lot;
 
@@ -286,9 +288,13 @@ static int check_order(const struct tc_sim *sim, const struct tc_sim_order *o,
     return 0;
 }
 
-int tc_sim_submit(struct tc_sim *sim, const struct tc_sim_order *order, struct tc_error *err)
+/* tc_sim_submit; CHECK_ID 0 for tc__sim_submit_own_id. The book grows
+ * first (a bigger book is not a changed one), then the order is checked
+ * into its next slot, which counts only once every check has passed. */
+static int submit(struct tc_sim *sim, const struct tc_sim_order *order, int check_id,
+                  struct tc_error *err)
 {
-    struct tc_sim_order w;
+    struct tc_sim_order *w;
     int rc;
 
     if (sim == NULL || order == NULL)
@@ -296,24 +302,40 @@ int tc_sim_submit(struct tc_sim *sim, const struct tc_sim_order *order, struct t
     if (sim->in_bar)
         return tc_error_set(err, TC_EBUSY, "order \"%.64s\": cannot be submitted inside a bar",
                             order->id);
-    if ((rc = check_order(sim, order, &w, err)) != 0)
-        return rc;
-    if (find_order(sim, w.id) >= 0)
-        return tc_error_set(err, TC_ECONFLICT, "order \"%s\": id is already working", w.id);
     if (sim->n == sim->cap) {
         size_t ncap = sim->cap ? sim->cap * 2 : 16;
         struct tc_sim_order *p = realloc(sim->orders, ncap * sizeof *p);
         if (p == NULL)
-            return tc_error_set(err, TC_ENOMEM, "order \"%s\": out of memory", w.id);
+            return tc_error_set(err, TC_ENOMEM, "order \"%.64s\": out of memory", order->id);
         sim->orders = p;
         sim->cap = ncap;
     }
-    w.status = TC_SIM_WORKING;
-    w.last_day = INT64_MIN;
-    w.seq = sim->next_seq++;
-    w.instrument_hash = hash_id(w.instrument);
-    sim->orders[sim->n++] = w;
+    w = &sim->orders[sim->n];
+    if ((rc = check_order(sim, order, check_id, w, err)) != 0)
+        return rc;
+    if (check_id && find_order(sim, w->id) >= 0)
+        return tc_error_set(err, TC_ECONFLICT, "order \"%s\": id is already working", w->id);
+    w->status = TC_SIM_WORKING;
+    w->filled = TC_DEC_ZERO;
+    w->commission = TC_DEC_ZERO;
+    w->fills = 0;
+    w->triggered = 0;
+    w->last_day = INT64_MIN;
+    w->seq = sim->next_seq++;
+    w->instrument_hash = hash_id(w->instrument);
+    sim->n++;
     return 0;
+}
+
+int tc_sim_submit(struct tc_sim *sim, const struct tc_sim_order *order, struct tc_error *err)
+{
+    return submit(sim, order, 1, err);
+}
+
+int tc__sim_submit_own_id(struct tc_sim *sim, const struct tc_sim_order *order,
+                          struct tc_error *err)
+{
+    return submit(sim, order, 0, err);
 }
 
 int tc_sim_cancel(struct tc_sim *sim, const char *id, struct tc_sim_order *out,
@@ -395,6 +417,25 @@ static int check_bar(const char *instrument, const struct tc_bar *b, struct tc_e
     return 0;
 }
 
+/* "<order id>-F<n>" into BUF (TC_SIM_EXEC_ID_MAX bytes: an id has at most
+ * 64 characters, n at most 10 digits). */
+static void exec_id(char *buf, const char *id, uint32_t n)
+{
+    char digits[10];
+    size_t len = strlen(id), k = 0;
+
+    memcpy(buf, id, len);
+    buf[len++] = '-';
+    buf[len++] = 'F';
+    do {
+        digits[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    while (k)
+        buf[len++] = digits[--k];
+    buf[len] = '\0';
+}
+
 /*
  * Matches one order against the bar: decides and applies its fill and its
  * expiry, then reports them. *BUDGET is what the bar still offers (raw
@@ -438,7 +479,7 @@ static int match(struct tc_sim *sim, struct tc_sim_order *o, const struct tc_bar
 
     if (fills && fn != NULL) {
         memcpy(fill.order_id, o->id, sizeof fill.order_id);
-        tc__str_join_u64(fill.exec_id, sizeof fill.exec_id, o->id, "-F", (unsigned)o->fills);
+        exec_id(fill.exec_id, o->id, o->fills);
         fill.seq = o->fills;
         fill.day = bar->day;
         fill.side = o->side;

@@ -1,11 +1,22 @@
 /*
  * Internals of the market simulator shared between its files: the pricing
- * rules (sim_price.c) used by the order book (sim.c).
+ * rules (sim_price.c) used by the order book (sim.c), and the order book's
+ * submission for the sim broker (src/broker/sim.c).
  */
 #ifndef TC_EXEC_SIM_INTERNAL_H
 #define TC_EXEC_SIM_INTERNAL_H
 
 #include "tradecore/sim.h"
+
+/*
+ * tc_sim_submit for a caller that makes its order ids itself: ORDER's id is
+ * taken as valid and unique among the working orders (the caller vouches
+ * for both; the sim broker's "<prefix>.<n>", from a checked prefix and a
+ * number never used twice), so it is neither checked nor looked up.
+ * Everything else is checked as tc_sim_submit does, with the same errors.
+ */
+int tc__sim_submit_own_id(struct tc_sim *sim, const struct tc_sim_order *order,
+                          struct tc_error *err);
 
 /*
  * The base price of ORDER on BAR before slippage (sim.h, PRICES). Returns 1
