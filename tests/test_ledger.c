@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tc_test.h"
+#include "tc_test_ledger.h"
 #include "tradecore/accounts.h"
 #include "tradecore/broker.h"
 #include "tradecore/ledger.h"
@@ -77,86 +78,37 @@ static int new_instant(struct tc_broker **b, const char *rate)
     return tc_broker_instant_new(&io, b, NULL);
 }
 
-static int add_instrument(struct tc_refdata *rd, const char *id, const char *mult)
-{
-    struct tc_instrument in;
-    struct tc_error err = {0};
-    tc_instrument_init(&in);
-    snprintf(in.instrument_id, sizeof(in.instrument_id), "%s", id);
-    snprintf(in.market_id, sizeof(in.market_id), "XNYS");
-    in.asset_class = TC_ASSET_FUTURE;
-    snprintf(in.symbol, sizeof(in.symbol), "%s", id);
-    snprintf(in.currency, sizeof(in.currency), "USD");
-    tc_dec_parse(mult, (size_t)-1, &in.multiplier, NULL);
-    if (tc_refdata_instrument_create(rd, &in, &err) != 0) {
-        fprintf(stderr, "instrument %s: %s\n", id, tc_error_msg(&err));
-        return -1;
-    }
-    return 0;
-}
-
 static int setup(void **state, int pg)
 {
-    char dir[512];
     struct tc_error err = {0};
     struct fx *f = calloc(1, sizeof(*f));
-    struct tc_market m = {0};
-    struct tc_portfolio_def p = {0};
-    struct tc_strategy_def s = {0};
     struct tc_refdata rd;
     struct tc_accounts acc;
+    static const char params[] =
+        "{\"risk_fraction\":\"0.01\",\"max_pyramids\":2,\"pyramid_distance\":\"2\","
+        "\"pyramid_size_fraction\":\"0.5\"}";
 
     if (!f)
         return -1;
     f->pg = pg;
-    if (pg) {
-        if (tc_test_pg_create_db("ledger", f->rt_url, sizeof(f->rt_url)) != 0)
-            goto fail;
-        snprintf(f->hist_url, sizeof(f->hist_url), "%s", f->rt_url);
-    } else {
-        if (tc_test_tmpdir("ledger", dir, sizeof(dir)) != 0)
-            goto fail;
-        snprintf(f->rt_url, sizeof(f->rt_url), "sqlite:%s/runtime.db", dir);
-        snprintf(f->hist_url, sizeof(f->hist_url), "sqlite:%s/historical.db", dir);
-    }
-    if (tc_store_open(f->rt_url, NULL, &f->rt, &err) != 0 ||
-        tc_store_open(f->hist_url, NULL, &f->hist, &err) != 0 ||
-        tc_migrate_latest(f->rt, "runtime", &err) != 0 ||
-        tc_migrate_latest(f->hist, "historical", &err) != 0) {
-        fprintf(stderr, "stores: %s\n", tc_error_msg(&err));
+    if (tc_test_ledger_stores("ledger", pg, f->rt_url, f->hist_url, sizeof(f->rt_url), &f->rt,
+                              &f->hist) != 0)
         goto fail;
-    }
     tc_manual_clock_init(&f->clock, T0);
     rd = (struct tc_refdata){f->hist, &f->clock.clock, "tester"};
     acc = (struct tc_accounts){f->rt, &f->clock.clock, "tester"};
-    snprintf(m.market_id, sizeof(m.market_id), "XNYS");
-    snprintf(m.name, sizeof(m.name), "New York Stock Exchange");
-    snprintf(m.timezone, sizeof(m.timezone), "America/New_York");
-    if (tc_refdata_market_create(&rd, &m, &err) != 0 || add_instrument(&rd, "ES", "2") != 0)
+    if (tc_test_seed_market(&rd, "New York Stock Exchange", &err) != 0 ||
+        tc_test_seed_instrument(&rd, "ES", TC_ASSET_FUTURE, "2", &err) != 0)
         goto fail;
     for (int k = 0; k < NCONC; k++) {
         char id[16];
         snprintf(id, sizeof(id), "C%d", k);
-        if (add_instrument(&rd, id, "1") != 0)
+        if (tc_test_seed_instrument(&rd, id, TC_ASSET_FUTURE, "1", &err) != 0)
             goto fail;
     }
-    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p1");
-    snprintf(p.name, sizeof(p.name), "main");
-    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
-    tc_dec_parse("100000", (size_t)-1, &p.initial_capital, NULL);
-    snprintf(s.strategy_id, sizeof(s.strategy_id), "s1");
-    snprintf(s.name, sizeof(s.name), "trend");
-    s.enabled = 1;
-    s.params = (char *)"{\"risk_fraction\":\"0.01\",\"max_pyramids\":2,\"pyramid_distance\":\"2\","
-                       "\"pyramid_size_fraction\":\"0.5\"}";
-    if (tc_accounts_portfolio_create(&acc, &p, &err) != 0 ||
-        tc_accounts_strategy_create(&acc, &s, &err) != 0) {
-        fprintf(stderr, "accounts: %s\n", tc_error_msg(&err));
-        goto fail;
-    }
-    snprintf(s.strategy_id, sizeof(s.strategy_id), "off");
-    s.enabled = 0;
-    if (tc_accounts_strategy_create(&acc, &s, &err) != 0)
+    if (tc_test_seed_portfolio(&acc, "p1", &err) != 0 ||
+        tc_test_seed_strategy(&acc, "s1", 1, params, &err) != 0 ||
+        tc_test_seed_strategy(&acc, "off", 0, params, &err) != 0)
         goto fail;
     if (new_instant(&f->broker, "0.001") != 0 || open_ledger(f) != 0)
         goto fail;
@@ -1286,29 +1238,9 @@ static void test_stop_loosen_allowed(void **state)
 /* ------------------------------------------------------------------------ */
 /* The cache and failed transactions                                          */
 
-/* `instant` behind a broker without the in_txn capability: submitted after
- * the signal's commit, its acknowledgement and fill recorded together. */
-struct twophase {
-    struct tc_broker base;
-    struct tc_broker *inner;
-};
-static int tp_fill(const struct tc_fill *fill, void *ud)
-{
-    return tc_broker_report_fill(ud, fill);
-}
-static int tp_submit(struct tc_broker *b, const struct tc_order_intent *o, struct tc_broker_ack *ack,
-                     struct tc_error *err)
-{
-    struct twophase *t = (struct twophase *)b;
-    tc_broker_set_fill_handler(t->inner, tp_fill, b);
-    return tc_broker_submit(t->inner, o, ack, err);
-}
-static void tp_free(struct tc_broker *b) { (void)b; }
-static const struct tc_broker_ops tp_ops = {.name = "twophase", .submit = tp_submit, .free = tp_free};
-
 static void test_cache_never_uncommitted(void **state)
 {
-    struct twophase tp;
+    struct tc_test_twophase tp;
     struct fx *f = *state;
     struct tc_signal_outcome o;
     struct tc_position p;
@@ -1334,9 +1266,7 @@ static void test_cache_never_uncommitted(void **state)
      * after updating (a broker called after the commit) */
     {
         struct tc_ledger_options lo;
-        memset(&tp, 0, sizeof(tp));
-        tp.base.ops = &tp_ops;
-        tp.inner = f->broker;
+        tc_test_twophase_init(&tp, f->broker);
         tc_ledger_close(f->l);
         ledger_opts(f, &lo, &tp.base);
         tc_assert_ok(tc_ledger_open(&lo, &f->l, &err), &err);

@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_ledger.h"
 #include "tradecore/accounts.h"
 #include "tradecore/broker.h"
 #include "tradecore/ledger.h"
 #include "tradecore/ledger_query.h"
 #include "tradecore/log.h"
-#include "tradecore/migrate.h"
 #include "tradecore/refdata.h"
 #include "tradecore/store.h"
 
@@ -29,27 +29,11 @@ struct fx {
     struct tc_ledger *idle;    /* without a broker: intents stay NEW */
 };
 
-static int add_instrument(struct tc_refdata *rd, const char *id, const char *mult)
-{
-    struct tc_instrument in;
-    tc_instrument_init(&in);
-    snprintf(in.instrument_id, sizeof(in.instrument_id), "%s", id);
-    snprintf(in.market_id, sizeof(in.market_id), "XNYS");
-    in.asset_class = TC_ASSET_FUTURE;
-    snprintf(in.symbol, sizeof(in.symbol), "%s", id);
-    snprintf(in.currency, sizeof(in.currency), "USD");
-    tc_dec_parse(mult, (size_t)-1, &in.multiplier, NULL);
-    return tc_refdata_instrument_create(rd, &in, NULL);
-}
-
 static int setup(void **state, int pg)
 {
-    char dir[512], rt_url[1024], hist_url[1024];
+    char rt_url[1024], hist_url[1024];
     struct tc_error err = {0};
     struct fx *f = calloc(1, sizeof(*f));
-    struct tc_market m = {0};
-    struct tc_portfolio_def p = {0};
-    struct tc_strategy_def s = {0};
     struct tc_refdata rd;
     struct tc_accounts acc;
     struct tc_broker_instant_options io;
@@ -57,44 +41,21 @@ static int setup(void **state, int pg)
 
     if (!f)
         return -1;
-    if (pg) {
-        if (tc_test_pg_create_db("ledger_query", rt_url, sizeof(rt_url)) != 0)
-            return -1;
-        snprintf(hist_url, sizeof(hist_url), "%s", rt_url);
-    } else {
-        if (tc_test_tmpdir("ledger_query", dir, sizeof(dir)) != 0)
-            return -1;
-        snprintf(rt_url, sizeof(rt_url), "sqlite:%s/runtime.db", dir);
-        snprintf(hist_url, sizeof(hist_url), "sqlite:%s/historical.db", dir);
-    }
-    if (tc_store_open(rt_url, NULL, &f->rt, &err) != 0 ||
-        tc_store_open(hist_url, NULL, &f->hist, &err) != 0 ||
-        tc_migrate_latest(f->rt, "runtime", &err) != 0 ||
-        tc_migrate_latest(f->hist, "historical", &err) != 0)
-        goto fail;
+    if (tc_test_ledger_stores("ledger_query", pg, rt_url, hist_url, sizeof(rt_url), &f->rt,
+                              &f->hist) != 0)
+        return -1;
     tc_manual_clock_init(&f->clock, T0);
     rd = (struct tc_refdata){f->hist, &f->clock.clock, "tester"};
     acc = (struct tc_accounts){f->rt, &f->clock.clock, "tester"};
-    snprintf(m.market_id, sizeof(m.market_id), "XNYS");
-    snprintf(m.name, sizeof(m.name), "NYSE");
-    snprintf(m.timezone, sizeof(m.timezone), "America/New_York");
-    if (tc_refdata_market_create(&rd, &m, &err) != 0 || add_instrument(&rd, "ES", "2") != 0 ||
-        add_instrument(&rd, "C1", "1") != 0 || add_instrument(&rd, "C2", "1") != 0)
+    if (tc_test_seed_market(&rd, "NYSE", &err) != 0 ||
+        tc_test_seed_instrument(&rd, "ES", TC_ASSET_FUTURE, "2", &err) != 0 ||
+        tc_test_seed_instrument(&rd, "C1", TC_ASSET_FUTURE, "1", &err) != 0 ||
+        tc_test_seed_instrument(&rd, "C2", TC_ASSET_FUTURE, "1", &err) != 0)
         goto fail;
-    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p1");
-    snprintf(p.name, sizeof(p.name), "main");
-    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
-    tc_dec_parse("100000", (size_t)-1, &p.initial_capital, NULL);
-    if (tc_accounts_portfolio_create(&acc, &p, &err) != 0)
-        goto fail;
-    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p2");
-    if (tc_accounts_portfolio_create(&acc, &p, &err) != 0)
-        goto fail;
-    snprintf(s.strategy_id, sizeof(s.strategy_id), "s1");
-    snprintf(s.name, sizeof(s.name), "trend");
-    s.enabled = 1;
-    s.params = (char *)"{\"max_pyramids\":2,\"pyramid_distance\":\"2\"}";
-    if (tc_accounts_strategy_create(&acc, &s, &err) != 0)
+    if (tc_test_seed_portfolio(&acc, "p1", &err) != 0 ||
+        tc_test_seed_portfolio(&acc, "p2", &err) != 0 ||
+        tc_test_seed_strategy(&acc, "s1", 1, "{\"max_pyramids\":2,\"pyramid_distance\":\"2\"}",
+                              &err) != 0)
         goto fail;
     tc_broker_instant_options_default(&io);
     tc_dec_parse("0.001", (size_t)-1, &io.commission_rate, NULL);
@@ -167,6 +128,28 @@ static void scenario(struct fx *f)
                      "\"type\":\"BASE_ENTRY\",\"price\":\"10.125\",\"stop\":\"11\",\"quantity\":\"7\""));
 }
 
+/* One instrument's exposure row, every field. */
+static void expect_exposure(const struct tc_exposure *e, const char *id, const char *gross,
+                            const char *net, const char *net_quantity, size_t positions)
+{
+    assert_string_equal(e->instrument_id, id);
+    assert_string_equal(F(e->gross), gross);
+    assert_string_equal(F(e->net), net);
+    assert_string_equal(F(e->net_quantity), net_quantity);
+    assert_int_equal(e->positions, positions);
+}
+
+/* One instrument's P&L row: realized, commission, net and trades. */
+static void expect_pnl(const struct tc_pnl *p, const char *id, const char *realized,
+                       const char *commission, const char *net, size_t trades)
+{
+    assert_string_equal(p->instrument_id, id);
+    assert_string_equal(F(p->realized), realized);
+    assert_string_equal(F(p->commission), commission);
+    assert_string_equal(F(p->net), net);
+    assert_int_equal(p->trades, trades);
+}
+
 static void test_positions_exposure_pnl(void **state)
 {
     struct fx *f = *state;
@@ -197,16 +180,8 @@ static void test_positions_exposure_pnl(void **state)
     /* 3×100.5×2 + 2×103.25×2 = 1016; C1 short 7×10.125 = 70.875 */
     tc_assert_ok(tc_ledger_query_exposure(f->rt, "p1", &el, &err), &err);
     assert_int_equal(el.n, 2);
-    assert_string_equal(el.items[0].instrument_id, "C1");
-    assert_string_equal(F(el.items[0].gross), "70.875");
-    assert_string_equal(F(el.items[0].net), "-70.875");
-    assert_string_equal(F(el.items[0].net_quantity), "-7");
-    assert_int_equal(el.items[0].positions, 1);
-    assert_string_equal(el.items[1].instrument_id, "ES");
-    assert_string_equal(F(el.items[1].gross), "1016");
-    assert_string_equal(F(el.items[1].net), "1016");
-    assert_string_equal(F(el.items[1].net_quantity), "5");
-    assert_int_equal(el.items[1].positions, 2);
+    expect_exposure(&el.items[0], "C1", "70.875", "-70.875", "-7", 1);
+    expect_exposure(&el.items[1], "ES", "1016", "1016", "5", 2);
     tc_exposure_list_release(&el);
 
     /* the exit an hour later: (110−100.5)×3×2 + (110−103.25)×2×2 = 57 + 27 */
@@ -218,17 +193,9 @@ static void test_positions_exposure_pnl(void **state)
     tc_exposure_list_release(&el);
     tc_assert_ok(tc_ledger_query_pnl(f->rt, "p1", &nl, &err), &err);
     assert_int_equal(nl.n, 2);
-    assert_string_equal(nl.items[0].instrument_id, "C1");
-    assert_string_equal(F(nl.items[0].realized), "0");
-    assert_string_equal(F(nl.items[0].commission), "0.070875");
-    assert_string_equal(F(nl.items[0].net), "-0.070875");
-    assert_int_equal(nl.items[0].trades, 0);
-    assert_string_equal(nl.items[1].instrument_id, "ES");
-    assert_string_equal(F(nl.items[1].realized), "84");
-    /* 0.603 + 0.413 entries, 0.66 + 0.44 exits */
-    assert_string_equal(F(nl.items[1].commission), "2.116");
-    assert_string_equal(F(nl.items[1].net), "81.884");
-    assert_int_equal(nl.items[1].trades, 2);
+    expect_pnl(&nl.items[0], "C1", "0", "0.070875", "-0.070875", 0);
+    /* commission: 0.603 + 0.413 entries, 0.66 + 0.44 exits */
+    expect_pnl(&nl.items[1], "ES", "84", "2.116", "81.884", 2);
     assert_int_equal(nl.items[1].positions, 2);
     tc_pnl_list_release(&nl);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_ledger.h"
 #include "tradecore/accounts.h"
 #include "tradecore/broker.h"
 #include "tradecore/broker_sim.h"
@@ -68,10 +69,6 @@ static int make_fx(struct fx *f, const char *name)
 {
     char dir[512], url[600];
     struct tc_error err = {0};
-    struct tc_market m = {0};
-    struct tc_portfolio_def p = {0};
-    struct tc_strategy_def s = {0};
-    struct tc_instrument in;
     struct tc_refdata rd;
     struct tc_accounts acc;
 
@@ -88,26 +85,10 @@ static int make_fx(struct fx *f, const char *name)
     tc_manual_clock_init(&f->clock, T0);
     rd = (struct tc_refdata){f->hist, &f->clock.clock, "tester"};
     acc = (struct tc_accounts){f->rt, &f->clock.clock, "tester"};
-    snprintf(m.market_id, sizeof(m.market_id), "XNYS");
-    snprintf(m.name, sizeof(m.name), "NYSE");
-    snprintf(m.timezone, sizeof(m.timezone), "America/New_York");
-    tc_instrument_init(&in);
-    snprintf(in.instrument_id, sizeof(in.instrument_id), "ES");
-    snprintf(in.market_id, sizeof(in.market_id), "XNYS");
-    in.asset_class = TC_ASSET_EQUITY;
-    snprintf(in.symbol, sizeof(in.symbol), "ES");
-    snprintf(in.currency, sizeof(in.currency), "USD");
-    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p1");
-    snprintf(p.name, sizeof(p.name), "main");
-    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
-    tc_dec_parse("100000", (size_t)-1, &p.initial_capital, NULL);
-    snprintf(s.strategy_id, sizeof(s.strategy_id), "s1");
-    snprintf(s.name, sizeof(s.name), "trend");
-    s.enabled = 1;
-    if (tc_refdata_market_create(&rd, &m, &err) != 0 ||
-        tc_refdata_instrument_create(&rd, &in, &err) != 0 ||
-        tc_accounts_portfolio_create(&acc, &p, &err) != 0 ||
-        tc_accounts_strategy_create(&acc, &s, &err) != 0) {
+    if (tc_test_seed_market(&rd, "NYSE", &err) != 0 ||
+        tc_test_seed_instrument(&rd, "ES", TC_ASSET_EQUITY, NULL, &err) != 0 ||
+        tc_test_seed_portfolio(&acc, "p1", &err) != 0 ||
+        tc_test_seed_strategy(&acc, "s1", 1, NULL, &err) != 0) {
         fprintf(stderr, "setup: %s\n", tc_error_msg(&err));
         return -1;
     }
@@ -265,27 +246,12 @@ static void test_rollback_after_in_txn_submit(void **state)
     free_fx(&f);
 }
 
-/* `instant` behind a broker without in_txn: two commits, the second holding
- * the acknowledgement and the fill. */
-struct twophase {
-    struct tc_broker base;
-    struct tc_broker *inner;
-};
-static int tp_fill(const struct tc_fill *fill, void *ud) { return tc_broker_report_fill(ud, fill); }
-static int tp_submit(struct tc_broker *b, const struct tc_order_intent *o, struct tc_broker_ack *ack,
-                     struct tc_error *err)
-{
-    struct twophase *t = (struct twophase *)b;
-    tc_broker_set_fill_handler(t->inner, tp_fill, b);
-    return tc_broker_submit(t->inner, o, ack, err);
-}
-static void tp_free(struct tc_broker *b) { (void)b; }
-static const struct tc_broker_ops tp_ops = {.name = "twophase", .submit = tp_submit, .free = tp_free};
-
+/* `instant` behind a broker without in_txn (tc_test_twophase): two commits,
+ * the second holding the acknowledgement and the fill. */
 static void test_two_phase_ack_and_fill_together(void **state)
 {
     struct fx f;
-    struct twophase tp;
+    struct tc_test_twophase tp;
     struct tc_signal_outcome o;
     struct tc_error err = {0};
     char json[512];
@@ -294,9 +260,7 @@ static void test_two_phase_ack_and_fill_together(void **state)
 
     assert_int_equal(make_fx(&f, "twophase"), 0);
     tc_assert_ok(tc_broker_instant_new(NULL, &f.broker, &err), &err);
-    memset(&tp, 0, sizeof(tp));
-    tp.base.ops = &tp_ops;
-    tp.inner = f.broker;
+    tc_test_twophase_init(&tp, f.broker);
     assert_int_equal(tc_broker_in_txn(&tp.base, &(struct tc_order_intent){0}), 0);
     assert_int_equal(open_ledger(&f, &tp.base, TC_MODE_PAPER, 0), 0);
     sig(json, sizeof(json), "BASE_ENTRY", "t1", ",\"price\":\"100\",\"stop\":\"90\",\"quantity\":\"3\"");

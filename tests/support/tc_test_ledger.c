@@ -1,12 +1,59 @@
-/* A migrated, seeded ledger store for tests (see tc_test_ledger.h). */
-#include <stdlib.h>
+/* Ledger test fixtures: stores, seed rows, a two-phase broker (see tc_test_ledger.h). */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "tc_test.h"
 #include "tc_test_ledger.h"
-#include "tradecore/accounts.h"
 #include "tradecore/migrate.h"
-#include "tradecore/refdata.h"
+
+int tc_test_seed_market(const struct tc_refdata *rd, const char *name, struct tc_error *err)
+{
+    struct tc_market m = {0};
+    snprintf(m.market_id, sizeof(m.market_id), "XNYS");
+    snprintf(m.name, sizeof(m.name), "%s", name);
+    snprintf(m.timezone, sizeof(m.timezone), "America/New_York");
+    return tc_refdata_market_create(rd, &m, err);
+}
+
+int tc_test_seed_instrument(const struct tc_refdata *rd, const char *id, enum tc_asset_class cls,
+                            const char *multiplier, struct tc_error *err)
+{
+    struct tc_instrument in;
+    tc_instrument_init(&in);
+    snprintf(in.instrument_id, sizeof(in.instrument_id), "%s", id);
+    snprintf(in.market_id, sizeof(in.market_id), "XNYS");
+    in.asset_class = cls;
+    snprintf(in.symbol, sizeof(in.symbol), "%s", id);
+    snprintf(in.currency, sizeof(in.currency), "USD");
+    if (multiplier) {
+        int rc = tc_dec_parse(multiplier, (size_t)-1, &in.multiplier, err);
+        if (rc != 0)
+            return rc;
+    }
+    return tc_refdata_instrument_create(rd, &in, err);
+}
+
+int tc_test_seed_portfolio(const struct tc_accounts *acc, const char *id, struct tc_error *err)
+{
+    struct tc_portfolio_def p = {0};
+    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "%s", id);
+    snprintf(p.name, sizeof(p.name), "main");
+    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
+    tc_dec_parse("100000", (size_t)-1, &p.initial_capital, NULL);
+    return tc_accounts_portfolio_create(acc, &p, err);
+}
+
+int tc_test_seed_strategy(const struct tc_accounts *acc, const char *id, int enabled,
+                          const char *params, struct tc_error *err)
+{
+    struct tc_strategy_def s = {0};
+    snprintf(s.strategy_id, sizeof(s.strategy_id), "%s", id);
+    snprintf(s.name, sizeof(s.name), "trend");
+    s.enabled = enabled;
+    s.params = (char *)params;
+    return tc_accounts_strategy_create(acc, &s, err);
+}
 
 int tc_test_ledger_store(const char *name, int pg, char *url, size_t cap,
                          struct tc_store **out)
@@ -14,10 +61,6 @@ int tc_test_ledger_store(const char *name, int pg, char *url, size_t cap,
     struct tc_error err = {0};
     struct tc_store *st = NULL;
     char dir[512];
-    struct tc_market m = {0};
-    struct tc_instrument in;
-    struct tc_portfolio_def p = {0};
-    struct tc_strategy_def s = {0};
     struct tc_refdata rd;
     struct tc_accounts acc;
 
@@ -35,26 +78,10 @@ int tc_test_ledger_store(const char *name, int pg, char *url, size_t cap,
         goto fail;
     rd = (struct tc_refdata){st, NULL, "tester"};
     acc = (struct tc_accounts){st, NULL, "tester"};
-    snprintf(m.market_id, sizeof(m.market_id), "XNYS");
-    snprintf(m.name, sizeof(m.name), "NYSE");
-    snprintf(m.timezone, sizeof(m.timezone), "America/New_York");
-    tc_instrument_init(&in);
-    snprintf(in.instrument_id, sizeof(in.instrument_id), "ORCL");
-    snprintf(in.market_id, sizeof(in.market_id), "XNYS");
-    snprintf(in.symbol, sizeof(in.symbol), "ORCL");
-    snprintf(in.currency, sizeof(in.currency), "USD");
-    in.asset_class = TC_ASSET_EQUITY;
-    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p1");
-    snprintf(p.name, sizeof(p.name), "main");
-    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
-    tc_dec_parse("100000", (size_t)-1, &p.initial_capital, NULL);
-    snprintf(s.strategy_id, sizeof(s.strategy_id), "s1");
-    snprintf(s.name, sizeof(s.name), "trend");
-    s.enabled = 1;
-    if (tc_refdata_market_create(&rd, &m, &err) != 0 ||
-        tc_refdata_instrument_create(&rd, &in, &err) != 0 ||
-        tc_accounts_portfolio_create(&acc, &p, &err) != 0 ||
-        tc_accounts_strategy_create(&acc, &s, &err) != 0)
+    if (tc_test_seed_market(&rd, "NYSE", &err) != 0 ||
+        tc_test_seed_instrument(&rd, "ORCL", TC_ASSET_EQUITY, NULL, &err) != 0 ||
+        tc_test_seed_portfolio(&acc, "p1", &err) != 0 ||
+        tc_test_seed_strategy(&acc, "s1", 1, NULL, &err) != 0)
         goto fail;
     *out = st;
     return 0;
@@ -62,6 +89,36 @@ fail:
     fprintf(stderr, "ledger store \"%s\": %s\n", name, tc_error_msg(&err));
     tc_store_close(st);
     return -1;
+}
+
+int tc_test_ledger_stores(const char *name, int pg, char *rt_url, char *hist_url, size_t cap,
+                          struct tc_store **rt, struct tc_store **hist)
+{
+    struct tc_error err = {0};
+    char dir[512];
+
+    *rt = *hist = NULL;
+    if (pg) {
+        if (tc_test_pg_create_db(name, rt_url, cap) != 0)
+            return -1;
+        snprintf(hist_url, cap, "%s", rt_url);
+    } else {
+        if (tc_test_tmpdir(name, dir, sizeof(dir)) != 0)
+            return -1;
+        snprintf(rt_url, cap, "sqlite:%s/runtime.db", dir);
+        snprintf(hist_url, cap, "sqlite:%s/historical.db", dir);
+    }
+    if (tc_store_open(rt_url, NULL, rt, &err) != 0 ||
+        tc_store_open(hist_url, NULL, hist, &err) != 0 ||
+        tc_migrate_latest(*rt, "runtime", &err) != 0 ||
+        tc_migrate_latest(*hist, "historical", &err) != 0) {
+        fprintf(stderr, "stores \"%s\": %s\n", name, tc_error_msg(&err));
+        tc_store_close(*hist);
+        tc_store_close(*rt);
+        *rt = *hist = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 int tc_test_ledger_fx_setup(void **state, const char *name, int pg)
@@ -85,4 +142,29 @@ int tc_test_ledger_fx_teardown(void **state)
     tc_store_close(f->rt);
     free(f);
     return 0;
+}
+
+static int tp_fill(const struct tc_fill *fill, void *ud)
+{
+    return tc_broker_report_fill(ud, fill);
+}
+
+static int tp_submit(struct tc_broker *b, const struct tc_order_intent *o,
+                     struct tc_broker_ack *ack, struct tc_error *err)
+{
+    struct tc_test_twophase *t = (struct tc_test_twophase *)b;
+    tc_broker_set_fill_handler(t->inner, tp_fill, b);
+    return tc_broker_submit(t->inner, o, ack, err);
+}
+
+static void tp_free(struct tc_broker *b) { (void)b; }
+
+static const struct tc_broker_ops tp_ops = {.name = "twophase", .submit = tp_submit,
+                                            .free = tp_free};
+
+void tc_test_twophase_init(struct tc_test_twophase *tp, struct tc_broker *inner)
+{
+    memset(tp, 0, sizeof(*tp));
+    tp->base.ops = &tp_ops;
+    tp->inner = inner;
 }

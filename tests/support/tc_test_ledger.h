@@ -1,13 +1,18 @@
 /*
- * A ready ledger store for tests: one database holding both logical stores,
- * migrated, with market XNYS, instrument ORCL (USD equity), portfolio "p1"
- * (USD, initial capital 100000) and an enabled strategy "s1".
+ * Ledger test fixtures: the stores (one database holding both logical stores,
+ * or a runtime and a historical one), the reference and account rows the
+ * ledger tests seed, a ready ledger store with market XNYS, instrument ORCL
+ * (USD equity), portfolio "p1" (USD, initial capital 100000) and an enabled
+ * strategy "s1", and a two-phase broker wrapper.
  */
 #ifndef TC_TEST_LEDGER_H
 #define TC_TEST_LEDGER_H
 
 #include <stddef.h>
 
+#include "tradecore/accounts.h"
+#include "tradecore/broker.h"
+#include "tradecore/refdata.h"
 #include "tradecore/store.h"
 
 /*
@@ -18,6 +23,34 @@
  */
 int tc_test_ledger_store(const char *name, int pg, char *url, size_t cap,
                          struct tc_store **out);
+
+/*
+ * The runtime and historical stores of a ledger test, both migrated: PG = 1,
+ * one fresh fixture database named after NAME opened twice (both URLs the
+ * same); PG = 0, "runtime.db" and "historical.db" in a tc_test_tmpdir named
+ * NAME. Writes the URLs into RT_URL and HIST_URL (capacity CAP each) and the
+ * open stores into *RT and *HIST (caller closes both). Returns 0, or -1 with
+ * the reason on stderr (nothing left open).
+ */
+int tc_test_ledger_stores(const char *name, int pg, char *rt_url, char *hist_url, size_t cap,
+                          struct tc_store **rt, struct tc_store **hist);
+
+/*
+ * Seed rows. Each returns 0, or the error code of the create call with ERR
+ * filled (nothing else is done).
+ *   market: XNYS named NAME, time zone America/New_York;
+ *   instrument: ID (symbol ID) of class CLS on XNYS in USD, with the
+ *     decimal MULTIPLIER (NULL: the default);
+ *   portfolio: ID named "main", base USD, initial capital 100000;
+ *   strategy: ID named "trend", ENABLED, with the JSON PARAMS (borrowed;
+ *     NULL: none).
+ */
+int tc_test_seed_market(const struct tc_refdata *rd, const char *name, struct tc_error *err);
+int tc_test_seed_instrument(const struct tc_refdata *rd, const char *id, enum tc_asset_class cls,
+                            const char *multiplier, struct tc_error *err);
+int tc_test_seed_portfolio(const struct tc_accounts *acc, const char *id, struct tc_error *err);
+int tc_test_seed_strategy(const struct tc_accounts *acc, const char *id, int enabled,
+                          const char *params, struct tc_error *err);
 
 /*
  * A cmocka fixture around tc_test_ledger_store: *STATE becomes a calloc'd
@@ -32,5 +65,18 @@ struct tc_test_ledger_fx {
 };
 int tc_test_ledger_fx_setup(void **state, const char *name, int pg);
 int tc_test_ledger_fx_teardown(void **state);
+
+/*
+ * A broker without the in_txn capability in front of INNER (borrowed, freed
+ * by its owner): the ledger submits after the signal's commit, INNER's fills
+ * are reported as this broker's, so that the acknowledgement and the fill are
+ * recorded together. tc_test_twophase_init fills TP (caller-owned; freeing
+ * it through tc_broker_free does nothing).
+ */
+struct tc_test_twophase {
+    struct tc_broker base;
+    struct tc_broker *inner;
+};
+void tc_test_twophase_init(struct tc_test_twophase *tp, struct tc_broker *inner);
 
 #endif
