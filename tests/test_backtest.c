@@ -14,6 +14,7 @@
 #include "tradecore/backtest.h"
 #include "tradecore/ingest.h"
 #include "tradecore/migrate.h"
+#include "tradecore/timemachine.h"
 
 static struct tc_dec D(const char *s)
 {
@@ -1406,6 +1407,81 @@ static void test_book_matches_ledger(void **state)
         tc_bar_set_release(&set[k]);
 }
 
+/* host side: a signal's instrument handle from its context (the host's
+ * submit gets the signal only) */
+static int nop_submit(void *ud, const struct tc_signal *sig, struct tc_signal_outcome *out,
+                      struct tc_error *err)
+{
+    (void)ud, (void)sig, (void)err;
+    memset(out, 0, sizeof(*out));
+    out->status = TC_SIGNAL_ACCEPTED;
+    return 0;
+}
+
+static int nop_position(void *ud, size_t ix, struct tc_strategy_position *out,
+                        struct tc_error *err)
+{
+    (void)ud, (void)ix, (void)err;
+    memset(out, 0, sizeof(*out));
+    return 0;
+}
+
+static void test_signal_handle(void **state)
+{
+    struct tc_bar_series s[3];
+    struct tc_tm *tm = NULL;
+    struct tc_strategy_ctx *ctx = NULL;
+    struct tc_strategy_params p;
+    const struct tc_strategy_class *cls;
+    struct tc_strategy_host host = {nop_submit, nop_position, NULL};
+    struct tc_signal sig;
+    struct tc_error err = {0};
+    size_t ix = 99;
+
+    (void)state;
+    gen_series(&s[0], "BBB", 1, 10, tc_days_from_civil(2024, 1, 1));
+    gen_series(&s[1], "AAA", 2, 10, tc_days_from_civil(2024, 1, 1));
+    gen_series(&s[2], "CCC", 3, 10, tc_days_from_civil(2024, 1, 1));
+    tc_assert_ok(tc_tm_new(NULL, &tm, &err), &err);
+    for (size_t k = 0; k < 3; k++)
+        tc_assert_ok(tc_tm_add_series(tm, &s[k], NULL, &err), &err);
+    tc_assert_ok(tc_strategy_lookup("sma_cross", &cls, &err), &err);
+    tc_strategy_params_init(&p, cls);
+    tc_assert_ok(tc_strategy_ctx_new(&p, tm, "pf", "st", "pf.0", &host, &ctx, &err), &err);
+
+    /* the handle it was made with */
+    tc_assert_ok(tc_strategy_signal_init(ctx, &sig, TC_SIGNAL_BASE_ENTRY, 2, TC_SIDE_LONG, &err),
+                 &err);
+    tc_assert_ok(tc_strategy_signal_ix(ctx, &sig, &ix, &err), &err);
+    assert_int_equal(ix, 2);
+    /* a signal renamed after it was made: the name's own handle */
+    snprintf(sig.instrument, sizeof(sig.instrument), "%s", "BBB");
+    tc_assert_ok(tc_strategy_signal_ix(ctx, &sig, &ix, &err), &err);
+    assert_int_equal(ix, 0);
+    snprintf(sig.instrument, sizeof(sig.instrument), "%s", "AAA");
+    tc_assert_ok(tc_strategy_signal_ix(ctx, &sig, &ix, &err), &err);
+    assert_int_equal(ix, 1);
+    /* unknown, empty: not found, named, *IX unchanged */
+    ix = 77;
+    snprintf(sig.instrument, sizeof(sig.instrument), "%s", "ZZZ");
+    assert_int_equal(tc_strategy_signal_ix(ctx, &sig, &ix, &err), TC_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "\"ZZZ\" is not loaded"));
+    sig.instrument[0] = '\0';
+    assert_int_equal(tc_strategy_signal_ix(ctx, &sig, &ix, &err), TC_ENOTFOUND);
+    assert_int_equal(ix, 77);
+    /* NULL arguments */
+    assert_int_equal(tc_strategy_signal_ix(NULL, &sig, &ix, &err), TC_EINVAL);
+    assert_non_null(strstr(err.msg, "NULL argument"));
+    assert_int_equal(tc_strategy_signal_ix(ctx, NULL, &ix, &err), TC_EINVAL);
+    assert_int_equal(tc_strategy_signal_ix(ctx, &sig, NULL, &err), TC_EINVAL);
+    assert_int_equal(ix, 77);
+
+    tc_strategy_ctx_free(ctx);
+    tc_tm_free(tm);
+    for (size_t k = 0; k < 3; k++)
+        tc_bar_series_release(&s[k]);
+}
+
 static void test_bad_configs(void **state)
 {
     char path[1024];
@@ -1597,6 +1673,7 @@ int main(void)
         cmocka_unit_test(test_memory_ledger_equals_stored),
         cmocka_unit_test(test_book_matches_ledger),
         cmocka_unit_test(test_bad_configs),
+        cmocka_unit_test(test_signal_handle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
