@@ -165,6 +165,24 @@ static void reply_free(struct reply *r)
     r->body = NULL;
 }
 
+/* GET PATH (or POST BODY to it) with HEADERS: a JSON error answer as
+ * assert_error checks it; the reply is freed. */
+static void get_error(const char *path, const char *const *headers, long status,
+                      const char *error, const char *needle)
+{
+    struct reply r = get(path, headers);
+    assert_error(&r, status, error, needle);
+    reply_free(&r);
+}
+
+static void post_error(const char *path, const char *body, const char *const *headers,
+                       long status, const char *error, const char *needle)
+{
+    struct reply r = post(path, body, headers);
+    assert_error(&r, status, error, needle);
+    reply_free(&r);
+}
+
 /* ---- handlers ---- */
 
 static void h_ping(struct tc_http_req *req, struct tc_http_resp *resp, void *ud)
@@ -365,15 +383,9 @@ static void test_errors(void **state)
     char big[2000];
 
     (void)state;
-    r = get("/nothing/here", NULL);
-    assert_error(&r, 404, "not_found", "/nothing/here");
-    reply_free(&r);
-    r = get("/items", NULL);
-    assert_error(&r, 404, "not_found", "/items");
-    reply_free(&r);
-    r = get("/items/1/2", NULL);
-    assert_error(&r, 404, "not_found", "/items/1/2");
-    reply_free(&r);
+    get_error("/nothing/here", NULL, 404, "not_found", "/nothing/here");
+    get_error("/items", NULL, 404, "not_found", "/items");
+    get_error("/items/1/2", NULL, 404, "not_found", "/items/1/2");
 
     r = post("/items/1", "{}", NULL);
     assert_error(&r, 405, "method_not_allowed", "POST is not allowed on /items/1");
@@ -384,34 +396,21 @@ static void test_errors(void **state)
     assert_string_equal(r.allow, "POST");
     reply_free(&r);
 
-    r = post("/echo", "{}", text_ct);
-    assert_error(&r, 415, "unsupported_media_type", "\"text/plain\" is not application/json");
-    reply_free(&r);
-    r = post("/echo", "{}", jsonp_ct);
-    assert_error(&r, 415, "unsupported_media_type", "application/jsonp");
-    reply_free(&r);
+    post_error("/echo", "{}", text_ct,
+               415, "unsupported_media_type", "\"text/plain\" is not application/json");
+    post_error("/echo", "{}", jsonp_ct, 415, "unsupported_media_type", "application/jsonp");
     {
         static const char *const none[] = {"Content-Type:", NULL};
-        r = post("/echo", "{}", none);
-        assert_error(&r, 415, "unsupported_media_type", "(none)");
-        reply_free(&r);
+        post_error("/echo", "{}", none, 415, "unsupported_media_type", "(none)");
     }
     r = post("/echo", "{\"ok\": true}", charset_ct);
     assert_int_equal(r.status, 201);
     reply_free(&r);
 
-    r = post("/echo", "{\"a\": 1,\n \"b\": }", json_ct);
-    assert_error(&r, 400, "bad_json", "line 2, column");
-    reply_free(&r);
-    r = post("/echo", "", json_ct);
-    assert_error(&r, 400, "bad_json", "line 1, column 0");
-    reply_free(&r);
-    r = post("/echo", "{\"a\": 1, \"a\": 2}", json_ct);
-    assert_error(&r, 400, "bad_json", "duplicate object key");
-    reply_free(&r);
-    r = post("/echo", "{\"a\": NaN}", json_ct);
-    assert_error(&r, 400, "bad_json", "line 1");
-    reply_free(&r);
+    post_error("/echo", "{\"a\": 1,\n \"b\": }", json_ct, 400, "bad_json", "line 2, column");
+    post_error("/echo", "", json_ct, 400, "bad_json", "line 1, column 0");
+    post_error("/echo", "{\"a\": 1, \"a\": 2}", json_ct, 400, "bad_json", "duplicate object key");
+    post_error("/echo", "{\"a\": NaN}", json_ct, 400, "bad_json", "line 1");
     {
         /* a NUL byte inside the body */
         struct call c = {"POST", "/echo", "{\"a\":\0}", 7, json_ct, 0};
@@ -424,9 +423,8 @@ static void test_errors(void **state)
     big[0] = '{';
     big[sizeof(big) - 2] = '}';
     big[sizeof(big) - 1] = '\0';
-    r = post("/echo", big, json_ct);
-    assert_error(&r, 413, "payload_too_large", "1999 bytes is over the limit of 1024 bytes");
-    reply_free(&r);
+    post_error("/echo", big, json_ct,
+               413, "payload_too_large", "1999 bytes is over the limit of 1024 bytes");
     {
         struct call c = {"POST", "/echo", big, 0, json_ct, 1};
         r = http(&c);
@@ -459,9 +457,8 @@ static void test_huge_body(void **state)
     body[0] = '[';
     body[n - 1] = ']';
     body[n] = '\0';
-    r = post("/echo", body, json_ct);
-    assert_error(&r, 413, "payload_too_large", "10485760 bytes is over the limit of 65536");
-    reply_free(&r);
+    post_error("/echo", body, json_ct,
+               413, "payload_too_large", "10485760 bytes is over the limit of 65536");
     {
         struct call c = {"POST", "/echo", body, 0, json_ct, 1};
         r = http(&c);
@@ -551,9 +548,7 @@ static void test_auth(void **state)
     assert_error(&r, 401, "unauthorized", "not valid");
     assert_contains(r.www_auth, "invalid_token");
     reply_free(&r);
-    r = get("/secret", basic);
-    assert_error(&r, 401, "unauthorized", "not valid");
-    reply_free(&r);
+    get_error("/secret", basic, 401, "unauthorized", "not valid");
     r = get("/secret", empty);
     assert_int_equal(r.status, 401);
     reply_free(&r);
@@ -573,15 +568,13 @@ static void test_auth(void **state)
     assert_error(&r, 401, "unauthorized", "passphrase does not match");
     assert_null(strstr(r.body, "tok-"));
     reply_free(&r);
-    r = post("/hook", "{}", json_ct);
-    assert_error(&r, 401, "unauthorized", "no bearer token and no signal passphrase");
-    reply_free(&r);
+    post_error("/hook", "{}", json_ct,
+               401, "unauthorized", "no bearer token and no signal passphrase");
     r = post("/hook", "{}", hook_tok);
     assert_int_equal(r.status, 202);
     reply_free(&r);
-    r = post("/hook", "{\"passphrase\": \"tok-two\"}", hook_bad);
-    assert_error(&r, 401, "unauthorized", "not valid");
-    reply_free(&r);
+    post_error("/hook", "{\"passphrase\": \"tok-two\"}", hook_bad,
+               401, "unauthorized", "not valid");
     tc_http_server_free(s);
 }
 
@@ -614,9 +607,7 @@ static void test_allow_list(void **state)
 
     (void)state;
     s = start("10.0.0.0/8, 192.168.1.7", 65536);
-    r = get("/ping", NULL);
-    assert_error(&r, 403, "forbidden", "address 127.0.0.1 is not allowed");
-    reply_free(&r);
+    get_error("/ping", NULL, 403, "forbidden", "address 127.0.0.1 is not allowed");
     tc_http_server_free(s);
     s = start("10.0.0.0/8, 127.0.0.0/30", 65536);
     r = get("/ping", NULL);
@@ -836,17 +827,13 @@ static void *slow_client(void *ud)
     return NULL;
 }
 
-static void test_graceful_stop(void **state)
+/* Starts slow_client on a thread (*TH; its reply into *R) and waits up to
+ * two seconds for its request to reach the handler (the test fails if not). */
+static void start_slow_client(pthread_t *th, struct reply *r)
 {
-    struct tc_http_server *s = start(NULL, 65536);
-    struct tc_error err = {0};
-    pthread_t th;
-    struct reply r = {0}, after;
     int started = 0;
-
-    (void)state;
     slow_started = 0;
-    assert_int_equal(pthread_create(&th, NULL, slow_client, &r), 0);
+    assert_int_equal(pthread_create(th, NULL, slow_client, r), 0);
     for (int i = 0; i < 2000 && !started; i++) {
         struct timespec ts = {0, 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -855,6 +842,17 @@ static void test_graceful_stop(void **state)
         pthread_mutex_unlock(&slow_mu);
     }
     assert_true(started);
+}
+
+static void test_graceful_stop(void **state)
+{
+    struct tc_http_server *s = start(NULL, 65536);
+    struct tc_error err = {0};
+    pthread_t th;
+    struct reply r = {0}, after;
+
+    (void)state;
+    start_slow_client(&th, &r);
     assert_int_equal(tc_http_server_in_flight(s), 1);
     tc_assert_ok(tc_http_server_stop(s, &err), &err);
     assert_int_equal(tc_http_server_in_flight(s), 0);
@@ -877,7 +875,6 @@ static void test_stop_timeout(void **state)
     struct tc_error err = {0};
     pthread_t th;
     struct reply r = {0};
-    int started = 0;
 
     (void)state;
     tc_http_options_default(&o);
@@ -887,16 +884,7 @@ static void test_stop_timeout(void **state)
     tc_assert_ok(tc_http_route(s, "GET", "/slow", 0, h_slow, NULL, &err), &err);
     tc_assert_ok(tc_http_server_start(s, &err), &err);
     port = tc_http_server_port(s);
-    slow_started = 0;
-    assert_int_equal(pthread_create(&th, NULL, slow_client, &r), 0);
-    for (int i = 0; i < 2000 && !started; i++) {
-        struct timespec ts = {0, 1000 * 1000};
-        nanosleep(&ts, NULL);
-        pthread_mutex_lock(&slow_mu);
-        started = slow_started;
-        pthread_mutex_unlock(&slow_mu);
-    }
-    assert_true(started);
+    start_slow_client(&th, &r);
     assert_int_equal(tc_http_server_stop(s, &err), TC_ETIMEOUT);
     assert_contains(err.msg, "1 requests still running after 50 ms");
     pthread_join(th, NULL);
