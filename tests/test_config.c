@@ -20,13 +20,26 @@ static void path_in(char *buf, size_t cap, const char *name)
 static void write_file(const char *name, const char *text)
 {
     char p[640];
-    FILE *f;
 
     path_in(p, sizeof(p), name);
-    f = fopen(p, "w");
-    assert_non_null(f);
-    assert_int_equal(fputs(text, f) >= 0, 1);
-    assert_int_equal(fclose(f), 0);
+    tc_test_write_file(p, text);
+}
+
+/* Writes TEXT to NAME in the test folder and loads it into CFG as the YAML
+ * file (YAML = 1) or the .env file (YAML = 0); the load must succeed. */
+static void load_file(struct tc_config *cfg, int yaml, const char *name, const char *text)
+{
+    char p[640];
+    struct tc_config_sources src = {0};
+    struct tc_error err = {0};
+
+    path_in(p, sizeof(p), name);
+    write_file(name, text);
+    if (yaml)
+        src.yaml_path = p;
+    else
+        src.dotenv_path = p;
+    tc_assert_ok(tc_config_load(cfg, &src, &err), &err);
 }
 
 static struct tc_config *new_cfg(void)
@@ -555,20 +568,15 @@ static void test_huge_values(void **state)
 static void test_dotenv_syntax(void **state)
 {
     struct tc_config *cfg = new_cfg();
-    struct tc_error err = {0};
-    char dpath[640];
-    struct tc_config_sources src = {.dotenv_path = dpath};
 
     (void)state;
-    path_in(dpath, sizeof(dpath), "syntax.env");
-    write_file("syntax.env", "# settings\n"
-                             "\n"
-                             "TC_LOG__LEVEL = warn   # inline comment\n"
-                             "export TC_LOG__FILE=\"my log #1.txt\"\n"
-                             "TC_SERVER__WEBHOOK_TOKEN='a \"quoted\" token'\n"
-                             "TC_TEST_WHATEVER=ignored\n"
-                             "TC_DATABASE__RUNTIME__URL=sqlite:x#y.db\r\n");
-    tc_assert_ok(tc_config_load(cfg, &src, &err), &err);
+    load_file(cfg, 0, "syntax.env", "# settings\n"
+                                    "\n"
+                                    "TC_LOG__LEVEL = warn   # inline comment\n"
+                                    "export TC_LOG__FILE=\"my log #1.txt\"\n"
+                                    "TC_SERVER__WEBHOOK_TOKEN='a \"quoted\" token'\n"
+                                    "TC_TEST_WHATEVER=ignored\n"
+                                    "TC_DATABASE__RUNTIME__URL=sqlite:x#y.db\r\n");
     assert_string_equal(tc_config_str(cfg, "log.level"), "warn");
     assert_string_equal(tc_config_str(cfg, "log.file"), "my log #1.txt");
     assert_string_equal(tc_config_str(cfg, "server.webhook_token"), "a \"quoted\" token");
@@ -581,22 +589,17 @@ static void test_dotenv_syntax(void **state)
 static void test_yaml_forms(void **state)
 {
     struct tc_config *cfg = new_cfg();
-    struct tc_error err = {0};
-    char ypath[640];
-    struct tc_config_sources src = {.yaml_path = ypath};
 
     (void)state;
-    path_in(ypath, sizeof(ypath), "forms.yaml");
-    write_file("forms.yaml", "# comment\n"
-                             "log: {level: debug, keep: 3}\n"
-                             "database.pool_size: 9\n"
-                             "retry:\n"
-                             "  attempts: '4'\n"
-                             "  cap_ms: 2000 # trailing comment\n"
-                             "database:\n"
-                             "  historical:\n"
-                             "    url: ~\n");
-    tc_assert_ok(tc_config_load(cfg, &src, &err), &err);
+    load_file(cfg, 1, "forms.yaml", "# comment\n"
+                                    "log: {level: debug, keep: 3}\n"
+                                    "database.pool_size: 9\n"
+                                    "retry:\n"
+                                    "  attempts: '4'\n"
+                                    "  cap_ms: 2000 # trailing comment\n"
+                                    "database:\n"
+                                    "  historical:\n"
+                                    "    url: ~\n");
     assert_string_equal(tc_config_str(cfg, "log.level"), "debug");
     assert_int_equal(tc_config_int(cfg, "log.keep"), 3);
     assert_int_equal(tc_config_int(cfg, "database.pool_size"), 9);
@@ -606,11 +609,9 @@ static void test_yaml_forms(void **state)
     tc_config_free(cfg);
 
     cfg = new_cfg();
-    write_file("forms.yaml", "");
-    tc_assert_ok(tc_config_load(cfg, &src, &err), &err);
+    load_file(cfg, 1, "forms.yaml", "");
     assert_int_equal(tc_config_source_of(cfg, "log.level"), TC_CONFIG_DEFAULT);
-    write_file("forms.yaml", "# only comments\n");
-    tc_assert_ok(tc_config_load(cfg, &src, &err), &err);
+    load_file(cfg, 1, "forms.yaml", "# only comments\n");
     tc_config_free(cfg);
 }
 
