@@ -162,6 +162,24 @@ typedef int (*tc_ledger_fence_fn)(struct tc_txn *tx, void *ud, struct tc_error *
 typedef int (*tc_ledger_id_fn)(void *ud, const char *kind, char *buf, size_t cap);
 
 /*
+ * The ledger's change feed: called after each committed transaction that
+ * changed positions or a portfolio state (a signal's new positions and stop
+ * moves, a fill, an order update that closed an entry, a portfolio's first
+ * state), with those rows as they are now: POS[0..NPOS) in the order they
+ * were written (NPOS may be 0), STATE the portfolio state written last or
+ * NULL. The rows are the ledger's, valid until the call returns. Never
+ * called for a transaction that rolled back, nor for one that changed
+ * neither. Called on the thread that ran the transaction, inside the ledger
+ * call that ran it (so a caller that mirrors rows sees them before that call
+ * returns); it must not call the ledger. A backtest keeps its book from it
+ * without reading positions back.
+ */
+struct tc_position;
+struct tc_portfolio_state;
+typedef void (*tc_ledger_change_fn)(void *ud, const struct tc_position *pos, size_t npos,
+                                    const struct tc_portfolio_state *state);
+
+/*
  * A ready-made deterministic generator: "<kind>-<prefix>-<n>" with n = 1, 2,
  * … across kinds. Set PREFIX (a valid id of at most TC_LEDGER_SEQ_PREFIX_MAX
  * bytes, e.g. a backtest's run id) and N = 0, then pass tc_ledger_seq_id with
@@ -194,6 +212,8 @@ struct tc_ledger_options {
     tc_ledger_id_fn id_fn;         /* NULL = random ids */
     void *id_ud;
     int in_memory;                 /* keep everything in process memory: see below */
+    tc_ledger_change_fn on_change; /* NULL = no change feed (above) */
+    void *change_ud;
 };
 
 /*

@@ -37,24 +37,19 @@ struct ibook {
                                 reads them here, beside the cursor */
     unsigned char mark;    /* listed in mark_list: refresh rebuilds this book */
     unsigned char open;    /* listed in open_ix (units != 0) */
-    unsigned char bar;     /* the broker had a bar of it since the last refresh */
-    int pending;           /* tracked positions with nothing filled yet */
 };
 
 /*
- * A position of the run, kept from its fills as the ledger keeps it
- * (ledger_fill.c: the same decimal operations in the same order), so that
- * it is read back only when its entry may have ended without a fill.
+ * A position of the run as the ledger's change feed last gave it (on_change):
+ * never read back. CLOSED keeps what its trade row needs.
  */
 struct tracked {
     char position_id[TC_ID_BUFSZ];
-    char order_id[TC_ID_BUFSZ];    /* its entry order */
     size_t ix;
-    int64_t entry_day;     /* -1 until its entry fills */
+    int64_t entry_day;     /* -1 until something of it fills */
     size_t ctx;            /* the strategy that opened it */
-    long layer;            /* from its entry's client order id; -1 before */
-    int closed;            /* exited whole */
-    struct tc_dec mult, entry_price, closed_qty, exit_price, realized, commission;
+    int closed;            /* closed: a trade at the next refresh */
+    struct tc_dec entry_price, closed_qty, exit_price, realized, commission;
     /* what it adds to its instrument's book */
     struct tc_dec units, cost, qty;
     enum tc_side side;
@@ -110,16 +105,15 @@ struct run {
     size_t *mark_list, n_mark;        /* instruments whose book refresh rebuilds */
     unsigned char *on_fill;           /* [nctx] the class has on_fill */
     int any_on_fill;
-    size_t bar_ix;                    /* the instrument whose bar the broker has (a hint) */
+    size_t bar_ix;                    /* the instrument of the signal or bar at hand (a hint) */
     char foreign[TC_ID_BUFSZ];        /* a filled instrument the run does not have */
     struct pending_fill *pf;
     size_t npf, cappf;
     struct tc_equity_point *eq;
     int64_t *sessions;
     size_t nsessions;
-    struct tc_dec cash;
-    struct tc_dec initial, realized, commission;  /* the portfolio's, from the fills */
-    int mirror_bad;                   /* a fill the positions could not take */
+    struct tc_dec cash;               /* the portfolio state's, from the change feed */
+    int overflow;                     /* a position's value overflowed in the feed */
     int dirty;
     int64_t day;
     int oom;
@@ -381,10 +375,10 @@ static void mark(struct run *r, size_t ix)
     }
 }
 
-/* A tracked position's part of its book. */
-static int tracked_parts(struct tracked *t)
+/* A tracked position's part of its book, for MULT units per quantity. */
+static int tracked_parts(struct tracked *t, struct tc_dec mult)
 {
-    if (tc_dec_mul(t->qty, t->mult, TC_ROUND_HALF_EVEN, &t->units) != 0 ||
+    if (tc_dec_mul(t->qty, mult, TC_ROUND_HALF_EVEN, &t->units) != 0 ||
         tc_dec_mul(t->units, t->entry_price, TC_ROUND_HALF_EVEN, &t->cost) != 0 ||
         (t->side == TC_SIDE_SHORT &&
          (tc_dec_neg(t->units, &t->units) != 0 || tc_dec_neg(t->cost, &t->cost) != 0)))
@@ -392,75 +386,80 @@ static int tracked_parts(struct tracked *t)
     return 0;
 }
 
-/*
- * Fill F of order IN (instrument IX) on its position: an entry fill on the
- * position of its entry order, an exit fill ("<fingerprint>:X<layer>") on
- * the open layer of the instrument; the ledger's arithmetic (ledger_fill.c,
- * apply_to_position and the portfolio's cash). -1 when no position takes
- * it or a value overflows (the ledger, which took the fill, did not).
- */
-static int mirror_fill(struct run *r, size_t ix, const struct tc_order_intent *in,
-                       const struct tc_fill *f)
+/* The handle of instrument ID: the hint BAR_IX when it names it, else the
+ * TimeMachine's; 0, or -1 when the run has no series of it. */
+static int ix_of(struct run *r, const char *id, size_t *ix)
 {
-    const char *tag = strrchr(in->client_order_id, ':');
-    struct tracked *t = NULL;
-    struct tc_dec t1, t2, q, pnl = TC_DEC_ZERO;
-    long layer = 0;
-    int exit_;
+    if (r->bar_ix < r->ni && strcmp(r->cfg->series[r->bar_ix].instrument_id, id) == 0) {
+        *ix = r->bar_ix;
+        return 0;
+    }
+    return tc_tm_find(r->tm, id, ix, NULL) == 0 ? 0 : -1;
+}
 
-    if (!tag || (tag[1] != 'L' && tag[1] != 'X') || !tag[2])
-        return -1;
-    exit_ = tag[1] == 'X';
-    for (const char *d = tag + 2; *d; d++) {
-        if (*d < '0' || *d > '9' || layer > 100000)
-            return -1;
-        layer = layer * 10 + (*d - '0');
-    }
-    for (size_t k = 0; k < r->ntrk && !t; k++) {
-        struct tracked *c = &r->trk[k];
-        if (c->ix == ix && !c->closed &&
-            (exit_ ? c->layer == layer : strcmp(c->order_id, in->order_id) == 0))
-            t = c;
-    }
-    if (!t || tc_dec_add(t->commission, f->commission, &t->commission) != 0)
-        return -1;
-    if (!exit_) {
-        if (tc_dec_add(t->qty, f->quantity, &q) != 0)
-            return -1;
-        if (tc_dec_is_zero(t->qty)) {
-            t->entry_price = f->price;
-        } else if (tc_dec_mul(t->qty, t->entry_price, TC_ROUND_HALF_EVEN, &t1) != 0 ||
-                   tc_dec_mul(f->quantity, f->price, TC_ROUND_HALF_EVEN, &t2) != 0 ||
-                   tc_dec_add(t1, t2, &t1) != 0 ||
-                   tc_dec_div(t1, q, TC_ROUND_HALF_EVEN, &t->entry_price) != 0) {
-            return -1;
+/* The tracked position of POSITION_ID in instrument IX, or NULL. */
+static struct tracked *tracked_of(struct run *r, size_t ix, const char *position_id)
+{
+    for (size_t k = r->ntrk; k-- > 0;)
+        if (r->trk[k].ix == ix && strcmp(r->trk[k].position_id, position_id) == 0)
+            return &r->trk[k];
+    return NULL;
+}
+
+/*
+ * The ledger's change feed (tc_ledger_change_fn): the portfolio's cash, and
+ * each changed position as the ledger wrote it. A position not tracked yet
+ * is new (a signal's entry, by the strategy being called); its instrument
+ * counts the layer at once, so that the strategy sees it before the next
+ * refresh. A failure is kept for refresh (the feed cannot return one).
+ */
+static void on_change(void *ud, const struct tc_position *pos, size_t npos,
+                      const struct tc_portfolio_state *st)
+{
+    struct run *r = ud;
+
+    if (st)
+        r->cash = st->cash;
+    for (size_t k = 0; k < npos; k++) {
+        const struct tc_position *p = &pos[k];
+        struct tracked *t;
+        size_t ix;
+
+        if (ix_of(r, p->instrument_id, &ix) != 0) {
+            if (!r->foreign[0])
+                tc__str_copy(r->foreign, sizeof(r->foreign), p->instrument_id);
+            continue;
         }
-        t->qty = q;
-        t->layer = layer;
-        t->mult = in->multiplier;
-        if (t->entry_day < 0)
+        if (!(t = tracked_of(r, ix, p->position_id))) {
+            if (grow((void **)&r->trk, &r->captrk, r->ntrk, sizeof(*r->trk)) != 0) {
+                r->oom = 1;
+                return;
+            }
+            t = &r->trk[r->ntrk++];
+            memset(t, 0, sizeof(*t));
+            tc__str_copy(t->position_id, sizeof(t->position_id), p->position_id);
+            t->ix = ix;
+            t->ctx = r->cur_ctx;
+            t->entry_day = -1;
+            if (r->book[ix].layers++ == 0)
+                r->book[ix].side = p->side;
+        }
+        if (t->entry_day < 0 &&
+            (tc_dec_sign(p->quantity) > 0 || tc_dec_sign(p->closed_quantity) > 0))
             t->entry_day = r->day;
-    } else {
-        if (tc_dec_cmp(f->quantity, t->qty) > 0 ||
-            (t->side == TC_SIDE_LONG ? tc_dec_sub(f->price, t->entry_price, &t1)
-                                     : tc_dec_sub(t->entry_price, f->price, &t1)) != 0 ||
-            tc_dec_mul(t1, f->quantity, TC_ROUND_HALF_EVEN, &t1) != 0 ||
-            tc_dec_mul(t1, t->mult, TC_ROUND_HALF_EVEN, &pnl) != 0 ||
-            tc_dec_add(t->closed_qty, f->quantity, &q) != 0 ||
-            tc_dec_mul(t->closed_qty, t->exit_price, TC_ROUND_HALF_EVEN, &t1) != 0 ||
-            tc_dec_mul(f->quantity, f->price, TC_ROUND_HALF_EVEN, &t2) != 0 ||
-            tc_dec_add(t1, t2, &t1) != 0 ||
-            tc_dec_div(t1, q, TC_ROUND_HALF_EVEN, &t->exit_price) != 0 ||
-            tc_dec_add(t->realized, pnl, &t->realized) != 0 ||
-            tc_dec_sub(t->qty, f->quantity, &t->qty) != 0)
-            return -1;
-        t->closed_qty = q;
-        t->closed = tc_dec_is_zero(t->qty);
+        t->side = p->side;
+        t->qty = p->quantity;
+        t->closed = p->status == TC_POSITION_CLOSED;
+        t->entry_price = p->entry_price;
+        t->closed_qty = p->closed_quantity;
+        t->exit_price = p->exit_price;
+        t->realized = p->realized_pnl;
+        t->commission = p->commission;
+        if (tracked_parts(t, p->multiplier) != 0)
+            r->overflow = 1;
+        mark(r, ix);
+        r->dirty = 1;
     }
-    if (tracked_parts(t) != 0 || tc_dec_add(r->realized, pnl, &r->realized) != 0 ||
-        tc_dec_add(r->commission, f->commission, &r->commission) != 0)
-        return -1;
-    return 0;
 }
 
 /*
@@ -494,9 +493,6 @@ static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
     f->commission = ev->fill->commission;
     f->ix = (uint32_t)ix;
     f->side = in->side == TC_ORDER_BUY ? 'B' : 'S';
-    if (mirror_fill(r, ix, in, ev->fill) != 0)
-        r->mirror_bad = 1;
-    mark(r, ix);
     if (!r->any_on_fill)
         return;
     for (size_t c = 0; c < r->nctx; c++) {
@@ -522,24 +518,22 @@ static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
     }
 }
 
-/* Closed position T (P: as the ledger read it, NULL: as its fills left it)
- * as a trade of the result. */
-static int add_trade(struct run *r, const struct tracked *t, const struct tc_position *p,
-                     struct tc_error *err)
+/* Closed position T as a trade of the result. */
+static int add_trade(struct run *r, const struct tracked *t, struct tc_error *err)
 {
     struct trade_rec *tr;
     if (grow((void **)&r->trades, &r->captrades, r->ntrades, sizeof(*r->trades)) != 0)
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
     tr = &r->trades[r->ntrades];
     tr->ix = (uint32_t)t->ix;
-    tr->side = (p ? p->side : t->side) == TC_SIDE_SHORT ? 'S' : 'L';
+    tr->side = t->side == TC_SIDE_SHORT ? 'S' : 'L';
     tr->entry_day = t->entry_day >= 0 ? t->entry_day : r->day;
     tr->exit_day = r->day;
-    tr->quantity = p ? p->closed_quantity : t->closed_qty;
-    tr->entry_price = p ? p->entry_price : t->entry_price;
-    tr->exit_price = p ? p->exit_price : t->exit_price;
-    tr->gross_pnl = p ? p->realized_pnl : t->realized;
-    tr->commission = p ? p->commission : t->commission;
+    tr->quantity = t->closed_qty;
+    tr->entry_price = t->entry_price;
+    tr->exit_price = t->exit_price;
+    tr->gross_pnl = t->realized;
+    tr->commission = t->commission;
     if (tc_dec_sub(tr->gross_pnl, tr->commission, &tr->net_pnl) != 0)
         return tc_error_set(err, TC_ERANGE, "backtest: net p&l of \"%s\" overflows",
                             t->position_id);
@@ -571,33 +565,28 @@ static void open_set(struct run *r, size_t ix, int on)
 }
 
 /*
- * After fills: the portfolio's cash and the books of the marked instruments
- * (a fill, a bar given to the broker, or a new position since the last
- * refresh), from the positions as their fills left them (mirror_fill). A
- * position with nothing filled whose instrument had a bar is read from the
- * ledger: its entry may have ended without a fill (the ledger then closed
- * it). A book is the exact sum of its positions' parts, in the order of the
- * tracked positions, as are the closed trades.
+ * After the ledger's changes: the books of the marked instruments (a
+ * position of theirs changed since the last refresh), rebuilt from their
+ * tracked positions as the change feed left them; closed ones become
+ * trades. A book is the exact sum of its positions' parts, in the order of
+ * the tracked positions, as are the closed trades.
  */
 static int refresh(struct run *r, struct tc_error *err)
 {
-    size_t kept = 0, nm = 0;
+    size_t kept = 0;
     int rc;
 
     if (r->oom)
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
     if (r->foreign[0])
-        return tc_error_set(err, TC_ESTATE, "backtest: a fill of instrument \"%s\", which has no "
-                            "series in the run", r->foreign);
-    if (r->mirror_bad)
-        return tc_error_set(err, TC_ESTATE, "backtest: a fill that no position of the run takes");
-    if (tc_dec_add(r->initial, r->realized, &r->cash) != 0 ||
-        tc_dec_sub(r->cash, r->commission, &r->cash) != 0)
-        return tc_error_set(err, TC_ERANGE, "backtest: the portfolio's cash overflows");
+        return tc_error_set(err, TC_ESTATE, "backtest: a fill or position of instrument \"%s\", "
+                            "which has no series in the run", r->foreign);
+    if (r->overflow)
+        return tc_error_set(err, TC_ERANGE, "backtest: a position's value overflows");
     for (size_t m = 0; m < r->n_mark; m++) {
         struct ibook *b = &r->book[r->mark_list[m]];
         b->units = b->cost = b->qty = TC_DEC_ZERO;
-        b->layers = b->pending = 0;
+        b->layers = 0;
     }
     for (size_t k = 0; k < r->ntrk; k++) {
         struct tracked *t = &r->trk[k];
@@ -605,25 +594,11 @@ static int refresh(struct run *r, struct tc_error *err)
         if (!b->mark)
             goto keep;
         if (t->closed) {
-            if ((rc = add_trade(r, t, NULL, err)) != 0)
+            if ((rc = add_trade(r, t, err)) != 0)
                 return rc;
             continue;
         }
-        if (t->entry_day < 0 && b->bar) {
-            struct tc_position p;
-            if ((rc = tc_ledger_position_get(r->ledger, t->position_id, &p, err)) != 0)
-                return rc;
-            if (tc_dec_sign(p.quantity) > 0 || tc_dec_sign(p.closed_quantity) > 0)
-                return tc_error_set(err, TC_ESTATE, "backtest: position \"%s\" has a fill "
-                                    "the run did not see", p.position_id);
-            if (p.status == TC_POSITION_CLOSED) {
-                if ((rc = add_trade(r, t, &p, err)) != 0)
-                    return rc;
-                continue;
-            }
-        }
         b->layers++;
-        b->pending += t->entry_day < 0;
         b->side = t->side;
         if (tc_dec_add(b->units, t->units, &b->units) != 0 ||
             tc_dec_add(b->cost, t->cost, &b->cost) != 0 || tc_dec_add(b->qty, t->qty, &b->qty) != 0)
@@ -635,21 +610,16 @@ static int refresh(struct run *r, struct tc_error *err)
         kept++;
     }
     r->ntrk = kept;
-    /* the books rebuilt: which are open now; an instrument stays marked
-     * while it has a position with nothing filled */
+    /* the books rebuilt: which are open now */
     for (size_t m = 0; m < r->n_mark; m++) {
         size_t ix = r->mark_list[m];
         struct ibook *b = &r->book[ix];
         int on = !tc_dec_is_zero(b->units);
         if (on != b->open)
             open_set(r, ix, on);
-        b->bar = 0;
-        if (b->pending)
-            r->mark_list[nm++] = ix;
-        else
-            b->mark = 0;
+        b->mark = 0;
     }
-    r->n_mark = nm;
+    r->n_mark = 0;
     r->dirty = 0;
     return 0;
 }
@@ -696,7 +666,7 @@ static int host_submit(void *ud, const struct tc_signal *sig, struct tc_signal_o
     int has_ix = tc_strategy_signal_ix(r->ctx[r->cur_ctx], sig, &ix, NULL) == 0;
     int rc;
 
-    r->bar_ix = ix;
+    r->bar_ix = ix; /* the change feed's hint */
     rc = tc_ledger_submit(r->ledger, sig, out, err);
     /* whatever the outcome: its orders, if any, are working now */
     if (has_ix)
@@ -710,25 +680,7 @@ static int host_submit(void *ud, const struct tc_signal *sig, struct tc_signal_o
         r->res->rejected++;
         return 0;
     }
-    r->res->accepted++;
-    if ((sig->type == TC_SIGNAL_BASE_ENTRY || sig->type == TC_SIGNAL_PYRAMID) &&
-        out->position_id[0] && has_ix) {
-        struct tracked *t;
-        if (grow((void **)&r->trk, &r->captrk, r->ntrk, sizeof(*r->trk)) != 0)
-            return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
-        t = &r->trk[r->ntrk++];
-        memset(t, 0, sizeof(*t));
-        tc__str_copy(t->position_id, sizeof(t->position_id), out->position_id);
-        tc__str_copy(t->order_id, sizeof(t->order_id), out->order_id);
-        t->ctx = r->cur_ctx;
-        t->ix = ix;
-        t->entry_day = -1;
-        t->layer = -1;
-        t->side = sig->side;
-        if (r->book[ix].layers++ == 0)
-            r->book[ix].side = sig->side;
-        mark(r, ix);
-    }
+    r->res->accepted++; /* its new positions came through the change feed */
     return 0;
 }
 
@@ -945,6 +897,8 @@ static int setup(struct run *r, struct tc_error *err)
     snprintf(r->ids.prefix, sizeof(r->ids.prefix), "%s", r->res->run_id);
     lo.id_fn = tc_ledger_seq_id;
     lo.id_ud = &r->ids;
+    lo.on_change = on_change;
+    lo.change_ud = r;
     if ((rc = tc_ledger_open(&lo, &r->ledger, err)) != 0)
         return tc_error_prefix(err, "backtest: ledger");
     if (!r->rt && (rc = setup_accounts(r, err)) != 0)
@@ -952,9 +906,7 @@ static int setup(struct run *r, struct tc_error *err)
     if ((rc = tc_ledger_portfolio_init(r->ledger, r->res->run_id, err)) != 0 ||
         (rc = tc_ledger_portfolio_state(r->ledger, r->res->run_id, &st, err)) != 0)
         return tc_error_prefix(err, "backtest: ledger");
-    r->initial = st.initial_capital;
-    r->realized = st.realized_pnl;
-    r->commission = st.commission_paid;
+    r->cash = st.cash;
     if ((rc = refresh(r, err)) != 0)
         return rc;
 
@@ -1046,8 +998,6 @@ static int offer_bars(struct run *r, int again, struct tc_error *err)
                 continue;
         }
         r->bar_ix = k;
-        r->book[k].bar = 1;
-        mark(r, k);
         for (; i < to; i++) {
             bar_at(s, i, &bar);
             if ((rc = tc_broker_on_bar(r->broker, s->instrument_id, &bar, err)) != 0)

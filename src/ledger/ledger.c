@@ -169,11 +169,21 @@ void tc__ledger_changes_release(struct tc__ledger_changes *c)
     memset(c, 0, sizeof(*c));
 }
 
+const struct tc_position *tc__ledger_changes_items(const struct tc__ledger_changes *c)
+{
+    return c->npos <= 1 ? &c->one : c->pos;
+}
+
 int tc__ledger_changes_add_pos(struct tc__ledger_changes *c, const struct tc_position *p)
 {
     if (c->off)
         return 0;
-    if (c->npos == c->cap) {
+    if (c->npos == 0) {
+        c->one = *p;
+        c->npos = 1;
+        return 0;
+    }
+    if (c->npos + 1 > c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 4;
         struct tc_position *t = realloc(c->pos, cap * sizeof(*t));
         if (!t)
@@ -181,6 +191,8 @@ int tc__ledger_changes_add_pos(struct tc__ledger_changes *c, const struct tc_pos
         c->pos = t;
         c->cap = cap;
     }
+    if (c->npos == 1)
+        c->pos[0] = c->one;
     c->pos[c->npos++] = *p;
     return 0;
 }
@@ -288,15 +300,24 @@ void tc__ledger_cache_clear(struct tc_ledger *l)
 static void cache_install(struct tc_ledger *l, const struct tc__ledger_changes *c)
 {
     pthread_rwlock_wrlock(&l->lock);
+    const struct tc_position *pos = tc__ledger_changes_items(c);
     for (size_t k = 0; k < c->npos; k++) {
-        if (tc__ledger_cache_put_pos(l, &c->pos[k]) != 0)
+        if (tc__ledger_cache_put_pos(l, &pos[k]) != 0)
             TC_LOG_ERROR("ledger", "cache: out of memory; position not cached",
-                         TC_LF_STR("position_id", c->pos[k].position_id));
+                         TC_LF_STR("position_id", pos[k].position_id));
     }
     if (c->has_ps && tc__ledger_cache_put_state(l, &c->ps) != 0)
         TC_LOG_ERROR("ledger", "cache: out of memory; portfolio state not cached",
                      TC_LF_STR("portfolio_id", c->ps.portfolio_id));
     pthread_rwlock_unlock(&l->lock);
+}
+
+/* The committed changes C to the change feed, if any (ledger.h). */
+static void feed(struct tc_ledger *l, const struct tc__ledger_changes *c)
+{
+    if (l->opt.on_change && !c->off && (c->npos || c->has_ps))
+        l->opt.on_change(l->opt.change_ud, tc__ledger_changes_items(c), c->npos,
+                         c->has_ps ? &c->ps : NULL);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -318,12 +339,16 @@ int tc__ledger_run(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc__ledge
     int rc;
 
     if (l->mem) {
-        /* one thread, no other writer: no conflicts, no cache to install */
+        /* one thread, no other writer: no conflicts, no cache to install;
+         * the changes are kept only for a change feed */
         if (ch) {
-            ch->off = 1;
+            ch->off = !l->opt.on_change;
             tc__ledger_changes_reset(ch);
         }
-        return l->repo->txn(l, fn, ud, err);
+        rc = l->repo->txn(l, fn, ud, err);
+        if (rc == 0 && ch)
+            feed(l, ch);
+        return rc;
     }
     tc_rng_seed(&rng, (uint64_t)tc_clock_monotonic(NULL) ^ (uint64_t)(uintptr_t)&rng);
     for (int attempt = 0;; attempt++) {
@@ -341,8 +366,10 @@ int tc__ledger_run(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc__ledge
     if (rc == TC_ECONFLICT)
         tc_error_prefix(err, "ledger: gave up after %d conflicting attempts",
                         l->opt.limits.conflict_retries + 1);
-    if (rc == 0 && ch)
+    if (rc == 0 && ch) {
         cache_install(l, ch);
+        feed(l, ch);
+    }
     return rc;
 }
 

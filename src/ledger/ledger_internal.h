@@ -36,8 +36,9 @@ struct tc_ledger {
 /* Row images written by one transaction, installed in the cache after its
  * commit. Reset at the start of every attempt. */
 struct tc__ledger_changes {
-    int off;                        /* memory backend: no cache, nothing kept */
-    struct tc_position *pos;
+    int off;                        /* memory backend without a change feed: nothing kept */
+    struct tc_position one;         /* the changed position while there is one */
+    struct tc_position *pos;        /* all of them once there are more (malloc'd) */
     size_t npos, cap;
     struct tc_portfolio_state ps;
     int has_ps;
@@ -45,6 +46,8 @@ struct tc__ledger_changes {
 
 void tc__ledger_changes_reset(struct tc__ledger_changes *c);
 void tc__ledger_changes_release(struct tc__ledger_changes *c);
+/* The changed positions, C->npos of them (no allocation for the first). */
+const struct tc_position *tc__ledger_changes_items(const struct tc__ledger_changes *c);
 int tc__ledger_changes_add_pos(struct tc__ledger_changes *c, const struct tc_position *p);
 
 /*

@@ -704,7 +704,7 @@ static struct sig_ctx *ctx_get(struct tc_ledger *l)
     memset(c, 0, offsetof(struct sig_ctx, pre_reason));
     tc_error_clear(&c->pre_reason);
     c->inst = NULL;
-    memset(&c->ch, 0, sizeof(c->ch));
+    tc__ledger_changes_reset(&c->ch); /* its array stays, as the intents' and layers' */
     c->intents = intents;
     c->layers = layers;
     c->intents.n = c->layers.n = 0;
