@@ -727,6 +727,88 @@ static void test_fill_fault_rolls_back(void **state)
     free(t2.buf);
 }
 
+/* Many rows: more than a table block (512 rows) and many blocks of the
+ * memory ledger's text (ids and reasons are kept apart from the rows), with
+ * a transaction failing every fifth signal (what it appended is dropped, the
+ * same call succeeds after): every outcome is the one of a ledger without
+ * faults, a signal sent again gives its first outcome as a duplicate, and
+ * the positions, state, pyramiding state and check are the same. */
+#define MANY 700
+static void test_many_rows_with_faults(void **state)
+{
+    struct world w, ref;
+    struct tc_signal_outcome *first = calloc(2 * MANY, sizeof(*first)), o, oref;
+    struct tc_error err = {0};
+    struct text t1 = {0}, t2 = {0};
+    const char *pos[3];
+    char json[1024], reason[200];
+    uint64_t ids;
+    int faults = 0;
+
+    (void)state;
+    assert_non_null(first);
+    assert_int_equal(world_open(&w, MEM, 1), 0);
+    assert_int_equal(world_open(&ref, MEM, 1), 0);
+    memset(reason, 'r', sizeof(reason) - 1);
+    reason[sizeof(reason) - 1] = '\0';
+    for (int k = 0; k < 2 * MANY; k++) {
+        int exit_ = k % 2;
+        snprintf(json, sizeof(json),
+                 "{\"type\":\"%s\",\"portfolio\":\"p1\",\"strategy\":\"s1\",\"instrument\":\"%s\","
+                 "\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"%s\"%s,"
+                 "\"signal_id\":\"sig-%d\",\"reason\":\"%d %s\"}",
+                 exit_ ? "EXIT" : "BASE_ENTRY", (k / 2) % 3 ? "ES" : "NQ", exit_ ? "101" : "100",
+                 exit_ ? "" : ",\"stop\":\"95\",\"quantity\":\"1\"", k, k, reason + k % 150);
+        tc_assert_ok(tc_ledger_submit_signal(ref.l, json, (size_t)-1, &oref, &err), &err);
+        if (k % 5 == 4) {
+            ids = w.ids.n;
+            w.fault_point = "signal:before_commit";
+            assert_int_equal(tc_ledger_submit_signal(w.l, json, (size_t)-1, &o, &err), TC_EIO);
+            assert_non_null(strstr(tc_error_msg(&err), "signal:before_commit"));
+            w.fault_point = NULL;
+            w.ids.n = ids;
+            faults++;
+        }
+        tc_assert_ok(tc_ledger_submit_signal(w.l, json, (size_t)-1, &first[k], &err), &err);
+        assert_int_equal(first[k].status, TC_SIGNAL_ACCEPTED);
+        assert_int_equal(first[k].status, oref.status);
+        assert_int_equal(first[k].duplicate, 0);
+        assert_string_equal(first[k].position_id, oref.position_id);
+        assert_string_equal(first[k].order_id, oref.order_id);
+        assert_string_equal(first[k].reason, oref.reason);
+        assert_string_equal(first[k].fingerprint, oref.fingerprint);
+    }
+    assert_int_equal(w.faults, faults);
+    /* each signal again: a duplicate with its first outcome */
+    for (int k = 0; k < 2 * MANY; k += 7) {
+        snprintf(json, sizeof(json),
+                 "{\"type\":\"%s\",\"portfolio\":\"p1\",\"strategy\":\"s1\",\"instrument\":\"%s\","
+                 "\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"%s\"%s,"
+                 "\"signal_id\":\"sig-%d\",\"reason\":\"%d %s\"}",
+                 k % 2 ? "EXIT" : "BASE_ENTRY", (k / 2) % 3 ? "ES" : "NQ", k % 2 ? "101" : "100",
+                 k % 2 ? "" : ",\"stop\":\"95\",\"quantity\":\"1\"", k, k, reason + k % 150);
+        tc_assert_ok(tc_ledger_submit_signal(w.l, json, (size_t)-1, &o, &err), &err);
+        assert_int_equal(o.duplicate, 1);
+        assert_int_equal(o.status, first[k].status);
+        assert_string_equal(o.position_id, first[k].position_id);
+        assert_string_equal(o.order_id, first[k].order_id);
+        assert_string_equal(o.reason, first[k].reason);
+        assert_string_equal(o.fingerprint, first[k].fingerprint);
+    }
+    pos[0] = first[0].position_id;
+    pos[1] = first[MANY].position_id;
+    pos[2] = first[2 * MANY - 2].position_id;
+    snapshot(&w, pos, 3, &t1);
+    snapshot(&ref, pos, 3, &t2);
+    assert_string_equal(t1.buf, t2.buf);
+    assert_non_null(strstr(t1.buf, first[2 * MANY - 2].position_id));
+    world_close(&w);
+    world_close(&ref);
+    free(t1.buf);
+    free(t2.buf);
+    free(first);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Options and definitions                                                    */
 
@@ -880,6 +962,7 @@ int main(void)
         cmocka_unit_test(test_seq_prefix_changed),
         cmocka_unit_test(test_signal_fault_rolls_back),
         cmocka_unit_test(test_fill_fault_rolls_back),
+        cmocka_unit_test(test_many_rows_with_faults),
         cmocka_unit_test(test_options_refused),
         cmocka_unit_test(test_mem_add_refused),
         cmocka_unit_test(test_instrument_from_historical),

@@ -2,15 +2,18 @@
  * without a store): portfolios, strategies, instruments, the signal log,
  * portfolio states, positions, orders, fills, trades and pyramiding state
  * in chunked arrays (elements never move) indexed by open-addressing hash
- * maps. A transaction keeps an undo journal (old bytes of what it changed,
- * keys it added); a failure replays it backwards, so nothing of the
- * transaction stays. Elements made in the running transaction are not
- * journalled: undoing their table's count drops them. */
+ * maps. Rows are compact: their text (keys, ids, reasons) lives in an
+ * append-only string arena of the backend, named by offset, and the public
+ * structs are rebuilt when a read asks for them. A transaction keeps an undo
+ * journal (old bytes of what it changed, keys it added); a failure replays
+ * it backwards and sets the tables' counts and the arena's length back to
+ * where they were, so nothing of the transaction stays. Elements made in the
+ * running transaction are not journalled: undoing their table's count drops
+ * them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/str.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
 #include "tradecore/accounts.h"
@@ -22,15 +25,108 @@
 #define SLOT_KEY_MAX (2 * TC_ID_BUFSZ + 2)
 
 /* ------------------------------------------------------------------------ */
+/* The string arena                                                           */
+
+#define STR_SHIFT 15
+#define STR_BLK ((size_t)1 << STR_SHIFT)
+/* an intent id that is its position's (not a valid offset) */
+#define SAME UINT32_MAX
+
+/* Strings in blocks of STR_BLK bytes, each NUL-terminated inside one block;
+ * offset 0 is "". Bytes below N are strings or zeroes (the unused end of a
+ * block), so any offset below N reads a NUL-terminated string. A failed
+ * transaction sets N back to N0: what it appended is dropped. */
+struct arena {
+    char **blk;
+    size_t nblk, capblk;
+    size_t n;        /* the next offset: block << STR_SHIFT | byte */
+    size_t n0;       /* n when the running transaction began */
+};
+
+static const char *str_at(const struct arena *a, uint32_t off)
+{
+    return a->blk[off >> STR_SHIFT] + (off & (STR_BLK - 1));
+}
+
+/* Appends the LEN bytes at S (LEN < STR_BLK) and a NUL; *OFF their offset
+ * (0 for an empty one, nothing appended). TC_ENOMEM, nothing appended. */
+static int str_add(struct arena *a, const char *s, size_t len, uint32_t *off)
+{
+    size_t b = a->n >> STR_SHIFT, at = a->n & (STR_BLK - 1);
+
+    if (!len) {
+        *off = 0;
+        return 0;
+    }
+    if (at + len + 1 > STR_BLK) {
+        memset(a->blk[b] + at, 0, STR_BLK - at);
+        b++;
+        at = 0;
+    }
+    if (b >= a->nblk) {
+        if (b >= (UINT32_MAX >> STR_SHIFT) - 1)
+            return TC_ENOMEM;
+        if (a->nblk == a->capblk) {
+            size_t cap = a->capblk ? a->capblk * 2 : 16;
+            char **nb = realloc(a->blk, cap * sizeof(*nb));
+            if (!nb)
+                return TC_ENOMEM;
+            a->blk = nb;
+            a->capblk = cap;
+        }
+        if (!(a->blk[a->nblk] = malloc(STR_BLK)))
+            return TC_ENOMEM;
+        a->nblk++;
+    }
+    memcpy(a->blk[b] + at, s, len);
+    a->blk[b][at + len] = '\0';
+    *off = (uint32_t)(b << STR_SHIFT | at);
+    a->n = (b << STR_SHIFT) + at + len + 1;
+    return 0;
+}
+
+/* S truncated to CAP - 1 bytes (what a char[CAP] column keeps). */
+static int str_put(struct arena *a, const char *s, size_t cap, uint32_t *off)
+{
+    size_t n = strlen(s);
+    return str_add(a, s, n < cap ? n : cap - 1, off);
+}
+
+/* The same, reusing *HINT when it holds S already (a text most rows share);
+ * *HINT is then the offset of S. */
+static int str_put_hint(struct arena *a, const char *s, size_t cap, uint32_t *hint, uint32_t *off)
+{
+    int rc;
+    if (!s[0]) {
+        *off = 0;
+        return 0;
+    }
+    if (*hint && *hint < a->n && strcmp(str_at(a, *hint), s) == 0) {
+        *off = *hint;
+        return 0;
+    }
+    if ((rc = str_put(a, s, cap, off)) == 0)
+        *hint = *off;
+    return rc;
+}
+
+static void arena_free(struct arena *a)
+{
+    for (size_t b = 0; b < a->nblk; b++)
+        free(a->blk[b]);
+    free(a->blk);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Tables: chunked element arrays with a hash map of their keys               */
 
+/* Every element begins with the arena offset of its key. */
 struct table {
     char **blk;          /* blocks of CHUNK elements, malloc'd: an element is
                             zeroed when it is added (a block is not zeroed whole);
                             after them, the CHUNK hashes of their keys */
     size_t nblk, capblk;
     size_t size;         /* element size */
-    size_t key_off;      /* offset of the NUL-terminated key in an element */
     size_t n;            /* elements */
     size_t n0;           /* elements when the running transaction began */
     size_t hw;           /* elements ever used: those above are not initialised */
@@ -38,6 +134,7 @@ struct table {
     size_t nslots;       /* power of two, >= 2 × n; 0 = no map */
     size_t last;         /* index + 1 of the key last found or added (a signal or
                             fill asks for the same row several times); 0 none */
+    const struct arena *a;  /* where the keys are */
 };
 
 /* Copies S into BUF of CAP bytes, truncated to fit. */
@@ -64,23 +161,59 @@ static uint64_t *tab_hash(const struct table *t, size_t i)
 
 static const char *tab_key(const struct table *t, size_t i)
 {
-    return (const char *)tab_at(t, i) + t->key_off;
+    return str_at(t->a, *(const uint32_t *)tab_at(t, i));
 }
 
-/* Eight bytes at a time (fingerprints are 71 characters), with a full
- * avalanche: the map uses the low bits. */
-static uint64_t hash_str(const char *s) { return tc__str_hash(s); }
+/* A key with its length and hash, worked out once for a lookup and the
+ * insert that follows it. */
+struct hkey {
+    const char *s;
+    size_t len;
+    uint64_t h;
+};
 
-/* Index of KEY (whose hash is H), or -1. */
-static long tab_find_h(const struct table *t, const char *key, uint64_t h)
+#define HMUL UINT64_C(0x9fb21c651e98df25)
+
+/* Eight bytes at a time (fingerprints are 71 characters; the last eight
+ * read again, overlapping, rather than byte by byte), with a full avalanche:
+ * the map uses the low bits. */
+static struct hkey hkey(const char *s)
+{
+    struct hkey k = {s, strlen(s), 0};
+    uint64_t h = UINT64_C(0x2545f4914f6cdd1d) ^ (k.len * HMUL), w;
+    size_t i = 0;
+
+    for (; i + 8 <= k.len; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * HMUL;
+        h ^= h >> 29;
+    }
+    if (i < k.len) {
+        w = 0;
+        if (k.len >= 8)
+            memcpy(&w, s + k.len - 8, 8);
+        else
+            for (size_t j = 0; j < k.len; j++)
+                w |= (uint64_t)(unsigned char)s[j] << (8 * j);
+        h = (h ^ w) * HMUL;
+        h ^= h >> 29;
+    }
+    h ^= h >> 32;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    k.h = h ^ (h >> 29);
+    return k;
+}
+
+/* Index of K, or -1. */
+static long tab_find_h(const struct table *t, const struct hkey *k)
 {
     if (!t->nslots)
         return -1;
-    for (size_t j = h & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
+    for (size_t j = k->h & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
         uint32_t v = t->slots[j];
         if (!v)
             return -1;
-        if (*tab_hash(t, v - 1) == h && strcmp(tab_key(t, v - 1), key) == 0)
+        if (*tab_hash(t, v - 1) == k->h && strcmp(tab_key(t, v - 1), k->s) == 0)
             return (long)(v - 1);
     }
 }
@@ -88,12 +221,14 @@ static long tab_find_h(const struct table *t, const char *key, uint64_t h)
 /* Index of KEY, or -1: the key asked for last is compared before hashing. */
 static long tab_find(struct table *t, const char *key)
 {
-    long k;
+    struct hkey k;
+    long i;
     if (t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), key) == 0)
         return (long)(t->last - 1);
-    if ((k = tab_find_h(t, key, hash_str(key))) >= 0)
-        t->last = (size_t)k + 1;
-    return k;
+    k = hkey(key);
+    if ((i = tab_find_h(t, &k)) >= 0)
+        t->last = (size_t)i + 1;
+    return i;
 }
 
 static void map_put(uint32_t *slots, size_t nslots, uint64_t h, size_t i)
@@ -167,37 +302,61 @@ static void tab_free(struct table *t)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Elements                                                                   */
+/* Elements (each begins with its key's offset)                               */
 
 struct mpf {
-    char id[TC_ID_BUFSZ];
-    struct tc_dec capital;
+    uint32_t key;             /* portfolio_id */
     int deleted;
     int has_state;
+    struct tc_dec capital;
     struct tc_portfolio_state st;
 };
 
 struct mstrat {
-    char id[TC_ID_BUFSZ];
+    uint32_t key;             /* strategy_id */
     int deleted, enabled, params_rc;
     struct tc_sizing_params params;
     struct tc_error params_err;
 };
 
 struct minst {
-    struct tc_instrument in;  /* key: in.instrument_id (first member) */
+    uint32_t key;             /* in.instrument_id */
+    uint32_t slot;            /* index + 1 of the slot last found for it (a
+                                 hint: checked before use); 0 none */
+    struct tc_instrument in;
 };
 
+/* A signal_log row: its outcome's text in the arena. */
 struct msig {
-    char fp[TC_SIGNAL_FP_LEN];
-    struct tc_signal_outcome out;
+    uint32_t key;             /* fingerprint */
+    uint32_t reason, position_id, order_id;
+    enum tc_signal_status status;
     int64_t duplicates;
 };
 
+/* What a save changes (journalled as one block). */
+struct mpos_mut {
+    uint32_t exit_reason;
+    enum tc_position_status status;
+    int has_current_stop;
+    struct tc_dec quantity, lots, entry_price, current_stop;
+    struct tc_dec closed_quantity, exit_price, realized_pnl, commission;
+    int64_t exit_time_us, version, updated_at_us;
+};
+
+/* A position: its portfolio and instrument are its slot's. */
 struct mpos {
-    struct tc_position p;     /* key: p.position_id (first member) */
-    size_t slot;
-    size_t first_order;       /* index + 1 of its newest order; 0 none */
+    uint32_t key;             /* position_id */
+    uint32_t strategy;
+    uint32_t slot;
+    uint32_t first_order;     /* index + 1 of its newest order; 0 none */
+    uint32_t trade;           /* index + 1 of its trade; 0 none */
+    unsigned char klen, slen; /* lengths of the key and the strategy id */
+    enum tc_side side;
+    int has_initial_stop, is_base, layer;
+    struct tc_dec multiplier, lot_size, initial_stop;
+    int64_t entry_time_us;
+    struct mpos_mut v;
 };
 
 struct mpyr {
@@ -208,44 +367,56 @@ struct mpyr {
 
 /* One (portfolio, instrument): its pyramiding state and positions. */
 struct mslot {
-    char key[SLOT_KEY_MAX];   /* "<portfolio>\x1f<instrument>" */
+    uint32_t key;             /* "<portfolio>\x1f<instrument>" */
+    unsigned char plen, ilen;
     char portfolio_id[TC_ID_BUFSZ], instrument_id[TC_ID_BUFSZ];
     struct mpyr pyr;
-    size_t *pos;              /* its positions' indexes, oldest first */
+    uint32_t *pos;            /* its positions' indexes, oldest first */
     size_t npos, cap;
     size_t lo;                /* every position before lo is closed */
 };
 
+/* What the versioned updates change (journalled whole). */
 struct mord_state {
     enum tc_order_status status;
+    uint32_t broker_order_id, reject_reason;
     struct tc_dec filled;
     int64_t version, updated_at, submitted_at;
 };
 
+/* An order: its intent without the text, which is in the arena (SAME: the
+ * portfolio, strategy or instrument of its position). */
 struct mord {
-    char client_order_id[TC_CLIENT_ORDER_ID_MAX];
-    struct tc_order_intent in;
-    size_t pos;
-    size_t next;              /* index + 1 of the position's previous order */
+    uint32_t key;             /* client_order_id */
+    uint32_t order_id, reason;
+    uint32_t fp;              /* SAME: the key's first fplen bytes */
+    unsigned char fplen, olen;  /* olen: the order id's length */
+    uint32_t portfolio, strategy, instrument;
+    uint32_t pos;
+    uint32_t next;            /* index + 1 of the position's previous order */
     int closing;
+    enum tc_mode mode;
+    enum tc_order_side side;
+    enum tc_order_type type;
+    enum tc_tif tif;
+    int has_ref_price, has_limit_price, has_stop_price;
+    struct tc_dec quantity, multiplier, ref_price, limit_price, stop_price;
+    int64_t created_at_us;
     struct mord_state s;
-    char reason[TC_LEDGER_TEXT_MAX];
-    char fp[TC_SIGNAL_FP_LEN];
-    char broker_order_id[TC_BROKER_ID_MAX];
-    char reject_reason[TC_BROKER_REASON_MAX];
 };
 
 struct mfill {
-    char execution_id[TC_BROKER_ID_MAX];
-    char fill_id[TC_ID_BUFSZ];
-    size_t order;
+    uint32_t key;             /* execution_id */
+    uint32_t fill_id;
+    uint32_t order;
     struct tc_dec quantity, price, commission;
     int64_t filled_at, created_at;
 };
 
+/* A trade: "trd-<position id>", one per position (the position keeps its
+ * index), so no key nor map of its own. */
 struct mtrade {
-    char trade_id[TC_ID_BUFSZ];
-    size_t pos;
+    uint32_t pos;
     struct tc_dec net;
     int64_t created_at;
 };
@@ -261,8 +432,11 @@ struct undo {
     size_t len, off;          /* BYTES: how many, from off in bytes; KEY: element */
 };
 
+enum { T_PF, T_STRAT, T_INST, T_SIG, T_POS, T_SLOT, T_ORD, T_FILL, T_TRADE, NT };
+
 struct mem {
-    struct table pf, strat, inst, sig, pos, slot, ord, fill, trade;
+    struct table t[NT];
+    struct arena a;
     int depth;                /* transactions running (nested ones join) */
     struct undo *u;
     size_t nu, capu;
@@ -271,17 +445,12 @@ struct mem {
     struct tc__repo_vec scratch;  /* check and positions_open */
     size_t last_sig;              /* index + 1 of the last signal row made */
     size_t last_slot;             /* index + 1 of the last slot found */
+    uint32_t hint_reason;         /* the order reason last stored */
+    uint32_t hint_strategy;       /* the strategy id last stored */
 };
 
 #define M(l) ((struct mem *)(l)->mem)
 #define TX(m) ((struct tc_txn *)(void *)(m))
-
-static struct table *tables(struct mem *m, size_t k)
-{
-    struct table *all[] = {&m->pf, &m->strat, &m->inst, &m->sig, &m->pos,
-                           &m->slot, &m->ord, &m->fill, &m->trade};
-    return k < sizeof(all) / sizeof(all[0]) ? all[k] : NULL;
-}
 
 static struct undo *undo_push(struct mem *m)
 {
@@ -296,12 +465,10 @@ static struct undo *undo_push(struct mem *m)
     return &m->u[m->nu++];
 }
 
-/* Keeps the LEN bytes at ADDR for undo (nothing outside a transaction). */
-static int save(struct mem *m, void *addr, size_t len)
+/* save() when the journal must grow. */
+static int save_grow(struct mem *m, void *addr, size_t len)
 {
     struct undo *u;
-    if (!m->depth)
-        return 0;
     if (m->nb + len > m->capb) {
         size_t cap = m->capb ? m->capb : 4096;
         while (cap < m->nb + len)
@@ -314,6 +481,24 @@ static int save(struct mem *m, void *addr, size_t len)
     }
     if (!(u = undo_push(m)))
         return TC_ENOMEM;
+    u->kind = UNDO_BYTES;
+    u->addr = addr;
+    u->len = len;
+    u->off = m->nb;
+    memcpy(m->bytes + m->nb, addr, len);
+    m->nb += len;
+    return 0;
+}
+
+/* Keeps the LEN bytes at ADDR for undo (nothing outside a transaction). */
+static int save(struct mem *m, void *addr, size_t len)
+{
+    struct undo *u;
+    if (!m->depth)
+        return 0;
+    if (m->nb + len > m->capb || m->nu == m->capu)
+        return save_grow(m, addr, len);
+    u = &m->u[m->nu++];
     u->kind = UNDO_BYTES;
     u->addr = addr;
     u->len = len;
@@ -348,23 +533,42 @@ static int oom(struct tc_error *err, const char *what)
     return tc_error_set(err, TC_ENOMEM, "ledger (memory): out of memory for %s", what);
 }
 
-/* A new element of T with KEY (copied; at most MAXLEN bytes with its NUL):
- * counted, its key in the map, both undone on rollback. */
-static int tab_insert_h(struct mem *m, struct table *t, const char *key, uint64_t h,
-                        size_t maxlen, void *out, size_t *idx, struct tc_error *err)
+/* A new element of T with KEY (copied into the arena; at most MAXLEN bytes
+ * with its NUL): counted, its key in the map, all undone on rollback. */
+static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, size_t maxlen,
+                        void *out, size_t *idx, struct tc_error *err)
 {
-    size_t klen = strlen(key);
+    size_t an = m->a.n;
+    uint64_t h = k->h;
+    uint32_t off;
     void *e;
     struct undo *u = NULL;
 
-    if (klen >= maxlen)
-        return tc_error_set(err, TC_EINVAL, "ledger (memory): key \"%.64s\" is too long", key);
+    if (k->len >= maxlen)
+        return tc_error_set(err, TC_EINVAL, "ledger (memory): key \"%.64s\" is too long", k->s);
     if ((t->n + 1) * 2 > t->nslots && map_grow(t, t->nslots ? t->nslots * 2 : 64) != 0)
         return oom(err, "a map");
     /* the count is not journalled: a failed transaction sets it back to
      * the one it began with (mem_txn) */
-    if (!(e = tab_room(t)) || (m->depth && !(u = undo_push(m))))
+    /* the common cases inline: room in the last block, the arena's block
+     * and the journal */
+    if (t->n < t->nblk << CHUNK_SHIFT)
+        e = tab_at(t, t->n);
+    else if (!(e = tab_room(t)))
         return oom(err, "a row");
+    if ((m->a.n & (STR_BLK - 1)) + k->len + 1 <= STR_BLK && k->len &&
+        m->a.n >> STR_SHIFT < m->a.nblk) {
+        char *d = m->a.blk[m->a.n >> STR_SHIFT] + (m->a.n & (STR_BLK - 1));
+        memcpy(d, k->s, k->len + 1);
+        off = (uint32_t)m->a.n;
+        m->a.n += k->len + 1;
+    } else if (str_add(&m->a, k->s, k->len, &off) != 0) {
+        return oom(err, "a row");
+    }
+    if (m->depth && !(u = m->nu < m->capu ? &m->u[m->nu++] : undo_push(m))) {
+        m->a.n = an;
+        return oom(err, "a row");
+    }
     if (m->depth) {
         u->kind = UNDO_KEY;
         u->addr = t;
@@ -374,7 +578,7 @@ static int tab_insert_h(struct mem *m, struct table *t, const char *key, uint64_
     memset(e, 0, t->size); /* fresh from malloc, or left by a rolled-back insert */
     if (t->n >= t->hw)
         t->hw = t->n + 1;
-    memcpy((char *)e + t->key_off, key, klen + 1);
+    *(uint32_t *)e = off;
     *tab_hash(t, t->n) = h;
     map_put(t->slots, t->nslots, h, t->n);
     t->last = t->n + 1;
@@ -386,33 +590,43 @@ static int tab_insert_h(struct mem *m, struct table *t, const char *key, uint64_
 static int tab_insert(struct mem *m, struct table *t, const char *key, size_t maxlen, void *out,
                       size_t *idx, struct tc_error *err)
 {
-    return tab_insert_h(m, t, key, hash_str(key), maxlen, out, idx, err);
+    struct hkey k = hkey(key);
+    return tab_insert_h(m, t, &k, maxlen, out, idx, err);
 }
 
 /* ------------------------------------------------------------------------ */
 /* Setup                                                                      */
 
-static void tab_init(struct table *t, size_t size, size_t key_off)
+static void tab_init(struct mem *m, size_t k, size_t size)
 {
-    memset(t, 0, sizeof(*t));
-    t->size = size;
-    t->key_off = key_off;
+    memset(&m->t[k], 0, sizeof(m->t[k]));
+    m->t[k].size = size;
+    m->t[k].a = &m->a;
 }
 
 int tc__ledger_mem_init(struct tc_ledger *l, struct tc_error *err)
 {
     struct mem *m = calloc(1, sizeof(*m));
-    if (!m)
+    if (!m || !(m->a.blk = malloc(16 * sizeof(*m->a.blk))) ||
+        !(m->a.blk[0] = malloc(STR_BLK))) {
+        if (m)
+            free(m->a.blk);
+        free(m);
         return tc_error_set(err, TC_ENOMEM, "ledger: out of memory");
-    tab_init(&m->pf, sizeof(struct mpf), offsetof(struct mpf, id));
-    tab_init(&m->strat, sizeof(struct mstrat), offsetof(struct mstrat, id));
-    tab_init(&m->inst, sizeof(struct minst), offsetof(struct minst, in.instrument_id));
-    tab_init(&m->sig, sizeof(struct msig), offsetof(struct msig, fp));
-    tab_init(&m->pos, sizeof(struct mpos), offsetof(struct mpos, p.position_id));
-    tab_init(&m->slot, sizeof(struct mslot), offsetof(struct mslot, key));
-    tab_init(&m->ord, sizeof(struct mord), offsetof(struct mord, client_order_id));
-    tab_init(&m->fill, sizeof(struct mfill), offsetof(struct mfill, execution_id));
-    tab_init(&m->trade, sizeof(struct mtrade), offsetof(struct mtrade, trade_id));
+    }
+    m->a.nblk = 1;
+    m->a.capblk = 16;
+    m->a.blk[0][0] = '\0'; /* offset 0: "" */
+    m->a.n = m->a.n0 = 1;
+    tab_init(m, T_PF, sizeof(struct mpf));
+    tab_init(m, T_STRAT, sizeof(struct mstrat));
+    tab_init(m, T_INST, sizeof(struct minst));
+    tab_init(m, T_SIG, sizeof(struct msig));
+    tab_init(m, T_POS, sizeof(struct mpos));
+    tab_init(m, T_SLOT, sizeof(struct mslot));
+    tab_init(m, T_ORD, sizeof(struct mord));
+    tab_init(m, T_FILL, sizeof(struct mfill));
+    tab_init(m, T_TRADE, sizeof(struct mtrade));
     m->scratch.size = 1;
     l->mem = m;
     return 0;
@@ -421,15 +635,15 @@ int tc__ledger_mem_init(struct tc_ledger *l, struct tc_error *err)
 static void mem_release(struct tc_ledger *l)
 {
     struct mem *m = M(l);
-    struct table *t;
 
     if (!m)
         return;
     /* the elements ever added (those above hw were never initialised) */
-    for (size_t i = 0; i < m->slot.hw; i++)
-        free(((struct mslot *)tab_at(&m->slot, i))->pos);
-    for (size_t k = 0; (t = tables(m, k)) != NULL; k++)
-        tab_free(t);
+    for (size_t i = 0; i < m->t[T_SLOT].hw; i++)
+        free(((struct mslot *)tab_at(&m->t[T_SLOT], i))->pos);
+    for (size_t k = 0; k < NT; k++)
+        tab_free(&m->t[k]);
+    arena_free(&m->a);
     free(m->u);
     free(m->bytes);
     free(m->scratch.items);
@@ -447,34 +661,56 @@ static int mem_load_cache(struct tc_ledger *l, struct tc_error *err)
 /* ------------------------------------------------------------------------ */
 /* Transactions                                                               */
 
-static int mem_txn(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc_error *err)
+/* A transaction inside a running one: it joins it, and a failure of FN
+ * undoes what FN wrote (the outer one goes on). */
+static int txn_nested(struct mem *m, tc_txn_fn fn, void *ud, struct tc_error *err)
 {
-    struct mem *m = M(l);
-    struct table *const all[] = {&m->pf,   &m->strat, &m->inst, &m->sig,  &m->pos,
-                                 &m->slot, &m->ord,   &m->fill, &m->trade};
-    enum { NT = sizeof(all) / sizeof(all[0]) };
-    size_t mark = m->nu, n0[NT];
+    size_t mark = m->nu, n0[NT], a0 = m->a.n0;
     int rc;
 
-    /* the tables listed once per transaction (as tables() lists them) */
     for (size_t k = 0; k < NT; k++) {
-        n0[k] = all[k]->n0;
-        all[k]->n0 = all[k]->n;
+        n0[k] = m->t[k].n0;
+        m->t[k].n0 = m->t[k].n;
     }
+    m->a.n0 = m->a.n;
     m->depth++;
     rc = fn(TX(m), ud, err);
     if (rc != 0) {
         rollback_to(m, mark);
         for (size_t k = 0; k < NT; k++)
-            all[k]->n = all[k]->n0; /* the rows it added dropped (their keys: the journal) */
+            m->t[k].n = m->t[k].n0;
+        m->a.n = m->a.n0;
     }
     m->depth--;
     for (size_t k = 0; k < NT; k++)
-        all[k]->n0 = m->depth ? n0[k] : all[k]->n;
-    if (!m->depth) {
-        m->nu = 0;
-        m->nb = 0;
+        m->t[k].n0 = n0[k];
+    m->a.n0 = a0;
+    return rc;
+}
+
+static int mem_txn(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc_error *err)
+{
+    struct mem *m = M(l);
+    int rc;
+
+    if (m->depth)
+        return txn_nested(m, fn, ud, err);
+    for (size_t k = 0; k < NT; k++)
+        m->t[k].n0 = m->t[k].n;
+    m->a.n0 = m->a.n;
+    m->depth = 1;
+    rc = fn(TX(m), ud, err);
+    if (rc != 0) {
+        /* the journal backwards; the rows and text it added dropped (their
+         * keys left the maps through the journal) */
+        rollback_to(m, 0);
+        for (size_t k = 0; k < NT; k++)
+            m->t[k].n = m->t[k].n0;
+        m->a.n = m->a.n0;
     }
+    m->depth = 0;
+    m->nu = 0;
+    m->nb = 0;
     return rc;
 }
 
@@ -508,10 +744,10 @@ int tc_ledger_mem_add_portfolio(struct tc_ledger *l, const struct tc_portfolio_d
     if ((rc = need_mem(l, p, "tc_ledger_mem_add_portfolio", err)) != 0 ||
         (rc = tc_portfolio_def_validate(p, err)) != 0)
         return rc;
-    if (tab_find(&M(l)->pf, p->portfolio_id) >= 0)
+    if (tab_find(&M(l)->t[T_PF], p->portfolio_id) >= 0)
         return tc_error_set(err, TC_ECONFLICT, "portfolio \"%s\" was already added",
                             p->portfolio_id);
-    if ((rc = tab_insert(M(l), &M(l)->pf, p->portfolio_id, sizeof(e->id), &e, &i, err)) != 0)
+    if ((rc = tab_insert(M(l), &M(l)->t[T_PF], p->portfolio_id, TC_ID_BUFSZ, &e, &i, err)) != 0)
         return rc;
     e->capital = p->initial_capital;
     e->deleted = p->deleted_at_us != 0;
@@ -528,9 +764,9 @@ int tc_ledger_mem_add_strategy(struct tc_ledger *l, const struct tc_strategy_def
     if ((rc = need_mem(l, s, "tc_ledger_mem_add_strategy", err)) != 0 ||
         (rc = tc_strategy_def_validate(s, err)) != 0)
         return rc;
-    if (tab_find(&M(l)->strat, s->strategy_id) >= 0)
+    if (tab_find(&M(l)->t[T_STRAT], s->strategy_id) >= 0)
         return tc_error_set(err, TC_ECONFLICT, "strategy \"%s\" was already added", s->strategy_id);
-    if ((rc = tab_insert(M(l), &M(l)->strat, s->strategy_id, sizeof(e->id), &e, &i, err)) != 0)
+    if ((rc = tab_insert(M(l), &M(l)->t[T_STRAT], s->strategy_id, TC_ID_BUFSZ, &e, &i, err)) != 0)
         return rc;
     e->deleted = s->deleted_at_us != 0;
     e->enabled = s->enabled;
@@ -547,7 +783,8 @@ static int add_instrument(struct mem *m, const struct tc_instrument *in,
     size_t i;
     int rc;
 
-    if ((rc = tab_insert(m, &m->inst, in->instrument_id, sizeof(e->in.instrument_id), &e, &i, err)) != 0)
+    if ((rc = tab_insert(m, &m->t[T_INST], in->instrument_id, sizeof(e->in.instrument_id), &e, &i,
+                         err)) != 0)
         return rc;
     e->in = *in;
     e->in.metadata = NULL; /* owned strings are not kept */
@@ -564,7 +801,7 @@ int tc_ledger_mem_add_instrument(struct tc_ledger *l, const struct tc_instrument
     if ((rc = need_mem(l, in, "tc_ledger_mem_add_instrument", err)) != 0 ||
         (rc = tc_instrument_validate(in, err)) != 0)
         return rc;
-    if (tab_find(&M(l)->inst, in->instrument_id) >= 0)
+    if (tab_find(&M(l)->t[T_INST], in->instrument_id) >= 0)
         return tc_error_set(err, TC_ECONFLICT, "instrument \"%s\" was already added",
                             in->instrument_id);
     return add_instrument(M(l), in, NULL, err);
@@ -574,12 +811,12 @@ static int mem_instrument_get(struct tc_ledger *l, const char *id, struct tc_ins
                               const struct tc_instrument **out, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->inst, id);
+    long k = tab_find(&m->t[T_INST], id);
     int rc;
 
     *out = NULL;
     if (k >= 0) {
-        *out = &((struct minst *)tab_at(&m->inst, (size_t)k))->in;
+        *out = &((struct minst *)tab_at(&m->t[T_INST], (size_t)k))->in;
         return 0;
     }
     if (!l->opt.historical)
@@ -595,12 +832,12 @@ static int mem_instrument_get(struct tc_ledger *l, const char *id, struct tc_ins
 static int mem_portfolio_get(struct tc_ledger *l, struct tc_txn *tx, const char *id,
                              struct tc__ledger_pf *out, struct tc_error *err)
 {
-    long k = tab_find(&M(l)->pf, id);
+    long k = tab_find(&M(l)->t[T_PF], id);
     (void)tx;
     (void)err;
     memset(out, 0, sizeof(*out));
     if (k >= 0) {
-        const struct mpf *e = tab_at(&M(l)->pf, (size_t)k);
+        const struct mpf *e = tab_at(&M(l)->t[T_PF], (size_t)k);
         out->found = 1;
         out->deleted = e->deleted;
         out->capital = e->capital;
@@ -611,12 +848,12 @@ static int mem_portfolio_get(struct tc_ledger *l, struct tc_txn *tx, const char 
 static int mem_strategy_get(struct tc_ledger *l, struct tc_txn *tx, const char *id,
                             struct tc__ledger_strat *out, struct tc_error *err)
 {
-    long k = tab_find(&M(l)->strat, id);
+    long k = tab_find(&M(l)->t[T_STRAT], id);
     (void)tx;
     (void)err;
     out->found = 0;
     if (k >= 0) {
-        const struct mstrat *e = tab_at(&M(l)->strat, (size_t)k);
+        const struct mstrat *e = tab_at(&M(l)->t[T_STRAT], (size_t)k);
         out->found = 1;
         out->deleted = e->deleted;
         out->enabled = e->enabled;
@@ -631,13 +868,24 @@ static int mem_strategy_get(struct tc_ledger *l, struct tc_txn *tx, const char *
 /* ------------------------------------------------------------------------ */
 /* signal_log                                                                 */
 
+static void sig_out(const struct mem *m, const struct msig *e, struct tc_signal_outcome *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->status = e->status;
+    copy_str(o->reason, sizeof(o->reason), str_at(&m->a, e->reason));
+    copy_str(o->fingerprint, sizeof(o->fingerprint), str_at(&m->a, e->key));
+    copy_str(o->position_id, sizeof(o->position_id), str_at(&m->a, e->position_id));
+    copy_str(o->order_id, sizeof(o->order_id), str_at(&m->a, e->order_id));
+}
+
 static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_sig_row *r,
                           int64_t now, int *inserted, struct tc_signal_outcome *first,
                           struct tc_error *err)
 {
     struct mem *m = M(l);
-    uint64_t h = hash_str(r->fp);
-    long k = tab_find_h(&m->sig, r->fp, h);
+    struct table *t = &m->t[T_SIG];
+    struct hkey hk = hkey(r->fp);
+    long k = tab_find_h(t, &hk);
     struct msig *e;
     size_t i;
     int rc;
@@ -646,48 +894,77 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     (void)now;
     *inserted = 0;
     if (k >= 0) {
-        e = tab_at(&m->sig, (size_t)k);
-        if ((rc = save_el(m, &m->sig, (size_t)k, &e->duplicates, sizeof(e->duplicates))) != 0) {
+        e = tab_at(t, (size_t)k);
+        if ((rc = save_el(m, t, (size_t)k, &e->duplicates, sizeof(e->duplicates))) != 0) {
             oom(err, "the journal");
             return rc;
         }
         e->duplicates++;
-        *first = e->out;
+        sig_out(m, e, first);
         return 0;
     }
-    if ((rc = tab_insert_h(m, &m->sig, r->fp, h, sizeof(e->fp), &e, &i, err)) != 0)
+    if ((rc = tab_insert_h(m, t, &hk, TC_SIGNAL_FP_LEN, &e, &i, err)) != 0)
         return (tc_error_prefix(err, "signal log %s", r->fp), rc);
-    e->out.status = TC_SIGNAL_REJECTED;
-    memcpy(e->out.fingerprint, e->fp, sizeof(e->out.fingerprint));
+    e->status = TC_SIGNAL_REJECTED;
     m->last_sig = i + 1;
     *inserted = 1;
     return 0;
+}
+
+/* The offset of ID when it is the key of T's row last found or added (a
+ * signal's position and order were made or read just before), else ID
+ * stored (truncated to CAP). */
+static int str_put_key(struct mem *m, const struct table *t, const char *id, size_t cap,
+                       uint32_t *off)
+{
+    if (!id[0]) {
+        *off = 0;
+        return 0;
+    }
+    if (t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), id) == 0) {
+        *off = *(const uint32_t *)tab_at(t, t->last - 1);
+        return 0;
+    }
+    return str_put(&m->a, id, cap, off);
 }
 
 static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct tc_signal_outcome *o,
                           struct tc_error *err)
 {
     struct mem *m = M(l);
+    struct table *t = &m->t[T_SIG];
+    struct msig *e, v;
     long k;
-    struct msig *e;
 
     (void)tx;
     /* the row its sig_insert made, as a rule */
-    if (m->last_sig && strcmp(((struct msig *)tab_at(&m->sig, m->last_sig - 1))->fp,
-                              o->fingerprint) == 0)
+    if (m->last_sig && m->last_sig <= t->n &&
+        strcmp(tab_key(t, m->last_sig - 1), o->fingerprint) == 0)
         k = (long)(m->last_sig - 1);
     else
-        k = tab_find(&m->sig, o->fingerprint);
+        k = tab_find(t, o->fingerprint);
     if (k < 0)
         return tc_error_set(err, TC_ESTATE, "signal log %s: no row", o->fingerprint);
-    e = tab_at(&m->sig, (size_t)k);
-    if (save_el(m, &m->sig, (size_t)k, &e->out, sizeof(e->out)) != 0) {
-        oom(err, "the journal");
-        return TC_ENOMEM;
-    }
-    e->out = *o;
-    e->out.duplicate = 0;
+    e = tab_at(t, (size_t)k);
+    v = *e;
+    v.status = o->status;
+    if (str_put(&m->a, o->reason, sizeof(o->reason), &v.reason) != 0 ||
+        str_put_key(m, &m->t[T_POS], o->position_id, sizeof(o->position_id), &v.position_id) != 0)
+        goto nomem;
+    /* the order id: the newest order's, as a rule */
+    if (o->order_id[0] && m->t[T_ORD].n &&
+        strcmp(str_at(&m->a, ((const struct mord *)tab_at(&m->t[T_ORD], m->t[T_ORD].n - 1))->order_id),
+               o->order_id) == 0)
+        v.order_id = ((const struct mord *)tab_at(&m->t[T_ORD], m->t[T_ORD].n - 1))->order_id;
+    else if (str_put(&m->a, o->order_id, sizeof(o->order_id), &v.order_id) != 0)
+        goto nomem;
+    if (save_el(m, t, (size_t)k, e, sizeof(*e)) != 0)
+        goto nomem;
+    *e = v;
     return 0;
+nomem:
+    oom(err, "the journal");
+    return TC_ENOMEM;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -696,8 +973,8 @@ static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct t
 static int mem_state_load(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
                           struct tc_portfolio_state *s, int *found, struct tc_error *err)
 {
-    long k = tab_find(&M(l)->pf, portfolio_id);
-    const struct mpf *e = k >= 0 ? tab_at(&M(l)->pf, (size_t)k) : NULL;
+    long k = tab_find(&M(l)->t[T_PF], portfolio_id);
+    const struct mpf *e = k >= 0 ? tab_at(&M(l)->t[T_PF], (size_t)k) : NULL;
     (void)tx;
     (void)err;
     *found = e && e->has_state;
@@ -710,22 +987,21 @@ static int mem_state_create(struct tc_ledger *l, struct tc_txn *tx, const char *
                             int64_t now, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->pf, portfolio_id);
+    long k = tab_find(&m->t[T_PF], portfolio_id);
     struct mpf *e;
 
     (void)tx;
     if (k < 0)
         return 0;
-    e = tab_at(&m->pf, (size_t)k);
+    e = tab_at(&m->t[T_PF], (size_t)k);
     if (e->deleted || e->has_state)
         return 0;
-    if (save_el(m, &m->pf, (size_t)k, &e->has_state,
-                sizeof(*e) - offsetof(struct mpf, has_state)) != 0) {
+    if (save_el(m, &m->t[T_PF], (size_t)k, e, sizeof(*e)) != 0) {
         oom(err, "the journal");
         return TC_ENOMEM;
     }
     memset(&e->st, 0, sizeof(e->st));
-    memcpy(e->st.portfolio_id, e->id, sizeof(e->st.portfolio_id));
+    copy_str(e->st.portfolio_id, sizeof(e->st.portfolio_id), tab_key(&m->t[T_PF], (size_t)k));
     e->st.initial_capital = e->st.cash = e->st.closed_equity = e->capital;
     e->st.version = 1;
     e->st.updated_at_us = now;
@@ -737,15 +1013,17 @@ static int mem_state_save(struct tc_ledger *l, struct tc_txn *tx, const struct t
                           int64_t now, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->pf, s->portfolio_id);
-    struct mpf *e = k >= 0 ? tab_at(&m->pf, (size_t)k) : NULL;
+    long k = tab_find(&m->t[T_PF], s->portfolio_id);
+    struct mpf *e = k >= 0 ? tab_at(&m->t[T_PF], (size_t)k) : NULL;
 
     (void)tx;
     if (!e || !e->has_state || e->st.version != s->version)
         return tc_error_set(err, TC_ECONFLICT,
                             "portfolio state \"%s\": version %lld was changed by another writer",
                             s->portfolio_id, (long long)s->version);
-    if (save_el(m, &m->pf, (size_t)k, &e->st, sizeof(e->st)) != 0) {
+    /* the columns it changes: cash to version (not the id nor the capital) */
+    if (save_el(m, &m->t[T_PF], (size_t)k, &e->st.cash,
+                sizeof(e->st) - offsetof(struct tc_portfolio_state, cash)) != 0) {
         oom(err, "the journal");
         return TC_ENOMEM;
     }
@@ -774,35 +1052,61 @@ static void slot_key(char *key, const char *portfolio_id, const char *instrument
     key[a + 1 + b] = '\0';
 }
 
+static int slot_is(const struct mslot *s, const char *portfolio_id, const char *instrument_id)
+{
+    return strcmp(s->instrument_id, instrument_id) == 0 && strcmp(s->portfolio_id, portfolio_id) == 0;
+}
+
+/* Notes slot SI as the slot of the instrument a signal looked up last, when
+ * it is INSTRUMENT_ID (the next signal on it finds its slot without a hash). */
+static void inst_hint(struct mem *m, const char *instrument_id, size_t si)
+{
+    struct table *t = &m->t[T_INST];
+    if (t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), instrument_id) == 0)
+        ((struct minst *)tab_at(t, t->last - 1))->slot = (uint32_t)si + 1;
+}
+
 static struct mslot *slot_find(struct mem *m, const char *portfolio_id, const char *instrument_id,
                                size_t *idx)
 {
     char key[SLOT_KEY_MAX];
+    struct table *st = &m->t[T_SLOT], *it = &m->t[T_INST];
     struct mslot *s;
     long k;
 
     /* a signal asks for the same (portfolio, instrument) several times */
-    if (m->last_slot && m->last_slot <= m->slot.n) {
-        s = tab_at(&m->slot, m->last_slot - 1);
-        if (strcmp(s->instrument_id, instrument_id) == 0 &&
-            strcmp(s->portfolio_id, portfolio_id) == 0) {
+    if (m->last_slot && m->last_slot <= st->n) {
+        s = tab_at(st, m->last_slot - 1);
+        if (slot_is(s, portfolio_id, instrument_id)) {
             *idx = m->last_slot - 1;
             return s;
         }
     }
+    /* the slot of the instrument the signal looked up (a hint: checked) */
+    if (it->last && it->last <= it->n) {
+        const struct minst *in = tab_at(it, it->last - 1);
+        if (in->slot && in->slot <= st->n &&
+            slot_is(s = tab_at(st, in->slot - 1), portfolio_id, instrument_id)) {
+            *idx = in->slot - 1;
+            m->last_slot = in->slot;
+            return s;
+        }
+    }
     slot_key(key, portfolio_id, instrument_id);
-    k = tab_find(&m->slot, key);
+    k = tab_find(st, key);
     if (k < 0)
         return NULL;
     *idx = (size_t)k;
     m->last_slot = (size_t)k + 1;
-    return tab_at(&m->slot, (size_t)k);
+    inst_hint(m, instrument_id, (size_t)k);
+    return tab_at(st, (size_t)k);
 }
 
 static int slot_get(struct mem *m, const char *portfolio_id, const char *instrument_id,
                     struct mslot **out, size_t *idx, struct tc_error *err)
 {
     char key[SLOT_KEY_MAX];
+    struct table *t = &m->t[T_SLOT];
     struct mslot *s = slot_find(m, portfolio_id, instrument_id, idx);
     int rc;
 
@@ -810,70 +1114,122 @@ static int slot_get(struct mem *m, const char *portfolio_id, const char *instrum
     if (s)
         return 0;
     slot_key(key, portfolio_id, instrument_id);
-    if (!tab_room(&m->slot))
+    if (!tab_room(t))
         return oom(err, "a row");
     /* an element left by a rolled-back insert may hold an array (one never
      * added is not initialised) */
-    if (m->slot.n < m->slot.hw) {
-        s = tab_at(&m->slot, m->slot.n);
+    if (t->n < t->hw) {
+        s = tab_at(t, t->n);
         free(s->pos);
         s->pos = NULL;
     }
-    if ((rc = tab_insert(m, &m->slot, key, sizeof(s->key), &s, idx, err)) != 0)
+    if ((rc = tab_insert(m, t, key, SLOT_KEY_MAX, &s, idx, err)) != 0)
         return rc;
     copy_str(s->portfolio_id, sizeof(s->portfolio_id), portfolio_id);
     copy_str(s->instrument_id, sizeof(s->instrument_id), instrument_id);
+    s->plen = (unsigned char)strlen(s->portfolio_id);
+    s->ilen = (unsigned char)strlen(s->instrument_id);
+    m->last_slot = *idx + 1;
+    inst_hint(m, instrument_id, *idx);
     *out = s;
     return 0;
+}
+
+/* The public position of row E. */
+static void pos_out(const struct mem *m, const struct mpos *e, struct tc_position *p)
+{
+    const struct mslot *s = tab_at(&m->t[T_SLOT], e->slot);
+
+    memcpy(p->position_id, str_at(&m->a, e->key), e->klen + 1u);
+    memcpy(p->portfolio_id, s->portfolio_id, s->plen + 1u);
+    memcpy(p->strategy_id, str_at(&m->a, e->strategy), e->slen + 1u);
+    memcpy(p->instrument_id, s->instrument_id, s->ilen + 1u);
+    p->side = e->side;
+    p->quantity = e->v.quantity;
+    p->lots = e->v.lots;
+    p->multiplier = e->multiplier;
+    p->lot_size = e->lot_size;
+    p->entry_price = e->v.entry_price;
+    p->entry_time_us = e->entry_time_us;
+    p->initial_stop = e->initial_stop;
+    p->current_stop = e->v.current_stop;
+    p->has_initial_stop = e->has_initial_stop;
+    p->has_current_stop = e->v.has_current_stop;
+    p->is_base = e->is_base;
+    p->layer = e->layer;
+    p->status = e->v.status;
+    p->closed_quantity = e->v.closed_quantity;
+    p->exit_price = e->v.exit_price;
+    p->exit_time_us = e->v.exit_time_us;
+    if (e->v.exit_reason)
+        copy_str(p->exit_reason, sizeof(p->exit_reason), str_at(&m->a, e->v.exit_reason));
+    else
+        p->exit_reason[0] = '\0';
+    p->realized_pnl = e->v.realized_pnl;
+    p->commission = e->v.commission;
+    p->version = e->v.version;
+    p->updated_at_us = e->v.updated_at_us;
 }
 
 static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
                           int64_t now, struct tc_error *err)
 {
     struct mem *m = M(l);
+    struct table *t = &m->t[T_POS];
     struct mslot *s;
     struct mpos *e;
     size_t si, i;
-    uint64_t h;
+    uint32_t strategy;
+    struct hkey hk;
     int rc;
 
     (void)tx;
-    h = hash_str(p->position_id);
-    if (tab_find_h(&m->pos, p->position_id, h) >= 0)
+    hk = hkey(p->position_id);
+    if (tab_find_h(t, &hk) >= 0)
         return tc_error_set(err, TC_ECONFLICT, "position \"%s\": the id exists", p->position_id);
     if ((rc = slot_get(m, p->portfolio_id, p->instrument_id, &s, &si, err)) != 0)
         return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
     if (s->npos == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 8;
-        size_t *t = realloc(s->pos, cap * sizeof(*t));
-        if (!t) {
+        uint32_t *np = realloc(s->pos, cap * sizeof(*np));
+        if (!np) {
             oom(err, "a position");
             return TC_ENOMEM;
         }
-        s->pos = t;
+        s->pos = np;
         s->cap = cap;
     }
-    if (save_el(m, &m->slot, si, &s->npos, sizeof(s->npos)) != 0) {
+    if (save_el(m, &m->t[T_SLOT], si, &s->npos, sizeof(s->npos)) != 0 ||
+        str_put_hint(&m->a, p->strategy_id, TC_ID_BUFSZ, &m->hint_strategy, &strategy) != 0) {
         oom(err, "the journal");
         return TC_ENOMEM;
     }
-    if ((rc = tab_insert_h(m, &m->pos, p->position_id, h, sizeof(e->p.position_id), &e, &i,
-                           err)) != 0)
+    if ((rc = tab_insert_h(m, t, &hk, TC_ID_BUFSZ, &e, &i, err)) != 0)
         return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
-    e->p = *p;
-    /* the columns an insert leaves to their defaults */
-    e->p.status = TC_POSITION_OPEN;
-    e->p.closed_quantity = e->p.exit_price = e->p.realized_pnl = e->p.commission = TC_DEC_ZERO;
-    e->p.exit_time_us = 0;
-    e->p.exit_reason[0] = '\0';
-    if (!e->p.has_initial_stop)
-        e->p.initial_stop = TC_DEC_ZERO;
-    if (!e->p.has_current_stop)
-        e->p.current_stop = TC_DEC_ZERO;
-    e->p.version = 1;
-    e->p.updated_at_us = now;
-    e->slot = si;
-    s->pos[s->npos++] = i;
+    e->klen = (unsigned char)strlen(p->position_id);
+    e->strategy = strategy;
+    e->slen = (unsigned char)strlen(str_at(&m->a, strategy));
+    e->slot = (uint32_t)si;
+    e->side = p->side;
+    e->v.quantity = p->quantity;
+    e->v.lots = p->lots;
+    e->multiplier = p->multiplier;
+    e->lot_size = p->lot_size;
+    e->v.entry_price = p->entry_price;
+    e->entry_time_us = p->entry_time_us;
+    e->has_initial_stop = p->has_initial_stop;
+    e->v.has_current_stop = p->has_current_stop;
+    /* the columns an insert leaves to their defaults (zeroed) */
+    if (p->has_initial_stop)
+        e->initial_stop = p->initial_stop;
+    if (p->has_current_stop)
+        e->v.current_stop = p->current_stop;
+    e->is_base = p->is_base;
+    e->layer = p->layer;
+    e->v.status = TC_POSITION_OPEN;
+    e->v.version = 1;
+    e->v.updated_at_us = now;
+    s->pos[s->npos++] = (uint32_t)i;
     return 0;
 }
 
@@ -881,47 +1237,58 @@ static int mem_pos_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_
                         int64_t now, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->pos, p->position_id);
-    struct mpos *e = k >= 0 ? tab_at(&m->pos, (size_t)k) : NULL;
-    struct tc_position *q;
+    long k = tab_find(&m->t[T_POS], p->position_id);
+    struct mpos *e = k >= 0 ? tab_at(&m->t[T_POS], (size_t)k) : NULL;
+    uint32_t reason;
 
     (void)tx;
-    if (!e || e->p.version != p->version)
+    if (!e || e->v.version != p->version)
         return tc_error_set(err, TC_ECONFLICT,
                             "position \"%s\": version %lld was changed by another writer",
                             p->position_id, (long long)p->version);
-    if (save_el(m, &m->pos, (size_t)k, &e->p, sizeof(e->p)) != 0) {
-        oom(err, "the journal");
-        return TC_ENOMEM;
+    /* the reason as its column keeps it (at most 255 bytes); stored again
+     * only when it changed */
+    reason = e->v.exit_reason;
+    if (p->exit_reason[0] || reason) {
+        const char *end = memchr(p->exit_reason, 0, sizeof(p->exit_reason) - 1);
+        size_t n = end ? (size_t)(end - p->exit_reason) : sizeof(p->exit_reason) - 1;
+        const char *cur = str_at(&m->a, reason);
+        if ((strlen(cur) != n || memcmp(cur, p->exit_reason, n) != 0) &&
+            str_add(&m->a, p->exit_reason, n, &reason) != 0)
+            goto nomem;
     }
-    q = &e->p;
-    q->quantity = p->quantity;
-    q->lots = p->lots;
-    q->entry_price = p->entry_price;
-    q->has_current_stop = p->has_current_stop;
-    q->current_stop = p->has_current_stop ? p->current_stop : TC_DEC_ZERO;
-    q->status = p->status;
-    q->closed_quantity = p->closed_quantity;
-    q->exit_price = tc_dec_sign(p->exit_price) > 0 ? p->exit_price : TC_DEC_ZERO;
-    q->exit_time_us = p->exit_time_us;
-    memcpy(q->exit_reason, p->exit_reason, sizeof(q->exit_reason));
-    q->exit_reason[sizeof(q->exit_reason) - 1] = '\0';
-    q->realized_pnl = p->realized_pnl;
-    q->commission = p->commission;
-    q->updated_at_us = now;
-    q->version++;
+    if (save_el(m, &m->t[T_POS], (size_t)k, &e->v, sizeof(e->v)) != 0)
+        goto nomem;
+    e->v.quantity = p->quantity;
+    e->v.lots = p->lots;
+    e->v.entry_price = p->entry_price;
+    e->v.has_current_stop = p->has_current_stop;
+    e->v.current_stop = p->has_current_stop ? p->current_stop : TC_DEC_ZERO;
+    e->v.status = p->status;
+    e->v.closed_quantity = p->closed_quantity;
+    e->v.exit_price = tc_dec_sign(p->exit_price) > 0 ? p->exit_price : TC_DEC_ZERO;
+    e->v.exit_time_us = p->exit_time_us;
+    e->v.exit_reason = reason;
+    e->v.realized_pnl = p->realized_pnl;
+    e->v.commission = p->commission;
+    e->v.updated_at_us = now;
+    e->v.version++;
     return 0;
+nomem:
+    oom(err, "the journal");
+    return TC_ENOMEM;
 }
 
 static int mem_pos_load(struct tc_ledger *l, struct tc_txn *tx, const char *position_id,
                         struct tc_position *p, int *found, struct tc_error *err)
 {
-    long k = tab_find(&M(l)->pos, position_id);
+    struct mem *m = M(l);
+    long k = tab_find(&m->t[T_POS], position_id);
     (void)tx;
     (void)err;
     *found = k >= 0;
     if (k >= 0)
-        *p = ((const struct mpos *)tab_at(&M(l)->pos, (size_t)k))->p;
+        pos_out(m, tab_at(&m->t[T_POS], (size_t)k), p);
     return 0;
 }
 
@@ -931,11 +1298,11 @@ static int slot_skip_closed(struct mem *m, size_t si, struct mslot *s)
 {
     size_t lo = s->lo;
     while (lo < s->npos &&
-           ((const struct mpos *)tab_at(&m->pos, s->pos[lo]))->p.status == TC_POSITION_CLOSED)
+           ((const struct mpos *)tab_at(&m->t[T_POS], s->pos[lo]))->v.status == TC_POSITION_CLOSED)
         lo++;
     if (lo == s->lo)
         return 0;
-    if (save_el(m, &m->slot, si, &s->lo, sizeof(s->lo)) != 0)
+    if (save_el(m, &m->t[T_SLOT], si, &s->lo, sizeof(s->lo)) != 0)
         return TC_ENOMEM;
     s->lo = lo;
     return 0;
@@ -952,6 +1319,7 @@ static int mem_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfo
                       const char *instrument_id, struct tc__repo_vec *vec, struct tc_error *err)
 {
     struct mem *m = M(l);
+    const struct table *ot = &m->t[T_ORD];
     size_t si;
     struct mslot *s = slot_find(m, portfolio_id, instrument_id, &si);
 
@@ -964,27 +1332,29 @@ static int mem_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfo
         return TC_ENOMEM;
     }
     for (size_t k = s->lo; k < s->npos; k++) {
-        const struct mpos *e = tab_at(&m->pos, s->pos[k]);
+        const struct mpos *e = tab_at(&m->t[T_POS], s->pos[k]);
         struct tc__ledger_layer *ly, tmp;
         size_t j;
 
-        if (e->p.status == TC_POSITION_CLOSED)
+        if (e->v.status == TC_POSITION_CLOSED)
             continue;
         if (!(ly = tc__repo_vec_push(vec))) {
             oom(err, "the layers");
             return TC_ENOMEM;
         }
-        ly->p = e->p;
+        pos_out(m, e, &ly->p);
+        /* an exit's order names it next */
+        m->t[T_POS].last = (size_t)s->pos[k] + 1;
         ly->planned = TC_DEC_ZERO;
         ly->exits_in_flight = 0;
-        for (size_t o = e->first_order; o; o = ((const struct mord *)tab_at(&m->ord, o - 1))->next) {
-            const struct mord *od = tab_at(&m->ord, o - 1);
+        for (size_t o = e->first_order; o; o = ((const struct mord *)tab_at(ot, o - 1))->next) {
+            const struct mord *od = tab_at(ot, o - 1);
             enum tc_order_status st = od->s.status;
             if (!od->closing && st != TC_ORDER_REJECTED && st != TC_ORDER_CANCELED &&
                 st != TC_ORDER_EXPIRED) {
-                if (tc_dec_add(ly->planned, od->in.quantity, &ly->planned) != 0)
+                if (tc_dec_add(ly->planned, od->quantity, &ly->planned) != 0)
                     return tc_error_set(err, TC_ERANGE, "position \"%s\": planned quantity overflows",
-                                        e->p.position_id);
+                                        ly->p.position_id);
             } else if (od->closing && (st == TC_ORDER_NEW || st == TC_ORDER_SUBMITTED ||
                                        st == TC_ORDER_PARTIALLY_FILLED)) {
                 ly->exits_in_flight++;
@@ -1017,7 +1387,7 @@ static int mem_open_count(struct tc_ledger *l, struct tc_txn *tx, const char *po
         return TC_ENOMEM;
     }
     for (size_t k = s->lo; k < s->npos; k++)
-        if (((const struct mpos *)tab_at(&m->pos, s->pos[k]))->p.status != TC_POSITION_CLOSED)
+        if (((const struct mpos *)tab_at(&m->t[T_POS], s->pos[k]))->v.status != TC_POSITION_CLOSED)
             (*n)++;
     return 0;
 }
@@ -1025,69 +1395,166 @@ static int mem_open_count(struct tc_ledger *l, struct tc_txn *tx, const char *po
 /* ------------------------------------------------------------------------ */
 /* orders                                                                     */
 
+/* The offset of ID for an intent of position P with slot S: SAME when it is
+ * the position's own (OWN), else ID stored. */
+static int intent_id(struct mem *m, const char *id, const char *own, uint32_t *off)
+{
+    if (strcmp(id, own) == 0) {
+        *off = SAME;
+        return 0;
+    }
+    return str_put(&m->a, id, TC_ID_BUFSZ, off);
+}
+
+/* Text OFF of order E, or the position's when SAME (OWN). */
+static const char *intent_text(const struct mem *m, uint32_t off, const char *own)
+{
+    return off == SAME ? own : str_at(&m->a, off);
+}
+
+/* The fingerprint FP of order E (key K): as a rule the client order id is
+ * "<fingerprint>:<suffix>", and only the prefix's length is kept. */
+static int order_fp(struct mem *m, struct mord *e, const struct hkey *k, const char *fp)
+{
+    size_t n = strlen(fp);
+    if (n < k->len && k->s[n] == ':' && memcmp(k->s, fp, n) == 0) {
+        e->fp = SAME;
+        e->fplen = (unsigned char)n;
+        return 0;
+    }
+    return str_put(&m->a, fp, TC_SIGNAL_FP_LEN, &e->fp);
+}
+
 static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
                             int closing, const char *fingerprint, const char *position_id,
                             const char *reason, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long pk = tab_find(&m->pos, position_id);
+    struct table *t = &m->t[T_ORD];
+    long pk = tab_find(&m->t[T_POS], position_id);
+    const struct mslot *s;
     struct mpos *p;
     struct mord *e;
     size_t i;
-    uint64_t h;
+    struct hkey hk;
     int rc;
 
     (void)tx;
     if (pk < 0)
         return tc_error_set(err, TC_ESTATE, "order \"%s\": position \"%s\" not found",
                             o->client_order_id, position_id);
-    h = hash_str(o->client_order_id);
-    if (tab_find_h(&m->ord, o->client_order_id, h) >= 0)
+    hk = hkey(o->client_order_id);
+    if (tab_find_h(t, &hk) >= 0)
         return tc_error_set(err, TC_ECONFLICT, "order \"%s\": the client order id exists",
                             o->client_order_id);
-    p = tab_at(&m->pos, (size_t)pk);
-    if (save_el(m, &m->pos, (size_t)pk, &p->first_order, sizeof(p->first_order)) != 0) {
+    p = tab_at(&m->t[T_POS], (size_t)pk);
+    s = tab_at(&m->t[T_SLOT], p->slot);
+    if (save_el(m, &m->t[T_POS], (size_t)pk, &p->first_order, sizeof(p->first_order)) != 0) {
         oom(err, "the journal");
         return TC_ENOMEM;
     }
-    if ((rc = tab_insert_h(m, &m->ord, o->client_order_id, h, sizeof(e->client_order_id), &e, &i,
-                           err)) != 0)
+    if ((rc = tab_insert_h(m, t, &hk, TC_CLIENT_ORDER_ID_MAX, &e, &i, err)) != 0)
         return (tc_error_prefix(err, "order \"%s\"", o->client_order_id), rc);
-    e->in = *o;
-    e->pos = (size_t)pk;
+    /* the text: the ids its position has are not kept again, nor the
+     * fingerprint of the signal row just made */
+    e->olen = (unsigned char)strlen(o->order_id);
+    if (e->olen >= sizeof(o->order_id))
+        e->olen = sizeof(o->order_id) - 1;
+    if (str_add(&m->a, o->order_id, e->olen, &e->order_id) != 0 ||
+        str_put_hint(&m->a, reason ? reason : "", TC_LEDGER_TEXT_MAX, &m->hint_reason,
+                     &e->reason) != 0 ||
+        order_fp(m, e, &hk, fingerprint) != 0 ||
+        intent_id(m, o->portfolio_id, s->portfolio_id, &e->portfolio) != 0 ||
+        intent_id(m, o->strategy_id, str_at(&m->a, p->strategy), &e->strategy) != 0 ||
+        intent_id(m, o->instrument_id, s->instrument_id, &e->instrument) != 0) {
+        oom(err, "an order");
+        return TC_ENOMEM;
+    }
+    e->pos = (uint32_t)pk;
     e->next = p->first_order;
     e->closing = closing;
+    e->mode = o->mode;
+    e->side = o->side;
+    e->type = o->type;
+    e->tif = o->tif;
+    e->quantity = o->quantity;
+    e->multiplier = o->multiplier;
+    e->ref_price = o->ref_price;
+    e->limit_price = o->limit_price;
+    e->stop_price = o->stop_price;
+    e->has_ref_price = o->has_ref_price;
+    e->has_limit_price = o->has_limit_price;
+    e->has_stop_price = o->has_stop_price;
+    e->created_at_us = o->created_at_us;
     e->s.status = TC_ORDER_NEW;
-    e->s.filled = TC_DEC_ZERO;
     e->s.version = 1;
     e->s.updated_at = o->created_at_us;
-    copy_str(e->reason, sizeof(e->reason), reason ? reason : "");
-    copy_str(e->fp, sizeof(e->fp), fingerprint);
-    p->first_order = i + 1;
+    p->first_order = (uint32_t)i + 1;
     return 0;
+}
+
+/* The intent of order E. */
+static void intent_out(const struct mem *m, const struct mord *e, struct tc_order_intent *o)
+{
+    const struct mpos *p = tab_at(&m->t[T_POS], e->pos);
+    const struct mslot *s = tab_at(&m->t[T_SLOT], p->slot);
+
+    memset(o, 0, sizeof(*o));
+    copy_str(o->order_id, sizeof(o->order_id), str_at(&m->a, e->order_id));
+    copy_str(o->client_order_id, sizeof(o->client_order_id), str_at(&m->a, e->key));
+    copy_str(o->portfolio_id, sizeof(o->portfolio_id), intent_text(m, e->portfolio, s->portfolio_id));
+    copy_str(o->strategy_id, sizeof(o->strategy_id),
+             intent_text(m, e->strategy, str_at(&m->a, p->strategy)));
+    copy_str(o->instrument_id, sizeof(o->instrument_id),
+             intent_text(m, e->instrument, s->instrument_id));
+    o->mode = e->mode;
+    o->side = e->side;
+    o->type = e->type;
+    o->tif = e->tif;
+    o->quantity = e->quantity;
+    o->multiplier = e->multiplier;
+    o->ref_price = e->ref_price;
+    o->limit_price = e->limit_price;
+    o->stop_price = e->stop_price;
+    o->has_ref_price = e->has_ref_price;
+    o->has_limit_price = e->has_limit_price;
+    o->has_stop_price = e->has_stop_price;
+    o->created_at_us = e->created_at_us;
 }
 
 static int mem_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *client_order_id,
                           struct tc__ledger_order *o, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->ord, client_order_id);
+    long k = tab_find(&m->t[T_ORD], client_order_id);
     const struct mord *e;
+    const struct mpos *p;
 
     (void)tx;
     (void)err;
     o->found = 0;
     if (k < 0)
         return 0;
-    e = tab_at(&m->ord, (size_t)k);
-    memcpy(o->order_id, e->in.order_id, sizeof(o->order_id));
-    memcpy(o->position_id, ((const struct mpos *)tab_at(&m->pos, e->pos))->p.position_id,
-           sizeof(o->position_id));
-    memcpy(o->portfolio_id, e->in.portfolio_id, sizeof(o->portfolio_id));
+    e = tab_at(&m->t[T_ORD], (size_t)k);
+    p = tab_at(&m->t[T_POS], e->pos);
+    /* the fill or acknowledgement asks for its position and slot next */
+    m->t[T_POS].last = (size_t)e->pos + 1;
+    m->last_slot = (size_t)p->slot + 1;
+    memcpy(o->order_id, str_at(&m->a, e->order_id), e->olen + 1u);
+    memcpy(o->position_id, str_at(&m->a, p->key), p->klen + 1u);
+    if (e->portfolio == SAME) {
+        const struct mslot *s = tab_at(&m->t[T_SLOT], p->slot);
+        memcpy(o->portfolio_id, s->portfolio_id, s->plen + 1u);
+    } else {
+        copy_str(o->portfolio_id, sizeof(o->portfolio_id), str_at(&m->a, e->portfolio));
+    }
     o->closing = e->closing;
     o->status = e->s.status;
-    memcpy(o->reason, e->reason, sizeof(o->reason));
-    o->quantity = e->in.quantity;
+    if (e->reason)
+        copy_str(o->reason, sizeof(o->reason), str_at(&m->a, e->reason));
+    else
+        o->reason[0] = '\0';
+    o->quantity = e->quantity;
     o->filled = e->s.filled;
     o->version = e->s.version;
     o->found = 1;
@@ -1100,12 +1567,13 @@ static int mem_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *cl
 static int order_for_update(struct mem *m, const struct tc__ledger_order *o, struct mord **out,
                             struct tc_error *err)
 {
-    struct mord *e = (o->ref && o->ref <= m->ord.n) ? tab_at(&m->ord, o->ref - 1) : NULL;
+    struct table *t = &m->t[T_ORD];
+    struct mord *e = (o->ref && o->ref <= t->n) ? tab_at(t, o->ref - 1) : NULL;
     if (!e || e->s.version != o->version)
         return tc_error_set(err, TC_ECONFLICT,
                             "order \"%s\": version %lld was changed by another writer", o->order_id,
                             (long long)o->version);
-    if (save_el(m, &m->ord, o->ref - 1, &e->s, sizeof(e->s)) != 0)
+    if (save_el(m, t, o->ref - 1, &e->s, sizeof(e->s)) != 0)
         return oom(err, "the journal");
     *out = e;
     return 0;
@@ -1122,16 +1590,12 @@ static int mem_order_ack(struct tc_ledger *l, struct tc_txn *tx, const struct tc
     (void)tx;
     if (rc != 0)
         return rc;
-    if (!e->broker_order_id[0] && broker_order_id && broker_order_id[0]) {
-        if (save_el(m, &m->ord, o->ref - 1, e->broker_order_id, sizeof(e->broker_order_id)) != 0)
-            goto nomem;
-        copy_str(e->broker_order_id, sizeof(e->broker_order_id), broker_order_id);
-    }
-    if (reject_reason) {
-        if (save_el(m, &m->ord, o->ref - 1, e->reject_reason, sizeof(e->reject_reason)) != 0)
-            goto nomem;
-        copy_str(e->reject_reason, sizeof(e->reject_reason), reject_reason);
-    }
+    /* the state (with the offsets of these two) is journalled whole */
+    if (!e->s.broker_order_id && broker_order_id && broker_order_id[0] &&
+        str_put(&m->a, broker_order_id, TC_BROKER_ID_MAX, &e->s.broker_order_id) != 0)
+        goto nomem;
+    if (reject_reason && str_put(&m->a, reject_reason, TC_BROKER_REASON_MAX, &e->s.reject_reason) != 0)
+        goto nomem;
     e->s.status = status;
     if (!e->s.submitted_at)
         e->s.submitted_at = now;
@@ -1186,14 +1650,14 @@ static int mem_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
     struct mem *m = M(l);
 
     vec->n = 0;
-    for (size_t k = 0; k < m->ord.n; k++) {
-        const struct mord *e = tab_at(&m->ord, k);
+    for (size_t k = 0; k < m->t[T_ORD].n; k++) {
+        const struct mord *e = tab_at(&m->t[T_ORD], k);
         struct tc_order_intent *o;
-        if (e->s.status != TC_ORDER_NEW || e->in.mode != l->opt.mode)
+        if (e->s.status != TC_ORDER_NEW || e->mode != l->opt.mode)
             continue;
         if (!(o = tc__repo_vec_push(vec)))
             return tc_error_set(err, TC_ENOMEM, "ledger: out of memory listing new orders");
-        *o = e->in;
+        intent_out(m, e, o);
     }
     if (vec->n > 1)
         qsort(vec->items, vec->n, sizeof(struct tc_order_intent), intent_cmp);
@@ -1208,23 +1672,26 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
                            int *inserted, struct tc_error *err)
 {
     struct mem *m = M(l);
-    uint64_t h = hash_str(f->execution_id);
+    struct table *t = &m->t[T_FILL];
+    struct hkey hk = hkey(f->execution_id);
     struct mfill *e;
     size_t i;
     int rc;
 
     (void)tx;
     *inserted = 0;
-    if (tab_find_h(&m->fill, f->execution_id, h) >= 0)
+    if (tab_find_h(t, &hk) >= 0)
         return 0;
     if (!o->ref)
         return tc_error_set(err, TC_ESTATE, "fill \"%s\": order \"%s\" not loaded", f->execution_id,
                             o->order_id);
-    if ((rc = tab_insert_h(m, &m->fill, f->execution_id, h, sizeof(e->execution_id), &e, &i,
-                           err)) != 0)
+    if ((rc = tab_insert_h(m, t, &hk, TC_BROKER_ID_MAX, &e, &i, err)) != 0)
         return (tc_error_prefix(err, "fill \"%s\"", f->execution_id), rc);
-    copy_str(e->fill_id, sizeof(e->fill_id), fill_id);
-    e->order = o->ref - 1;
+    if (str_put(&m->a, fill_id, TC_ID_BUFSZ, &e->fill_id) != 0) {
+        oom(err, "a fill");
+        return TC_ENOMEM;
+    }
+    e->order = (uint32_t)(o->ref - 1);
     e->quantity = f->quantity;
     e->price = f->price;
     e->commission = f->commission;
@@ -1238,24 +1705,32 @@ static int mem_trade_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
                             struct tc_dec net, int64_t now, struct tc_error *err)
 {
     struct mem *m = M(l);
-    char id[TC_ID_BUFSZ + 8];
-    long pk = tab_find(&m->pos, p->position_id);
+    struct table *t = &m->t[T_TRADE];
+    long pk = tab_find(&m->t[T_POS], p->position_id);
+    struct mpos *ps;
     struct mtrade *e;
-    size_t i;
-    uint64_t h;
-    int rc;
 
     (void)tx;
-    memcpy(id, "trd-", 4);
-    copy_str(id + 4, sizeof(id) - 4, p->position_id);
     if (pk < 0)
         return tc_error_set(err, TC_ESTATE, "trade of position \"%s\": no position", p->position_id);
-    h = hash_str(id);
-    if (tab_find_h(&m->trade, id, h) >= 0)
+    ps = tab_at(&m->t[T_POS], (size_t)pk);
+    if (ps->trade)
         return tc_error_set(err, TC_ECONFLICT, "trade of position \"%s\": it exists", p->position_id);
-    if ((rc = tab_insert_h(m, &m->trade, id, h, sizeof(e->trade_id), &e, &i, err)) != 0)
-        return (tc_error_prefix(err, "trade of position \"%s\"", p->position_id), rc);
-    e->pos = (size_t)pk;
+    /* its id "trd-<position id>" must fit an id */
+    if (ps->klen + 4u >= TC_ID_BUFSZ) {
+        tc_error_set(err, TC_EINVAL, "ledger (memory): key \"trd-%.60s\" is too long",
+                     p->position_id);
+        return (tc_error_prefix(err, "trade of position \"%s\"", p->position_id), TC_EINVAL);
+    }
+    if (save_el(m, &m->t[T_POS], (size_t)pk, &ps->trade, sizeof(ps->trade)) != 0 ||
+        !(e = tab_room(t))) {
+        oom(err, "a trade");
+        return TC_ENOMEM;
+    }
+    if (t->n >= t->hw)
+        t->hw = t->n + 1;
+    ps->trade = (uint32_t)++t->n;
+    e->pos = (uint32_t)pk;
     e->net = net;
     e->created_at = now;
     return 0;
@@ -1293,7 +1768,7 @@ static int pyr_for_write(struct mem *m, const char *portfolio_id, const char *in
     int rc = slot_get(m, portfolio_id, instrument_id, &s, &si, err);
     if (rc != 0)
         return rc;
-    if (save_el(m, &m->slot, si, &s->pyr, sizeof(s->pyr)) != 0)
+    if (save_el(m, &m->t[T_SLOT], si, &s->pyr, sizeof(s->pyr)) != 0)
         return oom(err, "the journal");
     if (!s->pyr.has) {
         memset(&s->pyr.st, 0, sizeof(s->pyr.st));
@@ -1356,7 +1831,7 @@ static int mem_pyr_reset(struct tc_ledger *l, struct tc_txn *tx, const char *por
     (void)tx;
     if (!s || !s->pyr.has)
         return 0;
-    if (save_el(m, &m->slot, si, &s->pyr, sizeof(s->pyr)) != 0) {
+    if (save_el(m, &m->t[T_SLOT], si, &s->pyr, sizeof(s->pyr)) != 0) {
         oom(err, "the journal");
         return TC_ENOMEM;
     }
@@ -1378,47 +1853,47 @@ static int mem_check(struct tc_ledger *l, const struct tc__ledger_check_rows *ro
     struct tc_dec *osum = NULL, *pin = NULL, *pout = NULL;
     int rc = 0;
 
-    if ((m->ord.n && !(osum = calloc(m->ord.n, sizeof(*osum)))) ||
-        (m->pos.n && (!(pin = calloc(m->pos.n, sizeof(*pin))) ||
-                      !(pout = calloc(m->pos.n, sizeof(*pout)))))) {
+    if ((m->t[T_ORD].n && !(osum = calloc(m->t[T_ORD].n, sizeof(*osum)))) ||
+        (m->t[T_POS].n && (!(pin = calloc(m->t[T_POS].n, sizeof(*pin))) ||
+                           !(pout = calloc(m->t[T_POS].n, sizeof(*pout)))))) {
         rc = tc_error_set(err, TC_ENOMEM, "ledger check: out of memory");
         goto out;
     }
-    for (size_t k = 0; k < m->fill.n; k++) {
-        const struct mfill *f = tab_at(&m->fill, k);
+    for (size_t k = 0; k < m->t[T_FILL].n; k++) {
+        const struct mfill *f = tab_at(&m->t[T_FILL], k);
         if (tc_dec_add(osum[f->order], f->quantity, &osum[f->order]) != 0) {
             rc = tc_error_set(err, TC_ERANGE, "ledger check: fills of an order overflow");
             goto out;
         }
     }
-    for (size_t k = 0; k < m->ord.n; k++) {
-        const struct mord *o = tab_at(&m->ord, k);
+    for (size_t k = 0; k < m->t[T_ORD].n; k++) {
+        const struct mord *o = tab_at(&m->t[T_ORD], k);
         struct tc_dec *acc = o->closing ? &pout[o->pos] : &pin[o->pos];
         if (tc_dec_add(*acc, osum[k], acc) != 0) {
             rc = tc_error_set(err, TC_ERANGE, "ledger check: fills of a position overflow");
             goto out;
         }
     }
-    for (size_t k = 0; k < m->pos.n && rc == 0; k++) {
-        const struct mpos *p = tab_at(&m->pos, k);
-        rc = rows->position(rows->ud, p->p.position_id, p->p.quantity, p->p.closed_quantity, pin[k],
+    for (size_t k = 0; k < m->t[T_POS].n && rc == 0; k++) {
+        const struct mpos *p = tab_at(&m->t[T_POS], k);
+        rc = rows->position(rows->ud, str_at(&m->a, p->key), p->v.quantity, p->v.closed_quantity, pin[k],
                             pout[k]);
     }
-    for (size_t k = 0; k < m->ord.n && rc == 0; k++) {
-        const struct mord *o = tab_at(&m->ord, k);
-        rc = rows->order(rows->ud, o->in.order_id, o->s.filled, osum[k]);
+    for (size_t k = 0; k < m->t[T_ORD].n && rc == 0; k++) {
+        const struct mord *o = tab_at(&m->t[T_ORD], k);
+        rc = rows->order(rows->ud, str_at(&m->a, o->order_id), o->s.filled, osum[k]);
     }
-    for (size_t k = 0; k < m->pf.n && rc == 0; k++) {
-        const struct mpf *p = tab_at(&m->pf, k);
+    for (size_t k = 0; k < m->t[T_PF].n && rc == 0; k++) {
+        const struct mpf *p = tab_at(&m->t[T_PF], k);
         if (p->has_state)
             rc = rows->state(rows->ud, &p->st);
     }
-    for (size_t k = 0; k < m->slot.n && rc == 0; k++) {
-        const struct mslot *s = tab_at(&m->slot, k);
+    for (size_t k = 0; k < m->t[T_SLOT].n && rc == 0; k++) {
+        const struct mslot *s = tab_at(&m->t[T_SLOT], k);
         int64_t bases = 0;
         for (size_t j = s->lo; j < s->npos; j++) {
-            const struct mpos *p = tab_at(&m->pos, s->pos[j]);
-            bases += p->p.is_base && p->p.status != TC_POSITION_CLOSED;
+            const struct mpos *p = tab_at(&m->t[T_POS], s->pos[j]);
+            bases += p->is_base && p->v.status != TC_POSITION_CLOSED;
         }
         if (bases > 1)
             rc = rows->bases(rows->ud, s->portfolio_id, s->instrument_id, bases);
@@ -1440,19 +1915,23 @@ int tc__ledger_mem_positions_open(struct tc_ledger *l, const char *portfolio_id,
                                   size_t *n)
 {
     struct mem *m = M(l);
+    struct tc_position p;
     size_t count = 0, kept = 0;
 
-    for (size_t k = 0; k < m->slot.n; k++) {
-        const struct mslot *s = tab_at(&m->slot, k);
+    for (size_t k = 0; k < m->t[T_SLOT].n; k++) {
+        const struct mslot *s = tab_at(&m->t[T_SLOT], k);
         if (strcmp(s->portfolio_id, portfolio_id) != 0 ||
             (instrument_id && strcmp(s->instrument_id, instrument_id) != 0))
             continue;
         for (size_t i = s->lo; i < s->npos; i++) {
-            const struct tc_position *p = &((const struct mpos *)tab_at(&m->pos, s->pos[i]))->p;
-            if (p->status == TC_POSITION_CLOSED)
+            const struct mpos *e = tab_at(&m->t[T_POS], s->pos[i]);
+            if (e->v.status == TC_POSITION_CLOSED)
                 continue;
             count++;
-            tc__ledger_pos_keep(p, out, cap, &kept);
+            if (cap) {
+                pos_out(m, e, &p);
+                tc__ledger_pos_keep(&p, out, cap, &kept);
+            }
         }
     }
     *n = count;
