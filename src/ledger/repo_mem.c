@@ -92,21 +92,35 @@ static int str_put(struct arena *a, const char *s, size_t cap, uint32_t *off)
     return str_add(a, s, n < cap ? n : cap - 1, off);
 }
 
-/* The same, reusing *HINT when it holds S already (a text most rows share);
- * *HINT is then the offset of S. */
-static int str_put_hint(struct arena *a, const char *s, size_t cap, uint32_t *hint, uint32_t *off)
+/* The texts many rows share (order and exit reasons, strategy ids): the
+ * offsets of the last ones stored, each checked before use (below the
+ * arena's length, the same text). */
+#define NSHARED 4
+struct shared {
+    uint32_t off[NSHARED];
+    unsigned next;
+};
+
+/* The same as str_put, reusing a shared text equal to S (stored whole). */
+static int str_put_shared(struct arena *a, struct shared *sh, const char *s, size_t cap,
+                          uint32_t *off)
 {
     int rc;
     if (!s[0]) {
         *off = 0;
         return 0;
     }
-    if (*hint && *hint < a->n && strcmp(str_at(a, *hint), s) == 0) {
-        *off = *hint;
-        return 0;
+    for (unsigned k = 0; k < NSHARED; k++) {
+        uint32_t o = sh->off[k];
+        if (o && o < a->n && strcmp(str_at(a, o), s) == 0) {
+            *off = o;
+            return 0;
+        }
     }
-    if ((rc = str_put(a, s, cap, off)) == 0)
-        *hint = *off;
+    if ((rc = str_put(a, s, cap, off)) == 0) {
+        sh->off[sh->next] = *off;
+        sh->next = (sh->next + 1) % NSHARED;
+    }
     return rc;
 }
 
@@ -359,11 +373,16 @@ struct mpos {
     struct mpos_mut v;
 };
 
+/* A pyramiding state: a write changes st from base_position_id on, has and
+ * updated_at (journalled as one block, not the ids before it). */
 struct mpyr {
-    int has;
     struct tc_pyramiding_state st;
+    int has;
     int64_t updated_at;
 };
+
+#define PYR_MUT(y) ((void *)(y)->st.base_position_id)
+#define PYR_MUT_LEN (sizeof(struct mpyr) - offsetof(struct mpyr, st.base_position_id))
 
 /* One (portfolio, instrument): its pyramiding state and positions. */
 struct mslot {
@@ -445,8 +464,7 @@ struct mem {
     struct tc__repo_vec scratch;  /* check and positions_open */
     size_t last_sig;              /* index + 1 of the last signal row made */
     size_t last_slot;             /* index + 1 of the last slot found */
-    uint32_t hint_reason;         /* the order reason last stored */
-    uint32_t hint_strategy;       /* the strategy id last stored */
+    struct shared texts;          /* reasons and strategy ids */
 };
 
 #define M(l) ((struct mem *)(l)->mem)
@@ -1129,6 +1147,8 @@ static int slot_get(struct mem *m, const char *portfolio_id, const char *instrum
     copy_str(s->instrument_id, sizeof(s->instrument_id), instrument_id);
     s->plen = (unsigned char)strlen(s->portfolio_id);
     s->ilen = (unsigned char)strlen(s->instrument_id);
+    memcpy(s->pyr.st.portfolio_id, s->portfolio_id, s->plen + 1u);
+    memcpy(s->pyr.st.instrument_id, s->instrument_id, s->ilen + 1u);
     m->last_slot = *idx + 1;
     inst_hint(m, instrument_id, *idx);
     *out = s;
@@ -1200,7 +1220,7 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
         s->cap = cap;
     }
     if (save_el(m, &m->t[T_SLOT], si, &s->npos, sizeof(s->npos)) != 0 ||
-        str_put_hint(&m->a, p->strategy_id, TC_ID_BUFSZ, &m->hint_strategy, &strategy) != 0) {
+        str_put_shared(&m->a, &m->texts, p->strategy_id, TC_ID_BUFSZ, &strategy) != 0) {
         oom(err, "the journal");
         return TC_ENOMEM;
     }
@@ -1254,7 +1274,9 @@ static int mem_pos_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_
         size_t n = end ? (size_t)(end - p->exit_reason) : sizeof(p->exit_reason) - 1;
         const char *cur = str_at(&m->a, reason);
         if ((strlen(cur) != n || memcmp(cur, p->exit_reason, n) != 0) &&
-            str_add(&m->a, p->exit_reason, n, &reason) != 0)
+            (n < sizeof(p->exit_reason) - 1
+                 ? str_put_shared(&m->a, &m->texts, p->exit_reason, sizeof(p->exit_reason), &reason)
+                 : str_add(&m->a, p->exit_reason, n, &reason)) != 0)
             goto nomem;
     }
     if (save_el(m, &m->t[T_POS], (size_t)k, &e->v, sizeof(e->v)) != 0)
@@ -1461,8 +1483,8 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     if (e->olen >= sizeof(o->order_id))
         e->olen = sizeof(o->order_id) - 1;
     if (str_add(&m->a, o->order_id, e->olen, &e->order_id) != 0 ||
-        str_put_hint(&m->a, reason ? reason : "", TC_LEDGER_TEXT_MAX, &m->hint_reason,
-                     &e->reason) != 0 ||
+        str_put_shared(&m->a, &m->texts, reason ? reason : "", TC_LEDGER_TEXT_MAX,
+                       &e->reason) != 0 ||
         order_fp(m, e, &hk, fingerprint) != 0 ||
         intent_id(m, o->portfolio_id, s->portfolio_id, &e->portfolio) != 0 ||
         intent_id(m, o->strategy_id, str_at(&m->a, p->strategy), &e->strategy) != 0 ||
@@ -1768,13 +1790,10 @@ static int pyr_for_write(struct mem *m, const char *portfolio_id, const char *in
     int rc = slot_get(m, portfolio_id, instrument_id, &s, &si, err);
     if (rc != 0)
         return rc;
-    if (save_el(m, &m->t[T_SLOT], si, &s->pyr, sizeof(s->pyr)) != 0)
+    if (save_el(m, &m->t[T_SLOT], si, PYR_MUT(&s->pyr), PYR_MUT_LEN) != 0)
         return oom(err, "the journal");
-    if (!s->pyr.has) {
-        memset(&s->pyr.st, 0, sizeof(s->pyr.st));
-        copy_str(s->pyr.st.portfolio_id, sizeof(s->pyr.st.portfolio_id), portfolio_id);
-        copy_str(s->pyr.st.instrument_id, sizeof(s->pyr.st.instrument_id), instrument_id);
-    }
+    if (!s->pyr.has) /* its ids are the slot's, set when it was made */
+        memset(PYR_MUT(&s->pyr), 0, PYR_MUT_LEN);
     *out = &s->pyr;
     return 0;
 }
@@ -1831,7 +1850,7 @@ static int mem_pyr_reset(struct tc_ledger *l, struct tc_txn *tx, const char *por
     (void)tx;
     if (!s || !s->pyr.has)
         return 0;
-    if (save_el(m, &m->t[T_SLOT], si, &s->pyr, sizeof(s->pyr)) != 0) {
+    if (save_el(m, &m->t[T_SLOT], si, PYR_MUT(&s->pyr), PYR_MUT_LEN) != 0) {
         oom(err, "the journal");
         return TC_ENOMEM;
     }
