@@ -11,6 +11,7 @@
 #include "tradecore/clock.h"
 #include "tradecore/dec.h"
 #include "tradecore/sim.h"
+#include "exec/sim_internal.h"
 
 static struct tc_dec D(const char *text)
 {
@@ -1139,6 +1140,107 @@ static void test_fill_value_and_exec_ids(void **state)
     tc_sim_free(sim);
 }
 
+/* ---- the sim broker's entry points (exec/sim_internal.h) ---- */
+
+/* tc__sim_submit_own_id takes the id as given (a clash with a working id is
+ * not looked up: the caller vouches for it) and checks everything else as
+ * tc_sim_submit does, with the same messages and nothing changed. */
+static void test_submit_own_id(void **state)
+{
+    (void)state;
+    struct tc_sim *sim = new_sim(C_PLAIN);
+    struct tc_error err = {0};
+    struct tc_sim_order o = make_order("b.1", BUY, MKT, GTC, "10", NULL, NULL);
+    struct tc_sim_order open[4];
+    struct tc_bar b = make_bar(&NOGAP, day0() + 1);
+    struct rec r;
+
+    tc_assert_ok(tc__sim_submit_own_id(sim, &o, &err), &err);
+    /* a bad instrument after a good one (it is remembered as valid): refused */
+    snprintf(o.id, sizeof o.id, "b.2");
+    snprintf(o.instrument, sizeof o.instrument, "OR CL");
+    assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+    assert_contains(err.msg, "order \"b.2\": instrument id \"OR CL\" has a character");
+    o.instrument[0] = '\0';
+    assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+    assert_contains(err.msg, "order \"b.2\": instrument id \"\" is empty");
+    memset(o.instrument, 'I', sizeof o.instrument);
+    assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+    assert_contains(err.msg, "order \"b.2\": instrument is longer than 64");
+    snprintf(o.instrument, sizeof o.instrument, "ORCL");
+    o.quantity = D("-1");
+    assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+    assert_contains(err.msg, "order \"b.2\": quantity -1 is not positive");
+    o.quantity = D("5");
+    o.limit = D("99");
+    assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+    assert_contains(err.msg, "order \"b.2\": limit 99 is not allowed");
+    /* nothing of the refused ones is in the book */
+    assert_int_equal(tc_sim_open_orders(sim, open, 4), 1);
+    assert_string_equal(open[0].id, "b.1");
+    assert_string_equal(open[0].instrument, "ORCL");
+    assert_int_equal(open[0].seq, 1);
+    o.limit = D(NULL);
+    tc_assert_ok(tc__sim_submit_own_id(sim, &o, &err), &err);
+    assert_int_equal(tc_sim_open_orders(sim, open, 4), 2);
+    assert_int_equal(open[1].seq, 2);
+    memset(&r, 0, sizeof r);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.fills[0].exec_id, "b.1-F1");
+    assert_string_equal(r.fills[1].exec_id, "b.2-F1");
+    assert_dec(r.fills[1].quantity, "5", "own id fill");
+    /* the public submit still checks the id */
+    snprintf(o.id, sizeof o.id, "a b");
+    assert_int_equal(tc_sim_submit(sim, &o, &err), TC_EINVAL);
+    assert_contains(err.msg, "order id \"a b\" has a character");
+    tc_sim_free(sim);
+}
+
+/* Bare fills: the same events, seq, amounts and order, without the ids'
+ * text; a simulator without it keeps "<order id>-F<n>" (n past 9 too). */
+static void test_bare_fills(void **state)
+{
+    (void)state;
+    struct tc_error err = {0};
+    struct rec plain, bare;
+    struct tc_sim *sims[2] = {new_sim(C_CAP), new_sim(C_CAP)};
+    struct rec *recs[2] = {&plain, &bare};
+
+    tc__sim_bare_fills(sims[1]);
+    for (int k = 0; k < 2; k++) {
+        /* 1% of 100 volume a bar: 12 fills of 1 */
+        struct tc_sim_order o = make_order("ord-9", BUY, MKT, GTC, "12", NULL, NULL);
+        memset(recs[k], 0, sizeof *recs[k]);
+        tc_assert_ok(tc_sim_submit(sims[k], &o, &err), &err);
+        for (int d = 1; d <= 12; d++) {
+            struct tc_bar b = make_bar(&NOGAP, day0() + d);
+            b.volume = 100;
+            tc_assert_ok(tc_sim_on_bar(sims[k], "ORCL", &b, record, recs[k], &err), &err);
+        }
+        assert_int_equal(recs[k]->n, 12);
+        assert_int_equal(tc_sim_open_orders(sims[k], NULL, 0), 0);
+        tc_sim_free(sims[k]);
+    }
+    assert_string_equal(plain.fills[0].exec_id, "ord-9-F1");
+    assert_string_equal(plain.fills[9].exec_id, "ord-9-F10");
+    assert_string_equal(plain.fills[11].exec_id, "ord-9-F12");
+    assert_string_equal(plain.fills[11].order_id, "ord-9");
+    for (int i = 0; i < 12; i++) {
+        assert_string_equal(bare.fills[i].exec_id, "");
+        assert_string_equal(bare.fills[i].order_id, "");
+        assert_int_equal(bare.fills[i].seq, plain.fills[i].seq);
+        assert_int_equal(bare.fills[i].seq, (uint32_t)(i + 1));
+        assert_int_equal(bare.fills[i].day, plain.fills[i].day);
+        assert_int_equal(bare.fills[i].quantity.raw, plain.fills[i].quantity.raw);
+        assert_int_equal(bare.fills[i].price.raw, plain.fills[i].price.raw);
+        assert_int_equal(bare.fills[i].value.raw, plain.fills[i].value.raw);
+        assert_int_equal(bare.fills[i].commission.raw, plain.fills[i].commission.raw);
+        assert_int_equal(bare.status_at_fill[i], plain.status_at_fill[i]);
+    }
+    assert_int_equal(bare.status_at_fill[11], TC_SIM_FILLED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1156,6 +1258,8 @@ int main(void)
         cmocka_unit_test(test_callback_cannot_reenter),
         cmocka_unit_test(test_callback_failure_stops_bar),
         cmocka_unit_test(test_fill_value_and_exec_ids),
+        cmocka_unit_test(test_submit_own_id),
+        cmocka_unit_test(test_bare_fills),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

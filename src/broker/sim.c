@@ -6,9 +6,12 @@
  * is kept only while it is read: while the order works, and until the
  * observer has seen each of its fills. Fills are kept in the order they
  * happened as numbers (their ids are made again from the order's number)
- * and reported outside the lock, a batch per lock round, a refused one
- * again at the next call. */
+ * and reported outside the lock, claimed a batch at a time; an accepted
+ * fill is settled by the next holder of the lock (no second lock round), a
+ * refused one is reported again at the next call. Records, fills and names
+ * live in blocks that never move, so nothing is copied as they grow. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,13 +26,18 @@
 #define NONE UINT32_MAX
 #define CHUNK 32        /* intents per block of live intents (a block never moves) */
 #define BATCH 8         /* fills claimed for reporting per lock round */
+/* Records, fills and names live in blocks that never move: growing adds a
+ * block and copies nothing. */
+#define REC_SHIFT 8
+#define FILL_SHIFT 8
+#define NAME_BLOCK 16384  /* bytes; a name and its reason never straddle two */
 
 /* One client order id the broker has answered (records are numbered from 0
  * in order of submission: record n is the order "<prefix>.<n + 1>"). */
 struct rec {
     uint64_t hash;               /* of the client order id (the map's growth) */
-    size_t name;                 /* client order id at names + name; a rejection's
-                                    reason follows its NUL */
+    const char *name;            /* client order id (in a names block); a
+                                    rejection's reason follows its NUL */
     struct tc_dec filled;        /* fills made so far */
     uint32_t live;               /* its intent's live slot, NONE when not kept */
     uint32_t unobserved;         /* its fills the observer has not seen yet */
@@ -38,7 +46,12 @@ struct rec {
     uint8_t working;             /* in the simulator's book */
 };
 
-enum { TO_REPORT = 0, REPORTING = 1, REPORTED = 2 };
+/* A fill's state. REPORTING: claimed by one caller, who reports it outside
+ * the lock and then stores ACCEPTED (the handler took it, the observer has
+ * run) without taking the lock again; the next caller to hold the lock
+ * sweeps it to REPORTED. Only REPORTING -> ACCEPTED happens outside the
+ * lock (an atomic store with release, read with acquire). */
+enum { TO_REPORT = 0, REPORTING = 1, ACCEPTED = 2, REPORTED = 3 };
 
 /* One fill; its execution id is "<prefix>.<rec + 1>-F<seq>" (the simulator's). */
 struct fillrec {
@@ -47,7 +60,7 @@ struct fillrec {
     int64_t day;                 /* the bar's day */
     uint32_t rec;
     uint32_t seq;
-    uint8_t state;
+    atomic_uchar state;
     uint8_t observed;
 };
 
@@ -64,7 +77,7 @@ struct claim {
     struct tc_fill f;
     const struct tc_order_intent *intent;  /* for the observer; NULL when it saw the fill */
     int64_t day;
-    size_t k;                              /* in fills */
+    struct fillrec *fr;                    /* blocks never move: safe outside the lock */
 };
 
 struct simb {
@@ -74,17 +87,17 @@ struct simb {
     struct tc_sim *sim;
     size_t prefix_len;
     int64_t day;
-    struct rec *recs;
-    size_t nrecs, caprecs;
+    struct rec **recb;           /* blocks of 1 << REC_SHIFT recs */
+    size_t nrecs, nrecb;
     uint32_t *slots;             /* client order id -> rec, open addressing */
     size_t capslots;
-    char *names;                 /* client order ids and rejection reasons */
-    size_t nnames, capnames;
+    char **nameb;                /* client order ids and rejection reasons */
+    size_t nnameb, name_used;    /* NAME_USED bytes of the last block */
     struct tc_order_intent **chunks;  /* live intents, CHUNK a block */
     size_t nchunks, nlive;       /* NLIVE slots ever handed out */
     uint32_t free_live;          /* a free slot's next is kept in its order_id */
-    struct fillrec *fills;
-    size_t nfills, capfills, pend;  /* fills before PEND are all reported */
+    struct fillrec **fillb;      /* blocks of 1 << FILL_SHIFT fills */
+    size_t nfills, nfillb, pend; /* fills before PEND are all reported */
     size_t working;
     struct updrec *updates;      /* expiries and cancels, in order */
     size_t nupdates, capupdates, upend;  /* updates before UPEND are reported */
@@ -113,18 +126,31 @@ int tc_broker_is_sim(const struct tc_broker *b) { return b && b->ops == &sim_ops
 
 /* ---- ids and records ------------------------------------------------------- */
 
-/* V in decimal at P (no NUL); returns the number of digits. */
-static size_t put_u64(char *p, uint64_t v)
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+                                  "25262728293031323334353637383940414243444546474849"
+                                  "50515253545556575859606162636465666768697071727374"
+                                  "75767778798081828384858687888990919293949596979899";
+
+/* V in decimal at P (no NUL), two digits a step from the end; returns the
+ * number of digits. */
+static size_t put_u32(char *p, uint32_t v)
 {
-    char t[20];
-    size_t n = 0, k = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        p[k++] = t[--n];
-    return k;
+    size_t n = v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5
+             : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+    size_t k = n;
+    while (v >= 100) {
+        uint32_t d = v % 100;
+        v /= 100;
+        p[--k] = digit_pairs[2 * d + 1];
+        p[--k] = digit_pairs[2 * d];
+    }
+    if (v >= 10) {
+        p[1] = digit_pairs[2 * v + 1];
+        p[0] = digit_pairs[2 * v];
+    } else {
+        p[0] = (char)('0' + v);
+    }
+    return n;
 }
 
 /* The order id of rec R, "<prefix>.<R + 1>", into BUF (at least
@@ -134,7 +160,7 @@ static size_t order_id(const struct simb *s, size_t r, char *buf)
     size_t n = s->prefix_len;
     memcpy(buf, s->opt.id_prefix, n);
     buf[n++] = '.';
-    n += put_u64(buf + n, (uint64_t)r + 1);
+    n += put_u32(buf + n, (uint32_t)(r + 1)); /* r < NONE - 1 */
     buf[n] = '\0';
     return n;
 }
@@ -148,9 +174,14 @@ static size_t rec_of_sim_id(const struct simb *s, const char *id)
     return n - 1;
 }
 
-static const char *name_of(const struct simb *s, const struct rec *r)
+static struct rec *rec_at(const struct simb *s, size_t i)
 {
-    return s->names + r->name;
+    return &s->recb[i >> REC_SHIFT][i & (((size_t)1 << REC_SHIFT) - 1)];
+}
+
+static struct fillrec *fill_at(const struct simb *s, size_t k)
+{
+    return &s->fillb[k >> FILL_SHIFT][k & (((size_t)1 << FILL_SHIFT) - 1)];
 }
 
 /* The rec of client order id COID (LEN bytes) whose hash is H, or NONE. */
@@ -162,16 +193,17 @@ static uint32_t find_rec(const struct simb *s, const char *coid, size_t len, uin
         uint32_t r = s->slots[j];
         if (r == NONE)
             return NONE;
-        if (s->recs[r].hash == h && s->recs[r].len == len &&
-            memcmp(name_of(s, &s->recs[r]), coid, len) == 0)
+        const struct rec *x = rec_at(s, r);
+        if (x->hash == h && x->len == len && memcmp(x->name, coid, len) == 0)
             return r;
     }
 }
 
-/* Rec R in the map (its hash kept in the rec: hashed once, when submitted). */
-static void slot_put(uint32_t *slots, size_t cap, const struct rec *recs, size_t r)
+/* Rec R, whose hash is H, in the map (its hash kept in the rec: hashed
+ * once, when submitted). */
+static void slot_put(uint32_t *slots, size_t cap, uint64_t h, size_t r)
 {
-    size_t j = recs[r].hash & (cap - 1);
+    size_t j = h & (cap - 1);
     while (slots[j] != NONE)
         j = (j + 1) & (cap - 1);
     slots[j] = (uint32_t)r;
@@ -211,13 +243,14 @@ static int reserve_rec(struct simb *s, size_t len)
 
     if (s->nrecs >= NONE - 1)
         return TC_ENOMEM; /* rec numbers are 32-bit */
-    if (s->nrecs == s->caprecs) {
-        size_t cap = s->caprecs ? s->caprecs * 2 : 64;
-        struct rec *t = realloc(s->recs, cap * sizeof(*t));
+    if (s->nrecs == s->nrecb << REC_SHIFT) {
+        struct rec **t = realloc(s->recb, (s->nrecb + 1) * sizeof(*t));
         if (!t)
             return TC_ENOMEM;
-        s->recs = t;
-        s->caprecs = cap;
+        s->recb = t;
+        if (!(t[s->nrecb] = malloc(((size_t)1 << REC_SHIFT) * sizeof(**t))))
+            return TC_ENOMEM;
+        s->nrecb++;
     }
     if ((s->nrecs + 1) * 2 > s->capslots) {
         size_t cap = s->capslots ? s->capslots * 2 : 128;
@@ -227,20 +260,20 @@ static int reserve_rec(struct simb *s, size_t len)
         for (size_t k = 0; k < cap; k++)
             t[k] = NONE;
         for (size_t r = 0; r < s->nrecs; r++)
-            slot_put(t, cap, s->recs, r);
+            slot_put(t, cap, rec_at(s, r)->hash, r);
         free(s->slots);
         s->slots = t;
         s->capslots = cap;
     }
-    if (s->capnames - s->nnames < need) {
-        size_t cap = s->capnames ? s->capnames : 4096;
-        char *t;
-        while (cap - s->nnames < need)
-            cap *= 2;
-        if (!(t = realloc(s->names, cap)))
+    if (!s->nnameb || NAME_BLOCK - s->name_used < need) {
+        char **t = realloc(s->nameb, (s->nnameb + 1) * sizeof(*t));
+        if (!t)
             return TC_ENOMEM;
-        s->names = t;
-        s->capnames = cap;
+        s->nameb = t;
+        if (!(t[s->nnameb] = malloc(NAME_BLOCK)))
+            return TC_ENOMEM;
+        s->nnameb++;
+        s->name_used = 0;
     }
     if (s->free_live == NONE && s->nlive == s->nchunks * CHUNK) {
         struct tc_order_intent **t, *c;
@@ -258,38 +291,76 @@ static int reserve_rec(struct simb *s, size_t len)
 
 static int reserve_fills(struct simb *s, size_t more)
 {
-    if (s->nfills + more <= s->capfills)
-        return 0;
-    size_t cap = s->capfills ? s->capfills : 64;
-    while (cap < s->nfills + more)
-        cap *= 2;
-    struct fillrec *t = realloc(s->fills, cap * sizeof(*t));
-    if (!t)
-        return TC_ENOMEM;
-    s->fills = t;
-    s->capfills = cap;
+    while (s->nfills + more > s->nfillb << FILL_SHIFT) {
+        struct fillrec **t = realloc(s->fillb, (s->nfillb + 1) * sizeof(*t));
+        if (!t)
+            return TC_ENOMEM;
+        s->fillb = t;
+        if (!(t[s->nfillb] = malloc(((size_t)1 << FILL_SHIFT) * sizeof(**t))))
+            return TC_ENOMEM;
+        s->nfillb++;
+    }
     return 0;
 }
 
 /* ---- reporting ------------------------------------------------------------ */
 
-/* Whether every fill and update has been reported. Caller holds the lock. */
-static int all_reported(const struct simb *s)
+static unsigned fill_state(struct fillrec *fr)
 {
+    return atomic_load_explicit(&fr->state, memory_order_acquire);
+}
+
+static void set_state(struct fillrec *fr, unsigned v)
+{
+    atomic_store_explicit(&fr->state, (unsigned char)v, memory_order_release);
+}
+
+/* An accepted fill recorded: observed (if it was new to the observer: its
+ * order's intent may go) and REPORTED. Caller holds the lock. */
+static void settle(struct simb *s, struct fillrec *fr)
+{
+    if (!fr->observed) {
+        struct rec *r = rec_at(s, fr->rec);
+        fr->observed = 1;
+        r->unobserved--;
+        drop_live(s, r);
+    }
+    set_state(fr, REPORTED);
+}
+
+/* Settles the accepted fills from PEND on and moves PEND past the reported
+ * ones. Caller holds the lock. */
+static void sweep(struct simb *s)
+{
+    while (s->pend < s->nfills) {
+        struct fillrec *fr = fill_at(s, s->pend);
+        unsigned st = fill_state(fr);
+        if (st == ACCEPTED)
+            settle(s, fr);
+        else if (st != REPORTED)
+            return;
+        s->pend++;
+    }
+}
+
+/* Whether every fill and update has been reported. Caller holds the lock. */
+static int all_reported(struct simb *s)
+{
+    sweep(s);
     return s->pend == s->nfills && s->upend == s->nupdates;
 }
 
 /* The fill as the handler gets it. Caller holds the lock. */
 static void make_fill(const struct simb *s, const struct fillrec *fr, struct tc_fill *f)
 {
-    const struct rec *r = &s->recs[fr->rec];
+    const struct rec *r = rec_at(s, fr->rec);
     size_t n = order_id(s, fr->rec, f->execution_id);
 
     f->execution_id[n++] = '-';
     f->execution_id[n++] = 'F';
-    n += put_u64(f->execution_id + n, fr->seq);
+    n += put_u32(f->execution_id + n, fr->seq);
     f->execution_id[n] = '\0';
-    memcpy(f->client_order_id, name_of(s, r), (size_t)r->len + 1);
+    memcpy(f->client_order_id, r->name, (size_t)r->len + 1);
     f->quantity = fr->quantity;
     f->price = fr->price;
     f->commission = fr->commission;
@@ -297,51 +368,33 @@ static void make_fill(const struct simb *s, const struct fillrec *fr, struct tc_
 }
 
 /* Claims up to BATCH fills not reported yet, in order, for the caller to
- * report outside the lock; returns how many. Caller holds the lock. */
-static size_t claim_fills(struct simb *s, struct claim *c)
+ * report outside the lock; returns how many, *MORE whether any other is
+ * left to report. Caller holds the lock (and has swept). */
+static size_t claim_fills(struct simb *s, struct claim *c, int *more)
 {
-    size_t n = 0;
-    for (size_t k = s->pend; k < s->nfills && n < BATCH; k++) {
-        struct fillrec *fr = &s->fills[k];
-        if (fr->state != TO_REPORT)
+    size_t n = 0, k;
+    for (k = s->pend; k < s->nfills && n < BATCH; k++) {
+        struct fillrec *fr = fill_at(s, k);
+        if (fill_state(fr) != TO_REPORT)
             continue;
-        fr->state = REPORTING;
+        set_state(fr, REPORTING);
         make_fill(s, fr, &c[n].f);
-        c[n].intent = fr->observed ? NULL : live_at(s, s->recs[fr->rec].live);
+        c[n].intent = fr->observed ? NULL : live_at(s, rec_at(s, fr->rec)->live);
         c[n].day = fr->day;
-        c[n].k = k;
+        c[n].fr = fr;
         n++;
     }
+    *more = 0;
+    for (; k < s->nfills && !*more; k++)
+        *more = fill_state(fill_at(s, k)) == TO_REPORT;
     return n;
-}
-
-/* The handler's answers to the N claimed fills: the first OK were recorded
- * (and observed), the rest stay to report. Caller holds the lock. */
-static void settle(struct simb *s, const struct claim *c, size_t n, size_t ok)
-{
-    for (size_t i = 0; i < n; i++) {
-        struct fillrec *fr = &s->fills[c[i].k];
-        if (i >= ok) {
-            fr->state = TO_REPORT;
-            continue;
-        }
-        fr->state = REPORTED;
-        if (c[i].intent) {
-            struct rec *r = &s->recs[fr->rec];
-            fr->observed = 1;
-            r->unobserved--;
-            drop_live(s, r);
-        }
-    }
-    while (s->pend < s->nfills && s->fills[s->pend].state == REPORTED)
-        s->pend++;
 }
 
 static void make_update(const struct simb *s, const struct updrec *ur, struct tc_order_update *u)
 {
-    const struct rec *r = &s->recs[ur->rec];
+    const struct rec *r = rec_at(s, ur->rec);
     memset(u, 0, sizeof(*u));
-    memcpy(u->client_order_id, name_of(s, r), (size_t)r->len + 1);
+    memcpy(u->client_order_id, r->name, (size_t)r->len + 1);
     u->status = (enum tc_order_status)ur->status;
     u->remaining = ur->remaining;
     tc__str_copy(u->reason, sizeof(u->reason),
@@ -361,9 +414,11 @@ static int report_locked(struct simb *s, struct tc_error *err)
     struct claim c[BATCH];
 
     for (;;) {
-        size_t n = claim_fills(s, c), ok;
-        int rc = 0;
+        size_t n, ok;
+        int rc = 0, more;
 
+        sweep(s);
+        n = claim_fills(s, c, &more);
         if (n == 0) {
             struct tc_order_update u;
             tc_broker_update_fn fn = s->on_update;
@@ -387,6 +442,8 @@ static int report_locked(struct simb *s, struct tc_error *err)
                 s->upend++;
             continue;
         }
+        /* updates wait for every fill: come back for them */
+        more |= s->upend != s->nupdates;
         pthread_mutex_unlock(&s->mu);
         for (ok = 0; ok < n; ok++) {
             if ((rc = tc_broker_report_fill(&s->base, &c[ok].f)) != 0)
@@ -395,10 +452,14 @@ static int report_locked(struct simb *s, struct tc_error *err)
                 struct tc_broker_sim_fill_event ev = {c[ok].intent, &c[ok].f, c[ok].day};
                 s->observer(s->observer_ud, &ev);
             }
+            set_state(c[ok].fr, ACCEPTED); /* swept by the next holder of the lock */
         }
+        if (rc == 0 && !more)
+            return 0;
         pthread_mutex_lock(&s->mu);
-        settle(s, c, n, ok);
         if (rc != 0) {
+            for (size_t i = ok; i < n; i++)
+                set_state(c[i].fr, TO_REPORT);
             pthread_mutex_unlock(&s->mu);
             return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL,
                                 "sim broker: fill \"%s\" of order \"%s\" was not recorded: %s",
@@ -421,7 +482,7 @@ static int report_pending(struct simb *s, struct tc_error *err)
  * Caller holds the lock. */
 static int queue_update(struct simb *s, uint32_t ix, enum tc_order_status status)
 {
-    const struct rec *r = &s->recs[ix];
+    const struct rec *r = rec_at(s, ix);
     struct tc_dec qty = live_at(s, r->live)->quantity;
     struct updrec *u;
 
@@ -445,34 +506,32 @@ static int queue_update(struct simb *s, uint32_t ix, enum tc_order_status status
 /* ---- ops ------------------------------------------------------------------- */
 
 /* The simulator order of intent O into *SO (its id already there); WHY
- * says what is wrong when it returns -1. */
+ * says what is wrong when it returns -1. The enums map by position: BUY,
+ * SELL; MARKET, LIMIT, STOP_MARKET, STOP_LIMIT; DAY, GTC (from 1 here, from
+ * 0 in the simulator). The instrument is copied whole (both fields are 65
+ * bytes) and checked by the simulator. */
 static int map_intent(const struct tc_order_intent *o, struct tc_sim_order *so, char *why,
                       size_t cap)
 {
-    switch (o->side) {
-    case TC_ORDER_BUY: so->side = TC_SIM_BUY; break;
-    case TC_ORDER_SELL: so->side = TC_SIM_SELL; break;
-    default: snprintf(why, cap, "side %d is unknown", (int)o->side); return -1;
-    }
-    switch (o->type) {
-    case TC_ORDER_MARKET: so->type = TC_SIM_MARKET; break;
-    case TC_ORDER_LIMIT: so->type = TC_SIM_LIMIT; break;
-    case TC_ORDER_STOP_MARKET: so->type = TC_SIM_STOP_MARKET; break;
-    case TC_ORDER_STOP_LIMIT: so->type = TC_SIM_STOP_LIMIT; break;
-    default: snprintf(why, cap, "order type %d is unknown", (int)o->type); return -1;
-    }
-    switch (o->tif) {
-    case TC_TIF_DAY: so->tif = TC_SIM_DAY; break;
-    case TC_TIF_GTC: so->tif = TC_SIM_GTC; break;
-    default: snprintf(why, cap, "time in force %d is unknown", (int)o->tif); return -1;
-    }
-    /* both 65 bytes: a terminated instrument id always fits */
-    if (!memchr(o->instrument_id, 0, sizeof(o->instrument_id)) ||
-        sizeof(o->instrument_id) > sizeof(so->instrument)) {
-        snprintf(why, cap, "instrument id is too long");
+    unsigned side = (unsigned)o->side - 1, type = (unsigned)o->type - 1,
+             tif = (unsigned)o->tif - 1;
+
+    if (side > TC_ORDER_SELL - 1) {
+        snprintf(why, cap, "side %d is unknown", (int)o->side);
         return -1;
     }
-    memcpy(so->instrument, o->instrument_id, sizeof(o->instrument_id));
+    if (type > TC_ORDER_STOP_LIMIT - 1) {
+        snprintf(why, cap, "order type %d is unknown", (int)o->type);
+        return -1;
+    }
+    if (tif > TC_TIF_GTC - 1) {
+        snprintf(why, cap, "time in force %d is unknown", (int)o->tif);
+        return -1;
+    }
+    so->side = (enum tc_sim_side)side;
+    so->type = (enum tc_sim_type)type;
+    so->tif = (enum tc_sim_tif)tif;
+    memcpy(so->instrument, o->instrument_id, sizeof(so->instrument));
     so->quantity = o->quantity;
     so->limit = o->has_limit_price ? o->limit_price : TC_DEC_ZERO;
     so->stop = o->has_stop_price ? o->stop_price : TC_DEC_ZERO;
@@ -481,25 +540,44 @@ static int map_intent(const struct tc_order_intent *o, struct tc_sim_order *so, 
     return 0;
 }
 
+/* The positions the mapping relies on. */
+_Static_assert(TC_ORDER_BUY == 1 && TC_ORDER_SELL == 2 && TC_SIM_BUY == 0 && TC_SIM_SELL == 1,
+               "sides map by position");
+_Static_assert(TC_ORDER_MARKET == 1 && TC_ORDER_LIMIT == 2 && TC_ORDER_STOP_MARKET == 3 &&
+                   TC_ORDER_STOP_LIMIT == 4 && TC_SIM_MARKET == 0 && TC_SIM_LIMIT == 1 &&
+                   TC_SIM_STOP_MARKET == 2 && TC_SIM_STOP_LIMIT == 3,
+               "order types map by position");
+_Static_assert(TC_TIF_DAY == 1 && TC_TIF_GTC == 2 && TC_SIM_DAY == 0 && TC_SIM_GTC == 1,
+               "times in force map by position");
+_Static_assert(sizeof(((struct tc_order_intent *)0)->instrument_id) ==
+                   sizeof(((struct tc_sim_order *)0)->instrument),
+               "an intent's instrument id fits a simulator order whole");
+
 /* A known client order id submitted again: its first acknowledgement (with
  * the status it has now), and its fills reported again. Called with the
  * lock held; returns with it released. */
 static int resubmit(struct simb *s, uint32_t ix, struct tc_broker_ack *ack, struct tc_error *err)
 {
-    const struct rec *r = &s->recs[ix];
+    const struct rec *r = rec_at(s, ix);
 
     order_id(s, ix, ack->broker_order_id);
     ack->status = (enum tc_order_status)r->status;
     if (r->status == TC_ORDER_REJECTED)
-        tc__str_copy(ack->reason, sizeof(ack->reason), name_of(s, r) + r->len + 1);
+        tc__str_copy(ack->reason, sizeof(ack->reason), r->name + r->len + 1);
     else
         ack->reason[0] = '\0';
-    for (size_t k = 0; k < s->nfills; k++)
-        if (s->fills[k].rec == ix && s->fills[k].state == REPORTED) {
-            s->fills[k].state = TO_REPORT;
-            if (k < s->pend)
-                s->pend = k;
-        }
+    sweep(s);
+    for (size_t k = 0; k < s->nfills; k++) {
+        struct fillrec *fr = fill_at(s, k);
+        unsigned st = fill_state(fr);
+        if (fr->rec != ix || (st != REPORTED && st != ACCEPTED))
+            continue;
+        if (st == ACCEPTED) /* past PEND, accepted out of order */
+            settle(s, fr);
+        set_state(fr, TO_REPORT);
+        if (k < s->pend)
+            s->pend = k;
+    }
     return report_locked(s, err);
 }
 
@@ -536,20 +614,19 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
         pthread_mutex_unlock(&s->mu);
         return tc_error_set(err, rc, "sim broker: order \"%s\": out of memory", coid);
     }
-    r = &s->recs[s->nrecs];
+    r = rec_at(s, s->nrecs);
+    name = s->nameb[s->nnameb - 1] + s->name_used;
     r->hash = h;
-    r->name = s->nnames;
+    r->name = name;
     r->filled = TC_DEC_ZERO;
     r->live = NONE;
     r->unobserved = 0;
     r->len = (uint8_t)len;
     r->working = 0;
-    name = s->names + s->nnames;
     memcpy(name, coid, len + 1);
     idlen = order_id(s, s->nrecs, so.id);
     if (map_intent(o, &so, why, sizeof(why)) == 0) {
         so.created_day = s->day;
-        tc_error_clear(&e);
         rc = tc__sim_submit_own_id(s->sim, &so, &e);
         if (rc != 0 && rc != TC_EINVAL) {
             pthread_mutex_unlock(&s->mu);
@@ -567,7 +644,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
         *live_at(s, r->live) = *o;
         s->working++;
         s->acct.orders++;
-        s->nnames += len + 1;
+        s->name_used += len + 1;
         ack->reason[0] = '\0';
     } else {
         /* the reason is kept after the name: a resubmission answers it again */
@@ -575,10 +652,10 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
         size_t n = (size_t)snprintf(reason, TC_BROKER_REASON_MAX, "sim broker: order \"%s\": %s",
                                     coid, why);
         r->status = TC_ORDER_REJECTED;
-        s->nnames += len + 1 + (n < TC_BROKER_REASON_MAX ? n : TC_BROKER_REASON_MAX - 1) + 1;
+        s->name_used += len + 1 + (n < TC_BROKER_REASON_MAX ? n : TC_BROKER_REASON_MAX - 1) + 1;
         memcpy(ack->reason, reason, strlen(reason) + 1);
     }
-    slot_put(s->slots, s->capslots, s->recs, s->nrecs);
+    slot_put(s->slots, s->capslots, h, s->nrecs);
     s->nrecs++;
     memcpy(ack->broker_order_id, so.id, idlen + 1);
     ack->status = (enum tc_order_status)r->status;
@@ -602,7 +679,7 @@ static int sim_cancel(struct tc_broker *b, const char *coid, struct tc_error *er
     h = tc__str_hash(coid);
     pthread_mutex_lock(&s->mu);
     ix = len < TC_CLIENT_ORDER_ID_MAX ? find_rec(s, coid, len, h) : NONE;
-    if (ix == NONE || !s->recs[ix].working) {
+    if (ix == NONE || !rec_at(s, ix)->working) {
         pthread_mutex_unlock(&s->mu);
         return tc_error_set(err, TC_ENOTFOUND, "sim broker: order \"%.100s\" is not working",
                             coid);
@@ -610,7 +687,7 @@ static int sim_cancel(struct tc_broker *b, const char *coid, struct tc_error *er
     order_id(s, ix, id);
     rc = tc_sim_cancel(s->sim, id, NULL, &e);
     if (rc == 0) {
-        struct rec *r = &s->recs[ix];
+        struct rec *r = rec_at(s, ix);
         lost = queue_update(s, ix, TC_ORDER_CANCELED) != 0;
         r->working = 0;
         r->status = TC_ORDER_CANCELED;
@@ -635,14 +712,14 @@ static int on_event(void *ud, const struct tc_sim_event *ev)
 {
     struct simb *s = ud;
     size_t ix = rec_of_sim_id(s, ev->order->id);
-    struct rec *r = &s->recs[ix];
+    struct rec *r = rec_at(s, ix);
     int rc;
 
     if (!r->working)
         return 0;
     if (ev->kind == TC_SIM_EV_FILL) {
         const struct tc_order_intent *in = live_at(s, r->live);
-        struct fillrec *fr = &s->fills[s->nfills++];
+        struct fillrec *fr = fill_at(s, s->nfills++);
         struct tc_dec value, flow;
 
         fr->quantity = ev->fill->quantity;
@@ -652,11 +729,13 @@ static int on_event(void *ud, const struct tc_sim_event *ev)
         fr->day = ev->fill->day;
         fr->rec = (uint32_t)ix;
         fr->seq = ev->fill->seq;
-        fr->state = TO_REPORT;
+        atomic_init(&fr->state, TO_REPORT);
         fr->observed = 0;
         r->unobserved++;
         s->acct.fills++;
-        if (tc_dec_mul(ev->fill->value, in->multiplier, TC_ROUND_HALF_EVEN, &value) == 0 &&
+        value = ev->fill->value;
+        if ((in->multiplier.raw == TC_DEC_ONE ||
+             tc_dec_mul(ev->fill->value, in->multiplier, TC_ROUND_HALF_EVEN, &value) == 0) &&
             (in->side != TC_ORDER_BUY || tc_dec_neg(value, &value) == 0) &&
             tc_dec_add(s->acct.cash_flow, value, &flow) == 0 &&
             tc_dec_sub(flow, ev->fill->commission, &flow) == 0)
@@ -677,8 +756,9 @@ static int on_event(void *ud, const struct tc_sim_event *ev)
     return rc;
 }
 
-/* One lock for a bar that changes nothing to report (most bars); a bar
- * with fills takes one more, after they are reported. */
+/* One lock round a bar: the simulator runs and the new fills are claimed
+ * under it, then reported outside it; the next holder of the lock settles
+ * them (sweep). */
 static int sim_on_bar(struct tc_broker *b, const char *instrument_id, const struct tc_bar *bar,
                       struct tc_error *err)
 {
@@ -697,7 +777,6 @@ static int sim_on_bar(struct tc_broker *b, const char *instrument_id, const stru
     if (bar->day > s->day)
         s->day = bar->day;
     if (s->working) {
-        tc_error_clear(&e);
         if ((rc = reserve_fills(s, s->working)) == 0)
             rc = tc_sim_on_bar(s->sim, instrument_id, bar, on_event, s, &e);
         if (rc != 0) {
@@ -725,8 +804,8 @@ static int sim_open_orders(struct tc_broker *b,
     list = malloc((s->working ? s->working : 1) * sizeof(*list));
     if (list)
         for (size_t k = 0; k < s->nrecs && n < s->working; k++)
-            if (s->recs[k].working)
-                list[n++] = *live_at(s, s->recs[k].live);
+            if (rec_at(s, k)->working)
+                list[n++] = *live_at(s, rec_at(s, k)->live);
     pthread_mutex_unlock(&s->mu);
     if (!list)
         return tc_error_set(err, TC_ENOMEM, "sim broker: out of memory");
@@ -769,10 +848,16 @@ static void sim_free(struct tc_broker *b)
     for (size_t k = 0; k < s->nchunks; k++)
         free(s->chunks[k]);
     free(s->chunks);
-    free(s->recs);
+    for (size_t k = 0; k < s->nrecb; k++)
+        free(s->recb[k]);
+    free(s->recb);
     free(s->slots);
-    free(s->names);
-    free(s->fills);
+    for (size_t k = 0; k < s->nnameb; k++)
+        free(s->nameb[k]);
+    free(s->nameb);
+    for (size_t k = 0; k < s->nfillb; k++)
+        free(s->fillb[k]);
+    free(s->fillb);
     free(s->updates);
     pthread_mutex_destroy(&s->mu);
     free(s);
@@ -819,6 +904,7 @@ int tc_broker_sim_new(const struct tc_broker_sim_options *opt, struct tc_broker 
         free(s);
         return tc_error_prefix(err, "sim broker");
     }
+    tc__sim_bare_fills(s->sim); /* execution ids are made when reported */
     s->base.ops = &sim_ops;
     s->day = INT64_MIN;
     s->free_live = NONE;
@@ -870,6 +956,7 @@ size_t tc_broker_sim_working(struct tc_broker *b)
     if (!s)
         return 0;
     pthread_mutex_lock(&s->mu);
+    sweep(s);
     n = s->working + (s->nfills - s->pend) + (s->nupdates - s->upend);
     pthread_mutex_unlock(&s->mu);
     return n;

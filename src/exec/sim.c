@@ -14,6 +14,8 @@
 #include "exec/sim_internal.h"
 #include "internal/banned.h"
 
+#define VALID_SLOTS 64
+
 struct sim_instrument {
     char id[TC_INSTRUMENT_ID_MAX];
     struct tc_dec tick, lot;
@@ -28,6 +30,10 @@ struct tc_sim {
     size_t ninst, capinst;
     uint64_t next_seq;
     int in_bar;                    /* inside tc_sim_on_bar: no submit/cancel */
+    int bare;                      /* fills reported without their ids' text */
+    /* instrument ids already found valid, each in the slot its hash names
+     * ("" = none): a submit checks a known instrument by one comparison */
+    char valid[VALID_SLOTS][TC_INSTRUMENT_ID_MAX];
 };
 
 /* FNV-1a: a cheap first comparison before strcmp on the hot path. */
@@ -215,11 +221,13 @@ static int terminated(const char *s, size_t cap) { return memchr(s, '\0', cap) !
 /* Checks ORDER and writes the working order it becomes into *W (the book's
  * next slot: nothing is counted until the caller says so). CHECK_ID: whether
  * the id is checked too (tc__sim_submit_own_id's caller vouches for it). */
-static int check_order(const struct tc_sim *sim, const struct tc_sim_order *o, int check_id,
+static int check_order(struct tc_sim *sim, const struct tc_sim_order *o, int check_id,
                        struct tc_sim_order *w, struct tc_error *err)
 {
     char b[TC_DEC_STRLEN], b2[TC_DEC_STRLEN];
     const struct sim_instrument *in;
+    char *known;
+    uint64_t h;
     int needs_limit, needs_stop, rc;
 
     if (check_id && !terminated(o->id, sizeof o->id))
@@ -230,8 +238,13 @@ static int check_order(const struct tc_sim *sim, const struct tc_sim_order *o, i
     if (!terminated(o->instrument, sizeof o->instrument))
         return tc_error_set(err, TC_EINVAL, "order \"%s\": instrument is longer than %d characters",
                             o->id, TC_INSTRUMENT_ID_MAX - 1);
-    if ((rc = tc_id_validate("instrument", o->instrument, err)) != 0)
-        return tc_error_prefix(err, "order \"%s\"", o->id);
+    h = hash_id(o->instrument);
+    known = sim->valid[h % VALID_SLOTS];
+    if (!o->instrument[0] || strcmp(known, o->instrument) != 0) {
+        if ((rc = tc_id_validate("instrument", o->instrument, err)) != 0)
+            return tc_error_prefix(err, "order \"%s\"", o->id);
+        memcpy(known, o->instrument, sizeof o->instrument);
+    }
     if (o->side != TC_SIM_BUY && o->side != TC_SIM_SELL)
         return tc_error_set(err, TC_EINVAL, "order \"%s\": side %d is unknown", o->id, (int)o->side);
     if (o->type < TC_SIM_MARKET || o->type > TC_SIM_STOP_LIMIT)
@@ -272,6 +285,7 @@ static int check_order(const struct tc_sim *sim, const struct tc_sim_order *o, i
     w->limit = o->limit;
     w->stop = o->stop;
     w->created_day = o->created_day;
+    w->instrument_hash = h;
     in = sim->ninst ? find_inst(sim, o->instrument) : NULL;
     w->tick = o->tick.raw > 0 ? o->tick : in && in->tick.raw > 0 ? in->tick : sim->cfg.tick;
     w->lot = o->lot.raw > 0 ? o->lot : in && in->lot.raw > 0 ? in->lot : sim->cfg.lot;
@@ -322,10 +336,11 @@ static int submit(struct tc_sim *sim, const struct tc_sim_order *order, int chec
     w->triggered = 0;
     w->last_day = INT64_MIN;
     w->seq = sim->next_seq++;
-    w->instrument_hash = hash_id(w->instrument);
     sim->n++;
     return 0;
 }
+
+void tc__sim_bare_fills(struct tc_sim *sim) { sim->bare = 1; }
 
 int tc_sim_submit(struct tc_sim *sim, const struct tc_sim_order *order, struct tc_error *err)
 {
@@ -478,8 +493,13 @@ static int match(struct tc_sim *sim, struct tc_sim_order *o, const struct tc_bar
     expire = o->tif == TC_SIM_DAY && o->status != TC_SIM_FILLED;
 
     if (fills && fn != NULL) {
-        memcpy(fill.order_id, o->id, sizeof fill.order_id);
-        exec_id(fill.exec_id, o->id, o->fills);
+        if (sim->bare) {
+            fill.order_id[0] = '\0';
+            fill.exec_id[0] = '\0';
+        } else {
+            memcpy(fill.order_id, o->id, sizeof fill.order_id);
+            exec_id(fill.exec_id, o->id, o->fills);
+        }
         fill.seq = o->fills;
         fill.day = bar->day;
         fill.side = o->side;
@@ -544,8 +564,11 @@ int tc_sim_on_bar(struct tc_sim *sim, const char *instrument, const struct tc_ba
     sim->in_bar = 0;
     if (done) {
         for (i = 0, j = 0; i < sim->n; i++)
-            if (sim->orders[i].status != TC_SIM_FILLED && sim->orders[i].status != TC_SIM_EXPIRED)
-                sim->orders[j++] = sim->orders[i];
+            if (sim->orders[i].status != TC_SIM_FILLED && sim->orders[i].status != TC_SIM_EXPIRED) {
+                if (j != i)
+                    sim->orders[j] = sim->orders[i];
+                j++;
+            }
         sim->n = j;
     }
     return rc;

@@ -19,6 +19,15 @@ int tc__sim_submit_own_id(struct tc_sim *sim, const struct tc_sim_order *order,
                           struct tc_error *err);
 
 /*
+ * From now on SIM reports fills to its callback without their ids' text
+ * (tc_sim_fill.order_id and exec_id are ""; every other field as before):
+ * for a caller that makes "<order id>-F<seq>" itself from the event's order
+ * and the fill's seq, when it needs it (the sim broker keeps fills as
+ * numbers and makes the ids when it reports them).
+ */
+void tc__sim_bare_fills(struct tc_sim *sim);
+
+/*
  * The base price of ORDER on BAR before slippage (sim.h, PRICES). Returns 1
  * with *PRICE set when the order can fill on this bar, 0 when it cannot.
  * *TRIGGERED receives the order's trigger state after this bar (a stop may
