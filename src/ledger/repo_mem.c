@@ -3,8 +3,9 @@
  * portfolio states, positions, orders, fills, trades and pyramiding state
  * in chunked arrays (elements never move) indexed by open-addressing hash
  * maps. Rows are compact: their text (keys, ids, reasons) lives in an
- * append-only string arena of the backend, named by offset, and the public
- * structs are rebuilt when a read asks for them. A transaction keeps an undo
+ * append-only string arena of the backend whose blocks never move (named by
+ * offset; keys by pointer), and the public structs are rebuilt when a read
+ * asks for them. A transaction keeps an undo
  * journal (old bytes of what it changed, keys it added); a failure replays
  * it backwards and sets the tables' counts and the arena's length back to
  * where they were, so nothing of the transaction stays. Elements made in the
@@ -29,12 +30,17 @@
 
 #define STR_SHIFT 15
 #define STR_BLK ((size_t)1 << STR_SHIFT)
+/* zeroed bytes after each block: a read of a whole column (at most
+ * STR_COPY_MAX bytes) from any string stays inside its block and reads no
+ * uninitialised byte, so texts are copied out at a fixed size */
+#define STR_COPY_MAX TC_LEDGER_TEXT_MAX
+#define STR_ALLOC (STR_BLK + STR_COPY_MAX)
 /* an intent id that is its position's (not a valid offset) */
 #define SAME UINT32_MAX
 
-/* Strings in blocks of STR_BLK bytes, each NUL-terminated inside one block;
- * offset 0 is "". Bytes below N are strings or zeroes (the unused end of a
- * block), so any offset below N reads a NUL-terminated string. A failed
+/* Strings in blocks of STR_BLK bytes (calloc'd, STR_ALLOC with the zeroes
+ * after them), each NUL-terminated inside one block; offset 0 is "". Any
+ * offset below N reads a NUL-terminated string. A failed
  * transaction sets N back to N0: what it appended is dropped. */
 struct arena {
     char **blk;
@@ -59,6 +65,8 @@ static int str_add(struct arena *a, const char *s, size_t len, uint32_t *off)
         return 0;
     }
     if (at + len + 1 > STR_BLK) {
+        /* the end of the block stays zeroes (calloc'd; a rollback may have
+         * left text there) */
         memset(a->blk[b] + at, 0, STR_BLK - at);
         b++;
         at = 0;
@@ -74,7 +82,7 @@ static int str_add(struct arena *a, const char *s, size_t len, uint32_t *off)
             a->blk = nb;
             a->capblk = cap;
         }
-        if (!(a->blk[a->nblk] = malloc(STR_BLK)))
+        if (!(a->blk[a->nblk] = calloc(1, STR_ALLOC)))
             return TC_ENOMEM;
         a->nblk++;
     }
@@ -85,11 +93,27 @@ static int str_add(struct arena *a, const char *s, size_t len, uint32_t *off)
     return 0;
 }
 
+/* The column DST (a char array of at most STR_COPY_MAX bytes) from the
+ * string at OFF, stored at most sizeof(DST) - 1 bytes long: copied at a
+ * fixed size (the string, its NUL and what follows). */
+#define STR_COPY(a, dst, off) memcpy((dst), str_at((a), (off)), sizeof(dst))
+
 /* S truncated to CAP - 1 bytes (what a char[CAP] column keeps). */
 static int str_put(struct arena *a, const char *s, size_t cap, uint32_t *off)
 {
-    size_t n = strlen(s);
-    return str_add(a, s, n < cap ? n : cap - 1, off);
+    size_t n = strlen(s), at = a->n & (STR_BLK - 1);
+    if (n >= cap)
+        n = cap - 1;
+    /* the common case inline: room in the current block */
+    if (n && at + n + 1 <= STR_BLK && a->n >> STR_SHIFT < a->nblk) {
+        char *d = a->blk[a->n >> STR_SHIFT] + at;
+        memcpy(d, s, n);
+        d[n] = '\0';
+        *off = (uint32_t)a->n;
+        a->n += n + 1;
+        return 0;
+    }
+    return str_add(a, s, n, off);
 }
 
 /* The texts many rows share (order and exit reasons, strategy ids): the
@@ -105,11 +129,14 @@ struct shared {
 static int str_put_shared(struct arena *a, struct shared *sh, const char *s, size_t cap,
                           uint32_t *off)
 {
+    size_t n = strlen(s);
     int rc;
-    if (!s[0]) {
+    if (!n) {
         *off = 0;
         return 0;
     }
+    if (n >= cap) /* kept truncated: not shared */
+        return str_add(a, s, cap - 1, off);
     for (unsigned k = 0; k < NSHARED; k++) {
         uint32_t o = sh->off[k];
         if (o && o < a->n && strcmp(str_at(a, o), s) == 0) {
@@ -117,7 +144,7 @@ static int str_put_shared(struct arena *a, struct shared *sh, const char *s, siz
             return 0;
         }
     }
-    if ((rc = str_put(a, s, cap, off)) == 0) {
+    if ((rc = str_add(a, s, n, off)) == 0) {
         sh->off[sh->next] = *off;
         sh->next = (sh->next + 1) % NSHARED;
     }
@@ -134,7 +161,8 @@ static void arena_free(struct arena *a)
 /* ------------------------------------------------------------------------ */
 /* Tables: chunked element arrays with a hash map of their keys               */
 
-/* Every element begins with the arena offset of its key. */
+/* Every element begins with a pointer to its key in the arena (blocks never
+ * move). */
 struct table {
     char **blk;          /* blocks of CHUNK elements, malloc'd: an element is
                             zeroed when it is added (a block is not zeroed whole);
@@ -175,7 +203,7 @@ static uint64_t *tab_hash(const struct table *t, size_t i)
 
 static const char *tab_key(const struct table *t, size_t i)
 {
-    return str_at(t->a, *(const uint32_t *)tab_at(t, i));
+    return *(const char *const *)tab_at(t, i);
 }
 
 /* A key with its length and hash, worked out once for a lookup and the
@@ -319,7 +347,7 @@ static void tab_free(struct table *t)
 /* Elements (each begins with its key's offset)                               */
 
 struct mpf {
-    uint32_t key;             /* portfolio_id */
+    const char *key;          /* portfolio_id */
     int deleted;
     int has_state;
     struct tc_dec capital;
@@ -327,14 +355,14 @@ struct mpf {
 };
 
 struct mstrat {
-    uint32_t key;             /* strategy_id */
+    const char *key;          /* strategy_id */
     int deleted, enabled, params_rc;
     struct tc_sizing_params params;
     struct tc_error params_err;
 };
 
 struct minst {
-    uint32_t key;             /* in.instrument_id */
+    const char *key;          /* in.instrument_id */
     uint32_t slot;            /* index + 1 of the slot last found for it (a
                                  hint: checked before use); 0 none */
     struct tc_instrument in;
@@ -342,8 +370,10 @@ struct minst {
 
 /* A signal_log row: its outcome's text in the arena. */
 struct msig {
-    uint32_t key;             /* fingerprint */
+    const char *key;          /* fingerprint */
     uint32_t reason, position_id, order_id;
+    uint32_t pos;             /* index + 1 of the position row whose id is
+                                 the position id (then not kept); 0 none */
     enum tc_signal_status status;
     int64_t duplicates;
 };
@@ -360,12 +390,12 @@ struct mpos_mut {
 
 /* A position: its portfolio and instrument are its slot's. */
 struct mpos {
-    uint32_t key;             /* position_id */
+    const char *key;          /* position_id */
     uint32_t strategy;
     uint32_t slot;
     uint32_t first_order;     /* index + 1 of its newest order; 0 none */
     uint32_t trade;           /* index + 1 of its trade; 0 none */
-    unsigned char klen, slen; /* lengths of the key and the strategy id */
+    unsigned char klen;       /* the key's length */
     enum tc_side side;
     int has_initial_stop, is_base, layer;
     struct tc_dec multiplier, lot_size, initial_stop;
@@ -386,8 +416,7 @@ struct mpyr {
 
 /* One (portfolio, instrument): its pyramiding state and positions. */
 struct mslot {
-    uint32_t key;             /* "<portfolio>\x1f<instrument>" */
-    unsigned char plen, ilen;
+    const char *key;          /* "<portfolio>\x1f<instrument>" */
     char portfolio_id[TC_ID_BUFSZ], instrument_id[TC_ID_BUFSZ];
     struct mpyr pyr;
     uint32_t *pos;            /* its positions' indexes, oldest first */
@@ -406,10 +435,10 @@ struct mord_state {
 /* An order: its intent without the text, which is in the arena (SAME: the
  * portfolio, strategy or instrument of its position). */
 struct mord {
-    uint32_t key;             /* client_order_id */
+    const char *key;          /* client_order_id */
     uint32_t order_id, reason;
     uint32_t fp;              /* SAME: the key's first fplen bytes */
-    unsigned char fplen, olen;  /* olen: the order id's length */
+    unsigned char fplen;
     uint32_t portfolio, strategy, instrument;
     uint32_t pos;
     uint32_t next;            /* index + 1 of the position's previous order */
@@ -425,7 +454,7 @@ struct mord {
 };
 
 struct mfill {
-    uint32_t key;             /* execution_id */
+    const char *key;          /* execution_id */
     uint32_t fill_id;
     uint32_t order;
     struct tc_dec quantity, price, commission;
@@ -596,7 +625,7 @@ static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, si
     memset(e, 0, t->size); /* fresh from malloc, or left by a rolled-back insert */
     if (t->n >= t->hw)
         t->hw = t->n + 1;
-    *(uint32_t *)e = off;
+    *(const char **)e = str_at(&m->a, off);
     *tab_hash(t, t->n) = h;
     map_put(t->slots, t->nslots, h, t->n);
     t->last = t->n + 1;
@@ -626,7 +655,7 @@ int tc__ledger_mem_init(struct tc_ledger *l, struct tc_error *err)
 {
     struct mem *m = calloc(1, sizeof(*m));
     if (!m || !(m->a.blk = malloc(16 * sizeof(*m->a.blk))) ||
-        !(m->a.blk[0] = malloc(STR_BLK))) {
+        !(m->a.blk[0] = calloc(1, STR_ALLOC))) {
         if (m)
             free(m->a.blk);
         free(m);
@@ -891,8 +920,9 @@ static void sig_out(const struct mem *m, const struct msig *e, struct tc_signal_
     memset(o, 0, sizeof(*o));
     o->status = e->status;
     copy_str(o->reason, sizeof(o->reason), str_at(&m->a, e->reason));
-    copy_str(o->fingerprint, sizeof(o->fingerprint), str_at(&m->a, e->key));
-    copy_str(o->position_id, sizeof(o->position_id), str_at(&m->a, e->position_id));
+    copy_str(o->fingerprint, sizeof(o->fingerprint), e->key);
+    copy_str(o->position_id, sizeof(o->position_id),
+             e->pos ? tab_key(&m->t[T_POS], e->pos - 1) : str_at(&m->a, e->position_id));
     copy_str(o->order_id, sizeof(o->order_id), str_at(&m->a, e->order_id));
 }
 
@@ -929,28 +959,11 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     return 0;
 }
 
-/* The offset of ID when it is the key of T's row last found or added (a
- * signal's position and order were made or read just before), else ID
- * stored (truncated to CAP). */
-static int str_put_key(struct mem *m, const struct table *t, const char *id, size_t cap,
-                       uint32_t *off)
-{
-    if (!id[0]) {
-        *off = 0;
-        return 0;
-    }
-    if (t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), id) == 0) {
-        *off = *(const uint32_t *)tab_at(t, t->last - 1);
-        return 0;
-    }
-    return str_put(&m->a, id, cap, off);
-}
-
 static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct tc_signal_outcome *o,
                           struct tc_error *err)
 {
     struct mem *m = M(l);
-    struct table *t = &m->t[T_SIG];
+    struct table *t = &m->t[T_SIG], *pt = &m->t[T_POS];
     struct msig *e, v;
     long k;
 
@@ -966,8 +979,15 @@ static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct t
     e = tab_at(t, (size_t)k);
     v = *e;
     v.status = o->status;
-    if (str_put(&m->a, o->reason, sizeof(o->reason), &v.reason) != 0 ||
-        str_put_key(m, &m->t[T_POS], o->position_id, sizeof(o->position_id), &v.position_id) != 0)
+    if (str_put(&m->a, o->reason, sizeof(o->reason), &v.reason) != 0)
+        goto nomem;
+    /* the position: the row last found or made, as a rule */
+    v.pos = 0;
+    v.position_id = 0;
+    if (o->position_id[0] && pt->last && pt->last <= pt->n &&
+        strcmp(tab_key(pt, pt->last - 1), o->position_id) == 0)
+        v.pos = (uint32_t)pt->last;
+    else if (str_put(&m->a, o->position_id, sizeof(o->position_id), &v.position_id) != 0)
         goto nomem;
     /* the order id: the newest order's, as a rule */
     if (o->order_id[0] && m->t[T_ORD].n &&
@@ -1145,10 +1165,8 @@ static int slot_get(struct mem *m, const char *portfolio_id, const char *instrum
         return rc;
     copy_str(s->portfolio_id, sizeof(s->portfolio_id), portfolio_id);
     copy_str(s->instrument_id, sizeof(s->instrument_id), instrument_id);
-    s->plen = (unsigned char)strlen(s->portfolio_id);
-    s->ilen = (unsigned char)strlen(s->instrument_id);
-    memcpy(s->pyr.st.portfolio_id, s->portfolio_id, s->plen + 1u);
-    memcpy(s->pyr.st.instrument_id, s->instrument_id, s->ilen + 1u);
+    memcpy(s->pyr.st.portfolio_id, s->portfolio_id, sizeof(s->portfolio_id));
+    memcpy(s->pyr.st.instrument_id, s->instrument_id, sizeof(s->instrument_id));
     m->last_slot = *idx + 1;
     inst_hint(m, instrument_id, *idx);
     *out = s;
@@ -1160,10 +1178,10 @@ static void pos_out(const struct mem *m, const struct mpos *e, struct tc_positio
 {
     const struct mslot *s = tab_at(&m->t[T_SLOT], e->slot);
 
-    memcpy(p->position_id, str_at(&m->a, e->key), e->klen + 1u);
-    memcpy(p->portfolio_id, s->portfolio_id, s->plen + 1u);
-    memcpy(p->strategy_id, str_at(&m->a, e->strategy), e->slen + 1u);
-    memcpy(p->instrument_id, s->instrument_id, s->ilen + 1u);
+    memcpy(p->position_id, e->key, sizeof(p->position_id));
+    memcpy(p->portfolio_id, s->portfolio_id, sizeof(p->portfolio_id));
+    STR_COPY(&m->a, p->strategy_id, e->strategy);
+    memcpy(p->instrument_id, s->instrument_id, sizeof(p->instrument_id));
     p->side = e->side;
     p->quantity = e->v.quantity;
     p->lots = e->v.lots;
@@ -1182,7 +1200,7 @@ static void pos_out(const struct mem *m, const struct mpos *e, struct tc_positio
     p->exit_price = e->v.exit_price;
     p->exit_time_us = e->v.exit_time_us;
     if (e->v.exit_reason)
-        copy_str(p->exit_reason, sizeof(p->exit_reason), str_at(&m->a, e->v.exit_reason));
+        STR_COPY(&m->a, p->exit_reason, e->v.exit_reason);
     else
         p->exit_reason[0] = '\0';
     p->realized_pnl = e->v.realized_pnl;
@@ -1228,7 +1246,6 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
         return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
     e->klen = (unsigned char)strlen(p->position_id);
     e->strategy = strategy;
-    e->slen = (unsigned char)strlen(str_at(&m->a, strategy));
     e->slot = (uint32_t)si;
     e->side = p->side;
     e->v.quantity = p->quantity;
@@ -1479,10 +1496,7 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
         return (tc_error_prefix(err, "order \"%s\"", o->client_order_id), rc);
     /* the text: the ids its position has are not kept again, nor the
      * fingerprint of the signal row just made */
-    e->olen = (unsigned char)strlen(o->order_id);
-    if (e->olen >= sizeof(o->order_id))
-        e->olen = sizeof(o->order_id) - 1;
-    if (str_add(&m->a, o->order_id, e->olen, &e->order_id) != 0 ||
+    if (str_put(&m->a, o->order_id, sizeof(o->order_id), &e->order_id) != 0 ||
         str_put_shared(&m->a, &m->texts, reason ? reason : "", TC_LEDGER_TEXT_MAX,
                        &e->reason) != 0 ||
         order_fp(m, e, &hk, fingerprint) != 0 ||
@@ -1523,7 +1537,7 @@ static void intent_out(const struct mem *m, const struct mord *e, struct tc_orde
 
     memset(o, 0, sizeof(*o));
     copy_str(o->order_id, sizeof(o->order_id), str_at(&m->a, e->order_id));
-    copy_str(o->client_order_id, sizeof(o->client_order_id), str_at(&m->a, e->key));
+    copy_str(o->client_order_id, sizeof(o->client_order_id), e->key);
     copy_str(o->portfolio_id, sizeof(o->portfolio_id), intent_text(m, e->portfolio, s->portfolio_id));
     copy_str(o->strategy_id, sizeof(o->strategy_id),
              intent_text(m, e->strategy, str_at(&m->a, p->strategy)));
@@ -1562,18 +1576,17 @@ static int mem_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *cl
     /* the fill or acknowledgement asks for its position and slot next */
     m->t[T_POS].last = (size_t)e->pos + 1;
     m->last_slot = (size_t)p->slot + 1;
-    memcpy(o->order_id, str_at(&m->a, e->order_id), e->olen + 1u);
-    memcpy(o->position_id, str_at(&m->a, p->key), p->klen + 1u);
-    if (e->portfolio == SAME) {
-        const struct mslot *s = tab_at(&m->t[T_SLOT], p->slot);
-        memcpy(o->portfolio_id, s->portfolio_id, s->plen + 1u);
-    } else {
-        copy_str(o->portfolio_id, sizeof(o->portfolio_id), str_at(&m->a, e->portfolio));
-    }
+    STR_COPY(&m->a, o->order_id, e->order_id);
+    memcpy(o->position_id, p->key, sizeof(o->position_id));
+    if (e->portfolio == SAME)
+        memcpy(o->portfolio_id, ((const struct mslot *)tab_at(&m->t[T_SLOT], p->slot))->portfolio_id,
+               sizeof(o->portfolio_id));
+    else
+        STR_COPY(&m->a, o->portfolio_id, e->portfolio);
     o->closing = e->closing;
     o->status = e->s.status;
     if (e->reason)
-        copy_str(o->reason, sizeof(o->reason), str_at(&m->a, e->reason));
+        STR_COPY(&m->a, o->reason, e->reason);
     else
         o->reason[0] = '\0';
     o->quantity = e->quantity;
@@ -1895,7 +1908,7 @@ static int mem_check(struct tc_ledger *l, const struct tc__ledger_check_rows *ro
     }
     for (size_t k = 0; k < m->t[T_POS].n && rc == 0; k++) {
         const struct mpos *p = tab_at(&m->t[T_POS], k);
-        rc = rows->position(rows->ud, str_at(&m->a, p->key), p->v.quantity, p->v.closed_quantity, pin[k],
+        rc = rows->position(rows->ud, p->key, p->v.quantity, p->v.closed_quantity, pin[k],
                             pout[k]);
     }
     for (size_t k = 0; k < m->t[T_ORD].n && rc == 0; k++) {
