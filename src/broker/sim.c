@@ -155,10 +155,12 @@ static size_t put_u32(char *p, uint32_t v)
 
 /* The order id of rec R, "<prefix>.<R + 1>", into BUF (at least
  * TC_SIM_ORDER_ID_MAX bytes); returns its length. */
+_Static_assert(TC_BROKER_SIM_PREFIX_MAX + 1 <= TC_SIM_ORDER_ID_MAX,
+               "the whole prefix field fits an order id buffer");
 static size_t order_id(const struct simb *s, size_t r, char *buf)
 {
     size_t n = s->prefix_len;
-    memcpy(buf, s->opt.id_prefix, n);
+    memcpy(buf, s->opt.id_prefix, sizeof(s->opt.id_prefix)); /* fixed size: no call */
     buf[n++] = '.';
     n += put_u32(buf + n, (uint32_t)(r + 1)); /* r < NONE - 1 */
     buf[n] = '\0';
@@ -592,7 +594,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     struct rec *r;
     char why[TC_BROKER_REASON_MAX];
     char *name;
-    size_t len, idlen;
+    size_t len;
     uint32_t ix;
     uint64_t h;
     int rc;
@@ -624,7 +626,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     r->len = (uint8_t)len;
     r->working = 0;
     memcpy(name, coid, len + 1);
-    idlen = order_id(s, s->nrecs, so.id);
+    order_id(s, s->nrecs, so.id);
     if (map_intent(o, &so, why, sizeof(why)) == 0) {
         so.created_day = s->day;
         rc = tc__sim_submit_own_id(s->sim, &so, &e);
@@ -657,7 +659,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     }
     slot_put(s->slots, s->capslots, h, s->nrecs);
     s->nrecs++;
-    memcpy(ack->broker_order_id, so.id, idlen + 1);
+    memcpy(ack->broker_order_id, so.id, sizeof(so.id)); /* fixed size: no call */
     ack->status = (enum tc_order_status)r->status;
     pthread_mutex_unlock(&s->mu);
     return 0;
@@ -785,7 +787,8 @@ static int sim_on_bar(struct tc_broker *b, const char *instrument_id, const stru
                                 rc == TC_ENOMEM ? "out of memory" : tc_error_msg(&e));
         }
     }
-    if (all_reported(s)) {
+    /* swept on entry: only this bar's fills (or updates) can be new */
+    if (s->pend == s->nfills && s->upend == s->nupdates) {
         pthread_mutex_unlock(&s->mu);
         return 0;
     }

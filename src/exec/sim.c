@@ -474,9 +474,18 @@ static int match(struct tc_sim *sim, struct tc_sim_order *o, const struct tc_bar
         fills = qty.raw > 0;
     }
     if (fills) {
-        if ((rc = tc__sim_fill_price(o, bar, sim->slip, base, &price)) != 0 ||
-            (rc = tc_dec_mul(price, qty, TC_ROUND_HALF_EVEN, &value)) != 0 ||
-            (rc = tc__sim_commission(&sim->cfg, qty, value, o->fills, &comm)) != 0 ||
+        /* without slippage or tick a market price (the open, the close, a
+         * reached stop) is a price of the bar already: nothing to move */
+        if (sim->slip.raw == 0 && o->tick.raw == 0 &&
+            (o->type == TC_SIM_MARKET || o->type == TC_SIM_STOP_MARKET))
+            price = base;
+        else if ((rc = tc__sim_fill_price(o, bar, sim->slip, base, &price)) != 0)
+            return tc_error_set(err, rc, "order \"%s\": fill amount out of range on day %lld",
+                                o->id, (long long)bar->day);
+        comm = TC_DEC_ZERO;
+        if ((rc = tc_dec_mul(price, qty, TC_ROUND_HALF_EVEN, &value)) != 0 ||
+            (sim->cfg.commission != TC_SIM_COMM_NONE &&
+             (rc = tc__sim_commission(&sim->cfg, qty, value, o->fills, &comm)) != 0) ||
             (rc = tc_dec_add(o->filled, qty, &filled)) != 0 ||
             (rc = tc_dec_add(o->commission, comm, &total_comm)) != 0)
             return tc_error_set(err, rc, "order \"%s\": fill amount out of range on day %lld",
