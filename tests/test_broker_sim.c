@@ -64,13 +64,7 @@ static int upd(const struct tc_order_update *u, void *ud)
     return 0;
 }
 
-static struct tc_dec D(const char *s)
-{
-    struct tc_dec d = {0};
-    if (tc_dec_parse(s, (size_t)-1, &d, NULL) != 0)
-        fail_msg("bad decimal %s", s);
-    return d;
-}
+#define D(text) tc_test_dec(text)
 
 static void assert_dec(struct tc_dec d, const char *want)
 {

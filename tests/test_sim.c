@@ -13,17 +13,8 @@
 #include "tradecore/sim.h"
 #include "exec/sim_internal.h"
 
-static struct tc_dec D(const char *text)
-{
-    struct tc_dec d = {0};
-    struct tc_error err = {0};
-    if (text == NULL)
-        return d;
-    int rc = tc_dec_parse(text, (size_t)-1, &d, &err);
-    if (rc != 0)
-        fail_msg("parse \"%s\": %s %s", text, tc_strerror_name(rc), err.msg);
-    return d;
-}
+/* NULL (a table's empty cell) is zero */
+static struct tc_dec D(const char *text) { return text ? tc_test_dec(text) : TC_DEC_ZERO; }
 
 static void assert_dec(struct tc_dec got, const char *want, const char *what)
 {
