@@ -20,25 +20,6 @@ static void path_in(char *buf, size_t cap, const char *name)
     snprintf(buf, cap, "%s/%s", dir, name);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static long file_size(const char *path)
 {
     struct stat st;
@@ -105,7 +86,7 @@ static void test_json_shape(void **state)
                 TC_LF_DBL("third", 1.0 / 3.0), TC_LF_BOOL("yes", 5), TC_LF_BOOL("no", 0),
                 TC_LF_STR(NULL, "skipped-field"), TC_LF_STR("null", NULL),
                 TC_LF_DBL("nan", NAN), TC_LF_STR("bad_utf8", "a\xff\xfe" "b"));
-    text = slurp(path);
+    text = tc_test_slurp(path, NULL);
     assert_non_null(text);
     assert_int_equal(count_lines(text), 1);
     assert_true(strncmp(text, "{\"ts\":\"", 7) == 0);
@@ -151,7 +132,7 @@ static void test_levels_in_json(void **state)
     TC_LOG_ERROR("c", "m");
     TC_LOG_FATAL("c", "m");
     tc_log_write(TC_LOG_INFO, "c", "direct", NULL, 0);
-    text = slurp(path);
+    text = tc_test_slurp(path, NULL);
     assert_int_equal(count_lines(text), 7);
     for (line = text; *line && k < 6; k++) {
         char *nl = strchr(line, '\n');
@@ -179,7 +160,7 @@ static void test_text_format(void **state)
                 TC_LF_STR("reason", "price \"12.3\" > high"), TC_LF_INT("qty", 100),
                 TC_LF_DBL("ratio", 0.5), TC_LF_BOOL("retry", 1), TC_LF_STR("empty", ""),
                 TC_LF_STR(NULL, "x"));
-    text = slurp(path);
+    text = tc_test_slurp(path, NULL);
     assert_int_equal(count_lines(text), 1);
     assert_non_null(strchr(text, ' '));
     snprintf(ts, sizeof(ts), "%.*s", (int)(strchr(text, ' ') - text), text);
@@ -214,13 +195,13 @@ static void test_level_filtering(void **state)
     TC_LOG_INFO("c", "no", TC_LF_STR("v", expensive()));
     tc_log_write(TC_LOG_INFO, "c", "direct below threshold", NULL, 0);
     assert_int_equal(calls, 0);
-    text = slurp(path);
+    text = tc_test_slurp(path, NULL);
     assert_string_equal(text, "");
     free(text);
     TC_LOG_WARN("c", "yes", TC_LF_STR("v", expensive()));
     TC_LOG_ERROR("c", "yes", TC_LF_STR("v", expensive()));
     assert_int_equal(calls, 2);
-    text = slurp(path);
+    text = tc_test_slurp(path, NULL);
     assert_int_equal(count_lines(text), 2);
     assert_non_null(strstr(text, "\"v\":\"computed\""));
     free(text);
@@ -229,7 +210,7 @@ static void test_level_filtering(void **state)
     open_file_log(path, TC_LOG_OFF, TC_LOG_FORMAT_JSON, 0, 0);
     TC_LOG_FATAL("c", "no", TC_LF_STR("v", expensive()));
     assert_int_equal(calls, 2);
-    text = slurp(path);
+    text = tc_test_slurp(path, NULL);
     assert_string_equal(text, "");
     free(text);
 
@@ -248,7 +229,7 @@ static long record_len(void)
     path_in(path, sizeof(path), "probe.log");
     open_file_log(path, TC_LOG_INFO, TC_LOG_FORMAT_JSON, 0, 0);
     TC_LOG_INFO("rot", "line", TC_LF_STR("n", "000"));
-    text = slurp(path);
+    text = tc_test_slurp(path, NULL);
     n = (long)strlen(text);
     free(text);
     return n;
@@ -277,7 +258,7 @@ static void test_rotation(void **state)
     for (int i = 1; i <= keep; i++) {
         snprintf(name, sizeof(name), "%s.%d", path, i);
         assert_int_equal(file_size(name), per_file * len);
-        text = slurp(name);
+        text = tc_test_slurp(name, NULL);
         snprintf(want, sizeof(want), "\"n\":\"%03d\"", lines - 2 - per_file * i + 1);
         assert_non_null(strstr(text, want));
         snprintf(want, sizeof(want), "\"n\":\"%03d\"", lines - 2 - per_file * (i - 1));
@@ -286,7 +267,7 @@ static void test_rotation(void **state)
     }
     snprintf(name, sizeof(name), "%s.%d", path, keep + 1);
     assert_int_equal(file_size(name), -1);
-    text = slurp(path);
+    text = tc_test_slurp(path, NULL);
     assert_non_null(strstr(text, "\"n\":\"021\""));
     assert_non_null(strstr(text, "\"n\":\"022\""));
     free(text);
@@ -326,8 +307,8 @@ static void test_reopen(void **state)
     TC_LOG_INFO("c", "still-old");   /* the open handle follows the file */
     tc_assert_ok(tc_log_reopen(&err), &err);
     TC_LOG_INFO("c", "after");
-    a = slurp(moved);
-    b = slurp(path);
+    a = tc_test_slurp(moved, NULL);
+    b = tc_test_slurp(path, NULL);
     assert_non_null(a);
     assert_non_null(b);
     assert_int_equal(count_lines(a), 2);
@@ -366,7 +347,7 @@ static void test_open_errors(void **state)
     assert_int_equal(tc__log_threshold, TC_LOG_INFO);
     TC_LOG_DEBUG("c", "dropped");
     TC_LOG_INFO("c", "kept");
-    text = slurp(path);
+    text = tc_test_slurp(path, NULL);
     assert_int_equal(count_lines(text), 1);
     assert_true(text[0] == '{');
     assert_non_null(strstr(text, "\"kept\""));
@@ -429,7 +410,7 @@ static void test_threads(void **state)
         assert_int_equal(pthread_create(&t[i], NULL, writer, (void *)(intptr_t)i), 0);
     for (int i = 0; i < THREADS; i++)
         pthread_join(t[i], NULL);
-    text = slurp(path);
+    text = tc_test_slurp(path, NULL);
     for (line = text; *line;) {
         char *nl = strchr(line, '\n');
         json_t *j;
