@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/str.h"
 #include "tradecore/accounts.h"
 #include "tradecore/backtest.h"
@@ -155,15 +156,7 @@ void tc_backtest_result_release(struct tc_backtest_result *r)
 
 static int grow(void **items, size_t *cap, size_t n, size_t size)
 {
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 64;
-    void *t = realloc(*items, c * size);
-    if (!t)
-        return TC_ENOMEM;
-    *items = t;
-    *cap = c;
-    return 0;
+    return tc__grow(items, cap, n, size, 64);
 }
 
 static const char *instance_name(const struct tc_backtest_strategy *s)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/str.h"
 #include "exec/sim_internal.h"
 #include "tradecore/broker_sim.h"
@@ -488,14 +489,8 @@ static int queue_update(struct simb *s, uint32_t ix, enum tc_order_status status
     struct tc_dec qty = live_at(s, r->live)->quantity;
     struct updrec *u;
 
-    if (s->nupdates == s->capupdates) {
-        size_t cap = s->capupdates ? s->capupdates * 2 : 16;
-        struct updrec *t = realloc(s->updates, cap * sizeof(*t));
-        if (!t)
-            return TC_ENOMEM;
-        s->updates = t;
-        s->capupdates = cap;
-    }
+    if (tc__grow((void **)&s->updates, &s->capupdates, s->nupdates, sizeof(*s->updates), 16) != 0)
+        return TC_ENOMEM;
     u = &s->updates[s->nupdates++];
     u->rec = ix;
     u->status = (uint8_t)status;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/grow.h"
 #include "cli/cli_entity.h"
 #include "tradecore/clock.h"
 #include "tradecore/ingest.h"
@@ -62,14 +63,8 @@ static void note_instrument(void *ud, const char *id, int created)
     for (size_t i = 0; i < s->n; i++)
         if (strcmp(s->v[i], id) == 0)
             return;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        void *p = realloc(s->v, cap * sizeof *s->v);
-        if (!p)
-            return; /* the count is then low; nothing else depends on it */
-        s->v = p;
-        s->cap = cap;
-    }
+    if (tc__grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v), 16) != 0)
+        return; /* the count is then low; nothing else depends on it */
     snprintf(s->v[s->n++], TC_REFDATA_ID_MAX, "%s", id);
 }
 

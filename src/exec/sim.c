@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "tradecore/clock.h"
 #include "tradecore/id.h"
 #include "tradecore/sim.h"
@@ -316,14 +317,8 @@ static int submit(struct tc_sim *sim, const struct tc_sim_order *order, int chec
     if (sim->in_bar)
         return tc_error_set(err, TC_EBUSY, "order \"%.64s\": cannot be submitted inside a bar",
                             order->id);
-    if (sim->n == sim->cap) {
-        size_t ncap = sim->cap ? sim->cap * 2 : 16;
-        struct tc_sim_order *p = realloc(sim->orders, ncap * sizeof *p);
-        if (p == NULL)
-            return tc_error_set(err, TC_ENOMEM, "order \"%.64s\": out of memory", order->id);
-        sim->orders = p;
-        sim->cap = ncap;
-    }
+    if (tc__grow((void **)&sim->orders, &sim->cap, sim->n, sizeof(*sim->orders), 16) != 0)
+        return tc_error_set(err, TC_ENOMEM, "order \"%.64s\": out of memory", order->id);
     w = &sim->orders[sim->n];
     if ((rc = check_order(sim, order, check_id, w, err)) != 0)
         return rc;

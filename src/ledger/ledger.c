@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/str.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
@@ -183,14 +184,8 @@ int tc__ledger_changes_add_pos(struct tc__ledger_changes *c, const struct tc_pos
         c->npos = 1;
         return 0;
     }
-    if (c->npos + 1 > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 4;
-        struct tc_position *t = realloc(c->pos, cap * sizeof(*t));
-        if (!t)
-            return TC_ENOMEM;
-        c->pos = t;
-        c->cap = cap;
-    }
+    if (tc__grow((void **)&c->pos, &c->cap, c->npos, sizeof(*c->pos), 4) != 0)
+        return TC_ENOMEM;
     if (c->npos == 1)
         c->pos[0] = c->one;
     c->pos[c->npos++] = *p;
@@ -245,14 +240,8 @@ int tc__ledger_cache_put_pos(struct tc_ledger *l, const struct tc_position *p)
             l->pos[k] = *p;
         return 0;
     }
-    if (l->npos == l->cappos) {
-        size_t cap = l->cappos ? l->cappos * 2 : 64;
-        struct tc_position *t = realloc(l->pos, cap * sizeof(*t));
-        if (!t)
-            return TC_ENOMEM;
-        l->pos = t;
-        l->cappos = cap;
-    }
+    if (tc__grow((void **)&l->pos, &l->cappos, l->npos, sizeof(*l->pos), 64) != 0)
+        return TC_ENOMEM;
     if ((l->npos + 1) * 2 > l->nslots) {
         int rc = cache_rehash(l, l->nslots ? l->nslots * 2 : 128);
         if (rc != 0)

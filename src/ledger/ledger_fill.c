@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
 #include "ledger/repo_util.h"
@@ -84,14 +85,8 @@ static int fill_body(struct tc_ledger *l, struct tc_txn *tx, const struct tc_fil
 
 static int keep_fill(struct submit_ctx *sc, const struct tc_fill *f)
 {
-    if (sc->n == sc->cap) {
-        size_t cap = sc->cap ? sc->cap * 2 : 4;
-        struct tc_fill *t = realloc(sc->fills, cap * sizeof(*t));
-        if (!t)
-            return sc->rc = TC_ENOMEM;
-        sc->fills = t;
-        sc->cap = cap;
-    }
+    if (tc__grow((void **)&sc->fills, &sc->cap, sc->n, sizeof(*sc->fills), 4) != 0)
+        return sc->rc = TC_ENOMEM;
     sc->fills[sc->n++] = *f;
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
 #include "tradecore/accounts.h"
@@ -74,14 +75,8 @@ static int str_add(struct arena *a, const char *s, size_t len, uint32_t *off)
     if (b >= a->nblk) {
         if (b >= (UINT32_MAX >> STR_SHIFT) - 1)
             return TC_ENOMEM;
-        if (a->nblk == a->capblk) {
-            size_t cap = a->capblk ? a->capblk * 2 : 16;
-            char **nb = realloc(a->blk, cap * sizeof(*nb));
-            if (!nb)
-                return TC_ENOMEM;
-            a->blk = nb;
-            a->capblk = cap;
-        }
+        if (tc__grow((void **)&a->blk, &a->capblk, a->nblk, sizeof(*a->blk), 16) != 0)
+            return TC_ENOMEM;
         if (!(a->blk[a->nblk] = calloc(1, STR_ALLOC)))
             return TC_ENOMEM;
         a->nblk++;
@@ -319,14 +314,8 @@ static void *tab_room(struct table *t)
     if (t->n >= UINT32_MAX - 1)
         return NULL;
     if (b >= t->nblk) {
-        if (t->nblk == t->capblk) {
-            size_t cap = t->capblk ? t->capblk * 2 : 8;
-            char **nb = realloc(t->blk, cap * sizeof(*nb));
-            if (!nb)
-                return NULL;
-            t->blk = nb;
-            t->capblk = cap;
-        }
+        if (tc__grow((void **)&t->blk, &t->capblk, t->nblk, sizeof(*t->blk), 8) != 0)
+            return NULL;
         if (!(t->blk[t->nblk] = malloc(CHUNK * (t->size + sizeof(uint64_t)))))
             return NULL;
         t->nblk++;
@@ -501,14 +490,8 @@ struct mem {
 
 static struct undo *undo_push(struct mem *m)
 {
-    if (m->nu == m->capu) {
-        size_t cap = m->capu ? m->capu * 2 : 64;
-        struct undo *u = realloc(m->u, cap * sizeof(*u));
-        if (!u)
-            return NULL;
-        m->u = u;
-        m->capu = cap;
-    }
+    if (tc__grow((void **)&m->u, &m->capu, m->nu, sizeof(*m->u), 64) != 0)
+        return NULL;
     return &m->u[m->nu++];
 }
 
@@ -1227,15 +1210,9 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
         return tc_error_set(err, TC_ECONFLICT, "position \"%s\": the id exists", p->position_id);
     if ((rc = slot_get(m, p->portfolio_id, p->instrument_id, &s, &si, err)) != 0)
         return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
-    if (s->npos == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 8;
-        uint32_t *np = realloc(s->pos, cap * sizeof(*np));
-        if (!np) {
-            oom(err, "a position");
-            return TC_ENOMEM;
-        }
-        s->pos = np;
-        s->cap = cap;
+    if (tc__grow((void **)&s->pos, &s->cap, s->npos, sizeof(*s->pos), 8) != 0) {
+        oom(err, "a position");
+        return TC_ENOMEM;
     }
     if (save_el(m, &m->t[T_SLOT], si, &s->npos, sizeof(s->npos)) != 0 ||
         str_put_shared(&m->a, &m->texts, p->strategy_id, TC_ID_BUFSZ, &strategy) != 0) {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "ledger/repo_util.h"
 #include "internal/banned.h"
 
@@ -10,14 +11,8 @@ void *tc__repo_vec_push(struct tc__repo_vec *v)
 {
     char *slot;
 
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 8;
-        void *p = realloc(v->items, cap * v->size);
-        if (!p)
-            return NULL;
-        v->items = p;
-        v->cap = cap;
-    }
+    if (tc__grow(&v->items, &v->cap, v->n, v->size, 8) != 0)
+        return NULL;
     slot = (char *)v->items + v->n * v->size;
     memset(slot, 0, v->size);
     v->n++;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/sha256.h"
 #include "store/embedded.h"
 #include "tradecore/clock.h"
@@ -132,14 +133,8 @@ static int add_file(struct tc_migration_set *set, const char *fname, const char 
                                 "migration version %d: two files (\"%s\" and one named \"%s\")",
                                 version, fname, m->name);
     } else {
-        if (set->n == set->cap) {
-            size_t cap = set->cap ? set->cap * 2 : 16;
-            struct tc_migration *items = realloc(set->items, cap * sizeof(*items));
-            if (!items)
-                return tc_error_set(err, TC_ENOMEM, "migrations: out of memory");
-            set->items = items;
-            set->cap = cap;
-        }
+        if (tc__grow((void **)&set->items, &set->cap, set->n, sizeof(*set->items), 16) != 0)
+            return tc_error_set(err, TC_ENOMEM, "migrations: out of memory");
         m = &set->items[set->n];
         memset(m, 0, sizeof(*m));
         m->version = version;
@@ -360,14 +355,8 @@ static int applied_cb(const struct tc_row *row, void *ud)
     const char *t;
     int dirty = 0;
 
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        struct applied *nv = realloc(l->v, cap * sizeof(*nv));
-        if (!nv)
-            return TC_ENOMEM;
-        l->v = nv;
-        l->cap = cap;
-    }
+    if (tc__grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v), 16) != 0)
+        return TC_ENOMEM;
     a = &l->v[l->n];
     if (tc_row_int(row, 0, &v) != 0 || v <= 0 || v > INT_MAX)
         return TC_EPARSE;
