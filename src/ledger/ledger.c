@@ -76,9 +76,46 @@ static int gen_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap)
     /* its prefix was valid (it would have refused it first) */
     if (rc != TC_EINVAL && memchr(s->prefix, 0, sizeof(s->prefix)) && tc_id_is_valid(s->prefix)) {
         memcpy(l->seq_prefix, s->prefix, sizeof(l->seq_prefix));
+        l->seq_plen = strlen(l->seq_prefix);
         l->seq_prefix_ok = 1;
     }
     return rc;
+}
+
+/* seq_join for the prefix the ledger last found valid, when S's is still
+ * that one (its PLEN + 1 bytes, the NUL with them, compared): the same id
+ * from lengths known before, no check of it after. 1 when it does not
+ * apply (nothing done). */
+static int seq_fast(struct tc_ledger *l, const char *kind, char *buf, size_t cap, int *rc)
+{
+    struct tc_ledger_seq_ids *s = l->opt.id_ud;
+    size_t klen, plen = l->seq_plen, nd = 0, at;
+    char digits[20];
+    uint64_t n;
+
+    if (!l->seq_prefix_ok || !l->mem || l->opt.id_fn != tc_ledger_seq_id || !s ||
+        memcmp(l->seq_prefix, s->prefix, plen + 1) != 0)
+        return 1;
+    klen = strlen(kind);
+    n = s->n + 1;
+    do {
+        digits[sizeof(digits) - 1 - nd++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    at = klen + plen + 2 + nd;
+    if (at >= cap || at > TC_ID_MAX) {
+        *rc = seq_join(s, kind, buf, cap); /* its refusal, as before */
+        return 0;
+    }
+    s->n++;
+    memcpy(buf, kind, klen);
+    buf[klen] = '-';
+    memcpy(buf + klen + 1, s->prefix, plen);
+    buf[klen + 1 + plen] = '-';
+    memcpy(buf + klen + plen + 2, digits + sizeof(digits) - nd, nd);
+    buf[at] = '\0';
+    *rc = 0;
+    return 0;
 }
 
 int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap,
@@ -87,6 +124,14 @@ int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t c
     char uuid[TC_UUID_STRLEN];
     int rc;
 
+    if (l->opt.id_fn && seq_fast(l, kind, buf, cap, &rc) == 0) {
+        if (rc != 0) {
+            buf[0] = '\0';
+            return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL, "the %s id generator failed: %s",
+                                kind, tc_strerror(rc < 0 ? rc : TC_EINTERNAL));
+        }
+        return 0;
+    }
     if (l->opt.id_fn) {
         buf[0] = '\0';
         rc = gen_id(l, kind, buf, cap);

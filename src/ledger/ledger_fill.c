@@ -321,7 +321,7 @@ static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct
         if (tc_dec_is_zero(p->quantity)) {
             p->status = TC_POSITION_CLOSED;
             p->exit_time_us = f->filled_at_us;
-            tc__ledger_copy(p->exit_reason, sizeof(p->exit_reason), o->reason[0] ? o->reason : "exit");
+            tc__ledger_copy(p->exit_reason, sizeof(p->exit_reason), o->why[0] ? o->why : "exit");
             *closed = 1;
         } else {
             p->status = TC_POSITION_PARTIAL;

@@ -31,6 +31,7 @@ struct tc_ledger {
      * so the same prefix is not checked again per id */
     char seq_prefix[TC_LEDGER_SEQ_PREFIX_MAX + 1];
     int seq_prefix_ok;
+    size_t seq_plen;                /* its length */
 };
 
 /* Row images written by one transaction, installed in the cache after its

@@ -51,7 +51,10 @@ struct tc__ledger_order {
     char portfolio_id[TC_ID_BUFSZ];
     int closing;                     /* intent CLOSE (else OPEN) */
     enum tc_order_status status;
-    char reason[TC_LEDGER_TEXT_MAX];
+    char reason[TC_LEDGER_TEXT_MAX]; /* SQL only: read from its row */
+    const char *why;                 /* the reason's text ("" for none): REASON
+                                        (SQL), or the memory backend's own,
+                                        valid until the transaction ends */
     struct tc_dec quantity, filled;
     int64_t version;
     int found;

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "core/sha256.h"
-#include "core/str.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
 #include "ledger/repo_util.h"
@@ -164,14 +163,50 @@ static enum tc_order_side exit_side(enum tc_side s)
 
 static void fmt_dec(struct tc_dec d, char buf[TC_DEC_STRLEN]) { tc_dec_format(d, buf, TC_DEC_STRLEN); }
 
-/* PARTS[0..N) appended to the text of length AT in BUF (core/str.h): an
- * outcome's reason, as snprintf would write it, once per signal. */
-static size_t cat_parts(char *buf, size_t cap, size_t at, const char *const *parts, size_t n)
+/* An outcome's reason as snprintf would write it (truncated to CAP - 1
+ * bytes), built once per signal from pieces of known length: decimals are
+ * formatted in place, nothing is measured twice. */
+struct txt {
+    char *buf;
+    size_t cap, at; /* AT: the length it would have untruncated */
+};
+
+static void txt_mem(struct txt *t, const char *s, size_t n)
 {
-    for (size_t k = 0; k < n; k++)
-        at = tc__str_cat(buf, cap, at, parts[k]);
-    return at;
+    if (t->at + 1 < t->cap)
+        memcpy(t->buf + t->at, s, n < t->cap - 1 - t->at ? n : t->cap - 1 - t->at);
+    t->at += n;
 }
+
+#define TXT_LIT(t, lit) txt_mem((t), (lit), sizeof(lit) - 1)
+
+static void txt_str(struct txt *t, const char *s) { txt_mem(t, s, strlen(s)); }
+
+static void txt_dec(struct txt *t, struct tc_dec d)
+{
+    char b[TC_DEC_STRLEN];
+    int n;
+    if (t->at + TC_DEC_STRLEN <= t->cap) {
+        n = tc_dec_format(d, t->buf + t->at, TC_DEC_STRLEN);
+        t->at += n > 0 ? (size_t)n : 0;
+        return;
+    }
+    n = tc_dec_format(d, b, sizeof(b));
+    txt_mem(t, b, n > 0 ? (size_t)n : 0);
+}
+
+static void txt_u64(struct txt *t, uint64_t v)
+{
+    char digits[20];
+    size_t nd = 0;
+    do {
+        digits[sizeof(digits) - 1 - nd++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    txt_mem(t, digits + sizeof(digits) - nd, nd);
+}
+
+static void txt_end(struct txt *t) { t->buf[t->at < t->cap ? t->at : t->cap - 1] = '\0'; }
 
 /* ------------------------------------------------------------------------ */
 /* Reads inside the signal transaction                                        */
@@ -335,7 +370,6 @@ static int do_base_entry(struct decide *d)
     struct tc_position p;
     struct tc_dec qty;
     struct tc_error e;
-    char q[TC_DEC_STRLEN], pr[TC_DEC_STRLEN];
     int has_explicit = 0, rc;
     tc_error_clear(&e);
 
@@ -364,13 +398,19 @@ static int do_base_entry(struct decide *d)
         (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
         return rc;
     tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), p.position_id);
-    fmt_dec(qty, q);
-    fmt_dec(s->price, pr);
     /* "base entry: %s %s %s at %s" */
-    cat_parts(c->out.reason, sizeof(c->out.reason), 0,
-              (const char *const[]){"base entry: ", q, " ", tc_side_name(s->side), " ",
-                                    s->instrument, " at ", pr},
-              8);
+    {
+        struct txt t = {c->out.reason, sizeof(c->out.reason), 0};
+        TXT_LIT(&t, "base entry: ");
+        txt_dec(&t, qty);
+        TXT_LIT(&t, " ");
+        txt_str(&t, tc_side_name(s->side));
+        TXT_LIT(&t, " ");
+        txt_str(&t, s->instrument);
+        TXT_LIT(&t, " at ");
+        txt_dec(&t, s->price);
+        txt_end(&t);
+    }
     return 0;
 }
 
@@ -388,7 +428,6 @@ static int do_pyramid(struct decide *d)
     struct tc_position p;
     struct tc_dec qty, open_qty = TC_DEC_ZERO;
     struct tc_error e;
-    char q[TC_DEC_STRLEN], px[TC_DEC_STRLEN];
     int has_explicit = 0, rc;
     tc_error_clear(&e);
 
@@ -437,17 +476,24 @@ static int do_pyramid(struct decide *d)
         (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
         return rc;
     tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), p.position_id);
-    fmt_dec(qty, q);
-    fmt_dec(s->price, px);
     if (p.layer >= 0) {
         /* "pyramid layer %d: %s %s %s at %s" */
-        size_t n = tc__str_cat(c->out.reason, sizeof(c->out.reason), 0, "pyramid layer ");
-        n = tc__str_cat_u64(c->out.reason, sizeof(c->out.reason), n, (uint64_t)p.layer);
-        cat_parts(c->out.reason, sizeof(c->out.reason), n,
-                  (const char *const[]){": ", q, " ", tc_side_name(s->side), " ", s->instrument,
-                                        " at ", px},
-                  8);
+        struct txt t = {c->out.reason, sizeof(c->out.reason), 0};
+        TXT_LIT(&t, "pyramid layer ");
+        txt_u64(&t, (uint64_t)p.layer);
+        TXT_LIT(&t, ": ");
+        txt_dec(&t, qty);
+        TXT_LIT(&t, " ");
+        txt_str(&t, tc_side_name(s->side));
+        TXT_LIT(&t, " ");
+        txt_str(&t, s->instrument);
+        TXT_LIT(&t, " at ");
+        txt_dec(&t, s->price);
+        txt_end(&t);
     } else {
+        char q[TC_DEC_STRLEN], px[TC_DEC_STRLEN];
+        fmt_dec(qty, q);
+        fmt_dec(s->price, px);
         snprintf(c->out.reason, sizeof(c->out.reason), "pyramid layer %d: %s %s %s at %s",
                  p.layer, q, tc_side_name(s->side), s->instrument, px);
     }
@@ -495,10 +541,12 @@ static int do_exit(struct decide *d)
     }
     /* "exit: %zu layer(s) of %s" */
     {
-        size_t n = tc__str_cat(c->out.reason, sizeof(c->out.reason), 0, "exit: ");
-        n = tc__str_cat_u64(c->out.reason, sizeof(c->out.reason), n, todo);
-        n = tc__str_cat(c->out.reason, sizeof(c->out.reason), n, " layer(s) of ");
-        tc__str_cat(c->out.reason, sizeof(c->out.reason), n, s->instrument);
+        struct txt t = {c->out.reason, sizeof(c->out.reason), 0};
+        TXT_LIT(&t, "exit: ");
+        txt_u64(&t, todo);
+        TXT_LIT(&t, " layer(s) of ");
+        txt_str(&t, s->instrument);
+        txt_end(&t);
     }
     return 0;
 }

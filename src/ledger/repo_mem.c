@@ -1562,10 +1562,8 @@ static int mem_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *cl
         STR_COPY(&m->a, o->portfolio_id, e->portfolio);
     o->closing = e->closing;
     o->status = e->s.status;
-    if (e->reason)
-        STR_COPY(&m->a, o->reason, e->reason);
-    else
-        o->reason[0] = '\0';
+    /* the text in the arena (not copied: the fill reads it at most once) */
+    o->why = str_at(&m->a, e->reason);
     o->quantity = e->quantity;
     o->filled = e->s.filled;
     o->version = e->s.version;

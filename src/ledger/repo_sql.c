@@ -569,6 +569,7 @@ static int order_cb(const struct tc_row *row, void *ud)
     if (tc_order_status_parse(status, &o->status, NULL) != 0)
         return TC_EPARSE;
     o->closing = strcmp(intent, "CLOSE") == 0;
+    o->why = o->reason;
     o->found = 1;
     return 1;
 }
