@@ -3,7 +3,9 @@
 # PostgreSQL: a data file loaded, the summary text and --json fields, a second
 # run unchanged, exit statuses (a bad file 1 with file:line on stderr and
 # nothing stored, usage errors 2), --skip-bad listing rows, and the generator
-# writing the same file for the same seed.
+# writing the same file for the same seed; ingest actions and ingest fx:
+# their summaries, a second run unchanged, a bad file 1 with file:line and
+# nothing stored, usage errors 2.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -93,6 +95,36 @@ scenario() {
     expect_err 2 "missing --seed" gen-prices --rows 5 --symbols 1 --out "$base/x.csv"
     expect_err 2 "--rows" gen-prices --rows -5 --symbols 1 --seed 1 --out "$base/x.csv"
     expect_err 2 "--symbols" gen-prices --rows 5 --symbols 0 --seed 1 --out "$base/x.csv"
+
+    # corporate actions and FX rates
+    printf 'symbol,ex_date,kind,value,currency\nORCL,2000-01-18,SPLIT,2,\nORCL,2009-07-08,DIVIDEND,0.05,USD\n' >"$base/orcl-actions.csv"
+    expect 0 ingest actions "$base/orcl-actions.csv" --market XNYS
+    grep -qF "ingested 1 file: 2 actions, 2 inserted, 0 unchanged" "$base/out" || fail "actions summary"
+    expect 0 ingest actions "$base/orcl-actions.csv" --json
+    jq_true '.files == 1 and .rows == 2 and .inserted == 0 and .unchanged == 2'
+    [ "$(count "SELECT ratio FROM corporate_actions WHERE instrument_id = 'ORCL' AND kind = 'SPLIT'")" = "$(ratio_of 2)" ] ||
+        fail "split ratio stored"
+    printf 'symbol,ex_date,kind,value,currency\nORCL,2010-01-13,DIVIDEND,0.05,\nORCL,2000-01-18,SPLIT,3,\n' >"$base/orcl-bad-actions.csv"
+    expect_err 1 "orcl-bad-actions.csv:3: SPLIT of ORCL on 2000-01-18 is stored with ratio 2, the file says 3" \
+        ingest actions "$base/orcl-bad-actions.csv"
+    [ "$(count "SELECT count(*) FROM corporate_actions")" = 2 ] || fail "a rejected actions file stored rows"
+    printf 'date,base,quote,rate\n2014-01-02,EUR,USD,1.3667\n2014-01-03,EUR,USD,1.359\n' >"$base/fx.csv"
+    expect 0 ingest fx "$base/fx.csv"
+    grep -qF "ingested 1 file: 2 rates, 2 inserted, 0 unchanged" "$base/out" || fail "fx summary"
+    printf 'date,base,quote,rate\n2014-01-06,EUR,USD,1.36\n2014-01-07,EUR,USD,nan\n' >"$base/fx-bad.csv"
+    expect_err 1 'fx-bad.csv:3: rate: decimal "nan"' ingest fx "$base/fx-bad.csv"
+    [ "$(count "SELECT count(*) FROM fx_rates_daily")" = 2 ] || fail "a rejected fx file stored rows"
+    expect_err 2 "ingest fx: no FILE given" ingest fx
+    expect 2 ingest fx "$base/fx.csv" --market XNYS
+    expect_err 2 "ingest actions: no FILE given" ingest actions --market XNYS
+}
+
+# a decimal as the store keeps it: sqlite an integer of 1e-8 units, PostgreSQL numeric
+ratio_of() {
+    case $HIST_URL in
+    sqlite:*) echo "${1}00000000" ;;
+    *) printf '%s.00000000' "$1" ;;
+    esac
 }
 
 # --- sqlite ---------------------------------------------------------------

@@ -1,5 +1,6 @@
 /* `tradecore ingest prices FILE…`: daily price CSV files into the historical
- * store, with a progress bar on a terminal and a summary (text or JSON); and
+ * store, with a progress bar on a terminal and a summary (text or JSON);
+ * `tradecore ingest actions|fx FILE…`: corporate actions and FX rates; and
  * `tradecore gen-prices`: a deterministic long-format price file for tests and
  * benchmarks. */
 #include <errno.h>
@@ -10,6 +11,7 @@
 
 #include "core/grow.h"
 #include "cli/cli_entity.h"
+#include "tradecore/actions.h"
 #include "tradecore/clock.h"
 #include "tradecore/ingest.h"
 #include "tradecore/refdata.h"
@@ -41,6 +43,14 @@ static const char ingest_help[] =
     "stored with different values rejects the file (stored rows are never replaced).\n"
     "Files are loaded in order; the first file that fails stops the command\n"
     "(files before it stay loaded).\n"
+    "\n"
+    "usage: tradecore ingest actions FILE... [--market MIC] [--json]\n"
+    "       tradecore ingest fx FILE... [--json]\n\n"
+    "Loads corporate actions (header symbol,ex_date,kind,value[,currency]; kind\n"
+    "SPLIT with value the new shares per old one, or DIVIDEND with value the cash\n"
+    "per share) or daily FX rates (header date,base,quote,rate: one BASE costs RATE\n"
+    "QUOTE) into the historical store, each file in one transaction; the first bad\n"
+    "row rejects the file. --market names the market of the symbols.\n"
     "Exit status: 0 ok, 1 a file was rejected or another error, 2 usage error.\n";
 
 static const char gen_help[] =
@@ -239,17 +249,68 @@ static int ingest_prices(struct tc_cli *cli, int argc, char **argv)
     return rc;
 }
 
+/* `ingest actions` and `ingest fx`. */
+static int ingest_refs(struct tc_cli *cli, int argc, char **argv, int fx)
+{
+    struct tc__cli_ent_opt opts[] = {{.name = "json"}, {.name = "market", .takes_value = 1}};
+    const char *pos[MAX_FILES], *what = fx ? "ingest fx" : "ingest actions";
+    size_t npos = 0, files_done = 0;
+    struct tc_actions_summary total = {0};
+    struct tc_error err = {0};
+    struct tc_store *s = NULL;
+    int rc;
+
+    rc = tc__cli_ent_parse(cli, argc, argv, 2, opts, fx ? 1 : 2, pos, MAX_FILES, &npos,
+                           ingest_help);
+    if (rc != 0)
+        return rc < 0 ? TC_EXIT_OK : rc;
+    if (npos == 0)
+        return tc_cli_usage(cli, "%s: no FILE given (see --help)", what);
+    if ((rc = tc__cli_ent_open(cli, "historical", &s)) != 0)
+        return rc;
+    for (size_t i = 0; i < npos; i++) {
+        struct tc_actions_summary r;
+        int frc = fx ? tc_fx_ingest_csv(s, pos[i], NULL, &r, &err)
+                     : tc_actions_ingest_csv(s, pos[i], opts[1].value, NULL, &r, &err);
+        if (frc != 0) {
+            rc = tc_cli_fail(cli, &err);
+            break;
+        }
+        files_done++;
+        total.rows += r.rows;
+        total.inserted += r.inserted;
+        total.unchanged += r.unchanged;
+    }
+    tc_store_close(s);
+    if (rc != 0)
+        return rc;
+    if (opts[0].seen) {
+        json_t *v = json_pack("{sI sI sI sI}", "files", (json_int_t)files_done, "rows",
+                              (json_int_t)total.rows, "inserted", (json_int_t)total.inserted,
+                              "unchanged", (json_int_t)total.unchanged);
+        return v ? tc__cli_ent_print_json(cli, v) : tc_cli_failf(cli, "out of memory");
+    }
+    fprintf(cli->out, "ingested %zu file%s: %lld %s, %lld inserted, %lld unchanged\n", files_done,
+            files_done == 1 ? "" : "s", (long long)total.rows, fx ? "rates" : "actions",
+            (long long)total.inserted, (long long)total.unchanged);
+    return TC_EXIT_OK;
+}
+
 int tc_cmd_ingest(struct tc_cli *cli, int argc, char **argv)
 {
     if (argc < 2)
-        return tc_cli_usage(cli, "missing subcommand (prices); see --help");
+        return tc_cli_usage(cli, "missing subcommand (prices, actions or fx); see --help");
     if (tc_cli_is_help(argv[1])) {
         fputs(ingest_help, cli->out);
         return TC_EXIT_OK;
     }
     if (strcmp(argv[1], "prices") == 0)
         return ingest_prices(cli, argc, argv);
-    return tc_cli_usage(cli, "unknown subcommand '%s' (expected prices)", argv[1]);
+    if (strcmp(argv[1], "actions") == 0)
+        return ingest_refs(cli, argc, argv, 0);
+    if (strcmp(argv[1], "fx") == 0)
+        return ingest_refs(cli, argc, argv, 1);
+    return tc_cli_usage(cli, "unknown subcommand '%s' (expected prices, actions or fx)", argv[1]);
 }
 
 /* ------------------------------------------------------------------------ */
