@@ -5,7 +5,8 @@
  * BASE_ENTRY with an explicit quantity and no stop; bars fed as views
  * (on_bars, or on_bar per bar of the view) and a class with neither refused;
  * sessions fed at once (on_session) give the very signals of the per-bar
- * path for both built-in strategies on real and generated data, the
+ * path for both built-in strategies on real and generated data (and for
+ * sma_cross on closes whose SMAs nearly tie), the
  * adaptation for classes without on_session, and bad session input. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "tc_test.h"
 #include "tradecore/accounts.h"
+#include "tradecore/indicators.h"
 #include "tradecore/ingest.h"
 #include "tradecore/ledger.h"
 #include "tradecore/migrate.h"
@@ -740,6 +742,104 @@ static void test_session_matches_bars(void **state)
     tc_bar_series_release(&s[1]);
 }
 
+/* Closes of about 100 moving by -3..3 units of 1e-8 a bar (and flat runs of
+ * 12 bars every 60), one bar a day: the SMAs' exact means are often less
+ * than one unit apart, so their rounding decides the sign. */
+static void gen_tiny(struct tc_bar_series *s, const char *id, uint64_t seed, size_t n,
+                     int64_t day0)
+{
+    struct tc_error err = {0};
+    uint64_t x = seed * 6364136223846793005u + 1442695040888963407u;
+    int64_t close = INT64_C(10000000000);
+    tc_bar_series_init(s, id);
+    for (size_t i = 0; i < n; i++) {
+        struct tc_bar b;
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        if (i % 60 < 48)
+            close += (int64_t)((x >> 33) % 7) - 3;
+        memset(&b, 0, sizeof(b));
+        b.day = day0 + (int64_t)i;
+        b.close = b.open = b.high = b.low = b.adj_close = tc_dec_from_raw(close);
+        b.volume = 1000;
+        tc_assert_ok(tc_bar_series_append(s, &b, &err), &err);
+    }
+}
+
+/* Over the closes of S, with the batch SMAs (rounded by a division) and the
+ * exact window sums: bars where the rounded means are equal though the
+ * exact ones differ (*EQUAL), where the rounded sign differs from the exact
+ * one (*FLIPPED), and crossovers whose exact means are at most one unit
+ * apart (*BY_ROUNDING: the sign of the exact difference alone would not
+ * decide them). */
+__extension__ typedef __int128 i128;
+
+static void count_ties(const struct tc_bar_series *s, size_t fast, size_t slow, size_t *equal,
+                       size_t *flipped, size_t *by_rounding)
+{
+    struct tc_error err = {0};
+    struct tc_ind_value *f = calloc(s->n, sizeof(*f)), *sl = calloc(s->n, sizeof(*sl));
+    struct tc_dec_view v = {s->close, s->n};
+    int last = 0;
+    assert_non_null(f);
+    assert_non_null(sl);
+    tc_assert_ok(tc_ind_sma_batch(v, fast, f, &err), &err);
+    tc_assert_ok(tc_ind_sma_batch(v, slow, sl, &err), &err);
+    for (size_t i = slow - 1; i < s->n; i++) {
+        i128 sf = 0, ss = 0;
+        for (size_t k = i + 1 - fast; k <= i; k++)
+            sf += s->close[k].raw;
+        for (size_t k = i + 1 - slow; k <= i; k++)
+            ss += s->close[k].raw;
+        i128 d = sf * (i128)slow - ss * (i128)fast, lim = (i128)(fast * slow);
+        int exact = (d > 0) - (d < 0), sign = tc_dec_cmp(f[i].value, sl[i].value);
+        assert_true(f[i].has_value && sl[i].has_value);
+        if (sign == 0 && exact != 0)
+            (*equal)++;
+        if (sign != exact)
+            (*flipped)++;
+        if (sign == 0)
+            continue;
+        if (last != 0 && sign != last && d <= lim && d >= -lim)
+            (*by_rounding)++;
+        last = sign;
+    }
+    free(f);
+    free(sl);
+}
+
+/* The session path decides the sign of fast - slow from the exact sums and
+ * forms the rounded means only for near ties: on closes where ties are
+ * common (equal rounded means of different exact means, signs and
+ * crossovers the rounding decides, all counted here so the data surely has
+ * them) it sends the signals of the streaming SMAs, bar by bar. */
+static void test_session_near_ties(void **state)
+{
+    struct tc_bar_series s[3];
+    static const char *const p23[] = {"fast=2", "slow=3", NULL};
+    static const char *const p37[] = {"fast=3", "slow=7", NULL};
+    static const char *const p46[] = {"fast=4", "slow=6", NULL};
+    static const char *const p1030[] = {"fast=10", "slow=30", NULL};
+    const char *const *const kv[] = {p23, p37, p46, p1030};
+    static const size_t periods[][2] = {{2, 3}, {3, 7}, {4, 6}, {10, 30}};
+    (void)state;
+
+    gen_tiny(&s[0], "A0", 11, 1500, 9000);
+    gen_tiny(&s[1], "B1", 12, 1400, 9010);
+    gen_tiny(&s[2], "C2", 13, 1600, 8990);
+    for (size_t k = 0; k < 4; k++) {
+        size_t equal = 0, flipped = 0, by_rounding = 0;
+        for (size_t j = 0; j < 3; j++)
+            count_ties(&s[j], periods[k][0], periods[k][1], &equal, &flipped, &by_rounding);
+        assert_true(equal > 10);
+        assert_true(flipped > 10);
+        assert_true(by_rounding > 3);
+        assert_true(compare_paths(s, 3, "sma_cross", kv[k], INT64_MIN) > 20);
+        assert_true(compare_paths(s, 3, "sma_cross", kv[k], 9300) > 10);
+    }
+    for (size_t j = 0; j < 3; j++)
+        tc_bar_series_release(&s[j]);
+}
+
 /* A class without on_session gets its bars per changed instrument; bad
  * session input is refused with its reason and changes nothing; a context
  * is fed one way. */
@@ -954,6 +1054,7 @@ int main(void)
         cmocka_unit_test(test_bars_dispatch),
         cmocka_unit_test(test_ctx_bad_prefix),
         cmocka_unit_test(test_session_matches_bars),
+        cmocka_unit_test(test_session_near_ties),
         cmocka_unit_test(test_session_dispatch),
         cmocka_unit_test(test_entry_without_stop),
     };

@@ -20,12 +20,10 @@ struct inst {
     struct tc_ind_cross cross;
 };
 
-/* A bar where both SMAs have a value: the sums of its windows (WIDE: they
- * do not fit 64 bits, sum them from the column). */
-struct both {
+/* A crossover of a session: instrument IX's bar I, its SIGN. */
+struct cross {
     size_t ix, i;
-    int64_t sf, ss;
-    int wide;
+    int sign;
 };
 
 struct state {
@@ -43,7 +41,7 @@ struct state {
     signed char *last;        /* last non-zero sign of fast - slow */
     unsigned char *wide;      /* 1: a sum does not fit 64 bits, both are summed from the
                                  column in 128 bits on each bar until they fit again */
-    struct both *todo;        /* a session's bars where both SMAs have a value */
+    struct cross *todo;       /* a session's crossovers, in order */
     size_t cap_todo;
 };
 
@@ -182,22 +180,35 @@ static int on_bars(struct tc_strategy_ctx *ctx, void *vs, size_t ix, const struc
     return 0;
 }
 
-/* Fed by sessions, a bar where both SMAs have a value: the means (rounded
- * as tc_ind_sma), their sign, and a crossover's signal. Out of the loop of
- * on_session, which stays small for the bars before. */
-static __attribute__((noinline)) int both_values(struct tc_strategy_ctx *ctx, struct state *s,
-                                                 size_t ix, struct tc_dec close, tc__i128 sf,
-                                                 tc__i128 ss, struct tc_error *err)
+/*
+ * Fed by sessions, the sign of SMA(fast) - SMA(slow) on a bar, from the
+ * window sums SF and SS (1e-8 units) without the means where it can.
+ *
+ * Let F = SF / fast and S = SS / slow (exact), and mf, ms the means as
+ * tc_ind_sma gives them: F and S rounded half-even to a unit, so
+ * |mf - F| <= 1/2 and |ms - S| <= 1/2. With D = SF * slow - SS * fast,
+ * F - S = D / (fast * slow). If D > fast * slow, then F - S > 1 and
+ *   mf - ms >= (F - 1/2) - (S + 1/2) = (F - S) - 1 > 0,
+ * so the sign is +1; if D < -(fast * slow), symmetrically -1. Only when
+ * |D| <= fast * slow (the exact means less than one unit apart) may the
+ * rounding decide (equal rounded means, or a sign the exact difference does
+ * not have): near_tie forms the rounded means and compares them. D is exact
+ * in 128 bits (|SF|, |SS| < 2^63 and fast, slow <= 100000 < 2^17).
+ */
+static __attribute__((noinline)) int near_tie(const struct state *s, tc__i128 sf, tc__i128 ss)
 {
-    struct tc_dec mf = tc__ind_mean(sf, s->fast, s->rfast);
-    struct tc_dec ms = tc__ind_mean(ss, s->slow, s->rslow);
-    int sign = tc_dec_cmp(mf, ms), last = s->last[ix];
-    if (sign == 0)
-        return 0;
-    s->last[ix] = (signed char)sign;
-    if (last == 0 || last == sign)
-        return 0;
-    return crossed(ctx, s, ix, close, sign, err);
+    return tc_dec_cmp(tc__ind_mean(sf, s->fast, s->rfast), tc__ind_mean(ss, s->slow, s->rslow));
+}
+
+static inline int sign_of(const struct state *s, int64_t sf, int64_t ss, int64_t fast,
+                          int64_t slow, int64_t lim)
+{
+    const tc__i128 d = (tc__i128)sf * slow - (tc__i128)ss * fast;
+    if (d > lim)
+        return 1;
+    if (d < -lim)
+        return -1;
+    return near_tie(s, sf, ss);
 }
 
 /* The sum of X[max(FIRST, I + 1 - PERIOD) .. I] in 128 bits. */
@@ -209,13 +220,13 @@ static tc__i128 window_sum(const struct tc_dec *x, size_t first, size_t i, size_
     return sum;
 }
 
-/* Room for N bars in the session's list. */
+/* Room for N crossovers in the session's list. */
 static __attribute__((noinline)) int grow_todo(struct state *s, size_t n, struct tc_error *err)
 {
     size_t cap = s->cap_todo ? s->cap_todo : 64;
     while (cap < n)
         cap *= 2;
-    struct both *t = realloc(s->todo, cap * sizeof(*t));
+    struct cross *t = realloc(s->todo, cap * sizeof(*t));
     if (!t)
         return tc_error_set(err, TC_ENOMEM, "out of memory");
     s->todo = t;
@@ -223,25 +234,35 @@ static __attribute__((noinline)) int grow_todo(struct state *s, size_t n, struct
     return 0;
 }
 
-/* Lists bar I of instrument IX (both SMAs have a value). */
-static inline int list_bar(struct state *s, size_t *ntodo, size_t ix, size_t i, int64_t sf,
-                           int64_t ss, int wide, struct tc_error *err)
+/*
+ * Bar I of instrument IX has the sign SIGN (both SMAs have a value): a
+ * non-zero sign other than the last non-zero one *LAST becomes it, and is
+ * a crossover (listed) unless it is the first. A zero sign changes nothing.
+ */
+static inline int step(struct state *s, size_t *ntodo, size_t ix, size_t i, int sign, int *last,
+                       struct tc_error *err)
 {
     int rc;
-    if (*ntodo == s->cap_todo && (rc = grow_todo(s, *ntodo + 1, err)) != 0)
-        return rc;
-    s->todo[(*ntodo)++] = (struct both){ix, i, sf, ss, wide};
+    if (sign == 0 || sign == *last)
+        return 0;
+    if (*last != 0) {
+        if (*ntodo == s->cap_todo && (rc = grow_todo(s, *ntodo + 1, err)) != 0)
+            return rc;
+        s->todo[(*ntodo)++] = (struct cross){ix, i, sign};
+    }
+    *last = sign;
     return 0;
 }
 
 /* Bars I..TO-1 of instrument IX from the first one where a 64-bit sum
- * overflowed: both sums from the column in 128 bits, kept as 64 bits again
- * (and the instrument back on the fast path) once they fit. */
+ * overflowed: both sums from the column in 128 bits and their rounded
+ * means, kept as 64 bits again (and the instrument back on the fast path)
+ * once they fit. */
 static __attribute__((noinline)) int wide_bars(struct state *s, size_t *ntodo, size_t ix,
                                                const struct tc_dec *x, size_t first, size_t i,
                                                size_t to, struct tc_error *err)
 {
-    int rc;
+    int rc, last = s->last[ix];
     for (; i < to; i++) {
         tc__i128 sf = window_sum(x, first, i, s->fast), ss = window_sum(x, first, i, s->slow);
         int fits = sf >= INT64_MIN && sf <= INT64_MAX && ss >= INT64_MIN && ss <= INT64_MAX;
@@ -249,21 +270,53 @@ static __attribute__((noinline)) int wide_bars(struct state *s, size_t *ntodo, s
         s->sum[ix][0] = fits ? (int64_t)sf : 0;
         s->sum[ix][1] = fits ? (int64_t)ss : 0;
         if (i + 1 - first >= s->slow &&
-            (rc = list_bar(s, ntodo, ix, i, s->sum[ix][0], s->sum[ix][1], !fits, err)) != 0)
+            (rc = step(s, ntodo, ix, i, near_tie(s, sf, ss), &last, err)) != 0) {
+            s->last[ix] = (signed char)last;
             return rc;
+        }
     }
+    s->last[ix] = (signed char)last;
     s->pos[ix][1] = to;
     return 0;
+}
+
+/* Moves the window sums *SF and *SS by the close C in and OF, OS out; 1
+ * (and nothing changed) when one would not fit 64 bits. */
+static inline int add_bar(int64_t *sf, int64_t *ss, int64_t c, int64_t of, int64_t os)
+{
+    int64_t nf, ns;
+    if (__builtin_add_overflow(*sf, c, &nf) | __builtin_sub_overflow(nf, of, &nf) |
+        __builtin_add_overflow(*ss, c, &ns) | __builtin_sub_overflow(ns, os, &ns))
+        return 1;
+    *sf = nf;
+    *ss = ns;
+    return 0;
+}
+
+/* The step of the slow SMA's first value (once per instrument: out of the
+ * loops). */
+static __attribute__((noinline)) int first_value(struct state *s, size_t *ntodo, size_t ix,
+                                                 size_t i, int64_t sf, int64_t ss,
+                                                 struct tc_error *err)
+{
+    const int64_t fast = (int64_t)s->fast, slow = (int64_t)s->slow;
+    int last = s->last[ix];
+    int rc = step(s, ntodo, ix, i, sign_of(s, sf, ss, fast, slow, fast * slow), &last, err);
+    s->last[ix] = (signed char)last;
+    return rc;
 }
 
 /*
  * Fed by sessions, in two passes. First, for each instrument with new bars,
  * both sums move by the new close and the closes leaving the windows (read
  * back from the column), in 64 bits while they fit (from a bar where one
- * overflows, wide_bars: 128-bit sums, the same values); a bar where the slow
- * SMA has a value (fast < slow: the fast one has one then too) is listed.
- * That pass calls nothing on the way, so it stays in registers. Then, in
- * the same order, each listed bar's means, sign and signal.
+ * overflows, wide_bars: 128-bit sums, the same values); on a bar where the
+ * slow SMA has a value (fast < slow: the fast one has one then too) the
+ * sign of fast - slow (sign_of) moves the last non-zero sign, and a
+ * crossover is listed. That pass calls nothing on the way but for a near
+ * tie, so it stays in registers. Then, in the same order, each listed
+ * crossover's signal (crossed): the signals and the order of the bar-by-bar
+ * path.
  */
 static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_session_bars *sb,
                       struct tc_error *err)
@@ -275,6 +328,7 @@ static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_ses
     const struct tc_bar_view *const cols = sb->cols;
     const size_t *const froma = sb->from, *const changed = sb->changed;
     const size_t fast = s->fast, slow = s->slow, n = s->n, nch = sb->n_changed;
+    const int64_t lim = (int64_t)fast * (int64_t)slow;
     size_t ntodo = 0;
     int rc;
 
@@ -301,20 +355,37 @@ static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_ses
             continue;
         }
         int64_t sf = sum[ix][0], ss = sum[ix][1];
-        for (; i < to; i++) {
-            const size_t count = i - first + 1;
-            const int64_t c = x[i].raw, of = count > fast ? x[i - fast].raw : 0,
-                          os = count > slow ? x[i - slow].raw : 0;
-            int64_t nf, ns;
-            if (__builtin_expect(__builtin_add_overflow(sf, c, &nf) |
-                                     __builtin_sub_overflow(nf, of, &nf) |
-                                     __builtin_add_overflow(ss, c, &ns) |
-                                     __builtin_sub_overflow(ns, os, &ns),
-                                 0))
-                break;
-            sf = nf;
-            ss = ns;
-            if (count >= slow && (rc = list_bar(s, &ntodo, ix, i, sf, ss, 0, err)) != 0)
+        const size_t full = first + slow; /* the first bar with a close out of the slow window */
+        if (i < full) {
+            /* the windows filling: bars before the slow SMA's first value */
+            const size_t warm = full - 1 < to ? full - 1 : to;
+            for (; i < warm; i++) {
+                const int64_t of = i - first >= fast ? x[i - fast].raw : 0;
+                if (__builtin_expect(add_bar(&sf, &ss, x[i].raw, of, 0), 0))
+                    break;
+            }
+            /* the slow SMA's first value (nothing leaves its window yet) */
+            if (i == full - 1 && i < to && !add_bar(&sf, &ss, x[i].raw, x[i - fast].raw, 0)) {
+                if ((rc = first_value(s, &ntodo, ix, i, sf, ss, err)) != 0)
+                    return rc;
+                i++;
+            }
+        }
+        if (i >= full && i < to) {
+            /* both windows full: a close in, one out of each */
+            int last = s->last[ix];
+            rc = 0;
+            for (; i < to; i++) {
+                if (__builtin_expect(add_bar(&sf, &ss, x[i].raw, x[i - fast].raw, x[i - slow].raw),
+                                     0))
+                    break;
+                if ((rc = step(s, &ntodo, ix, i,
+                               sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim), &last,
+                               err)) != 0)
+                    break;
+            }
+            s->last[ix] = (signed char)last;
+            if (rc != 0)
                 return rc;
         }
         sum[ix][0] = sf;
@@ -324,15 +395,8 @@ static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_ses
             return rc;
     }
     for (size_t t = 0; t < ntodo; t++) {
-        const struct both *b = &s->todo[t];
-        const struct tc_dec *x = cols[b->ix].close;
-        const size_t first = pos[b->ix][0];
-        tc__i128 sf = b->sf, ss = b->ss;
-        if (b->wide) {
-            sf = window_sum(x, first, b->i, fast);
-            ss = window_sum(x, first, b->i, slow);
-        }
-        if ((rc = both_values(ctx, s, b->ix, x[b->i], sf, ss, err)) != 0)
+        const struct cross *c = &s->todo[t];
+        if ((rc = crossed(ctx, s, c->ix, cols[c->ix].close[c->i], c->sign, err)) != 0)
             return rc;
     }
     return 0;
