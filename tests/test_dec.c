@@ -585,6 +585,71 @@ static int64_t random_raw(struct tc_rng *rng)
     return (int64_t)bits >> shift;
 }
 
+/* The text of RAW as "%s%llu.%08llu" makes it: sign, integer part, PLACES
+ * of the 8 fractional digits (PLACES < 0: trailing zeros and a bare point
+ * dropped). RAW must be a multiple of 10^(8 - PLACES) for PLACES >= 0. */
+static void reference_text(int64_t raw, int places, char *out, size_t cap)
+{
+    uint64_t mag = raw < 0 ? (uint64_t)0 - (uint64_t)raw : (uint64_t)raw;
+    int n = snprintf(out, cap, "%s%llu.%08llu", raw < 0 ? "-" : "",
+                     (unsigned long long)(mag / 100000000u), (unsigned long long)(mag % 100000000u));
+    char *point = strchr(out, '.');
+    assert_true(n > 0 && point != NULL);
+    if (places >= 0) {
+        point[places > 0 ? places + 1 : 0] = '\0';
+        return;
+    }
+    for (char *e = out + n - 1; *e == '0'; e--)
+        *e = '\0';
+    if (point[1] == '\0')
+        *point = '\0';
+}
+
+/* tc_dec_format and tc_dec_format_fixed against the text printf makes, on
+ * the extremes, every length of integer part and of fraction, and random
+ * values; the length returned is the text's and one byte less room is
+ * TC_ERANGE with "" left. */
+static void test_format_reference(void **state)
+{
+    static const int64_t fixed[] = {0, 1, -1, 9, 10, 99, 100, 12345678, 99999999, 100000000,
+                                    -100000000, 100000001, 999999999, 1000000000,
+                                    INT64_MAX, INT64_MIN, INT64_MIN + 1, INT64_MAX - 1};
+    struct tc_rng rng;
+    char want[64], got[TC_DEC_STRLEN];
+    (void)state;
+    tc_rng_seed(&rng, 7);
+    for (int i = 0; i < 60000; i++) {
+        int64_t raw;
+        if (i < (int)(sizeof(fixed) / sizeof(fixed[0])))
+            raw = fixed[i];
+        else if (i < 2000) { /* 10^k and 10^k - 1, both signs */
+            int64_t p = 1;
+            for (int k = i % 19; k > 0; k--)
+                p *= 10;
+            raw = (i / 19) % 2 ? p - 1 : p;
+            if ((i / 38) % 2)
+                raw = -raw;
+        } else
+            raw = random_raw(&rng);
+        reference_text(raw, -1, want, sizeof(want));
+        int n = tc_dec_format(tc_dec_from_raw(raw), got, sizeof(got));
+        assert_int_equal(n, (int)strlen(want));
+        assert_string_equal(got, want);
+        assert_int_equal(tc_dec_format(tc_dec_from_raw(raw), got, (size_t)n), TC_ERANGE);
+        assert_string_equal(got, "");
+        for (int places = 0; places <= 8; places++) {
+            int64_t unit = 1;
+            for (int k = places; k < 8; k++)
+                unit *= 10;
+            int64_t r = raw / unit * unit; /* toward zero: DOWN leaves it as it is */
+            reference_text(r, places, want, sizeof(want));
+            n = tc_dec_format_fixed(tc_dec_from_raw(r), places, TC_ROUND_DOWN, got, sizeof(got));
+            assert_int_equal(n, (int)strlen(want));
+            assert_string_equal(got, want);
+        }
+    }
+}
+
 static void test_random_properties(void **state)
 {
     struct tc_rng rng;
@@ -731,6 +796,7 @@ int main(void)
         cmocka_unit_test(test_overflow),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_format_fixed),
+        cmocka_unit_test(test_format_reference),
         cmocka_unit_test(test_conversions),
         cmocka_unit_test(test_random_properties),
         cmocka_unit_test(test_mul_div_reference),

@@ -89,6 +89,14 @@ static void test_join(void **state)
         check_join("x", "", values[k]);
         check_join("", ".", values[k]);
     }
+    /* every count of digits, odd and even (written two at a time) */
+    for (uint64_t p = 10; p <= UINT64_C(10000000000000000000); p *= 10) {
+        check_join("run.sma", ".", p - 1);
+        check_join("run.sma", ".", p);
+        check_join("run.sma", ".", p + p / 2 + 7);
+        if (p > UINT64_MAX / 10)
+            break;
+    }
 }
 
 static void test_join_exact_fit(void **state)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/str.h"
 #include "tradecore/dec.h"
 #include "internal/banned.h"
 
@@ -289,47 +290,41 @@ int tc_dec_parse_round(const char *s, size_t len, enum tc_round mode, struct tc_
  */
 static int format_mag(int neg, uint64_t mag, int places, char *buf, size_t cap)
 {
+    /* the integer part ends at POINT (sign and up to 20 digits before it),
+     * the 8 fractional digits follow the point */
     char tmp[TC_DEC_STRLEN + 8];
-    char digits[24];
-    uint64_t ip = mag / (uint64_t)TC_DEC_ONE;
-    uint64_t fp = mag % (uint64_t)TC_DEC_ONE;
-    size_t n = 0, nd = 0;
-    int nfrac, k;
+    char *const point = tmp + 22;
+    const uint64_t ip = mag / (uint64_t)TC_DEC_ONE;
+    const uint32_t fp = (uint32_t)(mag % (uint64_t)TC_DEC_ONE);
+    char *p = tc__str_u64_rev(point, ip), *end = point;
+    int nfrac;
 
     if (neg && mag != 0)
-        tmp[n++] = '-';
-    do {
-        digits[nd++] = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip);
-    while (nd)
-        tmp[n++] = digits[--nd];
-
+        *--p = '-';
     if (places < 0) {
-        nfrac = TC_DEC_PLACES;
-        while (nfrac > 0 && fp % 10 == 0) {
-            fp /= 10;
-            nfrac--;
+        nfrac = 0;
+        if (fp != 0) {
+            tc__str_8digits(point + 1, fp);
+            nfrac = TC_DEC_PLACES;
+            while (point[nfrac] == '0')
+                nfrac--;
         }
     } else {
+        /* a value rounded to PLACES: its first PLACES digits */
         nfrac = places;
-        for (k = places; k < TC_DEC_PLACES; k++)
-            fp /= 10;
+        tc__str_8digits(point + 1, fp);
     }
     if (nfrac > 0) {
-        tmp[n++] = '.';
-        for (k = nfrac - 1; k >= 0; k--) {
-            tmp[n + (size_t)k] = (char)('0' + fp % 10);
-            fp /= 10;
-        }
-        n += (size_t)nfrac;
+        *point = '.';
+        end = point + 1 + nfrac;
     }
+    size_t n = (size_t)(end - p);
     if (!buf || n + 1 > cap) {
         if (buf && cap > 0)
             buf[0] = '\0';
         return TC_ERANGE;
     }
-    memcpy(buf, tmp, n);
+    memcpy(buf, p, n);
     buf[n] = '\0';
     return (int)n;
 }

@@ -64,34 +64,46 @@ size_t tc__str_cat(char *buf, size_t cap, size_t at, const char *s)
     return at + n;
 }
 
+const char tc__str_two_digits[201] = "00010203040506070809"
+                                     "10111213141516171819"
+                                     "20212223242526272829"
+                                     "30313233343536373839"
+                                     "40414243444546474849"
+                                     "50515253545556575859"
+                                     "60616263646566676869"
+                                     "70717273747576777879"
+                                     "80818283848586878889"
+                                     "90919293949596979899";
+
 size_t tc__str_cat_u64(char *buf, size_t cap, size_t at, uint64_t v)
 {
     char digits[21];
-    size_t nd = 0;
+    const char *d;
 
-    do {
-        digits[sizeof(digits) - 2 - nd++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
     digits[sizeof(digits) - 1] = '\0';
-    return tc__str_cat(buf, cap, at, digits + sizeof(digits) - 1 - nd);
+    d = tc__str_u64_rev(digits + sizeof(digits) - 1, v);
+    return tc__str_cat(buf, cap, at, d);
 }
 
 size_t tc__str_join_u64(char *buf, size_t cap, const char *s, const char *sep, uint64_t v)
 {
     char digits[20];
-    size_t nd = 0, ns = strlen(s), nsep = strlen(sep), total;
+    const char *d = tc__str_u64_rev(digits + sizeof(digits), v);
+    size_t nd = (size_t)(digits + sizeof(digits) - d), ns = strlen(s), nsep = strlen(sep), total;
 
-    do {
-        digits[sizeof(digits) - 1 - nd++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
     total = ns + nsep + nd;
     if (cap == 0)
         return total;
+    if (total < cap) {
+        memcpy(buf, s, ns);
+        memcpy(buf + ns, sep, nsep);
+        memcpy(buf + ns + nsep, d, nd);
+        buf[total] = '\0';
+        return total;
+    }
     put(buf, cap, 0, s, ns);
     put(buf, cap, ns, sep, nsep);
-    put(buf, cap, ns + nsep, digits + sizeof(digits) - nd, nd);
-    buf[total < cap ? total : cap - 1] = '\0';
+    put(buf, cap, ns + nsep, d, nd);
+    buf[cap - 1] = '\0';
     return total;
 }

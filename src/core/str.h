@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * snprintf(BUF, CAP, "%s", S): copies S into BUF of CAP bytes, truncated to
@@ -42,5 +43,37 @@ uint64_t tc__str_hash(const char *s);
 
 size_t tc__str_cat(char *buf, size_t cap, size_t at, const char *s);
 size_t tc__str_cat_u64(char *buf, size_t cap, size_t at, uint64_t v);
+
+/* "00" "01" ... "99": two digits a step. */
+extern const char tc__str_two_digits[201];
+
+/* V in decimal written to end just before END (20 bytes suffice, no NUL);
+ * returns where it starts. */
+static inline char *tc__str_u64_rev(char *end, uint64_t v)
+{
+    while (v >= 100) {
+        const unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        end -= 2;
+        memcpy(end, tc__str_two_digits + 2 * r, 2);
+    }
+    if (v >= 10) {
+        end -= 2;
+        memcpy(end, tc__str_two_digits + 2 * v, 2);
+    } else {
+        *--end = (char)('0' + v);
+    }
+    return end;
+}
+
+/* V (< 10^8) as exactly 8 decimal digits, leading zeros kept, at OUT (no
+ * NUL). */
+static inline void tc__str_8digits(char *out, uint32_t v)
+{
+    memcpy(out, tc__str_two_digits + 2 * (v / 1000000), 2);
+    memcpy(out + 2, tc__str_two_digits + 2 * (v / 10000 % 100), 2);
+    memcpy(out + 4, tc__str_two_digits + 2 * (v / 100 % 100), 2);
+    memcpy(out + 6, tc__str_two_digits + 2 * (v % 100), 2);
+}
 
 #endif
