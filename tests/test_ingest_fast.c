@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_hist.h"
 #include "market/ingest_fast.h"
 #include "tradecore/clock.h"
 #include "tradecore/dec.h"
@@ -257,6 +258,84 @@ static const struct {
                    "2020-01-02,1.5,2.25,1.125,2,12345678,123456781234567812\r\n"
                    "2020-01-03,1.5,2.25,1.125,2,0,0",
      1, NULL},
+    /* prices of 1..8 integer digits and six fractional ones (the integer
+     * digits on both sides of a word, of the two-digit step and of the
+     * eight-digit one), leading zeros, the adj close as the close up to
+     * 15 bytes and one byte off at its end, volumes of 1..8 digits */
+    {"w6k.csv", Y "2020-01-02,1.000001,9.999999,0.000001,5.500000,5.500000,1\n"
+                  "2020-01-03,12.123456,99.999999,10.000000,12.123456,12.123456,12\n"
+                  "2020-01-06,123.123456,999.999999,100.000001,123.123456,123.123456,123\n"
+                  "2020-01-07,1234.123456,9999.999999,1000.000000,1234.123456,1234.123456,"
+                  "1234\n"
+                  "2020-01-08,12345.123456,99999.999999,10000.000000,12345.123456,12345.123456,"
+                  "12345\n"
+                  "2020-01-09,123456.123456,999999.999999,100000.000000,123456.123456,"
+                  "123456.123450,123456\n"
+                  "2020-01-10,1234567.123456,9999999.999999,1000000.000000,1234567.123456,"
+                  "1234567.123456,1234567\n"
+                  "2020-01-13,12345678.123456,99999999.999999,10000000.000000,12345678.123456,"
+                  "12345678.123456,12345678\n"
+                  "2020-01-14,0012.500000,0099.000000,0001.000000,0012.500000,0012.500000,"
+                  "0000007\n"
+                  "2020-01-15,1234567.1234567,1234568,1234567,1234567.1234567,1234567.1234567,"
+                  "99999999\n"
+                  "2020-01-16,1234567.1234567,1234568,1234567,1234567.1234567,1234567.1234568,"
+                  "9999999\n"
+                  "2020-01-17,2,3,1,2,2,0\n2020-01-20,2,3,1,2,20,0\n2020-01-21,2,3,1,2.000000,2,0\n"
+                  "2020-01-22,2.000000,3.000000,1.000000,2.000000,2.0000001,-0\n",
+     1, NULL},
+    {"w6zero.csv", Y "2020-01-02,1.000000,2.000000,0.000000,1.500000,1.500000,7\n", 0,
+     "w6zero.csv:2: low 0.000000 is not positive"},
+    {"w6x.csv", Y "2020-01-02,1.123456x,2.000000,1.000000,1.500000,1.500000,7\n", 0,
+     "w6x.csv:2: open \"1.123456x\" is not a decimal"},
+    {"w6exp.csv", Y "2020-01-02,1.000000,1.123456e1,1.000000,1.500000,1.500000,7\n"
+                    "2020-01-03,1.000000,1.123456E+1,1.000000,1.500000,1.500000,7\n",
+     1, NULL},
+    {"w6plus.csv", Y "2020-01-02,+1.000000,2.000000,1.000000,1.500000,1.500000,+7\n", 1, NULL},
+    {"w6neg.csv", Y "2020-01-02,1.000000,2.000000,1.000000,-1.500000,1.500000,7\n", 0,
+     "w6neg.csv:2: close -1.500000 is not positive"},
+    {"w6dot.csv", Y "2020-01-02,.123456,2.000000,0.100000,1.500000,1.500000,7\n", 0,
+     "open \".123456\" is not a decimal"},
+    {"w6dot2.csv", Y "2020-01-02,1..12345,2.000000,0.100000,1.500000,1.500000,7\n", 0,
+     "open \"1..12345\" is not a decimal"},
+    {"w6sp.csv", Y "2020-01-02,1.000000,2.123456 ,0.100000,1.500000,1.500000,7\n", 0,
+     "high \"2.123456 \" is not a decimal"},
+    {"w6sp2.csv", Y "2020-01-02,1.000000,2.000000,0.100000,1.500000, 1.500000,7\n", 0,
+     "adj close \" 1.500000\" is not a decimal"},
+    {"w6f5.csv", Y "2020-01-02,1.00000,2.0000000,0.10000000,1.50000,1.5000000,7\n", 1, NULL},
+    {"w6f9.csv", Y "2020-01-02,1.000000,2.000000,0.100000,1.500000,1.500000000,7\n", 1, NULL},
+    {"w6f9b.csv", Y "2020-01-02,1.000000,2.000000,0.100000,1.500000,1.500000001,7\n", 0,
+     "adj close 1.500000001 is out of range"},
+    {"w6hilo.csv", Y "2020-01-02,1.000000,2.000000,2.000001,2.000000,2.000000,7\n", 0,
+     "w6hilo.csv:2: low 2.000001 is above high 2.000000"},
+    {"w6open.csv", Y "2020-01-02,2.000001,2.000000,1.000000,2.000000,2.000000,7\n", 0,
+     "open 2.000001 is above high 2.000000"},
+    {"w6close.csv", Y "2020-01-02,1.000000,2.000000,1.000000,0.999999,0.999999,7\n", 0,
+     "close 0.999999 is below low 1.000000"},
+    {"w6vol.csv", Y "2020-01-02,1.000000,2.000000,1.000000,1.500000,1.500000,\n", 0,
+     "w6vol.csv:2: volume is empty"},
+    {"w6vol2.csv", Y "2020-01-02,1.000000,2.000000,1.000000,1.500000,1.500000,0000000000000000001\n"
+                     "2020-01-03,1.000000,2.000000,1.000000,1.500000,1.500000,1234567e1\n",
+     1, NULL},
+    {"w6date.csv", Y "2000-02-28,1,2,1,1,1,1\n2000-02-29,1,2,1,1,1,1\n2000-03-01,1,2,1,1,1,1\n"
+                     "2000-12-31,1,2,1,1,1,1\n2001-01-01,1,2,1,1,1,1\n2004-02-29,1,2,1,1,1,1\n",
+     1, NULL},
+    {"w6feb.csv", Y "1899-12-29,1,2,1,1,1,1\n1900-02-28,1,2,1,1,1,1\n1900-02-29,1,2,1,1,1,1\n",
+     0, "w6feb.csv:4: date \"1900-02-29\" is not a valid"},
+    {"w6feb2.csv", Y "2021-02-28,1,2,1,1,1,1\n2021-02-29,1,2,1,1,1,1\n", 0,
+     "w6feb2.csv:3: date \"2021-02-29\" is not a valid"},
+    {"w6mon.csv", Y "2021-12-28,1,2,1,1,1,1\n2021-13-01,1,2,1,1,1,1\n", 0,
+     "w6mon.csv:3: date \"2021-13-01\" is not a valid"},
+    {"w6mon0.csv", Y "2021-00-28,1,2,1,1,1,1\n", 0, "w6mon0.csv:2: date \"2021-00-28\""},
+    {"w6day0.csv", Y "2021-01-28,1,2,1,1,1,1\n2021-01-00,1,2,1,1,1,1\n", 0,
+     "w6day0.csv:3: date \"2021-01-00\" is not a valid"},
+    {"w6day32.csv", Y "2021-01-28,1,2,1,1,1,1\n2021-01-32,1,2,1,1,1,1\n", 0,
+     "w6day32.csv:3: date \"2021-01-32\" is not a valid"},
+    {"w6ohlcv.csv", "Date,Open,High,Low,Close,Volume,OpenInterest\n"
+                    "2020-01-02,186.635805,187.945055,183.220906,183.270389,1166899,12\n"
+                    "2020-01-03,183.476934,184.928786,182.175883,183.366481,6263832,0\r\n"
+                    "2020-01-06,1.000000,1.000000,1.000000,1.000000,0,12345678",
+     1, NULL},
     {"wohlcv2.csv", "Date,Open,High,Low,Close,Volume,OpenInterest\n"
                     "2020-01-02,1.5,2.25,1.125,2,1.5,0\n",
      0, "volume 1.5 is not a whole number"},
@@ -484,6 +563,170 @@ static void test_forms_values(void **state)
     tc_bar_set_release(&set);
 }
 
+static void test_lines_plain(void **state)
+{
+    (void)state;
+    /* many lines at once into a series: stored while in order, with room,
+     * before STOP; the line numbers kept; a declined or out-of-order line
+     * left where it starts */
+    static const char text[] = "2020-01-02,1.500000,2.000000,1.000000,1.500000,1.500000,7\n"
+                               "2020-01-03,1.5,2,1,1.5,1.25,8\r\n"
+                               "2020-01-06,1.5,2,1,1.5,1.5,9\n"
+                               "2020-01-06,1.5,2,1,1.5,1.5,10\n"
+                               "2020-01-07,1.5,2,1,1.5,1.5,x\n"
+                               "2020-01-08,1.5,2,1,1.5,1.5,11";
+    char buf[sizeof text + 32] = {0};
+    size_t n = sizeof text - 1;
+    memcpy(buf, text, n);
+    const char *end = buf + n, *p = buf, *l3 = strstr(buf, "2020-01-06"),
+               *l4 = strstr(l3 + 1, "2020-01-06"), *l5 = strstr(buf, "2020-01-07");
+    struct tc__day_cache dc = {0};
+    dc.key = UINT64_MAX;
+    struct tc_bar_series s;
+    struct tc_error err = {0};
+    long lines[8] = {0};
+    tc_bar_series_init(&s, "X");
+    tc_assert_ok(tc_bar_series_reserve(&s, 2, &err), &err);
+    size_t cap = s.cap;
+
+    /* STOP inside the second line: the first two (ending at or past it) */
+    assert_int_equal(tc__prices_lines_plain(&p, end, buf + 60, 1, &dc, &s, lines, 10), 2);
+    assert_ptr_equal(p, l3);
+    assert_int_equal(s.n, 2);
+    assert_int_equal(lines[0], 11);
+    assert_int_equal(lines[1], 12);
+    assert_int_equal(s.day[1], tc_days_from_civil(2020, 1, 3));
+    assert_int_equal(s.adj_close[1].raw, 125000000);
+    assert_int_equal(s.open_interest[1], 0);
+
+    /* no room: nothing stored, nothing moved */
+    s.cap = 2;
+    assert_int_equal(tc__prices_lines_plain(&p, end, NULL, 1, &dc, &s, lines, 12), 0);
+    assert_ptr_equal(p, l3);
+    s.cap = cap;
+
+    /* the third, then the fourth repeats its day: stops before it */
+    assert_int_equal(tc__prices_lines_plain(&p, end, NULL, 1, &dc, &s, NULL, 12), 1);
+    assert_ptr_equal(p, l4);
+    assert_int_equal(s.n, 3);
+    assert_int_equal(s.volume[2], 9);
+    assert_int_equal(lines[2], 0); /* LINES NULL: none kept */
+    assert_int_equal(tc__prices_lines_plain(&p, end, NULL, 1, &dc, &s, lines, 13), 0);
+    assert_ptr_equal(p, l4);
+
+    /* past the repeated day (the caller's business), a bad volume stops it */
+    p = l5;
+    assert_int_equal(tc__prices_lines_plain(&p, end, NULL, 1, &dc, &s, lines, 14), 0);
+    assert_ptr_equal(p, l5);
+    p = strchr(l5, '\n') + 1;
+    assert_int_equal(tc__prices_lines_plain(&p, end, NULL, 1, &dc, &s, lines, 15), 1);
+    assert_ptr_equal(p, end);
+    assert_int_equal(s.n, 4);
+    assert_int_equal(lines[3], 16);
+    assert_int_equal(s.volume[3], 11);
+    assert_int_equal(tc__prices_lines_plain(&p, end, NULL, 1, &dc, &s, lines, 16), 0);
+    assert_int_equal(s.n, 4);
+    tc_bar_series_release(&s);
+}
+
+struct prog {
+    uint64_t at[512];
+    size_t n;
+    uint64_t total;
+};
+
+static void on_progress(void *ud, uint64_t done, uint64_t total)
+{
+    struct prog *g = ud;
+    if (g->n < sizeof g->at / sizeof g->at[0])
+        g->at[g->n] = done;
+    g->n++;
+    g->total = total;
+}
+
+static void test_ingest_progress_lines(void **state)
+{
+    (void)state;
+    /* a file whose first row is long (its reservation grows) ingested by
+     * both paths into stores of their own: the same progress reports (about
+     * every 1%, each offset a line end) and counts; then a row changed far
+     * down is a conflict naming its line, both ways */
+    const int n = 3000;
+    size_t cap = (size_t)n * 80 + 200, len = 0;
+    char *text = malloc(cap), dir[2][512], path[2][700];
+    struct tc_store *st[2];
+    struct prog pg[2];
+    assert_non_null(text);
+    len += (size_t)snprintf(text, cap, "%s", Y);
+    int64_t day0 = tc_days_from_civil(2001, 1, 1);
+    for (int i = 0; i < n; i++) {
+        int y, m, d;
+        tc_civil_from_days(day0 + i, &y, &m, &d);
+        if (i == 0)
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "%04d-%02d-%02d,100.00000000,100.00000000,100.00000000,"
+                                    "100.00000000,100.00000000,000000000000000001\n",
+                                    y, m, d);
+        else
+            len += (size_t)snprintf(text + len, cap - len, "%04d-%02d-%02d,%d.5,%d,%d,%d.5,%d.5,%d\n",
+                                    y, m, d, i, i + 1, i, i, i, i);
+    }
+    for (int fast = 0; fast < 2; fast++) {
+        assert_int_equal(tc_test_hist_store(fast ? "ingest_fast_pr1" : "ingest_fast_pr0", 0,
+                                            dir[fast], sizeof dir[fast], &st[fast]),
+                         0);
+        snprintf(path[fast], sizeof path[fast], "%s/PROG.csv", dir[fast]);
+        write_bytes(path[fast], text, len);
+        struct tc_ingest_options o;
+        struct tc_ingest_result r;
+        struct tc_error err = {0};
+        tc_ingest_options_init(&o);
+        o.market_id = "XNYS";
+        o.create_instruments = 1;
+        o.progress = on_progress;
+        o.progress_ud = &pg[fast];
+        memset(&pg[fast], 0, sizeof pg[fast]);
+        tc__prices_fast = fast;
+        int rc = tc_ingest_prices_file(st[fast], path[fast], &o, &r, &err);
+        tc__prices_fast = 1;
+        tc_assert_ok(rc, &err);
+        assert_int_equal(r.rows_read, n);
+        assert_int_equal(r.inserted, n);
+    }
+    assert_int_equal(pg[0].n, pg[1].n);
+    assert_true(pg[1].n >= 90 && pg[1].n <= 110);
+    assert_int_equal(pg[1].total, len);
+    for (size_t i = 0; i < pg[1].n; i++) {
+        assert_int_equal(pg[0].at[i], pg[1].at[i]);
+        if (pg[1].at[i] < len)
+            assert_int_equal(text[pg[1].at[i] - 1], '\n');
+    }
+    assert_int_equal(pg[1].at[pg[1].n - 1], len);
+
+    /* row 2,500's volume (file line 2,502) changed: a conflict naming that line */
+    char *row = text;
+    for (int i = 0; i < 2501; i++)
+        row = strchr(row, '\n') + 1;
+    char want[64];
+    snprintf(want, sizeof want, "PROG.csv:2502: PROG ");
+    char *vol = strchr(row, '\n') - 1; /* the volume's last digit */
+    *vol = *vol == '9' ? '8' : (char)(*vol + 1);
+    for (int fast = 0; fast < 2; fast++) {
+        write_bytes(path[fast], text, len);
+        struct tc_ingest_options o;
+        struct tc_error err = {0};
+        tc_ingest_options_init(&o);
+        o.market_id = "XNYS";
+        tc__prices_fast = fast;
+        int rc = tc_ingest_prices_file(st[fast], path[fast], &o, NULL, &err);
+        tc__prices_fast = 1;
+        if (rc != TC_ECONFLICT || !strstr(err.msg, want) || !strstr(err.msg, "is stored with volume"))
+            fail_msg("fast %d: %s", fast, err.msg);
+        tc_store_close(st[fast]);
+    }
+    free(text);
+}
+
 static void test_helpers(void **state)
 {
     (void)state;
@@ -591,6 +834,40 @@ static void test_helpers(void **state)
         {"2020-01-02,1.5,2,1,1.5,1.5,7\r", 1, 1, 150000000, 150000000, 7, 0},
         {"2020-01-02,1.5,2,1,1.5,7,123456789012345678\n", 0, 1, 150000000, 150000000, 7,
          INT64_C(123456789012345678)},
+        {"2020-01-02,1.000001,2,1,1.5,1.5,1\n", 1, 1, 100000100, 150000000, 1, 0},
+        {"2020-01-02,12.345678,13,12,12.5,12.5,12\n", 1, 1, 1234567800, 1250000000, 12, 0},
+        {"2020-01-02,123.456789,124,123,123.5,123.5,123\n", 1, 1, 12345678900, 12350000000,
+         123, 0},
+        {"2020-01-02,1234.567891,1235,1234,1234.5,1234.5,1234\n", 1, 1, 123456789100,
+         123450000000, 1234, 0},
+        {"2020-01-02,12345.678912,12346,12345,12345.5,12345.5,12345\n", 1, 1,
+         INT64_C(1234567891200), INT64_C(1234550000000), 12345, 0},
+        {"2020-01-02,1234567.891234,1234568,1234567,1234567.5,1234567.5,1234567\n", 1, 1,
+         INT64_C(123456789123400), INT64_C(123456750000000), 1234567, 0},
+        {"2020-01-02,12345678.912345,12345679,12345678,12345678.5,12345678.5,12345678\n", 1, 1,
+         INT64_C(1234567891234500), INT64_C(1234567850000000), 12345678, 0},
+        {"2020-01-02,0001.000000,2,1,1.5,1.500000,0000001\n", 1, 1, 100000000, 150000000, 1, 0},
+        {"2020-01-02,1.000000,2,1,1.5,1.5,7\n", 1, 1, 100000000, 150000000, 7, 0},
+        {"2020-01-02,0.000000,2,1,1.5,1.5,7\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.000000x,2,1,1.5,1.5,7\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.0000000,2,1,1.5,1.5,7\n", 1, 1, 100000000, 150000000, 7, 0},
+        {"2020-01-02,.000000,2,1,1.5,1.5,7\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.000000e0,2,1,1.5,1.5,7\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,-1.000000,2,1,1.5,1.5,7\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.000000,2,1,1.5,1.5,\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.000000,2,1,1.5,1.5,-7\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.000000,2,1,1.5,1.5,7\n\n", 1, 1, 100000000, 150000000, 7, 0},
+        {"2020-01-02,1.000000,2,1,1.5,1.5,7", 1, 1, 100000000, 150000000, 7, 0},
+        {"2020-01-02,1.000000,2,1,1.5,1.5,7\r\r\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.000000,2,1,1.5,1.500000,7\n", 1, 1, 100000000, 150000000, 7, 0},
+        {"2020-01-02,1.000000,2,1,1.500000,1.5,7\n", 1, 1, 100000000, 150000000, 7, 0},
+        {"2020-01-02,1.000000,2,1,1.500000,1.500001,7\n", 1, 1, 100000000, 150000100, 7, 0},
+        {"2020-01-02,1.000000,2,1,1.5000000,1.5000000,7\n", 1, 1, 100000000, 150000000, 7, 0},
+        {"2020-01-02,1.000000,2.000000,1,1.000000,1.000000,7\n", 1, 1, 100000000, 100000000, 7,
+         0},
+        {"2020-01-02,1.000000,2.000000,1,2.000001,2.000001,7\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,0.999999,2.000000,1,1.000000,1.000000,7\n", 1, 0, 0, 0, 0, 0},
+        {"2020-01-02,1.000000,2.000000,2.000001,2.000000,2.000000,7\n", 1, 0, 0, 0, 0, 0},
         {"2020-01-02,1.5,2,1,1.5,1.5,7\rx", 1, 0, 0, 0, 0, 0},
         {"2020-01-02,1.5,2,1,1.5,1.5,7 \n", 1, 0, 0, 0, 0, 0},
         {"2020-01-02,1.5,2,1,1.5,1.5,1234567890123456789\n", 1, 0, 0, 0, 0, 0},
@@ -693,6 +970,8 @@ int main(void)
         cmocka_unit_test(test_mutated_rows),
         cmocka_unit_test(test_big_file),
         cmocka_unit_test(test_helpers),
+        cmocka_unit_test(test_lines_plain),
+        cmocka_unit_test(test_ingest_progress_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

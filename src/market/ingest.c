@@ -646,34 +646,22 @@ static int rd_run(struct reader *r)
         goto out;
     while (off < len) {
         if (r->line > 0 && tc__prices_fast && r->fmt != TC_PRICES_LONG) {
-            /* a one-symbol row in place, line end and all; anything
+            /* one-symbol rows in place, line ends and all, as many as
+             * come in order (up to the next progress report); anything
              * unusual (or out of order) is judged by do_line, which finds
-             * the same bar or the error */
+             * the same bars or the error */
             struct sym *y = &r->syms[0];
-            struct tc_bar_series *s = &y->s;
-            struct tc_bar b;
-            const char *next;
-            if (tc__prices_line_plain(buf + off, buf + len, r->fmt == TC_PRICES_YAHOO, &r->dc, &b,
-                                      &next) == 0 &&
-                (s->n == 0 || b.day > s->day[s->n - 1])) {
-                size_t i = s->n;
-                if (i == s->cap && (rc = sym_reserve(r, y, i + 1)) != 0)
-                    goto out;
-                r->line++;
-                r->rows_read++;
-                s->day[i] = b.day; /* every rule checked: stored as sym_append does */
-                s->open[i] = b.open;
-                s->high[i] = b.high;
-                s->low[i] = b.low;
-                s->close[i] = b.close;
-                s->adj_close[i] = b.adj_close;
-                s->volume[i] = b.volume;
-                s->open_interest[i] = b.open_interest;
-                s->n = i + 1;
-                if (y->line)
-                    y->line[i] = r->line;
+            const char *p = buf + off;
+            if (y->s.n == y->s.cap && (rc = sym_reserve(r, y, y->s.n + 1)) != 0)
+                goto out;
+            size_t got = tc__prices_lines_plain(&p, buf + len, r->progress ? buf + next_report : NULL,
+                                                r->fmt == TC_PRICES_YAHOO, &r->dc, &y->s, y->line,
+                                                r->line);
+            if (got) {
+                r->line += (long)got;
+                r->rows_read += (int64_t)got;
                 y->last_line = r->line;
-                off = (size_t)(next - buf);
+                off = (size_t)(p - buf);
                 if (r->progress && off >= next_report && off < len) {
                     r->progress(r->progress_ud, off, len);
                     next_report = off + len / 100 + 1;

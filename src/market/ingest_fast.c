@@ -312,12 +312,14 @@ HOT unsigned lead_digits(const char *p, uint64_t *t)
     return m ? (unsigned)__builtin_ctzll(m) >> 3 : 8;
 }
 
-/* Eight digit values (byte 0 the most significant) as a number. */
+/* Eight digit values (byte 0 the most significant; each 0..9) as a number:
+ * pairs, fours and the eight each by one multiply that adds the higher
+ * part times 10, 100 or 10^4 to the lower (no carry crosses a lane). */
 HOT uint64_t value8(uint64_t t)
 {
-    t = (t * 10 + (t >> 8)) & UINT64_C(0x00FF00FF00FF00FF);        /* pairs */
-    t = (t * 100 + (t >> 16)) & UINT64_C(0x0000FFFF0000FFFF);      /* fours */
-    return (t * 10000 + (t >> 32)) & UINT64_C(0xFFFFFFFF);         /* eight */
+    t = (t * 2561) >> 8;                                                   /* 10 * 2^8 + 1 */
+    t = ((t & UINT64_C(0x00FF00FF00FF00FF)) * 6553601) >> 16;              /* 100 * 2^16 + 1 */
+    return ((t & UINT64_C(0x0000FFFF0000FFFF)) * UINT64_C(42949672960001)) >> 32; /* 10^4 * 2^32 + 1 */
 }
 
 /* The K (1..8) leading digit values of T as a number. */
@@ -327,8 +329,9 @@ HOT uint64_t value_lead(uint64_t t, unsigned k)
 }
 
 /* A price field at P ending at a comma, as tc__dec_parse_plain reads it, and
- * > 0: its end (the comma) or NULL to decline. */
-HOT const char *word_price(const char *p, struct tc_dec *out)
+ * > 0: its end (the comma) or NULL to decline. Any form but "I.FFFFFF"
+ * (word_price's) comes here. */
+static const char *word_price_any(const char *p, struct tc_dec *out)
 {
     uint64_t t, u;
     unsigned k = lead_digits(p, &t);
@@ -360,8 +363,49 @@ slow:;
     return e;
 }
 
-/* A whole number of 1..18 digits at P: its end or NULL. */
-HOT const char *word_whole(const char *p, int64_t *out)
+/* The bytes of "FFFFFF," less '0' in the six digits and ',' after them:
+ * subtracted from the eight bytes after a price's point. */
+#define FRAC6_SUB UINT64_C(0x002C303030303030)
+#define FRAC6_DIGITS UINT64_C(0x0000808080808080)
+#define FRAC6_COMMA UINT64_C(0x00FF000000000000)
+#define FRAC6_KEEP UINT64_C(0x0000FFFFFFFFFFFF)
+
+/* A price field at P ending at a comma, as word_price_any reads it: 1..7
+ * integer digits, a point and six digits (what gen-bars and most vendors
+ * write) in two words: the integer digits found and checked in the first,
+ * the six digits and the comma checked in the second at once. The last two
+ * integer digits and the six make one word of eight digits; the integer
+ * digits before them (up to two by one multiply, more by value8) count in
+ * 10^10 units. Any other form goes to word_price_any. Up to 16 bytes from
+ * P are read. */
+HOT const char *word_price(const char *p, struct tc_dec *out)
+{
+    uint64_t v = load8(p) - ZEROS; /* a borrow only disturbs later bytes */
+    uint64_t m = ((v + UINT64_C(0x7676767676767676)) | v) & UINT64_C(0x8080808080808080);
+    if (m) {
+        unsigned b = (unsigned)__builtin_ctzll(m); /* 8 k + 7 for K integer digits */
+        const char *dot = p + (b >> 3);
+        uint64_t u = load8(dot + 1) - FRAC6_SUB; /* digits 0..9 and a 0 for the comma */
+        if (b != 7 && *dot == '.' &&
+            ((((u + UINT64_C(0x7676767676767676)) | u) & FRAC6_DIGITS) | (u & FRAC6_COMMA)) ==
+                0) {
+            uint64_t t = v << (71 - b);                  /* the K digits, zeros in front */
+            uint64_t low = value8((t >> 48) | (u << 16)); /* 2 integer and 6 fractional */
+            uint64_t h = t << 16, high;                 /* the K - 2 digits before them */
+            if (b < 40) /* K <= 4: bytes 6 and 7 of H, the rest zeros */
+                high = (((h >> 48) * 2561) >> 8) & 0xFF;
+            else
+                high = value8(h);
+            uint64_t raw = high * UINT64_C(10000000000) + low * 100;
+            out->raw = (int64_t)raw;
+            return raw ? dot + 7 : NULL;
+        }
+    }
+    return word_price_any(p, out);
+}
+
+/* A whole number of 1..18 digits at P: its end or NULL (any length). */
+static const char *word_whole_any(const char *p, int64_t *out)
 {
     uint64_t t, v = 0;
     unsigned n = 0, k;
@@ -381,15 +425,31 @@ HOT const char *word_whole(const char *p, int64_t *out)
     return p + n;
 }
 
-/* "YYYY-MM-DD" at S: the month's first 7 bytes compared with the cached ones. */
+/* As word_whole_any; 1..7 digits (most volumes) in one word here. */
+HOT const char *word_whole(const char *p, int64_t *out)
+{
+    uint64_t v = load8(p) - ZEROS;
+    uint64_t m = ((v + UINT64_C(0x7676767676767676)) | v) & UINT64_C(0x8080808080808080);
+    if (m) {
+        unsigned b = (unsigned)__builtin_ctzll(m); /* 8 k + 7 for K digits */
+        if (b == 7)
+            return NULL;
+        *out = (int64_t)value8(v << (71 - b));
+        return p + (b >> 3);
+    }
+    return word_whole_any(p, out);
+}
+
+/* "YYYY-MM-DD" at S: its first 8 bytes (the month and the dash) compared
+ * with the cached ones, the day's two digits checked here. */
 HOT int word_day(const char *s, struct tc__day_cache *dc, int64_t *out)
 {
-    uint64_t key = load8(s) & UINT64_C(0x00FFFFFFFFFFFFFF);
+    uint64_t key = load8(s);
     unsigned d0 = (unsigned)(unsigned char)s[8] - '0', d1 = (unsigned)(unsigned char)s[9] - '0';
-    if (key != dc->key || s[7] != '-' || d0 > 9 || d1 > 9) {
+    if (key != dc->key || d0 > 9 || d1 > 9) {
         if (row_day(s, dc, out))
             return 1;
-        dc->key = key; /* the bytes of the month row_day just took */
+        dc->key = key; /* the bytes of the month (and its dash) row_day just took */
         return 0;
     }
     unsigned d = d0 * 10 + d1;
@@ -399,37 +459,32 @@ HOT int word_day(const char *s, struct tc__day_cache *dc, int64_t *out)
     return 0;
 }
 
-int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
-                          struct tc_bar *out, const char **next)
+/* One line at S as tc__prices_line_plain (below) judges it. */
+HOT int line_core(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
+                  struct tc_bar *out, const char **next)
 {
-    const char *p;
+    const char *p, *c;
 
     if (end - s < 11 || s[10] != ',' || word_day(s, dc, &out->day))
         return 1;
-    const char *c;
     if (!(p = word_price(s + 11, &out->open)) || !(p = word_price(p + 1, &out->high)) ||
         !(c = word_price(p + 1, &out->low)) || !(p = word_price(c + 1, &out->close)))
         return 1;
     if (yahoo) {
         /* an adj close written as the close (most files): the same text
-         * is the same value, compared as two words instead of parsed */
+         * is the same value. The close's N (<= 15) bytes and comma are
+         * compared with the adj close's and the byte after it as two
+         * words: its first eight bytes and the eight that end at the
+         * comma (which reach back before the fields when N < 7: bytes of
+         * the same line, equal or not, so the test can only decline) */
         size_t n = (size_t)(p - (c + 1));
-        int same = 0;
-        if (n <= 16) {
-            static const uint64_t keep[17] = {
-                0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFF, 0xFFFFFFFFFFFF,
-                0xFFFFFFFFFFFFFF, UINT64_MAX, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF,
-                0xFFFFFFFFFF, 0xFFFFFFFFFFFF, 0xFFFFFFFFFFFFFF, UINT64_MAX};
-            uint64_t k0 = n >= 8 ? UINT64_MAX : keep[n], k1 = n > 8 ? keep[n] : 0;
-            if (((load8(c + 1) ^ load8(p + 1)) & k0) == 0 &&
-                ((load8(c + 9) ^ load8(p + 9)) & k1) == 0 && p[1 + n] == ',') {
-                out->adj_close = out->close;
-                p += 1 + n;
-                same = 1;
-            }
+        if (n <= 15 && load8(c + 1) == load8(p + 1) && load8(p - 7) == load8(p + n - 6)) {
+            out->adj_close = out->close;
+            p += 1 + n;
+        } else if (!(p = word_price(p + 1, &out->adj_close))) {
+            return 1;
         }
-        if ((!same && !(p = word_price(p + 1, &out->adj_close))) ||
-            !(p = word_whole(p + 1, &out->volume)))
+        if (!(p = word_whole(p + 1, &out->volume)))
             return 1;
         out->open_interest = 0;
     } else {
@@ -439,17 +494,59 @@ int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__
         out->adj_close = out->close;
     }
     /* the line's end: LF, CRLF, or the end of the text (after a CR or not) */
-    if (p == end)
-        *next = end;
-    else if (*p == '\n')
+    if (*p == '\n') /* not END: a zero byte is there */
         *next = p + 1;
+    else if (p == end)
+        *next = end;
     else if (*p == '\r' && (p + 1 == end || p[1] == '\n'))
         *next = p + 1 == end ? end : p + 2;
     else
         return 1;
-    int64_t lo = out->low.raw, hi = out->high.raw;
-    return lo > hi || out->open.raw < lo || out->open.raw > hi || out->close.raw < lo ||
-           out->close.raw > hi;
+    /* low <= high, and open and close in [low, high]: with low <= high,
+     * x - low <= high - low (unsigned) says both (prices are > 0) */
+    uint64_t lo = (uint64_t)out->low.raw, span = (uint64_t)out->high.raw - lo;
+    return (out->low.raw > out->high.raw) | ((uint64_t)out->open.raw - lo > span) |
+           ((uint64_t)out->close.raw - lo > span);
+}
+
+int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
+                          struct tc_bar *out, const char **next)
+{
+    return line_core(s, end, yahoo, dc, out, next);
+}
+
+size_t tc__prices_lines_plain(const char **sp, const char *end, const char *stop, int yahoo,
+                              struct tc__day_cache *dc, struct tc_bar_series *ser, long *lines,
+                              long line)
+{
+    const char *s = *sp;
+    size_t i = ser->n, n0 = i, cap = ser->cap;
+    int64_t last = i ? ser->day[i - 1] : INT64_MIN;
+
+    while (i < cap && s < end) {
+        struct tc_bar b;
+        const char *next;
+        if (line_core(s, end, yahoo, dc, &b, &next) || b.day <= last)
+            break;
+        ser->day[i] = b.day;
+        ser->open[i] = b.open;
+        ser->high[i] = b.high;
+        ser->low[i] = b.low;
+        ser->close[i] = b.close;
+        ser->adj_close[i] = b.adj_close;
+        ser->volume[i] = b.volume;
+        ser->open_interest[i] = b.open_interest;
+        if (lines)
+            lines[i] = line + (long)(i - n0) + 1;
+        last = b.day;
+        s = next;
+        i++;
+        if (stop && s >= stop)
+            break;
+    }
+    ser->n = i;
+    *sp = s;
+    return i - n0;
 }
 
 #else
@@ -466,6 +563,39 @@ int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__
         return 1;
     *next = nl ? nl + 1 : end;
     return 0;
+}
+
+size_t tc__prices_lines_plain(const char **sp, const char *end, const char *stop, int yahoo,
+                              struct tc__day_cache *dc, struct tc_bar_series *ser, long *lines,
+                              long line)
+{
+    const char *s = *sp;
+    size_t i = ser->n, n0 = i;
+
+    while (i < ser->cap && s < end) {
+        struct tc_bar b;
+        const char *next;
+        if (tc__prices_line_plain(s, end, yahoo, dc, &b, &next) ||
+            (i > 0 && b.day <= ser->day[i - 1]))
+            break;
+        ser->day[i] = b.day;
+        ser->open[i] = b.open;
+        ser->high[i] = b.high;
+        ser->low[i] = b.low;
+        ser->close[i] = b.close;
+        ser->adj_close[i] = b.adj_close;
+        ser->volume[i] = b.volume;
+        ser->open_interest[i] = b.open_interest;
+        if (lines)
+            lines[i] = line + (long)(i - n0) + 1;
+        s = next;
+        i++;
+        if (stop && s >= stop)
+            break;
+    }
+    ser->n = i;
+    *sp = s;
+    return i - n0;
 }
 
 #endif

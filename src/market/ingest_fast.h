@@ -41,7 +41,7 @@ int tc__whole_parse_plain(const char *s, size_t n, int64_t *out);
  * row (tc__prices_row_plain fills it). */
 struct tc__day_cache {
     int ym;          /* year * 100 + month (0 with mdays 0: none) */
-    uint64_t key;    /* "YYYY-MM" of that month as read (tc__prices_line_plain);
+    uint64_t key;    /* "YYYY-MM-" of that month as read (tc__prices_line_plain);
                         UINT64_MAX (never read) when unknown */
     int mdays;       /* days in that month */
     int64_t first;   /* tc_days_from_civil of its first day */
@@ -75,5 +75,22 @@ int tc__prices_row_plain(const char *s, size_t len, int yahoo, struct tc__day_ca
  */
 int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
                           struct tc_bar *out, const char **next);
+
+/*
+ * Whole lines from *S on, each as tc__prices_line_plain judges it, stored
+ * at the end of SER (all eight columns, the adj close of the second form
+ * the close, open interest 0 in the first, as the general reader stores
+ * them) while SER has room (n < cap), each day is after the one before it
+ * (and after SER's last), and the text is not used up (*S < END); after a
+ * line that ends at or past STOP (when not NULL: the caller reports
+ * progress there) it stops too. LINES (NULL: none kept) gets LINE + 1,
+ * LINE + 2, ... at the indexes of the bars stored (the file lines when LINE
+ * is the line before *S). Returns the number of bars stored, with *S past
+ * the last of them; a line declined (or out of order) is left at *S for the
+ * general code. Same buffer rules as tc__prices_line_plain.
+ */
+size_t tc__prices_lines_plain(const char **s, const char *end, const char *stop, int yahoo,
+                              struct tc__day_cache *dc, struct tc_bar_series *ser, long *lines,
+                              long line);
 
 #endif
