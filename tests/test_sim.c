@@ -982,6 +982,62 @@ static void test_bad_bars(void **state)
     tc_sim_free(sim);
 }
 
+/* A series of good bars with bad bar I (of bad_bars) written into its
+ * columns at AT (past tc_bar_series_append's check). */
+static void series_with_bad(struct tc_bar_series *s, size_t n, size_t i, size_t at)
+{
+    struct tc_error err = {0};
+    tc_bar_series_init(s, "ORCL");
+    for (size_t k = 0; k < n; k++) {
+        struct tc_bar b = make_bar(&NOGAP, day0() + (int64_t)k);
+        tc_assert_ok(tc_bar_series_append(s, &b, &err), &err);
+    }
+    struct tc_bar b = make_bar(&bad_bars[i].bar, day0() + (int64_t)at);
+    s->open[at] = b.open;
+    s->high[at] = b.high;
+    s->low[at] = b.low;
+    s->close[at] = b.close;
+    s->volume[at] = b.volume;
+}
+
+/* tc_sim_series_ok finds the first bar tc_sim_bar_ok refuses in a range of
+ * the columns: every rule, at the range's first, middle and last bar; a
+ * range before or after it, or empty, is good (its end). */
+static void test_series_ok(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_bars / sizeof bad_bars[0]; i++) {
+        struct tc_bar_series s;
+        struct tc_bar b;
+        series_with_bad(&s, 8, i, 4);
+        tc_bar_series_get(&s, 4, &b);
+        assert_int_equal(tc_sim_bar_ok(&b), 0);
+        tc_bar_series_get(&s, 3, &b);
+        assert_int_equal(tc_sim_bar_ok(&b), 1);
+        assert_int_equal(tc_sim_series_ok(&s, 0, 8), 4);
+        assert_int_equal(tc_sim_series_ok(&s, 4, 8), 4);
+        assert_int_equal(tc_sim_series_ok(&s, 2, 5), 4);
+        assert_int_equal(tc_sim_series_ok(&s, 0, 4), 4);
+        assert_int_equal(tc_sim_series_ok(&s, 5, 8), 8);
+        assert_int_equal(tc_sim_series_ok(&s, 4, 4), 4);
+        assert_int_equal(tc_sim_series_ok(&s, 8, 8), 8);
+        tc_bar_series_release(&s);
+    }
+    /* a series without a bad bar: the range's end */
+    {
+        struct tc_bar_series s;
+        struct tc_error err = {0};
+        tc_bar_series_init(&s, "ORCL");
+        for (size_t k = 0; k < 3; k++) {
+            struct tc_bar b = make_bar(&NOGAP, day0() + (int64_t)k);
+            tc_assert_ok(tc_bar_series_append(&s, &b, &err), &err);
+        }
+        assert_int_equal(tc_sim_series_ok(&s, 0, 3), 3);
+        assert_int_equal(tc_sim_series_ok(&s, 1, 2), 2);
+        tc_bar_series_release(&s);
+    }
+}
+
 /* ---- overflow ---- */
 
 static void test_overflow_leaves_order(void **state)
@@ -1245,6 +1301,7 @@ int main(void)
         cmocka_unit_test(test_bad_orders),
         cmocka_unit_test(test_bad_configs),
         cmocka_unit_test(test_bad_bars),
+        cmocka_unit_test(test_series_ok),
         cmocka_unit_test(test_overflow_leaves_order),
         cmocka_unit_test(test_callback_cannot_reenter),
         cmocka_unit_test(test_callback_failure_stops_bar),

@@ -264,6 +264,10 @@ int tc_sim_cancel(struct tc_sim *sim, const char *id, struct tc_sim_order *out,
  * [low, high], volume not negative), 0 when it refuses it with TC_EINVAL. */
 int tc_sim_bar_ok(const struct tc_bar *b);
 
+/* The first of the bars [FROM, TO) of S that tc_sim_bar_ok refuses, or TO
+ * when it takes them all (FROM <= TO <= S->n). Reads the columns in place. */
+size_t tc_sim_series_ok(const struct tc_bar_series *s, size_t from, size_t to);
+
 /*
  * Matches the working orders of INSTRUMENT against BAR, in submission order,
  * calling FN(UD, event) for every fill and every expiry (FN may be NULL).

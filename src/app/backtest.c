@@ -124,8 +124,10 @@ struct run {
     size_t *from;                     /* [ni] first bar new this session */
     size_t *changed, nchanged;        /* instruments with a new bar this session */
     int64_t *next_day;                /* [ni] day of the next bar to feed, INT64_MAX at the end */
+    size_t *ok_to;                    /* [ni] bars before it are known good (first_refused) */
     size_t *end;                      /* [ni] end of the range */
     size_t cur_ctx;                   /* the strategy being called */
+    int looping;                      /* the views are set: bars fed = their growth */
     /* instruments whose bars the broker must see: every one with a signal
      * since the broker last had nothing working (a superset of those with a
      * working order: orders come only from signals) */
@@ -948,6 +950,25 @@ static int deliver_fills(struct run *r, struct tc_error *err)
     return 0;
 }
 
+/* How far instrument K's bars are checked ahead of the session that needs
+ * them (each bar is checked once at most). */
+#define CHECK_AHEAD 256
+
+/*
+ * The first of instrument K's bars [I, TO) that the simulator refuses, or
+ * TO. Its bars are checked with tc_sim_bar_ok's rule once each, up to
+ * CHECK_AHEAD bars past TO: OK_TO[K] is the first bar not known to be good
+ * (the run's series do not change while it runs).
+ */
+static size_t first_refused(struct run *r, size_t k, size_t i, size_t to)
+{
+    const size_t at = r->ok_to[k] > i ? r->ok_to[k] : i;
+    const size_t ahead = r->end[k] - to > CHECK_AHEAD ? to + CHECK_AHEAD : r->end[k];
+    const size_t bad = tc_sim_series_ok(&r->cfg->series[k], at, ahead);
+    r->ok_to[k] = bad;
+    return bad < to ? bad : to;
+}
+
 /*
  * The session's new bars to the broker, only while orders are working, and
  * only for the instruments that may have one (offer_mark). A bar of any
@@ -958,38 +979,33 @@ static int deliver_fills(struct run *r, struct tc_error *err)
 static int offer_bars(struct run *r, int again, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
-    struct tc_bar bar, chk;
+    struct tc_bar bar;
     int rc;
 
     /* nothing signalled since the broker last had nothing working: it still
      * has nothing (orders come only from signals) */
     if (r->n_offer == 0 && !r->offer_foreign)
         return 0;
-    if (tc_broker_sim_working(r->broker) == 0) {
-        offer_clear(r);
-        return 0;
-    }
-    memset(&chk, 0, sizeof(chk));
-    for (size_t c = 0; c < r->nchanged; c++) {
-        const size_t k = r->changed[c], to = r->view[k].n;
-        const struct tc_bar_series *s = &cfg->series[k];
+    /* not asked whether anything works now: the bars of a broker with
+     * nothing working change nothing (the count after them clears the list) */
+    /* the session's lists: the broker's calls change neither */
+    const size_t *const changed = r->changed, nchanged = r->nchanged;
+    const unsigned char *const offer = r->offer;
+    const size_t *const ok_to = r->ok_to;
+    const struct tc_bar_view *const view = r->view;
+    for (size_t c = 0; c < nchanged; c++) {
+        const size_t k = changed[c], to = view[k].n;
+        const struct tc_bar_series *s;
+        size_t i;
+        /* only the simulator's check of the bar: the broker sees it when
+         * it would refuse it */
+        if (!offer[k] && ok_to[k] >= to)
+            continue;
         /* fill_at close (AGAIN): the session's last bar only */
-        size_t i = again ? to - 1 : r->from[k];
-        if (!r->offer[k]) {
-            /* only the simulator's check of the bar: the broker sees it
-             * when it would refuse it */
-            for (; i < to; i++) {
-                chk.open = s->open[i];
-                chk.high = s->high[i];
-                chk.low = s->low[i];
-                chk.close = s->close[i];
-                chk.volume = s->volume[i];
-                if (!tc_sim_bar_ok(&chk))
-                    break;
-            }
-            if (i == to)
-                continue;
-        }
+        i = again ? to - 1 : r->from[k];
+        if (!offer[k] && (i = first_refused(r, k, i, to)) == to)
+            continue;
+        s = &cfg->series[k];
         r->bar_ix = k;
         for (; i < to; i++) {
             bar_at(s, i, &bar);
@@ -1051,7 +1067,8 @@ static int loop_begin(struct run *r, struct tc_error *err)
         !(r->from = calloc(r->ni, sizeof(*r->from))) ||
         !(r->changed = calloc(r->ni, sizeof(*r->changed))) ||
         !(r->next_day = calloc(r->ni, sizeof(*r->next_day))) ||
-        !(r->end = calloc(r->ni, sizeof(*r->end))))
+        !(r->end = calloc(r->ni, sizeof(*r->end))) ||
+        !(r->ok_to = calloc(r->ni, sizeof(*r->ok_to))))
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
     for (size_t k = 0; k < r->ni; k++) {
         const struct ibook *b = &r->book[k];
@@ -1061,18 +1078,25 @@ static int loop_begin(struct run *r, struct tc_error *err)
         r->end[k] = b->end;
         r->next_day[k] = b->cursor < b->end ? b->cols.day[b->cursor] : INT64_MAX;
     }
+    r->looping = 1;
     return 0;
 }
 
+/* The bars fed (the views' growth) counted once, at the end, and the
+ * loop's arrays freed. */
 static void loop_end(struct run *r)
 {
+    if (r->looping)
+        for (size_t k = 0; k < r->ni; k++)
+            r->res->bars += r->view[k].n - r->book[k].cursor;
     free(r->view);
     free(r->from);
     free(r->changed);
     free(r->next_day);
     free(r->end);
+    free(r->ok_to);
     r->view = NULL;
-    r->from = r->changed = r->end = NULL;
+    r->from = r->changed = r->end = r->ok_to = NULL;
     r->next_day = NULL;
 }
 
@@ -1085,7 +1109,6 @@ static int session(struct run *r, size_t si, struct tc_error *err)
     int64_t *const next_day = r->next_day;
     const size_t ni = r->ni;
     size_t nch = 0;
-    uint64_t fed = 0;
     int rc;
 
     r->day = day;
@@ -1114,8 +1137,10 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         while (i < end && days[i] <= day)
             i++;
         /* a hundred instruments are more column streams than the hardware
-         * prefetcher follows: ask for the lines of the coming sessions */
-        if (i + 16 < end) {
+         * prefetcher follows: ask for the lines of the coming sessions, one
+         * a line (every line of a column holds one index that is a multiple
+         * of 8) */
+        if ((i & 7) == 0 && i + 16 < end) {
             __builtin_prefetch(days + i + 16);
             __builtin_prefetch(v->close + i + 16);
         }
@@ -1123,13 +1148,12 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         v->n = i;
         from[k] = first;
         changed[nch++] = k;
-        fed += i - first;
     }
     r->nchanged = nch;
-    r->res->bars += fed;
-    if ((rc = offer_bars(r, 0, err)) != 0)
+    if ((r->n_offer || r->offer_foreign) && (rc = offer_bars(r, 0, err)) != 0)
         return rc;
-    if ((rc = tc_broker_sim_set_day(r->broker, day, err)) != 0 || (rc = deliver_fills(r, err)) != 0)
+    if ((rc = tc_broker_sim_set_day(r->broker, day, err)) != 0 ||
+        ((r->dirty || r->npf) && (rc = deliver_fills(r, err)) != 0))
         return rc;
     /* every instrument's new bars at once, per strategy: views of the
      * columns ending at the session, no copy */
@@ -1144,8 +1168,9 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         if (r->nctx > 1)
             order_tracked(r, trk0);
     }
-    if (cfg->sim.fill_at == TC_SIM_FILL_CLOSE &&
-        ((rc = offer_bars(r, 1, err)) != 0 || (rc = deliver_fills(r, err)) != 0))
+    if (cfg->sim.fill_at == TC_SIM_FILL_CLOSE && (r->n_offer || r->offer_foreign) &&
+        ((rc = offer_bars(r, 1, err)) != 0 ||
+         ((r->dirty || r->npf) && (rc = deliver_fills(r, err)) != 0)))
         return rc;
     if (r->dirty && (rc = refresh(r, err)) != 0)
         return rc;

@@ -87,7 +87,7 @@ struct simb {
     struct tc_broker_sim_options opt;
     struct tc_sim *sim;
     size_t prefix_len;
-    int64_t day;
+    _Atomic int64_t day;         /* only rises (raise_day): read and set without the lock */
     struct rec **recb;           /* blocks of 1 << REC_SHIFT recs */
     size_t nrecs, nrecb;
     uint32_t *slots;             /* client order id -> rec, open addressing */
@@ -304,6 +304,17 @@ static int reserve_fills(struct simb *s, size_t more)
         s->nfillb++;
     }
     return 0;
+}
+
+/* The current day becomes DAY when DAY is later: an atomic maximum, so that
+ * setting the day (every session of a backtest) takes no lock. */
+static void raise_day(struct simb *s, int64_t day)
+{
+    int64_t cur = atomic_load_explicit(&s->day, memory_order_relaxed);
+    while (day > cur && !atomic_compare_exchange_weak_explicit(&s->day, &cur, day,
+                                                               memory_order_relaxed,
+                                                               memory_order_relaxed))
+        ;
 }
 
 /* ---- reporting ------------------------------------------------------------ */
@@ -623,7 +634,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     memcpy(name, coid, len + 1);
     order_id(s, s->nrecs, so.id);
     if (map_intent(o, &so, why, sizeof(why)) == 0) {
-        so.created_day = s->day;
+        so.created_day = atomic_load_explicit(&s->day, memory_order_relaxed);
         rc = tc__sim_submit_own_id(s->sim, &so, &e);
         if (rc != 0 && rc != TC_EINVAL) {
             pthread_mutex_unlock(&s->mu);
@@ -771,8 +782,7 @@ static int sim_on_bar(struct tc_broker *b, const char *instrument_id, const stru
             return rc;
         pthread_mutex_lock(&s->mu);
     }
-    if (bar->day > s->day)
-        s->day = bar->day;
+    raise_day(s, bar->day);
     if (s->working) {
         if ((rc = reserve_fills(s, s->working)) == 0)
             rc = tc_sim_on_bar(s->sim, instrument_id, bar, on_event, s, &e);
@@ -904,7 +914,7 @@ int tc_broker_sim_new(const struct tc_broker_sim_options *opt, struct tc_broker 
     }
     tc__sim_bare_fills(s->sim); /* execution ids are made when reported */
     s->base.ops = &sim_ops;
-    s->day = INT64_MIN;
+    atomic_init(&s->day, INT64_MIN);
     s->free_live = NONE;
     pthread_mutex_init(&s->mu, NULL);
     *out = &s->base;
@@ -916,10 +926,7 @@ int tc_broker_sim_set_day(struct tc_broker *b, int64_t day, struct tc_error *err
     struct simb *s = as_sim(b);
     if (!s)
         return tc_error_set(err, TC_EINVAL, "broker \"%s\" is not a sim broker", tc_broker_name(b));
-    pthread_mutex_lock(&s->mu);
-    if (day > s->day)
-        s->day = day;
-    pthread_mutex_unlock(&s->mu);
+    raise_day(s, day);
     return 0;
 }
 

@@ -391,11 +391,25 @@ int tc_sim_get(const struct tc_sim *sim, const char *id, struct tc_sim_order *ou
     return 0;
 }
 
+/* The rule of tc_sim_bar_ok on raw prices: open, high and close are
+ * positive when they are at least a positive low. */
+static inline int prices_ok(int64_t o, int64_t h, int64_t l, int64_t c, int64_t volume)
+{
+    return l > 0 && l <= h && o >= l && o <= h && c >= l && c <= h && volume >= 0;
+}
+
 int tc_sim_bar_ok(const struct tc_bar *b)
 {
-    /* open, high and close are positive when they are at least a positive low */
-    const int64_t o = b->open.raw, h = b->high.raw, l = b->low.raw, c = b->close.raw;
-    return l > 0 && l <= h && o >= l && o <= h && c >= l && c <= h && b->volume >= 0;
+    return prices_ok(b->open.raw, b->high.raw, b->low.raw, b->close.raw, b->volume);
+}
+
+size_t tc_sim_series_ok(const struct tc_bar_series *s, size_t from, size_t to)
+{
+    for (; from < to; from++)
+        if (!prices_ok(s->open[from].raw, s->high[from].raw, s->low[from].raw,
+                       s->close[from].raw, s->volume[from]))
+            break;
+    return from;
 }
 
 static int check_bar(const char *instrument, const struct tc_bar *b, struct tc_error *err)
