@@ -1,4 +1,5 @@
 /* Ids: v4 UUIDs, decision, run and context ids, validation. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,6 +297,19 @@ static void test_validate_every_byte(void **state)
             check_against_ref(id, pos[p].name, b);
         }
     }
+    /* every length up to 66, a byte at every place in it (ids are read four
+     * bytes a step: each place in a step, and the steps' ends) */
+    static const int some[] = {'/', '@', 0x80, 0xff, ' ', 'z'};
+    for (size_t len = 1; len <= TC_ID_MAX + 2; len++)
+        for (size_t at = 0; at < len; at++)
+            for (size_t b = 0; b < sizeof(some) / sizeof(some[0]); b++) {
+                char where[32];
+                memset(id, 'a', len);
+                id[len] = '\0';
+                id[at] = (char)some[b];
+                snprintf(where, sizeof(where), "at %zu of %zu", at, len);
+                check_against_ref(id, where, some[b]);
+            }
     /* the two allowed bytes on each side of every range */
     assert_true(tc_id_is_valid("-.09:AZ_az"));
     assert_false(tc_id_is_valid("/"));

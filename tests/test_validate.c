@@ -127,12 +127,53 @@ static void test_text_and_id(void **state)
     expect_bad(tc_validate_id("instrument", huge, &err), &err, "instrument id", "longer");
 }
 
+/* Free text is read eight bytes a step: a control character (every byte
+ * below 0x20, and 0x7f) is found at every offset of texts of 1 to 40 bytes,
+ * named by its offset, and the bytes around them (0x20, 0x7e, 0x80 and
+ * above: UTF-8) pass wherever they are. */
+static void test_text_every_offset(void **state)
+{
+    static const unsigned char ok[] = {0x20, 0x7e, 0x80, 0x9f, 0xa0, 0xc3, 0xff, 'a'};
+    struct tc_error err = {0};
+    char text[48], want[96];
+    (void)state;
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t at = 0; at < len; at++) {
+            for (int c = 1; c < 0x100; c++) {
+                int control = c < 0x20 || c == 0x7f;
+                if (!control && !memchr(ok, c, sizeof(ok)))
+                    continue;
+                memset(text, 'n', len);
+                text[len] = '\0';
+                text[at] = (char)c;
+                if (at + 1 < len)
+                    text[len - 1] = (char)0x80; /* a high byte after it changes nothing */
+                tc_error_clear(&err);
+                int rc = tc_validate_text("x: name", text, 127, 0, &err);
+                if (!control) {
+                    if (rc != 0)
+                        fail_msg("byte 0x%02x at %zu of %zu refused: %s", c, at, len, err.msg);
+                    assert_int_equal(err.code, 0);
+                    continue;
+                }
+                snprintf(want, sizeof(want), "x: name has a control character at offset %zu", at);
+                assert_int_equal(rc, TC_EINVAL);
+                assert_string_equal(err.msg, want);
+            }
+        }
+    }
+    /* the first of two is named */
+    tc_error_clear(&err);
+    assert_int_equal(tc_validate_text("r", "abcdefghij\x01kl\x7f", 127, 0, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "r has a control character at offset 10");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_currency), cmocka_unit_test(test_timezone),
         cmocka_unit_test(test_json),     cmocka_unit_test(test_date),
-        cmocka_unit_test(test_text_and_id),
+        cmocka_unit_test(test_text_and_id), cmocka_unit_test(test_text_every_offset),
     };
     return cmocka_run_group_tests_name("validate", tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,31 @@ int tc_validate_id(const char *what, const char *id, struct tc_error *err)
     return tc_id_validate(what, id, err);
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/*
+ * Whether the LEN bytes of S hold a control character (below 0x20, or
+ * 0x7f), eight bytes a step. For a word W: (W - 0x20 each) & ~W & 0x80 each
+ * is non-zero exactly when a byte is below 0x20 (a byte of 0x80 or more
+ * never sets its own bit, and a borrow only starts at a byte below 0x20);
+ * W ^ 0x7f each has a zero byte exactly where W has 0x7f, found the same
+ * way with 1. Only a yes or no: the byte loop then finds the offset.
+ */
+static int has_control(const char *s, size_t len)
+{
+    uint64_t acc = 0, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        const uint64_t d = w ^ (0x7f * ONES);
+        acc |= ((w - 0x20 * ONES) & ~w) | ((d - ONES) & ~d);
+    }
+    for (; i < len; i++)
+        acc |= (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? HIGHS : 0;
+    return (acc & HIGHS) != 0;
+}
+
 int tc_validate_text(const char *what, const char *s, size_t max, int optional,
                      struct tc_error *err)
 {
@@ -34,6 +60,8 @@ int tc_validate_text(const char *what, const char *s, size_t max, int optional,
     if (len > max)
         return tc_error_set(err, TC_EINVAL, "%s is %zu bytes long (at most %zu)", what, len,
                             max);
+    if (!has_control(s, len))
+        return 0;
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
             return tc_error_set(err, TC_EINVAL, "%s has a control character at offset %zu",
