@@ -193,17 +193,35 @@ static int on_bars(struct tc_strategy_ctx *ctx, void *vs, size_t ix, const struc
  * |D| <= fast * slow (the exact means less than one unit apart) may the
  * rounding decide (equal rounded means, or a sign the exact difference does
  * not have): near_tie forms the rounded means and compares them. D is exact
- * in 128 bits (|SF|, |SS| < 2^63 and fast, slow <= 100000 < 2^17).
+ * in 64 bits when no step overflows, else in 128 (|SF|, |SS| < 2^63 and
+ * fast, slow <= 100000 < 2^17).
  */
 static __attribute__((noinline)) int near_tie(const struct state *s, tc__i128 sf, tc__i128 ss)
 {
     return tc_dec_cmp(tc__ind_mean(sf, s->fast, s->rfast), tc__ind_mean(ss, s->slow, s->rslow));
 }
 
+static __attribute__((noinline)) int sign_wide(const struct state *s, int64_t sf, int64_t ss,
+                                                int64_t fast, int64_t slow, int64_t lim)
+{
+    const tc__i128 d = (tc__i128)sf * slow - (tc__i128)ss * fast;
+    if (d > lim)
+        return 1;
+    if (d < -lim)
+        return -1;
+    return near_tie(s, sf, ss);
+}
+
+/* D in 64 bits while it fits (sums of ordinary prices), else in 128. */
 static inline int sign_of(const struct state *s, int64_t sf, int64_t ss, int64_t fast,
                           int64_t slow, int64_t lim)
 {
-    const tc__i128 d = (tc__i128)sf * slow - (tc__i128)ss * fast;
+    int64_t a, b, d;
+    if (__builtin_expect(__builtin_mul_overflow(sf, slow, &a) ||
+                             __builtin_mul_overflow(ss, fast, &b) ||
+                             __builtin_sub_overflow(a, b, &d),
+                         0))
+        return sign_wide(s, sf, ss, fast, slow, lim);
     if (d > lim)
         return 1;
     if (d < -lim)
@@ -285,23 +303,21 @@ static __attribute__((noinline)) int wide_bars(struct state *s, size_t *ntodo, s
 static inline int add_bar(int64_t *sf, int64_t *ss, int64_t c, int64_t of, int64_t os)
 {
     int64_t nf, ns;
-    if (__builtin_add_overflow(*sf, c, &nf) | __builtin_sub_overflow(nf, of, &nf) |
-        __builtin_add_overflow(*ss, c, &ns) | __builtin_sub_overflow(ns, os, &ns))
+    if (__builtin_add_overflow(*sf, c, &nf) || __builtin_sub_overflow(nf, of, &nf) ||
+        __builtin_add_overflow(*ss, c, &ns) || __builtin_sub_overflow(ns, os, &ns))
         return 1;
     *sf = nf;
     *ss = ns;
     return 0;
 }
 
-/* The step of the slow SMA's first value (once per instrument: out of the
- * loops). */
-static __attribute__((noinline)) int first_value(struct state *s, size_t *ntodo, size_t ix,
-                                                 size_t i, int64_t sf, int64_t ss,
-                                                 struct tc_error *err)
+/* A non-zero sign SIGN on bar I of instrument IX other than its last one
+ * (out of the loop: it is rare): step. */
+static __attribute__((noinline)) int turn(struct state *s, size_t *ntodo, size_t ix, size_t i,
+                                          int sign, struct tc_error *err)
 {
-    const int64_t fast = (int64_t)s->fast, slow = (int64_t)s->slow;
     int last = s->last[ix];
-    int rc = step(s, ntodo, ix, i, sign_of(s, sf, ss, fast, slow, fast * slow), &last, err);
+    int rc = step(s, ntodo, ix, i, sign, &last, err);
     s->last[ix] = (signed char)last;
     return rc;
 }
@@ -312,9 +328,10 @@ static __attribute__((noinline)) int first_value(struct state *s, size_t *ntodo,
  * back from the column), in 64 bits while they fit (from a bar where one
  * overflows, wide_bars: 128-bit sums, the same values); on a bar where the
  * slow SMA has a value (fast < slow: the fast one has one then too) the
- * sign of fast - slow (sign_of) moves the last non-zero sign, and a
- * crossover is listed. That pass calls nothing on the way but for a near
- * tie, so it stays in registers. Then, in the same order, each listed
+ * sign of fast - slow (sign_of) is compared with the last non-zero sign; a
+ * new one moves it and a crossover is listed (turn). That pass calls
+ * nothing but for a near tie or a turn, both rare, so it stays in
+ * registers. Then, in the same order, each listed
  * crossover's signal (crossed): the signals and the order of the bar-by-bar
  * path.
  */
@@ -355,38 +372,18 @@ static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_ses
             continue;
         }
         int64_t sf = sum[ix][0], ss = sum[ix][1];
-        const size_t full = first + slow; /* the first bar with a close out of the slow window */
-        if (i < full) {
-            /* the windows filling: bars before the slow SMA's first value */
-            const size_t warm = full - 1 < to ? full - 1 : to;
-            for (; i < warm; i++) {
-                const int64_t of = i - first >= fast ? x[i - fast].raw : 0;
-                if (__builtin_expect(add_bar(&sf, &ss, x[i].raw, of, 0), 0))
-                    break;
-            }
-            /* the slow SMA's first value (nothing leaves its window yet) */
-            if (i == full - 1 && i < to && !add_bar(&sf, &ss, x[i].raw, x[i - fast].raw, 0)) {
-                if ((rc = first_value(s, &ntodo, ix, i, sf, ss, err)) != 0)
+        for (; i < to; i++) {
+            const size_t count = i - first + 1;
+            const int64_t of = count > fast ? x[i - fast].raw : 0,
+                          os = count > slow ? x[i - slow].raw : 0;
+            if (__builtin_expect(add_bar(&sf, &ss, x[i].raw, of, os), 0))
+                break;
+            if (count >= slow) {
+                const int sign = sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim);
+                if (sign != 0 && sign != s->last[ix] &&
+                    (rc = turn(s, &ntodo, ix, i, sign, err)) != 0)
                     return rc;
-                i++;
             }
-        }
-        if (i >= full && i < to) {
-            /* both windows full: a close in, one out of each */
-            int last = s->last[ix];
-            rc = 0;
-            for (; i < to; i++) {
-                if (__builtin_expect(add_bar(&sf, &ss, x[i].raw, x[i - fast].raw, x[i - slow].raw),
-                                     0))
-                    break;
-                if ((rc = step(s, &ntodo, ix, i,
-                               sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim), &last,
-                               err)) != 0)
-                    break;
-            }
-            s->last[ix] = (signed char)last;
-            if (rc != 0)
-                return rc;
         }
         sum[ix][0] = sf;
         sum[ix][1] = ss;
