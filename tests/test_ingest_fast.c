@@ -331,6 +331,13 @@ static const struct {
      "w6day0.csv:3: date \"2021-01-00\" is not a valid"},
     {"w6day32.csv", Y "2021-01-28,1,2,1,1,1,1\n2021-01-32,1,2,1,1,1,1\n", 0,
      "w6day32.csv:3: date \"2021-01-32\" is not a valid"},
+    /* a day's digit below '0' (or a space) after a row of the same month */
+    {"w6dsl.csv", Y "2020-02-10,1,2,1,1,1,7\n2020-02-/1,1,2,1,1,1,7\n", 0,
+     "w6dsl.csv:3: date \"2020-02-/1\" is not a valid"},
+    {"w6dsl2.csv", Y "2020-02-10,1,2,1,1,1,7\n2020-02-1/,1,2,1,1,1,7\n", 0,
+     "w6dsl2.csv:3: date \"2020-02-1/\" is not a valid"},
+    {"w6dsp.csv", Y "2020-02-10,1,2,1,1,1,7\n2020-02- 9,1,2,1,1,1,7\n", 0,
+     "w6dsp.csv:3: date \"2020-02- 9\" is not a valid"},
     {"w6ohlcv.csv", "Date,Open,High,Low,Close,Volume,OpenInterest\n"
                     "2020-01-02,186.635805,187.945055,183.220906,183.270389,1166899,12\n"
                     "2020-01-03,183.476934,184.928786,182.175883,183.366481,6263832,0\r\n"

@@ -363,18 +363,11 @@ slow:;
     return e;
 }
 
-/* The bytes of "FFFFFF," less '0' in the six digits and ',' after them:
- * subtracted from the eight bytes after a price's point. */
-#define FRAC6_SUB UINT64_C(0x002C303030303030)
-#define FRAC6_DIGITS UINT64_C(0x0000808080808080)
-#define FRAC6_COMMA UINT64_C(0x00FF000000000000)
-#define FRAC6_KEEP UINT64_C(0x0000FFFFFFFFFFFF)
-
-/* A price field at P ending at a comma, as word_price_any reads it: 1..7
- * integer digits, a point and six digits (what gen-bars and most vendors
+/* A price field at P ending at a comma, as word_price_any reads it but
+ * zero too (the caller refuses it): 1..7 integer digits, a point and six digits (what gen-bars and most vendors
  * write) in two words: the integer digits found and checked in the first,
- * the six digits and the comma checked in the second at once. The last two
- * integer digits and the six make one word of eight digits; the integer
+ * in the second (after the point) six digits and then a comma. The last
+ * two integer digits and the six make one word of eight digits; the integer
  * digits before them (up to two by one multiply, more by value8) count in
  * 10^10 units. Any other form goes to word_price_any. Up to 16 bytes from
  * P are read. */
@@ -385,10 +378,11 @@ HOT const char *word_price(const char *p, struct tc_dec *out)
     if (m) {
         unsigned b = (unsigned)__builtin_ctzll(m); /* 8 k + 7 for K integer digits */
         const char *dot = p + (b >> 3);
-        uint64_t u = load8(dot + 1) - FRAC6_SUB; /* digits 0..9 and a 0 for the comma */
-        if (b != 7 && *dot == '.' &&
-            ((((u + UINT64_C(0x7676767676767676)) | u) & FRAC6_DIGITS) | (u & FRAC6_COMMA)) ==
-                0) {
+        uint64_t u = load8(dot + 1) - ZEROS;
+        uint64_t mu = ((u + UINT64_C(0x7676767676767676)) | u) & UINT64_C(0x8080808080808080);
+        /* the first byte after the point that is not a digit: the seventh */
+        if (b != 7 && *dot == '.' && __builtin_ctzll(mu | UINT64_C(1) << 63) == 55 &&
+            dot[7] == ',') {
             uint64_t t = v << (71 - b);                  /* the K digits, zeros in front */
             uint64_t low = value8((t >> 48) | (u << 16)); /* 2 integer and 6 fractional */
             uint64_t h = t << 16, high;                 /* the K - 2 digits before them */
@@ -396,9 +390,8 @@ HOT const char *word_price(const char *p, struct tc_dec *out)
                 high = (((h >> 48) * 2561) >> 8) & 0xFF;
             else
                 high = value8(h);
-            uint64_t raw = high * UINT64_C(10000000000) + low * 100;
-            out->raw = (int64_t)raw;
-            return raw ? dot + 7 : NULL;
+            out->raw = (int64_t)(high * UINT64_C(10000000000) + low * 100);
+            return dot + 7; /* may be 0: the caller checks */
         }
     }
     return word_price_any(p, out);
@@ -445,8 +438,11 @@ HOT const char *word_whole(const char *p, int64_t *out)
 HOT int word_day(const char *s, struct tc__day_cache *dc, int64_t *out)
 {
     uint64_t key = load8(s);
-    unsigned d0 = (unsigned)(unsigned char)s[8] - '0', d1 = (unsigned)(unsigned char)s[9] - '0';
-    if (key != dc->key || d0 > 9 || d1 > 9) {
+    uint16_t w;
+    memcpy(&w, s + 8, 2);
+    unsigned x = (unsigned)w - 0x3030u; /* a borrow from the first only makes the second bad */
+    unsigned d0 = x & 0xFF, d1 = (x >> 8) & 0xFF;
+    if (key != dc->key || (((x + 0x7676u) | x) & 0x8080u)) {
         if (row_day(s, dc, out))
             return 1;
         dc->key = key; /* the bytes of the month (and its dash) row_day just took */
@@ -481,7 +477,7 @@ HOT int line_core(const char *s, const char *end, int yahoo, struct tc__day_cach
         if (n <= 15 && load8(c + 1) == load8(p + 1) && load8(p - 7) == load8(p + n - 6)) {
             out->adj_close = out->close;
             p += 1 + n;
-        } else if (!(p = word_price(p + 1, &out->adj_close))) {
+        } else if (!(p = word_price(p + 1, &out->adj_close)) || out->adj_close.raw == 0) {
             return 1;
         }
         if (!(p = word_whole(p + 1, &out->volume)))
@@ -502,10 +498,11 @@ HOT int line_core(const char *s, const char *end, int yahoo, struct tc__day_cach
         *next = p + 1 == end ? end : p + 2;
     else
         return 1;
-    /* low <= high, and open and close in [low, high]: with low <= high,
-     * x - low <= high - low (unsigned) says both (prices are > 0) */
+    /* low > 0 (the prices are >= 0), low <= high, and open and close in
+     * [low, high]: with low <= high, x - low <= high - low (unsigned) says
+     * both; then every price is > 0 */
     uint64_t lo = (uint64_t)out->low.raw, span = (uint64_t)out->high.raw - lo;
-    return (out->low.raw > out->high.raw) | ((uint64_t)out->open.raw - lo > span) |
+    return (lo == 0) | (out->low.raw > out->high.raw) | ((uint64_t)out->open.raw - lo > span) |
            ((uint64_t)out->close.raw - lo > span);
 }
 
