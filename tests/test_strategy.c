@@ -742,15 +742,15 @@ static void test_session_matches_bars(void **state)
     tc_bar_series_release(&s[1]);
 }
 
-/* Closes of about 100 moving by -3..3 units of 1e-8 a bar (and flat runs of
- * 12 bars every 60), one bar a day: the SMAs' exact means are often less
+/* Closes from BASE (1e-8 units) moving by -3..3 units a bar (and flat runs
+ * of 12 bars every 60), one bar a day: the SMAs' exact means are often less
  * than one unit apart, so their rounding decides the sign. */
 static void gen_tiny(struct tc_bar_series *s, const char *id, uint64_t seed, size_t n,
-                     int64_t day0)
+                     int64_t day0, int64_t base)
 {
     struct tc_error err = {0};
     uint64_t x = seed * 6364136223846793005u + 1442695040888963407u;
-    int64_t close = INT64_C(10000000000);
+    int64_t close = base;
     tc_bar_series_init(s, id);
     for (size_t i = 0; i < n; i++) {
         struct tc_bar b;
@@ -823,21 +823,26 @@ static void test_session_near_ties(void **state)
     static const size_t periods[][2] = {{2, 3}, {3, 7}, {4, 6}, {10, 30}};
     (void)state;
 
-    gen_tiny(&s[0], "A0", 11, 1500, 9000);
-    gen_tiny(&s[1], "B1", 12, 1400, 9010);
-    gen_tiny(&s[2], "C2", 13, 1600, 8990);
-    for (size_t k = 0; k < 4; k++) {
-        size_t equal = 0, flipped = 0, by_rounding = 0;
+    /* about 100; and about 500,000,000, where a window's sum fits 64 bits
+     * but its product with the other period does not (the 128-bit step) */
+    static const int64_t bases[] = {INT64_C(10000000000), INT64_C(50000000000000000)};
+    for (size_t b = 0; b < 2; b++) {
+        gen_tiny(&s[0], "A0", 11, 1500, 9000, bases[b]);
+        gen_tiny(&s[1], "B1", 12, 1400, 9010, bases[b]);
+        gen_tiny(&s[2], "C2", 13, 1600, 8990, bases[b] + 7);
+        for (size_t k = 0; k < 4; k++) {
+            size_t equal = 0, flipped = 0, by_rounding = 0;
+            for (size_t j = 0; j < 3; j++)
+                count_ties(&s[j], periods[k][0], periods[k][1], &equal, &flipped, &by_rounding);
+            assert_true(equal > 10);
+            assert_true(flipped > 10);
+            assert_true(by_rounding > 3);
+            assert_true(compare_paths(s, 3, "sma_cross", kv[k], INT64_MIN) > 20);
+            assert_true(compare_paths(s, 3, "sma_cross", kv[k], 9300) > 10);
+        }
         for (size_t j = 0; j < 3; j++)
-            count_ties(&s[j], periods[k][0], periods[k][1], &equal, &flipped, &by_rounding);
-        assert_true(equal > 10);
-        assert_true(flipped > 10);
-        assert_true(by_rounding > 3);
-        assert_true(compare_paths(s, 3, "sma_cross", kv[k], INT64_MIN) > 20);
-        assert_true(compare_paths(s, 3, "sma_cross", kv[k], 9300) > 10);
+            tc_bar_series_release(&s[j]);
     }
-    for (size_t j = 0; j < 3; j++)
-        tc_bar_series_release(&s[j]);
 }
 
 /* A class without on_session gets its bars per changed instrument; bad
