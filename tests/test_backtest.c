@@ -1648,6 +1648,98 @@ static void test_bad_bar_of_an_idle_instrument(void **state)
     tc_backtest_result_release(&good);
 }
 
+/* A flat "FLAT" whose bar BAD (-1 none) has its low above its high, and a
+ * zigzag "ZIG" that sma_cross 2/3 trades often, over 700 sessions: far more
+ * bars than the runner checks ahead of the session that needs them. */
+static int run_long_with_bad_bar(long bad, struct tc_backtest_result *res, struct tc_error *err)
+{
+    static const char *const kv[] = {"fast=2", "slow=3", "stake=10", NULL};
+    static const char *const zig[] = {"10", "11", "12", "11", "10", "9", "10", "12", "13", "12"};
+    struct tc_bar_series s[2];
+    struct tc_backtest_strategy st;
+    struct tc_backtest_config cfg;
+    const int64_t d0 = tc_days_from_civil(2020, 1, 1);
+    int rc;
+
+    tc_bar_series_init(&s[0], "FLAT");
+    tc_bar_series_init(&s[1], "ZIG");
+    for (size_t k = 0; k < 700; k++) {
+        struct tc_bar b;
+        memset(&b, 0, sizeof(b));
+        b.day = d0 + (int64_t)k;
+        b.open = b.close = b.adj_close = D(zig[k % 10]);
+        b.high = D("14");
+        b.low = D("8");
+        b.volume = 1000000;
+        tc_assert_ok(tc_bar_series_append(&s[1], &b, err), err);
+        b.open = b.close = b.adj_close = D("20");
+        b.high = D("20.5");
+        b.low = D("19.5");
+        tc_assert_ok(tc_bar_series_append(&s[0], &b, err), err);
+    }
+    if (bad >= 0)
+        s[0].low[bad] = D("21");
+    strategy(&st, "sma_cross", kv);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &st;
+    cfg.n_strategies = 1;
+    cfg.series = s;
+    cfg.n_series = 2;
+    cfg.cash = D("100000");
+    rc = tc_backtest_run(&cfg, res, err);
+    tc_bar_series_release(&s[0]);
+    tc_bar_series_release(&s[1]);
+    return rc;
+}
+
+/* Bars known good are skipped without a look, but a bad bar far past the
+ * first ones checked still fails the run on a session when an order works
+ * (ZIG's market order fills that day, after FLAT's bar was given), and on
+ * one when nothing works changes nothing at all. */
+static void test_bad_bar_far_ahead(void **state)
+{
+    struct tc_backtest_result good, res;
+    struct tc_error err = {0};
+    long busy = -1, idle = -1;
+    char date[TC_DATE_STRLEN];
+    (void)state;
+
+    tc_assert_ok(run_long_with_bad_bar(-1, &good, &err), &err);
+    assert_true(good.run.n_fills > 100);
+    /* a session past 600 with a fill, and one without a fill on it or the
+     * next day */
+    for (long j = 600; j < 690 && (busy < 0 || idle < 0); j++) {
+        const int64_t day = tc_days_from_civil(2020, 1, 1) + j;
+        int filled = 0, next = 0;
+        for (size_t f = 0; f < good.run.n_fills; f++) {
+            filled |= good.run.fills[f].day == day;
+            next |= good.run.fills[f].day == day + 1;
+        }
+        if (filled && busy < 0)
+            busy = j;
+        if (!filled && !next && idle < 0)
+            idle = j;
+    }
+    assert_true(busy > 0 && idle > 0);
+
+    assert_int_equal(run_long_with_bad_bar(busy, &res, &err), TC_EINVAL);
+    if (!strstr(err.msg, "sim broker: bar of \"FLAT\""))
+        fail_msg("%s", err.msg);
+    tc_date_format(tc_days_from_civil(2020, 1, 1) + busy, date);
+    assert_non_null(strstr(err.msg, date));
+    assert_non_null(strstr(err.msg, "low 21 is above high 20.5"));
+    tc_backtest_result_release(&res);
+
+    memset(&err, 0, sizeof(err));
+    tc_assert_ok(run_long_with_bad_bar(idle, &res, &err), &err);
+    assert_int_equal(res.run.n_fills, good.run.n_fills);
+    assert_int_equal(res.run.n_trades, good.run.n_trades);
+    assert_int_equal(res.run.equity[res.run.n_equity - 1].equity.raw,
+                     good.run.equity[good.run.n_equity - 1].equity.raw);
+    tc_backtest_result_release(&res);
+    tc_backtest_result_release(&good);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1661,6 +1753,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_donchian_by_hand),
         cmocka_unit_test(test_bad_bar_of_an_idle_instrument),
+        cmocka_unit_test(test_bad_bar_far_ahead),
         cmocka_unit_test(test_two_strategies_one_portfolio),
         cmocka_unit_test(test_strategy_callbacks),
         cmocka_unit_test(test_stored_run),

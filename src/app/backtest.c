@@ -125,6 +125,7 @@ struct run {
     size_t *changed, nchanged;        /* instruments with a new bar this session */
     int64_t *next_day;                /* [ni] day of the next bar to feed, INT64_MAX at the end */
     size_t *ok_to;                    /* [ni] bars before it are known good (first_refused) */
+    int64_t ok_day;                   /* the earliest day of a bar not known good */
     size_t *end;                      /* [ni] end of the range */
     size_t cur_ctx;                   /* the strategy being called */
     int looping;                      /* the views are set: bars fed = their growth */
@@ -640,8 +641,12 @@ static int host_position(void *ud, size_t ix, struct tc_strategy_position *out,
 static void offer_mark(struct run *r, size_t ix)
 {
     if (!r->offer[ix]) {
+        /* kept in increasing order: offer_bars feeds them in that order */
+        size_t j = r->n_offer++;
+        for (; j > 0 && r->offer_list[j - 1] > ix; j--)
+            r->offer_list[j] = r->offer_list[j - 1];
+        r->offer_list[j] = ix;
         r->offer[ix] = 1;
-        r->offer_list[r->n_offer++] = ix;
     }
 }
 
@@ -969,6 +974,22 @@ static size_t first_refused(struct run *r, size_t k, size_t i, size_t to)
     return bad < to ? bad : to;
 }
 
+/* Instrument K's bars [I, TO) to the broker. */
+static int feed(struct run *r, size_t k, size_t i, size_t to, struct tc_error *err)
+{
+    const struct tc_bar_series *s = &r->cfg->series[k];
+    struct tc_bar bar;
+    int rc;
+
+    r->bar_ix = k;
+    for (; i < to; i++) {
+        bar_at(s, i, &bar);
+        if ((rc = tc_broker_on_bar(r->broker, s->instrument_id, &bar, err)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 /*
  * The session's new bars to the broker, only while orders are working, and
  * only for the instruments that may have one (offer_mark). A bar of any
@@ -978,8 +999,6 @@ static size_t first_refused(struct run *r, size_t k, size_t i, size_t to)
  */
 static int offer_bars(struct run *r, int again, struct tc_error *err)
 {
-    const struct tc_backtest_config *cfg = r->cfg;
-    struct tc_bar bar;
     int rc;
 
     /* nothing signalled since the broker last had nothing working: it still
@@ -988,30 +1007,43 @@ static int offer_bars(struct run *r, int again, struct tc_error *err)
         return 0;
     /* not asked whether anything works now: the bars of a broker with
      * nothing working change nothing (the count after them clears the list) */
-    /* the session's lists: the broker's calls change neither */
-    const size_t *const changed = r->changed, nchanged = r->nchanged;
-    const unsigned char *const offer = r->offer;
-    const size_t *const ok_to = r->ok_to;
-    const struct tc_bar_view *const view = r->view;
-    for (size_t c = 0; c < nchanged; c++) {
-        const size_t k = changed[c], to = view[k].n;
-        const struct tc_bar_series *s;
-        size_t i;
-        /* only the simulator's check of the bar: the broker sees it when
-         * it would refuse it */
-        if (!offer[k] && ok_to[k] >= to)
-            continue;
-        /* fill_at close (AGAIN): the session's last bar only */
-        i = again ? to - 1 : r->from[k];
-        if (!offer[k] && (i = first_refused(r, k, i, to)) == to)
-            continue;
-        s = &cfg->series[k];
-        r->bar_ix = k;
-        for (; i < to; i++) {
-            bar_at(s, i, &bar);
-            if ((rc = tc_broker_on_bar(r->broker, s->instrument_id, &bar, err)) != 0)
+    if (r->ok_day > r->day) {
+        /* every bar of the session is known good: only the instruments
+         * that may have an order, with a new bar, in increasing order */
+        for (size_t m = 0; m < r->n_offer; m++) {
+            const size_t k = r->offer_list[m], to = r->view[k].n;
+            /* fill_at close (AGAIN): the session's last bar only */
+            if (r->from[k] < to &&
+                (rc = feed(r, k, again ? to - 1 : r->from[k], to, err)) != 0)
                 return rc;
         }
+    } else {
+        /* the session's lists: the broker's calls change neither */
+        const size_t *const changed = r->changed, nchanged = r->nchanged;
+        const unsigned char *const offer = r->offer;
+        const struct tc_bar_view *const view = r->view;
+        for (size_t c = 0; c < nchanged; c++) {
+            const size_t k = changed[c], to = view[k].n;
+            size_t i;
+            /* only the simulator's check of the bar: the broker sees it
+             * when it would refuse it */
+            if (!offer[k] && r->ok_to[k] >= to)
+                continue;
+            i = again ? to - 1 : r->from[k];
+            if (!offer[k] && (i = first_refused(r, k, i, to)) == to)
+                continue;
+            if ((rc = feed(r, k, i, to, err)) != 0)
+                return rc;
+        }
+        /* the earliest day of a bar not known good that may still be fed:
+         * none before FROM (this session's new bars) will be */
+        int64_t min = INT64_MAX;
+        for (size_t j = 0; j < r->ni; j++) {
+            const size_t e = r->ok_to[j] > r->from[j] ? r->ok_to[j] : r->from[j];
+            if (e < r->end[j] && view[j].day[e] < min)
+                min = view[j].day[e];
+        }
+        r->ok_day = min;
     }
     /* every order ended: no instrument needs its bars until the next signal */
     if (tc_broker_sim_working(r->broker) == 0)
@@ -1077,7 +1109,9 @@ static int loop_begin(struct run *r, struct tc_error *err)
         r->from[k] = b->cursor;
         r->end[k] = b->end;
         r->next_day[k] = b->cursor < b->end ? b->cols.day[b->cursor] : INT64_MAX;
+        r->ok_to[k] = b->cursor; /* nothing checked: bars before it are never fed */
     }
+    r->ok_day = INT64_MIN;
     r->looping = 1;
     return 0;
 }
