@@ -286,46 +286,84 @@ int tc_dec_parse_round(const char *s, size_t len, enum tc_round mode, struct tc_
 
 /*
  * Writes sign, magnitude MAG (in units of 10^-8) with PLACES fractional
- * digits (PLACES < 0: as many as needed, trailing zeros dropped).
+ * digits (PLACES < 0: as many as needed, trailing zeros dropped), straight
+ * into BUF once its length is known (nothing past the NUL is written).
  */
 static int format_mag(int neg, uint64_t mag, int places, char *buf, size_t cap)
 {
-    /* the integer part ends at POINT (sign and up to 20 digits before it),
-     * the 8 fractional digits follow the point */
-    char tmp[TC_DEC_STRLEN + 8];
-    char *const point = tmp + 22;
+    static const uint64_t p10[20] = {UINT64_C(1),
+                                     UINT64_C(10),
+                                     UINT64_C(100),
+                                     UINT64_C(1000),
+                                     UINT64_C(10000),
+                                     UINT64_C(100000),
+                                     UINT64_C(1000000),
+                                     UINT64_C(10000000),
+                                     UINT64_C(100000000),
+                                     UINT64_C(1000000000),
+                                     UINT64_C(10000000000),
+                                     UINT64_C(100000000000),
+                                     UINT64_C(1000000000000),
+                                     UINT64_C(10000000000000),
+                                     UINT64_C(100000000000000),
+                                     UINT64_C(1000000000000000),
+                                     UINT64_C(10000000000000000),
+                                     UINT64_C(100000000000000000),
+                                     UINT64_C(1000000000000000000),
+                                     UINT64_C(10000000000000000000)};
     const uint64_t ip = mag / (uint64_t)TC_DEC_ONE;
-    const uint32_t fp = (uint32_t)(mag % (uint64_t)TC_DEC_ONE);
-    char *p = tc__str_u64_rev(point, ip), *end = point;
+    uint32_t fp = (uint32_t)(mag % (uint64_t)TC_DEC_ONE);
+    size_t nd = 1, n;
     int nfrac;
 
-    if (neg && mag != 0)
-        *--p = '-';
+    /* FP cut to the NFRAC digits written */
     if (places < 0) {
         nfrac = 0;
         if (fp != 0) {
-            tc__str_8digits(point + 1, fp);
             nfrac = TC_DEC_PLACES;
-            while (point[nfrac] == '0')
-                nfrac--;
+            if (fp % 10000 == 0) {
+                fp /= 10000;
+                nfrac -= 4;
+            }
+            if (fp % 100 == 0) {
+                fp /= 100;
+                nfrac -= 2;
+            }
+            if (fp % 10 == 0) {
+                fp /= 10;
+                nfrac -= 1;
+            }
         }
     } else {
-        /* a value rounded to PLACES: its first PLACES digits */
         nfrac = places;
-        tc__str_8digits(point + 1, fp);
+        fp /= (uint32_t)p10[TC_DEC_PLACES - places];
     }
-    if (nfrac > 0) {
-        *point = '.';
-        end = point + 1 + nfrac;
-    }
-    size_t n = (size_t)(end - p);
+    while (nd < 20 && ip >= p10[nd])
+        nd++;
+    n = (size_t)(neg && mag != 0) + nd + (nfrac > 0 ? 1 + (size_t)nfrac : 0);
     if (!buf || n + 1 > cap) {
         if (buf && cap > 0)
             buf[0] = '\0';
         return TC_ERANGE;
     }
-    memcpy(buf, p, n);
-    buf[n] = '\0';
+    /* written from the end: the fraction's digits two at a time, the point,
+     * the integer part, the sign */
+    char *p = buf + n;
+    *p = '\0';
+    if (nfrac > 0) {
+        int k = nfrac;
+        for (; k >= 2; k -= 2) {
+            p -= 2;
+            memcpy(p, tc__str_two_digits + 2 * (fp % 100), 2);
+            fp /= 100;
+        }
+        if (k)
+            *--p = (char)('0' + fp);
+        *--p = '.';
+    }
+    tc__str_u64_rev(p, ip);
+    if (neg && mag != 0)
+        buf[0] = '-';
     return (int)n;
 }
 

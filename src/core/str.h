@@ -66,14 +66,4 @@ static inline char *tc__str_u64_rev(char *end, uint64_t v)
     return end;
 }
 
-/* V (< 10^8) as exactly 8 decimal digits, leading zeros kept, at OUT (no
- * NUL). */
-static inline void tc__str_8digits(char *out, uint32_t v)
-{
-    memcpy(out, tc__str_two_digits + 2 * (v / 1000000), 2);
-    memcpy(out + 2, tc__str_two_digits + 2 * (v / 10000 % 100), 2);
-    memcpy(out + 4, tc__str_two_digits + 2 * (v / 100 % 100), 2);
-    memcpy(out + 6, tc__str_two_digits + 2 * (v % 100), 2);
-}
-
 #endif

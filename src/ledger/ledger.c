@@ -75,45 +75,87 @@ static int gen_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap)
     rc = tc_ledger_seq_id(s, kind, buf, cap);
     /* its prefix was valid (it would have refused it first) */
     if (rc != TC_EINVAL && memchr(s->prefix, 0, sizeof(s->prefix)) && tc_id_is_valid(s->prefix)) {
-        memcpy(l->seq_prefix, s->prefix, sizeof(l->seq_prefix));
-        l->seq_plen = strlen(l->seq_prefix);
+        memset(l->seq_prefix, 0, sizeof(l->seq_prefix));
+        l->seq_plen = strlen(s->prefix);
+        memcpy(l->seq_prefix, s->prefix, l->seq_plen);
         l->seq_prefix_ok = 1;
     }
     return rc;
 }
 
-/* seq_join for the prefix the ledger last found valid, when S's is still
+/* L->seq_num made the decimal text of N + 1 (N < UINT64_MAX): counted up
+ * as text from the last one while N is the number it holds. */
+static void seq_next_text(struct tc_ledger *l, uint64_t n)
+{
+    char *d = l->seq_num;
+    size_t i;
+
+    if (!l->seq_nd || l->seq_n != n) {
+        char digits[20];
+        size_t nd = 0;
+        uint64_t v = n;
+        do {
+            digits[sizeof(digits) - 1 - nd++] = (char)('0' + v % 10);
+            v /= 10;
+        } while (v);
+        memset(d, 0, sizeof(l->seq_num));
+        memcpy(d, digits + sizeof(digits) - nd, nd);
+        l->seq_nd = nd;
+    }
+    for (i = l->seq_nd; i > 0 && d[i - 1] == '9'; i--)
+        d[i - 1] = '0';
+    if (i > 0) {
+        d[i - 1]++;
+    } else {
+        memmove(d + 1, d, l->seq_nd);
+        d[0] = '1';
+        l->seq_nd++;
+    }
+    l->seq_n = n + 1;
+}
+
+/* seq_join for the prefix the ledger last found valid while S's is still
  * that one (its PLEN + 1 bytes, the NUL with them, compared): the same id
- * from lengths known before, no check of it after. 1 when it does not
- * apply (nothing done). */
+ * from texts and lengths kept, copied at fixed sizes where BUF has room.
+ * 1 when it does not apply (nothing done), else 0 with the answer in *RC. */
 static int seq_fast(struct tc_ledger *l, const char *kind, char *buf, size_t cap, int *rc)
 {
     struct tc_ledger_seq_ids *s = l->opt.id_ud;
-    size_t klen, plen = l->seq_plen, nd = 0, at;
-    char digits[20];
-    uint64_t n;
+    size_t klen, plen = l->seq_plen, at, nd;
 
     if (!l->seq_prefix_ok || !l->mem || l->opt.id_fn != tc_ledger_seq_id || !s ||
-        memcmp(l->seq_prefix, s->prefix, plen + 1) != 0)
+        s->n == UINT64_MAX || memcmp(l->seq_prefix, s->prefix, plen + 1) != 0)
         return 1;
     klen = strlen(kind);
-    n = s->n + 1;
-    do {
-        digits[sizeof(digits) - 1 - nd++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n);
+    /* the text of N + 1 first: a refusal below counts N up as well */
+    seq_next_text(l, s->n);
+    nd = l->seq_nd;
     at = klen + plen + 2 + nd;
     if (at >= cap || at > TC_ID_MAX) {
         *rc = seq_join(s, kind, buf, cap); /* its refusal, as before */
         return 0;
     }
     s->n++;
-    memcpy(buf, kind, klen);
+    if (klen == 3)
+        memcpy(buf, kind, 3);
+    else if (klen == 4)
+        memcpy(buf, kind, 4);
+    else
+        memcpy(buf, kind, klen);
     buf[klen] = '-';
-    memcpy(buf + klen + 1, s->prefix, plen);
+    /* at fixed sizes where BUF has room: what follows a text is zeroes or
+     * written next */
+    if (klen + 1 + sizeof(l->seq_prefix) <= cap)
+        memcpy(buf + klen + 1, l->seq_prefix, sizeof(l->seq_prefix));
+    else
+        memcpy(buf + klen + 1, l->seq_prefix, plen);
     buf[klen + 1 + plen] = '-';
-    memcpy(buf + klen + plen + 2, digits + sizeof(digits) - nd, nd);
-    buf[at] = '\0';
+    if (klen + plen + 2 + sizeof(l->seq_num) <= cap) {
+        memcpy(buf + klen + plen + 2, l->seq_num, sizeof(l->seq_num));
+    } else {
+        memcpy(buf + klen + plen + 2, l->seq_num, nd);
+        buf[at] = '\0';
+    }
     *rc = 0;
     return 0;
 }
@@ -202,6 +244,14 @@ static int seq_join(struct tc_ledger_seq_ids *s, const char *kind, char *buf, si
 
 /* ------------------------------------------------------------------------ */
 /* Changes and the cache                                                      */
+
+void tc__ledger_changes_init(struct tc__ledger_changes *c)
+{
+    c->off = 0;
+    c->pos = NULL;
+    c->npos = c->cap = 0;
+    c->has_ps = 0;
+}
 
 void tc__ledger_changes_reset(struct tc__ledger_changes *c)
 {
@@ -438,10 +488,10 @@ int tc__ledger_ensure_state(struct tc_ledger *l, struct tc_txn *tx, const char *
 }
 
 int tc__ledger_insert_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_position *p,
-                               struct tc_error *err)
+                               size_t *slot, struct tc_error *err)
 {
     int64_t now = tc_clock_now(l->opt.clock);
-    int rc = l->repo->pos_insert(l, tx, p, now, err);
+    int rc = l->repo->pos_insert(l, tx, p, now, slot, err);
     if (rc != 0)
         return rc;
     p->status = TC_POSITION_OPEN;

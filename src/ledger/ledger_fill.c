@@ -345,14 +345,15 @@ static int write_trade(struct fill_ctx *c, struct tc_txn *tx, const struct tc_po
 /* When no layer of (PORTFOLIO, INSTRUMENT) stays open, its pyramiding state
  * is reset. */
 static int reset_if_flat(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                         int64_t now, struct tc_error *err)
+                         size_t slot, int64_t now, struct tc_error *err)
 {
     int64_t open_left = 0;
-    int rc = l->repo->open_count(l, tx, p->portfolio_id, p->instrument_id, &open_left, err);
+    int rc = l->repo->open_count(l, tx, p->portfolio_id, p->instrument_id, slot, &open_left, err);
     if (rc != 0)
         return rc;
-    return open_left == 0 ? l->repo->pyr_reset(l, tx, p->portfolio_id, p->instrument_id, now, err)
-                          : 0;
+    return open_left == 0
+               ? l->repo->pyr_reset(l, tx, p->portfolio_id, p->instrument_id, slot, now, err)
+               : 0;
 }
 
 static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *err)
@@ -415,7 +416,7 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
         return rc;
     if (closed) {
         if ((rc = write_trade(c, tx, &p, err)) != 0 ||
-            (rc = reset_if_flat(l, tx, &p, now, err)) != 0)
+            (rc = reset_if_flat(l, tx, &p, o.slot, now, err)) != 0)
             return rc;
     }
     c->applied = 1;
@@ -434,7 +435,7 @@ static int fill_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
 int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *applied,
                          struct tc_error *err)
 {
-    struct tc__ledger_changes ch = {0};
+    struct tc__ledger_changes ch;
     struct fill_ctx c;
     char buf[TC_DEC_STRLEN];
     int rc;
@@ -468,8 +469,9 @@ int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *a
     c.f = fill;
     c.ch = &ch;
     c.applied = 0;
+    tc__ledger_changes_init(&ch);
     rc = tc__ledger_run(l, fill_fn, &c, &ch, err);
-    tc__ledger_changes_release(&ch);
+    free(ch.pos);
     if (rc == 0 && applied)
         *applied = c.applied;
     return rc;
@@ -553,7 +555,7 @@ static int update_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
             snprintf(p.exit_reason, sizeof(p.exit_reason), "entry %s",
                      u->status == TC_ORDER_EXPIRED ? "expired" : "canceled");
             if ((rc = tc__ledger_save_position(l, tx, &p, c->ch, err)) != 0 ||
-                (rc = reset_if_flat(l, tx, &p, now, err)) != 0)
+                (rc = reset_if_flat(l, tx, &p, o.slot, now, err)) != 0)
                 return rc;
         }
     }

@@ -31,7 +31,10 @@ struct tc_ledger {
      * so the same prefix is not checked again per id */
     char seq_prefix[TC_LEDGER_SEQ_PREFIX_MAX + 1];
     int seq_prefix_ok;
-    size_t seq_plen;                /* its length */
+    size_t seq_plen;                /* its length (the bytes after it are zero) */
+    char seq_num[21];               /* the decimal text of seq_n (zeros after it) */
+    size_t seq_nd;                  /* its length; 0 = not made yet */
+    uint64_t seq_n;
 };
 
 /* Row images written by one transaction, installed in the cache after its
@@ -45,6 +48,9 @@ struct tc__ledger_changes {
     int has_ps;
 };
 
+/* C empty, its images not zeroed (nothing reads one before it is written):
+ * for a C on the stack, released by free(C->pos). */
+void tc__ledger_changes_init(struct tc__ledger_changes *c);
 void tc__ledger_changes_reset(struct tc__ledger_changes *c);
 void tc__ledger_changes_release(struct tc__ledger_changes *c);
 /* The changed positions, C->npos of them (no allocation for the first). */
@@ -98,9 +104,10 @@ int tc__ledger_get_state(struct tc_ledger *l, struct tc_txn *tx, const char *por
 int tc__ledger_ensure_state(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
                             struct tc_portfolio_state *s, struct tc_error *err);
 
-/* Inserts P (status open, version 1, updated now). */
+/* Inserts P (status open, version 1, updated now); *SLOT as pos_insert's
+ * (ledger_repo.h). */
 int tc__ledger_insert_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_position *p,
-                               struct tc_error *err);
+                               size_t *slot, struct tc_error *err);
 /* Saves P under its version (TC_ECONFLICT when another writer moved it);
  * on success P's version is the new one and its image goes to CH. */
 int tc__ledger_save_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_position *p,

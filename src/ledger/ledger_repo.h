@@ -6,6 +6,12 @@
  * (sizing, pyramiding, rejections, accounting) live above this seam and are
  * the same code for both. Internal: not installed.
  *
+ * SLOT is the memory backend's handle of a (portfolio, instrument) pair,
+ * got inside the running transaction from layers, pos_insert or order_load
+ * for that pair: with it the backend finds the pair's row without its ids;
+ * 0 when there is none (the ids are used). The SQL backend gives 0 and
+ * ignores it.
+ *
  * TX is the store transaction of the SQL backend; the memory backend gets
  * NULL and keeps an undo journal instead: a write made inside txn() is
  * undone when the function passed to txn() fails. Versions follow the SQL
@@ -28,10 +34,14 @@ struct tc__ledger_layer {
     int64_t exits_in_flight; /* CLOSE orders NEW, SUBMITTED or PARTIALLY_FILLED */
 };
 
-/* A portfolio's definition as the signal path needs it. */
+/* A portfolio's definition as the signal path needs it; with its state's
+ * closed equity when STATE_KNOWN (memory: HAS_STATE says whether it has
+ * one), else (SQL: 0) the caller reads the state. */
 struct tc__ledger_pf {
     int found, deleted;
     struct tc_dec capital;
+    int state_known, has_state;
+    struct tc_dec closed_equity;
 };
 
 /* A strategy's definition: its params already parsed (PARAMS_RC 0) or the
@@ -59,6 +69,7 @@ struct tc__ledger_order {
     int64_t version;
     int found;
     size_t ref;
+    size_t slot;                     /* its position's SLOT (memory), 0 for SQL */
 };
 
 /* The signal_log row of a signal (strings may be NULL or empty = NULL). */
@@ -118,19 +129,22 @@ struct tc__ledger_repo_ops {
     int (*state_save)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_portfolio_state *s,
                       int64_t now, struct tc_error *err);
 
+    /* *SLOT: a hint on the way in, its pair's handle on the way out */
     int (*pos_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                      int64_t now, struct tc_error *err);
+                      int64_t now, size_t *slot, struct tc_error *err);
     int (*pos_save)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
                     int64_t now, struct tc_error *err);
     int (*pos_load)(struct tc_ledger *l, struct tc_txn *tx, const char *position_id,
                     struct tc_position *p, int *found, struct tc_error *err);
     /* the layers of (portfolio, instrument) not closed, by layer then id,
-     * appended to VEC (of struct tc__ledger_layer, reset first) */
+     * appended to VEC (of struct tc__ledger_layer, reset first); *SLOT the
+     * pair's handle */
     int (*layers)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                  const char *instrument_id, struct tc__repo_vec *vec, struct tc_error *err);
+                  const char *instrument_id, size_t *slot, struct tc__repo_vec *vec,
+                  struct tc_error *err);
     /* positions of (portfolio, instrument) not closed */
     int (*open_count)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                      const char *instrument_id, int64_t *n, struct tc_error *err);
+                      const char *instrument_id, size_t slot, int64_t *n, struct tc_error *err);
 
     /* orders: a new intent in status NEW (version 1) */
     int (*order_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
@@ -167,8 +181,8 @@ struct tc__ledger_repo_ops {
                    struct tc_error *err);
     /* a new base: the row set to (base, count 0, price, time), made if absent */
     int (*pyr_base)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                    const char *instrument_id, const char *base_position_id, struct tc_dec price,
-                    int64_t time_us, int64_t now, struct tc_error *err);
+                    const char *instrument_id, size_t slot, const char *base_position_id,
+                    struct tc_dec price, int64_t time_us, int64_t now, struct tc_error *err);
     /* a new layer: count OLD_COUNT → OLD_COUNT + 1 (TC_ECONFLICT when the
      * row's count moved), or the row made when FOUND was 0 */
     int (*pyr_layer)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
@@ -177,7 +191,7 @@ struct tc__ledger_repo_ops {
                      int64_t now, struct tc_error *err);
     /* no layer left open: base none, count 0, no price nor time */
     int (*pyr_reset)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                     const char *instrument_id, int64_t now, struct tc_error *err);
+                     const char *instrument_id, size_t slot, int64_t now, struct tc_error *err);
 
     /* the rows of tc_ledger_check, in one read */
     int (*check)(struct tc_ledger *l, const struct tc__ledger_check_rows *rows,

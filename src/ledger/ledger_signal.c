@@ -34,6 +34,7 @@ struct sig_ctx {
     struct tc_signal_outcome out;
     struct tc__repo_vec intents;   /* struct tc_order_intent */
     struct tc__repo_vec layers;    /* struct tc__ledger_layer */
+    size_t slot;                   /* the (portfolio, instrument) handle (ledger_repo.h) */
     struct tc__ledger_changes ch;
 };
 
@@ -161,6 +162,12 @@ static enum tc_order_side exit_side(enum tc_side s)
     return s == TC_SIDE_SHORT ? TC_ORDER_BUY : TC_ORDER_SELL;
 }
 
+/* An id array copied whole into one of the same size (a compile error
+ * otherwise): SRC is NUL-terminated inside its array, so DST is too; a
+ * fixed-size copy instead of measuring it. */
+#define COPY_ID(dst, src)                                                                     \
+    ((void)sizeof(char[sizeof(dst) == sizeof(src) ? 1 : -1]), memcpy((dst), (src), sizeof(dst)))
+
 static void fmt_dec(struct tc_dec d, char buf[TC_DEC_STRLEN]) { tc_dec_format(d, buf, TC_DEC_STRLEN); }
 
 /* An outcome's reason as snprintf would write it (truncated to CAP - 1
@@ -213,7 +220,8 @@ static void txt_end(struct txt *t) { t->buf[t->at < t->cap ? t->at : t->cap - 1]
 
 static int load_layers(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *err)
 {
-    return c->l->repo->layers(c->l, tx, c->sig->portfolio, c->sig->instrument, &c->layers, err);
+    return c->l->repo->layers(c->l, tx, c->sig->portfolio, c->sig->instrument, &c->slot,
+                              &c->layers, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -250,9 +258,9 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
             o->client_order_id[n++] = digits[--nd];
         o->client_order_id[n] = '\0';
     }
-    tc__ledger_copy(o->portfolio_id, sizeof(o->portfolio_id), p->portfolio_id);
-    tc__ledger_copy(o->strategy_id, sizeof(o->strategy_id), p->strategy_id);
-    tc__ledger_copy(o->instrument_id, sizeof(o->instrument_id), p->instrument_id);
+    COPY_ID(o->portfolio_id, p->portfolio_id);
+    COPY_ID(o->strategy_id, p->strategy_id);
+    COPY_ID(o->instrument_id, p->instrument_id);
     o->mode = l->opt.mode;
     o->side = closing ? exit_side(p->side) : entry_side(p->side);
     o->type = TC_ORDER_MARKET;
@@ -265,7 +273,7 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, p->position_id, reason, err)) != 0)
         return rc;
     if (!c->out.order_id[0])
-        tc__ledger_copy(c->out.order_id, sizeof(c->out.order_id), o->order_id);
+        COPY_ID(c->out.order_id, o->order_id);
     return 0;
 }
 
@@ -278,9 +286,9 @@ static int new_position(struct sig_ctx *c, struct tc_txn *tx, int layer, struct 
     memset(p, 0, sizeof(*p));
     if ((rc = tc__ledger_new_id(c->l, "pos", p->position_id, sizeof(p->position_id), err)) != 0)
         return tc_error_prefix(err, "signal %s", c->fp);
-    tc__ledger_copy(p->portfolio_id, sizeof(p->portfolio_id), s->portfolio);
-    tc__ledger_copy(p->strategy_id, sizeof(p->strategy_id), s->strategy);
-    tc__ledger_copy(p->instrument_id, sizeof(p->instrument_id), s->instrument);
+    COPY_ID(p->portfolio_id, s->portfolio);
+    COPY_ID(p->strategy_id, s->strategy);
+    COPY_ID(p->instrument_id, s->instrument);
     p->side = s->side;
     p->lots = TC_DEC_ZERO;
     (void)lots;
@@ -294,7 +302,7 @@ static int new_position(struct sig_ctx *c, struct tc_txn *tx, int layer, struct 
     }
     p->is_base = layer == 0;
     p->layer = layer;
-    return tc__ledger_insert_position(c->l, tx, p, err);
+    return tc__ledger_insert_position(c->l, tx, p, &c->slot, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -390,14 +398,14 @@ static int do_base_entry(struct decide *d)
     if ((rc = touch_state(d)) != 0 ||
         (rc = new_position(c, d->tx, 0, qty, s->has_stop ? &s->stop : NULL, &p, d->err)) != 0)
         return rc;
-    if ((rc = c->l->repo->pyr_base(c->l, d->tx, s->portfolio, s->instrument, p.position_id,
-                                   s->price, s->timestamp_us, tc_clock_now(c->l->opt.clock),
-                                   d->err)) != 0)
+    if ((rc = c->l->repo->pyr_base(c->l, d->tx, s->portfolio, s->instrument, c->slot,
+                                   p.position_id, s->price, s->timestamp_us,
+                                   tc_clock_now(c->l->opt.clock), d->err)) != 0)
         return rc;
     if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
         (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
         return rc;
-    tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), p.position_id);
+    COPY_ID(c->out.position_id, p.position_id);
     /* "base entry: %s %s %s at %s" */
     {
         struct txt t = {c->out.reason, sizeof(c->out.reason), 0};
@@ -475,7 +483,7 @@ static int do_pyramid(struct decide *d)
     if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
         (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
         return rc;
-    tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), p.position_id);
+    COPY_ID(c->out.position_id, p.position_id);
     if (p.layer >= 0) {
         /* "pyramid layer %d: %s %s %s at %s" */
         struct txt t = {c->out.reason, sizeof(c->out.reason), 0};
@@ -616,8 +624,13 @@ static int decide(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *rej,
     if (sg.params_rc != 0)
         return REJECT(&d, "strategy \"%s\": %s", s->strategy, tc_error_msg(&sg.params_err));
     d.params = sg.params;
-    if ((rc = tc__ledger_get_state(c->l, tx, s->portfolio, &st, &found, err)) != 0)
+    if (pf.state_known) {
+        /* the backend gave the state's closed equity with the portfolio */
+        found = pf.has_state;
+        st.closed_equity = pf.closed_equity;
+    } else if ((rc = tc__ledger_get_state(c->l, tx, s->portfolio, &st, &found, err)) != 0) {
         return rc;
+    }
     d.has_state = found;
     d.equity = found ? st.closed_equity : pf.capital;
     if ((rc = load_layers(c, tx, err)) != 0)
@@ -676,6 +689,7 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
 
     memset(&c->out, 0, sizeof(c->out));
     tc__ledger_copy(c->out.fingerprint, sizeof(c->out.fingerprint), c->fp);
+    c->slot = 0; /* a handle of this attempt only */
     c->intents.n = 0;
     tc__ledger_changes_reset(&c->ch);
     row.fp = c->fp;
@@ -744,12 +758,20 @@ static struct sig_ctx *ctx_get(struct tc_ledger *l)
         l->scratch_busy = 1;
         return c;
     }
-    /* zeroed up to the reason of a rejection before the transaction; that
-     * one is read only once set; inst_own is zero since ctx_put released it;
-     * out is zeroed by sig_fn before anything reads it */
+    /* what is read before it is written: the fingerprint and the log
+     * fields of a body that did not parse are written before any read, the
+     * reason of a rejection is read only once set; inst_own holds nothing
+     * (ctx_put released what it held); out is zeroed by sig_fn before
+     * anything reads it */
     intents = c->intents;
     layers = c->layers;
-    memset(c, 0, offsetof(struct sig_ctx, pre_reason));
+    c->l = NULL;
+    c->sig = NULL;
+    c->payload = NULL;
+    c->fp[0] = '\0';
+    c->lp = c->ls = c->li = c->lt = c->lsd = NULL;
+    c->named_position[0] = '\0';
+    c->pre_rejected = 0;
     tc_error_clear(&c->pre_reason);
     c->inst = NULL;
     tc__ledger_changes_reset(&c->ch); /* its array stays, as the intents' and layers' */
@@ -765,7 +787,10 @@ static void ctx_put(struct tc_ledger *l, struct sig_ctx *c)
     if (!c)
         return;
     if (c == l->scratch) {
-        tc_instrument_release(&c->inst_own);
+        /* in memory it holds an instrument's metadata only when it was read
+         * from the historical store (the backend keeps the rest) */
+        if (c->inst_own.metadata)
+            tc_instrument_release(&c->inst_own);
         l->scratch_busy = 0;
         return;
     }
@@ -971,7 +996,9 @@ int tc_ledger_submit(struct tc_ledger *l, const struct tc_signal *sig,
         return tc_error_set(err, TC_ENOMEM, "signal: out of memory");
     }
     copy = *sig;
-    tc_signal_wipe_passphrase(&copy);
+    /* as tc_signal_wipe_passphrase does (the copy is read after: not elided) */
+    memset(copy.passphrase, 0, sizeof(copy.passphrase));
+    copy.has_passphrase = 0;
     c->l = l;
     c->sig = &copy;
     if (!memchr(copy.portfolio, 0, sizeof(copy.portfolio)) ||

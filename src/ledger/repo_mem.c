@@ -112,11 +112,12 @@ static int str_put(struct arena *a, const char *s, size_t cap, uint32_t *off)
 }
 
 /* The texts many rows share (order and exit reasons, strategy ids): the
- * offsets of the last ones stored, each checked before use (below the
- * arena's length, the same text). */
+ * offsets of the last ones stored and their lengths, each checked before
+ * use (below the arena's length, the same text). */
 #define NSHARED 4
 struct shared {
     uint32_t off[NSHARED];
+    size_t len[NSHARED];
     unsigned next;
 };
 
@@ -134,13 +135,16 @@ static int str_put_shared(struct arena *a, struct shared *sh, const char *s, siz
         return str_add(a, s, cap - 1, off);
     for (unsigned k = 0; k < NSHARED; k++) {
         uint32_t o = sh->off[k];
-        if (o && o < a->n && strcmp(str_at(a, o), s) == 0) {
+        /* the length first: the text's bytes only for one that may be it
+         * (a text below the arena's length is whole, its NUL with it) */
+        if (o && sh->len[k] == n && o < a->n && memcmp(str_at(a, o), s, n + 1) == 0) {
             *off = o;
             return 0;
         }
     }
     if ((rc = str_add(a, s, n, off)) == 0) {
         sh->off[sh->next] = *off;
+        sh->len[sh->next] = n;
         sh->next = (sh->next + 1) % NSHARED;
     }
     return rc;
@@ -871,6 +875,10 @@ static int mem_portfolio_get(struct tc_ledger *l, struct tc_txn *tx, const char 
         out->found = 1;
         out->deleted = e->deleted;
         out->capital = e->capital;
+        out->state_known = 1;
+        out->has_state = e->has_state;
+        if (e->has_state)
+            out->closed_equity = e->st.closed_equity;
     }
     return 0;
 }
@@ -1123,12 +1131,27 @@ static struct mslot *slot_find(struct mem *m, const char *portfolio_id, const ch
     return tab_at(st, (size_t)k);
 }
 
-static int slot_get(struct mem *m, const char *portfolio_id, const char *instrument_id,
-                    struct mslot **out, size_t *idx, struct tc_error *err)
+/* The slot of handle HINT (ledger_repo.h: got in this transaction for the
+ * same pair, so only its range is checked), else of the ids. */
+static struct mslot *slot_of(struct mem *m, size_t hint, const char *portfolio_id,
+                             const char *instrument_id, size_t *idx)
+{
+    struct table *st = &m->t[T_SLOT];
+    if (hint && hint <= st->n) {
+        *idx = hint - 1;
+        m->last_slot = hint;
+        return tab_at(st, hint - 1);
+    }
+    return slot_find(m, portfolio_id, instrument_id, idx);
+}
+
+static int slot_get(struct mem *m, size_t hint, const char *portfolio_id,
+                    const char *instrument_id, struct mslot **out, size_t *idx,
+                    struct tc_error *err)
 {
     char key[SLOT_KEY_MAX];
     struct table *t = &m->t[T_SLOT];
-    struct mslot *s = slot_find(m, portfolio_id, instrument_id, idx);
+    struct mslot *s = slot_of(m, hint, portfolio_id, instrument_id, idx);
     int rc;
 
     *out = s;
@@ -1193,7 +1216,7 @@ static void pos_out(const struct mem *m, const struct mpos *e, struct tc_positio
 }
 
 static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                          int64_t now, struct tc_error *err)
+                          int64_t now, size_t *slot, struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_POS];
@@ -1208,8 +1231,9 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     hk = hkey(p->position_id);
     if (tab_find_h(t, &hk) >= 0)
         return tc_error_set(err, TC_ECONFLICT, "position \"%s\": the id exists", p->position_id);
-    if ((rc = slot_get(m, p->portfolio_id, p->instrument_id, &s, &si, err)) != 0)
+    if ((rc = slot_get(m, *slot, p->portfolio_id, p->instrument_id, &s, &si, err)) != 0)
         return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
+    *slot = si + 1;
     if (tc__grow((void **)&s->pos, &s->cap, s->npos, sizeof(*s->pos), 8) != 0) {
         oom(err, "a position");
         return TC_ENOMEM;
@@ -1332,7 +1356,8 @@ static int layer_before(const struct tc__ledger_layer *a, const struct tc__ledge
 }
 
 static int mem_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                      const char *instrument_id, struct tc__repo_vec *vec, struct tc_error *err)
+                      const char *instrument_id, size_t *slot, struct tc__repo_vec *vec,
+                      struct tc_error *err)
 {
     struct mem *m = M(l);
     const struct table *ot = &m->t[T_ORD];
@@ -1341,6 +1366,7 @@ static int mem_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfo
 
     (void)tx;
     vec->n = 0;
+    *slot = s ? si + 1 : 0;
     if (!s)
         return 0;
     if (slot_skip_closed(m, si, s) != 0) {
@@ -1388,11 +1414,11 @@ static int mem_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfo
 }
 
 static int mem_open_count(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                          const char *instrument_id, int64_t *n, struct tc_error *err)
+                          const char *instrument_id, size_t slot, int64_t *n, struct tc_error *err)
 {
     struct mem *m = M(l);
     size_t si;
-    struct mslot *s = slot_find(m, portfolio_id, instrument_id, &si);
+    struct mslot *s = slot_of(m, slot, portfolio_id, instrument_id, &si);
 
     (void)tx;
     *n = 0;
@@ -1553,6 +1579,7 @@ static int mem_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *cl
     /* the fill or acknowledgement asks for its position and slot next */
     m->t[T_POS].last = (size_t)e->pos + 1;
     m->last_slot = (size_t)p->slot + 1;
+    o->slot = (size_t)p->slot + 1;
     STR_COPY(&m->a, o->order_id, e->order_id);
     memcpy(o->position_id, p->key, sizeof(o->position_id));
     if (e->portfolio == SAME)
@@ -1770,12 +1797,12 @@ static int mem_pyr_get(struct tc_ledger *l, struct tc_txn *tx, const char *portf
 }
 
 /* The slot's pyramiding state (*OUT), journalled, ready to change. */
-static int pyr_for_write(struct mem *m, const char *portfolio_id, const char *instrument_id,
-                         struct mpyr **out, struct tc_error *err)
+static int pyr_for_write(struct mem *m, size_t slot, const char *portfolio_id,
+                         const char *instrument_id, struct mpyr **out, struct tc_error *err)
 {
     size_t si;
     struct mslot *s = NULL;
-    int rc = slot_get(m, portfolio_id, instrument_id, &s, &si, err);
+    int rc = slot_get(m, slot, portfolio_id, instrument_id, &s, &si, err);
     if (rc != 0)
         return rc;
     if (save_el(m, &m->t[T_SLOT], si, PYR_MUT(&s->pyr), PYR_MUT_LEN) != 0)
@@ -1787,11 +1814,11 @@ static int pyr_for_write(struct mem *m, const char *portfolio_id, const char *in
 }
 
 static int mem_pyr_base(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                        const char *instrument_id, const char *base_position_id,
+                        const char *instrument_id, size_t slot, const char *base_position_id,
                         struct tc_dec price, int64_t time_us, int64_t now, struct tc_error *err)
 {
     struct mpyr *y = NULL;
-    int rc = pyr_for_write(M(l), portfolio_id, instrument_id, &y, err);
+    int rc = pyr_for_write(M(l), slot, portfolio_id, instrument_id, &y, err);
     (void)tx;
     if (rc != 0)
         return (tc_error_prefix(err, "pyramiding state of \"%s\"", instrument_id), rc);
@@ -1810,7 +1837,7 @@ static int mem_pyr_layer(struct tc_ledger *l, struct tc_txn *tx, const char *por
                          int64_t now, struct tc_error *err)
 {
     struct mpyr *y = NULL;
-    int rc = pyr_for_write(M(l), portfolio_id, instrument_id, &y, err);
+    int rc = pyr_for_write(M(l), 0, portfolio_id, instrument_id, &y, err);
     (void)tx;
     if (rc != 0)
         return (tc_error_prefix(err, "pyramiding state of \"%s\"", instrument_id), rc);
@@ -1829,11 +1856,11 @@ static int mem_pyr_layer(struct tc_ledger *l, struct tc_txn *tx, const char *por
 }
 
 static int mem_pyr_reset(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                         const char *instrument_id, int64_t now, struct tc_error *err)
+                         const char *instrument_id, size_t slot, int64_t now, struct tc_error *err)
 {
     struct mem *m = M(l);
     size_t si;
-    struct mslot *s = slot_find(m, portfolio_id, instrument_id, &si);
+    struct mslot *s = slot_of(m, slot, portfolio_id, instrument_id, &si);
 
     (void)tx;
     if (!s || !s->pyr.has)

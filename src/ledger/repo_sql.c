@@ -423,7 +423,7 @@ static int sql_state_save(struct tc_ledger *l, struct tc_txn *tx, const struct t
 /* positions                                                                  */
 
 static int sql_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                          int64_t now, struct tc_error *err)
+                          int64_t now, size_t *slot, struct tc_error *err)
 {
     struct tc_val v[] = {
         TC_V_TEXT(p->position_id), TC_V_TEXT(p->portfolio_id), TC_V_TEXT(p->strategy_id),
@@ -440,6 +440,7 @@ static int sql_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
                          "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open', 1, $16, "
                          "$16, $17, $17)",
                          v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
+    *slot = 0;
     if (rc != 0)
         return tc_error_set(err, rc, "position \"%s\": %s", p->position_id, tc_error_msg(err));
     return 0;
@@ -494,9 +495,11 @@ static int layer_cb(const struct tc_row *row, void *ud)
 }
 
 static int sql_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                      const char *instrument_id, struct tc__repo_vec *vec, struct tc_error *err)
+                      const char *instrument_id, size_t *slot, struct tc__repo_vec *vec,
+                      struct tc_error *err)
 {
     struct tc_val v[] = {TC_V_TEXT(portfolio_id), TC_V_TEXT(instrument_id)};
+    *slot = 0;
     (void)l;
     vec->n = 0;
     return tc_txn_exec(tx,
@@ -511,9 +514,10 @@ static int sql_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfo
 }
 
 static int sql_open_count(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                          const char *instrument_id, int64_t *n, struct tc_error *err)
+                          const char *instrument_id, size_t slot, int64_t *n, struct tc_error *err)
 {
     struct tc_val v[] = {TC_V_TEXT(portfolio_id), TC_V_TEXT(instrument_id)};
+    (void)slot;
     (void)l;
     *n = 0;
     return tc_txn_exec(tx,
@@ -570,6 +574,7 @@ static int order_cb(const struct tc_row *row, void *ud)
         return TC_EPARSE;
     o->closing = strcmp(intent, "CLOSE") == 0;
     o->why = o->reason;
+    o->slot = 0;
     o->found = 1;
     return 1;
 }
@@ -808,7 +813,7 @@ static int sql_pyr_get(struct tc_ledger *l, struct tc_txn *tx, const char *portf
 }
 
 static int sql_pyr_base(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                        const char *instrument_id, const char *base_position_id,
+                        const char *instrument_id, size_t slot, const char *base_position_id,
                         struct tc_dec price, int64_t time_us, int64_t now, struct tc_error *err)
 {
     struct tc_val v[] = {TC_V_TEXT(portfolio_id), TC_V_TEXT(instrument_id),
@@ -822,6 +827,7 @@ static int sql_pyr_base(struct tc_ledger *l, struct tc_txn *tx, const char *port
                          "pyramid_count = 0, last_pyramid_price = $4, last_pyramid_time = $5, "
                          "updated_at = $6",
                          v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
+    (void)slot;
     (void)l;
     if (rc != 0)
         return tc_error_set(err, rc, "pyramiding state of \"%s\": %s", instrument_id,
@@ -864,7 +870,7 @@ static int sql_pyr_layer(struct tc_ledger *l, struct tc_txn *tx, const char *por
 }
 
 static int sql_pyr_reset(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                         const char *instrument_id, int64_t now, struct tc_error *err)
+                         const char *instrument_id, size_t slot, int64_t now, struct tc_error *err)
 {
     struct tc_val v[] = {TC_V_TEXT(portfolio_id), TC_V_TEXT(instrument_id), TC_V_TIME(now)};
     int rc = tc_txn_exec(tx,
@@ -873,6 +879,7 @@ static int sql_pyr_reset(struct tc_ledger *l, struct tc_txn *tx, const char *por
                          "last_pyramid_time = NULL, updated_at = $3 WHERE portfolio_id = $1 "
                          "AND instrument_id = $2",
                          v, 3, NULL, NULL, NULL, err);
+    (void)slot;
     (void)l;
     if (rc != 0)
         return tc_error_set(err, rc, "pyramiding state of \"%s\": %s", instrument_id,
