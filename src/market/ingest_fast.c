@@ -5,6 +5,9 @@
  * to libcsv and tc_dec_parse (ingest_fast.h). */
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "market/ingest_fast.h"
 #include "tradecore/clock.h"
@@ -383,7 +386,20 @@ HOT const char *word_price(const char *p, struct tc_dec *out)
         /* the first byte after the point that is not a digit: the seventh */
         if (b != 7 && *dot == '.' && __builtin_ctzll(mu | UINT64_C(1) << 63) == 55 &&
             dot[7] == ',') {
-            uint64_t t = v << (71 - b);                  /* the K digits, zeros in front */
+            uint64_t t = v << (71 - b); /* the K digits, zeros in front */
+#if defined(__SSE2__)
+            /* both words at once: the integer digits and the six with two
+             * zeros in front, as value8 combines them (pairs, fours, eights) */
+            __m128i x = _mm_set_epi64x((long long)(u << 16), (long long)t);
+            x = _mm_add_epi16(_mm_mullo_epi16(_mm_and_si128(x, _mm_set1_epi16(0xFF)),
+                                              _mm_set1_epi16(10)),
+                              _mm_srli_epi16(x, 8));
+            x = _mm_madd_epi16(x, _mm_set1_epi32(0x00010064)); /* 100 * first + second */
+            x = _mm_packs_epi32(x, x);                           /* each < 10^4 */
+            x = _mm_madd_epi16(x, _mm_set1_epi32(0x00012710)); /* 10^4 * first + second */
+            uint64_t both = (uint64_t)_mm_cvtsi128_si64(x);
+            out->raw = (int64_t)((both & 0xFFFFFFFF) * (uint64_t)TC_DEC_ONE + (both >> 32) * 100);
+#else
             uint64_t low = value8((t >> 48) | (u << 16)); /* 2 integer and 6 fractional */
             uint64_t h = t << 16, high;                 /* the K - 2 digits before them */
             if (b < 40) /* K <= 4: bytes 6 and 7 of H, the rest zeros */
@@ -391,6 +407,7 @@ HOT const char *word_price(const char *p, struct tc_dec *out)
             else
                 high = value8(h);
             out->raw = (int64_t)(high * UINT64_C(10000000000) + low * 100);
+#endif
             return dot + 7; /* may be 0: the caller checks */
         }
     }
