@@ -607,8 +607,8 @@ static void reference_text(int64_t raw, int places, char *out, size_t cap)
 
 /* tc_dec_format and tc_dec_format_fixed against the text printf makes, on
  * the extremes, every length of integer part and of fraction, and random
- * values; the length returned is the text's and one byte less room is
- * TC_ERANGE with "" left. */
+ * values; the length returned is the text's, nothing is written past its
+ * NUL, and one byte less room is TC_ERANGE with "" left. */
 static void test_format_reference(void **state)
 {
     static const int64_t fixed[] = {0, 1, -1, 9, 10, 99, 100, 12345678, 99999999, 100000000,
@@ -632,9 +632,12 @@ static void test_format_reference(void **state)
         } else
             raw = random_raw(&rng);
         reference_text(raw, -1, want, sizeof(want));
+        memset(got, 0x55, sizeof(got));
         int n = tc_dec_format(tc_dec_from_raw(raw), got, sizeof(got));
         assert_int_equal(n, (int)strlen(want));
         assert_string_equal(got, want);
+        for (size_t k = (size_t)n + 1; k < sizeof(got); k++) /* nothing written past the NUL */
+            assert_int_equal((unsigned char)got[k], 0x55);
         assert_int_equal(tc_dec_format(tc_dec_from_raw(raw), got, (size_t)n), TC_ERANGE);
         assert_string_equal(got, "");
         for (int places = 0; places <= 8; places++) {
