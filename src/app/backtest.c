@@ -38,6 +38,9 @@ struct ibook {
                                 reads them here, beside the cursor */
     unsigned char mark;    /* listed in mark_list: refresh rebuilds this book */
     unsigned char open;    /* listed in open_ix (units != 0) */
+    unsigned char born;    /* listed in born_list: has a position new this session */
+    struct tracked *trk;   /* its tracked positions, in the run's order (seq) */
+    size_t ntrk, captrk;
 };
 
 /*
@@ -46,6 +49,7 @@ struct ibook {
  */
 struct tracked {
     char position_id[TC_ID_BUFSZ];
+    uint64_t seq;          /* the run's order of the tracked positions (order_tracked) */
     size_t ix;
     int64_t entry_day;     /* -1 until something of it fills */
     size_t ctx;            /* the strategy that opened it */
@@ -97,8 +101,10 @@ struct run {
     size_t nctx;
     size_t *ctx_class;                /* index into cfg->strategies */
     char (*sid)[TC_ID_BUFSZ];         /* strategy ids, per ctx */
-    struct tracked *trk;
-    size_t ntrk, captrk;
+    uint64_t seq;                     /* the next tracked position's */
+    struct tracked **scratch;         /* refresh: the marked books' positions */
+    size_t capscratch;
+    size_t *born_list, n_born;        /* instruments with a position new this session */
     struct fill_rec *fills;
     size_t nfills, capfills;
     struct trade_rec *trades;
@@ -396,9 +402,10 @@ static int ix_of(struct run *r, const char *id, size_t *ix)
 /* The tracked position of POSITION_ID in instrument IX, or NULL. */
 static struct tracked *tracked_of(struct run *r, size_t ix, const char *position_id)
 {
-    for (size_t k = r->ntrk; k-- > 0;)
-        if (r->trk[k].ix == ix && strcmp(r->trk[k].position_id, position_id) == 0)
-            return &r->trk[k];
+    struct ibook *b = &r->book[ix];
+    for (size_t k = b->ntrk; k-- > 0;)
+        if (strcmp(b->trk[k].position_id, position_id) == 0)
+            return &b->trk[k];
     return NULL;
 }
 
@@ -427,13 +434,19 @@ static void on_change(void *ud, const struct tc_position *pos, size_t npos,
             continue;
         }
         if (!(t = tracked_of(r, ix, p->position_id))) {
-            if (grow((void **)&r->trk, &r->captrk, r->ntrk, sizeof(*r->trk)) != 0) {
+            struct ibook *b = &r->book[ix];
+            if (grow((void **)&b->trk, &b->captrk, b->ntrk, sizeof(*b->trk)) != 0) {
                 r->oom = 1;
                 return;
             }
-            t = &r->trk[r->ntrk++];
+            t = &b->trk[b->ntrk++];
             memset(t, 0, sizeof(*t));
             tc__str_copy(t->position_id, sizeof(t->position_id), p->position_id);
+            t->seq = r->seq++;
+            if (!b->born) {
+                b->born = 1;
+                r->born_list[r->n_born++] = ix;
+            }
             t->ix = ix;
             t->ctx = r->cur_ctx;
             t->entry_day = -1;
@@ -569,7 +582,7 @@ static void open_set(struct run *r, size_t ix, int on)
  */
 static int refresh(struct run *r, struct tc_error *err)
 {
-    size_t kept = 0;
+    size_t total = 0, n = 0;
     int rc;
 
     if (r->oom)
@@ -579,16 +592,30 @@ static int refresh(struct run *r, struct tc_error *err)
                             "which has no series in the run", r->foreign);
     if (r->overflow)
         return tc_error_set(err, TC_ERANGE, "backtest: a position's value overflows");
+    /* the marked books' positions in the run's order: each book's are in
+     * that order already, several books' are merged */
     for (size_t m = 0; m < r->n_mark; m++) {
         struct ibook *b = &r->book[r->mark_list[m]];
         b->units = b->cost = b->qty = TC_DEC_ZERO;
         b->layers = 0;
+        total += b->ntrk;
     }
-    for (size_t k = 0; k < r->ntrk; k++) {
-        struct tracked *t = &r->trk[k];
+    if (grow((void **)&r->scratch, &r->capscratch, total ? total - 1 : 0,
+             sizeof(*r->scratch)) != 0)
+        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    for (size_t m = 0; m < r->n_mark; m++) {
+        struct ibook *b = &r->book[r->mark_list[m]];
+        for (size_t j = 0; j < b->ntrk; j++) {
+            struct tracked *t = &b->trk[j];
+            size_t at = n++;
+            for (; m > 0 && at > 0 && r->scratch[at - 1]->seq > t->seq; at--)
+                r->scratch[at] = r->scratch[at - 1];
+            r->scratch[at] = t;
+        }
+    }
+    for (size_t k = 0; k < n; k++) {
+        struct tracked *t = r->scratch[k];
         struct ibook *b = &r->book[t->ix];
-        if (!b->mark)
-            goto keep;
         if (t->closed) {
             if ((rc = add_trade(r, t, err)) != 0)
                 return rc;
@@ -600,17 +627,19 @@ static int refresh(struct run *r, struct tc_error *err)
             tc_dec_add(b->cost, t->cost, &b->cost) != 0 || tc_dec_add(b->qty, t->qty, &b->qty) != 0)
             return tc_error_set(err, TC_ERANGE, "backtest: position \"%s\" value overflows",
                                 t->position_id);
-    keep:
-        if (kept != k) /* moved down over a closed one */
-            r->trk[kept] = *t;
-        kept++;
     }
-    r->ntrk = kept;
-    /* the books rebuilt: which are open now */
+    /* the books rebuilt: closed positions leave them; which are open now */
     for (size_t m = 0; m < r->n_mark; m++) {
-        size_t ix = r->mark_list[m];
+        size_t ix = r->mark_list[m], kept = 0;
         struct ibook *b = &r->book[ix];
         int on = !tc_dec_is_zero(b->units);
+        for (size_t j = 0; j < b->ntrk; j++)
+            if (!b->trk[j].closed) {
+                if (kept != j) /* moved down over a closed one */
+                    b->trk[kept] = b->trk[j];
+                kept++;
+            }
+        b->ntrk = kept;
         if (on != b->open)
             open_set(r, ix, on);
         b->mark = 0;
@@ -812,6 +841,7 @@ static int setup(struct run *r, struct tc_error *err)
         !(r->offer = calloc(r->ni, sizeof(*r->offer))) ||
         !(r->offer_list = calloc(r->ni, sizeof(*r->offer_list))) ||
         !(r->mark_list = calloc(r->ni, sizeof(*r->mark_list))) ||
+        !(r->born_list = calloc(r->ni, sizeof(*r->born_list))) ||
         !(r->on_fill = calloc(cfg->n_strategies, sizeof(*r->on_fill))))
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
     if (r->ni > UINT32_MAX)
@@ -1074,21 +1104,46 @@ static int equity_point(struct run *r, struct tc_equity_point *p, struct tc_erro
     return 0;
 }
 
-/* The positions opened this session (from TRK0 on) in the order of
+/* The positions opened this session (seq from SEQ0 on) in the order of
  * instrument, then strategy (stable): the order in which strategies called
  * instrument by instrument would have opened them, so that trades closing
  * in the same session are listed in that order. */
-static void order_tracked(struct run *r, size_t trk0)
+static void order_tracked(struct run *r, uint64_t seq0)
 {
-    for (size_t k = trk0 + 1; k < r->ntrk; k++) {
-        struct tracked t = r->trk[k];
-        size_t j = k;
-        for (; j > trk0 && (r->trk[j - 1].ix > t.ix ||
-                            (r->trk[j - 1].ix == t.ix && r->trk[j - 1].ctx > t.ctx));
-             j--)
-            r->trk[j] = r->trk[j - 1];
-        r->trk[j] = t;
+    size_t *const list = r->born_list;
+    uint64_t seq = seq0;
+
+    /* instruments in increasing order */
+    for (size_t k = 1; k < r->n_born; k++) {
+        size_t ix = list[k], j = k;
+        for (; j > 0 && list[j - 1] > ix; j--)
+            list[j] = list[j - 1];
+        list[j] = ix;
     }
+    for (size_t m = 0; m < r->n_born; m++) {
+        struct ibook *b = &r->book[list[m]];
+        size_t first = b->ntrk;
+        /* its new positions, the last ones, by strategy (stable) */
+        while (first > 0 && b->trk[first - 1].seq >= seq0)
+            first--;
+        for (size_t k = first + 1; k < b->ntrk; k++) {
+            struct tracked t = b->trk[k];
+            size_t j = k;
+            for (; j > first && b->trk[j - 1].ctx > t.ctx; j--)
+                b->trk[j] = b->trk[j - 1];
+            b->trk[j] = t;
+        }
+        for (size_t k = first; k < b->ntrk; k++)
+            b->trk[k].seq = seq++;
+    }
+}
+
+/* No position is new this session yet. */
+static void born_clear(struct run *r)
+{
+    for (size_t m = 0; m < r->n_born; m++)
+        r->book[r->born_list[m]].born = 0;
+    r->n_born = 0;
 }
 
 /* The loop's arrays, after setup: the views start empty (before the first
@@ -1193,14 +1248,15 @@ static int session(struct run *r, size_t si, struct tc_error *err)
      * columns ending at the session, no copy */
     if (nch) {
         const struct tc_session_bars sb = {day, r->ni, r->view, r->from, r->changed, nch};
-        size_t trk0 = r->ntrk;
+        const uint64_t seq0 = r->seq;
+        born_clear(r);
         for (size_t c = 0; c < r->nctx; c++) {
             r->cur_ctx = c;
             if ((rc = tc_strategy_session(r->ctx[c], &sb, err)) != 0)
                 return rc;
         }
         if (r->nctx > 1)
-            order_tracked(r, trk0);
+            order_tracked(r, seq0);
     }
     if (cfg->sim.fill_at == TC_SIM_FILL_CLOSE && (r->n_offer || r->offer_foreign) &&
         ((rc = offer_bars(r, 1, err)) != 0 ||
@@ -1345,6 +1401,8 @@ static void cleanup(struct run *r)
     tc_broker_free(r->broker);
     tc_tm_free(r->tm);
     tc_store_close(r->mem);
+    for (size_t k = 0; r->book && k < r->ni; k++)
+        free(r->book[k].trk);
     free(r->book);
     free(r->open_ix);
     free(r->ctx);
@@ -1354,7 +1412,8 @@ static void cleanup(struct run *r)
     free(r->offer_list);
     free(r->mark_list);
     free(r->on_fill);
-    free(r->trk);
+    free(r->scratch);
+    free(r->born_list);
     free(r->pf);
     free(r->sessions);
     free(r->eq);
