@@ -1,9 +1,10 @@
 /* The built-in strategy `sma_cross`: long STAKE units when SMA(fast) crosses
  * above SMA(slow) on a close and nothing is held, flat when it crosses
  * below. Fed by sessions (on_session), its indicators are column-wise: per
- * instrument two 128-bit running sums and the last non-zero sign, the
- * closes leaving the windows read back from the session's columns, values
- * as indicators.h defines them. Fed by bars (on_bars, on_bar through the
+ * instrument (struct col) the two window sums (64 bits while they fit,
+ * summed in 128 from the column past that) and the last non-zero sign, the
+ * closes leaving the windows read back from the session's columns, the
+ * sign of fast - slow as indicators.h's values give it. Fed by bars (on_bars, on_bar through the
  * context), it uses the streaming indicators, one push per bar, allocated on
  * the first bar. */
 #include <stdio.h>
@@ -26,6 +27,16 @@ struct cross {
     int sign;
 };
 
+/* An instrument's column-wise state (fed by sessions). */
+struct col {
+    int64_t sf, ss;           /* running sums of the closes in the fast and slow windows
+                                 (1e-8 units), while they fit: see wide */
+    size_t first, next;       /* first bar pushed (SIZE_MAX: none yet), next bar expected */
+    signed char last;         /* last non-zero sign of fast - slow */
+    unsigned char wide;       /* 1: a sum does not fit 64 bits, both are summed from the
+                                 column in 128 bits on each bar until they fit again */
+};
+
 struct state {
     size_t n;                 /* instruments */
     size_t fast, slow;        /* periods, fast < slow */
@@ -34,13 +45,8 @@ struct state {
     /* fed by bars: the streaming indicators, one set per instrument */
     struct inst *in;
     size_t nin;               /* initialised entries of IN */
-    /* fed by sessions: column-wise, [n] each */
-    int64_t (*sum)[2];        /* running sums of the closes in the fast and slow windows
-                                 (1e-8 units), while they fit: see wide */
-    size_t (*pos)[2];         /* first bar pushed (SIZE_MAX: none yet), next bar expected */
-    signed char *last;        /* last non-zero sign of fast - slow */
-    unsigned char *wide;      /* 1: a sum does not fit 64 bits, both are summed from the
-                                 column in 128 bits on each bar until they fit again */
+    /* fed by sessions: one struct col per instrument, [n] */
+    struct col *col;
     struct cross *todo;       /* a session's crossovers, in order */
     size_t cap_todo;
 };
@@ -70,10 +76,7 @@ static void stop(struct tc_strategy_ctx *ctx, void *vs)
         tc_ind_sma_release(&s->in[k].slow);
     }
     free(s->in);
-    free(s->sum);
-    free(s->pos);
-    free(s->last);
-    free(s->wide);
+    free(s->col);
     free(s->todo);
     memset(s, 0, sizeof(*s));
 }
@@ -90,16 +93,13 @@ static int start(struct tc_strategy_ctx *ctx, void *vs, struct tc_error *err)
     s->slow = (size_t)tc_strategy_param_int(p, "slow");
     s->rfast = tc__ind_recip(s->fast);
     s->rslow = tc__ind_recip(s->slow);
-    s->sum = calloc(m, sizeof(*s->sum));
-    s->pos = malloc(m * sizeof(*s->pos));
-    s->last = calloc(m, sizeof(*s->last));
-    s->wide = calloc(m, sizeof(*s->wide));
-    if (!s->sum || !s->pos || !s->last || !s->wide) {
+    s->col = calloc(m, sizeof(*s->col));
+    if (!s->col) {
         stop(ctx, s);
         return tc_error_set(err, TC_ENOMEM, "out of memory");
     }
     for (size_t k = 0; k < n; k++)
-        s->pos[k][0] = s->pos[k][1] = SIZE_MAX; /* the first push sets both */
+        s->col[k].first = s->col[k].next = SIZE_MAX; /* the first push sets both */
     return 0;
 }
 
@@ -280,21 +280,22 @@ static __attribute__((noinline)) int wide_bars(struct state *s, size_t *ntodo, s
                                                const struct tc_dec *x, size_t first, size_t i,
                                                size_t to, struct tc_error *err)
 {
-    int rc, last = s->last[ix];
+    struct col *const c = &s->col[ix];
+    int rc, last = c->last;
     for (; i < to; i++) {
         tc__i128 sf = window_sum(x, first, i, s->fast), ss = window_sum(x, first, i, s->slow);
         int fits = sf >= INT64_MIN && sf <= INT64_MAX && ss >= INT64_MIN && ss <= INT64_MAX;
-        s->wide[ix] = !fits;
-        s->sum[ix][0] = fits ? (int64_t)sf : 0;
-        s->sum[ix][1] = fits ? (int64_t)ss : 0;
+        c->wide = !fits;
+        c->sf = fits ? (int64_t)sf : 0;
+        c->ss = fits ? (int64_t)ss : 0;
         if (i + 1 - first >= s->slow &&
             (rc = step(s, ntodo, ix, i, near_tie(s, sf, ss), &last, err)) != 0) {
-            s->last[ix] = (signed char)last;
+            c->last = (signed char)last;
             return rc;
         }
     }
-    s->last[ix] = (signed char)last;
-    s->pos[ix][1] = to;
+    c->last = (signed char)last;
+    c->next = to;
     return 0;
 }
 
@@ -316,9 +317,9 @@ static inline int add_bar(int64_t *sf, int64_t *ss, int64_t c, int64_t of, int64
 static __attribute__((noinline)) int turn(struct state *s, size_t *ntodo, size_t ix, size_t i,
                                           int sign, struct tc_error *err)
 {
-    int last = s->last[ix];
+    int last = s->col[ix].last;
     int rc = step(s, ntodo, ix, i, sign, &last, err);
-    s->last[ix] = (signed char)last;
+    s->col[ix].last = (signed char)last;
     return rc;
 }
 
@@ -339,9 +340,7 @@ static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_ses
                       struct tc_error *err)
 {
     struct state *s = vs;
-    int64_t(*const sum)[2] = s->sum;
-    size_t(*const pos)[2] = s->pos;
-    const unsigned char *const wide = s->wide;
+    struct col *const col = s->col;
     const struct tc_bar_view *const cols = sb->cols;
     const size_t *const froma = sb->from, *const changed = sb->changed;
     const size_t fast = s->fast, slow = s->slow, n = s->n, nch = sb->n_changed;
@@ -358,20 +357,21 @@ static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_ses
         const size_t to = cols[ix].n;
         if (i >= to)
             continue;
-        if (i != pos[ix][1]) {
-            if (pos[ix][0] != SIZE_MAX)
+        struct col *const c = &col[ix];
+        if (i != c->next) {
+            if (c->first != SIZE_MAX)
                 return tc_error_set(err, TC_EINVAL,
                                     "instrument handle %zu: new bars from %zu, bar %zu expected",
-                                    ix, i, pos[ix][1]);
-            pos[ix][0] = i;
+                                    ix, i, c->next);
+            c->first = i;
         }
-        const size_t first = pos[ix][0];
-        if (wide[ix]) {
+        const size_t first = c->first;
+        if (c->wide) {
             if ((rc = wide_bars(s, &ntodo, ix, x, first, i, to, err)) != 0)
                 return rc;
             continue;
         }
-        int64_t sf = sum[ix][0], ss = sum[ix][1];
+        int64_t sf = c->sf, ss = c->ss;
         for (; i < to; i++) {
             const size_t count = i - first + 1;
             const int64_t of = count > fast ? x[i - fast].raw : 0,
@@ -380,14 +380,14 @@ static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_ses
                 break;
             if (count >= slow) {
                 const int sign = sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim);
-                if (sign != 0 && sign != s->last[ix] &&
+                if (sign != 0 && sign != c->last &&
                     (rc = turn(s, &ntodo, ix, i, sign, err)) != 0)
                     return rc;
             }
         }
-        sum[ix][0] = sf;
-        sum[ix][1] = ss;
-        pos[ix][1] = to;
+        c->sf = sf;
+        c->ss = ss;
+        c->next = to;
         if (i < to && (rc = wide_bars(s, &ntodo, ix, x, first, i, to, err)) != 0)
             return rc;
     }
