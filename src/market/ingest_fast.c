@@ -1,8 +1,9 @@
 /* The price CSV reader's fast path: quote-free lines split by hand (eight
  * bytes at a time), plain decimals and whole numbers parsed by hand, and
- * whole one-symbol lines parsed in place up to their line end with digits
- * checked and combined eight at a time; anything else is declined and left
- * to libcsv and tc_dec_parse (ingest_fast.h). */
+ * whole one-symbol lines parsed in place up to their line end, in runs
+ * stored straight into a series, with digits checked and combined eight or
+ * sixteen at a time; anything else is declined and left to libcsv and
+ * tc_dec_parse (ingest_fast.h). */
 #include <stdint.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -286,7 +287,7 @@ int tc__prices_row_plain(const char *s, size_t len, int yahoo, struct tc__day_ca
 }
 
 /* ------------------------------------------------------------------------ */
-/* Whole lines in place, a word at a time                                    */
+/* Whole lines in place, a word (or two) at a time                           */
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 
@@ -366,9 +367,49 @@ slow:;
     return e;
 }
 
+#if defined(__SSE2__)
+/* 8 zeros, then 15 bytes 0xFF: the 16 at offset K keep the last K of the
+ * first eight bytes and all of the second eight. */
+static const unsigned char last_k[23] = {0,    0,    0,    0,    0,    0,    0,    0,
+                                         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+
 /* A price field at P ending at a comma, as word_price_any reads it but
- * zero too (the caller refuses it): 1..7 integer digits, a point and six digits (what gen-bars and most vendors
- * write) in two words: the integer digits found and checked in the first,
+ * zero too (the caller refuses it): 1..7 integer digits, a point and six
+ * digits (what gen-bars and most vendors write), found and checked from
+ * the digit mask of its first 16 bytes; its value from the 16 bytes that
+ * end at the comma (the integer digits the last of the first eight, with
+ * zeros in front; the point and the comma count 0), pairs, fours and
+ * eights combined by multiply-adds on 16-bit and 32-bit lanes. Any other
+ * form goes to word_price_any. Reads from 7 bytes before P to 15 after. */
+HOT const char *word_price(const char *p, struct tc_dec *out)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), x));
+    unsigned nd = ~(unsigned)_mm_movemask_epi8(dig); /* not digits (bits 16.. too) */
+    unsigned k = (unsigned)__builtin_ctz(nd);        /* the integer digits */
+    /* K digits, the point, six digits and the comma */
+    if (k - 1 < 7 && ((nd >> k) & 0xFF) == 0x81 && p[k] == '.' && p[k + 7] == ',') {
+        __m128i v = _mm_subs_epu8(_mm_loadu_si128((const __m128i *)(const void *)(p + k - 8)),
+                                  _mm_set1_epi8('0')); /* '.' and ',' become 0 */
+        v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(last_k + k)));
+        v = _mm_add_epi16(_mm_mullo_epi16(_mm_and_si128(v, _mm_set1_epi16(0xFF)),
+                                          _mm_set1_epi16(10)),
+                          _mm_srli_epi16(v, 8));          /* 10 * first + second */
+        v = _mm_madd_epi16(v, _mm_set1_epi32(0x00010064)); /* 100 * first + second */
+        v = _mm_packs_epi32(v, v);                           /* each < 10^4 */
+        v = _mm_madd_epi16(v, _mm_set1_epi32(0x00012710)); /* 10^4 * first + second */
+        uint64_t both = (uint64_t)_mm_cvtsi128_si64(v); /* the integer part, the six * 10 */
+        out->raw = (int64_t)((both & 0xFFFFFFFF) * (uint64_t)TC_DEC_ONE + (both >> 32) * 10);
+        return p + k + 7; /* may be 0: the caller checks */
+    }
+    return word_price_any(p, out);
+}
+#else
+/* A price field at P ending at a comma, as word_price_any reads it but
+ * zero too (the caller refuses it): 1..7 integer digits, a point and six
+ * digits (what gen-bars and most vendors write) in two words: the integer digits found and checked in the first,
  * in the second (after the point) six digits and then a comma. The last
  * two integer digits and the six make one word of eight digits; the integer
  * digits before them (up to two by one multiply, more by value8) count in
@@ -387,19 +428,6 @@ HOT const char *word_price(const char *p, struct tc_dec *out)
         if (b != 7 && *dot == '.' && __builtin_ctzll(mu | UINT64_C(1) << 63) == 55 &&
             dot[7] == ',') {
             uint64_t t = v << (71 - b); /* the K digits, zeros in front */
-#if defined(__SSE2__)
-            /* both words at once: the integer digits and the six with two
-             * zeros in front, as value8 combines them (pairs, fours, eights) */
-            __m128i x = _mm_set_epi64x((long long)(u << 16), (long long)t);
-            x = _mm_add_epi16(_mm_mullo_epi16(_mm_and_si128(x, _mm_set1_epi16(0xFF)),
-                                              _mm_set1_epi16(10)),
-                              _mm_srli_epi16(x, 8));
-            x = _mm_madd_epi16(x, _mm_set1_epi32(0x00010064)); /* 100 * first + second */
-            x = _mm_packs_epi32(x, x);                           /* each < 10^4 */
-            x = _mm_madd_epi16(x, _mm_set1_epi32(0x00012710)); /* 10^4 * first + second */
-            uint64_t both = (uint64_t)_mm_cvtsi128_si64(x);
-            out->raw = (int64_t)((both & 0xFFFFFFFF) * (uint64_t)TC_DEC_ONE + (both >> 32) * 100);
-#else
             uint64_t low = value8((t >> 48) | (u << 16)); /* 2 integer and 6 fractional */
             uint64_t h = t << 16, high;                 /* the K - 2 digits before them */
             if (b < 40) /* K <= 4: bytes 6 and 7 of H, the rest zeros */
@@ -407,12 +435,12 @@ HOT const char *word_price(const char *p, struct tc_dec *out)
             else
                 high = value8(h);
             out->raw = (int64_t)(high * UINT64_C(10000000000) + low * 100);
-#endif
             return dot + 7; /* may be 0: the caller checks */
         }
     }
     return word_price_any(p, out);
 }
+#endif
 
 /* A whole number of 1..18 digits at P: its end or NULL (any length). */
 static const char *word_whole_any(const char *p, int64_t *out)

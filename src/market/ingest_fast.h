@@ -67,11 +67,13 @@ int tc__prices_row_plain(const char *s, size_t len, int yahoo, struct tc__day_ca
  * judges it, with its line end found here rather than before: the row at S
  * runs up to '\n', "\r\n", or END (after a final '\r' or not), and *NEXT is
  * set past it (END for the last line). S < END; the buffer must hold at
- * least 16 zero bytes at END (the fields are read eight bytes at a time,
- * and a zero byte ends a number). 0: *OUT is the bar the general code
- * would make; 1 declines (the general code then judges the line, found with
- * memchr). Digits are checked and combined a word at a time; integer parts
- * of 8..10 digits go through tc__dec_parse_plain on the field.
+ * least 16 zero bytes at END (a field is read up to 16 bytes at a time
+ * from up to 7 bytes before it, which are the line's, and a zero byte ends
+ * a number). 0: *OUT is the bar the general code would make; 1 declines
+ * (the general code then judges the line, found with memchr). Digits are
+ * checked and combined 8 or 16 at a time (prices of six decimals with SSE2
+ * where the compiler has it); integer parts of 8..10 digits go through
+ * tc__dec_parse_plain on the field.
  */
 int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
                           struct tc_bar *out, const char **next);
