@@ -1740,6 +1740,80 @@ static void test_bad_bar_far_ahead(void **state)
     tc_backtest_result_release(&good);
 }
 
+/* Trades of positions opened in the same session and closed in the same
+ * session are listed by instrument, whichever strategy opened them first:
+ * two sma_cross instances over three random walks (seeds where the second
+ * takes a lower instrument in a session the first takes a higher one, and
+ * both close together). */
+static void run_random_walks(uint64_t seed, struct tc_backtest_result *res)
+{
+    static const char *const ids[] = {"RA", "RB", "RC"};
+    static const char *const kv_a[] = {"fast=2", "slow=3", "stake=1", NULL};
+    static const char *const kv_b[] = {"fast=2", "slow=5", "stake=1", NULL};
+    struct tc_bar_series s[3];
+    struct tc_backtest_strategy st[2];
+    struct tc_backtest_config cfg;
+    struct tc_error err = {0};
+    uint64_t x = seed;
+
+    for (size_t k = 0; k < 3; k++) {
+        int64_t close = 10000;
+        tc_bar_series_init(&s[k], ids[k]);
+        for (size_t i = 0; i < 600; i++) {
+            struct tc_bar b;
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            close += (int64_t)((x >> 33) % 201) - 100;
+            if (close < 1000)
+                close = 1000;
+            memset(&b, 0, sizeof(b));
+            b.day = tc_days_from_civil(2021, 1, 1) + (int64_t)i;
+            b.open = b.close = b.adj_close = tc_dec_from_raw(close * 1000000);
+            b.high = tc_dec_from_raw((close + 50) * 1000000);
+            b.low = tc_dec_from_raw((close - 50) * 1000000);
+            b.volume = 1000000;
+            tc_assert_ok(tc_bar_series_append(&s[k], &b, &err), &err);
+        }
+    }
+    strategy(&st[0], "sma_cross", kv_a);
+    strategy(&st[1], "sma_cross", kv_b);
+    snprintf(st[0].name, sizeof(st[0].name), "a");
+    snprintf(st[1].name, sizeof(st[1].name), "b");
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = st;
+    cfg.n_strategies = 2;
+    cfg.series = s;
+    cfg.n_series = 3;
+    cfg.cash = D("1000000");
+    tc_assert_ok(tc_backtest_run(&cfg, res, &err), &err);
+    for (size_t k = 0; k < 3; k++)
+        tc_bar_series_release(&s[k]);
+}
+
+static void test_same_session_trades_by_instrument(void **state)
+{
+    static const uint64_t seeds[] = {4, 9, 27, 46};
+    (void)state;
+
+    for (size_t n = 0; n < sizeof(seeds) / sizeof(seeds[0]); n++) {
+        struct tc_backtest_result res;
+        size_t pairs = 0;
+        run_random_walks(seeds[n], &res);
+        assert_true(res.run.n_trades > 100);
+        for (size_t t = 1; t < res.run.n_trades; t++) {
+            const struct tc_run_trade *a = &res.run.trades[t - 1], *b = &res.run.trades[t];
+            if (a->exit_day != b->exit_day || a->entry_day != b->entry_day ||
+                strcmp(a->instrument_id, b->instrument_id) == 0)
+                continue;
+            pairs++;
+            if (strcmp(a->instrument_id, b->instrument_id) > 0)
+                fail_msg("seed %llu: trade %zu (%s) before %s", (unsigned long long)seeds[n],
+                         t - 1, a->instrument_id, b->instrument_id);
+        }
+        assert_true(pairs > 5);
+        tc_backtest_result_release(&res);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1754,6 +1828,7 @@ int main(void)
         cmocka_unit_test(test_donchian_by_hand),
         cmocka_unit_test(test_bad_bar_of_an_idle_instrument),
         cmocka_unit_test(test_bad_bar_far_ahead),
+        cmocka_unit_test(test_same_session_trades_by_instrument),
         cmocka_unit_test(test_two_strategies_one_portfolio),
         cmocka_unit_test(test_strategy_callbacks),
         cmocka_unit_test(test_stored_run),
