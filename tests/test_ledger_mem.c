@@ -579,6 +579,102 @@ static void test_seq_prefix_changed(void **state)
     world_close(&w);
 }
 
+/* Ids numbered across a new digit (9 → 10, 99 → 100) and after the
+ * numbers' owner set N itself (down as well as up): each id has the number
+ * N + 1 of the moment it is made. */
+static void test_seq_numbers(void **state)
+{
+    static const char *es = SIG("BASE_ENTRY", "p1", "s1", "ES", "LONG",
+                                ",\"price\":\"100\",\"stop\":\"95\",\"quantity\":\"1\"");
+    static const char *nq = SIG("BASE_ENTRY", "p1", "s1", "NQ", "LONG",
+                                ",\"price\":\"100\",\"stop\":\"95\",\"quantity\":\"1\"");
+    static const char *es_exit = SIG("EXIT", "p1", "s1", "ES", "LONG", ",\"price\":\"100\"");
+    struct world w;
+    struct tc_signal_outcome o;
+    struct tc_error err = {0};
+
+    (void)state;
+    assert_int_equal(world_open(&w, MEM, 0), 0);
+    w.ids.n = 8;
+    tc_assert_ok(tc_ledger_submit_signal(w.l, es, (size_t)-1, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-9");
+    assert_string_equal(o.order_id, "ord-t-10");
+    w.ids.n = 98;
+    tc_assert_ok(tc_ledger_submit_signal(w.l, nq, (size_t)-1, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-99");
+    assert_string_equal(o.order_id, "ord-t-100");
+    assert_int_equal(w.ids.n, 100);
+    w.ids.n = 5; /* set back by its owner */
+    assert_int_equal(tc_ledger_submit_signal(w.l, es_exit, (size_t)-1, &o, &err), 0);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED); /* the entry did not fill */
+    assert_int_equal(w.ids.n, 5);
+    world_close(&w);
+    assert_int_equal(world_open(&w, MEM, 1), 0);
+    w.ids.n = 5;
+    tc_assert_ok(tc_ledger_submit_signal(w.l, es, (size_t)-1, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-6");
+    assert_string_equal(o.order_id, "ord-t-7");
+    w.ids.n = 1;
+    tc_assert_ok(tc_ledger_submit_signal(w.l, es_exit, (size_t)-1, &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
+    assert_string_equal(o.position_id, "pos-t-6");
+    assert_string_equal(o.order_id, "ord-t-2");
+    world_close(&w);
+}
+
+/* Instruments whose ids end alike ("ES", "FF" and the unknown "AG" share
+ * the memory ledger's instrument hint) taking turns: each signal gets its
+ * own instrument, the unknown one is rejected naming it, and nothing of it
+ * stays. */
+static void test_instruments_alike(void **state)
+{
+    static const char *es = SIG("BASE_ENTRY", "p1", "s1", "ES", "LONG",
+                                ",\"price\":\"100\",\"stop\":\"95\",\"quantity\":\"1\"");
+    static const char *ff = SIG("BASE_ENTRY", "p1", "s1", "FF", "LONG",
+                                ",\"price\":\"50\",\"stop\":\"45\",\"quantity\":\"2\"");
+    static const char *ag = SIG("BASE_ENTRY", "p1", "s1", "AG", "LONG",
+                                ",\"price\":\"50\",\"stop\":\"45\",\"quantity\":\"2\"");
+    static const char *es_exit = SIG("EXIT", "p1", "s1", "ES", "LONG", ",\"price\":\"101\"");
+    static const char *ff_exit = SIG("EXIT", "p1", "s1", "FF", "LONG", ",\"price\":\"51\"");
+    struct world w;
+    struct tc_instrument in;
+    struct tc_signal_outcome o;
+    struct tc_error err = {0};
+    struct tc_position p;
+    char es_pos[TC_ID_BUFSZ], ff_pos[TC_ID_BUFSZ];
+    size_t n = 0;
+
+    (void)state;
+    assert_int_equal(world_open(&w, MEM, 1), 0);
+    def_instrument(&in, "FF", "1", TC_INSTRUMENT_ACTIVE);
+    tc_assert_ok(tc_ledger_mem_add_instrument(w.l, &in, &err), &err);
+    tc_assert_ok(tc_ledger_submit_signal(w.l, es, (size_t)-1, &o, &err), &err);
+    assert_string_equal(o.reason, "base entry: 1 LONG ES at 100");
+    snprintf(es_pos, sizeof(es_pos), "%s", o.position_id);
+    tc_assert_ok(tc_ledger_submit_signal(w.l, ff, (size_t)-1, &o, &err), &err);
+    assert_string_equal(o.reason, "base entry: 2 LONG FF at 50");
+    snprintf(ff_pos, sizeof(ff_pos), "%s", o.position_id);
+    tc_assert_ok(tc_ledger_submit_signal(w.l, ag, (size_t)-1, &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_string_equal(o.reason, "instrument \"AG\" not found");
+    assert_string_equal(o.position_id, "");
+    tc_assert_ok(tc_ledger_positions_open(w.l, "p1", "AG", NULL, 0, &n, &err), &err);
+    assert_int_equal(n, 0);
+    tc_assert_ok(tc_ledger_submit_signal(w.l, es_exit, (size_t)-1, &o, &err), &err);
+    assert_string_equal(o.reason, "exit: 1 layer(s) of ES");
+    assert_string_equal(o.position_id, es_pos);
+    tc_assert_ok(tc_ledger_submit_signal(w.l, ff_exit, (size_t)-1, &o, &err), &err);
+    assert_string_equal(o.reason, "exit: 1 layer(s) of FF");
+    assert_string_equal(o.position_id, ff_pos);
+    tc_assert_ok(tc_ledger_position_get(w.l, es_pos, &p, &err), &err);
+    assert_string_equal(p.instrument_id, "ES");
+    assert_int_equal(p.status, TC_POSITION_CLOSED);
+    tc_assert_ok(tc_ledger_position_get(w.l, ff_pos, &p, &err), &err);
+    assert_string_equal(p.instrument_id, "FF");
+    assert_int_equal(p.status, TC_POSITION_CLOSED);
+    world_close(&w);
+}
+
 /* A signal fails at signal:before_commit (its order, the in-transaction
  * fills, the position, the portfolio state and pyramiding state all
  * written by then), nothing stays; sent again it gives what a run without
@@ -963,6 +1059,8 @@ int main(void)
         cmocka_unit_test(test_signal_fault_rolls_back),
         cmocka_unit_test(test_fill_fault_rolls_back),
         cmocka_unit_test(test_many_rows_with_faults),
+        cmocka_unit_test(test_seq_numbers),
+        cmocka_unit_test(test_instruments_alike),
         cmocka_unit_test(test_options_refused),
         cmocka_unit_test(test_mem_add_refused),
         cmocka_unit_test(test_instrument_from_historical),

@@ -30,8 +30,8 @@ struct sig_ctx {
     struct tc_error pre_reason;
     struct tc_instrument inst_own; /* SQL: read from the historical store */
     const struct tc_instrument *inst; /* inst_own or the memory backend's */
-    /* output, reset per attempt */
-    struct tc_signal_outcome out;
+    /* output: the caller's, written whole by each attempt */
+    struct tc_signal_outcome *out;
     struct tc__repo_vec intents;   /* struct tc_order_intent */
     struct tc__repo_vec layers;    /* struct tc__ledger_layer */
     size_t slot;                   /* the (portfolio, instrument) handle (ledger_repo.h) */
@@ -272,8 +272,8 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     o->created_at_us = now;
     if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, p->position_id, reason, err)) != 0)
         return rc;
-    if (!c->out.order_id[0])
-        COPY_ID(c->out.order_id, o->order_id);
+    if (!c->out->order_id[0])
+        COPY_ID(c->out->order_id, o->order_id);
     return 0;
 }
 
@@ -405,10 +405,10 @@ static int do_base_entry(struct decide *d)
     if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
         (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
         return rc;
-    COPY_ID(c->out.position_id, p.position_id);
+    COPY_ID(c->out->position_id, p.position_id);
     /* "base entry: %s %s %s at %s" */
     {
-        struct txt t = {c->out.reason, sizeof(c->out.reason), 0};
+        struct txt t = {c->out->reason, sizeof(c->out->reason), 0};
         TXT_LIT(&t, "base entry: ");
         txt_dec(&t, qty);
         TXT_LIT(&t, " ");
@@ -483,10 +483,10 @@ static int do_pyramid(struct decide *d)
     if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
         (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
         return rc;
-    COPY_ID(c->out.position_id, p.position_id);
+    COPY_ID(c->out->position_id, p.position_id);
     if (p.layer >= 0) {
         /* "pyramid layer %d: %s %s %s at %s" */
-        struct txt t = {c->out.reason, sizeof(c->out.reason), 0};
+        struct txt t = {c->out->reason, sizeof(c->out->reason), 0};
         TXT_LIT(&t, "pyramid layer ");
         txt_u64(&t, (uint64_t)p.layer);
         TXT_LIT(&t, ": ");
@@ -502,7 +502,7 @@ static int do_pyramid(struct decide *d)
         char q[TC_DEC_STRLEN], px[TC_DEC_STRLEN];
         fmt_dec(qty, q);
         fmt_dec(s->price, px);
-        snprintf(c->out.reason, sizeof(c->out.reason), "pyramid layer %d: %s %s %s at %s",
+        snprintf(c->out->reason, sizeof(c->out->reason), "pyramid layer %d: %s %s %s at %s",
                  p.layer, q, tc_side_name(s->side), s->instrument, px);
     }
     return 0;
@@ -544,12 +544,12 @@ static int do_exit(struct decide *d)
             continue;
         if ((rc = add_order(c, d->tx, &ly[k].p, 1, ly[k].p.quantity, d->err)) != 0)
             return rc;
-        if (!c->out.position_id[0])
-            tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), ly[k].p.position_id);
+        if (!c->out->position_id[0])
+            tc__ledger_copy(c->out->position_id, sizeof(c->out->position_id), ly[k].p.position_id);
     }
     /* "exit: %zu layer(s) of %s" */
     {
-        struct txt t = {c->out.reason, sizeof(c->out.reason), 0};
+        struct txt t = {c->out->reason, sizeof(c->out->reason), 0};
         TXT_LIT(&t, "exit: ");
         txt_u64(&t, todo);
         TXT_LIT(&t, " layer(s) of ");
@@ -589,9 +589,9 @@ static int do_stop_update(struct decide *d)
         if ((rc = tc__ledger_save_position(c->l, d->tx, &ly[k].p, &c->ch, d->err)) != 0)
             return rc;
     }
-    tc__ledger_copy(c->out.position_id, sizeof(c->out.position_id), ref->p.position_id);
+    tc__ledger_copy(c->out->position_id, sizeof(c->out->position_id), ref->p.position_id);
     fmt_dec(s->stop, st);
-    snprintf(c->out.reason, sizeof(c->out.reason), "stop of %zu layer(s) of %s moved to %s",
+    snprintf(c->out->reason, sizeof(c->out->reason), "stop of %zu layer(s) of %s moved to %s",
              c->layers.n, s->instrument, st);
     return 0;
 }
@@ -653,7 +653,7 @@ static int decide(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *rej,
 
 static int finish(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *err)
 {
-    int rc = c->l->repo->sig_finish(c->l, tx, &c->out, err);
+    int rc = c->l->repo->sig_finish(c->l, tx, c->out, err);
     if (rc != 0)
         return rc;
     return tc__ledger_fault(c->l, "signal:before_commit", err);
@@ -687,8 +687,8 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     int rc, inserted = 0;
     tc_error_clear(&rej);
 
-    memset(&c->out, 0, sizeof(c->out));
-    tc__ledger_copy(c->out.fingerprint, sizeof(c->out.fingerprint), c->fp);
+    memset(c->out, 0, sizeof(*c->out));
+    tc__ledger_copy(c->out->fingerprint, sizeof(c->out->fingerprint), c->fp);
     c->slot = 0; /* a handle of this attempt only */
     c->intents.n = 0;
     tc__ledger_changes_reset(&c->ch);
@@ -701,18 +701,18 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     row.payload = c->payload;
     row.has_time = c->sig != NULL; /* the SQL backend checks that it formats */
     row.signal_time_us = c->sig ? c->sig->timestamp_us : 0;
-    if ((rc = l->repo->sig_insert(l, tx, &row, now, &inserted, &c->out, err)) != 0)
+    if ((rc = l->repo->sig_insert(l, tx, &row, now, &inserted, c->out, err)) != 0)
         return rc;
     if (!inserted) {
         /* a duplicate: the first outcome, counted, nothing else */
-        c->out.duplicate = 1;
+        c->out->duplicate = 1;
         c->intents.n = 0;
         tc__ledger_changes_reset(&c->ch);
         return 0;
     }
     if (c->pre_rejected) {
-        c->out.status = TC_SIGNAL_REJECTED;
-        tc__ledger_copy(c->out.reason, sizeof(c->out.reason), tc_error_msg(&c->pre_reason));
+        c->out->status = TC_SIGNAL_REJECTED;
+        tc__ledger_copy(c->out->reason, sizeof(c->out->reason), tc_error_msg(&c->pre_reason));
         return finish(c, tx, err);
     }
     rc = decide(c, tx, &rej, err);
@@ -720,15 +720,15 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
         /* decide writes nothing before it rejects */
         c->intents.n = 0;
         tc__ledger_changes_reset(&c->ch);
-        memset(&c->out, 0, sizeof(c->out));
-        tc__ledger_copy(c->out.fingerprint, sizeof(c->out.fingerprint), c->fp);
-        c->out.status = TC_SIGNAL_REJECTED;
-        tc__ledger_copy(c->out.reason, sizeof(c->out.reason), tc_error_msg(&rej));
+        memset(c->out, 0, sizeof(*c->out));
+        tc__ledger_copy(c->out->fingerprint, sizeof(c->out->fingerprint), c->fp);
+        c->out->status = TC_SIGNAL_REJECTED;
+        tc__ledger_copy(c->out->reason, sizeof(c->out->reason), tc_error_msg(&rej));
         return finish(c, tx, err);
     }
     if (rc != 0)
         return rc;
-    c->out.status = TC_SIGNAL_ACCEPTED;
+    c->out->status = TC_SIGNAL_ACCEPTED;
     if ((rc = submit_in_txn(c, tx, err)) != 0)
         return rc;
     return finish(c, tx, err);
@@ -815,13 +815,15 @@ static int process(struct sig_ctx *c, struct tc_signal_outcome *out, struct tc_e
 
     c->intents.size = sizeof(struct tc_order_intent);
     c->layers.size = sizeof(struct tc__ledger_layer);
+    c->out = out; /* written in place (no copy of it after) */
     rc = tc__ledger_run(l, sig_fn, c, &c->ch, err);
-    if (rc != 0)
+    if (rc != 0) {
+        memset(out, 0, sizeof(*out)); /* nothing of a failed attempt */
         return tc_error_prefix(err, "signal %s not recorded", c->fp);
-    *out = c->out;
-    if (c->out.status == TC_SIGNAL_REJECTED && !c->out.duplicate)
+    }
+    if (c->out->status == TC_SIGNAL_REJECTED && !c->out->duplicate)
         TC_LOG_INFO("ledger", "signal rejected", TC_LF_STR("fingerprint", c->fp),
-                    TC_LF_STR("reason", c->out.reason));
+                    TC_LF_STR("reason", c->out->reason));
     for (size_t k = 0; k < c->intents.n; k++) {
         const struct tc_order_intent *o = (const struct tc_order_intent *)c->intents.items + k;
         struct tc_error e2 = {0};

@@ -475,6 +475,8 @@ struct undo {
 
 enum { T_PF, T_STRAT, T_INST, T_SIG, T_POS, T_SLOT, T_ORD, T_FILL, T_TRADE, NT };
 
+#define INST_HINTS 64
+
 struct mem {
     struct table t[NT];
     struct arena a;
@@ -487,6 +489,9 @@ struct mem {
     size_t last_sig;              /* index + 1 of the last signal row made */
     size_t last_slot;             /* index + 1 of the last slot found */
     struct shared texts;          /* reasons and strategy ids */
+    /* instruments by their ids' last two bytes and length: index + 1 of
+     * the last one found there (a hint: checked), 0 none */
+    uint32_t inst_hint[INST_HINTS];
 };
 
 #define M(l) ((struct mem *)(l)->mem)
@@ -841,11 +846,34 @@ int tc_ledger_mem_add_instrument(struct tc_ledger *l, const struct tc_instrument
     return add_instrument(M(l), in, NULL, err);
 }
 
+/* The index of instrument ID, or -1: signals take turns among a few
+ * instruments, so the last one found with ID's last two bytes and length is
+ * compared before hashing (its table's last key is then it, as tab_find
+ * leaves it). */
+static long inst_find(struct mem *m, const char *id)
+{
+    struct table *t = &m->t[T_INST];
+    size_t n = strlen(id);
+    unsigned h = n ? ((unsigned char)id[n - 1] + 13u * (unsigned char)id[n > 1 ? n - 2 : 0] +
+                      41u * (unsigned)n) & (INST_HINTS - 1)
+                   : 0;
+    uint32_t v = m->inst_hint[h];
+    long k;
+
+    if (v && v <= t->n && strcmp(tab_key(t, v - 1), id) == 0) {
+        t->last = v;
+        return (long)v - 1;
+    }
+    if ((k = tab_find(t, id)) >= 0)
+        m->inst_hint[h] = (uint32_t)k + 1;
+    return k;
+}
+
 static int mem_instrument_get(struct tc_ledger *l, const char *id, struct tc_instrument *own,
                               const struct tc_instrument **out, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->t[T_INST], id);
+    long k = inst_find(m, id);
     int rc;
 
     *out = NULL;
