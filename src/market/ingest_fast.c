@@ -404,7 +404,10 @@ HOT const char *word_price(const char *p, struct tc_dec *out)
         out->raw = (int64_t)((both & 0xFFFFFFFF) * (uint64_t)TC_DEC_ONE + (both >> 32) * 10);
         return p + k + 7; /* may be 0: the caller checks */
     }
-    return word_price_any(p, out);
+    struct tc_dec d = {0}; /* not OUT: the line's bar stays in registers */
+    const char *e = word_price_any(p, &d);
+    *out = d;
+    return e;
 }
 #else
 /* A price field at P ending at a comma, as word_price_any reads it but
@@ -438,7 +441,10 @@ HOT const char *word_price(const char *p, struct tc_dec *out)
             return dot + 7; /* may be 0: the caller checks */
         }
     }
-    return word_price_any(p, out);
+    struct tc_dec d = {0}; /* not OUT: the line's bar stays in registers */
+    const char *e = word_price_any(p, &d);
+    *out = d;
+    return e;
 }
 #endif
 
@@ -475,7 +481,10 @@ HOT const char *word_whole(const char *p, int64_t *out)
         *out = (int64_t)value8(v << (71 - b));
         return p + (b >> 3);
     }
-    return word_whole_any(p, out);
+    int64_t w = 0; /* not OUT: the line's bar stays in registers */
+    const char *e = word_whole_any(p, &w);
+    *out = w;
+    return e;
 }
 
 /* "YYYY-MM-DD" at S: its first 8 bytes (the month and the dash) compared
@@ -488,8 +497,10 @@ HOT int word_day(const char *s, struct tc__day_cache *dc, int64_t *out)
     unsigned x = (unsigned)w - 0x3030u; /* a borrow from the first only makes the second bad */
     unsigned d0 = x & 0xFF, d1 = (x >> 8) & 0xFF;
     if (key != dc->key || (((x + 0x7676u) | x) & 0x8080u)) {
-        if (row_day(s, dc, out))
+        int64_t day = 0; /* not OUT: the line's bar stays in registers */
+        if (row_day(s, dc, &day))
             return 1;
+        *out = day;
         dc->key = key; /* the bytes of the month (and its dash) row_day just took */
         return 0;
     }
