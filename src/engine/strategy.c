@@ -30,6 +30,7 @@ struct tc_strategy_ctx {
     int64_t day, now_us;
     uint64_t seq, accepted, rejected;
     size_t sig_ix;                 /* the handle of the last tc_strategy_signal_init */
+    size_t portfolio_len, strategy_len, prefix_len; /* strlen of each */
 };
 
 size_t tc_strategy_count(void) { return NREG; }
@@ -223,6 +224,9 @@ int tc_strategy_ctx_new(const struct tc_strategy_params *p, struct tc_tm *tm,
     snprintf(c->portfolio, sizeof(c->portfolio), "%s", portfolio);
     snprintf(c->strategy, sizeof(c->strategy), "%s", strategy_id);
     snprintf(c->prefix, sizeof(c->prefix), "%s", signal_prefix);
+    c->portfolio_len = strlen(c->portfolio);
+    c->strategy_len = strlen(c->strategy);
+    c->prefix_len = strlen(c->prefix);
     *out = c;
     return 0;
 }
@@ -413,8 +417,9 @@ int tc_strategy_signal_init(struct tc_strategy_ctx *c, struct tc_signal *sig,
     memset(sig, 0, sizeof(*sig));
     sig->type = type;
     sig->side = side;
-    tc__str_copy(sig->portfolio, sizeof(sig->portfolio), c->portfolio);
-    tc__str_copy(sig->strategy, sizeof(sig->strategy), c->strategy);
+    /* valid ids: they fit (lengths known since tc_strategy_ctx_new) */
+    memcpy(sig->portfolio, c->portfolio, c->portfolio_len + 1);
+    memcpy(sig->strategy, c->strategy, c->strategy_len + 1);
     tc__str_copy(sig->instrument, sizeof(sig->instrument), inst);
     sig->timestamp_us = c->now_us;
     c->sig_ix = ix;
@@ -441,7 +446,18 @@ int tc_strategy_signal(struct tc_strategy_ctx *c, struct tc_signal *sig,
     struct tc_signal_outcome o;
     int rc;
 
-    tc__str_join_u64(sig->signal_id, sizeof(sig->signal_id), c->prefix, ".", c->seq + 1);
+    /* "<prefix>.<seq>", as tc__str_join_u64 makes it, the prefix's length known */
+    char digits[20];
+    const char *d = tc__str_u64_rev(digits + sizeof(digits), c->seq + 1);
+    const size_t nd = (size_t)(digits + sizeof(digits) - d), at = c->prefix_len + 1;
+    if (at + nd < sizeof(sig->signal_id)) {
+        memcpy(sig->signal_id, c->prefix, c->prefix_len);
+        sig->signal_id[c->prefix_len] = '.';
+        memcpy(sig->signal_id + at, d, nd);
+        sig->signal_id[at + nd] = '\0';
+    } else {
+        tc__str_join_u64(sig->signal_id, sizeof(sig->signal_id), c->prefix, ".", c->seq + 1);
+    }
     sig->has_signal_id = 1;
     if ((rc = c->host.submit(c->host.ud, sig, &o, err)) != 0)
         return tc_error_prefix(err, "strategy %s: signal %s", c->strategy, sig->signal_id);
