@@ -347,12 +347,15 @@ static int build_sessions(struct run *r, struct tc_error *err)
     {
         size_t span = (size_t)(hi - lo) + 1;
         unsigned char *mark = calloc(span, 1);
-        for (size_t k = 0; mark && k < r->ni; k++)
-            for (size_t i = r->book[k].cursor; i < r->book[k].end; i++) {
-                unsigned char *m = &mark[cfg->series[k].day[i] - lo];
-                total += !*m;
-                *m = 1;
-            }
+        for (size_t k = 0; mark && k < r->ni; k++) {
+            /* the marks may alias anything: the bounds are read once */
+            const int64_t *const day = cfg->series[k].day;
+            const size_t end = r->book[k].end;
+            for (size_t i = r->book[k].cursor; i < end; i++)
+                mark[day[i] - lo] = 1;
+        }
+        for (size_t d = 0; mark && d < span; d++)
+            total += mark[d];
         if (!mark || !(r->sessions = malloc(total * sizeof(*r->sessions)))) {
             free(mark);
             return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
@@ -1223,8 +1226,9 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         const int64_t *days = v->day;
         const size_t first = v->n, end = r->end[k];
         size_t i = first + 1;
-        while (i < end && days[i] <= day)
-            i++;
+        int64_t next = i < end ? days[i] : INT64_MAX;
+        while (next <= day) /* more than one bar this session */
+            next = ++i < end ? days[i] : INT64_MAX;
         /* a hundred instruments are more column streams than the hardware
          * prefetcher follows: ask for the lines of the coming sessions, one
          * a line (every line of a column holds one index that is a multiple
@@ -1233,7 +1237,7 @@ static int session(struct run *r, size_t si, struct tc_error *err)
             __builtin_prefetch(days + i + 16);
             __builtin_prefetch(v->close + i + 16);
         }
-        next_day[k] = i < end ? days[i] : INT64_MAX;
+        next_day[k] = next;
         v->n = i;
         from[k] = first;
         changed[nch++] = k;
