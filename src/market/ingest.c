@@ -654,9 +654,9 @@ static int rd_run(struct reader *r)
             const char *p = buf + off;
             if (y->s.n == y->s.cap && (rc = sym_reserve(r, y, y->s.n + 1)) != 0)
                 goto out;
-            size_t got = tc__prices_lines_plain(&p, buf + len, r->progress ? buf + next_report : NULL,
-                                                r->fmt == TC_PRICES_YAHOO, &r->dc, &y->s, y->line,
-                                                r->line);
+            const char *stop = r->progress ? buf + next_report : NULL;
+            size_t got = tc__prices_lines_plain(&p, buf + len, stop, r->fmt == TC_PRICES_YAHOO,
+                                                &r->dc, &y->s, y->line, r->line);
             if (got) {
                 r->line += (long)got;
                 r->rows_read += (int64_t)got;

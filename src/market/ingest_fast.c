@@ -6,7 +6,8 @@
  * tc_dec_parse (ingest_fast.h). */
 #include <stdint.h>
 #include <string.h>
-#if defined(__SSE2__)
+#if defined(__SSE2__) && defined(__x86_64__)
+#define PRICE_SSE2 1
 #include <emmintrin.h>
 #endif
 
@@ -321,9 +322,10 @@ HOT unsigned lead_digits(const char *p, uint64_t *t)
  * part times 10, 100 or 10^4 to the lower (no carry crosses a lane). */
 HOT uint64_t value8(uint64_t t)
 {
-    t = (t * 2561) >> 8;                                                   /* 10 * 2^8 + 1 */
-    t = ((t & UINT64_C(0x00FF00FF00FF00FF)) * 6553601) >> 16;              /* 100 * 2^16 + 1 */
-    return ((t & UINT64_C(0x0000FFFF0000FFFF)) * UINT64_C(42949672960001)) >> 32; /* 10^4 * 2^32 + 1 */
+    t = (t * 2561) >> 8;                                      /* 10 * 2^8 + 1 */
+    t = ((t & UINT64_C(0x00FF00FF00FF00FF)) * 6553601) >> 16; /* 100 * 2^16 + 1 */
+    t &= UINT64_C(0x0000FFFF0000FFFF);
+    return (t * UINT64_C(42949672960001)) >> 32; /* 10^4 * 2^32 + 1 */
 }
 
 /* The K (1..8) leading digit values of T as a number. */
@@ -367,7 +369,7 @@ slow:;
     return e;
 }
 
-#if defined(__SSE2__)
+#if defined(PRICE_SSE2)
 /* 8 zeros, then 15 bytes 0xFF: the 16 at offset K keep the last K of the
  * first eight bytes and all of the second eight. */
 static const unsigned char last_k[23] = {0,    0,    0,    0,    0,    0,    0,    0,
@@ -412,12 +414,12 @@ HOT const char *word_price(const char *p, struct tc_dec *out)
 #else
 /* A price field at P ending at a comma, as word_price_any reads it but
  * zero too (the caller refuses it): 1..7 integer digits, a point and six
- * digits (what gen-bars and most vendors write) in two words: the integer digits found and checked in the first,
- * in the second (after the point) six digits and then a comma. The last
- * two integer digits and the six make one word of eight digits; the integer
- * digits before them (up to two by one multiply, more by value8) count in
- * 10^10 units. Any other form goes to word_price_any. Up to 16 bytes from
- * P are read. */
+ * digits (what gen-bars and most vendors write) in two words: the integer
+ * digits found and checked in the first, in the second (after the point)
+ * six digits and then a comma. The last two integer digits and the six
+ * make one word of eight digits; the integer digits before them (up to two
+ * by one multiply, more by value8) count in 10^10 units. Any other form
+ * goes to word_price_any. Up to 16 bytes from P are read. */
 HOT const char *word_price(const char *p, struct tc_dec *out)
 {
     uint64_t v = load8(p) - ZEROS; /* a borrow only disturbs later bytes */
