@@ -7,6 +7,13 @@
 #include "ledger/repo_util.h"
 #include "internal/banned.h"
 
+void *tc__repo_vec_push_raw(struct tc__repo_vec *v)
+{
+    if (tc__grow(&v->items, &v->cap, v->n, v->size, 8) != 0)
+        return NULL;
+    return (char *)v->items + v->n++ * v->size;
+}
+
 void *tc__repo_vec_push(struct tc__repo_vec *v)
 {
     char *slot;

@@ -17,6 +17,8 @@ struct tc__repo_vec {
 };
 /* Appends a zeroed element and returns it, or NULL when out of memory. */
 void *tc__repo_vec_push(struct tc__repo_vec *v);
+/* The same, the new item not zeroed (its caller writes every field). */
+void *tc__repo_vec_push_raw(struct tc__repo_vec *v);
 
 /*
  * A read of many rows: FILL turns a row into an element of VEC (whose .size
