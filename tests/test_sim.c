@@ -1038,6 +1038,44 @@ static void test_series_ok(void **state)
     }
 }
 
+/* A bar matches only its instrument's orders, whether the book is small
+ * (compared by name) or not (filtered by hash first): with two and with
+ * three working orders, ORCL's bar fills only ORCL's and NVDA's only NVDA's. */
+static void test_bar_matches_its_instrument(void **state)
+{
+    (void)state;
+    for (int three = 0; three < 2; three++) {
+        struct tc_sim *sim = new_sim(C_PLAIN);
+        struct tc_error err = {0};
+        struct tc_sim_order o;
+        struct rec r;
+        struct tc_bar b = make_bar(&NOGAP, day0() + 1);
+
+        o = make_order("o-orcl", BUY, MKT, GTC, "10", NULL, NULL);
+        tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+        o = make_order("o-nvda", BUY, MKT, GTC, "20", NULL, NULL);
+        snprintf(o.instrument, sizeof o.instrument, "NVDA");
+        tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+        if (three) {
+            o = make_order("o-ibm", BUY, MKT, GTC, "30", NULL, NULL);
+            snprintf(o.instrument, sizeof o.instrument, "IBM");
+            tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+        }
+        memset(&r, 0, sizeof r);
+        tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+        assert_int_equal(r.n, 1);
+        assert_string_equal(r.fills[0].order_id, "o-orcl");
+        memset(&r, 0, sizeof r);
+        tc_assert_ok(tc_sim_on_bar(sim, "ORC", &b, record, &r, &err), &err);
+        assert_int_equal(r.n, 0);
+        tc_assert_ok(tc_sim_on_bar(sim, "NVDA", &b, record, &r, &err), &err);
+        assert_int_equal(r.n, 1);
+        assert_string_equal(r.fills[0].order_id, "o-nvda");
+        assert_dec(r.fills[0].quantity, "20", "nvda quantity");
+        tc_sim_free(sim);
+    }
+}
+
 /* ---- overflow ---- */
 
 static void test_overflow_leaves_order(void **state)
@@ -1302,6 +1340,7 @@ int main(void)
         cmocka_unit_test(test_bad_configs),
         cmocka_unit_test(test_bad_bars),
         cmocka_unit_test(test_series_ok),
+        cmocka_unit_test(test_bar_matches_its_instrument),
         cmocka_unit_test(test_overflow_leaves_order),
         cmocka_unit_test(test_callback_cannot_reenter),
         cmocka_unit_test(test_callback_failure_stops_bar),

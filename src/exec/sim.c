@@ -552,7 +552,7 @@ int tc_sim_on_bar(struct tc_sim *sim, const char *instrument, const struct tc_ba
 {
     uint64_t h;
     int64_t budget = -1;
-    int fill_close, rc = 0, done = 0;
+    int fill_close, hashed, rc = 0, done = 0;
     size_t i, j;
 
     if (sim == NULL || instrument == NULL || bar == NULL)
@@ -563,12 +563,15 @@ int tc_sim_on_bar(struct tc_sim *sim, const char *instrument, const struct tc_ba
         return rc;
     if (sim->cfg.volume_cap.raw > 0)
         budget = tc__sim_cap_raw(sim->cfg.volume_cap, bar->volume);
-    h = hash_id(instrument);
+    /* the hash only filters: a book of one or two orders is cheaper to
+     * compare by name alone */
+    hashed = sim->n > 2;
+    h = hashed ? hash_id(instrument) : 0;
     fill_close = sim->cfg.fill_at == TC_SIM_FILL_CLOSE;
     sim->in_bar = 1;
     for (i = 0; i < sim->n; i++) {
         struct tc_sim_order *o = &sim->orders[i];
-        if (o->instrument_hash != h || bar->day <= o->last_day ||
+        if ((hashed && o->instrument_hash != h) || bar->day <= o->last_day ||
             strcmp(o->instrument, instrument) != 0)
             continue;
         if (fill_close && o->type == TC_SIM_MARKET ? bar->day < o->created_day
