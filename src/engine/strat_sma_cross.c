@@ -372,6 +372,37 @@ static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_ses
             continue;
         }
         int64_t sf = c->sf, ss = c->ss;
+        if (__builtin_expect(to - i == 1 && i - first >= slow, 1)) {
+            /* one new bar with both windows full (as a rule): a close in, one
+             * out of each, no loop set up */
+            if (__builtin_expect(!add_bar(&sf, &ss, x[i].raw, x[i - fast].raw, x[i - slow].raw),
+                                 1)) {
+                const int sign = sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim);
+                c->sf = sf;
+                c->ss = ss;
+                c->next = to;
+                if (sign != 0 && sign != c->last && (rc = turn(s, &ntodo, ix, i, sign, err)) != 0)
+                    return rc;
+                continue;
+            }
+        } else if (to - i == 1) {
+            /* one new bar while the windows fill: the loop's body, no loop */
+            const size_t count = i - first + 1;
+            const int64_t of = count > fast ? x[i - fast].raw : 0,
+                          os = count > slow ? x[i - slow].raw : 0;
+            if (__builtin_expect(!add_bar(&sf, &ss, x[i].raw, of, os), 1)) {
+                c->sf = sf;
+                c->ss = ss;
+                c->next = to;
+                if (count >= slow) {
+                    const int sign = sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim);
+                    if (sign != 0 && sign != c->last &&
+                        (rc = turn(s, &ntodo, ix, i, sign, err)) != 0)
+                        return rc;
+                }
+                continue;
+            }
+        }
         for (; i < to; i++) {
             const size_t count = i - first + 1;
             const int64_t of = count > fast ? x[i - fast].raw : 0,
