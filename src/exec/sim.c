@@ -392,10 +392,11 @@ int tc_sim_get(const struct tc_sim *sim, const char *id, struct tc_sim_order *ou
 }
 
 /* The rule of tc_sim_bar_ok on raw prices: open, high and close are
- * positive when they are at least a positive low. */
+ * positive when they are at least a positive low, and low <= high when an
+ * open lies between them. */
 static inline int prices_ok(int64_t o, int64_t h, int64_t l, int64_t c, int64_t volume)
 {
-    return l > 0 && l <= h && o >= l && o <= h && c >= l && c <= h && volume >= 0;
+    return l > 0 && o >= l && o <= h && c >= l && c <= h && volume >= 0;
 }
 
 int tc_sim_bar_ok(const struct tc_bar *b)
