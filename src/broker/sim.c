@@ -9,7 +9,8 @@
  * and reported outside the lock, claimed a batch at a time; an accepted
  * fill is settled by the next holder of the lock (no second lock round), a
  * refused one is reported again at the next call. Records, fills and names
- * live in blocks that never move, so nothing is copied as they grow. */
+ * live in blocks that never move, so nothing is copied as they grow. The
+ * current day only rises: an atomic maximum, set without the lock. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
