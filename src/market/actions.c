@@ -3,7 +3,6 @@
  * touched, then stored in one transaction per file, each row inserted or
  * found already stored with the same values; and the reads back, for the
  * TimeMachine's adjusted prices and for conversions. */
-#include <csv.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,13 +11,12 @@
 #include <strings.h>
 
 #include "core/grow.h"
+#include "market/csv_line.h"
 #include "market/prices_internal.h"
 #include "tradecore/actions.h"
 #include "tradecore/id.h"
 #include "tradecore/refdata.h"
 #include "internal/banned.h"
-
-#define MAXF 8 /* fields kept from a line; more are counted and refused */
 
 enum file_kind { ACTIONS, FX };
 
@@ -47,11 +45,8 @@ struct file {
     size_t line_cap;
     int64_t lineno;
     /* the current line's fields, NUL-terminated in FBUF */
-    struct csv_parser csv;
-    int csv_ok;
-    char fbuf[TC_ACTIONS_LINE_MAX + MAXF + 1];
-    size_t off[MAXF], len[MAXF], fused;
-    int nf;
+    char fbuf[TC_ACTIONS_LINE_MAX + TC__CSV_MAXF + 1];
+    struct tc__csv_line cl;
     /* the header: the field index of each column (-1: absent), its width */
     int col[N_ACTION_COLS];
     int ncols;
@@ -62,31 +57,6 @@ struct file {
 
 /* ------------------------------------------------------------------------ */
 /* Reading                                                                    */
-
-static void on_field(void *data, size_t len, void *ud)
-{
-    struct file *f = ud;
-    if (f->nf < MAXF && f->fused + len + 1 <= sizeof f->fbuf) {
-        memcpy(f->fbuf + f->fused, data, len);
-        f->fbuf[f->fused + len] = '\0';
-        f->off[f->nf] = f->fused;
-        f->len[f->nf] = len;
-        f->fused += len + 1;
-    }
-    f->nf++;
-}
-
-static void on_record(int c, void *ud)
-{
-    (void)c;
-    (void)ud;
-}
-
-static int no_space(unsigned char c)
-{
-    (void)c;
-    return 0;
-}
 
 static int line_error(struct file *f, struct tc_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -135,27 +105,20 @@ static int next_line(struct file *f, struct tc_error *err)
             return line_error(f, err, TC_EPARSE, "line contains a NUL byte");
         if (len == 0)
             continue;
-        f->nf = 0;
-        f->fused = 0;
-        size_t used = csv_parse(&f->csv, f->line, len, on_field, on_record, f);
-        int bad = used != len;
-        if (csv_fini(&f->csv, on_field, on_record, f) != 0)
-            bad = 1;
-        if (bad) {
-            csv_free(&f->csv);
-            f->csv_ok = csv_init(&f->csv, CSV_STRICT | CSV_STRICT_FINI) == 0;
-            if (f->csv_ok)
-                csv_set_space_func(&f->csv, no_space);
-            if (!f->csv_ok)
-                return tc_error_set(err, TC_ENOMEM, "%s: out of memory", f->path);
+        int rc = tc__csv_line_split(&f->cl, f->line, len);
+        if (rc == TC_ENOMEM)
+            return tc_error_set(err, TC_ENOMEM, "%s: out of memory", f->path);
+        if (rc != 0)
             return line_error(f, err, TC_EPARSE, "malformed quoting");
-        }
         return 1;
     }
 }
 
-static const char *fv(const struct file *f, int col) { return f->fbuf + f->off[f->col[col]]; }
-static size_t fl(const struct file *f, int col) { return f->len[f->col[col]]; }
+static const char *fv(const struct file *f, int col)
+{
+    return f->fbuf + f->cl.f[f->col[col]].off;
+}
+static size_t fl(const struct file *f, int col) { return f->cl.f[f->col[col]].len; }
 
 /* The header line: which field holds each column. */
 static int read_header(struct file *f, struct tc_error *err)
@@ -171,14 +134,15 @@ static int read_header(struct file *f, struct tc_error *err)
     if (rc == 0)
         return tc_error_set(err, TC_EPARSE, "%s: file is empty (expected the header %s)", f->path,
                             expect);
-    if (f->nf > MAXF)
-        return line_error(f, err, TC_EPARSE, "header has %d fields (expected %s)", f->nf, expect);
+    if (f->cl.nf > TC__CSV_MAXF)
+        return line_error(f, err, TC_EPARSE, "header has %d fields (expected %s)", f->cl.nf,
+                          expect);
     for (int c = 0; c < ncol; c++)
         f->col[c] = -1;
-    f->ncols = f->nf;
-    for (int i = 0; i < f->nf; i++) {
-        const char *s = f->fbuf + f->off[i];
-        size_t n = f->len[i];
+    f->ncols = f->cl.nf;
+    for (int i = 0; i < f->cl.nf; i++) {
+        const char *s = f->fbuf + f->cl.f[i].off;
+        size_t n = f->cl.f[i].len;
         while (n && *s == ' ')
             s++, n--;
         while (n && s[n - 1] == ' ')
@@ -359,14 +323,13 @@ static int read_file(struct file *f, struct tc_error *err)
     int rc;
     if (!(f->fp = fopen(f->path, "rb")))
         return tc_error_set(err, TC_EIO, "%s: cannot open: %s", f->path, strerror(errno));
-    if (!(f->csv_ok = csv_init(&f->csv, CSV_STRICT | CSV_STRICT_FINI) == 0))
+    if (tc__csv_line_open(&f->cl, f->fbuf, sizeof f->fbuf) != 0)
         return tc_error_set(err, TC_ENOMEM, "%s: out of memory", f->path);
-    csv_set_space_func(&f->csv, no_space);
     if ((rc = read_header(f, err)) != 0)
         return rc;
     while ((rc = next_line(f, err)) == 1) {
-        if (f->nf != f->ncols)
-            return line_error(f, err, TC_EPARSE, "%d fields, the header has %d", f->nf,
+        if (f->cl.nf != f->ncols)
+            return line_error(f, err, TC_EPARSE, "%d fields, the header has %d", f->cl.nf,
                               f->ncols);
         if (tc__grow((void **)&f->rows, &f->cap, f->n, sizeof(*f->rows), 64) != 0)
             return tc_error_set(err, TC_ENOMEM, "%s: out of memory", f->path);
@@ -386,8 +349,7 @@ static void file_release(struct file *f)
 {
     if (f->fp)
         fclose(f->fp);
-    if (f->csv_ok)
-        csv_free(&f->csv);
+    tc__csv_line_close(&f->cl);
     free(f->line);
     free(f->rows);
 }

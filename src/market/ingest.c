@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "market/csv_line.h"
 #include "market/ingest_fast.h"
 #include "market/prices_internal.h"
 #include "tradecore/clock.h"
@@ -25,7 +26,7 @@
 #include "internal/banned.h"
 
 #define NFIELDS 7     /* every format has seven columns */
-#define MAXFIELDS 16  /* more are only counted */
+#define MAXFIELDS TC__CSV_MAXF  /* more are only counted */
 #define READ_PAD 32   /* zero bytes after a file read whole (ingest_fast.h) */
 #define SHOWN 40      /* bytes of a bad value quoted in a message */
 
@@ -100,10 +101,6 @@ struct sym {
     int created;
 };
 
-struct field {
-    size_t off, len;
-};
-
 struct reader {
     const char *path;
     enum tc_prices_format fmt;
@@ -122,12 +119,8 @@ struct reader {
     size_t *slots;                      /* open addressing: index + 1, 0 = empty */
     size_t nslots;
 
-    struct csv_parser csv;
-    int csv_ok;
     char fbuf[TC_PRICES_LINE_MAX + MAXFIELDS + 8];
-    size_t fused;
-    struct field f[MAXFIELDS];
-    int nf;
+    struct tc__csv_line cl;             /* the line's fields, in fbuf */
 
     long line;
     int64_t rows_read, skipped;
@@ -145,9 +138,7 @@ static void rd_release(struct reader *r)
     r->syms = NULL;
     r->slots = NULL;
     r->nsyms = r->capsyms = r->nslots = 0;
-    if (r->csv_ok)
-        csv_free(&r->csv);
-    r->csv_ok = 0;
+    tc__csv_line_close(&r->cl);
 }
 
 static size_t hash_str(const char *s, size_t n)
@@ -257,65 +248,26 @@ static int sym_append(struct reader *r, struct sym *y, const struct tc_bar *bar)
     return 0;
 }
 
-/* libcsv callbacks: one field, end of record. */
-static void on_field(void *data, size_t len, void *ud)
-{
-    struct reader *r = ud;
-    if (r->nf < MAXFIELDS && r->fused + len + 1 <= sizeof r->fbuf) {
-        memcpy(r->fbuf + r->fused, data, len);
-        r->fbuf[r->fused + len] = '\0';
-        r->f[r->nf].off = r->fused;
-        r->f[r->nf].len = len;
-        r->fused += len + 1;
-    }
-    r->nf++;
-}
-
-static void on_record(int c, void *ud)
-{
-    (void)c;
-    (void)ud;
-}
-
-static int no_space(unsigned char c)
-{
-    (void)c;
-    return 0;
-}
-
-/* Splits one line into fields. 0, or -1 for malformed quoting. */
+/* Splits one line into fields. 0, -1 for malformed quoting, or TC_ENOMEM. */
 static int split(struct reader *r, const char *s, size_t len)
 {
-    r->nf = 0;
-    r->fused = 0;
     if (tc__prices_fast) {
         size_t off[MAXFIELDS], flen[MAXFIELDS];
         int nf = 0;
         if (tc__csv_split_plain(s, len, r->fbuf, sizeof r->fbuf, off, flen, MAXFIELDS, &nf) == 0) {
             for (int i = 0; i < nf && i < MAXFIELDS; i++) {
-                r->f[i].off = off[i];
-                r->f[i].len = flen[i];
+                r->cl.f[i].off = off[i];
+                r->cl.f[i].len = flen[i];
             }
-            r->nf = nf;
+            r->cl.nf = nf;
             return 0;
         }
     }
-    size_t used = csv_parse(&r->csv, s, len, on_field, on_record, r);
-    int bad = used != len;
-    if (csv_fini(&r->csv, on_field, on_record, r) != 0)
-        bad = 1;
-    if (bad) {
-        csv_free(&r->csv);
-        r->csv_ok = csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) == 0;
-        if (r->csv_ok)
-            csv_set_space_func(&r->csv, no_space);
-        return -1;
-    }
-    return 0;
+    return tc__csv_line_split(&r->cl, s, len);
 }
 
-static const char *fv(const struct reader *r, int i) { return r->fbuf + r->f[i].off; }
-static size_t fl(const struct reader *r, int i) { return r->f[i].len; }
+static const char *fv(const struct reader *r, int i) { return r->fbuf + r->cl.f[i].off; }
+static size_t fl(const struct reader *r, int i) { return r->cl.f[i].len; }
 
 /* A rule broken on the current line: an error, or a skipped row. Returns the
  * error code to stop with, or 0 to go on (row skipped). */
@@ -356,7 +308,7 @@ static void norm_name(const char *s, size_t n, char *out, size_t cap)
 
 static int header_matches(const struct reader *r, enum tc_prices_format f)
 {
-    if (r->nf != NFIELDS)
+    if (r->cl.nf != NFIELDS)
         return 0;
     for (int i = 0; i < NFIELDS; i++) {
         char name[64];
@@ -373,7 +325,10 @@ static int do_header(struct reader *r, const char *s, size_t len)
         s += 3;
         len -= 3;
     }
-    if (split(r, s, len) != 0)
+    int split_rc = split(r, s, len);
+    if (split_rc == TC_ENOMEM)
+        return tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
+    if (split_rc != 0)
         return tc_error_set(r->err, TC_EPARSE, "%s:%ld: malformed CSV quoting in the header",
                             r->path, r->line);
     if (r->fmt == TC_PRICES_AUTO) {
@@ -471,10 +426,11 @@ static int do_row(struct reader *r, const char *s, size_t len)
     int rc, c = 1;
 
     r->rows_read++;
-    if (split(r, s, len) != 0)
-        return bad_row(r, TC_EPARSE, "malformed CSV quoting");
-    if (r->nf != NFIELDS)
-        return bad_row(r, TC_EPARSE, "expected %d fields, found %d", NFIELDS, r->nf);
+    if ((rc = split(r, s, len)) != 0)
+        return rc == TC_ENOMEM ? tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path)
+                               : bad_row(r, TC_EPARSE, "malformed CSV quoting");
+    if (r->cl.nf != NFIELDS)
+        return bad_row(r, TC_EPARSE, "expected %d fields, found %d", NFIELDS, r->cl.nf);
     if (tc__prices_parse_day(fv(r, 0), fl(r, 0), &b.day) != 0)
         return bad_row(r, TC_EINVAL, "date \"%.*s\" is not a valid YYYY-MM-DD date",
                        (int)(fl(r, 0) > SHOWN ? SHOWN : fl(r, 0)), fv(r, 0));
@@ -636,11 +592,10 @@ static int rd_run(struct reader *r)
         close(fd);
         return tc_error_set(r->err, TC_EIO, "%s: is a directory", r->path);
     }
-    if (!(r->csv_ok = csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI) == 0)) {
+    if (tc__csv_line_open(&r->cl, r->fbuf, sizeof r->fbuf) != 0) {
         rc = tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
         goto out;
     }
-    csv_set_space_func(&r->csv, no_space);
     if ((rc = read_whole(r, fd, S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0,
                          &buf, &len)) != 0)
         goto out;
