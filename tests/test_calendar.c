@@ -459,6 +459,38 @@ static void test_date_parse(void **state)
     assert_string_equal(out, "2000-02-29");
 }
 
+/* tc_date_format against printf's text: every day of 1590..2410, the first
+ * and last days it writes, and the days outside years 0..9999; each text
+ * parses back to its day. */
+static void test_date_format(void **state)
+{
+    char out[TC_DATE_STRLEN], want[32];
+    int y, m, d;
+    (void)state;
+    int64_t first = tc_days_from_civil(0, 1, 1), last = tc_days_from_civil(9999, 12, 31);
+    int64_t spans[][2] = {{tc_days_from_civil(1590, 1, 1), tc_days_from_civil(2410, 12, 31)},
+                          {first, first + 800},
+                          {last - 800, last}};
+    for (size_t k = 0; k < sizeof(spans) / sizeof(spans[0]); k++)
+        for (int64_t day = spans[k][0]; day <= spans[k][1]; day++) {
+            tc_civil_from_days(day, &y, &m, &d);
+            snprintf(want, sizeof want, "%04d-%02d-%02d", y, m, d);
+            memset(out, 'x', sizeof out);
+            tc_date_format(day, out);
+            if (strcmp(out, want) != 0)
+                fail_msg("day %lld: \"%s\", want \"%s\"", (long long)day, out, want);
+            int64_t back = -1;
+            struct tc_error err = {0};
+            if (day >= 0 && (tc_date_parse(out, &back, &err) != 0 || back != day))
+                fail_msg("day %lld: \"%s\" parses back as %lld", (long long)day, out,
+                         (long long)back);
+        }
+    tc_date_format(first - 1, out);
+    assert_string_equal(out, "(bad date)");
+    tc_date_format(last + 1, out);
+    assert_string_equal(out, "(bad date)");
+}
+
 static void test_overrides(void **state)
 {
     const struct tc_cal_override ov[] = {
@@ -622,7 +654,8 @@ int main(void)
         cmocka_unit_test(test_easter),       cmocka_unit_test(test_days),
         cmocka_unit_test(test_session_times), cmocka_unit_test(test_next_prev),
         cmocka_unit_test(test_out_of_range), cmocka_unit_test(test_ranges),
-        cmocka_unit_test(test_date_parse),   cmocka_unit_test(test_overrides),
+        cmocka_unit_test(test_date_parse),   cmocka_unit_test(test_date_format),
+        cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_data_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,18 +25,7 @@ void tc__prices_day_text(int64_t day, char *buf, size_t cap)
         snprintf(buf, cap, "day %lld", (long long)day);
         return;
     }
-    /* by hand: this runs once per row of a million-row ingest */
-    buf[0] = (char)('0' + y / 1000);
-    buf[1] = (char)('0' + y / 100 % 10);
-    buf[2] = (char)('0' + y / 10 % 10);
-    buf[3] = (char)('0' + y % 10);
-    buf[4] = '-';
-    buf[5] = (char)('0' + m / 10);
-    buf[6] = (char)('0' + m % 10);
-    buf[7] = '-';
-    buf[8] = (char)('0' + d / 10);
-    buf[9] = (char)('0' + d % 10);
-    buf[10] = '\0';
+    tc_date_format(day, buf);
 }
 
 static int digits(const char *s, size_t n, int *out)
