@@ -698,6 +698,62 @@ static void test_random_properties(void **state)
     assert_true(overflows < 100000 - 10);
 }
 
+/* The inline forms give what the library's functions give: the same codes,
+ * the same results, nothing written on overflow. */
+static void test_fast_forms(void **state)
+{
+    static const int64_t edge[] = {0, 1, -1, 2, -2, INT64_MAX, INT64_MIN, INT64_MAX - 1,
+                                   INT64_MIN + 1, INT64_MAX / 2, INT64_MIN / 2,
+                                   INT64_MIN / 2 - 1, 100000000, -100000000};
+    const size_t ne = sizeof(edge) / sizeof(edge[0]);
+    struct tc_rng rng;
+    (void)state;
+    tc_rng_seed(&rng, 20261123);
+    for (size_t i = 0; i < ne * ne + 200000; i++) {
+        const struct tc_dec a =
+            tc_dec_from_raw(i < ne * ne ? edge[i / ne] : random_raw(&rng));
+        const struct tc_dec b =
+            tc_dec_from_raw(i < ne * ne ? edge[i % ne] : random_raw(&rng));
+        struct tc_dec want = {SENTINEL}, got = {SENTINEL};
+        int rw, rg;
+
+        rw = tc_dec_add(a, b, &want);
+        rg = tc_dec_add_fast(a, b, &got);
+        assert_int_equal(rg, rw);
+        assert_int_equal(got.raw, want.raw);
+        want.raw = got.raw = SENTINEL;
+        rw = tc_dec_sub(a, b, &want);
+        rg = tc_dec_sub_fast(a, b, &got);
+        assert_int_equal(rg, rw);
+        assert_int_equal(got.raw, want.raw);
+        want.raw = got.raw = SENTINEL;
+        rw = tc_dec_neg(a, &want);
+        rg = tc_dec_neg_fast(a, &got);
+        assert_int_equal(rg, rw);
+        assert_int_equal(got.raw, want.raw);
+        want.raw = got.raw = SENTINEL;
+        rw = tc_dec_abs(a, &want);
+        rg = tc_dec_abs_fast(a, &got);
+        assert_int_equal(rg, rw);
+        assert_int_equal(got.raw, want.raw);
+    }
+    {
+        struct tc_dec r = {SENTINEL};
+        const struct tc_dec max = tc_dec_from_raw(INT64_MAX), min = tc_dec_from_raw(INT64_MIN);
+        assert_int_equal(tc_dec_add_fast(max, tc_dec_from_raw(1), &r), TC_ERANGE);
+        assert_int_equal(tc_dec_add_fast(min, tc_dec_from_raw(-1), &r), TC_ERANGE);
+        assert_int_equal(tc_dec_sub_fast(TC_DEC_ZERO, min, &r), TC_ERANGE);
+        assert_int_equal(tc_dec_sub_fast(max, tc_dec_from_raw(-1), &r), TC_ERANGE);
+        assert_int_equal(tc_dec_neg_fast(min, &r), TC_ERANGE);
+        assert_int_equal(tc_dec_abs_fast(min, &r), TC_ERANGE);
+        assert_int_equal(r.raw, SENTINEL);
+        assert_int_equal(tc_dec_abs_fast(D("-2.5"), &r), 0);
+        assert_dec_str(r, "2.5");
+        assert_int_equal(tc_dec_sub_fast(D("1"), D("3.25"), &r), 0);
+        assert_dec_str(r, "-2.25");
+    }
+}
+
 /* The division as first written: C's 128-bit / and %, then the rounding. */
 __extension__ typedef __int128 ref_i128;
 static int64_t ref_div_round(ref_i128 n, ref_i128 d, enum tc_round mode, int *overflow)
@@ -751,6 +807,45 @@ static void test_mul_div_reference(void **state)
                              (long long)tie_a[x], (long long)tie_b[y], mode, rc,
                              (long long)out.raw, (long long)want);
             }
+    /* whole divisors at the edges: small ones (every remainder and tie), the
+     * largest, and INT64_MIN / -1, the one quotient past the range */
+    {
+        static const int64_t whole[] = {1, -1, 2, -2, 3, -3, 7, -7, 10, 92233720368,
+                                        -92233720368, 46116860184, 4294967296};
+        for (size_t x = 0; x < sizeof(edge) / sizeof(edge[0]); x++)
+            for (size_t y = 0; y < sizeof(whole) / sizeof(whole[0]); y++)
+                for (int mode = 0; mode < 6; mode++) {
+                    const int64_t d = whole[y] * TC_DEC_ONE;
+                    struct tc_dec out = {12345};
+                    int ovf, rc;
+                    int64_t want = ref_div_round((ref_i128)edge[x] * TC_DEC_ONE, d,
+                                                 (enum tc_round)mode, &ovf);
+                    rc = tc_dec_div(tc_dec_from_raw(edge[x]), tc_dec_from_raw(d),
+                                    (enum tc_round)mode, &out);
+                    if (ovf ? (rc != TC_ERANGE || out.raw != 12345)
+                            : (rc != 0 || out.raw != want))
+                        fail_msg("div edge %lld / %lld mode %d: rc %d raw %lld, want %lld",
+                                 (long long)edge[x], (long long)d, mode, rc,
+                                 (long long)out.raw, (long long)want);
+                }
+        struct tc_dec out = {12345};
+        assert_int_equal(tc_dec_div(tc_dec_from_raw(INT64_MIN), D("-1"), TC_ROUND_DOWN, &out),
+                         TC_ERANGE);
+        assert_int_equal(out.raw, 12345);
+        assert_int_equal(tc_dec_div(D("7"), D("2"), TC_ROUND_HALF_EVEN, &out), 0);
+        assert_int_equal(out.raw, 350000000);
+        assert_int_equal(tc_dec_div(tc_dec_from_raw(5), D("2"), TC_ROUND_HALF_EVEN, &out), 0);
+        assert_int_equal(out.raw, 2); /* 2.5 units: the even one */
+        assert_int_equal(tc_dec_div(tc_dec_from_raw(-7), D("2"), TC_ROUND_HALF_EVEN, &out), 0);
+        assert_int_equal(out.raw, -4);
+        assert_int_equal(tc_dec_div(tc_dec_from_raw(-5), D("-2"), TC_ROUND_FLOOR, &out), 0);
+        assert_int_equal(out.raw, 2);
+        assert_int_equal(tc_dec_div(tc_dec_from_raw(-5), D("2"), TC_ROUND_CEIL, &out), 0);
+        assert_int_equal(out.raw, -2);
+        assert_int_equal(tc_dec_div(D("1"), D("0"), TC_ROUND_DOWN, &out), TC_EINVAL);
+        assert_int_equal(tc_dec_div(D("1"), D("2"), (enum tc_round)9, &out), TC_EINVAL);
+        assert_int_equal(out.raw, -2);
+    }
     tc_rng_seed(&rng, 20261122);
     for (int i = 0; i < 400000; i++) {
         int64_t a = i < 676 ? edge[i / 26] : random_raw(&rng);
@@ -773,6 +868,15 @@ static void test_mul_div_reference(void **state)
             fail_msg("mul whole %lld × %lld mode %d: rc %d raw %lld, want %lld%s",
                      (long long)w, (long long)b, (int)mode, rc, (long long)out.raw,
                      (long long)want, ovf ? " (overflow)" : "");
+        /* a whole divisor (tc_dec_div's 64-bit path) */
+        if (w != 0) {
+            want = ref_div_round((ref_i128)a * TC_DEC_ONE, w, mode, &ovf);
+            rc = tc_dec_div(tc_dec_from_raw(a), tc_dec_from_raw(w), mode, &out);
+            if (ovf ? rc != TC_ERANGE : (rc != 0 || out.raw != want))
+                fail_msg("div whole %lld / %lld mode %d: rc %d raw %lld, want %lld%s",
+                         (long long)a, (long long)w, (int)mode, rc, (long long)out.raw,
+                         (long long)want, ovf ? " (overflow)" : "");
+        }
         if (b == 0)
             continue;
         want = ref_div_round((ref_i128)a * TC_DEC_ONE, b, mode, &ovf);
@@ -803,6 +907,7 @@ int main(void)
         cmocka_unit_test(test_conversions),
         cmocka_unit_test(test_random_properties),
         cmocka_unit_test(test_mul_div_reference),
+        cmocka_unit_test(test_fast_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

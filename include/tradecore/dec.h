@@ -84,6 +84,42 @@ int tc_dec_mul(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_d
 int tc_dec_div(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_dec *out);
 int tc_dec_neg(struct tc_dec a, struct tc_dec *out);
 int tc_dec_abs(struct tc_dec a, struct tc_dec *out);
+/*
+ * Inline forms of tc_dec_add, tc_dec_sub, tc_dec_neg and tc_dec_abs for hot
+ * loops: the same results, the same TC_ERANGE on overflow, *OUT written only
+ * on success; no call.
+ */
+static inline int tc_dec_add_fast(struct tc_dec a, struct tc_dec b, struct tc_dec *out)
+{
+    int64_t r;
+    if (__builtin_add_overflow(a.raw, b.raw, &r))
+        return TC_ERANGE;
+    out->raw = r;
+    return 0;
+}
+static inline int tc_dec_sub_fast(struct tc_dec a, struct tc_dec b, struct tc_dec *out)
+{
+    int64_t r;
+    if (__builtin_sub_overflow(a.raw, b.raw, &r))
+        return TC_ERANGE;
+    out->raw = r;
+    return 0;
+}
+static inline int tc_dec_neg_fast(struct tc_dec a, struct tc_dec *out)
+{
+    if (a.raw == INT64_MIN)
+        return TC_ERANGE;
+    out->raw = -a.raw;
+    return 0;
+}
+static inline int tc_dec_abs_fast(struct tc_dec a, struct tc_dec *out)
+{
+    if (a.raw == INT64_MIN)
+        return TC_ERANGE;
+    out->raw = a.raw < 0 ? -a.raw : a.raw;
+    return 0;
+}
+
 /* Multiplies by an integer: quantity * multiplier and the like. */
 int tc_dec_mul_int(struct tc_dec a, int64_t n, struct tc_dec *out);
 
