@@ -187,79 +187,161 @@ static int write_summary(const char *dir, const char *title, json_t *params,
 /* ------------------------------------------------------------------------ */
 /* CSV files                                                                */
 
-/* A CSV field, quoted (RFC 4180) when it holds a comma, quote or line break. */
-static void csv_field(FILE *f, const char *s)
+/* Rows built in memory and written a block at a time (one fwrite per
+ * block, not one printf per row): ROW_MAX bytes always hold one row. */
+#define ROW_MAX 2048
+struct rows {
+    FILE *f;
+    size_t n;
+    char b[16384];
+};
+
+/* Room for one more row: the block written out when it might not fit. */
+static char *rows_room(struct rows *w)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
+    if (sizeof(w->b) - w->n < ROW_MAX) {
+        fwrite(w->b, 1, w->n, w->f);
+        w->n = 0;
     }
-    fputc('"', f);
+    return w->b + w->n;
+}
+
+static void rows_flush(struct rows *w)
+{
+    if (w->n)
+        fwrite(w->b, 1, w->n, w->f);
+    w->n = 0;
+}
+
+/* Text S of LEN bytes at P; returns the end. */
+static char *put_mem(char *p, const char *s, size_t len)
+{
+    memcpy(p, s, len);
+    return p + len;
+}
+
+#define PUT_LIT(p, lit) put_mem((p), (lit), sizeof(lit) - 1)
+
+/* D as tc_dec_format writes it (TC_DEC_STRLEN bytes of room), no NUL. */
+static char *put_dec(char *p, struct tc_dec d)
+{
+    int n = tc_dec_format(d, p, TC_DEC_STRLEN);
+    return p + (n > 0 ? n : 0);
+}
+
+/* DAY as tc_date_format writes it, no NUL. */
+static char *put_date(char *p, int64_t day)
+{
+    tc_date_format(day, p);
+    return p + strlen(p);
+}
+
+/* A CSV field, quoted (RFC 4180) when it holds a comma, quote or line
+ * break (at most 2 x strlen(S) + 2 bytes). */
+static char *put_csv_field(char *p, const char *s)
+{
+    size_t len = strlen(s);
+    if (!strpbrk(s, ",\"\r\n"))
+        return put_mem(p, s, len);
+    *p++ = '"';
     for (; *s; s++) {
         if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
+            *p++ = '"';
+        *p++ = *s;
     }
-    fputc('"', f);
+    *p++ = '"';
+    return p;
 }
 
 static int write_fills(const char *dir, const struct tc_run_result *r, struct tc_error *err)
 {
     struct out o;
+    struct rows w;
     int rc = out_open(&o, dir, "fills.csv", err);
     if (rc != 0)
         return rc;
     fputs("date,instrument,side,quantity,price,commission\n", o.f);
+    w.f = o.f;
+    w.n = 0;
     for (size_t i = 0; i < r->n_fills; i++) {
         const struct tc_run_fill *x = &r->fills[i];
-        char d[TC_DATE_STRLEN], q[TC_DEC_STRLEN], p[TC_DEC_STRLEN], c[TC_DEC_STRLEN];
-        date_text(x->day, d);
-        fprintf(o.f, "%s,", d);
-        csv_field(o.f, x->instrument_id);
-        fprintf(o.f, ",%s,%s,%s,%s\n", x->side == 'B' ? "BUY" : "SELL", dec_text(x->quantity, q),
-                dec_text(x->price, p), dec_text(x->commission, c));
+        char *const start = rows_room(&w);
+        char *p = put_date(start, x->day);
+        *p++ = ',';
+        p = put_csv_field(p, x->instrument_id);
+        p = x->side == 'B' ? PUT_LIT(p, ",BUY,") : PUT_LIT(p, ",SELL,");
+        p = put_dec(p, x->quantity);
+        *p++ = ',';
+        p = put_dec(p, x->price);
+        *p++ = ',';
+        p = put_dec(p, x->commission);
+        *p++ = '\n';
+        w.n += (size_t)(p - start);
     }
+    rows_flush(&w);
     return out_close(&o, 1, err);
 }
 
 static int write_trades(const char *dir, const struct tc_run_result *r, struct tc_error *err)
 {
     struct out o;
+    struct rows w;
     int rc = out_open(&o, dir, "trades.csv", err);
     if (rc != 0)
         return rc;
     fputs("instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,gross,commission,"
           "net\n",
           o.f);
+    w.f = o.f;
+    w.n = 0;
     for (size_t i = 0; i < r->n_trades; i++) {
         const struct tc_run_trade *t = &r->trades[i];
-        char d1[TC_DATE_STRLEN], d2[TC_DATE_STRLEN];
-        char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN], q[TC_DEC_STRLEN], g[TC_DEC_STRLEN],
-            c[TC_DEC_STRLEN], n[TC_DEC_STRLEN];
-        date_text(t->entry_day, d1);
-        date_text(t->exit_day, d2);
-        csv_field(o.f, t->instrument_id);
-        fprintf(o.f, ",%s,%s,%s,%s,%s,%s,%s,%s,%s\n", t->side == 'L' ? "LONG" : "SHORT", d1,
-                dec_text(t->entry_price, a), d2, dec_text(t->exit_price, b),
-                dec_text(t->quantity, q), dec_text(t->gross_pnl, g), dec_text(t->commission, c),
-                dec_text(t->net_pnl, n));
+        char *const start = rows_room(&w);
+        char *p = put_csv_field(start, t->instrument_id);
+        p = t->side == 'L' ? PUT_LIT(p, ",LONG,") : PUT_LIT(p, ",SHORT,");
+        p = put_date(p, t->entry_day);
+        *p++ = ',';
+        p = put_dec(p, t->entry_price);
+        *p++ = ',';
+        p = put_date(p, t->exit_day);
+        *p++ = ',';
+        p = put_dec(p, t->exit_price);
+        *p++ = ',';
+        p = put_dec(p, t->quantity);
+        *p++ = ',';
+        p = put_dec(p, t->gross_pnl);
+        *p++ = ',';
+        p = put_dec(p, t->commission);
+        *p++ = ',';
+        p = put_dec(p, t->net_pnl);
+        *p++ = '\n';
+        w.n += (size_t)(p - start);
     }
+    rows_flush(&w);
     return out_close(&o, 1, err);
 }
 
 static int write_equity(const char *dir, const struct tc_run_result *r, struct tc_error *err)
 {
     struct out o;
+    struct rows w;
     int rc = out_open(&o, dir, "equity.csv", err);
     if (rc != 0)
         return rc;
     fputs("date,cash,equity\n", o.f);
+    w.f = o.f;
+    w.n = 0;
     for (size_t i = 0; i < r->n_equity; i++) {
-        char d[TC_DATE_STRLEN], c[TC_DEC_STRLEN], e[TC_DEC_STRLEN];
-        date_text(r->equity[i].day, d);
-        fprintf(o.f, "%s,%s,%s\n", d, dec_text(r->equity[i].cash, c),
-                dec_text(r->equity[i].equity, e));
+        char *const start = rows_room(&w);
+        char *p = put_date(start, r->equity[i].day);
+        *p++ = ',';
+        p = put_dec(p, r->equity[i].cash);
+        *p++ = ',';
+        p = put_dec(p, r->equity[i].equity);
+        *p++ = '\n';
+        w.n += (size_t)(p - start);
     }
+    rows_flush(&w);
     return out_close(&o, 1, err);
 }
 
@@ -560,8 +642,25 @@ static void html_monthly(FILE *f, const struct tc_run_result *r)
     fputs("</table>\n", f);
 }
 
+/* S escaped as html_esc writes it (at most 6 x strlen(S) bytes). */
+static char *put_html(char *p, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': p = PUT_LIT(p, "&amp;"); break;
+        case '<': p = PUT_LIT(p, "&lt;"); break;
+        case '>': p = PUT_LIT(p, "&gt;"); break;
+        case '"': p = PUT_LIT(p, "&quot;"); break;
+        case '\'': p = PUT_LIT(p, "&#39;"); break;
+        default: *p++ = *s;
+        }
+    }
+    return p;
+}
+
 static void html_trades(FILE *f, const struct tc_run_result *r)
 {
+    struct rows w;
     size_t n = r->n_trades < HTML_TRADES_MAX ? r->n_trades : HTML_TRADES_MAX;
     fputs("<h2>Trades</h2>\n", f);
     if (r->n_trades > n)
@@ -571,24 +670,29 @@ static void html_trades(FILE *f, const struct tc_run_result *r)
           "<th>entry price</th><th>exit</th><th>exit price</th><th>quantity</th><th>gross</th>"
           "<th>commission</th><th>net</th></tr>\n",
           f);
+    w.f = f;
+    w.n = 0;
     for (size_t i = 0; i < n; i++) {
         const struct tc_run_trade *t = &r->trades[i];
-        char d1[TC_DATE_STRLEN], d2[TC_DATE_STRLEN];
-        char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN], q[TC_DEC_STRLEN], g[TC_DEC_STRLEN],
-            c[TC_DEC_STRLEN], nn[TC_DEC_STRLEN];
-        date_text(t->entry_day, d1);
-        date_text(t->exit_day, d2);
-        fputs("<tr><td>", f);
-        html_esc(f, t->instrument_id);
-        fprintf(f,
-                "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>"
-                "<td>%s</td><td>%s</td><td class=\"%s\">%s</td></tr>\n",
-                t->side == 'L' ? "LONG" : "SHORT", d1, dec_text(t->entry_price, a), d2,
-                dec_text(t->exit_price, b), dec_text(t->quantity, q), dec_text(t->gross_pnl, g),
-                dec_text(t->commission, c),
-                tc_dec_sign(t->net_pnl) > 0 ? "pos" : (tc_dec_sign(t->net_pnl) < 0 ? "neg" : "zero"),
-                dec_text(t->net_pnl, nn));
+        const int sign = tc_dec_sign(t->net_pnl);
+        char *const start = rows_room(&w);
+        char *p = put_html(PUT_LIT(start, "<tr><td>"), t->instrument_id);
+        p = t->side == 'L' ? PUT_LIT(p, "</td><td>LONG</td><td>") : PUT_LIT(p, "</td><td>SHORT</td><td>");
+        p = put_date(p, t->entry_day);
+        p = put_dec(PUT_LIT(p, "</td><td>"), t->entry_price);
+        p = put_date(PUT_LIT(p, "</td><td>"), t->exit_day);
+        p = put_dec(PUT_LIT(p, "</td><td>"), t->exit_price);
+        p = put_dec(PUT_LIT(p, "</td><td>"), t->quantity);
+        p = put_dec(PUT_LIT(p, "</td><td>"), t->gross_pnl);
+        p = put_dec(PUT_LIT(p, "</td><td>"), t->commission);
+        p = sign > 0 ? PUT_LIT(p, "</td><td class=\"pos\">")
+            : sign < 0 ? PUT_LIT(p, "</td><td class=\"neg\">")
+                       : PUT_LIT(p, "</td><td class=\"zero\">");
+        p = put_dec(p, t->net_pnl);
+        p = PUT_LIT(p, "</td></tr>\n");
+        w.n += (size_t)(p - start);
     }
+    rows_flush(&w);
     fputs("</table>\n", f);
 }
 
