@@ -39,16 +39,31 @@
 /* an intent id that is its position's (not a valid offset) */
 #define SAME UINT32_MAX
 
-/* Strings in blocks of STR_BLK bytes (calloc'd, STR_ALLOC with the zeroes
- * after them), each NUL-terminated inside one block; offset 0 is "". Any
- * offset below N reads a NUL-terminated string. A failed
- * transaction sets N back to N0: what it appended is dropped. */
+/* Strings in blocks of STR_BLK bytes (malloc'd, STR_ALLOC with room for
+ * the zeroes after them), each NUL-terminated inside one block; offset 0 is
+ * "". Any offset below N reads a NUL-terminated string. A failed
+ * transaction sets N back to N0: what it appended is dropped.
+ *
+ * The bytes are initialised ahead of the appends, ZCHUNK at a time (not a
+ * whole block at once): every block below ZB whole, block ZB up to ZAT;
+ * an append keeps the STR_COPY_MAX bytes after its NUL initialised. */
 struct arena {
     char **blk;
     size_t nblk, capblk;
     size_t n;        /* the next offset: block << STR_SHIFT | byte */
     size_t n0;       /* n when the running transaction began */
+    size_t zb, zat;  /* the block being initialised and its bytes so far */
 };
+
+#define ZCHUNK ((size_t)1024)
+
+/* Room for LEN bytes and a NUL at N, in the block being initialised, with
+ * the bytes after them initialised (the appends' common case). */
+static int str_room(const struct arena *a, size_t len)
+{
+    return a->n >> STR_SHIFT == a->zb &&
+           (a->n & (STR_BLK - 1)) + len + 1 + STR_COPY_MAX <= a->zat;
+}
 
 static const char *str_at(const struct arena *a, uint32_t off)
 {
@@ -66,9 +81,13 @@ static int str_add(struct arena *a, const char *s, size_t len, uint32_t *off)
         return 0;
     }
     if (at + len + 1 > STR_BLK) {
-        /* the end of the block stays zeroes (calloc'd; a rollback may have
-         * left text there) */
-        memset(a->blk[b] + at, 0, STR_BLK - at);
+        /* the end of the block stays zeroes (a rollback may have left text
+         * there), and the block is initialised whole */
+        memset(a->blk[b] + at, 0, (b == a->zb ? STR_ALLOC : STR_BLK) - at);
+        if (b == a->zb) {
+            a->zb = b + 1;
+            a->zat = 0;
+        }
         b++;
         at = 0;
     }
@@ -77,9 +96,18 @@ static int str_add(struct arena *a, const char *s, size_t len, uint32_t *off)
             return TC_ENOMEM;
         if (tc__grow((void **)&a->blk, &a->capblk, a->nblk, sizeof(*a->blk), 16) != 0)
             return TC_ENOMEM;
-        if (!(a->blk[a->nblk] = calloc(1, STR_ALLOC)))
+        if (!(a->blk[a->nblk] = malloc(STR_ALLOC)))
             return TC_ENOMEM;
         a->nblk++;
+    }
+    /* B is at most ZB: the bytes it writes and the STR_COPY_MAX after them
+     * initialised (ZCHUNK more at a time) */
+    if (b == a->zb && at + len + 1 + STR_COPY_MAX > a->zat) {
+        size_t to = at + len + 1 + STR_COPY_MAX + ZCHUNK;
+        if (to > STR_ALLOC)
+            to = STR_ALLOC;
+        memset(a->blk[b] + a->zat, 0, to - a->zat);
+        a->zat = to;
     }
     memcpy(a->blk[b] + at, s, len);
     a->blk[b][at + len] = '\0';
@@ -100,7 +128,7 @@ static int str_put(struct arena *a, const char *s, size_t cap, uint32_t *off)
     if (n >= cap)
         n = cap - 1;
     /* the common case inline: room in the current block */
-    if (n && at + n + 1 <= STR_BLK && a->n >> STR_SHIFT < a->nblk) {
+    if (n && str_room(a, n)) {
         char *d = a->blk[a->n >> STR_SHIFT] + at;
         memcpy(d, s, n);
         d[n] = '\0';
@@ -595,8 +623,7 @@ static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, si
         e = tab_at(t, t->n);
     else if (!(e = tab_room(t)))
         return oom(err, "a row");
-    if ((m->a.n & (STR_BLK - 1)) + k->len + 1 <= STR_BLK && k->len &&
-        m->a.n >> STR_SHIFT < m->a.nblk) {
+    if (k->len && str_room(&m->a, k->len)) {
         char *d = m->a.blk[m->a.n >> STR_SHIFT] + (m->a.n & (STR_BLK - 1));
         memcpy(d, k->s, k->len + 1);
         off = (uint32_t)m->a.n;
@@ -647,7 +674,7 @@ int tc__ledger_mem_init(struct tc_ledger *l, struct tc_error *err)
 {
     struct mem *m = calloc(1, sizeof(*m));
     if (!m || !(m->a.blk = malloc(16 * sizeof(*m->a.blk))) ||
-        !(m->a.blk[0] = calloc(1, STR_ALLOC))) {
+        !(m->a.blk[0] = malloc(STR_ALLOC))) {
         if (m)
             free(m->a.blk);
         free(m);
@@ -655,7 +682,9 @@ int tc__ledger_mem_init(struct tc_ledger *l, struct tc_error *err)
     }
     m->a.nblk = 1;
     m->a.capblk = 16;
-    m->a.blk[0][0] = '\0'; /* offset 0: "" */
+    memset(m->a.blk[0], 0, ZCHUNK); /* offset 0: "" */
+    m->a.zb = 0;
+    m->a.zat = ZCHUNK;
     m->a.n = m->a.n0 = 1;
     tab_init(m, T_PF, sizeof(struct mpf));
     tab_init(m, T_STRAT, sizeof(struct mstrat));
