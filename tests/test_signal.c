@@ -473,6 +473,101 @@ static void test_check_built(void **state)
     assert_int_equal(tc_signal_check(NULL, &err), TC_EINVAL);
 }
 
+/* Each id field and the reason with every byte value at the edges of
+ * 16-byte steps, at every length up to the limit and one past it, with
+ * junk after the NUL: tc_signal_check accepts exactly what tc_id_validate
+ * and the byte-wise control check accept, and refuses with their messages. */
+static void test_check_every_byte(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {1, 2, 15, 16, 17, 31, 32, 33, 47, 48, 49, 63, 64, 65};
+    struct tc_error err = {0}, want = {0};
+    char junk[TC_SIGNAL_REASON_MAX];
+
+    for (size_t j = 0; j < sizeof(junk); j++)
+        junk[j] = (char)(j * 37 + 11); /* control bytes, bad id bytes, high bytes */
+    for (int field = 0; field < 4; field++) {
+        static const char *const names[] = {"portfolio", "strategy", "instrument", "signal_id"};
+        for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+            const size_t len = lens[li];
+            for (size_t pos = 0; pos < len && pos < TC_ID_BUFSZ; pos++) {
+                if (pos != 0 && pos != len - 1 && pos % 16 != 0 && pos % 16 != 15)
+                    continue;
+                for (int b = 0; b < 256; b++) {
+                    struct tc_signal sig = base_signal();
+                    char *id = field == 0   ? sig.portfolio
+                               : field == 1 ? sig.strategy
+                               : field == 2 ? sig.instrument
+                                            : sig.signal_id;
+                    int rc, wrc;
+                    sig.has_signal_id = 1;
+                    memcpy(sig.signal_id, "sig-1", 6);
+                    memcpy(id, junk, TC_ID_BUFSZ);
+                    memset(id, 'a', len < TC_ID_BUFSZ ? len : TC_ID_BUFSZ);
+                    id[pos] = (char)b;
+                    if (len < TC_ID_BUFSZ)
+                        id[len] = '\0';
+                    rc = tc_signal_check(&sig, &err);
+                    if (memchr(id, '\0', TC_ID_BUFSZ) == NULL) {
+                        assert_int_equal(rc, TC_EINVAL);
+                        snprintf(want.msg, sizeof(want.msg), "%s id is longer than 64 characters",
+                                 names[field]);
+                        assert_string_equal(err.msg, want.msg);
+                        continue;
+                    }
+                    wrc = tc_id_validate(names[field], id, &want);
+                    assert_int_equal(rc, wrc);
+                    if (wrc != 0)
+                        assert_string_equal(err.msg, want.msg);
+                }
+            }
+        }
+    }
+    /* the empty ids, junk after their NUL */
+    for (int field = 0; field < 3; field++) {
+        struct tc_signal sig = base_signal();
+        char *id = field == 0 ? sig.portfolio : field == 1 ? sig.strategy : sig.instrument;
+        memcpy(id, junk, TC_ID_BUFSZ);
+        id[0] = '\0';
+        assert_int_equal(tc_signal_check(&sig, &err), TC_EINVAL);
+        assert_msg_has(&err, "id \"\" is empty");
+    }
+    /* the reason: a control byte anywhere before the NUL is refused at its
+     * offset, anything after the NUL is not read as text */
+    for (size_t len = 0; len < TC_SIGNAL_REASON_MAX + 1; len++) {
+        for (size_t pos = 0; pos < len && pos < TC_SIGNAL_REASON_MAX; pos += (pos % 16 == 1 ? 14 : 1)) {
+            for (int b = 1; b < 256; b += (len % 7 == 0 ? 1 : 17)) {
+                struct tc_signal sig = base_signal();
+                int rc, ctl = b < 0x20 || b == 0x7f;
+                memcpy(sig.reason, junk, sizeof(sig.reason));
+                memset(sig.reason, 'r', len < sizeof(sig.reason) ? len : sizeof(sig.reason));
+                sig.reason[pos] = (char)b;
+                if (len < sizeof(sig.reason))
+                    sig.reason[len] = '\0';
+                rc = tc_signal_check(&sig, &err);
+                if (len >= sizeof(sig.reason)) {
+                    assert_int_equal(rc, TC_EINVAL);
+                    assert_string_equal(err.msg, "reason is longer than 255 bytes");
+                } else if (ctl) {
+                    assert_int_equal(rc, TC_EINVAL);
+                    snprintf(want.msg, sizeof(want.msg),
+                             "reason has a control character at offset %zu", pos);
+                    assert_string_equal(err.msg, want.msg);
+                } else {
+                    tc_assert_ok(rc, &err);
+                }
+            }
+        }
+        if (len < TC_SIGNAL_REASON_MAX) {
+            struct tc_signal sig = base_signal();
+            memcpy(sig.reason, junk, sizeof(sig.reason));
+            memset(sig.reason, 'r', len);
+            sig.reason[len] = '\0';
+            tc_assert_ok(tc_signal_check(&sig, &err), &err);
+        }
+    }
+}
+
 static void test_timestamp_window(void **state)
 {
     (void)state;
@@ -806,6 +901,7 @@ int main(void)
         cmocka_unit_test(test_bad_sizes_and_secrets),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_check_built),
+        cmocka_unit_test(test_check_every_byte),
         cmocka_unit_test(test_timestamp_window),
         cmocka_unit_test(test_passphrase),
         cmocka_unit_test(test_fingerprint_forms),

@@ -483,10 +483,37 @@ int tc_dec_mul(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_d
     }
 }
 
+/*
+ * A whole divisor N (quantities, lot sizes): A·10^8 / (N·10^8) is A / N with
+ * the same quotient, and the remainder scaled by 10^8 on both sides of the
+ * rounding's comparison (2|r|·10^8 against |N|·10^8), so the 64-bit division
+ * of A.raw by N rounds exactly as the 128-bit one. INT64_MIN / -1 is the one
+ * quotient that does not fit.
+ */
+static int div_whole(int64_t a, int64_t n, enum tc_round mode, struct tc_dec *out)
+{
+    int64_t q, r;
+    if (n == -1 && a == INT64_MIN)
+        return TC_ERANGE;
+    q = a / n;
+    r = a % n;
+    if (r != 0) {
+        const int neg = (a < 0) != (n < 0);
+        const uint64_t twice = 2 * magnitude(r), an = magnitude(n);
+        const int half = twice < an ? -1 : (twice == an ? 0 : 1);
+        if (round_away(mode, neg, (int)(q & 1) != 0, half, 1))
+            q += neg ? -1 : 1;
+    }
+    out->raw = q;
+    return 0;
+}
+
 int tc_dec_div(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_dec *out)
 {
     if (b.raw == 0 || !valid_mode(mode))
         return TC_EINVAL;
+    if (b.raw % TC_DEC_ONE == 0)
+        return div_whole(a.raw, b.raw / TC_DEC_ONE, mode, out);
     return narrow(div_round((i128)a.raw * TC_DEC_ONE, b.raw, mode), out);
 }
 

@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#define SIGNAL_SSE2 1
+#include <emmintrin.h>
+#endif
+
 #include "core/sha256.h"
 #include "tradecore/clock.h"
 #include "tradecore/signal.h"
@@ -337,6 +342,77 @@ static int check_id(const char *what, const char *id, struct tc_error *err)
     return tc_id_validate(what, id, err);
 }
 
+#if defined(SIGNAL_SSE2)
+/*
+ * The fast checks of a signal's fixed buffers, which may be read whole: a
+ * yes means exactly what the byte-wise checks below would accept, a no
+ * sends the signal through them for their messages.
+ *
+ * Allowed id bytes, 16 at a time. A range [LO, LO + N) is one addition and
+ * one signed compare: X + (0x80 - LO) is below -128 + N exactly for the
+ * bytes in it (the addition wraps every other byte, 0x80..0xff included,
+ * to -128 + N or above). The letters are one range once 0x20 is set in
+ * every byte: that maps A-Z onto a-z, and only bytes below 0x40 or from
+ * 0x60 up (which are themselves or hold no letter) otherwise. '-' and '.'
+ * are a range, '0'..':' another, '_' one byte.
+ * An id is valid when its NUL is at 1..TC_ID_MAX and every byte before it
+ * is allowed (the bytes after the NUL, still inside the buffer, count for
+ * nothing).
+ */
+static int id_buf_ok(const char id[TC_ID_BUFSZ])
+{
+    _Static_assert(TC_ID_BUFSZ == 4 * 16 + 1, "an id buffer is four 16-byte steps and its NUL");
+    const __m128i case_bit = _mm_set1_epi8(0x20), zero = _mm_setzero_si128();
+    const __m128i to_a = _mm_set1_epi8((char)(0x80 - 'a')), n_az = _mm_set1_epi8(-128 + 26);
+    const __m128i to_0 = _mm_set1_epi8((char)(0x80 - '0')), n_09 = _mm_set1_epi8(-128 + 11);
+    const __m128i to_dash = _mm_set1_epi8((char)(0x80 - '-')), n_dash = _mm_set1_epi8(-128 + 2);
+    const __m128i under = _mm_set1_epi8('_');
+    for (int k = 0; k < 4; k++) {
+        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(id + 16 * k));
+        const __m128i letter =
+            _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(x, case_bit), to_a), n_az);
+        const __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(x, to_0), n_09);
+        const __m128i dash = _mm_cmplt_epi8(_mm_add_epi8(x, to_dash), n_dash);
+        const __m128i ok = _mm_or_si128(_mm_or_si128(letter, digit),
+                                        _mm_or_si128(dash, _mm_cmpeq_epi8(x, under)));
+        const unsigned good = (unsigned)_mm_movemask_epi8(ok);
+        const unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, zero));
+        if (nul) {
+            const unsigned below = (1u << __builtin_ctz(nul)) - 1u; /* the bytes before it */
+            return (k > 0 || below != 0) && (good & below) == below;
+        }
+        if (good != 0xffffu)
+            return 0;
+    }
+    return id[TC_ID_MAX] == '\0';
+}
+
+/* Whether the reason's buffer holds a NUL with no control byte (below 0x20,
+ * or 0x7f) before it: an unsigned min finds the bytes up to 0x1f, the NUL
+ * among them, and the first one found must be the NUL. */
+static int reason_buf_ok(const char r[TC_SIGNAL_REASON_MAX])
+{
+    _Static_assert(TC_SIGNAL_REASON_MAX % 16 == 0, "the reason's buffer is whole 16-byte steps");
+    const __m128i low = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
+    for (int k = 0; k < TC_SIGNAL_REASON_MAX; k += 16) {
+        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(r + k));
+        const __m128i ctl =
+            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, low), x), _mm_cmpeq_epi8(x, del));
+        const unsigned m = (unsigned)_mm_movemask_epi8(ctl);
+        if (m)
+            return r[k + __builtin_ctz(m)] == '\0';
+    }
+    return 0;
+}
+#else
+static int id_buf_ok(const char id[TC_ID_BUFSZ]) { return tc_id_is_valid(id); }
+static int reason_buf_ok(const char r[TC_SIGNAL_REASON_MAX])
+{
+    (void)r;
+    return 0;
+}
+#endif
+
 static int positive(const char *key, struct tc_dec d, struct tc_error *err)
 {
     char buf[TC_DEC_STRLEN];
@@ -360,12 +436,17 @@ int tc_signal_check(const struct tc_signal *s, struct tc_error *err)
                             "STOP_UPDATE", (int)s->type);
     if (s->side != TC_SIDE_LONG && s->side != TC_SIDE_SHORT)
         return tc_error_set(err, TC_EINVAL, "side %d is not one of LONG, SHORT", (int)s->side);
-    if ((rc = check_id("portfolio", s->portfolio, err)) != 0 ||
-        (rc = check_id("strategy", s->strategy, err)) != 0 ||
-        (rc = check_id("instrument", s->instrument, err)) != 0)
-        return rc;
-    if (s->has_signal_id && (rc = check_id("signal_id", s->signal_id, err)) != 0)
-        return rc;
+    /* valid ids (the common case) pass the fast check; anything else goes
+     * through check_id, in the same order, for its message */
+    if (!(id_buf_ok(s->portfolio) && id_buf_ok(s->strategy) && id_buf_ok(s->instrument) &&
+          (!s->has_signal_id || id_buf_ok(s->signal_id)))) {
+        if ((rc = check_id("portfolio", s->portfolio, err)) != 0 ||
+            (rc = check_id("strategy", s->strategy, err)) != 0 ||
+            (rc = check_id("instrument", s->instrument, err)) != 0)
+            return rc;
+        if (s->has_signal_id && (rc = check_id("signal_id", s->signal_id, err)) != 0)
+            return rc;
+    }
 
     tname = tc_signal_type_name(s->type);
     need_price = s->type == TC_SIGNAL_BASE_ENTRY || s->type == TC_SIGNAL_PYRAMID;
@@ -400,12 +481,15 @@ int tc_signal_check(const struct tc_signal *s, struct tc_error *err)
                                 tc_side_name(s->side), tname);
         }
     }
-    if (strnlen(s->reason, sizeof(s->reason)) == sizeof(s->reason))
-        return tc_error_set(err, TC_EINVAL, "reason is longer than %d bytes",
-                            TC_SIGNAL_REASON_MAX - 1);
-    if (s->reason[0] && tc_validate_text("reason", s->reason, TC_SIGNAL_REASON_MAX - 1, 1, err))
-        return TC_EINVAL;
-    if (strnlen(s->passphrase, sizeof(s->passphrase)) == sizeof(s->passphrase))
+    if (!reason_buf_ok(s->reason)) {
+        if (strnlen(s->reason, sizeof(s->reason)) == sizeof(s->reason))
+            return tc_error_set(err, TC_EINVAL, "reason is longer than %d bytes",
+                                TC_SIGNAL_REASON_MAX - 1);
+        if (s->reason[0] &&
+            tc_validate_text("reason", s->reason, TC_SIGNAL_REASON_MAX - 1, 1, err))
+            return TC_EINVAL;
+    }
+    if (s->passphrase[0] && strnlen(s->passphrase, sizeof(s->passphrase)) == sizeof(s->passphrase))
         return tc_error_set(err, TC_EINVAL, "passphrase is longer than %d bytes",
                             TC_SIGNAL_PASSPHRASE_MAX - 1);
     return 0;
