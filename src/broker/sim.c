@@ -745,12 +745,12 @@ static int on_event(void *ud, const struct tc_sim_event *ev)
         value = ev->fill->value;
         if ((in->multiplier.raw == TC_DEC_ONE ||
              tc_dec_mul(ev->fill->value, in->multiplier, TC_ROUND_HALF_EVEN, &value) == 0) &&
-            (in->side != TC_ORDER_BUY || tc_dec_neg(value, &value) == 0) &&
-            tc_dec_add(s->acct.cash_flow, value, &flow) == 0 &&
-            tc_dec_sub(flow, ev->fill->commission, &flow) == 0)
+            (in->side != TC_ORDER_BUY || tc_dec_neg_fast(value, &value) == 0) &&
+            tc_dec_add_fast(s->acct.cash_flow, value, &flow) == 0 &&
+            tc_dec_sub_fast(flow, ev->fill->commission, &flow) == 0)
             s->acct.cash_flow = flow;
-        tc_dec_add(s->acct.commission, ev->fill->commission, &s->acct.commission);
-        tc_dec_add(r->filled, ev->fill->quantity, &r->filled);
+        tc_dec_add_fast(s->acct.commission, ev->fill->commission, &s->acct.commission);
+        tc_dec_add_fast(r->filled, ev->fill->quantity, &r->filled);
         if (ev->order->status == TC_SIM_FILLED) {
             r->working = 0;
             s->working--;
