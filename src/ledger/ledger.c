@@ -461,9 +461,9 @@ int tc__ledger_run(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc__ledge
 /* Rows                                                                       */
 
 int tc__ledger_get_position(struct tc_ledger *l, struct tc_txn *tx, const char *position_id,
-                            struct tc_position *p, int *found, struct tc_error *err)
+                            size_t pos, struct tc_position *p, int *found, struct tc_error *err)
 {
-    return l->repo->pos_load(l, tx, position_id, p, found, err);
+    return l->repo->pos_load(l, tx, position_id, pos, p, found, err);
 }
 
 int tc__ledger_get_state(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
@@ -501,10 +501,10 @@ int tc__ledger_insert_position(struct tc_ledger *l, struct tc_txn *tx, struct tc
 }
 
 int tc__ledger_save_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_position *p,
-                             struct tc__ledger_changes *ch, struct tc_error *err)
+                             size_t pos, struct tc__ledger_changes *ch, struct tc_error *err)
 {
     int64_t now = tc_clock_now(l->opt.clock);
-    int rc = l->repo->pos_save(l, tx, p, now, err);
+    int rc = l->repo->pos_save(l, tx, p, pos, now, err);
     if (rc != 0)
         return rc;
     p->version++;
@@ -649,7 +649,7 @@ struct pos_read {
 static int pos_read_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
 {
     struct pos_read *r = ud;
-    return tc__ledger_get_position(r->l, tx, r->out->position_id, r->out, &r->found, err);
+    return tc__ledger_get_position(r->l, tx, r->out->position_id, 0, r->out, &r->found, err);
 }
 
 int tc_ledger_position_get(struct tc_ledger *l, const char *position_id,

@@ -278,7 +278,7 @@ static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct
 
     *pnl = TC_DEC_ZERO;
     *closed = 0;
-    if ((rc = tc__ledger_get_position(c->l, tx, o->position_id, p, &found, err)) != 0)
+    if ((rc = tc__ledger_get_position(c->l, tx, o->position_id, o->pos, p, &found, err)) != 0)
         return rc;
     if (!found)
         return tc_error_set(err, TC_ESTATE, "fill \"%s\": position \"%s\" of order \"%s\" not found",
@@ -329,17 +329,17 @@ static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct
     }
     if (tc_dec_div(p->quantity, p->lot_size, TC_ROUND_DOWN, &p->lots) != 0)
         return dec_err(err, "the lots", x);
-    return tc__ledger_save_position(c->l, tx, p, c->ch, err);
+    return tc__ledger_save_position(c->l, tx, p, o->pos, c->ch, err);
 }
 
 static int write_trade(struct fill_ctx *c, struct tc_txn *tx, const struct tc_position *p,
-                       struct tc_error *err)
+                       size_t pos, struct tc_error *err)
 {
     struct tc_dec net;
 
     if (tc_dec_sub(p->realized_pnl, p->commission, &net) != 0)
         return dec_err(err, "the net p&l", c->f->execution_id);
-    return c->l->repo->trade_insert(c->l, tx, p, net, tc_clock_now(c->l->opt.clock), err);
+    return c->l->repo->trade_insert(c->l, tx, p, pos, net, tc_clock_now(c->l->opt.clock), err);
 }
 
 /* When no layer of (PORTFOLIO, INSTRUMENT) stays open, its pyramiding state
@@ -415,7 +415,7 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     if ((rc = tc__ledger_save_state(l, tx, &s, c->ch, err)) != 0)
         return rc;
     if (closed) {
-        if ((rc = write_trade(c, tx, &p, err)) != 0 ||
+        if ((rc = write_trade(c, tx, &p, o.pos, err)) != 0 ||
             (rc = reset_if_flat(l, tx, &p, o.slot, now, err)) != 0)
             return rc;
     }
@@ -547,14 +547,14 @@ static int update_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
         /* an entry that never filled: its layer closes empty */
         struct tc_position p;
         int found = 0;
-        if ((rc = tc__ledger_get_position(l, tx, o.position_id, &p, &found, err)) != 0)
+        if ((rc = tc__ledger_get_position(l, tx, o.position_id, o.pos, &p, &found, err)) != 0)
             return rc;
         if (found && p.status != TC_POSITION_CLOSED && tc_dec_is_zero(p.quantity)) {
             p.status = TC_POSITION_CLOSED;
             p.exit_time_us = u->at_us ? u->at_us : now;
             snprintf(p.exit_reason, sizeof(p.exit_reason), "entry %s",
                      u->status == TC_ORDER_EXPIRED ? "expired" : "canceled");
-            if ((rc = tc__ledger_save_position(l, tx, &p, c->ch, err)) != 0 ||
+            if ((rc = tc__ledger_save_position(l, tx, &p, o.pos, c->ch, err)) != 0 ||
                 (rc = reset_if_flat(l, tx, &p, o.slot, now, err)) != 0)
                 return rc;
         }

@@ -94,8 +94,9 @@ int tc__ledger_load_state(struct tc_txn *tx, const char *portfolio_id,
 
 /* Through the ledger's backend, inside TX: the position / portfolio state;
  * *FOUND 0 when none. */
+/* POS: the position row's handle (ledger_repo.h), 0 for none */
 int tc__ledger_get_position(struct tc_ledger *l, struct tc_txn *tx, const char *position_id,
-                            struct tc_position *p, int *found, struct tc_error *err);
+                            size_t pos, struct tc_position *p, int *found, struct tc_error *err);
 int tc__ledger_get_state(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
                          struct tc_portfolio_state *s, int *found, struct tc_error *err);
 
@@ -111,7 +112,7 @@ int tc__ledger_insert_position(struct tc_ledger *l, struct tc_txn *tx, struct tc
 /* Saves P under its version (TC_ECONFLICT when another writer moved it);
  * on success P's version is the new one and its image goes to CH. */
 int tc__ledger_save_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_position *p,
-                             struct tc__ledger_changes *ch, struct tc_error *err);
+                             size_t pos, struct tc__ledger_changes *ch, struct tc_error *err);
 int tc__ledger_save_state(struct tc_ledger *l, struct tc_txn *tx, struct tc_portfolio_state *s,
                           struct tc__ledger_changes *ch, struct tc_error *err);
 

@@ -12,6 +12,12 @@
  * 0 when there is none (the ids are used). The SQL backend gives 0 and
  * ignores it.
  *
+ * POS is the memory backend's handle of a position row (its index + 1),
+ * got inside the running transaction from order_load (struct
+ * tc__ledger_order): with it pos_load, pos_save and trade_insert find the
+ * row without its id; 0 when there is none (the id is used). The SQL
+ * backend gives 0 and ignores it.
+ *
  * TX is the store transaction of the SQL backend; the memory backend gets
  * NULL and keeps an undo journal instead: a write made inside txn() is
  * undone when the function passed to txn() fails. Versions follow the SQL
@@ -70,6 +76,7 @@ struct tc__ledger_order {
     int found;
     size_t ref;
     size_t slot;                     /* its position's SLOT (memory), 0 for SQL */
+    size_t pos;                      /* its position's POS (memory), 0 for SQL */
 };
 
 /* The signal_log row of a signal (strings may be NULL or empty = NULL). */
@@ -133,8 +140,8 @@ struct tc__ledger_repo_ops {
     int (*pos_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
                       int64_t now, size_t *slot, struct tc_error *err);
     int (*pos_save)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                    int64_t now, struct tc_error *err);
-    int (*pos_load)(struct tc_ledger *l, struct tc_txn *tx, const char *position_id,
+                    size_t pos, int64_t now, struct tc_error *err);
+    int (*pos_load)(struct tc_ledger *l, struct tc_txn *tx, const char *position_id, size_t pos,
                     struct tc_position *p, int *found, struct tc_error *err);
     /* the layers of (portfolio, instrument) not closed, by layer then id,
      * appended to VEC (of struct tc__ledger_layer, reset first); *SLOT the
@@ -173,7 +180,7 @@ struct tc__ledger_repo_ops {
                        int *inserted, struct tc_error *err);
     /* the trades row of closed position P */
     int (*trade_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                        struct tc_dec net, int64_t now, struct tc_error *err);
+                        size_t pos, struct tc_dec net, int64_t now, struct tc_error *err);
 
     /* pyramiding_state of (portfolio, instrument): *FOUND 0 when no row */
     int (*pyr_get)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,

@@ -586,7 +586,7 @@ static int do_stop_update(struct decide *d)
     for (size_t k = 0; k < c->layers.n; k++) {
         ly[k].p.current_stop = s->stop;
         ly[k].p.has_current_stop = 1;
-        if ((rc = tc__ledger_save_position(c->l, d->tx, &ly[k].p, &c->ch, d->err)) != 0)
+        if ((rc = tc__ledger_save_position(c->l, d->tx, &ly[k].p, 0, &c->ch, d->err)) != 0)
             return rc;
     }
     tc__ledger_copy(c->out->position_id, sizeof(c->out->position_id), ref->p.position_id);

@@ -1328,11 +1328,20 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     return 0;
 }
 
+/* The row of position ID: its handle POS when given (got in this
+ * transaction), else found by its id; -1 none. */
+static long pos_find(struct mem *m, size_t pos, const char *id)
+{
+    if (pos && pos <= m->t[T_POS].n)
+        return (long)(pos - 1);
+    return tab_find(&m->t[T_POS], id);
+}
+
 static int mem_pos_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                        int64_t now, struct tc_error *err)
+                        size_t pos, int64_t now, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->t[T_POS], p->position_id);
+    long k = pos_find(m, pos, p->position_id);
     struct mpos *e = k >= 0 ? tab_at(&m->t[T_POS], (size_t)k) : NULL;
     uint32_t reason;
 
@@ -1377,10 +1386,10 @@ nomem:
 }
 
 static int mem_pos_load(struct tc_ledger *l, struct tc_txn *tx, const char *position_id,
-                        struct tc_position *p, int *found, struct tc_error *err)
+                        size_t pos, struct tc_position *p, int *found, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->t[T_POS], position_id);
+    long k = pos_find(m, pos, position_id);
     (void)tx;
     (void)err;
     *found = k >= 0;
@@ -1638,6 +1647,7 @@ static int mem_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *cl
     m->t[T_POS].last = (size_t)e->pos + 1;
     m->last_slot = (size_t)p->slot + 1;
     o->slot = (size_t)p->slot + 1;
+    o->pos = (size_t)e->pos + 1;
     STR_COPY(&m->a, o->order_id, e->order_id);
     memcpy(o->position_id, p->key, sizeof(o->position_id));
     if (e->portfolio == SAME)
@@ -1797,11 +1807,11 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
 }
 
 static int mem_trade_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                            struct tc_dec net, int64_t now, struct tc_error *err)
+                            size_t pos, struct tc_dec net, int64_t now, struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_TRADE];
-    long pk = tab_find(&m->t[T_POS], p->position_id);
+    long pk = pos_find(m, pos, p->position_id);
     struct mpos *ps;
     struct mtrade *e;
 

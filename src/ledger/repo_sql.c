@@ -447,7 +447,7 @@ static int sql_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
 }
 
 static int sql_pos_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                        int64_t now, struct tc_error *err)
+                        size_t pos, int64_t now, struct tc_error *err)
 {
     struct tc_val v[] = {
         TC_V_TEXT(p->position_id), TC_V_INT(p->version), TC_V_DEC(p->quantity), TC_V_DEC(p->lots),
@@ -456,6 +456,7 @@ static int sql_pos_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_
         opt_dec(tc_dec_sign(p->exit_price) > 0, p->exit_price), opt_time(p->exit_time_us),
         opt_text(p->exit_reason), TC_V_DEC(p->realized_pnl), TC_V_DEC(p->commission),
         TC_V_TIME(now), TC_V_TEXT(l->actor)};
+    (void)pos;
     return versioned_update(tx,
                             "UPDATE positions SET quantity = $3, lots = $4, entry_price = $5, "
                             "current_stop = $6, status = $7, closed_quantity = $8, "
@@ -468,13 +469,14 @@ static int sql_pos_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_
 }
 
 static int sql_pos_load(struct tc_ledger *l, struct tc_txn *tx, const char *position_id,
-                        struct tc_position *p, int *found, struct tc_error *err)
+                        size_t pos, struct tc_position *p, int *found, struct tc_error *err)
 {
     struct one_row o = {p, 0, 1};
     struct tc_val v[] = {TC_V_TEXT(position_id)};
     int rc = tc_txn_exec(tx, "SELECT " TC__POS_COLS " FROM positions WHERE position_id = $1", v, 1,
                          one_row_cb, &o, NULL, err);
     (void)l;
+    (void)pos;
     if (rc != 0)
         return tc_error_set(err, rc, "position \"%s\": %s", position_id, tc_error_msg(err));
     *found = o.found;
@@ -739,12 +741,13 @@ static int sql_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
 }
 
 static int sql_trade_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                            struct tc_dec net, int64_t now, struct tc_error *err)
+                            size_t pos, struct tc_dec net, int64_t now, struct tc_error *err)
 {
     char trade_id[TC_ID_BUFSZ];
     int rc;
 
     (void)l;
+    (void)pos;
     snprintf(trade_id, sizeof(trade_id), "trd-%s", p->position_id);
     struct tc_val v[] = {TC_V_TEXT(trade_id), TC_V_TEXT(p->position_id),
                          TC_V_TEXT(p->portfolio_id), TC_V_TEXT(p->strategy_id),
