@@ -698,7 +698,7 @@ static void test_random_properties(void **state)
     assert_true(overflows < 100000 - 10);
 }
 
-/* The inline forms give what the library's functions give: the same codes,
+/* The inline forms (tc_dec_mul_fast in every mode, valid or not) give what the library's functions give: the same codes,
  * the same results, nothing written on overflow. */
 static void test_fast_forms(void **state)
 {
@@ -731,6 +731,21 @@ static void test_fast_forms(void **state)
         rg = tc_dec_neg_fast(a, &got);
         assert_int_equal(rg, rw);
         assert_int_equal(got.raw, want.raw);
+        for (int m = -1; m < 7; m++) {
+            /* B whole (the inline path) half the time, both ways of the call otherwise */
+            const struct tc_dec w = tc_dec_from_raw(
+                (b.raw % INT64_C(92233720368)) * (i % 2 ? TC_DEC_ONE : 1));
+            want.raw = got.raw = SENTINEL;
+            rw = tc_dec_mul(a, w, (enum tc_round)m, &want);
+            rg = tc_dec_mul_fast(a, w, (enum tc_round)m, &got);
+            assert_int_equal(rg, rw);
+            assert_int_equal(got.raw, want.raw);
+            want.raw = got.raw = SENTINEL;
+            rw = tc_dec_mul(w, a, (enum tc_round)m, &want);
+            rg = tc_dec_mul_fast(w, a, (enum tc_round)m, &got);
+            assert_int_equal(rg, rw);
+            assert_int_equal(got.raw, want.raw);
+        }
         want.raw = got.raw = SENTINEL;
         rw = tc_dec_abs(a, &want);
         rg = tc_dec_abs_fast(a, &got);
@@ -746,7 +761,20 @@ static void test_fast_forms(void **state)
         assert_int_equal(tc_dec_sub_fast(max, tc_dec_from_raw(-1), &r), TC_ERANGE);
         assert_int_equal(tc_dec_neg_fast(min, &r), TC_ERANGE);
         assert_int_equal(tc_dec_abs_fast(min, &r), TC_ERANGE);
+        assert_int_equal(tc_dec_mul_fast(max, D("2"), TC_ROUND_HALF_EVEN, &r), TC_ERANGE);
+        assert_int_equal(tc_dec_mul_fast(min, D("-1"), TC_ROUND_DOWN, &r), TC_ERANGE);
+        assert_int_equal(tc_dec_mul_fast(D("2"), D("3"), (enum tc_round)6, &r), TC_EINVAL);
+        assert_int_equal(tc_dec_mul_fast(D("2"), D("3"), (enum tc_round)-1, &r), TC_EINVAL);
         assert_int_equal(r.raw, SENTINEL);
+        assert_int_equal(tc_dec_mul_fast(D("133.850465"), D("100"), TC_ROUND_HALF_EVEN, &r), 0);
+        assert_dec_str(r, "13385.0465");
+        assert_int_equal(tc_dec_mul_fast(D("-100"), D("133.850465"), TC_ROUND_HALF_EVEN, &r), 0);
+        assert_dec_str(r, "-13385.0465");
+        assert_int_equal(tc_dec_mul_fast(D("2"), max, TC_ROUND_HALF_EVEN, &r), TC_ERANGE);
+        assert_dec_str(r, "-13385.0465");
+        assert_int_equal(tc_dec_mul_fast(D("1.5"), D("0.5"), TC_ROUND_HALF_EVEN, &r), 0);
+        assert_dec_str(r, "0.75");
+        r.raw = SENTINEL;
         assert_int_equal(tc_dec_abs_fast(D("-2.5"), &r), 0);
         assert_dec_str(r, "2.5");
         assert_int_equal(tc_dec_sub_fast(D("1"), D("3.25"), &r), 0);

@@ -120,6 +120,25 @@ static inline int tc_dec_abs_fast(struct tc_dec a, struct tc_dec *out)
     return 0;
 }
 
+/* Inline form of tc_dec_mul for hot loops (prices times whole quantities):
+ * a whole factor, either one, is multiplied here exactly as tc_dec_mul does
+ * it; anything else is the call. The same results and codes in every case. */
+static inline int tc_dec_mul_fast(struct tc_dec a, struct tc_dec b, enum tc_round mode,
+                                  struct tc_dec *out)
+{
+    int64_t p;
+    if ((unsigned)mode <= (unsigned)TC_ROUND_CEIL &&
+        (a.raw % TC_DEC_ONE == 0 || b.raw % TC_DEC_ONE == 0)) {
+        const int64_t n = a.raw % TC_DEC_ONE == 0 ? a.raw / TC_DEC_ONE : b.raw / TC_DEC_ONE;
+        const int64_t m = a.raw % TC_DEC_ONE == 0 ? b.raw : a.raw;
+        if (__builtin_mul_overflow(m, n, &p))
+            return TC_ERANGE;
+        out->raw = p;
+        return 0;
+    }
+    return tc_dec_mul(a, b, mode, out);
+}
+
 /* Multiplies by an integer: quantity * multiplier and the like. */
 int tc_dec_mul_int(struct tc_dec a, int64_t n, struct tc_dec *out);
 
