@@ -769,6 +769,23 @@ static void test_fingerprint_signal_id(void **state)
     fp_of(json, a);
     assert_int_equal(strlen(a), 3 + 64);
     assert_string_equal(a + 3, id64);
+
+    /* a built signal: every length, junk after the id's NUL; an id filling
+     * its buffer with no NUL is cut at TC_ID_MAX */
+    for (size_t len = 1; len <= TC_ID_BUFSZ; len++) {
+        struct tc_signal s = base_signal();
+        char want[TC_SIGNAL_FP_LEN];
+        memset(a, 'q', sizeof(a));
+        for (size_t k = 0; k < TC_ID_BUFSZ; k++)
+            s.signal_id[k] = (char)(k < len ? 'a' + (char)(k % 26) : 'J');
+        if (len < TC_ID_BUFSZ)
+            s.signal_id[len] = '\0';
+        s.has_signal_id = 1;
+        assert_int_equal(tc_signal_fingerprint(&s, a), 0);
+        snprintf(want, sizeof(want), "id:%.*s", (int)(len < TC_ID_MAX ? len : TC_ID_MAX),
+                 s.signal_id);
+        assert_string_equal(a, want);
+    }
 }
 
 /* ---- outcomes ------------------------------------------------------------ */

@@ -8,6 +8,7 @@
  * path for both built-in strategies on real and generated data (and for
  * sma_cross on closes whose SMAs nearly tie), the
  * adaptation for classes without on_session, and bad session input. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,15 @@ static void test_sma_cross_signals(void **state)
                          TC_ENOTFOUND);
         assert_string_equal(err.msg, "instrument handle 3 is unknown");
         assert_int_equal(tc_strategy_position(ctx, 3, &pos, &err), TC_ENOTFOUND);
+        assert_string_equal(err.msg, "instrument handle 3 is unknown");
+        assert_int_equal(tc_strategy_position(ctx, 1, &pos, &err), TC_ENOTFOUND);
+        assert_string_equal(err.msg, "instrument handle 1 is unknown");
+        assert_int_equal(tc_strategy_position(ctx, SIZE_MAX, &pos, &err), TC_ENOTFOUND);
+        {
+            char want[80];
+            snprintf(want, sizeof(want), "instrument handle %zu is unknown", (size_t)SIZE_MAX);
+            assert_string_equal(err.msg, want);
+        }
         assert_int_equal(tc_strategy_instruments(ctx), 1);
         assert_ptr_equal(tc_strategy_tm(ctx), tm);
     }

@@ -359,7 +359,7 @@ static int check_id(const char *what, const char *id, struct tc_error *err)
  * is allowed (the bytes after the NUL, still inside the buffer, count for
  * nothing).
  */
-static int id_buf_ok(const char id[TC_ID_BUFSZ])
+static inline __attribute__((always_inline)) int id_buf_ok(const char id[TC_ID_BUFSZ])
 {
     _Static_assert(TC_ID_BUFSZ == 4 * 16 + 1, "an id buffer is four 16-byte steps and its NUL");
     const __m128i case_bit = _mm_set1_epi8(0x20), zero = _mm_setzero_si128();
@@ -553,11 +553,11 @@ int tc_signal_fingerprint(const struct tc_signal *s, char out[TC_SIGNAL_FP_LEN])
 
     out[0] = '\0';
     if (s->has_signal_id) {
-        /* "id:%.*s" by hand: once per signal */
-        size_t idlen = strnlen(s->signal_id, TC_ID_MAX);
+        /* "id:%.*s" by hand: once per signal. The id's buffer whole, its
+         * first TC_ID_MAX bytes: the text up to its NUL, or cut there */
         memcpy(out, "id:", 3);
-        memcpy(out + 3, s->signal_id, idlen);
-        out[3 + idlen] = '\0';
+        memcpy(out + 3, s->signal_id, TC_ID_MAX);
+        out[3 + TC_ID_MAX] = '\0';
         return 0;
     }
     show_time(s->timestamp_us, ts, sizeof(ts));

@@ -402,7 +402,7 @@ int64_t tc_strategy_day(const struct tc_strategy_ctx *c) { return c->day; }
 int tc_strategy_position(struct tc_strategy_ctx *c, size_t ix, struct tc_strategy_position *out,
                          struct tc_error *err)
 {
-    if (!tc_tm_instrument_id(c->tm, ix))
+    if (ix >= tc_tm_count(c->tm)) /* as tc_tm_instrument_id's NULL: the TM is set */
         return tc_error_set(err, TC_ENOTFOUND, "instrument handle %zu is unknown", ix);
     return c->host.position(c->host.ud, ix, out, err);
 }
