@@ -236,6 +236,44 @@ static char *put_date(char *p, int64_t day)
     return p + strlen(p);
 }
 
+/* The last date written by put_date_near and its text: rows come by day,
+ * a few days apart, so that the next date is mostly the same month's, whose
+ * text differs in its day digits only. */
+struct date_memo {
+    int64_t day;
+    int dom;      /* day of the month, 0: TEXT is not "YYYY-MM-DD" (or nothing yet) */
+    char text[TC_DATE_STRLEN];
+};
+
+/* DAY as tc_date_format writes it, no NUL: from the memo's text when DAY is
+ * up to 28 - its day of the month days later (the same month, whatever its
+ * length), else formatted. */
+static char *put_date_near(char *p, struct date_memo *m, int64_t day)
+{
+    if (m->dom && m->dom <= 28 && day >= m->day &&
+        (uint64_t)day - (uint64_t)m->day <= (uint64_t)(28 - m->dom)) {
+        const int dom = m->dom + (int)(day - m->day);
+        m->text[8] = (char)('0' + dom / 10);
+        m->text[9] = (char)('0' + dom % 10);
+        m->dom = dom;
+    } else {
+        size_t len;
+        tc_date_format(day, m->text);
+        len = strlen(m->text);
+        m->dom = len == 10 && m->text[4] == '-' && m->text[7] == '-' &&
+                         m->text[8] >= '0' && m->text[8] <= '9' && m->text[9] >= '0' &&
+                         m->text[9] <= '9'
+                     ? (m->text[8] - '0') * 10 + (m->text[9] - '0')
+                     : 0;
+        if (!m->dom) {
+            m->day = day;
+            return put_mem(p, m->text, len);
+        }
+    }
+    m->day = day;
+    return put_mem(p, m->text, 10);
+}
+
 /* A CSV field, quoted (RFC 4180) when it holds a comma, quote or line
  * break (at most 2 x strlen(S) + 2 bytes). */
 static char *put_csv_field(char *p, const char *s)
@@ -261,12 +299,13 @@ static int write_fills(const char *dir, const struct tc_run_result *r, struct tc
     if (rc != 0)
         return rc;
     fputs("date,instrument,side,quantity,price,commission\n", o.f);
+    struct date_memo dm = {0, 0, ""};
     w.f = o.f;
     w.n = 0;
     for (size_t i = 0; i < r->n_fills; i++) {
         const struct tc_run_fill *x = &r->fills[i];
         char *const start = rows_room(&w);
-        char *p = put_date(start, x->day);
+        char *p = put_date_near(start, &dm, x->day);
         *p++ = ',';
         p = put_csv_field(p, x->instrument_id);
         p = x->side == 'B' ? PUT_LIT(p, ",BUY,") : PUT_LIT(p, ",SELL,");
@@ -282,7 +321,45 @@ static int write_fills(const char *dir, const struct tc_run_result *r, struct tc
     return out_close(&o, 1, err);
 }
 
-static int write_trades(const char *dir, const struct tc_run_result *r, struct tc_error *err)
+/* A trade's dates and amounts as text, formatted once for trades.csv and
+ * report.html alike (the first HTML_TRADES_MAX trades): each field's bytes
+ * and length, the field copied whole (it never holds more than
+ * TC_DEC_STRLEN - 1 bytes and a row has room for the rest). */
+enum { TF_ENTRY_DAY, TF_ENTRY_PRICE, TF_EXIT_DAY, TF_EXIT_PRICE, TF_QTY, TF_GROSS, TF_COMM, TF_NET,
+       TF_N };
+struct trade_text {
+    char f[TF_N][TC_DEC_STRLEN];
+    unsigned char len[TF_N];
+};
+_Static_assert(TC_DATE_STRLEN <= TC_DEC_STRLEN, "a date fits a field");
+
+static void trade_text(const struct tc_run_trade *t, struct trade_text *x)
+{
+#define TF_DATE(k, day) x->len[k] = (unsigned char)(put_date(x->f[k], (day)) - x->f[k])
+#define TF_DEC(k, d) x->len[k] = (unsigned char)(put_dec(x->f[k], (d)) - x->f[k])
+    TF_DATE(TF_ENTRY_DAY, t->entry_day);
+    TF_DEC(TF_ENTRY_PRICE, t->entry_price);
+    TF_DATE(TF_EXIT_DAY, t->exit_day);
+    TF_DEC(TF_EXIT_PRICE, t->exit_price);
+    TF_DEC(TF_QTY, t->quantity);
+    TF_DEC(TF_GROSS, t->gross_pnl);
+    TF_DEC(TF_COMM, t->commission);
+    TF_DEC(TF_NET, t->net_pnl);
+#undef TF_DATE
+#undef TF_DEC
+}
+
+/* Field K of X at P; returns the end. */
+static char *put_tf(char *p, const struct trade_text *x, int k)
+{
+    memcpy(p, x->f[k], TC_DEC_STRLEN);
+    return p + x->len[k];
+}
+
+/* trades.csv; the first HTML_TRADES_MAX trades' fields are kept in TT for
+ * report.html. */
+static int write_trades(const char *dir, const struct tc_run_result *r, struct trade_text *tt,
+                        struct tc_error *err)
 {
     struct out o;
     struct rows w;
@@ -296,25 +373,15 @@ static int write_trades(const char *dir, const struct tc_run_result *r, struct t
     w.n = 0;
     for (size_t i = 0; i < r->n_trades; i++) {
         const struct tc_run_trade *t = &r->trades[i];
+        struct trade_text one, *x = i < HTML_TRADES_MAX ? &tt[i] : &one;
         char *const start = rows_room(&w);
         char *p = put_csv_field(start, t->instrument_id);
+        trade_text(t, x);
         p = t->side == 'L' ? PUT_LIT(p, ",LONG,") : PUT_LIT(p, ",SHORT,");
-        p = put_date(p, t->entry_day);
-        *p++ = ',';
-        p = put_dec(p, t->entry_price);
-        *p++ = ',';
-        p = put_date(p, t->exit_day);
-        *p++ = ',';
-        p = put_dec(p, t->exit_price);
-        *p++ = ',';
-        p = put_dec(p, t->quantity);
-        *p++ = ',';
-        p = put_dec(p, t->gross_pnl);
-        *p++ = ',';
-        p = put_dec(p, t->commission);
-        *p++ = ',';
-        p = put_dec(p, t->net_pnl);
-        *p++ = '\n';
+        for (int k = 0; k < TF_N; k++) {
+            p = put_tf(p, x, k);
+            *p++ = k + 1 < TF_N ? ',' : '\n';
+        }
         w.n += (size_t)(p - start);
     }
     rows_flush(&w);
@@ -329,11 +396,12 @@ static int write_equity(const char *dir, const struct tc_run_result *r, struct t
     if (rc != 0)
         return rc;
     fputs("date,cash,equity\n", o.f);
+    struct date_memo dm = {0, 0, ""};
     w.f = o.f;
     w.n = 0;
     for (size_t i = 0; i < r->n_equity; i++) {
         char *const start = rows_room(&w);
-        char *p = put_date(start, r->equity[i].day);
+        char *p = put_date_near(start, &dm, r->equity[i].day);
         *p++ = ',';
         p = put_dec(p, r->equity[i].cash);
         *p++ = ',';
@@ -597,35 +665,30 @@ static void html_monthly(FILE *f, const struct tc_run_result *r)
     double prev_month = tc_dec_to_double(r->initial_cash), prev_year = prev_month;
     double ret[12];
     int have[12] = {0};
-    int year = 0, y, mo, d;
+    int year = 0, y, mo, d, ny = 0, nm = 0;
 
     fputs("<h2>Monthly returns (%)</h2>\n<table class=\"monthly\">\n<tr><th>year</th>", f);
     for (int k = 0; k < 12; k++)
         fprintf(f, "<th>%s</th>", month_names[k]);
     fputs("<th>year</th></tr>\n", f);
+    /* each day's year and month found once: NY, NM are the next point's */
+    if (r->n_equity > 0)
+        tc_civil_from_days(r->equity[0].day, &ny, &nm, &d);
     for (size_t i = 0; i < r->n_equity; i++) {
-        tc_civil_from_days(r->equity[i].day, &y, &mo, &d);
+        const int has_next = i + 1 < r->n_equity;
+        y = ny;
+        mo = nm;
         if (i == 0)
             year = y;
         double e = tc_dec_to_double(r->equity[i].equity);
-        int last_of_month = 1;
-        if (i + 1 < r->n_equity) {
-            int y2, m2, d2;
-            tc_civil_from_days(r->equity[i + 1].day, &y2, &m2, &d2);
-            last_of_month = (y2 != y || m2 != mo);
-        }
-        if (!last_of_month)
+        if (has_next)
+            tc_civil_from_days(r->equity[i + 1].day, &ny, &nm, &d);
+        if (has_next && ny == y && nm == mo) /* not the month's last */
             continue;
         ret[mo - 1] = prev_month > 0.0 ? e / prev_month - 1.0 : 0.0;
         have[mo - 1] = 1;
         prev_month = e;
-        int last_of_year = i + 1 == r->n_equity;
-        if (!last_of_year) {
-            int y2, m2, d2;
-            tc_civil_from_days(r->equity[i + 1].day, &y2, &m2, &d2);
-            last_of_year = y2 != y;
-        }
-        if (!last_of_year)
+        if (has_next && ny == y) /* not the year's last */
             continue;
         fprintf(f, "<tr><th>%d</th>", year);
         for (int k = 0; k < 12; k++)
@@ -634,10 +697,8 @@ static void html_monthly(FILE *f, const struct tc_run_result *r)
         fputs("</tr>\n", f);
         prev_year = e;
         memset(have, 0, sizeof have);
-        if (i + 1 < r->n_equity) {
-            int m2, d2;
-            tc_civil_from_days(r->equity[i + 1].day, &year, &m2, &d2);
-        }
+        if (has_next)
+            year = ny;
     }
     fputs("</table>\n", f);
 }
@@ -658,7 +719,7 @@ static char *put_html(char *p, const char *s)
     return p;
 }
 
-static void html_trades(FILE *f, const struct tc_run_result *r)
+static void html_trades(FILE *f, const struct tc_run_result *r, const struct trade_text *tt)
 {
     struct rows w;
     size_t n = r->n_trades < HTML_TRADES_MAX ? r->n_trades : HTML_TRADES_MAX;
@@ -674,21 +735,18 @@ static void html_trades(FILE *f, const struct tc_run_result *r)
     w.n = 0;
     for (size_t i = 0; i < n; i++) {
         const struct tc_run_trade *t = &r->trades[i];
+        const struct trade_text *x = &tt[i];
         const int sign = tc_dec_sign(t->net_pnl);
         char *const start = rows_room(&w);
         char *p = put_html(PUT_LIT(start, "<tr><td>"), t->instrument_id);
         p = t->side == 'L' ? PUT_LIT(p, "</td><td>LONG</td><td>") : PUT_LIT(p, "</td><td>SHORT</td><td>");
-        p = put_date(p, t->entry_day);
-        p = put_dec(PUT_LIT(p, "</td><td>"), t->entry_price);
-        p = put_date(PUT_LIT(p, "</td><td>"), t->exit_day);
-        p = put_dec(PUT_LIT(p, "</td><td>"), t->exit_price);
-        p = put_dec(PUT_LIT(p, "</td><td>"), t->quantity);
-        p = put_dec(PUT_LIT(p, "</td><td>"), t->gross_pnl);
-        p = put_dec(PUT_LIT(p, "</td><td>"), t->commission);
-        p = sign > 0 ? PUT_LIT(p, "</td><td class=\"pos\">")
-            : sign < 0 ? PUT_LIT(p, "</td><td class=\"neg\">")
-                       : PUT_LIT(p, "</td><td class=\"zero\">");
-        p = put_dec(p, t->net_pnl);
+        for (int k = 0; k < TF_NET; k++)
+            p = PUT_LIT(put_tf(p, x, k), "</td><td>");
+        p -= sizeof("<td>") - 1; /* the net's cell has a class */
+        p = sign > 0 ? PUT_LIT(p, "<td class=\"pos\">")
+            : sign < 0 ? PUT_LIT(p, "<td class=\"neg\">")
+                       : PUT_LIT(p, "<td class=\"zero\">");
+        p = put_tf(p, x, TF_NET);
         p = PUT_LIT(p, "</td></tr>\n");
         w.n += (size_t)(p - start);
     }
@@ -712,7 +770,8 @@ static const char css[] =
     "svg .xlab.end{text-anchor:end}\n";
 
 static int write_html(const char *dir, const char *title, const struct tc_run_result *r,
-                      const struct tc_metrics *m, struct tc_error *err)
+                      const struct tc_metrics *m, const struct trade_text *tt,
+                      struct tc_error *err)
 {
     size_t n = r->n_equity;
     int64_t *days = malloc(n * sizeof *days);
@@ -747,7 +806,7 @@ static int write_html(const char *dir, const char *title, const struct tc_run_re
     fputs("<h2>Drawdown</h2>\n", f);
     svg_chart(f, "drawdown", days, dd, n, "%", "drawdown");
     html_monthly(f, r);
-    html_trades(f, r);
+    html_trades(f, r, tt);
     fputs("</body>\n</html>\n", f);
     rc = out_close(&o, 1, err);
 out:
@@ -789,10 +848,18 @@ int tc_report_write(const char *dir, const char *title, const char *params_json,
     } else if (!(params = json_object())) {
         return tc_error_set(err, TC_ENOMEM, "report parameters: out of memory");
     }
+    /* the trades report.html lists, formatted once for both files */
+    size_t ntt = r->n_trades < HTML_TRADES_MAX ? r->n_trades : HTML_TRADES_MAX;
+    struct trade_text *tt = malloc((ntt ? ntt : 1) * sizeof(*tt));
+    if (!tt) {
+        json_decref(params);
+        return tc_error_set(err, TC_ENOMEM, "report: out of memory for %zu trades", ntt);
+    }
     if ((rc = make_dirs(dir, err)) == 0 && (rc = write_summary(dir, title, params, r, m, err)) == 0 &&
-        (rc = write_fills(dir, r, err)) == 0 && (rc = write_trades(dir, r, err)) == 0 &&
+        (rc = write_fills(dir, r, err)) == 0 && (rc = write_trades(dir, r, tt, err)) == 0 &&
         (rc = write_equity(dir, r, err)) == 0)
-        rc = write_html(dir, title, r, m, err);
+        rc = write_html(dir, title, r, m, tt, err);
+    free(tt);
     json_decref(params);
     return rc;
 }

@@ -1,0 +1,130 @@
+/* Report dates: equity.csv and fills.csv write a row's date from the
+ * previous row's text when both are in the same month; every row's date
+ * must still be exactly what tc_date_format writes, across month and year
+ * ends, leap Februaries, gaps of any length and days that go backwards. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tc_test.h"
+#include "tradecore/analytics.h"
+#include "tradecore/calendar.h"
+#include "tradecore/clock.h"
+#include "tradecore/dec.h"
+
+#define D(text) tc_test_dec(text)
+
+static int64_t day(int y, int m, int d) { return tc_days_from_civil(y, m, d); }
+
+/* The report file NAME in DIR (malloc'd; caller frees). */
+static char *slurp(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return tc_test_slurp(path, NULL);
+}
+
+static void write_report(const char *dir, const struct tc_run_result *r)
+{
+    struct tc_metrics m;
+    struct tc_error err = {0};
+    tc_assert_ok(tc_analytics_compute(r, &m, &err), &err);
+    tc_assert_ok(tc_report_write(dir, "dates", NULL, r, &m, &err), &err);
+}
+
+/* Each of the N rows of TEXT (after its header line) starts with the date of
+ * DAYS[i] as tc_date_format writes it, followed by TAIL; nothing follows. */
+static void assert_rows(const char *text, const char *header, const int64_t *days, size_t n,
+                        const char *tail)
+{
+    char want[128], date[TC_DATE_STRLEN];
+    const char *p = text;
+    assert_memory_equal(p, header, strlen(header));
+    p += strlen(header);
+    for (size_t i = 0; i < n; i++) {
+        tc_date_format(days[i], date);
+        snprintf(want, sizeof want, "%s%s", date, tail);
+        if (strncmp(p, want, strlen(want)) != 0)
+            fail_msg("row %zu: want \"%s\", got \"%.40s\"", i, want, p);
+        p += strlen(want);
+    }
+    assert_int_equal(*p, '\0');
+}
+
+/* Every day of 2019..2021 (a leap February, months of 30 and 31 days), then
+ * steps of 1 to 40 days; fills whose days go back and forth by a day or by
+ * hundreds. */
+static void test_dates_near(void **state)
+{
+    (void)state;
+    enum { N = 1600, F = 64 };
+    static struct tc_equity_point pts[N];
+    static struct tc_run_fill fl[F];
+    static int64_t eq_days[N], fill_days[F];
+    static const int steps[] = {1, 1, 1, 3, 2, 5, 27, 28, 29, 31, 40, 1};
+    int64_t d = day(2019, 1, 1);
+    char dir[512];
+
+    memset(pts, 0, sizeof pts);
+    for (int i = 0; i < N; i++) {
+        pts[i].day = eq_days[i] = d;
+        pts[i].equity = pts[i].cash = D("100");
+        d += i < 1100 ? 1 : steps[i % 12];
+    }
+    for (int i = 0; i < F; i++) {
+        fill_days[i] = eq_days[(i * 37) % N] + (i % 3) - 1;
+        fl[i] = (struct tc_run_fill){.day = fill_days[i], .instrument_id = "AAA", .side = 'B',
+                                     .quantity = D("1"), .price = D("10"),
+                                     .commission = D("0")};
+    }
+    struct tc_run_result r = {.initial_cash = D("100"), .equity = pts, .n_equity = N,
+                              .fills = fl, .n_fills = F, .periods_per_year = 252};
+    assert_int_equal(tc_test_tmpdir("report_dates", dir, sizeof dir), 0);
+    write_report(dir, &r);
+    char *s = slurp(dir, "equity.csv");
+    assert_rows(s, "date,cash,equity\n", eq_days, N, ",100,100\n");
+    free(s);
+    s = slurp(dir, "fills.csv");
+    assert_rows(s, "date,instrument,side,quantity,price,commission\n", fill_days, F,
+                ",AAA,BUY,1,10,0\n");
+    free(s);
+}
+
+/* The last day of a month followed by the first of the next, the 28th by
+ * the 1st of March in a leap year and not, the 31st of December by the 1st
+ * of January: the month and year digits change too. */
+static void test_month_ends(void **state)
+{
+    (void)state;
+    static const int ymd[][3] = {{2019, 1, 28}, {2019, 1, 31}, {2019, 2, 1},  {2019, 2, 28},
+                                 {2019, 3, 1},  {2020, 2, 28}, {2020, 2, 29}, {2020, 3, 1},
+                                 {2020, 12, 31}, {2021, 1, 1}, {2021, 1, 28}, {2021, 2, 1}};
+    enum { N = sizeof ymd / sizeof ymd[0] };
+    struct tc_equity_point pts[N];
+    int64_t days[N];
+    char dir[512];
+
+    memset(pts, 0, sizeof pts);
+    for (int i = 0; i < N; i++) {
+        pts[i].day = days[i] = day(ymd[i][0], ymd[i][1], ymd[i][2]);
+        pts[i].equity = pts[i].cash = D("100");
+    }
+    struct tc_run_result r = {.initial_cash = D("100"), .equity = pts, .n_equity = N,
+                              .periods_per_year = 252};
+    assert_int_equal(tc_test_tmpdir("report_month_ends", dir, sizeof dir), 0);
+    write_report(dir, &r);
+    char *s = slurp(dir, "equity.csv");
+    assert_rows(s, "date,cash,equity\n", days, N, ",100,100\n");
+    assert_non_null(strstr(s, "2020-02-29,100,100\n2020-03-01,"));
+    assert_non_null(strstr(s, "2020-12-31,100,100\n2021-01-01,"));
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dates_near),
+        cmocka_unit_test(test_month_ends),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
