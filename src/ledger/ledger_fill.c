@@ -22,7 +22,7 @@
 static int load_order(struct tc_ledger *l, struct tc_txn *tx, const char *client_order_id,
                       struct tc__ledger_order *o, struct tc_error *err)
 {
-    return l->repo->order_load(l, tx, client_order_id, o, err);
+    return l->repo->order_load(l, tx, client_order_id, 0, o, err);
 }
 
 static int is_status(const struct tc__ledger_order *o, enum tc_order_status s)
@@ -37,6 +37,7 @@ struct ack_ctx {
     struct tc_ledger *l;
     const struct tc_order_intent *intent;
     const struct tc_broker_ack *ack;
+    size_t ref; /* the order's handle (ledger_repo.h), 0 none */
 };
 
 static int ack_body(struct tc_txn *tx, struct ack_ctx *c, struct tc_error *err)
@@ -46,7 +47,7 @@ static int ack_body(struct tc_txn *tx, struct ack_ctx *c, struct tc_error *err)
     enum tc_order_status status;
     int rc;
 
-    if ((rc = load_order(c->l, tx, c->intent->client_order_id, &o, err)) != 0)
+    if ((rc = c->l->repo->order_load(c->l, tx, c->intent->client_order_id, c->ref, &o, err)) != 0)
         return rc;
     if (!o.found)
         return tc_error_set(err, TC_ENOTFOUND, "order \"%s\" not found",
@@ -93,10 +94,11 @@ static int keep_fill(struct submit_ctx *sc, const struct tc_fill *f)
 
 /* The acknowledgement, then the fills kept during submit, in TX. */
 static int record_submit(struct tc_ledger *l, struct tc_txn *tx, struct submit_ctx *sc,
-                         const struct tc_order_intent *intent, const struct tc_broker_ack *ack,
-                         struct tc__ledger_changes *ch, struct tc_error *err)
+                         const struct tc_order_intent *intent, size_t ref,
+                         const struct tc_broker_ack *ack, struct tc__ledger_changes *ch,
+                         struct tc_error *err)
 {
-    struct ack_ctx c = {l, intent, ack};
+    struct ack_ctx c = {l, intent, ack, ref};
     int rc, applied;
 
     if ((rc = ack_body(tx, &c, err)) != 0)
@@ -136,8 +138,8 @@ static void log_rejected(const struct tc_order_intent *intent, const struct tc_b
 }
 
 int tc__ledger_submit_in_txn(struct tc_ledger *l, struct tc_txn *tx,
-                             const struct tc_order_intent *intent, struct tc__ledger_changes *ch,
-                             int *deferred, struct tc_error *err)
+                             const struct tc_order_intent *intent, size_t ref,
+                             struct tc__ledger_changes *ch, int *deferred, struct tc_error *err)
 {
     struct tc_broker_ack ack;
     struct tc_error e2;
@@ -159,7 +161,7 @@ int tc__ledger_submit_in_txn(struct tc_ledger *l, struct tc_txn *tx,
         *deferred = 1;
         return 0;
     }
-    if ((rc = record_submit(l, tx, &sc, intent, &ack, ch, err)) != 0)
+    if ((rc = record_submit(l, tx, &sc, intent, ref, &ack, ch, err)) != 0)
         tc_error_prefix(err, "recording the acknowledgement of order \"%s\"", intent->order_id);
     free(sc.fills);
     if (rc == 0)
@@ -178,7 +180,7 @@ struct ack_txn {
 static int ack_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
 {
     struct ack_txn *a = ud;
-    int rc = record_submit(a->l, tx, a->sc, a->intent, a->ack, a->ch, err);
+    int rc = record_submit(a->l, tx, a->sc, a->intent, 0, a->ack, a->ch, err);
     return rc ? rc : tc__ledger_fault(a->l, "ack:before_commit", err);
 }
 

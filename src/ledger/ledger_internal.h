@@ -125,10 +125,11 @@ int tc__ledger_submit_intent(struct tc_ledger *l, const struct tc_order_intent *
  * INTENT): the position and state images go to CH. A failure of the broker
  * itself writes nothing and sets *DEFERRED (the caller submits the intent
  * after the commit, as for any broker); a failure recording the answer
- * fails the transaction. */
+ * fails the transaction. REF: the order's handle from order_insert in TX
+ * (ledger_repo.h), 0 none. */
 int tc__ledger_submit_in_txn(struct tc_ledger *l, struct tc_txn *tx,
-                             const struct tc_order_intent *intent, struct tc__ledger_changes *ch,
-                             int *deferred, struct tc_error *err);
+                             const struct tc_order_intent *intent, size_t ref,
+                             struct tc__ledger_changes *ch, int *deferred, struct tc_error *err);
 
 /* A new id of KIND ("ord", "pos", "fill") into BUF (TC_ID_BUFSZ): the
  * options' id_fn, else "ord-<uuid>", "pos-<uuid>", "<uuid>". */

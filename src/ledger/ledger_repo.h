@@ -153,12 +153,15 @@ struct tc__ledger_repo_ops {
     int (*open_count)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
                       const char *instrument_id, size_t slot, int64_t *n, struct tc_error *err);
 
-    /* orders: a new intent in status NEW (version 1) */
+    /* orders: a new intent in status NEW (version 1); *REF the order's
+     * handle for an order_load in the same transaction (memory; 0 for SQL) */
     int (*order_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
                         int closing, const char *fingerprint, const char *position_id,
-                        const char *reason, struct tc_error *err);
+                        const char *reason, size_t *ref, struct tc_error *err);
+    /* REF: the order's handle from order_insert in this transaction, 0 none
+     * (found by its client order id) */
     int (*order_load)(struct tc_ledger *l, struct tc_txn *tx, const char *client_order_id,
-                      struct tc__ledger_order *o, struct tc_error *err);
+                      size_t ref, struct tc__ledger_order *o, struct tc_error *err);
     /* the versioned updates (TC_ECONFLICT on a version mismatch): the
      * acknowledgement (broker id and submitted time kept when set, reject
      * reason when REJECT_REASON is not NULL), fill progress, a status */

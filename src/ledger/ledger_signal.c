@@ -16,6 +16,8 @@
 #include "tradecore/refdata.h"
 #include "internal/banned.h"
 
+#define NREF 4
+
 struct sig_ctx {
     struct tc_ledger *l;
     /* input */
@@ -35,6 +37,9 @@ struct sig_ctx {
     struct tc__repo_vec intents;   /* struct tc_order_intent */
     struct tc__repo_vec layers;    /* struct tc__ledger_layer */
     size_t slot;                   /* the (portfolio, instrument) handle (ledger_repo.h) */
+    /* the handles of the first NREF intents' orders (ledger_repo.h), made
+     * in this attempt; the others are found by their ids */
+    size_t ref[NREF];
     struct tc__ledger_changes ch;
 };
 
@@ -235,6 +240,7 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     struct tc_order_intent *o = tc__repo_vec_push(&c->intents);
     int64_t now = tc_clock_now(l->opt.clock);
     const char *reason = s->reason[0] ? s->reason : (closing ? "exit" : NULL);
+    size_t ref = 0;
     int rc;
 
     if (!o)
@@ -270,8 +276,11 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     o->has_ref_price = s->has_price;
     o->ref_price = s->has_price ? s->price : TC_DEC_ZERO;
     o->created_at_us = now;
-    if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, p->position_id, reason, err)) != 0)
+    if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, p->position_id, reason, &ref,
+                                    err)) != 0)
         return rc;
+    if (c->intents.n <= NREF)
+        c->ref[c->intents.n - 1] = ref;
     if (!c->out->order_id[0])
         COPY_ID(c->out->order_id, o->order_id);
     return 0;
@@ -669,7 +678,8 @@ static int submit_in_txn(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *
     for (size_t k = 0; k < c->intents.n; k++) {
         if (!c->l->opt.broker || !tc_broker_in_txn(c->l->opt.broker, &items[k]))
             continue;
-        if ((rc = tc__ledger_submit_in_txn(c->l, tx, &items[k], &c->ch, &deferred, err)) != 0)
+        if ((rc = tc__ledger_submit_in_txn(c->l, tx, &items[k], k < NREF ? c->ref[k] : 0, &c->ch,
+                                            &deferred, err)) != 0)
             return rc;
         if (!deferred)
             items[k].order_id[0] = '\0'; /* done: not submitted again after the commit */

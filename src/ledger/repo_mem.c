@@ -1536,7 +1536,7 @@ static int order_fp(struct mem *m, struct mord *e, const struct hkey *k, const c
 
 static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
                             int closing, const char *fingerprint, const char *position_id,
-                            const char *reason, struct tc_error *err)
+                            const char *reason, size_t *ref, struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_ORD];
@@ -1596,6 +1596,7 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     e->s.version = 1;
     e->s.updated_at = o->created_at_us;
     p->first_order = (uint32_t)i + 1;
+    *ref = i + 1;
     return 0;
 }
 
@@ -1629,10 +1630,10 @@ static void intent_out(const struct mem *m, const struct mord *e, struct tc_orde
 }
 
 static int mem_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *client_order_id,
-                          struct tc__ledger_order *o, struct tc_error *err)
+                          size_t ref, struct tc__ledger_order *o, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->t[T_ORD], client_order_id);
+    long k = ref && ref <= m->t[T_ORD].n ? (long)(ref - 1) : tab_find(&m->t[T_ORD], client_order_id);
     const struct mord *e;
     const struct mpos *p;
 

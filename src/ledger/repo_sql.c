@@ -533,7 +533,7 @@ static int sql_open_count(struct tc_ledger *l, struct tc_txn *tx, const char *po
 
 static int sql_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
                             int closing, const char *fingerprint, const char *position_id,
-                            const char *reason, struct tc_error *err)
+                            const char *reason, size_t *ref, struct tc_error *err)
 {
     struct tc_val v[] = {TC_V_TEXT(o->order_id), TC_V_TEXT(o->client_order_id),
                          TC_V_TEXT(o->portfolio_id), TC_V_TEXT(o->strategy_id),
@@ -552,6 +552,7 @@ static int sql_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
                          "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'MARKET', 'DAY', "
                          "$10, 0, $11, $12, 'NEW', $13, $14, $15, 1, $16, $16)",
                          v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
+    *ref = 0;
     if (rc != 0)
         return tc_error_set(err, rc, "order \"%s\": %s", o->client_order_id, tc_error_msg(err));
     return 0;
@@ -582,10 +583,11 @@ static int order_cb(const struct tc_row *row, void *ud)
 }
 
 static int sql_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *client_order_id,
-                          struct tc__ledger_order *o, struct tc_error *err)
+                          size_t ref, struct tc__ledger_order *o, struct tc_error *err)
 {
     struct tc_val v[] = {TC_V_TEXT(client_order_id)};
     (void)l;
+    (void)ref;
     memset(o, 0, sizeof(*o));
     return tc_txn_exec(tx,
                        "SELECT order_id, position_id, portfolio_id, intent, status, reason, "
