@@ -224,6 +224,13 @@ static void test_sma_cross_signals(void **state)
             assert_false(h.sig[0].has_stop);
             assert_int_equal(h.sig[0].timestamp_us, t);
             tc_assert_ok(tc_signal_check(&h.sig[0], &err), &err);
+            /* the id buffers hold nothing but zeros past their NUL */
+            for (size_t j = strlen("pf"); j < TC_ID_BUFSZ; j++)
+                assert_int_equal(h.sig[0].portfolio[j], 0);
+            for (size_t j = strlen("run.sma"); j < TC_ID_BUFSZ; j++)
+                assert_int_equal(h.sig[0].strategy[j], 0);
+            for (size_t j = strlen("run.0.1"); j < TC_ID_BUFSZ; j++)
+                assert_int_equal(h.sig[0].signal_id[j], 0);
         } else if (k < 4 || k == 5 || k == 6) {
             assert_int_equal(h.n, k < 4 ? 0 : 1);
         }

@@ -417,9 +417,10 @@ int tc_strategy_signal_init(struct tc_strategy_ctx *c, struct tc_signal *sig,
     memset(sig, 0, sizeof(*sig));
     sig->type = type;
     sig->side = side;
-    /* valid ids: they fit (lengths known since tc_strategy_ctx_new) */
-    memcpy(sig->portfolio, c->portfolio, c->portfolio_len + 1);
-    memcpy(sig->strategy, c->strategy, c->strategy_len + 1);
+    /* valid ids: they fit; their buffers whole (zero past the NUL since
+     * calloc, as SIG's are now): a fixed size, copied in place */
+    memcpy(sig->portfolio, c->portfolio, TC_ID_BUFSZ);
+    memcpy(sig->strategy, c->strategy, TC_ID_BUFSZ);
     tc__str_copy(sig->instrument, sizeof(sig->instrument), inst);
     sig->timestamp_us = c->now_us;
     c->sig_ix = ix;
@@ -451,7 +452,7 @@ int tc_strategy_signal(struct tc_strategy_ctx *c, struct tc_signal *sig,
     const char *d = tc__str_u64_rev(digits + sizeof(digits), c->seq + 1);
     const size_t nd = (size_t)(digits + sizeof(digits) - d), at = c->prefix_len + 1;
     if (at + nd < sizeof(sig->signal_id)) {
-        memcpy(sig->signal_id, c->prefix, c->prefix_len);
+        memcpy(sig->signal_id, c->prefix, TC_ID_BUFSZ); /* the buffer whole: a fixed size */
         sig->signal_id[c->prefix_len] = '.';
         memcpy(sig->signal_id + at, d, nd);
         sig->signal_id[at + nd] = '\0';
