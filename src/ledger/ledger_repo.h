@@ -113,13 +113,15 @@ struct tc__ledger_repo_ops {
     int (*instrument_get)(struct tc_ledger *l, const char *id, struct tc_instrument *own,
                           const struct tc_instrument **out, struct tc_error *err);
 
-    /* signal_log: insert if the fingerprint is absent (*INSERTED 1), else
-     * count the duplicate and give the FIRST outcome */
+    /* signal_log: insert if the fingerprint is absent (*INSERTED 1, *REF
+     * the row's handle for sig_finish in the same transaction: memory; 0
+     * for SQL), else count the duplicate and give the FIRST outcome */
     int (*sig_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_sig_row *r,
-                      int64_t now, int *inserted, struct tc_signal_outcome *first,
+                      int64_t now, int *inserted, size_t *ref, struct tc_signal_outcome *first,
                       struct tc_error *err);
+    /* REF: the row's handle from sig_insert, 0 none (found by fingerprint) */
     int (*sig_finish)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_signal_outcome *o,
-                      struct tc_error *err);
+                      size_t ref, struct tc_error *err);
 
     int (*portfolio_get)(struct tc_ledger *l, struct tc_txn *tx, const char *id,
                          struct tc__ledger_pf *out, struct tc_error *err);

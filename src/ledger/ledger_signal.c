@@ -40,6 +40,7 @@ struct sig_ctx {
     /* the handles of the first NREF intents' orders (ledger_repo.h), made
      * in this attempt; the others are found by their ids */
     size_t ref[NREF];
+    size_t sig_ref;                /* the signal log row's handle (ledger_repo.h) */
     struct tc__ledger_changes ch;
 };
 
@@ -662,7 +663,7 @@ static int decide(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *rej,
 
 static int finish(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *err)
 {
-    int rc = c->l->repo->sig_finish(c->l, tx, c->out, err);
+    int rc = c->l->repo->sig_finish(c->l, tx, c->out, c->sig_ref, err);
     if (rc != 0)
         return rc;
     return tc__ledger_fault(c->l, "signal:before_commit", err);
@@ -711,7 +712,7 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     row.payload = c->payload;
     row.has_time = c->sig != NULL; /* the SQL backend checks that it formats */
     row.signal_time_us = c->sig ? c->sig->timestamp_us : 0;
-    if ((rc = l->repo->sig_insert(l, tx, &row, now, &inserted, c->out, err)) != 0)
+    if ((rc = l->repo->sig_insert(l, tx, &row, now, &inserted, &c->sig_ref, c->out, err)) != 0)
         return rc;
     if (!inserted) {
         /* a duplicate: the first outcome, counted, nothing else */

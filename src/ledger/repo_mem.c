@@ -975,7 +975,7 @@ static void sig_out(const struct mem *m, const struct msig *e, struct tc_signal_
 }
 
 static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_sig_row *r,
-                          int64_t now, int *inserted, struct tc_signal_outcome *first,
+                          int64_t now, int *inserted, size_t *ref, struct tc_signal_outcome *first,
                           struct tc_error *err)
 {
     struct mem *m = M(l);
@@ -989,6 +989,7 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     (void)tx;
     (void)now;
     *inserted = 0;
+    *ref = 0;
     if (k >= 0) {
         e = tab_at(t, (size_t)k);
         if ((rc = save_el(m, t, (size_t)k, &e->duplicates, sizeof(e->duplicates))) != 0) {
@@ -1003,12 +1004,13 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
         return (tc_error_prefix(err, "signal log %s", r->fp), rc);
     e->status = TC_SIGNAL_REJECTED;
     m->last_sig = i + 1;
+    *ref = i + 1;
     *inserted = 1;
     return 0;
 }
 
 static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct tc_signal_outcome *o,
-                          struct tc_error *err)
+                          size_t ref, struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_SIG], *pt = &m->t[T_POS];
@@ -1016,9 +1018,11 @@ static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct t
     long k;
 
     (void)tx;
-    /* the row its sig_insert made, as a rule */
-    if (m->last_sig && m->last_sig <= t->n &&
-        strcmp(tab_key(t, m->last_sig - 1), o->fingerprint) == 0)
+    /* the row its sig_insert made: its handle, else the last one made */
+    if (ref && ref <= t->n)
+        k = (long)(ref - 1);
+    else if (m->last_sig && m->last_sig <= t->n &&
+             strcmp(tab_key(t, m->last_sig - 1), o->fingerprint) == 0)
         k = (long)(m->last_sig - 1);
     else
         k = tab_find(t, o->fingerprint);

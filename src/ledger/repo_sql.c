@@ -298,7 +298,7 @@ static int outcome_cb(const struct tc_row *row, void *ud)
 }
 
 static int sql_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_sig_row *r,
-                          int64_t now, int *inserted, struct tc_signal_outcome *first,
+                          int64_t now, int *inserted, size_t *ref, struct tc_signal_outcome *first,
                           struct tc_error *err)
 {
     int64_t changes = 0;
@@ -318,6 +318,7 @@ static int sql_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
                          v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
 
     *inserted = 0;
+    *ref = 0;
     if (rc != 0)
         return tc_error_set(err, rc, "signal log %s: %s", r->fp, tc_error_msg(err));
     if (changes != 0) {
@@ -339,12 +340,13 @@ static int sql_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
 }
 
 static int sql_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct tc_signal_outcome *o,
-                          struct tc_error *err)
+                          size_t ref, struct tc_error *err)
 {
     char json[TC_SIGNAL_OUTCOME_JSON_MAX];
     int rc = tc_signal_outcome_json(o, json, sizeof(json), err);
 
     (void)l;
+    (void)ref;
     if (rc < 0)
         return rc;
     struct tc_val v[] = {TC_V_TEXT(o->fingerprint),
