@@ -1,8 +1,10 @@
-/* SHA-256 in hex (core/sha256.h): the FIPS 180-2 known answers, a text of
- * more than one block, and the same answers from several threads at once
- * (the algorithm is fetched once, on first use, by whichever thread comes
- * first). A signal's fingerprint is "sha256:" and the digest of its text. */
+/* SHA-256 (core/sha256.h): the FIPS 180-2 known answers in hex, a text of
+ * more than one block, the same answers from several threads at once, and
+ * the digest written piece by piece (every split of a text, empty pieces
+ * included) equal to the one-shot one. A signal's fingerprint is "sha256:"
+ * and the digest of its text. */
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "tc_test.h"
@@ -38,6 +40,37 @@ static void test_long_text(void **state)
     memset(text, 'a', sizeof(text));
     assert_int_equal(tc__sha256_hex(text, sizeof(text), out), 0);
     assert_string_equal(out, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* Piece by piece: every split point of each known text and of a text of
+ * three blocks, with an empty piece between, gives the one-shot digest. */
+static void test_pieces(void **state)
+{
+    (void)state;
+    char big[3 * 64 + 5];
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (char)('a' + i % 26);
+    const char *texts[] = {known[0].text, known[1].text, known[2].text, big};
+    size_t lens[] = {0, 3, strlen(known[2].text), sizeof(big)};
+    for (size_t t = 0; t < 4; t++) {
+        unsigned char whole[TC__SHA256_LEN], part[TC__SHA256_LEN];
+        assert_int_equal(tc__sha256(texts[t], lens[t], whole), 0);
+        for (size_t cut = 0; cut <= lens[t]; cut++) {
+            struct tc__sha256_ctx h;
+            tc__sha256_init(&h);
+            tc__sha256_update(&h, texts[t], cut);
+            tc__sha256_update(&h, "", 0);
+            tc__sha256_update(&h, texts[t] + cut, lens[t] - cut);
+            assert_int_equal(tc__sha256_final(&h, part), 0);
+            assert_memory_equal(part, whole, sizeof(whole));
+        }
+        if (t < 3) {
+            char hex[TC__SHA256_HEX_LEN + 1];
+            for (size_t k = 0; k < TC__SHA256_LEN; k++)
+                snprintf(hex + 2 * k, 3, "%02x", whole[k]);
+            assert_string_equal(hex, known[t].hex);
+        }
+    }
 }
 
 static void *digest_many(void *arg)
@@ -95,6 +128,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_answers),
         cmocka_unit_test(test_long_text),
+        cmocka_unit_test(test_pieces),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_fingerprint_is_digest),
     };

@@ -5,18 +5,13 @@
  * path touches memory only; without a runtime store the ledger is in memory
  * too (no SQL at all), with one its transactions run per signal and fill. */
 #include <jansson.h>
-/* the run id's SHA-256 through libcrypto's direct SHA256_* functions: the
- * EVP interface would load OpenSSL's configuration, providers and engines
- * first (about 5.9 million instructions, more than a quiet 20-instrument
- * run spends in its loop) for the same digest */
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/grow.h"
+#include "core/sha256.h"
 #include "core/str.h"
 #include "tradecore/accounts.h"
 #include "tradecore/backtest.h"
@@ -240,8 +235,9 @@ static int check_config(const struct tc_backtest_config *cfg, struct tc_error *e
     return 0;
 }
 
-static void hash_text(SHA256_CTX *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void hash_text(SHA256_CTX *h, const char *fmt, ...)
+static void hash_text(struct tc__sha256_ctx *h, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void hash_text(struct tc__sha256_ctx *h, const char *fmt, ...)
 {
     char buf[512];
     va_list ap;
@@ -250,19 +246,18 @@ static void hash_text(SHA256_CTX *h, const char *fmt, ...)
     n = vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
     if (n > 0)
-        SHA256_Update(h, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+        tc__sha256_update(h, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
 static int derive_run_id(struct run *r, char *out, size_t cap, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
-    SHA256_CTX ctx, *const h = &ctx;
-    unsigned char md[SHA256_DIGEST_LENGTH];
+    struct tc__sha256_ctx ctx, *const h = &ctx;
+    unsigned char md[TC__SHA256_LEN];
     char js[TC_STRATEGY_JSON_MAX];
     const struct tc_sim_config *sc = &cfg->sim;
 
-    if (SHA256_Init(h) != 1)
-        return tc_error_set(err, TC_EINTERNAL, "backtest: sha256 is not available");
+    tc__sha256_init(h);
     /* the sessions run, not the bounds asked for: bars beyond them change nothing */
     hash_text(h, "tradecore backtest 1\nfrom=%lld\nto=%lld\ncash=%lld\nrf=%.17g\ncal=%s\n",
               (long long)r->sessions[0], (long long)r->sessions[r->nsessions - 1],
@@ -301,7 +296,7 @@ static int derive_run_id(struct run *r, char *out, size_t cap, struct tc_error *
                   (long long)(b->end > b->cursor ? s->day[b->end - 1] : 0),
                   (unsigned long long)sum);
     }
-    if (SHA256_Final(md, h) != 1)
+    if (tc__sha256_final(h, md) != 0)
         return tc_error_set(err, TC_EINTERNAL, "backtest: sha256 is not available");
     snprintf(out, cap, "bt-%02x%02x%02x%02x%02x%02x%02x%02x", md[0], md[1], md[2], md[3], md[4],
              md[5], md[6], md[7]);

@@ -33,9 +33,9 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <openssl/sha.h>
 #include <uuid/uuid.h>
 
+#include "core/sha256.h"
 #include "tradecore/http.h"
 #include "tradecore/log.h"
 #include "tradecore/signal.h"
@@ -491,10 +491,12 @@ static int route_match(const struct route *r, char **segs, int n, struct tc_http
 
 int tc_http_secret_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
-    unsigned char da[SHA256_DIGEST_LENGTH], db[SHA256_DIGEST_LENGTH];
+    unsigned char da[TC__SHA256_LEN], db[TC__SHA256_LEN];
 
-    SHA256((const unsigned char *)(a ? a : ""), a ? alen : 0, da);
-    SHA256((const unsigned char *)(b ? b : ""), b ? blen : 0, db);
+    /* a digest that fails is zeroed: refuse rather than compare zeros */
+    if (tc__sha256(a ? a : "", a ? alen : 0, da) != 0 ||
+        tc__sha256(b ? b : "", b ? blen : 0, db) != 0)
+        return 0;
     return CRYPTO_memcmp(da, db, sizeof(da)) == 0;
 }
 

@@ -1,31 +1,49 @@
 /*
- * SHA-256 in hex (core/sha256.h): the fingerprints of signals and the
- * checksums of migrations. The algorithm is fetched from the default provider
- * once; when that fetch fails, the built-in legacy handle is used.
+ * SHA-256 (core/sha256.h) through libcrypto's direct SHA256_* functions,
+ * which OpenSSL 3 marks deprecated: this file alone may use them, for the
+ * reason the header gives.
  */
-#include <openssl/evp.h>
-#include <pthread.h>
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <string.h>
 
 #include "core/sha256.h"
 #include "tradecore/error.h"
 #include "internal/banned.h"
 
-static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
-static EVP_MD *fetched; /* kept for the life of the process */
+void tc__sha256_init(struct tc__sha256_ctx *h) { h->bad = SHA256_Init(&h->c) != 1; }
 
-static void fetch_sha256(void) { fetched = EVP_MD_fetch(NULL, "SHA256", NULL); }
+void tc__sha256_update(struct tc__sha256_ctx *h, const void *data, size_t len)
+{
+    if (!h->bad && len > 0 && SHA256_Update(&h->c, data, len) != 1)
+        h->bad = 1;
+}
+
+int tc__sha256_final(struct tc__sha256_ctx *h, unsigned char md[TC__SHA256_LEN])
+{
+    if (h->bad || SHA256_Final(md, &h->c) != 1) {
+        memset(md, 0, TC__SHA256_LEN);
+        return TC_EINTERNAL;
+    }
+    return 0;
+}
+
+int tc__sha256(const void *data, size_t len, unsigned char md[TC__SHA256_LEN])
+{
+    struct tc__sha256_ctx h;
+    tc__sha256_init(&h);
+    tc__sha256_update(&h, data, len);
+    return tc__sha256_final(&h, md);
+}
 
 int tc__sha256_hex(const void *data, size_t len, char out[TC__SHA256_HEX_LEN + 1])
 {
     static const char hex[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
+    unsigned char md[TC__SHA256_LEN];
 
     out[0] = '\0';
-    pthread_once(&fetch_once, fetch_sha256);
-    if (EVP_Digest(data, len, md, &n, fetched ? fetched : EVP_sha256(), NULL) != 1 || n != 32)
+    if (tc__sha256(data, len, md) != 0)
         return TC_EINTERNAL;
-    for (unsigned int k = 0; k < n; k++) {
+    for (unsigned k = 0; k < TC__SHA256_LEN; k++) {
         out[2 * k] = hex[md[k] >> 4];
         out[2 * k + 1] = hex[md[k] & 15];
     }
