@@ -112,7 +112,10 @@ struct tc_backtest_config {
     const char *run_id;                  /* NULL = derived (see DETERMINISM) */
     struct tc_store *runtime;            /* NULL = in memory; borrowed, migrated */
     struct tc_store *historical;         /* NULL = in memory; borrowed, migrated, with
-                                            every series' instrument */
+                                            every series' instrument; its corporate
+                                            actions of them (actions.h) are given to the
+                                            TimeMachine for adjusted reads and count in
+                                            the derived run id */
     double risk_free_rate;               /* for Sharpe/Sortino */
     tc_backtest_progress_fn progress;    /* may be NULL */
     void *progress_ud;

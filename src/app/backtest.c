@@ -14,6 +14,7 @@
 #include "core/sha256.h"
 #include "core/str.h"
 #include "tradecore/accounts.h"
+#include "tradecore/actions.h"
 #include "tradecore/backtest.h"
 #include "tradecore/broker_sim.h"
 #include "tradecore/clock.h"
@@ -41,6 +42,8 @@ struct ibook {
     unsigned char born;    /* listed in born_list: has a position new this session */
     struct tracked *trk;   /* its tracked positions, in the run's order (seq) */
     size_t ntrk, captrk;
+    struct tc_corp_action *acts; /* its corporate actions (from cfg.historical) */
+    size_t nacts;
 };
 
 /*
@@ -295,6 +298,15 @@ static int derive_run_id(struct run *r, char *out, size_t cap, struct tc_error *
                   (long long)(b->end > b->cursor ? s->day[b->cursor] : 0),
                   (long long)(b->end > b->cursor ? s->day[b->end - 1] : 0),
                   (unsigned long long)sum);
+    }
+    /* corporate actions count (adjusted reads use them); none adds nothing,
+     * so runs without them keep their ids */
+    for (size_t k = 0; k < r->ni; k++) {
+        const struct ibook *b = &r->book[k];
+        for (size_t a = 0; a < b->nacts; a++)
+            hash_text(h, "action=%s,%lld,%d,%lld,%lld\n", cfg->series[k].instrument_id,
+                      (long long)b->acts[a].ex_date, (int)b->acts[a].kind,
+                      (long long)b->acts[a].ratio.raw, (long long)b->acts[a].amount.raw);
     }
     if (tc__sha256_final(h, md) != 0)
         return tc_error_set(err, TC_EINTERNAL, "backtest: sha256 is not available");
@@ -874,6 +886,10 @@ static int setup(struct run *r, struct tc_error *err)
     }
     if ((rc = build_sessions(r, err)) != 0)
         return rc;
+    for (size_t k = 0; cfg->historical && k < r->ni; k++)
+        if ((rc = tc_actions_load(cfg->historical, cfg->series[k].instrument_id, &r->book[k].acts,
+                                  &r->book[k].nacts, err)) != 0)
+            return tc_error_prefix(err, "backtest");
     if (cfg->run_id)
         snprintf(r->res->run_id, sizeof(r->res->run_id), "%s", cfg->run_id);
     else if ((rc = derive_run_id(r, r->res->run_id, sizeof(r->res->run_id), err)) != 0)
@@ -882,9 +898,14 @@ static int setup(struct run *r, struct tc_error *err)
 
     if ((rc = tc_tm_new(cfg->calendar, &r->tm, err)) != 0)
         return rc;
-    for (size_t k = 0; k < r->ni; k++)
+    for (size_t k = 0; k < r->ni; k++) {
         if ((rc = tc_tm_add_series(r->tm, &cfg->series[k], NULL, err)) != 0)
             return rc;
+        for (size_t a = 0; a < r->book[k].nacts; a++)
+            if ((rc = tc_tm_add_action(r->tm, k, &r->book[k].acts[a], err)) != 0)
+                return tc_error_prefix(err, "backtest: corporate action of %s",
+                                       cfg->series[k].instrument_id);
+    }
 
     /* without a runtime store the ledger lives in memory (no SQL at all);
      * a runtime store without a historical one gets a private one */
@@ -1421,8 +1442,10 @@ static void cleanup(struct run *r)
     tc_broker_free(r->broker);
     tc_tm_free(r->tm);
     tc_store_close(r->mem);
-    for (size_t k = 0; r->book && k < r->ni; k++)
+    for (size_t k = 0; r->book && k < r->ni; k++) {
         free(r->book[k].trk);
+        free(r->book[k].acts);
+    }
     free(r->book);
     free(r->open_ix);
     free(r->ctx);
