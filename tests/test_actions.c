@@ -30,27 +30,6 @@
 /* 2026-03-04T05:06:07.891234Z */
 static const int64_t NOW_US = 1772600767891234LL;
 
-static int add_instrument(struct tc_store *s, const char *id, const char *symbol,
-                          const char *market)
-{
-    struct tc_refdata rd = {0};
-    struct tc_instrument ins;
-    struct tc_error err = {0};
-
-    rd.store = s;
-    tc_instrument_init(&ins);
-    snprintf(ins.instrument_id, sizeof ins.instrument_id, "%s", id);
-    snprintf(ins.symbol, sizeof ins.symbol, "%s", symbol);
-    snprintf(ins.market_id, sizeof ins.market_id, "%s", market);
-    snprintf(ins.currency, sizeof ins.currency, "USD");
-    ins.asset_class = TC_ASSET_EQUITY;
-    if (tc_refdata_instrument_create(&rd, &ins, &err) != 0) {
-        fprintf(stderr, "instrument %s: %s\n", id, tc_error_msg(&err));
-        return -1;
-    }
-    return 0;
-}
-
 /* The fixture's XNYS with ORCL and NVDA, and XNAS listing a second NVDA. */
 static int setup(void **state, int pg)
 {
@@ -72,9 +51,9 @@ static int setup(void **state, int pg)
         tc_test_hist_fx_teardown(state);
         return -1;
     }
-    if (add_instrument(f->s, "ORCL", "ORCL", "XNYS") != 0 ||
-        add_instrument(f->s, "NVDA", "NVDA", "XNYS") != 0 ||
-        add_instrument(f->s, "NVDA.Q", "NVDA", "XNAS") != 0) {
+    if (tc_test_hist_add_instrument(f->s, "ORCL", "ORCL", "XNYS") != 0 ||
+        tc_test_hist_add_instrument(f->s, "NVDA", "NVDA", "XNYS") != 0 ||
+        tc_test_hist_add_instrument(f->s, "NVDA.Q", "NVDA", "XNAS") != 0) {
         tc_test_hist_fx_teardown(state);
         return -1;
     }

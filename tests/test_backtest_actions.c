@@ -13,7 +13,6 @@
 #include "tc_test_hist.h"
 #include "tradecore/actions.h"
 #include "tradecore/backtest.h"
-#include "tradecore/refdata.h"
 
 #define NBARS 8
 #define SPLIT_BAR 5 /* the ex-date is the day of this bar */
@@ -47,31 +46,13 @@ static const struct tc_strategy_class adj_reader = {
     .on_bar = read_adjusted,
 };
 
-static int add_instrument(struct tc_store *s, const char *id)
-{
-    struct tc_refdata rd = {0};
-    struct tc_instrument ins;
-    struct tc_error err = {0};
-    rd.store = s;
-    tc_instrument_init(&ins);
-    snprintf(ins.instrument_id, sizeof ins.instrument_id, "%s", id);
-    snprintf(ins.symbol, sizeof ins.symbol, "%s", id);
-    snprintf(ins.market_id, sizeof ins.market_id, "XNYS");
-    snprintf(ins.currency, sizeof ins.currency, "USD");
-    ins.asset_class = TC_ASSET_EQUITY;
-    if (tc_refdata_instrument_create(&rd, &ins, &err) != 0) {
-        fprintf(stderr, "instrument %s: %s\n", id, tc_error_msg(&err));
-        return -1;
-    }
-    return 0;
-}
-
 static int setup(void **state, int pg)
 {
     if (tc_test_hist_fx_setup(state, "backtest_actions", pg) != 0)
         return -1;
     struct tc_test_hist_fx *f = *state;
-    if (add_instrument(f->s, "SPLT") != 0 || add_instrument(f->s, "FLAT") != 0) {
+    if (tc_test_hist_add_instrument(f->s, "SPLT", "SPLT", "XNYS") != 0 ||
+        tc_test_hist_add_instrument(f->s, "FLAT", "FLAT", "XNYS") != 0) {
         tc_test_hist_fx_teardown(state);
         return -1;
     }

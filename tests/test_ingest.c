@@ -20,24 +20,13 @@
 static int setup(void **state, int pg)
 {
     struct tc_test_hist_fx *f;
-    struct tc_error err = {0};
-    struct tc_refdata rd = {0};
 
     if (tc_test_hist_fx_setup(state, "ingest", pg) != 0)
         return -1;
     f = *state;
-    rd.store = f->s;
     static const char *const syms[] = {"ORCL", "YHOO", "NVDA", "ESTX", "FESX", "TST"};
     for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        struct tc_instrument ins;
-        tc_instrument_init(&ins);
-        snprintf(ins.instrument_id, sizeof ins.instrument_id, "%s", syms[i]);
-        snprintf(ins.symbol, sizeof ins.symbol, "%s", syms[i]);
-        snprintf(ins.market_id, sizeof ins.market_id, "XNYS");
-        snprintf(ins.currency, sizeof ins.currency, "USD");
-        ins.asset_class = TC_ASSET_EQUITY;
-        if (tc_refdata_instrument_create(&rd, &ins, &err) != 0) {
-            fprintf(stderr, "instrument: %s\n", tc_error_msg(&err));
+        if (tc_test_hist_add_instrument(f->s, syms[i], syms[i], "XNYS") != 0) {
             tc_test_hist_fx_teardown(state);
             return -1;
         }

@@ -221,6 +221,20 @@ static void txt_u64(struct txt *t, uint64_t v)
 
 static void txt_end(struct txt *t) { t->buf[t->at < t->cap ? t->at : t->cap - 1] = '\0'; }
 
+/* An order's reason from its prefix on: "<qty> <side> <instrument> at <price>". */
+static void txt_order(struct txt *t, struct tc_dec qty, enum tc_side side, const char *instrument,
+                      struct tc_dec price)
+{
+    txt_dec(t, qty);
+    TXT_LIT(t, " ");
+    txt_str(t, tc_side_name(side));
+    TXT_LIT(t, " ");
+    txt_str(t, instrument);
+    TXT_LIT(t, " at ");
+    txt_dec(t, price);
+    txt_end(t);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Reads inside the signal transaction                                        */
 
@@ -420,14 +434,7 @@ static int do_base_entry(struct decide *d)
     {
         struct txt t = {c->out->reason, sizeof(c->out->reason), 0};
         TXT_LIT(&t, "base entry: ");
-        txt_dec(&t, qty);
-        TXT_LIT(&t, " ");
-        txt_str(&t, tc_side_name(s->side));
-        TXT_LIT(&t, " ");
-        txt_str(&t, s->instrument);
-        TXT_LIT(&t, " at ");
-        txt_dec(&t, s->price);
-        txt_end(&t);
+        txt_order(&t, qty, s->side, s->instrument, s->price);
     }
     return 0;
 }
@@ -500,14 +507,7 @@ static int do_pyramid(struct decide *d)
         TXT_LIT(&t, "pyramid layer ");
         txt_u64(&t, (uint64_t)p.layer);
         TXT_LIT(&t, ": ");
-        txt_dec(&t, qty);
-        TXT_LIT(&t, " ");
-        txt_str(&t, tc_side_name(s->side));
-        TXT_LIT(&t, " ");
-        txt_str(&t, s->instrument);
-        TXT_LIT(&t, " at ");
-        txt_dec(&t, s->price);
-        txt_end(&t);
+        txt_order(&t, qty, s->side, s->instrument, s->price);
     } else {
         char q[TC_DEC_STRLEN], px[TC_DEC_STRLEN];
         fmt_dec(qty, q);

@@ -287,6 +287,19 @@ int tc__prices_row_plain(const char *s, size_t len, int yahoo, struct tc__day_ca
            out->close.raw > hi;
 }
 
+/* Bar I of SER (room checked by the caller). */
+static inline void put_bar(struct tc_bar_series *ser, size_t i, const struct tc_bar *b)
+{
+    ser->day[i] = b->day;
+    ser->open[i] = b->open;
+    ser->high[i] = b->high;
+    ser->low[i] = b->low;
+    ser->close[i] = b->close;
+    ser->adj_close[i] = b->adj_close;
+    ser->volume[i] = b->volume;
+    ser->open_interest[i] = b->open_interest;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Whole lines in place, a word (or two) at a time                           */
 
@@ -583,14 +596,7 @@ size_t tc__prices_lines_plain(const char **sp, const char *end, const char *stop
         const char *next;
         if (line_core(s, end, yahoo, dc, &b, &next) || b.day <= last)
             break;
-        ser->day[i] = b.day;
-        ser->open[i] = b.open;
-        ser->high[i] = b.high;
-        ser->low[i] = b.low;
-        ser->close[i] = b.close;
-        ser->adj_close[i] = b.adj_close;
-        ser->volume[i] = b.volume;
-        ser->open_interest[i] = b.open_interest;
+        put_bar(ser, i, &b);
         if (lines)
             lines[i] = line + (long)(i - n0) + 1;
         last = b.day;
@@ -633,14 +639,7 @@ size_t tc__prices_lines_plain(const char **sp, const char *end, const char *stop
         if (tc__prices_line_plain(s, end, yahoo, dc, &b, &next) ||
             (i > 0 && b.day <= ser->day[i - 1]))
             break;
-        ser->day[i] = b.day;
-        ser->open[i] = b.open;
-        ser->high[i] = b.high;
-        ser->low[i] = b.low;
-        ser->close[i] = b.close;
-        ser->adj_close[i] = b.adj_close;
-        ser->volume[i] = b.volume;
-        ser->open_interest[i] = b.open_interest;
+        put_bar(ser, i, &b);
         if (lines)
             lines[i] = line + (long)(i - n0) + 1;
         s = next;

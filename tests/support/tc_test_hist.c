@@ -57,3 +57,24 @@ int tc_test_hist_fx_teardown(void **state)
     free(f);
     return 0;
 }
+
+int tc_test_hist_add_instrument(struct tc_store *s, const char *id, const char *symbol,
+                                const char *market)
+{
+    struct tc_refdata rd = {0};
+    struct tc_instrument ins;
+    struct tc_error err = {0};
+
+    rd.store = s;
+    tc_instrument_init(&ins);
+    snprintf(ins.instrument_id, sizeof ins.instrument_id, "%s", id);
+    snprintf(ins.symbol, sizeof ins.symbol, "%s", symbol);
+    snprintf(ins.market_id, sizeof ins.market_id, "%s", market);
+    snprintf(ins.currency, sizeof ins.currency, "USD");
+    ins.asset_class = TC_ASSET_EQUITY;
+    if (tc_refdata_instrument_create(&rd, &ins, &err) != 0) {
+        fprintf(stderr, "instrument %s: %s\n", id, tc_error_msg(&err));
+        return -1;
+    }
+    return 0;
+}

@@ -32,4 +32,9 @@ struct tc_test_hist_fx {
 int tc_test_hist_fx_setup(void **state, const char *name, int pg);
 int tc_test_hist_fx_teardown(void **state);
 
+/* Registers equity instrument ID (SYMBOL, MARKET, currency USD, the other
+ * fields tc_instrument_init's). Returns 0, or -1 with the reason on stderr. */
+int tc_test_hist_add_instrument(struct tc_store *s, const char *id, const char *symbol,
+                                const char *market);
+
 #endif
