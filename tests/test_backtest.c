@@ -1559,6 +1559,37 @@ static void test_bad_configs(void **state)
 #undef BAD
 }
 
+/* FLAT's bar on B's day: 20 all day within 19.5..20.5 (B is overwritten). */
+static void append_flat(struct tc_bar_series *s, struct tc_bar *b, struct tc_error *err)
+{
+    b->open = b->close = b->adj_close = D("20");
+    b->high = D("20.5");
+    b->low = D("19.5");
+    tc_assert_ok(tc_bar_series_append(s, b, err), err);
+}
+
+/* Runs class CLS (params KV, cash CASH) over FLAT = S[0] and S[1], FLAT's
+ * bar BAD (-1 none) made bad (low above high); releases both series. */
+static int run_pair(struct tc_bar_series s[2], long bad, const char *cls, const char *const *kv,
+                    const char *cash, struct tc_backtest_result *res, struct tc_error *err)
+{
+    struct tc_backtest_strategy st;
+    struct tc_backtest_config cfg;
+    if (bad >= 0)
+        s[0].low[bad] = D("21");
+    strategy(&st, cls, kv);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &st;
+    cfg.n_strategies = 1;
+    cfg.series = s;
+    cfg.n_series = 2;
+    cfg.cash = D(cash);
+    int rc = tc_backtest_run(&cfg, res, err);
+    tc_bar_series_release(&s[0]);
+    tc_bar_series_release(&s[1]);
+    return rc;
+}
+
 /* A flat "FLAT" with no signal, whose bar at BAD (a session offset, -1
  * none) has its low above its high (written into the columns, past
  * tc_bar_series_append's check), and the donchian bars of
@@ -1577,10 +1608,7 @@ static int run_with_bad_bar(int bad, struct tc_backtest_result *res, struct tc_e
     static const char *const kv[] = {"entry=3",       "exit=2",         "atr=2", "stop_atr=2",
                                      "pyramid_atr=1", "max_pyramids=1", "risk=0.01", NULL};
     struct tc_bar_series s[2];
-    struct tc_backtest_strategy st;
-    struct tc_backtest_config cfg;
     const int64_t d0 = tc_days_from_civil(2024, 1, 1);
-    int rc;
 
     tc_bar_series_init(&s[0], "FLAT");
     tc_bar_series_init(&s[1], "TURT");
@@ -1594,24 +1622,9 @@ static int run_with_bad_bar(int bad, struct tc_backtest_result *res, struct tc_e
         b.close = b.adj_close = D(bars[k][3]);
         b.volume = 1000000;
         tc_assert_ok(tc_bar_series_append(&s[1], &b, err), err);
-        b.open = b.close = b.adj_close = D("20");
-        b.high = D("20.5");
-        b.low = D("19.5");
-        tc_assert_ok(tc_bar_series_append(&s[0], &b, err), err);
+        append_flat(&s[0], &b, err);
     }
-    if (bad >= 0)
-        s[0].low[bad] = D("21");
-    strategy(&st, "donchian", kv);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &st;
-    cfg.n_strategies = 1;
-    cfg.series = s;
-    cfg.n_series = 2;
-    cfg.cash = D("10000");
-    rc = tc_backtest_run(&cfg, res, err);
-    tc_bar_series_release(&s[0]);
-    tc_bar_series_release(&s[1]);
-    return rc;
+    return run_pair(s, bad, "donchian", kv, "10000", res, err);
 }
 
 /* The broker is given only the bars of instruments that may have a working
@@ -1656,10 +1669,7 @@ static int run_long_with_bad_bar(long bad, struct tc_backtest_result *res, struc
     static const char *const kv[] = {"fast=2", "slow=3", "stake=10", NULL};
     static const char *const zig[] = {"10", "11", "12", "11", "10", "9", "10", "12", "13", "12"};
     struct tc_bar_series s[2];
-    struct tc_backtest_strategy st;
-    struct tc_backtest_config cfg;
     const int64_t d0 = tc_days_from_civil(2020, 1, 1);
-    int rc;
 
     tc_bar_series_init(&s[0], "FLAT");
     tc_bar_series_init(&s[1], "ZIG");
@@ -1672,24 +1682,9 @@ static int run_long_with_bad_bar(long bad, struct tc_backtest_result *res, struc
         b.low = D("8");
         b.volume = 1000000;
         tc_assert_ok(tc_bar_series_append(&s[1], &b, err), err);
-        b.open = b.close = b.adj_close = D("20");
-        b.high = D("20.5");
-        b.low = D("19.5");
-        tc_assert_ok(tc_bar_series_append(&s[0], &b, err), err);
+        append_flat(&s[0], &b, err);
     }
-    if (bad >= 0)
-        s[0].low[bad] = D("21");
-    strategy(&st, "sma_cross", kv);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &st;
-    cfg.n_strategies = 1;
-    cfg.series = s;
-    cfg.n_series = 2;
-    cfg.cash = D("100000");
-    rc = tc_backtest_run(&cfg, res, err);
-    tc_bar_series_release(&s[0]);
-    tc_bar_series_release(&s[1]);
-    return rc;
+    return run_pair(s, bad, "sma_cross", kv, "100000", res, err);
 }
 
 /* Bars known good are skipped without a look, but a bad bar far past the
