@@ -263,6 +263,8 @@ static const struct bad bads[] = {
     {0, "symbol,ex_date,kind\n", TC_EPARSE, "1: missing column \"value\""},
     {0, "symbol,ex_date,kind,value,price\n", TC_EPARSE, "1: unknown column \"price\""},
     {0, "symbol,ex_date,kind,value,Kind\n", TC_EPARSE, "1: column \"kind\" is given twice"},
+    {0, "symbol,ex_date,kind,value,a,b,c,d,e,f,g,h,i,j,k,l,m\n", TC_EPARSE,
+     "1: header has 17 fields"},
     {0, HDR "ORCL,2001-01-02,SPLIT,2\n", TC_EPARSE, "2: 4 fields, the header has 5"},
     {0, HDR "ORCL,2001-1-02,SPLIT,2,\n", TC_EINVAL,
      "2: ex_date \"2001-1-02\" is not a real YYYY-MM-DD date"},
@@ -325,6 +327,14 @@ static void test_bad_files(void **state)
         assert_int_equal(rows_in(f->s, "corporate_actions"), 0);
         assert_int_equal(rows_in(f->s, "fx_rates_daily"), 0);
     }
+    /* a header and blank lines: no rows, nothing stored, no error */
+    struct tc_error err = {0};
+    struct tc_actions_summary sum = {7, 7, 7};
+    file_at(f, "none.csv", "symbol,ex_date,kind,value\n\n\r\n", path, sizeof path);
+    tc_assert_ok(tc_actions_ingest_csv(f->s, path, NULL, NULL, &sum, &err), &err);
+    assert_int_equal(sum.rows, 0);
+    assert_int_equal(sum.inserted, 0);
+    assert_int_equal(rows_in(f->s, "corporate_actions"), 0);
 }
 
 /* A line too long and a NUL byte, which tc_test_write_file cannot write. */

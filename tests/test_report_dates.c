@@ -1,7 +1,7 @@
-/* Report dates: equity.csv and fills.csv write a row's date from the
- * previous row's text when both are in the same month; every row's date
- * must still be exactly what tc_date_format writes, across month and year
- * ends, leap Februaries, gaps of any length and days that go backwards. */
+/* Report dates: every row's date in equity.csv and fills.csv (written
+ * straight into the row buffer) is exactly what tc_date_format writes,
+ * across month and year ends, leap Februaries, gaps of any length and days
+ * that go backwards. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -236,44 +236,6 @@ static char *put_date(char *p, int64_t day)
     return p + strlen(p);
 }
 
-/* The last date written by put_date_near and its text: rows come by day,
- * a few days apart, so that the next date is mostly the same month's, whose
- * text differs in its day digits only. */
-struct date_memo {
-    int64_t day;
-    int dom;      /* day of the month, 0: TEXT is not "YYYY-MM-DD" (or nothing yet) */
-    char text[TC_DATE_STRLEN];
-};
-
-/* DAY as tc_date_format writes it, no NUL: from the memo's text when DAY is
- * up to 28 - its day of the month days later (the same month, whatever its
- * length), else formatted. */
-static char *put_date_near(char *p, struct date_memo *m, int64_t day)
-{
-    if (m->dom && m->dom <= 28 && day >= m->day &&
-        (uint64_t)day - (uint64_t)m->day <= (uint64_t)(28 - m->dom)) {
-        const int dom = m->dom + (int)(day - m->day);
-        m->text[8] = (char)('0' + dom / 10);
-        m->text[9] = (char)('0' + dom % 10);
-        m->dom = dom;
-    } else {
-        size_t len;
-        tc_date_format(day, m->text);
-        len = strlen(m->text);
-        m->dom = len == 10 && m->text[4] == '-' && m->text[7] == '-' &&
-                         m->text[8] >= '0' && m->text[8] <= '9' && m->text[9] >= '0' &&
-                         m->text[9] <= '9'
-                     ? (m->text[8] - '0') * 10 + (m->text[9] - '0')
-                     : 0;
-        if (!m->dom) {
-            m->day = day;
-            return put_mem(p, m->text, len);
-        }
-    }
-    m->day = day;
-    return put_mem(p, m->text, 10);
-}
-
 /* A CSV field, quoted (RFC 4180) when it holds a comma, quote or line
  * break (at most 2 x strlen(S) + 2 bytes). */
 static char *put_csv_field(char *p, const char *s)
@@ -299,13 +261,12 @@ static int write_fills(const char *dir, const struct tc_run_result *r, struct tc
     if (rc != 0)
         return rc;
     fputs("date,instrument,side,quantity,price,commission\n", o.f);
-    struct date_memo dm = {0, 0, ""};
     w.f = o.f;
     w.n = 0;
     for (size_t i = 0; i < r->n_fills; i++) {
         const struct tc_run_fill *x = &r->fills[i];
         char *const start = rows_room(&w);
-        char *p = put_date_near(start, &dm, x->day);
+        char *p = put_date(start, x->day);
         *p++ = ',';
         p = put_csv_field(p, x->instrument_id);
         p = x->side == 'B' ? PUT_LIT(p, ",BUY,") : PUT_LIT(p, ",SELL,");
@@ -396,12 +357,11 @@ static int write_equity(const char *dir, const struct tc_run_result *r, struct t
     if (rc != 0)
         return rc;
     fputs("date,cash,equity\n", o.f);
-    struct date_memo dm = {0, 0, ""};
     w.f = o.f;
     w.n = 0;
     for (size_t i = 0; i < r->n_equity; i++) {
         char *const start = rows_room(&w);
-        char *p = put_date_near(start, &dm, r->equity[i].day);
+        char *p = put_date(start, r->equity[i].day);
         *p++ = ',';
         p = put_dec(p, r->equity[i].cash);
         *p++ = ',';

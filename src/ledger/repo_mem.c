@@ -525,36 +525,24 @@ struct mem {
 #define M(l) ((struct mem *)(l)->mem)
 #define TX(m) ((struct tc_txn *)(void *)(m))
 
-static struct undo *undo_push(struct mem *m)
+/* Room for one more journal entry. */
+static int undo_room(struct mem *m)
 {
-    if (tc__grow((void **)&m->u, &m->capu, m->nu, sizeof(*m->u), 64) != 0)
-        return NULL;
-    return &m->u[m->nu++];
+    return tc__grow((void **)&m->u, &m->capu, m->nu, sizeof(*m->u), 64) != 0 ? TC_ENOMEM : 0;
 }
 
-/* save() when the journal must grow. */
-static int save_grow(struct mem *m, void *addr, size_t len)
+static struct undo *undo_push(struct mem *m)
 {
-    struct undo *u;
-    if (m->nb + len > m->capb) {
-        size_t cap = m->capb ? m->capb : 4096;
-        while (cap < m->nb + len)
-            cap *= 2;
-        unsigned char *b = realloc(m->bytes, cap);
-        if (!b)
-            return TC_ENOMEM;
-        m->bytes = b;
-        m->capb = cap;
-    }
-    if (!(u = undo_push(m)))
+    return undo_room(m) != 0 ? NULL : &m->u[m->nu++];
+}
+
+/* Room in the journal for one more entry of LEN bytes (out of save's line). */
+static __attribute__((noinline)) int save_grow(struct mem *m, size_t len)
+{
+    if (m->nb + len > m->capb &&
+        tc__grow((void **)&m->bytes, &m->capb, m->nb + len - 1, 1, 4096) != 0)
         return TC_ENOMEM;
-    u->kind = UNDO_BYTES;
-    u->addr = addr;
-    u->len = len;
-    u->off = m->nb;
-    memcpy(m->bytes + m->nb, addr, len);
-    m->nb += len;
-    return 0;
+    return undo_room(m);
 }
 
 /* Keeps the LEN bytes at ADDR for undo (nothing outside a transaction). */
@@ -563,8 +551,8 @@ static int save(struct mem *m, void *addr, size_t len)
     struct undo *u;
     if (!m->depth)
         return 0;
-    if (m->nb + len > m->capb || m->nu == m->capu)
-        return save_grow(m, addr, len);
+    if ((m->nb + len > m->capb || m->nu == m->capu) && save_grow(m, len) != 0)
+        return TC_ENOMEM;
     u = &m->u[m->nu++];
     u->kind = UNDO_BYTES;
     u->addr = addr;
