@@ -520,6 +520,10 @@ struct mem {
     /* instruments by their ids' last two bytes and length: index + 1 of
      * the last one found there (a hint: checked), 0 none */
     uint32_t inst_hint[INST_HINTS];
+    /* index + 1 of the order after the one a read by client order id found
+     * last (fills come in the order their orders were made, as a rule: a
+     * hint, checked), 0 none */
+    size_t ord_next;
 };
 
 #define M(l) ((struct mem *)(l)->mem)
@@ -1621,11 +1625,30 @@ static void intent_out(const struct mem *m, const struct mord *e, struct tc_orde
     o->created_at_us = e->created_at_us;
 }
 
+/* The order of CLIENT_ORDER_ID, or -1: the orders after the one found last
+ * compared first (ORD_HINTS of them), then its hash. */
+#define ORD_HINTS 2
+static long ord_find(struct mem *m, const char *client_order_id)
+{
+    struct table *t = &m->t[T_ORD];
+    long k;
+
+    for (size_t i = m->ord_next; i && i < m->ord_next + ORD_HINTS && i <= t->n; i++)
+        if (strcmp(tab_key(t, i - 1), client_order_id) == 0) {
+            m->ord_next = i + 1;
+            t->last = i;
+            return (long)i - 1;
+        }
+    if ((k = tab_find(t, client_order_id)) >= 0)
+        m->ord_next = (size_t)k + 2;
+    return k;
+}
+
 static int mem_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *client_order_id,
                           size_t ref, struct tc__ledger_order *o, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = ref && ref <= m->t[T_ORD].n ? (long)(ref - 1) : tab_find(&m->t[T_ORD], client_order_id);
+    long k = ref && ref <= m->t[T_ORD].n ? (long)(ref - 1) : ord_find(m, client_order_id);
     const struct mord *e;
     const struct mpos *p;
 
