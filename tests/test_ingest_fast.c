@@ -6,6 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tc_test.h"
 #include "tc_test_hist.h"
@@ -969,6 +974,195 @@ static void test_helpers(void **state)
     }
 }
 
+/* TEXT of exactly SIZE bytes: the header, rows of consecutive days from
+ * 2000-01-01, blank lines, and a last row (volume 7654321) that ends at the
+ * file's end, with a newline (NL) or without. *ROWS gets the rows. */
+static size_t sized_text(char *text, size_t size, int nl, size_t *rows)
+{
+    const size_t last = strlen("2000-01-01,1.500000,2.500000,1.000000,1.500000,1.500000,7654321") +
+                        (size_t)nl;
+    size_t len = (size_t)snprintf(text, size + 1, "%s", Y), n = 0;
+    char row[128];
+    for (;;) {
+        int y, m, d;
+        tc_civil_from_days(tc_days_from_civil(2000, 1, 1) + (int64_t)n, &y, &m, &d);
+        int k = snprintf(row, sizeof row, "%04d-%02d-%02d,1.%06zu,2.500000,1.000000,1.500000,"
+                                          "1.500000,%zu\n",
+                         y, m, d, n % 1000000, n);
+        if (len + (size_t)k + last > size) {
+            assert_true(len + last <= size);
+            memset(text + len, '\n', size - last - len); /* blank lines: no rows */
+            len = size - last;
+            tc_civil_from_days(tc_days_from_civil(2000, 1, 1) + (int64_t)n, &y, &m, &d);
+            k = snprintf(row, sizeof row, "%04d-%02d-%02d,1.500000,2.500000,1.000000,1.500000,"
+                                          "1.500000,7654321\n",
+                         y, m, d);
+            memcpy(text + len, row, last);
+            *rows = n + 1;
+            return len + last;
+        }
+        memcpy(text + len, row, (size_t)k);
+        len += (size_t)k;
+        n++;
+    }
+}
+
+static void test_mapped_sizes(void **state)
+{
+    (void)state;
+    /* files large enough to be mapped rather than read, of every size
+     * around page multiples (where a mapping has no zero bytes of its own
+     * after the text) and of one page more or less than them, the last row
+     * ending at the file's end with and without a newline: the bars as
+     * written (the last one's volume not run into what follows), the same
+     * on both paths */
+    static const size_t sizes[] = {65536, 65536 * 2, 65536 + 4096 * 3, 200000};
+    char dir[512], path[700], what[96];
+    long page = sysconf(_SC_PAGESIZE);
+    assert_true(page > 0);
+    assert_int_equal(tc_test_tmpdir("ingest_fast_map", dir, sizeof dir), 0);
+    snprintf(path, sizeof path, "%s/MAP.csv", dir);
+    char *text = malloc(300000);
+    assert_non_null(text);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        for (long delta = -40; delta <= 40; delta++) {
+            for (int nl = 0; nl < 2; nl++) {
+                size_t size = (size_t)((long)sizes[k] + delta), rows = 0;
+                if (k == 3) /* a page multiple near 200,000 */
+                    size = (size_t)((200000 / page) * page + delta);
+                size_t len = sized_text(text, size, nl, &rows);
+                assert_int_equal(len, size);
+                write_bytes(path, text, len);
+                snprintf(what, sizeof what, "a mapped file of %zu bytes (newline %d)", size, nl);
+                struct tc_bar_set sets[2];
+                struct tc_error err;
+                if (load_two(path, what, sets, &err) != 0)
+                    fail_msg("%s: %s", what, err.msg);
+                assert_same_sets(sets, what);
+                const struct tc_bar_series *s = &sets[1].items[0];
+                assert_int_equal(s->n, rows);
+                assert_int_equal(s->volume[rows - 1], 7654321);
+                assert_int_equal(s->open[rows - 1].raw, 150000000);
+                assert_int_equal(s->volume[rows - 2], (int64_t)rows - 2);
+                assert_int_equal(s->day[rows - 1],
+                                 tc_days_from_civil(2000, 1, 1) + (int64_t)rows - 1);
+                tc_bar_set_release(&sets[0]);
+                tc_bar_set_release(&sets[1]);
+            }
+        }
+    }
+    /* a bad row in a mapped file is reported at its line */
+    size_t rows = 0, len = sized_text(text, 100000, 1, &rows);
+    memcpy(text + len - 8, "x654321\n", 8);
+    write_bytes(path, text, len);
+    struct tc_bar_set sets[2];
+    struct tc_error err;
+    assert_int_equal(load_two(path, "a mapped file with a bad volume", sets, &err), TC_EINVAL);
+    size_t line = 1;
+    for (size_t i = 0; i < len - 8; i++)
+        line += text[i] == '\n';
+    char want[160];
+    snprintf(want, sizeof want, "MAP.csv:%zu: volume \"x654321\" is not a number", line);
+    if (!strstr(err.msg, want))
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, want);
+    assert_int_equal(sets[1].n, 0);
+    free(text);
+}
+
+static void test_pipe_read(void **state)
+{
+    (void)state;
+    /* a named pipe is read (not mapped), whatever its size: the same bars
+     * as the regular file with the same text */
+    char dir[512], path[700], fifo[700];
+    size_t rows = 0, size = 150000;
+    char *text = malloc(size + 1);
+    assert_non_null(text);
+    size_t len = sized_text(text, size, 0, &rows);
+    assert_int_equal(tc_test_tmpdir("ingest_fast_pipe", dir, sizeof dir), 0);
+    snprintf(path, sizeof path, "%s/PIPE.csv", dir);
+    snprintf(fifo, sizeof fifo, "%s/PIPE-fifo.csv", dir);
+    write_bytes(path, text, len);
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) { /* the writer */
+        FILE *f = fopen(fifo, "wb");
+        size_t put = f ? fwrite(text, 1, len, f) : 0;
+        _exit(f && put == len && fclose(f) == 0 ? 0 : 1);
+    }
+    struct tc_bar_set a = {0}, b = {0};
+    struct tc_error err = {0};
+    int rc = tc_prices_load_csv(fifo, TC_PRICES_AUTO, NULL, &a, &err);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    tc_assert_ok(rc, &err);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    tc_assert_ok(tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &b, &err), &err);
+    assert_int_equal(a.n, 1);
+    assert_int_equal(a.items[0].n, rows);
+    assert_int_equal(a.items[0].volume[rows - 1], 7654321);
+    assert_same_series(&a.items[0], &b.items[0], "PIPE-fifo.csv");
+    tc_bar_set_release(&a);
+    tc_bar_set_release(&b);
+    unlink(fifo);
+    free(text);
+}
+
+static void test_map_pad(void **state)
+{
+    (void)state;
+    /* tc__prices_map: the file's bytes, then TC__PRICES_PAD zero bytes
+     * inside the mapping, for sizes at and around page multiples; of a
+     * file longer than the size asked, only that many bytes (zeros after
+     * them); below the threshold or past the file's end, no mapping */
+    char dir[512], path[700];
+    long page = sysconf(_SC_PAGESIZE);
+    assert_true(page > 0);
+    assert_int_equal(tc_test_tmpdir("ingest_fast_mappad", dir, sizeof dir), 0);
+    snprintf(path, sizeof path, "%s/PAD.csv", dir);
+    const size_t base = (size_t)page * 20;
+    char *text = malloc(base * 2);
+    assert_non_null(text);
+    for (size_t i = 0; i < base * 2; i++)
+        text[i] = (char)('1' + i % 9); /* digits only: no zero byte of the file's own */
+    write_bytes(path, text, base * 2);
+    for (long delta = -40; delta <= 40; delta++) {
+        size_t size = (size_t)((long)base + delta), span = 0;
+        if (size < TC__PRICES_MAP_MIN)
+            continue;
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        char *m = tc__prices_map(fileno(f), size, &span);
+        if (!m)
+            fail_msg("no mapping of %zu bytes", size);
+        assert_true(span >= size + TC__PRICES_PAD);
+        assert_int_equal(span % (size_t)page, 0);
+        assert_memory_equal(m, text, size);
+        for (size_t i = size; i < size + TC__PRICES_PAD; i++)
+            if (m[i] != 0)
+                fail_msg("%zu bytes mapped: byte %zu is %d, not 0", size, i, m[i]);
+        assert_int_equal(munmap(m, span), 0);
+        fclose(f);
+    }
+    /* the threshold, and a size past the file's end */
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t span = 7;
+    assert_null(tc__prices_map(fileno(f), TC__PRICES_MAP_MIN - 1, &span));
+    assert_null(tc__prices_map(fileno(f), base * 2 + 10, &span));
+    assert_null(tc__prices_map(fileno(f), base * 2 + (size_t)page, &span));
+    assert_int_equal(span, 7);
+    char *m = tc__prices_map(fileno(f), TC__PRICES_MAP_MIN, &span);
+    assert_non_null(m);
+    assert_memory_equal(m, text, TC__PRICES_MAP_MIN);
+    assert_int_equal(m[TC__PRICES_MAP_MIN], 0);
+    assert_int_equal(munmap(m, span), 0);
+    fclose(f);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -979,6 +1173,9 @@ int main(void)
         cmocka_unit_test(test_helpers),
         cmocka_unit_test(test_lines_plain),
         cmocka_unit_test(test_ingest_progress_lines),
+        cmocka_unit_test(test_mapped_sizes),
+        cmocka_unit_test(test_pipe_read),
+        cmocka_unit_test(test_map_pad),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

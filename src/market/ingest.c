@@ -27,7 +27,7 @@
 
 #define NFIELDS 7     /* every format has seven columns */
 #define MAXFIELDS TC__CSV_MAXF  /* more are only counted */
-#define READ_PAD 32   /* zero bytes after a file read whole (ingest_fast.h) */
+#define READ_PAD TC__PRICES_PAD /* zero bytes after a file read whole (ingest_fast.h) */
 #define SHOWN 40      /* bytes of a bad value quoted in a message */
 
 static const char *const format_names[] = {"auto", "yahoo", "ohlcv", "long"};
@@ -576,19 +576,60 @@ static int read_whole(struct reader *r, int fd, size_t size, char **buf, size_t 
     return 0;
 }
 
-/* Reads PATH whole, then its lines (LF or CRLF) in place. */
+/* The file's whole pages mapped from the page cache over an anonymous
+ * (zero) mapping that reaches READ_PAD bytes past SIZE, its last partial
+ * page read into that mapping (ingest_fast.h). */
+char *tc__prices_map(int fd, size_t size, size_t *span)
+{
+    static long page;
+    if (!page)
+        page = sysconf(_SC_PAGESIZE);
+    struct stat st;
+    if (page <= 0 || size < TC__PRICES_MAP_MIN || size > SIZE_MAX / 2 || fstat(fd, &st) != 0 ||
+        !S_ISREG(st.st_mode) || (uint64_t)st.st_size < size)
+        return NULL;
+    size_t pg = (size_t)page, whole = size & ~(pg - 1), tail = size - whole;
+    size_t all = whole + ((tail + READ_PAD + pg - 1) & ~(pg - 1));
+    char *base = mmap(NULL, all, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+        return NULL;
+#ifdef MAP_POPULATE
+    const int populate = MAP_POPULATE; /* every page is read next: map them now */
+#else
+    const int populate = 0;
+#endif
+    if (whole && mmap(base, whole, PROT_READ, MAP_PRIVATE | MAP_FIXED | populate, fd, 0) != base)
+        goto fail;
+    for (size_t got = 0; got < tail;) {
+        ssize_t k = pread(fd, base + whole + got, tail - got, (off_t)(whole + got));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0) /* an error, or the file is shorter now: read it instead */
+            goto fail;
+        got += (size_t)k;
+    }
+    *span = all;
+    return base;
+fail:
+    munmap(base, all);
+    return NULL;
+}
+
+/* Reads PATH whole (mapped or read), then its lines (LF or CRLF) in place. */
 static int rd_run(struct reader *r)
 {
     int fd = open(r->path, O_RDONLY);
     struct stat st;
     char *buf = NULL;
-    size_t len = 0, off = 0;
+    size_t len = 0, off = 0, span = 0;
     uint64_t next_report = 0;
     int rc = 0;
 
     if (fd < 0)
         return tc_error_set(r->err, TC_EIO, "%s: cannot open: %s", r->path, strerror(errno));
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (fstat(fd, &st) != 0)
+        memset(&st, 0, sizeof st); /* not known to be a regular file: read */
+    if (S_ISDIR(st.st_mode)) {
         close(fd);
         return tc_error_set(r->err, TC_EIO, "%s: is a directory", r->path);
     }
@@ -596,8 +637,12 @@ static int rd_run(struct reader *r)
         rc = tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
         goto out;
     }
-    if ((rc = read_whole(r, fd, S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0,
-                         &buf, &len)) != 0)
+    if (S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (buf = tc__prices_map(fd, (size_t)st.st_size, &span)) != NULL)
+        len = (size_t)st.st_size;
+    else if ((rc = read_whole(r, fd,
+                              S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0,
+                              &buf, &len)) != 0)
         goto out;
     while (off < len) {
         if (r->line > 0 && tc__prices_fast && r->fmt != TC_PRICES_LONG) {
@@ -663,7 +708,10 @@ out:
     if (rc == 0 && r->rows_read == 0)
         rc = tc_error_set(r->err, TC_EPARSE, "%s:%ld: no data rows after the header", r->path,
                           r->line);
-    free(buf);
+    if (span)
+        munmap(buf, span);
+    else
+        free(buf);
     close(fd);
     return rc;
 }

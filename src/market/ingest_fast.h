@@ -15,6 +15,27 @@
 #include "tradecore/bars.h"
 #include "tradecore/dec.h"
 
+/* Zero bytes after a file's text in memory (the in-place parsers below
+ * read past its end). */
+#define TC__PRICES_PAD 32
+
+/* A regular file of at least this many bytes is mapped, not read (below
+ * it, the system calls of a mapping cost more than the copy they save). */
+#define TC__PRICES_MAP_MIN (64 * 1024)
+
+/*
+ * The regular file FD's first SIZE bytes (SIZE >= TC__PRICES_MAP_MIN)
+ * read-only in memory without a copy, followed by at least TC__PRICES_PAD
+ * zero bytes, as the reader's read() of a whole file gives them: the bytes
+ * after SIZE are zeros even when SIZE is a page multiple or the file is
+ * longer than SIZE. *SPAN gets the length to munmap() the result with.
+ * NULL (nothing left mapped) when SIZE is below TC__PRICES_MAP_MIN or a
+ * step fails, the file being shorter than SIZE included: the caller reads
+ * the file instead. A file cut shorter while it is mapped faults on the
+ * pages lost, as with any mapped file.
+ */
+char *tc__prices_map(int fd, size_t size, size_t *span);
+
 /* 1 (default): use the fast path; 0: always the general code. For tests
  * that compare both; set it before any reading starts, never concurrently. */
 extern int tc__prices_fast;
