@@ -37,6 +37,9 @@ struct ibook {
                               cursor in view[k].n, and the latest close is the view's last) */
     struct tc_bar_view cols; /* the series' columns from bar 0: the per-bar path
                                 reads them here, beside the cursor */
+    int64_t whole;         /* units as an integer when they are whole (is_whole), set
+                              with them by refresh: the equity point multiplies by it */
+    unsigned char is_whole;
     unsigned char mark;    /* listed in mark_list: refresh rebuilds this book */
     unsigned char open;    /* listed in open_ix (units != 0) */
     unsigned char born;    /* listed in born_list: has a position new this session */
@@ -410,8 +413,8 @@ static void mark(struct run *r, size_t ix)
 /* A tracked position's part of its book, for MULT units per quantity. */
 static int tracked_parts(struct tracked *t, struct tc_dec mult)
 {
-    if (tc_dec_mul(t->qty, mult, TC_ROUND_HALF_EVEN, &t->units) != 0 ||
-        tc_dec_mul(t->units, t->entry_price, TC_ROUND_HALF_EVEN, &t->cost) != 0 ||
+    if (tc_dec_mul_fast(t->qty, mult, TC_ROUND_HALF_EVEN, &t->units) != 0 ||
+        tc_dec_mul_fast(t->units, t->entry_price, TC_ROUND_HALF_EVEN, &t->cost) != 0 ||
         (t->side == TC_SIDE_SHORT &&
          (tc_dec_neg_fast(t->units, &t->units) != 0 || tc_dec_neg_fast(t->cost, &t->cost) != 0)))
         return -1;
@@ -664,6 +667,8 @@ static int refresh(struct run *r, struct tc_error *err)
         size_t ix = r->mark_list[m], kept = 0;
         struct ibook *b = &r->book[ix];
         int on = !tc_dec_is_zero(b->units);
+        b->is_whole = b->units.raw % TC_DEC_ONE == 0;
+        b->whole = b->units.raw / TC_DEC_ONE;
         for (size_t j = 0; j < b->ntrk; j++)
             if (!b->trk[j].closed) {
                 if (kept != j) /* moved down over a closed one */
@@ -1129,7 +1134,9 @@ static int equity_point(struct run *r, struct tc_equity_point *p, struct tc_erro
         const struct ibook *b = &r->book[r->open_ix[k]];
         const struct tc_bar_view *col = &r->view[r->open_ix[k]];
         const struct tc_dec close = col->n ? col->close[col->n - 1] : TC_DEC_ZERO;
-        if (tc_dec_mul(b->units, close, TC_ROUND_HALF_EVEN, &v) != 0)
+        /* whole units (as a rule): tc_dec_mul's product of a whole factor, no call */
+        if (b->is_whole ? __builtin_mul_overflow(close.raw, b->whole, &v.raw)
+                        : tc_dec_mul(b->units, close, TC_ROUND_HALF_EVEN, &v) != 0)
             return tc_error_set(err, TC_ERANGE, "backtest: equity of \"%s\" overflows",
                                 r->cfg->series[r->open_ix[k]].instrument_id);
         if (tc_dec_abs_fast(v, &a) != 0 || tc_dec_add_fast(expo, a, &expo) != 0 ||

@@ -32,6 +32,9 @@ struct col {
     int64_t sf, ss;           /* running sums of the closes in the fast and slow windows
                                  (1e-8 units), while they fit: see wide */
     size_t first, next;       /* first bar pushed (SIZE_MAX: none yet), next bar expected */
+    size_t ready;             /* first + slow while the sums are 64-bit (SIZE_MAX before
+                                 the first bar and while wide): from bar READY on, a bar
+                                 takes on_session's fast path */
     signed char last;         /* last non-zero sign of fast - slow */
     unsigned char wide;       /* 1: a sum does not fit 64 bits, both are summed from the
                                  column in 128 bits on each bar until they fit again */
@@ -99,7 +102,7 @@ static int start(struct tc_strategy_ctx *ctx, void *vs, struct tc_error *err)
         return tc_error_set(err, TC_ENOMEM, "out of memory");
     }
     for (size_t k = 0; k < n; k++)
-        s->col[k].first = s->col[k].next = SIZE_MAX; /* the first push sets both */
+        s->col[k].first = s->col[k].next = s->col[k].ready = SIZE_MAX; /* the first push sets them */
     return 0;
 }
 
@@ -324,17 +327,111 @@ static __attribute__((noinline)) int turn(struct state *s, size_t *ntodo, size_t
 }
 
 /*
+ * Instrument IX's new bars [FROM, V->n) of a session, every case: the
+ * first bar, bars while the windows fill, several bars at once, a sum that
+ * leaves 64 bits (wide_bars). Out of on_session's loop, which takes only
+ * the common case (one new bar, full windows, 64-bit sums) itself.
+ */
+static __attribute__((noinline)) int instrument_bars(struct state *s, size_t *ntodo, size_t ix,
+                                                     const struct tc_bar_view *v, size_t i,
+                                                     struct tc_error *err)
+{
+    const struct tc_dec *x = v->close;
+    const size_t fast = s->fast, slow = s->slow, to = v->n;
+    const int64_t lim = (int64_t)fast * (int64_t)slow;
+    struct col *const c = &s->col[ix];
+    int rc;
+
+    if (i >= to)
+        return 0;
+    if (i != c->next) {
+        if (c->first != SIZE_MAX)
+            return tc_error_set(err, TC_EINVAL,
+                                "instrument handle %zu: new bars from %zu, bar %zu expected", ix,
+                                i, c->next);
+        c->first = i;
+    }
+    const size_t first = c->first, i0 = i;
+    if (c->wide) {
+        rc = wide_bars(s, ntodo, ix, x, first, i, to, err);
+        c->ready = c->wide ? SIZE_MAX : first + slow;
+        return rc;
+    }
+    int64_t sf = c->sf, ss = c->ss;
+    for (; i < to; i++) {
+        const size_t count = i - first + 1;
+        const int64_t of = count > fast ? x[i - fast].raw : 0,
+                      os = count > slow ? x[i - slow].raw : 0;
+        if (__builtin_expect(add_bar(&sf, &ss, x[i].raw, of, os), 0))
+            break;
+        if (count >= slow) {
+            const int sign = sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim);
+            if (sign != 0 && sign != c->last && (rc = turn(s, ntodo, ix, i, sign, err)) != 0) {
+                if (to - i == 1 && i == i0) { /* one bar: kept, as on_session's fast path does */
+                    c->sf = sf;
+                    c->ss = ss;
+                    c->next = to;
+                }
+                return rc;
+            }
+        }
+    }
+    c->sf = sf;
+    c->ss = ss;
+    c->next = to;
+    rc = i < to ? wide_bars(s, ntodo, ix, x, first, i, to, err) : 0;
+    c->ready = c->wide ? SIZE_MAX : first + slow;
+    return rc;
+}
+
+/* Instrument IX's new bars of the session SB, every case (on_session's
+ * loop left it): its handle checked, the common case (one new bar, the next
+ * expected, full windows, 64-bit sums: the bar at or past the column's
+ * READY) here with sign_of and turn, any other is instrument_bars. */
+static __attribute__((noinline)) int session_bars(struct state *s, size_t *ntodo, size_t ix,
+                                                  const struct tc_session_bars *sb,
+                                                  struct tc_error *err)
+{
+    const size_t fast = s->fast, slow = s->slow;
+    const int64_t lim = (int64_t)fast * (int64_t)slow;
+    int rc;
+
+    if (ix >= s->n)
+        return tc_error_set(err, TC_ENOTFOUND, "instrument handle %zu is unknown", ix);
+    struct col *const c = &s->col[ix];
+    const size_t i = sb->from[ix];
+    if (i == c->next && i >= c->ready && sb->cols[ix].n - i == 1) {
+        /* a close in, one out of each window, no loop set up */
+        const struct tc_dec *x = sb->cols[ix].close;
+        int64_t sf = c->sf, ss = c->ss;
+        if (!add_bar(&sf, &ss, x[i].raw, x[i - fast].raw, x[i - slow].raw)) {
+            const int sign = sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim);
+            c->sf = sf;
+            c->ss = ss;
+            c->next = i + 1;
+            if (sign != 0 && sign != c->last && (rc = turn(s, ntodo, ix, i, sign, err)) != 0)
+                return rc;
+            return 0;
+        }
+    }
+    return instrument_bars(s, ntodo, ix, &sb->cols[ix], i, err);
+}
+
+/*
  * Fed by sessions, in two passes. First, for each instrument with new bars,
  * both sums move by the new close and the closes leaving the windows (read
  * back from the column), in 64 bits while they fit (from a bar where one
  * overflows, wide_bars: 128-bit sums, the same values); on a bar where the
  * slow SMA has a value (fast < slow: the fast one has one then too) the
  * sign of fast - slow (sign_of) is compared with the last non-zero sign; a
- * new one moves it and a crossover is listed (turn). That pass calls
- * nothing but for a near tie or a turn, both rare, so it stays in
- * registers. Then, in the same order, each listed
- * crossover's signal (crossed): the signals and the order of the bar-by-bar
- * path.
+ * new one moves it and a crossover is listed (turn). The loop takes itself
+ * only a bar of the common case whose sign is plainly its last non-zero
+ * one (the exact means more than a unit apart, no 64-bit step
+ * overflowing): it calls nothing, so that it keeps everything in
+ * registers; for any other it stops before changing anything and
+ * session_bars takes that instrument. Then, in the same order, each listed
+ * crossover's signal (crossed): the signals and the order of the
+ * bar-by-bar path.
  */
 static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_session_bars *sb,
                       struct tc_error *err)
@@ -344,83 +441,42 @@ static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_ses
     const struct tc_bar_view *const cols = sb->cols;
     const size_t *const froma = sb->from, *const changed = sb->changed;
     const size_t fast = s->fast, slow = s->slow, n = s->n, nch = sb->n_changed;
-    const int64_t lim = (int64_t)fast * (int64_t)slow;
-    size_t ntodo = 0;
+    const int64_t lim = (int64_t)fast * (int64_t)slow, ifast = (int64_t)fast,
+                  islow = (int64_t)slow;
+    size_t ntodo = 0, k = 0;
     int rc;
 
-    for (size_t k = 0; k < nch; k++) {
-        const size_t ix = changed[k];
-        if (ix >= n)
-            return tc_error_set(err, TC_ENOTFOUND, "instrument handle %zu is unknown", ix);
-        const struct tc_dec *x = cols[ix].close;
-        size_t i = froma[ix];
-        const size_t to = cols[ix].n;
-        if (i >= to)
-            continue;
-        struct col *const c = &col[ix];
-        if (i != c->next) {
-            if (c->first != SIZE_MAX)
-                return tc_error_set(err, TC_EINVAL,
-                                    "instrument handle %zu: new bars from %zu, bar %zu expected",
-                                    ix, i, c->next);
-            c->first = i;
-        }
-        const size_t first = c->first;
-        if (c->wide) {
-            if ((rc = wide_bars(s, &ntodo, ix, x, first, i, to, err)) != 0)
-                return rc;
-            continue;
-        }
-        int64_t sf = c->sf, ss = c->ss;
-        if (__builtin_expect(to - i == 1 && i - first >= slow, 1)) {
-            /* one new bar with both windows full (as a rule): a close in, one
-             * out of each, no loop set up */
-            if (__builtin_expect(!add_bar(&sf, &ss, x[i].raw, x[i - fast].raw, x[i - slow].raw),
-                                 1)) {
-                const int sign = sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim);
-                c->sf = sf;
-                c->ss = ss;
-                c->next = to;
-                if (sign != 0 && sign != c->last && (rc = turn(s, &ntodo, ix, i, sign, err)) != 0)
-                    return rc;
-                continue;
-            }
-        } else if (to - i == 1) {
-            /* one new bar while the windows fill: the loop's body, no loop */
-            const size_t count = i - first + 1;
-            const int64_t of = count > fast ? x[i - fast].raw : 0,
-                          os = count > slow ? x[i - slow].raw : 0;
-            if (__builtin_expect(!add_bar(&sf, &ss, x[i].raw, of, os), 1)) {
-                c->sf = sf;
-                c->ss = ss;
-                c->next = to;
-                if (count >= slow) {
-                    const int sign = sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim);
-                    if (sign != 0 && sign != c->last &&
-                        (rc = turn(s, &ntodo, ix, i, sign, err)) != 0)
-                        return rc;
-                }
-                continue;
-            }
-        }
-        for (; i < to; i++) {
-            const size_t count = i - first + 1;
-            const int64_t of = count > fast ? x[i - fast].raw : 0,
-                          os = count > slow ? x[i - slow].raw : 0;
-            if (__builtin_expect(add_bar(&sf, &ss, x[i].raw, of, os), 0))
+    while (k < nch) {
+        for (; k < nch; k++) {
+            const size_t ix = changed[k];
+            if (ix >= n)
                 break;
-            if (count >= slow) {
-                const int sign = sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim);
-                if (sign != 0 && sign != c->last &&
-                    (rc = turn(s, &ntodo, ix, i, sign, err)) != 0)
-                    return rc;
-            }
+            struct col *const c = &col[ix];
+            const size_t i = froma[ix];
+            if (!(i == c->next && i >= c->ready && cols[ix].n - i == 1))
+                break;
+            const struct tc_dec *x = cols[ix].close;
+            const int64_t in = x[i].raw;
+            int64_t sf, ss, a, b, d;
+            if (__builtin_add_overflow(c->sf, in, &sf) ||
+                __builtin_sub_overflow(sf, x[i - fast].raw, &sf) ||
+                __builtin_add_overflow(c->ss, in, &ss) ||
+                __builtin_sub_overflow(ss, x[i - slow].raw, &ss) ||
+                __builtin_mul_overflow(sf, islow, &a) || __builtin_mul_overflow(ss, ifast, &b) ||
+                __builtin_sub_overflow(a, b, &d))
+                break;
+            /* the sign sign_of gives, when it is the last non-zero one */
+            if (!(c->last > 0 ? d > lim : c->last < 0 && d < -lim))
+                break;
+            c->sf = sf;
+            c->ss = ss;
+            c->next = i + 1;
         }
-        c->sf = sf;
-        c->ss = ss;
-        c->next = to;
-        if (i < to && (rc = wide_bars(s, &ntodo, ix, x, first, i, to, err)) != 0)
+        if (k == nch)
+            break;
+        if ((rc = session_bars(s, &ntodo, changed[k], sb, err)) != 0)
             return rc;
+        k++;
     }
     for (size_t t = 0; t < ntodo; t++) {
         const struct cross *c = &s->todo[t];

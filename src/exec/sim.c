@@ -493,7 +493,7 @@ static int match(struct tc_sim *sim, struct tc_sim_order *o, const struct tc_bar
             return tc_error_set(err, rc, "order \"%s\": fill amount out of range on day %lld",
                                 o->id, (long long)bar->day);
         comm = TC_DEC_ZERO;
-        if ((rc = tc_dec_mul(price, qty, TC_ROUND_HALF_EVEN, &value)) != 0 ||
+        if ((rc = tc_dec_mul_fast(price, qty, TC_ROUND_HALF_EVEN, &value)) != 0 ||
             (sim->cfg.commission != TC_SIM_COMM_NONE &&
              (rc = tc__sim_commission(&sim->cfg, qty, value, o->fills, &comm)) != 0) ||
             (rc = tc_dec_add_fast(o->filled, qty, &filled)) != 0 ||
