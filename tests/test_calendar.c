@@ -648,6 +648,69 @@ static void test_data_files(void **state)
     check_file("nvda-1999-2014.txt");
 }
 
+/* The date of DAYS by the era arithmetic (days since 0000-03-01 in
+ * 400-year eras of 146097 days, years from March): the reference for
+ * tc_civil_from_days and so for tc_date_format's digits. */
+static void civil_ref(int64_t days, int64_t *y, int *m, int *d)
+{
+    int64_t z = (days > INT64_MAX - 719468 ? INT64_MAX - 719468 : days) + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+}
+
+static void check_civil(int64_t days)
+{
+    int64_t ry;
+    int rm, rd, y = -1, m = -1, d = -1;
+    civil_ref(days, &ry, &rm, &rd);
+    tc_civil_from_days(days, &y, &m, &d);
+    if (y != (int)ry || m != rm || d != rd)
+        fail_msg("day %lld: %d-%d-%d, want %lld-%d-%d", (long long)days, y, m, d, (long long)ry,
+                 rm, rd);
+}
+
+/* tc_civil_from_days against the era arithmetic: every day of years
+ * -36,000..36,000 (the fast range's lower end and days before it), every
+ * day around the fast range's upper end (about year 2,700,000), the ends
+ * of int64_t, a million random days across the whole range and a million
+ * in the years 0..9999; each output pointer may be NULL. */
+static void test_civil_from_days(void **state)
+{
+    (void)state;
+    int64_t lo = tc_days_from_civil(-36000, 1, 1), hi = tc_days_from_civil(36000, 12, 31);
+    for (int64_t day = lo; day <= hi; day++)
+        check_civil(day);
+    for (int64_t day = 1000000000 - 12699422 - 100000; day < 1000000000 - 12699422 + 100000;
+         day++)
+        check_civil(day);
+    const int64_t edges[] = {INT64_MIN, INT64_MIN + 1, INT64_MAX, INT64_MAX - 1,
+                             INT64_MAX - 719468, INT64_MAX - 719469, -12699422, -12699423,
+                             -12699421, 0, -1, 1, 2932896};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        check_civil(edges[i]);
+    struct tc_rng rng;
+    tc_rng_seed(&rng, 20261122);
+    int64_t first = tc_days_from_civil(0, 1, 1), span = tc_days_from_civil(9999, 12, 31) - first;
+    for (int i = 0; i < 1000000; i++) {
+        check_civil((int64_t)tc_rng_next(&rng));
+        check_civil(first + (int64_t)tc_rng_below(&rng, (uint64_t)span + 1));
+    }
+    int y = 0, m = 0, d = 0;
+    tc_civil_from_days(tc_days_from_civil(2024, 2, 29), &y, NULL, NULL);
+    tc_civil_from_days(tc_days_from_civil(2024, 2, 29), NULL, &m, NULL);
+    tc_civil_from_days(tc_days_from_civil(2024, 2, 29), NULL, NULL, &d);
+    assert_int_equal(y, 2024);
+    assert_int_equal(m, 2);
+    assert_int_equal(d, 29);
+    tc_civil_from_days(INT64_MIN, NULL, NULL, NULL); /* nothing written, no fault */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +718,7 @@ int main(void)
         cmocka_unit_test(test_session_times), cmocka_unit_test(test_next_prev),
         cmocka_unit_test(test_out_of_range), cmocka_unit_test(test_ranges),
         cmocka_unit_test(test_date_parse),   cmocka_unit_test(test_date_format),
+        cmocka_unit_test(test_civil_from_days),
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_data_files),
     };

@@ -34,8 +34,35 @@ int64_t tc_days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;                    /* 719468: 0000-03-01 to 1970-01-01 */
 }
 
+/* Days from this many 400-year eras before 0000-03-01 (so that every day of
+ * the fast range below counts up from 0 in 32 bits). */
+#define CIVIL_ERAS 82
+#define CIVIL_SHIFT (719468 + 146097 * CIVIL_ERAS)
+
 void tc_civil_from_days(int64_t days, int *y, int *m, int *d)
 {
+    /* The days of years -32,800 to about +2,900,000 (reports write dates
+     * per row): unsigned 32-bit steps whose divisions by constants are
+     * multiplies and shifts (the century and the year from 4n + 3, the
+     * month and day from a linear map of the day of the year whose March
+     * starts at 0), the same dates as the general steps below. */
+    if (days >= -CIVIL_SHIFT && days < 1000000000 - CIVIL_SHIFT) {
+        uint32_t n = (uint32_t)(days + CIVIL_SHIFT);
+        uint32_t n1 = 4 * n + 3;
+        uint32_t cent = n1 / 146097, nc = n1 % 146097 / 4; /* day of the century */
+        uint64_t p = (uint64_t)2939745 * (4 * nc + 3);
+        uint32_t yoc = (uint32_t)(p >> 32);                   /* year of the century */
+        uint32_t doy = (uint32_t)p / 2939745 / 4;             /* 0 = March 1 */
+        uint32_t n3 = 2141 * doy + 197913;
+        uint32_t jan = doy >= 306;                            /* January or February */
+        if (y)
+            *y = (int)(100 * cent + yoc) - 400 * CIVIL_ERAS + (int)jan;
+        if (m)
+            *m = (int)((n3 >> 16) - 12 * jan);
+        if (d)
+            *d = (int)((n3 & 0xFFFF) / 2141 + 1);
+        return;
+    }
     /* Keep the shift below from overflowing; such dates are meaningless anyway. */
     int64_t z = (days > INT64_MAX - 719468 ? INT64_MAX - 719468 : days) + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
