@@ -120,11 +120,116 @@ static void test_month_ends(void **state)
     free(s);
 }
 
+/* The decimal columns of fills.csv, trades.csv and equity.csv when values
+ * repeat from row to row and change (a fixed quantity, a zero commission,
+ * cash between trades, a value of another length after a repeated one, a
+ * negative after its positive, zero after a tiny amount): each field is
+ * tc_dec_format's text of that row's own value. */
+static void test_repeated_values(void **state)
+{
+    (void)state;
+    static const char *const vals[] = {"100", "100", "100", "0", "0", "12.5", "12.5",
+                                       "-12.5", "-12.5", "0.00000001", "0", "123456789.12345678",
+                                       "123456789.12345678", "1", "100", "100.5", "100"};
+    /* quantities and prices must be > 0, commissions >= 0 */
+    static const char *const pos[] = {"100", "100", "100", "12.5", "12.5", "0.00000001",
+                                      "0.00000001", "123456789.12345678", "123456789.12345678",
+                                      "1", "100", "100.5", "100", "100", "7", "7", "100"};
+    static const char *const nonneg[] = {"0", "0", "0", "1.25", "1.25", "0", "0.00000001", "0",
+                                         "0", "10", "10", "100.5", "100", "0", "0", "7", "0"};
+    enum { N = sizeof vals / sizeof vals[0] };
+    _Static_assert(sizeof pos / sizeof pos[0] == N && sizeof nonneg / sizeof nonneg[0] == N,
+                   "one value a row");
+    struct tc_equity_point pts[N];
+    struct tc_run_fill fl[N];
+    struct tc_run_trade tr[N];
+    char dir[512], want[8192], a[TC_DEC_STRLEN], b[TC_DEC_STRLEN], c[TC_DEC_STRLEN],
+        dd[TC_DATE_STRLEN];
+    size_t wl;
+
+    memset(pts, 0, sizeof pts);
+    memset(fl, 0, sizeof fl);
+    memset(tr, 0, sizeof tr);
+    for (int i = 0; i < N; i++) {
+        struct tc_dec v = D(vals[i]), w = D(vals[(i + 3) % N]), q = D(pos[i]),
+                      p = D(pos[(i + 5) % N]), k = D(nonneg[i]);
+        pts[i] = (struct tc_equity_point){.day = day(2020, 1, 1) + i, .cash = v,
+                                          .equity = D("1000")};
+        if (i % 4 == 3)
+            pts[i].equity = w;
+        fl[i] = (struct tc_run_fill){.day = day(2020, 1, 1) + i, .instrument_id = "AAA",
+                                     .side = 'B', .quantity = q, .price = p, .commission = k};
+        tr[i] = (struct tc_run_trade){.instrument_id = "AAA", .side = 'L',
+                                      .entry_day = day(2020, 1, 1) + i,
+                                      .exit_day = day(2020, 1, 2) + i, .quantity = q,
+                                      .entry_price = p, .exit_price = q, .gross_pnl = v,
+                                      .commission = k, .net_pnl = w};
+    }
+    struct tc_run_result r = {.initial_cash = D("1000"), .equity = pts, .n_equity = N,
+                              .fills = fl, .n_fills = N, .trades = tr, .n_trades = N,
+                              .periods_per_year = 252};
+    assert_int_equal(tc_test_tmpdir("report_repeats", dir, sizeof dir), 0);
+    write_report(dir, &r);
+
+    char *s = slurp(dir, "equity.csv");
+    wl = (size_t)snprintf(want, sizeof want, "date,cash,equity\n");
+    for (int i = 0; i < N; i++) {
+        tc_date_format(pts[i].day, dd);
+        tc_dec_format(pts[i].cash, a, sizeof a);
+        tc_dec_format(pts[i].equity, b, sizeof b);
+        wl += (size_t)snprintf(want + wl, sizeof want - wl, "%s,%s,%s\n", dd, a, b);
+    }
+    assert_string_equal(s, want);
+    free(s);
+
+    s = slurp(dir, "fills.csv");
+    wl = (size_t)snprintf(want, sizeof want, "date,instrument,side,quantity,price,commission\n");
+    for (int i = 0; i < N; i++) {
+        tc_date_format(fl[i].day, dd);
+        tc_dec_format(fl[i].quantity, a, sizeof a);
+        tc_dec_format(fl[i].price, b, sizeof b);
+        tc_dec_format(fl[i].commission, c, sizeof c);
+        wl += (size_t)snprintf(want + wl, sizeof want - wl, "%s,AAA,BUY,%s,%s,%s\n", dd, a, b, c);
+    }
+    assert_string_equal(s, want);
+    free(s);
+
+    s = slurp(dir, "trades.csv");
+    wl = (size_t)snprintf(want, sizeof want, "instrument,side,entry_date,entry_price,exit_date,"
+                                             "exit_price,quantity,gross,commission,net\n");
+    for (int i = 0; i < N; i++) {
+        char e[TC_DATE_STRLEN], q[TC_DEC_STRLEN], g[TC_DEC_STRLEN], cm[TC_DEC_STRLEN],
+            nt[TC_DEC_STRLEN];
+        tc_date_format(tr[i].entry_day, dd);
+        tc_date_format(tr[i].exit_day, e);
+        tc_dec_format(tr[i].entry_price, a, sizeof a);
+        tc_dec_format(tr[i].exit_price, b, sizeof b);
+        tc_dec_format(tr[i].quantity, q, sizeof q);
+        tc_dec_format(tr[i].gross_pnl, g, sizeof g);
+        tc_dec_format(tr[i].commission, cm, sizeof cm);
+        tc_dec_format(tr[i].net_pnl, nt, sizeof nt);
+        wl += (size_t)snprintf(want + wl, sizeof want - wl, "AAA,LONG,%s,%s,%s,%s,%s,%s,%s,%s\n",
+                               dd, a, e, b, q, g, cm, nt);
+    }
+    assert_string_equal(s, want);
+    free(s);
+    /* report.html's trade rows: the same texts */
+    s = slurp(dir, "report.html");
+    assert_non_null(strstr(s, "<tr><td>AAA</td><td>LONG</td><td>2020-01-01</td>"
+                              "<td>0.00000001</td><td>2020-01-02</td><td>100</td><td>100</td>"
+                              "<td>100</td><td>0</td><td class=\"zero\">0</td></tr>"));
+    assert_non_null(strstr(s, "<td>2020-01-06</td><td>100</td><td>2020-01-07</td>"
+                              "<td>0.00000001</td><td>0.00000001</td><td>12.5</td><td>0</td>"
+                              "<td class=\"neg\">-12.5</td></tr>"));
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dates_near),
         cmocka_unit_test(test_month_ends),
+        cmocka_unit_test(test_repeated_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -229,11 +229,39 @@ static char *put_dec(char *p, struct tc_dec d)
     return p + (n > 0 ? n : 0);
 }
 
-/* DAY as tc_date_format writes it, no NUL. */
+/* A column's last decimal and its text: a row whose value equals the one
+ * above it (a fixed quantity, a zero commission, cash between trades)
+ * copies that text instead of formatting the same value again. */
+struct dec_memo {
+    int64_t raw;
+    int len; /* -1: none yet */
+    char text[TC_DEC_STRLEN];
+};
+
+static void memo_init(struct dec_memo *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        m[i].len = -1;
+}
+
+/* D as put_dec writes it, through the column's memo M; TC_DEC_STRLEN bytes
+ * of room at P (copied whole). */
+static char *put_dec_memo(char *p, struct tc_dec d, struct dec_memo *m)
+{
+    if (m->len < 0 || d.raw != m->raw) {
+        m->len = (int)(put_dec(m->text, d) - m->text);
+        m->raw = d.raw;
+    }
+    memcpy(p, m->text, TC_DEC_STRLEN);
+    return p + m->len;
+}
+
+/* DAY as tc_date_format writes it (always TC_DATE_STRLEN - 1 bytes, a
+ * date or "(bad date)"), no NUL. */
 static char *put_date(char *p, int64_t day)
 {
     tc_date_format(day, p);
-    return p + strlen(p);
+    return p + (TC_DATE_STRLEN - 1);
 }
 
 /* A CSV field, quoted (RFC 4180) when it holds a comma, quote or line
@@ -261,6 +289,8 @@ static int write_fills(const char *dir, const struct tc_run_result *r, struct tc
     if (rc != 0)
         return rc;
     fputs("date,instrument,side,quantity,price,commission\n", o.f);
+    struct dec_memo memo[3];
+    memo_init(memo, 3);
     w.f = o.f;
     w.n = 0;
     for (size_t i = 0; i < r->n_fills; i++) {
@@ -270,11 +300,11 @@ static int write_fills(const char *dir, const struct tc_run_result *r, struct tc
         *p++ = ',';
         p = put_csv_field(p, x->instrument_id);
         p = x->side == 'B' ? PUT_LIT(p, ",BUY,") : PUT_LIT(p, ",SELL,");
-        p = put_dec(p, x->quantity);
+        p = put_dec_memo(p, x->quantity, &memo[0]);
         *p++ = ',';
-        p = put_dec(p, x->price);
+        p = put_dec_memo(p, x->price, &memo[1]);
         *p++ = ',';
-        p = put_dec(p, x->commission);
+        p = put_dec_memo(p, x->commission, &memo[2]);
         *p++ = '\n';
         w.n += (size_t)(p - start);
     }
@@ -294,10 +324,10 @@ struct trade_text {
 };
 _Static_assert(TC_DATE_STRLEN <= TC_DEC_STRLEN, "a date fits a field");
 
-static void trade_text(const struct tc_run_trade *t, struct trade_text *x)
+static void trade_text(const struct tc_run_trade *t, struct trade_text *x, struct dec_memo *memo)
 {
 #define TF_DATE(k, day) x->len[k] = (unsigned char)(put_date(x->f[k], (day)) - x->f[k])
-#define TF_DEC(k, d) x->len[k] = (unsigned char)(put_dec(x->f[k], (d)) - x->f[k])
+#define TF_DEC(k, d) x->len[k] = (unsigned char)(put_dec_memo(x->f[k], (d), &memo[k]) - x->f[k])
     TF_DATE(TF_ENTRY_DAY, t->entry_day);
     TF_DEC(TF_ENTRY_PRICE, t->entry_price);
     TF_DATE(TF_EXIT_DAY, t->exit_day);
@@ -330,6 +360,8 @@ static int write_trades(const char *dir, const struct tc_run_result *r, struct t
     fputs("instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,gross,commission,"
           "net\n",
           o.f);
+    struct dec_memo memo[TF_N];
+    memo_init(memo, TF_N);
     w.f = o.f;
     w.n = 0;
     for (size_t i = 0; i < r->n_trades; i++) {
@@ -337,7 +369,7 @@ static int write_trades(const char *dir, const struct tc_run_result *r, struct t
         struct trade_text one, *x = i < HTML_TRADES_MAX ? &tt[i] : &one;
         char *const start = rows_room(&w);
         char *p = put_csv_field(start, t->instrument_id);
-        trade_text(t, x);
+        trade_text(t, x, memo);
         p = t->side == 'L' ? PUT_LIT(p, ",LONG,") : PUT_LIT(p, ",SHORT,");
         for (int k = 0; k < TF_N; k++) {
             p = put_tf(p, x, k);
@@ -357,15 +389,17 @@ static int write_equity(const char *dir, const struct tc_run_result *r, struct t
     if (rc != 0)
         return rc;
     fputs("date,cash,equity\n", o.f);
+    struct dec_memo memo[2];
+    memo_init(memo, 2);
     w.f = o.f;
     w.n = 0;
     for (size_t i = 0; i < r->n_equity; i++) {
         char *const start = rows_room(&w);
         char *p = put_date(start, r->equity[i].day);
         *p++ = ',';
-        p = put_dec(p, r->equity[i].cash);
+        p = put_dec_memo(p, r->equity[i].cash, &memo[0]);
         *p++ = ',';
-        p = put_dec(p, r->equity[i].equity);
+        p = put_dec_memo(p, r->equity[i].equity, &memo[1]);
         *p++ = '\n';
         w.n += (size_t)(p - start);
     }
