@@ -79,6 +79,7 @@ static int gen_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap)
         l->seq_plen = strlen(s->prefix);
         memcpy(l->seq_prefix, s->prefix, l->seq_plen);
         l->seq_prefix_ok = 1;
+        l->seq_gen++;
     }
     return rc;
 }
@@ -117,8 +118,10 @@ static void seq_next_text(struct tc_ledger *l, uint64_t n)
 /* seq_join for the prefix the ledger last found valid while S's is still
  * that one (its PLEN + 1 bytes, the NUL with them, compared): the same id
  * from texts and lengths kept, copied at fixed sizes where BUF has room.
- * 1 when it does not apply (nothing done), else 0 with the answer in *RC. */
-static int seq_fast(struct tc_ledger *l, const char *kind, char *buf, size_t cap, int *rc)
+ * 1 when it does not apply (nothing done), else 0 with the answer in *RC.
+ * TEXT 0: the id's number counted, its text not written (BUF as it was). */
+static int seq_step(struct tc_ledger *l, const char *kind, char *buf, size_t cap, int text,
+                    int *rc)
 {
     struct tc_ledger_seq_ids *s = l->opt.id_ud;
     size_t klen, plen = l->seq_plen, at, nd;
@@ -136,6 +139,9 @@ static int seq_fast(struct tc_ledger *l, const char *kind, char *buf, size_t cap
         return 0;
     }
     s->n++;
+    *rc = 0;
+    if (!text)
+        return 0;
     if (klen == 3)
         memcpy(buf, kind, 3);
     else if (klen == 4)
@@ -160,13 +166,33 @@ static int seq_fast(struct tc_ledger *l, const char *kind, char *buf, size_t cap
     return 0;
 }
 
+int tc__ledger_new_seq(struct tc_ledger *l, const char *kind, char *buf, size_t cap,
+                       uint64_t *seq, struct tc_error *err)
+{
+    int rc;
+
+    if (l->opt.id_fn && seq_step(l, kind, buf, cap, 0, &rc) == 0) {
+        if (rc != 0) {
+            buf[0] = '\0';
+            *seq = 0;
+            return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL, "the %s id generator failed: %s",
+                                kind, tc_strerror(rc < 0 ? rc : TC_EINTERNAL));
+        }
+        buf[0] = '\0';
+        *seq = ((struct tc_ledger_seq_ids *)l->opt.id_ud)->n;
+        return 0;
+    }
+    *seq = 0;
+    return tc__ledger_new_id(l, kind, buf, cap, err);
+}
+
 int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap,
                       struct tc_error *err)
 {
     char uuid[TC_UUID_STRLEN];
     int rc;
 
-    if (l->opt.id_fn && seq_fast(l, kind, buf, cap, &rc) == 0) {
+    if (l->opt.id_fn && seq_step(l, kind, buf, cap, 1, &rc) == 0) {
         if (rc != 0) {
             buf[0] = '\0';
             return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL, "the %s id generator failed: %s",

@@ -837,9 +837,10 @@ static int process(struct sig_ctx *c, struct tc_signal_outcome *out, struct tc_e
                     TC_LF_STR("reason", c->out->reason));
     for (size_t k = 0; k < c->intents.n; k++) {
         const struct tc_order_intent *o = (const struct tc_order_intent *)c->intents.items + k;
-        struct tc_error e2 = {0};
+        struct tc_error e2;
         if (!o->order_id[0])
             continue; /* submitted inside the transaction */
+        tc_error_clear(&e2);
         if (tc__ledger_submit_intent(l, o, &e2) != 0)
             TC_LOG_WARN("ledger", "order intent not submitted; it stays NEW for recovery",
                         TC_LF_STR("order_id", o->order_id),

@@ -6,11 +6,11 @@
  * append-only string arena of the backend whose blocks never move (named by
  * offset; keys by pointer), and the public structs are rebuilt when a read
  * asks for them. A transaction keeps an undo
- * journal (old bytes of what it changed, keys it added); a failure replays
- * it backwards and sets the tables' counts and the arena's length back to
- * where they were, so nothing of the transaction stays. Elements made in the
- * running transaction are not journalled: undoing their table's count drops
- * them. */
+ * journal (old bytes of what it changed); a failure replays it backwards,
+ * drops the keys of the elements it added from the maps (newest first) and
+ * sets the tables' counts and the arena's length back to where they were, so
+ * nothing of the transaction stays. Elements made in the running
+ * transaction are not journalled: undoing their table's count drops them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -476,8 +476,10 @@ struct mord {
 
 struct mfill {
     const char *key;          /* execution_id */
-    uint32_t fill_id;
+    uint32_t fill_id;         /* the id's text; when SEQ is not 0 the prefix's:
+                                 the id is "fill-<prefix>-<seq>" */
     uint32_t order;
+    uint64_t seq;
     struct tc_dec quantity, price, commission;
     int64_t filled_at, created_at;
 };
@@ -493,17 +495,18 @@ struct mtrade {
 /* ------------------------------------------------------------------------ */
 /* The journal                                                                */
 
-enum { UNDO_BYTES = 1, UNDO_KEY = 2 };
-
+/* The old LEN bytes at ADDR, kept from OFF in the journal's bytes. The keys
+ * a transaction added are not journalled: they are those of its tables'
+ * elements from n0 on (dropped newest first on rollback). */
 struct undo {
-    int kind;
-    void *addr;               /* BYTES: where; KEY: the table */
-    size_t len, off;          /* BYTES: how many, from off in bytes; KEY: element */
+    void *addr;
+    size_t len, off;
 };
 
 enum { T_PF, T_STRAT, T_INST, T_SIG, T_POS, T_SLOT, T_ORD, T_FILL, T_TRADE, NT };
 
-#define INST_HINTS 64
+#define INST_HINT_BITS 10
+#define INST_HINTS (1u << INST_HINT_BITS)
 
 struct mem {
     struct table t[NT];
@@ -517,13 +520,18 @@ struct mem {
     size_t last_sig;              /* index + 1 of the last signal row made */
     size_t last_slot;             /* index + 1 of the last slot found */
     struct shared texts;          /* reasons and strategy ids */
-    /* instruments by their ids' last two bytes and length: index + 1 of
+    /* instruments by their ids' last four bytes and length: index + 1 of
      * the last one found there (a hint: checked), 0 none */
     uint32_t inst_hint[INST_HINTS];
     /* index + 1 of the order after the one a read by client order id found
      * last (fills come in the order their orders were made, as a rule: a
      * hint, checked), 0 none */
     size_t ord_next;
+    /* the ledger's seq_prefix (ledger_internal.h) as text OFF, for its
+     * GEN'th setting (seq_gen); OFF 0 none yet. Journalled when it changes */
+    struct {
+        uint32_t off, gen;
+    } seqp;
 };
 
 #define M(l) ((struct mem *)(l)->mem)
@@ -533,11 +541,6 @@ struct mem {
 static int undo_room(struct mem *m)
 {
     return tc__grow((void **)&m->u, &m->capu, m->nu, sizeof(*m->u), 64) != 0 ? TC_ENOMEM : 0;
-}
-
-static struct undo *undo_push(struct mem *m)
-{
-    return undo_room(m) != 0 ? NULL : &m->u[m->nu++];
 }
 
 /* Room in the journal for one more entry of LEN bytes (out of save's line). */
@@ -558,7 +561,6 @@ static int save(struct mem *m, void *addr, size_t len)
     if ((m->nb + len > m->capb || m->nu == m->capu) && save_grow(m, len) != 0)
         return TC_ENOMEM;
     u = &m->u[m->nu++];
-    u->kind = UNDO_BYTES;
     u->addr = addr;
     u->len = len;
     u->off = m->nb;
@@ -578,13 +580,21 @@ static void rollback_to(struct mem *m, size_t nu)
 {
     while (m->nu > nu) {
         struct undo *u = &m->u[--m->nu];
-        if (u->kind == UNDO_BYTES) {
-            memcpy(u->addr, m->bytes + u->off, u->len);
-            m->nb = u->off;
-        } else {
-            map_drop(u->addr, u->off);
-        }
+        memcpy(u->addr, m->bytes + u->off, u->len);
+        m->nb = u->off;
     }
+}
+
+/* The elements the running transaction added dropped from each table, their
+ * keys from the maps newest first, and the arena's text with them. */
+static void drop_added(struct mem *m)
+{
+    for (size_t k = 0; k < NT; k++) {
+        struct table *t = &m->t[k];
+        while (t->n > t->n0)
+            map_drop(t, --t->n);
+    }
+    m->a.n = m->a.n0;
 }
 
 static int oom(struct tc_error *err, const char *what)
@@ -597,20 +607,19 @@ static int oom(struct tc_error *err, const char *what)
 static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, size_t maxlen,
                         void *out, size_t *idx, struct tc_error *err)
 {
-    size_t an = m->a.n;
     uint64_t h = k->h;
     uint32_t off;
     void *e;
-    struct undo *u = NULL;
 
     if (k->len >= maxlen)
         return tc_error_set(err, TC_EINVAL, "ledger (memory): key \"%.64s\" is too long", k->s);
     if ((t->n + 1) * 2 > t->nslots && map_grow(t, t->nslots ? t->nslots * 2 : 64) != 0)
         return oom(err, "a map");
-    /* the count is not journalled: a failed transaction sets it back to
-     * the one it began with (mem_txn) */
-    /* the common cases inline: room in the last block, the arena's block
-     * and the journal */
+    /* the count and the key are not journalled: a failed transaction sets
+     * the count back to the one it began with and drops the keys above it
+     * (drop_added) */
+    /* the common cases inline: room in the last block and the arena's
+     * block */
     if (t->n < t->nblk << CHUNK_SHIFT)
         e = tab_at(t, t->n);
     else if (!(e = tab_room(t)))
@@ -622,16 +631,6 @@ static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, si
         m->a.n += k->len + 1;
     } else if (str_add(&m->a, k->s, k->len, &off) != 0) {
         return oom(err, "a row");
-    }
-    if (m->depth && !(u = m->nu < m->capu ? &m->u[m->nu++] : undo_push(m))) {
-        m->a.n = an;
-        return oom(err, "a row");
-    }
-    if (m->depth) {
-        u->kind = UNDO_KEY;
-        u->addr = t;
-        u->off = t->n;
-        u->len = 0;
     }
     memset(e, 0, t->size); /* fresh from malloc, or left by a rolled-back insert */
     if (t->n >= t->hw)
@@ -737,9 +736,7 @@ static int txn_nested(struct mem *m, tc_txn_fn fn, void *ud, struct tc_error *er
     rc = fn(TX(m), ud, err);
     if (rc != 0) {
         rollback_to(m, mark);
-        for (size_t k = 0; k < NT; k++)
-            m->t[k].n = m->t[k].n0;
-        m->a.n = m->a.n0;
+        drop_added(m);
     }
     m->depth--;
     for (size_t k = 0; k < NT; k++)
@@ -761,12 +758,9 @@ static int mem_txn(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc_error 
     m->depth = 1;
     rc = fn(TX(m), ud, err);
     if (rc != 0) {
-        /* the journal backwards; the rows and text it added dropped (their
-         * keys left the maps through the journal) */
+        /* the journal backwards; the rows, keys and text it added dropped */
         rollback_to(m, 0);
-        for (size_t k = 0; k < NT; k++)
-            m->t[k].n = m->t[k].n0;
-        m->a.n = m->a.n0;
+        drop_added(m);
     }
     m->depth = 0;
     m->nu = 0;
@@ -867,18 +861,27 @@ int tc_ledger_mem_add_instrument(struct tc_ledger *l, const struct tc_instrument
     return add_instrument(M(l), in, NULL, err);
 }
 
-/* The index of instrument ID, or -1: signals take turns among a few
- * instruments, so the last one found with ID's last two bytes and length is
- * compared before hashing (its table's last key is then it, as tab_find
+/* The index of instrument ID, or -1: signals take turns among the
+ * instruments, so the last one found with ID's last four bytes and length
+ * is compared before hashing (its table's last key is then it, as tab_find
  * leaves it). */
 static long inst_find(struct mem *m, const char *id)
 {
     struct table *t = &m->t[T_INST];
     size_t n = strlen(id);
-    unsigned h = n ? ((unsigned char)id[n - 1] + 13u * (unsigned char)id[n > 1 ? n - 2 : 0] +
-                      41u * (unsigned)n) & (INST_HINTS - 1)
-                   : 0;
-    uint32_t v = m->inst_hint[h];
+    uint32_t w = 0, v;
+    unsigned h;
+
+    /* the last four bytes (the part of a set of symbols that differs, as a
+     * rule) and the length, multiplied: the top bits pick the hint */
+    if (n >= 4)
+        memcpy(&w, id + n - 4, 4);
+    else
+        for (size_t j = 0; j < n; j++)
+            w |= (uint32_t)(unsigned char)id[j] << (8 * j);
+    h = (unsigned)(((w ^ (uint32_t)n * UINT32_C(0x9e3779b9)) * UINT32_C(0x85ebca6b)) >>
+                   (32 - INST_HINT_BITS));
+    v = m->inst_hint[h];
     long k;
 
     if (v && v <= t->n && strcmp(tab_key(t, v - 1), id) == 0) {
@@ -1789,7 +1792,7 @@ static int mem_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
 /* fills and trades                                                           */
 
 static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                           const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
+                           uint64_t fill_seq, const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
                            int *inserted, struct tc_error *err)
 {
     struct mem *m = M(l);
@@ -1808,10 +1811,21 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
                             o->order_id);
     if ((rc = tab_insert_h(m, t, &hk, TC_BROKER_ID_MAX, &e, &i, err)) != 0)
         return (tc_error_prefix(err, "fill \"%s\"", f->execution_id), rc);
-    if (str_put(&m->a, fill_id, TC_ID_BUFSZ, &e->fill_id) != 0) {
-        oom(err, "a fill");
-        return TC_ENOMEM;
+    if (fill_seq) {
+        /* the id by its number: the prefix's text kept once per setting */
+        if (m->seqp.gen != l->seq_gen || !m->seqp.off) {
+            uint32_t off;
+            if (str_put(&m->a, l->seq_prefix, sizeof(l->seq_prefix), &off) != 0 ||
+                save(m, &m->seqp, sizeof(m->seqp)) != 0)
+                goto nomem;
+            m->seqp.off = off;
+            m->seqp.gen = l->seq_gen;
+        }
+        e->fill_id = m->seqp.off;
+    } else if (str_put(&m->a, fill_id, TC_ID_BUFSZ, &e->fill_id) != 0) {
+        goto nomem;
     }
+    e->seq = fill_seq;
     e->order = (uint32_t)(o->ref - 1);
     e->quantity = f->quantity;
     e->price = f->price;
@@ -1820,6 +1834,9 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
     e->created_at = now;
     *inserted = 1;
     return 0;
+nomem:
+    oom(err, "a fill");
+    return TC_ENOMEM;
 }
 
 static int mem_trade_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,

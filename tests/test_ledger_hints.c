@@ -1,0 +1,319 @@
+/* The in-memory ledger's shortcuts give the answers of a plain lookup: fills
+ * found by their client order ids in any order (the order after the one
+ * found last is tried first), unknown ones refused; a transaction that fails
+ * drops the keys of the rows it added (the same signal and the same ids go in
+ * again, the rolled-back position is not found); instruments whose ids end
+ * alike (one hint slot) each found as themselves; fill ids kept by their
+ * number count the same sequence as ids made as text, across a prefix
+ * change, and a fill id too long is refused with nothing written. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tc_test.h"
+#include "tradecore/accounts.h"
+#include "tradecore/ledger.h"
+#include "tradecore/refdata.h"
+
+#define T0 INT64_C(1763765400000000) /* 2025-11-21T22:50:00Z */
+#define TS "2025-11-21T22:50:00Z"
+
+struct world {
+    struct tc_manual_clock clock;
+    struct tc_ledger *l;
+    struct tc_ledger_seq_ids ids;
+    const char *fault_point;
+};
+
+static int fault_hook(const char *point, void *ud)
+{
+    struct world *w = ud;
+    return w->fault_point && strcmp(point, w->fault_point) == 0 ? TC_EIO : 0;
+}
+
+static const char *const INSTS[] = {"ES", "NQ", "AAWXYZ", "BBWXYZ", "A", "B", "XXWXYZ"};
+#define NINST (sizeof(INSTS) / sizeof(INSTS[0]))
+
+static void world_open(struct world *w)
+{
+    struct tc_ledger_options o;
+    struct tc_error err = {0};
+    struct tc_portfolio_def p;
+    struct tc_strategy_def s;
+
+    memset(w, 0, sizeof(*w));
+    tc_manual_clock_init(&w->clock, T0);
+    snprintf(w->ids.prefix, sizeof(w->ids.prefix), "t");
+    tc_ledger_options_default(&o);
+    o.in_memory = 1;
+    o.clock = &w->clock.clock;
+    o.mode = TC_MODE_BACKTEST;
+    o.run_id = "run1";
+    o.fault = fault_hook;
+    o.fault_ud = w;
+    o.id_fn = tc_ledger_seq_id;
+    o.id_ud = &w->ids;
+    tc_assert_ok(tc_ledger_open(&o, &w->l, &err), &err);
+    for (size_t k = 0; k < NINST; k++) {
+        struct tc_instrument in;
+        tc_instrument_init(&in);
+        snprintf(in.instrument_id, sizeof(in.instrument_id), "%s", INSTS[k]);
+        snprintf(in.market_id, sizeof(in.market_id), "XNYS");
+        in.asset_class = TC_ASSET_FUTURE;
+        snprintf(in.symbol, sizeof(in.symbol), "%s", INSTS[k]);
+        snprintf(in.currency, sizeof(in.currency), "USD");
+        in.multiplier = tc_test_dec("1");
+        in.status = TC_INSTRUMENT_ACTIVE;
+        tc_assert_ok(tc_ledger_mem_add_instrument(w->l, &in, &err), &err);
+    }
+    memset(&p, 0, sizeof(p));
+    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p1");
+    snprintf(p.name, sizeof(p.name), "p1");
+    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
+    p.initial_capital = tc_test_dec("100000");
+    tc_assert_ok(tc_ledger_mem_add_portfolio(w->l, &p, &err), &err);
+    memset(&s, 0, sizeof(s));
+    snprintf(s.strategy_id, sizeof(s.strategy_id), "s1");
+    snprintf(s.name, sizeof(s.name), "s1");
+    s.enabled = 1;
+    s.params = (char *)"{}";
+    tc_assert_ok(tc_ledger_mem_add_strategy(w->l, &s, &err), &err);
+}
+
+/* A base entry of QTY on INST at 100 (SIGNAL_ID makes it unique). */
+static int entry(struct world *w, const char *inst, const char *qty, int signal_id,
+                 struct tc_signal_outcome *o, struct tc_error *err)
+{
+    char json[512];
+    snprintf(json, sizeof(json),
+             "{\"type\":\"BASE_ENTRY\",\"portfolio\":\"p1\",\"strategy\":\"s1\",\"instrument\":"
+             "\"%s\",\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"100\",\"stop\":"
+             "\"95\",\"quantity\":\"%s\",\"signal_id\":\"sig-%d\"}",
+             inst, qty, signal_id);
+    return tc_ledger_submit_signal(w->l, json, (size_t)-1, o, err);
+}
+
+static void fill_of(struct tc_fill *f, const char *fingerprint, const char *exec, const char *qty,
+                    const char *price)
+{
+    memset(f, 0, sizeof(*f));
+    snprintf(f->execution_id, sizeof(f->execution_id), "%s", exec);
+    snprintf(f->client_order_id, sizeof(f->client_order_id), "%s:L0", fingerprint);
+    f->quantity = tc_test_dec(qty);
+    f->price = tc_test_dec(price);
+    f->commission = tc_test_dec("0");
+    f->filled_at_us = T0;
+}
+
+static void assert_position(struct world *w, const char *id, const char *inst, const char *qty,
+                            const char *entry_price)
+{
+    struct tc_position p;
+    struct tc_error err = {0};
+    char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN];
+
+    tc_assert_ok(tc_ledger_position_get(w->l, id, &p, &err), &err);
+    assert_string_equal(p.instrument_id, inst);
+    tc_dec_format(p.quantity, a, sizeof(a));
+    tc_dec_format(p.entry_price, b, sizeof(b));
+    assert_string_equal(a, qty);
+    assert_string_equal(b, entry_price);
+}
+
+/* Fills out of the order of their orders, each to its own order. */
+static void test_fills_any_order(void **state)
+{
+    static const int order[NINST] = {2, 0, 1, 6, 5, 3, 4};
+    struct world w;
+    struct tc_signal_outcome o[NINST], o2;
+    struct tc_error err = {0};
+    struct tc_fill f;
+    char exec[32], price[32], want[32];
+    int applied = -1;
+
+    (void)state;
+    world_open(&w);
+    for (size_t k = 0; k < NINST; k++) {
+        tc_assert_ok(entry(&w, INSTS[k], "10", (int)k, &o[k], &err), &err);
+        assert_int_equal(o[k].status, TC_SIGNAL_ACCEPTED);
+    }
+    /* an unknown order: refused, named */
+    fill_of(&f, "sha256:nope", "e-x", "1", "100");
+    assert_int_equal(tc_ledger_apply_fill(w.l, &f, &applied, &err), TC_ENOTFOUND);
+    assert_non_null(strstr(tc_error_msg(&err), "order \"sha256:nope:L0\" not found"));
+    assert_int_equal(applied, 0);
+    /* each fill at its own price, in another order than the orders' */
+    for (size_t k = 0; k < NINST; k++) {
+        int i = order[k];
+        snprintf(exec, sizeof(exec), "e-%d", i);
+        snprintf(price, sizeof(price), "%d", 101 + i);
+        fill_of(&f, o[i].fingerprint, exec, "4", price);
+        tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+        assert_int_equal(applied, 1);
+    }
+    /* the same fill again (the order after the one found last is another) */
+    fill_of(&f, o[2].fingerprint, "e-2", "4", "103");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    assert_int_equal(applied, 0);
+    /* a second fill of the first order after the last one's */
+    fill_of(&f, o[0].fingerprint, "e-0b", "6", "111");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    assert_int_equal(applied, 1);
+    for (size_t k = 0; k < NINST; k++) {
+        snprintf(want, sizeof(want), "%d", 101 + (int)k);
+        if (k == 0)
+            assert_position(&w, o[k].position_id, INSTS[k], "10", "107"); /* (4×101 + 6×111) / 10 */
+        else
+            assert_position(&w, o[k].position_id, INSTS[k], "4", want);
+    }
+    /* too much for the order: refused with nothing written */
+    fill_of(&f, o[1].fingerprint, "e-1b", "7", "100");
+    assert_int_equal(tc_ledger_apply_fill(w.l, &f, &applied, &err), TC_EINVAL);
+    assert_non_null(strstr(tc_error_msg(&err), "quantity 7 is more than order"));
+    assert_position(&w, o[1].position_id, INSTS[1], "4", "102");
+    (void)o2;
+    tc_ledger_close(w.l);
+}
+
+/* A signal whose transaction fails leaves no key: the same signal is not a
+ * duplicate after, its position id is free again (the same number goes
+ * in), the rolled-back position is not found in between, and fills find
+ * the orders made after. */
+static void test_rollback_drops_keys(void **state)
+{
+    struct world w;
+    struct tc_signal_outcome a, b, b2;
+    struct tc_position p;
+    struct tc_error err = {0};
+    struct tc_fill f;
+    char lost[TC_ID_BUFSZ];
+    uint64_t n;
+    int applied = -1;
+
+    (void)state;
+    world_open(&w);
+    tc_assert_ok(entry(&w, "ES", "3", 1, &a, &err), &err);
+    n = w.ids.n;
+    snprintf(lost, sizeof(lost), "pos-t-%llu", (unsigned long long)n + 1);
+    for (int round = 0; round < 3; round++) {
+        w.fault_point = "signal:before_commit";
+        assert_int_equal(entry(&w, "NQ", "5", 2, &b, &err), TC_EIO);
+        assert_non_null(strstr(tc_error_msg(&err), "signal:before_commit"));
+        w.fault_point = NULL;
+        assert_int_equal(tc_ledger_position_get(w.l, lost, &p, &err), TC_ENOTFOUND);
+        assert_non_null(strstr(tc_error_msg(&err), lost));
+        w.ids.n = n; /* the same ids again */
+    }
+    tc_assert_ok(entry(&w, "NQ", "5", 2, &b2, &err), &err);
+    assert_int_equal(b2.status, TC_SIGNAL_ACCEPTED);
+    assert_int_equal(b2.duplicate, 0);
+    assert_string_equal(b2.position_id, lost);
+    /* the fills, the newer order first */
+    fill_of(&f, b2.fingerprint, "e-b", "5", "99");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    assert_int_equal(applied, 1);
+    fill_of(&f, a.fingerprint, "e-a", "3", "98");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    assert_int_equal(applied, 1);
+    assert_position(&w, a.position_id, "ES", "3", "98");
+    assert_position(&w, b2.position_id, "NQ", "5", "99");
+    /* again: the first outcome, as a duplicate */
+    tc_assert_ok(entry(&w, "NQ", "5", 2, &b, &err), &err);
+    assert_int_equal(b.duplicate, 1);
+    assert_string_equal(b.position_id, lost);
+    tc_ledger_close(w.l);
+}
+
+/* Instruments whose ids end alike (the same hint), taking turns, and ids
+ * shorter than four bytes: each signal's position is on its instrument; one
+ * that ends alike but is unknown is rejected by name. */
+static void test_instruments_alike(void **state)
+{
+    static const char *const turns[] = {"AAWXYZ", "BBWXYZ", "XXWXYZ", "BBWXYZ", "AAWXYZ",
+                                        "A",      "B",      "A",      "XXWXYZ", "ES"};
+    struct world w;
+    struct tc_signal_outcome o;
+    struct tc_position p;
+    struct tc_error err = {0};
+
+    (void)state;
+    world_open(&w);
+    for (size_t k = 0; k < sizeof(turns) / sizeof(turns[0]); k++) {
+        tc_assert_ok(entry(&w, turns[k], "1", (int)k, &o, &err), &err);
+        if (o.status == TC_SIGNAL_ACCEPTED) {
+            tc_assert_ok(tc_ledger_position_get(w.l, o.position_id, &p, &err), &err);
+            assert_string_equal(p.instrument_id, turns[k]);
+        } else {
+            /* a second base entry on the same instrument */
+            assert_non_null(strstr(o.reason, turns[k]));
+            assert_non_null(strstr(o.reason, "already has an open base position"));
+        }
+    }
+    tc_assert_ok(entry(&w, "CCWXYZ", "1", 99, &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_string_equal(o.reason, "instrument \"CCWXYZ\" not found");
+    tc_assert_ok(entry(&w, "C", "1", 98, &o, &err), &err);
+    assert_string_equal(o.reason, "instrument \"C\" not found");
+    tc_ledger_close(w.l);
+}
+
+/* Fill ids are numbers of the same sequence: the ids after them are those
+ * of ids made as text, across a change of the prefix; a fill whose id would
+ * be too long is refused, counts its number (as tc_ledger_seq_id does) and
+ * writes nothing; the same fill goes in after. */
+static void test_fill_ids_by_number(void **state)
+{
+    struct world w;
+    struct tc_signal_outcome a, b, c;
+    struct tc_error err = {0};
+    struct tc_fill f;
+    int applied = -1;
+
+    (void)state;
+    world_open(&w);
+    tc_assert_ok(entry(&w, "ES", "3", 1, &a, &err), &err);
+    tc_assert_ok(entry(&w, "NQ", "3", 2, &b, &err), &err);
+    assert_string_equal(a.position_id, "pos-t-1");
+    assert_string_equal(a.order_id, "ord-t-2");
+    assert_string_equal(b.position_id, "pos-t-3");
+    fill_of(&f, a.fingerprint, "e-1", "1", "100");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    fill_of(&f, b.fingerprint, "e-2", "1", "100");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    assert_int_equal(w.ids.n, 6); /* fill-t-5, fill-t-6 */
+    snprintf(w.ids.prefix, sizeof(w.ids.prefix), "u");
+    fill_of(&f, a.fingerprint, "e-3", "1", "100");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    assert_int_equal(w.ids.n, 7);
+    tc_assert_ok(entry(&w, "A", "3", 3, &c, &err), &err);
+    assert_string_equal(c.position_id, "pos-u-8");
+    assert_string_equal(c.order_id, "ord-u-9");
+    /* "fill-" + 40 + "-" + 19 digits is 65 bytes: refused */
+    memset(w.ids.prefix, 'p', TC_LEDGER_SEQ_PREFIX_MAX);
+    w.ids.prefix[TC_LEDGER_SEQ_PREFIX_MAX] = '\0';
+    w.ids.n = UINT64_C(999999999999999999);
+    fill_of(&f, b.fingerprint, "e-4", "1", "100");
+    applied = -1;
+    assert_int_equal(tc_ledger_apply_fill(w.l, &f, &applied, &err), TC_ERANGE);
+    assert_non_null(strstr(tc_error_msg(&err), "fill \"e-4\": the fill id generator failed"));
+    assert_int_equal(applied, 0);
+    assert_true(w.ids.n == UINT64_C(1000000000000000000));
+    assert_position(&w, b.position_id, "NQ", "1", "100");
+    w.ids.n = 40;
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    assert_int_equal(applied, 1);
+    assert_int_equal(w.ids.n, 41);
+    assert_position(&w, b.position_id, "NQ", "2", "100");
+    tc_ledger_close(w.l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fills_any_order),
+        cmocka_unit_test(test_rollback_drops_keys),
+        cmocka_unit_test(test_instruments_alike),
+        cmocka_unit_test(test_fill_ids_by_number),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
