@@ -41,7 +41,7 @@ struct ibook {
                               with them by refresh: the equity point multiplies by it */
     unsigned char is_whole;
     unsigned char mark;    /* listed in mark_list: refresh rebuilds this book */
-    unsigned char open;    /* listed in open_ix (units != 0) */
+    unsigned char open;    /* its bit set in open_bits (units != 0) */
     unsigned char born;    /* listed in born_list: has a position new this session */
     struct tracked *trk;   /* its tracked positions, in the run's order (seq) */
     size_t ntrk, captrk;
@@ -102,7 +102,7 @@ struct run {
     struct tc_tm *tm;
     size_t ni;
     struct ibook *book;
-    size_t *open_ix, n_open;          /* instruments with units != 0 */
+    uint64_t *open_bits;              /* [(ni + 63) / 64] bit ix: units != 0 */
     struct tc_strategy_ctx **ctx;
     size_t nctx;
     size_t *ctx_class;                /* index into cfg->strategies */
@@ -583,26 +583,15 @@ static int add_trade(struct run *r, const struct tracked *t, struct tc_error *er
     return 0;
 }
 
-/* Instrument IX enters (ON) or leaves open_ix, which stays in increasing
- * order (the equity point sums in that order). */
+/* Instrument IX enters (ON) or leaves the open ones (a bit each: the
+ * equity point visits them in increasing order). */
 static void open_set(struct run *r, size_t ix, int on)
 {
-    size_t lo = 0, hi = r->n_open;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->open_ix[mid] < ix)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (on) {
-        memmove(&r->open_ix[lo + 1], &r->open_ix[lo], (r->n_open - lo) * sizeof(*r->open_ix));
-        r->open_ix[lo] = ix;
-        r->n_open++;
-    } else {
-        memmove(&r->open_ix[lo], &r->open_ix[lo + 1], (r->n_open - lo - 1) * sizeof(*r->open_ix));
-        r->n_open--;
-    }
+    const uint64_t bit = UINT64_C(1) << (ix % 64);
+    if (on)
+        r->open_bits[ix / 64] |= bit;
+    else
+        r->open_bits[ix / 64] &= ~bit;
     r->book[ix].open = (unsigned char)on;
 }
 
@@ -870,7 +859,7 @@ static int setup(struct run *r, struct tc_error *err)
 
     r->ni = cfg->n_series;
     if (!(r->book = calloc(r->ni, sizeof(*r->book))) ||
-        !(r->open_ix = calloc(r->ni, sizeof(*r->open_ix))) ||
+        !(r->open_bits = calloc(r->ni / 64 + 1, sizeof(*r->open_bits))) ||
         !(r->ctx = calloc(cfg->n_strategies, sizeof(*r->ctx))) ||
         !(r->ctx_class = calloc(cfg->n_strategies, sizeof(*r->ctx_class))) ||
         !(r->sid = calloc(cfg->n_strategies, sizeof(*r->sid))) ||
@@ -1129,21 +1118,23 @@ static int offer_bars(struct run *r, int again, struct tc_error *err)
 static int equity_point(struct run *r, struct tc_equity_point *p, struct tc_error *err)
 {
     struct tc_dec eq = r->cash, expo = TC_DEC_ZERO, v, a;
+    const uint64_t *const bits = r->open_bits;
 
-    for (size_t k = 0; k < r->n_open; k++) {
-        const struct ibook *b = &r->book[r->open_ix[k]];
-        const struct tc_bar_view *col = &r->view[r->open_ix[k]];
-        const struct tc_dec close = col->n ? col->close[col->n - 1] : TC_DEC_ZERO;
-        /* whole units (as a rule): tc_dec_mul's product of a whole factor, no call */
-        if (b->is_whole ? __builtin_mul_overflow(close.raw, b->whole, &v.raw)
-                        : tc_dec_mul(b->units, close, TC_ROUND_HALF_EVEN, &v) != 0)
-            return tc_error_set(err, TC_ERANGE, "backtest: equity of \"%s\" overflows",
-                                r->cfg->series[r->open_ix[k]].instrument_id);
-        if (tc_dec_abs_fast(v, &a) != 0 || tc_dec_add_fast(expo, a, &expo) != 0 ||
-            tc_dec_sub_fast(v, b->cost, &v) != 0 || tc_dec_add_fast(eq, v, &eq) != 0)
-            return tc_error_set(err, TC_ERANGE, "backtest: equity of \"%s\" overflows",
-                                r->cfg->series[r->open_ix[k]].instrument_id);
-    }
+    /* the open instruments in increasing order */
+    for (size_t w = 0, nw = r->ni / 64 + 1; w < nw; w++)
+        for (uint64_t m = bits[w]; m; m &= m - 1) {
+            const size_t ix = w * 64 + (size_t)__builtin_ctzll(m);
+            const struct ibook *b = &r->book[ix];
+            const struct tc_bar_view *col = &r->view[ix];
+            const struct tc_dec close = col->n ? col->close[col->n - 1] : TC_DEC_ZERO;
+            /* whole units (as a rule): tc_dec_mul's product of a whole factor, no call */
+            if ((b->is_whole ? __builtin_mul_overflow(close.raw, b->whole, &v.raw)
+                             : tc_dec_mul(b->units, close, TC_ROUND_HALF_EVEN, &v) != 0) ||
+                tc_dec_abs_fast(v, &a) != 0 || tc_dec_add_fast(expo, a, &expo) != 0 ||
+                tc_dec_sub_fast(v, b->cost, &v) != 0 || tc_dec_add_fast(eq, v, &eq) != 0)
+                return tc_error_set(err, TC_ERANGE, "backtest: equity of \"%s\" overflows",
+                                    r->cfg->series[ix].instrument_id);
+        }
     p->day = r->day;
     p->cash = r->cash;
     p->equity = eq;
@@ -1259,6 +1250,21 @@ static int session(struct run *r, size_t si, struct tc_error *err)
         return rc;
     for (size_t c = 0; c < r->nctx; c++)
         tc_strategy_ctx_set_time(r->ctx[c], day, close_us);
+    /* the bars offer_bars feeds the broker this session (from each offered
+     * instrument's cursor on): their columns that nothing else read lately
+     * asked for now, read once the cursors have moved */
+    for (size_t m = 0; m < r->n_offer; m++) {
+        const size_t k = r->offer_list[m], i = view[k].n;
+        if (i < r->end[k]) {
+            const struct tc_bar_view *c = &view[k];
+            __builtin_prefetch(c->open + i);
+            __builtin_prefetch(c->high + i);
+            __builtin_prefetch(c->low + i);
+            __builtin_prefetch(c->adj_close + i);
+            __builtin_prefetch(c->volume + i);
+            __builtin_prefetch(c->open_interest + i);
+        }
+    }
     /* move the cursors: an instrument without a bar today costs a compare
      * (and the end of its last session's new bars) */
     for (size_t k = 0; k < ni; k++) {
@@ -1454,7 +1460,7 @@ static void cleanup(struct run *r)
         free(r->book[k].acts);
     }
     free(r->book);
-    free(r->open_ix);
+    free(r->open_bits);
     free(r->ctx);
     free(r->ctx_class);
     free(r->sid);
