@@ -1163,6 +1163,74 @@ static void test_map_pad(void **state)
     free(text);
 }
 
+static void test_line_bytes(void **state)
+{
+    (void)state;
+    /* one-symbol lines whose prices have 1..7 integer digits and six
+     * decimals (the in-place parser's own price path), in both formats,
+     * with each byte replaced by every other byte value in turn: whatever
+     * tc__prices_line_plain accepts, tc__prices_row_plain (the field-wise
+     * parsers) accepts with the same bar; the line as written is accepted
+     * with its exact values */
+    char line[128], buf[128 + 32];
+    for (int yahoo = 0; yahoo < 2; yahoo++) {
+        for (int k = 1; k <= 7; k++) {
+            char ip[8];
+            memset(ip, '5', (size_t)k);
+            ip[k] = '\0';
+            int n = snprintf(line, sizeof line,
+                             yahoo ? "2020-01-02,%s.250000,%s.750000,%s.125000,%s.500000,%s.500000,"
+                                     "1234"
+                                   : "2020-01-02,%s.250000,%s.750000,%s.125000,%s.500000,1234,"
+                                     "56%.0s",
+                             ip, ip, ip, ip, ip);
+            int64_t whole = 0;
+            for (int i = 0; i < k; i++)
+                whole = whole * 10 + 5;
+            for (int at = -1; at < n; at++) {
+                for (int c = 1; c < 256; c++) {
+                    if (at < 0 && c > 1)
+                        break;
+                    memset(buf, 0, sizeof buf);
+                    memcpy(buf, line, (size_t)n);
+                    if (at >= 0) {
+                        if ((unsigned char)line[at] == c)
+                            continue;
+                        buf[at] = (char)c;
+                    }
+                    struct tc__day_cache dc1 = {0}, dc2 = {0};
+                    dc1.key = dc2.key = UINT64_MAX;
+                    struct tc_bar a, b;
+                    const char *next = NULL;
+                    int fast = tc__prices_line_plain(buf, buf + n, yahoo, &dc1, &a, &next);
+                    if (at < 0) {
+                        assert_int_equal(fast, 0);
+                        assert_ptr_equal(next, buf + n);
+                        assert_int_equal(a.open.raw, whole * TC_DEC_ONE + 25000000);
+                        assert_int_equal(a.high.raw, whole * TC_DEC_ONE + 75000000);
+                        assert_int_equal(a.low.raw, whole * TC_DEC_ONE + 12500000);
+                        assert_int_equal(a.close.raw, whole * TC_DEC_ONE + 50000000);
+                        assert_int_equal(a.adj_close.raw, a.close.raw);
+                        assert_int_equal(a.volume, 1234);
+                        assert_int_equal(a.open_interest, yahoo ? 0 : 56);
+                    }
+                    if (fast != 0)
+                        continue;
+                    /* the line ends where the fast parser found it */
+                    size_t len = (size_t)(next - buf);
+                    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+                        len--;
+                    if (tc__prices_row_plain(buf, len, yahoo, &dc2, &b) != 0 ||
+                        memcmp(&a, &b, sizeof a) != 0)
+                        fail_msg("line \"%.*s\" (byte %d now 0x%02x): accepted in place, "
+                                 "not so by the field parsers",
+                                 n, buf, at, c);
+                }
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1176,6 +1244,7 @@ int main(void)
         cmocka_unit_test(test_mapped_sizes),
         cmocka_unit_test(test_pipe_read),
         cmocka_unit_test(test_map_pad),
+        cmocka_unit_test(test_line_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

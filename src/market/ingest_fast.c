@@ -400,18 +400,22 @@ static const unsigned char last_k[23] = {0,    0,    0,    0,    0,    0,    0, 
 HOT const char *word_price(const char *p, struct tc_dec *out)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-                                _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), x));
-    unsigned nd = ~(unsigned)_mm_movemask_epi8(dig); /* not digits (bits 16.. too) */
-    unsigned k = (unsigned)__builtin_ctz(nd);        /* the integer digits */
-    /* K digits, the point, six digits and the comma */
-    if (k - 1 < 7 && ((nd >> k) & 0xFF) == 0x81 && p[k] == '.' && p[k + 7] == ',') {
+    /* '0'..'9' moved to -128..-119 (signed): the bytes below -118 are digits */
+    __m128i t = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0')));
+    unsigned nd = (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(_mm_set1_epi8(-118), t)) ^
+                  0x1FFFFu;                   /* not digits (and a stop after 16) */
+    unsigned k = (unsigned)__builtin_ctz(nd); /* the integer digits */
+    /* K digits, the point, six digits and the comma: the mask's bits K..K+7
+     * (inside the 16) and the point and comma as one word's first and last
+     * bytes */
+    if (k - 1 < 7 && ((nd >> k) & 0xFF) == 0x81 &&
+        (load8(p + k) & UINT64_C(0xFF000000000000FF)) == UINT64_C(0x2C0000000000002E)) {
         __m128i v = _mm_subs_epu8(_mm_loadu_si128((const __m128i *)(const void *)(p + k - 8)),
                                   _mm_set1_epi8('0')); /* '.' and ',' become 0 */
         v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(last_k + k)));
-        v = _mm_add_epi16(_mm_mullo_epi16(_mm_and_si128(v, _mm_set1_epi16(0xFF)),
-                                          _mm_set1_epi16(10)),
-                          _mm_srli_epi16(v, 8));          /* 10 * first + second */
+        /* 10 * first + second: a lane F + 256 S times 10 * 256 + 1 is
+         * F + 256 (10 F + S) modulo 2^16 (the 10 * 256 * 256 S wraps out) */
+        v = _mm_srli_epi16(_mm_mullo_epi16(v, _mm_set1_epi16(2561)), 8);
         v = _mm_madd_epi16(v, _mm_set1_epi32(0x00010064)); /* 100 * first + second */
         v = _mm_packs_epi32(v, v);                           /* each < 10^4 */
         v = _mm_madd_epi16(v, _mm_set1_epi32(0x00012710)); /* 10^4 * first + second */
