@@ -425,9 +425,11 @@ static __attribute__((noinline)) int session_bars(struct state *s, size_t *ntodo
  * slow SMA has a value (fast < slow: the fast one has one then too) the
  * sign of fast - slow (sign_of) is compared with the last non-zero sign; a
  * new one moves it and a crossover is listed (turn). The loop takes itself
- * only a bar of the common case whose sign is plainly its last non-zero
- * one (the exact means more than a unit apart, no 64-bit step
- * overflowing): it calls nothing, so that it keeps everything in
+ * only the next bar, alone in the session, of an instrument on 64-bit sums:
+ * while the windows fill and the slow one has no value yet after it, or
+ * once they are full when its sign is plainly its last non-zero one (the
+ * exact means more than a unit apart, no 64-bit step overflowing). It
+ * calls nothing, so that it keeps everything in
  * registers; for any other it stops before changing anything and
  * session_bars takes that instrument. Then, in the same order, each listed
  * crossover's signal (crossed): the signals and the order of the
@@ -453,11 +455,28 @@ static int on_session(struct tc_strategy_ctx *ctx, void *vs, const struct tc_ses
                 break;
             struct col *const c = &col[ix];
             const size_t i = froma[ix];
-            if (!(i == c->next && i >= c->ready && cols[ix].n - i == 1))
+            if (!(i == c->next && cols[ix].n - i == 1))
                 break;
             const struct tc_dec *x = cols[ix].close;
             const int64_t in = x[i].raw;
+            const size_t ready = c->ready;
             int64_t sf, ss, a, b, d;
+            if (i < ready) {
+                /* the windows still filling (64-bit sums, READY set), the
+                 * slow one short of a value after this bar: only the sums
+                 * move (nothing leaves the slow window yet) */
+                if (ready == SIZE_MAX || i + 1 == ready)
+                    break;
+                const size_t count = i + 1 + slow - ready;
+                if (__builtin_add_overflow(c->sf, in, &sf) ||
+                    __builtin_sub_overflow(sf, count > fast ? x[i - fast].raw : 0, &sf) ||
+                    __builtin_add_overflow(c->ss, in, &ss))
+                    break;
+                c->sf = sf;
+                c->ss = ss;
+                c->next = i + 1;
+                continue;
+            }
             if (__builtin_add_overflow(c->sf, in, &sf) ||
                 __builtin_sub_overflow(sf, x[i - fast].raw, &sf) ||
                 __builtin_add_overflow(c->ss, in, &ss) ||
