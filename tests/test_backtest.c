@@ -14,6 +14,7 @@
 #include "tradecore/backtest.h"
 #include "tradecore/ingest.h"
 #include "tradecore/migrate.h"
+#include "tradecore/refdata.h"
 #include "tradecore/timemachine.h"
 
 #define D(text) tc_test_dec(text)
@@ -1809,6 +1810,146 @@ static void test_same_session_trades_by_instrument(void **state)
     }
 }
 
+/* Every session's equity point marks each open position at the session's
+ * close: exposure is the sum of |units x close| and equity - cash the sum
+ * of units x close - cost (units = quantity x multiplier, cost = units x
+ * the entry fill's price), recomputed here from the run's fills, over 70
+ * instruments (more than one 64-bit word of open instruments): with the
+ * series' own instruments (lot and multiplier 1: whole units), and with
+ * instruments of a historical store whose lot is 0.01 and multiplier
+ * MULT (units that are not whole: the products round). */
+static void run_marks(const char *stake, const char *mult)
+{
+    enum { NI = 70, NB = 160 };
+    const char *kv[] = {"fast=2", "slow=5", NULL, NULL};
+    char stake_kv[32];
+    struct tc_bar_series s[NI];
+    struct tc_backtest_strategy st;
+    struct tc_backtest_config cfg;
+    struct tc_backtest_result res;
+    struct tc_error err = {0};
+    struct tc_dec qty[NI], cost[NI], m = D(mult ? mult : "1");
+    struct tc_store *hist = NULL;
+    const int64_t d0 = tc_days_from_civil(2021, 3, 1);
+    uint64_t x = 88172645463325252u;
+    size_t next_fill = 0, both = 0, whole = 0;
+
+    if (mult) {
+        struct tc_refdata rd = {0};
+        struct tc_market mk;
+        tc_assert_ok(tc_store_open("sqlite::memory:", NULL, &hist, &err), &err);
+        tc_assert_ok(tc_migrate_latest(hist, "historical", &err), &err);
+        rd.store = hist;
+        memset(&mk, 0, sizeof(mk));
+        snprintf(mk.market_id, sizeof(mk.market_id), "SIM");
+        snprintf(mk.name, sizeof(mk.name), "marks");
+        snprintf(mk.timezone, sizeof(mk.timezone), "UTC");
+        tc_assert_ok(tc_refdata_market_create(&rd, &mk, &err), &err);
+        for (size_t k = 0; k < NI; k++) {
+            struct tc_instrument in;
+            tc_instrument_init(&in);
+            snprintf(in.instrument_id, sizeof(in.instrument_id), "M%02zu", k);
+            snprintf(in.symbol, sizeof(in.symbol), "M%02zu", k);
+            snprintf(in.market_id, sizeof(in.market_id), "SIM");
+            snprintf(in.currency, sizeof(in.currency), "USD");
+            in.asset_class = TC_ASSET_EQUITY;
+            in.lot_size = D("0.01");
+            in.multiplier = m;
+            tc_assert_ok(tc_refdata_instrument_create(&rd, &in, &err), &err);
+            tc_instrument_release(&in);
+        }
+    }
+    snprintf(stake_kv, sizeof(stake_kv), "stake=%s", stake);
+    kv[2] = stake_kv;
+    for (size_t k = 0; k < NI; k++) {
+        char id[16];
+        int64_t close = 2000000000 + (int64_t)k * 37000000; /* 20 + 0.37 k */
+        snprintf(id, sizeof(id), "M%02zu", k);
+        tc_bar_series_init(&s[k], id);
+        for (size_t i = 0; i < NB; i++) {
+            struct tc_bar b;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            close += ((int64_t)(x % 61) - 30) * 1000000 + (int64_t)(x >> 60); /* ~ -0.30 .. 0.30 */
+            memset(&b, 0, sizeof(b));
+            b.day = d0 + (int64_t)i;
+            b.open = b.close = b.adj_close = tc_dec_from_raw(close);
+            b.high = tc_dec_from_raw(close + 50000000);
+            b.low = tc_dec_from_raw(close - 50000000);
+            b.volume = 1000000;
+            tc_assert_ok(tc_bar_series_append(&s[k], &b, &err), &err);
+        }
+        qty[k] = cost[k] = TC_DEC_ZERO;
+    }
+    strategy(&st, "sma_cross", kv);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &st;
+    cfg.n_strategies = 1;
+    cfg.series = s;
+    cfg.n_series = NI;
+    cfg.historical = hist;
+    cfg.cash = D("10000000");
+    tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
+    assert_int_equal(res.run.n_equity, NB);
+    assert_true(res.run.n_fills > 500);
+    for (size_t e = 0; e < res.run.n_equity; e++) {
+        const struct tc_equity_point *p = &res.run.equity[e];
+        struct tc_dec expo = TC_DEC_ZERO, marked = TC_DEC_ZERO, v, u, eq;
+        int low = 0, high = 0;
+        /* the fills of the sessions up to this one */
+        for (; next_fill < res.run.n_fills && res.run.fills[next_fill].day <= p->day; next_fill++) {
+            const struct tc_run_fill *f = &res.run.fills[next_fill];
+            size_t k = (size_t)strtoul(f->instrument_id + 1, NULL, 10);
+            assert_true(k < NI);
+            if (f->side == 'B') {
+                assert_true(tc_dec_is_zero(qty[k])); /* one layer at a time */
+                qty[k] = f->quantity;
+                tc_assert_ok(tc_dec_mul(f->quantity, m, TC_ROUND_HALF_EVEN, &u), &err);
+                tc_assert_ok(tc_dec_mul(u, f->price, TC_ROUND_HALF_EVEN, &cost[k]), &err);
+            } else {
+                tc_assert_ok(tc_dec_sub(qty[k], f->quantity, &qty[k]), &err);
+                assert_true(tc_dec_is_zero(qty[k])); /* sma_cross exits whole */
+                cost[k] = TC_DEC_ZERO;
+            }
+        }
+        for (size_t k = 0; k < NI; k++) {
+            if (tc_dec_is_zero(qty[k]))
+                continue;
+            low |= k < 64;
+            high |= k >= 64;
+            tc_assert_ok(tc_dec_mul(qty[k], m, TC_ROUND_HALF_EVEN, &u), &err);
+            whole += u.raw % TC_DEC_ONE == 0;
+            tc_assert_ok(tc_dec_mul(u, s[k].close[e], TC_ROUND_HALF_EVEN, &v), &err);
+            tc_assert_ok(tc_dec_add(expo, v, &expo), &err);
+            tc_assert_ok(tc_dec_sub(v, cost[k], &v), &err);
+            tc_assert_ok(tc_dec_add(marked, v, &marked), &err);
+        }
+        both += low && high;
+        assert_int_equal(p->exposure.raw, expo.raw);
+        tc_assert_ok(tc_dec_add(p->cash, marked, &eq), &err);
+        assert_int_equal(p->equity.raw, eq.raw);
+    }
+    assert_int_equal(next_fill, res.run.n_fills);
+    assert_true(both > NB / 2);
+    if (mult)
+        assert_int_equal(whole, 0); /* every mark went through a rounded product */
+    else
+        assert_true(whole > 0);
+    tc_backtest_result_release(&res);
+    for (size_t k = 0; k < NI; k++)
+        tc_bar_series_release(&s[k]);
+    tc_store_close(hist);
+}
+
+static void test_equity_marks(void **state)
+{
+    (void)state;
+    run_marks("3", NULL);          /* whole units */
+    run_marks("0.37", "1");        /* fractional quantities */
+    run_marks("2.13", "0.3333");   /* a fractional multiplier */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1831,6 +1972,7 @@ int main(void)
         cmocka_unit_test(test_book_matches_ledger),
         cmocka_unit_test(test_bad_configs),
         cmocka_unit_test(test_signal_handle),
+        cmocka_unit_test(test_equity_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
