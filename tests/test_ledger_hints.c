@@ -5,7 +5,8 @@
  * again, the rolled-back position is not found); instruments whose ids end
  * alike (one hint slot) each found as themselves; fill ids kept by their
  * number count the same sequence as ids made as text, across a prefix
- * change, and a fill id too long is refused with nothing written. */
+ * change, and a fill id too long is refused with nothing written; text
+ * fields without a NUL refused, junk after one taken. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "tradecore/accounts.h"
 #include "tradecore/ledger.h"
 #include "tradecore/refdata.h"
+#include "tradecore/signal.h"
 
 #define T0 INT64_C(1763765400000000) /* 2025-11-21T22:50:00Z */
 #define TS "2025-11-21T22:50:00Z"
@@ -307,6 +309,76 @@ static void test_fill_ids_by_number(void **state)
     tc_ledger_close(w.l);
 }
 
+/* Text fields checked for their NUL (the last byte first, else anywhere):
+ * a field without one is refused with nothing recorded nor counted; junk
+ * after the NUL up to the last byte is taken. */
+static void test_unterminated_fields(void **state)
+{
+    static const char *json =
+        "{\"type\":\"BASE_ENTRY\",\"portfolio\":\"p1\",\"strategy\":\"s1\",\"instrument\":"
+        "\"ES\",\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"100\",\"stop\":"
+        "\"95\",\"quantity\":\"2\",\"signal_id\":\"u-1\",\"reason\":\"why\"}";
+    struct world w;
+    struct tc_signal sig, bad;
+    struct tc_signal_outcome o;
+    struct tc_error err = {0};
+    struct tc_fill f;
+    struct tc_position p;
+    int applied = -1;
+
+    (void)state;
+    world_open(&w);
+    tc_assert_ok(tc_signal_parse(json, strlen(json), &sig, &err), &err);
+    for (int k = 0; k < 5; k++) {
+        bad = sig;
+        switch (k) {
+        case 0: memset(bad.portfolio, 'x', sizeof(bad.portfolio)); break;
+        case 1: memset(bad.strategy, 'x', sizeof(bad.strategy)); break;
+        case 2: memset(bad.instrument, 'x', sizeof(bad.instrument)); break;
+        case 3: memset(bad.reason, 'x', sizeof(bad.reason)); break;
+        default: memset(bad.signal_id, 'x', sizeof(bad.signal_id)); break;
+        }
+        memset(&o, 0x5a, sizeof(o));
+        assert_int_equal(tc_ledger_submit(w.l, &bad, &o, &err), TC_EINVAL);
+        assert_string_equal(tc_error_msg(&err), "signal: a text field is not terminated");
+        assert_int_equal(o.status, 0);
+        assert_string_equal(o.fingerprint, "");
+        assert_int_equal(w.ids.n, 0);
+    }
+    /* junk after each NUL, the last bytes not zero: taken as the texts */
+    bad = sig;
+    memset(bad.portfolio + 3, 'x', sizeof(bad.portfolio) - 3);
+    memset(bad.strategy + 3, 'x', sizeof(bad.strategy) - 3);
+    memset(bad.instrument + 3, 'x', sizeof(bad.instrument) - 3);
+    memset(bad.reason + 4, 'x', sizeof(bad.reason) - 4);
+    memset(bad.signal_id + 4, 'x', sizeof(bad.signal_id) - 4);
+    tc_assert_ok(tc_ledger_submit(w.l, &bad, &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
+    assert_string_equal(o.fingerprint, "id:u-1");
+    assert_string_equal(o.position_id, "pos-t-1");
+    /* the same for a fill's ids */
+    fill_of(&f, o.fingerprint, "e-1", "2", "101");
+    memset(f.execution_id, 'x', sizeof(f.execution_id));
+    assert_int_equal(tc_ledger_apply_fill(w.l, &f, &applied, &err), TC_EINVAL);
+    assert_string_equal(tc_error_msg(&err), "fill: execution id is empty");
+    fill_of(&f, o.fingerprint, "e-1", "2", "101");
+    memset(f.client_order_id, 'x', sizeof(f.client_order_id));
+    assert_int_equal(tc_ledger_apply_fill(w.l, &f, &applied, &err), TC_EINVAL);
+    assert_string_equal(tc_error_msg(&err), "fill \"e-1\": client order id is empty");
+    assert_int_equal(applied, 0);
+    assert_position(&w, o.position_id, "ES", "0", "100");
+    fill_of(&f, o.fingerprint, "e-1", "2", "101");
+    memset(f.execution_id + 4, 'x', sizeof(f.execution_id) - 4);
+    memset(f.client_order_id + strlen(f.client_order_id) + 1, 'x',
+           sizeof(f.client_order_id) - strlen(f.client_order_id) - 1);
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    assert_int_equal(applied, 1);
+    assert_position(&w, o.position_id, "ES", "2", "101");
+    tc_assert_ok(tc_ledger_position_get(w.l, o.position_id, &p, &err), &err);
+    assert_string_equal(p.portfolio_id, "p1");
+    tc_ledger_close(w.l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_rollback_drops_keys),
         cmocka_unit_test(test_instruments_alike),
         cmocka_unit_test(test_fill_ids_by_number),
+        cmocka_unit_test(test_unterminated_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

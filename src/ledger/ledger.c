@@ -493,20 +493,22 @@ int tc__ledger_get_position(struct tc_ledger *l, struct tc_txn *tx, const char *
 }
 
 int tc__ledger_get_state(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                         struct tc_portfolio_state *s, int *found, struct tc_error *err)
+                         size_t pf, struct tc_portfolio_state *s, int *found,
+                         struct tc_error *err)
 {
-    return l->repo->state_load(l, tx, portfolio_id, s, found, err);
+    return l->repo->state_load(l, tx, portfolio_id, pf, s, found, err);
 }
 
 int tc__ledger_ensure_state(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                            struct tc_portfolio_state *s, struct tc_error *err)
+                            size_t pf, struct tc_portfolio_state *s, struct tc_error *err)
 {
     int found = 0, rc;
 
-    if ((rc = l->repo->state_load(l, tx, portfolio_id, s, &found, err)) != 0 || found)
+    if ((rc = l->repo->state_load(l, tx, portfolio_id, pf, s, &found, err)) != 0 || found)
         return rc;
-    if ((rc = l->repo->state_create(l, tx, portfolio_id, tc_clock_now(l->opt.clock), err)) != 0 ||
-        (rc = l->repo->state_load(l, tx, portfolio_id, s, &found, err)) != 0)
+    if ((rc = l->repo->state_create(l, tx, portfolio_id, pf, tc_clock_now(l->opt.clock), err)) !=
+            0 ||
+        (rc = l->repo->state_load(l, tx, portfolio_id, pf, s, &found, err)) != 0)
         return rc;
     if (!found)
         return tc_error_set(err, TC_ENOTFOUND, "portfolio \"%s\" not found", portfolio_id);
@@ -514,10 +516,10 @@ int tc__ledger_ensure_state(struct tc_ledger *l, struct tc_txn *tx, const char *
 }
 
 int tc__ledger_insert_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_position *p,
-                               size_t *slot, struct tc_error *err)
+                               size_t *slot, size_t *pos, struct tc_error *err)
 {
     int64_t now = tc_clock_now(l->opt.clock);
-    int rc = l->repo->pos_insert(l, tx, p, now, slot, err);
+    int rc = l->repo->pos_insert(l, tx, p, now, slot, pos, err);
     if (rc != 0)
         return rc;
     p->status = TC_POSITION_OPEN;
@@ -539,10 +541,10 @@ int tc__ledger_save_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_p
 }
 
 int tc__ledger_save_state(struct tc_ledger *l, struct tc_txn *tx, struct tc_portfolio_state *s,
-                          struct tc__ledger_changes *ch, struct tc_error *err)
+                          size_t pf, struct tc__ledger_changes *ch, struct tc_error *err)
 {
     int64_t now = tc_clock_now(l->opt.clock);
-    int rc = l->repo->state_save(l, tx, s, now, err);
+    int rc = l->repo->state_save(l, tx, s, pf, now, err);
     if (rc != 0)
         return rc;
     s->version++;
@@ -781,7 +783,7 @@ struct state_read {
 static int state_read_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
 {
     struct state_read *r = ud;
-    return tc__ledger_get_state(r->l, tx, r->id, r->out, &r->found, err);
+    return tc__ledger_get_state(r->l, tx, r->id, 0, r->out, &r->found, err);
 }
 
 int tc_ledger_portfolio_state(struct tc_ledger *l, const char *portfolio_id,
@@ -866,7 +868,7 @@ struct init_ctx {
 static int init_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
 {
     struct init_ctx *c = ud;
-    int rc = tc__ledger_ensure_state(c->l, tx, c->id, &c->ch->ps, err);
+    int rc = tc__ledger_ensure_state(c->l, tx, c->id, 0, &c->ch->ps, err);
     if (rc == 0)
         c->ch->has_ps = 1;
     return rc;

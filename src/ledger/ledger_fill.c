@@ -407,7 +407,7 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
         return rc;
     if ((rc = apply_to_position(c, tx, &o, &p, &pnl, &closed, err)) != 0)
         return rc;
-    if ((rc = tc__ledger_ensure_state(l, tx, p.portfolio_id, &s, err)) != 0)
+    if ((rc = tc__ledger_ensure_state(l, tx, p.portfolio_id, o.pf, &s, err)) != 0)
         return rc;
     /* margin style: cash = closed_equity = initial + realized − commission */
     if (tc_dec_add(s.realized_pnl, pnl, &s.realized_pnl) != 0 ||
@@ -416,7 +416,7 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
         tc_dec_sub(s.cash, s.commission_paid, &s.cash) != 0)
         return dec_err(err, "the portfolio's cash", f->execution_id);
     s.closed_equity = s.cash;
-    if ((rc = tc__ledger_save_state(l, tx, &s, c->ch, err)) != 0)
+    if ((rc = tc__ledger_save_state(l, tx, &s, o.pf, c->ch, err)) != 0)
         return rc;
     if (closed) {
         if ((rc = write_trade(c, tx, &p, o.pos, err)) != 0 ||
@@ -448,10 +448,9 @@ int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *a
         *applied = 0;
     if (!l || !fill)
         return tc_error_set(err, TC_EINVAL, "ledger: apply_fill needs a ledger and a fill");
-    if (!memchr(fill->execution_id, 0, sizeof(fill->execution_id)) || !fill->execution_id[0])
+    if (!TC__TERMINATED(fill->execution_id) || !fill->execution_id[0])
         return tc_error_set(err, TC_EINVAL, "fill: execution id is empty");
-    if (!memchr(fill->client_order_id, 0, sizeof(fill->client_order_id)) ||
-        !fill->client_order_id[0])
+    if (!TC__TERMINATED(fill->client_order_id) || !fill->client_order_id[0])
         return tc_error_set(err, TC_EINVAL, "fill \"%s\": client order id is empty",
                             fill->execution_id);
     if (tc_dec_sign(fill->quantity) <= 0) {

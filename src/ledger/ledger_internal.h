@@ -98,24 +98,26 @@ int tc__ledger_load_state(struct tc_txn *tx, const char *portfolio_id,
 /* POS: the position row's handle (ledger_repo.h), 0 for none */
 int tc__ledger_get_position(struct tc_ledger *l, struct tc_txn *tx, const char *position_id,
                             size_t pos, struct tc_position *p, int *found, struct tc_error *err);
+/* PF: the portfolio row's handle (ledger_repo.h), 0 for none */
 int tc__ledger_get_state(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                         struct tc_portfolio_state *s, int *found, struct tc_error *err);
+                         size_t pf, struct tc_portfolio_state *s, int *found,
+                         struct tc_error *err);
 
 /* Creates the portfolio's state from its definition if missing, then loads
  * it into *S. TC_ENOTFOUND (message naming it) for an unknown portfolio. */
 int tc__ledger_ensure_state(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                            struct tc_portfolio_state *s, struct tc_error *err);
+                            size_t pf, struct tc_portfolio_state *s, struct tc_error *err);
 
-/* Inserts P (status open, version 1, updated now); *SLOT as pos_insert's
- * (ledger_repo.h). */
+/* Inserts P (status open, version 1, updated now); *SLOT and *POS as
+ * pos_insert's (ledger_repo.h). */
 int tc__ledger_insert_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_position *p,
-                               size_t *slot, struct tc_error *err);
+                               size_t *slot, size_t *pos, struct tc_error *err);
 /* Saves P under its version (TC_ECONFLICT when another writer moved it);
  * on success P's version is the new one and its image goes to CH. */
 int tc__ledger_save_position(struct tc_ledger *l, struct tc_txn *tx, struct tc_position *p,
                              size_t pos, struct tc__ledger_changes *ch, struct tc_error *err);
 int tc__ledger_save_state(struct tc_ledger *l, struct tc_txn *tx, struct tc_portfolio_state *s,
-                          struct tc__ledger_changes *ch, struct tc_error *err);
+                          size_t pf, struct tc__ledger_changes *ch, struct tc_error *err);
 
 /* Submits INTENT to the broker (outside any transaction) and records the
  * acknowledgement with the fills reported from inside submit in one
@@ -154,6 +156,10 @@ int tc__ledger_on_update(const struct tc_order_update *u, void *ud);
 
 /* The broker's fill handler. */
 int tc__ledger_on_fill(const struct tc_fill *fill, void *ud);
+
+/* A char array A holds a NUL (memchr, string.h): its last byte first (a
+ * buffer zeroed past its text, as a rule), else any. */
+#define TC__TERMINATED(a) ((a)[sizeof(a) - 1] == '\0' || memchr((a), 0, sizeof(a)) != NULL)
 
 /* Copies S into BUF of CAP bytes (truncated to fit): snprintf "%s" without
  * its cost on the per-signal paths. */

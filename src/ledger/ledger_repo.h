@@ -12,6 +12,12 @@
  * 0 when there is none (the ids are used). The SQL backend gives 0 and
  * ignores it.
  *
+ * PF is the memory backend's handle of a portfolio row (its index + 1),
+ * got from portfolio_get (struct tc__ledger_pf) or order_load (struct
+ * tc__ledger_order): portfolios are added outside transactions, so it stays
+ * valid; 0 when there is none (the id is used). The SQL backend gives 0 and
+ * ignores it.
+ *
  * POS is the memory backend's handle of a position row (its index + 1),
  * got inside the running transaction from order_load (struct
  * tc__ledger_order): with it pos_load, pos_save and trade_insert find the
@@ -38,6 +44,7 @@ struct tc__ledger_layer {
     struct tc_position p;
     struct tc_dec planned;   /* its OPEN orders' quantity (not REJECTED/CANCELED/EXPIRED) */
     int64_t exits_in_flight; /* CLOSE orders NEW, SUBMITTED or PARTIALLY_FILLED */
+    size_t pos;              /* its POS (memory), 0 for SQL */
 };
 
 /* A portfolio's definition as the signal path needs it; with its state's
@@ -48,6 +55,7 @@ struct tc__ledger_pf {
     struct tc_dec capital;
     int state_known, has_state;
     struct tc_dec closed_equity;
+    size_t ref;                      /* its PF (memory), 0 for SQL */
 };
 
 /* A strategy's definition: its params already parsed (PARAMS_RC 0) or the
@@ -64,7 +72,6 @@ struct tc__ledger_strat {
 struct tc__ledger_order {
     char order_id[TC_ID_BUFSZ];
     char position_id[TC_ID_BUFSZ];
-    char portfolio_id[TC_ID_BUFSZ];
     int closing;                     /* intent CLOSE (else OPEN) */
     enum tc_order_status status;
     char reason[TC_LEDGER_TEXT_MAX]; /* SQL only: read from its row */
@@ -77,6 +84,7 @@ struct tc__ledger_order {
     size_t ref;
     size_t slot;                     /* its position's SLOT (memory), 0 for SQL */
     size_t pos;                      /* its position's POS (memory), 0 for SQL */
+    size_t pf;                       /* its portfolio's PF (memory), 0 for SQL */
 };
 
 /* The signal_log row of a signal (strings may be NULL or empty = NULL). */
@@ -129,18 +137,19 @@ struct tc__ledger_repo_ops {
                         struct tc__ledger_strat *out, struct tc_error *err);
 
     int (*state_load)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                      struct tc_portfolio_state *s, int *found, struct tc_error *err);
+                      size_t pf, struct tc_portfolio_state *s, int *found, struct tc_error *err);
     /* creates the state from the live portfolio's capital if absent (version
      * 1); nothing when the portfolio is unknown or deleted (state_load tells) */
     int (*state_create)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                        int64_t now, struct tc_error *err);
+                        size_t pf, int64_t now, struct tc_error *err);
     /* versioned: TC_ECONFLICT when S->version is not the stored one */
     int (*state_save)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_portfolio_state *s,
-                      int64_t now, struct tc_error *err);
+                      size_t pf, int64_t now, struct tc_error *err);
 
-    /* *SLOT: a hint on the way in, its pair's handle on the way out */
+    /* *SLOT: a hint on the way in, its pair's handle on the way out; *POS
+     * the new row's handle (memory; 0 for SQL) */
     int (*pos_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                      int64_t now, size_t *slot, struct tc_error *err);
+                      int64_t now, size_t *slot, size_t *pos, struct tc_error *err);
     int (*pos_save)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
                     size_t pos, int64_t now, struct tc_error *err);
     int (*pos_load)(struct tc_ledger *l, struct tc_txn *tx, const char *position_id, size_t pos,
@@ -155,11 +164,14 @@ struct tc__ledger_repo_ops {
     int (*open_count)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
                       const char *instrument_id, size_t slot, int64_t *n, struct tc_error *err);
 
-    /* orders: a new intent in status NEW (version 1); *REF the order's
-     * handle for an order_load in the same transaction (memory; 0 for SQL) */
+    /* orders: a new intent in status NEW (version 1) of position
+     * POSITION_ID, whose portfolio, strategy and instrument ids are O's (the
+     * memory backend keeps them once, as the position's), POS its handle
+     * (0 none: found by its id); *REF the order's handle for an order_load
+     * in the same transaction (memory; 0 for SQL) */
     int (*order_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
                         int closing, const char *fingerprint, const char *position_id,
-                        const char *reason, size_t *ref, struct tc_error *err);
+                        size_t pos, const char *reason, size_t *ref, struct tc_error *err);
     /* REF: the order's handle from order_insert in this transaction, 0 none
      * (found by its client order id) */
     int (*order_load)(struct tc_ledger *l, struct tc_txn *tx, const char *client_order_id,

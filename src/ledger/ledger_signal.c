@@ -37,6 +37,7 @@ struct sig_ctx {
     struct tc__repo_vec intents;   /* struct tc_order_intent */
     struct tc__repo_vec layers;    /* struct tc__ledger_layer */
     size_t slot;                   /* the (portfolio, instrument) handle (ledger_repo.h) */
+    size_t pf;                     /* the portfolio's handle (ledger_repo.h) */
     /* the handles of the first NREF intents' orders (ledger_repo.h), made
      * in this attempt; the others are found by their ids */
     size_t ref[NREF];
@@ -247,8 +248,9 @@ static int load_layers(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *er
 /* ------------------------------------------------------------------------ */
 /* Writes                                                                     */
 
+/* An order for P (POS its row's handle: ledger_repo.h) of QTY. */
 static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_position *p,
-                     int closing, struct tc_dec qty, struct tc_error *err)
+                     size_t pos, int closing, struct tc_dec qty, struct tc_error *err)
 {
     const struct tc_signal *s = c->sig;
     struct tc_ledger *l = c->l;
@@ -291,7 +293,7 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     o->has_ref_price = s->has_price;
     o->ref_price = s->has_price ? s->price : TC_DEC_ZERO;
     o->created_at_us = now;
-    if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, p->position_id, reason, &ref,
+    if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, p->position_id, pos, reason, &ref,
                                     err)) != 0)
         return rc;
     if (c->intents.n <= NREF)
@@ -301,8 +303,10 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     return 0;
 }
 
+/* A new position P (*POS its row's handle: ledger_repo.h). */
 static int new_position(struct sig_ctx *c, struct tc_txn *tx, int layer, struct tc_dec lots,
-                        const struct tc_dec *stop, struct tc_position *p, struct tc_error *err)
+                        const struct tc_dec *stop, struct tc_position *p, size_t *pos,
+                        struct tc_error *err)
 {
     const struct tc_signal *s = c->sig;
     int rc;
@@ -326,7 +330,7 @@ static int new_position(struct sig_ctx *c, struct tc_txn *tx, int layer, struct 
     }
     p->is_base = layer == 0;
     p->layer = layer;
-    return tc__ledger_insert_position(c->l, tx, p, &c->slot, err);
+    return tc__ledger_insert_position(c->l, tx, p, &c->slot, pos, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -363,7 +367,8 @@ static int touch_state(struct decide *d)
         return rc;
     if (d->has_state)
         return 0;
-    if ((rc = tc__ledger_ensure_state(d->c->l, d->tx, d->c->sig->portfolio, &st, d->err)) != 0)
+    if ((rc = tc__ledger_ensure_state(d->c->l, d->tx, d->c->sig->portfolio, d->c->pf, &st,
+                                      d->err)) != 0)
         return rc;
     d->c->ch.ps = st;
     d->c->ch.has_ps = 1;
@@ -400,6 +405,7 @@ static int do_base_entry(struct decide *d)
     const struct tc_signal *s = c->sig;
     const struct tc__ledger_layer *ly = c->layers.items;
     struct tc_position p;
+    size_t pos = 0;
     struct tc_dec qty;
     struct tc_error e;
     int has_explicit = 0, rc;
@@ -420,14 +426,15 @@ static int do_base_entry(struct decide *d)
     if ((rc = check_notional(d, TC_DEC_ZERO, qty)) != 0)
         return rc;
     if ((rc = touch_state(d)) != 0 ||
-        (rc = new_position(c, d->tx, 0, qty, s->has_stop ? &s->stop : NULL, &p, d->err)) != 0)
+        (rc = new_position(c, d->tx, 0, qty, s->has_stop ? &s->stop : NULL, &p, &pos, d->err)) !=
+            0)
         return rc;
     if ((rc = c->l->repo->pyr_base(c->l, d->tx, s->portfolio, s->instrument, c->slot,
                                    p.position_id, s->price, s->timestamp_us,
                                    tc_clock_now(c->l->opt.clock), d->err)) != 0)
         return rc;
     if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
-        (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
+        (rc = add_order(c, d->tx, &p, pos, 0, qty, d->err)) != 0)
         return rc;
     COPY_ID(c->out->position_id, p.position_id);
     /* "base entry: %s %s %s at %s" */
@@ -451,6 +458,7 @@ static int do_pyramid(struct decide *d)
     } pr = {0, 0, TC_DEC_ZERO};
     struct tc_pyramiding_state ps;
     struct tc_position p;
+    size_t pos = 0;
     struct tc_dec qty, open_qty = TC_DEC_ZERO;
     struct tc_error e;
     int has_explicit = 0, rc;
@@ -491,14 +499,14 @@ static int do_pyramid(struct decide *d)
         (rc = new_position(c, d->tx, (int)pr.count + 1, qty,
                            s->has_stop ? &s->stop
                                        : (base->p.has_current_stop ? &base->p.current_stop : NULL),
-                           &p, d->err)) != 0)
+                           &p, &pos, d->err)) != 0)
         return rc;
     if ((rc = c->l->repo->pyr_layer(c->l, d->tx, s->portfolio, s->instrument, pr.found, pr.count,
                                     base->p.position_id, s->price, s->timestamp_us,
                                     tc_clock_now(c->l->opt.clock), d->err)) != 0)
         return rc;
     if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
-        (rc = add_order(c, d->tx, &p, 0, qty, d->err)) != 0)
+        (rc = add_order(c, d->tx, &p, pos, 0, qty, d->err)) != 0)
         return rc;
     COPY_ID(c->out->position_id, p.position_id);
     if (p.layer >= 0) {
@@ -552,7 +560,7 @@ static int do_exit(struct decide *d)
             continue;
         if (tc_dec_sign(ly[k].p.quantity) <= 0 || ly[k].exits_in_flight != 0)
             continue;
-        if ((rc = add_order(c, d->tx, &ly[k].p, 1, ly[k].p.quantity, d->err)) != 0)
+        if ((rc = add_order(c, d->tx, &ly[k].p, ly[k].pos, 1, ly[k].p.quantity, d->err)) != 0)
             return rc;
         if (!c->out->position_id[0])
             tc__ledger_copy(c->out->position_id, sizeof(c->out->position_id), ly[k].p.position_id);
@@ -625,6 +633,7 @@ static int decide(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *rej,
         return rc;
     if (!pf.found || pf.deleted)
         return REJECT(&d, "portfolio \"%s\" not found", s->portfolio);
+    c->pf = pf.ref;
     if ((rc = c->l->repo->strategy_get(c->l, tx, s->strategy, &sg, err)) != 0)
         return rc;
     if (!sg.found || sg.deleted)
@@ -638,7 +647,8 @@ static int decide(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *rej,
         /* the backend gave the state's closed equity with the portfolio */
         found = pf.has_state;
         st.closed_equity = pf.closed_equity;
-    } else if ((rc = tc__ledger_get_state(c->l, tx, s->portfolio, &st, &found, err)) != 0) {
+    } else if ((rc = tc__ledger_get_state(c->l, tx, s->portfolio, pf.ref, &st, &found, err)) !=
+               0) {
         return rc;
     }
     d.has_state = found;
@@ -1015,11 +1025,9 @@ int tc_ledger_submit(struct tc_ledger *l, const struct tc_signal *sig,
     copy.has_passphrase = 0;
     c->l = l;
     c->sig = &copy;
-    if (!memchr(copy.portfolio, 0, sizeof(copy.portfolio)) ||
-        !memchr(copy.strategy, 0, sizeof(copy.strategy)) ||
-        !memchr(copy.instrument, 0, sizeof(copy.instrument)) ||
-        !memchr(copy.reason, 0, sizeof(copy.reason)) ||
-        !memchr(copy.signal_id, 0, sizeof(copy.signal_id)))
+    if (!TC__TERMINATED(copy.portfolio) || !TC__TERMINATED(copy.strategy) ||
+        !TC__TERMINATED(copy.instrument) || !TC__TERMINATED(copy.reason) ||
+        !TC__TERMINATED(copy.signal_id))
         rc = tc_error_set(err, TC_EINVAL, "signal: a text field is not terminated");
     else if ((rc = prepare(c, err)) == 0)
         rc = process(c, out, err);

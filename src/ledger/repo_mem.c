@@ -438,6 +438,7 @@ struct mpyr {
 /* One (portfolio, instrument): its pyramiding state and positions. */
 struct mslot {
     const char *key;          /* "<portfolio>\x1f<instrument>" */
+    uint32_t pf;              /* its portfolio's row's index + 1, 0 none */
     char portfolio_id[TC_ID_BUFSZ], instrument_id[TC_ID_BUFSZ];
     struct mpyr pyr;
     uint32_t *pos;            /* its positions' indexes, oldest first */
@@ -924,6 +925,7 @@ static int mem_portfolio_get(struct tc_ledger *l, struct tc_txn *tx, const char 
     memset(out, 0, sizeof(*out));
     if (k >= 0) {
         const struct mpf *e = tab_at(&M(l)->t[T_PF], (size_t)k);
+        out->ref = (size_t)k + 1;
         out->found = 1;
         out->deleted = e->deleted;
         out->capital = e->capital;
@@ -1055,10 +1057,20 @@ nomem:
 /* ------------------------------------------------------------------------ */
 /* portfolio_state                                                            */
 
-static int mem_state_load(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                          struct tc_portfolio_state *s, int *found, struct tc_error *err)
+/* The row of portfolio ID: its handle PF when given, else found by its
+ * id; -1 none. */
+static long pf_find(struct mem *m, size_t pf, const char *id)
 {
-    long k = tab_find(&M(l)->t[T_PF], portfolio_id);
+    if (pf && pf <= m->t[T_PF].n)
+        return (long)(pf - 1);
+    return tab_find(&m->t[T_PF], id);
+}
+
+static int mem_state_load(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
+                          size_t pf, struct tc_portfolio_state *s, int *found,
+                          struct tc_error *err)
+{
+    long k = pf_find(M(l), pf, portfolio_id);
     const struct mpf *e = k >= 0 ? tab_at(&M(l)->t[T_PF], (size_t)k) : NULL;
     (void)tx;
     (void)err;
@@ -1069,10 +1081,10 @@ static int mem_state_load(struct tc_ledger *l, struct tc_txn *tx, const char *po
 }
 
 static int mem_state_create(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                            int64_t now, struct tc_error *err)
+                            size_t pf, int64_t now, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->t[T_PF], portfolio_id);
+    long k = pf_find(m, pf, portfolio_id);
     struct mpf *e;
 
     (void)tx;
@@ -1095,10 +1107,10 @@ static int mem_state_create(struct tc_ledger *l, struct tc_txn *tx, const char *
 }
 
 static int mem_state_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_portfolio_state *s,
-                          int64_t now, struct tc_error *err)
+                          size_t pf, int64_t now, struct tc_error *err)
 {
     struct mem *m = M(l);
-    long k = tab_find(&m->t[T_PF], s->portfolio_id);
+    long k = pf_find(m, pf, s->portfolio_id);
     struct mpf *e = k >= 0 ? tab_at(&m->t[T_PF], (size_t)k) : NULL;
 
     (void)tx;
@@ -1159,14 +1171,6 @@ static struct mslot *slot_find(struct mem *m, const char *portfolio_id, const ch
     struct mslot *s;
     long k;
 
-    /* a signal asks for the same (portfolio, instrument) several times */
-    if (m->last_slot && m->last_slot <= st->n) {
-        s = tab_at(st, m->last_slot - 1);
-        if (slot_is(s, portfolio_id, instrument_id)) {
-            *idx = m->last_slot - 1;
-            return s;
-        }
-    }
     /* the slot of the instrument the signal looked up (a hint: checked) */
     if (it->last && it->last <= it->n) {
         const struct minst *in = tab_at(it, it->last - 1);
@@ -1174,6 +1178,14 @@ static struct mslot *slot_find(struct mem *m, const char *portfolio_id, const ch
             slot_is(s = tab_at(st, in->slot - 1), portfolio_id, instrument_id)) {
             *idx = in->slot - 1;
             m->last_slot = in->slot;
+            return s;
+        }
+    }
+    /* a signal asks for the same (portfolio, instrument) several times */
+    if (m->last_slot && m->last_slot <= st->n) {
+        s = tab_at(st, m->last_slot - 1);
+        if (slot_is(s, portfolio_id, instrument_id)) {
+            *idx = m->last_slot - 1;
             return s;
         }
     }
@@ -1227,6 +1239,11 @@ static int slot_get(struct mem *m, size_t hint, const char *portfolio_id,
         return rc;
     copy_str(s->portfolio_id, sizeof(s->portfolio_id), portfolio_id);
     copy_str(s->instrument_id, sizeof(s->instrument_id), instrument_id);
+    {
+        /* its portfolio's handle for the fills of its orders */
+        long pk = tab_find(&m->t[T_PF], portfolio_id);
+        s->pf = pk >= 0 ? (uint32_t)pk + 1 : 0;
+    }
     memcpy(s->pyr.st.portfolio_id, s->portfolio_id, sizeof(s->portfolio_id));
     memcpy(s->pyr.st.instrument_id, s->instrument_id, sizeof(s->instrument_id));
     m->last_slot = *idx + 1;
@@ -1272,7 +1289,7 @@ static void pos_out(const struct mem *m, const struct mpos *e, struct tc_positio
 }
 
 static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                          int64_t now, size_t *slot, struct tc_error *err)
+                          int64_t now, size_t *slot, size_t *pos, struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_POS];
@@ -1290,7 +1307,8 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     if ((rc = slot_get(m, *slot, p->portfolio_id, p->instrument_id, &s, &si, err)) != 0)
         return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
     *slot = si + 1;
-    if (tc__grow((void **)&s->pos, &s->cap, s->npos, sizeof(*s->pos), 8) != 0) {
+    if (s->npos == s->cap &&
+        tc__grow((void **)&s->pos, &s->cap, s->npos, sizeof(*s->pos), 8) != 0) {
         oom(err, "a position");
         return TC_ENOMEM;
     }
@@ -1324,6 +1342,7 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     e->v.version = 1;
     e->v.updated_at_us = now;
     s->pos[s->npos++] = (uint32_t)i;
+    *pos = i + 1;
     return 0;
 }
 
@@ -1455,6 +1474,7 @@ static int mem_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfo
         m->t[T_POS].last = (size_t)s->pos[k] + 1;
         ly->planned = TC_DEC_ZERO;
         ly->exits_in_flight = 0;
+        ly->pos = (size_t)s->pos[k] + 1;
         for (size_t o = e->first_order; o; o = ((const struct mord *)tab_at(ot, o - 1))->next) {
             const struct mord *od = tab_at(ot, o - 1);
             enum tc_order_status st = od->s.status;
@@ -1503,17 +1523,6 @@ static int mem_open_count(struct tc_ledger *l, struct tc_txn *tx, const char *po
 /* ------------------------------------------------------------------------ */
 /* orders                                                                     */
 
-/* The offset of ID for an intent of position P with slot S: SAME when it is
- * the position's own (OWN), else ID stored. */
-static int intent_id(struct mem *m, const char *id, const char *own, uint32_t *off)
-{
-    if (strcmp(id, own) == 0) {
-        *off = SAME;
-        return 0;
-    }
-    return str_put(&m->a, id, TC_ID_BUFSZ, off);
-}
-
 /* Text OFF of order E, or the position's when SAME (OWN). */
 static const char *intent_text(const struct mem *m, uint32_t off, const char *own)
 {
@@ -1535,12 +1544,11 @@ static int order_fp(struct mem *m, struct mord *e, const struct hkey *k, const c
 
 static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
                             int closing, const char *fingerprint, const char *position_id,
-                            const char *reason, size_t *ref, struct tc_error *err)
+                            size_t pos, const char *reason, size_t *ref, struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_ORD];
-    long pk = tab_find(&m->t[T_POS], position_id);
-    const struct mslot *s;
+    long pk = pos_find(m, pos, position_id);
     struct mpos *p;
     struct mord *e;
     size_t i;
@@ -1556,25 +1564,23 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
         return tc_error_set(err, TC_ECONFLICT, "order \"%s\": the client order id exists",
                             o->client_order_id);
     p = tab_at(&m->t[T_POS], (size_t)pk);
-    s = tab_at(&m->t[T_SLOT], p->slot);
     if (save_el(m, &m->t[T_POS], (size_t)pk, &p->first_order, sizeof(p->first_order)) != 0) {
         oom(err, "the journal");
         return TC_ENOMEM;
     }
     if ((rc = tab_insert_h(m, t, &hk, TC_CLIENT_ORDER_ID_MAX, &e, &i, err)) != 0)
         return (tc_error_prefix(err, "order \"%s\"", o->client_order_id), rc);
-    /* the text: the ids its position has are not kept again, nor the
-     * fingerprint of the signal row just made */
+    /* the text: the ids its position has are not kept again (the intent's
+     * are its position's: ledger_repo.h), nor the fingerprint of the
+     * signal row just made */
     if (str_put(&m->a, o->order_id, sizeof(o->order_id), &e->order_id) != 0 ||
         str_put_shared(&m->a, &m->texts, reason ? reason : "", TC_LEDGER_TEXT_MAX,
                        &e->reason) != 0 ||
-        order_fp(m, e, &hk, fingerprint) != 0 ||
-        intent_id(m, o->portfolio_id, s->portfolio_id, &e->portfolio) != 0 ||
-        intent_id(m, o->strategy_id, str_at(&m->a, p->strategy), &e->strategy) != 0 ||
-        intent_id(m, o->instrument_id, s->instrument_id, &e->instrument) != 0) {
+        order_fp(m, e, &hk, fingerprint) != 0) {
         oom(err, "an order");
         return TC_ENOMEM;
     }
+    e->portfolio = e->strategy = e->instrument = SAME;
     e->pos = (uint32_t)pk;
     e->next = p->first_order;
     e->closing = closing;
@@ -1667,13 +1673,9 @@ static int mem_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *cl
     m->last_slot = (size_t)p->slot + 1;
     o->slot = (size_t)p->slot + 1;
     o->pos = (size_t)e->pos + 1;
+    o->pf = ((const struct mslot *)tab_at(&m->t[T_SLOT], p->slot))->pf;
     STR_COPY(&m->a, o->order_id, e->order_id);
     memcpy(o->position_id, p->key, sizeof(o->position_id));
-    if (e->portfolio == SAME)
-        memcpy(o->portfolio_id, ((const struct mslot *)tab_at(&m->t[T_SLOT], p->slot))->portfolio_id,
-               sizeof(o->portfolio_id));
-    else
-        STR_COPY(&m->a, o->portfolio_id, e->portfolio);
     o->closing = e->closing;
     o->status = e->s.status;
     /* the text in the arena (not copied: the fill reads it at most once) */

@@ -366,9 +366,11 @@ static int sql_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct t
 /* portfolio_state                                                            */
 
 static int sql_state_load(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                          struct tc_portfolio_state *s, int *found, struct tc_error *err)
+                          size_t pf, struct tc_portfolio_state *s, int *found,
+                          struct tc_error *err)
 {
     (void)l;
+    (void)pf;
     return tc__ledger_load_state(tx, portfolio_id, s, found, err);
 }
 
@@ -387,11 +389,12 @@ int tc__ledger_load_state(struct tc_txn *tx, const char *portfolio_id,
 }
 
 static int sql_state_create(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,
-                            int64_t now, struct tc_error *err)
+                            size_t pf, int64_t now, struct tc_error *err)
 {
     struct tc_val v[] = {TC_V_TEXT(portfolio_id), TC_V_TIME(now)};
     int rc;
     (void)l;
+    (void)pf;
     /* ON CONFLICT: a concurrent creator wins, both then read its row */
     rc = tc_txn_exec(tx,
                      "INSERT INTO portfolio_state (portfolio_id, initial_capital, cash, "
@@ -407,12 +410,13 @@ static int sql_state_create(struct tc_ledger *l, struct tc_txn *tx, const char *
 }
 
 static int sql_state_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_portfolio_state *s,
-                          int64_t now, struct tc_error *err)
+                          size_t pf, int64_t now, struct tc_error *err)
 {
     struct tc_val v[] = {TC_V_TEXT(s->portfolio_id), TC_V_INT(s->version), TC_V_DEC(s->cash),
                          TC_V_DEC(s->closed_equity), TC_V_DEC(s->realized_pnl),
                          TC_V_DEC(s->commission_paid), TC_V_TIME(now)};
     (void)l;
+    (void)pf;
     return versioned_update(tx,
                             "UPDATE portfolio_state SET cash = $3, closed_equity = $4, "
                             "realized_pnl = $5, commission_paid = $6, updated_at = $7, "
@@ -425,7 +429,7 @@ static int sql_state_save(struct tc_ledger *l, struct tc_txn *tx, const struct t
 /* positions                                                                  */
 
 static int sql_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
-                          int64_t now, size_t *slot, struct tc_error *err)
+                          int64_t now, size_t *slot, size_t *pos, struct tc_error *err)
 {
     struct tc_val v[] = {
         TC_V_TEXT(p->position_id), TC_V_TEXT(p->portfolio_id), TC_V_TEXT(p->strategy_id),
@@ -443,6 +447,7 @@ static int sql_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
                          "$16, $17, $17)",
                          v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
     *slot = 0;
+    *pos = 0;
     if (rc != 0)
         return tc_error_set(err, rc, "position \"%s\": %s", p->position_id, tc_error_msg(err));
     return 0;
@@ -535,7 +540,7 @@ static int sql_open_count(struct tc_ledger *l, struct tc_txn *tx, const char *po
 
 static int sql_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
                             int closing, const char *fingerprint, const char *position_id,
-                            const char *reason, size_t *ref, struct tc_error *err)
+                            size_t pos, const char *reason, size_t *ref, struct tc_error *err)
 {
     struct tc_val v[] = {TC_V_TEXT(o->order_id), TC_V_TEXT(o->client_order_id),
                          TC_V_TEXT(o->portfolio_id), TC_V_TEXT(o->strategy_id),
@@ -555,6 +560,7 @@ static int sql_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
                          "$10, 0, $11, $12, 'NEW', $13, $14, $15, 1, $16, $16)",
                          v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
     *ref = 0;
+    (void)pos;
     if (rc != 0)
         return tc_error_set(err, rc, "order \"%s\": %s", o->client_order_id, tc_error_msg(err));
     return 0;
@@ -567,13 +573,12 @@ static int order_cb(const struct tc_row *row, void *ud)
     int rc;
     if ((rc = tc__repo_col_str(row, 0, o->order_id, sizeof(o->order_id))) != 0 ||
         (rc = tc__repo_col_str(row, 1, o->position_id, sizeof(o->position_id))) != 0 ||
-        (rc = tc__repo_col_str(row, 2, o->portfolio_id, sizeof(o->portfolio_id))) != 0 ||
-        (rc = tc__repo_col_str(row, 3, intent, sizeof(intent))) != 0 ||
-        (rc = tc__repo_col_str(row, 4, status, sizeof(status))) != 0 ||
-        (rc = tc__repo_col_str(row, 5, o->reason, sizeof(o->reason))) != 0 ||
-        (rc = tc__repo_col_dec(row, 6, &o->quantity)) != 0 ||
-        (rc = tc__repo_col_dec(row, 7, &o->filled)) != 0 ||
-        (rc = tc_row_int(row, 8, &o->version)) != 0)
+        (rc = tc__repo_col_str(row, 2, intent, sizeof(intent))) != 0 ||
+        (rc = tc__repo_col_str(row, 3, status, sizeof(status))) != 0 ||
+        (rc = tc__repo_col_str(row, 4, o->reason, sizeof(o->reason))) != 0 ||
+        (rc = tc__repo_col_dec(row, 5, &o->quantity)) != 0 ||
+        (rc = tc__repo_col_dec(row, 6, &o->filled)) != 0 ||
+        (rc = tc_row_int(row, 7, &o->version)) != 0)
         return rc;
     if (tc_order_status_parse(status, &o->status, NULL) != 0)
         return TC_EPARSE;
@@ -592,8 +597,8 @@ static int sql_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *cl
     (void)ref;
     memset(o, 0, sizeof(*o));
     return tc_txn_exec(tx,
-                       "SELECT order_id, position_id, portfolio_id, intent, status, reason, "
-                       "quantity, filled_quantity, version FROM orders WHERE client_order_id = $1",
+                       "SELECT order_id, position_id, intent, status, reason, quantity, "
+                       "filled_quantity, version FROM orders WHERE client_order_id = $1",
                        v, 1, order_cb, o, NULL, err);
 }
 
