@@ -15,7 +15,7 @@
 #include "exec/sim_internal.h"
 #include "internal/banned.h"
 
-#define VALID_SLOTS 64
+#define VALID_SLOTS 256
 
 struct sim_instrument {
     char id[TC_INSTRUMENT_ID_MAX];
