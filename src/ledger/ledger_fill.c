@@ -285,17 +285,17 @@ static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct
     if (!found)
         return tc_error_set(err, TC_ESTATE, "fill \"%s\": position \"%s\" of order \"%s\" not found",
                             x, o->position_id, o->order_id);
-    if (tc_dec_add(p->commission, f->commission, &p->commission) != 0)
+    if (tc_dec_add_fast(p->commission, f->commission, &p->commission) != 0)
         return dec_err(err, "the position's commission", x);
     if (!o->closing) {
         /* VWAP entry: (q_old × p_old + q × price) / (q_old + q) */
-        if (tc_dec_add(p->quantity, f->quantity, &q) != 0)
+        if (tc_dec_add_fast(p->quantity, f->quantity, &q) != 0)
             return dec_err(err, "the position's quantity", x);
         if (tc_dec_is_zero(p->quantity)) {
             p->entry_price = f->price;
-        } else if (tc_dec_mul(p->quantity, p->entry_price, TC_ROUND_HALF_EVEN, &t1) != 0 ||
-                   tc_dec_mul(f->quantity, f->price, TC_ROUND_HALF_EVEN, &t2) != 0 ||
-                   tc_dec_add(t1, t2, &t1) != 0 ||
+        } else if (tc_dec_mul_fast(p->quantity, p->entry_price, TC_ROUND_HALF_EVEN, &t1) != 0 ||
+                   tc_dec_mul_fast(f->quantity, f->price, TC_ROUND_HALF_EVEN, &t2) != 0 ||
+                   tc_dec_add_fast(t1, t2, &t1) != 0 ||
                    tc_dec_div(t1, q, TC_ROUND_HALF_EVEN, &p->entry_price) != 0) {
             return dec_err(err, "the entry price", x);
         }
@@ -306,18 +306,18 @@ static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct
                                 "fill \"%s\": exit quantity is more than position \"%s\" holds", x,
                                 p->position_id);
         /* LONG: (exit − entry) × q × multiplier; SHORT: the reverse */
-        if ((p->side == TC_SIDE_LONG ? tc_dec_sub(f->price, p->entry_price, &t1)
-                                     : tc_dec_sub(p->entry_price, f->price, &t1)) != 0 ||
-            tc_dec_mul(t1, f->quantity, TC_ROUND_HALF_EVEN, &t1) != 0 ||
-            tc_dec_mul(t1, p->multiplier, TC_ROUND_HALF_EVEN, pnl) != 0)
+        if ((p->side == TC_SIDE_LONG ? tc_dec_sub_fast(f->price, p->entry_price, &t1)
+                                     : tc_dec_sub_fast(p->entry_price, f->price, &t1)) != 0 ||
+            tc_dec_mul_fast(t1, f->quantity, TC_ROUND_HALF_EVEN, &t1) != 0 ||
+            tc_dec_mul_fast(t1, p->multiplier, TC_ROUND_HALF_EVEN, pnl) != 0)
             return dec_err(err, "the realised p&l", x);
-        if (tc_dec_add(p->closed_quantity, f->quantity, &q) != 0 ||
-            tc_dec_mul(p->closed_quantity, p->exit_price, TC_ROUND_HALF_EVEN, &t1) != 0 ||
-            tc_dec_mul(f->quantity, f->price, TC_ROUND_HALF_EVEN, &t2) != 0 ||
-            tc_dec_add(t1, t2, &t1) != 0 ||
+        if (tc_dec_add_fast(p->closed_quantity, f->quantity, &q) != 0 ||
+            tc_dec_mul_fast(p->closed_quantity, p->exit_price, TC_ROUND_HALF_EVEN, &t1) != 0 ||
+            tc_dec_mul_fast(f->quantity, f->price, TC_ROUND_HALF_EVEN, &t2) != 0 ||
+            tc_dec_add_fast(t1, t2, &t1) != 0 ||
             tc_dec_div(t1, q, TC_ROUND_HALF_EVEN, &p->exit_price) != 0 ||
-            tc_dec_add(p->realized_pnl, *pnl, &p->realized_pnl) != 0 ||
-            tc_dec_sub(p->quantity, f->quantity, &p->quantity) != 0)
+            tc_dec_add_fast(p->realized_pnl, *pnl, &p->realized_pnl) != 0 ||
+            tc_dec_sub_fast(p->quantity, f->quantity, &p->quantity) != 0)
             return dec_err(err, "the exit", x);
         p->closed_quantity = q;
         if (tc_dec_is_zero(p->quantity)) {
@@ -339,7 +339,7 @@ static int write_trade(struct fill_ctx *c, struct tc_txn *tx, const struct tc_po
 {
     struct tc_dec net;
 
-    if (tc_dec_sub(p->realized_pnl, p->commission, &net) != 0)
+    if (tc_dec_sub_fast(p->realized_pnl, p->commission, &net) != 0)
         return dec_err(err, "the net p&l", c->f->execution_id);
     return c->l->repo->trade_insert(c->l, tx, p, pos, net, tc_clock_now(c->l->opt.clock), err);
 }
@@ -390,7 +390,7 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
                             o.order_id, tc_order_status_name(o.status));
     if ((rc = tc__ledger_fault(l, "fill:before_write", err)) != 0)
         return rc;
-    if (tc_dec_add(o.filled, f->quantity, &filled) != 0 || tc_dec_cmp(filled, o.quantity) > 0) {
+    if (tc_dec_add_fast(o.filled, f->quantity, &filled) != 0 || tc_dec_cmp(filled, o.quantity) > 0) {
         char q[TC_DEC_STRLEN], fq[TC_DEC_STRLEN], oq[TC_DEC_STRLEN];
         tc_dec_format(f->quantity, q, sizeof(q));
         tc_dec_format(o.filled, fq, sizeof(fq));
@@ -410,10 +410,10 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     if ((rc = tc__ledger_ensure_state(l, tx, p.portfolio_id, o.pf, &s, err)) != 0)
         return rc;
     /* margin style: cash = closed_equity = initial + realized − commission */
-    if (tc_dec_add(s.realized_pnl, pnl, &s.realized_pnl) != 0 ||
-        tc_dec_add(s.commission_paid, f->commission, &s.commission_paid) != 0 ||
-        tc_dec_add(s.initial_capital, s.realized_pnl, &s.cash) != 0 ||
-        tc_dec_sub(s.cash, s.commission_paid, &s.cash) != 0)
+    if (tc_dec_add_fast(s.realized_pnl, pnl, &s.realized_pnl) != 0 ||
+        tc_dec_add_fast(s.commission_paid, f->commission, &s.commission_paid) != 0 ||
+        tc_dec_add_fast(s.initial_capital, s.realized_pnl, &s.cash) != 0 ||
+        tc_dec_sub_fast(s.cash, s.commission_paid, &s.cash) != 0)
         return dec_err(err, "the portfolio's cash", f->execution_id);
     s.closed_equity = s.cash;
     if ((rc = tc__ledger_save_state(l, tx, &s, o.pf, c->ch, err)) != 0)

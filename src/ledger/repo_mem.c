@@ -1480,7 +1480,7 @@ static int mem_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfo
             enum tc_order_status st = od->s.status;
             if (!od->closing && st != TC_ORDER_REJECTED && st != TC_ORDER_CANCELED &&
                 st != TC_ORDER_EXPIRED) {
-                if (tc_dec_add(ly->planned, od->quantity, &ly->planned) != 0)
+                if (tc_dec_add_fast(ly->planned, od->quantity, &ly->planned) != 0)
                     return tc_error_set(err, TC_ERANGE, "position \"%s\": planned quantity overflows",
                                         ly->p.position_id);
             } else if (od->closing && (st == TC_ORDER_NEW || st == TC_ORDER_SUBMITTED ||
@@ -1998,7 +1998,7 @@ static int mem_check(struct tc_ledger *l, const struct tc__ledger_check_rows *ro
     }
     for (size_t k = 0; k < m->t[T_FILL].n; k++) {
         const struct mfill *f = tab_at(&m->t[T_FILL], k);
-        if (tc_dec_add(osum[f->order], f->quantity, &osum[f->order]) != 0) {
+        if (tc_dec_add_fast(osum[f->order], f->quantity, &osum[f->order]) != 0) {
             rc = tc_error_set(err, TC_ERANGE, "ledger check: fills of an order overflow");
             goto out;
         }
@@ -2006,7 +2006,7 @@ static int mem_check(struct tc_ledger *l, const struct tc__ledger_check_rows *ro
     for (size_t k = 0; k < m->t[T_ORD].n; k++) {
         const struct mord *o = tab_at(&m->t[T_ORD], k);
         struct tc_dec *acc = o->closing ? &pout[o->pos] : &pin[o->pos];
-        if (tc_dec_add(*acc, osum[k], acc) != 0) {
+        if (tc_dec_add_fast(*acc, osum[k], acc) != 0) {
             rc = tc_error_set(err, TC_ERANGE, "ledger check: fills of a position overflow");
             goto out;
         }
