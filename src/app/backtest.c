@@ -90,6 +90,9 @@ struct trade_rec {
 /* finish_records writes each record over itself, from the last */
 _Static_assert(sizeof(struct fill_rec) <= sizeof(struct tc_run_fill), "fill record too large");
 _Static_assert(sizeof(struct trade_rec) <= sizeof(struct tc_run_trade), "trade record too large");
+_Static_assert(sizeof(((struct tc_run_fill *)0)->instrument_id) == TC_INSTRUMENT_ID_MAX &&
+                   sizeof(((struct tc_run_trade *)0)->instrument_id) == TC_INSTRUMENT_ID_MAX,
+               "a record's instrument id is a series' id buffer");
 
 struct run {
     const struct tc_backtest_config *cfg;
@@ -1398,11 +1401,20 @@ static int check_cash(struct run *r, struct tc_error *err)
 static int finish_records(struct run *r, struct tc_run_result *out, struct tc_error *err)
 {
     const struct tc_bar_series *series = r->cfg->series;
+    char (*ids)[TC_INSTRUMENT_ID_MAX] = NULL;
     unsigned char *m;
 
+    /* each instrument's id once, zero past its NUL: records copy it whole */
+    if ((r->nfills || r->ntrades) && !(ids = calloc(r->ni, sizeof(*ids))))
+        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    for (size_t k = 0; ids && k < r->ni; k++)
+        tc__str_copy(ids[k], sizeof(ids[k]), series[k].instrument_id);
+
     if (r->nfills) {
-        if (!(m = realloc(r->fills, r->nfills * sizeof(struct tc_run_fill))))
+        if (!(m = realloc(r->fills, r->nfills * sizeof(struct tc_run_fill)))) {
+            free(ids);
             return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+        }
         r->fills = NULL;
         out->fills = (const struct tc_run_fill *)(void *)m;
         out->n_fills = r->nfills;
@@ -1412,7 +1424,7 @@ static int finish_records(struct run *r, struct tc_run_result *out, struct tc_er
             memcpy(&fr, m + k * sizeof(fr), sizeof(fr));
             memset(&f, 0, sizeof(f));
             f.day = fr.day;
-            tc__str_copy(f.instrument_id, sizeof(f.instrument_id), series[fr.ix].instrument_id);
+            memcpy(f.instrument_id, ids[fr.ix], sizeof(f.instrument_id));
             f.side = fr.side;
             f.quantity = fr.quantity;
             f.price = fr.price;
@@ -1421,8 +1433,10 @@ static int finish_records(struct run *r, struct tc_run_result *out, struct tc_er
         }
     }
     if (r->ntrades) {
-        if (!(m = realloc(r->trades, r->ntrades * sizeof(struct tc_run_trade))))
+        if (!(m = realloc(r->trades, r->ntrades * sizeof(struct tc_run_trade)))) {
+            free(ids);
             return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+        }
         r->trades = NULL;
         out->trades = (const struct tc_run_trade *)(void *)m;
         out->n_trades = r->ntrades;
@@ -1431,7 +1445,7 @@ static int finish_records(struct run *r, struct tc_run_result *out, struct tc_er
             struct tc_run_trade t;
             memcpy(&tr, m + k * sizeof(tr), sizeof(tr));
             memset(&t, 0, sizeof(t));
-            tc__str_copy(t.instrument_id, sizeof(t.instrument_id), series[tr.ix].instrument_id);
+            memcpy(t.instrument_id, ids[tr.ix], sizeof(t.instrument_id));
             t.side = tr.side;
             t.entry_day = tr.entry_day;
             t.exit_day = tr.exit_day;
@@ -1444,6 +1458,7 @@ static int finish_records(struct run *r, struct tc_run_result *out, struct tc_er
             memcpy(m + k * sizeof(t), &t, sizeof(t));
         }
     }
+    free(ids);
     return 0;
 }
 
