@@ -26,7 +26,6 @@
 #include "internal/banned.h"
 
 #define NONE UINT32_MAX
-#define SLOT_NONE UINT64_MAX  /* a free slot (a rec's number is below NONE) */
 #define CHUNK 32        /* intents per block of live intents (a block never moves) */
 #define BATCH 8         /* fills claimed for reporting per lock round */
 /* Records, fills and names live in blocks that never move: growing adds a
@@ -92,9 +91,7 @@ struct simb {
     _Atomic int64_t day;         /* only rises (raise_day): read and set without the lock */
     struct rec **recb;           /* blocks of 1 << REC_SHIFT recs */
     size_t nrecs, nrecb;
-    uint64_t *slots;             /* client order id -> rec, open addressing: a slot holds
-                                    the rec's number and its hash's high 32 bits (a probe
-                                    reads the rec only when they match), SLOT_NONE free */
+    uint32_t *slots;             /* client order id -> rec, open addressing */
     size_t capslots;
     char **nameb;                /* client order ids and rejection reasons */
     size_t nnameb, name_used;    /* NAME_USED bytes of the last block */
@@ -197,25 +194,23 @@ static uint32_t find_rec(const struct simb *s, const char *coid, size_t len, uin
     if (!s->capslots)
         return NONE;
     for (size_t j = h & (s->capslots - 1);; j = (j + 1) & (s->capslots - 1)) {
-        const uint64_t e = s->slots[j];
-        if (e == SLOT_NONE)
+        uint32_t r = s->slots[j];
+        if (r == NONE)
             return NONE;
-        if (e >> 32 != h >> 32)
-            continue;
-        const struct rec *x = rec_at(s, (uint32_t)e);
+        const struct rec *x = rec_at(s, r);
         if (x->hash == h && x->len == len && memcmp(x->name, coid, len) == 0)
-            return (uint32_t)e;
+            return r;
     }
 }
 
 /* Rec R, whose hash is H, in the map (its hash kept in the rec: hashed
  * once, when submitted). */
-static void slot_put(uint64_t *slots, size_t cap, uint64_t h, size_t r)
+static void slot_put(uint32_t *slots, size_t cap, uint64_t h, size_t r)
 {
     size_t j = h & (cap - 1);
-    while (slots[j] != SLOT_NONE)
+    while (slots[j] != NONE)
         j = (j + 1) & (cap - 1);
-    slots[j] = (h >> 32 << 32) | (uint32_t)r;
+    slots[j] = (uint32_t)r;
 }
 
 static struct tc_order_intent *live_at(const struct simb *s, uint32_t i)
@@ -263,11 +258,11 @@ static int reserve_rec(struct simb *s, size_t len)
     }
     if ((s->nrecs + 1) * 2 > s->capslots) {
         size_t cap = s->capslots ? s->capslots * 2 : 128;
-        uint64_t *t = malloc(cap * sizeof(*t));
+        uint32_t *t = malloc(cap * sizeof(*t));
         if (!t)
             return TC_ENOMEM;
         for (size_t k = 0; k < cap; k++)
-            t[k] = SLOT_NONE;
+            t[k] = NONE;
         for (size_t r = 0; r < s->nrecs; r++)
             slot_put(t, cap, rec_at(s, r)->hash, r);
         free(s->slots);
