@@ -441,25 +441,39 @@ int tc__ledger_fault(struct tc_ledger *l, const char *point, struct tc_error *er
     return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL, "ledger: fault injected at %s", point);
 }
 
+/* With a store: retries after conflicts, the cache installed after the
+ * commit (out of tc__ledger_run's line: the memory path stays small). */
+static __attribute__((noinline)) int run_store(struct tc_ledger *l, tc_txn_fn fn, void *ud,
+                                               struct tc__ledger_changes *ch,
+                                               struct tc_error *err);
+
 int tc__ledger_run(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc__ledger_changes *ch,
                    struct tc_error *err)
+{
+    int rc;
+
+    if (!l->mem)
+        return run_store(l, fn, ud, ch, err);
+    /* one thread, no other writer: no conflicts, no cache to install; the
+     * changes are kept only for a change feed */
+    if (ch) {
+        ch->off = !l->opt.on_change;
+        ch->npos = 0;
+        ch->has_ps = 0;
+    }
+    rc = l->repo->txn(l, fn, ud, err);
+    if (rc == 0 && ch)
+        feed(l, ch);
+    return rc;
+}
+
+static int run_store(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc__ledger_changes *ch,
+                     struct tc_error *err)
 {
     int64_t backoff = l->opt.limits.conflict_backoff_us;
     struct tc_rng rng;
     int rc;
 
-    if (l->mem) {
-        /* one thread, no other writer: no conflicts, no cache to install;
-         * the changes are kept only for a change feed */
-        if (ch) {
-            ch->off = !l->opt.on_change;
-            tc__ledger_changes_reset(ch);
-        }
-        rc = l->repo->txn(l, fn, ud, err);
-        if (rc == 0 && ch)
-            feed(l, ch);
-        return rc;
-    }
     tc_rng_seed(&rng, (uint64_t)tc_clock_monotonic(NULL) ^ (uint64_t)(uintptr_t)&rng);
     for (int attempt = 0;; attempt++) {
         if (ch)

@@ -127,9 +127,11 @@ struct tc__ledger_repo_ops {
     int (*sig_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_sig_row *r,
                       int64_t now, int *inserted, size_t *ref, struct tc_signal_outcome *first,
                       struct tc_error *err);
-    /* REF: the row's handle from sig_insert, 0 none (found by fingerprint) */
+    /* REF: the row's handle from sig_insert, 0 none (found by fingerprint);
+     * POS and ORD: the handles (POS, order_insert's *REF) of the rows whose
+     * ids O names as its position and order, 0 none (their ids are used) */
     int (*sig_finish)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_signal_outcome *o,
-                      size_t ref, struct tc_error *err);
+                      size_t ref, size_t pos, size_t ord, struct tc_error *err);
 
     int (*portfolio_get)(struct tc_ledger *l, struct tc_txn *tx, const char *id,
                          struct tc__ledger_pf *out, struct tc_error *err);

@@ -42,6 +42,9 @@ struct sig_ctx {
      * in this attempt; the others are found by their ids */
     size_t ref[NREF];
     size_t sig_ref;                /* the signal log row's handle (ledger_repo.h) */
+    /* the handles of the rows whose ids the outcome names (POS, REF:
+     * ledger_repo.h), 0 none */
+    size_t out_pos, out_ord;
     struct tc__ledger_changes ch;
 };
 
@@ -185,7 +188,7 @@ struct txt {
     size_t cap, at; /* AT: the length it would have untruncated */
 };
 
-static void txt_mem(struct txt *t, const char *s, size_t n)
+static inline void txt_mem(struct txt *t, const char *s, size_t n)
 {
     if (t->at + 1 < t->cap)
         memcpy(t->buf + t->at, s, n < t->cap - 1 - t->at ? n : t->cap - 1 - t->at);
@@ -298,8 +301,10 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
         return rc;
     if (c->intents.n <= NREF)
         c->ref[c->intents.n - 1] = ref;
-    if (!c->out->order_id[0])
+    if (!c->out->order_id[0]) {
         COPY_ID(c->out->order_id, o->order_id);
+        c->out_ord = ref;
+    }
     return 0;
 }
 
@@ -437,6 +442,7 @@ static int do_base_entry(struct decide *d)
         (rc = add_order(c, d->tx, &p, pos, 0, qty, d->err)) != 0)
         return rc;
     COPY_ID(c->out->position_id, p.position_id);
+    c->out_pos = pos;
     /* "base entry: %s %s %s at %s" */
     {
         struct txt t = {c->out->reason, sizeof(c->out->reason), 0};
@@ -509,6 +515,7 @@ static int do_pyramid(struct decide *d)
         (rc = add_order(c, d->tx, &p, pos, 0, qty, d->err)) != 0)
         return rc;
     COPY_ID(c->out->position_id, p.position_id);
+    c->out_pos = pos;
     if (p.layer >= 0) {
         /* "pyramid layer %d: %s %s %s at %s" */
         struct txt t = {c->out->reason, sizeof(c->out->reason), 0};
@@ -562,8 +569,10 @@ static int do_exit(struct decide *d)
             continue;
         if ((rc = add_order(c, d->tx, &ly[k].p, ly[k].pos, 1, ly[k].p.quantity, d->err)) != 0)
             return rc;
-        if (!c->out->position_id[0])
+        if (!c->out->position_id[0]) {
             tc__ledger_copy(c->out->position_id, sizeof(c->out->position_id), ly[k].p.position_id);
+            c->out_pos = ly[k].pos;
+        }
     }
     /* "exit: %zu layer(s) of %s" */
     {
@@ -608,6 +617,7 @@ static int do_stop_update(struct decide *d)
             return rc;
     }
     tc__ledger_copy(c->out->position_id, sizeof(c->out->position_id), ref->p.position_id);
+    c->out_pos = ref->pos;
     fmt_dec(s->stop, st);
     snprintf(c->out->reason, sizeof(c->out->reason), "stop of %zu layer(s) of %s moved to %s",
              c->layers.n, s->instrument, st);
@@ -673,7 +683,7 @@ static int decide(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *rej,
 
 static int finish(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *err)
 {
-    int rc = c->l->repo->sig_finish(c->l, tx, c->out, c->sig_ref, err);
+    int rc = c->l->repo->sig_finish(c->l, tx, c->out, c->sig_ref, c->out_pos, c->out_ord, err);
     if (rc != 0)
         return rc;
     return tc__ledger_fault(c->l, "signal:before_commit", err);
@@ -711,6 +721,7 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     memset(c->out, 0, sizeof(*c->out));
     tc__ledger_copy(c->out->fingerprint, sizeof(c->out->fingerprint), c->fp);
     c->slot = 0; /* a handle of this attempt only */
+    c->out_pos = c->out_ord = 0;
     c->intents.n = 0;
     tc__ledger_changes_reset(&c->ch);
     row.fp = c->fp;
@@ -742,6 +753,7 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
         c->intents.n = 0;
         tc__ledger_changes_reset(&c->ch);
         memset(c->out, 0, sizeof(*c->out));
+        c->out_pos = c->out_ord = 0;
         tc__ledger_copy(c->out->fingerprint, sizeof(c->out->fingerprint), c->fp);
         c->out->status = TC_SIGNAL_REJECTED;
         tc__ledger_copy(c->out->reason, sizeof(c->out->reason), tc_error_msg(&rej));

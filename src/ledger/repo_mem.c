@@ -1007,7 +1007,7 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
 }
 
 static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct tc_signal_outcome *o,
-                          size_t ref, struct tc_error *err)
+                          size_t ref, size_t pos, size_t ord, struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_SIG], *pt = &m->t[T_POS];
@@ -1030,16 +1030,21 @@ static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct t
     v.status = o->status;
     if (str_put(&m->a, o->reason, sizeof(o->reason), &v.reason) != 0)
         goto nomem;
-    /* the position: the row last found or made, as a rule */
+    /* the position: the row of its handle, else the row last found or
+     * made, as a rule */
     v.pos = 0;
     v.position_id = 0;
-    if (o->position_id[0] && pt->last && pt->last <= pt->n &&
-        strcmp(tab_key(pt, pt->last - 1), o->position_id) == 0)
+    if (o->position_id[0] && pos && pos <= pt->n)
+        v.pos = (uint32_t)pos;
+    else if (o->position_id[0] && pt->last && pt->last <= pt->n &&
+             strcmp(tab_key(pt, pt->last - 1), o->position_id) == 0)
         v.pos = (uint32_t)pt->last;
     else if (str_put(&m->a, o->position_id, sizeof(o->position_id), &v.position_id) != 0)
         goto nomem;
-    /* the order id: the newest order's, as a rule */
-    if (o->order_id[0] && m->t[T_ORD].n &&
+    /* the order id: its row's, else the newest order's, as a rule */
+    if (o->order_id[0] && ord && ord <= m->t[T_ORD].n)
+        v.order_id = ((const struct mord *)tab_at(&m->t[T_ORD], ord - 1))->order_id;
+    else if (o->order_id[0] && m->t[T_ORD].n &&
         strcmp(str_at(&m->a, ((const struct mord *)tab_at(&m->t[T_ORD], m->t[T_ORD].n - 1))->order_id),
                o->order_id) == 0)
         v.order_id = ((const struct mord *)tab_at(&m->t[T_ORD], m->t[T_ORD].n - 1))->order_id;

@@ -340,12 +340,14 @@ static int sql_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
 }
 
 static int sql_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct tc_signal_outcome *o,
-                          size_t ref, struct tc_error *err)
+                          size_t ref, size_t pos, size_t ord, struct tc_error *err)
 {
     char json[TC_SIGNAL_OUTCOME_JSON_MAX];
     int rc = tc_signal_outcome_json(o, json, sizeof(json), err);
 
     (void)l;
+    (void)pos;
+    (void)ord;
     (void)ref;
     if (rc < 0)
         return rc;
