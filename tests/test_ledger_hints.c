@@ -6,7 +6,8 @@
  * alike (one hint slot) each found as themselves; fill ids kept by their
  * number count the same sequence as ids made as text, across a prefix
  * change, and a fill id too long is refused with nothing written; text
- * fields without a NUL refused, junk after one taken. */
+ * fields without a NUL refused, junk after one taken; a signal's
+ * passphrase left out of what the ledger reads. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,6 +380,44 @@ static void test_unterminated_fields(void **state)
     tc_ledger_close(w.l);
 }
 
+/* A signal with a passphrase is taken without it (the caller's signal
+ * unchanged); one without is read where it is: both give the outcome of
+ * the same signal that never had one. */
+static void test_passphrase_left_out(void **state)
+{
+#define PJSON                                                                                  \
+    "{\"type\":\"BASE_ENTRY\",\"portfolio\":\"p1\",\"strategy\":\"s1\",\"instrument\":"         \
+    "\"NQ\",\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"100\",\"stop\":"          \
+    "\"95\",\"quantity\":\"2\"%s}"
+    char text[512];
+    struct world w[3];
+    struct tc_signal sig[3];
+    struct tc_signal_outcome o[3];
+    struct tc_error err = {0};
+
+    (void)state;
+    for (int k = 0; k < 3; k++) {
+        world_open(&w[k]);
+        snprintf(text, sizeof(text), PJSON, k == 1 ? ",\"passphrase\":\"secret\"" : "");
+        tc_assert_ok(tc_signal_parse(text, strlen(text), &sig[k], &err), &err);
+    }
+    assert_int_equal(sig[1].has_passphrase, 1);
+    /* no passphrase, but bytes after its first one */
+    memset(sig[2].passphrase + 1, 'z', sizeof(sig[2].passphrase) - 1);
+    for (int k = 0; k < 3; k++) {
+        tc_assert_ok(tc_ledger_submit(w[k].l, &sig[k], &o[k], &err), &err);
+        assert_int_equal(o[k].status, TC_SIGNAL_ACCEPTED);
+    }
+    assert_string_equal(sig[1].passphrase, "secret");
+    assert_int_equal(sig[1].has_passphrase, 1);
+    assert_string_equal(o[1].fingerprint, o[0].fingerprint);
+    assert_string_equal(o[2].fingerprint, o[0].fingerprint);
+    assert_string_equal(o[1].reason, o[0].reason);
+    assert_string_equal(o[2].position_id, o[0].position_id);
+    for (int k = 0; k < 3; k++)
+        tc_ledger_close(w[k].l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_instruments_alike),
         cmocka_unit_test(test_fill_ids_by_number),
         cmocka_unit_test(test_unterminated_fields),
+        cmocka_unit_test(test_passphrase_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1031,15 +1031,21 @@ int tc_ledger_submit(struct tc_ledger *l, const struct tc_signal *sig,
         memset(out, 0, sizeof(*out));
         return tc_error_set(err, TC_ENOMEM, "signal: out of memory");
     }
-    copy = *sig;
-    /* as tc_signal_wipe_passphrase does (the copy is read after: not elided) */
-    memset(copy.passphrase, 0, sizeof(copy.passphrase));
-    copy.has_passphrase = 0;
     c->l = l;
-    c->sig = &copy;
-    if (!TC__TERMINATED(copy.portfolio) || !TC__TERMINATED(copy.strategy) ||
-        !TC__TERMINATED(copy.instrument) || !TC__TERMINATED(copy.reason) ||
-        !TC__TERMINATED(copy.signal_id))
+    c->sig = sig;
+    if (sig->has_passphrase || sig->passphrase[0]) {
+        /* the signal without its passphrase, as tc_signal_wipe_passphrase
+         * leaves it (the copy is read after: not elided); one without a
+         * passphrase is read where it is (nothing reads the passphrase's
+         * bytes after its first) */
+        copy = *sig;
+        memset(copy.passphrase, 0, sizeof(copy.passphrase));
+        copy.has_passphrase = 0;
+        c->sig = &copy;
+    }
+    if (!TC__TERMINATED(c->sig->portfolio) || !TC__TERMINATED(c->sig->strategy) ||
+        !TC__TERMINATED(c->sig->instrument) || !TC__TERMINATED(c->sig->reason) ||
+        !TC__TERMINATED(c->sig->signal_id))
         rc = tc_error_set(err, TC_EINVAL, "signal: a text field is not terminated");
     else if ((rc = prepare(c, err)) == 0)
         rc = process(c, out, err);
