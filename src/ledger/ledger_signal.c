@@ -257,7 +257,9 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
 {
     const struct tc_signal *s = c->sig;
     struct tc_ledger *l = c->l;
-    struct tc_order_intent *o = tc__repo_vec_push(&c->intents);
+    /* every field written below (the order id's bytes after its text zero:
+     * the outcome copies its buffer whole) */
+    struct tc_order_intent *o = tc__repo_vec_push_raw(&c->intents);
     int64_t now = tc_clock_now(l->opt.clock);
     const char *reason = s->reason[0] ? s->reason : (closing ? "exit" : NULL);
     size_t ref = 0;
@@ -265,6 +267,7 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
 
     if (!o)
         return tc_error_set(err, TC_ENOMEM, "signal %s: out of memory", c->fp);
+    memset(o->order_id, 0, sizeof(o->order_id));
     if ((rc = tc__ledger_new_id(l, "ord", o->order_id, sizeof(o->order_id), err)) != 0)
         return tc_error_prefix(err, "signal %s", c->fp);
     {
@@ -295,6 +298,8 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     o->multiplier = p->multiplier;
     o->has_ref_price = s->has_price;
     o->ref_price = s->has_price ? s->price : TC_DEC_ZERO;
+    o->has_limit_price = o->has_stop_price = 0;
+    o->limit_price = o->stop_price = TC_DEC_ZERO;
     o->created_at_us = now;
     if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, p->position_id, pos, reason, &ref,
                                     err)) != 0)
