@@ -7,7 +7,8 @@
  * number count the same sequence as ids made as text, across a prefix
  * change, and a fill id too long is refused with nothing written; text
  * fields without a NUL refused, junk after one taken; a signal's
- * passphrase left out of what the ledger reads. */
+ * passphrase left out of what the ledger reads; a position id taken fails
+ * its signal with nothing kept. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -418,6 +419,41 @@ static void test_passphrase_left_out(void **state)
         tc_ledger_close(w[k].l);
 }
 
+/* A position id already taken (the id generator set back) fails the
+ * signal's transaction with nothing of it kept: no position, no slot's
+ * layer, the signal not logged (the same signal goes in after). */
+static void test_id_taken(void **state)
+{
+    struct world w;
+    struct tc_signal_outcome a, b;
+    struct tc_position open[4];
+    struct tc_error err = {0};
+    size_t n = 9;
+
+    (void)state;
+    world_open(&w);
+    tc_assert_ok(entry(&w, "ES", "1", 1, &a, &err), &err);
+    assert_string_equal(a.position_id, "pos-t-1");
+    w.ids.n = 0;
+    assert_int_equal(entry(&w, "NQ", "1", 2, &b, &err), TC_ECONFLICT);
+    assert_non_null(strstr(tc_error_msg(&err), "position \"pos-t-1\": the id exists"));
+    tc_assert_ok(tc_ledger_positions_open(w.l, "p1", "NQ", open, 4, &n, &err), &err);
+    assert_int_equal(n, 0);
+    tc_assert_ok(tc_ledger_positions_open(w.l, "p1", NULL, open, 4, &n, &err), &err);
+    assert_int_equal(n, 1);
+    assert_string_equal(open[0].position_id, "pos-t-1");
+    assert_string_equal(open[0].instrument_id, "ES");
+    w.ids.n = 2;
+    tc_assert_ok(entry(&w, "NQ", "1", 2, &b, &err), &err);
+    assert_int_equal(b.status, TC_SIGNAL_ACCEPTED);
+    assert_int_equal(b.duplicate, 0);
+    assert_string_equal(b.position_id, "pos-t-3");
+    tc_assert_ok(tc_ledger_positions_open(w.l, "p1", "NQ", open, 4, &n, &err), &err);
+    assert_int_equal(n, 1);
+    assert_string_equal(open[0].position_id, "pos-t-3");
+    tc_ledger_close(w.l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -427,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_fill_ids_by_number),
         cmocka_unit_test(test_unterminated_fields),
         cmocka_unit_test(test_passphrase_left_out),
+        cmocka_unit_test(test_id_taken),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -604,18 +604,28 @@ static int oom(struct tc_error *err, const char *what)
 }
 
 /* A new element of T with KEY (copied into the arena; at most MAXLEN bytes
- * with its NUL): counted, its key in the map, all undone on rollback. */
+ * with its NUL): counted, its key in the map, all undone on rollback. With
+ * FIND, a KEY already in T is looked for in the same probe: then 1, its
+ * element's index in *IDX and nothing added. */
 static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, size_t maxlen,
-                        void *out, size_t *idx, struct tc_error *err)
+                        int find, void *out, size_t *idx, struct tc_error *err)
 {
     uint64_t h = k->h;
-    uint32_t off;
+    uint32_t off, v;
+    size_t j;
     void *e;
 
     if (k->len >= maxlen)
         return tc_error_set(err, TC_EINVAL, "ledger (memory): key \"%.64s\" is too long", k->s);
     if ((t->n + 1) * 2 > t->nslots && map_grow(t, t->nslots ? t->nslots * 2 : 64) != 0)
         return oom(err, "a map");
+    /* its slot: the first empty one of its probe (FIND: the key met on the
+     * way is the element asked for) */
+    for (j = h & (t->nslots - 1); (v = t->slots[j]) != 0; j = (j + 1) & (t->nslots - 1))
+        if (find && *tab_hash(t, v - 1) == h && strcmp(tab_key(t, v - 1), k->s) == 0) {
+            *idx = v - 1;
+            return 1;
+        }
     /* the count and the key are not journalled: a failed transaction sets
      * the count back to the one it began with and drops the keys above it
      * (drop_added) */
@@ -638,7 +648,7 @@ static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, si
         t->hw = t->n + 1;
     *(const char **)e = str_at(&m->a, off);
     *tab_hash(t, t->n) = h;
-    map_put(t->slots, t->nslots, h, t->n);
+    t->slots[j] = (uint32_t)(t->n + 1);
     t->last = t->n + 1;
     *idx = t->n++;
     memcpy(out, &e, sizeof(e));
@@ -649,7 +659,7 @@ static int tab_insert(struct mem *m, struct table *t, const char *key, size_t ma
                       size_t *idx, struct tc_error *err)
 {
     struct hkey k = hkey(key);
-    return tab_insert_h(m, t, &k, maxlen, out, idx, err);
+    return tab_insert_h(m, t, &k, maxlen, 0, out, idx, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -978,7 +988,6 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     struct mem *m = M(l);
     struct table *t = &m->t[T_SIG];
     struct hkey hk = hkey(r->fp);
-    long k = tab_find_h(t, &hk);
     struct msig *e;
     size_t i;
     int rc;
@@ -987,9 +996,11 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     (void)now;
     *inserted = 0;
     *ref = 0;
-    if (k >= 0) {
-        e = tab_at(t, (size_t)k);
-        if ((rc = save_el(m, t, (size_t)k, &e->duplicates, sizeof(e->duplicates))) != 0) {
+    /* the row of the fingerprint, or a new one, in one probe */
+    rc = tab_insert_h(m, t, &hk, TC_SIGNAL_FP_LEN, 1, &e, &i, err);
+    if (rc == 1) {
+        e = tab_at(t, i);
+        if ((rc = save_el(m, t, i, &e->duplicates, sizeof(e->duplicates))) != 0) {
             oom(err, "the journal");
             return rc;
         }
@@ -997,7 +1008,7 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
         sig_out(m, e, first);
         return 0;
     }
-    if ((rc = tab_insert_h(m, t, &hk, TC_SIGNAL_FP_LEN, &e, &i, err)) != 0)
+    if (rc != 0)
         return (tc_error_prefix(err, "signal log %s", r->fp), rc);
     e->status = TC_SIGNAL_REJECTED;
     m->last_sig = i + 1;
@@ -1307,8 +1318,8 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
 
     (void)tx;
     hk = hkey(p->position_id);
-    if (tab_find_h(t, &hk) >= 0)
-        return tc_error_set(err, TC_ECONFLICT, "position \"%s\": the id exists", p->position_id);
+    /* a refusal below fails the transaction: what was done before it is
+     * undone (the id taken is checked with the insert, in one probe) */
     if ((rc = slot_get(m, *slot, p->portfolio_id, p->instrument_id, &s, &si, err)) != 0)
         return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
     *slot = si + 1;
@@ -1322,7 +1333,9 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
         oom(err, "the journal");
         return TC_ENOMEM;
     }
-    if ((rc = tab_insert_h(m, t, &hk, TC_ID_BUFSZ, &e, &i, err)) != 0)
+    if ((rc = tab_insert_h(m, t, &hk, TC_ID_BUFSZ, 1, &e, &i, err)) == 1)
+        return tc_error_set(err, TC_ECONFLICT, "position \"%s\": the id exists", p->position_id);
+    if (rc != 0)
         return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
     e->klen = (unsigned char)strlen(p->position_id);
     e->strategy = strategy;
@@ -1565,15 +1578,16 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
         return tc_error_set(err, TC_ESTATE, "order \"%s\": position \"%s\" not found",
                             o->client_order_id, position_id);
     hk = hkey(o->client_order_id);
-    if (tab_find_h(t, &hk) >= 0)
-        return tc_error_set(err, TC_ECONFLICT, "order \"%s\": the client order id exists",
-                            o->client_order_id);
     p = tab_at(&m->t[T_POS], (size_t)pk);
     if (save_el(m, &m->t[T_POS], (size_t)pk, &p->first_order, sizeof(p->first_order)) != 0) {
         oom(err, "the journal");
         return TC_ENOMEM;
     }
-    if ((rc = tab_insert_h(m, t, &hk, TC_CLIENT_ORDER_ID_MAX, &e, &i, err)) != 0)
+    /* a refusal below fails the transaction: the journal entry is undone */
+    if ((rc = tab_insert_h(m, t, &hk, TC_CLIENT_ORDER_ID_MAX, 1, &e, &i, err)) == 1)
+        return tc_error_set(err, TC_ECONFLICT, "order \"%s\": the client order id exists",
+                            o->client_order_id);
+    if (rc != 0)
         return (tc_error_prefix(err, "order \"%s\"", o->client_order_id), rc);
     /* the text: the ids its position has are not kept again (the intent's
      * are its position's: ledger_repo.h), nor the fingerprint of the
@@ -1811,12 +1825,13 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
 
     (void)tx;
     *inserted = 0;
-    if (tab_find_h(t, &hk) >= 0)
-        return 0;
     if (!o->ref)
         return tc_error_set(err, TC_ESTATE, "fill \"%s\": order \"%s\" not loaded", f->execution_id,
                             o->order_id);
-    if ((rc = tab_insert_h(m, t, &hk, TC_BROKER_ID_MAX, &e, &i, err)) != 0)
+    /* a duplicate execution id found, or the fill added, in one probe */
+    if ((rc = tab_insert_h(m, t, &hk, TC_BROKER_ID_MAX, 1, &e, &i, err)) == 1)
+        return 0;
+    if (rc != 0)
         return (tc_error_prefix(err, "fill \"%s\"", f->execution_id), rc);
     if (fill_seq) {
         /* the id by its number: the prefix's text kept once per setting */
