@@ -390,7 +390,8 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
                             o.order_id, tc_order_status_name(o.status));
     if ((rc = tc__ledger_fault(l, "fill:before_write", err)) != 0)
         return rc;
-    if (tc_dec_add_fast(o.filled, f->quantity, &filled) != 0 || tc_dec_cmp(filled, o.quantity) > 0) {
+    if (tc_dec_add_fast(o.filled, f->quantity, &filled) != 0 ||
+        tc_dec_cmp(filled, o.quantity) > 0) {
         char q[TC_DEC_STRLEN], fq[TC_DEC_STRLEN], oq[TC_DEC_STRLEN];
         tc_dec_format(f->quantity, q, sizeof(q));
         tc_dec_format(o.filled, fq, sizeof(fq));

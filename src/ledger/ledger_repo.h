@@ -197,8 +197,9 @@ struct tc__ledger_repo_ops {
      * fill's id FILL_ID, or when FILL_SEQ is not 0 (memory only:
      * tc__ledger_new_seq) the id "fill-<the ledger's seq_prefix>-<FILL_SEQ>" */
     int (*fill_insert)(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                       uint64_t fill_seq, const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
-                       int *inserted, struct tc_error *err);
+                       uint64_t fill_seq, const struct tc_fill *f,
+                       const struct tc__ledger_order *o, int64_t now, int *inserted,
+                       struct tc_error *err);
     /* the trades row of closed position P */
     int (*trade_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
                         size_t pos, struct tc_dec net, int64_t now, struct tc_error *err);

@@ -399,7 +399,8 @@ static int check_notional(struct decide *d, struct tc_dec open_qty, struct tc_de
     struct tc_dec v;
     char q[TC_DEC_STRLEN], pr[TC_DEC_STRLEN], m[TC_DEC_STRLEN];
 
-    if (tc_dec_add_fast(open_qty, qty, &v) == 0 && tc_dec_mul_fast(v, s->price, TC_ROUND_HALF_EVEN, &v) == 0 &&
+    if (tc_dec_add_fast(open_qty, qty, &v) == 0 &&
+        tc_dec_mul_fast(v, s->price, TC_ROUND_HALF_EVEN, &v) == 0 &&
         tc_dec_mul_fast(v, d->c->inst->multiplier, TC_ROUND_HALF_EVEN, &v) == 0)
         return 0;
     fmt_dec(qty, q);

@@ -1813,8 +1813,9 @@ static int mem_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
 /* fills and trades                                                           */
 
 static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                           uint64_t fill_seq, const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
-                           int *inserted, struct tc_error *err)
+                           uint64_t fill_seq, const struct tc_fill *f,
+                           const struct tc__ledger_order *o, int64_t now, int *inserted,
+                           struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_FILL];

@@ -732,8 +732,9 @@ static int sql_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
 /* fills and trades                                                           */
 
 static int sql_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                           uint64_t fill_seq, const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
-                           int *inserted, struct tc_error *err)
+                           uint64_t fill_seq, const struct tc_fill *f,
+                           const struct tc__ledger_order *o, int64_t now, int *inserted,
+                           struct tc_error *err)
 {
     int64_t changes = 0;
     struct tc_val v[] = {TC_V_TEXT(fill_id), TC_V_TEXT(f->execution_id), TC_V_TEXT(o->order_id),
