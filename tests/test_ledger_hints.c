@@ -454,6 +454,131 @@ static void test_id_taken(void **state)
     tc_ledger_close(w.l);
 }
 
+/* The memory ledger's text goes in blocks of 32 KiB; offset 0 is "" and
+ * each text takes its length and a NUL. Definitions whose ids fill the
+ * first block up to a signal's first texts, so that the third text of the
+ * signal (its position's strategy "s") ends on the block's last byte: that
+ * text and the next ones (in the second block) read back whole, with
+ * nothing but zeros after their NUL in the fixed-size ids returned, for
+ * this position and the next ones. */
+#define ARENA_BLOCK 32768
+static void test_text_on_block_end(void **state)
+{
+    struct tc_ledger_options o;
+    struct tc_manual_clock clock;
+    struct tc_ledger_seq_ids ids;
+    struct tc_ledger *l;
+    struct tc_error err = {0};
+    struct tc_instrument in;
+    struct tc_portfolio_def p;
+    struct tc_strategy_def st;
+    struct tc_signal_outcome out;
+    struct tc_position pos;
+    char id[TC_ID_BUFSZ], json[512];
+    size_t at = 1; /* the next text's offset */
+
+    (void)state;
+    tc_manual_clock_init(&clock, T0);
+    memset(&ids, 0, sizeof(ids));
+    snprintf(ids.prefix, sizeof(ids.prefix), "t");
+    tc_ledger_options_default(&o);
+    o.in_memory = 1;
+    o.clock = &clock.clock;
+    o.mode = TC_MODE_BACKTEST;
+    o.run_id = "run1";
+    o.id_fn = tc_ledger_seq_id;
+    o.id_ud = &ids;
+    tc_assert_ok(tc_ledger_open(&o, &l, &err), &err);
+    tc_instrument_init(&in);
+    snprintf(in.instrument_id, sizeof(in.instrument_id), "I");
+    snprintf(in.market_id, sizeof(in.market_id), "XNYS");
+    in.asset_class = TC_ASSET_FUTURE;
+    snprintf(in.symbol, sizeof(in.symbol), "I");
+    snprintf(in.currency, sizeof(in.currency), "USD");
+    in.multiplier = tc_test_dec("1");
+    in.status = TC_INSTRUMENT_ACTIVE;
+    tc_assert_ok(tc_ledger_mem_add_instrument(l, &in, &err), &err);
+    at += 2;
+    memset(&st, 0, sizeof(st));
+    snprintf(st.strategy_id, sizeof(st.strategy_id), "s");
+    snprintf(st.name, sizeof(st.name), "s");
+    st.enabled = 1;
+    st.params = (char *)"{}";
+    tc_assert_ok(tc_ledger_mem_add_strategy(l, &st, &err), &err);
+    at += 2;
+    memset(&p, 0, sizeof(p));
+    snprintf(p.name, sizeof(p.name), "p");
+    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
+    p.initial_capital = tc_test_dec("100000");
+    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p");
+    tc_assert_ok(tc_ledger_mem_add_portfolio(l, &p, &err), &err);
+    at += 2;
+    /* the signal's texts: "id:x" (5), "p\x1fI" (4), then "s" (2) to end
+     * the block: fillers up to ARENA_BLOCK - 11 */
+    for (int k = 0; at < ARENA_BLOCK - 11; k++) {
+        size_t left = ARENA_BLOCK - 11 - at, len = left >= 65 ? 64 : left - 1;
+        assert_true(len >= 8);
+        memset(id, 'f', len);
+        memcpy(id, "fill", 4);
+        id[4] = (char)('a' + k / 26 % 26);
+        id[5] = (char)('a' + k % 26);
+        id[6] = (char)('a' + k / 676 % 26);
+        id[len] = '\0';
+        snprintf(p.portfolio_id, sizeof(p.portfolio_id), "%s", id);
+        tc_assert_ok(tc_ledger_mem_add_portfolio(l, &p, &err), &err);
+        at += len + 1;
+    }
+    assert_int_equal(at, ARENA_BLOCK - 11);
+    for (int k = 0; k < 3; k++) {
+        snprintf(json, sizeof(json),
+                 "{\"type\":\"%s\",\"portfolio\":\"p\",\"strategy\":\"s\",\"instrument\":"
+                 "\"I\",\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"100\"%s,"
+                 "\"signal_id\":\"%s\"}",
+                 k == 1 ? "EXIT" : "BASE_ENTRY",
+                 k == 1 ? "" : ",\"stop\":\"95\",\"quantity\":\"1\"", k == 0 ? "x" : k == 1 ? "y" : "z");
+        tc_assert_ok(tc_ledger_submit_signal(l, json, (size_t)-1, &out, &err), &err);
+        if (k == 1) {
+            /* the entry was not filled: nothing to exit */
+            assert_int_equal(out.status, TC_SIGNAL_REJECTED);
+            continue;
+        }
+        assert_int_equal(out.status, k == 2 ? TC_SIGNAL_REJECTED : TC_SIGNAL_ACCEPTED);
+    }
+    tc_assert_ok(tc_ledger_position_get(l, "pos-t-1", &pos, &err), &err);
+    assert_string_equal(pos.strategy_id, "s");
+    assert_string_equal(pos.portfolio_id, "p");
+    assert_string_equal(pos.instrument_id, "I");
+    for (size_t k = strlen(pos.strategy_id); k < sizeof(pos.strategy_id); k++)
+        assert_int_equal(pos.strategy_id[k], 0);
+    assert_string_equal(pos.position_id, "pos-t-1");
+    /* the texts after it, in the next block: the entry filled, exited,
+     * the exit filled */
+    {
+        struct tc_fill f;
+        int applied = 0;
+        fill_of(&f, "id:x", "e-1", "1", "101");
+        tc_assert_ok(tc_ledger_apply_fill(l, &f, &applied, &err), &err);
+        assert_int_equal(applied, 1);
+        snprintf(json, sizeof(json),
+                 "{\"type\":\"EXIT\",\"portfolio\":\"p\",\"strategy\":\"s\",\"instrument\":"
+                 "\"I\",\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"104\","
+                 "\"signal_id\":\"w\",\"reason\":\"out at the block\"}");
+        tc_assert_ok(tc_ledger_submit_signal(l, json, (size_t)-1, &out, &err), &err);
+        assert_int_equal(out.status, TC_SIGNAL_ACCEPTED);
+        assert_string_equal(out.position_id, "pos-t-1");
+        fill_of(&f, "id:w", "e-2", "1", "104");
+        memcpy(f.client_order_id + strlen("id:w:"), "X0", 3);
+        tc_assert_ok(tc_ledger_apply_fill(l, &f, &applied, &err), &err);
+        assert_int_equal(applied, 1);
+    }
+    tc_assert_ok(tc_ledger_position_get(l, "pos-t-1", &pos, &err), &err);
+    assert_int_equal(pos.status, TC_POSITION_CLOSED);
+    assert_string_equal(pos.strategy_id, "s");
+    assert_string_equal(pos.exit_reason, "out at the block");
+    assert_string_equal(pos.position_id, "pos-t-1");
+    tc_ledger_close(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -464,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_unterminated_fields),
         cmocka_unit_test(test_passphrase_left_out),
         cmocka_unit_test(test_id_taken),
+        cmocka_unit_test(test_text_on_block_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -80,6 +80,12 @@ static int str_add(struct arena *a, const char *s, size_t len, uint32_t *off)
         *off = 0;
         return 0;
     }
+    if (at == 0 && b == a->zb + 1) {
+        /* the text before ended on block ZB's last byte, which is whole
+         * then (with the zeroes after it): B is the one to initialise */
+        a->zb = b;
+        a->zat = 0;
+    }
     if (at + len + 1 > STR_BLK) {
         /* the end of the block stays zeroes (a rollback may have left text
          * there), and the block is initialised whole */
