@@ -301,7 +301,8 @@ int tc__ledger_changes_add_pos(struct tc__ledger_changes *c, const struct tc_pos
     if (c->off)
         return 0;
     if (c->npos == 0) {
-        c->one = *p;
+        if (p != &c->one) /* built in place: nothing to copy */
+            c->one = *p;
         c->npos = 1;
         return 0;
     }
@@ -311,6 +312,11 @@ int tc__ledger_changes_add_pos(struct tc__ledger_changes *c, const struct tc_pos
         c->pos[0] = c->one;
     c->pos[c->npos++] = *p;
     return 0;
+}
+
+struct tc_position *tc__ledger_changes_place(struct tc__ledger_changes *c, struct tc_position *own)
+{
+    return c && !c->off && c->npos == 0 ? &c->one : own;
 }
 
 static uint64_t hash_id(const char *s)

@@ -363,7 +363,8 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     struct tc_ledger *l = c->l;
     const struct tc_fill *f = c->f;
     struct tc__ledger_order o;
-    struct tc_position p;
+    /* the position as the change feed keeps it, where it keeps it */
+    struct tc_position own, *p = tc__ledger_changes_place(c->ch, &own);
     struct tc_portfolio_state s;
     struct tc_dec filled, pnl;
     char fill_id[TC_ID_BUFSZ];
@@ -406,9 +407,9 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
                                                                          : TC_ORDER_PARTIALLY_FILLED,
                                     now, err)) != 0)
         return rc;
-    if ((rc = apply_to_position(c, tx, &o, &p, &pnl, &closed, err)) != 0)
+    if ((rc = apply_to_position(c, tx, &o, p, &pnl, &closed, err)) != 0)
         return rc;
-    if ((rc = tc__ledger_ensure_state(l, tx, p.portfolio_id, o.pf, &s, err)) != 0)
+    if ((rc = tc__ledger_ensure_state(l, tx, p->portfolio_id, o.pf, &s, err)) != 0)
         return rc;
     /* margin style: cash = closed_equity = initial + realized − commission */
     if (tc_dec_add_fast(s.realized_pnl, pnl, &s.realized_pnl) != 0 ||
@@ -420,8 +421,8 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     if ((rc = tc__ledger_save_state(l, tx, &s, o.pf, c->ch, err)) != 0)
         return rc;
     if (closed) {
-        if ((rc = write_trade(c, tx, &p, o.pos, err)) != 0 ||
-            (rc = reset_if_flat(l, tx, &p, o.slot, now, err)) != 0)
+        if ((rc = write_trade(c, tx, p, o.pos, err)) != 0 ||
+            (rc = reset_if_flat(l, tx, p, o.slot, now, err)) != 0)
             return rc;
     }
     c->applied = 1;

@@ -57,6 +57,10 @@ void tc__ledger_changes_release(struct tc__ledger_changes *c);
 /* The changed positions, C->npos of them (no allocation for the first). */
 const struct tc_position *tc__ledger_changes_items(const struct tc__ledger_changes *c);
 int tc__ledger_changes_add_pos(struct tc__ledger_changes *c, const struct tc_position *p);
+/* Where the position a transaction adds next to C (may be NULL) is built:
+ * C's first image while C is kept and empty (its add then copies nothing),
+ * else OWN. The caller adds no other position to C before that one. */
+struct tc_position *tc__ledger_changes_place(struct tc__ledger_changes *c, struct tc_position *own);
 
 /*
  * Runs FN in a write transaction of the runtime store, again after a

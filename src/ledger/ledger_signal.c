@@ -415,7 +415,8 @@ static int do_base_entry(struct decide *d)
     struct sig_ctx *c = d->c;
     const struct tc_signal *s = c->sig;
     const struct tc__ledger_layer *ly = c->layers.items;
-    struct tc_position p;
+    /* built where the change feed keeps it */
+    struct tc_position own, *p = tc__ledger_changes_place(&c->ch, &own);
     size_t pos = 0;
     struct tc_dec qty;
     struct tc_error e;
@@ -437,17 +438,17 @@ static int do_base_entry(struct decide *d)
     if ((rc = check_notional(d, TC_DEC_ZERO, qty)) != 0)
         return rc;
     if ((rc = touch_state(d)) != 0 ||
-        (rc = new_position(c, d->tx, 0, qty, s->has_stop ? &s->stop : NULL, &p, &pos, d->err)) !=
+        (rc = new_position(c, d->tx, 0, qty, s->has_stop ? &s->stop : NULL, p, &pos, d->err)) !=
             0)
         return rc;
     if ((rc = c->l->repo->pyr_base(c->l, d->tx, s->portfolio, s->instrument, c->slot,
-                                   p.position_id, s->price, s->timestamp_us,
+                                   p->position_id, s->price, s->timestamp_us,
                                    tc_clock_now(c->l->opt.clock), d->err)) != 0)
         return rc;
-    if ((rc = tc__ledger_changes_add_pos(&c->ch, &p)) != 0 ||
-        (rc = add_order(c, d->tx, &p, pos, 0, qty, d->err)) != 0)
+    if ((rc = tc__ledger_changes_add_pos(&c->ch, p)) != 0 ||
+        (rc = add_order(c, d->tx, p, pos, 0, qty, d->err)) != 0)
         return rc;
-    COPY_ID(c->out->position_id, p.position_id);
+    COPY_ID(c->out->position_id, p->position_id);
     c->out_pos = pos;
     /* "base entry: %s %s %s at %s" */
     {
