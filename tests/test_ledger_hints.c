@@ -311,6 +311,56 @@ static void test_fill_ids_by_number(void **state)
     tc_ledger_close(w.l);
 }
 
+/* The prefix's id texts kept while the caller's prefix is the same (its
+ * bytes compared eight at a time): for prefixes of 1 to 40 bytes, a change
+ * of its first, middle or last byte or of its length shows in the next id. */
+static void test_prefix_changes(void **state)
+{
+    static const size_t lens[] = {1, 2, 7, 8, 9, 15, 16, 17, 39, 40};
+    (void)state;
+    for (size_t li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
+        size_t len = lens[li], at[3] = {0, lens[li] / 2, lens[li] - 1};
+        struct world w;
+        struct tc_signal_outcome o;
+        struct tc_error err = {0};
+        char want[TC_ID_BUFSZ];
+        int n = 1;
+
+        world_open(&w);
+        memset(w.ids.prefix, 0, sizeof(w.ids.prefix));
+        for (size_t k = 0; k < len; k++)
+            w.ids.prefix[k] = (char)('a' + k % 26);
+        tc_assert_ok(entry(&w, INSTS[0], "1", 1, &o, &err), &err);
+        snprintf(want, sizeof(want), "pos-%s-%d", w.ids.prefix, n);
+        assert_string_equal(o.position_id, want);
+        n += 2;
+        for (size_t c = 0; c < 3; c++) {
+            w.ids.prefix[at[c]] = (char)('A' + c);
+            tc_assert_ok(entry(&w, INSTS[1 + c], "1", (int)(2 + c), &o, &err), &err);
+            snprintf(want, sizeof(want), "pos-%s-%d", w.ids.prefix, n);
+            assert_string_equal(o.position_id, want);
+            n += 2;
+        }
+        /* one byte shorter (the NUL moved in) and, below the longest, one
+         * byte longer */
+        w.ids.prefix[len - 1] = '\0';
+        if (len > 1) {
+            tc_assert_ok(entry(&w, INSTS[4], "1", 5, &o, &err), &err);
+            snprintf(want, sizeof(want), "pos-%s-%d", w.ids.prefix, n);
+            assert_string_equal(o.position_id, want);
+            n += 2;
+        }
+        w.ids.prefix[len - 1] = 'y';
+        if (len < TC_LEDGER_SEQ_PREFIX_MAX)
+            w.ids.prefix[len] = 'z';
+        tc_assert_ok(entry(&w, INSTS[5], "1", 6, &o, &err), &err);
+        snprintf(want, sizeof(want), "pos-%s-%d", w.ids.prefix, n);
+        assert_string_equal(o.position_id, want);
+        assert_int_equal(strlen(w.ids.prefix), len < TC_LEDGER_SEQ_PREFIX_MAX ? len + 1 : len);
+        tc_ledger_close(w.l);
+    }
+}
+
 /* Text fields checked for their NUL (the last byte first, else anywhere):
  * a field without one is refused with nothing recorded nor counted; junk
  * after the NUL up to the last byte is taken. */
@@ -586,6 +636,7 @@ int main(void)
         cmocka_unit_test(test_rollback_drops_keys),
         cmocka_unit_test(test_instruments_alike),
         cmocka_unit_test(test_fill_ids_by_number),
+        cmocka_unit_test(test_prefix_changes),
         cmocka_unit_test(test_unterminated_fields),
         cmocka_unit_test(test_passphrase_left_out),
         cmocka_unit_test(test_id_taken),
