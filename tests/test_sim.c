@@ -1225,6 +1225,111 @@ static void test_fill_value_and_exec_ids(void **state)
     tc_sim_free(sim);
 }
 
+/* FNV-1a modulo 256: the slot in which the simulator remembers an
+ * instrument id it found valid (a later order naming the same id is then
+ * compared with it instead of checked again). */
+static unsigned valid_slot(const char *s)
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= UINT64_C(1099511628211);
+    }
+    return (unsigned)(h % 256);
+}
+
+/* An invalid id of LEN (2..65) characters in the slot of X, which differs
+ * from X in its first and its last character: the last one a byte ids do
+ * not allow. */
+static void invalid_in_slot(const char *x, size_t len, char *out)
+{
+    static const char bad[] = " !#$%&()*+,/;<=>?@[]^`{|}~";
+    static const char good[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const unsigned want = valid_slot(x);
+    for (size_t i = 0; i < sizeof good - 1; i++)
+        for (size_t j = 0; j < sizeof bad - 1; j++) {
+            memcpy(out, x, len);
+            out[0] = good[i];
+            out[len - 1] = bad[j];
+            out[len] = '\0';
+            if (valid_slot(out) == want)
+                return;
+        }
+    fail_msg("no invalid id of %zu characters in the slot of \"%s\"", len, x);
+}
+
+/* An instrument id remembered as valid lets only itself through: every
+ * length around the 16-byte step of the comparison, bytes after the NUL in
+ * the order's buffer (ignored, whatever they are), ids in the same slot
+ * that differ in one byte, one character longer or shorter, all refused by
+ * the full check with its message and nothing added to the book. */
+static void test_known_instrument(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {2, 3, 14, 15, 16, 17, 31, 32, 33, 63, 64};
+    struct tc_error err = {0};
+    char y[TC_INSTRUMENT_ID_MAX + 1];
+    for (size_t k = 0; k < sizeof lens / sizeof lens[0]; k++) {
+        const size_t len = lens[k];
+        struct tc_sim *sim = new_sim(C_PLAIN);
+        struct tc_sim_order o = make_order("x.1", BUY, MKT, GTC, "10", NULL, NULL);
+        char x[TC_INSTRUMENT_ID_MAX];
+        for (size_t i = 0; i < len; i++)
+            x[i] = (char)('A' + (i * 7 + len) % 26);
+        x[len] = '\0';
+        memset(o.instrument, '#', sizeof o.instrument);
+        memcpy(o.instrument, x, len + 1);
+        tc_assert_ok(tc__sim_submit_own_id(sim, &o, &err), &err);
+        /* the same id, other bytes after its NUL: taken */
+        memset(o.instrument, ' ', sizeof o.instrument);
+        memcpy(o.instrument, x, len + 1);
+        snprintf(o.id, sizeof o.id, "x.2");
+        tc_assert_ok(tc__sim_submit_own_id(sim, &o, &err), &err);
+        /* same length, same slot, one bad byte: refused */
+        invalid_in_slot(x, len, y);
+        memset(o.instrument, 0, sizeof o.instrument);
+        memcpy(o.instrument, y, len + 1);
+        snprintf(o.id, sizeof o.id, "y.1");
+        assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+        assert_contains(err.msg, "order \"y.1\": instrument id \"");
+        assert_contains(err.msg, "has a character");
+        /* X and one bad byte after it (in the same slot), or X without its
+         * last character and a bad one in the place of the one before */
+        if (len < TC_INSTRUMENT_ID_MAX - 1) {
+            char x1[TC_INSTRUMENT_ID_MAX + 1];
+            memcpy(x1, x, len);
+            x1[len] = 'Q';
+            x1[len + 1] = '\0';
+            invalid_in_slot(x1, len + 1, y);
+            memset(o.instrument, 0, sizeof o.instrument);
+            memcpy(o.instrument, y, len + 2);
+            snprintf(o.id, sizeof o.id, "y.2");
+            assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+            assert_contains(err.msg, "order \"y.2\": instrument id \"");
+            assert_contains(err.msg, "has a character");
+        }
+        invalid_in_slot(x, len - 1, y);
+        memset(o.instrument, 'Z', sizeof o.instrument);
+        memcpy(o.instrument, y, len);
+        snprintf(o.id, sizeof o.id, "y.3");
+        assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+        assert_contains(err.msg, "order \"y.3\": instrument id \"");
+        assert_contains(err.msg, "has a character");
+        /* no NUL in the buffer at all: refused as too long */
+        memset(o.instrument, 'A', sizeof o.instrument);
+        snprintf(o.id, sizeof o.id, "y.4");
+        assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+        assert_contains(err.msg, "order \"y.4\": instrument is longer than 64");
+        /* only X's two orders are in the book, with X's text */
+        struct tc_sim_order open[4];
+        assert_int_equal(tc_sim_open_orders(sim, open, 4), 2);
+        assert_string_equal(open[0].instrument, x);
+        assert_string_equal(open[1].instrument, x);
+        assert_string_equal(open[1].id, "x.2");
+        tc_sim_free(sim);
+    }
+}
+
 /* ---- the sim broker's entry points (exec/sim_internal.h) ---- */
 
 /* tc__sim_submit_own_id takes the id as given (a clash with a working id is
@@ -1346,6 +1451,7 @@ int main(void)
         cmocka_unit_test(test_callback_failure_stops_bar),
         cmocka_unit_test(test_fill_value_and_exec_ids),
         cmocka_unit_test(test_submit_own_id),
+        cmocka_unit_test(test_known_instrument),
         cmocka_unit_test(test_bare_fills),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
