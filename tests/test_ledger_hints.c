@@ -361,6 +361,38 @@ static void test_prefix_changes(void **state)
     }
 }
 
+/* A signal's log row finished in place (made by its own transaction): a
+ * fault after it drops the row with the rest, the same signal then goes in
+ * as new, and its duplicate reads the finished row's outcome. */
+static void test_finish_rolled_back(void **state)
+{
+    struct world w;
+    struct tc_signal_outcome a, b;
+    struct tc_error err = {0};
+
+    (void)state;
+    world_open(&w);
+    w.fault_point = "signal:before_commit";
+    assert_int_equal(entry(&w, "ES", "2", 1, &a, &err), TC_EIO);
+    assert_non_null(strstr(tc_error_msg(&err), "fault injected at signal:before_commit"));
+    w.fault_point = NULL;
+    tc_error_clear(&err);
+    tc_assert_ok(entry(&w, "ES", "2", 1, &a, &err), &err);
+    assert_int_equal(a.status, TC_SIGNAL_ACCEPTED);
+    assert_false(a.duplicate);
+    assert_string_equal(a.position_id, "pos-t-3");
+    assert_string_equal(a.order_id, "ord-t-4");
+    assert_non_null(strstr(a.reason, "base entry: "));
+    tc_assert_ok(entry(&w, "ES", "2", 1, &b, &err), &err);
+    assert_true(b.duplicate);
+    assert_int_equal(b.status, TC_SIGNAL_ACCEPTED);
+    assert_string_equal(b.fingerprint, a.fingerprint);
+    assert_string_equal(b.reason, a.reason);
+    assert_string_equal(b.position_id, a.position_id);
+    assert_string_equal(b.order_id, a.order_id);
+    tc_ledger_close(w.l);
+}
+
 /* Text fields checked for their NUL (the last byte first, else anywhere):
  * a field without one is refused with nothing recorded nor counted; junk
  * after the NUL up to the last byte is taken. */
@@ -637,6 +669,7 @@ int main(void)
         cmocka_unit_test(test_instruments_alike),
         cmocka_unit_test(test_fill_ids_by_number),
         cmocka_unit_test(test_prefix_changes),
+        cmocka_unit_test(test_finish_rolled_back),
         cmocka_unit_test(test_unterminated_fields),
         cmocka_unit_test(test_passphrase_left_out),
         cmocka_unit_test(test_id_taken),

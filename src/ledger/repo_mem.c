@@ -1044,7 +1044,7 @@ static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct t
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_SIG], *pt = &m->t[T_POS];
-    struct msig *e, v;
+    struct msig *e, v, *w;
     long k;
 
     (void)tx;
@@ -1059,33 +1059,39 @@ static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct t
     if (k < 0)
         return tc_error_set(err, TC_ESTATE, "signal log %s: no row", o->fingerprint);
     e = tab_at(t, (size_t)k);
-    v = *e;
-    v.status = o->status;
-    if (str_put(&m->a, o->reason, sizeof(o->reason), &v.reason) != 0)
+    /* a row this transaction made is written in place (a failure drops
+     * it), an older one through a copy journalled whole */
+    w = (size_t)k >= t->n0 ? e : &v;
+    if (w == &v)
+        v = *e;
+    w->status = o->status;
+    if (str_put(&m->a, o->reason, sizeof(o->reason), &w->reason) != 0)
         goto nomem;
     /* the position: the row of its handle, else the row last found or
      * made, as a rule */
-    v.pos = 0;
-    v.position_id = 0;
+    w->pos = 0;
+    w->position_id = 0;
     if (o->position_id[0] && pos && pos <= pt->n)
-        v.pos = (uint32_t)pos;
+        w->pos = (uint32_t)pos;
     else if (o->position_id[0] && pt->last && pt->last <= pt->n &&
              strcmp(tab_key(pt, pt->last - 1), o->position_id) == 0)
-        v.pos = (uint32_t)pt->last;
-    else if (str_put(&m->a, o->position_id, sizeof(o->position_id), &v.position_id) != 0)
+        w->pos = (uint32_t)pt->last;
+    else if (str_put(&m->a, o->position_id, sizeof(o->position_id), &w->position_id) != 0)
         goto nomem;
     /* the order id: its row's, else the newest order's, as a rule */
     if (o->order_id[0] && ord && ord <= m->t[T_ORD].n)
-        v.order_id = ((const struct mord *)tab_at(&m->t[T_ORD], ord - 1))->order_id;
+        w->order_id = ((const struct mord *)tab_at(&m->t[T_ORD], ord - 1))->order_id;
     else if (o->order_id[0] && m->t[T_ORD].n &&
         strcmp(str_at(&m->a, ((const struct mord *)tab_at(&m->t[T_ORD], m->t[T_ORD].n - 1))->order_id),
                o->order_id) == 0)
-        v.order_id = ((const struct mord *)tab_at(&m->t[T_ORD], m->t[T_ORD].n - 1))->order_id;
-    else if (str_put(&m->a, o->order_id, sizeof(o->order_id), &v.order_id) != 0)
+        w->order_id = ((const struct mord *)tab_at(&m->t[T_ORD], m->t[T_ORD].n - 1))->order_id;
+    else if (str_put(&m->a, o->order_id, sizeof(o->order_id), &w->order_id) != 0)
         goto nomem;
-    if (save_el(m, t, (size_t)k, e, sizeof(*e)) != 0)
-        goto nomem;
-    *e = v;
+    if (w == &v) {
+        if (save_el(m, t, (size_t)k, e, sizeof(*e)) != 0)
+            goto nomem;
+        *e = v;
+    }
     return 0;
 nomem:
     oom(err, "the journal");
