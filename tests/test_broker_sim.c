@@ -831,6 +831,62 @@ static void test_long_ids(void **state)
     tc_broker_free(b);
 }
 
+/* A client order id of every length from 1 to 95 (the NUL on each side of
+ * every 16-byte step of the buffer, junk after it): taken, acknowledged and
+ * found again by a resubmission, the junk not part of it; 0 characters, or
+ * a buffer without NUL, refused with the same message and nothing kept. */
+static void test_coid_every_length(void **state)
+{
+    (void)state;
+    struct rec r;
+    struct tc_broker *b = new_broker(&r, NULL, 0);
+    struct tc_error err = {0};
+    struct tc_broker_ack ack, again;
+    struct tc_broker_account acct;
+    char want[TC_BROKER_ID_MAX];
+    memset(&r, 0, sizeof(r));
+    tc_assert_ok(tc_broker_sim_set_day(b, 0, &err), &err);
+    for (size_t len = 1; len < TC_CLIENT_ORDER_ID_MAX; len++) {
+        struct tc_order_intent o = intent("x", "AAA", TC_ORDER_BUY, "1");
+        memset(o.client_order_id, 'j', sizeof(o.client_order_id));
+        for (size_t i = 0; i < len; i++)
+            o.client_order_id[i] = (char)('a' + (i + len) % 26);
+        o.client_order_id[len] = '\0';
+        tc_assert_ok(tc_broker_submit(b, &o, &ack, &err), &err);
+        assert_int_equal(ack.status, TC_ORDER_SUBMITTED);
+        snprintf(want, sizeof(want), "run1.%zu", len);
+        assert_string_equal(ack.broker_order_id, want);
+        /* the same id with other junk after its NUL: the same order */
+        memset(o.client_order_id + len + 1, 'k', sizeof(o.client_order_id) - len - 1);
+        tc_assert_ok(tc_broker_submit(b, &o, &again, &err), &err);
+        assert_string_equal(again.broker_order_id, want);
+        /* its fill names it, without the junk */
+        char id[TC_CLIENT_ORDER_ID_MAX];
+        memcpy(id, o.client_order_id, len + 1);
+        r.n = 0;
+        struct tc_bar next = bar((int64_t)len + 1, "10", "11", "9", "10", 1000);
+        tc_assert_ok(tc_broker_sim_set_day(b, (int64_t)len + 1, &err), &err);
+        tc_assert_ok(tc_broker_on_bar(b, "AAA", &next, &err), &err);
+        assert_int_equal(r.n, 1);
+        assert_string_equal(r.fills[0].client_order_id, id);
+        snprintf(want, sizeof(want), "run1.%zu-F1", len);
+        assert_string_equal(r.fills[0].execution_id, want);
+    }
+    struct tc_order_intent o = intent("x", "AAA", TC_ORDER_BUY, "1");
+    memset(o.client_order_id, 'j', sizeof(o.client_order_id));
+    o.client_order_id[0] = '\0';
+    assert_int_equal(tc_broker_submit(b, &o, &ack, &err), TC_EINVAL);
+    assert_non_null(strstr(err.msg, "sim broker: order without a client order id"));
+    memset(o.client_order_id, 'j', sizeof(o.client_order_id));
+    assert_int_equal(tc_broker_submit(b, &o, &ack, &err), TC_EINVAL);
+    assert_non_null(strstr(err.msg, "sim broker: order without a client order id"));
+    tc_assert_ok(tc_broker_account(b, &acct, &err), &err);
+    assert_int_equal(acct.orders, TC_CLIENT_ORDER_ID_MAX - 1);
+    assert_int_equal(acct.fills, TC_CLIENT_ORDER_ID_MAX - 1);
+    assert_int_equal(tc_broker_sim_working(b), 0);
+    tc_broker_free(b);
+}
+
 /* ---- several threads ---- */
 
 #define MT_THREADS 4
@@ -977,6 +1033,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_market_next_open_once),
         cmocka_unit_test(test_idempotent_submit),
+        cmocka_unit_test(test_coid_every_length),
         cmocka_unit_test(test_idempotent_after_growth),
         cmocka_unit_test(test_on_bar_order_and_types),
         cmocka_unit_test(test_fill_at_close),
