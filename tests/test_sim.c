@@ -1258,6 +1258,23 @@ static void invalid_in_slot(const char *x, size_t len, char *out)
     fail_msg("no invalid id of %zu characters in the slot of \"%s\"", len, x);
 }
 
+/* O with the first N bytes of Y (its NUL among them) in its instrument
+ * buffer, the rest FILL, and the order id ID: refused by the full check,
+ * which names the order and the bad character. */
+static void refused_in_slot(struct tc_sim *sim, struct tc_sim_order *o, const char *y, size_t n,
+                            char fill, const char *id)
+{
+    struct tc_error err = {0};
+    char want[64];
+    memset(o->instrument, fill, sizeof o->instrument);
+    memcpy(o->instrument, y, n);
+    snprintf(o->id, sizeof o->id, "%s", id);
+    assert_int_equal(tc__sim_submit_own_id(sim, o, &err), TC_EINVAL);
+    snprintf(want, sizeof want, "order \"%s\": instrument id \"", id);
+    assert_contains(err.msg, want);
+    assert_contains(err.msg, "has a character");
+}
+
 /* An instrument id remembered as valid lets only itself through: every
  * length around the 16-byte step of the comparison, bytes after the NUL in
  * the order's buffer (ignored, whatever they are), ids in the same slot
@@ -1287,12 +1304,7 @@ static void test_known_instrument(void **state)
         tc_assert_ok(tc__sim_submit_own_id(sim, &o, &err), &err);
         /* same length, same slot, one bad byte: refused */
         invalid_in_slot(x, len, y);
-        memset(o.instrument, 0, sizeof o.instrument);
-        memcpy(o.instrument, y, len + 1);
-        snprintf(o.id, sizeof o.id, "y.1");
-        assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
-        assert_contains(err.msg, "order \"y.1\": instrument id \"");
-        assert_contains(err.msg, "has a character");
+        refused_in_slot(sim, &o, y, len + 1, '\0', "y.1");
         /* X and one bad byte after it (in the same slot), or X without its
          * last character and a bad one in the place of the one before */
         if (len < TC_INSTRUMENT_ID_MAX - 1) {
@@ -1301,20 +1313,10 @@ static void test_known_instrument(void **state)
             x1[len] = 'Q';
             x1[len + 1] = '\0';
             invalid_in_slot(x1, len + 1, y);
-            memset(o.instrument, 0, sizeof o.instrument);
-            memcpy(o.instrument, y, len + 2);
-            snprintf(o.id, sizeof o.id, "y.2");
-            assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
-            assert_contains(err.msg, "order \"y.2\": instrument id \"");
-            assert_contains(err.msg, "has a character");
+            refused_in_slot(sim, &o, y, len + 2, '\0', "y.2");
         }
         invalid_in_slot(x, len - 1, y);
-        memset(o.instrument, 'Z', sizeof o.instrument);
-        memcpy(o.instrument, y, len);
-        snprintf(o.id, sizeof o.id, "y.3");
-        assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
-        assert_contains(err.msg, "order \"y.3\": instrument id \"");
-        assert_contains(err.msg, "has a character");
+        refused_in_slot(sim, &o, y, len, 'Z', "y.3");
         /* no NUL in the buffer at all: refused as too long */
         memset(o.instrument, 'A', sizeof o.instrument);
         snprintf(o.id, sizeof o.id, "y.4");
