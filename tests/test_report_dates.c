@@ -224,12 +224,83 @@ static void test_repeated_values(void **state)
     free(s);
 }
 
+/* More trades than report.html lists (2000): trades.csv has every one, each
+ * row its own values (those past the 2000th formatted apart from the ones
+ * kept for the page), over several 16 KiB blocks; report.html says how many
+ * it shows and lists exactly the first 2000, the last of them whole. */
+static void test_many_trades(void **state)
+{
+    (void)state;
+    enum { N = 2105, SHOWN = 2000 };
+    struct tc_run_trade *tr = calloc(N, sizeof *tr);
+    struct tc_equity_point pts[2];
+    char dir[512], row[512], a[TC_DEC_STRLEN], b[TC_DEC_STRLEN], dd[TC_DATE_STRLEN],
+        de[TC_DATE_STRLEN];
+    assert_non_null(tr);
+
+    memset(pts, 0, sizeof pts);
+    for (int i = 0; i < 2; i++) {
+        pts[i].day = day(2020, 1, 1) + i;
+        pts[i].cash = pts[i].equity = D("1000");
+    }
+    for (int i = 0; i < N; i++) {
+        tr[i] = (struct tc_run_trade){.side = i % 2 ? 'S' : 'L', .entry_day = day(2020, 1, 1) + i,
+                                      .exit_day = day(2020, 1, 2) + i, .quantity = D("1"),
+                                      .entry_price = D("10"), .exit_price = D("10"),
+                                      .commission = D("0")};
+        snprintf(tr[i].instrument_id, sizeof tr[i].instrument_id, "I%d", i);
+        tr[i].gross_pnl.raw = tr[i].net_pnl.raw = (int64_t)(i - 1000) * 12345;
+    }
+    struct tc_run_result r = {.initial_cash = D("1000"), .equity = pts, .n_equity = 2,
+                              .trades = tr, .n_trades = N, .periods_per_year = 252};
+    assert_int_equal(tc_test_tmpdir("report_many_trades", dir, sizeof dir), 0);
+    write_report(dir, &r);
+
+    char *s = slurp(dir, "trades.csv"), *p = s;
+    const char *hdr = "instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,"
+                      "gross,commission,net\n";
+    assert_memory_equal(p, hdr, strlen(hdr));
+    p += strlen(hdr);
+    for (int i = 0; i < N; i++) {
+        tc_date_format(tr[i].entry_day, dd);
+        tc_date_format(tr[i].exit_day, de);
+        tc_dec_format(tr[i].gross_pnl, a, sizeof a);
+        tc_dec_format(tr[i].net_pnl, b, sizeof b);
+        snprintf(row, sizeof row, "I%d,%s,%s,10,%s,10,1,%s,0,%s\n", i,
+                 i % 2 ? "SHORT" : "LONG", dd, de, a, b);
+        if (strncmp(p, row, strlen(row)) != 0)
+            fail_msg("trades.csv row %d: want \"%s\", got \"%.60s\"", i, row, p);
+        p += strlen(row);
+    }
+    assert_int_equal(*p, '\0');
+    free(s);
+
+    s = slurp(dir, "report.html");
+    assert_non_null(strstr(s, "<p>The first 2000 of 2105 trades; trades.csv lists them all.</p>"));
+    for (int i = 0; i < N; i++) {
+        snprintf(row, sizeof row, "<tr><td>I%d</td>", i);
+        if ((strstr(s, row) != NULL) != (i < SHOWN))
+            fail_msg("report.html: trade %d %s", i, i < SHOWN ? "missing" : "listed");
+    }
+    tc_date_format(tr[SHOWN - 1].entry_day, dd);
+    tc_date_format(tr[SHOWN - 1].exit_day, de);
+    tc_dec_format(tr[SHOWN - 1].net_pnl, a, sizeof a);
+    snprintf(row, sizeof row,
+             "<tr><td>I1999</td><td>SHORT</td><td>%s</td><td>10</td><td>%s</td><td>10</td>"
+             "<td>1</td><td>%s</td><td>0</td><td class=\"pos\">%s</td></tr>\n",
+             dd, de, a, a);
+    assert_non_null(strstr(s, row));
+    free(s);
+    free(tr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dates_near),
         cmocka_unit_test(test_month_ends),
         cmocka_unit_test(test_repeated_values),
+        cmocka_unit_test(test_many_trades),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
