@@ -294,6 +294,59 @@ static void test_many_trades(void **state)
     free(tr);
 }
 
+/* A title of every length from 0 to 300 characters, of plain and special
+ * characters mixed (report.html escapes it in pieces): the page's <title>
+ * and <h1> hold exactly its escaped text. */
+static void test_long_title(void **state)
+{
+    (void)state;
+    static const char pattern[] = "a<b&c>\"d'e";
+    struct tc_equity_point pts[2];
+    char dir[512], title[301], *want = malloc(301 * 6 + 64), *tag = malloc(301 * 6 + 64);
+    assert_non_null(want);
+    assert_non_null(tag);
+
+    memset(pts, 0, sizeof pts);
+    for (int i = 0; i < 2; i++) {
+        pts[i].day = day(2020, 1, 1) + i;
+        pts[i].cash = pts[i].equity = D("1000");
+    }
+    struct tc_run_result r = {.initial_cash = D("1000"), .equity = pts, .n_equity = 2,
+                              .periods_per_year = 252};
+    assert_int_equal(tc_test_tmpdir("report_long_title", dir, sizeof dir), 0);
+    for (size_t len = 0; len <= 300; len += len < 70 ? 1 : 23) {
+        size_t w = 0;
+        struct tc_metrics m;
+        struct tc_error err = {0};
+        for (size_t k = 0; k < len; k++) {
+            const char c = pattern[k % (sizeof pattern - 1)];
+            const char *e = c == '<' ? "&lt;" : c == '&' ? "&amp;" : c == '>' ? "&gt;"
+                          : c == '"' ? "&quot;" : c == '\'' ? "&#39;" : NULL;
+            title[k] = c;
+            if (e) {
+                memcpy(want + w, e, strlen(e));
+                w += strlen(e);
+            } else {
+                want[w++] = c;
+            }
+        }
+        title[len] = '\0';
+        want[w] = '\0';
+        tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
+        tc_assert_ok(tc_report_write(dir, title, NULL, &r, &m, &err), &err);
+        char *h = slurp(dir, "report.html");
+        snprintf(tag, 301 * 6 + 64, "<title>%s</title>\n", want);
+        if (!strstr(h, tag))
+            fail_msg("title of %zu characters: no %s", len, tag);
+        snprintf(tag, 301 * 6 + 64, "<h1>%s", want);
+        if (!strstr(h, tag))
+            fail_msg("title of %zu characters: no %s", len, tag);
+        free(h);
+    }
+    free(want);
+    free(tag);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_month_ends),
         cmocka_unit_test(test_repeated_values),
         cmocka_unit_test(test_many_trades),
+        cmocka_unit_test(test_long_title),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -410,17 +410,29 @@ static int write_equity(const char *dir, const struct tc_run_result *r, struct t
 /* ------------------------------------------------------------------------ */
 /* report.html                                                              */
 
+/* C as HTML text at P (at most 6 bytes: the five special characters as
+ * entities); returns the end. */
+static char *put_html_char(char *p, char c)
+{
+    switch (c) {
+    case '&': return PUT_LIT(p, "&amp;");
+    case '<': return PUT_LIT(p, "&lt;");
+    case '>': return PUT_LIT(p, "&gt;");
+    case '"': return PUT_LIT(p, "&quot;");
+    case '\'': return PUT_LIT(p, "&#39;");
+    default: *p++ = c; return p;
+    }
+}
+
+/* S escaped (put_html_char) to F, 64 characters a write. */
 static void html_esc(FILE *f, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*s, f);
-        }
+    char buf[6 * 64];
+    while (*s) {
+        char *p = buf;
+        for (int k = 0; k < 64 && *s; k++, s++)
+            p = put_html_char(p, *s);
+        fwrite(buf, 1, (size_t)(p - buf), f);
     }
 }
 
@@ -700,16 +712,8 @@ static void html_monthly(FILE *f, const struct tc_run_result *r)
 /* S escaped as html_esc writes it (at most 6 x strlen(S) bytes). */
 static char *put_html(char *p, const char *s)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': p = PUT_LIT(p, "&amp;"); break;
-        case '<': p = PUT_LIT(p, "&lt;"); break;
-        case '>': p = PUT_LIT(p, "&gt;"); break;
-        case '"': p = PUT_LIT(p, "&quot;"); break;
-        case '\'': p = PUT_LIT(p, "&#39;"); break;
-        default: *p++ = *s;
-        }
-    }
+    for (; *s; s++)
+        p = put_html_char(p, *s);
     return p;
 }
 
