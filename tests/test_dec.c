@@ -698,8 +698,10 @@ static void test_random_properties(void **state)
     assert_true(overflows < 100000 - 10);
 }
 
-/* The inline forms (tc_dec_mul_fast in every mode, valid or not) give what the library's functions give: the same codes,
- * the same results, nothing written on overflow. */
+/* tc_dec_mul_fast (in every mode, valid or not) gives what tc_dec_mul
+ * gives: the same codes, the same results, nothing written on overflow;
+ * the inline add, sub, neg and abs (which the library's functions call)
+ * on their edges. */
 static void test_fast_forms(void **state)
 {
     static const int64_t edge[] = {0, 1, -1, 2, -2, INT64_MAX, INT64_MIN, INT64_MAX - 1,
@@ -717,20 +719,6 @@ static void test_fast_forms(void **state)
         struct tc_dec want = {SENTINEL}, got = {SENTINEL};
         int rw, rg;
 
-        rw = tc_dec_add(a, b, &want);
-        rg = tc_dec_add_fast(a, b, &got);
-        assert_int_equal(rg, rw);
-        assert_int_equal(got.raw, want.raw);
-        want.raw = got.raw = SENTINEL;
-        rw = tc_dec_sub(a, b, &want);
-        rg = tc_dec_sub_fast(a, b, &got);
-        assert_int_equal(rg, rw);
-        assert_int_equal(got.raw, want.raw);
-        want.raw = got.raw = SENTINEL;
-        rw = tc_dec_neg(a, &want);
-        rg = tc_dec_neg_fast(a, &got);
-        assert_int_equal(rg, rw);
-        assert_int_equal(got.raw, want.raw);
         for (int m = -1; m < 7; m++) {
             /* B whole (the inline path) half the time, both ways of the call otherwise */
             const struct tc_dec w = tc_dec_from_raw(
@@ -746,11 +734,6 @@ static void test_fast_forms(void **state)
             assert_int_equal(rg, rw);
             assert_int_equal(got.raw, want.raw);
         }
-        want.raw = got.raw = SENTINEL;
-        rw = tc_dec_abs(a, &want);
-        rg = tc_dec_abs_fast(a, &got);
-        assert_int_equal(rg, rw);
-        assert_int_equal(got.raw, want.raw);
     }
     {
         struct tc_dec r = {SENTINEL};

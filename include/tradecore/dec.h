@@ -121,8 +121,8 @@ static inline int tc_dec_abs_fast(struct tc_dec a, struct tc_dec *out)
 }
 
 /* Inline form of tc_dec_mul for hot loops (prices times whole quantities):
- * a whole factor, either one, is multiplied here exactly as tc_dec_mul does
- * it; anything else is the call. The same results and codes in every case. */
+ * a whole factor, either one, is multiplied here (tc_dec_mul calls this for
+ * it); anything else is the call. The same results and codes in every case. */
 static inline int tc_dec_mul_fast(struct tc_dec a, struct tc_dec b, enum tc_round mode,
                                   struct tc_dec *out)
 {

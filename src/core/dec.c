@@ -493,22 +493,15 @@ int tc_dec_format_fixed(struct tc_dec d, int places, enum tc_round mode, char *b
 /* ------------------------------------------------------------------------ */
 /* Arithmetic                                                                */
 
+/* add, sub, neg and abs are dec.h's inline forms, called */
 int tc_dec_add(struct tc_dec a, struct tc_dec b, struct tc_dec *out)
 {
-    int64_t r;
-    if (__builtin_add_overflow(a.raw, b.raw, &r))
-        return TC_ERANGE;
-    out->raw = r;
-    return 0;
+    return tc_dec_add_fast(a, b, out);
 }
 
 int tc_dec_sub(struct tc_dec a, struct tc_dec b, struct tc_dec *out)
 {
-    int64_t r;
-    if (__builtin_sub_overflow(a.raw, b.raw, &r))
-        return TC_ERANGE;
-    out->raw = r;
-    return 0;
+    return tc_dec_sub_fast(a, b, out);
 }
 
 /*
@@ -538,15 +531,10 @@ int tc_dec_mul(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_d
     if (!valid_mode(mode))
         return TC_EINVAL;
     /* a whole factor (quantities, as a rule): the exact product, no rounding,
-     * also where a.raw × b.raw would need 128 bits */
-    if (a.raw % TC_DEC_ONE == 0 || b.raw % TC_DEC_ONE == 0) {
-        int64_t n = a.raw % TC_DEC_ONE == 0 ? a.raw / TC_DEC_ONE : b.raw / TC_DEC_ONE;
-        int64_t m = a.raw % TC_DEC_ONE == 0 ? b.raw : a.raw;
-        if (__builtin_mul_overflow(m, n, &p))
-            return TC_ERANGE;
-        out->raw = p;
-        return 0;
-    }
+     * also where a.raw × b.raw would need 128 bits (dec.h's inline form
+     * takes it, the mode being valid) */
+    if (a.raw % TC_DEC_ONE == 0 || b.raw % TC_DEC_ONE == 0)
+        return tc_dec_mul_fast(a, b, mode, out);
     if (!__builtin_mul_overflow(a.raw, b.raw, &p)) {
         /* the product fits 64 bits: div_round's steps on int64_t, where the
          * division by the constant needs no 128-bit call */
@@ -617,18 +605,12 @@ int tc_dec_div(struct tc_dec a, struct tc_dec b, enum tc_round mode, struct tc_d
 
 int tc_dec_neg(struct tc_dec a, struct tc_dec *out)
 {
-    if (a.raw == INT64_MIN)
-        return TC_ERANGE;
-    out->raw = -a.raw;
-    return 0;
+    return tc_dec_neg_fast(a, out);
 }
 
 int tc_dec_abs(struct tc_dec a, struct tc_dec *out)
 {
-    if (a.raw == INT64_MIN)
-        return TC_ERANGE;
-    out->raw = a.raw < 0 ? -a.raw : a.raw;
-    return 0;
+    return tc_dec_abs_fast(a, out);
 }
 
 int tc_dec_mul_int(struct tc_dec a, int64_t n, struct tc_dec *out)
