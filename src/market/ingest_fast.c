@@ -587,32 +587,7 @@ int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__
     return line_core(s, end, yahoo, dc, out, next);
 }
 
-size_t tc__prices_lines_plain(const char **sp, const char *end, const char *stop, int yahoo,
-                              struct tc__day_cache *dc, struct tc_bar_series *ser, long *lines,
-                              long line)
-{
-    const char *s = *sp;
-    size_t i = ser->n, n0 = i, cap = ser->cap;
-    int64_t last = i ? ser->day[i - 1] : INT64_MIN;
-
-    while (i < cap && s < end) {
-        struct tc_bar b;
-        const char *next;
-        if (line_core(s, end, yahoo, dc, &b, &next) || b.day <= last)
-            break;
-        put_bar(ser, i, &b);
-        if (lines)
-            lines[i] = line + (long)(i - n0) + 1;
-        last = b.day;
-        s = next;
-        i++;
-        if (stop && s >= stop)
-            break;
-    }
-    ser->n = i;
-    *sp = s;
-    return i - n0;
-}
+#define ONE_LINE line_core /* in line in the loop below */
 
 #else
 
@@ -630,22 +605,27 @@ int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__
     return 0;
 }
 
+#define ONE_LINE tc__prices_line_plain
+
+#endif
+
 size_t tc__prices_lines_plain(const char **sp, const char *end, const char *stop, int yahoo,
                               struct tc__day_cache *dc, struct tc_bar_series *ser, long *lines,
                               long line)
 {
     const char *s = *sp;
-    size_t i = ser->n, n0 = i;
+    size_t i = ser->n, n0 = i, cap = ser->cap;
+    int64_t last = i ? ser->day[i - 1] : INT64_MIN;
 
-    while (i < ser->cap && s < end) {
+    while (i < cap && s < end) {
         struct tc_bar b;
         const char *next;
-        if (tc__prices_line_plain(s, end, yahoo, dc, &b, &next) ||
-            (i > 0 && b.day <= ser->day[i - 1]))
+        if (ONE_LINE(s, end, yahoo, dc, &b, &next) || b.day <= last)
             break;
         put_bar(ser, i, &b);
         if (lines)
             lines[i] = line + (long)(i - n0) + 1;
+        last = b.day;
         s = next;
         i++;
         if (stop && s >= stop)
@@ -655,5 +635,3 @@ size_t tc__prices_lines_plain(const char **sp, const char *end, const char *stop
     *sp = s;
     return i - n0;
 }
-
-#endif
