@@ -1041,13 +1041,11 @@ int tc_ledger_submit(struct tc_ledger *l, const struct tc_signal *sig,
     c->l = l;
     c->sig = sig;
     if (sig->has_passphrase || sig->passphrase[0]) {
-        /* the signal without its passphrase, as tc_signal_wipe_passphrase
-         * leaves it (the copy is read after: not elided); one without a
-         * passphrase is read where it is (nothing reads the passphrase's
-         * bytes after its first) */
+        /* the signal without its passphrase; one without a passphrase is
+         * read where it is (nothing reads the passphrase's bytes after its
+         * first) */
         copy = *sig;
-        memset(copy.passphrase, 0, sizeof(copy.passphrase));
-        copy.has_passphrase = 0;
+        tc_signal_wipe_passphrase(&copy);
         c->sig = &copy;
     }
     if (!TC__TERMINATED(c->sig->portfolio) || !TC__TERMINATED(c->sig->strategy) ||
