@@ -61,6 +61,13 @@ int tc__ledger_side_parse(const char *s, enum tc_side *out)
 
 static int seq_join(struct tc_ledger_seq_ids *s, const char *kind, char *buf, size_t cap);
 
+/* The id generator's failure RC (a positive one is TC_EINTERNAL) for KIND. */
+static int gen_failed(struct tc_error *err, const char *kind, int rc)
+{
+    rc = rc < 0 ? rc : TC_EINTERNAL;
+    return tc_error_set(err, rc, "the %s id generator failed: %s", kind, tc_strerror(rc));
+}
+
 /* The id generator: tc_ledger_seq_id on an in-memory ledger (one thread)
  * checks a prefix once while it stays the same, the same answers. */
 static int gen_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap)
@@ -190,7 +197,6 @@ static int seq_step(struct tc_ledger *l, const char *kind, char *buf, size_t cap
         memcpy(buf + klen + plen + 2, l->seq_num, nd);
         buf[at] = '\0';
     }
-    *rc = 0;
     return 0;
 }
 
@@ -203,8 +209,7 @@ int tc__ledger_new_seq(struct tc_ledger *l, const char *kind, char *buf, size_t 
         if (rc != 0) {
             buf[0] = '\0';
             *seq = 0;
-            return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL, "the %s id generator failed: %s",
-                                kind, tc_strerror(rc < 0 ? rc : TC_EINTERNAL));
+            return gen_failed(err, kind, rc);
         }
         buf[0] = '\0';
         *seq = ((struct tc_ledger_seq_ids *)l->opt.id_ud)->n;
@@ -223,8 +228,7 @@ int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t c
     if (l->opt.id_fn && seq_step(l, kind, buf, cap, 1, &rc) == 0) {
         if (rc != 0) {
             buf[0] = '\0';
-            return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL, "the %s id generator failed: %s",
-                                kind, tc_strerror(rc < 0 ? rc : TC_EINTERNAL));
+            return gen_failed(err, kind, rc);
         }
         return 0;
     }
@@ -232,8 +236,7 @@ int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t c
         buf[0] = '\0';
         rc = gen_id(l, kind, buf, cap);
         if (rc != 0)
-            return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL, "the %s id generator failed: %s",
-                                kind, tc_strerror(rc < 0 ? rc : TC_EINTERNAL));
+            return gen_failed(err, kind, rc);
         /* tc_ledger_seq_id checked its prefix and joins it to a kind and a
          * number with '-' within TC_ID_MAX: a valid id, not checked twice */
         if (!memchr(buf, 0, cap) ||
