@@ -36,7 +36,7 @@
  * uninitialised byte, so texts are copied out at a fixed size */
 #define STR_COPY_MAX TC_LEDGER_TEXT_MAX
 #define STR_ALLOC (STR_BLK + STR_COPY_MAX)
-/* an intent id that is its position's (not a valid offset) */
+/* an order's fingerprint that is its key's prefix (not a valid offset) */
 #define SAME UINT32_MAX
 
 /* Strings in blocks of STR_BLK bytes (malloc'd, STR_ALLOC with room for
@@ -474,14 +474,13 @@ struct mord_state {
     int64_t version, updated_at, submitted_at;
 };
 
-/* An order: its intent without the text, which is in the arena (SAME: the
- * portfolio, strategy or instrument of its position). */
+/* An order: its intent without the text, which is in the arena; its
+ * portfolio, strategy and instrument are its position's (ledger_repo.h). */
 struct mord {
     const char *key;          /* client_order_id */
     uint32_t order_id, reason;
     uint32_t fp;              /* SAME: the key's first fplen bytes */
     unsigned char fplen;
-    uint32_t portfolio, strategy, instrument;
     uint32_t pos;
     uint32_t next;            /* index + 1 of the position's previous order */
     int closing;
@@ -1569,12 +1568,6 @@ static int mem_open_count(struct tc_ledger *l, struct tc_txn *tx, const char *po
 /* ------------------------------------------------------------------------ */
 /* orders                                                                     */
 
-/* Text OFF of order E, or the position's when SAME (OWN). */
-static const char *intent_text(const struct mem *m, uint32_t off, const char *own)
-{
-    return off == SAME ? own : str_at(&m->a, off);
-}
-
 /* The fingerprint FP of order E (key K): as a rule the client order id is
  * "<fingerprint>:<suffix>", and only the prefix's length is kept. */
 static int order_fp(struct mem *m, struct mord *e, const struct hkey *k, const char *fp)
@@ -1627,7 +1620,6 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
         oom(err, "an order");
         return TC_ENOMEM;
     }
-    e->portfolio = e->strategy = e->instrument = SAME;
     e->pos = (uint32_t)pk;
     e->next = p->first_order;
     e->closing = closing;
@@ -1661,11 +1653,9 @@ static void intent_out(const struct mem *m, const struct mord *e, struct tc_orde
     memset(o, 0, sizeof(*o));
     copy_str(o->order_id, sizeof(o->order_id), str_at(&m->a, e->order_id));
     copy_str(o->client_order_id, sizeof(o->client_order_id), e->key);
-    copy_str(o->portfolio_id, sizeof(o->portfolio_id), intent_text(m, e->portfolio, s->portfolio_id));
-    copy_str(o->strategy_id, sizeof(o->strategy_id),
-             intent_text(m, e->strategy, str_at(&m->a, p->strategy)));
-    copy_str(o->instrument_id, sizeof(o->instrument_id),
-             intent_text(m, e->instrument, s->instrument_id));
+    copy_str(o->portfolio_id, sizeof(o->portfolio_id), s->portfolio_id);
+    copy_str(o->strategy_id, sizeof(o->strategy_id), str_at(&m->a, p->strategy));
+    copy_str(o->instrument_id, sizeof(o->instrument_id), s->instrument_id);
     o->mode = e->mode;
     o->side = e->side;
     o->type = e->type;
