@@ -4,7 +4,8 @@
  * reading adjusted closes gets the raw ones before a 2-for-1 split's ex-date
  * and the earlier ones halved from it on (an instrument without actions
  * unchanged), and the derived run id counts the actions: the same with the
- * same actions, another without them.
+ * same actions, another with another ratio or without them; a stored action
+ * the TimeMachine refuses fails the run with its message.
  */
 #include <stdio.h>
 #include <string.h>
@@ -105,12 +106,22 @@ static void run(struct tc_store *hist, struct tc_bar_series s[2], char *run_id, 
     assert_int_equal(nseen[1], NBARS);
 }
 
+/* The stored ratio of every corporate action becomes RATIO. */
+static void set_ratio(struct tc_store *hist, const char *ratio)
+{
+    struct tc_error err = {0};
+    struct tc_val p[1] = {TC_V_DEC(tc_test_dec(ratio))};
+    tc_assert_ok(tc_store_exec(hist, "UPDATE corporate_actions SET ratio = $1", p, 1, NULL, NULL,
+                               NULL, &err),
+                 &err);
+}
+
 static void test_adjusted_reads_and_run_id(void **state)
 {
     struct tc_test_hist_fx *f = *state;
     struct tc_bar_series s[2];
     struct tc_error err = {0};
-    char path[700], text[256], with[64], again[64], without[64];
+    char path[700], text[256], with[64], again[64], other[64], without[64];
     char day[TC_DATE_STRLEN];
 
     make_series(s);
@@ -137,6 +148,36 @@ static void test_adjusted_reads_and_run_id(void **state)
     /* the same actions, the same id; without them, the raw closes and another id */
     run(f->s, s, again, sizeof again);
     assert_string_equal(with, again);
+    /* another ratio, another id; a stored ratio the TimeMachine refuses (1:
+     * the store allows it) fails the run naming the action, before a bar */
+    set_ratio(f->s, "3");
+    run(f->s, s, other, sizeof other);
+    assert_string_not_equal(with, other);
+    set_ratio(f->s, "1");
+    {
+        struct tc_backtest_strategy st;
+        struct tc_backtest_config cfg;
+        struct tc_backtest_result res;
+        char want[256];
+        memset(seen, 0, sizeof seen);
+        memset(nseen, 0, sizeof nseen);
+        memset(&st, 0, sizeof st);
+        tc_strategy_params_init(&st.params, &adj_reader);
+        st.enabled = 1;
+        tc_backtest_config_init(&cfg);
+        cfg.strategies = &st;
+        cfg.n_strategies = 1;
+        cfg.series = s;
+        cfg.n_series = 2;
+        cfg.historical = f->s;
+        assert_int_equal(tc_backtest_run(&cfg, &res, &err), TC_EINVAL);
+        snprintf(want, sizeof want,
+                 "backtest: corporate action of SPLT: SPLT: split on %s: ratio 1 must be "
+                 "positive and not 1", day);
+        assert_string_equal(err.msg, want);
+        assert_int_equal(nseen[0] + nseen[1], 0);
+        tc_backtest_result_release(&res);
+    }
     tc_assert_ok(tc_store_exec(f->s, "DELETE FROM corporate_actions", NULL, 0, NULL, NULL, NULL,
                                &err),
                  &err);
