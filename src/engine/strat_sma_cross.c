@@ -351,7 +351,7 @@ static __attribute__((noinline)) int instrument_bars(struct state *s, size_t *nt
                                 i, c->next);
         c->first = i;
     }
-    const size_t first = c->first, i0 = i;
+    const size_t first = c->first;
     if (c->wide) {
         rc = wide_bars(s, ntodo, ix, x, first, i, to, err);
         c->ready = c->wide ? SIZE_MAX : first + slow;
@@ -366,14 +366,8 @@ static __attribute__((noinline)) int instrument_bars(struct state *s, size_t *nt
             break;
         if (count >= slow) {
             const int sign = sign_of(s, sf, ss, (int64_t)fast, (int64_t)slow, lim);
-            if (sign != 0 && sign != c->last && (rc = turn(s, ntodo, ix, i, sign, err)) != 0) {
-                if (to - i == 1 && i == i0) { /* one bar: kept, as on_session's fast path does */
-                    c->sf = sf;
-                    c->ss = ss;
-                    c->next = to;
-                }
+            if (sign != 0 && sign != c->last && (rc = turn(s, ntodo, ix, i, sign, err)) != 0)
                 return rc;
-            }
         }
     }
     c->sf = sf;
