@@ -30,7 +30,7 @@ struct tc_strategy_ctx {
     int64_t day, now_us;
     uint64_t seq, accepted, rejected;
     size_t sig_ix;                 /* the handle of the last tc_strategy_signal_init */
-    size_t portfolio_len, strategy_len, prefix_len; /* strlen of each */
+    size_t prefix_len;             /* strlen(prefix) */
 };
 
 size_t tc_strategy_count(void) { return NREG; }
@@ -224,8 +224,6 @@ int tc_strategy_ctx_new(const struct tc_strategy_params *p, struct tc_tm *tm,
     snprintf(c->portfolio, sizeof(c->portfolio), "%s", portfolio);
     snprintf(c->strategy, sizeof(c->strategy), "%s", strategy_id);
     snprintf(c->prefix, sizeof(c->prefix), "%s", signal_prefix);
-    c->portfolio_len = strlen(c->portfolio);
-    c->strategy_len = strlen(c->strategy);
     c->prefix_len = strlen(c->prefix);
     *out = c;
     return 0;
