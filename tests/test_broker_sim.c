@@ -436,6 +436,51 @@ static void test_rejected_intents(void **state)
     tc_broker_free(b);
 }
 
+/* Missing arguments to submit and on_bar: no broker, no intent, no ack, no
+ * instrument, no bar: TC_EINVAL naming the operation and what is missing;
+ * the ack untouched, nothing kept, no fill. */
+static void test_null_arguments(void **state)
+{
+    struct rec r = {0};
+    struct tc_broker *b = new_broker(&r, NULL, 0);
+    struct tc_order_intent o = intent("n:L0", "AAA", TC_ORDER_BUY, "1");
+    struct tc_bar day1 = bar(1, "10", "11", "9", "10", 1000);
+    struct tc_broker_ack ack, junk;
+    struct tc_broker_account acct;
+    struct tc_error err = {0};
+    char want[256];
+    (void)state;
+
+    memset(&junk, 0x5a, sizeof junk);
+    ack = junk;
+    assert_int_equal(tc_broker_submit(NULL, &o, &ack, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "broker: no broker given for submit");
+    snprintf(want, sizeof want, "broker \"%s\": submit needs an intent and an ack",
+             tc_broker_name(b));
+    assert_int_equal(tc_broker_submit(b, NULL, &ack, &err), TC_EINVAL);
+    assert_string_equal(err.msg, want);
+    assert_memory_equal(&ack, &junk, sizeof ack);
+    err = (struct tc_error){0};
+    assert_int_equal(tc_broker_submit(b, &o, NULL, &err), TC_EINVAL);
+    assert_string_equal(err.msg, want);
+
+    assert_int_equal(tc_broker_on_bar(NULL, "AAA", &day1, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "broker: no broker given for on_bar");
+    snprintf(want, sizeof want, "broker \"%s\": on_bar needs an instrument and a bar",
+             tc_broker_name(b));
+    assert_int_equal(tc_broker_on_bar(b, NULL, &day1, &err), TC_EINVAL);
+    assert_string_equal(err.msg, want);
+    err = (struct tc_error){0};
+    assert_int_equal(tc_broker_on_bar(b, "AAA", NULL, &err), TC_EINVAL);
+    assert_string_equal(err.msg, want);
+
+    assert_int_equal(tc_broker_sim_working(b), 0);
+    tc_assert_ok(tc_broker_account(b, &acct, &err), &err);
+    assert_int_equal(acct.orders, 0);
+    assert_int_equal(r.n, 0);
+    tc_broker_free(b);
+}
+
 static void test_bad_options(void **state)
 {
     struct tc_broker_sim_options o;
@@ -1040,6 +1085,7 @@ int main(void)
         cmocka_unit_test(test_refused_fill_retried),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_rejected_intents),
+        cmocka_unit_test(test_null_arguments),
         cmocka_unit_test(test_bad_options),
         cmocka_unit_test(test_instrument_lot),
         cmocka_unit_test(test_batch_refused_midway),

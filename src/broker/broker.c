@@ -105,17 +105,13 @@ static int check_op(struct tc_broker *b, int has_op, const char *what, struct tc
 int tc_broker_submit(struct tc_broker *b, const struct tc_order_intent *intent,
                      struct tc_broker_ack *ack, struct tc_error *err)
 {
-    int rc;
-    if (b && b->ops && b->ops->submit && intent && ack) { /* every check passes */
-        memset(ack, 0, sizeof(*ack));
-        return b->ops->submit(b, intent, ack, err);
+    if (!(b && b->ops && b->ops->submit && intent && ack)) { /* a check fails: which one */
+        int rc = check_op(b, b && b->ops && b->ops->submit, "submit", err);
+        return rc != 0 ? rc
+                       : tc_error_set(err, TC_EINVAL,
+                                      "broker \"%s\": submit needs an intent and an ack",
+                                      tc_broker_name(b));
     }
-    rc = check_op(b, b && b->ops && b->ops->submit, "submit", err);
-    if (rc != 0)
-        return rc;
-    if (!intent || !ack)
-        return tc_error_set(err, TC_EINVAL, "broker \"%s\": submit needs an intent and an ack",
-                            tc_broker_name(b));
     memset(ack, 0, sizeof(*ack));
     return b->ops->submit(b, intent, ack, err);
 }
@@ -134,15 +130,13 @@ int tc_broker_cancel(struct tc_broker *b, const char *client_order_id, struct tc
 int tc_broker_on_bar(struct tc_broker *b, const char *instrument_id, const struct tc_bar *bar,
                      struct tc_error *err)
 {
-    int rc;
-    if (b && b->ops && b->ops->on_bar && instrument_id && bar) /* every check passes */
-        return b->ops->on_bar(b, instrument_id, bar, err);
-    rc = check_op(b, b && b->ops && b->ops->on_bar, "on_bar", err);
-    if (rc != 0)
-        return rc;
-    if (!instrument_id || !bar)
-        return tc_error_set(err, TC_EINVAL, "broker \"%s\": on_bar needs an instrument and a bar",
-                            tc_broker_name(b));
+    if (!(b && b->ops && b->ops->on_bar && instrument_id && bar)) { /* a check fails: which one */
+        int rc = check_op(b, b && b->ops && b->ops->on_bar, "on_bar", err);
+        return rc != 0 ? rc
+                       : tc_error_set(err, TC_EINVAL,
+                                      "broker \"%s\": on_bar needs an instrument and a bar",
+                                      tc_broker_name(b));
+    }
     return b->ops->on_bar(b, instrument_id, bar, err);
 }
 
