@@ -537,7 +537,6 @@ struct mem {
     unsigned char *bytes;
     size_t nb, capb;
     struct tc__repo_vec scratch;  /* check and positions_open */
-    size_t last_sig;              /* index + 1 of the last signal row made */
     size_t last_slot;             /* index + 1 of the last slot found */
     struct shared texts;          /* reasons and strategy ids */
     /* instruments by their ids' last four bytes and length: index + 1 of
@@ -1032,7 +1031,6 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     if (rc != 0)
         return (tc_error_prefix(err, "signal log %s", r->fp), rc);
     e->status = TC_SIGNAL_REJECTED;
-    m->last_sig = i + 1;
     *ref = i + 1;
     *inserted = 1;
     return 0;
@@ -1047,14 +1045,9 @@ static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct t
     long k;
 
     (void)tx;
-    /* the row its sig_insert made: its handle, else the last one made */
-    if (ref && ref <= t->n)
-        k = (long)(ref - 1);
-    else if (m->last_sig && m->last_sig <= t->n &&
-             strcmp(tab_key(t, m->last_sig - 1), o->fingerprint) == 0)
-        k = (long)(m->last_sig - 1);
-    else
-        k = tab_find(t, o->fingerprint);
+    /* the row its sig_insert made: its handle, else by its fingerprint
+     * (tab_find tries the row made or found last first) */
+    k = ref && ref <= t->n ? (long)(ref - 1) : tab_find(t, o->fingerprint);
     if (k < 0)
         return tc_error_set(err, TC_ESTATE, "signal log %s: no row", o->fingerprint);
     e = tab_at(t, (size_t)k);
