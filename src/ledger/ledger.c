@@ -86,7 +86,6 @@ static int gen_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap)
         l->seq_plen = strlen(s->prefix);
         memcpy(l->seq_prefix, s->prefix, l->seq_plen);
         l->seq_prefix_ok = 1;
-        l->seq_gen++;
     }
     return rc;
 }
@@ -201,21 +200,14 @@ static int seq_step(struct tc_ledger *l, const char *kind, char *buf, size_t cap
 }
 
 int tc__ledger_new_seq(struct tc_ledger *l, const char *kind, char *buf, size_t cap,
-                       uint64_t *seq, struct tc_error *err)
+                       struct tc_error *err)
 {
     int rc;
 
     if (l->opt.id_fn && seq_step(l, kind, buf, cap, 0, &rc) == 0) {
-        if (rc != 0) {
-            buf[0] = '\0';
-            *seq = 0;
-            return gen_failed(err, kind, rc);
-        }
         buf[0] = '\0';
-        *seq = ((struct tc_ledger_seq_ids *)l->opt.id_ud)->n;
-        return 0;
+        return rc != 0 ? gen_failed(err, kind, rc) : 0;
     }
-    *seq = 0;
     return tc__ledger_new_id(l, kind, buf, cap, err);
 }
 

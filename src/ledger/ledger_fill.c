@@ -368,7 +368,6 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     struct tc_portfolio_state s;
     struct tc_dec filled, pnl;
     char fill_id[TC_ID_BUFSZ];
-    uint64_t fill_seq = 0;
     int64_t now = tc_clock_now(l->opt.clock);
     int rc, closed = 0, inserted = 0;
 
@@ -378,10 +377,10 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     if (!o.found)
         return tc_error_set(err, TC_ENOTFOUND, "fill \"%s\": order \"%s\" not found",
                             f->execution_id, f->client_order_id);
-    /* its text made only if a backend keeps it as text */
-    if ((rc = tc__ledger_new_seq(l, "fill", fill_id, sizeof(fill_id), &fill_seq, err)) != 0)
+    /* counted; its text made only where a backend keeps it (not in memory) */
+    if ((rc = tc__ledger_new_seq(l, "fill", fill_id, sizeof(fill_id), err)) != 0)
         return tc_error_prefix(err, "fill \"%s\"", f->execution_id);
-    if ((rc = l->repo->fill_insert(l, tx, fill_id, fill_seq, f, &o, now, &inserted, err)) != 0)
+    if ((rc = l->repo->fill_insert(l, tx, fill_id, f, &o, now, &inserted, err)) != 0)
         return rc;
     if (!inserted)
         return 0; /* already applied: a duplicate changes nothing */

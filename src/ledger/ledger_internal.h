@@ -35,7 +35,6 @@ struct tc_ledger {
     char seq_num[21];               /* the decimal text of seq_n (zeros after it) */
     size_t seq_nd;                  /* its length; 0 = not made yet */
     uint64_t seq_n;
-    uint32_t seq_gen;               /* counted up each time seq_prefix is set */
 };
 
 /* Row images written by one transaction, installed in the cache after its
@@ -144,13 +143,12 @@ int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t c
                       struct tc_error *err);
 
 /* The same, but on an in-memory ledger whose ids come from
- * tc_ledger_seq_id with the prefix it last found valid (L->seq_prefix, set
- * for the L->seq_gen'th time) only the id's number is made: *SEQ N > 0 and
- * BUF "", the id being "<kind>-<prefix>-<N>" (the text made from them when
- * read). Otherwise *SEQ 0 and BUF the id. The same numbers and refusals as
- * tc__ledger_new_id. */
+ * tc_ledger_seq_id with the prefix it last found valid (L->seq_prefix) the
+ * id is only counted, its text not made: BUF "" (for an id nobody reads,
+ * as a fill's in memory). Otherwise BUF the id. The same numbers and
+ * refusals as tc__ledger_new_id. */
 int tc__ledger_new_seq(struct tc_ledger *l, const char *kind, char *buf, size_t cap,
-                       uint64_t *seq, struct tc_error *err);
+                       struct tc_error *err);
 
 /* Frees L->scratch (ledger_signal.c). */
 void tc__ledger_scratch_free(struct tc_ledger *l);

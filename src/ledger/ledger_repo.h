@@ -193,13 +193,12 @@ struct tc__ledger_repo_ops {
      * struct tc_order_intent; caller frees items) */
     int (*orders_new)(struct tc_ledger *l, struct tc__repo_vec *vec, struct tc_error *err);
 
-    /* fills: unique by execution id (*INSERTED 0 for a duplicate); the
-     * fill's id FILL_ID, or when FILL_SEQ is not 0 (memory only:
-     * tc__ledger_new_seq) the id "fill-<the ledger's seq_prefix>-<FILL_SEQ>" */
+    /* fills: unique by execution id (*INSERTED 0 for a duplicate), with
+     * the id FILL_ID (the memory backend keeps none: nothing reads it, and
+     * its caller may give "" there, tc__ledger_new_seq) */
     int (*fill_insert)(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                       uint64_t fill_seq, const struct tc_fill *f,
-                       const struct tc__ledger_order *o, int64_t now, int *inserted,
-                       struct tc_error *err);
+                       const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
+                       int *inserted, struct tc_error *err);
     /* the trades row of closed position P */
     int (*trade_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
                         size_t pos, struct tc_dec net, int64_t now, struct tc_error *err);

@@ -494,12 +494,10 @@ struct mord {
     struct mord_state s;
 };
 
+/* A fill (its id not kept: no read of an in-memory ledger gives it). */
 struct mfill {
     const char *key;          /* execution_id */
-    uint32_t fill_id;         /* the id's text; when SEQ is not 0 the prefix's:
-                                 the id is "fill-<prefix>-<seq>" */
     uint32_t order;
-    uint64_t seq;
     struct tc_dec quantity, price, commission;
     int64_t filled_at, created_at;
 };
@@ -546,11 +544,6 @@ struct mem {
      * last (fills come in the order their orders were made, as a rule: a
      * hint, checked), 0 none */
     size_t ord_next;
-    /* the ledger's seq_prefix (ledger_internal.h) as text OFF, for its
-     * GEN'th setting (seq_gen); OFF 0 none yet. Journalled when it changes */
-    struct {
-        uint32_t off, gen;
-    } seqp;
 };
 
 #define M(l) ((struct mem *)(l)->mem)
@@ -1824,9 +1817,8 @@ static int mem_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
 /* fills and trades                                                           */
 
 static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                           uint64_t fill_seq, const struct tc_fill *f,
-                           const struct tc__ledger_order *o, int64_t now, int *inserted,
-                           struct tc_error *err)
+                           const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
+                           int *inserted, struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_FILL];
@@ -1836,6 +1828,7 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
     int rc;
 
     (void)tx;
+    (void)fill_id; /* not kept (struct mfill) */
     *inserted = 0;
     if (!o->ref)
         return tc_error_set(err, TC_ESTATE, "fill \"%s\": order \"%s\" not loaded", f->execution_id,
@@ -1845,21 +1838,6 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
         return 0;
     if (rc != 0)
         return (tc_error_prefix(err, "fill \"%s\"", f->execution_id), rc);
-    if (fill_seq) {
-        /* the id by its number: the prefix's text kept once per setting */
-        if (m->seqp.gen != l->seq_gen || !m->seqp.off) {
-            uint32_t off;
-            if (str_put(&m->a, l->seq_prefix, sizeof(l->seq_prefix), &off) != 0 ||
-                save(m, &m->seqp, sizeof(m->seqp)) != 0)
-                goto nomem;
-            m->seqp.off = off;
-            m->seqp.gen = l->seq_gen;
-        }
-        e->fill_id = m->seqp.off;
-    } else if (str_put(&m->a, fill_id, TC_ID_BUFSZ, &e->fill_id) != 0) {
-        goto nomem;
-    }
-    e->seq = fill_seq;
     e->order = (uint32_t)(o->ref - 1);
     e->quantity = f->quantity;
     e->price = f->price;
@@ -1868,9 +1846,6 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
     e->created_at = now;
     *inserted = 1;
     return 0;
-nomem:
-    oom(err, "a fill");
-    return TC_ENOMEM;
 }
 
 static int mem_trade_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,

@@ -732,9 +732,8 @@ static int sql_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
 /* fills and trades                                                           */
 
 static int sql_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                           uint64_t fill_seq, const struct tc_fill *f,
-                           const struct tc__ledger_order *o, int64_t now, int *inserted,
-                           struct tc_error *err)
+                           const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
+                           int *inserted, struct tc_error *err)
 {
     int64_t changes = 0;
     struct tc_val v[] = {TC_V_TEXT(fill_id), TC_V_TEXT(f->execution_id), TC_V_TEXT(o->order_id),
@@ -746,7 +745,6 @@ static int sql_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
                          "$8) ON CONFLICT (execution_id) DO NOTHING",
                          v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
     (void)l;
-    (void)fill_seq; /* 0: the ids of a ledger with a store are made as text */
     if (rc != 0)
         return tc_error_set(err, rc, "fill \"%s\": %s", f->execution_id, tc_error_msg(err));
     *inserted = changes != 0;
