@@ -3,9 +3,10 @@
  * found last is tried first), unknown ones refused; a transaction that fails
  * drops the keys of the rows it added (the same signal and the same ids go in
  * again, the rolled-back position is not found); instruments whose ids end
- * alike (one hint slot) each found as themselves; fill ids kept by their
+ * alike (one hint slot) each found as themselves; fill ids counted by their
  * number count the same sequence as ids made as text, across a prefix
- * change, and a fill id too long is refused with nothing written; text
+ * change, and a fill id too long is refused with nothing written; ids of
+ * 19 and 20 digits up to the last number there is; text
  * fields without a NUL refused, junk after one taken; a signal's
  * passphrase left out of what the ledger reads; a position id taken fails
  * its signal with nothing kept. */
@@ -361,6 +362,39 @@ static void test_prefix_changes(void **state)
     }
 }
 
+/* Ids at the top of the numbers, on the in-memory ledger's counted texts:
+ * from 19 digits to 20 (every digit carried), a fill's id counted between
+ * them, then the caller's numbers set to the last two there are. */
+static void test_seq_numbers_top(void **state)
+{
+    struct world w;
+    struct tc_signal_outcome a;
+    struct tc_error err = {0};
+    struct tc_fill f;
+    int applied = -1;
+
+    (void)state;
+    world_open(&w);
+    w.ids.n = UINT64_C(9999999999999999998);
+    tc_assert_ok(entry(&w, "ES", "3", 1, &a, &err), &err);
+    assert_string_equal(a.position_id, "pos-t-9999999999999999999");
+    assert_string_equal(a.order_id, "ord-t-10000000000000000000");
+    fill_of(&f, a.fingerprint, "e-1", "1", "100");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    assert_int_equal(applied, 1);
+    assert_true(w.ids.n == UINT64_C(10000000000000000001));
+    tc_assert_ok(entry(&w, "NQ", "3", 2, &a, &err), &err);
+    assert_string_equal(a.position_id, "pos-t-10000000000000000002");
+    assert_string_equal(a.order_id, "ord-t-10000000000000000003");
+    w.ids.n = UINT64_MAX - 2;
+    tc_assert_ok(entry(&w, "A", "3", 3, &a, &err), &err);
+    assert_string_equal(a.position_id, "pos-t-18446744073709551614");
+    assert_string_equal(a.order_id, "ord-t-18446744073709551615");
+    assert_true(w.ids.n == UINT64_MAX);
+    assert_position(&w, a.position_id, "A", "0", "100");
+    tc_ledger_close(w.l);
+}
+
 /* A signal's log row finished in place (made by its own transaction): a
  * fault after it drops the row with the rest, the same signal then goes in
  * as new, and its duplicate reads the finished row's outcome. */
@@ -669,6 +703,7 @@ int main(void)
         cmocka_unit_test(test_instruments_alike),
         cmocka_unit_test(test_fill_ids_by_number),
         cmocka_unit_test(test_prefix_changes),
+        cmocka_unit_test(test_seq_numbers_top),
         cmocka_unit_test(test_finish_rolled_back),
         cmocka_unit_test(test_unterminated_fields),
         cmocka_unit_test(test_passphrase_left_out),
