@@ -162,6 +162,30 @@ static void test_cat(void **state)
 
 /* Equal texts hash equally, the hash depends on every byte and on the
  * length, and the low bits spread keys over a small map. */
+/* tc__str_buf_len is strnlen: every text length in buffers of 1 to 80
+ * bytes (around the 16-byte steps), NULs and other bytes after the text,
+ * and a buffer without a NUL; the buffer sits at every offset of a 16-byte
+ * alignment. */
+static void test_buf_len(void **state)
+{
+    (void)state;
+    char mem[128];
+    for (size_t cap = 1; cap <= 80; cap++)
+        for (size_t off = 0; off < 16; off++)
+            for (size_t len = 0; len <= cap; len++) {
+                char *buf = mem + off;
+                memset(mem, 0, sizeof mem);
+                memset(buf, 'x', cap);
+                if (len < cap) {
+                    buf[len] = '\0';
+                    if (len + 1 < cap)
+                        buf[cap - 1] = (char)(len % 2 ? '\0' : 'y');
+                }
+                assert_int_equal(tc__str_buf_len(buf, cap), strnlen(buf, cap));
+                assert_int_equal(tc__str_buf_len(buf, cap), len);
+            }
+}
+
 static void test_hash(void **state)
 {
     char a[80], b[80];
@@ -202,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_join_exact_fit),
         cmocka_unit_test(test_cat),
         cmocka_unit_test(test_hash),
+        cmocka_unit_test(test_buf_len),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

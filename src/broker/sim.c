@@ -17,10 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__) && defined(__x86_64__)
-#define SIMB_SSE2 1
-#include <emmintrin.h>
-#endif
 
 #include "core/grow.h"
 #include "core/str.h"
@@ -594,33 +590,13 @@ static int resubmit(struct simb *s, uint32_t ix, struct tc_broker_ack *ack, stru
     return report_locked(s, err);
 }
 
-/* The length of the client order id in an intent's buffer, or the
- * buffer's size when it holds no NUL: 16 bytes a step. */
-static size_t coid_len(const char coid[TC_CLIENT_ORDER_ID_MAX])
-{
-#if defined(SIMB_SSE2)
-    _Static_assert(TC_CLIENT_ORDER_ID_MAX % 16 == 0, "the buffer is whole 16-byte steps");
-    for (size_t k = 0; k < TC_CLIENT_ORDER_ID_MAX; k += 16) {
-        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(coid + k));
-        const unsigned nul =
-            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128()));
-        if (nul)
-            return k + (size_t)__builtin_ctz(nul);
-    }
-    return TC_CLIENT_ORDER_ID_MAX;
-#else
-    const char *end = memchr(coid, 0, TC_CLIENT_ORDER_ID_MAX);
-    return end ? (size_t)(end - coid) : TC_CLIENT_ORDER_ID_MAX;
-#endif
-}
-
 static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
                       struct tc_broker_ack *ack, struct tc_error *err)
 {
     struct simb *s = (struct simb *)b;
     const char *coid = o->client_order_id;
     _Static_assert(sizeof(o->client_order_id) == TC_CLIENT_ORDER_ID_MAX, "the id's buffer");
-    size_t len = coid_len(coid);
+    size_t len = tc__str_buf_len(coid, TC_CLIENT_ORDER_ID_MAX);
     struct tc_sim_order so;
     struct tc_error e;
     struct rec *r;

@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
 
 /*
  * snprintf(BUF, CAP, "%s", S): copies S into BUF of CAP bytes, truncated to
@@ -35,14 +38,34 @@ size_t tc__str_join_u64(char *buf, size_t cap, const char *s, const char *sep, u
  * BUF and the final length exactly as one snprintf of the whole text
  * ("%s%s%llu...") would.
  */
+size_t tc__str_cat(char *buf, size_t cap, size_t at, const char *s);
+size_t tc__str_cat_u64(char *buf, size_t cap, size_t at, uint64_t v);
+
 /*
  * A 64-bit hash of S for hash maps that use its low bits: eight bytes at a
  * time, fully mixed. Not stable across versions: never store it.
  */
 uint64_t tc__str_hash(const char *s);
 
-size_t tc__str_cat(char *buf, size_t cap, size_t at, const char *s);
-size_t tc__str_cat_u64(char *buf, size_t cap, size_t at, uint64_t v);
+/*
+ * strnlen(BUF, CAP) for a fixed-size text field whose CAP bytes are all
+ * readable (bytes after the NUL count for nothing): the text's length, CAP
+ * when the buffer holds no NUL. 16 bytes a step where SSE2 is there.
+ */
+static inline size_t tc__str_buf_len(const char *buf, size_t cap)
+{
+    size_t k = 0;
+#if defined(__SSE2__) && defined(__x86_64__)
+    for (; k + 16 <= cap; k += 16) {
+        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(buf + k));
+        const unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128()));
+        if (nul)
+            return k + (size_t)__builtin_ctz(nul);
+    }
+#endif
+    const char *end = memchr(buf + k, '\0', cap - k);
+    return end ? (size_t)(end - buf) : cap;
+}
 
 /* "00" "01" ... "99": two digits a step. */
 extern const char tc__str_two_digits[201];

@@ -13,6 +13,7 @@
 #endif
 
 #include "core/grow.h"
+#include "core/str.h"
 #include "tradecore/clock.h"
 #include "tradecore/id.h"
 #include "tradecore/sim.h"
@@ -223,19 +224,6 @@ static long find_order(const struct tc_sim *sim, const char *id)
 /* Whether the id field holds a NUL-terminated string (a caller may fill all of it). */
 static int terminated(const char *s, size_t cap) { return memchr(s, '\0', cap) != NULL; }
 
-/* The length of the instrument id in buffer ID, TC_INSTRUMENT_ID_MAX when
- * the buffer holds no NUL: the first 16 bytes in one step, as a rule. */
-static size_t inst_len(const char id[TC_INSTRUMENT_ID_MAX])
-{
-#if defined(SIM_SSE2)
-    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)id);
-    const unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128()));
-    if (nul)
-        return (size_t)__builtin_ctz(nul);
-#endif
-    const char *end = memchr(id, '\0', TC_INSTRUMENT_ID_MAX);
-    return end ? (size_t)(end - id) : TC_INSTRUMENT_ID_MAX;
-}
 
 /* Whether the LEN bytes of ID and its NUL are those of KNOWN (both buffers
  * of TC_INSTRUMENT_ID_MAX bytes): strcmp's equality, one 16-byte step for
@@ -273,7 +261,7 @@ static int check_order(struct tc_sim *sim, const struct tc_sim_order *o, int che
                             TC_SIM_ORDER_ID_MAX - 1);
     if (check_id && (rc = tc_id_validate("order", o->id, err)) != 0)
         return rc;
-    ilen = inst_len(o->instrument);
+    ilen = tc__str_buf_len(o->instrument, TC_INSTRUMENT_ID_MAX);
     if (ilen == sizeof o->instrument)
         return tc_error_set(err, TC_EINVAL, "order \"%s\": instrument is longer than %d characters",
                             o->id, TC_INSTRUMENT_ID_MAX - 1);
