@@ -1052,24 +1052,16 @@ static int mem_sig_finish(struct tc_ledger *l, struct tc_txn *tx, const struct t
     w->status = o->status;
     if (str_put(&m->a, o->reason, sizeof(o->reason), &w->reason) != 0)
         goto nomem;
-    /* the position: the row of its handle, else the row last found or
-     * made, as a rule */
+    /* the position and the order: the rows of their handles (the signal
+     * path gives them for every id it names), else their ids' text */
     w->pos = 0;
     w->position_id = 0;
     if (o->position_id[0] && pos && pos <= pt->n)
         w->pos = (uint32_t)pos;
-    else if (o->position_id[0] && pt->last && pt->last <= pt->n &&
-             strcmp(tab_key(pt, pt->last - 1), o->position_id) == 0)
-        w->pos = (uint32_t)pt->last;
     else if (str_put(&m->a, o->position_id, sizeof(o->position_id), &w->position_id) != 0)
         goto nomem;
-    /* the order id: its row's, else the newest order's, as a rule */
     if (o->order_id[0] && ord && ord <= m->t[T_ORD].n)
         w->order_id = ((const struct mord *)tab_at(&m->t[T_ORD], ord - 1))->order_id;
-    else if (o->order_id[0] && m->t[T_ORD].n &&
-        strcmp(str_at(&m->a, ((const struct mord *)tab_at(&m->t[T_ORD], m->t[T_ORD].n - 1))->order_id),
-               o->order_id) == 0)
-        w->order_id = ((const struct mord *)tab_at(&m->t[T_ORD], m->t[T_ORD].n - 1))->order_id;
     else if (str_put(&m->a, o->order_id, sizeof(o->order_id), &w->order_id) != 0)
         goto nomem;
     if (w == &v) {
