@@ -38,7 +38,8 @@ static int setup(void **state, int pg)
     struct tc_market m;
     struct tc_error err = {0};
 
-    if (tc_test_hist_fx_setup(state, "actions", pg) != 0)
+    static const char *const ids[] = {"ORCL", "NVDA"};
+    if (tc_test_hist_fx_setup_xnys(state, "actions", pg, ids, 2) != 0)
         return -1;
     f = *state;
     rd.store = f->s;
@@ -51,9 +52,7 @@ static int setup(void **state, int pg)
         tc_test_hist_fx_teardown(state);
         return -1;
     }
-    if (tc_test_hist_add_instrument(f->s, "ORCL", "ORCL", "XNYS") != 0 ||
-        tc_test_hist_add_instrument(f->s, "NVDA", "NVDA", "XNYS") != 0 ||
-        tc_test_hist_add_instrument(f->s, "NVDA.Q", "NVDA", "XNAS") != 0) {
+    if (tc_test_hist_add_instrument(f->s, "NVDA.Q", "NVDA", "XNAS") != 0) {
         tc_test_hist_fx_teardown(state);
         return -1;
     }

@@ -49,15 +49,8 @@ static const struct tc_strategy_class adj_reader = {
 
 static int setup(void **state, int pg)
 {
-    if (tc_test_hist_fx_setup(state, "backtest_actions", pg) != 0)
-        return -1;
-    struct tc_test_hist_fx *f = *state;
-    if (tc_test_hist_add_instrument(f->s, "SPLT", "SPLT", "XNYS") != 0 ||
-        tc_test_hist_add_instrument(f->s, "FLAT", "FLAT", "XNYS") != 0) {
-        tc_test_hist_fx_teardown(state);
-        return -1;
-    }
-    return 0;
+    static const char *const ids[] = {"SPLT", "FLAT"};
+    return tc_test_hist_fx_setup_xnys(state, "backtest_actions", pg, ids, 2);
 }
 
 static int setup_sqlite(void **state) { return setup(state, 0); }

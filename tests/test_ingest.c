@@ -19,19 +19,8 @@
 
 static int setup(void **state, int pg)
 {
-    struct tc_test_hist_fx *f;
-
-    if (tc_test_hist_fx_setup(state, "ingest", pg) != 0)
-        return -1;
-    f = *state;
     static const char *const syms[] = {"ORCL", "YHOO", "NVDA", "ESTX", "FESX", "TST"};
-    for (size_t i = 0; i < sizeof syms / sizeof syms[0]; i++) {
-        if (tc_test_hist_add_instrument(f->s, syms[i], syms[i], "XNYS") != 0) {
-            tc_test_hist_fx_teardown(state);
-            return -1;
-        }
-    }
-    return 0;
+    return tc_test_hist_fx_setup_xnys(state, "ingest", pg, syms, sizeof syms / sizeof syms[0]);
 }
 
 static int setup_sqlite(void **state) { return setup(state, 0); }

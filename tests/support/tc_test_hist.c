@@ -78,3 +78,18 @@ int tc_test_hist_add_instrument(struct tc_store *s, const char *id, const char *
     }
     return 0;
 }
+
+int tc_test_hist_fx_setup_xnys(void **state, const char *name, int pg, const char *const *ids,
+                               size_t n)
+{
+    if (tc_test_hist_fx_setup(state, name, pg) != 0)
+        return -1;
+    struct tc_test_hist_fx *f = *state;
+    for (size_t i = 0; i < n; i++) {
+        if (tc_test_hist_add_instrument(f->s, ids[i], ids[i], "XNYS") != 0) {
+            tc_test_hist_fx_teardown(state);
+            return -1;
+        }
+    }
+    return 0;
+}

@@ -37,4 +37,10 @@ int tc_test_hist_fx_teardown(void **state);
 int tc_test_hist_add_instrument(struct tc_store *s, const char *id, const char *symbol,
                                 const char *market);
 
+/* tc_test_hist_fx_setup, then IDS[0..N) registered as XNYS equities, each
+ * its own symbol (tc_test_hist_add_instrument); on a failure the fixture is
+ * torn down and -1 returned. */
+int tc_test_hist_fx_setup_xnys(void **state, const char *name, int pg, const char *const *ids,
+                               size_t n);
+
 #endif
