@@ -236,6 +236,9 @@ static void test_instruments_alike(void **state)
 {
     static const char *const turns[] = {"AAWXYZ", "BBWXYZ", "XXWXYZ", "BBWXYZ", "AAWXYZ",
                                         "A",      "B",      "A",      "XXWXYZ", "ES"};
+    /* a second entry on an instrument is rejected: its first is open */
+    static const int accepted[] = {1, 1, 1, 0, 0, 1, 1, 0, 0, 1};
+    char pos[sizeof(turns) / sizeof(turns[0])][TC_ID_BUFSZ], want[2 * TC_ID_BUFSZ + 64];
     struct world w;
     struct tc_signal_outcome o;
     struct tc_position p;
@@ -245,13 +248,20 @@ static void test_instruments_alike(void **state)
     world_open(&w);
     for (size_t k = 0; k < sizeof(turns) / sizeof(turns[0]); k++) {
         tc_assert_ok(entry(&w, turns[k], "1", (int)k, &o, &err), &err);
-        if (o.status == TC_SIGNAL_ACCEPTED) {
+        assert_int_equal(o.status, accepted[k] ? TC_SIGNAL_ACCEPTED : TC_SIGNAL_REJECTED);
+        if (accepted[k]) {
             tc_assert_ok(tc_ledger_position_get(w.l, o.position_id, &p, &err), &err);
             assert_string_equal(p.instrument_id, turns[k]);
+            snprintf(pos[k], sizeof(pos[k]), "%s", o.position_id);
         } else {
-            /* a second base entry on the same instrument */
-            assert_non_null(strstr(o.reason, turns[k]));
-            assert_non_null(strstr(o.reason, "already has an open base position"));
+            /* a second base entry on the same instrument: the first one's
+             * position named */
+            size_t j = 0;
+            while (strcmp(turns[j], turns[k]) != 0)
+                j++;
+            snprintf(want, sizeof(want), "already has an open base position \"%s\" in \"%s\"",
+                     pos[j], turns[k]);
+            assert_non_null(strstr(o.reason, want));
         }
     }
     tc_assert_ok(entry(&w, "CCWXYZ", "1", 99, &o, &err), &err);
