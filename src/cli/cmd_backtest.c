@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
 
 #include "cli/cli.h"
+#include "core/heap.h"
 #include "tradecore/backtest.h"
 #include "tradecore/calendar.h"
 #include "tradecore/ingest.h"
@@ -494,6 +497,21 @@ static int take_sets(struct tc_cli *cli, struct data *d, size_t n)
     return 0;
 }
 
+/* The heap prepared for the run (core/heap.h): the bars take about the
+ * size of their files, the ledger and the outputs about as much again. */
+static void batch_heap(const struct opts *o)
+{
+    size_t expect = 0;
+    for (size_t k = 0; k < o->n_data; k++) {
+        struct stat st;
+        if (stat(o->data[k], &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size < SIZE_MAX / 4)
+            expect += 2 * (size_t)st.st_size;
+        if (expect > TC__HEAP_BATCH_MAX)
+            break;
+    }
+    (void)tc__heap_batch(expect);
+}
+
 static int load_data(struct tc_cli *cli, const struct opts *o, const struct tc_backtest_config *cfg,
                      struct data *d)
 {
@@ -686,6 +704,7 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
         rc = tc_cli_usage(cli, "--run-id: %s", e.code ? tc_error_msg(&e) : "longer than 27 characters");
         goto out;
     }
+    batch_heap(&o);
     if ((rc = load_data(cli, &o, &cfg, d)) != 0)
         goto out;
     if (cfg.calendar && d->hist) {
