@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "tradecore/analytics.h"
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
+#include "app/report.h"
 #include "internal/banned.h"
 
 /* report.html lists at most this many trades (trades.csv has them all). */
@@ -50,9 +53,11 @@ static int make_dirs(const char *dir, struct tc_error *err)
     return 0;
 }
 
-/* An output file written as NAME.tmp and renamed on success. */
+/* An output file written as NAME.tmp; renamed into place by out_commit once
+ * every file before it in the report's order is in place. */
 struct out {
     FILE *f;
+    int made; /* NAME.tmp exists and is this report's */
     char tmp[PATH_CAP], path[PATH_CAP];
 };
 
@@ -64,9 +69,12 @@ static int out_open(struct out *o, const char *dir, const char *name, struct tc_
     if (!o->f)
         return tc_error_set(err, TC_EIO, "report file \"%s\": cannot create: %s", o->tmp,
                             strerror(errno));
+    o->made = 1;
     return 0;
 }
 
+/* Closes O's file; on a failure (OK 0: ERR already says which) NAME.tmp is
+ * removed. */
 static int out_close(struct out *o, int ok, struct tc_error *err)
 {
     int bad = ferror(o->f);
@@ -75,10 +83,18 @@ static int out_close(struct out *o, int ok, struct tc_error *err)
     o->f = NULL;
     if (!ok || bad) {
         remove(o->tmp);
+        o->made = 0;
         if (!ok)
             return err && err->code ? err->code : TC_EIO;
         return tc_error_set(err, TC_EIO, "report file \"%s\": write error", o->tmp);
     }
+    return 0;
+}
+
+/* NAME.tmp renamed to NAME (removed if that fails). */
+static int out_commit(struct out *o, struct tc_error *err)
+{
+    o->made = 0;
     if (rename(o->tmp, o->path) != 0) {
         int e = errno;
         remove(o->tmp);
@@ -86,6 +102,14 @@ static int out_close(struct out *o, int ok, struct tc_error *err)
                             strerror(e));
     }
     return 0;
+}
+
+/* NAME.tmp, if written, removed: a file before it failed. */
+static void out_discard(struct out *o)
+{
+    if (o->made)
+        remove(o->tmp);
+    o->made = 0;
 }
 
 static void date_text(int64_t day, char buf[TC_DATE_STRLEN])
@@ -127,11 +151,10 @@ static json_t *jday(int64_t day)
 
 static int write_summary(const char *dir, const char *title, json_t *params,
                          const struct tc_run_result *r, const struct tc_metrics *m,
-                         struct tc_error *err)
+                         struct out *out, struct tc_error *err)
 {
     json_t *o = json_object();
     int bad = !o;
-    struct out out;
     int rc;
 
     if (o) {
@@ -172,16 +195,16 @@ static int write_summary(const char *dir, const char *title, json_t *params,
         json_decref(o);
         return tc_error_set(err, TC_ENOMEM, "summary.json: out of memory");
     }
-    if ((rc = out_open(&out, dir, "summary.json", err)) != 0) {
+    if ((rc = out_open(out, dir, "summary.json", err)) != 0) {
         json_decref(o);
         return rc;
     }
-    int ok = json_dumpf(o, out.f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) == 0;
-    ok = ok && fputc('\n', out.f) != EOF;
+    int ok = json_dumpf(o, out->f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) == 0;
+    ok = ok && fputc('\n', out->f) != EOF;
     json_decref(o);
     if (!ok)
         tc_error_set(err, TC_EIO, "summary.json: write error");
-    return out_close(&out, ok, err);
+    return out_close(out, ok, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -281,17 +304,17 @@ static char *put_csv_field(char *p, const char *s)
     return p;
 }
 
-static int write_fills(const char *dir, const struct tc_run_result *r, struct tc_error *err)
+static int write_fills(const char *dir, const struct tc_run_result *r, struct out *o,
+                       struct tc_error *err)
 {
-    struct out o;
     struct rows w;
-    int rc = out_open(&o, dir, "fills.csv", err);
+    int rc = out_open(o, dir, "fills.csv", err);
     if (rc != 0)
         return rc;
-    fputs("date,instrument,side,quantity,price,commission\n", o.f);
+    fputs("date,instrument,side,quantity,price,commission\n", o->f);
     struct dec_memo memo[3];
     memo_init(memo, 3);
-    w.f = o.f;
+    w.f = o->f;
     w.n = 0;
     for (size_t i = 0; i < r->n_fills; i++) {
         const struct tc_run_fill *x = &r->fills[i];
@@ -309,7 +332,7 @@ static int write_fills(const char *dir, const struct tc_run_result *r, struct tc
         w.n += (size_t)(p - start);
     }
     rows_flush(&w);
-    return out_close(&o, 1, err);
+    return out_close(o, 1, err);
 }
 
 /* A trade's dates and amounts as text, formatted once for trades.csv and
@@ -350,19 +373,18 @@ static char *put_tf(char *p, const struct trade_text *x, int k)
 /* trades.csv; the first HTML_TRADES_MAX trades' fields are kept in TT for
  * report.html. */
 static int write_trades(const char *dir, const struct tc_run_result *r, struct trade_text *tt,
-                        struct tc_error *err)
+                        struct out *o, struct tc_error *err)
 {
-    struct out o;
     struct rows w;
-    int rc = out_open(&o, dir, "trades.csv", err);
+    int rc = out_open(o, dir, "trades.csv", err);
     if (rc != 0)
         return rc;
     fputs("instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,gross,commission,"
           "net\n",
-          o.f);
+          o->f);
     struct dec_memo memo[TF_N];
     memo_init(memo, TF_N);
-    w.f = o.f;
+    w.f = o->f;
     w.n = 0;
     for (size_t i = 0; i < r->n_trades; i++) {
         const struct tc_run_trade *t = &r->trades[i];
@@ -378,20 +400,20 @@ static int write_trades(const char *dir, const struct tc_run_result *r, struct t
         w.n += (size_t)(p - start);
     }
     rows_flush(&w);
-    return out_close(&o, 1, err);
+    return out_close(o, 1, err);
 }
 
-static int write_equity(const char *dir, const struct tc_run_result *r, struct tc_error *err)
+static int write_equity(const char *dir, const struct tc_run_result *r, struct out *o,
+                        struct tc_error *err)
 {
-    struct out o;
     struct rows w;
-    int rc = out_open(&o, dir, "equity.csv", err);
+    int rc = out_open(o, dir, "equity.csv", err);
     if (rc != 0)
         return rc;
-    fputs("date,cash,equity\n", o.f);
+    fputs("date,cash,equity\n", o->f);
     struct dec_memo memo[2];
     memo_init(memo, 2);
-    w.f = o.f;
+    w.f = o->f;
     w.n = 0;
     for (size_t i = 0; i < r->n_equity; i++) {
         char *const start = rows_room(&w);
@@ -404,7 +426,7 @@ static int write_equity(const char *dir, const struct tc_run_result *r, struct t
         w.n += (size_t)(p - start);
     }
     rows_flush(&w);
-    return out_close(&o, 1, err);
+    return out_close(o, 1, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -768,14 +790,13 @@ static const char css[] =
     "svg .xlab.end{text-anchor:end}\n";
 
 static int write_html(const char *dir, const char *title, const struct tc_run_result *r,
-                      const struct tc_metrics *m, const struct trade_text *tt,
+                      const struct tc_metrics *m, const struct trade_text *tt, struct out *o,
                       struct tc_error *err)
 {
     size_t n = r->n_equity;
     int64_t *days = malloc(n * sizeof *days);
     double *eq = malloc(n * sizeof *eq);
     double *dd = malloc(n * sizeof *dd);
-    struct out o;
     int rc;
 
     if (!days || !eq || !dd) {
@@ -790,9 +811,9 @@ static int write_html(const char *dir, const char *title, const struct tc_run_re
             peak = eq[i];
         dd[i] = peak > 0.0 ? (eq[i] - peak) / peak * 100.0 : 0.0;
     }
-    if ((rc = out_open(&o, dir, "report.html", err)) != 0)
+    if ((rc = out_open(o, dir, "report.html", err)) != 0)
         goto out;
-    FILE *f = o.f;
+    FILE *f = o->f;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>", f);
     html_esc(f, title);
     fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>", css);
@@ -806,11 +827,118 @@ static int write_html(const char *dir, const char *title, const struct tc_run_re
     html_monthly(f, r);
     html_trades(f, r, tt);
     fputs("</body>\n</html>\n", f);
-    rc = out_close(&o, 1, err);
+    rc = out_close(o, 1, err);
 out:
     free(days);
     free(eq);
     free(dd);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The files on two threads                                                 */
+
+int tc__report_threads = 2;
+
+/* The files in the order of the sequential writer: when several fail, the
+ * first of them in this order is the error returned, the files before it
+ * are in place and none after it. */
+enum { F_SUMMARY, F_FILLS, F_TRADES, F_EQUITY, F_HTML, F_N };
+
+/* The worker's share: about as many instructions as the rest (trades.csv,
+ * then report.html, which lists the trade texts trades.csv formatted, so
+ * both stay on one thread in that order). */
+#define WORKER_SHARE ((1u << F_SUMMARY) | (1u << F_FILLS) | (1u << F_EQUITY))
+
+/* One report being written: the inputs, only read once the threads start,
+ * and per file its output, its result and its error (each written by the
+ * one thread that writes that file). */
+struct report {
+    const char *dir, *title;
+    json_t *params;
+    const struct tc_run_result *r;
+    const struct tc_metrics *m;
+    struct trade_text *tt;
+    atomic_int first_bad; /* lowest file failed so far; F_N: none */
+    unsigned share;       /* the files the worker writes */
+    struct out out[F_N];
+    int rc[F_N];
+    struct tc_error err[F_N];
+};
+
+static int write_file(struct report *w, int k)
+{
+    struct out *o = &w->out[k];
+    struct tc_error *e = &w->err[k];
+    switch (k) {
+    case F_SUMMARY: return write_summary(w->dir, w->title, w->params, w->r, w->m, o, e);
+    case F_FILLS: return write_fills(w->dir, w->r, o, e);
+    case F_TRADES: return write_trades(w->dir, w->r, w->tt, o, e);
+    case F_EQUITY: return write_equity(w->dir, w->r, o, e);
+    default: return write_html(w->dir, w->title, w->r, w->m, w->tt, o, e);
+    }
+}
+
+/* The files of SHARE in order, up to the first that fails or that comes
+ * after a file already failed (on either thread): the sequential writer
+ * would not have reached it. */
+static void write_share(struct report *w, unsigned share)
+{
+    for (int k = 0; k < F_N; k++) {
+        if (!(share & 1u << k))
+            continue;
+        if (atomic_load(&w->first_bad) < k)
+            return;
+        if ((w->rc[k] = write_file(w, k)) != 0) {
+            int bad = atomic_load(&w->first_bad);
+            while (k < bad && !atomic_compare_exchange_weak(&w->first_bad, &bad, k))
+                ;
+            return;
+        }
+    }
+}
+
+static void *report_worker(void *arg)
+{
+    struct report *w = arg;
+    write_share(w, w->share);
+    return NULL;
+}
+
+/* Writes the files of W (the worker's share on a second thread when
+ * THREADS is 2 and it starts), then renames them into place in order up to
+ * the first failure, whose code and message go to ERR; the .tmp files
+ * after it are removed. */
+static int write_all(struct report *w, int threads, struct tc_error *err)
+{
+    const unsigned all = (1u << F_N) - 1;
+    pthread_t tid;
+    int started = 0, rc = 0;
+
+    for (int k = 0; k < F_N; k++) {
+        w->out[k].f = NULL;
+        w->out[k].made = 0;
+        w->rc[k] = 0;
+        tc_error_clear(&w->err[k]);
+    }
+    atomic_init(&w->first_bad, F_N);
+    w->share = WORKER_SHARE;
+    if (threads > 1)
+        started = pthread_create(&tid, NULL, report_worker, w) == 0;
+    write_share(w, started ? all & ~w->share : all);
+    if (started)
+        pthread_join(tid, NULL);
+    for (int k = 0; k < F_N; k++) {
+        if (rc != 0) {
+            out_discard(&w->out[k]);
+        } else if (w->rc[k] != 0) {
+            rc = w->rc[k];
+            if (err)
+                *err = w->err[k];
+        } else {
+            rc = out_commit(&w->out[k], err);
+        }
+    }
     return rc;
 }
 
@@ -853,10 +981,10 @@ int tc_report_write(const char *dir, const char *title, const char *params_json,
         json_decref(params);
         return tc_error_set(err, TC_ENOMEM, "report: out of memory for %zu trades", ntt);
     }
-    if ((rc = make_dirs(dir, err)) == 0 && (rc = write_summary(dir, title, params, r, m, err)) == 0 &&
-        (rc = write_fills(dir, r, err)) == 0 && (rc = write_trades(dir, r, tt, err)) == 0 &&
-        (rc = write_equity(dir, r, err)) == 0)
-        rc = write_html(dir, title, r, m, tt, err);
+    if ((rc = make_dirs(dir, err)) == 0) {
+        struct report w = {.dir = dir, .title = title, .params = params, .r = r, .m = m, .tt = tt};
+        rc = write_all(&w, tc__report_threads, err);
+    }
     free(tt);
     json_decref(params);
     return rc;
