@@ -11,7 +11,6 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -35,6 +34,7 @@
 #include <openssl/pem.h>
 #include <uuid/uuid.h>
 
+#include "app/mhd_lib.h"
 #include "core/sha256.h"
 #include "tradecore/http.h"
 #include "tradecore/log.h"
@@ -176,6 +176,8 @@ void tc_http_options_default(struct tc_http_options *opt)
 
 int tc_http_tls_supported(void)
 {
+    if (tc__mhd_load(NULL) != 0)
+        return 0; /* tc_http_server_new and _start name the failure */
     return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
 }
 
@@ -339,8 +341,12 @@ int tc_http_server_new(const struct tc_http_options *opt, struct tc_http_server 
             goto fail;
         }
         /* the gnutls that libmicrohttpd links, found at run time: no new dependency */
-        *(void **)&s->verify_peers = dlsym(RTLD_DEFAULT, "gnutls_certificate_verify_peers2");
-        *(void **)&s->get_peers = dlsym(RTLD_DEFAULT, "gnutls_certificate_get_peers");
+        if ((rc = tc__mhd_load(err)) != 0) {
+            tc_error_prefix(err, "http server %s", opt->listen);
+            goto fail;
+        }
+        *(void **)&s->verify_peers = tc__mhd_dlsym("gnutls_certificate_verify_peers2");
+        *(void **)&s->get_peers = tc__mhd_dlsym("gnutls_certificate_get_peers");
         if (!s->verify_peers || !s->get_peers) {
             rc = tc_error_set(err, TC_ECONFIG, "server.tls_client_ca: libmicrohttpd's TLS "
                               "library does not offer client certificate checks");
@@ -1264,6 +1270,10 @@ int tc_http_server_start(struct tc_http_server *s, struct tc_error *err)
 
     if (s->d || s->stopped)
         return tc_error_set(err, TC_ESTATE, "http server %s: already started", s->listen);
+    if ((rc = tc__mhd_load(err)) != 0) {
+        tc_error_prefix(err, "cannot start the http server on %s", s->listen);
+        return rc;
+    }
     if ((rc = bind_listener(s, err)) != 0)
         return rc;
     ops[n++] = (struct MHD_OptionItem){MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, s};

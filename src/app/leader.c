@@ -17,6 +17,7 @@
 
 #include <libpq-fe.h>
 
+#include "store/pq_lib.h"
 #include "tradecore/clock.h"
 #include "tradecore/id.h"
 #include "tradecore/leader.h"
@@ -226,16 +227,22 @@ static int session_query(struct tc_leader *l, const char *sql, char *val, size_t
 static int pg_lock(struct tc_leader *l, int *have, struct tc_error *err)
 {
     char sql[96], val[16];
+    int rc;
 
     *have = 0;
     if (l->session && PQstatus(l->session) != CONNECTION_OK)
         session_close(l);
     if (!l->session) {
+        if ((rc = tc__pq_load(err)) != 0) {
+            tc_error_prefix(err, "leader: cannot open the lock session to %s",
+                            tc_store_url_redacted(l->runtime));
+            return rc;
+        }
         l->session = PQconnectdb(l->url);
         if (!l->session || PQstatus(l->session) != CONNECTION_OK) {
-            int rc = tc_error_set(err, TC_EUNAVAIL, "leader: cannot open the lock session to %s: %s",
-                                  tc_store_url_redacted(l->runtime),
-                                  l->session ? PQerrorMessage(l->session) : "out of memory");
+            rc = tc_error_set(err, TC_EUNAVAIL, "leader: cannot open the lock session to %s: %s",
+                              tc_store_url_redacted(l->runtime),
+                              l->session ? PQerrorMessage(l->session) : "out of memory");
             session_close(l);
             return rc;
         }

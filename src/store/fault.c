@@ -13,6 +13,7 @@
 #include <libpq-fe.h>
 
 #include "store/pg_copy.h"
+#include "store/pq_lib.h"
 #include "store/store_internal.h"
 #include "tradecore/fault.h"
 #include "tradecore/store.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/pg_copy.h"
+#include "store/pq_lib.h"
 #include "tradecore/store.h"
 #include "internal/banned.h"
 

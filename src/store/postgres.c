@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "store/pg_copy.h"
+#include "store/pq_lib.h"
 #include "store/store_internal.h"
 #include "tradecore/clock.h"
 #include "tradecore/dec.h"
@@ -273,6 +274,10 @@ static int pg_open(const char *url, const struct tc_store_options *opt, struct t
     int rc, attempt;
 
     tc__store_redact(url, red, sizeof(red));
+    if ((rc = tc__pq_load(err)) != 0) {
+        tc_error_prefix(err, "postgres %s", red);
+        return rc;
+    }
     if (!(info = PQconninfoParse(url, &perr))) {
         trim_copy(reason, sizeof(reason), perr ? perr : "out of memory");
         PQfreemem(perr);
