@@ -18,6 +18,7 @@
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
 #include "app/report.h"
+#include "core/str.h"
 #include "internal/banned.h"
 
 /* report.html lists at most this many trades (trades.csv has them all). */
@@ -279,11 +280,39 @@ static char *put_dec_memo(char *p, struct tc_dec d, struct dec_memo *m)
     return p + m->len;
 }
 
-/* DAY as tc_date_format writes it (always TC_DATE_STRLEN - 1 bytes, a
- * date or "(bad date)"), no NUL. */
-static char *put_date(char *p, int64_t day)
+/* A date column's last month: a day within it is that month's text with
+ * the day's two digits put in, without the civil-date arithmetic (rows
+ * come in date order, or nearly). */
+struct date_memo {
+    int64_t first, end; /* the month's days, first <= day < end; none yet: 0, 0 */
+    char text[TC_DATE_STRLEN];
+};
+
+static void date_memo_init(struct date_memo *m)
 {
-    tc_date_format(day, p);
+    m->first = m->end = 0;
+}
+
+/* DAY as tc_date_format writes it (always TC_DATE_STRLEN - 1 bytes, a
+ * date or "(bad date)"), no NUL, through the column's memo M. */
+static char *put_date_memo(char *p, int64_t day, struct date_memo *m)
+{
+    if (day >= m->first && day < m->end) {
+        memcpy(m->text + 8, tc__str_two_digits + 2 * (day - m->first + 1), 2);
+    } else {
+        static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        const char *t = m->text;
+        tc_date_format(day, m->text);
+        m->first = m->end = 0;
+        if (t[0] != '(') { /* "(bad date)": no month kept */
+            const int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
+            const int mo = (t[5] - '0') * 10 + (t[6] - '0'), d = (t[8] - '0') * 10 + (t[9] - '0');
+            const int leap = mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+            m->first = day - (d - 1);
+            m->end = m->first + mdays[mo - 1] + leap;
+        }
+    }
+    memcpy(p, m->text, TC_DATE_STRLEN - 1);
     return p + (TC_DATE_STRLEN - 1);
 }
 
@@ -304,6 +333,44 @@ static char *put_csv_field(char *p, const char *s)
     return p;
 }
 
+/* An instrument id (NUL-terminated in its field of 65 bytes) as
+ * put_csv_field writes it; 65 bytes of room at P beside the quoted form.
+ * The field is read 16 bytes a step where SSE2 is there (the bytes after
+ * the NUL are ignored). */
+static char *put_csv_id(char *p, const char id[65])
+{
+#if defined(__SSE2__) && defined(__x86_64__)
+    for (size_t k = 0; k < 64; k += 16) {
+        const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(id + k));
+        const __m128i sp = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')), _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))));
+        const unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128()));
+        unsigned special = (unsigned)_mm_movemask_epi8(sp);
+        if (nul)
+            special &= (nul & -nul) - 1; /* the bytes before the NUL */
+        if (special)
+            return put_csv_field(p, id);
+        if (nul) {
+            memcpy(p, id, 65);
+            return p + k + (size_t)__builtin_ctz(nul);
+        }
+    }
+    return put_csv_field(p, id);
+#else
+    /* the characters that make a CSV field quoted, as bits of a mask */
+    const uint64_t special = (1ull << ',') | (1ull << '"') | (1ull << '\r') | (1ull << '\n');
+    const size_t len = tc__str_buf_len(id, 65);
+    for (size_t k = 0; k < len; k++) {
+        const unsigned char c = (unsigned char)id[k];
+        if (c < 64 && (special >> c & 1u))
+            return put_csv_field(p, id);
+    }
+    memcpy(p, id, 65);
+    return p + len;
+#endif
+}
+
 static int write_fills(const char *dir, const struct tc_run_result *r, struct out *o,
                        struct tc_error *err)
 {
@@ -313,15 +380,17 @@ static int write_fills(const char *dir, const struct tc_run_result *r, struct ou
         return rc;
     fputs("date,instrument,side,quantity,price,commission\n", o->f);
     struct dec_memo memo[3];
+    struct date_memo dm;
     memo_init(memo, 3);
+    date_memo_init(&dm);
     w.f = o->f;
     w.n = 0;
     for (size_t i = 0; i < r->n_fills; i++) {
         const struct tc_run_fill *x = &r->fills[i];
         char *const start = rows_room(&w);
-        char *p = put_date(start, x->day);
+        char *p = put_date_memo(start, x->day, &dm);
         *p++ = ',';
-        p = put_csv_field(p, x->instrument_id);
+        p = put_csv_id(p, x->instrument_id);
         p = x->side == 'B' ? PUT_LIT(p, ",BUY,") : PUT_LIT(p, ",SELL,");
         p = put_dec_memo(p, x->quantity, &memo[0]);
         *p++ = ',';
@@ -335,46 +404,66 @@ static int write_fills(const char *dir, const struct tc_run_result *r, struct ou
     return out_close(o, 1, err);
 }
 
-/* A trade's dates and amounts as text, formatted once for trades.csv and
- * report.html alike (the first HTML_TRADES_MAX trades): each field's bytes
- * and length, the field copied whole (it never holds more than
- * TC_DEC_STRLEN - 1 bytes and a row has room for the rest). */
-enum { TF_ENTRY_DAY, TF_ENTRY_PRICE, TF_EXIT_DAY, TF_EXIT_PRICE, TF_QTY, TF_GROSS, TF_COMM, TF_NET,
-       TF_N };
-struct trade_text {
-    char f[TF_N][TC_DEC_STRLEN];
-    unsigned char len[TF_N];
+/* A trade row's column memos. */
+struct trade_memo {
+    struct date_memo entry_day, exit_day;
+    struct dec_memo entry_price, exit_price, qty, gross, comm, net;
 };
-_Static_assert(TC_DATE_STRLEN <= TC_DEC_STRLEN, "a date fits a field");
 
-static void trade_text(const struct tc_run_trade *t, struct trade_text *x, struct dec_memo *memo)
+static void trade_memo_init(struct trade_memo *m)
 {
-#define TF_DATE(k, day) x->len[k] = (unsigned char)(put_date(x->f[k], (day)) - x->f[k])
-#define TF_DEC(k, d) x->len[k] = (unsigned char)(put_dec_memo(x->f[k], (d), &memo[k]) - x->f[k])
-    TF_DATE(TF_ENTRY_DAY, t->entry_day);
-    TF_DEC(TF_ENTRY_PRICE, t->entry_price);
-    TF_DATE(TF_EXIT_DAY, t->exit_day);
-    TF_DEC(TF_EXIT_PRICE, t->exit_price);
-    TF_DEC(TF_QTY, t->quantity);
-    TF_DEC(TF_GROSS, t->gross_pnl);
-    TF_DEC(TF_COMM, t->commission);
-    TF_DEC(TF_NET, t->net_pnl);
-#undef TF_DATE
-#undef TF_DEC
+    date_memo_init(&m->entry_day);
+    date_memo_init(&m->exit_day);
+    memo_init(&m->entry_price, 1);
+    memo_init(&m->exit_price, 1);
+    memo_init(&m->qty, 1);
+    memo_init(&m->gross, 1);
+    memo_init(&m->comm, 1);
+    memo_init(&m->net, 1);
 }
 
-/* Field K of X at P; returns the end. */
-static char *put_tf(char *p, const struct trade_text *x, int k)
+/* A separator of up to 15 bytes, copied as 16. */
+struct sep {
+    char text[16];
+    size_t len;
+};
+
+static char *put_sep(char *p, const struct sep *s)
 {
-    memcpy(p, x->f[k], TC_DEC_STRLEN);
-    return p + x->len[k];
+    memcpy(p, s->text, sizeof s->text);
+    return p + s->len;
 }
 
-/* trades.csv; the first HTML_TRADES_MAX trades' fields are kept in TT for
- * report.html. */
-static int write_trades(const char *dir, const struct tc_run_result *r, struct trade_text *tt,
-                        struct out *o, struct tc_error *err)
+/* T's entry date, entry price, exit date, exit price, quantity, gross and
+ * commission, each followed by S (at most 7 x (TC_DEC_STRLEN + 16) bytes
+ * of room at P). */
+static char *put_trade(char *p, const struct tc_run_trade *t, struct trade_memo *m,
+                       const struct sep *s)
 {
+    p = put_sep(put_date_memo(p, t->entry_day, &m->entry_day), s);
+    p = put_sep(put_dec_memo(p, t->entry_price, &m->entry_price), s);
+    p = put_sep(put_date_memo(p, t->exit_day, &m->exit_day), s);
+    p = put_sep(put_dec_memo(p, t->exit_price, &m->exit_price), s);
+    p = put_sep(put_dec_memo(p, t->quantity, &m->qty), s);
+    p = put_sep(put_dec_memo(p, t->gross_pnl, &m->gross), s);
+    return put_sep(put_dec_memo(p, t->commission, &m->comm), s);
+}
+
+/* T's net P&L after put_trade: the gross's text when they are equal (no
+ * commission). */
+static char *put_trade_net(char *p, const struct tc_run_trade *t, struct trade_memo *m)
+{
+    if (t->net_pnl.raw == t->gross_pnl.raw) {
+        memcpy(p, m->gross.text, TC_DEC_STRLEN);
+        return p + m->gross.len;
+    }
+    return put_dec_memo(p, t->net_pnl, &m->net);
+}
+
+static int write_trades(const char *dir, const struct tc_run_result *r, struct out *o,
+                        struct tc_error *err)
+{
+    static const struct sep comma = {",", 1};
     struct rows w;
     int rc = out_open(o, dir, "trades.csv", err);
     if (rc != 0)
@@ -382,21 +471,17 @@ static int write_trades(const char *dir, const struct tc_run_result *r, struct t
     fputs("instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,gross,commission,"
           "net\n",
           o->f);
-    struct dec_memo memo[TF_N];
-    memo_init(memo, TF_N);
+    struct trade_memo memo;
+    trade_memo_init(&memo);
     w.f = o->f;
     w.n = 0;
     for (size_t i = 0; i < r->n_trades; i++) {
         const struct tc_run_trade *t = &r->trades[i];
-        struct trade_text one, *x = i < HTML_TRADES_MAX ? &tt[i] : &one;
         char *const start = rows_room(&w);
-        char *p = put_csv_field(start, t->instrument_id);
-        trade_text(t, x, memo);
+        char *p = put_csv_id(start, t->instrument_id);
         p = t->side == 'L' ? PUT_LIT(p, ",LONG,") : PUT_LIT(p, ",SHORT,");
-        for (int k = 0; k < TF_N; k++) {
-            p = put_tf(p, x, k);
-            *p++ = k + 1 < TF_N ? ',' : '\n';
-        }
+        p = put_trade_net(put_trade(p, t, &memo, &comma), t, &memo);
+        *p++ = '\n';
         w.n += (size_t)(p - start);
     }
     rows_flush(&w);
@@ -412,12 +497,14 @@ static int write_equity(const char *dir, const struct tc_run_result *r, struct o
         return rc;
     fputs("date,cash,equity\n", o->f);
     struct dec_memo memo[2];
+    struct date_memo dm;
     memo_init(memo, 2);
+    date_memo_init(&dm);
     w.f = o->f;
     w.n = 0;
     for (size_t i = 0; i < r->n_equity; i++) {
         char *const start = rows_room(&w);
-        char *p = put_date(start, r->equity[i].day);
+        char *p = put_date_memo(start, r->equity[i].day, &dm);
         *p++ = ',';
         p = put_dec_memo(p, r->equity[i].cash, &memo[0]);
         *p++ = ',';
@@ -476,28 +563,30 @@ static void fixed2(FILE *f, double v)
 /* An SVG line chart of the N values V over the session days DAYS, values
  * labelled with SUFFIX ("" or "%"). */
 /* V rounded to hundredths (llround of V x 100) as "%.2f" prints it, into
- * BUF at LEN; |V| < 1e15. Returns the new length (at most 20 more bytes). */
+ * BUF at LEN; |V| < 1e15. Returns the new length (at most 20 more bytes;
+ * 26 bytes of room are written). The rounding is llround's, half away from
+ * zero, without the call: X minus its truncation is exact. */
 static size_t put_2dp(char *buf, size_t len, double v)
 {
-    long long c = llround(v * 100.0);
-    char tmp[24];
-    int k = 0;
+    const double x = v * 100.0;
+    long long c = (long long)x;
+    const double frac = x - (double)c;
+    char tmp[48];
+    if (frac >= 0.5)
+        c++;
+    else if (frac <= -0.5)
+        c--;
     if (c < 0) {
         buf[len++] = '-';
         c = -c;
     }
-    long long ip = c / 100;
-    int fr = (int)(c % 100);
-    do {
-        tmp[k++] = (char)('0' + ip % 10);
-        ip /= 10;
-    } while (ip);
-    while (k)
-        buf[len++] = tmp[--k];
+    char *const end = tmp + 24;
+    char *q = tc__str_u64_rev(end, (unsigned long long)c / 100);
+    memcpy(buf + len, q, 24); /* the digits and what follows them in TMP */
+    len += (size_t)(end - q);
     buf[len++] = '.';
-    buf[len++] = (char)('0' + fr / 10);
-    buf[len++] = (char)('0' + fr % 10);
-    return len;
+    memcpy(buf + len, tc__str_two_digits + 2 * ((unsigned long long)c % 100), 2);
+    return len + 2;
 }
 
 static void svg_chart(FILE *f, const char *label, const int64_t *days, const double *v, size_t n,
@@ -739,8 +828,10 @@ static char *put_html(char *p, const char *s)
     return p;
 }
 
-static void html_trades(FILE *f, const struct tc_run_result *r, const struct trade_text *tt)
+static void html_trades(FILE *f, const struct tc_run_result *r)
 {
+    static const struct sep cell = {"</td><td>", 9};
+    struct trade_memo memo;
     struct rows w;
     size_t n = r->n_trades < HTML_TRADES_MAX ? r->n_trades : HTML_TRADES_MAX;
     fputs("<h2>Trades</h2>\n", f);
@@ -751,22 +842,21 @@ static void html_trades(FILE *f, const struct tc_run_result *r, const struct tra
           "<th>entry price</th><th>exit</th><th>exit price</th><th>quantity</th><th>gross</th>"
           "<th>commission</th><th>net</th></tr>\n",
           f);
+    trade_memo_init(&memo);
     w.f = f;
     w.n = 0;
     for (size_t i = 0; i < n; i++) {
         const struct tc_run_trade *t = &r->trades[i];
-        const struct trade_text *x = &tt[i];
         const int sign = tc_dec_sign(t->net_pnl);
         char *const start = rows_room(&w);
         char *p = put_html(PUT_LIT(start, "<tr><td>"), t->instrument_id);
         p = t->side == 'L' ? PUT_LIT(p, "</td><td>LONG</td><td>") : PUT_LIT(p, "</td><td>SHORT</td><td>");
-        for (int k = 0; k < TF_NET; k++)
-            p = PUT_LIT(put_tf(p, x, k), "</td><td>");
+        p = put_trade(p, t, &memo, &cell);
         p -= sizeof("<td>") - 1; /* the net's cell has a class */
         p = sign > 0 ? PUT_LIT(p, "<td class=\"pos\">")
             : sign < 0 ? PUT_LIT(p, "<td class=\"neg\">")
                        : PUT_LIT(p, "<td class=\"zero\">");
-        p = put_tf(p, x, TF_NET);
+        p = put_trade_net(p, t, &memo);
         p = PUT_LIT(p, "</td></tr>\n");
         w.n += (size_t)(p - start);
     }
@@ -790,8 +880,7 @@ static const char css[] =
     "svg .xlab.end{text-anchor:end}\n";
 
 static int write_html(const char *dir, const char *title, const struct tc_run_result *r,
-                      const struct tc_metrics *m, const struct trade_text *tt, struct out *o,
-                      struct tc_error *err)
+                      const struct tc_metrics *m, struct out *o, struct tc_error *err)
 {
     size_t n = r->n_equity;
     int64_t *days = malloc(n * sizeof *days);
@@ -825,7 +914,7 @@ static int write_html(const char *dir, const char *title, const struct tc_run_re
     fputs("<h2>Drawdown</h2>\n", f);
     svg_chart(f, "drawdown", days, dd, n, "%", "drawdown");
     html_monthly(f, r);
-    html_trades(f, r, tt);
+    html_trades(f, r);
     fputs("</body>\n</html>\n", f);
     rc = out_close(o, 1, err);
 out:
@@ -845,22 +934,21 @@ int tc__report_threads = 2;
  * are in place and none after it. */
 enum { F_SUMMARY, F_FILLS, F_TRADES, F_EQUITY, F_HTML, F_N };
 
-/* The worker's share: about as many instructions as the rest (trades.csv,
- * then report.html, which lists the trade texts trades.csv formatted, so
- * both stay on one thread in that order). */
-#define WORKER_SHARE ((1u << F_SUMMARY) | (1u << F_FILLS) | (1u << F_EQUITY))
+/* The order the threads take the files in: the longest first (for a run
+ * of many fills and trades), so that the last one taken is short and the
+ * two threads end close together. */
+static const unsigned char take_order[F_N] = {F_TRADES, F_HTML, F_FILLS, F_EQUITY, F_SUMMARY};
 
 /* One report being written: the inputs, only read once the threads start,
  * and per file its output, its result and its error (each written by the
- * one thread that writes that file). */
+ * one thread that took that file). */
 struct report {
     const char *dir, *title;
     json_t *params;
     const struct tc_run_result *r;
     const struct tc_metrics *m;
-    struct trade_text *tt;
+    atomic_uint next;     /* the next file to take, in take_order */
     atomic_int first_bad; /* lowest file failed so far; F_N: none */
-    unsigned share;       /* the files the worker writes */
     struct out out[F_N];
     int rc[F_N];
     struct tc_error err[F_N];
@@ -873,45 +961,42 @@ static int write_file(struct report *w, int k)
     switch (k) {
     case F_SUMMARY: return write_summary(w->dir, w->title, w->params, w->r, w->m, o, e);
     case F_FILLS: return write_fills(w->dir, w->r, o, e);
-    case F_TRADES: return write_trades(w->dir, w->r, w->tt, o, e);
+    case F_TRADES: return write_trades(w->dir, w->r, o, e);
     case F_EQUITY: return write_equity(w->dir, w->r, o, e);
-    default: return write_html(w->dir, w->title, w->r, w->m, w->tt, o, e);
+    default: return write_html(w->dir, w->title, w->r, w->m, o, e);
     }
 }
 
-/* The files of SHARE in order, up to the first that fails or that comes
- * after a file already failed (on either thread): the sequential writer
- * would not have reached it. */
-static void write_share(struct report *w, unsigned share)
+/* Takes files until none is left; a file after one that already failed
+ * (on either thread) is skipped: the sequential writer would not have
+ * reached it. */
+static void write_files(struct report *w)
 {
-    for (int k = 0; k < F_N; k++) {
-        if (!(share & 1u << k))
-            continue;
+    unsigned i;
+    while ((i = atomic_fetch_add(&w->next, 1u)) < F_N) {
+        const int k = take_order[i];
         if (atomic_load(&w->first_bad) < k)
-            return;
+            continue;
         if ((w->rc[k] = write_file(w, k)) != 0) {
             int bad = atomic_load(&w->first_bad);
             while (k < bad && !atomic_compare_exchange_weak(&w->first_bad, &bad, k))
                 ;
-            return;
         }
     }
 }
 
 static void *report_worker(void *arg)
 {
-    struct report *w = arg;
-    write_share(w, w->share);
+    write_files(arg);
     return NULL;
 }
 
-/* Writes the files of W (the worker's share on a second thread when
- * THREADS is 2 and it starts), then renames them into place in order up to
+/* Writes the files of W (on the caller and, when THREADS is 2 and it
+ * starts, a worker thread), then renames them into place in order up to
  * the first failure, whose code and message go to ERR; the .tmp files
  * after it are removed. */
 static int write_all(struct report *w, int threads, struct tc_error *err)
 {
-    const unsigned all = (1u << F_N) - 1;
     pthread_t tid;
     int started = 0, rc = 0;
 
@@ -921,11 +1006,11 @@ static int write_all(struct report *w, int threads, struct tc_error *err)
         w->rc[k] = 0;
         tc_error_clear(&w->err[k]);
     }
+    atomic_init(&w->next, 0u);
     atomic_init(&w->first_bad, F_N);
-    w->share = WORKER_SHARE;
     if (threads > 1)
         started = pthread_create(&tid, NULL, report_worker, w) == 0;
-    write_share(w, started ? all & ~w->share : all);
+    write_files(w);
     if (started)
         pthread_join(tid, NULL);
     for (int k = 0; k < F_N; k++) {
@@ -974,18 +1059,10 @@ int tc_report_write(const char *dir, const char *title, const char *params_json,
     } else if (!(params = json_object())) {
         return tc_error_set(err, TC_ENOMEM, "report parameters: out of memory");
     }
-    /* the trades report.html lists, formatted once for both files */
-    size_t ntt = r->n_trades < HTML_TRADES_MAX ? r->n_trades : HTML_TRADES_MAX;
-    struct trade_text *tt = malloc((ntt ? ntt : 1) * sizeof(*tt));
-    if (!tt) {
-        json_decref(params);
-        return tc_error_set(err, TC_ENOMEM, "report: out of memory for %zu trades", ntt);
-    }
     if ((rc = make_dirs(dir, err)) == 0) {
-        struct report w = {.dir = dir, .title = title, .params = params, .r = r, .m = m, .tt = tt};
+        struct report w = {.dir = dir, .title = title, .params = params, .r = r, .m = m};
         rc = write_all(&w, tc__report_threads, err);
     }
-    free(tt);
     json_decref(params);
     return rc;
 }
