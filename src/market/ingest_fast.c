@@ -2,8 +2,9 @@
  * bytes at a time), plain decimals and whole numbers parsed by hand, and
  * whole one-symbol lines parsed in place up to their line end, in runs
  * stored straight into a series, with digits checked and combined eight or
- * sixteen at a time; anything else is declined and left to libcsv and
- * tc_dec_parse (ingest_fast.h). */
+ * sixteen at a time (a Yahoo line of five prices alike checked against its
+ * shape in one pass, its numbers valued two at a time); anything else is
+ * declined and left to libcsv and tc_dec_parse (ingest_fast.h). */
 #include <stdint.h>
 #include <string.h>
 #if defined(__SSE2__) && defined(__x86_64__)
@@ -383,11 +384,11 @@ slow:;
 }
 
 #if defined(PRICE_SSE2)
-/* 8 zeros, then 15 bytes 0xFF: the 16 at offset K keep the last K of the
- * first eight bytes and all of the second eight. */
-static const unsigned char last_k[23] = {0,    0,    0,    0,    0,    0,    0,    0,
-                                         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                         0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+/* 16 zeros, then 16 bytes 0xFF: the 16 at offset N keep the last N; at
+ * offset 8 + K, the last K of the first eight and all of the second eight. */
+static const unsigned char keep_last[32] = {
+    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
 
 /* A price field at P ending at a comma, as word_price_any reads it but
  * zero too (the caller refuses it): 1..7 integer digits, a point and six
@@ -412,7 +413,7 @@ HOT const char *word_price(const char *p, struct tc_dec *out)
         (load8(p + k) & UINT64_C(0xFF000000000000FF)) == UINT64_C(0x2C0000000000002E)) {
         __m128i v = _mm_subs_epu8(_mm_loadu_si128((const __m128i *)(const void *)(p + k - 8)),
                                   _mm_set1_epi8('0')); /* '.' and ',' become 0 */
-        v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(last_k + k)));
+        v = _mm_and_si128(v, _mm_loadu_si128((const __m128i *)(const void *)(keep_last + 8 + k)));
         /* 10 * first + second: a lane F + 256 S times 10 * 256 + 1 is
          * F + 256 (10 F + S) modulo 2^16 (the 10 * 256 * 256 S wraps out) */
         v = _mm_srli_epi16(_mm_mullo_epi16(v, _mm_set1_epi16(2561)), 8);
@@ -530,6 +531,153 @@ HOT int word_day(const char *s, struct tc__day_cache *dc, int64_t *out)
     return 0;
 }
 
+#if defined(PRICE_SSE2)
+/* Per integer length K (1..7) of the five prices of a line laid out alike
+ * ("K digits, a point, six digits, a comma" five times), for each of the 80
+ * bytes from the first price on: what is subtracted (SUB: '0' under a
+ * digit, the point or the comma itself under them) and the most that the
+ * difference may be (MAX: 9 under a digit, 0 under the point and the comma,
+ * 0xFF past the fifth comma, where anything goes). */
+struct line_shape {
+    _Alignas(16) unsigned char sub[80];
+    _Alignas(16) unsigned char max[80];
+};
+#define SUB_I1 '0'
+#define SUB_I2 SUB_I1, '0'
+#define SUB_I3 SUB_I2, '0'
+#define SUB_I4 SUB_I3, '0'
+#define SUB_I5 SUB_I4, '0'
+#define SUB_I6 SUB_I5, '0'
+#define SUB_I7 SUB_I6, '0'
+#define SUB_PRICE(k) SUB_I##k, '.', '0', '0', '0', '0', '0', '0', ','
+#define MAX_I1 9
+#define MAX_I2 MAX_I1, 9
+#define MAX_I3 MAX_I2, 9
+#define MAX_I4 MAX_I3, 9
+#define MAX_I5 MAX_I4, 9
+#define MAX_I6 MAX_I5, 9
+#define MAX_I7 MAX_I6, 9
+#define MAX_PRICE(k) MAX_I##k, 0, 9, 9, 9, 9, 9, 9, 0
+#define ANY5 0xFF, 0xFF, 0xFF, 0xFF, 0xFF
+#define ANY_7 ANY5 /* 80 - 5 * (K + 8) bytes */
+#define ANY_6 ANY_7, ANY5
+#define ANY_5 ANY_6, ANY5
+#define ANY_4 ANY_5, ANY5
+#define ANY_3 ANY_4, ANY5
+#define ANY_2 ANY_3, ANY5
+#define ANY_1 ANY_2, ANY5
+#define SHAPE(k)                                                                           \
+    {{SUB_PRICE(k), SUB_PRICE(k), SUB_PRICE(k), SUB_PRICE(k), SUB_PRICE(k)},               \
+     {MAX_PRICE(k), MAX_PRICE(k), MAX_PRICE(k), MAX_PRICE(k), MAX_PRICE(k), ANY_##k}}
+static const struct line_shape shapes[7] = {SHAPE(1), SHAPE(2), SHAPE(3), SHAPE(4),
+                                            SHAPE(5), SHAPE(6), SHAPE(7)};
+
+HOT __m128i load16(const void *p)
+{
+    return _mm_loadu_si128((const __m128i *)p);
+}
+
+/* Two numbers from two 16-byte blocks of digit values (0..9, byte 0 the
+ * most significant): each block's two eight-digit halves HI and LO as
+ * word_price combines them, then HI * 10^8 + LO * the 64-bit lane of
+ * LO_SCALE, in the 64-bit lanes of the result (A's first). */
+HOT __m128i pair_value(__m128i a, __m128i b, __m128i lo_scale)
+{
+    __m128i m10 = _mm_set1_epi16(2561);
+#if defined(__GNUC__)
+    __asm__("" : "+x"(m10)); /* one multiply, not the shifts and adds it would become */
+#endif
+    a = _mm_madd_epi16(_mm_srli_epi16(_mm_mullo_epi16(a, m10), 8), _mm_set1_epi32(0x00010064));
+    b = _mm_madd_epi16(_mm_srli_epi16(_mm_mullo_epi16(b, m10), 8), _mm_set1_epi32(0x00010064));
+    /* HI and LO of A, HI and LO of B in the four 32-bit lanes (each < 10^8) */
+    __m128i e = _mm_madd_epi16(_mm_packs_epi32(a, b), _mm_set1_epi32(0x00012710));
+    return _mm_add_epi64(_mm_mul_epu32(e, _mm_set1_epi64x(100000000)),
+                         _mm_mul_epu32(_mm_srli_epi64(e, 32), lo_scale));
+}
+
+/*
+ * The prices, adj close and volume of a Yahoo line from R (past the date's
+ * comma) to END, in one piece when the five prices have the same number K
+ * (1..7) of integer digits and six decimals each, and the volume 1..15
+ * digits then LF or CRLF (most lines of a file): the layout of all five
+ * checked from 80 bytes at once against K's shape, every value from the 16
+ * bytes that end at it (the prices as word_price reads them, the volume
+ * with the bytes before it masked), two at a time. 0 with the bar's prices
+ * (the adj close > 0), volume and open interest 0 and *NEXT past the line
+ * end; 1 declines (nothing to trust): the field-wise path then reads the
+ * line. Reads up to 80 bytes from R and 16 from the volume, which END + 16
+ * covers (else it declines), and from 4 bytes before R.
+ */
+HOT int line_block(const char *r, const char *end, struct tc_bar *out, const char **next)
+{
+    if (end - r < 64)
+        return 1;
+    __m128i x0 = load16(r);
+    unsigned k = (unsigned)__builtin_ctz(
+        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x0, _mm_set1_epi8('.'))) | 0x10000u);
+    if (k - 1 >= 7)
+        return 1;
+    const struct line_shape *sh = &shapes[k - 1];
+#define OFF_SHAPE(x, i)                                                                    \
+    _mm_subs_epu8(_mm_sub_epi8(x, _mm_load_si128((const __m128i *)(const void *)(sh->sub + i))), \
+                  _mm_load_si128((const __m128i *)(const void *)(sh->max + i)))
+    __m128i bad = _mm_or_si128(_mm_or_si128(OFF_SHAPE(x0, 0), OFF_SHAPE(load16(r + 16), 16)),
+                               _mm_or_si128(OFF_SHAPE(load16(r + 32), 32),
+                                            OFF_SHAPE(load16(r + 48), 48)));
+    bad = _mm_or_si128(bad, OFF_SHAPE(load16(r + 64), 64));
+#undef OFF_SHAPE
+    if (_mm_movemask_epi8(_mm_cmpeq_epi8(bad, _mm_setzero_si128())) != 0xFFFF)
+        return 1;
+    const char *v = r + 5 * (k + 8); /* the volume, at END + 11 at most */
+    if (v > end)
+        return 1;
+    __m128i y = load16(v);
+    unsigned n = (unsigned)__builtin_ctz(
+        (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(
+            _mm_set1_epi8(-118), _mm_add_epi8(y, _mm_set1_epi8((char)(0x80 - '0'))))) ^
+        0x1FFFFu); /* the first byte that is not a digit */
+    const char *e = v + n;
+    if (n - 1 >= 15)
+        return 1;
+    if (*e == '\n')
+        *next = e + 1;
+    else if (*e == '\r' && e[1] == '\n')
+        *next = e + 2;
+    else
+        return 1;
+    const __m128i zero = _mm_set1_epi8('0'), keep = load16(keep_last + 8 + k);
+    const char *w = r + k - 8; /* a price's 16 bytes end at its comma */
+    const size_t step = k + 8;
+#define PRICE16(i) _mm_and_si128(_mm_subs_epu8(load16(w + (i) * step), zero), keep)
+    __m128i ten = _mm_set1_epi64x(10);
+    __m128i oh = pair_value(PRICE16(0), PRICE16(1), ten);
+    __m128i lc = pair_value(PRICE16(2), PRICE16(3), ten);
+    __m128i av = pair_value(PRICE16(4),
+                            _mm_and_si128(_mm_subs_epu8(load16(e - 16), zero),
+                                          load16(keep_last + n)),
+                            _mm_set_epi64x(1, 10));
+#undef PRICE16
+    out->open.raw = _mm_cvtsi128_si64(oh);
+    out->high.raw = _mm_cvtsi128_si64(_mm_unpackhi_epi64(oh, oh));
+    out->low.raw = _mm_cvtsi128_si64(lc);
+    out->close.raw = _mm_cvtsi128_si64(_mm_unpackhi_epi64(lc, lc));
+    out->adj_close.raw = _mm_cvtsi128_si64(av);
+    out->volume = _mm_cvtsi128_si64(_mm_unpackhi_epi64(av, av));
+    out->open_interest = 0;
+    return out->adj_close.raw == 0;
+}
+#endif
+
+/* 1 unless the bar keeps the price rules: low > 0 (the prices are >= 0),
+ * low <= high, and open and close in [low, high]. With low <= high,
+ * x - low <= high - low (unsigned) says both; then every price is > 0. */
+HOT int bar_bad(const struct tc_bar *b)
+{
+    uint64_t lo = (uint64_t)b->low.raw, span = (uint64_t)b->high.raw - lo;
+    return (lo == 0) | (b->low.raw > b->high.raw) | ((uint64_t)b->open.raw - lo > span) |
+           ((uint64_t)b->close.raw - lo > span);
+}
+
 /* One line at S as tc__prices_line_plain (below) judges it. */
 HOT int line_core(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
                   struct tc_bar *out, const char **next)
@@ -538,6 +686,10 @@ HOT int line_core(const char *s, const char *end, int yahoo, struct tc__day_cach
 
     if (end - s < 11 || s[10] != ',' || word_day(s, dc, &out->day))
         return 1;
+#if defined(PRICE_SSE2)
+    if (yahoo && line_block(s + 11, end, out, next) == 0)
+        return bar_bad(out);
+#endif
     if (!(p = word_price(s + 11, &out->open)) || !(p = word_price(p + 1, &out->high)) ||
         !(c = word_price(p + 1, &out->low)) || !(p = word_price(c + 1, &out->close)))
         return 1;
@@ -573,12 +725,7 @@ HOT int line_core(const char *s, const char *end, int yahoo, struct tc__day_cach
         *next = p + 1 == end ? end : p + 2;
     else
         return 1;
-    /* low > 0 (the prices are >= 0), low <= high, and open and close in
-     * [low, high]: with low <= high, x - low <= high - low (unsigned) says
-     * both; then every price is > 0 */
-    uint64_t lo = (uint64_t)out->low.raw, span = (uint64_t)out->high.raw - lo;
-    return (lo == 0) | (out->low.raw > out->high.raw) | ((uint64_t)out->open.raw - lo > span) |
-           ((uint64_t)out->close.raw - lo > span);
+    return bar_bad(out);
 }
 
 int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,

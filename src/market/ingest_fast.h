@@ -93,7 +93,9 @@ int tc__prices_row_plain(const char *s, size_t len, int yahoo, struct tc__day_ca
  * a number). 0: *OUT is the bar the general code would make; 1 declines
  * (the general code then judges the line, found with memchr). Digits are
  * checked and combined 8 or 16 at a time (prices of six decimals with SSE2
- * where the compiler has it); integer parts of 8..10 digits go through
+ * where the compiler has it; with SSE2, a Yahoo line whose five prices have
+ * the same integer length is checked 80 bytes at a time and valued two
+ * numbers at a time); integer parts of 8..10 digits go through
  * tc__dec_parse_plain on the field.
  */
 int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
