@@ -3,8 +3,9 @@
 # them only: the tradecore command and the shared library do not list them as
 # NEEDED, the static library leaves no PQ*/MHD_* symbol for the linker to find,
 # `tradecore --version` and a backtest on sqlite never map them (the dynamic
-# loader's own trace, LD_DEBUG=files, names neither), and a command on a
-# postgres:// store loads libpq itself (dlopen) and works.
+# loader's own trace, LD_DEBUG=files, names neither), `tradecore serve` loads
+# libmicrohttpd itself (dlopen) and answers, and a command on a postgres://
+# store loads libpq itself and works.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -74,12 +75,40 @@ if grep -E 'libpq|libmicrohttpd|libgnutls|libldap|libgssapi' "$base/ld.txt"; the
     fail "a sqlite backtest maps libpq, libmicrohttpd or their dependencies"
 fi
 
+# --- the daemon on sqlite stores: libmicrohttpd loaded by tradecore itself
+# when the server starts, and answering; libpq never
+expect 0 db migrate
+rm -f "$base"/ld.* "$base/port"
+LD_DEBUG=files LD_DEBUG_OUTPUT="$base/ld" "$BIN" --set "database.runtime.url=$RT_URL" \
+    --set "database.historical.url=$HIST_URL" --set log.level=error \
+    serve --listen 127.0.0.1:0 --port-file "$base/port" >"$base/out" 2>"$base/err" </dev/null &
+serve_pid=$!
+for _ in $(seq 1 200); do [ -s "$base/port" ] && break; sleep 0.05; done
+port=$(cat "$base/port" 2>/dev/null || true)
+[[ "$port" =~ ^[0-9]+$ ]] || { kill -KILL "$serve_pid" 2>/dev/null; fail "serve wrote no port"; }
+ping=$(curl -s "http://127.0.0.1:$port/ping" || true)
+kill -TERM "$serve_pid"
+rc=0
+wait "$serve_pid" || rc=$?
+[ "$ping" = '{"status":"ok"}' ] || fail "serve: /ping answered '$ping'"
+[ "$rc" -eq 0 ] || fail "serve exited $rc on SIGTERM"
+cat "$base"/ld.* >"$base/ld.txt"
+grep -Eq 'file=libmicrohttpd\.so\.[0-9]+ \[0\]; +dynamically loaded by .*(tradecore|libasan)' \
+    "$base/ld.txt" ||
+    fail "libmicrohttpd is not loaded at run time by tradecore serve"
+if grep -E 'file=libpq' "$base/ld.txt"; then
+    fail "tradecore serve on sqlite maps libpq"
+fi
+
 # --- a postgres:// store: libpq loaded by tradecore itself, and working
 tc_lib_pg_db
 RT_URL=$PG_URL
 HIST_URL=$PG_URL
 traced init || fail "tradecore init on PostgreSQL failed"
-grep -Eq 'file=libpq\.so\.[0-9]+ \[0\]; +dynamically loaded by .*tradecore' "$base/ld.txt" ||
+# "dynamically loaded by" (dlopen), not "needed by": by tradecore, or by the
+# sanitizer runtime that wraps dlopen in a TC_SANITIZE build
+grep -Eq 'file=libpq\.so\.[0-9]+ \[0\]; +dynamically loaded by .*(tradecore|libasan)' \
+    "$base/ld.txt" ||
     fail "libpq is not loaded at run time by tradecore: $(grep libpq "$base/ld.txt" | head -3)"
 if grep -E 'file=libmicrohttpd' "$base/ld.txt"; then
     fail "tradecore init maps libmicrohttpd"
