@@ -128,7 +128,7 @@ static void test_csv_ids(void **state)
 
 /* Trade dates that move within a month, to the next and the previous
  * month, across every month end of leap and common years (2000, 2400 and
- * 2020; 1900, 2100 and 2019), by years, and
+ * 2020; 1900, 2100, 2019 and 1969), by years, and
  * out of the range tc_date_format writes ("(bad date)") and back: every
  * entry and exit date in trades.csv and report.html is tc_date_format's. */
 static void test_trade_dates(void **state)
@@ -145,8 +145,8 @@ static void test_trade_dates(void **state)
     assert_non_null(tr);
     /* first, each month end day by day into the next month, in century
      * years that are not leap years (1900, 2100) and that are (2000, 2400),
-     * in a leap year and in a common year */
-    static const int years[] = {1900, 2000, 2100, 2400, 2019, 2020};
+     * in a leap year and in common years (1969 ends at day 0) */
+    static const int years[] = {1900, 2000, 2100, 2400, 2019, 2020, 1969};
     for (size_t y = 0; y < sizeof years / sizeof years[0]; y++)
         for (int m = 1; m <= 12; m++) {
             const int64_t first = tc_days_from_civil(years[y], m, 1);
