@@ -43,17 +43,38 @@ static int make_line(char *out, size_t cap, const int k[5], int vlen, const char
 }
 
 /* The bar tc__prices_line_plain gives for the line at BUF (END its text's
- * end), checked against the field-wise parsers: 0 and *OUT when it takes
- * the line (the two agree, or the test fails naming WHAT), 1 when it
- * declines. */
+ * end), checked against the field-wise parsers and against the run parser
+ * (tc__prices_lines_plain into a series with room for one bar, which stores
+ * the lines it reads in one piece by its own code): 0 and *OUT when it
+ * takes the line (all agree, or the test fails naming WHAT), 1 when it
+ * declines (and the run parser stores nothing). */
 static int line_checked(const char *buf, const char *end, struct tc_bar *out,
                         const char **next, const char *what)
 {
-    struct tc__day_cache dc1 = {0}, dc2 = {0};
-    dc1.key = dc2.key = UINT64_MAX;
+    struct tc__day_cache dc1 = {0}, dc2 = {0}, dc3 = {0};
+    dc1.key = dc2.key = dc3.key = UINT64_MAX;
     struct tc_bar b;
     memset(out, 0x5a, sizeof *out);
     int rc = tc__prices_line_plain(buf, end, 1, &dc1, out, next);
+
+    struct tc_bar_series ser;
+    struct tc_error err = {0};
+    tc_bar_series_init(&ser, "X");
+    tc_assert_ok(tc_bar_series_reserve(&ser, 1, &err), &err);
+    size_t cap = ser.cap;
+    ser.cap = 1;
+    const char *p = buf;
+    size_t got = tc__prices_lines_plain(&p, end, NULL, 1, &dc3, &ser, NULL, 0);
+    if (got != (rc == 0) || p != (rc == 0 ? *next : buf) || ser.n != got)
+        fail_msg("%s: the run parser stored %zu (the line parser: rc %d)", what, got, rc);
+    if (got && (ser.day[0] != out->day || ser.open[0].raw != out->open.raw ||
+                ser.high[0].raw != out->high.raw || ser.low[0].raw != out->low.raw ||
+                ser.close[0].raw != out->close.raw || ser.adj_close[0].raw != out->adj_close.raw ||
+                ser.volume[0] != out->volume || ser.open_interest[0] != out->open_interest))
+        fail_msg("%s: the run parser stored another bar", what);
+    ser.cap = cap;
+    tc_bar_series_release(&ser);
+
     if (rc != 0) {
         if (rc != 1)
             fail_msg("%s: rc %d", what, rc);

@@ -602,13 +602,15 @@ HOT __m128i pair_value(__m128i a, __m128i b, __m128i lo_scale)
  * digits then LF or CRLF (most lines of a file): the layout of all five
  * checked from 80 bytes at once against K's shape, every value from the 16
  * bytes that end at it (the prices as word_price reads them, the volume
- * with the bytes before it masked), two at a time. 0 with the bar's prices
- * (the adj close > 0), volume and open interest 0 and *NEXT past the line
- * end; 1 declines (nothing to trust): the field-wise path then reads the
- * line. Reads up to 80 bytes from R and 16 from the volume, which END + 16
- * covers (else it declines), and from 4 bytes before R.
+ * with the bytes before it masked), two at a time. 0 with the numbers in
+ * 64-bit lanes, *OH open and high, *LC low and close, *AV adj close and
+ * volume (block_bad judges them), and *NEXT past the line end; 1 declines
+ * (nothing to trust): the field-wise path then reads the line. Reads up to
+ * 80 bytes from R and 16 from the volume, which END + 16 covers (else it
+ * declines), and from 4 bytes before R.
  */
-HOT int line_block(const char *r, const char *end, struct tc_bar *out, const char **next)
+HOT int line_block(const char *r, const char *end, __m128i *oh, __m128i *lc, __m128i *av,
+                   const char **next)
 {
     if (end - r < 64)
         return 1;
@@ -650,21 +652,33 @@ HOT int line_block(const char *r, const char *end, struct tc_bar *out, const cha
     const size_t step = k + 8;
 #define PRICE16(i) _mm_and_si128(_mm_subs_epu8(load16(w + (i) * step), zero), keep)
     __m128i ten = _mm_set1_epi64x(10);
-    __m128i oh = pair_value(PRICE16(0), PRICE16(1), ten);
-    __m128i lc = pair_value(PRICE16(2), PRICE16(3), ten);
-    __m128i av = pair_value(PRICE16(4),
-                            _mm_and_si128(_mm_subs_epu8(load16(e - 16), zero),
-                                          load16(keep_last + n)),
-                            _mm_set_epi64x(1, 10));
+    *oh = pair_value(PRICE16(0), PRICE16(1), ten);
+    *lc = pair_value(PRICE16(2), PRICE16(3), ten);
+    *av = pair_value(PRICE16(4),
+                     _mm_and_si128(_mm_subs_epu8(load16(e - 16), zero), load16(keep_last + n)),
+                     _mm_set_epi64x(1, 10));
 #undef PRICE16
-    out->open.raw = _mm_cvtsi128_si64(oh);
-    out->high.raw = _mm_cvtsi128_si64(_mm_unpackhi_epi64(oh, oh));
-    out->low.raw = _mm_cvtsi128_si64(lc);
-    out->close.raw = _mm_cvtsi128_si64(_mm_unpackhi_epi64(lc, lc));
-    out->adj_close.raw = _mm_cvtsi128_si64(av);
-    out->volume = _mm_cvtsi128_si64(_mm_unpackhi_epi64(av, av));
-    out->open_interest = 0;
-    return out->adj_close.raw == 0;
+    return 0;
+}
+
+/* 1 unless line_block's numbers keep the price rules as bar_bad (below)
+ * judges them, and the adj close is > 0 (word_price's): every number is
+ * below 10^15, so a difference is negative exactly when its sign bit is set
+ * (open - low, close - low, high - open, high - close, low - 1, adj - 1). */
+HOT int block_bad(__m128i oh, __m128i lc, __m128i av)
+{
+    __m128i lo = _mm_unpacklo_epi64(lc, lc), hi = _mm_unpackhi_epi64(oh, oh);
+    __m128i oc = _mm_castpd_si128(_mm_move_sd(_mm_castsi128_pd(lc), _mm_castsi128_pd(oh)));
+    __m128i neg = _mm_or_si128(_mm_or_si128(_mm_sub_epi64(oc, lo), _mm_sub_epi64(hi, oc)),
+                               _mm_sub_epi64(_mm_unpacklo_epi64(lc, av), _mm_set1_epi64x(1)));
+    return _mm_movemask_pd(_mm_castsi128_pd(neg)) != 0;
+}
+
+/* The two 64-bit lanes of V into *LO and *HI. */
+HOT void put_pair(int64_t *lo, int64_t *hi, __m128i v)
+{
+    _mm_storel_epi64((__m128i *)(void *)lo, v);
+    _mm_storeh_pi((__m64 *)(void *)hi, _mm_castsi128_ps(v));
 }
 #endif
 
@@ -678,8 +692,9 @@ HOT int bar_bad(const struct tc_bar *b)
            ((uint64_t)b->close.raw - lo > span);
 }
 
-/* One line at S as tc__prices_line_plain (below) judges it. */
-HOT int line_core(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
+/* One line at S as tc__prices_line_plain (below) judges it; through
+ * line_block first unless BLOCK is 0 (the caller tried it). */
+HOT int line_core(const char *s, const char *end, int yahoo, int block, struct tc__day_cache *dc,
                   struct tc_bar *out, const char **next)
 {
     const char *p, *c;
@@ -687,8 +702,19 @@ HOT int line_core(const char *s, const char *end, int yahoo, struct tc__day_cach
     if (end - s < 11 || s[10] != ',' || word_day(s, dc, &out->day))
         return 1;
 #if defined(PRICE_SSE2)
-    if (yahoo && line_block(s + 11, end, out, next) == 0)
-        return bar_bad(out);
+    __m128i oh, lc, av;
+    if (block && yahoo && line_block(s + 11, end, &oh, &lc, &av, next) == 0) {
+        out->open.raw = _mm_cvtsi128_si64(oh);
+        out->high.raw = _mm_cvtsi128_si64(_mm_unpackhi_epi64(oh, oh));
+        out->low.raw = _mm_cvtsi128_si64(lc);
+        out->close.raw = _mm_cvtsi128_si64(_mm_unpackhi_epi64(lc, lc));
+        out->adj_close.raw = _mm_cvtsi128_si64(av);
+        out->volume = _mm_cvtsi128_si64(_mm_unpackhi_epi64(av, av));
+        out->open_interest = 0;
+        return block_bad(oh, lc, av);
+    }
+#else
+    (void)block;
 #endif
     if (!(p = word_price(s + 11, &out->open)) || !(p = word_price(p + 1, &out->high)) ||
         !(c = word_price(p + 1, &out->low)) || !(p = word_price(c + 1, &out->close)))
@@ -731,10 +757,11 @@ HOT int line_core(const char *s, const char *end, int yahoo, struct tc__day_cach
 int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__day_cache *dc,
                           struct tc_bar *out, const char **next)
 {
-    return line_core(s, end, yahoo, dc, out, next);
+    return line_core(s, end, yahoo, 1, dc, out, next);
 }
 
-#define ONE_LINE line_core /* in line in the loop below */
+/* in line in the loop below, which tries line_block itself */
+#define ONE_LINE(s, end, yahoo, dc, out, next) line_core(s, end, yahoo, 0, dc, out, next)
 
 #else
 
@@ -752,7 +779,7 @@ int tc__prices_line_plain(const char *s, const char *end, int yahoo, struct tc__
     return 0;
 }
 
-#define ONE_LINE tc__prices_line_plain
+#define ONE_LINE(s, end, yahoo, dc, out, next) tc__prices_line_plain(s, end, yahoo, dc, out, next)
 
 #endif
 
@@ -767,12 +794,28 @@ size_t tc__prices_lines_plain(const char **sp, const char *end, const char *stop
     while (i < cap && s < end) {
         struct tc_bar b;
         const char *next;
-        if (ONE_LINE(s, end, yahoo, dc, &b, &next) || b.day <= last)
-            break;
-        put_bar(ser, i, &b);
+#if defined(PRICE_SSE2)
+        /* a line line_block takes: stored from its registers */
+        __m128i oh, lc, av;
+        int64_t day;
+        if (yahoo && end - s >= 11 && s[10] == ',' && !word_day(s, dc, &day) && day > last &&
+            !line_block(s + 11, end, &oh, &lc, &av, &next) && !block_bad(oh, lc, av)) {
+            ser->day[i] = day;
+            put_pair(&ser->open[i].raw, &ser->high[i].raw, oh);
+            put_pair(&ser->low[i].raw, &ser->close[i].raw, lc);
+            put_pair(&ser->adj_close[i].raw, &ser->volume[i], av);
+            ser->open_interest[i] = 0;
+            last = day;
+        } else
+#endif
+        {
+            if (ONE_LINE(s, end, yahoo, dc, &b, &next) || b.day <= last)
+                break;
+            put_bar(ser, i, &b);
+            last = b.day;
+        }
         if (lines)
             lines[i] = line + (long)(i - n0) + 1;
-        last = b.day;
         s = next;
         i++;
         if (stop && s >= stop)
