@@ -17,6 +17,9 @@
 
 #define D(text) tc_test_dec(text)
 
+/* snprintf into P with room enough (the caller's buffer is sized for it). */
+#define PUTF(p, ...) snprintf((p), 4096, __VA_ARGS__)
+
 static char *slurp(const char *dir, const char *name)
 {
     char path[1024];
@@ -53,13 +56,14 @@ static void csv_field(const char *s, char *buf, size_t cap)
 }
 
 /* Ids of every length 0..64 with no special character or one of ",\"\r\n"
- * at the start, the middle, the end or a 16-byte boundary; the rest of
- * each 65-byte field after the NUL is filled with commas and quotes. */
+ * (CSV's) or "&<>'" (HTML's, with the quote) at the start, the middle, the
+ * end or a 16-byte boundary; the rest of each 65-byte field after the NUL
+ * is filled with commas and quotes. */
 static void test_csv_ids(void **state)
 {
     (void)state;
-    static const char specials[] = {0, ',', '"', '\r', '\n'};
-    enum { MAX = 65 * 5 * 8 };
+    static const char specials[] = {0, ',', '"', '\r', '\n', '&', '<', '>', '\''};
+    enum { MAX = 65 * 9 * 8 };
     struct tc_run_fill *fl = calloc(MAX, sizeof *fl);
     struct tc_run_trade *tr = calloc(MAX, sizeof *tr);
     struct tc_equity_point pt = {.day = tc_days_from_civil(2020, 1, 2), .cash = D("1000"),
@@ -104,6 +108,10 @@ static void test_csv_ids(void **state)
     assert_int_equal(tc_test_tmpdir("report_csv_ids", dir, sizeof dir), 0);
     write_report(dir, &r);
     char *fills = slurp(dir, "fills.csv"), *trades = slurp(dir, "trades.csv");
+    char *html = slurp(dir, "report.html");
+    const char *hp = strstr(html, "<th>net</th></tr>\n");
+    assert_non_null(hp);
+    hp += strlen("<th>net</th></tr>\n");
     const char *fp = fills + strlen("date,instrument,side,quantity,price,commission\n");
     const char *tp = strchr(trades, '\n') + 1;
     for (size_t i = 0; i < n; i++) {
@@ -117,11 +125,27 @@ static void test_csv_ids(void **state)
         if (strncmp(tp, want, strlen(want)) != 0)
             fail_msg("trades.csv row %zu: want \"%s\", got \"%.80s\"", i, want, tp);
         tp += strlen(want);
+        if (i >= 2000) /* report.html lists the first 2000 */
+            continue;
+        size_t k = (size_t)snprintf(want, sizeof want, "<tr><td>");
+        for (const char *c = tr[i].instrument_id; *c; c++)
+            k += (size_t)snprintf(want + k, sizeof want - k, "%s",
+                                  *c == '&'    ? "&amp;"
+                                  : *c == '<'  ? "&lt;"
+                                  : *c == '>'  ? "&gt;"
+                                  : *c == '"'  ? "&quot;"
+                                  : *c == '\'' ? "&#39;"
+                                               : (char[2]){*c, 0});
+        snprintf(want + k, sizeof want - k, "</td><td>LONG</td><td>2020-01-02</td>");
+        if (strncmp(hp, want, strlen(want)) != 0)
+            fail_msg("report.html row %zu: want \"%s\", got \"%.80s\"", i, want, hp);
+        hp = strstr(hp, "</td></tr>\n") + strlen("</td></tr>\n"); /* ids hold line breaks */
     }
     assert_int_equal(*fp, '\0');
     assert_int_equal(*tp, '\0');
     free(fills);
     free(trades);
+    free(html);
     free(fl);
     free(tr);
 }
@@ -304,12 +328,111 @@ static void test_chart_points(void **state)
     }
 }
 
+
+/* A cell of the monthly table as the report writes it. */
+static size_t month_cell(char *out, double ret, int have)
+{
+    char b[64];
+    if (!have)
+        return (size_t)snprintf(out, 64, "<td></td>");
+    snprintf(b, sizeof b, "%.2f", ret * 100.0);
+    if (strcmp(b, "-0.00") == 0)
+        snprintf(b, sizeof b, "0.00");
+    return (size_t)snprintf(out, 96, "<td class=\"%s\">%s</td>",
+                            strcmp(b, "0.00") == 0 ? "zero" : ret > 0 ? "pos" : "neg", b);
+}
+
+/* The monthly table of the N points PTS, each point's year and month
+ * found from its own day (malloc'd). */
+static char *monthly_table(const struct tc_equity_point *pts, size_t n, double initial)
+{
+    static const char *const names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    char *out = malloc(200 + n * 2000), *p = out;
+    double prev_month = initial, prev_year = initial, ret[12];
+    int have[12] = {0};
+    assert_non_null(out);
+    p += PUTF(p, "<h2>Monthly returns (%%)</h2>\n<table class=\"monthly\">\n<tr><th>year</th>");
+    for (int k = 0; k < 12; k++)
+        p += PUTF(p, "<th>%s</th>", names[k]);
+    p += PUTF(p, "<th>year</th></tr>\n");
+    for (size_t i = 0; i < n; i++) {
+        int y, m, d, ny = 0, nm = 0;
+        tc_civil_from_days(pts[i].day, &y, &m, &d);
+        if (i + 1 < n)
+            tc_civil_from_days(pts[i + 1].day, &ny, &nm, &d);
+        if (i + 1 < n && ny == y && nm == m)
+            continue;
+        const double e = tc_dec_to_double(pts[i].equity);
+        ret[m - 1] = prev_month > 0.0 ? e / prev_month - 1.0 : 0.0;
+        have[m - 1] = 1;
+        prev_month = e;
+        if (i + 1 < n && ny == y)
+            continue;
+        p += PUTF(p, "<tr><th>%d</th>", y);
+        for (int k = 0; k < 12; k++)
+            p += month_cell(p, ret[k], have[k]);
+        p += month_cell(p, prev_year > 0.0 ? e / prev_year - 1.0 : 0.0, 1);
+        p += PUTF(p, "</tr>\n");
+        prev_year = e;
+        memset(have, 0, sizeof have);
+    }
+    PUTF(p, "</table>\n");
+    return out;
+}
+
+/* The monthly table of curves through month and year ends (daily; every
+ * few days; a point a month; a point in a year; leap and century years;
+ * a curve that crosses zero, and one that goes back in time) is the table
+ * found from each point's own date. */
+static void test_monthly_table(void **state)
+{
+    (void)state;
+    static const int gaps[][4] = {{1, 1, 1, 1}, {3, 4, 2, 5}, {29, 31, 30, 28}, {365, 1, 400, 59}};
+    char dir[512];
+    assert_int_equal(tc_test_tmpdir("report_monthly_table", dir, sizeof dir), 0);
+    for (size_t g = 0; g < sizeof gaps / sizeof gaps[0] + 2; g++) {
+        enum { N = 900 };
+        struct tc_equity_point *pts = calloc(N, sizeof *pts);
+        int64_t day = tc_days_from_civil(1899, 11, 27);
+        char sub[600];
+        assert_non_null(pts);
+        for (size_t i = 0; i < N; i++) {
+            const size_t gi = g < 4 ? g : 1;
+            pts[i].day = day;
+            day += gaps[gi][i % 4];
+            if (g == 5 && i % 100 == 99)
+                day -= 200; /* back in time */
+            int64_t raw = 100000000000 + (int64_t)((i * 7919) % 2003) * 37000000 -
+                          (g == 4 ? (int64_t)i * 300000000 : 0); /* g 4: below zero */
+            pts[i].cash = pts[i].equity = (struct tc_dec){raw};
+        }
+        struct tc_run_result r = {.initial_cash = D("1000"), .equity = pts, .n_equity = N,
+                                  .periods_per_year = 252};
+        struct tc_metrics m = {0};
+        struct tc_error err = {0};
+        snprintf(sub, sizeof sub, "%s/g%zu", dir, g);
+        m.n_sessions = N;
+        /* tc_report_write does not need the curve tc_analytics_compute accepts */
+        tc_assert_ok(tc_report_write(sub, "monthly", NULL, &r, &m, &err), &err);
+        char *html = slurp(sub, "report.html"), *want = monthly_table(pts, N, 1000.0);
+        const char *at = strstr(html, "<h2>Monthly returns");
+        assert_non_null(at);
+        if (strncmp(at, want, strlen(want)) != 0)
+            fail_msg("curve %zu: the monthly table differs from \"%.300s\"", g, want);
+        free(html);
+        free(want);
+        free(pts);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_ids),
         cmocka_unit_test(test_trade_dates),
         cmocka_unit_test(test_chart_points),
+        cmocka_unit_test(test_monthly_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

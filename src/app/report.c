@@ -280,6 +280,13 @@ static char *put_dec_memo(char *p, struct tc_dec d, struct dec_memo *m)
     return p + m->len;
 }
 
+/* The days of month MO (1..12) of year Y (proleptic Gregorian). */
+static int month_len(int y, int mo)
+{
+    static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return mdays[mo - 1] + (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+}
+
 /* A date column's last month: a day within it is that month's text with
  * the day's two digits put in, without the civil-date arithmetic (rows
  * come in date order, or nearly). */
@@ -300,16 +307,14 @@ static char *put_date_memo(char *p, int64_t day, struct date_memo *m)
     if (day >= m->first && day < m->end) {
         memcpy(m->text + 8, tc__str_two_digits + 2 * (day - m->first + 1), 2);
     } else {
-        static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
         const char *t = m->text;
         tc_date_format(day, m->text);
         m->first = m->end = 0;
         if (t[0] != '(') { /* "(bad date)": no month kept */
             const int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
             const int mo = (t[5] - '0') * 10 + (t[6] - '0'), d = (t[8] - '0') * 10 + (t[9] - '0');
-            const int leap = mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
             m->first = day - (d - 1);
-            m->end = m->first + mdays[mo - 1] + leap;
+            m->end = m->first + month_len(y, mo);
         }
     }
     memcpy(p, m->text, TC_DATE_STRLEN - 1);
@@ -333,42 +338,50 @@ static char *put_csv_field(char *p, const char *s)
     return p;
 }
 
-/* An instrument id (NUL-terminated in its field of 65 bytes) as
- * put_csv_field writes it; 65 bytes of room at P beside the quoted form.
- * The field is read 16 bytes a step where SSE2 is there (the bytes after
- * the NUL are ignored). */
-static char *put_csv_id(char *p, const char id[65])
+/* The length of the instrument id ID (NUL-terminated in its field of 65
+ * bytes) when none of its characters is A, B, C, D or E (each below 64;
+ * fewer repeat one); -1 when one is or the field holds no NUL. 16 bytes a
+ * step where SSE2 is there; the bytes after the NUL are ignored. */
+static inline long id_plain_len(const char id[65], char a, char b, char c, char d, char e)
 {
 #if defined(__SSE2__) && defined(__x86_64__)
     for (size_t k = 0; k < 64; k += 16) {
         const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(id + k));
         const __m128i sp = _mm_or_si128(
-            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(',')), _mm_cmpeq_epi8(x, _mm_set1_epi8('"'))),
-            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))));
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(a)), _mm_cmpeq_epi8(x, _mm_set1_epi8(b))),
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(c)), _mm_cmpeq_epi8(x, _mm_set1_epi8(d))),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8(e))));
         const unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128()));
         unsigned special = (unsigned)_mm_movemask_epi8(sp);
         if (nul)
             special &= (nul & -nul) - 1; /* the bytes before the NUL */
         if (special)
-            return put_csv_field(p, id);
-        if (nul) {
-            memcpy(p, id, 65);
-            return p + k + (size_t)__builtin_ctz(nul);
-        }
+            return -1;
+        if (nul)
+            return (long)(k + (size_t)__builtin_ctz(nul));
     }
-    return put_csv_field(p, id);
+    return -1;
 #else
-    /* the characters that make a CSV field quoted, as bits of a mask */
-    const uint64_t special = (1ull << ',') | (1ull << '"') | (1ull << '\r') | (1ull << '\n');
+    const uint64_t mask = 1ull << a | 1ull << b | 1ull << c | 1ull << d | 1ull << e;
     const size_t len = tc__str_buf_len(id, 65);
     for (size_t k = 0; k < len; k++) {
         const unsigned char c = (unsigned char)id[k];
-        if (c < 64 && (special >> c & 1u))
-            return put_csv_field(p, id);
+        if (c < 64 && (mask >> c & 1u))
+            return -1;
     }
+    return len < 65 ? (long)len : -1;
+#endif
+}
+
+/* An instrument id as put_csv_field writes it; 65 bytes of room at P
+ * beside the quoted form (a plain id is copied whole). */
+static char *put_csv_id(char *p, const char id[65])
+{
+    const long len = id_plain_len(id, ',', '"', '\r', '\n', ',');
+    if (len < 0)
+        return put_csv_field(p, id);
     memcpy(p, id, 65);
     return p + len;
-#endif
 }
 
 static int write_fills(const char *dir, const struct tc_run_result *r, struct out *o,
@@ -771,9 +784,16 @@ static void pct_cell(FILE *f, double ret, int have)
     snprintf(b, sizeof b, "%.2f", ret * 100.0);
     if (strcmp(b, "-0.00") == 0)
         snprintf(b, sizeof b, "0.00");
-    const char *cls = strcmp(b, "0.00") == 0 ? "zero" : (ret > 0 ? "pos" : "neg");
-    fprintf(f, "<td class=\"%s\">%s</td>", cls, b);
+    char cell[128], *p = cell;
+    p = strcmp(b, "0.00") == 0 ? PUT_LIT(p, "<td class=\"zero\">")
+        : ret > 0              ? PUT_LIT(p, "<td class=\"pos\">")
+                               : PUT_LIT(p, "<td class=\"neg\">");
+    p = PUT_LIT(put_mem(p, b, strlen(b)), "</td>");
+    fwrite(cell, 1, (size_t)(p - cell), f);
 }
+
+/* Days beyond which html_monthly keeps no month (far past any calendar). */
+#define DAYS_FAR ((int64_t)1 << 40)
 
 /* Month return = last equity of the month / last equity before the month - 1
  * (initial cash before the first month); the year's total likewise. */
@@ -783,25 +803,36 @@ static void html_monthly(FILE *f, const struct tc_run_result *r)
     double ret[12];
     int have[12] = {0};
     int year = 0, y, mo, d, ny = 0, nm = 0;
+    int64_t mfirst = 0, mend = 0; /* the days of NY, NM's month: mfirst <= day < mend */
 
     fputs("<h2>Monthly returns (%)</h2>\n<table class=\"monthly\">\n<tr><th>year</th>", f);
     for (int k = 0; k < 12; k++)
         fprintf(f, "<th>%s</th>", month_names[k]);
     fputs("<th>year</th></tr>\n", f);
-    /* each day's year and month found once: NY, NM are the next point's */
-    if (r->n_equity > 0)
-        tc_civil_from_days(r->equity[0].day, &ny, &nm, &d);
-    for (size_t i = 0; i < r->n_equity; i++) {
-        const int has_next = i + 1 < r->n_equity;
+    /* NY, NM are the next point's year and month, found again only when
+     * that point leaves the month of the one before */
+    for (size_t i = 0; i <= r->n_equity; i++) {
+        const int has_next = i < r->n_equity;
         y = ny;
         mo = nm;
-        if (i == 0)
-            year = y;
-        double e = tc_dec_to_double(r->equity[i].equity);
-        if (has_next)
-            tc_civil_from_days(r->equity[i + 1].day, &ny, &nm, &d);
+        if (has_next) {
+            const int64_t nd = r->equity[i].day;
+            if (!(nd >= mfirst && nd < mend)) {
+                tc_civil_from_days(nd, &ny, &nm, &d);
+                mfirst = mend = 0;
+                if (nd > -DAYS_FAR && nd < DAYS_FAR) { /* no overflow at the ends */
+                    mfirst = nd - (d - 1);
+                    mend = mfirst + month_len(ny, nm);
+                }
+            }
+        }
+        if (i == 0) {
+            year = ny;
+            continue;
+        }
         if (has_next && ny == y && nm == mo) /* not the month's last */
             continue;
+        double e = tc_dec_to_double(r->equity[i - 1].equity);
         ret[mo - 1] = prev_month > 0.0 ? e / prev_month - 1.0 : 0.0;
         have[mo - 1] = 1;
         prev_month = e;
@@ -828,6 +859,17 @@ static char *put_html(char *p, const char *s)
     return p;
 }
 
+/* An instrument id as put_html writes it; 65 bytes of room at P beside the
+ * escaped form (an id without special characters is copied whole). */
+static char *put_html_id(char *p, const char id[65])
+{
+    const long len = id_plain_len(id, '&', '<', '>', '"', '\'');
+    if (len < 0)
+        return put_html(p, id);
+    memcpy(p, id, 65);
+    return p + len;
+}
+
 static void html_trades(FILE *f, const struct tc_run_result *r)
 {
     static const struct sep cell = {"</td><td>", 9};
@@ -849,7 +891,7 @@ static void html_trades(FILE *f, const struct tc_run_result *r)
         const struct tc_run_trade *t = &r->trades[i];
         const int sign = tc_dec_sign(t->net_pnl);
         char *const start = rows_room(&w);
-        char *p = put_html(PUT_LIT(start, "<tr><td>"), t->instrument_id);
+        char *p = put_html_id(PUT_LIT(start, "<tr><td>"), t->instrument_id);
         p = t->side == 'L' ? PUT_LIT(p, "</td><td>LONG</td><td>") : PUT_LIT(p, "</td><td>SHORT</td><td>");
         p = put_trade(p, t, &memo, &cell);
         p -= sizeof("<td>") - 1; /* the net's cell has a class */
