@@ -368,12 +368,77 @@ static void test_block_files(void **state)
     unlink(path);
 }
 
+static void test_block_months(void **state)
+{
+    (void)state;
+    /* the days of lines that change month: to the next month (within a
+     * year, across a year's end, into and out of a February of a leap
+     * year, of a century that is not one and of one that is) and past
+     * months skipped, each read in one piece, the same as
+     * tc_days_from_civil */
+    static const int ymd[][3] = {
+        {1999, 11, 30}, {1999, 12, 1},  {1999, 12, 31}, {2000, 1, 3},   {2000, 2, 28},
+        {2000, 2, 29},  {2000, 3, 1},   {2000, 5, 31},  {2000, 6, 30},  {2001, 1, 2},
+        {2001, 2, 28},  {2001, 3, 1},   {2003, 12, 31}, {2004, 2, 29},  {2004, 3, 31},
+        {2004, 4, 30},  {2100, 2, 28},  {2100, 3, 1},   {2100, 4, 1},   {2400, 2, 29},
+        {2400, 3, 31},  {9999, 11, 30}, {9999, 12, 31},
+    };
+    const size_t rows = sizeof ymd / sizeof ymd[0];
+    char *text = malloc(rows * 80 + 32);
+    assert_non_null(text);
+    size_t n = 0;
+    for (size_t i = 0; i < rows; i++)
+        n += (size_t)snprintf(text + n, 80,
+                              "%04d-%02d-%02d,10.250000,11.750000,10.125000,11.500000,"
+                              "11.500000,%zu\n",
+                              ymd[i][0], ymd[i][1], ymd[i][2], i + 1);
+    memset(text + n, 0, 32);
+    struct tc__day_cache dc = {0};
+    dc.key = UINT64_MAX;
+    struct tc_bar_series ser;
+    struct tc_error err = {0};
+    tc_bar_series_init(&ser, "X");
+    tc_assert_ok(tc_bar_series_reserve(&ser, rows, &err), &err);
+    const char *p = text;
+    assert_int_equal(tc__prices_lines_plain(&p, text + n, NULL, 1, &dc, &ser, NULL, 0), rows);
+    assert_ptr_equal(p, text + n);
+    for (size_t i = 0; i < rows; i++) {
+        if (ser.day[i] != tc_days_from_civil(ymd[i][0], ymd[i][1], ymd[i][2]))
+            fail_msg("%04d-%02d-%02d: day %lld", ymd[i][0], ymd[i][1], ymd[i][2],
+                     (long long)ser.day[i]);
+        assert_int_equal(ser.volume[i], (int64_t)i + 1);
+    }
+    /* a day past its month's end after a change of month: refused */
+    static const char *const bad[] = {
+        "2001-02-29,10.250000,11.750000,10.125000,11.500000,11.500000,1\n",
+        "2100-02-29,10.250000,11.750000,10.125000,11.500000,11.500000,1\n",
+        "2000-04-31,10.250000,11.750000,10.125000,11.500000,11.500000,1\n",
+        "2000-13-01,10.250000,11.750000,10.125000,11.500000,11.500000,1\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        size_t len = strlen(bad[i]);
+        memcpy(text, bad[i], len);
+        memset(text + len, 0, 32);
+        p = text;
+        size_t before = ser.n;
+        ser.n = 0;
+        dc.key = UINT64_MAX;
+        assert_int_equal(tc__prices_lines_plain(&p, text + len, NULL, 1, &dc, &ser, NULL, 0), 0);
+        assert_ptr_equal(p, text);
+        assert_int_equal(ser.n, 0);
+        ser.n = before;
+    }
+    tc_bar_series_release(&ser);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_block_values),
         cmocka_unit_test(test_block_bytes),
         cmocka_unit_test(test_block_files),
+        cmocka_unit_test(test_block_months),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

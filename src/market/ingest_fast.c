@@ -249,10 +249,14 @@ static inline int row_day(const char *s, struct tc__day_cache *dc, int64_t *out)
         if (m < 1 || m > 12)
             return 1;
         int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        /* the month after the cached one (most changes in a daily file)
+         * starts where that one ends */
+        int after = dc->ym % 100 == 12 ? dc->ym + 89 : dc->ym + 1;
+        dc->first = dc->mdays && y * 100 + m == after ? dc->first + dc->mdays
+                                                      : tc_days_from_civil(y, m, 1);
         dc->ym = y * 100 + m;
         dc->key = UINT64_MAX; /* word_day sets it once the date is good */
         dc->mdays = mdays[m - 1] + (m == 2 && leap);
-        dc->first = tc_days_from_civil(y, m, 1);
     }
     if (d < 1 || d > dc->mdays)
         return 1;
