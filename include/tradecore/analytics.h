@@ -125,6 +125,16 @@ int tc_analytics_compute(const struct tc_run_result *r, struct tc_metrics *out,
  * DIR (created if missing). PARAMS_JSON (may be NULL) is a JSON object of the
  * run's parameters copied into summary.json under "parameters". TITLE names
  * the run in the report.
+ *
+ * Each file is written as NAME.tmp and renamed to NAME. The files are
+ * written by the calling thread and one worker thread it starts (the
+ * caller writes them all when the worker cannot start); the bytes are the
+ * same either way. When files fail, the error returned (TC_EIO naming the
+ * file, TC_ENOMEM) is that of the first in the order above; the files before
+ * it are in place, none after it is renamed, and no NAME.tmp is left.
+ * Thread-safety: R, M, TITLE and PARAMS_JSON are only read (two threads read
+ * them until the call returns); calls into different folders may run at
+ * the same time.
  */
 int tc_report_write(const char *dir, const char *title, const char *params_json,
                     const struct tc_run_result *r, const struct tc_metrics *m,

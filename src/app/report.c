@@ -2,7 +2,11 @@
  * equity.csv and a self-contained report.html (inline CSS and SVG charts
  * computed here, a monthly-returns table, the trade list and the metrics).
  * Every file is written to "<name>.tmp" and renamed into place, and the same
- * inputs always give the same bytes (fixed key order and number formats). */
+ * inputs always give the same bytes (fixed key order and number formats).
+ * The files are independent: the caller and one worker thread take them in
+ * turn; each keeps its own buffers, column memos and error, and the renames
+ * follow in the files' order once both are done. (strerror is thread-safe
+ * in glibc since 2.32; errno is per thread.) */
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
