@@ -177,17 +177,18 @@ static int trade_stats(const struct tc_run_result *r, struct tc_metrics *m, stru
 {
     struct tc_dec net = TC_DEC_ZERO, wins = TC_DEC_ZERO, losses = TC_DEC_ZERO;
 
+    /* the sums through dec.h's inline forms: no call per trade */
     for (size_t i = 0; i < r->n_trades; i++) {
         struct tc_dec p = r->trades[i].net_pnl;
-        if (tc_dec_add(net, p, &net) != 0)
+        if (tc_dec_add_fast(net, p, &net) != 0)
             return tc_error_set(err, TC_ERANGE, "trades: the sum of net p&l overflows at trade %zu", i);
-        if (tc_dec_sign(p) > 0) {
+        if (p.raw > 0) {
             m->n_wins++;
-            if (tc_dec_add(wins, p, &wins) != 0)
+            if (tc_dec_add_fast(wins, p, &wins) != 0)
                 return tc_error_set(err, TC_ERANGE, "trades: the sum of wins overflows at trade %zu", i);
-        } else if (tc_dec_sign(p) < 0) {
+        } else if (p.raw < 0) {
             m->n_losses++;
-            if (tc_dec_sub(losses, p, &losses) != 0)
+            if (tc_dec_sub_fast(losses, p, &losses) != 0)
                 return tc_error_set(err, TC_ERANGE, "trades: the sum of losses overflows at trade %zu", i);
         }
     }
@@ -213,14 +214,22 @@ static int fill_stats(const struct tc_run_result *r, struct tc_metrics *m, struc
 {
     double traded = 0.0, eq_sum = 0.0;
     int64_t exposed = 0;
+    struct tc_dec comm = TC_DEC_ZERO;
+    /* the last quantity and its double (fills often repeat a quantity) */
+    int64_t qraw = 0;
+    double qd = 0.0;
 
-    m->total_commission = TC_DEC_ZERO;
     for (size_t i = 0; i < r->n_fills; i++) {
         const struct tc_run_fill *f = &r->fills[i];
-        if (tc_dec_add(m->total_commission, f->commission, &m->total_commission) != 0)
+        if (tc_dec_add_fast(comm, f->commission, &comm) != 0)
             return tc_error_set(err, TC_ERANGE, "fills: total commission overflows at fill %zu", i);
-        traded += tc_dec_to_double(f->quantity) * tc_dec_to_double(f->price);
+        if (f->quantity.raw != qraw) {
+            qraw = f->quantity.raw;
+            qd = tc_dec_to_double(f->quantity);
+        }
+        traded += qd * tc_dec_to_double(f->price);
     }
+    m->total_commission = comm;
     for (size_t i = 0; i < r->n_equity; i++) {
         eq_sum += tc_dec_to_double(r->equity[i].equity);
         if (tc_dec_sign(r->equity[i].exposure) > 0)
