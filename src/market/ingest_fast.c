@@ -536,45 +536,31 @@ HOT int word_day(const char *s, struct tc__day_cache *dc, int64_t *out)
 }
 
 #if defined(PRICE_SSE2)
-/* Per integer length K (1..7) of the five prices of a line laid out alike
- * ("K digits, a point, six digits, a comma" five times), for each of the 80
- * bytes from the first price on: what is subtracted (SUB: '0' under a
- * digit, the point or the comma itself under them) and the most that the
- * difference may be (MAX: 9 under a digit, 0 under the point and the comma,
- * 0xFF past the fifth comma, where anything goes). */
-struct line_shape {
-    _Alignas(16) unsigned char sub[80];
-    _Alignas(16) unsigned char max[80];
+/* Per integer length K (1..7) of a line's five prices, the 16 bytes that
+ * end at a price's comma: what is subtracted from each (SUB: '0' under a
+ * digit, the point and the comma themselves, 0 under the 8 - K bytes before
+ * the price) and the most the difference may be (MAX: 9 under a digit, 0
+ * under the point and the comma, 0xFF before the price: anything). */
+struct price_shape {
+    _Alignas(16) unsigned char sub[16];
+    _Alignas(16) unsigned char max[16];
 };
-#define SUB_I1 '0'
-#define SUB_I2 SUB_I1, '0'
-#define SUB_I3 SUB_I2, '0'
-#define SUB_I4 SUB_I3, '0'
-#define SUB_I5 SUB_I4, '0'
-#define SUB_I6 SUB_I5, '0'
-#define SUB_I7 SUB_I6, '0'
-#define SUB_PRICE(k) SUB_I##k, '.', '0', '0', '0', '0', '0', '0', ','
-#define MAX_I1 9
-#define MAX_I2 MAX_I1, 9
-#define MAX_I3 MAX_I2, 9
-#define MAX_I4 MAX_I3, 9
-#define MAX_I5 MAX_I4, 9
-#define MAX_I6 MAX_I5, 9
-#define MAX_I7 MAX_I6, 9
-#define MAX_PRICE(k) MAX_I##k, 0, 9, 9, 9, 9, 9, 9, 0
-#define ANY5 0xFF, 0xFF, 0xFF, 0xFF, 0xFF
-#define ANY_7 ANY5 /* 80 - 5 * (K + 8) bytes */
-#define ANY_6 ANY_7, ANY5
-#define ANY_5 ANY_6, ANY5
-#define ANY_4 ANY_5, ANY5
-#define ANY_3 ANY_4, ANY5
-#define ANY_2 ANY_3, ANY5
-#define ANY_1 ANY_2, ANY5
-#define SHAPE(k)                                                                           \
-    {{SUB_PRICE(k), SUB_PRICE(k), SUB_PRICE(k), SUB_PRICE(k), SUB_PRICE(k)},               \
-     {MAX_PRICE(k), MAX_PRICE(k), MAX_PRICE(k), MAX_PRICE(k), MAX_PRICE(k), ANY_##k}}
-static const struct line_shape shapes[7] = {SHAPE(1), SHAPE(2), SHAPE(3), SHAPE(4),
-                                            SHAPE(5), SHAPE(6), SHAPE(7)};
+static const struct price_shape shapes[7] = {
+    {{0, 0, 0, 0, 0, 0, 0, '0', '.', '0', '0', '0', '0', '0', '0', ','},
+     {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 9, 0, 9, 9, 9, 9, 9, 9, 0}},
+    {{0, 0, 0, 0, 0, 0, '0', '0', '.', '0', '0', '0', '0', '0', '0', ','},
+     {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 9, 9, 0, 9, 9, 9, 9, 9, 9, 0}},
+    {{0, 0, 0, 0, 0, '0', '0', '0', '.', '0', '0', '0', '0', '0', '0', ','},
+     {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 9, 9, 9, 0, 9, 9, 9, 9, 9, 9, 0}},
+    {{0, 0, 0, 0, '0', '0', '0', '0', '.', '0', '0', '0', '0', '0', '0', ','},
+     {0xFF, 0xFF, 0xFF, 0xFF, 9, 9, 9, 9, 0, 9, 9, 9, 9, 9, 9, 0}},
+    {{0, 0, 0, '0', '0', '0', '0', '0', '.', '0', '0', '0', '0', '0', '0', ','},
+     {0xFF, 0xFF, 0xFF, 9, 9, 9, 9, 9, 0, 9, 9, 9, 9, 9, 9, 0}},
+    {{0, 0, '0', '0', '0', '0', '0', '0', '.', '0', '0', '0', '0', '0', '0', ','},
+     {0xFF, 0xFF, 9, 9, 9, 9, 9, 9, 0, 9, 9, 9, 9, 9, 9, 0}},
+    {{0, '0', '0', '0', '0', '0', '0', '0', '.', '0', '0', '0', '0', '0', '0', ','},
+     {0xFF, 9, 9, 9, 9, 9, 9, 9, 0, 9, 9, 9, 9, 9, 9, 0}},
+};
 
 HOT __m128i load16(const void *p)
 {
@@ -599,44 +585,65 @@ HOT __m128i pair_value(__m128i a, __m128i b, __m128i lo_scale)
                          _mm_mul_epu32(_mm_srli_epi64(e, 32), lo_scale));
 }
 
+/* The five prices of K integer digits from R: 0 with their digit values in
+ * V[0..4] (the 16 bytes that end at each comma, as word_price takes them:
+ * the bytes before the price, the point and the comma 0), each checked
+ * against K's shape; 1 when one is not so. The caller has checked that the
+ * volume's place, R + 5 (K + 8), is at or before END. */
+HOT int block_prices(const char *r, unsigned k, __m128i v[5])
+{
+    const struct price_shape *sh = &shapes[k - 1];
+    const __m128i sub = _mm_load_si128((const __m128i *)(const void *)sh->sub),
+                  max = _mm_load_si128((const __m128i *)(const void *)sh->max),
+                  keep = load16(keep_last + 8 + k);
+    const char *w = r + k - 8;
+    const size_t step = k + 8;
+    __m128i d0 = _mm_sub_epi8(load16(w), sub), d1 = _mm_sub_epi8(load16(w + step), sub),
+            d2 = _mm_sub_epi8(load16(w + 2 * step), sub),
+            d3 = _mm_sub_epi8(load16(w + 3 * step), sub),
+            d4 = _mm_sub_epi8(load16(w + 4 * step), sub);
+    __m128i bad = _mm_or_si128(_mm_or_si128(_mm_subs_epu8(d0, max), _mm_subs_epu8(d1, max)),
+                               _mm_or_si128(_mm_subs_epu8(d2, max), _mm_subs_epu8(d3, max)));
+    bad = _mm_or_si128(bad, _mm_subs_epu8(d4, max));
+    v[0] = _mm_and_si128(d0, keep);
+    v[1] = _mm_and_si128(d1, keep);
+    v[2] = _mm_and_si128(d2, keep);
+    v[3] = _mm_and_si128(d3, keep);
+    v[4] = _mm_and_si128(d4, keep);
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(bad, _mm_setzero_si128())) != 0xFFFF;
+}
+
 /*
  * The prices, adj close and volume of a Yahoo line from R (past the date's
  * comma) to END, in one piece when the five prices have the same number K
  * (1..7) of integer digits and six decimals each, and the volume 1..15
- * digits then LF or CRLF (most lines of a file): the layout of all five
- * checked from 80 bytes at once against K's shape, every value from the 16
- * bytes that end at it (the prices as word_price reads them, the volume
- * with the bytes before it masked), two at a time. 0 with the numbers in
- * 64-bit lanes, *OH open and high, *LC low and close, *AV adj close and
- * volume (block_bad judges them), and *NEXT past the line end; 1 declines
- * (nothing to trust): the field-wise path then reads the line. Reads up to
- * 80 bytes from R and 16 from the volume, which END + 16 covers (else it
- * declines), and from 4 bytes before R.
+ * digits then LF or CRLF (most lines of a file): each price checked against
+ * K's shape in the 16 bytes that end at its comma, and valued from them
+ * (as word_price does), the volume from the 16 bytes that end at it with
+ * those before it masked, two numbers at a time. *KP is the K to try first
+ * (the previous line's; 0: none), found from the first price's point when
+ * it does not fit, and kept. 0 with the numbers in 64-bit lanes, *OH open
+ * and high, *LC low and close, *AV adj close and volume (block_bad judges
+ * them), and *NEXT past the line end; 1 declines (nothing to trust): the
+ * field-wise path then reads the line. Reads from 7 bytes before R (the
+ * date's) up to 16 bytes from the volume, which END + 16 covers (else it
+ * declines).
  */
-HOT int line_block(const char *r, const char *end, __m128i *oh, __m128i *lc, __m128i *av,
-                   const char **next)
+HOT int line_block(const char *r, const char *end, unsigned *kp, __m128i *oh, __m128i *lc,
+                   __m128i *av, const char **next)
 {
-    if (end - r < 64)
-        return 1;
-    __m128i x0 = load16(r);
-    unsigned k = (unsigned)__builtin_ctz(
-        (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x0, _mm_set1_epi8('.'))) | 0x10000u);
-    if (k - 1 >= 7)
-        return 1;
-    const struct line_shape *sh = &shapes[k - 1];
-#define OFF_SHAPE(x, i)                                                                    \
-    _mm_subs_epu8(_mm_sub_epi8(x, _mm_load_si128((const __m128i *)(const void *)(sh->sub + i))), \
-                  _mm_load_si128((const __m128i *)(const void *)(sh->max + i)))
-    __m128i bad = _mm_or_si128(_mm_or_si128(OFF_SHAPE(x0, 0), OFF_SHAPE(load16(r + 16), 16)),
-                               _mm_or_si128(OFF_SHAPE(load16(r + 32), 32),
-                                            OFF_SHAPE(load16(r + 48), 48)));
-    bad = _mm_or_si128(bad, OFF_SHAPE(load16(r + 64), 64));
-#undef OFF_SHAPE
-    if (_mm_movemask_epi8(_mm_cmpeq_epi8(bad, _mm_setzero_si128())) != 0xFFFF)
-        return 1;
-    const char *v = r + 5 * (k + 8); /* the volume, at END + 11 at most */
-    if (v > end)
-        return 1;
+    unsigned k = *kp;
+    __m128i p[5];
+    if (k - 1 >= 7 || end - r < 5 * (ptrdiff_t)(k + 8) || block_prices(r, k, p)) {
+        unsigned k2 = (unsigned)__builtin_ctz(
+            (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(load16(r), _mm_set1_epi8('.'))) |
+            0x10000u);
+        if (k2 == k || k2 - 1 >= 7 || end - r < 5 * (ptrdiff_t)(k2 + 8) ||
+            block_prices(r, k2, p))
+            return 1;
+        *kp = k = k2;
+    }
+    const char *v = r + 5 * (k + 8); /* the volume, at END at most */
     __m128i y = load16(v);
     unsigned n = (unsigned)__builtin_ctz(
         (unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(
@@ -651,17 +658,13 @@ HOT int line_block(const char *r, const char *end, __m128i *oh, __m128i *lc, __m
         *next = e + 2;
     else
         return 1;
-    const __m128i zero = _mm_set1_epi8('0'), keep = load16(keep_last + 8 + k);
-    const char *w = r + k - 8; /* a price's 16 bytes end at its comma */
-    const size_t step = k + 8;
-#define PRICE16(i) _mm_and_si128(_mm_subs_epu8(load16(w + (i) * step), zero), keep)
     __m128i ten = _mm_set1_epi64x(10);
-    *oh = pair_value(PRICE16(0), PRICE16(1), ten);
-    *lc = pair_value(PRICE16(2), PRICE16(3), ten);
-    *av = pair_value(PRICE16(4),
-                     _mm_and_si128(_mm_subs_epu8(load16(e - 16), zero), load16(keep_last + n)),
+    *oh = pair_value(p[0], p[1], ten);
+    *lc = pair_value(p[2], p[3], ten);
+    *av = pair_value(p[4],
+                     _mm_and_si128(_mm_subs_epu8(load16(e - 16), _mm_set1_epi8('0')),
+                                   load16(keep_last + n)),
                      _mm_set_epi64x(1, 10));
-#undef PRICE16
     return 0;
 }
 
@@ -707,7 +710,8 @@ HOT int line_core(const char *s, const char *end, int yahoo, int block, struct t
         return 1;
 #if defined(PRICE_SSE2)
     __m128i oh, lc, av;
-    if (block && yahoo && line_block(s + 11, end, &oh, &lc, &av, next) == 0) {
+    unsigned k = 0;
+    if (block && yahoo && line_block(s + 11, end, &k, &oh, &lc, &av, next) == 0) {
         out->open.raw = _mm_cvtsi128_si64(oh);
         out->high.raw = _mm_cvtsi128_si64(_mm_unpackhi_epi64(oh, oh));
         out->low.raw = _mm_cvtsi128_si64(lc);
@@ -794,6 +798,9 @@ size_t tc__prices_lines_plain(const char **sp, const char *end, const char *stop
     const char *s = *sp;
     size_t i = ser->n, n0 = i, cap = ser->cap;
     int64_t last = i ? ser->day[i - 1] : INT64_MIN;
+#if defined(PRICE_SSE2)
+    unsigned k = 0; /* line_block's integer length of the last line it took */
+#endif
 
     while (i < cap && s < end) {
         struct tc_bar b;
@@ -803,7 +810,7 @@ size_t tc__prices_lines_plain(const char **sp, const char *end, const char *stop
         __m128i oh, lc, av;
         int64_t day;
         if (yahoo && end - s >= 11 && s[10] == ',' && !word_day(s, dc, &day) && day > last &&
-            !line_block(s + 11, end, &oh, &lc, &av, &next) && !block_bad(oh, lc, av)) {
+            !line_block(s + 11, end, &k, &oh, &lc, &av, &next) && !block_bad(oh, lc, av)) {
             ser->day[i] = day;
             put_pair(&ser->open[i].raw, &ser->high[i].raw, oh);
             put_pair(&ser->low[i].raw, &ser->close[i].raw, lc);
