@@ -1106,7 +1106,12 @@ int tc_report_write(const char *dir, const char *title, const char *params_json,
         return tc_error_set(err, TC_ENOMEM, "report parameters: out of memory");
     }
     if ((rc = make_dirs(dir, err)) == 0) {
-        struct report w = {.dir = dir, .title = title, .params = params, .r = r, .m = m};
+        struct report w; /* set field by field: its path buffers need no zeros */
+        w.dir = dir;
+        w.title = title;
+        w.params = params;
+        w.r = r;
+        w.m = m;
         rc = write_all(&w, tc__report_threads, err);
     }
     json_decref(params);
