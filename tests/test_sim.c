@@ -1038,6 +1038,103 @@ static void test_series_ok(void **state)
     }
 }
 
+/* Raw bars at the edges of tc_sim_bar_ok's rule, whose differences wrap
+ * around in 64 bits where a price is negative: OK is the rule's verdict. */
+static const struct raw_bar {
+    int64_t o, h, l, c, v;
+    int ok;
+} raw_bars[] = {
+    {INT64_MIN, 10500000000, 9700000000, 10300000000, 10, 0}, /* open - low wraps */
+    {10100000000, INT64_MIN, 9700000000, 10300000000, 10, 0},
+    {10100000000, 10500000000, INT64_MIN, 10300000000, 10, 0}, /* low - 1 wraps */
+    {10100000000, 10500000000, 9700000000, INT64_MIN, 10, 0},  /* close - low wraps */
+    {10100000000, 10500000000, 9700000000, 10300000000, INT64_MIN, 0},
+    {1, INT64_MAX, 1, 1, 0, 1},
+    {INT64_MAX, INT64_MAX, 1, INT64_MAX, INT64_MAX, 1},
+    {1, 1, 1, 1, 0, 1},
+    {1, 1, 0, 1, 0, 0},
+    {0, 0, 0, 0, 0, 0},
+    {5, 3, 4, 4, 0, 0},   /* low above high, open above high */
+    {4, 4, 5, 4, 0, 0},   /* low above high, open and close below it */
+    {2, 3, 1, 4, 0, 0},   /* close above high */
+    {2, 3, 2, 1, 0, 0},   /* close below low */
+    {INT64_MAX, INT64_MAX - 1, 1, 1, 0, 0},
+    {-1, -1, -1, -1, 0, 0},
+};
+
+/* tc_sim_series_scan (and tc_sim_series_ok, the same pass) against the rule
+ * bar by bar: ranges of 0 to 40 bars from several first bars, a bad bar
+ * (each of bad_bars and raw_bars) at every place or none, a second one
+ * after it; the result is the first refused bar, and the closes of the
+ * whole range (refused bars and those after them too) are added to the sum
+ * given, modulo 2^64. */
+static void test_series_scan(void **state)
+{
+    (void)state;
+    const size_t nbad = sizeof bad_bars / sizeof bad_bars[0],
+                 nraw = sizeof raw_bars / sizeof raw_bars[0];
+    for (size_t kind = 0; kind < nbad + nraw; kind++) {
+        if (kind >= nbad)
+            assert_int_equal(raw_bars[kind - nbad].ok,
+                             tc_sim_bar_ok(&(struct tc_bar){
+                                 0, {raw_bars[kind - nbad].o}, {raw_bars[kind - nbad].h},
+                                 {raw_bars[kind - nbad].l}, {raw_bars[kind - nbad].c},
+                                 {raw_bars[kind - nbad].c}, raw_bars[kind - nbad].v, 0}));
+        for (size_t n = 0; n <= 40; n++)
+            for (long at = -1; at < (long)n; at++)
+                for (size_t second = 0; second < 2; second++) {
+                    struct tc_bar_series s;
+                    struct tc_error err = {0};
+                    tc_bar_series_init(&s, "ORCL");
+                    for (size_t k = 0; k < n; k++) {
+                        struct tc_bar b = make_bar(&NOGAP, day0() + (int64_t)k);
+                        b.close.raw += (int64_t)k * 7; /* each close its own */
+                        b.high.raw += (int64_t)k * 7;
+                        tc_assert_ok(tc_bar_series_append(&s, &b, &err), &err);
+                    }
+                    for (long place = at; place >= 0 && place < (long)n;
+                         place = second ? place + 3 : -1) {
+                        const size_t p = (size_t)place;
+                        if (kind < nbad) {
+                            struct tc_bar b = make_bar(&bad_bars[kind].bar, day0());
+                            s.open[p] = b.open;
+                            s.high[p] = b.high;
+                            s.low[p] = b.low;
+                            s.close[p] = b.close;
+                            s.volume[p] = b.volume;
+                        } else {
+                            const struct raw_bar *rb = &raw_bars[kind - nbad];
+                            s.open[p].raw = rb->o;
+                            s.high[p].raw = rb->h;
+                            s.low[p].raw = rb->l;
+                            s.close[p].raw = rb->c;
+                            s.volume[p] = rb->v;
+                        }
+                    }
+                    for (size_t from = 0; from <= n && from <= 11; from++) {
+                        uint64_t sum = 12345, want_sum = 12345;
+                        size_t want = n;
+                        for (size_t k = from; k < n; k++) {
+                            struct tc_bar b;
+                            tc_bar_series_get(&s, k, &b);
+                            if (want == n && !tc_sim_bar_ok(&b))
+                                want = k;
+                            want_sum += (uint64_t)s.close[k].raw;
+                        }
+                        if (tc_sim_series_scan(&s, from, n, &sum) != want ||
+                            sum != want_sum || tc_sim_series_ok(&s, from, n) != want)
+                            fail_msg("kind %zu, %zu bars, bad at %ld (second %zu), from %zu: "
+                                     "got %zu (sum %llu), want %zu (sum %llu)",
+                                     kind, n, at, second, from,
+                                     tc_sim_series_scan(&s, from, n, &(uint64_t){0}),
+                                     (unsigned long long)sum, want,
+                                     (unsigned long long)want_sum);
+                    }
+                    tc_bar_series_release(&s);
+                }
+    }
+}
+
 /* A bar matches only its instrument's orders, whether the book is small
  * (compared by name) or not (filtered by hash first): with two and with
  * three working orders, ORCL's bar fills only ORCL's and NVDA's only NVDA's. */
@@ -1334,6 +1431,132 @@ static void test_known_instrument(void **state)
 
 /* ---- the sim broker's entry points (exec/sim_internal.h) ---- */
 
+/* A callback that asks for the next order's slot inside the bar. */
+struct slot_ctx {
+    struct tc_sim *sim;
+    struct tc_error err;
+    int asked;
+    struct tc_sim_order *got;
+};
+
+static int slot_in_bar(void *ud, const struct tc_sim_event *ev)
+{
+    struct slot_ctx *c = ud;
+    (void)ev;
+    c->got = tc__sim_next_order(c->sim, "x.9", &c->err);
+    c->asked++;
+    return 0;
+}
+
+/* Orders written in the simulator's slot (tc__sim_next_order, then
+ * tc__sim_submit_next) are checked as tc__sim_submit_own_id's, with the same
+ * messages; a refused one counts for nothing and its slot stays the next.
+ * Orders that end (filled, expired, canceled) leave the book and their slots
+ * are used again, the working ones listed in submission order with their
+ * fields as given, whichever way they came. */
+static void test_submit_in_slot(void **state)
+{
+    (void)state;
+    struct tc_sim *sim = new_sim(C_PLAIN);
+    struct tc_error err = {0};
+    struct tc_sim_order *w, *w2, open[40];
+    struct rec r;
+    char id[TC_SIM_ORDER_ID_MAX];
+    int next = 1;
+    size_t n;
+
+    /* a bad order written in the slot: refused, nothing counted, the same slot next */
+    w = tc__sim_next_order(sim, "s.1", &err);
+    assert_non_null(w);
+    *w = make_order("s.1", BUY, MKT, GTC, "-1", NULL, NULL);
+    assert_int_equal(tc__sim_submit_next(sim, &err), TC_EINVAL);
+    assert_contains(err.msg, "order \"s.1\": quantity -1 is not positive");
+    assert_int_equal(tc_sim_open_orders(sim, open, 40), 0);
+    w2 = tc__sim_next_order(sim, "s.1", &err);
+    assert_ptr_equal(w, w2);
+    *w2 = make_order("s.1", BUY, LMT, GTC, "10", NULL, NULL);
+    assert_int_equal(tc__sim_submit_next(sim, &err), TC_EINVAL);
+    assert_contains(err.msg, "order \"s.1\": limit 0 is missing");
+    snprintf(w2->instrument, sizeof w2->instrument, "OR CL");
+    w2->type = TC_SIM_MARKET;
+    assert_int_equal(tc__sim_submit_next(sim, &err), TC_EINVAL);
+    assert_contains(err.msg, "order \"s.1\": instrument id \"OR CL\" has a character");
+    assert_int_equal(tc_sim_open_orders(sim, open, 40), 0);
+
+    /* 30 orders, by slot and by copy in turn, on three instruments: ORCL's
+     * market orders fill, NVDA's DAY limits far below expire, YHOO's GTC
+     * ones work on */
+    static const char *const insts[] = {"ORCL", "NVDA", "YHOO"};
+    for (int round = 0; round < 3; round++) {
+        for (int k = 0; k < 10; k++) {
+            const char *inst = insts[k % 3];
+            struct tc_sim_order o = make_order("", BUY, k % 3 ? LMT : MKT,
+                                               k % 3 == 1 ? DAY : GTC, "10",
+                                               k % 3 ? "1" : NULL, NULL);
+            snprintf(id, sizeof id, "s.%d", next++);
+            snprintf(o.id, sizeof o.id, "%s", id);
+            snprintf(o.instrument, sizeof o.instrument, "%s", inst);
+            o.created_day = day0() + round;
+            if (k % 2) {
+                tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+            } else {
+                assert_non_null(w = tc__sim_next_order(sim, id, &err));
+                *w = o;
+                tc_assert_ok(tc__sim_submit_next(sim, &err), &err);
+            }
+        }
+        /* the second order of this round canceled (an NVDA DAY order) */
+        snprintf(id, sizeof id, "s.%d", next - 9);
+        tc_assert_ok(tc_sim_cancel(sim, id, NULL, &err), &err);
+        /* the book: YHOO's of every round so far, then this round's others
+         * but the canceled one, in submission order */
+        n = tc_sim_open_orders(sim, open, 40);
+        assert_int_equal(n, (size_t)(3 * round + 9));
+        for (size_t i = 1; i < n; i++)
+            assert_true(open[i - 1].seq < open[i].seq);
+        for (size_t i = 0; i < n; i++) {
+            int num = (int)strtol(open[i].id + 2, NULL, 10);
+            int k = (num - 1) % 10;
+            assert_string_equal(open[i].instrument, insts[k % 3]);
+            assert_int_equal(open[i].tif, k % 3 == 1 ? TC_SIM_DAY : TC_SIM_GTC);
+            assert_int_equal(open[i].created_day, day0() + (num - 1) / 10);
+            assert_int_equal(open[i].quantity.raw, D("10").raw);
+        }
+        /* the next day's bars: ORCL's fill, NVDA's expire, YHOO's work */
+        memset(&r, 0, sizeof r);
+        for (int q = 0; q < 3; q++) {
+            struct tc_bar b = make_bar(&NOGAP, day0() + round + 1);
+            tc_assert_ok(tc_sim_on_bar(sim, insts[q], &b, record, &r, &err), &err);
+        }
+        assert_int_equal(r.n, 4);
+        assert_int_equal(r.nexp, 2);
+        n = tc_sim_open_orders(sim, open, 40);
+        assert_int_equal(n, (size_t)(3 * (round + 1)));
+        for (size_t i = 0; i < n; i++)
+            assert_string_equal(open[i].instrument, "YHOO");
+        for (size_t i = 1; i < n; i++)
+            assert_true(open[i - 1].seq < open[i].seq);
+    }
+    /* no slot inside a bar: TC_EBUSY naming the order */
+    {
+        struct slot_ctx c;
+        struct tc_bar b = make_bar(&NOGAP, day0() + 10);
+        memset(&c, 0, sizeof c);
+        c.sim = sim;
+        c.got = open;
+        assert_non_null(w = tc__sim_next_order(sim, "s.99", &err));
+        *w = make_order("s.99", BUY, MKT, GTC, "10", NULL, NULL);
+        tc_assert_ok(tc__sim_submit_next(sim, &err), &err);
+        tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, slot_in_bar, &c, &err), &err);
+        assert_int_equal(c.asked, 1);
+        assert_null(c.got);
+        assert_int_equal(c.err.code, TC_EBUSY);
+        assert_contains(c.err.msg, "order \"x.9\": cannot be submitted inside a bar");
+        assert_int_equal(tc_sim_open_orders(sim, open, 40), 9);
+    }
+    tc_sim_free(sim);
+}
+
 /* tc__sim_submit_own_id takes the id as given (a clash with a working id is
  * not looked up: the caller vouches for it) and checks everything else as
  * tc_sim_submit does, with the same messages and nothing changed. */
@@ -1447,12 +1670,14 @@ int main(void)
         cmocka_unit_test(test_bad_configs),
         cmocka_unit_test(test_bad_bars),
         cmocka_unit_test(test_series_ok),
+        cmocka_unit_test(test_series_scan),
         cmocka_unit_test(test_bar_matches_its_instrument),
         cmocka_unit_test(test_overflow_leaves_order),
         cmocka_unit_test(test_callback_cannot_reenter),
         cmocka_unit_test(test_callback_failure_stops_bar),
         cmocka_unit_test(test_fill_value_and_exec_ids),
         cmocka_unit_test(test_submit_own_id),
+        cmocka_unit_test(test_submit_in_slot),
         cmocka_unit_test(test_known_instrument),
         cmocka_unit_test(test_bare_fills),
     };

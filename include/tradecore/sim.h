@@ -268,6 +268,13 @@ int tc_sim_bar_ok(const struct tc_bar *b);
  * when it takes them all (FROM <= TO <= S->n). Reads the columns in place. */
 size_t tc_sim_series_ok(const struct tc_bar_series *s, size_t from, size_t to);
 
+/* tc_sim_series_ok over [FROM, TO) of S that also adds the closes' raw values
+ * of every bar of [FROM, TO) (those after a refused bar too) to *CLOSE_SUM,
+ * modulo 2^64: one pass over the columns for a caller that needs both (the
+ * backtest runner's check of its bars and its run id). */
+size_t tc_sim_series_scan(const struct tc_bar_series *s, size_t from, size_t to,
+                          uint64_t *close_sum);
+
 /*
  * Matches the working orders of INSTRUMENT against BAR, in submission order,
  * calling FN(UD, event) for every fill and every expiry (FN may be NULL).

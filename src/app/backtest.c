@@ -47,6 +47,8 @@ struct ibook {
     size_t ntrk, captrk;
     struct tc_corp_action *acts; /* its corporate actions (from cfg.historical) */
     size_t nacts;
+    size_t good_to;        /* the first bar of [cursor, end) the simulator refuses, or end */
+    uint64_t close_sum;    /* Σ close raw of [cursor, end), modulo 2^64 (the run id's) */
 };
 
 /*
@@ -139,7 +141,7 @@ struct run {
     size_t *from;                     /* [ni] first bar new this session */
     size_t *changed, nchanged;        /* instruments with a new bar this session */
     int64_t *next_day;                /* [ni] day of the next bar to feed, INT64_MAX at the end */
-    size_t *ok_to;                    /* [ni] bars before it are known good (first_refused) */
+    size_t *ok_to;                    /* [ni] the first bar the simulator refuses, or the end */
     int64_t ok_day;                   /* the earliest day of a bar not known good */
     size_t *end;                      /* [ni] end of the range */
     size_t cur_ctx;                   /* the strategy being called */
@@ -286,20 +288,7 @@ static int derive_run_id(struct run *r, char *out, size_t cap, struct tc_error *
     for (size_t k = 0; k < r->ni; k++) {
         const struct tc_bar_series *s = &cfg->series[k];
         const struct ibook *b = &r->book[k];
-        const struct tc_dec *const close = s->close;
-        const size_t end = b->end;
-        uint64_t sum = 0, s1 = 0, s2 = 0, s3 = 0;
-        size_t i = b->cursor;
-        /* four sums at a time (modulo 2^64: any order gives the same) */
-        for (; i < end && end - i >= 4; i += 4) {
-            sum += (uint64_t)close[i].raw;
-            s1 += (uint64_t)close[i + 1].raw;
-            s2 += (uint64_t)close[i + 2].raw;
-            s3 += (uint64_t)close[i + 3].raw;
-        }
-        for (; i < end; i++)
-            sum += (uint64_t)close[i].raw;
-        sum += s1 + s2 + s3;
+        const uint64_t sum = b->close_sum; /* check_bars' */
         hash_text(h, "series=%s,%zu,%lld,%lld,%llu\n", s->instrument_id, b->end - b->cursor,
                   (long long)(b->end > b->cursor ? s->day[b->cursor] : 0),
                   (long long)(b->end > b->cursor ? s->day[b->end - 1] : 0),
@@ -345,6 +334,18 @@ static int range_of_series(struct run *r, int64_t *lo, int64_t *hi)
         any = 1;
     }
     return any;
+}
+
+/* Each instrument's bars of the run checked once, with the simulator's rule
+ * (the first it refuses, if any, is fed to it when its session comes, to
+ * fail the run there), in the same pass as the sum of their closes. */
+static void check_bars(struct run *r)
+{
+    for (size_t k = 0; k < r->ni; k++) {
+        struct ibook *b = &r->book[k];
+        b->close_sum = 0;
+        b->good_to = tc_sim_series_scan(&r->cfg->series[k], b->cursor, b->end, &b->close_sum);
+    }
 }
 
 static int build_sessions(struct run *r, struct tc_error *err)
@@ -883,6 +884,7 @@ static int setup(struct run *r, struct tc_error *err)
     }
     if ((rc = build_sessions(r, err)) != 0)
         return rc;
+    check_bars(r);
     for (size_t k = 0; cfg->historical && k < r->ni; k++)
         if ((rc = tc_actions_load(cfg->historical, cfg->series[k].instrument_id, &r->book[k].acts,
                                   &r->book[k].nacts, err)) != 0)
@@ -1022,23 +1024,17 @@ static int deliver_fills(struct run *r, struct tc_error *err)
     return 0;
 }
 
-/* How far instrument K's bars are checked ahead of the session that needs
- * them (each bar is checked once at most). */
-#define CHECK_AHEAD 256
-
 /*
  * The first of instrument K's bars [I, TO) that the simulator refuses, or
- * TO. Its bars are checked with tc_sim_bar_ok's rule once each, up to
- * CHECK_AHEAD bars past TO: OK_TO[K] is the first bar not known to be good
- * (the run's series do not change while it runs).
+ * TO. OK_TO[K] is the first bar it refuses from the run's start (check_bars:
+ * the run's series do not change while it runs); one left behind (fill at
+ * the close feeds a session's last bar only) makes way for the next.
  */
 static size_t first_refused(struct run *r, size_t k, size_t i, size_t to)
 {
-    const size_t at = r->ok_to[k] > i ? r->ok_to[k] : i;
-    const size_t ahead = r->end[k] - to > CHECK_AHEAD ? to + CHECK_AHEAD : r->end[k];
-    const size_t bad = tc_sim_series_ok(&r->cfg->series[k], at, ahead);
-    r->ok_to[k] = bad;
-    return bad < to ? bad : to;
+    if (r->ok_to[k] < i)
+        r->ok_to[k] = tc_sim_series_ok(&r->cfg->series[k], i, r->end[k]);
+    return r->ok_to[k] < to ? r->ok_to[k] : to;
 }
 
 /* Instrument K's bars [I, TO) to the broker. */
@@ -1205,7 +1201,7 @@ static int loop_begin(struct run *r, struct tc_error *err)
         r->from[k] = b->cursor;
         r->end[k] = b->end;
         r->next_day[k] = b->cursor < b->end ? b->cols.day[b->cursor] : INT64_MAX;
-        r->ok_to[k] = b->cursor; /* nothing checked: bars before it are never fed */
+        r->ok_to[k] = b->good_to;
     }
     r->ok_day = INT64_MIN;
     r->looping = 1;

@@ -514,39 +514,41 @@ static int queue_update(struct simb *s, uint32_t ix, enum tc_order_status status
 
 /* ---- ops ------------------------------------------------------------------- */
 
-/* The simulator order of intent O into *SO (its id already there); WHY
- * says what is wrong when it returns -1. The enums map by position: BUY,
- * SELL; MARKET, LIMIT, STOP_MARKET, STOP_LIMIT; DAY, GTC (from 1 here, from
- * 0 in the simulator). The instrument is copied whole (both fields are 65
- * bytes) and checked by the simulator. */
-static int map_intent(const struct tc_order_intent *o, struct tc_sim_order *so, char *why,
-                      size_t cap)
+/* Whether intent O's enums have a simulator's meaning; WHY says what is
+ * wrong when it returns -1. */
+static int check_enums(const struct tc_order_intent *o, char *why, size_t cap)
 {
-    unsigned side = (unsigned)o->side - 1, type = (unsigned)o->type - 1,
-             tif = (unsigned)o->tif - 1;
-
-    if (side > TC_ORDER_SELL - 1) {
+    if ((unsigned)o->side - 1 > TC_ORDER_SELL - 1) {
         snprintf(why, cap, "side %d is unknown", (int)o->side);
         return -1;
     }
-    if (type > TC_ORDER_STOP_LIMIT - 1) {
+    if ((unsigned)o->type - 1 > TC_ORDER_STOP_LIMIT - 1) {
         snprintf(why, cap, "order type %d is unknown", (int)o->type);
         return -1;
     }
-    if (tif > TC_TIF_GTC - 1) {
+    if ((unsigned)o->tif - 1 > TC_TIF_GTC - 1) {
         snprintf(why, cap, "time in force %d is unknown", (int)o->tif);
         return -1;
     }
-    so->side = (enum tc_sim_side)side;
-    so->type = (enum tc_sim_type)type;
-    so->tif = (enum tc_sim_tif)tif;
+    return 0;
+}
+
+/* The simulator order of intent O (check_enums passed) into *SO (its id
+ * already there). The enums map by position: BUY, SELL; MARKET, LIMIT,
+ * STOP_MARKET, STOP_LIMIT; DAY, GTC (from 1 here, from 0 in the simulator).
+ * The instrument is copied whole (both fields are 65 bytes) and checked by
+ * the simulator. */
+static void map_intent(const struct tc_order_intent *o, struct tc_sim_order *so)
+{
+    so->side = (enum tc_sim_side)((unsigned)o->side - 1);
+    so->type = (enum tc_sim_type)((unsigned)o->type - 1);
+    so->tif = (enum tc_sim_tif)((unsigned)o->tif - 1);
     memcpy(so->instrument, o->instrument_id, sizeof(so->instrument));
     so->quantity = o->quantity;
     so->limit = o->has_limit_price ? o->limit_price : TC_DEC_ZERO;
     so->stop = o->has_stop_price ? o->stop_price : TC_DEC_ZERO;
     so->tick = TC_DEC_ZERO;
     so->lot = TC_DEC_ZERO;
-    return 0;
 }
 
 /* The positions the mapping relies on. */
@@ -597,10 +599,10 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     const char *coid = o->client_order_id;
     _Static_assert(sizeof(o->client_order_id) == TC_CLIENT_ORDER_ID_MAX, "the id's buffer");
     size_t len = tc__str_buf_len(coid, TC_CLIENT_ORDER_ID_MAX);
-    struct tc_sim_order so;
+    struct tc_sim_order *so;
     struct tc_error e;
     struct rec *r;
-    char why[TC_BROKER_REASON_MAX];
+    char why[TC_BROKER_REASON_MAX], id[TC_SIM_ORDER_ID_MAX];
     char *name;
     uint32_t ix;
     uint64_t h;
@@ -632,10 +634,17 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     r->len = (uint8_t)len;
     r->working = 0;
     memcpy(name, coid, len + 1);
-    order_id(s, s->nrecs, so.id);
-    if (map_intent(o, &so, why, sizeof(why)) == 0) {
-        so.created_day = atomic_load_explicit(&s->day, memory_order_relaxed);
-        rc = tc__sim_submit_own_id(s->sim, &so, &e);
+    order_id(s, s->nrecs, id);
+    if (check_enums(o, why, sizeof(why)) == 0) {
+        /* written in the simulator's slot for it: no copy */
+        if (!(so = tc__sim_next_order(s->sim, id, &e))) {
+            rc = e.code;
+        } else {
+            memcpy(so->id, id, sizeof(id)); /* fixed size: no call */
+            map_intent(o, so);
+            so->created_day = atomic_load_explicit(&s->day, memory_order_relaxed);
+            rc = tc__sim_submit_next(s->sim, &e);
+        }
         if (rc != 0 && rc != TC_EINVAL) {
             pthread_mutex_unlock(&s->mu);
             return tc_error_set(err, rc, "sim broker: order \"%s\": %s", coid, tc_error_msg(&e));
@@ -665,7 +674,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     }
     slot_put(s->slots, s->capslots, h, s->nrecs);
     s->nrecs++;
-    memcpy(ack->broker_order_id, so.id, sizeof(so.id)); /* fixed size: no call */
+    memcpy(ack->broker_order_id, id, sizeof(id)); /* fixed size: no call */
     ack->status = (enum tc_order_status)r->status;
     pthread_mutex_unlock(&s->mu);
     return 0;

@@ -2,7 +2,9 @@
  * Market simulator order book: configuration checks, order validation,
  * submission, cancellation, and matching of the working orders of one
  * instrument against a daily bar (tc_sim_on_bar), which allocates nothing.
- * Orders live in one array in submission order; finished orders leave it.
+ * Orders live in slots that do not move while they work; a list of slot
+ * numbers keeps the working ones in submission order (finished orders leave
+ * it, and only their numbers move).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,8 +32,10 @@ struct sim_instrument {
 struct tc_sim {
     struct tc_sim_config cfg;
     struct tc_dec slip;            /* slippage as a fraction of price */
-    struct tc_sim_order *orders;   /* working orders, submission order */
-    size_t n, cap;
+    struct tc_sim_order *pool;     /* order slots */
+    uint32_t *ord;                 /* [cappool] slot numbers: [0, n) the working orders in
+                                      submission order, [n, npool) the free slots */
+    size_t n, npool, cappool;
     struct sim_instrument *insts;
     size_t ninst, capinst;
     uint64_t next_seq;
@@ -163,7 +167,8 @@ void tc_sim_free(struct tc_sim *sim)
 {
     if (sim == NULL)
         return;
-    free(sim->orders);
+    free(sim->pool);
+    free(sim->ord);
     free(sim->insts);
     free(sim);
 }
@@ -213,12 +218,42 @@ int tc_sim_set_instrument(struct tc_sim *sim, const char *instrument, struct tc_
     return 0;
 }
 
+/* The I-th working order in submission order. */
+static struct tc_sim_order *order_at(const struct tc_sim *sim, size_t i)
+{
+    return &sim->pool[sim->ord[i]];
+}
+
 static long find_order(const struct tc_sim *sim, const char *id)
 {
     for (size_t i = 0; i < sim->n; i++)
-        if (strcmp(sim->orders[i].id, id) == 0)
+        if (strcmp(order_at(sim, i)->id, id) == 0)
             return (long)i;
     return -1;
+}
+
+/* The slot of the next order (a free one, the pool grown when none is): a
+ * bigger pool is not a changed book. NULL when out of memory. */
+static struct tc_sim_order *next_slot(struct tc_sim *sim)
+{
+    if (sim->n == sim->npool) {
+        if (sim->npool == sim->cappool) {
+            void *pool = sim->pool;
+            size_t cap = sim->cappool;
+            uint32_t *ord;
+            if (sim->npool >= UINT32_MAX ||
+                tc__grow(&pool, &cap, sim->npool, sizeof(*sim->pool), 16) != 0)
+                return NULL;
+            sim->pool = pool; /* its first CAPPOOL slots as they were */
+            if (!(ord = realloc(sim->ord, cap * sizeof(*ord))))
+                return NULL;
+            sim->ord = ord;
+            sim->cappool = cap;
+        }
+        sim->ord[sim->npool] = (uint32_t)sim->npool;
+        sim->npool++;
+    }
+    return order_at(sim, sim->n);
 }
 
 /* Whether the id field holds a NUL-terminated string (a caller may fill all of it). */
@@ -302,16 +337,19 @@ static int check_order(struct tc_sim *sim, const struct tc_sim_order *o, int che
         return tc_error_set(err, TC_EINVAL, "order \"%s\": lot %s is negative", o->id,
                             fmt(o->lot, b));
 
-    /* the simulator's block is set by the caller: only the first is copied */
-    memcpy(w->id, o->id, sizeof w->id);
-    memcpy(w->instrument, o->instrument, sizeof w->instrument);
-    w->side = o->side;
-    w->type = o->type;
-    w->tif = o->tif;
-    w->quantity = o->quantity;
-    w->limit = o->limit;
-    w->stop = o->stop;
-    w->created_day = o->created_day;
+    /* the simulator's block is set by the caller: only the first is copied
+     * (none when the order was written in its slot) */
+    if (w != o) {
+        memcpy(w->id, o->id, sizeof w->id);
+        memcpy(w->instrument, o->instrument, sizeof w->instrument);
+        w->side = o->side;
+        w->type = o->type;
+        w->tif = o->tif;
+        w->quantity = o->quantity;
+        w->limit = o->limit;
+        w->stop = o->stop;
+        w->created_day = o->created_day;
+    }
     w->instrument_hash = h;
     in = sim->ninst ? find_inst(sim, o->instrument) : NULL;
     w->tick = o->tick.raw > 0 ? o->tick : in && in->tick.raw > 0 ? in->tick : sim->cfg.tick;
@@ -329,23 +367,25 @@ static int check_order(struct tc_sim *sim, const struct tc_sim_order *o, int che
     return 0;
 }
 
-/* tc_sim_submit; CHECK_ID 0 for tc__sim_submit_own_id. The book grows
- * first (a bigger book is not a changed one), then the order is checked
- * into its next slot, which counts only once every check has passed. */
-static int submit(struct tc_sim *sim, const struct tc_sim_order *order, int check_id,
-                  struct tc_error *err)
+/* *W, the next slot for order ID; TC_EBUSY inside a bar, TC_ENOMEM. */
+static int slot_for(struct tc_sim *sim, const char *id, struct tc_sim_order **w,
+                    struct tc_error *err)
 {
-    struct tc_sim_order *w;
-    int rc;
-
-    if (sim == NULL || order == NULL)
-        return tc_error_set(err, TC_EINVAL, "order: missing");
     if (sim->in_bar)
         return tc_error_set(err, TC_EBUSY, "order \"%.64s\": cannot be submitted inside a bar",
-                            order->id);
-    if (tc__grow((void **)&sim->orders, &sim->cap, sim->n, sizeof(*sim->orders), 16) != 0)
-        return tc_error_set(err, TC_ENOMEM, "order \"%.64s\": out of memory", order->id);
-    w = &sim->orders[sim->n];
+                            id);
+    if (!(*w = next_slot(sim)))
+        return tc_error_set(err, TC_ENOMEM, "order \"%.64s\": out of memory", id);
+    return 0;
+}
+
+/* The order checked into W, the next slot (ORDER may be W itself), counts:
+ * only once every check has passed. */
+static int enter(struct tc_sim *sim, const struct tc_sim_order *order, int check_id,
+                 struct tc_sim_order *w, struct tc_error *err)
+{
+    int rc;
+
     if ((rc = check_order(sim, order, check_id, w, err)) != 0)
         return rc;
     if (check_id && find_order(sim, w->id) >= 0)
@@ -359,6 +399,34 @@ static int submit(struct tc_sim *sim, const struct tc_sim_order *order, int chec
     w->seq = sim->next_seq++;
     sim->n++;
     return 0;
+}
+
+/* tc_sim_submit; CHECK_ID 0 for tc__sim_submit_own_id. The book grows
+ * first (a bigger book is not a changed one), then the order is checked
+ * into its next slot. */
+static int submit(struct tc_sim *sim, const struct tc_sim_order *order, int check_id,
+                  struct tc_error *err)
+{
+    struct tc_sim_order *w;
+    int rc;
+
+    if (sim == NULL || order == NULL)
+        return tc_error_set(err, TC_EINVAL, "order: missing");
+    if ((rc = slot_for(sim, order->id, &w, err)) != 0)
+        return rc;
+    return enter(sim, order, check_id, w, err);
+}
+
+struct tc_sim_order *tc__sim_next_order(struct tc_sim *sim, const char *id, struct tc_error *err)
+{
+    struct tc_sim_order *w = NULL;
+    return slot_for(sim, id, &w, err) == 0 ? w : NULL;
+}
+
+int tc__sim_submit_next(struct tc_sim *sim, struct tc_error *err)
+{
+    struct tc_sim_order *w = order_at(sim, sim->n);
+    return enter(sim, w, 0, w, err);
 }
 
 void tc__sim_bare_fills(struct tc_sim *sim) { sim->bare = 1; }
@@ -386,11 +454,15 @@ int tc_sim_cancel(struct tc_sim *sim, const char *id, struct tc_sim_order *out,
     i = find_order(sim, id);
     if (i < 0)
         return tc_error_set(err, TC_ENOTFOUND, "order \"%.64s\": no working order has this id", id);
-    sim->orders[i].status = TC_SIM_CANCELLED;
-    if (out != NULL)
-        *out = sim->orders[i];
-    memmove(&sim->orders[i], &sim->orders[i + 1], (sim->n - (size_t)i - 1) * sizeof *sim->orders);
-    sim->n--;
+    {
+        const uint32_t slot = sim->ord[i];
+        sim->pool[slot].status = TC_SIM_CANCELLED;
+        if (out != NULL)
+            *out = sim->pool[slot];
+        /* its slot goes free, after the working ones */
+        memmove(&sim->ord[i], &sim->ord[i + 1], (sim->n - (size_t)i - 1) * sizeof *sim->ord);
+        sim->ord[--sim->n] = slot;
+    }
     return 0;
 }
 
@@ -399,7 +471,7 @@ size_t tc_sim_open_orders(const struct tc_sim *sim, struct tc_sim_order *out, si
     if (sim == NULL)
         return 0;
     for (size_t i = 0; i < sim->n && i < cap; i++)
-        out[i] = sim->orders[i];
+        out[i] = *order_at(sim, i);
     return sim->n;
 }
 
@@ -413,7 +485,7 @@ int tc_sim_get(const struct tc_sim *sim, const char *id, struct tc_sim_order *ou
     i = find_order(sim, id);
     if (i < 0)
         return tc_error_set(err, TC_ENOTFOUND, "order \"%.64s\": no working order has this id", id);
-    *out = sim->orders[i];
+    *out = *order_at(sim, (size_t)i);
     return 0;
 }
 
@@ -430,13 +502,78 @@ int tc_sim_bar_ok(const struct tc_bar *b)
     return prices_ok(b->open.raw, b->high.raw, b->low.raw, b->close.raw, b->volume);
 }
 
+/* Bars a step of the scan between two looks at its verdict. */
+#define SCAN_STEP 8
+
+/*
+ * The first of the bars [FROM, TO) of S that prices_ok refuses, or TO; the
+ * closes of [FROM, TO) added to *SUM (modulo 2^64). The rule is judged SCAN_STEP
+ * bars at a time by the sign bits of low, low - 1, open, high, close, volume,
+ * open - low, high - open, close - low and high - close, all clear exactly when
+ * prices_ok holds (with low, open, high and close not negative the differences
+ * cannot wrap); a step with a sign set is judged again bar by bar.
+ */
+static size_t scan(const struct tc_bar_series *s, size_t from, size_t to, uint64_t *sum)
+{
+    const struct tc_dec *const o = s->open, *const h = s->high, *const l = s->low,
+                        *const c = s->close;
+    const int64_t *const v = s->volume;
+    size_t i = from;
+    uint64_t total = 0;
+
+#if defined(SIM_SSE2)
+    _Static_assert(sizeof(struct tc_dec) == sizeof(int64_t), "a price column is int64 raws");
+    __m128i acc_sum = _mm_setzero_si128();
+    const __m128i one = _mm_set1_epi64x(1);
+    for (; to - i >= SCAN_STEP; i += SCAN_STEP) {
+        __m128i bad = _mm_setzero_si128(), step_sum = _mm_setzero_si128();
+        for (size_t j = i; j < i + SCAN_STEP; j += 2) {
+            const __m128i xo = _mm_loadu_si128((const __m128i *)(const void *)(o + j));
+            const __m128i xh = _mm_loadu_si128((const __m128i *)(const void *)(h + j));
+            const __m128i xl = _mm_loadu_si128((const __m128i *)(const void *)(l + j));
+            const __m128i xc = _mm_loadu_si128((const __m128i *)(const void *)(c + j));
+            const __m128i xv = _mm_loadu_si128((const __m128i *)(const void *)(v + j));
+            __m128i x = _mm_or_si128(_mm_or_si128(xl, _mm_sub_epi64(xl, one)),
+                                     _mm_or_si128(_mm_or_si128(xo, xh), _mm_or_si128(xc, xv)));
+            x = _mm_or_si128(x, _mm_or_si128(_mm_sub_epi64(xo, xl), _mm_sub_epi64(xh, xo)));
+            x = _mm_or_si128(x, _mm_or_si128(_mm_sub_epi64(xc, xl), _mm_sub_epi64(xh, xc)));
+            bad = _mm_or_si128(bad, x);
+            step_sum = _mm_add_epi64(step_sum, xc);
+        }
+        if (_mm_movemask_pd(_mm_castsi128_pd(bad)))
+            break; /* judged again below, its closes with it */
+        acc_sum = _mm_add_epi64(acc_sum, step_sum);
+    }
+    {
+        uint64_t lanes[2];
+        _mm_storeu_si128((__m128i *)(void *)lanes, acc_sum);
+        total = lanes[0] + lanes[1];
+    }
+#endif
+    for (; i < to; i++) {
+        if (!prices_ok(o[i].raw, h[i].raw, l[i].raw, c[i].raw, v[i]))
+            break;
+        total += (uint64_t)c[i].raw;
+    }
+    {
+        const size_t bad = i;
+        for (; i < to; i++)
+            total += (uint64_t)c[i].raw;
+        *sum += total;
+        return bad;
+    }
+}
+
 size_t tc_sim_series_ok(const struct tc_bar_series *s, size_t from, size_t to)
 {
-    for (; from < to; from++)
-        if (!prices_ok(s->open[from].raw, s->high[from].raw, s->low[from].raw,
-                       s->close[from].raw, s->volume[from]))
-            break;
-    return from;
+    uint64_t sum = 0;
+    return scan(s, from, to, &sum);
+}
+
+size_t tc_sim_series_scan(const struct tc_bar_series *s, size_t from, size_t to,
+                          uint64_t *close_sum)
+{
+    return scan(s, from, to, close_sum);
 }
 
 static int check_bar(const char *instrument, const struct tc_bar *b, struct tc_error *err)
@@ -597,7 +734,7 @@ int tc_sim_on_bar(struct tc_sim *sim, const char *instrument, const struct tc_ba
     fill_close = sim->cfg.fill_at == TC_SIM_FILL_CLOSE;
     sim->in_bar = 1;
     for (i = 0; i < sim->n; i++) {
-        struct tc_sim_order *o = &sim->orders[i];
+        struct tc_sim_order *o = order_at(sim, i);
         if ((hashed && o->instrument_hash != h) || bar->day <= o->last_day ||
             strcmp(o->instrument, instrument) != 0)
             continue;
@@ -611,12 +748,20 @@ int tc_sim_on_bar(struct tc_sim *sim, const char *instrument, const struct tc_ba
     }
     sim->in_bar = 0;
     if (done) {
-        for (i = 0, j = 0; i < sim->n; i++)
-            if (sim->orders[i].status != TC_SIM_FILLED && sim->orders[i].status != TC_SIM_EXPIRED) {
-                if (j != i)
-                    sim->orders[j] = sim->orders[i];
+        /* the working orders' slot numbers kept in order; the ended ones'
+         * swapped behind them go free */
+        uint32_t *const ord = sim->ord;
+        for (i = 0, j = 0; i < sim->n; i++) {
+            const enum tc_sim_status st = sim->pool[ord[i]].status;
+            if (st != TC_SIM_FILLED && st != TC_SIM_EXPIRED) {
+                if (j != i) {
+                    const uint32_t t = ord[j];
+                    ord[j] = ord[i];
+                    ord[i] = t;
+                }
                 j++;
             }
+        }
         sim->n = j;
     }
     return rc;

@@ -19,6 +19,19 @@ int tc__sim_submit_own_id(struct tc_sim *sim, const struct tc_sim_order *order,
                           struct tc_error *err);
 
 /*
+ * tc__sim_submit_own_id without the order's copy: tc__sim_next_order gives
+ * the slot the next order goes into (the book grown for it, which is not a
+ * change of the book; TC_EBUSY inside a bar, TC_ENOMEM, naming ID, the id
+ * the caller will write there), NULL with ERR set on failure; the caller
+ * writes the order there (every field tc_sim_submit reads) and
+ * tc__sim_submit_next submits it as tc__sim_submit_own_id would (the same
+ * checks and errors). The slot is borrowed until the next call on SIM; one
+ * not submitted stays the next one.
+ */
+struct tc_sim_order *tc__sim_next_order(struct tc_sim *sim, const char *id, struct tc_error *err);
+int tc__sim_submit_next(struct tc_sim *sim, struct tc_error *err);
+
+/*
  * From now on SIM reports fills to its callback without their ids' text
  * (tc_sim_fill.order_id and exec_id are ""; every other field as before):
  * for a caller that makes "<order id>-F<seq>" itself from the event's order
