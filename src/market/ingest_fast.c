@@ -588,8 +588,8 @@ HOT __m128i pair_value(__m128i a, __m128i b, __m128i lo_scale)
 /* The five prices of K integer digits from R: 0 with their digit values in
  * V[0..4] (the 16 bytes that end at each comma, as word_price takes them:
  * the bytes before the price, the point and the comma 0), each checked
- * against K's shape; 1 when one is not so. The caller has checked that the
- * volume's place, R + 5 (K + 8), is at or before END. */
+ * against K's shape; 1 when one is not so. Reads from R + K - 8 to
+ * R + 5 K + 40. */
 HOT int block_prices(const char *r, unsigned k, __m128i v[5])
 {
     const struct price_shape *sh = &shapes[k - 1];
@@ -620,26 +620,27 @@ HOT int block_prices(const char *r, unsigned k, __m128i v[5])
  * digits then LF or CRLF (most lines of a file): each price checked against
  * K's shape in the 16 bytes that end at its comma, and valued from them
  * (as word_price does), the volume from the 16 bytes that end at it with
- * those before it masked, two numbers at a time. *KP is the K to try first
- * (the previous line's; 0: none), found from the first price's point when
+ * those before it masked, two numbers at a time. *KP (1..7) is the K to
+ * try first (the previous line's), found from the first price's point when
  * it does not fit, and kept. 0 with the numbers in 64-bit lanes, *OH open
  * and high, *LC low and close, *AV adj close and volume (block_bad judges
  * them), and *NEXT past the line end; 1 declines (nothing to trust): the
  * field-wise path then reads the line. Reads from 7 bytes before R (the
- * date's) up to 16 bytes from the volume, which END + 16 covers (else it
- * declines).
+ * date's) up to 16 bytes from the volume, at most 91 bytes from R, which
+ * END + 16 covers (else it declines).
  */
 HOT int line_block(const char *r, const char *end, unsigned *kp, __m128i *oh, __m128i *lc,
                    __m128i *av, const char **next)
 {
     unsigned k = *kp;
     __m128i p[5];
-    if (k - 1 >= 7 || end - r < 5 * (ptrdiff_t)(k + 8) || block_prices(r, k, p)) {
+    if (end - r < 75) /* room for the longest prices and the volume's 16 bytes */
+        return 1;
+    if (block_prices(r, k, p)) {
         unsigned k2 = (unsigned)__builtin_ctz(
             (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(load16(r), _mm_set1_epi8('.'))) |
             0x10000u);
-        if (k2 == k || k2 - 1 >= 7 || end - r < 5 * (ptrdiff_t)(k2 + 8) ||
-            block_prices(r, k2, p))
+        if (k2 == k || k2 - 1 >= 7 || block_prices(r, k2, p))
             return 1;
         *kp = k = k2;
     }
@@ -710,7 +711,7 @@ HOT int line_core(const char *s, const char *end, int yahoo, int block, struct t
         return 1;
 #if defined(PRICE_SSE2)
     __m128i oh, lc, av;
-    unsigned k = 0;
+    unsigned k = 1;
     if (block && yahoo && line_block(s + 11, end, &k, &oh, &lc, &av, next) == 0) {
         out->open.raw = _mm_cvtsi128_si64(oh);
         out->high.raw = _mm_cvtsi128_si64(_mm_unpackhi_epi64(oh, oh));
@@ -799,7 +800,7 @@ size_t tc__prices_lines_plain(const char **sp, const char *end, const char *stop
     size_t i = ser->n, n0 = i, cap = ser->cap;
     int64_t last = i ? ser->day[i - 1] : INT64_MIN;
 #if defined(PRICE_SSE2)
-    unsigned k = 0; /* line_block's integer length of the last line it took */
+    unsigned k = 1; /* line_block's integer length of the last line it took */
 #endif
 
     while (i < cap && s < end) {
