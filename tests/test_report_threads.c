@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tc_test.h"
 #include "app/report.h"
@@ -348,6 +349,45 @@ static void test_two_blocked(void **state)
     free_run(&r);
 }
 
+
+/* A file that cannot be written (its NAME.tmp a link to /dev/full: every
+ * write fails, the disk full), each file on one thread and on two: TC_EIO
+ * with the write error naming the file, the files before it in place, none
+ * after it, and the link removed with the rest of the .tmp files. */
+static void test_write_error(void **state)
+{
+    (void)state;
+    struct tc_run_result r;
+    struct tc_error err = {0};
+    char base[512], ref[600], dir[700], p[800], want[1200], got[1024], exp[1024], label[64];
+    unsigned seq = 0;
+    build_run(&r, 3000, 9000, 4000);
+    assert_int_equal(tc_test_tmpdir("report_write_error", base, sizeof base), 0);
+    snprintf(ref, sizeof ref, "%s/ref", base);
+    tc_assert_ok(write_with(1, ref, &r, &err), &err);
+    for (size_t k = 0; k < NFILES; k++)
+        for (int t = 1; t <= 2; t++) {
+            snprintf(dir, sizeof dir, "%s/full%u", base, seq++);
+            assert_int_equal(mkdir(dir, 0777), 0);
+            snprintf(p, sizeof p, "%s/%s.tmp", dir, files[k]);
+            assert_int_equal(symlink("/dev/full", p), 0);
+            snprintf(label, sizeof label, "%s full, %d thread(s)", files[k], t);
+            err = (struct tc_error){0};
+            int rc = write_with(t, dir, &r, &err);
+            /* summary.json is one buffer: the error comes at its close too */
+            snprintf(want, sizeof want, "report file \"%s\": write error", p);
+            tc_test_assert_error(label, rc, TC_EIO, &err, want);
+            assert_string_equal(err.msg, want);
+            listing(dir, got, sizeof got);
+            expected_listing(k, NULL, NULL, 0, exp, sizeof exp);
+            if (strcmp(got, exp) != 0)
+                fail_msg("%s: left \"%s\", want \"%s\"", label, got, exp);
+            for (size_t j = 0; j < k; j++)
+                assert_same_file(ref, dir, files[j]);
+        }
+    free_run(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +395,7 @@ int main(void)
         cmocka_unit_test(test_two_threads_small),
         cmocka_unit_test(test_one_blocked),
         cmocka_unit_test(test_two_blocked),
+        cmocka_unit_test(test_write_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -234,6 +234,19 @@ static char *rows_room(struct rows *w)
     return w->b + w->n;
 }
 
+/* W starts the CSV file F with its header line (LEN bytes). F is made
+ * unbuffered before its first write: the blocks go out a write each,
+ * without a second copy through stdio's buffer. */
+static void rows_csv(struct rows *w, FILE *f, const char *header, size_t len)
+{
+    setvbuf(f, NULL, _IONBF, 0);
+    w->f = f;
+    memcpy(w->b, header, len);
+    w->n = len;
+}
+
+#define ROWS_CSV(w, f, header) rows_csv((w), (f), (header), sizeof(header) - 1)
+
 static void rows_flush(struct rows *w)
 {
     if (w->n)
@@ -395,13 +408,11 @@ static int write_fills(const char *dir, const struct tc_run_result *r, struct ou
     int rc = out_open(o, dir, "fills.csv", err);
     if (rc != 0)
         return rc;
-    fputs("date,instrument,side,quantity,price,commission\n", o->f);
+    ROWS_CSV(&w, o->f, "date,instrument,side,quantity,price,commission\n");
     struct dec_memo memo[3];
     struct date_memo dm;
     memo_init(memo, 3);
     date_memo_init(&dm);
-    w.f = o->f;
-    w.n = 0;
     for (size_t i = 0; i < r->n_fills; i++) {
         const struct tc_run_fill *x = &r->fills[i];
         char *const start = rows_room(&w);
@@ -485,13 +496,11 @@ static int write_trades(const char *dir, const struct tc_run_result *r, struct o
     int rc = out_open(o, dir, "trades.csv", err);
     if (rc != 0)
         return rc;
-    fputs("instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,gross,commission,"
-          "net\n",
-          o->f);
+    ROWS_CSV(&w, o->f,
+             "instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,gross,commission,"
+             "net\n");
     struct trade_memo memo;
     trade_memo_init(&memo);
-    w.f = o->f;
-    w.n = 0;
     for (size_t i = 0; i < r->n_trades; i++) {
         const struct tc_run_trade *t = &r->trades[i];
         char *const start = rows_room(&w);
@@ -512,13 +521,11 @@ static int write_equity(const char *dir, const struct tc_run_result *r, struct o
     int rc = out_open(o, dir, "equity.csv", err);
     if (rc != 0)
         return rc;
-    fputs("date,cash,equity\n", o->f);
+    ROWS_CSV(&w, o->f, "date,cash,equity\n");
     struct dec_memo memo[2];
     struct date_memo dm;
     memo_init(memo, 2);
     date_memo_init(&dm);
-    w.f = o->f;
-    w.n = 0;
     for (size_t i = 0; i < r->n_equity; i++) {
         char *const start = rows_room(&w);
         char *p = put_date_memo(start, r->equity[i].day, &dm);
