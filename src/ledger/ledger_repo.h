@@ -169,11 +169,13 @@ struct tc__ledger_repo_ops {
     /* orders: a new intent in status NEW (version 1) of position
      * POSITION_ID, whose portfolio, strategy and instrument ids are O's (the
      * memory backend keeps them once, as the position's), POS its handle
-     * (0 none: found by its id); *REF the order's handle for an order_load
-     * in the same transaction (memory; 0 for SQL) */
+     * (0 none: found by its id); SIG the handle sig_insert gave in this
+     * transaction for the row of FINGERPRINT (0 none); *REF the order's
+     * handle for an order_load in the same transaction (memory; 0 for SQL) */
     int (*order_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
-                        int closing, const char *fingerprint, const char *position_id,
-                        size_t pos, const char *reason, size_t *ref, struct tc_error *err);
+                        int closing, const char *fingerprint, size_t sig,
+                        const char *position_id, size_t pos, const char *reason, size_t *ref,
+                        struct tc_error *err);
     /* REF: the order's handle from order_insert in this transaction, 0 none
      * (found by its client order id) */
     int (*order_load)(struct tc_ledger *l, struct tc_txn *tx, const char *client_order_id,

@@ -301,8 +301,8 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     o->has_limit_price = o->has_stop_price = 0;
     o->limit_price = o->stop_price = TC_DEC_ZERO;
     o->created_at_us = now;
-    if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, p->position_id, pos, reason, &ref,
-                                    err)) != 0)
+    if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, c->sig_ref, p->position_id, pos,
+                                    reason, &ref, err)) != 0)
         return rc;
     if (c->intents.n <= NREF)
         c->ref[c->intents.n - 1] = ref;

@@ -267,9 +267,9 @@ static inline uint64_t hk_mix(uint64_t a, uint64_t b)
  * nine steps of eight bytes, each a multiply and a shift), keys shorter
  * than eight bytes byte by byte; the length in the last step. The map uses
  * the low bits. */
-static struct hkey hkey(const char *s)
+static struct hkey hkey_n(const char *s, size_t len)
 {
-    struct hkey k = {s, strlen(s), 0};
+    struct hkey k = {s, len, 0};
     uint64_t h = UINT64_C(0x2545f4914f6cdd1d), w0 = 0, w1 = 0;
     size_t i = 0;
 
@@ -290,7 +290,14 @@ static struct hkey hkey(const char *s)
     }
     h = hk_mix(w0 ^ HK1 ^ k.len * HMUL, w1 ^ HK2 ^ h);
     k.h = hk_mix(h ^ HK1, HMUL);
+    if (!k.h) /* 0 marks an element whose key is not in the map */
+        k.h = 1;
     return k;
+}
+
+static struct hkey hkey(const char *s)
+{
+    return hkey_n(s, strlen(s));
 }
 
 /* Index of K, or -1. */
@@ -303,6 +310,24 @@ static long tab_find_h(const struct table *t, const struct hkey *k)
         if (!v)
             return -1;
         if (*tab_hash(t, v - 1) == k->h && strcmp(tab_key(t, v - 1), k->s) == 0)
+            return (long)(v - 1);
+    }
+}
+
+/* Index of the key K names (its K->len bytes, which may be followed by more
+ * in K->s), or -1. */
+static long tab_find_n(const struct table *t, const struct hkey *k)
+{
+    if (!t->nslots)
+        return -1;
+    for (size_t j = k->h & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
+        uint32_t v = t->slots[j];
+        const char *key;
+        if (!v)
+            return -1;
+        /* a kept key has initialised bytes after it (the arena's zeroes) */
+        if (*tab_hash(t, v - 1) == k->h && memcmp(key = tab_key(t, v - 1), k->s, k->len) == 0 &&
+            key[k->len] == '\0')
             return (long)(v - 1);
     }
 }
@@ -336,7 +361,8 @@ static int map_grow(struct table *t, size_t nslots)
     if (!s)
         return TC_ENOMEM;
     for (size_t i = 0; i < t->n; i++)
-        map_put(s, nslots, *tab_hash(t, i), i);
+        if (*tab_hash(t, i)) /* 0: not in the map */
+            map_put(s, nslots, *tab_hash(t, i), i);
     free(t->slots);
     t->slots = s;
     t->nslots = nslots;
@@ -346,7 +372,7 @@ static int map_grow(struct table *t, size_t nslots)
 /* Removes the key of element I, the last one added. */
 static void map_drop(struct table *t, size_t i)
 {
-    if (!t->nslots)
+    if (!t->nslots || !*tab_hash(t, i))
         return;
     for (size_t j = *tab_hash(t, i) & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
         if (!t->slots[j])
@@ -415,6 +441,8 @@ struct msig {
     uint32_t reason, position_id, order_id;
     uint32_t pos;             /* index + 1 of the position row whose id is
                                  the position id (then not kept); 0 none */
+    uint32_t ord;             /* index + 1 of its newest order kept by it
+                                 (ord_of); 0 none */
     enum tc_signal_status status;
     int64_t duplicates;
 };
@@ -483,6 +511,8 @@ struct mord {
     unsigned char fplen;
     uint32_t pos;
     uint32_t next;            /* index + 1 of the position's previous order */
+    uint32_t sig_next;        /* index + 1 of its signal row's previous order
+                                 (ord_of); 0 none */
     int closing;
     enum tc_mode mode;
     enum tc_order_side side;
@@ -618,13 +648,52 @@ static int oom(struct tc_error *err, const char *what)
  * with its NUL): counted, its key in the map, all undone on rollback. With
  * FIND, a KEY already in T is looked for in the same probe: then 1, its
  * element's index in *IDX and nothing added. */
+/* Element N of T added with the key K names (its K->len bytes copied into
+ * the arena) and the hash H kept for it (0: its key is not in the map):
+ * counted, made the table's last, undone on rollback; *IDX its index, *OUT
+ * the element. The caller puts its key in the map. */
+static inline __attribute__((always_inline)) int tab_push(struct mem *m, struct table *t, const struct hkey *k, uint64_t h,
+                           void *out, size_t *idx, struct tc_error *err)
+{
+    uint32_t off;
+    void *e;
+
+    /* the count and the key are not journalled: a failed transaction sets
+     * the count back to the one it began with and drops the keys above it
+     * (drop_added) */
+    /* the common cases inline: room in the last block and the arena's
+     * block */
+    if (t->n < t->nblk << CHUNK_SHIFT)
+        e = tab_at(t, t->n);
+    else if (!(e = tab_room(t)))
+        return oom(err, "a row");
+    if (k->len && str_room(&m->a, k->len)) {
+        char *d = m->a.blk[m->a.n >> STR_SHIFT] + (m->a.n & (STR_BLK - 1));
+        memcpy(d, k->s, k->len);
+        d[k->len] = '\0';
+        off = (uint32_t)m->a.n;
+        m->a.n += k->len + 1;
+    } else if (str_add(&m->a, k->s, k->len, &off) != 0) {
+        return oom(err, "a row");
+    }
+    memset(e, 0, t->size); /* fresh from malloc, or left by a rolled-back insert */
+    if (t->n >= t->hw)
+        t->hw = t->n + 1;
+    *(const char **)e = str_at(&m->a, off);
+    *tab_hash(t, t->n) = h;
+    t->last = t->n + 1;
+    *idx = t->n++;
+    memcpy(out, &e, sizeof(e));
+    return 0;
+}
+
 static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, size_t maxlen,
                         int find, void *out, size_t *idx, struct tc_error *err)
 {
     uint64_t h = k->h;
-    uint32_t off, v;
+    uint32_t v;
     size_t j;
-    void *e;
+    int rc;
 
     if (k->len >= maxlen)
         return tc_error_set(err, TC_EINVAL, "ledger (memory): key \"%.64s\" is too long", k->s);
@@ -639,32 +708,9 @@ static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, si
             *idx = v - 1;
             return 1;
         }
-    /* the count and the key are not journalled: a failed transaction sets
-     * the count back to the one it began with and drops the keys above it
-     * (drop_added) */
-    /* the common cases inline: room in the last block and the arena's
-     * block */
-    if (t->n < t->nblk << CHUNK_SHIFT)
-        e = tab_at(t, t->n);
-    else if (!(e = tab_room(t)))
-        return oom(err, "a row");
-    if (k->len && str_room(&m->a, k->len)) {
-        char *d = m->a.blk[m->a.n >> STR_SHIFT] + (m->a.n & (STR_BLK - 1));
-        memcpy(d, k->s, k->len + 1);
-        off = (uint32_t)m->a.n;
-        m->a.n += k->len + 1;
-    } else if (str_add(&m->a, k->s, k->len, &off) != 0) {
-        return oom(err, "a row");
-    }
-    memset(e, 0, t->size); /* fresh from malloc, or left by a rolled-back insert */
-    if (t->n >= t->hw)
-        t->hw = t->n + 1;
-    *(const char **)e = str_at(&m->a, off);
-    *tab_hash(t, t->n) = h;
-    t->slots[j] = (uint32_t)(t->n + 1);
-    t->last = t->n + 1;
-    *idx = t->n++;
-    memcpy(out, &e, sizeof(e));
+    if ((rc = tab_push(m, t, k, h, out, idx, err)) != 0)
+        return rc;
+    t->slots[j] = (uint32_t)(*idx + 1);
     return 0;
 }
 
@@ -1546,55 +1592,144 @@ static int mem_open_count(struct tc_ledger *l, struct tc_txn *tx, const char *po
 /* ------------------------------------------------------------------------ */
 /* orders                                                                     */
 
-/* The fingerprint FP of order E (key K): as a rule the client order id is
- * "<fingerprint>:<suffix>", and only the prefix's length is kept. */
-static int order_fp(struct mem *m, struct mord *e, const struct hkey *k, const char *fp)
+/* Orders by their signal. The client order ids the ledger makes are
+ * "<fingerprint>:L<n>" or ":X<n>" (1 to 10 digits), made in the transaction
+ * of their signal's row (order_insert gets its handle): such an order is
+ * kept by that row (a list from msig.ord through mord.sig_next), not in the
+ * orders' map, so its insert needs no hash nor probe of a map (the row was
+ * made just before). An order whose id is not its fingerprint and such a
+ * suffix, or given no row, goes into the map (with a hash: 0 is none); a
+ * lookup tries the list of the row of the id's fingerprint, then the map
+ * when it holds any key. */
+
+/* The length of ID's ":L<n>" / ":X<n>" suffix (LEN its length), 0 none. */
+static inline size_t ord_suffix(const char *id, size_t len)
 {
-    size_t n = strlen(fp);
-    if (n < k->len && k->s[n] == ':' && memcmp(k->s, fp, n) == 0) {
-        e->fp = SAME;
-        e->fplen = (unsigned char)n;
+    size_t i = len;
+    while (i > 0 && id[i - 1] >= '0' && id[i - 1] <= '9' && len - i < 10)
+        i--;
+    if (i == len || i < 2 || (id[i - 1] != 'L' && id[i - 1] != 'X') || id[i - 2] != ':')
         return 0;
+    return len - i + 2;
+}
+
+/* The signal row whose fingerprint is the N bytes at S, or -1: the row
+ * made or found last (the signal's own, as a rule) compared first. */
+static long sig_of(struct mem *m, const char *s, size_t n)
+{
+    const struct table *t = &m->t[T_SIG];
+    struct hkey k;
+
+    if (t->last && t->last <= t->n) {
+        /* a kept key has initialised bytes after it (the arena's zeroes) */
+        const char *key = tab_key(t, t->last - 1);
+        if (memcmp(key, s, n) == 0 && key[n] == '\0')
+            return (long)(t->last - 1);
     }
-    return str_put(&m->a, fp, TC_SIGNAL_FP_LEN, &e->fp);
+    k = hkey_n(s, n);
+    return tab_find_n(t, &k);
+}
+
+/* The order of client order id ID among those signal row SI keeps (-1:
+ * none), or -1. */
+static inline long ord_of(struct mem *m, long si, const char *id)
+{
+    const struct table *t = &m->t[T_ORD];
+    if (si < 0)
+        return -1;
+    for (uint32_t q = ((const struct msig *)tab_at(&m->t[T_SIG], (size_t)si))->ord; q;
+         q = ((const struct mord *)tab_at(t, q - 1))->sig_next)
+        if (strcmp(tab_key(t, q - 1), id) == 0)
+            return (long)q - 1;
+    return -1;
+}
+
+/* The order of client order id ID, or -1: by its signal row, else the
+ * orders' map. */
+static long ord_lookup(struct mem *m, const char *id)
+{
+    const struct table *t = &m->t[T_ORD];
+    size_t len = strlen(id), suf = ord_suffix(id, len);
+    long k = suf ? ord_of(m, sig_of(m, id, len - suf), id) : -1;
+    struct hkey hk;
+
+    if (k >= 0 || !t->nslots)
+        return k;
+    hk = hkey_n(id, len);
+    return tab_find_h(t, &hk);
 }
 
 static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
-                            int closing, const char *fingerprint, const char *position_id,
-                            size_t pos, const char *reason, size_t *ref, struct tc_error *err)
+                            int closing, const char *fingerprint, size_t sig,
+                            const char *position_id, size_t pos, const char *reason, size_t *ref,
+                            struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_ORD];
     long pk = pos_find(m, pos, position_id);
+    const char *id = o->client_order_id;
+    size_t len = strlen(id), fl = strlen(fingerprint);
+    /* the id is "<fingerprint>:<suffix>" (its fingerprint's text not kept
+     * again), and kept by the row of the fingerprint when the suffix is the
+     * ledger's */
+    int same = fl < len && id[fl] == ':' && memcmp(id, fingerprint, fl) == 0;
+    long si = same && sig && sig <= m->t[T_SIG].n && ord_suffix(id, len) == len - fl
+                  ? (long)sig - 1
+                  : -1;
+    struct msig *sg = NULL;
     struct mpos *p;
-    struct mord *e;
-    size_t i;
-    struct hkey hk;
+    struct mord *e = NULL;
+    size_t i = 0;
+    struct hkey hk = {id, len, 0};
     int rc;
 
     (void)tx;
     if (pk < 0)
         return tc_error_set(err, TC_ESTATE, "order \"%s\": position \"%s\" not found",
                             o->client_order_id, position_id);
-    hk = hkey(o->client_order_id);
     p = tab_at(&m->t[T_POS], (size_t)pk);
     if (save_el(m, &m->t[T_POS], (size_t)pk, &p->first_order, sizeof(p->first_order)) != 0) {
         oom(err, "the journal");
         return TC_ENOMEM;
     }
     /* a refusal below fails the transaction: the journal entry is undone */
-    if ((rc = tab_insert_h(m, t, &hk, TC_CLIENT_ORDER_ID_MAX, 1, &e, &i, err)) == 1)
-        return tc_error_set(err, TC_ECONFLICT, "order \"%s\": the client order id exists",
-                            o->client_order_id);
-    if (rc != 0)
-        return (tc_error_prefix(err, "order \"%s\"", o->client_order_id), rc);
+    if (si >= 0) {
+        /* kept by its signal row: the id taken is one of the row's orders,
+         * or in the map when it holds any key */
+        sg = tab_at(&m->t[T_SIG], (size_t)si);
+        if (len >= TC_CLIENT_ORDER_ID_MAX) {
+            rc = tc_error_set(err, TC_EINVAL, "ledger (memory): key \"%.64s\" is too long", id);
+            return (tc_error_prefix(err, "order \"%s\"", id), rc);
+        }
+        if (ord_of(m, si, id) >= 0 || (t->nslots && (hk = hkey_n(id, len), tab_find_h(t, &hk) >= 0)))
+            return tc_error_set(err, TC_ECONFLICT, "order \"%s\": the client order id exists", id);
+        if (save_el(m, &m->t[T_SIG], (size_t)si, &sg->ord, sizeof(sg->ord)) != 0) {
+            oom(err, "the journal");
+            return TC_ENOMEM;
+        }
+        if ((rc = tab_push(m, t, &hk, 0, &e, &i, err)) != 0)
+            return (tc_error_prefix(err, "order \"%s\"", id), rc);
+        e->sig_next = sg->ord;
+        sg->ord = (uint32_t)i + 1;
+    } else {
+        /* into the map: the id taken is in it, or kept by the row of its
+         * fingerprint when it has the ledger's suffix */
+        size_t suf = ord_suffix(id, len);
+        hk = hkey_n(id, len);
+        if ((suf && ord_of(m, sig_of(m, id, len - suf), id) >= 0) ||
+            (rc = tab_insert_h(m, t, &hk, TC_CLIENT_ORDER_ID_MAX, 1, &e, &i, err)) == 1)
+            return tc_error_set(err, TC_ECONFLICT, "order \"%s\": the client order id exists", id);
+        if (rc != 0)
+            return (tc_error_prefix(err, "order \"%s\"", id), rc);
+    }
     /* the text: the ids its position has are not kept again (the intent's
      * are its position's: ledger_repo.h), nor the fingerprint of the
      * signal row just made */
     if (str_put(&m->a, o->order_id, sizeof(o->order_id), &e->order_id) != 0 ||
         str_put_shared(&m->a, &m->texts, reason ? reason : "", TC_LEDGER_TEXT_MAX,
                        &e->reason) != 0 ||
-        order_fp(m, e, &hk, fingerprint) != 0) {
+        (same ? (e->fp = SAME, e->fplen = (unsigned char)fl, 0)
+              : str_put(&m->a, fingerprint, TC_SIGNAL_FP_LEN, &e->fp)) != 0) {
         oom(err, "an order");
         return TC_ENOMEM;
     }
@@ -1663,7 +1798,11 @@ static long ord_find(struct mem *m, const char *client_order_id)
             t->last = i;
             return (long)i - 1;
         }
-    if ((k = tab_find(t, client_order_id)) >= 0)
+    if (t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), client_order_id) == 0)
+        k = (long)t->last - 1;
+    else if ((k = ord_lookup(m, client_order_id)) >= 0)
+        t->last = (size_t)k + 1;
+    if (k >= 0)
         m->ord_next = (size_t)k + 2;
     return k;
 }

@@ -541,8 +541,9 @@ static int sql_open_count(struct tc_ledger *l, struct tc_txn *tx, const char *po
 /* orders                                                                     */
 
 static int sql_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
-                            int closing, const char *fingerprint, const char *position_id,
-                            size_t pos, const char *reason, size_t *ref, struct tc_error *err)
+                            int closing, const char *fingerprint, size_t sig,
+                            const char *position_id, size_t pos, const char *reason, size_t *ref,
+                            struct tc_error *err)
 {
     struct tc_val v[] = {TC_V_TEXT(o->order_id), TC_V_TEXT(o->client_order_id),
                          TC_V_TEXT(o->portfolio_id), TC_V_TEXT(o->strategy_id),
@@ -563,6 +564,7 @@ static int sql_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
                          v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
     *ref = 0;
     (void)pos;
+    (void)sig;
     if (rc != 0)
         return tc_error_set(err, rc, "order \"%s\": %s", o->client_order_id, tc_error_msg(err));
     return 0;
