@@ -2,12 +2,15 @@
  * bytes at a time), plain decimals and whole numbers parsed by hand, and
  * whole one-symbol lines parsed in place up to their line end, in runs
  * stored straight into a series, with digits checked and combined eight or
- * sixteen at a time (a Yahoo line of five prices alike checked against its
- * shape in one pass, its numbers valued two at a time); anything else is
- * declined and left to libcsv and tc_dec_parse (ingest_fast.h). */
+ * sixteen at a time (with SSE2, a Yahoo line whose five prices have the
+ * same integer length read in one piece: each price checked against that
+ * length's shape in the 16 bytes it is valued from, the numbers valued two
+ * at a time); anything else is declined and left to libcsv and
+ * tc_dec_parse (ingest_fast.h). */
 #include <stdint.h>
 #include <string.h>
-#if defined(__SSE2__) && defined(__x86_64__)
+#if defined(__SSE2__) && defined(__x86_64__) && defined(__BYTE_ORDER__) &&                    \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define PRICE_SSE2 1
 #include <emmintrin.h>
 #endif
