@@ -932,6 +932,78 @@ static void test_coid_every_length(void **state)
     tc_broker_free(b);
 }
 
+/* Client order ids of every length 1..95 one byte apart (at every place):
+ * two orders, each found again by its own id (a resubmission, a cancel, a
+ * fill), with a rejected intent between them (the simulator does not count
+ * it, the broker does): the fill of the one that works names it and its
+ * broker order id. */
+static void test_coid_one_byte_apart(void **state)
+{
+    (void)state;
+    struct rec r;
+    struct tc_broker *b = new_broker(&r, NULL, 0);
+    struct tc_error err = {0};
+    struct tc_broker_ack ack, again;
+    char want[TC_BROKER_ID_MAX], x[TC_CLIENT_ORDER_ID_MAX], y[TC_CLIENT_ORDER_ID_MAX],
+        z[TC_CLIENT_ORDER_ID_MAX];
+    size_t n = 0;
+    int64_t day = 0;
+    memset(&r, 0, sizeof(r));
+    for (size_t len = 1; len < TC_CLIENT_ORDER_ID_MAX; len++)
+        for (size_t at = 0; at < len; at++) {
+            struct tc_order_intent o = intent("x", "AAA", TC_ORDER_BUY, "1");
+            struct tc_bar next;
+            /* AT in base 20 in its first two bytes: an id of its own */
+            memset(x, 'd', len);
+            x[0] = (char)('d' + at % 20);
+            if (len > 1)
+                x[1] = (char)('d' + at / 20);
+            x[len] = '\0';
+            memcpy(y, x, len + 1);
+            memcpy(z, x, len + 1);
+            y[at] = 'b';
+            z[at] = 'c';
+            tc_assert_ok(tc_broker_sim_set_day(b, day, &err), &err);
+            memcpy(o.client_order_id, x, len + 1);
+            tc_assert_ok(tc_broker_submit(b, &o, &ack, &err), &err);
+            assert_int_equal(ack.status, TC_ORDER_SUBMITTED);
+            snprintf(want, sizeof(want), "run1.%zu", n + 1);
+            assert_string_equal(ack.broker_order_id, want);
+            memcpy(o.client_order_id, z, len + 1);
+            o.side = (enum tc_order_side)7;
+            tc_assert_ok(tc_broker_submit(b, &o, &ack, &err), &err);
+            assert_int_equal(ack.status, TC_ORDER_REJECTED);
+            o.side = TC_ORDER_BUY;
+            memcpy(o.client_order_id, y, len + 1);
+            tc_assert_ok(tc_broker_submit(b, &o, &ack, &err), &err);
+            snprintf(want, sizeof(want), "run1.%zu", n + 3);
+            assert_string_equal(ack.broker_order_id, want);
+            memcpy(o.client_order_id, x, len + 1);
+            tc_assert_ok(tc_broker_submit(b, &o, &again, &err), &err);
+            snprintf(want, sizeof(want), "run1.%zu", n + 1);
+            assert_string_equal(again.broker_order_id, want);
+            /* X canceled by its id; again, and an id one shorter, not working */
+            tc_assert_ok(tc_broker_cancel(b, x, &err), &err);
+            assert_int_equal(tc_broker_cancel(b, x, &err), TC_ENOTFOUND);
+            y[len - 1] = '\0';
+            assert_int_equal(tc_broker_cancel(b, y, &err), TC_ENOTFOUND);
+            y[len - 1] = len - 1 == at ? 'b' : x[len - 1];
+            /* Y fills on the next bar: its id and its broker order id */
+            r.n = 0;
+            day++;
+            next = bar(day, "10", "11", "9", "10", 1000);
+            tc_assert_ok(tc_broker_sim_set_day(b, day, &err), &err);
+            tc_assert_ok(tc_broker_on_bar(b, "AAA", &next, &err), &err);
+            assert_int_equal(r.n, 1);
+            assert_string_equal(r.fills[0].client_order_id, y);
+            snprintf(want, sizeof(want), "run1.%zu-F1", n + 3);
+            assert_string_equal(r.fills[0].execution_id, want);
+            n += 3;
+        }
+    assert_int_equal(tc_broker_sim_working(b), 0);
+    tc_broker_free(b);
+}
+
 /* ---- several threads ---- */
 
 #define MT_THREADS 4
@@ -1079,6 +1151,7 @@ int main(void)
         cmocka_unit_test(test_market_next_open_once),
         cmocka_unit_test(test_idempotent_submit),
         cmocka_unit_test(test_coid_every_length),
+        cmocka_unit_test(test_coid_one_byte_apart),
         cmocka_unit_test(test_idempotent_after_growth),
         cmocka_unit_test(test_on_bar_order_and_types),
         cmocka_unit_test(test_fill_at_close),

@@ -1173,6 +1173,49 @@ static void test_bar_matches_its_instrument(void **state)
     }
 }
 
+/* Instrument ids of every length 1..64 that differ in one byte (at every
+ * place), three working orders (the book filters by a hash of the id): a
+ * bar fills its own instrument's order only, and an id one byte shorter or
+ * longer none. */
+static void test_bar_matches_ids_of_every_length(void **state)
+{
+    (void)state;
+    for (size_t len = 1; len < TC_INSTRUMENT_ID_MAX; len++)
+        for (size_t at = 0; at < len; at++) {
+            struct tc_sim *sim = new_sim(C_PLAIN);
+            struct tc_error err = {0};
+            struct rec r;
+            struct tc_bar b = make_bar(&NOGAP, day0() + 1);
+            char ids[3][TC_INSTRUMENT_ID_MAX], other[TC_INSTRUMENT_ID_MAX + 1];
+            for (int k = 0; k < 3; k++) {
+                struct tc_sim_order o = make_order("", BUY, MKT, GTC, "10", NULL, NULL);
+                memset(ids[k], 'A', len);
+                ids[k][len] = '\0';
+                ids[k][at] = (char)('A' + k);
+                snprintf(o.id, sizeof o.id, "o%d", k);
+                memcpy(o.instrument, ids[k], len + 1);
+                tc_assert_ok(tc_sim_submit(sim, &o, &err), &err);
+            }
+            memset(&r, 0, sizeof r);
+            memcpy(other, ids[1], len + 1);
+            other[len - 1] = '\0';
+            tc_assert_ok(tc_sim_on_bar(sim, other, &b, record, &r, &err), &err);
+            memcpy(other, ids[1], len);
+            other[len] = 'A';
+            other[len + 1] = '\0';
+            if (len + 1 < TC_INSTRUMENT_ID_MAX)
+                tc_assert_ok(tc_sim_on_bar(sim, other, &b, record, &r, &err), &err);
+            assert_int_equal(r.n, 0);
+            tc_assert_ok(tc_sim_on_bar(sim, ids[1], &b, record, &r, &err), &err);
+            assert_int_equal(r.n, 1);
+            assert_string_equal(r.fills[0].order_id, "o1");
+            tc_assert_ok(tc_sim_on_bar(sim, ids[2], &b, record, &r, &err), &err);
+            assert_int_equal(r.n, 2);
+            assert_string_equal(r.fills[1].order_id, "o2");
+            tc_sim_free(sim);
+        }
+}
+
 /* ---- overflow ---- */
 
 static void test_overflow_leaves_order(void **state)
@@ -1672,6 +1715,7 @@ int main(void)
         cmocka_unit_test(test_series_ok),
         cmocka_unit_test(test_series_scan),
         cmocka_unit_test(test_bar_matches_its_instrument),
+        cmocka_unit_test(test_bar_matches_ids_of_every_length),
         cmocka_unit_test(test_overflow_leaves_order),
         cmocka_unit_test(test_callback_cannot_reenter),
         cmocka_unit_test(test_callback_failure_stops_bar),

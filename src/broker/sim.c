@@ -98,6 +98,9 @@ struct simb {
     struct tc_order_intent **chunks;  /* live intents, CHUNK a block */
     size_t nchunks, nlive;       /* NLIVE slots ever handed out */
     uint32_t free_live;          /* a free slot's next is kept in its order_id */
+    uint32_t *sim_rec;           /* the rec of each order the simulator took, by its
+                                    seq - 1 (the simulator counts the orders it takes) */
+    size_t nsim, capsim;
     struct fillrec **fillb;      /* blocks of 1 << FILL_SHIFT fills */
     size_t nfills, nfillb, pend; /* fills before PEND are all reported */
     size_t working;
@@ -169,15 +172,6 @@ static size_t order_id(const struct simb *s, size_t r, char *buf)
     return n;
 }
 
-/* The rec index of simulator order id "<prefix>.<n>": n - 1. */
-static size_t rec_of_sim_id(const struct simb *s, const char *id)
-{
-    size_t n = 0;
-    for (const char *p = id + s->prefix_len + 1; *p >= '0' && *p <= '9'; p++)
-        n = n * 10 + (size_t)(*p - '0');
-    return n - 1;
-}
-
 static struct rec *rec_at(const struct simb *s, size_t i)
 {
     return &s->recb[i >> REC_SHIFT][i & (((size_t)1 << REC_SHIFT) - 1)];
@@ -240,7 +234,8 @@ static void drop_live(struct simb *s, struct rec *r)
 }
 
 /* Room for one more rec with a client order id of LEN bytes: its slot, its
- * name and a reason, a live intent. Nothing is counted yet. */
+ * name and a reason, a live intent, its place among the simulator's orders.
+ * Nothing is counted yet. */
 static int reserve_rec(struct simb *s, size_t len)
 {
     size_t need = len + 1 + TC_BROKER_REASON_MAX;
@@ -279,6 +274,8 @@ static int reserve_rec(struct simb *s, size_t len)
         s->nnameb++;
         s->name_used = 0;
     }
+    if (tc__grow((void **)&s->sim_rec, &s->capsim, s->nsim, sizeof(*s->sim_rec), 256) != 0)
+        return TC_ENOMEM;
     if (s->free_live == NONE && s->nlive == s->nchunks * CHUNK) {
         struct tc_order_intent **t, *c;
         if (s->nlive >= NONE - CHUNK)
@@ -616,7 +613,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     if (o->mode != TC_MODE_BACKTEST && (rc = report_pending(s, err)) != 0)
         return rc;
 
-    h = tc__str_hash(coid);
+    h = tc__sim_hash(coid, len);
     pthread_mutex_lock(&s->mu);
     if ((ix = find_rec(s, coid, len, h)) != NONE)
         return resubmit(s, ix, ack, err);
@@ -661,6 +658,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
         *live_at(s, r->live) = *o;
         s->working++;
         s->acct.orders++;
+        s->sim_rec[s->nsim++] = (uint32_t)s->nrecs;
         s->name_used += len + 1;
         ack->reason[0] = '\0';
     } else {
@@ -693,7 +691,7 @@ static int sim_cancel(struct tc_broker *b, const char *coid, struct tc_error *er
     if (!coid)
         return tc_error_set(err, TC_EINVAL, "sim broker: cancel needs a client order id");
     len = strlen(coid);
-    h = tc__str_hash(coid);
+    h = tc__sim_hash(coid, len);
     pthread_mutex_lock(&s->mu);
     ix = len < TC_CLIENT_ORDER_ID_MAX ? find_rec(s, coid, len, h) : NONE;
     if (ix == NONE || !rec_at(s, ix)->working) {
@@ -728,7 +726,7 @@ static int sim_cancel(struct tc_broker *b, const char *coid, struct tc_error *er
 static int on_event(void *ud, const struct tc_sim_event *ev)
 {
     struct simb *s = ud;
-    size_t ix = rec_of_sim_id(s, ev->order->id);
+    size_t ix = s->sim_rec[ev->order->seq - 1];
     struct rec *r = rec_at(s, ix);
     int rc;
 
@@ -876,6 +874,7 @@ static void sim_free(struct tc_broker *b)
         free(s->fillb[k]);
     free(s->fillb);
     free(s->updates);
+    free(s->sim_rec);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }

@@ -46,16 +46,6 @@ struct tc_sim {
     char valid[VALID_SLOTS][TC_INSTRUMENT_ID_MAX];
 };
 
-/* FNV-1a: a cheap first comparison before strcmp on the hot path. */
-static uint64_t hash_id(const char *s)
-{
-    uint64_t h = UINT64_C(14695981039346656037);
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
-}
 
 static const char *fmt(struct tc_dec d, char *buf)
 {
@@ -300,7 +290,7 @@ static int check_order(struct tc_sim *sim, const struct tc_sim_order *o, int che
     if (ilen == sizeof o->instrument)
         return tc_error_set(err, TC_EINVAL, "order \"%s\": instrument is longer than %d characters",
                             o->id, TC_INSTRUMENT_ID_MAX - 1);
-    h = hash_id(o->instrument);
+    h = tc__sim_hash(o->instrument, ilen);
     known = sim->valid[h % VALID_SLOTS];
     if (ilen == 0 || !same_inst(known, o->instrument, ilen)) {
         if ((rc = tc_id_validate("instrument", o->instrument, err)) != 0)
@@ -730,7 +720,7 @@ int tc_sim_on_bar(struct tc_sim *sim, const char *instrument, const struct tc_ba
     /* the hash only filters: a book of one or two orders is cheaper to
      * compare by name alone */
     hashed = sim->n > 2;
-    h = hashed ? hash_id(instrument) : 0;
+    h = hashed ? tc__sim_hash(instrument, strlen(instrument)) : 0;
     fill_close = sim->cfg.fill_at == TC_SIM_FILL_CLOSE;
     sim->in_bar = 1;
     for (i = 0; i < sim->n; i++) {
