@@ -274,7 +274,8 @@ static int reserve_rec(struct simb *s, size_t len)
         s->nnameb++;
         s->name_used = 0;
     }
-    if (tc__grow((void **)&s->sim_rec, &s->capsim, s->nsim, sizeof(*s->sim_rec), 256) != 0)
+    if (s->nsim == s->capsim &&
+        tc__grow((void **)&s->sim_rec, &s->capsim, s->nsim, sizeof(*s->sim_rec), 256) != 0)
         return TC_ENOMEM;
     if (s->free_live == NONE && s->nlive == s->nchunks * CHUNK) {
         struct tc_order_intent **t, *c;
@@ -630,7 +631,11 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     r->unobserved = 0;
     r->len = (uint8_t)len;
     r->working = 0;
-    memcpy(name, coid, len + 1);
+    /* the id's buffer whole (a fixed size: no call; the room reserved for
+     * the name and a reason is larger): what follows its NUL is overwritten
+     * by the reason or the next name, and never read */
+    _Static_assert(TC_CLIENT_ORDER_ID_MAX <= TC_BROKER_REASON_MAX, "the buffer fits the room");
+    memcpy(name, coid, TC_CLIENT_ORDER_ID_MAX);
     order_id(s, s->nrecs, id);
     if (check_enums(o, why, sizeof(why)) == 0) {
         /* written in the simulator's slot for it: no copy */

@@ -571,7 +571,7 @@ static int check_bar(const char *instrument, const struct tc_bar *b, struct tc_e
     char d1[TC_DEC_STRLEN], d2[TC_DEC_STRLEN];
     int y, m, d;
 
-    if (tc_sim_bar_ok(b))
+    if (prices_ok(b->open.raw, b->high.raw, b->low.raw, b->close.raw, b->volume))
         return 0;
 
     /* the date is worked out only for the message */
