@@ -29,7 +29,25 @@ struct world {
     struct tc_ledger *l;
     struct tc_ledger_seq_ids ids;
     const char *fault_point;
+    /* a scripted id generator: the position ids to give, in turn (other
+     * kinds "<kind>-s-<n>") */
+    const char *const *script;
+    size_t next, count;
 };
+
+static int script_id(void *ud, const char *kind, char *buf, size_t cap)
+{
+    struct world *w = ud;
+    if (strcmp(kind, "pos") == 0) {
+        if (w->next >= w->count)
+            return TC_ERANGE;
+        snprintf(buf, cap, "%s", w->script[w->next++]);
+    } else {
+        w->ids.n++;
+        snprintf(buf, cap, "%s-s-%llu", kind, (unsigned long long)w->ids.n);
+    }
+    return 0;
+}
 
 static int fault_hook(const char *point, void *ud)
 {
@@ -39,7 +57,7 @@ static int fault_hook(const char *point, void *ud)
 
 static void inst_name(char *buf, size_t cap, int k) { snprintf(buf, cap, "I%03d", k); }
 
-static void world_open(struct world *w)
+static void world_open_ids(struct world *w, const char *const *script, size_t count)
 {
     struct tc_ledger_options o;
     struct tc_error err = {0};
@@ -58,6 +76,12 @@ static void world_open(struct world *w)
     o.fault_ud = w;
     o.id_fn = tc_ledger_seq_id;
     o.id_ud = &w->ids;
+    if (script) {
+        w->script = script;
+        w->count = count;
+        o.id_fn = script_id;
+        o.id_ud = w;
+    }
     tc_assert_ok(tc_ledger_open(&o, &w->l, &err), &err);
     for (int k = 0; k < NINST; k++) {
         struct tc_instrument in;
@@ -84,6 +108,8 @@ static void world_open(struct world *w)
     s.params = (char *)"{}";
     tc_assert_ok(tc_ledger_mem_add_strategy(w->l, &s, &err), &err);
 }
+
+static void world_open(struct world *w) { world_open_ids(w, NULL, 0); }
 
 /* A base entry of 10 on instrument K at 100, signal id "e-<ID>". */
 static int entry(struct world *w, int k, int id, struct tc_signal_outcome *o,
@@ -478,6 +504,168 @@ static void test_backend_orders(void **state)
     tc_ledger_close(w.l);
 }
 
+/* Position ID is not found, by name. */
+static void assert_no_position(struct world *w, const char *id)
+{
+    struct tc_position p;
+    struct tc_error err = {0};
+    char want[TC_ID_BUFSZ + 32];
+    assert_int_equal(tc_ledger_position_get(w->l, id, &p, &err), TC_ENOTFOUND);
+    snprintf(want, sizeof(want), "\"%s\"", id);
+    assert_non_null(strstr(tc_error_msg(&err), want));
+}
+
+/* Open positions on instrument K. */
+static size_t open_on(struct world *w, int k)
+{
+    struct tc_position open[4];
+    struct tc_error err = {0};
+    char inst[16];
+    size_t n = 99;
+    inst_name(inst, sizeof(inst), k);
+    tc_assert_ok(tc_ledger_positions_open(w->l, "p1", inst, open, 4, &n, &err), &err);
+    return n;
+}
+
+/* Position ids counted by the ledger's generator, set back and forth by
+ * its owner: a number taken (kept by number or in the map) refuses its
+ * signal with nothing kept, a free one below the last goes in, numbers up
+ * to UINT64_MAX, another prefix, a rollback of a numbered id and of one in
+ * the map; ids near the real ones not found. */
+static void test_positions_by_number(void **state)
+{
+    struct world w;
+    struct tc_signal_outcome o;
+    struct tc_error err = {0};
+    char id[TC_ID_BUFSZ];
+    int k = 0;
+
+    (void)state;
+    world_open(&w);
+    /* pos-t-1, 3, 5, 7, 9 (an order id between each) */
+    for (; k < 5; k++) {
+        tc_assert_ok(entry(&w, k, k, &o, &err), &err);
+        snprintf(id, sizeof(id), "pos-t-%d", 2 * k + 1);
+        assert_string_equal(o.position_id, id);
+    }
+    /* a number taken below the last: refused, nothing kept */
+    w.ids.n = 2;
+    assert_int_equal(entry(&w, k, k, &o, &err), TC_ECONFLICT);
+    assert_non_null(strstr(tc_error_msg(&err), "position \"pos-t-3\": the id exists"));
+    assert_int_equal(open_on(&w, k), 0);
+    assert_position(&w, "pos-t-3", 1, "0", "100", TC_POSITION_OPEN);
+    /* a free one below the last goes in (through the map), then is taken */
+    w.ids.n = 3;
+    tc_assert_ok(entry(&w, k, k, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-4");
+    assert_position(&w, "pos-t-4", k, "0", "100", TC_POSITION_OPEN);
+    k++;
+    w.ids.n = 3;
+    assert_int_equal(entry(&w, k, k, &o, &err), TC_ECONFLICT);
+    assert_non_null(strstr(tc_error_msg(&err), "position \"pos-t-4\": the id exists"));
+    assert_int_equal(open_on(&w, k), 0);
+    /* the last one again */
+    w.ids.n = 8;
+    assert_int_equal(entry(&w, k, k, &o, &err), TC_ECONFLICT);
+    assert_non_null(strstr(tc_error_msg(&err), "position \"pos-t-9\": the id exists"));
+    /* above the last, the map holding a key */
+    w.ids.n = 20;
+    tc_assert_ok(entry(&w, k, k, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-21");
+    k++;
+    /* rolled back: a numbered one and one in the map, then in again */
+    for (int round = 0; round < 2; round++) {
+        uint64_t n = round ? 5 : 30;
+        snprintf(id, sizeof(id), "pos-t-%d", round ? 6 : 31);
+        w.ids.n = n;
+        w.fault_point = "signal:before_commit";
+        assert_int_equal(entry(&w, k, 100 + round, &o, &err), TC_EIO);
+        w.fault_point = NULL;
+        assert_no_position(&w, id);
+        assert_int_equal(open_on(&w, k), 0);
+        w.ids.n = n;
+        tc_assert_ok(entry(&w, k, 100 + round, &o, &err), &err);
+        assert_string_equal(o.position_id, id);
+        assert_position(&w, id, k, "0", "100", TC_POSITION_OPEN);
+        k++;
+    }
+    /* the last number there is, then one below it */
+    w.ids.n = UINT64_MAX - 1;
+    tc_assert_ok(entry(&w, k, k, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-18446744073709551615");
+    assert_position(&w, "pos-t-18446744073709551615", k, "0", "100", TC_POSITION_OPEN);
+    k++;
+    w.ids.n = 40;
+    tc_assert_ok(entry(&w, k, k, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-41");
+    k++;
+    /* another prefix: its numbers are others */
+    snprintf(w.ids.prefix, sizeof(w.ids.prefix), "u");
+    w.ids.n = 2;
+    tc_assert_ok(entry(&w, k, k, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-u-3");
+    assert_position(&w, "pos-u-3", k, "0", "100", TC_POSITION_OPEN);
+    assert_position(&w, "pos-t-3", 1, "0", "100", TC_POSITION_OPEN);
+    k++;
+    /* every one found; near ones not */
+    {
+        static const int nums[] = {1, 3, 5, 7, 9, 4, 21, 31, 6, 41};
+        static const int insts[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10};
+        for (size_t j = 0; j < sizeof(nums) / sizeof(nums[0]); j++) {
+            snprintf(id, sizeof(id), "pos-t-%d", nums[j]);
+            assert_position(&w, id, insts[j], "0", "100", TC_POSITION_OPEN);
+        }
+    }
+    {
+        static const char *const near[] = {
+            "pos-t-2",  "pos-t-03", "pos-t-0",  "pos-t-",   "pos-t-3x", "pos-t3",
+            "pos-u-1",  "pos--3",   "pos-3",    "Pos-t-3",  "pos-tt-3", "pos-t-31-",
+            "pos-t-18446744073709551616", "pos-t-99999999999999999999",
+            "pos-t-018446744073709551615", "pos-t-184467440737095516150", "pos-t-42",
+        };
+        for (size_t j = 0; j < sizeof(near) / sizeof(near[0]); j++)
+            assert_no_position(&w, near[j]);
+    }
+    tc_ledger_close(w.l);
+}
+
+/* Position ids from another generator with the ledger's form and not:
+ * a leading zero, the same number without it, numbers below and above the
+ * last, another prefix; each is its own, a taken one refused. */
+static void test_positions_given(void **state)
+{
+    static const char *const script[] = {"pos-t-07", "pos-t-7",  "pos-t-5",   "pos-x-100",
+                                         "pos-t-3",  "pos-t-5",  "pos-t-7",   "pos-t-07",
+                                         "pos-x-100", "pos-t-100", "pos-t-1"};
+    static const int ok[] = {1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1};
+    struct world w;
+    struct tc_signal_outcome o;
+    struct tc_error err = {0};
+    char want[TC_ID_BUFSZ + 32];
+
+    (void)state;
+    world_open_ids(&w, script, sizeof(script) / sizeof(script[0]));
+    for (int k = 0; k < 11; k++) {
+        int rc = entry(&w, k, k, &o, &err);
+        if (ok[k]) {
+            tc_assert_ok(rc, &err);
+            assert_string_equal(o.position_id, script[k]);
+        } else {
+            assert_int_equal(rc, TC_ECONFLICT);
+            snprintf(want, sizeof(want), "position \"%s\": the id exists", script[k]);
+            assert_non_null(strstr(tc_error_msg(&err), want));
+            assert_int_equal(open_on(&w, k), 0);
+        }
+    }
+    for (int k = 0; k < 11; k++)
+        if (ok[k])
+            assert_position(&w, script[k], k, "0", "100", TC_POSITION_OPEN);
+    assert_no_position(&w, "pos-t-007");
+    assert_no_position(&w, "pos-x-10");
+    assert_no_position(&w, "pos-t-2");
+    tc_ledger_close(w.l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +673,8 @@ int main(void)
         cmocka_unit_test(test_near_ids_not_found),
         cmocka_unit_test(test_hashed_ahead),
         cmocka_unit_test(test_backend_orders),
+        cmocka_unit_test(test_positions_by_number),
+        cmocka_unit_test(test_positions_given),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -574,6 +574,18 @@ struct mem {
      * last (fills come in the order their orders were made, as a rule: a
      * hint, checked), 0 none */
     size_t ord_next;
+    /* positions by number (pos_num): NP the prefix learnt from the first
+     * position id of that form (NPLEN bytes; HAS_NP), and the positions
+     * with such ids sorted by their numbers (appended: the ledger counts
+     * them up), not in the positions' map */
+    char np[TC_ID_BUFSZ];
+    size_t nplen;
+    int has_np;
+    struct pnum {
+        uint64_t n;
+        uint32_t idx;
+    } *pn;
+    size_t npn, cappn;
 };
 
 #define M(l) ((struct mem *)(l)->mem)
@@ -636,6 +648,9 @@ static void drop_added(struct mem *m)
         while (t->n > t->n0)
             map_drop(t, --t->n);
     }
+    /* the positions numbered among them: the last ones numbered */
+    while (m->npn && m->pn[m->npn - 1].idx >= m->t[T_POS].n)
+        m->npn--;
     m->a.n = m->a.n0;
 }
 
@@ -776,6 +791,7 @@ static void mem_release(struct tc_ledger *l)
     free(m->u);
     free(m->bytes);
     free(m->scratch.items);
+    free(m->pn);
     free(m);
     l->mem = NULL;
 }
@@ -1355,6 +1371,111 @@ static void pos_out(const struct mem *m, const struct mpos *e, struct tc_positio
     p->updated_at_us = e->v.updated_at_us;
 }
 
+/* Positions by number. The position ids the ledger makes are
+ * "pos-<prefix>-<n>", n counted up: such an id (its prefix the first one
+ * seen, n in decimal without a leading zero, 1 to UINT64_MAX) is kept by
+ * its number in an array sorted by it, appended to (no hash, no probe of a
+ * map: a number above all those kept is no other's); an id of another form
+ * or prefix, or a number below the last (an id generator set back), goes
+ * through the positions' map (the array's is refused there too). */
+
+/* The number of position id ID (LEN bytes) of the form above, 0 when it is
+ * not; LEARN: the prefix taken from ID when none was yet. */
+static uint64_t pos_num(struct mem *m, const char *id, size_t len, int learn)
+{
+    static const uint64_t p10[19] = {UINT64_C(1),
+                                     UINT64_C(10),
+                                     UINT64_C(100),
+                                     UINT64_C(1000),
+                                     UINT64_C(10000),
+                                     UINT64_C(100000),
+                                     UINT64_C(1000000),
+                                     UINT64_C(10000000),
+                                     UINT64_C(100000000),
+                                     UINT64_C(1000000000),
+                                     UINT64_C(10000000000),
+                                     UINT64_C(100000000000),
+                                     UINT64_C(1000000000000),
+                                     UINT64_C(10000000000000),
+                                     UINT64_C(100000000000000),
+                                     UINT64_C(1000000000000000),
+                                     UINT64_C(10000000000000000),
+                                     UINT64_C(100000000000000000),
+                                     UINT64_C(1000000000000000000)};
+    uint64_t v = 0;
+    uint32_t w;
+    size_t d = len, k = 0;
+
+    if (len < 7)
+        return 0;
+    memcpy(&w, id, 4);
+    if (memcmp(&w, "pos-", 4) != 0)
+        return 0;
+    /* the digits from the end, valued as they are read: 19 fit, a 20th
+     * only when the sum stays below 2^64 */
+    for (; d > 5 && (unsigned)(id[d - 1] - '0') <= 9; d--, k++) {
+        uint64_t c = (uint64_t)(id[d - 1] - '0');
+        if (k < 19)
+            v += c * p10[k];
+        else if (k > 19 || c > 1 || v > UINT64_MAX - c * p10[18] * 10)
+            return 0;
+        else
+            v += c * p10[18] * 10;
+    }
+    /* ID[D..] the digits, after a '-' that ends a prefix of 1 or more */
+    if (!k || id[d] == '0' || id[d - 1] != '-' || d < 6)
+        return 0;
+    if (!m->has_np) {
+        if (!learn)
+            return 0;
+        memcpy(m->np, id + 4, d - 5);
+        m->np[d - 5] = '\0';
+        m->nplen = d - 5;
+        m->has_np = 1;
+    }
+    if (d - 5 != m->nplen || memcmp(id + 4, m->np, m->nplen) != 0)
+        return 0;
+    return v;
+}
+
+/* The position numbered V, or -1. */
+static long pos_numbered(const struct mem *m, uint64_t v)
+{
+    size_t lo = 0, hi = m->npn;
+    if (!v || !hi || v > m->pn[hi - 1].n)
+        return -1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->pn[mid].n < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->npn && m->pn[lo].n == v ? (long)m->pn[lo].idx : -1;
+}
+
+/* The position of id ID, or -1: the one found or added last first, then
+ * by its number, then the map. */
+static __attribute__((noinline)) long pos_lookup(struct mem *m, const char *id)
+{
+    struct table *t = &m->t[T_POS];
+    size_t len;
+    struct hkey hk;
+    long k;
+
+    if (t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), id) == 0)
+        return (long)t->last - 1;
+    len = strlen(id);
+    k = pos_numbered(m, pos_num(m, id, len, 0));
+    if (k < 0 && t->nslots) {
+        hk = hkey_n(id, len);
+        k = tab_find_h(t, &hk);
+    }
+    if (k >= 0)
+        t->last = (size_t)k + 1;
+    return k;
+}
+
 static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
                           int64_t now, size_t *slot, size_t *pos, struct tc_error *err)
 {
@@ -1362,13 +1483,14 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     struct table *t = &m->t[T_POS];
     struct mslot *s;
     struct mpos *e;
-    size_t si, i;
+    size_t si, i = 0;
     uint32_t strategy;
-    struct hkey hk;
+    size_t len = strlen(p->position_id);
+    uint64_t v = pos_num(m, p->position_id, len, 1);
+    struct hkey hk = {p->position_id, len, 0};
     int rc;
 
     (void)tx;
-    hk = hkey(p->position_id);
     /* a refusal below fails the transaction: what was done before it is
      * undone (the id taken is checked with the insert, in one probe) */
     if ((rc = slot_get(m, *slot, p->portfolio_id, p->instrument_id, &s, &si, err)) != 0)
@@ -1384,11 +1506,35 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
         oom(err, "the journal");
         return TC_ENOMEM;
     }
-    if ((rc = tab_insert_h(m, t, &hk, TC_ID_BUFSZ, 1, &e, &i, err)) == 1)
-        return tc_error_set(err, TC_ECONFLICT, "position \"%s\": the id exists", p->position_id);
-    if (rc != 0)
-        return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
-    e->klen = (unsigned char)strlen(p->position_id);
+    e = NULL;
+    if (v && (!m->npn || v > m->pn[m->npn - 1].n)) {
+        /* above every number kept: no other's (an id of this form went
+         * into the map only below the last number kept then, and a
+         * rollback drops only the numbers its own transaction added) */
+        if (len >= TC_ID_BUFSZ) {
+            rc = tc_error_set(err, TC_EINVAL, "ledger (memory): key \"%.64s\" is too long",
+                              p->position_id);
+            return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
+        }
+        if (m->npn == m->cappn &&
+            tc__grow((void **)&m->pn, &m->cappn, m->npn, sizeof(*m->pn), 1024) != 0) {
+            oom(err, "a position");
+            return TC_ENOMEM;
+        }
+        if ((rc = tab_push(m, t, &hk, 0, &e, &i, err)) != 0)
+            return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
+        m->pn[m->npn].n = v;
+        m->pn[m->npn++].idx = (uint32_t)i;
+    } else {
+        hk = hkey_n(p->position_id, len);
+        if (pos_numbered(m, v) >= 0 ||
+            (rc = tab_insert_h(m, t, &hk, TC_ID_BUFSZ, 1, &e, &i, err)) == 1)
+            return tc_error_set(err, TC_ECONFLICT, "position \"%s\": the id exists",
+                                p->position_id);
+        if (rc != 0)
+            return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
+    }
+    e->klen = (unsigned char)len;
     e->strategy = strategy;
     e->slot = (uint32_t)si;
     e->side = p->side;
@@ -1417,11 +1563,11 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
 
 /* The row of position ID: its handle POS when given (got in this
  * transaction), else found by its id; -1 none. */
-static long pos_find(struct mem *m, size_t pos, const char *id)
+static inline long pos_find(struct mem *m, size_t pos, const char *id)
 {
     if (pos && pos <= m->t[T_POS].n)
         return (long)(pos - 1);
-    return tab_find(&m->t[T_POS], id);
+    return pos_lookup(m, id);
 }
 
 static int mem_pos_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
