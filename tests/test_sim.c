@@ -1062,8 +1062,8 @@ static const struct raw_bar {
     {-1, -1, -1, -1, 0, 0},
 };
 
-/* tc_sim_series_scan (and tc_sim_series_ok, the same pass) against the rule
- * bar by bar: ranges of 0 to 40 bars from several first bars, a bad bar
+/* tc_sim_series_scan (and tc_sim_series_ok, the same pass, and the scan at
+ * each width: bar by bar, SSE2, AVX2) against the rule bar by bar: ranges of 0 to 40 bars from several first bars, a bad bar
  * (each of bad_bars and raw_bars) at every place or none, a second one
  * after it; the result is the first refused bar, and the closes of the
  * whole range (refused bars and those after them too) are added to the sum
@@ -1121,7 +1121,13 @@ static void test_series_scan(void **state)
                                 want = k;
                             want_sum += (uint64_t)s.close[k].raw;
                         }
-                        if (tc_sim_series_scan(&s, from, n, &sum) != want ||
+                        int level_ok = 1;
+                        for (int level = 0; level <= 2; level++) {
+                            uint64_t ls = 12345;
+                            level_ok &= tc__sim_series_scan_level(&s, from, n, &ls, level) ==
+                                            want && ls == want_sum;
+                        }
+                        if (tc_sim_series_scan(&s, from, n, &sum) != want || !level_ok ||
                             sum != want_sum || tc_sim_series_ok(&s, from, n) != want)
                             fail_msg("kind %zu, %zu bars, bad at %ld (second %zu), from %zu: "
                                      "got %zu (sum %llu), want %zu (sum %llu)",

@@ -496,25 +496,21 @@ int tc_sim_bar_ok(const struct tc_bar *b)
 #define SCAN_STEP 8
 
 /*
- * The first of the bars [FROM, TO) of S that prices_ok refuses, or TO; the
- * closes of [FROM, TO) added to *SUM (modulo 2^64). The rule is judged SCAN_STEP
- * bars at a time by the sign bits of low, low - 1, open, high, close, volume,
- * open - low, high - open, close - low and high - close, all clear exactly when
- * prices_ok holds (with low, open, high and close not negative the differences
- * cannot wrap); a step with a sign set is judged again bar by bar.
+ * The wide part of scan: whole steps of SCAN_STEP bars from I while each is
+ * good, their closes added to *TOTAL; returns the first bar not judged (the
+ * start of a step with a refused bar, or of the last part step). The rule is
+ * judged by the sign bits of low, low - 1, open, high, close, volume,
+ * open - low, high - open, close - low and high - close, all clear exactly
+ * when prices_ok holds (with low, open, high and close not negative the
+ * differences cannot wrap).
  */
-static size_t scan(const struct tc_bar_series *s, size_t from, size_t to, uint64_t *sum)
-{
-    const struct tc_dec *const o = s->open, *const h = s->high, *const l = s->low,
-                        *const c = s->close;
-    const int64_t *const v = s->volume;
-    size_t i = from;
-    uint64_t total = 0;
-
 #if defined(SIM_SSE2)
-    _Static_assert(sizeof(struct tc_dec) == sizeof(int64_t), "a price column is int64 raws");
+static size_t scan_sse2(const int64_t *o, const int64_t *h, const int64_t *l, const int64_t *c,
+                        const int64_t *v, size_t i, size_t to, uint64_t *total)
+{
     __m128i acc_sum = _mm_setzero_si128();
     const __m128i one = _mm_set1_epi64x(1);
+    uint64_t lanes[2];
     for (; to - i >= SCAN_STEP; i += SCAN_STEP) {
         __m128i bad = _mm_setzero_si128(), step_sum = _mm_setzero_si128();
         for (size_t j = i; j < i + SCAN_STEP; j += 2) {
@@ -531,14 +527,92 @@ static size_t scan(const struct tc_bar_series *s, size_t from, size_t to, uint64
             step_sum = _mm_add_epi64(step_sum, xc);
         }
         if (_mm_movemask_pd(_mm_castsi128_pd(bad)))
-            break; /* judged again below, its closes with it */
+            break; /* judged again bar by bar, its closes with it */
         acc_sum = _mm_add_epi64(acc_sum, step_sum);
     }
-    {
-        uint64_t lanes[2];
-        _mm_storeu_si128((__m128i *)(void *)lanes, acc_sum);
-        total = lanes[0] + lanes[1];
+    _mm_storeu_si128((__m128i *)(void *)lanes, acc_sum);
+    *total += lanes[0] + lanes[1];
+    return i;
+}
+#endif
+
+#if defined(SIM_SSE2) && defined(__GNUC__)
+#define SIM_AVX2 1
+#include <immintrin.h>
+/* scan_sse2 four bars a register, for a processor with AVX2 (scan_level). */
+__attribute__((target("avx2"))) static size_t scan_avx2(const int64_t *o, const int64_t *h,
+                                                         const int64_t *l, const int64_t *c,
+                                                         const int64_t *v, size_t i, size_t to,
+                                                         uint64_t *total)
+{
+    __m256i acc_sum = _mm256_setzero_si256();
+    const __m256i one = _mm256_set1_epi64x(1);
+    uint64_t lanes[4];
+    for (; to - i >= SCAN_STEP; i += SCAN_STEP) {
+        __m256i bad = _mm256_setzero_si256(), step_sum = _mm256_setzero_si256();
+        for (size_t j = i; j < i + SCAN_STEP; j += 4) {
+            const __m256i xo = _mm256_loadu_si256((const __m256i *)(const void *)(o + j));
+            const __m256i xh = _mm256_loadu_si256((const __m256i *)(const void *)(h + j));
+            const __m256i xl = _mm256_loadu_si256((const __m256i *)(const void *)(l + j));
+            const __m256i xc = _mm256_loadu_si256((const __m256i *)(const void *)(c + j));
+            const __m256i xv = _mm256_loadu_si256((const __m256i *)(const void *)(v + j));
+            __m256i x = _mm256_or_si256(
+                _mm256_or_si256(xl, _mm256_sub_epi64(xl, one)),
+                _mm256_or_si256(_mm256_or_si256(xo, xh), _mm256_or_si256(xc, xv)));
+            x = _mm256_or_si256(x, _mm256_or_si256(_mm256_sub_epi64(xo, xl),
+                                                   _mm256_sub_epi64(xh, xo)));
+            x = _mm256_or_si256(x, _mm256_or_si256(_mm256_sub_epi64(xc, xl),
+                                                   _mm256_sub_epi64(xh, xc)));
+            bad = _mm256_or_si256(bad, x);
+            step_sum = _mm256_add_epi64(step_sum, xc);
+        }
+        if (_mm256_movemask_pd(_mm256_castsi256_pd(bad)))
+            break; /* judged again bar by bar, its closes with it */
+        acc_sum = _mm256_add_epi64(acc_sum, step_sum);
     }
+    _mm256_storeu_si256((__m256i *)(void *)lanes, acc_sum);
+    *total += lanes[0] + lanes[1] + lanes[2] + lanes[3];
+    return i;
+}
+#endif
+
+/* The widest scan this processor runs: 2 with AVX2, 1 with SSE2, else 0. */
+static int scan_level(void)
+{
+#if defined(SIM_AVX2)
+    return __builtin_cpu_supports("avx2") ? 2 : 1;
+#elif defined(SIM_SSE2)
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+/*
+ * The first of the bars [FROM, TO) of S that prices_ok refuses, or TO; the
+ * closes of [FROM, TO) added to *SUM (modulo 2^64). LEVEL: the widest steps
+ * to take (0 bar by bar, 1 SSE2, 2 AVX2 where the processor has it); a step
+ * with a refused bar, and the bars after the last whole step, are judged
+ * bar by bar.
+ */
+static size_t scan(const struct tc_bar_series *s, size_t from, size_t to, uint64_t *sum, int level)
+{
+    _Static_assert(sizeof(struct tc_dec) == sizeof(int64_t), "a price column is int64 raws");
+    const struct tc_dec *const o = s->open, *const h = s->high, *const l = s->low,
+                        *const c = s->close;
+    const int64_t *const v = s->volume;
+    size_t i = from;
+    uint64_t total = 0;
+
+    (void)level;
+#if defined(SIM_AVX2)
+    if (level >= 2 && scan_level() >= 2)
+        i = scan_avx2(&o->raw, &h->raw, &l->raw, &c->raw, v, i, to, &total);
+    else
+#endif
+#if defined(SIM_SSE2)
+    if (level >= 1)
+        i = scan_sse2(&o->raw, &h->raw, &l->raw, &c->raw, v, i, to, &total);
 #endif
     for (; i < to; i++) {
         if (!prices_ok(o[i].raw, h[i].raw, l[i].raw, c[i].raw, v[i]))
@@ -557,13 +631,19 @@ static size_t scan(const struct tc_bar_series *s, size_t from, size_t to, uint64
 size_t tc_sim_series_ok(const struct tc_bar_series *s, size_t from, size_t to)
 {
     uint64_t sum = 0;
-    return scan(s, from, to, &sum);
+    return scan(s, from, to, &sum, 2);
 }
 
 size_t tc_sim_series_scan(const struct tc_bar_series *s, size_t from, size_t to,
                           uint64_t *close_sum)
 {
-    return scan(s, from, to, close_sum);
+    return scan(s, from, to, close_sum, 2);
+}
+
+size_t tc__sim_series_scan_level(const struct tc_bar_series *s, size_t from, size_t to,
+                                 uint64_t *close_sum, int level)
+{
+    return scan(s, from, to, close_sum, level);
 }
 
 static int check_bar(const char *instrument, const struct tc_bar *b, struct tc_error *err)

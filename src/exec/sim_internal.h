@@ -78,6 +78,14 @@ struct tc_sim_order *tc__sim_next_order(struct tc_sim *sim, const char *id, stru
 int tc__sim_submit_next(struct tc_sim *sim, struct tc_error *err);
 
 /*
+ * tc_sim_series_scan taking steps no wider than LEVEL says: 0 bar by bar, 1
+ * SSE2 (where built), 2 AVX2 where the processor has it (else as 1); the
+ * same answer at every level (for the tests of each).
+ */
+size_t tc__sim_series_scan_level(const struct tc_bar_series *s, size_t from, size_t to,
+                                 uint64_t *close_sum, int level);
+
+/*
  * From now on SIM reports fills to its callback without their ids' text
  * (tc_sim_fill.order_id and exec_id are ""; every other field as before):
  * for a caller that makes "<order id>-F<seq>" itself from the event's order
