@@ -217,8 +217,26 @@ static void test_mhd_server_start(void **state)
     assert_string_equal(tc_http_server_address(s), "");
     assert_false(tc__mhd_loaded());
     assert_true(all_zero(&tc__mhd, sizeof(tc__mhd)));
-    /* no library, so no TLS to offer */
+    /* no library, so no TLS to offer: the check names the library, and a
+     * server asked for TLS fails with that, not with "built without TLS" */
     assert_int_equal(tc_http_tls_supported(), 0);
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(tc_http_tls_check(&err), TC_EUNAVAIL);
+    assert_has(err.msg, "cannot load libmicrohttpd (" MISSING ")");
+    {
+        struct tc_http_options o;
+        struct tc_http_server *t = NULL;
+        tc_http_options_default(&o);
+        o.listen = "127.0.0.1:0";
+        o.tls_cert = "cert.pem";
+        o.tls_key = "key.pem";
+        memset(&err, 0, sizeof(err));
+        assert_int_equal(tc_http_server_new(&o, &t, &err), TC_EUNAVAIL);
+        assert_null(t);
+        assert_has(err.msg, "cannot load libmicrohttpd (" MISSING ")");
+        assert_null(strstr(err.msg, "without TLS"));
+    }
+    assert_false(tc__mhd_loaded());
 
     tc__mhd_use_soname(NO_SYMBOLS);
     memset(&err, 0, sizeof(err));
@@ -274,6 +292,8 @@ static void test_mhd_load_threads(void **state)
     }
     assert_null(tc__mhd_dlsym("tc_no_such_function"));
     assert_int_equal(tc_http_tls_supported(), 1);
+    struct tc_error terr = {0};
+    tc_assert_ok(tc_http_tls_check(&terr), &terr);
 }
 
 static void test_mhd_server_runs(void **state)

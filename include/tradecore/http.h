@@ -208,7 +208,13 @@ int tc_http_acl_parse(const char *list, struct tc_http_acl **out, struct tc_erro
 int tc_http_acl_allows(const struct tc_http_acl *acl, const char *addr);
 void tc_http_acl_free(struct tc_http_acl *acl);
 
-/* Whether this libmicrohttpd was built with TLS support. */
+/* Whether this libmicrohttpd was built with TLS support (0 too when it
+ * cannot be loaded: tc_http_tls_check says which). */
 int tc_http_tls_supported(void);
+/* 0 when the server can serve TLS; else TC_EUNAVAIL when libmicrohttpd
+ * cannot be loaded (the message names it, its soname and the reason), or
+ * TC_ECONFIG "server.tls_cert: this libmicrohttpd was built without TLS
+ * support". */
+int tc_http_tls_check(struct tc_error *err);
 
 #endif

@@ -177,8 +177,19 @@ void tc_http_options_default(struct tc_http_options *opt)
 int tc_http_tls_supported(void)
 {
     if (tc__mhd_load(NULL) != 0)
-        return 0; /* tc_http_server_new and _start name the failure */
+        return 0; /* tc_http_tls_check names the failure */
     return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
+}
+
+int tc_http_tls_check(struct tc_error *err)
+{
+    int rc = tc__mhd_load(err);
+    if (rc != 0)
+        return rc;
+    if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return tc_error_set(err, TC_ECONFIG,
+                            "server.tls_cert: this libmicrohttpd was built without TLS support");
+    return 0;
 }
 
 /* Splits "HOST:PORT" / "[V6]:PORT" into HOST (brackets removed) and PORT. */
@@ -294,9 +305,8 @@ int tc_http_server_new(const struct tc_http_options *opt, struct tc_http_server 
     if (opt->tls_client_ca && *opt->tls_client_ca && !(opt->tls_cert && *opt->tls_cert))
         return tc_error_set(err, TC_ECONFIG,
                             "server.tls_client_ca needs server.tls_cert and server.tls_key");
-    if (opt->tls_cert && *opt->tls_cert && !tc_http_tls_supported())
-        return tc_error_set(err, TC_ECONFIG,
-                            "server.tls_cert: this libmicrohttpd was built without TLS support");
+    if (opt->tls_cert && *opt->tls_cert && (rc = tc_http_tls_check(err)) != 0)
+        return rc;
 
     if (!(s = calloc(1, sizeof(*s))))
         return tc_error_set(err, TC_ENOMEM, "http server: out of memory");

@@ -130,9 +130,8 @@ int tc_cmd_serve(struct tc_cli *cli, int argc, char **argv)
     so.http.tls_client_ca = cfg_or_null(cli, "server.tls_client_ca");
     so.mode = tc_config_str(cli->cfg, "server.mode");
     so.heartbeat_ms = (int)tc_config_int(cli->cfg, "server.heartbeat_ms");
-    if (so.http.tls_cert && !tc_http_tls_supported())
-        return tc_cli_failf(cli, "server.tls_cert is set but this libmicrohttpd was built "
-                                 "without TLS support");
+    if (so.http.tls_cert && tc_http_tls_check(&err) != 0)
+        return tc_cli_fail(cli, &err);
 
     tc_offset_clock_init(&oclock, NULL);
     if ((offset_file = cfg_or_null(cli, "testing.clock_offset_file")) != NULL) {
