@@ -1591,6 +1591,70 @@ static int run_pair(struct tc_bar_series s[2], long bad, const char *cls, const 
     return rc;
 }
 
+/* The sessions without a calendar are the union of the series' days:
+ * series with the same days as the one before (marked once), with the
+ * same number of days but others, with one day more or less, a run of
+ * them and one between; a from/to range that cuts them differently. */
+static void test_sessions_union(void **state)
+{
+    static const int days[][8] = {
+        {0, 1, 2, 4, -1},  {0, 1, 2, 4, -1},  {0, 1, 2, 4, -1}, /* the same three times */
+        {0, 1, 2, 5, -1},                                    /* as many, the last differs */
+        {1, 3, -1},        {1, 3, 9, -1},                    /* one more */
+        {1, 3, -1},        {0, 1, 2, 4, -1},                 /* back to earlier ones */
+        {7, -1},
+    };
+    enum { NS = sizeof(days) / sizeof(days[0]) };
+    static const char *const kv[] = {"fast=2", "slow=3", "stake=1", NULL};
+    const int64_t d0 = tc_days_from_civil(2024, 1, 1);
+    (void)state;
+    for (int ranged = 0; ranged < 2; ++ranged) {
+        struct tc_bar_series s[NS];
+        struct tc_backtest_strategy st;
+        struct tc_backtest_config cfg;
+        struct tc_backtest_result res;
+        struct tc_error err = {0};
+        int want[10] = {0}, nwant = 0;
+        for (size_t k = 0; k < NS; k++) {
+            char id[8];
+            snprintf(id, sizeof(id), "S%zu", k);
+            tc_bar_series_init(&s[k], id);
+            for (size_t j = 0; days[k][j] >= 0; j++) {
+                struct tc_bar b;
+                memset(&b, 0, sizeof(b));
+                b.day = d0 + days[k][j];
+                b.volume = 1000;
+                append_flat(&s[k], &b, &err);
+                if (!ranged || (days[k][j] >= 1 && days[k][j] <= 5))
+                    want[days[k][j]] = 1;
+            }
+        }
+        strategy(&st, "sma_cross", kv);
+        tc_backtest_config_init(&cfg);
+        cfg.strategies = &st;
+        cfg.n_strategies = 1;
+        cfg.series = s;
+        cfg.n_series = NS;
+        if (ranged) {
+            cfg.from_day = d0 + 1;
+            cfg.to_day = d0 + 5;
+        }
+        tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
+        for (int d = 0; d < 10; d++)
+            if (want[d]) {
+                assert_true((size_t)nwant < res.run.n_equity);
+                assert_int_equal(res.run.equity[nwant].day, d0 + d);
+                nwant++;
+            }
+        assert_int_equal(res.run.n_equity, (size_t)nwant);
+        assert_int_equal(res.sessions, (size_t)nwant);
+        assert_int_equal(nwant, ranged ? 5 : 8);
+        tc_backtest_result_release(&res);
+        for (size_t k = 0; k < NS; k++)
+            tc_bar_series_release(&s[k]);
+    }
+}
+
 /* A flat "FLAT" with no signal, whose bar at BAD (a session offset, -1
  * none) has its low above its high (written into the columns, past
  * tc_bar_series_append's check), and the donchian bars of
@@ -1962,6 +2026,7 @@ int main(void)
         cmocka_unit_test(test_bars_after_end_change_nothing),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_donchian_by_hand),
+        cmocka_unit_test(test_sessions_union),
         cmocka_unit_test(test_bad_bar_of_an_idle_instrument),
         cmocka_unit_test(test_bad_bar_far_ahead),
         cmocka_unit_test(test_same_session_trades_by_instrument),

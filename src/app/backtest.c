@@ -374,11 +374,19 @@ static int build_sessions(struct run *r, struct tc_error *err)
     {
         size_t span = (size_t)(hi - lo) + 1;
         unsigned char *mark = calloc(span, 1);
+        const int64_t *prev = NULL; /* the days the last instrument marked */
+        size_t nprev = 0;
         for (size_t k = 0; mark && k < r->ni; k++) {
             /* the marks may alias anything: the bounds are read once */
             const int64_t *const day = cfg->series[k].day;
             const size_t end = r->book[k].end;
             size_t i = r->book[k].cursor;
+            /* the same days as the instrument before (series of one
+             * calendar, as a rule): marked already */
+            if (end - i == nprev && nprev && memcmp(day + i, prev, nprev * sizeof(*day)) == 0)
+                continue;
+            prev = day + i;
+            nprev = end - i;
             for (; i < end && end - i >= 4; i += 4) { /* four a step */
                 mark[day[i] - lo] = 1;
                 mark[day[i + 1] - lo] = 1;
