@@ -28,8 +28,16 @@
 
 /* What the portfolio holds in one instrument, rebuilt after fills. */
 struct ibook {
+    /* what the equity point reads of an open book, side by side: one line
+     * of the book, as a rule, each session */
     struct tc_dec units;   /* Σ signed quantity × multiplier of filled layers */
     struct tc_dec cost;    /* Σ signed quantity × entry price × multiplier */
+    int64_t whole;         /* units as an integer when they are whole (is_whole), set
+                              with them by refresh: the equity point multiplies by it */
+    unsigned char is_whole;
+    unsigned char mark;    /* listed in mark_list: refresh rebuilds this book */
+    unsigned char open;    /* its bit set in open_bits (units != 0) */
+    unsigned char born;    /* listed in born_list: has a position new this session */
     struct tc_dec qty;     /* Σ quantity of filled layers */
     int layers;            /* open layers, unfilled entries included */
     enum tc_side side;
@@ -37,12 +45,6 @@ struct ibook {
                               cursor in view[k].n, and the latest close is the view's last) */
     struct tc_bar_view cols; /* the series' columns from bar 0: the per-bar path
                                 reads them here, beside the cursor */
-    int64_t whole;         /* units as an integer when they are whole (is_whole), set
-                              with them by refresh: the equity point multiplies by it */
-    unsigned char is_whole;
-    unsigned char mark;    /* listed in mark_list: refresh rebuilds this book */
-    unsigned char open;    /* its bit set in open_bits (units != 0) */
-    unsigned char born;    /* listed in born_list: has a position new this session */
     struct tracked *trk;   /* its tracked positions, in the run's order (seq) */
     size_t ntrk, captrk;
     struct tc_corp_action *acts; /* its corporate actions (from cfg.historical) */
