@@ -604,16 +604,20 @@ static size_t scan(const struct tc_bar_series *s, size_t from, size_t to, uint64
     size_t i = from;
     uint64_t total = 0;
 
+    /* the columns' raw values (a tc_dec is its raw int64; NULL columns of
+     * an empty series stay NULL, and are not read) */
+#define RAWS(col) ((const int64_t *)(const void *)(col))
     (void)level;
 #if defined(SIM_AVX2)
     if (level >= 2 && scan_level() >= 2)
-        i = scan_avx2(&o->raw, &h->raw, &l->raw, &c->raw, v, i, to, &total);
+        i = scan_avx2(RAWS(o), RAWS(h), RAWS(l), RAWS(c), v, i, to, &total);
     else
 #endif
 #if defined(SIM_SSE2)
     if (level >= 1)
-        i = scan_sse2(&o->raw, &h->raw, &l->raw, &c->raw, v, i, to, &total);
+        i = scan_sse2(RAWS(o), RAWS(h), RAWS(l), RAWS(c), v, i, to, &total);
 #endif
+#undef RAWS
     for (; i < to; i++) {
         if (!prices_ok(o[i].raw, h[i].raw, l[i].raw, c[i].raw, v[i]))
             break;
