@@ -1655,6 +1655,96 @@ static void test_sessions_union(void **state)
     }
 }
 
+/* A zigzag "ZIG" that sma_cross 2/3 trades, on days 3..40 (day 20
+ * missing when GAP), run with a flat "FLAT" (days 0..50 but those in SKIP,
+ * a -1 ended list; NONE: ZIG alone) from FROM_DAY on (INT64_MIN: all):
+ * the days the loop reads are the sessions' or the series' own. */
+static int run_zig(int gap, const int *skip, int none, int64_t from_day,
+                   struct tc_backtest_result *res, struct tc_error *err)
+{
+    static const char *const kv[] = {"fast=2", "slow=3", "stake=10", NULL};
+    static const char *const zig[] = {"10", "11", "12", "11", "10", "9", "10", "12", "13", "12"};
+    const int64_t d0 = tc_days_from_civil(2021, 3, 1);
+    struct tc_bar_series s[2];
+    struct tc_backtest_strategy st;
+    struct tc_backtest_config cfg;
+    int rc;
+
+    tc_bar_series_init(&s[0], "ZIG");
+    tc_bar_series_init(&s[1], "FLAT");
+    for (int d = 3; d <= 40; d++) {
+        struct tc_bar b;
+        if (gap && d == 20)
+            continue;
+        memset(&b, 0, sizeof(b));
+        b.day = d0 + d;
+        b.open = b.close = b.adj_close = D(zig[d % 10]);
+        b.high = D("14");
+        b.low = D("8");
+        b.volume = 1000000;
+        tc_assert_ok(tc_bar_series_append(&s[0], &b, err), err);
+    }
+    for (int d = 0; d <= 50; d++) {
+        struct tc_bar b;
+        int skipped = 0;
+        for (const int *k = skip; *k >= 0; k++)
+            skipped |= *k == d;
+        if (skipped)
+            continue;
+        memset(&b, 0, sizeof(b));
+        b.day = d0 + d;
+        b.volume = 1000;
+        append_flat(&s[1], &b, err);
+    }
+    strategy(&st, "sma_cross", kv);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &st;
+    cfg.n_strategies = 1;
+    cfg.series = s;
+    cfg.n_series = none ? 1 : 2;
+    cfg.from_day = from_day == INT64_MIN ? INT64_MIN : d0 + from_day;
+    rc = tc_backtest_run(&cfg, res, err);
+    tc_bar_series_release(&s[0]);
+    tc_bar_series_release(&s[1]);
+    return rc;
+}
+
+/* ZIG's fills are the same whether the loop reads its days from the
+ * sessions (alone; inside a longer FLAT, starting and ending within it;
+ * with days FLAT lacks outside or inside its range) or from its own column
+ * (a day FLAT has and ZIG lacks; a from day that cuts ZIG after the
+ * sessions' start), as when ZIG runs alone from the same day. */
+static void test_days_from_sessions(void **state)
+{
+    static const int no[] = {-1}, outside[] = {1, 45, -1}, inside[] = {10, 11, 30, -1};
+    struct {
+        int gap;
+        const int *skip;
+        int64_t from;
+    } const runs[] = {
+        {0, no, INT64_MIN}, {0, outside, INT64_MIN}, {0, inside, INT64_MIN},
+        {1, no, INT64_MIN}, {1, inside, INT64_MIN},  {0, no, 2},
+        {0, no, 5},         {1, inside, 5},          {1, outside, 2},
+    };
+    struct tc_error err = {0};
+    (void)state;
+    for (size_t r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+        struct tc_backtest_result want, res;
+        tc_assert_ok(run_zig(runs[r].gap, no, 1, runs[r].from, &want, &err), &err);
+        assert_true(want.run.n_fills > 4);
+        tc_assert_ok(run_zig(runs[r].gap, runs[r].skip, 0, runs[r].from, &res, &err), &err);
+        assert_int_equal(res.run.n_fills, want.run.n_fills);
+        for (size_t f = 0; f < res.run.n_fills; f++) {
+            assert_int_equal(res.run.fills[f].day, want.run.fills[f].day);
+            assert_int_equal(res.run.fills[f].price.raw, want.run.fills[f].price.raw);
+            assert_int_equal(res.run.fills[f].quantity.raw, want.run.fills[f].quantity.raw);
+            assert_string_equal(res.run.fills[f].instrument_id, "ZIG");
+        }
+        tc_backtest_result_release(&res);
+        tc_backtest_result_release(&want);
+    }
+}
+
 /* A flat "FLAT" with no signal, whose bar at BAD (a session offset, -1
  * none) has its low above its high (written into the columns, past
  * tc_bar_series_append's check), and the donchian bars of
@@ -2027,6 +2117,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_donchian_by_hand),
         cmocka_unit_test(test_sessions_union),
+        cmocka_unit_test(test_days_from_sessions),
         cmocka_unit_test(test_bad_bar_of_an_idle_instrument),
         cmocka_unit_test(test_bad_bar_far_ahead),
         cmocka_unit_test(test_same_session_trades_by_instrument),

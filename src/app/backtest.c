@@ -143,6 +143,10 @@ struct run {
     size_t *from;                     /* [ni] first bar new this session */
     size_t *changed, nchanged;        /* instruments with a new bar this session */
     int64_t *next_day;                /* [ni] day of the next bar to feed, INT64_MAX at the end */
+    const int64_t **day_of;           /* [ni] day_of[k][i] is the day of bar i of [cursor, end):
+                                         the sessions where the series has a bar on every
+                                         session of its range (loop_begin), else its day
+                                         column (the shared array stays in cache) */
     size_t *ok_to;                    /* [ni] the first bar the simulator refuses, or the end */
     int64_t ok_day;                   /* the earliest day of a bar not known good */
     size_t *end;                      /* [ni] end of the range */
@@ -1194,6 +1198,32 @@ static void born_clear(struct run *r)
     r->n_born = 0;
 }
 
+/* Where the loop reads the days of series K's bars: the sessions
+ * themselves when its days of [cursor, end) are a run of them that starts
+ * no earlier in the sessions than the cursor in the series (the same
+ * values, read from one array for every such series), else its column. */
+static const int64_t *days_of(const struct run *r, size_t k)
+{
+    const struct ibook *b = &r->book[k];
+    const int64_t *day = b->cols.day;
+    const size_t n = b->end - b->cursor;
+    size_t lo = 0, hi = r->nsessions;
+
+    if (n == 0)
+        return day;
+    while (lo < hi) { /* the first session not before the first day */
+        const size_t mid = lo + (hi - lo) / 2;
+        if (r->sessions[mid] < day[b->cursor])
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < b->cursor || n > r->nsessions - lo ||
+        memcmp(r->sessions + lo, day + b->cursor, n * sizeof(*day)) != 0)
+        return day;
+    return r->sessions + (lo - b->cursor);
+}
+
 /* The loop's arrays, after setup: the views start empty (before the first
  * bar fed: warm-up bars are history, readable through the gate). */
 static int loop_begin(struct run *r, struct tc_error *err)
@@ -1203,7 +1233,8 @@ static int loop_begin(struct run *r, struct tc_error *err)
         !(r->changed = calloc(r->ni, sizeof(*r->changed))) ||
         !(r->next_day = calloc(r->ni, sizeof(*r->next_day))) ||
         !(r->end = calloc(r->ni, sizeof(*r->end))) ||
-        !(r->ok_to = calloc(r->ni, sizeof(*r->ok_to))))
+        !(r->ok_to = calloc(r->ni, sizeof(*r->ok_to))) ||
+        !(r->day_of = calloc(r->ni, sizeof(*r->day_of))))
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
     for (size_t k = 0; k < r->ni; k++) {
         const struct ibook *b = &r->book[k];
@@ -1213,6 +1244,7 @@ static int loop_begin(struct run *r, struct tc_error *err)
         r->end[k] = b->end;
         r->next_day[k] = b->cursor < b->end ? b->cols.day[b->cursor] : INT64_MAX;
         r->ok_to[k] = b->good_to;
+        r->day_of[k] = days_of(r, k);
     }
     r->ok_day = INT64_MIN;
     r->looping = 1;
@@ -1232,6 +1264,8 @@ static void loop_end(struct run *r)
     free(r->next_day);
     free(r->end);
     free(r->ok_to);
+    free((void *)r->day_of);
+    r->day_of = NULL;
     r->view = NULL;
     r->from = r->changed = r->end = r->ok_to = NULL;
     r->next_day = NULL;
@@ -1244,6 +1278,7 @@ static int session(struct run *r, size_t si, struct tc_error *err)
     struct tc_bar_view *const view = r->view;
     size_t *const from = r->from, *const changed = r->changed;
     int64_t *const next_day = r->next_day;
+    const int64_t *const *const day_of = r->day_of;
     const size_t ni = r->ni;
     size_t nch = 0;
     int rc;
@@ -1283,7 +1318,7 @@ static int session(struct run *r, size_t si, struct tc_error *err)
             continue;
         }
         struct tc_bar_view *v = &view[k];
-        const int64_t *days = v->day;
+        const int64_t *days = day_of[k];
         const size_t first = v->n, end = r->end[k];
         size_t i = first + 1;
         int64_t next = i < end ? days[i] : INT64_MAX;
