@@ -12,6 +12,10 @@
 #if defined(__SSE2__) && defined(__x86_64__)
 #define SIM_SSE2 1
 #include <emmintrin.h>
+#if defined(__GNUC__)
+#define SIM_AVX2 1
+#include <immintrin.h> /* for scan_avx2 only, built for AVX2 by its own attribute */
+#endif
 #endif
 
 #include "core/grow.h"
@@ -536,9 +540,7 @@ static size_t scan_sse2(const int64_t *o, const int64_t *h, const int64_t *l, co
 }
 #endif
 
-#if defined(SIM_SSE2) && defined(__GNUC__)
-#define SIM_AVX2 1
-#include <immintrin.h>
+#if defined(SIM_AVX2)
 /* scan_sse2 four bars a register, for a processor with AVX2 (scan_level). */
 __attribute__((target("avx2"))) static size_t scan_avx2(const int64_t *o, const int64_t *h,
                                                          const int64_t *l, const int64_t *c,
