@@ -9,6 +9,7 @@
 
 #include "tc_test.h"
 #include "tc_test_hist.h"
+#include "market/ingest_fast.h"
 #include "tradecore/bars.h"
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
@@ -738,6 +739,20 @@ static void many_files(char *dir, char paths[MANY][1100])
     }
 }
 
+/* The mappings of files under DIR this process still has (/proc/self/maps). */
+static int mapped_under(const char *dir)
+{
+    char line[2048];
+    int n = 0;
+    FILE *f = fopen("/proc/self/maps", "r");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, dir))
+            n++;
+    fclose(f);
+    return n;
+}
+
 static void test_load_many(void **state)
 {
     (void)state;
@@ -755,22 +770,31 @@ static void test_load_many(void **state)
     }
     assert_int_equal(one[2].n, 2);
     assert_int_equal(one[MANY - 1].items[0].n, 400 * (MANY - 1) - 1000);
+    assert_true(one[MANY - 1].items[0].n * 40 > TC__PRICES_MAP_MIN); /* some are mapped */
     /* every worker count gives the series of loading the files one by one,
-     * in input order */
+     * in input order, and leaves no file mapped, whether the unmapping of
+     * the mapped ones waits for the threads (all of them, some: a byte
+     * limit that one file's span exceeds, none) or not */
     static const unsigned threads[] = {1, 2, 3, 8, 0, 100};
-    for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
-        char what[64];
-        memset(many, 0x5a, sizeof many); /* overwritten, not read */
-        tc_assert_ok(tc_prices_load_csv_many(pp, MANY, TC_PRICES_AUTO, threads[t], many, &failed,
-                                             &err),
-                     &err);
-        assert_int_equal(failed, MANY);
-        for (int k = 0; k < MANY; k++) {
-            snprintf(what, sizeof what, "%u threads, file %d", threads[t], k);
-            assert_same_set(&one[k], &many[k], what);
-            tc_bar_set_release(&many[k]);
+    static const size_t defer[] = {TC__PRICES_DEFER_MAX, 200000, 0};
+    for (size_t d = 0; d < sizeof defer / sizeof defer[0]; d++)
+        for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
+            char what[96];
+            tc__prices_defer_max = defer[d];
+            memset(many, 0x5a, sizeof many); /* overwritten, not read */
+            tc_assert_ok(tc_prices_load_csv_many(pp, MANY, TC_PRICES_AUTO, threads[t], many,
+                                                 &failed, &err),
+                         &err);
+            assert_int_equal(failed, MANY);
+            assert_int_equal(mapped_under(dir), 0);
+            for (int k = 0; k < MANY; k++) {
+                snprintf(what, sizeof what, "%u threads, defer %zu, file %d", threads[t], defer[d],
+                         k);
+                assert_same_set(&one[k], &many[k], what);
+                tc_bar_set_release(&many[k]);
+            }
         }
-    }
+    tc__prices_defer_max = TC__PRICES_DEFER_MAX;
     for (int k = 0; k < MANY; k++)
         tc_bar_set_release(&one[k]);
     assert_int_equal(tc_prices_load_csv_many(pp, 0, TC_PRICES_AUTO, 4, many, &failed, &err), 0);
@@ -818,6 +842,7 @@ static void test_load_many_bad(void **state)
             assert_int_equal(many[k].n, 0);
             assert_null(many[k].items);
         }
+        assert_int_equal(mapped_under(dir), 0); /* the files read before it too */
     }
     /* the first bad file is the first in input order, whichever it is */
     pp[7] = paths[7];
@@ -832,6 +857,7 @@ static void test_load_many_bad(void **state)
     assert_non_null(strstr(err.msg, "NONE.csv: cannot open"));
     for (int k = 0; k < MANY; k++)
         assert_null(many[k].items);
+    assert_int_equal(mapped_under(dir), 0);
     /* NULL arguments */
     assert_int_equal(tc_prices_load_csv_many(NULL, 2, TC_PRICES_AUTO, 1, many, &failed, &err),
                      TC_EINVAL);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/grow.h"
 #include "market/csv_line.h"
 #include "market/ingest_fast.h"
 #include "market/prices_internal.h"
@@ -125,6 +126,9 @@ struct reader {
     long line;
     int64_t rows_read, skipped;
     struct tc__day_cache dc;            /* the fast path's last month */
+
+    struct tc__prices_unmap *defer;     /* where a mapped file's unmapping may be left
+                                           (tc_prices_load_csv_many); NULL: at once */
 };
 
 static void rd_release(struct reader *r)
@@ -615,6 +619,53 @@ fail:
     return NULL;
 }
 
+/* Mapped files whose unmapping waits until the threads that read files in
+ * parallel are done: an munmap while another thread of the process runs
+ * makes the kernel interrupt that thread's processor to flush its TLB (in
+ * the benchmark's load of 100 files on two threads that took more processor
+ * time than the unmapping itself). At most TC__PRICES_DEFER_MAX bytes wait;
+ * a file beyond is unmapped at once. */
+struct tc__prices_unmap {
+    pthread_mutex_t mu;
+    size_t bytes;        /* the spans waiting */
+    size_t n, cap;
+    struct {
+        void *p;
+        size_t span;
+    } *items;
+};
+
+size_t tc__prices_defer_max = TC__PRICES_DEFER_MAX;
+
+static void unmap_file(struct tc__prices_unmap *d, void *p, size_t span)
+{
+    if (d) {
+        pthread_mutex_lock(&d->mu);
+        int kept = 0;
+        if (d->bytes + span <= tc__prices_defer_max &&
+            tc__grow((void **)&d->items, &d->cap, d->n, sizeof *d->items, 64) == 0) {
+            d->items[d->n].p = p;
+            d->items[d->n++].span = span;
+            d->bytes += span;
+            kept = 1;
+        }
+        pthread_mutex_unlock(&d->mu);
+        if (kept)
+            return;
+    }
+    munmap(p, span);
+}
+
+/* Unmaps what waits in D (one thread left). */
+static void unmap_deferred(struct tc__prices_unmap *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        munmap(d->items[i].p, d->items[i].span);
+    free(d->items);
+    d->items = NULL;
+    d->n = d->cap = d->bytes = 0;
+}
+
 /* Reads PATH whole (mapped or read), then its lines (LF or CRLF) in place. */
 static int rd_run(struct reader *r)
 {
@@ -709,7 +760,7 @@ out:
         rc = tc_error_set(r->err, TC_EPARSE, "%s:%ld: no data rows after the header", r->path,
                           r->line);
     if (span)
-        munmap(buf, span);
+        unmap_file(r->defer, buf, span);
     else
         free(buf);
     close(fd);
@@ -785,8 +836,9 @@ const struct tc_bar_series *tc_bar_set_find(const struct tc_bar_set *set,
     return NULL;
 }
 
-int tc_prices_load_csv(const char *path, enum tc_prices_format format, const char *symbol,
-                       struct tc_bar_set *out, struct tc_error *err)
+/* tc_prices_load_csv, a mapped file's unmapping left to DEFER (NULL: none). */
+static int load_csv(const char *path, enum tc_prices_format format, const char *symbol,
+                    struct tc_bar_set *out, struct tc__prices_unmap *defer, struct tc_error *err)
 {
     struct reader r;
     int rc;
@@ -797,6 +849,7 @@ int tc_prices_load_csv(const char *path, enum tc_prices_format format, const cha
     out->n = 0;
     if ((rc = rd_setup(&r, path, format, symbol, err)) != 0)
         return rc;
+    r.defer = defer;
     if ((rc = rd_run(&r)) != 0)
         goto out;
     if (!(out->items = calloc(r.nsyms ? r.nsyms : 1, sizeof *out->items))) {
@@ -813,6 +866,12 @@ out:
     return rc;
 }
 
+int tc_prices_load_csv(const char *path, enum tc_prices_format format, const char *symbol,
+                       struct tc_bar_set *out, struct tc_error *err)
+{
+    return load_csv(path, format, symbol, out, NULL, err);
+}
+
 /* Several files on worker threads: each takes the next file index; a
  * failure at index I stops the taking of files after I (they could not be
  * reported), while the files before it are still read, so that the error
@@ -826,6 +885,7 @@ struct many {
     struct tc_error *errs;
     atomic_size_t next;
     atomic_size_t first_bad; /* n when none */
+    struct tc__prices_unmap *defer; /* NULL on one thread */
 };
 
 static void *many_work(void *arg)
@@ -835,7 +895,7 @@ static void *many_work(void *arg)
         size_t i = atomic_fetch_add(&m->next, 1);
         if (i >= m->n || i > atomic_load(&m->first_bad))
             break;
-        m->rc[i] = tc_prices_load_csv(m->paths[i], m->format, NULL, &m->out[i], &m->errs[i]);
+        m->rc[i] = load_csv(m->paths[i], m->format, NULL, &m->out[i], m->defer, &m->errs[i]);
         if (m->rc[i] != 0) {
             size_t cur = atomic_load(&m->first_bad);
             while (i < cur && !atomic_compare_exchange_weak(&m->first_bad, &cur, i))
@@ -852,6 +912,7 @@ int tc_prices_load_csv_many(const char *const *paths, size_t n, enum tc_prices_f
                             struct tc_error *err)
 {
     struct many m;
+    struct tc__prices_unmap defer = {.mu = PTHREAD_MUTEX_INITIALIZER};
     pthread_t tid[MANY_THREADS_MAX];
     size_t started = 0;
     int rc = 0;
@@ -887,11 +948,14 @@ int tc_prices_load_csv_many(const char *const *paths, size_t n, enum tc_prices_f
     atomic_init(&m.first_bad, n);
     /* the calling thread is one worker; a thread that cannot start leaves
      * its share to the others */
+    if (threads > 1)
+        m.defer = &defer;
     while (started + 1 < threads && pthread_create(&tid[started], NULL, many_work, &m) == 0)
         started++;
     many_work(&m);
     for (size_t t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
+    unmap_deferred(&defer);
     size_t bad = atomic_load(&m.first_bad);
     if (bad < n) {
         rc = m.rc[bad];

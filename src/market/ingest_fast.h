@@ -36,6 +36,13 @@
  */
 char *tc__prices_map(int fd, size_t size, size_t *span);
 
+/* How many bytes of mapped files tc_prices_load_csv_many may leave mapped
+ * until its threads are done (ingest.c: an unmapping while other threads
+ * run interrupts their processors); a file beyond is unmapped at once. For
+ * tests: set it before any reading starts, never concurrently. */
+#define TC__PRICES_DEFER_MAX ((size_t)1 << 30)
+extern size_t tc__prices_defer_max;
+
 /* 1 (default): use the fast path; 0: always the general code. For tests
  * that compare both; set it before any reading starts, never concurrently. */
 extern int tc__prices_fast;
