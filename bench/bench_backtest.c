@@ -26,8 +26,10 @@
  * (core/heap.h: one main heap with a reserve advised for huge pages), so
  * that the in-process rows (the loops, the CSV loads, the bare reference)
  * run as the command does.
- * Every time but gen-bars's is the best of 3 runs (the bare loop's of 5): the machines
- * are shared, and the fastest run is the one least disturbed.
+ * Every time but gen-bars's is the best of 7 runs (the bare loop's of 9): the machines
+ * are shared virtual machines whose runs of the same work vary by a factor
+ * of 1.5 under other load (steal time), and the fastest run is the one least
+ * disturbed.
  * Rows "backtest<TAB>case<TAB>metric<TAB>value<TAB>unit"; the ratios of
  * tradecore to the bare reference are rows too. Needs $TC_TEST_BIN (the
  * tradecore binary); works in $TC_TEST_TMP (else /tmp).
@@ -55,7 +57,7 @@
 #define SLOW 30
 #define STAKE 100
 #define NOTRADE_SLOW "5001" /* > N_BARS: no slow SMA value, never a crossover */
-#define REPS 3 /* every timing is the best of REPS runs (the bare loop: of 5) */
+#define REPS 7 /* every timing is the best of REPS runs (the bare loop: of 9) */
 
 static int64_t now_us(void)
 {
@@ -368,7 +370,7 @@ int main(void)
             t_parse = dt;
     }
     int64_t best_bare = INT64_MAX, fin = 0;
-    for (int rep = 0; rep < 5; rep++) {
+    for (int rep = 0; rep < 9; rep++) {
         int64_t t0 = now_us();
         fin += bare_loop(&b, equity);
         int64_t dt = now_us() - t0;
