@@ -6,8 +6,6 @@
  */
 #define TC__MHD_LIB_IMPL
 #include <dlfcn.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stddef.h>
 
 #include "app/mhd_lib.h"
@@ -26,56 +24,28 @@ static const struct tc__dl_sym mhd_syms[] = {
 #undef MHD_SYM
 };
 
-static pthread_mutex_t mhd_mu = PTHREAD_MUTEX_INITIALIZER;
-static atomic_int mhd_ready;
-static void *mhd_handle;
-static const char *mhd_soname; /* the test seam; NULL: TC_LIBMHD_SONAME */
+static struct tc__dl_once mhd =
+    TC__DL_ONCE_INIT("libmicrohttpd", TC_LIBMHD_SONAME, mhd_syms, tc__mhd);
 
 int tc__mhd_load_from(const char *soname, struct tc__mhd_api *api, void **handle,
                       struct tc_error *err)
 {
-    struct tc__mhd_api tmp;
     void *h;
-    int rc;
-
-    if ((rc = tc__dl_open("libmicrohttpd", soname, mhd_syms,
-                          sizeof(mhd_syms) / sizeof(mhd_syms[0]), &tmp, &h, err)) != 0)
-        return rc;
-    *api = tmp;
-    if (handle)
+    int rc = tc__dl_open("libmicrohttpd", soname, mhd_syms,
+                         sizeof(mhd_syms) / sizeof(mhd_syms[0]), api, &h, err);
+    if (rc == 0 && handle)
         *handle = h;
-    return 0;
-}
-
-int tc__mhd_load(struct tc_error *err)
-{
-    int rc = 0;
-
-    if (atomic_load_explicit(&mhd_ready, memory_order_acquire))
-        return 0;
-    pthread_mutex_lock(&mhd_mu);
-    if (!atomic_load_explicit(&mhd_ready, memory_order_relaxed)) {
-        rc = tc__mhd_load_from(mhd_soname ? mhd_soname : TC_LIBMHD_SONAME, &tc__mhd,
-                               &mhd_handle, err);
-        if (rc == 0)
-            atomic_store_explicit(&mhd_ready, 1, memory_order_release);
-    }
-    pthread_mutex_unlock(&mhd_mu);
     return rc;
 }
 
-int tc__mhd_loaded(void) { return atomic_load_explicit(&mhd_ready, memory_order_acquire); }
+int tc__mhd_load(struct tc_error *err) { return tc__dl_once_load(&mhd, err); }
+
+int tc__mhd_loaded(void) { return tc__dl_once_loaded(&mhd); }
 
 void *tc__mhd_dlsym(const char *name)
 {
-    if (!tc__mhd_loaded())
-        return NULL;
-    return dlsym(mhd_handle, name);
+    void *h = tc__dl_once_handle(&mhd);
+    return h ? dlsym(h, name) : NULL;
 }
 
-void tc__mhd_use_soname(const char *soname)
-{
-    pthread_mutex_lock(&mhd_mu);
-    mhd_soname = soname;
-    pthread_mutex_unlock(&mhd_mu);
-}
+void tc__mhd_use_soname(const char *soname) { tc__dl_once_use(&mhd, soname); }
