@@ -680,26 +680,6 @@ static void test_csv_without_store(void **state)
     assert_string_equal(tc_prices_format_name(TC_PRICES_YAHOO), "yahoo");
 }
 
-/* Every column of A and B equal, or fails naming WHAT. */
-static void assert_same_set(const struct tc_bar_set *a, const struct tc_bar_set *b,
-                            const char *what)
-{
-    if (a->n != b->n)
-        fail_msg("%s: %zu series vs %zu", what, a->n, b->n);
-    for (size_t k = 0; k < a->n; k++) {
-        const struct tc_bar_series *x = &a->items[k], *y = &b->items[k];
-        if (strcmp(x->instrument_id, y->instrument_id) != 0 || x->n != y->n)
-            fail_msg("%s: %s/%zu vs %s/%zu", what, x->instrument_id, x->n, y->instrument_id,
-                     y->n);
-        for (size_t i = 0; i < x->n; i++)
-            if (x->day[i] != y->day[i] || x->open[i].raw != y->open[i].raw ||
-                x->high[i].raw != y->high[i].raw || x->low[i].raw != y->low[i].raw ||
-                x->close[i].raw != y->close[i].raw || x->adj_close[i].raw != y->adj_close[i].raw ||
-                x->volume[i] != y->volume[i] || x->open_interest[i] != y->open_interest[i])
-                fail_msg("%s: %s bar %zu differs", what, x->instrument_id, i);
-    }
-}
-
 #define MANY 12
 
 /* MANY files of every format and size (the data folder's, generated ones
@@ -790,7 +770,7 @@ static void test_load_many(void **state)
             for (int k = 0; k < MANY; k++) {
                 snprintf(what, sizeof what, "%u threads, defer %zu, file %d", threads[t], defer[d],
                          k);
-                assert_same_set(&one[k], &many[k], what);
+                tc_test_assert_same_set(&one[k], &many[k], what);
                 tc_bar_set_release(&many[k]);
             }
         }

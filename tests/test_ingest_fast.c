@@ -361,21 +361,6 @@ static void write_bytes(const char *path, const char *text, size_t n)
     assert_int_equal(fclose(f), 0);
 }
 
-
-static void assert_same_series(const struct tc_bar_series *a, const struct tc_bar_series *b,
-                               const char *file)
-{
-    if (strcmp(a->instrument_id, b->instrument_id) != 0 || a->n != b->n)
-        fail_msg("%s: %s/%zu vs %s/%zu", file, a->instrument_id, a->n, b->instrument_id, b->n);
-    for (size_t i = 0; i < a->n; i++) {
-        if (a->day[i] != b->day[i] || a->open[i].raw != b->open[i].raw ||
-            a->high[i].raw != b->high[i].raw || a->low[i].raw != b->low[i].raw ||
-            a->close[i].raw != b->close[i].raw || a->adj_close[i].raw != b->adj_close[i].raw ||
-            a->volume[i] != b->volume[i] || a->open_interest[i] != b->open_interest[i])
-            fail_msg("%s: bar %zu differs between the fast and the general path", file, i);
-    }
-}
-
 /* Loads PATH both ways: SETS[0] by the general path, SETS[1] by the fast
  * one, with the same code and message or the test fails (naming WHAT). Fills
  * *ERR with the fast path's error and returns its code. Caller releases both. */
@@ -398,21 +383,13 @@ static int load_two(const char *path, const char *what, struct tc_bar_set sets[2
     return rcs[1];
 }
 
-/* The two sets hold the same series, bar for bar. */
-static void assert_same_sets(const struct tc_bar_set sets[2], const char *what)
-{
-    assert_int_equal(sets[0].n, sets[1].n);
-    for (size_t i = 0; i < sets[0].n; i++)
-        assert_same_series(&sets[0].items[i], &sets[1].items[i], what);
-}
-
 /* Loads PATH both ways: the same code, message and series, or fails. */
 static void load_both(const char *path, const char *what)
 {
     struct tc_bar_set sets[2];
     struct tc_error err;
     load_two(path, what, sets, &err);
-    assert_same_sets(sets, what);
+    tc_test_assert_same_set(&sets[0], &sets[1], what);
     tc_bar_set_release(&sets[0]);
     tc_bar_set_release(&sets[1]);
 }
@@ -431,7 +408,7 @@ static void test_fast_equals_general(void **state)
         if (cases[k].ok) {
             if (rc != 0)
                 fail_msg("%s: %s", cases[k].name, err.msg);
-            assert_same_sets(sets, cases[k].name);
+            tc_test_assert_same_set(&sets[0], &sets[1], cases[k].name);
             assert_true(sets[1].n >= 1);
         } else {
             if (rc == 0)
@@ -1038,7 +1015,7 @@ static void test_mapped_sizes(void **state)
                 struct tc_error err;
                 if (load_two(path, what, sets, &err) != 0)
                     fail_msg("%s: %s", what, err.msg);
-                assert_same_sets(sets, what);
+                tc_test_assert_same_set(&sets[0], &sets[1], what);
                 const struct tc_bar_series *s = &sets[1].items[0];
                 assert_int_equal(s->n, rows);
                 assert_int_equal(s->volume[rows - 1], 7654321);
@@ -1103,7 +1080,7 @@ static void test_pipe_read(void **state)
     assert_int_equal(a.n, 1);
     assert_int_equal(a.items[0].n, rows);
     assert_int_equal(a.items[0].volume[rows - 1], 7654321);
-    assert_same_series(&a.items[0], &b.items[0], "PIPE-fifo.csv");
+    tc_test_assert_same_series(&a.items[0], &b.items[0], "PIPE-fifo.csv");
     tc_bar_set_release(&a);
     tc_bar_set_release(&b);
     unlink(fifo);

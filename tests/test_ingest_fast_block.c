@@ -262,20 +262,6 @@ static uint64_t rnd(uint64_t *s)
     return *s;
 }
 
-static void assert_same_series(const struct tc_bar_series *a, const struct tc_bar_series *b,
-                               const char *file)
-{
-    if (strcmp(a->instrument_id, b->instrument_id) != 0 || a->n != b->n)
-        fail_msg("%s: %s/%zu vs %s/%zu", file, a->instrument_id, a->n, b->instrument_id, b->n);
-    for (size_t i = 0; i < a->n; i++) {
-        if (a->day[i] != b->day[i] || a->open[i].raw != b->open[i].raw ||
-            a->high[i].raw != b->high[i].raw || a->low[i].raw != b->low[i].raw ||
-            a->close[i].raw != b->close[i].raw || a->adj_close[i].raw != b->adj_close[i].raw ||
-            a->volume[i] != b->volume[i] || a->open_interest[i] != b->open_interest[i])
-            fail_msg("%s: bar %zu differs between the fast and the general path", file, i);
-    }
-}
-
 static void test_block_files(void **state)
 {
     (void)state;
@@ -353,7 +339,7 @@ static void test_block_files(void **state)
             assert_int_equal(sets[0].n, 1);
             assert_int_equal(sets[1].n, 1);
             assert_int_equal(sets[0].items[0].n, 3000);
-            assert_same_series(&sets[0].items[0], &sets[1].items[0], path);
+            tc_test_assert_same_series(&sets[0].items[0], &sets[1].items[0], path);
         } else {
             refused++;
             assert_non_null(strstr(errs[1].msg, path));

@@ -16,8 +16,10 @@
 
 #include "store/embedded.h"
 #include "tc_test.h"
+#include "tradecore/bars.h"
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
+#include "tradecore/ingest.h"
 #include "tradecore/store.h"
 
 static char server_url[1024];
@@ -344,6 +346,28 @@ void tc_test_assert_msg(const struct tc_error *err, const char *want)
 {
     if (!strstr(err->msg, want))
         fail_msg("message \"%s\" lacks \"%s\"", err->msg, want);
+}
+
+void tc_test_assert_same_series(const struct tc_bar_series *a, const struct tc_bar_series *b,
+                                const char *what)
+{
+    if (strcmp(a->instrument_id, b->instrument_id) != 0 || a->n != b->n)
+        fail_msg("%s: %s/%zu vs %s/%zu", what, a->instrument_id, a->n, b->instrument_id, b->n);
+    for (size_t i = 0; i < a->n; i++)
+        if (a->day[i] != b->day[i] || a->open[i].raw != b->open[i].raw ||
+            a->high[i].raw != b->high[i].raw || a->low[i].raw != b->low[i].raw ||
+            a->close[i].raw != b->close[i].raw || a->adj_close[i].raw != b->adj_close[i].raw ||
+            a->volume[i] != b->volume[i] || a->open_interest[i] != b->open_interest[i])
+            fail_msg("%s: %s bar %zu differs", what, a->instrument_id, i);
+}
+
+void tc_test_assert_same_set(const struct tc_bar_set *a, const struct tc_bar_set *b,
+                             const char *what)
+{
+    if (a->n != b->n)
+        fail_msg("%s: %zu series vs %zu", what, a->n, b->n);
+    for (size_t k = 0; k < a->n; k++)
+        tc_test_assert_same_series(&a->items[k], &b->items[k], what);
 }
 
 void tc_test_assert_error(const char *label, int rc, int want, const struct tc_error *err,

@@ -89,6 +89,16 @@ void tc_test_assert_error(const char *label, int rc, int want, const struct tc_e
 void tc_test_assert_error_words(const char *label, int rc, int want, const struct tc_error *err,
                                 const char *const *words, size_t n);
 
+/* Fails the running test, naming WHAT, the instrument and the first bar
+ * that differs, unless the series A and B (or every series of the sets A
+ * and B, in order) have the same instrument, length and every column. */
+struct tc_bar_series;
+struct tc_bar_set;
+void tc_test_assert_same_series(const struct tc_bar_series *a, const struct tc_bar_series *b,
+                                const char *what);
+void tc_test_assert_same_set(const struct tc_bar_set *a, const struct tc_bar_set *b,
+                             const char *what);
+
 /* A date "YYYY-MM-DD" as days since 1970-01-01 (tc_date_parse), a time
  * "YYYY-MM-DDTHH:MM:SS[.f]Z" as microseconds (tc_time_parse), and the built-in
  * calendar of the market MIC (tc_calendar_get); a text the parser refuses
