@@ -425,14 +425,6 @@ static void test_bad_inputs(void **state)
 /* ------------------------------------------------------------------------ */
 /* Reports.                                                                  */
 
-/* The report file NAME in DIR (malloc'd; caller frees). */
-static char *slurp(const char *dir, const char *name, size_t *len)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return tc_test_slurp(path, len);
-}
-
 static void write_report(const char *dir, const char *title, const char *params,
                          const struct tc_run_result *r)
 {
@@ -452,19 +444,19 @@ static void test_report_csv_exact(void **state)
     build_run(&r, 0.0);
     assert_int_equal(tc_test_tmpdir("report_csv", dir, sizeof dir), 0);
     write_report(dir, "hand run", "{\"fast\":10,\"slow\":30}", &r);
-    char *s = slurp(dir, "fills.csv", NULL);
+    char *s = tc_test_slurp_in(dir, "fills.csv", NULL);
     assert_string_equal(s, "date,instrument,side,quantity,price,commission\n"
                            "2020-01-30,AAA,BUY,10,10,1\n"
                            "2020-02-03,AAA,SELL,10,12.1,1.5\n");
     free(s);
-    s = slurp(dir, "trades.csv", NULL);
+    s = tc_test_slurp_in(dir, "trades.csv", NULL);
     assert_string_equal(s, "instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,"
                            "gross,commission,net\n"
                            "AAA,LONG,2020-01-30,10,2020-02-03,12.1,10,12.5,2.5,10\n"
                            "BBB,SHORT,2020-01-31,20,2020-02-04,21.5,2,-3,1,-4\n"
                            "CCC,LONG,2020-02-03,5,2020-02-04,7.5,1,2.5,0.5,2\n");
     free(s);
-    s = slurp(dir, "equity.csv", NULL);
+    s = tc_test_slurp_in(dir, "equity.csv", NULL);
     assert_string_equal(s, "date,cash,equity\n"
                            "2020-01-30,110,110\n"
                            "2020-01-31,50,99\n"
@@ -485,7 +477,7 @@ static void test_report_summary_json(void **state)
     build_run(&r, 0.0);
     assert_int_equal(tc_test_tmpdir("report_json", dir, sizeof dir), 0);
     write_report(dir, "hand run", "{\"fast\":10,\"slow\":30,\"name\":\"sma\"}", &r);
-    char *text = slurp(dir, "summary.json", NULL);
+    char *text = tc_test_slurp_in(dir, "summary.json", NULL);
     json_error_t je;
     json_t *o = json_loads(text, 0, &je);
     if (!o)
@@ -544,7 +536,7 @@ static void test_report_nulls(void **state)
     struct tc_run_result r = daily_run(&p, eq, 1, day(2020, 1, 2));
     assert_int_equal(tc_test_tmpdir("report_nulls", dir, sizeof dir), 0);
     write_report(dir, NULL, NULL, &r);
-    char *text = slurp(dir, "summary.json", NULL);
+    char *text = tc_test_slurp_in(dir, "summary.json", NULL);
     assert_null(strstr(text, "nan"));
     assert_null(strstr(text, "inf"));
     json_t *o = json_loads(text, 0, NULL);
@@ -559,10 +551,10 @@ static void test_report_nulls(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "title")), "backtest");
     json_decref(o);
     free(text);
-    text = slurp(dir, "fills.csv", NULL);
+    text = tc_test_slurp_in(dir, "fills.csv", NULL);
     assert_string_equal(text, "date,instrument,side,quantity,price,commission\n");
     free(text);
-    text = slurp(dir, "report.html", NULL);
+    text = tc_test_slurp_in(dir, "report.html", NULL);
     assert_null(strstr(text, "nan"));
     assert_non_null(strstr(text, "<tr><th>Sharpe</th><td>n/a</td></tr>"));
     assert_non_null(strstr(text, "<polyline"));
@@ -582,8 +574,8 @@ static void test_report_deterministic(void **state)
     write_report(d2, "same", "{\"x\":1.5}", &r); /* a rewrite replaces in place */
     for (size_t i = 0; i < sizeof report_files / sizeof report_files[0]; i++) {
         size_t n1, n2;
-        char *a = slurp(d1, report_files[i], &n1);
-        char *b = slurp(d2, report_files[i], &n2);
+        char *a = tc_test_slurp_in(d1, report_files[i], &n1);
+        char *b = tc_test_slurp_in(d2, report_files[i], &n2);
         if (n1 != n2 || memcmp(a, b, n1) != 0)
             fail_msg("%s differs between two writes", report_files[i]);
         assert_true(n1 > 0);
@@ -659,7 +651,7 @@ static void test_report_html(void **state)
     build_run(&r, 0.0);
     assert_int_equal(tc_test_tmpdir("report_html", dir, sizeof dir), 0);
     write_report(dir, "hand run", NULL, &r);
-    char *h = slurp(dir, "report.html", NULL);
+    char *h = tc_test_slurp_in(dir, "report.html", NULL);
     if (html_balanced(h, why, sizeof why) < 0)
         fail_msg("report.html is not balanced: %s", why);
     assert_int_equal(strncmp(h, "<!DOCTYPE html>", 15), 0);
@@ -714,7 +706,7 @@ static void test_report_monthly_years(void **state)
     char dir[512];
     assert_int_equal(tc_test_tmpdir("report_monthly", dir, sizeof dir), 0);
     write_report(dir, "years", NULL, &r);
-    char *h = slurp(dir, "report.html", NULL);
+    char *h = tc_test_slurp_in(dir, "report.html", NULL);
     assert_non_null(strstr(h, "<tr><th>2019</th><td></td><td></td><td></td><td></td><td></td>"
                               "<td></td><td></td><td></td><td></td><td></td><td></td>"
                               "<td class=\"zero\">0.00</td><td class=\"zero\">0.00</td></tr>"));
@@ -750,7 +742,7 @@ static void test_report_long_chart(void **state)
                               .periods_per_year = 252};
     assert_int_equal(tc_test_tmpdir("report_long", dir, sizeof dir), 0);
     write_report(dir, "long", NULL, &r);
-    char *h = slurp(dir, "report.html", NULL);
+    char *h = tc_test_slurp_in(dir, "report.html", NULL);
     const char *p = strstr(h, "<polyline class=\"line\" points=\"");
     assert_non_null(p);
     p += strlen("<polyline class=\"line\" points=\"");
@@ -800,7 +792,7 @@ static void test_report_escaping(void **state)
     snprintf(fills2[0].instrument_id, sizeof fills2[0].instrument_id, "A,\"B\"");
     assert_int_equal(tc_test_tmpdir("report_esc", dir, sizeof dir), 0);
     write_report(dir, "<b>run</b> & \"co\"", NULL, &r);
-    char *h = slurp(dir, "report.html", NULL);
+    char *h = tc_test_slurp_in(dir, "report.html", NULL);
     assert_null(strstr(h, "<script"));
     assert_null(strstr(h, "<b>"));
     assert_non_null(strstr(h, "<td>&lt;script&gt;alert(&quot;x&quot;)&amp;&#39;&lt;/script&gt;</td>"));
@@ -809,14 +801,14 @@ static void test_report_escaping(void **state)
         fail_msg("report.html is not balanced: %s", why);
     free(h);
     /* CSV fields with a comma or a quote are quoted, quotes doubled */
-    char *f = slurp(dir, "fills.csv", NULL);
+    char *f = tc_test_slurp_in(dir, "fills.csv", NULL);
     assert_non_null(strstr(f, "\n2020-01-30,\"A,\"\"B\"\"\",BUY,10,10,1\n"));
     free(f);
-    char *t = slurp(dir, "trades.csv", NULL);
+    char *t = tc_test_slurp_in(dir, "trades.csv", NULL);
     assert_non_null(strstr(t, "\n\"<script>alert(\"\"x\"\")&'</script>\",SHORT,"));
     free(t);
     /* JSON escapes the title itself */
-    char *j = slurp(dir, "summary.json", NULL);
+    char *j = tc_test_slurp_in(dir, "summary.json", NULL);
     json_t *o = json_loads(j, 0, NULL);
     assert_non_null(o);
     assert_string_equal(json_string_value(json_object_get(o, "title")), "<b>run</b> & \"co\"");

@@ -16,14 +16,6 @@
 
 static int64_t day(int y, int m, int d) { return tc_days_from_civil(y, m, d); }
 
-/* The report file NAME in DIR (malloc'd; caller frees). */
-static char *slurp(const char *dir, const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return tc_test_slurp(path, NULL);
-}
-
 static void write_report(const char *dir, const struct tc_run_result *r)
 {
     struct tc_metrics m;
@@ -81,10 +73,10 @@ static void test_dates_near(void **state)
                               .fills = fl, .n_fills = F, .periods_per_year = 252};
     assert_int_equal(tc_test_tmpdir("report_dates", dir, sizeof dir), 0);
     write_report(dir, &r);
-    char *s = slurp(dir, "equity.csv");
+    char *s = tc_test_slurp_in(dir, "equity.csv", NULL);
     assert_rows(s, "date,cash,equity\n", eq_days, N, ",100,100\n");
     free(s);
-    s = slurp(dir, "fills.csv");
+    s = tc_test_slurp_in(dir, "fills.csv", NULL);
     assert_rows(s, "date,instrument,side,quantity,price,commission\n", fill_days, F,
                 ",AAA,BUY,1,10,0\n");
     free(s);
@@ -113,7 +105,7 @@ static void test_month_ends(void **state)
                               .periods_per_year = 252};
     assert_int_equal(tc_test_tmpdir("report_month_ends", dir, sizeof dir), 0);
     write_report(dir, &r);
-    char *s = slurp(dir, "equity.csv");
+    char *s = tc_test_slurp_in(dir, "equity.csv", NULL);
     assert_rows(s, "date,cash,equity\n", days, N, ",100,100\n");
     assert_non_null(strstr(s, "2020-02-29,100,100\n2020-03-01,"));
     assert_non_null(strstr(s, "2020-12-31,100,100\n2021-01-01,"));
@@ -171,7 +163,7 @@ static void test_repeated_values(void **state)
     assert_int_equal(tc_test_tmpdir("report_repeats", dir, sizeof dir), 0);
     write_report(dir, &r);
 
-    char *s = slurp(dir, "equity.csv");
+    char *s = tc_test_slurp_in(dir, "equity.csv", NULL);
     wl = (size_t)snprintf(want, sizeof want, "date,cash,equity\n");
     for (int i = 0; i < N; i++) {
         tc_date_format(pts[i].day, dd);
@@ -182,7 +174,7 @@ static void test_repeated_values(void **state)
     assert_string_equal(s, want);
     free(s);
 
-    s = slurp(dir, "fills.csv");
+    s = tc_test_slurp_in(dir, "fills.csv", NULL);
     wl = (size_t)snprintf(want, sizeof want, "date,instrument,side,quantity,price,commission\n");
     for (int i = 0; i < N; i++) {
         tc_date_format(fl[i].day, dd);
@@ -194,7 +186,7 @@ static void test_repeated_values(void **state)
     assert_string_equal(s, want);
     free(s);
 
-    s = slurp(dir, "trades.csv");
+    s = tc_test_slurp_in(dir, "trades.csv", NULL);
     wl = (size_t)snprintf(want, sizeof want, "instrument,side,entry_date,entry_price,exit_date,"
                                              "exit_price,quantity,gross,commission,net\n");
     for (int i = 0; i < N; i++) {
@@ -214,7 +206,7 @@ static void test_repeated_values(void **state)
     assert_string_equal(s, want);
     free(s);
     /* report.html's trade rows: the same texts */
-    s = slurp(dir, "report.html");
+    s = tc_test_slurp_in(dir, "report.html", NULL);
     assert_non_null(strstr(s, "<tr><td>AAA</td><td>LONG</td><td>2020-01-01</td>"
                               "<td>0.00000001</td><td>2020-01-02</td><td>100</td><td>100</td>"
                               "<td>100</td><td>0</td><td class=\"zero\">0</td></tr>"));
@@ -256,7 +248,7 @@ static void test_many_trades(void **state)
     assert_int_equal(tc_test_tmpdir("report_many_trades", dir, sizeof dir), 0);
     write_report(dir, &r);
 
-    char *s = slurp(dir, "trades.csv"), *p = s;
+    char *s = tc_test_slurp_in(dir, "trades.csv", NULL), *p = s;
     const char *hdr = "instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,"
                       "gross,commission,net\n";
     assert_memory_equal(p, hdr, strlen(hdr));
@@ -275,7 +267,7 @@ static void test_many_trades(void **state)
     assert_int_equal(*p, '\0');
     free(s);
 
-    s = slurp(dir, "report.html");
+    s = tc_test_slurp_in(dir, "report.html", NULL);
     assert_non_null(strstr(s, "<p>The first 2000 of 2105 trades; trades.csv lists them all.</p>"));
     for (int i = 0; i < N; i++) {
         snprintf(row, sizeof row, "<tr><td>I%d</td>", i);
@@ -334,7 +326,7 @@ static void test_long_title(void **state)
         want[w] = '\0';
         tc_assert_ok(tc_analytics_compute(&r, &m, &err), &err);
         tc_assert_ok(tc_report_write(dir, title, NULL, &r, &m, &err), &err);
-        char *h = slurp(dir, "report.html");
+        char *h = tc_test_slurp_in(dir, "report.html", NULL);
         snprintf(tag, 301 * 6 + 64, "<title>%s</title>\n", want);
         if (!strstr(h, tag))
             fail_msg("title of %zu characters: no %s", len, tag);

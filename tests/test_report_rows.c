@@ -20,13 +20,6 @@
 /* snprintf into P with room enough (the caller's buffer is sized for it). */
 #define PUTF(p, ...) snprintf((p), 4096, __VA_ARGS__)
 
-static char *slurp(const char *dir, const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    return tc_test_slurp(path, NULL);
-}
-
 static void write_report(const char *dir, const struct tc_run_result *r)
 {
     struct tc_metrics m;
@@ -107,8 +100,9 @@ static void test_csv_ids(void **state)
                               .periods_per_year = 252};
     assert_int_equal(tc_test_tmpdir("report_csv_ids", dir, sizeof dir), 0);
     write_report(dir, &r);
-    char *fills = slurp(dir, "fills.csv"), *trades = slurp(dir, "trades.csv");
-    char *html = slurp(dir, "report.html");
+    char *fills = tc_test_slurp_in(dir, "fills.csv", NULL);
+    char *trades = tc_test_slurp_in(dir, "trades.csv", NULL);
+    char *html = tc_test_slurp_in(dir, "report.html", NULL);
     const char *hp = strstr(html, "<th>net</th></tr>\n");
     assert_non_null(hp);
     hp += strlen("<th>net</th></tr>\n");
@@ -206,7 +200,8 @@ static void test_trade_dates(void **state)
                               .trades = tr, .n_trades = N, .periods_per_year = 252};
     assert_int_equal(tc_test_tmpdir("report_trade_dates", dir, sizeof dir), 0);
     write_report(dir, &r);
-    char *trades = slurp(dir, "trades.csv"), *html = slurp(dir, "report.html");
+    char *trades = tc_test_slurp_in(dir, "trades.csv", NULL);
+    char *html = tc_test_slurp_in(dir, "report.html", NULL);
     const char *tp = strchr(trades, '\n') + 1;
     const char *hp = strstr(html, "<th>net</th></tr>\n");
     assert_non_null(hp);
@@ -306,7 +301,7 @@ static void test_chart_points(void **state)
                                   .periods_per_year = 252};
         snprintf(sub, sizeof sub, "%s/n%zu", dir, n);
         write_report(sub, &r);
-        char *html = slurp(sub, "report.html");
+        char *html = tc_test_slurp_in(sub, "report.html", NULL);
         const char *p = html;
         for (int chart = 0; chart < 2; chart++) {
             char *want = points(chart == 0 ? eq : dd, n);
@@ -415,7 +410,8 @@ static void test_monthly_table(void **state)
         m.n_sessions = N;
         /* tc_report_write does not need the curve tc_analytics_compute accepts */
         tc_assert_ok(tc_report_write(sub, "monthly", NULL, &r, &m, &err), &err);
-        char *html = slurp(sub, "report.html"), *want = monthly_table(pts, N, 1000.0);
+        char *html = tc_test_slurp_in(sub, "report.html", NULL);
+        char *want = monthly_table(pts, N, 1000.0);
         const char *at = strstr(html, "<h2>Monthly returns");
         assert_non_null(at);
         if (strncmp(at, want, strlen(want)) != 0)

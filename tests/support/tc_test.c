@@ -316,6 +316,14 @@ char *tc_test_slurp(const char *path, size_t *len)
     return buf;
 }
 
+char *tc_test_slurp_in(const char *dir, const char *name, size_t *len)
+{
+    char path[2048];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        fail_msg("path %s/%s is too long", dir, name);
+    return tc_test_slurp(path, len);
+}
+
 int tc_test_exists(const char *path)
 {
     struct stat st;

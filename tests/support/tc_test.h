@@ -68,6 +68,8 @@ struct tc_dec tc_test_dec(const char *text);
  * PATH exists. tc_test_write_file: PATH holds exactly TEXT afterwards (a
  * failure to write fails the running test). */
 char *tc_test_slurp(const char *path, size_t *len);
+/* tc_test_slurp of the file NAME in the folder DIR. */
+char *tc_test_slurp_in(const char *dir, const char *name, size_t *len);
 int tc_test_exists(const char *path);
 void tc_test_write_file(const char *path, const char *text);
 
