@@ -370,6 +370,9 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     char fill_id[TC_ID_BUFSZ];
     int64_t now = tc_clock_now(l->opt.clock);
     int rc, closed = 0, inserted = 0;
+    /* the execution id's hash now, its place in the fills' map asked for
+     * while the order is loaded */
+    uint64_t xh = l->repo->key_hint(l, TC__LEDGER_KEY_FILL, f->execution_id);
 
     c->applied = 0;
     if ((rc = load_order(l, tx, f->client_order_id, &o, err)) != 0)
@@ -380,7 +383,7 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     /* counted; its text made only where a backend keeps it (not in memory) */
     if ((rc = tc__ledger_new_seq(l, "fill", fill_id, sizeof(fill_id), err)) != 0)
         return tc_error_prefix(err, "fill \"%s\"", f->execution_id);
-    if ((rc = l->repo->fill_insert(l, tx, fill_id, f, &o, now, &inserted, err)) != 0)
+    if ((rc = l->repo->fill_insert(l, tx, fill_id, f, xh, &o, now, &inserted, err)) != 0)
         return rc;
     if (!inserted)
         return 0; /* already applied: a duplicate changes nothing */

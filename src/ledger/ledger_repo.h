@@ -92,6 +92,13 @@ struct tc__ledger_sig_row {
     const char *fp, *portfolio, *strategy, *instrument, *type, *side, *payload;
     int has_time;
     int64_t signal_time_us;
+    uint64_t fp_hash;  /* key_hint(TC__LEDGER_KEY_SIG, FP) of this ledger, 0 none */
+};
+
+/* The keys key_hint knows. */
+enum tc__ledger_key {
+    TC__LEDGER_KEY_SIG,   /* a signal_log fingerprint */
+    TC__LEDGER_KEY_FILL   /* a fill's execution id */
 };
 
 /* Rows tc_ledger_check works from (ledger_check.c turns them into
@@ -115,6 +122,11 @@ struct tc__ledger_repo_ops {
     /* fills the ledger's cache at open (SQL; memory has nothing to load) */
     int (*load_cache)(struct tc_ledger *l, struct tc_error *err);
     void (*release)(struct tc_ledger *l);
+    /* KEY's hash for the insert that will follow (sig_insert's FP_HASH,
+     * fill_insert's HASH), its place in the map asked of the memory ahead of
+     * it (memory; the SQL backend: 0, none). Valid for KEY's bytes as they
+     * are, in this ledger, whatever is inserted between; 0 none */
+    uint64_t (*key_hint)(struct tc_ledger *l, enum tc__ledger_key which, const char *key);
 
     /* the instrument of a signal: *OUT points at OWN (SQL: read each time,
      * its status may change) or at the backend's copy (memory); TC_ENOTFOUND */
@@ -197,10 +209,11 @@ struct tc__ledger_repo_ops {
 
     /* fills: unique by execution id (*INSERTED 0 for a duplicate), with
      * the id FILL_ID (the memory backend keeps none: nothing reads it, and
-     * its caller may give "" there, tc__ledger_new_seq) */
+     * its caller may give "" there, tc__ledger_new_seq); HASH
+     * key_hint(TC__LEDGER_KEY_FILL, F->execution_id), 0 none */
     int (*fill_insert)(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                       const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
-                       int *inserted, struct tc_error *err);
+                       const struct tc_fill *f, uint64_t hash, const struct tc__ledger_order *o,
+                       int64_t now, int *inserted, struct tc_error *err);
     /* the trades row of closed position P */
     int (*trade_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
                         size_t pos, struct tc_dec net, int64_t now, struct tc_error *err);

@@ -23,6 +23,7 @@ struct sig_ctx {
     /* input */
     const struct tc_signal *sig;   /* NULL when the body did not parse */
     char fp[TC_SIGNAL_FP_LEN];
+    uint64_t fp_hash;              /* the repo's key_hint of FP, 0 none yet */
     const char *payload;           /* NULL for signals built in code */
     char log_portfolio[TC_ID_BUFSZ], log_strategy[TC_ID_BUFSZ], log_instrument[TC_ID_BUFSZ];
     char log_type[16], log_side[8];  /* the fields of a body that did not parse */
@@ -732,6 +733,7 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     c->intents.n = 0;
     tc__ledger_changes_reset(&c->ch);
     row.fp = c->fp;
+    row.fp_hash = c->fp_hash;
     row.portfolio = c->lp;
     row.strategy = c->ls;
     row.instrument = c->li;
@@ -809,6 +811,7 @@ static struct sig_ctx *ctx_get(struct tc_ledger *l)
     c->sig = NULL;
     c->payload = NULL;
     c->fp[0] = '\0';
+    c->fp_hash = 0;
     c->lp = c->ls = c->li = c->lt = c->lsd = NULL;
     c->named_position[0] = '\0';
     c->pre_rejected = 0;
@@ -930,6 +933,9 @@ static int prepare(struct sig_ctx *c, struct tc_error *err)
             return tc_error_set(err, TC_EINTERNAL, "signal: fingerprint failed");
         snprintf(c->fp, sizeof(c->fp), "sha256:%s", hex);
     }
+    /* its hash now, its place in the log's map asked for while the checks
+     * and the instrument's load run */
+    c->fp_hash = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, c->fp);
     log_fields_from_sig(c);
     if (tc_signal_validate(c->sig, tc_clock_now(l->opt.clock), l->opt.limits.max_skew_us,
                            &c->pre_reason) != 0) {
@@ -1002,6 +1008,7 @@ int tc_ledger_submit_signal(struct tc_ledger *l, const char *json, size_t len,
             rc = tc_error_set(err, TC_EINTERNAL, "signal: fingerprint failed");
             goto out;
         }
+        c->fp_hash = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, c->fp);
         copy_id_field(root, "portfolio", c->log_portfolio, sizeof(c->log_portfolio));
         copy_id_field(root, "strategy", c->log_strategy, sizeof(c->log_strategy));
         copy_id_field(root, "instrument", c->log_instrument, sizeof(c->log_instrument));

@@ -1043,6 +1043,24 @@ static int mem_strategy_get(struct tc_ledger *l, struct tc_txn *tx, const char *
 }
 
 /* ------------------------------------------------------------------------ */
+/* Key hints                                                                  */
+
+/* KEY's hash for the insert into the signal log's or the fills' map that
+ * follows, and the line of its first slot asked of the memory now: that
+ * load missed the cache on almost every insert of a 64K-slot map, with the
+ * work between the key's making and its insert (the signal's checks, the
+ * fill's order and position) done while it comes. A map grown in between
+ * costs the insert its hint's line only: the hash stays the key's. */
+static uint64_t mem_key_hint(struct tc_ledger *l, enum tc__ledger_key which, const char *key)
+{
+    const struct table *t = &M(l)->t[which == TC__LEDGER_KEY_SIG ? T_SIG : T_FILL];
+    struct hkey k = hkey(key);
+    if (t->nslots)
+        __builtin_prefetch(&t->slots[k.h & (t->nslots - 1)], 1, 3);
+    return k.h;
+}
+
+/* ------------------------------------------------------------------------ */
 /* signal_log                                                                 */
 
 static void sig_out(const struct mem *m, const struct msig *e, struct tc_signal_outcome *o)
@@ -1062,7 +1080,8 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_SIG];
-    struct hkey hk = hkey(r->fp);
+    /* the hash key_hint worked out (its slot's line asked for then) */
+    struct hkey hk = r->fp_hash ? (struct hkey){r->fp, strlen(r->fp), r->fp_hash} : hkey(r->fp);
     struct msig *e;
     size_t i;
     int rc;
@@ -2094,12 +2113,14 @@ static int mem_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
 /* fills and trades                                                           */
 
 static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                           const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
-                           int *inserted, struct tc_error *err)
+                           const struct tc_fill *f, uint64_t hash, const struct tc__ledger_order *o,
+                           int64_t now, int *inserted, struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_FILL];
-    struct hkey hk = hkey(f->execution_id);
+    /* the hash key_hint worked out (its slot's line asked for then) */
+    struct hkey hk = hash ? (struct hkey){f->execution_id, strlen(f->execution_id), hash}
+                          : hkey(f->execution_id);
     struct mfill *e;
     size_t i;
     int rc;
@@ -2365,6 +2386,7 @@ const struct tc__ledger_repo_ops tc__ledger_repo_mem = {
     .read = mem_read,
     .load_cache = mem_load_cache,
     .release = mem_release,
+    .key_hint = mem_key_hint,
     .instrument_get = mem_instrument_get,
     .sig_insert = mem_sig_insert,
     .sig_finish = mem_sig_finish,

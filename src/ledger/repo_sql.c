@@ -733,9 +733,18 @@ static int sql_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
 /* ------------------------------------------------------------------------ */
 /* fills and trades                                                           */
 
+/* No hint: the store finds its own rows. */
+static uint64_t sql_key_hint(struct tc_ledger *l, enum tc__ledger_key which, const char *key)
+{
+    (void)l;
+    (void)which;
+    (void)key;
+    return 0;
+}
+
 static int sql_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                           const struct tc_fill *f, const struct tc__ledger_order *o, int64_t now,
-                           int *inserted, struct tc_error *err)
+                           const struct tc_fill *f, uint64_t hash, const struct tc__ledger_order *o,
+                           int64_t now, int *inserted, struct tc_error *err)
 {
     int64_t changes = 0;
     struct tc_val v[] = {TC_V_TEXT(fill_id), TC_V_TEXT(f->execution_id), TC_V_TEXT(o->order_id),
@@ -747,6 +756,7 @@ static int sql_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
                          "$8) ON CONFLICT (execution_id) DO NOTHING",
                          v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
     (void)l;
+    (void)hash;
     if (rc != 0)
         return tc_error_set(err, rc, "fill \"%s\": %s", f->execution_id, tc_error_msg(err));
     *inserted = changes != 0;
@@ -1002,6 +1012,7 @@ const struct tc__ledger_repo_ops tc__ledger_repo_sql = {
     .read = sql_read,
     .load_cache = sql_load_cache,
     .release = sql_release,
+    .key_hint = sql_key_hint,
     .instrument_get = sql_instrument_get,
     .sig_insert = sql_sig_insert,
     .sig_finish = sql_sig_finish,
