@@ -250,6 +250,7 @@ struct fill_ctx {
     const struct tc_fill *f;
     struct tc__ledger_changes *ch;
     int applied;
+    uint64_t xh;   /* the repo's key_hint of F's execution id, 0 none yet */
 };
 
 static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *err);
@@ -257,7 +258,7 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
 static int fill_body(struct tc_ledger *l, struct tc_txn *tx, const struct tc_fill *f,
                      struct tc__ledger_changes *ch, int *applied, struct tc_error *err)
 {
-    struct fill_ctx c = {l, f, ch, 0};
+    struct fill_ctx c = {l, f, ch, 0, 0};
     int rc = fill_write(tx, &c, err);
     *applied = c.applied;
     return rc;
@@ -370,9 +371,9 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     char fill_id[TC_ID_BUFSZ];
     int64_t now = tc_clock_now(l->opt.clock);
     int rc, closed = 0, inserted = 0;
-    /* the execution id's hash now, its place in the fills' map asked for
-     * while the order is loaded */
-    uint64_t xh = l->repo->key_hint(l, TC__LEDGER_KEY_FILL, f->execution_id);
+    /* the execution id's hash (its place in the fills' map asked for
+     * while the order is loaded, when not before) */
+    uint64_t xh = c->xh ? c->xh : l->repo->key_hint(l, TC__LEDGER_KEY_FILL, f->execution_id);
 
     c->applied = 0;
     if ((rc = load_order(l, tx, f->client_order_id, &o, err)) != 0)
@@ -454,6 +455,9 @@ int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *a
         return tc_error_set(err, TC_EINVAL, "ledger: apply_fill needs a ledger and a fill");
     if (!TC__TERMINATED(fill->execution_id) || !fill->execution_id[0])
         return tc_error_set(err, TC_EINVAL, "fill: execution id is empty");
+    /* its hash now: its place in the fills' map asked for while the fill
+     * is checked, the transaction begun and the order loaded */
+    c.xh = l->repo->key_hint(l, TC__LEDGER_KEY_FILL, fill->execution_id);
     if (!TC__TERMINATED(fill->client_order_id) || !fill->client_order_id[0])
         return tc_error_set(err, TC_EINVAL, "fill \"%s\": client order id is empty",
                             fill->execution_id);
