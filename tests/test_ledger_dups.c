@@ -407,12 +407,79 @@ static void test_backend_hash_either_way(void **state)
     tc_ledger_close(w.l);
 }
 
+/* Positions by number (outside the positions' map) and, after 100 of
+ * them, three under another prefix (in it) with numbered ones between: the
+ * map made at the first of those holds an index past 100 (it is sized by
+ * all the rows, not its keys only) and is read by other lookups before the
+ * next key in it; each position found as itself after every signal,
+ * filled through its order, a key near them not found. */
+static int other_prefix(int k) { return k == 100 || k == 120 || k == 140; }
+
+static void test_map_after_unmapped_rows(void **state)
+{
+    struct world w;
+    static struct tc_signal_outcome o[NINST];
+    struct tc_signal_outcome d;
+    struct tc_error err = {0};
+    struct tc_fill f;
+    char coid[TC_CLIENT_ORDER_ID_MAX], exec[32], want[TC_ID_BUFSZ], q[TC_DEC_STRLEN];
+    int applied = -1;
+
+    (void)state;
+    world_open(&w);
+    for (int k = 0; k < NINST; k++) {
+        snprintf(w.ids.prefix, sizeof(w.ids.prefix), "%s", other_prefix(k) ? "u" : "t");
+        tc_assert_ok(entry(&w, k, &o[k], &err), &err);
+        assert_int_equal(o[k].status, TC_SIGNAL_ACCEPTED);
+        snprintf(want, sizeof(want), "pos-%s-", other_prefix(k) ? "u" : "t");
+        assert_non_null(strstr(o[k].position_id, want));
+        /* those in the map so far found as themselves after each */
+        for (int j = 100; j <= k; j++) {
+            struct tc_position p;
+            char inst[16];
+            if (!other_prefix(j) && j != k)
+                continue;
+            inst_name(inst, sizeof(inst), j);
+            tc_assert_ok(tc_ledger_position_get(w.l, o[j].position_id, &p, &err), &err);
+            assert_string_equal(p.position_id, o[j].position_id);
+            assert_string_equal(p.instrument_id, inst);
+        }
+    }
+    for (int k = NINST - 1; k >= 0; k--) {
+        struct tc_position p;
+        char inst[16];
+        inst_name(inst, sizeof(inst), k);
+        tc_assert_ok(tc_ledger_position_get(w.l, o[k].position_id, &p, &err), &err);
+        assert_string_equal(p.position_id, o[k].position_id);
+        assert_string_equal(p.instrument_id, inst);
+        snprintf(coid, sizeof(coid), "id:e-%d:L0", k);
+        snprintf(exec, sizeof(exec), "m-%d", k);
+        fill_to(&f, coid, exec, "10");
+        tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+        assert_int_equal(applied, 1);
+        qty_of(&w, o[k].position_id, q, sizeof(q));
+        assert_string_equal(q, "10");
+        tc_assert_ok(entry(&w, k, &d, &err), &err);
+        assert_same_outcome(&d, &o[k]);
+    }
+    /* an id of the map's prefix beyond the last: not found, named */
+    snprintf(want, sizeof(want), "pos-u-%d", 100000);
+    {
+        struct tc_position none;
+        assert_int_equal(tc_ledger_position_get(w.l, want, &none, &err), TC_ENOTFOUND);
+    }
+    assert_non_null(strstr(tc_error_msg(&err), want));
+    assert_consistent(&w);
+    tc_ledger_close(w.l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signal_dups_across_growth),
         cmocka_unit_test(test_fill_dups_across_growth),
         cmocka_unit_test(test_backend_hash_either_way),
+        cmocka_unit_test(test_map_after_unmapped_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -205,7 +205,8 @@ struct table {
     size_t n;            /* elements */
     size_t n0;           /* elements when the running transaction began */
     size_t hw;           /* elements ever used: those above are not initialised */
-    uint32_t *slots;     /* element index + 1; 0 = empty */
+    uint32_t *slots;     /* element index + 1 and its hash's tag (slot_tag);
+                            0 = empty */
     size_t nslots;       /* power of two, >= 2 × n; 0 = no map */
     size_t last;         /* index + 1 of the key last found or added (a signal or
                             fill asks for the same row several times); 0 none */
@@ -300,17 +301,30 @@ static struct hkey hkey(const char *s)
     return hkey_n(s, strlen(s));
 }
 
+/* A slot of a map of NSLOTS (2^b) slots holds its element's index + 1 in
+ * its low b bits (the map has at least twice as many slots as elements:
+ * the number fits) and, above them, the bits of its hash above bit 32 + b:
+ * the tag (none once b reaches 32). A probe passes the element of another
+ * key by its tag, as a rule, without reading that element's hash (a cache
+ * miss of its own). */
+static inline uint32_t slot_tag(size_t nslots, uint64_t h)
+{
+    return (uint32_t)(h >> 32) & ~(uint32_t)(nslots - 1);
+}
+
 /* Index of K, or -1. */
 static long tab_find_h(const struct table *t, const struct hkey *k)
 {
+    uint32_t mask = (uint32_t)(t->nslots - 1), tag = slot_tag(t->nslots, k->h);
     if (!t->nslots)
         return -1;
     for (size_t j = k->h & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
-        uint32_t v = t->slots[j];
+        uint32_t v = t->slots[j], i = v & mask;
         if (!v)
             return -1;
-        if (*tab_hash(t, v - 1) == k->h && strcmp(tab_key(t, v - 1), k->s) == 0)
-            return (long)(v - 1);
+        if ((v & ~mask) == tag && *tab_hash(t, i - 1) == k->h &&
+            strcmp(tab_key(t, i - 1), k->s) == 0)
+            return (long)(i - 1);
     }
 }
 
@@ -318,17 +332,18 @@ static long tab_find_h(const struct table *t, const struct hkey *k)
  * in K->s), or -1. */
 static long tab_find_n(const struct table *t, const struct hkey *k)
 {
+    uint32_t mask = (uint32_t)(t->nslots - 1), tag = slot_tag(t->nslots, k->h);
     if (!t->nslots)
         return -1;
     for (size_t j = k->h & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
-        uint32_t v = t->slots[j];
+        uint32_t v = t->slots[j], i = v & mask;
         const char *key;
         if (!v)
             return -1;
         /* a kept key has initialised bytes after it (the arena's zeroes) */
-        if (*tab_hash(t, v - 1) == k->h && memcmp(key = tab_key(t, v - 1), k->s, k->len) == 0 &&
-            key[k->len] == '\0')
-            return (long)(v - 1);
+        if ((v & ~mask) == tag && *tab_hash(t, i - 1) == k->h &&
+            memcmp(key = tab_key(t, i - 1), k->s, k->len) == 0 && key[k->len] == '\0')
+            return (long)(i - 1);
     }
 }
 
@@ -350,7 +365,7 @@ static void map_put(uint32_t *slots, size_t nslots, uint64_t h, size_t i)
     size_t j = h & (nslots - 1);
     while (slots[j])
         j = (j + 1) & (nslots - 1);
-    slots[j] = (uint32_t)(i + 1);
+    slots[j] = (uint32_t)(i + 1) | slot_tag(nslots, h);
 }
 
 /* Rebuilt in index order: the order the keys were added, which undoing the
@@ -372,12 +387,13 @@ static int map_grow(struct table *t, size_t nslots)
 /* Removes the key of element I, the last one added. */
 static void map_drop(struct table *t, size_t i)
 {
+    uint32_t mask = (uint32_t)(t->nslots - 1);
     if (!t->nslots || !*tab_hash(t, i))
         return;
     for (size_t j = *tab_hash(t, i) & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
         if (!t->slots[j])
             return;
-        if (t->slots[j] == i + 1) {
+        if ((t->slots[j] & mask) == i + 1) {
             t->slots[j] = 0;
             return;
         }
@@ -706,7 +722,7 @@ static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, si
                         int find, void *out, size_t *idx, struct tc_error *err)
 {
     uint64_t h = k->h;
-    uint32_t v;
+    uint32_t v, mask, tag;
     size_t j;
     int rc;
 
@@ -714,18 +730,28 @@ static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, si
         return tc_error_set(err, TC_EINVAL, "ledger (memory): key \"%.64s\" is too long", k->s);
     /* grown fourfold: the keys put into new maps a third as often as when
      * doubling, and a map between an eighth and a half full */
-    if ((t->n + 1) * 2 > t->nslots && map_grow(t, t->nslots ? t->nslots * 4 : 64) != 0)
-        return oom(err, "a map");
+    if ((t->n + 1) * 2 > t->nslots) {
+        /* at least twice the elements, those kept outside the map too (an
+         * index must fit below the slot's tag) */
+        size_t ns = t->nslots ? t->nslots * 4 : 64;
+        while ((t->n + 1) * 2 > ns)
+            ns *= 4;
+        if (map_grow(t, ns) != 0)
+            return oom(err, "a map");
+    }
     /* its slot: the first empty one of its probe (FIND: the key met on the
      * way is the element asked for) */
+    mask = (uint32_t)(t->nslots - 1);
+    tag = slot_tag(t->nslots, h);
     for (j = h & (t->nslots - 1); (v = t->slots[j]) != 0; j = (j + 1) & (t->nslots - 1))
-        if (find && *tab_hash(t, v - 1) == h && strcmp(tab_key(t, v - 1), k->s) == 0) {
-            *idx = v - 1;
+        if (find && (v & ~mask) == tag && *tab_hash(t, (v & mask) - 1) == h &&
+            strcmp(tab_key(t, (v & mask) - 1), k->s) == 0) {
+            *idx = (v & mask) - 1;
             return 1;
         }
     if ((rc = tab_push(m, t, k, h, out, idx, err)) != 0)
         return rc;
-    t->slots[j] = (uint32_t)(*idx + 1);
+    t->slots[j] = (uint32_t)(*idx + 1) | tag;
     return 0;
 }
 
