@@ -14,6 +14,7 @@
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
 #include "tc_test.h"
+#include "tc_test_ledger.h"
 #include "tradecore/accounts.h"
 #include "tradecore/ledger.h"
 #include "tradecore/refdata.h"
@@ -31,58 +32,26 @@ struct world {
     const char *fault_point;
 };
 
-static int fault_hook(const char *point, void *ud)
-{
-    struct world *w = ud;
-    return w->fault_point && strcmp(point, w->fault_point) == 0 ? TC_EIO : 0;
-}
-
 static void inst_name(char *buf, size_t cap, int k) { snprintf(buf, cap, "I%03d", k); }
+
+/* The instruments' ids, inst_name's for 0..NINST-1. */
+static const char *const *inst_names(void)
+{
+    static char names[NINST][8];
+    static const char *ptrs[NINST];
+    for (int k = 0; k < NINST; k++) {
+        inst_name(names[k], sizeof(names[k]), k);
+        ptrs[k] = names[k];
+    }
+    return ptrs;
+}
 
 static void world_open(struct world *w)
 {
-    struct tc_ledger_options o;
-    struct tc_error err = {0};
-    struct tc_portfolio_def p;
-    struct tc_strategy_def s;
-
     memset(w, 0, sizeof(*w));
-    tc_manual_clock_init(&w->clock, T0);
     snprintf(w->ids.prefix, sizeof(w->ids.prefix), "t");
-    tc_ledger_options_default(&o);
-    o.in_memory = 1;
-    o.clock = &w->clock.clock;
-    o.mode = TC_MODE_BACKTEST;
-    o.run_id = "run1";
-    o.fault = fault_hook;
-    o.fault_ud = w;
-    o.id_fn = tc_ledger_seq_id;
-    o.id_ud = &w->ids;
-    tc_assert_ok(tc_ledger_open(&o, &w->l, &err), &err);
-    for (int k = 0; k < NINST; k++) {
-        struct tc_instrument in;
-        tc_instrument_init(&in);
-        inst_name(in.instrument_id, sizeof(in.instrument_id), k);
-        snprintf(in.market_id, sizeof(in.market_id), "XNYS");
-        in.asset_class = TC_ASSET_FUTURE;
-        inst_name(in.symbol, sizeof(in.symbol), k);
-        snprintf(in.currency, sizeof(in.currency), "USD");
-        in.multiplier = tc_test_dec("1");
-        in.status = TC_INSTRUMENT_ACTIVE;
-        tc_assert_ok(tc_ledger_mem_add_instrument(w->l, &in, &err), &err);
-    }
-    memset(&p, 0, sizeof(p));
-    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p1");
-    snprintf(p.name, sizeof(p.name), "p1");
-    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
-    p.initial_capital = tc_test_dec("10000000");
-    tc_assert_ok(tc_ledger_mem_add_portfolio(w->l, &p, &err), &err);
-    memset(&s, 0, sizeof(s));
-    snprintf(s.strategy_id, sizeof(s.strategy_id), "s1");
-    snprintf(s.name, sizeof(s.name), "s1");
-    s.enabled = 1;
-    s.params = (char *)"{}";
-    tc_assert_ok(tc_ledger_mem_add_strategy(w->l, &s, &err), &err);
+    tc_test_mem_ledger_open(&w->l, &w->clock, T0, &w->fault_point, tc_ledger_seq_id, &w->ids,
+                            inst_names(), NINST, "10000000");
 }
 
 /* A base entry of 10 on instrument K % NINST at 100, signal id "e-<ID>"

@@ -1,4 +1,5 @@
 /* Ledger test fixtures: stores, seed rows, a two-phase broker (see tc_test_ledger.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,4 +168,56 @@ void tc_test_twophase_init(struct tc_test_twophase *tp, struct tc_broker *inner)
     memset(tp, 0, sizeof(*tp));
     tp->base.ops = &tp_ops;
     tp->inner = inner;
+}
+
+static int fault_at(const char *point, void *ud)
+{
+    const char *want = *(const char *const *)ud;
+    return want && strcmp(point, want) == 0 ? TC_EIO : 0;
+}
+
+void tc_test_mem_ledger_open(struct tc_ledger **l, struct tc_manual_clock *clock, int64_t t0,
+                             const char *const *fault_point, tc_ledger_id_fn id_fn, void *id_ud,
+                             const char *const *insts, size_t n, const char *capital)
+{
+    struct tc_ledger_options o;
+    struct tc_error err = {0};
+    struct tc_portfolio_def p;
+    struct tc_strategy_def s;
+
+    tc_manual_clock_init(clock, t0);
+    tc_ledger_options_default(&o);
+    o.in_memory = 1;
+    o.clock = &clock->clock;
+    o.mode = TC_MODE_BACKTEST;
+    o.run_id = "run1";
+    o.fault = fault_at;
+    o.fault_ud = (void *)(uintptr_t)fault_point;
+    o.id_fn = id_fn;
+    o.id_ud = id_ud;
+    tc_assert_ok(tc_ledger_open(&o, l, &err), &err);
+    for (size_t k = 0; k < n; k++) {
+        struct tc_instrument in;
+        tc_instrument_init(&in);
+        snprintf(in.instrument_id, sizeof(in.instrument_id), "%s", insts[k]);
+        snprintf(in.market_id, sizeof(in.market_id), "XNYS");
+        in.asset_class = TC_ASSET_FUTURE;
+        snprintf(in.symbol, sizeof(in.symbol), "%s", insts[k]);
+        snprintf(in.currency, sizeof(in.currency), "USD");
+        in.multiplier = tc_test_dec("1");
+        in.status = TC_INSTRUMENT_ACTIVE;
+        tc_assert_ok(tc_ledger_mem_add_instrument(*l, &in, &err), &err);
+    }
+    memset(&p, 0, sizeof(p));
+    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p1");
+    snprintf(p.name, sizeof(p.name), "p1");
+    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
+    p.initial_capital = tc_test_dec(capital);
+    tc_assert_ok(tc_ledger_mem_add_portfolio(*l, &p, &err), &err);
+    memset(&s, 0, sizeof(s));
+    snprintf(s.strategy_id, sizeof(s.strategy_id), "s1");
+    snprintf(s.name, sizeof(s.name), "s1");
+    s.enabled = 1;
+    s.params = (char *)"{}";
+    tc_assert_ok(tc_ledger_mem_add_strategy(*l, &s, &err), &err);
 }

@@ -12,6 +12,8 @@
 
 #include "tradecore/accounts.h"
 #include "tradecore/broker.h"
+#include "tradecore/clock.h"
+#include "tradecore/ledger.h"
 #include "tradecore/refdata.h"
 #include "tradecore/store.h"
 
@@ -65,6 +67,19 @@ struct tc_test_ledger_fx {
 };
 int tc_test_ledger_fx_setup(void **state, const char *name, int pg);
 int tc_test_ledger_fx_teardown(void **state);
+
+/*
+ * An in-memory BACKTEST ledger (run "run1") into *L: CLOCK (a manual clock,
+ * set to T0) as its clock; a fault hook failing with TC_EIO the point that
+ * *FAULT_POINT names when it is not NULL (read at every point, so the test
+ * may set it between calls); ids from ID_FN with ID_UD; the N instruments
+ * INSTS (futures on XNYS in USD, multiplier 1, symbol = id), portfolio "p1"
+ * (USD, initial capital CAPITAL) and the enabled strategy "s1" (params {}).
+ * Fails the running test on any error. The caller closes *L.
+ */
+void tc_test_mem_ledger_open(struct tc_ledger **l, struct tc_manual_clock *clock, int64_t t0,
+                             const char *const *fault_point, tc_ledger_id_fn id_fn, void *id_ud,
+                             const char *const *insts, size_t n, const char *capital);
 
 /*
  * A broker without the in_txn capability in front of INNER (borrowed, freed
