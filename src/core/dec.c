@@ -294,26 +294,6 @@ int tc_dec_parse_round(const char *s, size_t len, enum tc_round mode, struct tc_
  */
 static int format_mag(int neg, uint64_t mag, int places, char *buf, size_t cap)
 {
-    static const uint64_t p10[20] = {UINT64_C(1),
-                                     UINT64_C(10),
-                                     UINT64_C(100),
-                                     UINT64_C(1000),
-                                     UINT64_C(10000),
-                                     UINT64_C(100000),
-                                     UINT64_C(1000000),
-                                     UINT64_C(10000000),
-                                     UINT64_C(100000000),
-                                     UINT64_C(1000000000),
-                                     UINT64_C(10000000000),
-                                     UINT64_C(100000000000),
-                                     UINT64_C(1000000000000),
-                                     UINT64_C(10000000000000),
-                                     UINT64_C(100000000000000),
-                                     UINT64_C(1000000000000000),
-                                     UINT64_C(10000000000000000),
-                                     UINT64_C(100000000000000000),
-                                     UINT64_C(1000000000000000000),
-                                     UINT64_C(10000000000000000000)};
     const uint64_t ip = mag / (uint64_t)TC_DEC_ONE;
     uint32_t fp = (uint32_t)(mag % (uint64_t)TC_DEC_ONE);
     size_t nd = 1, n;
@@ -339,9 +319,9 @@ static int format_mag(int neg, uint64_t mag, int places, char *buf, size_t cap)
         }
     } else {
         nfrac = places;
-        fp /= (uint32_t)p10[TC_DEC_PLACES - places];
+        fp /= (uint32_t)tc__pow10[TC_DEC_PLACES - places];
     }
-    while (nd < 20 && ip >= p10[nd])
+    while (nd < 20 && ip >= tc__pow10[nd])
         nd++;
     n = (size_t)(neg && mag != 0) + nd + (nfrac > 0 ? 1 + (size_t)nfrac : 0);
     if (!buf || n + 1 > cap) {

@@ -8,6 +8,27 @@
 #include "core/str.h"
 #include "internal/banned.h"
 
+const uint64_t tc__pow10[20] = {UINT64_C(1),
+                                UINT64_C(10),
+                                UINT64_C(100),
+                                UINT64_C(1000),
+                                UINT64_C(10000),
+                                UINT64_C(100000),
+                                UINT64_C(1000000),
+                                UINT64_C(10000000),
+                                UINT64_C(100000000),
+                                UINT64_C(1000000000),
+                                UINT64_C(10000000000),
+                                UINT64_C(100000000000),
+                                UINT64_C(1000000000000),
+                                UINT64_C(10000000000000),
+                                UINT64_C(100000000000000),
+                                UINT64_C(1000000000000000),
+                                UINT64_C(10000000000000000),
+                                UINT64_C(100000000000000000),
+                                UINT64_C(1000000000000000000),
+                                UINT64_C(10000000000000000000)};
+
 /* Copies LEN bytes of S at BUF + AT if they fit below CAP - 1; the rest is cut. */
 static void put(char *buf, size_t cap, size_t at, const char *s, size_t len)
 {

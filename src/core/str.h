@@ -24,6 +24,9 @@
  */
 size_t tc__str_copy(char *buf, size_t cap, const char *s);
 
+/* 10^0 .. 10^19: every power of ten a uint64_t holds. */
+extern const uint64_t tc__pow10[20];
+
 /*
  * snprintf(BUF, CAP, "%s%s%llu", S, SEP, V): S, then SEP, then V in decimal,
  * truncated as above. Returns the length of the whole text.

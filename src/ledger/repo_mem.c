@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/grow.h"
+#include "core/str.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
 #include "tradecore/accounts.h"
@@ -1428,25 +1429,6 @@ static void pos_out(const struct mem *m, const struct mpos *e, struct tc_positio
  * not; LEARN: the prefix taken from ID when none was yet. */
 static uint64_t pos_num(struct mem *m, const char *id, size_t len, int learn)
 {
-    static const uint64_t p10[19] = {UINT64_C(1),
-                                     UINT64_C(10),
-                                     UINT64_C(100),
-                                     UINT64_C(1000),
-                                     UINT64_C(10000),
-                                     UINT64_C(100000),
-                                     UINT64_C(1000000),
-                                     UINT64_C(10000000),
-                                     UINT64_C(100000000),
-                                     UINT64_C(1000000000),
-                                     UINT64_C(10000000000),
-                                     UINT64_C(100000000000),
-                                     UINT64_C(1000000000000),
-                                     UINT64_C(10000000000000),
-                                     UINT64_C(100000000000000),
-                                     UINT64_C(1000000000000000),
-                                     UINT64_C(10000000000000000),
-                                     UINT64_C(100000000000000000),
-                                     UINT64_C(1000000000000000000)};
     uint64_t v = 0;
     uint32_t w;
     size_t d = len, k = 0;
@@ -1461,11 +1443,11 @@ static uint64_t pos_num(struct mem *m, const char *id, size_t len, int learn)
     for (; d > 5 && (unsigned)(id[d - 1] - '0') <= 9; d--, k++) {
         uint64_t c = (uint64_t)(id[d - 1] - '0');
         if (k < 19)
-            v += c * p10[k];
-        else if (k > 19 || c > 1 || v > UINT64_MAX - c * p10[18] * 10)
+            v += c * tc__pow10[k];
+        else if (k > 19 || c > 1 || v > UINT64_MAX - c * tc__pow10[19])
             return 0;
         else
-            v += c * p10[18] * 10;
+            v += c * tc__pow10[19];
     }
     /* ID[D..] the digits, after a '-' that ends a prefix of 1 or more */
     if (!k || id[d] == '0' || id[d - 1] != '-' || d < 6)
