@@ -33,11 +33,11 @@
  * steps where huge pages are given). Only a batch process calls this: a
  * daemon's heap should give memory back.
  *
- * Returns 1 when a reserve was advised; 0 when nothing was (another
- * allocator, as under a sanitizer or valgrind; no brk heap; the advice
- * refused, as by a kernel without transparent huge pages): the heap then
- * works as before. It never fails the job. Later calls change nothing and
- * return the first call's result.
+ * Returns 1 when a reserve was advised; 0 when none was: another allocator
+ * (a sanitizer's, valgrind's) ignores the settings, and with glibc's a heap
+ * that could not grow or a refused advice (a kernel without transparent huge
+ * pages) leaves the settings above in force with 4 KiB pages. It never fails
+ * the job. Later calls change nothing and return the first call's result.
  */
 int tc__heap_batch(size_t expect);
 
