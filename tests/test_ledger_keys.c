@@ -50,19 +50,8 @@ static int script_id(void *ud, const char *kind, char *buf, size_t cap)
     return 0;
 }
 
+/* Instrument K's id, as tc_test_mem_ledger_open names them without a list. */
 static void inst_name(char *buf, size_t cap, int k) { snprintf(buf, cap, "I%03d", k); }
-
-/* The instruments' ids, inst_name's for 0..NINST-1. */
-static const char *const *inst_names(void)
-{
-    static char names[NINST][8];
-    static const char *ptrs[NINST];
-    for (int k = 0; k < NINST; k++) {
-        inst_name(names[k], sizeof(names[k]), k);
-        ptrs[k] = names[k];
-    }
-    return ptrs;
-}
 
 static void world_open_ids(struct world *w, const char *const *script, size_t count)
 {
@@ -72,7 +61,7 @@ static void world_open_ids(struct world *w, const char *const *script, size_t co
     w->count = count;
     tc_test_mem_ledger_open(&w->l, &w->clock, T0, &w->fault_point,
                             script ? script_id : tc_ledger_seq_id, script ? (void *)w : &w->ids,
-                            inst_names(), NINST, "10000000");
+                            NULL, NINST, "10000000");
 }
 
 static void world_open(struct world *w) { world_open_ids(w, NULL, 0); }

@@ -199,10 +199,13 @@ void tc_test_mem_ledger_open(struct tc_ledger **l, struct tc_manual_clock *clock
     for (size_t k = 0; k < n; k++) {
         struct tc_instrument in;
         tc_instrument_init(&in);
-        snprintf(in.instrument_id, sizeof(in.instrument_id), "%s", insts[k]);
+        if (insts)
+            snprintf(in.instrument_id, sizeof(in.instrument_id), "%s", insts[k]);
+        else
+            snprintf(in.instrument_id, sizeof(in.instrument_id), "I%03zu", k);
         snprintf(in.market_id, sizeof(in.market_id), "XNYS");
         in.asset_class = TC_ASSET_FUTURE;
-        snprintf(in.symbol, sizeof(in.symbol), "%s", insts[k]);
+        snprintf(in.symbol, sizeof(in.symbol), "%s", in.instrument_id);
         snprintf(in.currency, sizeof(in.currency), "USD");
         in.multiplier = tc_test_dec("1");
         in.status = TC_INSTRUMENT_ACTIVE;

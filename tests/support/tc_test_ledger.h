@@ -73,7 +73,8 @@ int tc_test_ledger_fx_teardown(void **state);
  * set to T0) as its clock; a fault hook failing with TC_EIO the point that
  * *FAULT_POINT names when it is not NULL (read at every point, so the test
  * may set it between calls); ids from ID_FN with ID_UD; the N instruments
- * INSTS (futures on XNYS in USD, multiplier 1, symbol = id), portfolio "p1"
+ * INSTS, or "I000", "I001", ... ("I%03d") when INSTS is NULL (futures on
+ * XNYS in USD, multiplier 1, symbol = id), portfolio "p1"
  * (USD, initial capital CAPITAL) and the enabled strategy "s1" (params {}).
  * Fails the running test on any error. The caller closes *L.
  */
