@@ -487,8 +487,7 @@ int tc__ledger_run(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc__ledge
      * changes are kept only for a change feed */
     if (ch) {
         ch->off = !l->opt.on_change;
-        ch->npos = 0;
-        ch->has_ps = 0;
+        tc__ledger_changes_reset(ch);
     }
     rc = l->repo->txn(l, fn, ud, err);
     if (rc == 0 && ch)
