@@ -676,16 +676,13 @@ static int oom(struct tc_error *err, const char *what)
     return tc_error_set(err, TC_ENOMEM, "ledger (memory): out of memory for %s", what);
 }
 
-/* A new element of T with KEY (copied into the arena; at most MAXLEN bytes
- * with its NUL): counted, its key in the map, all undone on rollback. With
- * FIND, a KEY already in T is looked for in the same probe: then 1, its
- * element's index in *IDX and nothing added. */
 /* Element N of T added with the key K names (its K->len bytes copied into
  * the arena) and the hash H kept for it (0: its key is not in the map):
  * counted, made the table's last, undone on rollback; *IDX its index, *OUT
  * the element. The caller puts its key in the map. */
-static inline __attribute__((always_inline)) int tab_push(struct mem *m, struct table *t, const struct hkey *k, uint64_t h,
-                           void *out, size_t *idx, struct tc_error *err)
+static inline __attribute__((always_inline)) int
+tab_push(struct mem *m, struct table *t, const struct hkey *k, uint64_t h, void *out, size_t *idx,
+         struct tc_error *err)
 {
     uint32_t off;
     void *e;
@@ -719,6 +716,10 @@ static inline __attribute__((always_inline)) int tab_push(struct mem *m, struct 
     return 0;
 }
 
+/* A new element of T with KEY (copied into the arena; at most MAXLEN bytes
+ * with its NUL): counted, its key in the map, all undone on rollback. With
+ * FIND, a KEY already in T is looked for in the same probe: then 1, its
+ * element's index in *IDX and nothing added. */
 static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, size_t maxlen,
                         int find, void *out, size_t *idx, struct tc_error *err)
 {
