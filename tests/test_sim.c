@@ -1404,6 +1404,17 @@ static void invalid_in_slot(const char *x, size_t len, char *out)
     fail_msg("no invalid id of %zu characters in the slot of \"%s\"", len, x);
 }
 
+/* *O submitted as the sim broker does: written whole into the simulator's
+ * next slot (tc__sim_next_order), then submitted (tc__sim_submit_next). */
+static int submit_in_slot(struct tc_sim *sim, const struct tc_sim_order *o, struct tc_error *err)
+{
+    struct tc_sim_order *w = tc__sim_next_order(sim, o->id, err);
+    if (!w)
+        return err->code;
+    *w = *o;
+    return tc__sim_submit_next(sim, err);
+}
+
 /* O with the first N bytes of Y (its NUL among them) in its instrument
  * buffer, the rest FILL, and the order id ID: refused by the full check,
  * which names the order and the bad character. */
@@ -1415,7 +1426,7 @@ static void refused_in_slot(struct tc_sim *sim, struct tc_sim_order *o, const ch
     memset(o->instrument, fill, sizeof o->instrument);
     memcpy(o->instrument, y, n);
     snprintf(o->id, sizeof o->id, "%s", id);
-    assert_int_equal(tc__sim_submit_own_id(sim, o, &err), TC_EINVAL);
+    assert_int_equal(submit_in_slot(sim, o, &err), TC_EINVAL);
     snprintf(want, sizeof want, "order \"%s\": instrument id \"", id);
     assert_contains(err.msg, want);
     assert_contains(err.msg, "has a character");
@@ -1442,12 +1453,12 @@ static void test_known_instrument(void **state)
         x[len] = '\0';
         memset(o.instrument, '#', sizeof o.instrument);
         memcpy(o.instrument, x, len + 1);
-        tc_assert_ok(tc__sim_submit_own_id(sim, &o, &err), &err);
+        tc_assert_ok(submit_in_slot(sim, &o, &err), &err);
         /* the same id, other bytes after its NUL: taken */
         memset(o.instrument, ' ', sizeof o.instrument);
         memcpy(o.instrument, x, len + 1);
         snprintf(o.id, sizeof o.id, "x.2");
-        tc_assert_ok(tc__sim_submit_own_id(sim, &o, &err), &err);
+        tc_assert_ok(submit_in_slot(sim, &o, &err), &err);
         /* same length, same slot, one bad byte: refused */
         invalid_in_slot(x, len, y);
         refused_in_slot(sim, &o, y, len + 1, '\0', "y.1");
@@ -1466,7 +1477,7 @@ static void test_known_instrument(void **state)
         /* no NUL in the buffer at all: refused as too long */
         memset(o.instrument, 'A', sizeof o.instrument);
         snprintf(o.id, sizeof o.id, "y.4");
-        assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+        assert_int_equal(submit_in_slot(sim, &o, &err), TC_EINVAL);
         assert_contains(err.msg, "order \"y.4\": instrument is longer than 64");
         /* only X's two orders are in the book, with X's text */
         struct tc_sim_order open[4];
@@ -1498,7 +1509,7 @@ static int slot_in_bar(void *ud, const struct tc_sim_event *ev)
 }
 
 /* Orders written in the simulator's slot (tc__sim_next_order, then
- * tc__sim_submit_next) are checked as tc__sim_submit_own_id's, with the same
+ * tc__sim_submit_next) are checked as tc_sim_submit's but for the id, with the same
  * messages; a refused one counts for nothing and its slot stays the next.
  * Orders that end (filled, expired, canceled) leave the book and their slots
  * are used again, the working ones listed in submission order with their
@@ -1606,10 +1617,10 @@ static void test_submit_in_slot(void **state)
     tc_sim_free(sim);
 }
 
-/* tc__sim_submit_own_id takes the id as given (a clash with a working id is
+/* An order written in the slot takes the id as given (a clash with a working id is
  * not looked up: the caller vouches for it) and checks everything else as
  * tc_sim_submit does, with the same messages and nothing changed. */
-static void test_submit_own_id(void **state)
+static void test_own_id_taken(void **state)
 {
     (void)state;
     struct tc_sim *sim = new_sim(C_PLAIN);
@@ -1619,25 +1630,25 @@ static void test_submit_own_id(void **state)
     struct tc_bar b = make_bar(&NOGAP, day0() + 1);
     struct rec r;
 
-    tc_assert_ok(tc__sim_submit_own_id(sim, &o, &err), &err);
+    tc_assert_ok(submit_in_slot(sim, &o, &err), &err);
     /* a bad instrument after a good one (it is remembered as valid): refused */
     snprintf(o.id, sizeof o.id, "b.2");
     snprintf(o.instrument, sizeof o.instrument, "OR CL");
-    assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+    assert_int_equal(submit_in_slot(sim, &o, &err), TC_EINVAL);
     assert_contains(err.msg, "order \"b.2\": instrument id \"OR CL\" has a character");
     o.instrument[0] = '\0';
-    assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+    assert_int_equal(submit_in_slot(sim, &o, &err), TC_EINVAL);
     assert_contains(err.msg, "order \"b.2\": instrument id \"\" is empty");
     memset(o.instrument, 'I', sizeof o.instrument);
-    assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+    assert_int_equal(submit_in_slot(sim, &o, &err), TC_EINVAL);
     assert_contains(err.msg, "order \"b.2\": instrument is longer than 64");
     snprintf(o.instrument, sizeof o.instrument, "ORCL");
     o.quantity = D("-1");
-    assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+    assert_int_equal(submit_in_slot(sim, &o, &err), TC_EINVAL);
     assert_contains(err.msg, "order \"b.2\": quantity -1 is not positive");
     o.quantity = D("5");
     o.limit = D("99");
-    assert_int_equal(tc__sim_submit_own_id(sim, &o, &err), TC_EINVAL);
+    assert_int_equal(submit_in_slot(sim, &o, &err), TC_EINVAL);
     assert_contains(err.msg, "order \"b.2\": limit 99 is not allowed");
     /* nothing of the refused ones is in the book */
     assert_int_equal(tc_sim_open_orders(sim, open, 4), 1);
@@ -1645,7 +1656,7 @@ static void test_submit_own_id(void **state)
     assert_string_equal(open[0].instrument, "ORCL");
     assert_int_equal(open[0].seq, 1);
     o.limit = D(NULL);
-    tc_assert_ok(tc__sim_submit_own_id(sim, &o, &err), &err);
+    tc_assert_ok(submit_in_slot(sim, &o, &err), &err);
     assert_int_equal(tc_sim_open_orders(sim, open, 4), 2);
     assert_int_equal(open[1].seq, 2);
     memset(&r, 0, sizeof r);
@@ -1658,6 +1669,17 @@ static void test_submit_own_id(void **state)
     snprintf(o.id, sizeof o.id, "a b");
     assert_int_equal(tc_sim_submit(sim, &o, &err), TC_EINVAL);
     assert_contains(err.msg, "order id \"a b\" has a character");
+    /* a clash with a working id: not looked up in the slot, refused by the
+     * public submit */
+    snprintf(o.id, sizeof o.id, "b.1");
+    tc_assert_ok(submit_in_slot(sim, &o, &err), &err);
+    tc_assert_ok(submit_in_slot(sim, &o, &err), &err);
+    assert_int_equal(tc_sim_submit(sim, &o, &err), TC_ECONFLICT);
+    assert_contains(err.msg, "order \"b.1\": id is already working");
+    assert_int_equal(tc_sim_open_orders(sim, open, 4), 2);
+    assert_string_equal(open[0].id, "b.1");
+    assert_string_equal(open[1].id, "b.1");
+    assert_int_equal(open[1].seq, 4);
     tc_sim_free(sim);
 }
 
@@ -1726,7 +1748,7 @@ int main(void)
         cmocka_unit_test(test_callback_cannot_reenter),
         cmocka_unit_test(test_callback_failure_stops_bar),
         cmocka_unit_test(test_fill_value_and_exec_ids),
-        cmocka_unit_test(test_submit_own_id),
+        cmocka_unit_test(test_own_id_taken),
         cmocka_unit_test(test_submit_in_slot),
         cmocka_unit_test(test_known_instrument),
         cmocka_unit_test(test_bare_fills),

@@ -274,7 +274,7 @@ static int same_inst(const char known[TC_INSTRUMENT_ID_MAX], const char id[TC_IN
 
 /* Checks ORDER and writes the working order it becomes into *W (the book's
  * next slot: nothing is counted until the caller says so). CHECK_ID: whether
- * the id is checked too (tc__sim_submit_own_id's caller vouches for it). */
+ * the id is checked too (tc__sim_submit_next's caller vouches for it). */
 static int check_order(struct tc_sim *sim, const struct tc_sim_order *o, int check_id,
                        struct tc_sim_order *w, struct tc_error *err)
 {
@@ -395,22 +395,6 @@ static int enter(struct tc_sim *sim, const struct tc_sim_order *order, int check
     return 0;
 }
 
-/* tc_sim_submit; CHECK_ID 0 for tc__sim_submit_own_id. The book grows
- * first (a bigger book is not a changed one), then the order is checked
- * into its next slot. */
-static int submit(struct tc_sim *sim, const struct tc_sim_order *order, int check_id,
-                  struct tc_error *err)
-{
-    struct tc_sim_order *w;
-    int rc;
-
-    if (sim == NULL || order == NULL)
-        return tc_error_set(err, TC_EINVAL, "order: missing");
-    if ((rc = slot_for(sim, order->id, &w, err)) != 0)
-        return rc;
-    return enter(sim, order, check_id, w, err);
-}
-
 struct tc_sim_order *tc__sim_next_order(struct tc_sim *sim, const char *id, struct tc_error *err)
 {
     struct tc_sim_order *w = NULL;
@@ -425,15 +409,18 @@ int tc__sim_submit_next(struct tc_sim *sim, struct tc_error *err)
 
 void tc__sim_bare_fills(struct tc_sim *sim) { sim->bare = 1; }
 
+/* The book grows first (a bigger book is not a changed one), then the
+ * order is checked into its next slot. */
 int tc_sim_submit(struct tc_sim *sim, const struct tc_sim_order *order, struct tc_error *err)
 {
-    return submit(sim, order, 1, err);
-}
+    struct tc_sim_order *w;
+    int rc;
 
-int tc__sim_submit_own_id(struct tc_sim *sim, const struct tc_sim_order *order,
-                          struct tc_error *err)
-{
-    return submit(sim, order, 0, err);
+    if (sim == NULL || order == NULL)
+        return tc_error_set(err, TC_EINVAL, "order: missing");
+    if ((rc = slot_for(sim, order->id, &w, err)) != 0)
+        return rc;
+    return enter(sim, order, 1, w, err);
 }
 
 int tc_sim_cancel(struct tc_sim *sim, const char *id, struct tc_sim_order *out,

@@ -55,23 +55,17 @@ static inline uint64_t tc__sim_hash(const char *s, size_t len)
 }
 
 /*
- * tc_sim_submit for a caller that makes its order ids itself: ORDER's id is
- * taken as valid and unique among the working orders (the caller vouches
- * for both; the sim broker's "<prefix>.<n>", from a checked prefix and a
- * number never used twice), so it is neither checked nor looked up.
- * Everything else is checked as tc_sim_submit does, with the same errors.
- */
-int tc__sim_submit_own_id(struct tc_sim *sim, const struct tc_sim_order *order,
-                          struct tc_error *err);
-
-/*
- * tc__sim_submit_own_id without the order's copy: tc__sim_next_order gives
- * the slot the next order goes into (the book grown for it, which is not a
- * change of the book; TC_EBUSY inside a bar, TC_ENOMEM, naming ID, the id
- * the caller will write there), NULL with ERR set on failure; the caller
- * writes the order there (every field tc_sim_submit reads) and
- * tc__sim_submit_next submits it as tc__sim_submit_own_id would (the same
- * checks and errors). The slot is borrowed until the next call on SIM; one
+ * tc_sim_submit for a caller that makes its order ids itself, writing the
+ * order straight into the book (no copy): tc__sim_next_order gives the slot
+ * the next order goes into (the book grown for it, which is not a change
+ * of the book; TC_EBUSY inside a bar, TC_ENOMEM, naming ID, the id the
+ * caller will write there), NULL with ERR set on failure; the caller writes
+ * the order there (every field tc_sim_submit reads) and tc__sim_submit_next
+ * submits it. Its id is taken as valid and unique among the working orders
+ * (the caller vouches for both; the sim broker's "<prefix>.<n>", from a
+ * checked prefix and a number never used twice), so it is neither checked
+ * nor looked up; everything else is checked as tc_sim_submit does, with the
+ * same errors. The slot is borrowed until the next call on SIM; one
  * not submitted stays the next one.
  */
 struct tc_sim_order *tc__sim_next_order(struct tc_sim *sim, const char *id, struct tc_error *err);
