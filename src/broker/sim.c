@@ -606,8 +606,12 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     uint64_t h;
     int rc;
 
-    if (len == 0 || len == TC_CLIENT_ORDER_ID_MAX)
+    if (len == 0)
         return tc_error_set(err, TC_EINVAL, "sim broker: order without a client order id");
+    if (len == TC_CLIENT_ORDER_ID_MAX)
+        return tc_error_set(err, TC_EINVAL,
+                            "sim broker: order's client order id is longer than %d characters",
+                            TC_CLIENT_ORDER_ID_MAX - 1);
     /* in BACKTEST the ledger submits inside its transaction (in_txn): only
      * this intent's fills may be reported from here; queued ones wait for
      * the next bar */
