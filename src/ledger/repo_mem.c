@@ -1538,12 +1538,8 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     if (v && (!m->npn || v > m->pn[m->npn - 1].n)) {
         /* above every number kept: no other's (an id of this form went
          * into the map only below the last number kept then, and a
-         * rollback drops only the numbers its own transaction added) */
-        if (len >= TC_ID_BUFSZ) {
-            rc = tc_error_set(err, TC_EINVAL, "ledger (memory): key \"%.64s\" is too long",
-                              p->position_id);
-            return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
-        }
+         * rollback drops only the numbers its own transaction added; LEN
+         * fits: the id's array is TC_ID_BUFSZ bytes) */
         if (m->npn == m->cappn &&
             tc__grow((void **)&m->pn, &m->cappn, m->npn, sizeof(*m->pn), 1024) != 0) {
             oom(err, "a position");
@@ -1869,12 +1865,9 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     /* a refusal below fails the transaction: the journal entry is undone */
     if (si >= 0) {
         /* kept by its signal row: the id taken is one of the row's orders,
-         * or in the map when it holds any key */
+         * or in the map when it holds any key (LEN fits: the id's array is
+         * TC_CLIENT_ORDER_ID_MAX bytes) */
         sg = tab_at(&m->t[T_SIG], (size_t)si);
-        if (len >= TC_CLIENT_ORDER_ID_MAX) {
-            rc = tc_error_set(err, TC_EINVAL, "ledger (memory): key \"%.64s\" is too long", id);
-            return (tc_error_prefix(err, "order \"%s\"", id), rc);
-        }
         if (ord_of(m, si, id) >= 0 || (t->nslots && (hk = hkey_n(id, len), tab_find_h(t, &hk) >= 0)))
             return tc_error_set(err, TC_ECONFLICT, "order \"%s\": the client order id exists", id);
         if (save_el(m, &m->t[T_SIG], (size_t)si, &sg->ord, sizeof(sg->ord)) != 0) {
