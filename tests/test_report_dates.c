@@ -83,14 +83,17 @@ static void test_dates_near(void **state)
 }
 
 /* The last day of a month followed by the first of the next, the 28th by
- * the 1st of March in a leap year and not, the 31st of December by the 1st
- * of January: the month and year digits change too. */
+ * the 1st of March in a leap year and not (2000 and 2100 among them), the
+ * 31st of December by the 1st of January: the month and year digits change
+ * too. */
 static void test_month_ends(void **state)
 {
     (void)state;
-    static const int ymd[][3] = {{2019, 1, 28}, {2019, 1, 31}, {2019, 2, 1},  {2019, 2, 28},
-                                 {2019, 3, 1},  {2020, 2, 28}, {2020, 2, 29}, {2020, 3, 1},
-                                 {2020, 12, 31}, {2021, 1, 1}, {2021, 1, 28}, {2021, 2, 1}};
+    static const int ymd[][3] = {{1999, 12, 31}, {2000, 2, 28}, {2000, 2, 29}, {2000, 3, 1},
+                                 {2019, 1, 28},  {2019, 1, 31}, {2019, 2, 1},  {2019, 2, 28},
+                                 {2019, 3, 1},   {2020, 2, 28}, {2020, 2, 29}, {2020, 3, 1},
+                                 {2020, 12, 31}, {2021, 1, 1},  {2021, 1, 28}, {2021, 2, 1},
+                                 {2100, 2, 28},  {2100, 3, 1},  {2100, 3, 31}, {2100, 4, 1}};
     enum { N = sizeof ymd / sizeof ymd[0] };
     struct tc_equity_point pts[N];
     int64_t days[N];
@@ -109,6 +112,9 @@ static void test_month_ends(void **state)
     assert_rows(s, "date,cash,equity\n", days, N, ",100,100\n");
     assert_non_null(strstr(s, "2020-02-29,100,100\n2020-03-01,"));
     assert_non_null(strstr(s, "2020-12-31,100,100\n2021-01-01,"));
+    /* 2000 is a leap year (divisible by 400), 2100 is not (by 100 only) */
+    assert_non_null(strstr(s, "2000-02-28,100,100\n2000-02-29,100,100\n2000-03-01,"));
+    assert_non_null(strstr(s, "2100-02-28,100,100\n2100-03-01,"));
     free(s);
 }
 

@@ -22,6 +22,7 @@
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
 #include "app/report.h"
+#include "core/civil.h"
 #include "core/str.h"
 #include "internal/banned.h"
 
@@ -297,13 +298,6 @@ static char *put_dec_memo(char *p, struct tc_dec d, struct dec_memo *m)
     return p + m->len;
 }
 
-/* The days of month MO (1..12) of year Y (proleptic Gregorian). */
-static int month_len(int y, int mo)
-{
-    static const unsigned char mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return mdays[mo - 1] + (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
-}
-
 /* A date column's last month: a day within it is that month's text with
  * the day's two digits put in, without the civil-date arithmetic (rows
  * come in date order, or nearly). */
@@ -331,7 +325,7 @@ static char *put_date_memo(char *p, int64_t day, struct date_memo *m)
             const int y = (t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 + (t[3] - '0');
             const int mo = (t[5] - '0') * 10 + (t[6] - '0'), d = (t[8] - '0') * 10 + (t[9] - '0');
             m->first = day - (d - 1);
-            m->end = m->first + month_len(y, mo);
+            m->end = m->first + tc__days_in_month(y, mo);
         }
     }
     memcpy(p, m->text, TC_DATE_STRLEN - 1);
@@ -833,7 +827,7 @@ static void html_monthly(FILE *f, const struct tc_run_result *r)
                 mfirst = mend = 0;
                 if (nd > -DAYS_FAR && nd < DAYS_FAR) { /* no overflow at the ends */
                     mfirst = nd - (d - 1);
-                    mend = mfirst + month_len(ny, nm);
+                    mend = mfirst + tc__days_in_month(ny, nm);
                 }
             }
         }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/civil.h"
 #include "tradecore/clock.h"
 #include "internal/banned.h"
 
@@ -77,14 +78,6 @@ void tc_civil_from_days(int64_t days, int *y, int *m, int *d)
         *m = (int)mm;
     if (d)
         *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-}
-
-static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static int days_in_month(int y, int m)
-{
-    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
 /* ------------------------------------------------------------------------ */
@@ -180,7 +173,7 @@ int tc_time_parse(const char *s, size_t len, int64_t *out_us, struct tc_error *e
         return time_fail(err, &sc, "expected a date YYYY-MM-DD");
     if (mo < 1 || mo > 12)
         return time_fail(err, &sc, "month is not 1..12");
-    if (d < 1 || d > days_in_month(y, mo))
+    if (d < 1 || d > tc__days_in_month(y, mo))
         return time_fail(err, &sc, "day is not in the month");
 
     if (sc.i < len) {

@@ -8,6 +8,7 @@
 
 #include <uuid/uuid.h>
 
+#include "core/civil.h"
 #include "tradecore/clock.h"
 #include "tradecore/id.h"
 #include "internal/banned.h"
@@ -112,13 +113,6 @@ int tc_id_run(char *buf, size_t cap, const char *prefix)
     return prefixed_uuid(buf, cap, prefix);
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : dim[m - 1];
-}
-
 /* Whether V reads as a valid date YYYYMMDD with year 1000..9999. */
 static int as_yyyymmdd(int64_t v, int *y, int *m, int *d)
 {
@@ -127,7 +121,7 @@ static int as_yyyymmdd(int64_t v, int *y, int *m, int *d)
     *y = (int)(v / 10000);
     *m = (int)(v / 100 % 100);
     *d = (int)(v % 100);
-    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= days_in_month(*y, *m);
+    return *m >= 1 && *m <= 12 && *d >= 1 && *d <= tc__days_in_month(*y, *m);
 }
 
 int tc_id_context(char *buf, size_t cap, int64_t day_us_or_date, const char *portfolio,

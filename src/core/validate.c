@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/civil.h"
 #include "tradecore/validate.h"
 #include "internal/banned.h"
 
@@ -141,8 +142,7 @@ int tc_validate_json_object(const char *what, const char *json, struct tc_error 
 
 int tc_validate_date(const char *what, const char *date, struct tc_error *err)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y, m, d, dim;
+    int y, m, d;
 
     if (!date || strlen(date) != 10 || date[4] != '-' || date[7] != '-')
         goto bad;
@@ -154,8 +154,7 @@ int tc_validate_date(const char *what, const char *date, struct tc_error *err)
     d = (date[8] - '0') * 10 + (date[9] - '0');
     if (m < 1 || m > 12)
         goto bad;
-    dim = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-    if (d < 1 || d > dim)
+    if (d < 1 || d > tc__days_in_month(y, m))
         goto bad;
     return 0;
 bad:
