@@ -1709,9 +1709,10 @@ static int run_zig(int gap, const int *skip, int none, int64_t from_day,
     return rc;
 }
 
-/* ZIG's fills are the same whether the loop reads its days from the
- * sessions (alone; inside a longer FLAT, starting and ending within it;
- * with days FLAT lacks outside or inside its range) or from its own column
+/* ZIG's fills, and each session's marks, are the same whether the loop
+ * reads its days from the sessions (alone; inside a longer FLAT, starting
+ * and ending within it; with days FLAT lacks outside or inside its range)
+ * or from its own column
  * (a day FLAT has and ZIG lacks; a from day that cuts ZIG after the
  * sessions' start), as when ZIG runs alone from the same day. */
 static void test_days_from_sessions(void **state)
@@ -1739,6 +1740,19 @@ static void test_days_from_sessions(void **state)
             assert_int_equal(res.run.fills[f].price.raw, want.run.fills[f].price.raw);
             assert_int_equal(res.run.fills[f].quantity.raw, want.run.fills[f].quantity.raw);
             assert_string_equal(res.run.fills[f].instrument_id, "ZIG");
+        }
+        /* each session's marks are ZIG's alone of its last day up to that
+         * session (FLAT never trades): ZIG's bars are fed on their own days */
+        assert_true(want.run.n_equity > 0);
+        assert_true(res.run.n_equity >= want.run.n_equity);
+        for (size_t p = 0, w = 0; p < res.run.n_equity; p++) {
+            const struct tc_equity_point *e = &res.run.equity[p];
+            if (e->day < want.run.equity[0].day)
+                continue;
+            while (w + 1 < want.run.n_equity && want.run.equity[w + 1].day <= e->day)
+                w++;
+            assert_int_equal(e->equity.raw, want.run.equity[w].equity.raw);
+            assert_int_equal(e->exposure.raw, want.run.equity[w].exposure.raw);
         }
         tc_backtest_result_release(&res);
         tc_backtest_result_release(&want);
