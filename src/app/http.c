@@ -350,11 +350,9 @@ int tc_http_server_new(const struct tc_http_options *opt, struct tc_http_server 
                               "certificate in it", opt->tls_client_ca);
             goto fail;
         }
-        /* the gnutls that libmicrohttpd links, found at run time: no new dependency */
-        if ((rc = tc__mhd_load(err)) != 0) {
-            tc_error_prefix(err, "http server %s", opt->listen);
-            goto fail;
-        }
+        /* the gnutls that libmicrohttpd links, found at run time: no new dependency
+         * (libmicrohttpd is loaded: a client CA comes with a certificate, checked
+         * by tc_http_tls_check above) */
         *(void **)&s->verify_peers = tc__mhd_dlsym("gnutls_certificate_verify_peers2");
         *(void **)&s->get_peers = tc__mhd_dlsym("gnutls_certificate_get_peers");
         if (!s->verify_peers || !s->get_peers) {
