@@ -174,13 +174,6 @@ void tc_http_options_default(struct tc_http_options *opt)
     opt->stop_timeout_ms = 30000;
 }
 
-int tc_http_tls_supported(void)
-{
-    if (tc__mhd_load(NULL) != 0)
-        return 0; /* tc_http_tls_check names the failure */
-    return MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES;
-}
-
 int tc_http_tls_check(struct tc_error *err)
 {
     int rc = tc__mhd_load(err);
@@ -191,6 +184,8 @@ int tc_http_tls_check(struct tc_error *err)
                             "server.tls_cert: this libmicrohttpd was built without TLS support");
     return 0;
 }
+
+int tc_http_tls_supported(void) { return tc_http_tls_check(NULL) == 0; }
 
 /* Splits "HOST:PORT" / "[V6]:PORT" into HOST (brackets removed) and PORT. */
 static int parse_listen(const char *s, char *host, size_t hcap, int *port,
