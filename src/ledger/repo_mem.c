@@ -302,6 +302,13 @@ static struct hkey hkey(const char *s)
     return hkey_n(s, strlen(s));
 }
 
+/* The key S with the hash H that key_hint gave for it (0: none, hashed
+ * here). */
+static inline struct hkey hkey_hinted(const char *s, uint64_t h)
+{
+    return h ? (struct hkey){s, strlen(s), h} : hkey(s);
+}
+
 /* A slot of a map of NSLOTS (2^b) slots holds its element's index + 1 in
  * its low b bits (the map has at least twice as many slots as elements:
  * the number fits) and, above them, the bits of its hash above bit 32 + b:
@@ -1109,7 +1116,7 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     struct mem *m = M(l);
     struct table *t = &m->t[T_SIG];
     /* the hash key_hint worked out (its slot's line asked for then) */
-    struct hkey hk = r->fp_hash ? (struct hkey){r->fp, strlen(r->fp), r->fp_hash} : hkey(r->fp);
+    struct hkey hk = hkey_hinted(r->fp, r->fp_hash);
     struct msig *e;
     size_t i;
     int rc;
@@ -2121,8 +2128,7 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
     struct mem *m = M(l);
     struct table *t = &m->t[T_FILL];
     /* the hash key_hint worked out (its slot's line asked for then) */
-    struct hkey hk = hash ? (struct hkey){f->execution_id, strlen(f->execution_id), hash}
-                          : hkey(f->execution_id);
+    struct hkey hk = hkey_hinted(f->execution_id, hash);
     struct mfill *e;
     size_t i;
     int rc;
