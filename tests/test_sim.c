@@ -1494,16 +1494,18 @@ static void test_known_instrument(void **state)
 /* A callback that asks for the next order's slot inside the bar. */
 struct slot_ctx {
     struct tc_sim *sim;
-    struct tc_error err;
-    int asked;
+    struct tc_error err, serr;
+    int asked, src;
     struct tc_sim_order *got;
 };
 
+/* ... and submits the order written in the slot before the bar. */
 static int slot_in_bar(void *ud, const struct tc_sim_event *ev)
 {
     struct slot_ctx *c = ud;
     (void)ev;
     c->got = tc__sim_next_order(c->sim, "x.9", &c->err);
+    c->src = tc__sim_submit_next(c->sim, &c->serr);
     c->asked++;
     return 0;
 }
@@ -1513,7 +1515,9 @@ static int slot_in_bar(void *ud, const struct tc_sim_event *ev)
  * messages; a refused one counts for nothing and its slot stays the next.
  * Orders that end (filled, expired, canceled) leave the book and their slots
  * are used again, the working ones listed in submission order with their
- * fields as given, whichever way they came. */
+ * fields as given, whichever way they came. Neither a slot nor an order
+ * written in one before the bar goes in inside a bar (TC_EBUSY); a submit
+ * with no slot handed out is refused. */
 static void test_submit_in_slot(void **state)
 {
     (void)state;
@@ -1607,13 +1611,26 @@ static void test_submit_in_slot(void **state)
         assert_non_null(w = tc__sim_next_order(sim, "s.99", &err));
         *w = make_order("s.99", BUY, MKT, GTC, "10", NULL, NULL);
         tc_assert_ok(tc__sim_submit_next(sim, &err), &err);
+        /* an order written in its slot before the bar: not submitted inside it */
+        assert_non_null(w = tc__sim_next_order(sim, "s.100", &err));
+        *w = make_order("s.100", BUY, MKT, GTC, "10", NULL, NULL);
         tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, slot_in_bar, &c, &err), &err);
         assert_int_equal(c.asked, 1);
         assert_null(c.got);
         assert_int_equal(c.err.code, TC_EBUSY);
         assert_contains(c.err.msg, "order \"x.9\": cannot be submitted inside a bar");
+        assert_int_equal(c.src, TC_EBUSY);
+        assert_contains(c.serr.msg, "order \"s.100\": cannot be submitted inside a bar");
         assert_int_equal(tc_sim_open_orders(sim, open, 40), 9);
+        for (size_t i = 0; i < 9; i++)
+            assert_string_not_equal(open[i].id, "s.100");
     }
+    tc_sim_free(sim);
+    /* nothing written in a slot (none handed out): refused, nothing counted */
+    sim = new_sim(C_PLAIN);
+    assert_int_equal(tc__sim_submit_next(sim, &err), TC_EINVAL);
+    assert_contains(err.msg, "order: none written in the next slot");
+    assert_int_equal(tc_sim_open_orders(sim, open, 40), 0);
     tc_sim_free(sim);
 }
 

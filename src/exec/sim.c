@@ -50,7 +50,6 @@ struct tc_sim {
     char valid[VALID_SLOTS][TC_INSTRUMENT_ID_MAX];
 };
 
-
 static const char *fmt(struct tc_dec d, char *buf)
 {
     tc_dec_format(d, buf, TC_DEC_STRLEN);
@@ -253,7 +252,6 @@ static struct tc_sim_order *next_slot(struct tc_sim *sim)
 /* Whether the id field holds a NUL-terminated string (a caller may fill all of it). */
 static int terminated(const char *s, size_t cap) { return memchr(s, '\0', cap) != NULL; }
 
-
 /* Whether the LEN bytes of ID and its NUL are those of KNOWN (both buffers
  * of TC_INSTRUMENT_ID_MAX bytes): strcmp's equality, one 16-byte step for
  * an id below 16 characters. */
@@ -403,7 +401,14 @@ struct tc_sim_order *tc__sim_next_order(struct tc_sim *sim, const char *id, stru
 
 int tc__sim_submit_next(struct tc_sim *sim, struct tc_error *err)
 {
-    struct tc_sim_order *w = order_at(sim, sim->n);
+    struct tc_sim_order *w;
+
+    if (sim->n == sim->npool) /* no slot handed out past the working orders */
+        return tc_error_set(err, TC_EINVAL, "order: none written in the next slot");
+    w = order_at(sim, sim->n);
+    if (sim->in_bar) /* its slot asked for before the bar */
+        return tc_error_set(err, TC_EBUSY, "order \"%.64s\": cannot be submitted inside a bar",
+                            w->id);
     return enter(sim, w, 0, w, err);
 }
 

@@ -65,8 +65,9 @@ static inline uint64_t tc__sim_hash(const char *s, size_t len)
  * (the caller vouches for both; the sim broker's "<prefix>.<n>", from a
  * checked prefix and a number never used twice), so it is neither checked
  * nor looked up; everything else is checked as tc_sim_submit does, with the
- * same errors. The slot is borrowed until the next call on SIM; one
- * not submitted stays the next one.
+ * same errors, and TC_EBUSY inside a bar; TC_EINVAL when no slot past
+ * the working orders was handed out. The slot is borrowed until the next
+ * call on SIM; one not submitted stays the next one.
  */
 struct tc_sim_order *tc__sim_next_order(struct tc_sim *sim, const char *id, struct tc_error *err);
 int tc__sim_submit_next(struct tc_sim *sim, struct tc_error *err);
