@@ -126,7 +126,11 @@ static void test_instant(void **state)
     /* bad intents */
     intent(&o, "", TC_ORDER_BUY, "1", "1", "1");
     assert_int_equal(tc_broker_submit(b, &o, &ack, &err), TC_EINVAL);
-    assert_non_null(strstr(err.msg, "client order id"));
+    assert_non_null(strstr(err.msg, "instant broker: order without a client order id"));
+    intent(&o, "fp:L9", TC_ORDER_BUY, "1", "1", "1");
+    memset(o.client_order_id, 'x', sizeof(o.client_order_id)); /* no NUL */
+    assert_int_equal(tc_broker_submit(b, &o, &ack, &err), TC_EINVAL);
+    assert_non_null(strstr(err.msg, "client order id is longer than 95 characters"));
     intent(&o, "fp:L9", TC_ORDER_BUY, "-1", "1", "1");
     assert_int_equal(tc_broker_submit(b, &o, &ack, &err), TC_EINVAL);
     assert_non_null(strstr(err.msg, "positive quantity"));

@@ -76,8 +76,12 @@ static int instant_submit(struct tc_broker *b, const struct tc_order_intent *o,
     struct tc_dec value, comm = TC_DEC_ZERO, flow;
     int fresh = 0, rc;
 
-    if (!o->client_order_id[0] || !memchr(o->client_order_id, 0, sizeof(o->client_order_id)))
+    if (!o->client_order_id[0])
         return tc_error_set(err, TC_EINVAL, "instant broker: order without a client order id");
+    if (!memchr(o->client_order_id, 0, sizeof(o->client_order_id)))
+        return tc_error_set(err, TC_EINVAL,
+                            "instant broker: order's client order id is longer than %d characters",
+                            TC_CLIENT_ORDER_ID_MAX - 1);
     if (tc_dec_sign(o->quantity) <= 0 || tc_dec_sign(o->multiplier) <= 0)
         return tc_error_set(err, TC_EINVAL,
                             "instant broker: order \"%s\" needs a positive quantity and multiplier",
