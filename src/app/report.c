@@ -385,10 +385,12 @@ static inline long id_plain_len(const char id[65], char a, char b, char c, char 
 }
 
 /* An instrument id as put_csv_field writes it; 65 bytes of room at P
- * beside the quoted form (a plain id is copied whole). */
+ * beside the quoted form (a plain id is copied whole). RFC 4180 quotes a
+ * field for four characters only (put_csv_field's set), so the fifth of
+ * id_plain_len's repeats the comma: no character is missing there. */
 static char *put_csv_id(char *p, const char id[65])
 {
-    const long len = id_plain_len(id, ',', '"', '\r', '\n', ',');
+    const long len = id_plain_len(id, ',', '"', '\r', '\n', ',' /* the set has four */);
     if (len < 0)
         return put_csv_field(p, id);
     memcpy(p, id, 65);
