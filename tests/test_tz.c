@@ -417,6 +417,11 @@ static void test_posix_rules(void **state)
         {"AAA3BBB,J60/0,J300/0", "2032-03-01T02:59:59Z", -10800, 0, "AAA"},
         {"AAA3BBB,59/0,J300/0", "2032-02-29T03:00:00Z", -7200, 1, "BBB"},
         {"AAA3BBB,59/0,J300/0", "2032-02-29T02:59:59Z", -10800, 0, "AAA"},
+        /* M2.5.4, February's last Thursday: the 29th in 2024, the 25th in 2100 (not leap) */
+        {"AAA3BBB,M2.5.4/0,M10.5.0/0", "2024-02-29T03:00:00Z", -7200, 1, "BBB"},
+        {"AAA3BBB,M2.5.4/0,M10.5.0/0", "2024-02-29T02:59:59Z", -10800, 0, "AAA"},
+        {"AAA3BBB,M2.5.4/0,M10.5.0/0", "2100-02-25T03:00:00Z", -7200, 1, "BBB"},
+        {"AAA3BBB,M2.5.4/0,M10.5.0/0", "2100-02-25T02:59:59Z", -10800, 0, "AAA"},
     };
     static const char *bad[] = {"", "E5", "EST", "EST5EDT", "EST5EDT,M13.1.0,M11.1.0",
                                 "EST5EDT,M3.6.0,M11.1.0", "EST5EDT,M3.2.7,M11.1.0", "EST99",
@@ -490,6 +495,40 @@ static void test_all_zones(void **state)
     assert_true(n > 300);
 }
 
+/* The last day of every month is a valid wall time and the day after it is
+ * not, in common years, years leap by 4 and by 400, and years not leap by
+ * 100 (1900, 2100): the days of each month are those of the calendar (the
+ * want column below), not of a table of the module's own. */
+static void test_month_ends(void **state)
+{
+    (void)state;
+    static const int years[] = {1900, 2000, 2023, 2024, 2100};
+    static const int want[2][12] = {{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31},
+                                    {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}};
+    const struct tc_tz *tz = zone("UTC");
+    for (size_t i = 0; i < sizeof years / sizeof years[0]; i++) {
+        const int y = years[i], leap = y == 2000 || y == 2024;
+        for (int m = 1; m <= 12; m++) {
+            const int last = want[leap][m - 1];
+            struct tc_wall w = {y, m, last, 12, 0, 0};
+            struct tc_error err = {0};
+            char iso[32], msg[64];
+            int64_t us = -42;
+            enum tc_tz_kind kind;
+            snprintf(iso, sizeof iso, "%04d-%02d-%02dT12:00:00Z", y, m, last);
+            tc_assert_ok(tc_tz_from_local(tz, &w, TC_TZ_REJECT, &us, &kind, &err), &err);
+            assert_int_equal(us, utc(iso));
+            w.day = last + 1;
+            us = -42;
+            assert_int_equal(tc_tz_from_local(tz, &w, TC_TZ_REJECT, &us, &kind, &err), TC_EINVAL);
+            snprintf(msg, sizeof msg, "invalid wall time %04d-%02d-%02d", y, m, last + 1);
+            if (!strstr(err.msg, msg))
+                fail_msg("%s: message \"%s\" lacks \"%s\"", iso, err.msg, msg);
+            assert_int_equal(us, -42);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -498,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_cache),        cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_posix_rules),  cmocka_unit_test(test_range),
         cmocka_unit_test(test_all_zones),    cmocka_unit_test(test_corrupt_files),
+        cmocka_unit_test(test_month_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,6 +15,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/civil.h"
 #include "market/ingest_fast.h"
 #include "tradecore/clock.h"
 #include "internal/banned.h"
@@ -248,10 +249,8 @@ static inline int row_day(const char *s, struct tc__day_cache *dc, int64_t *out)
     int y = (int)(y0 * 1000 + y1 * 100 + y2 * 10 + y3), m = (int)(m0 * 10 + m1),
         d = (int)(d0 * 10 + d1);
     if (y * 100 + m != dc->ym) {
-        static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
         if (m < 1 || m > 12)
             return 1;
-        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
         /* the month after the cached one (most changes in a daily file)
          * starts where that one ends */
         int after = dc->ym % 100 == 12 ? dc->ym + 89 : dc->ym + 1;
@@ -259,7 +258,7 @@ static inline int row_day(const char *s, struct tc__day_cache *dc, int64_t *out)
                                                       : tc_days_from_civil(y, m, 1);
         dc->ym = y * 100 + m;
         dc->key = UINT64_MAX; /* word_day sets it once the date is good */
-        dc->mdays = mdays[m - 1] + (m == 2 && leap);
+        dc->mdays = tc__days_in_month(y, m);
     }
     if (d < 1 || d > dc->mdays)
         return 1;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/civil.h"
 #include "tradecore/clock.h"
 #include "tradecore/tz.h"
 #include "internal/banned.h"
@@ -66,12 +67,6 @@ static int64_t floor_div(int64_t a, int64_t b)
 static int is_leap(int y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-    static const int md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return (m == 2 && is_leap(y)) ? 29 : md[m - 1];
 }
 
 /* 0 = Sunday */
@@ -219,7 +214,7 @@ static int64_t rule_day(const struct tz_rule_date *rd, int y)
     {
         int64_t first = tc_days_from_civil(y, rd->m, 1);
         int day = 1 + (rd->d - weekday(first) + 7) % 7 + (rd->w - 1) * 7;
-        while (day > month_days(y, rd->m))
+        while (day > tc__days_in_month(y, rd->m))
             day -= 7;
         return first + day - 1;
     }
@@ -601,7 +596,7 @@ int tc_tz_from_local(const struct tc_tz *tz, const struct tc_wall *w, enum tc_tz
     if (!tz || !w || !out_us)
         return tc_error_set(err, TC_EINVAL, "time zone: no zone, time or output given");
     if (w->year < 1 || w->year > 9999 || w->month < 1 || w->month > 12 || w->day < 1 ||
-        w->day > month_days(w->year, w->month) || w->hour < 0 || w->hour > 23 ||
+        w->day > tc__days_in_month(w->year, w->month) || w->hour < 0 || w->hour > 23 ||
         w->minute < 0 || w->minute > 59 || w->second < 0 || w->second > 59)
         return tc_error_set(err, TC_EINVAL,
                             "zone \"%s\": invalid wall time %04d-%02d-%02d %02d:%02d:%02d",
