@@ -1489,6 +1489,69 @@ static void test_known_instrument(void **state)
     }
 }
 
+/* A slot is submitted only while it is the one tc__sim_next_order handed
+ * out: a cancel, a submit by copy or a bar that ended an order in between
+ * puts another slot next (one with a stale order), and tc__sim_submit_next
+ * then refuses, naming the order in that slot, with the book unchanged. A
+ * refused order's slot stays handed out; an accepted one's is taken. */
+static void test_slot_handed_out(void **state)
+{
+    (void)state;
+    struct tc_sim *sim = new_sim(C_PLAIN);
+    struct tc_error err = {0};
+    struct tc_sim_order a = make_order("s.1", BUY, MKT, GTC, "10", NULL, NULL);
+    struct tc_sim_order c = make_order("s.3", BUY, MKT, GTC, "10", NULL, NULL);
+    struct tc_sim_order open[8], *w;
+    struct tc_bar b = make_bar(&NOGAP, day0() + 1);
+    struct rec r;
+
+    /* a cancel frees A's slot, which becomes the next: A is not submitted again */
+    tc_assert_ok(tc_sim_submit(sim, &a, &err), &err);
+    assert_non_null(w = tc__sim_next_order(sim, "s.2", &err));
+    *w = make_order("s.2", BUY, MKT, GTC, "10", NULL, NULL);
+    tc_assert_ok(tc_sim_cancel(sim, "s.1", NULL, &err), &err);
+    assert_int_equal(tc__sim_submit_next(sim, &err), TC_EINVAL);
+    assert_contains(err.msg, "order \"s.1\": its slot was not handed out by tc__sim_next_order");
+    assert_int_equal(tc_sim_open_orders(sim, open, 8), 0);
+    /* asked again: the same slot goes in once; a second submit is refused */
+    assert_non_null(w = tc__sim_next_order(sim, "s.2", &err));
+    *w = make_order("s.2", BUY, MKT, GTC, "10", NULL, NULL);
+    tc_assert_ok(tc__sim_submit_next(sim, &err), &err);
+    assert_int_equal(tc__sim_submit_next(sim, &err), TC_EINVAL);
+    assert_int_equal(tc_sim_open_orders(sim, open, 8), 1);
+    assert_string_equal(open[0].id, "s.2");
+
+    /* a submit by copy in between takes the slot handed out */
+    assert_non_null(w = tc__sim_next_order(sim, "s.4", &err));
+    *w = make_order("s.4", BUY, MKT, GTC, "10", NULL, NULL);
+    tc_assert_ok(tc_sim_submit(sim, &c, &err), &err);
+    assert_int_equal(tc__sim_submit_next(sim, &err), TC_EINVAL);
+    assert_int_equal(tc_sim_open_orders(sim, open, 8), 2);
+
+    /* a bar that fills orders frees their slots: the next one is S.2's */
+    assert_non_null(w = tc__sim_next_order(sim, "s.5", &err));
+    *w = make_order("s.5", BUY, MKT, GTC, "10", NULL, NULL);
+    memset(&r, 0, sizeof r);
+    tc_assert_ok(tc_sim_on_bar(sim, "ORCL", &b, record, &r, &err), &err);
+    assert_int_equal(r.n, 2);
+    assert_int_equal(tc_sim_open_orders(sim, open, 8), 0);
+    assert_int_equal(tc__sim_submit_next(sim, &err), TC_EINVAL);
+    assert_contains(err.msg, "order \"s.2\": its slot was not handed out by tc__sim_next_order");
+    assert_int_equal(tc_sim_open_orders(sim, open, 8), 0);
+
+    /* a refused order's slot stays handed out: corrected, it goes in */
+    assert_non_null(w = tc__sim_next_order(sim, "s.6", &err));
+    *w = make_order("s.6", BUY, MKT, GTC, "0", NULL, NULL);
+    assert_int_equal(tc__sim_submit_next(sim, &err), TC_EINVAL);
+    assert_contains(err.msg, "order \"s.6\": quantity 0 is not positive");
+    w->quantity = D("5");
+    tc_assert_ok(tc__sim_submit_next(sim, &err), &err);
+    assert_int_equal(tc_sim_open_orders(sim, open, 8), 1);
+    assert_string_equal(open[0].id, "s.6");
+    assert_int_equal(open[0].quantity.raw, D("5").raw);
+    tc_sim_free(sim);
+}
+
 /* ---- the sim broker's entry points (exec/sim_internal.h) ---- */
 
 /* A callback that asks for the next order's slot inside the bar. */
@@ -1767,6 +1830,7 @@ int main(void)
         cmocka_unit_test(test_fill_value_and_exec_ids),
         cmocka_unit_test(test_own_id_taken),
         cmocka_unit_test(test_submit_in_slot),
+        cmocka_unit_test(test_slot_handed_out),
         cmocka_unit_test(test_known_instrument),
         cmocka_unit_test(test_bare_fills),
     };

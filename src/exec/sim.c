@@ -45,6 +45,10 @@ struct tc_sim {
     uint64_t next_seq;
     int in_bar;                    /* inside tc_sim_on_bar: no submit/cancel */
     int bare;                      /* fills reported without their ids' text */
+    int handed;                    /* slot HANDED_SLOT handed out by tc__sim_next_order and
+                                      not submitted yet: the only one tc__sim_submit_next
+                                      takes (any other change of the book takes it back) */
+    uint32_t handed_slot;
     /* instrument ids already found valid, each in the slot its hash names
      * ("" = none): a submit checks a known instrument by one comparison */
     char valid[VALID_SLOTS][TC_INSTRUMENT_ID_MAX];
@@ -396,12 +400,17 @@ static int enter(struct tc_sim *sim, const struct tc_sim_order *order, int check
 struct tc_sim_order *tc__sim_next_order(struct tc_sim *sim, const char *id, struct tc_error *err)
 {
     struct tc_sim_order *w = NULL;
-    return slot_for(sim, id, &w, err) == 0 ? w : NULL;
+    if (slot_for(sim, id, &w, err) != 0)
+        return NULL;
+    sim->handed = 1;
+    sim->handed_slot = sim->ord[sim->n];
+    return w;
 }
 
 int tc__sim_submit_next(struct tc_sim *sim, struct tc_error *err)
 {
     struct tc_sim_order *w;
+    int rc;
 
     if (sim->n == sim->npool) /* no slot handed out past the working orders */
         return tc_error_set(err, TC_EINVAL, "order: none written in the next slot");
@@ -409,7 +418,15 @@ int tc__sim_submit_next(struct tc_sim *sim, struct tc_error *err)
     if (sim->in_bar) /* its slot asked for before the bar */
         return tc_error_set(err, TC_EBUSY, "order \"%.64s\": cannot be submitted inside a bar",
                             w->id);
-    return enter(sim, w, 0, w, err);
+    /* the slot handed out, still the next one: a submit, a cancel or a bar
+     * since may have put another slot (a stale order) there */
+    if (!sim->handed || sim->handed_slot != sim->ord[sim->n])
+        return tc_error_set(err, TC_EINVAL,
+                            "order \"%.64s\": its slot was not handed out by "
+                            "tc__sim_next_order since the book last changed", w->id);
+    if ((rc = enter(sim, w, 0, w, err)) == 0)
+        sim->handed = 0;
+    return rc;
 }
 
 void tc__sim_bare_fills(struct tc_sim *sim) { sim->bare = 1; }
@@ -425,6 +442,7 @@ int tc_sim_submit(struct tc_sim *sim, const struct tc_sim_order *order, struct t
         return tc_error_set(err, TC_EINVAL, "order: missing");
     if ((rc = slot_for(sim, order->id, &w, err)) != 0)
         return rc;
+    sim->handed = 0; /* its slot is this order's now */
     return enter(sim, order, 1, w, err);
 }
 
@@ -440,6 +458,7 @@ int tc_sim_cancel(struct tc_sim *sim, const char *id, struct tc_sim_order *out,
     i = find_order(sim, id);
     if (i < 0)
         return tc_error_set(err, TC_ENOTFOUND, "order \"%.64s\": no working order has this id", id);
+    sim->handed = 0; /* the canceled order's slot becomes the next */
     {
         const uint32_t slot = sim->ord[i];
         sim->pool[slot].status = TC_SIM_CANCELLED;
@@ -816,6 +835,7 @@ int tc_sim_on_bar(struct tc_sim *sim, const char *instrument, const struct tc_ba
     }
     sim->in_bar = 0;
     if (done) {
+        sim->handed = 0; /* the ended orders' slots go free before the next */
         /* the working orders' slot numbers kept in order; the ended ones'
          * swapped behind them go free */
         uint32_t *const ord = sim->ord;

@@ -67,7 +67,12 @@ static inline uint64_t tc__sim_hash(const char *s, size_t len)
  * nor looked up; everything else is checked as tc_sim_submit does, with the
  * same errors, and TC_EBUSY inside a bar; TC_EINVAL when no slot past
  * the working orders was handed out. The slot is borrowed until the next
- * call on SIM; one not submitted stays the next one.
+ * call on SIM; one not submitted stays the next one. tc__sim_submit_next
+ * takes only the slot tc__sim_next_order handed out, while no tc_sim_submit,
+ * tc_sim_cancel or bar that ended orders has changed the book since (each
+ * may put another slot, with a stale order, next): else TC_EINVAL naming
+ * the order in the next slot, nothing changed. A refused order's slot stays
+ * handed out (fix it and submit again); an accepted one's is taken.
  */
 struct tc_sim_order *tc__sim_next_order(struct tc_sim *sim, const char *id, struct tc_error *err);
 int tc__sim_submit_next(struct tc_sim *sim, struct tc_error *err);
