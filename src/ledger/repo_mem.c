@@ -320,7 +320,20 @@ static inline uint32_t slot_tag(size_t nslots, uint64_t h)
     return (uint32_t)(h >> 32) & ~(uint32_t)(nslots - 1);
 }
 
-/* Index of K, or -1. */
+/* Whether the kept key KEY is the one K names (its K->len bytes, which may
+ * be followed by more in K->s). memcmp may read K->len bytes of KEY even
+ * when KEY is shorter: a kept key lies in the arena, whose blocks keep
+ * STR_COPY_MAX initialised bytes after every text's NUL (str_add), and no
+ * probe is longer (ids, fingerprints, client order ids, execution ids and
+ * slot keys come from arrays of at most TC_BROKER_ID_MAX bytes). */
+static inline int key_is(const char *key, const struct hkey *k)
+{
+    _Static_assert(SLOT_KEY_MAX <= STR_COPY_MAX && TC_BROKER_ID_MAX <= STR_COPY_MAX,
+                   "a probe's length fits in the arena's zeroes after a kept key");
+    return memcmp(key, k->s, k->len) == 0 && key[k->len] == '\0';
+}
+
+/* Index of the key K names (its K->len bytes), or -1. */
 static long tab_find_h(const struct table *t, const struct hkey *k)
 {
     uint32_t mask = (uint32_t)(t->nslots - 1), tag = slot_tag(t->nslots, k->h);
@@ -330,27 +343,7 @@ static long tab_find_h(const struct table *t, const struct hkey *k)
         uint32_t v = t->slots[j], i = v & mask;
         if (!v)
             return -1;
-        if ((v & ~mask) == tag && *tab_hash(t, i - 1) == k->h &&
-            strcmp(tab_key(t, i - 1), k->s) == 0)
-            return (long)(i - 1);
-    }
-}
-
-/* Index of the key K names (its K->len bytes, which may be followed by more
- * in K->s), or -1. */
-static long tab_find_n(const struct table *t, const struct hkey *k)
-{
-    uint32_t mask = (uint32_t)(t->nslots - 1), tag = slot_tag(t->nslots, k->h);
-    if (!t->nslots)
-        return -1;
-    for (size_t j = k->h & (t->nslots - 1);; j = (j + 1) & (t->nslots - 1)) {
-        uint32_t v = t->slots[j], i = v & mask;
-        const char *key;
-        if (!v)
-            return -1;
-        /* a kept key has initialised bytes after it (the arena's zeroes) */
-        if ((v & ~mask) == tag && *tab_hash(t, i - 1) == k->h &&
-            memcmp(key = tab_key(t, i - 1), k->s, k->len) == 0 && key[k->len] == '\0')
+        if ((v & ~mask) == tag && *tab_hash(t, i - 1) == k->h && key_is(tab_key(t, i - 1), k))
             return (long)(i - 1);
     }
 }
@@ -754,7 +747,7 @@ static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, si
     tag = slot_tag(t->nslots, h);
     for (j = h & (t->nslots - 1); (v = t->slots[j]) != 0; j = (j + 1) & (t->nslots - 1))
         if (find && (v & ~mask) == tag && *tab_hash(t, (v & mask) - 1) == h &&
-            strcmp(tab_key(t, (v & mask) - 1), k->s) == 0) {
+            key_is(tab_key(t, (v & mask) - 1), k)) {
             *idx = (v & mask) - 1;
             return 1;
         }
@@ -1804,7 +1797,7 @@ static long sig_of(struct mem *m, const char *s, size_t n)
             return (long)(t->last - 1);
     }
     k = hkey_n(s, n);
-    return tab_find_n(t, &k);
+    return tab_find_h(t, &k);
 }
 
 /* The order of client order id ID among those signal row SI keeps (-1:
