@@ -1904,6 +1904,50 @@ static void test_bad_bar_far_ahead(void **state)
     tc_backtest_result_release(&good);
 }
 
+/* The first bar the simulator refuses is known from the run's start
+ * (check_bars, from each series' cursor) and moved on as sessions pass: a
+ * bad bar of FLAT on any of the first 40 sessions (the first bar of the
+ * range included) or the last 5 fails the run exactly when ZIG has a fill
+ * that day (an order works when FLAT's bar comes), naming FLAT's bar and
+ * that day, and otherwise changes nothing. */
+static void test_bad_bar_each_day(void **state)
+{
+    struct tc_backtest_result good, res;
+    struct tc_error err = {0};
+    char date[TC_DATE_STRLEN];
+    int failed = 0, passed = 0;
+    (void)state;
+
+    tc_assert_ok(run_long_with_bad_bar(-1, &good, &err), &err);
+    for (long j = 0; j < 700; j = j == 39 ? 695 : j + 1) {
+        const int64_t day = tc_days_from_civil(2020, 1, 1) + j;
+        int filled = 0;
+        for (size_t f = 0; f < good.run.n_fills; f++)
+            filled |= good.run.fills[f].day == day;
+        memset(&err, 0, sizeof(err));
+        if (filled) {
+            assert_int_equal(run_long_with_bad_bar(j, &res, &err), TC_EINVAL);
+            if (!strstr(err.msg, "sim broker: bar of \"FLAT\""))
+                fail_msg("day %ld: %s", j, err.msg);
+            tc_date_format(day, date);
+            assert_non_null(strstr(err.msg, date));
+            assert_non_null(strstr(err.msg, "low 21 is above high 20.5"));
+            failed++;
+        } else {
+            tc_assert_ok(run_long_with_bad_bar(j, &res, &err), &err);
+            assert_int_equal(res.run.n_fills, good.run.n_fills);
+            assert_int_equal(res.run.n_trades, good.run.n_trades);
+            for (size_t e = 0; e < res.run.n_equity; e++)
+                assert_int_equal(res.run.equity[e].equity.raw, good.run.equity[e].equity.raw);
+            passed++;
+        }
+        tc_backtest_result_release(&res);
+    }
+    /* both kinds of day met */
+    assert_true(failed > 5 && passed > 5);
+    tc_backtest_result_release(&good);
+}
+
 /* Trades of positions opened in the same session and closed in the same
  * session are listed by instrument, whichever strategy opened them first:
  * two sma_cross instances over three random walks (seeds where the second
@@ -2134,6 +2178,7 @@ int main(void)
         cmocka_unit_test(test_days_from_sessions),
         cmocka_unit_test(test_bad_bar_of_an_idle_instrument),
         cmocka_unit_test(test_bad_bar_far_ahead),
+        cmocka_unit_test(test_bad_bar_each_day),
         cmocka_unit_test(test_same_session_trades_by_instrument),
         cmocka_unit_test(test_two_strategies_one_portfolio),
         cmocka_unit_test(test_strategy_callbacks),

@@ -49,7 +49,6 @@ struct ibook {
     size_t ntrk, captrk;
     struct tc_corp_action *acts; /* its corporate actions (from cfg.historical) */
     size_t nacts;
-    size_t good_to;        /* the first bar of [cursor, end) the simulator refuses, or end */
     uint64_t close_sum;    /* Σ close raw of [cursor, end), modulo 2^64 (the run id's) */
 };
 
@@ -147,7 +146,8 @@ struct run {
                                          the sessions where the series has a bar on every
                                          session of its range (loop_begin), else its day
                                          column (the shared array stays in cache) */
-    size_t *ok_to;                    /* [ni] the first bar the simulator refuses, or the end */
+    size_t *ok_to;                    /* [ni] the first bar of [cursor, end) the simulator
+                                         refuses, or the end (check_bars; the loop moves it on) */
     int64_t ok_day;                   /* the earliest day of a bar not known good */
     size_t *end;                      /* [ni] end of the range */
     size_t cur_ctx;                   /* the strategy being called */
@@ -350,7 +350,7 @@ static void check_bars(struct run *r)
     for (size_t k = 0; k < r->ni; k++) {
         struct ibook *b = &r->book[k];
         b->close_sum = 0;
-        b->good_to = tc_sim_series_scan(&r->cfg->series[k], b->cursor, b->end, &b->close_sum);
+        r->ok_to[k] = tc_sim_series_scan(&r->cfg->series[k], b->cursor, b->end, &b->close_sum);
     }
 }
 
@@ -886,6 +886,7 @@ static int setup(struct run *r, struct tc_error *err)
         !(r->offer_list = calloc(r->ni, sizeof(*r->offer_list))) ||
         !(r->mark_list = calloc(r->ni, sizeof(*r->mark_list))) ||
         !(r->born_list = calloc(r->ni, sizeof(*r->born_list))) ||
+        !(r->ok_to = calloc(r->ni, sizeof(*r->ok_to))) ||
         !(r->on_fill = calloc(cfg->n_strategies, sizeof(*r->on_fill))))
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
     if (r->ni > UINT32_MAX)
@@ -1233,7 +1234,6 @@ static int loop_begin(struct run *r, struct tc_error *err)
         !(r->changed = calloc(r->ni, sizeof(*r->changed))) ||
         !(r->next_day = calloc(r->ni, sizeof(*r->next_day))) ||
         !(r->end = calloc(r->ni, sizeof(*r->end))) ||
-        !(r->ok_to = calloc(r->ni, sizeof(*r->ok_to))) ||
         !(r->day_of = calloc(r->ni, sizeof(*r->day_of))))
         return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
     for (size_t k = 0; k < r->ni; k++) {
@@ -1243,7 +1243,6 @@ static int loop_begin(struct run *r, struct tc_error *err)
         r->from[k] = b->cursor;
         r->end[k] = b->end;
         r->next_day[k] = b->cursor < b->end ? b->cols.day[b->cursor] : INT64_MAX;
-        r->ok_to[k] = b->good_to;
         r->day_of[k] = days_of(r, k);
     }
     r->ok_day = INT64_MIN;
@@ -1263,11 +1262,10 @@ static void loop_end(struct run *r)
     free(r->changed);
     free(r->next_day);
     free(r->end);
-    free(r->ok_to);
     free((void *)r->day_of);
     r->day_of = NULL;
     r->view = NULL;
-    r->from = r->changed = r->end = r->ok_to = NULL;
+    r->from = r->changed = r->end = NULL;
     r->next_day = NULL;
 }
 
@@ -1527,6 +1525,7 @@ static void cleanup(struct run *r)
     free(r->on_fill);
     free(r->scratch);
     free(r->born_list);
+    free(r->ok_to);
     free(r->pf);
     free(r->sessions);
     free(r->eq);
