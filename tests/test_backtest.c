@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "tc_test.h"
+#include "tc_test_walk.h"
 #include "tradecore/backtest.h"
 #include "tradecore/ingest.h"
 #include "tradecore/migrate.h"
@@ -587,39 +588,6 @@ static void test_session_columns_are_gated(void **state)
     tc_bar_set_release(&b);
 }
 
-/* A random walk with flat stretches (the SMAs tie there), as in
- * test_strategy. */
-static void gen_series(struct tc_bar_series *s, const char *id, uint64_t seed, size_t n,
-                       int64_t day0)
-{
-    struct tc_error err = {0};
-    uint64_t x = seed * 6364136223846793005u + 1442695040888963407u;
-    int64_t close = 5000 + (int64_t)(seed % 1000), day = day0;
-    tc_bar_series_init(s, id);
-    for (size_t i = 0; i < n; i++) {
-        struct tc_bar bar;
-        x = x * 6364136223846793005u + 1442695040888963407u;
-        uint64_t r = x >> 33;
-        int flat = i % 150 >= 100 && i % 150 < 140;
-        if (!flat)
-            close += (int64_t)(r % 41) - 20;
-        if (close < 100)
-            close = 100;
-        memset(&bar, 0, sizeof(bar));
-        day += 1 + (int64_t)(r % 13 == 0);
-        bar.day = day;
-        bar.open = bar.close = bar.adj_close = tc_dec_from_raw(close * 1000000);
-        bar.high = tc_dec_from_raw((close + (int64_t)((r >> 12) % 30)) * 1000000);
-        bar.low = tc_dec_from_raw((close - (int64_t)((r >> 16) % 30)) * 1000000);
-        if (bar.low.raw <= 0 || flat)
-            bar.low = bar.close;
-        if (flat)
-            bar.high = bar.close;
-        bar.volume = 100000 + (int64_t)(r % 5000);
-        tc_assert_ok(tc_bar_series_append(s, &bar, &err), &err);
-    }
-}
-
 static void assert_same_runs(const struct tc_backtest_result *a, const struct tc_backtest_result *b)
 {
     assert_string_equal(a->run_id, b->run_id);
@@ -680,8 +648,8 @@ static void test_session_path_matches_bar_path(void **state)
         load(path, &set[k]);
         series[k] = set[k].items[0];
     }
-    gen_series(&series[3], "GEN1", 3, 4000, 9500);
-    gen_series(&series[4], "GEN2", 11, 4000, 9600);
+    tc_test_random_walk(&series[3], "GEN1", 3, 4000, 9500, TC_TEST_WALK_OPEN_AT_CLOSE);
+    tc_test_random_walk(&series[4], "GEN2", 11, 4000, 9600, TC_TEST_WALK_OPEN_AT_CLOSE);
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         struct tc_backtest_strategy s;
         struct tc_strategy_class per_bar;
@@ -1434,9 +1402,10 @@ static void test_signal_handle(void **state)
     size_t ix = 99;
 
     (void)state;
-    gen_series(&s[0], "BBB", 1, 10, tc_days_from_civil(2024, 1, 1));
-    gen_series(&s[1], "AAA", 2, 10, tc_days_from_civil(2024, 1, 1));
-    gen_series(&s[2], "CCC", 3, 10, tc_days_from_civil(2024, 1, 1));
+    const int64_t d0 = tc_days_from_civil(2024, 1, 1);
+    tc_test_random_walk(&s[0], "BBB", 1, 10, d0, TC_TEST_WALK_OPEN_AT_CLOSE);
+    tc_test_random_walk(&s[1], "AAA", 2, 10, d0, TC_TEST_WALK_OPEN_AT_CLOSE);
+    tc_test_random_walk(&s[2], "CCC", 3, 10, d0, TC_TEST_WALK_OPEN_AT_CLOSE);
     tc_assert_ok(tc_tm_new(NULL, &tm, &err), &err);
     for (size_t k = 0; k < 3; k++)
         tc_assert_ok(tc_tm_add_series(tm, &s[k], NULL, &err), &err);

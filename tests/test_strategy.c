@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_walk.h"
 #include "tradecore/accounts.h"
 #include "tradecore/indicators.h"
 #include "tradecore/ingest.h"
@@ -531,45 +532,6 @@ static int m_position(void *ud, size_t ix, struct tc_strategy_position *out, str
     return 0;
 }
 
-/* A random walk of N bars from day DAY0 with flat stretches (40 equal closes
- * every 150 bars: the SMAs tie there) and an occasional gap day. */
-static void gen_series(struct tc_bar_series *s, const char *id, uint64_t seed, size_t n,
-                       int64_t day0)
-{
-    struct tc_error err = {0};
-    uint64_t x = seed * 6364136223846793005u + 1442695040888963407u;
-    int64_t close = 5000 + (int64_t)(seed % 1000), day = day0;
-    tc_bar_series_init(s, id);
-    for (size_t i = 0; i < n; i++) {
-        struct tc_bar b;
-        x = x * 6364136223846793005u + 1442695040888963407u;
-        uint64_t r = x >> 33;
-        int flat = i % 150 >= 100 && i % 150 < 140;
-        if (!flat)
-            close += (int64_t)(r % 41) - 20;
-        if (close < 100)
-            close = 100;
-        memset(&b, 0, sizeof(b));
-        day += 1 + (int64_t)(r % 13 == 0);
-        b.day = day;
-        b.close = tc_dec_from_raw(close * 1000000);  /* cents */
-        b.open = tc_dec_from_raw((close + (int64_t)(r >> 8) % 11 - 5) * 1000000);
-        if (b.open.raw <= 0)
-            b.open = b.close;
-        b.high = tc_dec_from_raw((b.open.raw > b.close.raw ? b.open.raw : b.close.raw) +
-                                 (int64_t)((r >> 12) % 30) * 1000000);
-        b.low = tc_dec_from_raw((b.open.raw < b.close.raw ? b.open.raw : b.close.raw) -
-                                (int64_t)((r >> 16) % 30) * 1000000);
-        if (b.low.raw <= 0)
-            b.low = tc_dec_from_raw(1000000);
-        if (flat)
-            b.open = b.high = b.low = b.close;
-        b.adj_close = b.close;
-        b.volume = 1000 + (int64_t)(r % 5000);
-        tc_assert_ok(tc_bar_series_append(s, &b, &err), &err);
-    }
-}
-
 /* Closes near the top of a decimal for bars 300..599 and 900..1199 (a sum of
  * 30 of them does not fit 64 bits), small ones elsewhere: sma_cross's
  * session path goes to 128-bit sums and back. */
@@ -735,9 +697,9 @@ static void test_session_matches_bars(void **state)
     load_file("orcl-1995-2014.txt", "A0", &s[0]);
     load_file("yhoo-1996-2014.txt", "B1", &s[1]);
     load_file("nvda-1999-2014.txt", "C2", &s[2]);
-    gen_series(&s[3], "D3", 1, 3000, 9000);
-    gen_series(&s[4], "E4", 2, 2500, 9100);
-    gen_series(&s[5], "F5", 77, 3200, 8950);
+    tc_test_random_walk(&s[3], "D3", 1, 3000, 9000, TC_TEST_WALK_OPEN_AROUND);
+    tc_test_random_walk(&s[4], "E4", 2, 2500, 9100, TC_TEST_WALK_OPEN_AROUND);
+    tc_test_random_walk(&s[5], "F5", 77, 3200, 8950, TC_TEST_WALK_OPEN_AROUND);
     for (size_t k = 0; k < 4; k++) {
         total += compare_paths(s, 6, "sma_cross", sma[k], INT64_MIN);
         total += compare_paths(s + 3, 3, "sma_cross", sma[k], 9500); /* warm-up bars unfed */
