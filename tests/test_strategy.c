@@ -251,9 +251,41 @@ static void test_sma_cross_signals(void **state)
     {
         struct tc_signal sig;
         struct tc_strategy_position pos;
+        unsigned char was[sizeof(sig)];
+        /* over a signal full of junk: every field written, nothing else */
+        memset(&sig, 0xA5, sizeof(sig));
+        tc_strategy_ctx_set_time(ctx, 19100, INT64_C(1650240000000000));
+        tc_assert_ok(tc_strategy_signal_init(ctx, &sig, TC_SIGNAL_PYRAMID, 0, TC_SIDE_SHORT, &err),
+                     &err);
+        assert_int_equal(sig.type, TC_SIGNAL_PYRAMID);
+        assert_int_equal(sig.side, TC_SIDE_SHORT);
+        assert_string_equal(sig.portfolio, "pf");
+        assert_string_equal(sig.strategy, "run.sma");
+        assert_string_equal(sig.instrument, tc_tm_instrument_id(tm, 0));
+        for (size_t j = strlen("pf"); j < TC_ID_BUFSZ; j++)
+            assert_int_equal(sig.portfolio[j], 0);
+        for (size_t j = strlen("run.sma"); j < TC_ID_BUFSZ; j++)
+            assert_int_equal(sig.strategy[j], 0);
+        for (size_t j = strlen(sig.instrument); j < TC_ID_BUFSZ; j++)
+            assert_int_equal(sig.instrument[j], 0);
+        for (size_t j = 0; j < TC_ID_BUFSZ; j++)
+            assert_int_equal(sig.signal_id[j], 0);
+        assert_int_equal(sig.has_signal_id, 0);
+        assert_int_equal(sig.price.raw, 0);
+        assert_int_equal(sig.stop.raw, 0);
+        assert_int_equal(sig.quantity.raw, 0);
+        assert_int_equal(sig.lots.raw, 0);
+        assert_int_equal(sig.has_price | sig.has_stop | sig.has_quantity | sig.has_lots, 0);
+        assert_int_equal(sig.timestamp_us, INT64_C(1650240000000000));
+        assert_string_equal(sig.reason, "");
+        assert_string_equal(sig.passphrase, "");
+        assert_int_equal(sig.has_passphrase, 0);
+        /* an unknown handle: named, the signal untouched */
+        memcpy(was, &sig, sizeof(sig));
         assert_int_equal(tc_strategy_signal_init(ctx, &sig, TC_SIGNAL_EXIT, 3, TC_SIDE_LONG, &err),
                          TC_ENOTFOUND);
         assert_string_equal(err.msg, "instrument handle 3 is unknown");
+        assert_memory_equal(was, &sig, sizeof(sig));
         assert_int_equal(tc_strategy_position(ctx, 3, &pos, &err), TC_ENOTFOUND);
         assert_string_equal(err.msg, "instrument handle 3 is unknown");
         assert_int_equal(tc_strategy_position(ctx, 1, &pos, &err), TC_ENOTFOUND);

@@ -410,17 +410,30 @@ int tc_strategy_signal_init(struct tc_strategy_ctx *c, struct tc_signal *sig,
                             struct tc_error *err)
 {
     const char *inst = tc_tm_instrument_id(c->tm, ix);
+    size_t n;
     if (!inst)
         return tc_error_set(err, TC_ENOTFOUND, "instrument handle %zu is unknown", ix);
-    memset(sig, 0, sizeof(*sig));
+    /* field by field, not the whole struct (its reason and passphrase are
+     * 384 of its bytes): the ids' buffers whole, zero past their NUL; the
+     * texts empty; every number and flag 0 */
     sig->type = type;
     sig->side = side;
     /* valid ids: they fit; their buffers whole (zero past the NUL since
-     * calloc, as SIG's are now): a fixed size, copied in place */
+     * calloc): a fixed size, copied in place */
     memcpy(sig->portfolio, c->portfolio, TC_ID_BUFSZ);
     memcpy(sig->strategy, c->strategy, TC_ID_BUFSZ);
-    tc__str_copy(sig->instrument, sizeof(sig->instrument), inst);
+    /* the TimeMachine's instruments have valid ids: they fit */
+    n = strnlen(inst, TC_ID_MAX);
+    memset(sig->instrument, 0, TC_ID_BUFSZ);
+    memcpy(sig->instrument, inst, n);
+    memset(sig->signal_id, 0, TC_ID_BUFSZ);
+    sig->has_signal_id = 0;
+    sig->price = sig->stop = sig->quantity = sig->lots = TC_DEC_ZERO;
+    sig->has_price = sig->has_stop = sig->has_quantity = sig->has_lots = 0;
     sig->timestamp_us = c->now_us;
+    sig->reason[0] = '\0';
+    sig->passphrase[0] = '\0';
+    sig->has_passphrase = 0;
     c->sig_ix = ix;
     return 0;
 }
