@@ -231,7 +231,8 @@ struct tc_ledger_options {
  * (a fault hook, out of memory) leaves no trace. The fault hook is called
  * at the same points. Not kept: the signal_log payload and log columns
  * (only each fingerprint's outcome and duplicate count), the trades rows'
- * text (only what tc_ledger_check needs).
+ * text (only what tc_ledger_check needs), the orders' broker ids, reject
+ * reasons and times of submission and change (no read below gives them).
  * Reads: tc_ledger_position_get, _positions_open, _portfolio_state,
  * _pyramiding_get and tc_ledger_check work from memory. The functions of
  * ledger_query.h take a store, which an in-memory ledger does not have.

@@ -511,12 +511,13 @@ struct mslot {
     size_t lo;                /* every position before lo is closed */
 };
 
-/* What the versioned updates change (journalled whole). */
+/* What the versioned updates change (journalled whole). The broker's
+ * order id, a reject reason and the times of submission and change are not
+ * kept: no read of an in-memory ledger gives them (ledger.h). */
 struct mord_state {
     enum tc_order_status status;
-    uint32_t broker_order_id, reject_reason;
     struct tc_dec filled;
-    int64_t version, updated_at, submitted_at;
+    int64_t version;
 };
 
 /* An order: its intent without the text, which is in the arena; its
@@ -834,6 +835,23 @@ static int mem_load_cache(struct tc_ledger *l, struct tc_error *err)
 /* ------------------------------------------------------------------------ */
 /* Transactions                                                               */
 
+/* Each table's count at the start of a transaction (written out: a loop
+ * over the tables cost twice the moves, once a transaction). */
+static inline void mark_counts(struct mem *m)
+{
+    _Static_assert(NT == 9, "mark_counts names every table");
+    m->t[T_PF].n0 = m->t[T_PF].n;
+    m->t[T_STRAT].n0 = m->t[T_STRAT].n;
+    m->t[T_INST].n0 = m->t[T_INST].n;
+    m->t[T_SIG].n0 = m->t[T_SIG].n;
+    m->t[T_POS].n0 = m->t[T_POS].n;
+    m->t[T_SLOT].n0 = m->t[T_SLOT].n;
+    m->t[T_ORD].n0 = m->t[T_ORD].n;
+    m->t[T_FILL].n0 = m->t[T_FILL].n;
+    m->t[T_TRADE].n0 = m->t[T_TRADE].n;
+    m->a.n0 = m->a.n;
+}
+
 /* A transaction inside a running one: it joins it, and a failure of FN
  * undoes what FN wrote (the outer one goes on). */
 static int txn_nested(struct mem *m, tc_txn_fn fn, void *ud, struct tc_error *err)
@@ -841,11 +859,9 @@ static int txn_nested(struct mem *m, tc_txn_fn fn, void *ud, struct tc_error *er
     size_t mark = m->nu, n0[NT], a0 = m->a.n0;
     int rc;
 
-    for (size_t k = 0; k < NT; k++) {
+    for (size_t k = 0; k < NT; k++)
         n0[k] = m->t[k].n0;
-        m->t[k].n0 = m->t[k].n;
-    }
-    m->a.n0 = m->a.n;
+    mark_counts(m);
     m->depth++;
     rc = fn(TX(m), ud, err);
     if (rc != 0) {
@@ -866,9 +882,7 @@ static int mem_txn(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc_error 
 
     if (m->depth)
         return txn_nested(m, fn, ud, err);
-    for (size_t k = 0; k < NT; k++)
-        m->t[k].n0 = m->t[k].n;
-    m->a.n0 = m->a.n;
+    mark_counts(m);
     m->depth = 1;
     rc = fn(TX(m), ud, err);
     if (rc != 0) {
@@ -1918,7 +1932,6 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     e->created_at_us = o->created_at_us;
     e->s.status = TC_ORDER_NEW;
     e->s.version = 1;
-    e->s.updated_at = o->created_at_us;
     p->first_order = (uint32_t)i + 1;
     *ref = i + 1;
     return 0;
@@ -2030,28 +2043,19 @@ static int mem_order_ack(struct tc_ledger *l, struct tc_txn *tx, const struct tc
                          const char *broker_order_id, enum tc_order_status status,
                          const char *reject_reason, int64_t now, struct tc_error *err)
 {
-    struct mem *m = M(l);
     struct mord *e = NULL;
-    int rc = order_for_update(m, o, &e, err);
+    int rc = order_for_update(M(l), o, &e, err);
 
+    /* the broker's id, the reason and the time are not kept (mord_state) */
     (void)tx;
+    (void)broker_order_id;
+    (void)reject_reason;
+    (void)now;
     if (rc != 0)
         return rc;
-    /* the state (with the offsets of these two) is journalled whole */
-    if (!e->s.broker_order_id && broker_order_id && broker_order_id[0] &&
-        str_put(&m->a, broker_order_id, TC_BROKER_ID_MAX, &e->s.broker_order_id) != 0)
-        goto nomem;
-    if (reject_reason && str_put(&m->a, reject_reason, TC_BROKER_REASON_MAX, &e->s.reject_reason) != 0)
-        goto nomem;
     e->s.status = status;
-    if (!e->s.submitted_at)
-        e->s.submitted_at = now;
-    e->s.updated_at = now;
     e->s.version++;
     return 0;
-nomem:
-    oom(err, "the journal");
-    return TC_ENOMEM;
 }
 
 static int mem_order_filled(struct tc_ledger *l, struct tc_txn *tx, const struct tc__ledger_order *o,
@@ -2063,9 +2067,9 @@ static int mem_order_filled(struct tc_ledger *l, struct tc_txn *tx, const struct
     (void)tx;
     if (rc != 0)
         return rc;
+    (void)now;
     e->s.filled = filled;
     e->s.status = status;
-    e->s.updated_at = now;
     e->s.version++;
     return 0;
 }
@@ -2078,8 +2082,8 @@ static int mem_order_status(struct tc_ledger *l, struct tc_txn *tx, const struct
     (void)tx;
     if (rc != 0)
         return rc;
+    (void)now;
     e->s.status = status;
-    e->s.updated_at = now;
     e->s.version++;
     return 0;
 }
