@@ -180,9 +180,11 @@ void tc_backtest_result_release(struct tc_backtest_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-static int grow(void **items, size_t *cap, size_t n, size_t size)
+/* Room for element N (tc__grow, called only when the array must grow:
+ * the per-signal and per-fill paths ask each time). */
+static inline int grow(void **items, size_t *cap, size_t n, size_t size)
 {
-    return tc__grow(items, cap, n, size, 64);
+    return n < *cap ? 0 : tc__grow(items, cap, n, size, 64);
 }
 
 static const char *instance_name(const struct tc_backtest_strategy *s)
@@ -492,7 +494,9 @@ static void on_change(void *ud, const struct tc_position *pos, size_t npos,
             }
             t = &b->trk[b->ntrk++];
             memset(t, 0, sizeof(*t));
-            tc__str_copy(t->position_id, sizeof(t->position_id), p->position_id);
+            /* the ledger's id buffer whole (a valid id: it fits; a fixed size, no call) */
+            _Static_assert(sizeof(t->position_id) == sizeof(p->position_id), "the id's buffer");
+            memcpy(t->position_id, p->position_id, sizeof(t->position_id));
             t->seq = r->seq++;
             if (!b->born) {
                 b->born = 1;
