@@ -20,6 +20,7 @@
 #include "tc_test.h"
 #include "tc_test_hist.h"
 #include "tradecore/actions.h"
+#include "tradecore/calendar.h"
 #include "tradecore/clock.h"
 #include "tradecore/refdata.h"
 #include "tradecore/store.h"
@@ -413,12 +414,92 @@ static void test_conflict_rejects_the_file(void **state)
     assert_int_equal(rows_in(f->s, "fx_rates_daily"), 1);
 }
 
+#ifndef MANY_SYMBOLS
+#define MANY_SYMBOLS 400
+#endif
+
+/* MANY_SYMBOLS instruments (ids I0000.., symbols S0000..) with four actions
+ * each, the symbols taking turns down the file (each symbol's rows far
+ * apart): every row stored on its symbol's instrument with its own value; a
+ * second file of the same rows ends with an unknown symbol and is refused
+ * naming that last line (the rows are still resolved in file order), with
+ * nothing of it stored; the first file again changes nothing. */
+static void test_many_symbols(void **state)
+{
+    struct tc_test_hist_fx *f = *state;
+    struct tc_error err = {0};
+    struct tc_actions_summary sum;
+    enum { N = MANY_SYMBOLS, ROWS = 4 * N };
+    static const char *const days[4] = {"2001-02-05", "2003-06-10", "2005-09-15", "2007-12-20"};
+    char path[700], id[16], sym[16];
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "I%04d", i);
+        snprintf(sym, sizeof sym, "S%04d", i);
+        assert_int_equal(tc_test_hist_add_instrument(f->s, id, sym, "XNYS"), 0);
+    }
+    size_t cap = 64 + (size_t)ROWS * 48 + 64, len = 0;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    len += (size_t)snprintf(text + len, cap - len, HDR);
+    for (int k = 0; k < 4; k++)
+        for (int j = 0; j < N; j++) {
+            const int i = (j * 7 + k * 3) % N; /* N is not a multiple of 7 */
+            if (k == 3)
+                len += (size_t)snprintf(text + len, cap - len, "S%04d,%s,SPLIT,%d,\n", i, days[k],
+                                        2 + i % 5);
+            else
+                len += (size_t)snprintf(text + len, cap - len, "S%04d,%s,DIVIDEND,0.%02d,USD\n",
+                                        i, days[k], 1 + (i + k) % 97);
+        }
+    file_at(f, "many.csv", text, path, sizeof path);
+    tc_assert_ok(tc_actions_ingest_csv(f->s, path, NULL, NULL, &sum, &err), &err);
+    assert_int_equal(sum.rows, ROWS);
+    assert_int_equal(sum.inserted, ROWS);
+    assert_int_equal(sum.unchanged, 0);
+    for (int i = 0; i < N; i++) {
+        struct tc_corp_action *ca = NULL;
+        size_t n = 0;
+        char want[16];
+        snprintf(id, sizeof id, "I%04d", i);
+        tc_assert_ok(tc_actions_load(f->s, id, &ca, &n, &err), &err);
+        assert_int_equal(n, 4);
+        for (int k = 0; k < 4; k++) {
+            int64_t day = 0;
+            tc_assert_ok(tc_date_parse(days[k], &day, &err), &err);
+            assert_int_equal(ca[k].ex_date, day);
+            assert_int_equal(ca[k].kind, k == 3 ? TC_CA_SPLIT : TC_CA_DIVIDEND);
+            if (k == 3)
+                snprintf(want, sizeof want, "%d", 2 + i % 5);
+            else
+                snprintf(want, sizeof want, "0.%02d", 1 + (i + k) % 97);
+            assert_int_equal(tc_dec_cmp(k == 3 ? ca[k].ratio : ca[k].amount, D(want)), 0);
+        }
+        free(ca);
+    }
+    len += (size_t)snprintf(text + len, cap - len, "ZZZZ,2009-01-05,DIVIDEND,0.5,USD\n");
+    file_at(f, "many_bad.csv", text, path, sizeof path);
+    int rc = tc_actions_ingest_csv(f->s, path, NULL, NULL, &sum, &err);
+    char want[64];
+    snprintf(want, sizeof want, "many_bad.csv:%d:", ROWS + 2);
+    tc_test_assert_error("unknown symbol last", rc, TC_ENOTFOUND, &err, want);
+    assert_non_null(strstr(err.msg, "ZZZZ"));
+    assert_int_equal(rows_in(f->s, "corporate_actions"), ROWS);
+    text[len - strlen("ZZZZ,2009-01-05,DIVIDEND,0.5,USD\n")] = '\0';
+    file_at(f, "many.csv", text, path, sizeof path);
+    tc_assert_ok(tc_actions_ingest_csv(f->s, path, NULL, NULL, &sum, &err), &err);
+    assert_int_equal(sum.rows, ROWS);
+    assert_int_equal(sum.inserted, 0);
+    assert_int_equal(sum.unchanged, ROWS);
+    free(text);
+}
+
 #define TESTS(s)                                                                        \
     cmocka_unit_test_setup_teardown(test_actions_stored_and_read_back, s, teardown),    \
         cmocka_unit_test_setup_teardown(test_fx_stored_and_found, s, teardown),         \
         cmocka_unit_test_setup_teardown(test_bad_files, s, teardown),                   \
         cmocka_unit_test_setup_teardown(test_bad_bytes, s, teardown),                   \
-        cmocka_unit_test_setup_teardown(test_conflict_rejects_the_file, s, teardown)
+        cmocka_unit_test_setup_teardown(test_conflict_rejects_the_file, s, teardown), \
+        cmocka_unit_test_setup_teardown(test_many_symbols, s, teardown)
 
 int main(void)
 {

@@ -27,9 +27,12 @@ static const char *const fx_cols[] = {"date", "base", "quote", "rate"};
 #define N_FX_COLS 4
 
 /* One checked data row. Actions: A is the symbol, CA_KIND the action;
- * FX: A is the base, QUOTE the quote. */
+ * FX: A is the base, QUOTE the quote. SYM numbers A among the file's
+ * distinct values of A (0..nsym-1, in sorted order; set by
+ * find_duplicates). */
 struct row {
     int64_t line, day;
+    size_t sym;
     char a[TC_REFDATA_ID_MAX];
     char quote[4];
     char currency[4]; /* actions: "" when none */
@@ -50,9 +53,9 @@ struct file {
     /* the header: the field index of each column (-1: absent), its width */
     int col[N_ACTION_COLS];
     int ncols;
-    /* the checked rows */
+    /* the checked rows; NSYM distinct values of their A */
     struct row *rows;
-    size_t n, cap;
+    size_t n, cap, nsym;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -282,19 +285,26 @@ static int row_cmp(const void *a, const void *b)
 }
 
 /* A key given twice: the error names the later line with the smallest number
- * and the first line of its key. */
+ * and the first line of its key. Each row's SYM numbered on the way (the
+ * sort puts equal symbols together), and F->nsym set. */
 static int find_duplicates(struct file *f, struct tc_error *err)
 {
+    f->nsym = f->n;
     if (f->n < 2)
         return 0;
-    const struct row **ix = malloc(f->n * sizeof(*ix));
+    struct row **ix = malloc(f->n * sizeof(*ix));
     if (!ix)
         return tc_error_set(err, TC_ENOMEM, "%s: out of memory", f->path);
     for (size_t i = 0; i < f->n; i++)
         ix[i] = &f->rows[i];
     qsort(ix, f->n, sizeof(*ix), row_cmp);
     const struct row *dup = NULL, *first = NULL;
+    size_t sym = 0;
+    ix[0]->sym = 0;
     for (size_t i = 1, start = 0; i < f->n; i++) {
+        if (strcmp(ix[i]->a, ix[i - 1]->a) != 0)
+            sym++;
+        ix[i]->sym = sym;
         if (key_cmp(ix[i], ix[start]) != 0) {
             start = i;
             continue;
@@ -305,6 +315,7 @@ static int find_duplicates(struct file *f, struct tc_error *err)
         }
     }
     free(ix);
+    f->nsym = sym + 1;
     if (!dup)
         return 0;
     char day[TC_DATE_STRLEN];
@@ -357,9 +368,10 @@ static void file_release(struct file *f)
 /* ------------------------------------------------------------------------ */
 /* Storing                                                                    */
 
-/* A symbol resolved in this transaction. */
+/* A symbol's instrument, resolved in the transaction run numbered RUN (0:
+ * not yet resolved). */
 struct resolved {
-    char symbol[TC_REFDATA_ID_MAX];
+    unsigned run;
     char id[TC_REFDATA_ID_MAX];
 };
 
@@ -368,8 +380,8 @@ struct store_ctx {
     const char *market_id, *source;
     int64_t now;
     struct tc_actions_summary sum;
-    struct resolved *res;
-    size_t nres, cap_res;
+    struct resolved *res; /* by row SYM: f->nsym */
+    unsigned run;         /* the transaction's runs so far */
     /* the stored row of the current key */
     int found;
     struct tc_dec stored;
@@ -400,24 +412,19 @@ static int stored_rate(const struct tc_row *row, void *ud)
     return tc_row_dec(row, 0, &c->stored) != 0 ? TC_ESTATE : 0;
 }
 
-/* The instrument of SYMBOL, resolved once per transaction. */
-static int resolve(struct tc_txn *tx, struct store_ctx *c, const char *symbol, const char **id,
+/* The instrument of row R's symbol, resolved once per transaction run (the
+ * symbol's slot found by its number, not by a search). */
+static int resolve(struct tc_txn *tx, struct store_ctx *c, const struct row *r, const char **id,
                    struct tc_error *err)
 {
-    for (size_t i = 0; i < c->nres; i++)
-        if (strcmp(c->res[i].symbol, symbol) == 0) {
-            *id = c->res[i].id;
-            return 0;
-        }
-    if (tc__grow((void **)&c->res, &c->cap_res, c->nres, sizeof(*c->res), 8) != 0)
-        return tc_error_set(err, TC_ENOMEM, "%s: out of memory", c->f->path);
-    struct resolved *r = &c->res[c->nres];
-    int rc = tc__prices_resolve(tx, symbol, c->market_id, r->id, err);
-    if (rc != 0)
-        return rc;
-    snprintf(r->symbol, sizeof r->symbol, "%s", symbol);
-    c->nres++;
-    *id = r->id;
+    struct resolved *x = &c->res[r->sym];
+    if (x->run != c->run) {
+        int rc = tc__prices_resolve(tx, r->a, c->market_id, x->id, err);
+        if (rc != 0)
+            return rc;
+        x->run = c->run;
+    }
+    *id = x->id;
     return 0;
 }
 
@@ -430,7 +437,7 @@ static int store_action(struct tc_txn *tx, struct store_ctx *c, const struct row
     int split = r->ca_kind == TC_CA_SPLIT, rc;
 
     c->f->lineno = r->line;
-    if ((rc = resolve(tx, c, r->a, &id, err)) != 0)
+    if ((rc = resolve(tx, c, r, &id, err)) != 0)
         return rc == TC_ENOMEM ? rc : tc_error_prefix(err, "%s:%lld", c->f->path,
                                                        (long long)r->line);
     tc__prices_day_text(r->day, day, sizeof day);
@@ -520,7 +527,7 @@ static int store_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     struct store_ctx *c = ud;
     int rc;
     memset(&c->sum, 0, sizeof c->sum);
-    c->nres = 0;
+    c->run++; /* a rerun resolves every symbol again */
     for (size_t i = 0; i < c->f->n; i++) {
         const struct row *r = &c->f->rows[i];
         if ((rc = c->f->kind == ACTIONS ? store_action(tx, c, r, err) : store_rate(tx, c, r, err)) !=
@@ -563,8 +570,10 @@ static int ingest(struct tc_store *s, const char *path, enum file_kind kind,
     c.now = tc_clock_now(clock);
     if (!*c.source || strlen(c.source) > 255)
         rc = tc_error_set(err, TC_EINVAL, "%s: the file name must be 1..255 bytes", path);
-    else if ((rc = read_file(f, err)) == 0 &&
-             (rc = tc_store_txn(s, TC_TXN_WRITE, store_fn, &c, err)) == 0 && out)
+    else if ((rc = read_file(f, err)) == 0 && kind == ACTIONS && f->nsym &&
+             !(c.res = calloc(f->nsym, sizeof(*c.res))))
+        rc = tc_error_set(err, TC_ENOMEM, "%s: out of memory", path);
+    if (rc == 0 && (rc = tc_store_txn(s, TC_TXN_WRITE, store_fn, &c, err)) == 0 && out)
         *out = c.sum;
     free(c.res);
     file_release(f);
