@@ -1110,8 +1110,10 @@ static void test_map_pad(void **state)
         if (size < TC__PRICES_MAP_MIN)
             continue;
         FILE *f = fopen(path, "rb");
+        struct stat st;
         assert_non_null(f);
-        char *m = tc__prices_map(fileno(f), size, &span);
+        assert_int_equal(fstat(fileno(f), &st), 0);
+        char *m = tc__prices_map(fileno(f), &st, size, &span);
         if (!m)
             fail_msg("no mapping of %zu bytes", size);
         assert_true(span >= size + TC__PRICES_PAD);
@@ -1123,15 +1125,25 @@ static void test_map_pad(void **state)
         assert_int_equal(munmap(m, span), 0);
         fclose(f);
     }
-    /* the threshold, and a size past the file's end */
+    /* the threshold, a size past the file's end (as the caller's stat
+     * says, and past it with a stat that says more), and a stat that is
+     * not a regular file's */
     FILE *f = fopen(path, "rb");
+    struct stat st;
     assert_non_null(f);
+    assert_int_equal(fstat(fileno(f), &st), 0);
     size_t span = 7;
-    assert_null(tc__prices_map(fileno(f), TC__PRICES_MAP_MIN - 1, &span));
-    assert_null(tc__prices_map(fileno(f), base * 2 + 10, &span));
-    assert_null(tc__prices_map(fileno(f), base * 2 + (size_t)page, &span));
+    assert_null(tc__prices_map(fileno(f), &st, TC__PRICES_MAP_MIN - 1, &span));
+    assert_null(tc__prices_map(fileno(f), &st, base * 2 + 10, &span));
+    assert_null(tc__prices_map(fileno(f), &st, base * 2 + (size_t)page, &span));
+    struct stat big = st;
+    big.st_size = (off_t)(base * 2 + 10);
+    assert_null(tc__prices_map(fileno(f), &big, base * 2 + 10, &span));
+    struct stat fifo = st;
+    fifo.st_mode = (fifo.st_mode & ~(mode_t)S_IFMT) | S_IFIFO;
+    assert_null(tc__prices_map(fileno(f), &fifo, TC__PRICES_MAP_MIN, &span));
     assert_int_equal(span, 7);
-    char *m = tc__prices_map(fileno(f), TC__PRICES_MAP_MIN, &span);
+    char *m = tc__prices_map(fileno(f), &st, TC__PRICES_MAP_MIN, &span);
     assert_non_null(m);
     assert_memory_equal(m, text, TC__PRICES_MAP_MIN);
     assert_int_equal(m[TC__PRICES_MAP_MIN], 0);

@@ -498,7 +498,10 @@ static int take_sets(struct tc_cli *cli, struct data *d, size_t n)
 }
 
 /* The heap prepared for the run (core/heap.h): the bars take about the
- * size of their files, the ledger and the outputs about as much again. */
+ * size of their files, the ledger and the outputs about as much again.
+ * This stat of each path is a hint taken before the loader's threads
+ * start; the loader fstat()s the descriptor it then opens once (the size
+ * it maps or reads, which may differ if the file changed in between). */
 static void batch_heap(const struct opts *o)
 {
     size_t expect = 0;

@@ -583,14 +583,13 @@ static int read_whole(struct reader *r, int fd, size_t size, char **buf, size_t 
 /* The file's whole pages mapped from the page cache over an anonymous
  * (zero) mapping that reaches READ_PAD bytes past SIZE, its last partial
  * page read into that mapping (ingest_fast.h). */
-char *tc__prices_map(int fd, size_t size, size_t *span)
+char *tc__prices_map(int fd, const struct stat *st, size_t size, size_t *span)
 {
     static long page;
     if (!page)
         page = sysconf(_SC_PAGESIZE);
-    struct stat st;
-    if (page <= 0 || size < TC__PRICES_MAP_MIN || size > SIZE_MAX / 2 || fstat(fd, &st) != 0 ||
-        !S_ISREG(st.st_mode) || (uint64_t)st.st_size < size)
+    if (page <= 0 || size < TC__PRICES_MAP_MIN || size > SIZE_MAX / 2 || !S_ISREG(st->st_mode) ||
+        st->st_size < 0 || (uint64_t)st->st_size < size)
         return NULL;
     size_t pg = (size_t)page, whole = size & ~(pg - 1), tail = size - whole;
     size_t all = whole + ((tail + READ_PAD + pg - 1) & ~(pg - 1));
@@ -689,7 +688,7 @@ static int rd_run(struct reader *r)
         goto out;
     }
     if (S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (buf = tc__prices_map(fd, (size_t)st.st_size, &span)) != NULL)
+        (buf = tc__prices_map(fd, &st, (size_t)st.st_size, &span)) != NULL)
         len = (size_t)st.st_size;
     else if ((rc = read_whole(r, fd,
                               S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size : 0,

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "tradecore/bars.h"
 #include "tradecore/dec.h"
@@ -28,13 +29,15 @@
  * read-only in memory without a copy, followed by at least TC__PRICES_PAD
  * zero bytes, as the reader's read() of a whole file gives them: the bytes
  * after SIZE are zeros even when SIZE is a page multiple or the file is
- * longer than SIZE. *SPAN gets the length to munmap() the result with.
- * NULL (nothing left mapped) when SIZE is below TC__PRICES_MAP_MIN or a
- * step fails, the file being shorter than SIZE included: the caller reads
- * the file instead. A file cut shorter while it is mapped faults on the
- * pages lost, as with any mapped file.
+ * longer than SIZE. ST is FD's fstat(), taken by the caller (the reader
+ * has it already: the map does not ask the system again). *SPAN gets the
+ * length to munmap() the result with. NULL (nothing left mapped) when SIZE
+ * is below TC__PRICES_MAP_MIN, ST is not a regular file's or its size is
+ * below SIZE, or a step fails, the file being shorter than SIZE included:
+ * the caller reads the file instead. A file cut shorter while it is mapped
+ * faults on the pages lost, as with any mapped file.
  */
-char *tc__prices_map(int fd, size_t size, size_t *span);
+char *tc__prices_map(int fd, const struct stat *st, size_t size, size_t *span);
 
 /* How many bytes of mapped files tc_prices_load_csv_many may leave mapped
  * until its threads are done (ingest.c: an unmapping while other threads
