@@ -334,9 +334,10 @@ static void intent(struct tc_order_intent *o, const char *order_id, const char *
 }
 
 /* Inserts order COID of fingerprint FP with row handle SIG: its code, and
- * the message's text WANT for a refusal. */
-static int ins(struct direct *d, struct tc_txn *tx, const char *order_id, const char *coid,
-               const char *fp, size_t sig, const char *want)
+ * the message's text WANT for a refusal. FP_LEN: the signal path's word
+ * that COID is FP and its suffix (0: checked). */
+static int ins_n(struct direct *d, struct tc_txn *tx, const char *order_id, const char *coid,
+                 const char *fp, size_t fp_len, size_t sig, const char *want)
 {
     struct tc_order_intent o;
     struct tc_error e = {0};
@@ -344,12 +345,19 @@ static int ins(struct direct *d, struct tc_txn *tx, const char *order_id, const 
     int rc;
 
     intent(&o, order_id, coid);
-    rc = d->l->repo->order_insert(d->l, tx, &o, 0, fp, sig, "pos-t-1", d->pos, NULL, &ref, &e);
+    rc = d->l->repo->order_insert(d->l, tx, &o, 0, fp, fp_len, sig, "pos-t-1", d->pos, NULL, &ref,
+                                  &e);
     if (want)
         assert_non_null(strstr(tc_error_msg(&e), want));
     else
         assert_true(ref > 0);
     return rc;
+}
+
+static int ins(struct direct *d, struct tc_txn *tx, const char *order_id, const char *coid,
+               const char *fp, size_t sig, const char *want)
+{
+    return ins_n(d, tx, order_id, coid, fp, 0, sig, want);
 }
 
 /* The order id of client order id COID, "" when not found. */
@@ -408,6 +416,20 @@ static int direct_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
         /* a row's own suffixes of 10 digits and one more */
         assert_int_equal(ins(d, tx, "ord-5", "id:a:L4294967295", "id:a", d->sig_a, NULL), 0);
         assert_int_equal(ins(d, tx, "ord-6", "id:a:L42949672950", "id:a", d->sig_a, NULL), 0);
+        /* the fingerprint's length given (the signal path's own ids): kept
+         * by the row, refused again either way */
+        assert_int_equal(ins_n(d, tx, "ord-9", "id:a:L2", "id:a", 4, d->sig_a, NULL), 0);
+        assert_int_equal(ins_n(d, tx, "ord-x", "id:a:L2", "id:a", 4, d->sig_a,
+                               "order \"id:a:L2\": the client order id exists"),
+                         TC_ECONFLICT);
+        assert_int_equal(ins(d, tx, "ord-x", "id:a:L2", "id:a", 0, "the client order id exists"),
+                         TC_ECONFLICT);
+        assert_int_equal(ins_n(d, tx, "ord-x", "id:a:L0", "id:a", 4, d->sig_a,
+                               "the client order id exists"),
+                         TC_ECONFLICT);
+        assert_int_equal(ins_n(d, tx, "ord-x", "id:a:X1", "id:a", 4, d->sig_a,
+                               "the client order id exists"),
+                         TC_ECONFLICT);
         return 0;
     }
     if (d->step == 1) {
@@ -425,9 +447,11 @@ static int direct_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     {
         static const char *const coid[] = {"id:a:L0",  "id:a:X1", "id:a:L0x", "other:L0",
                                            "id:a:L4294967295", "id:a:L42949672950",
+                                           "id:a:L2",
                                            "id:b:L0",  "id:a:L7", "id:a:L1", "id:a:X0",
                                            "id:a",     "id:b:L1"};
         static const char *const want[] = {"ord-1", "ord-2", "ord-3", "ord-4", "ord-5", "ord-6",
+                                           "ord-9",
                                            "",      "",      "",      "",      "",      ""};
         for (size_t k = 0; k < sizeof(coid) / sizeof(coid[0]); k++) {
             load(d, tx, coid[k], got);

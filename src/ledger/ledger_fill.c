@@ -145,7 +145,7 @@ int tc__ledger_submit_in_txn(struct tc_ledger *l, struct tc_txn *tx,
     struct tc_error e2;
     struct submit_ctx sc;
     int rc;
-    tc_error_clear(&e2);
+    tc__ledger_err_clear(&e2);
 
     *deferred = 0;
     memset(&sc, 0, sizeof(sc));
@@ -493,7 +493,7 @@ int tc__ledger_on_fill(const struct tc_fill *fill, void *ud)
     struct submit_ctx *sc = tl_submit;
     struct tc_error err;
     int rc, applied;
-    tc_error_clear(&err);
+    tc__ledger_err_clear(&err);
 
     if (sc && sc->l == ud && strcmp(fill->client_order_id, sc->coid) == 0)
         return keep_fill(sc, fill); /* recorded with the acknowledgement */

@@ -163,6 +163,14 @@ int tc__ledger_on_fill(const struct tc_fill *fill, void *ud);
  * buffer zeroed past its text, as a rule), else any. */
 #define TC__TERMINATED(a) ((a)[sizeof(a) - 1] == '\0' || memchr((a), 0, sizeof(a)) != NULL)
 
+/* tc_error_clear of E (not NULL) inline: the per-signal and per-fill paths
+ * clear several errors each, a call apiece. */
+static inline void tc__ledger_err_clear(struct tc_error *e)
+{
+    e->code = 0;
+    e->msg[0] = '\0';
+}
+
 /* Copies S into BUF of CAP bytes (truncated to fit): snprintf "%s" without
  * its cost on the per-signal paths. */
 void tc__ledger_copy(char *buf, size_t cap, const char *s);

@@ -93,6 +93,7 @@ struct tc__ledger_sig_row {
     int has_time;
     int64_t signal_time_us;
     uint64_t fp_hash;  /* key_hint(TC__LEDGER_KEY_SIG, FP) of this ledger, 0 none */
+    size_t fp_len;     /* strlen(FP) when the caller knows it, 0: measured */
 };
 
 /* The keys key_hint knows. */
@@ -183,9 +184,12 @@ struct tc__ledger_repo_ops {
      * memory backend keeps them once, as the position's), POS its handle
      * (0 none: found by its id); SIG the handle sig_insert gave in this
      * transaction for the row of FINGERPRINT (0 none); *REF the order's
-     * handle for an order_load in the same transaction (memory; 0 for SQL) */
+     * handle for an order_load in the same transaction (memory; 0 for SQL);
+     * FP_LEN, when not 0, says that the client order id is FINGERPRINT's
+     * FP_LEN bytes followed by ':', 'L' or 'X' and the layer in decimal
+     * (the signal path's own form: not checked again), 0 not known */
     int (*order_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
-                        int closing, const char *fingerprint, size_t sig,
+                        int closing, const char *fingerprint, size_t fp_len, size_t sig,
                         const char *position_id, size_t pos, const char *reason, size_t *ref,
                         struct tc_error *err);
     /* REF: the order's handle from order_insert in this transaction, 0 none

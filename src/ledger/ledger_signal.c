@@ -23,6 +23,7 @@ struct sig_ctx {
     /* input */
     const struct tc_signal *sig;   /* NULL when the body did not parse */
     char fp[TC_SIGNAL_FP_LEN];
+    size_t fp_len;                 /* strlen(FP) once it is made */
     uint64_t fp_hash;              /* the repo's key_hint of FP, 0 none yet */
     const char *payload;           /* NULL for signals built in code */
     char log_portfolio[TC_ID_BUFSZ], log_strategy[TC_ID_BUFSZ], log_instrument[TC_ID_BUFSZ];
@@ -273,7 +274,7 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
         return tc_error_prefix(err, "signal %s", c->fp);
     {
         /* "<fingerprint>:L<layer>" / ":X<layer>", by hand: once per order */
-        size_t n = strlen(c->fp);
+        size_t n = c->fp_len;
         char digits[12];
         int nd = 0;
         unsigned layer = (unsigned)p->layer;
@@ -302,8 +303,8 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     o->has_limit_price = o->has_stop_price = 0;
     o->limit_price = o->stop_price = TC_DEC_ZERO;
     o->created_at_us = now;
-    if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, c->sig_ref, p->position_id, pos,
-                                    reason, &ref, err)) != 0)
+    if ((rc = l->repo->order_insert(l, tx, o, closing, c->fp, c->fp_len, c->sig_ref,
+                                    p->position_id, pos, reason, &ref, err)) != 0)
         return rc;
     if (c->intents.n <= NREF)
         c->ref[c->intents.n - 1] = ref;
@@ -322,25 +323,32 @@ static int new_position(struct sig_ctx *c, struct tc_txn *tx, int layer, struct 
     const struct tc_signal *s = c->sig;
     int rc;
 
-    memset(p, 0, sizeof(*p));
+    /* every field written (the texts up to their NUL; the status, version
+     * and time by the insert), not the whole struct zeroed first */
+    p->position_id[0] = '\0';
     if ((rc = tc__ledger_new_id(c->l, "pos", p->position_id, sizeof(p->position_id), err)) != 0)
         return tc_error_prefix(err, "signal %s", c->fp);
     COPY_ID(p->portfolio_id, s->portfolio);
     COPY_ID(p->strategy_id, s->strategy);
     COPY_ID(p->instrument_id, s->instrument);
     p->side = s->side;
-    p->lots = TC_DEC_ZERO;
+    p->quantity = p->lots = TC_DEC_ZERO;
     (void)lots;
     p->multiplier = c->inst->multiplier;
     p->lot_size = c->inst->lot_size;
     p->entry_price = s->price;
     p->entry_time_us = s->timestamp_us;
-    if (stop) {
-        p->initial_stop = p->current_stop = *stop;
-        p->has_initial_stop = p->has_current_stop = 1;
-    }
+    p->initial_stop = p->current_stop = stop ? *stop : TC_DEC_ZERO;
+    p->has_initial_stop = p->has_current_stop = stop != NULL;
     p->is_base = layer == 0;
     p->layer = layer;
+    p->status = TC_POSITION_OPEN;
+    p->closed_quantity = p->exit_price = TC_DEC_ZERO;
+    p->exit_time_us = 0;
+    p->exit_reason[0] = '\0';
+    p->realized_pnl = p->commission = TC_DEC_ZERO;
+    p->version = 0;
+    p->updated_at_us = 0;
     return tc__ledger_insert_position(c->l, tx, p, &c->slot, pos, err);
 }
 
@@ -422,7 +430,7 @@ static int do_base_entry(struct decide *d)
     struct tc_dec qty;
     struct tc_error e;
     int has_explicit = 0, rc;
-    tc_error_clear(&e);
+    tc__ledger_err_clear(&e);
 
     if (c->layers.n > 0)
         return REJECT(d, "base entry: portfolio \"%s\" already has an open %s position \"%s\" in "
@@ -476,7 +484,7 @@ static int do_pyramid(struct decide *d)
     struct tc_dec qty, open_qty = TC_DEC_ZERO;
     struct tc_error e;
     int has_explicit = 0, rc;
-    tc_error_clear(&e);
+    tc__ledger_err_clear(&e);
 
     for (size_t k = 0; k < c->layers.n; k++) {
         if (ly[k].p.is_base)
@@ -724,15 +732,16 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     struct tc__ledger_sig_row row;
     struct tc_error rej;
     int rc, inserted = 0;
-    tc_error_clear(&rej);
+    tc__ledger_err_clear(&rej);
 
     memset(c->out, 0, sizeof(*c->out));
-    tc__ledger_copy(c->out->fingerprint, sizeof(c->out->fingerprint), c->fp);
+    memcpy(c->out->fingerprint, c->fp, c->fp_len); /* its NUL: the memset's */
     c->slot = 0; /* a handle of this attempt only */
     c->out_pos = c->out_ord = 0;
     c->intents.n = 0;
     tc__ledger_changes_reset(&c->ch);
     row.fp = c->fp;
+    row.fp_len = c->fp_len;
     row.fp_hash = c->fp_hash;
     row.portfolio = c->lp;
     row.strategy = c->ls;
@@ -763,7 +772,7 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
         tc__ledger_changes_reset(&c->ch);
         memset(c->out, 0, sizeof(*c->out));
         c->out_pos = c->out_ord = 0;
-        tc__ledger_copy(c->out->fingerprint, sizeof(c->out->fingerprint), c->fp);
+        memcpy(c->out->fingerprint, c->fp, c->fp_len);
         c->out->status = TC_SIGNAL_REJECTED;
         tc__ledger_copy(c->out->reason, sizeof(c->out->reason), tc_error_msg(&rej));
         return finish(c, tx, err);
@@ -811,11 +820,12 @@ static struct sig_ctx *ctx_get(struct tc_ledger *l)
     c->sig = NULL;
     c->payload = NULL;
     c->fp[0] = '\0';
+    c->fp_len = 0;
     c->fp_hash = 0;
     c->lp = c->ls = c->li = c->lt = c->lsd = NULL;
     c->named_position[0] = '\0';
     c->pre_rejected = 0;
-    tc_error_clear(&c->pre_reason);
+    tc__ledger_err_clear(&c->pre_reason);
     c->inst = NULL;
     tc__ledger_changes_reset(&c->ch); /* its array stays, as the intents' and layers' */
     c->intents = intents;
@@ -872,7 +882,7 @@ static int process(struct sig_ctx *c, struct tc_signal_outcome *out, struct tc_e
         struct tc_error e2;
         if (!o->order_id[0])
             continue; /* submitted inside the transaction */
-        tc_error_clear(&e2);
+        tc__ledger_err_clear(&e2);
         if (tc__ledger_submit_intent(l, o, &e2) != 0)
             TC_LOG_WARN("ledger", "order intent not submitted; it stays NEW for recovery",
                         TC_LF_STR("order_id", o->order_id),
@@ -889,7 +899,7 @@ static int load_instrument(struct sig_ctx *c, struct tc_error *err)
     struct tc_error e;
     int rc;
 
-    tc_error_clear(&e);
+    tc__ledger_err_clear(&e);
     rc = c->l->repo->instrument_get(c->l, c->sig->instrument, &c->inst_own, &c->inst, &e);
     if (rc == TC_ENOTFOUND) {
         c->pre_rejected = 1;
@@ -933,6 +943,7 @@ static int prepare(struct sig_ctx *c, struct tc_error *err)
             return tc_error_set(err, TC_EINTERNAL, "signal: fingerprint failed");
         snprintf(c->fp, sizeof(c->fp), "sha256:%s", hex);
     }
+    c->fp_len = strlen(c->fp);
     /* its hash now, its place in the log's map asked for while the checks
      * and the instrument's load run */
     c->fp_hash = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, c->fp);
@@ -1008,6 +1019,7 @@ int tc_ledger_submit_signal(struct tc_ledger *l, const char *json, size_t len,
             rc = tc_error_set(err, TC_EINTERNAL, "signal: fingerprint failed");
             goto out;
         }
+        c->fp_len = strlen(c->fp);
         c->fp_hash = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, c->fp);
         copy_id_field(root, "portfolio", c->log_portfolio, sizeof(c->log_portfolio));
         copy_id_field(root, "strategy", c->log_strategy, sizeof(c->log_strategy));

@@ -1123,7 +1123,8 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     struct mem *m = M(l);
     struct table *t = &m->t[T_SIG];
     /* the hash key_hint worked out (its slot's line asked for then) */
-    struct hkey hk = hkey_hinted(r->fp, r->fp_hash);
+    struct hkey hk = r->fp_hash && r->fp_len ? (struct hkey){r->fp, r->fp_len, r->fp_hash}
+                                             : hkey_hinted(r->fp, r->fp_hash);
     struct msig *e;
     size_t i;
     int rc;
@@ -1844,7 +1845,7 @@ static long ord_lookup(struct mem *m, const char *id)
 }
 
 static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
-                            int closing, const char *fingerprint, size_t sig,
+                            int closing, const char *fingerprint, size_t fp_len, size_t sig,
                             const char *position_id, size_t pos, const char *reason, size_t *ref,
                             struct tc_error *err)
 {
@@ -1852,12 +1853,12 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     struct table *t = &m->t[T_ORD];
     long pk = pos_find(m, pos, position_id);
     const char *id = o->client_order_id;
-    size_t len = strlen(id), fl = strlen(fingerprint);
+    size_t len = strlen(id), fl = fp_len ? fp_len : strlen(fingerprint);
     /* the id is "<fingerprint>:<suffix>" (its fingerprint's text not kept
      * again), and kept by the row of the fingerprint when the suffix is the
-     * ledger's */
-    int same = fl < len && id[fl] == ':' && memcmp(id, fingerprint, fl) == 0;
-    long si = same && sig && sig <= m->t[T_SIG].n && ord_suffix(id, len) == len - fl
+     * ledger's (FP_LEN: the caller made it so) */
+    int same = fp_len || (fl < len && id[fl] == ':' && memcmp(id, fingerprint, fl) == 0);
+    long si = same && sig && sig <= m->t[T_SIG].n && (fp_len || ord_suffix(id, len) == len - fl)
                   ? (long)sig - 1
                   : -1;
     struct msig *sg = NULL;

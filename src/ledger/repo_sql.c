@@ -541,7 +541,7 @@ static int sql_open_count(struct tc_ledger *l, struct tc_txn *tx, const char *po
 /* orders                                                                     */
 
 static int sql_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_intent *o,
-                            int closing, const char *fingerprint, size_t sig,
+                            int closing, const char *fingerprint, size_t fp_len, size_t sig,
                             const char *position_id, size_t pos, const char *reason, size_t *ref,
                             struct tc_error *err)
 {
@@ -565,6 +565,7 @@ static int sql_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     *ref = 0;
     (void)pos;
     (void)sig;
+    (void)fp_len;
     if (rc != 0)
         return tc_error_set(err, rc, "order \"%s\": %s", o->client_order_id, tc_error_msg(err));
     return 0;
