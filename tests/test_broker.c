@@ -172,6 +172,17 @@ static void test_dispatch_errors(void **state)
     assert_int_equal(tc_broker_submit(NULL, NULL, NULL, &err), TC_EINVAL);
     assert_int_equal(tc_broker_submit(&bare, NULL, NULL, &err), TC_EINVAL);
     assert_int_equal(tc_broker_report_fill(&bare, &(struct tc_fill){0}), TC_ESTATE);
+    /* a broker that writes nothing answers an empty ack, whatever was there */
+    {
+        struct tc_order_intent o;
+        struct tc_broker_ack ack;
+        memset(&o, 0, sizeof(o));
+        memset(&ack, 0x5A, sizeof(ack));
+        tc_assert_ok(tc_broker_submit(&bare, &o, &ack, &err), &err);
+        assert_string_equal(ack.broker_order_id, "");
+        assert_string_equal(ack.reason, "");
+        assert_int_equal(ack.status, 0);
+    }
     assert_string_equal(tc_broker_name(NULL), "?");
     tc_broker_instant_options_default(&io);
     io.commission_rate = D("-0.1");

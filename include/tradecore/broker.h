@@ -226,7 +226,10 @@ void tc_broker_set_update_handler(struct tc_broker *b, tc_broker_update_fn fn, v
 int tc_broker_in_txn(struct tc_broker *b, const struct tc_order_intent *intent);
 
 /* Dispatchers: TC_EINVAL for NULL arguments; an operation the broker does not
- * have (NULL in its table) is TC_EUSAGE naming the broker and operation. */
+ * have (NULL in its table) is TC_EUSAGE naming the broker and operation.
+ * tc_broker_submit sets ACK's broker order id and reason to "" and its
+ * status to 0 before the broker's submit (the rest of their buffers is not
+ * written). */
 int tc_broker_submit(struct tc_broker *b, const struct tc_order_intent *intent,
                      struct tc_broker_ack *ack, struct tc_error *err);
 int tc_broker_cancel(struct tc_broker *b, const char *client_order_id, struct tc_error *err);
