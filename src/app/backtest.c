@@ -493,7 +493,8 @@ static void on_change(void *ud, const struct tc_position *pos, size_t npos,
                 return;
             }
             t = &b->trk[b->ntrk++];
-            memset(t, 0, sizeof(*t));
+            /* not zeroed first: every field is written here and below (units
+             * and cost by tracked_parts; should it overflow, the run fails) */
             /* the ledger's id buffer whole (a valid id: it fits; a fixed size, no call) */
             _Static_assert(sizeof(t->position_id) == sizeof(p->position_id), "the id's buffer");
             memcpy(t->position_id, p->position_id, sizeof(t->position_id));
