@@ -24,6 +24,15 @@ cd "$base"
 # --- help
 expect 0 backtest --help
 grep -q -- '--sweep k=a,b,c' "$base/out" || fail "help lacks --sweep"
+# the strategies its --strategy line points to ("see below"), with their parameters
+grep -q '^  sma_cross: long STAKE units' "$base/out" || fail "help lacks sma_cross"
+grep -q '^    slow          period of the slow SMA, in bars (> fast); default 30, 2 to 100000$' \
+    "$base/out" || fail "help lacks sma_cross's slow"
+grep -q '^    stake         units bought on a crossover up; default 100, at least 0.00000001$' \
+    "$base/out" || fail "help lacks sma_cross's stake"
+grep -q '^  donchian: ' "$base/out" || fail "help lacks donchian"
+grep -q '^    max_pyramids  layers on top of the base; default 3, 0 to 1000$' "$base/out" ||
+    fail "help lacks donchian's max_pyramids"
 
 # --- a run over a CSV file, text summary and report
 expect 0 backtest --strategy sma_cross --param fast=10 --param slow=30 --param stake=100 \
@@ -147,6 +156,31 @@ expect_err 2 'parameter fast 30 must be below slow 30' \
 expect_err 1 "$base/missing.csv" backtest --strategy sma_cross --data "$base/missing.csv"
 printf 'Date,Open,High,Low,Close,Adj Close,Volume\n2014-01-02,1,2,0.5,3,3,10\n' >"$base/bad-1.csv"
 expect_err 1 'bad-1.csv:2: close 3 is above high 2' backtest --strategy sma_cross --data "$base/bad-1.csv"
+# bad price files: one error naming the file (and line), nothing on standard
+# output, no report folder
+H='Date,Open,High,Low,Close,Adj Close,Volume'
+R='2014-01-02,1,2,0.5,1.5,1.5,10'
+: >"$base/EMPTY.csv"
+printf '%s\n' "$H" >"$base/HDR.csv"
+printf '%s\n%s\n2014-01-03,NaN,2,0.5,1.5,1.5,10\n' "$H" "$R" >"$base/NANP.csv"
+printf '%s\n%s\n2014-01-03,1,2,0.5,1.5,1.5,-5\n' "$H" "$R" >"$base/NEGV.csv"
+printf '%s\n%s\n%s\n' "$H" "$R" "$R" >"$base/DUPD.csv"
+printf '%s\n2014-01-03,1,2,0.5,1.5,1.5,10\n%s\n' "$H" "$R" >"$base/ORDR.csv"
+for c in 'EMPTY.csv: empty file (no header line)' 'HDR.csv:1: no data rows after the header' \
+    'NANP.csv:3: open "NaN" is not a decimal number' 'NEGV.csv:3: volume -5 is negative' \
+    'DUPD.csv:3: duplicate date 2014-01-02 of DUPD (first on line 2)' \
+    'ORDR.csv:3: date 2014-01-02 of ORDR is not after 2014-01-03 (line 2)'; do
+    f=${c%%:*}
+    expect_err 1 "$base/$c" backtest --strategy sma_cross --data "$base/$f" --out "$base/r-$f"
+    [ ! -s "$base/out" ] || fail "$f: something on standard output"
+    [ "$(wc -l <"$base/err")" -eq 1 ] || fail "$f: more than one line of error"
+    [ ! -e "$base/r-$f" ] || fail "$f: a report folder was made"
+done
+expect_err 1 "$base: is a directory" backtest --strategy sma_cross --data "$base"
+: >"$base/afile"
+expect_err 1 "report folder \"$base/afile\": not a directory" \
+    backtest --strategy sma_cross --data "$ORCL" --to 1995-12-31 --out "$base/afile"
+[ ! -s "$base/out" ] || fail "--out a file: something on standard output"
 expect_err 2 '--from 2010-01-02 is after --to 2010-01-01' \
     backtest --strategy sma_cross --data "$ORCL" --from 2010-01-02 --to 2010-01-01
 expect_err 2 '--from:' backtest --strategy sma_cross --data "$ORCL" --from 2010-02-30
@@ -163,7 +197,32 @@ expect_err 2 'give one of --strategy NAME or --strategies FILE' backtest --data 
 expect_err 2 'give one of --data FILE... or --symbols S,...' backtest --strategy sma_cross
 expect_err 2 '--market: ' backtest --strategy sma_cross --data "$ORCL" --market XXXX
 expect_err 2 '--cash: ' backtest --strategy sma_cross --data "$ORCL" --cash abc
-expect_err 2 '--cash must be positive' backtest --strategy sma_cross --data "$ORCL" --cash 0
+expect_err 2 '--cash 0 must be positive' backtest --strategy sma_cross --data "$ORCL" --cash 0
+expect_err 2 '--cash -1 must be positive' backtest --strategy sma_cross --data "$ORCL" --cash -1
+expect_err 2 '--cash: decimal "NaN"' backtest --strategy sma_cross --data "$ORCL" --cash NaN
+expect_err 2 '--commission-rate 2 must be below 1' \
+    backtest --strategy sma_cross --data "$ORCL" --commission-rate 2
+expect_err 2 '--commission-rate 1 must be below 1' \
+    backtest --strategy sma_cross --data "$ORCL" --commission-rate 1
+expect_err 2 '--commission-rate: decimal "NaN"' \
+    backtest --strategy sma_cross --data "$ORCL" --commission-rate NaN
+expect_err 2 '--slippage-rate 2 must be below 1' \
+    backtest --strategy sma_cross --data "$ORCL" --slippage-rate 2
+# an option that takes one value, given twice: refused, not the last one taken
+expect_err 2 '--strategy is given twice' \
+    backtest --strategy sma_cross --strategy donchian --data "$ORCL"
+expect_err 2 '--to is given twice' \
+    backtest --strategy sma_cross --data "$ORCL" --to 2000-01-01 --to 2001-01-01
+expect_err 2 '--out is given twice' \
+    backtest --strategy sma_cross --data "$ORCL" --out "$base/o1" --out "$base/o2"
+[ ! -e "$base/o1" ] && [ ! -e "$base/o2" ] || fail "--out given twice wrote a report"
+# a sweep value twice would run one combination twice into one folder
+expect_err 2 '--sweep fast has the value 5 twice' \
+    backtest --strategy sma_cross --data "$ORCL" --sweep fast=5,6,5 --out "$base/sw2"
+[ ! -e "$base/sw2" ] || fail "a refused sweep wrote a report"
+expect_err 2 '--sweep: strategy sma_cross: unknown parameter "nope"' \
+    backtest --strategy sma_cross --data "$ORCL" --sweep nope=1,2
+expect_err 2 '--sweep "fast=" is not k=a,b,c' backtest --strategy sma_cross --data "$ORCL" --sweep fast=
 expect_err 2 '--commission-rate -0.1 must not be negative' \
     backtest --strategy sma_cross --data "$ORCL" --commission-rate -0.1
 expect_err 2 '--fill-at "open" is not next_open or close' \

@@ -159,6 +159,9 @@ static int parse_sweep(struct tc_cli *cli, const char *s, struct opts *o)
             return tc_cli_usage(cli, "--sweep %s has an empty value", sw->key);
         if (sw->n == MAX_ITEMS)
             return tc_cli_usage(cli, "--sweep %s has more than %d values", sw->key, MAX_ITEMS);
+        for (size_t k = 0; k < sw->n; k++)
+            if (strcmp(sw->values[k], p) == 0) /* the same combination and report folder */
+                return tc_cli_usage(cli, "--sweep %s has the value %s twice", sw->key, p);
         sw->values[sw->n++] = p;
         if (!comma)
             break;
@@ -171,16 +174,24 @@ static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
                       struct tc_backtest_config *cfg)
 {
     int rc;
+    unsigned seen = 0; /* the options below the repeatable ones, by index */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        /* --param, --data and --sweep (the first three) are repeatable; a
+         * second value of another is refused rather than silently taken */
         static const char *const valued[] = {
-            "--strategy", "--strategies", "--param", "--data", "--symbols", "--market",
-            "--from", "--to", "--cash", "--commission-rate", "--slippage-rate", "--volume-cap",
-            "--fill-at", "--out", "--run-id", "--sweep", "--shard"};
+            "--param", "--data", "--sweep", "--strategy", "--strategies", "--symbols",
+            "--market", "--from", "--to", "--cash", "--commission-rate", "--slippage-rate",
+            "--volume-cap", "--fill-at", "--out", "--run-id", "--shard"};
         int known = strcmp(a, "--json") == 0 || strcmp(a, "--store") == 0, takes = 0;
         for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
-            takes |= strcmp(a, valued[k]) == 0;
+            if (strcmp(a, valued[k]) == 0) {
+                takes = 1;
+                if (k >= 3 && (seen & 1u << k))
+                    return tc_cli_usage(cli, "%s is given twice", a);
+                seen |= 1u << k;
+            }
         if (!known && !takes)
             return tc_cli_usage(cli, "unknown option \"%s\" (see --help)", a);
         if (takes && !v)
@@ -222,14 +233,17 @@ static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
                 cfg->to_day = d;
             i++;
         } else if (strcmp(a, "--cash") == 0) {
-            if ((rc = parse_frac(cli, a, v, &cfg->cash)) != 0)
-                return rc;
-            if (tc_dec_is_zero(cfg->cash))
-                return tc_cli_usage(cli, "--cash must be positive");
+            struct tc_error e = {0};
+            if (tc_dec_parse(v, (size_t)-1, &cfg->cash, &e) != 0)
+                return tc_cli_usage(cli, "--cash: %s", tc_error_msg(&e));
+            if (tc_dec_sign(cfg->cash) <= 0)
+                return tc_cli_usage(cli, "--cash %s must be positive", v);
             i++;
         } else if (strcmp(a, "--commission-rate") == 0) {
             if ((rc = parse_frac(cli, a, v, &cfg->sim.comm_rate)) != 0)
                 return rc;
+            if (tc_dec_cmp(cfg->sim.comm_rate, tc_dec_from_raw(TC_DEC_ONE)) >= 0)
+                return tc_cli_usage(cli, "--commission-rate %s must be below 1", v);
             cfg->sim.commission = TC_SIM_COMM_FRACTION;
             i++;
         } else if (strcmp(a, "--slippage-rate") == 0) {
@@ -497,6 +511,29 @@ static int take_sets(struct tc_cli *cli, struct data *d, size_t n)
     return 0;
 }
 
+/* The help, then each built-in strategy (the "see below" of --strategy)
+ * with its parameters, their defaults and bounds, from the registry. */
+static void print_help(FILE *f)
+{
+    fputs(help, f);
+    fputs("\nStrategies and their parameters (--param k=v):\n", f);
+    for (size_t i = 0; i < tc_strategy_count(); i++) {
+        const struct tc_strategy_class *c = tc_strategy_at(i);
+        fprintf(f, "  %s: %s\n", c->name, c->summary);
+        for (size_t k = 0; k < c->n_params; k++) {
+            const struct tc_param_spec *p = &c->params[k];
+            fprintf(f, "    %-13s %s; default %s", p->name, p->help, p->def);
+            if (p->min && p->max)
+                fprintf(f, ", %s to %s", p->min, p->max);
+            else if (p->min)
+                fprintf(f, ", at least %s", p->min);
+            else if (p->max)
+                fprintf(f, ", at most %s", p->max);
+            fputc('\n', f);
+        }
+    }
+}
+
 /* The heap prepared for the run (core/heap.h): the bars take about the
  * size of their files, the ledger and the outputs about as much again.
  * This stat of each path is a hint taken before the loader's threads
@@ -680,7 +717,7 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
     int rc = TC_EXIT_OK, tty = isatty(fileno(cli->err));
 
     if (argc > 1 && tc_cli_is_help(argv[1])) {
-        fputs(help, cli->out);
+        print_help(cli->out);
         return TC_EXIT_OK;
     }
     memset(&o, 0, sizeof(o));
