@@ -47,6 +47,25 @@ static int ack_body(struct tc_txn *tx, struct ack_ctx *c, struct tc_error *err)
     enum tc_order_status status;
     int rc;
 
+    if (c->ref) {
+        /* made in this transaction (order_insert: NEW, version 1): its
+         * acknowledgement written without reading it back; a version that
+         * moved since (an update reported from inside the submit) is a
+         * conflict, and the order is then read as any other */
+        o.found = 1;
+        o.ref = c->ref;
+        o.status = TC_ORDER_NEW;
+        o.version = 1;
+        o.order_id[0] = o.position_id[0] = '\0';
+        rc = c->l->repo->order_ack(c->l, tx, &o, c->ack->broker_order_id,
+                                   c->ack->status == TC_ORDER_REJECTED ? TC_ORDER_REJECTED
+                                                                       : TC_ORDER_SUBMITTED,
+                                   c->ack->status == TC_ORDER_REJECTED ? c->ack->reason : NULL,
+                                   now, err);
+        if (rc != TC_ECONFLICT)
+            return rc;
+        tc_error_clear(err);
+    }
     if ((rc = c->l->repo->order_load(c->l, tx, c->intent->client_order_id, c->ref, &o, err)) != 0)
         return rc;
     if (!o.found)
