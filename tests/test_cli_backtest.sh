@@ -69,6 +69,14 @@ expect 0 backtest --strategy sma_cross --data "$ORCL" --from 2000-01-01 --to 200
 jq_true '.from == "2000-01-03" and .to == "2000-12-29"'
 jq_true '.parameters.fill_at == "close" and .parameters.slippage_rate == "0.001"'
 
+# --- stores not created yet: the message says to run init (it was an SQL error)
+expect_err 1 "historical store sqlite:$base/historical.db is not migrated (version 0, latest" \
+    backtest --strategy sma_cross --symbols ORCL
+expect_err 1 'run `tradecore init` or `tradecore db migrate`' \
+    backtest --strategy sma_cross --symbols ORCL
+expect_err 1 "runtime store sqlite:$base/runtime.db is not migrated (version 0, latest" \
+    backtest --strategy sma_cross --data "$ORCL" --store
+
 # --- stored bars, XNYS sessions, several instruments
 expect 0 init
 expect 0 market add XNYS --name "New York Stock Exchange" --timezone America/New_York
@@ -120,6 +128,14 @@ expect_err 1 'strategies[0]: strategy sma_cross: unknown parameter "fats"' \
 printf 'strategies: [\n' >"$base/broken.yaml"
 expect_err 1 "broken.yaml:" backtest --strategies "$base/broken.yaml" --data "$ORCL"
 expect_err 1 'strategies file' backtest --strategies "$base/none.yaml" --data "$ORCL"
+# a misspelt or repeated key of a strategy is refused (it was ignored, or the first taken)
+printf 'strategies:\n  - strategy: sma_cross\n    parms: {fast: 5}\n' >"$base/typo.yaml"
+expect_err 1 'typo.yaml:3: strategies[0]: unknown key "parms" (keys: name, strategy, enabled, params)' \
+    backtest --strategies "$base/typo.yaml" --data "$ORCL"
+printf 'strategies:\n  - strategy: sma_cross\n  - strategy: donchian\n    strategy: sma_cross\n' \
+    >"$base/twice.yaml"
+expect_err 1 'twice.yaml:4: strategies[1]: "strategy" is given twice' \
+    backtest --strategies "$base/twice.yaml" --data "$ORCL"
 
 # --- sweeps and shards: 2 x 2 combinations, index = fast index x 2 + slow index
 expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 \

@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include "cli/cli.h"
+#include "cli/cli_entity.h"
 #include "core/heap.h"
 #include "tradecore/backtest.h"
 #include "tradecore/calendar.h"
@@ -359,6 +360,35 @@ static const char *scalar(yaml_node_t *n)
     return (n && n->type == YAML_SCALAR_NODE) ? (const char *)n->data.scalar.value : NULL;
 }
 
+/* The first key of the strategies[K] mapping ITEM that is not one of its
+ * four (a misspelt "parms" would be ignored) or that it gives twice (the
+ * first would be taken): an error naming FILE:line and the key; 0 when none. */
+static int check_item_keys(struct tc_cli *cli, const char *file, int k, yaml_document_t *doc,
+                           yaml_node_t *item)
+{
+    static const char *const keys[] = {"name", "strategy", "enabled", "params"};
+    if (!item || item->type != YAML_MAPPING_NODE)
+        return 0;
+    for (yaml_node_pair_t *p = item->data.mapping.pairs.start; p < item->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *kn = yaml_document_get_node(doc, p->key);
+        const char *key = scalar(kn);
+        size_t line = kn ? kn->start_mark.line + 1 : 0, j = 0;
+        while (key && j < sizeof keys / sizeof keys[0] && strcmp(key, keys[j]) != 0)
+            j++;
+        if (!key || j == sizeof keys / sizeof keys[0])
+            return tc_cli_failf(cli,
+                                "%s:%zu: strategies[%d]: unknown key \"%.40s\" (keys: name, "
+                                "strategy, enabled, params)",
+                                file, line, k, key ? key : "(not a scalar)");
+        for (yaml_node_pair_t *q = item->data.mapping.pairs.start; q < p; q++)
+            if (strcmp(scalar(yaml_document_get_node(doc, q->key)), key) == 0)
+                return tc_cli_failf(cli, "%s:%zu: strategies[%d]: \"%s\" is given twice", file,
+                                    line, k, key);
+    }
+    return 0;
+}
+
 /* Reads the strategies of FILE into S[0..*N). Exit status or 0. */
 static int load_strategies(struct tc_cli *cli, const char *file, struct tc_backtest_strategy *s,
                            size_t cap, size_t *n)
@@ -402,6 +432,8 @@ static int load_strategies(struct tc_cli *cli, const char *file, struct tc_backt
             rc = tc_cli_failf(cli, "%s: more than %zu strategies", file, cap);
             goto out;
         }
+        if ((rc = check_item_keys(cli, file, k, &doc, item)) != 0)
+            goto out;
         if (!cls_name) {
             rc = tc_cli_failf(cli, "%s: strategies[%d]: \"strategy\" is missing", file, k);
             goto out;
@@ -579,8 +611,9 @@ static int load_data(struct tc_cli *cli, const struct opts *o, const struct tc_b
         return take_sets(cli, d, o->n_data);
     }
     d->owned = 1;
-    if (tc_cli_open_store(cli, "historical", &d->hist, &e) != 0)
-        return tc_cli_fail(cli, &e);
+    int orc = tc__cli_ent_open(cli, "historical", &d->hist); /* migrated, or the message */
+    if (orc != 0)
+        return orc;
     for (const char *p = o->symbols; *p;) {
         char sym[TC_INSTRUMENT_ID_MAX];
         size_t len = strcspn(p, ",");
@@ -764,10 +797,8 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
         if (cal)
             cfg.calendar = cal;
     }
-    if (o.store && (rc = tc_cli_open_store(cli, "runtime", &rt, &e)) != 0) {
-        rc = tc_cli_fail(cli, &e);
+    if (o.store && (rc = tc__cli_ent_open(cli, "runtime", &rt)) != 0)
         goto out;
-    }
     cfg.strategies = strats;
     cfg.n_strategies = n_strats;
     cfg.series = d->series;
