@@ -193,6 +193,10 @@ for c in 'EMPTY.csv: empty file (no header line)' 'HDR.csv:1: no data rows after
     [ ! -e "$base/r-$f" ] || fail "$f: a report folder was made"
 done
 expect_err 1 "$base: is a directory" backtest --strategy sma_cross --data "$base"
+cp "$base/NANP.csv" "$base/a b.csv"
+expect_err 1 "a b.csv: symbol id \"A B\" has a character that is not allowed: ' ' (the symbol is the file name's part before the first '-' or '.')" \
+    backtest --strategy sma_cross --data "$base/a b.csv"
+grep -q -- '--symbol' "$base/err" && fail "backtest's error names --symbol, an option it lacks"
 : >"$base/afile"
 expect_err 1 "report folder \"$base/afile\": not a directory" \
     backtest --strategy sma_cross --data "$ORCL" --to 1995-12-31 --out "$base/afile"

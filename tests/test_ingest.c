@@ -510,7 +510,17 @@ static void test_bad_rows_table(void **state)
     snprintf(noname, sizeof noname, "%s/-x.csv", f->dir);
     tc_test_write_file(noname, HDR ROW2);
     assert_int_equal(tc_ingest_prices_file(f->s, noname, NULL, NULL, &err), TC_EINVAL);
-    assert_non_null(strstr(err.msg, "no symbol in the file name"));
+    assert_non_null(strstr(err.msg, "-x.csv: no symbol in the file name (its part before the "
+                                    "first '-' or '.')"));
+    /* a file name whose symbol is not an id: named, and where it came from
+     * (no option named: a backtest's --data has no --symbol) */
+    snprintf(noname, sizeof noname, "%s/a b.csv", f->dir);
+    tc_test_write_file(noname, HDR ROW2);
+    assert_int_equal(tc_ingest_prices_file(f->s, noname, NULL, NULL, &err), TC_EINVAL);
+    assert_non_null(strstr(err.msg, "a b.csv: symbol id \"A B\" has a character that is not "
+                                    "allowed: ' ' (the symbol is the file name's part before the "
+                                    "first '-' or '.')"));
+    assert_null(strstr(err.msg, "--symbol"));
     assert_int_equal(count(f, "TST"), 2);
 }
 

@@ -75,9 +75,14 @@ int tc_prices_symbol_from_path(const char *path, char *buf, size_t cap, struct t
         return tc_error_set(err, TC_EINVAL, "price file: NULL argument");
     const char *b = base_name(path);
     size_t n = strcspn(b, "-.");
+    /* the library's callers name the symbol their own way (the ingest
+     * command's --symbol; a backtest's --data has none): the messages say
+     * where the symbol came from, not which option to use */
     if (n == 0)
         return tc_error_set(err, TC_EINVAL,
-                            "%s: no symbol in the file name (give one with --symbol)", path);
+                            "%s: no symbol in the file name (its part before the first '-' or "
+                            "'.')",
+                            path);
     if (n >= cap || n > TC_ID_MAX)
         return tc_error_set(err, TC_EINVAL,
                             "%s: the file name's symbol is %zu characters long (at most %d)", path,
@@ -87,7 +92,10 @@ int tc_prices_symbol_from_path(const char *path, char *buf, size_t cap, struct t
     buf[n] = '\0';
     struct tc_error e = {0};
     if (tc_id_validate("symbol", buf, &e) != 0)
-        return tc_error_set(err, TC_EINVAL, "%s: %s (give one with --symbol)", path, e.msg);
+        return tc_error_set(err, TC_EINVAL,
+                            "%s: %s (the symbol is the file name's part before the first '-' "
+                            "or '.')",
+                            path, e.msg);
     return 0;
 }
 
