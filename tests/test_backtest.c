@@ -1873,6 +1873,71 @@ static void test_bad_bar_far_ahead(void **state)
     tc_backtest_result_release(&good);
 }
 
+/* sma_cross over three random walks, named by IDS: its result. */
+static void run_named(const char *const ids[3], struct tc_backtest_result *res)
+{
+    static const char *const kv[] = {"fast=3", "slow=8", "stake=10", NULL};
+    struct tc_bar_series s[3];
+    struct tc_backtest_strategy st;
+    struct tc_backtest_config cfg;
+    struct tc_error err = {0};
+
+    for (size_t k = 0; k < 3; k++)
+        tc_test_random_walk(&s[k], ids[k], 5 + k, 600, 9000, TC_TEST_WALK_OPEN_AT_CLOSE);
+    strategy(&st, "sma_cross", kv);
+    tc_backtest_config_init(&cfg);
+    cfg.strategies = &st;
+    cfg.n_strategies = 1;
+    cfg.series = s;
+    cfg.n_series = 3;
+    cfg.cash = D("1000000");
+    tc_assert_ok(tc_backtest_run(&cfg, res, &err), &err);
+    for (size_t k = 0; k < 3; k++)
+        tc_bar_series_release(&s[k]);
+}
+
+/* Ids of 15 characters and of 17 that share their first 16 (the runner
+ * compares an id below 16 characters in one 16-byte step, a longer one by
+ * strcmp) give the run of short ids: the same fills, trades and equity,
+ * each fill and trade under its own instrument. */
+static void test_long_instrument_ids(void **state)
+{
+    static const char *const short_ids[] = {"AAA", "BBB", "CCC"};
+    static const char *const long_ids[] = {"ABCDEFGHIJKLMNO", "ABCDEFGHIJKLMNOP1",
+                                           "ABCDEFGHIJKLMNOP2"};
+    struct tc_backtest_result a, b;
+    (void)state;
+
+    run_named(short_ids, &a);
+    run_named(long_ids, &b);
+    assert_true(a.run.n_fills > 20);
+    assert_int_equal(a.run.n_fills, b.run.n_fills);
+    assert_int_equal(a.run.n_trades, b.run.n_trades);
+    for (size_t f = 0; f < a.run.n_fills; f++) {
+        size_t k = 0;
+        while (k < 3 && strcmp(a.run.fills[f].instrument_id, short_ids[k]) != 0)
+            k++;
+        assert_true(k < 3);
+        assert_string_equal(b.run.fills[f].instrument_id, long_ids[k]);
+        assert_int_equal(a.run.fills[f].day, b.run.fills[f].day);
+        assert_int_equal(a.run.fills[f].side, b.run.fills[f].side);
+        assert_int_equal(a.run.fills[f].price.raw, b.run.fills[f].price.raw);
+        assert_int_equal(a.run.fills[f].quantity.raw, b.run.fills[f].quantity.raw);
+    }
+    for (size_t t = 0; t < a.run.n_trades; t++) {
+        size_t k = 0;
+        while (k < 3 && strcmp(a.run.trades[t].instrument_id, short_ids[k]) != 0)
+            k++;
+        assert_true(k < 3);
+        assert_string_equal(b.run.trades[t].instrument_id, long_ids[k]);
+        assert_int_equal(a.run.trades[t].net_pnl.raw, b.run.trades[t].net_pnl.raw);
+    }
+    for (size_t e = 0; e < a.run.n_equity; e++)
+        assert_int_equal(a.run.equity[e].equity.raw, b.run.equity[e].equity.raw);
+    tc_backtest_result_release(&a);
+    tc_backtest_result_release(&b);
+}
+
 /* The first bar the simulator refuses is known from the run's start
  * (check_bars, from each series' cursor) and moved on as sessions pass: a
  * bad bar of FLAT on any of the first 40 sessions (the first bar of the
@@ -2148,6 +2213,7 @@ int main(void)
         cmocka_unit_test(test_bad_bar_of_an_idle_instrument),
         cmocka_unit_test(test_bad_bar_far_ahead),
         cmocka_unit_test(test_bad_bar_each_day),
+        cmocka_unit_test(test_long_instrument_ids),
         cmocka_unit_test(test_same_session_trades_by_instrument),
         cmocka_unit_test(test_two_strategies_one_portfolio),
         cmocka_unit_test(test_strategy_callbacks),
