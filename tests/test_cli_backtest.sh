@@ -128,6 +128,12 @@ expect_err 1 'strategies[0]: strategy sma_cross: unknown parameter "fats"' \
 printf 'strategies: [\n' >"$base/broken.yaml"
 expect_err 1 "broken.yaml:" backtest --strategies "$base/broken.yaml" --data "$ORCL"
 expect_err 1 'strategies file' backtest --strategies "$base/none.yaml" --data "$ORCL"
+printf 'strategies:\n  - name: a\n    strategy: sma_cross\n  - name: a\n    strategy: donchian\n' \
+    >"$base/dupname.yaml"
+expect 1 backtest --strategies "$base/dupname.yaml" --data "$ORCL"
+# the library's message starts with "backtest:": said once
+[ "$(cat "$base/err")" = 'tradecore: backtest: strategy name "a" is used twice' ] ||
+    fail "two strategies named a: $(cat "$base/err")"
 # a misspelt or repeated key of a strategy is refused (it was ignored, or the first taken)
 printf 'strategies:\n  - strategy: sma_cross\n    parms: {fast: 5}\n' >"$base/typo.yaml"
 expect_err 1 'typo.yaml:3: strategies[0]: unknown key "parms" (keys: name, strategy, enabled, params)' \

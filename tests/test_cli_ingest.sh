@@ -94,6 +94,13 @@ scenario() {
     jq_true '.inserted == 500 and .instruments == 3 and .instruments_created == 3'
     expect_err 2 "missing --seed" gen-prices --rows 5 --symbols 1 --out "$base/x.csv"
     expect_err 2 "--rows" gen-prices --rows -5 --symbols 1 --seed 1 --out "$base/x.csv"
+    # the command's name once, also where the message names it itself
+    [ "$(cat "$base/err")" = 'tradecore: gen-prices: --rows "-5" is not a whole number in 1..100000000' ] ||
+        fail "gen-prices --rows -5: $(cat "$base/err")"
+    : >"$base/afile"
+    expect_err 1 'is not a folder' gen-bars --instruments 1 --bars 5 --seed 1 --out "$base/afile"
+    [ "$(cat "$base/err")" = "tradecore: gen-bars: \"$base/afile\" is not a folder" ] ||
+        fail "gen-bars --out a file: $(cat "$base/err")"
     expect_err 2 "--symbols" gen-prices --rows 5 --symbols 0 --seed 1 --out "$base/x.csv"
 
     # corporate actions and FX rates

@@ -57,13 +57,31 @@ static void usage(FILE *f)
     fprintf(f, "\nEvery command takes --help. Configuration keys: tradecore config show.\n");
 }
 
+/* "tradecore: <cmd>: <message>", the command's name left out when the
+ * message already starts with it (a library message such as "backtest:
+ * strategy name ... is used twice" or "gen-bars: ..." read "backtest:
+ * backtest: ..."). */
 static void cli_vmsg(struct tc_cli *cli, const char *fmt, va_list ap)
 {
+    char buf[1024], *msg = buf;
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    if (n >= (int)sizeof buf && (msg = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(msg, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (!msg) /* out of memory: the message cut at the buffer's size */
+        msg = buf;
     fprintf(cli->err, "tradecore: ");
-    if (cli->cmd)
-        fprintf(cli->err, "%s: ", cli->cmd);
-    vfprintf(cli->err, fmt, ap);
+    if (cli->cmd) {
+        size_t len = strlen(cli->cmd);
+        if (n < 0 || strncmp(msg, cli->cmd, len) != 0 || msg[len] != ':' || msg[len + 1] != ' ')
+            fprintf(cli->err, "%s: ", cli->cmd);
+    }
+    fputs(n < 0 ? fmt : msg, cli->err);
     fputc('\n', cli->err);
+    if (msg != buf)
+        free(msg);
 }
 
 int tc_cli_usage(struct tc_cli *cli, const char *fmt, ...)
