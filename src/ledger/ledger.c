@@ -302,44 +302,20 @@ void tc__ledger_changes_init(struct tc__ledger_changes *c)
     c->has_ps = 0;
 }
 
-void tc__ledger_changes_reset(struct tc__ledger_changes *c)
-{
-    c->npos = 0;  /* OFF stays */
-    c->has_ps = 0;
-}
-
 void tc__ledger_changes_release(struct tc__ledger_changes *c)
 {
     free(c->pos);
     memset(c, 0, sizeof(*c));
 }
 
-const struct tc_position *tc__ledger_changes_items(const struct tc__ledger_changes *c)
+int tc__ledger_changes_add_more(struct tc__ledger_changes *c, const struct tc_position *p)
 {
-    return c->npos <= 1 ? &c->one : c->pos;
-}
-
-int tc__ledger_changes_add_pos(struct tc__ledger_changes *c, const struct tc_position *p)
-{
-    if (c->off)
-        return 0;
-    if (c->npos == 0) {
-        if (p != &c->one) /* built in place: nothing to copy */
-            c->one = *p;
-        c->npos = 1;
-        return 0;
-    }
     if (tc__grow((void **)&c->pos, &c->cap, c->npos, sizeof(*c->pos), 4) != 0)
         return TC_ENOMEM;
     if (c->npos == 1)
         c->pos[0] = c->one;
     c->pos[c->npos++] = *p;
     return 0;
-}
-
-struct tc_position *tc__ledger_changes_place(struct tc__ledger_changes *c, struct tc_position *own)
-{
-    return c && !c->off && c->npos == 0 ? &c->one : own;
 }
 
 static uint64_t hash_id(const char *s)
@@ -462,7 +438,7 @@ static void feed(struct tc_ledger *l, const struct tc__ledger_changes *c)
 /* ------------------------------------------------------------------------ */
 /* The transaction runner                                                     */
 
-int tc__ledger_fault(struct tc_ledger *l, const char *point, struct tc_error *err)
+int tc__ledger_fault_hook(struct tc_ledger *l, const char *point, struct tc_error *err)
 {
     int rc;
     if (!l->opt.fault || (rc = l->opt.fault(point, l->opt.fault_ud)) == 0)

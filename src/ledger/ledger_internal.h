@@ -51,15 +51,46 @@ struct tc__ledger_changes {
 /* C empty, its images not zeroed (nothing reads one before it is written):
  * for a C on the stack, released by free(C->pos). */
 void tc__ledger_changes_init(struct tc__ledger_changes *c);
-void tc__ledger_changes_reset(struct tc__ledger_changes *c);
 void tc__ledger_changes_release(struct tc__ledger_changes *c);
+/* The second and later positions of tc__ledger_changes_add_pos (out of
+ * line: a signal or fill changes one, as a rule). */
+int tc__ledger_changes_add_more(struct tc__ledger_changes *c, const struct tc_position *p);
+
+/* The helpers below run several times a signal and a fill: inline. */
+static inline void tc__ledger_changes_reset(struct tc__ledger_changes *c)
+{
+    c->npos = 0; /* OFF stays */
+    c->has_ps = 0;
+}
+
 /* The changed positions, C->npos of them (no allocation for the first). */
-const struct tc_position *tc__ledger_changes_items(const struct tc__ledger_changes *c);
-int tc__ledger_changes_add_pos(struct tc__ledger_changes *c, const struct tc_position *p);
+static inline const struct tc_position *tc__ledger_changes_items(const struct tc__ledger_changes *c)
+{
+    return c->npos <= 1 ? &c->one : c->pos;
+}
+
+static inline int tc__ledger_changes_add_pos(struct tc__ledger_changes *c,
+                                             const struct tc_position *p)
+{
+    if (c->off)
+        return 0;
+    if (c->npos == 0) {
+        if (p != &c->one) /* built in place: nothing to copy */
+            c->one = *p;
+        c->npos = 1;
+        return 0;
+    }
+    return tc__ledger_changes_add_more(c, p);
+}
+
 /* Where the position a transaction adds next to C (may be NULL) is built:
  * C's first image while C is kept and empty (its add then copies nothing),
  * else OWN. The caller adds no other position to C before that one. */
-struct tc_position *tc__ledger_changes_place(struct tc__ledger_changes *c, struct tc_position *own);
+static inline struct tc_position *tc__ledger_changes_place(struct tc__ledger_changes *c,
+                                                           struct tc_position *own)
+{
+    return c && !c->off && c->npos == 0 ? &c->one : own;
+}
 
 /*
  * Runs FN in a write transaction of the runtime store, again after a
@@ -70,8 +101,13 @@ struct tc_position *tc__ledger_changes_place(struct tc__ledger_changes *c, struc
 int tc__ledger_run(struct tc_ledger *l, tc_txn_fn fn, void *ud, struct tc__ledger_changes *ch,
                    struct tc_error *err);
 
-/* The fault hook at POINT: 0, or the hook's code with a message. */
-int tc__ledger_fault(struct tc_ledger *l, const char *point, struct tc_error *err);
+/* The fault hook at POINT: 0, or the hook's code with a message. Inline
+ * for a ledger without a hook (four points a signal and its fill). */
+int tc__ledger_fault_hook(struct tc_ledger *l, const char *point, struct tc_error *err);
+static inline int tc__ledger_fault(struct tc_ledger *l, const char *point, struct tc_error *err)
+{
+    return l->opt.fault ? tc__ledger_fault_hook(l, point, err) : 0;
+}
 
 /* The cache (caller holds the write lock, or is alone: open). */
 void tc__ledger_cache_clear(struct tc_ledger *l);

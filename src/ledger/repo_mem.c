@@ -1457,6 +1457,22 @@ static uint64_t pos_num(struct mem *m, const char *id, size_t len, int learn)
     memcpy(&w, id, 4);
     if (memcmp(&w, "pos-", 4) != 0)
         return 0;
+    if (m->has_np) {
+        /* the prefix learnt, compared where it must stand; then the digits
+         * after its '-' up to the end, valued as they are read (the same
+         * answers as the scan from the end below) */
+        const char *q = id + 5 + m->nplen, *end = id + len;
+        if (len <= 5 + m->nplen || id[4 + m->nplen] != '-' ||
+            memcmp(id + 4, m->np, m->nplen) != 0 || *q == '0' || end - q > 20)
+            return 0;
+        for (; q < end; q++) {
+            unsigned c = (unsigned)(*q - '0');
+            if (c > 9 || v > (UINT64_MAX - c) / 10)
+                return 0;
+            v = v * 10 + c;
+        }
+        return v;
+    }
     /* the digits from the end, valued as they are read: 19 fit, a 20th
      * only when the sum stays below 2^64 */
     for (; d > 5 && (unsigned)(id[d - 1] - '0') <= 9; d--, k++) {
