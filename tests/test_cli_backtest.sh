@@ -31,6 +31,8 @@ grep -q '^    slow          period of the slow SMA, in bars (> fast); default 30
 grep -q '^    stake         units bought on a crossover up; default 100, at least 0.00000001$' \
     "$base/out" || fail "help lacks sma_cross's stake"
 grep -q '^  donchian: ' "$base/out" || fail "help lacks donchian"
+grep -q -- '--commission-rate F  commission as a fraction of traded value, 0 <= F < 1' "$base/out" ||
+    fail "help lacks --commission-rate's range"
 grep -q '^    max_pyramids  layers on top of the base; default 3, 0 to 1000$' "$base/out" ||
     fail "help lacks donchian's max_pyramids"
 
