@@ -44,9 +44,8 @@
  * Commission and slippage are the simulator's (config), computed on
  * price × quantity; the traded value of the account is × multiplier.
  *
- * Thread-safety: every function may be called from several threads; a lock
- * (a word another thread yields on while it is taken) guards the simulator
- * and the order book for short sections, and it is NOT held while the fill
+ * Thread-safety: every function may be called from several threads; a mutex
+ * guards the simulator and the order book, and it is NOT held while the fill
  * handler or the observer runs (they may call back into the broker).
  */
 #ifndef TRADECORE_BROKER_SIM_H

@@ -11,7 +11,7 @@
  * refused one is reported again at the next call. Records, fills and names
  * live in blocks that never move, so nothing is copied as they grow. The
  * current day only rises: an atomic maximum, set without the lock. */
-#include <sched.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -84,7 +84,7 @@ struct claim {
 
 struct simb {
     struct tc_broker base;
-    atomic_int mu;               /* the lock (lock_s, unlock_s): 1 held */
+    pthread_mutex_t mu;
     struct tc_broker_sim_options opt;
     struct tc_sim *sim;
     size_t prefix_len;
@@ -114,26 +114,6 @@ struct simb {
 };
 
 static const struct tc_broker_ops sim_ops;
-
-/*
- * The broker's lock: a word taken by an atomic exchange (acquire) and given
- * back by a store (release), inline. Every section under it is short and
- * calls out to nothing (handlers and the observer run outside it), so a
- * thread that finds it taken yields until it is free; a single thread (a
- * backtest) pays an exchange and a store, where a mutex's lock and unlock
- * were two library calls (57 instructions a pair).
- */
-static inline void lock_s(struct simb *s)
-{
-    while (atomic_exchange_explicit(&s->mu, 1, memory_order_acquire))
-        while (atomic_load_explicit(&s->mu, memory_order_relaxed))
-            sched_yield();
-}
-
-static inline void unlock_s(struct simb *s)
-{
-    atomic_store_explicit(&s->mu, 0, memory_order_release);
-}
 
 void tc_broker_sim_options_default(struct tc_broker_sim_options *o)
 {
@@ -459,25 +439,25 @@ static int report_locked(struct simb *s, struct tc_error *err)
             size_t k = s->upend;
 
             if (s->pend != s->nfills || k == s->nupdates) {
-                unlock_s(s);
+                pthread_mutex_unlock(&s->mu);
                 return 0;
             }
             make_update(s, &s->updates[k], &u);
-            unlock_s(s);
+            pthread_mutex_unlock(&s->mu);
             rc = fn ? fn(&u, ud) : 0;
             if (rc != 0)
                 return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL,
                                     "sim broker: %s of order \"%s\" was not recorded: %s",
                                     tc_order_status_name(u.status), u.client_order_id,
                                     tc_strerror(rc));
-            lock_s(s);
+            pthread_mutex_lock(&s->mu);
             if (s->upend == k)
                 s->upend++;
             continue;
         }
         /* updates wait for every fill: come back for them */
         more |= s->upend != s->nupdates;
-        unlock_s(s);
+        pthread_mutex_unlock(&s->mu);
         for (ok = 0; ok < n; ok++) {
             if ((rc = tc_broker_report_fill(&s->base, &c[ok].f)) != 0)
                 break;
@@ -489,11 +469,11 @@ static int report_locked(struct simb *s, struct tc_error *err)
         }
         if (rc == 0 && !more)
             return 0;
-        lock_s(s);
+        pthread_mutex_lock(&s->mu);
         if (rc != 0) {
             for (size_t i = ok; i < n; i++)
                 set_state(c[i].fr, TO_REPORT);
-            unlock_s(s);
+            pthread_mutex_unlock(&s->mu);
             return tc_error_set(err, rc < 0 ? rc : TC_EINTERNAL,
                                 "sim broker: fill \"%s\" of order \"%s\" was not recorded: %s",
                                 c[ok].f.execution_id, c[ok].f.client_order_id, tc_strerror(rc));
@@ -503,9 +483,9 @@ static int report_locked(struct simb *s, struct tc_error *err)
 
 static int report_pending(struct simb *s, struct tc_error *err)
 {
-    lock_s(s);
+    pthread_mutex_lock(&s->mu);
     if (all_reported(s)) {
-        unlock_s(s);
+        pthread_mutex_unlock(&s->mu);
         return 0;
     }
     return report_locked(s, err);
@@ -639,11 +619,11 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
         return rc;
 
     h = tc__sim_hash(coid, len);
-    lock_s(s);
+    pthread_mutex_lock(&s->mu);
     if ((ix = find_rec(s, coid, len, h)) != NONE)
         return resubmit(s, ix, ack, err);
     if ((rc = reserve_rec(s, len)) != 0) {
-        unlock_s(s);
+        pthread_mutex_unlock(&s->mu);
         return tc_error_set(err, rc, "sim broker: order \"%s\": out of memory", coid);
     }
     r = rec_at(s, s->nrecs);
@@ -672,7 +652,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
             rc = tc__sim_submit_next(s->sim, &e);
         }
         if (rc != 0 && rc != TC_EINVAL) {
-            unlock_s(s);
+            pthread_mutex_unlock(&s->mu);
             return tc_error_set(err, rc, "sim broker: order \"%s\": %s", coid, tc_error_msg(&e));
         }
         if (rc == TC_EINVAL)
@@ -703,7 +683,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     s->nrecs++;
     memcpy(ack->broker_order_id, id, sizeof(id)); /* fixed size: no call */
     ack->status = (enum tc_order_status)r->status;
-    unlock_s(s);
+    pthread_mutex_unlock(&s->mu);
     return 0;
 }
 
@@ -721,10 +701,10 @@ static int sim_cancel(struct tc_broker *b, const char *coid, struct tc_error *er
         return tc_error_set(err, TC_EINVAL, "sim broker: cancel needs a client order id");
     len = strlen(coid);
     h = tc__sim_hash(coid, len);
-    lock_s(s);
+    pthread_mutex_lock(&s->mu);
     ix = len < TC_CLIENT_ORDER_ID_MAX ? find_rec(s, coid, len, h) : NONE;
     if (ix == NONE || !rec_at(s, ix)->working) {
-        unlock_s(s);
+        pthread_mutex_unlock(&s->mu);
         return tc_error_set(err, TC_ENOTFOUND, "sim broker: order \"%.100s\" is not working",
                             coid);
     }
@@ -739,7 +719,7 @@ static int sim_cancel(struct tc_broker *b, const char *coid, struct tc_error *er
         drop_live(s, r);
     }
     if (rc != 0 || lost) {
-        unlock_s(s);
+        pthread_mutex_unlock(&s->mu);
         if (rc != 0)
             return tc_error_set(err, rc, "sim broker: cancel \"%.100s\": %s", coid,
                                 tc_error_msg(&e));
@@ -812,25 +792,25 @@ static int sim_on_bar(struct tc_broker *b, const char *instrument_id, const stru
 
     if (!bar)
         return tc_error_set(err, TC_EINVAL, "sim broker: on_bar needs a bar");
-    lock_s(s);
+    pthread_mutex_lock(&s->mu);
     if (!all_reported(s)) {
         if ((rc = report_locked(s, err)) != 0)
             return rc;
-        lock_s(s);
+        pthread_mutex_lock(&s->mu);
     }
     raise_day(s, bar->day);
     if (s->working) {
         if ((rc = reserve_fills(s, s->working)) == 0)
             rc = tc_sim_on_bar(s->sim, instrument_id, bar, on_event, s, &e);
         if (rc != 0) {
-            unlock_s(s);
+            pthread_mutex_unlock(&s->mu);
             return tc_error_set(err, rc, "sim broker: bar of \"%.64s\": %s", instrument_id,
                                 rc == TC_ENOMEM ? "out of memory" : tc_error_msg(&e));
         }
     }
     /* swept on entry: only this bar's fills (or updates) can be new */
     if (s->pend == s->nfills && s->upend == s->nupdates) {
-        unlock_s(s);
+        pthread_mutex_unlock(&s->mu);
         return 0;
     }
     return report_locked(s, err);
@@ -844,13 +824,13 @@ static int sim_open_orders(struct tc_broker *b,
     struct tc_order_intent *list;
     size_t n = 0;
 
-    lock_s(s);
+    pthread_mutex_lock(&s->mu);
     list = malloc((s->working ? s->working : 1) * sizeof(*list));
     if (list)
         for (size_t k = 0; k < s->nrecs && n < s->working; k++)
             if (rec_at(s, k)->working)
                 list[n++] = *live_at(s, rec_at(s, k)->live);
-    unlock_s(s);
+    pthread_mutex_unlock(&s->mu);
     if (!list)
         return tc_error_set(err, TC_ENOMEM, "sim broker: out of memory");
     for (size_t k = 0; k < n; k++)
@@ -863,10 +843,10 @@ static int sim_open_orders(struct tc_broker *b,
 static void sim_set_update_handler(struct tc_broker *b, tc_broker_update_fn fn, void *ud)
 {
     struct simb *s = (struct simb *)b;
-    lock_s(s);
+    pthread_mutex_lock(&s->mu);
     s->on_update = fn;
     s->update_ud = ud;
-    unlock_s(s);
+    pthread_mutex_unlock(&s->mu);
 }
 
 static int sim_in_txn(struct tc_broker *b, const struct tc_order_intent *intent)
@@ -879,9 +859,9 @@ static int sim_account(struct tc_broker *b, struct tc_broker_account *out, struc
 {
     struct simb *s = (struct simb *)b;
     (void)err;
-    lock_s(s);
+    pthread_mutex_lock(&s->mu);
     *out = s->acct;
-    unlock_s(s);
+    pthread_mutex_unlock(&s->mu);
     return 0;
 }
 
@@ -904,6 +884,7 @@ static void sim_free(struct tc_broker *b)
     free(s->fillb);
     free(s->updates);
     free(s->sim_rec);
+    pthread_mutex_destroy(&s->mu);
     free(s);
 }
 
@@ -952,7 +933,7 @@ int tc_broker_sim_new(const struct tc_broker_sim_options *opt, struct tc_broker 
     s->base.ops = &sim_ops;
     atomic_init(&s->day, INT64_MIN);
     s->free_live = NONE;
-    atomic_init(&s->mu, 0);
+    pthread_mutex_init(&s->mu, NULL);
     *out = &s->base;
     return 0;
 }
@@ -973,9 +954,9 @@ int tc_broker_sim_set_instrument(struct tc_broker *b, const char *instrument, st
     int rc;
     if (!s)
         return tc_error_set(err, TC_EINVAL, "broker \"%s\" is not a sim broker", tc_broker_name(b));
-    lock_s(s);
+    pthread_mutex_lock(&s->mu);
     rc = tc_sim_set_instrument(s->sim, instrument, tick, lot, err);
-    unlock_s(s);
+    pthread_mutex_unlock(&s->mu);
     return rc;
 }
 
@@ -984,10 +965,10 @@ void tc_broker_sim_set_observer(struct tc_broker *b, tc_broker_sim_observer_fn f
     struct simb *s = as_sim(b);
     if (!s)
         return;
-    lock_s(s);
+    pthread_mutex_lock(&s->mu);
     s->observer = fn;
     s->observer_ud = ud;
-    unlock_s(s);
+    pthread_mutex_unlock(&s->mu);
 }
 
 size_t tc_broker_sim_working(struct tc_broker *b)
@@ -996,9 +977,9 @@ size_t tc_broker_sim_working(struct tc_broker *b)
     size_t n;
     if (!s)
         return 0;
-    lock_s(s);
+    pthread_mutex_lock(&s->mu);
     sweep(s);
     n = s->working + (s->nfills - s->pend) + (s->nupdates - s->upend);
-    unlock_s(s);
+    pthread_mutex_unlock(&s->mu);
     return n;
 }
