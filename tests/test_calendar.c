@@ -442,6 +442,9 @@ static void test_date_parse(void **state)
         {"2024-13-01", "month 13 is not 1..12"},   {"2024-00-01", "month 0"},
         {"2023-02-29", "day 29 is not in 2023-02"}, {"2024-04-31", "day 31"},
         {"2024-01-00", "day 0"},                    {"-024-01-01", "not in the form"},
+        {"1900-02-29", "day 29 is not in 1900-02"}, {"2100-02-29", "day 29 is not in 2100-02"},
+        {"2024-02-30", "day 30 is not in 2024-02"}, {"2024-06-31", "day 31 is not in 2024-06"},
+        {"2024-11-31", "day 31 is not in 2024-11"}, {"2024-12-32", "day 32 is not in 2024-12"},
     };
     char out[TC_DATE_STRLEN];
     (void)state;

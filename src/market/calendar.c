@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/civil.h"
 #include "core/str.h"
 #include "tradecore/calendar.h"
 #include "tradecore/clock.h"
@@ -59,10 +60,9 @@ static int64_t civil(int y, int m, int d)
 /* Day of month of the N-th (1..4) weekday WD of month M, or the last (N = -1). */
 static int nth_weekday(int y, int m, int wd, int n)
 {
-    static const int md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int first_wd = weekday_of(civil(y, m, 1));
     int first = 1 + (wd - first_wd + 7) % 7;
-    int len = md[m - 1] + ((m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) ? 1 : 0);
+    int len = tc__days_in_month(y, m);
     if (n > 0)
         return first + (n - 1) * 7;
     while (first + 7 <= len)
@@ -566,8 +566,7 @@ void tc_date_format(int64_t date, char buf[TC_DATE_STRLEN])
 
 int tc_date_parse(const char *s, int64_t *out, struct tc_error *err)
 {
-    static const int md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int v[10], y, m, d, leap;
+    int v[10], y, m, d;
 
     if (!s || !out)
         return tc_error_set(err, TC_EINVAL, "date: none given");
@@ -586,10 +585,9 @@ int tc_date_parse(const char *s, int64_t *out, struct tc_error *err)
     y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3];
     m = v[5] * 10 + v[6];
     d = v[8] * 10 + v[9];
-    leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (m < 1 || m > 12)
         return tc_error_set(err, TC_EPARSE, "date \"%s\": month %d is not 1..12", s, m);
-    if (d < 1 || d > md[m - 1] + (m == 2 && leap))
+    if (d < 1 || d > tc__days_in_month(y, m))
         return tc_error_set(err, TC_EPARSE, "date \"%s\": day %d is not in %04d-%02d", s, d, y,
                             m);
     *out = civil(y, m, d);

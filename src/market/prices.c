@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/civil.h"
 #include "market/prices_internal.h"
 #include "tradecore/clock.h"
 #include "tradecore/id.h"
@@ -42,7 +43,6 @@ static int digits(const char *s, size_t n, int *out)
 
 int tc__prices_parse_day(const char *s, size_t len, int64_t *out)
 {
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int y, m, d;
 
     if (len != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) || digits(s + 5, 2, &m) ||
@@ -50,8 +50,7 @@ int tc__prices_parse_day(const char *s, size_t len, int64_t *out)
         return -1;
     if (m < 1 || m > 12 || d < 1)
         return -1;
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > mdays[m - 1] + (m == 2 && leap))
+    if (d > tc__days_in_month(y, m))
         return -1;
     *out = tc_days_from_civil(y, m, d);
     return 0;

@@ -64,11 +64,6 @@ static int64_t floor_div(int64_t a, int64_t b)
     return q;
 }
 
-static int is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 /* 0 = Sunday */
 static int weekday(int64_t days)
 {
@@ -208,7 +203,7 @@ static int64_t rule_day(const struct tz_rule_date *rd, int y)
 {
     int64_t jan1 = tc_days_from_civil(y, 1, 1);
     if (rd->kind == 'J')
-        return jan1 + rd->n - 1 + ((is_leap(y) && rd->n >= 60) ? 1 : 0);
+        return jan1 + rd->n - 1 + ((tc__days_in_month(y, 2) == 29 && rd->n >= 60) ? 1 : 0);
     if (rd->kind == 'N')
         return jan1 + rd->n;
     {
