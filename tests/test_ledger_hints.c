@@ -82,6 +82,77 @@ static void assert_position(struct world *w, const char *id, const char *inst, c
     assert_string_equal(b, entry_price);
 }
 
+/* A BASE_ENTRY built in code on INST by PORTFOLIO and STRATEGY (their
+ * buffers copied whole: junk after the NUL stays), signal id ID. */
+static int built(struct world *w, const char *portfolio, size_t plen, const char *strategy,
+                 size_t slen, const char *inst, const char *id, struct tc_signal_outcome *o,
+                 struct tc_error *err)
+{
+    struct tc_signal s;
+    memset(&s, 0, sizeof(s));
+    memcpy(s.portfolio, portfolio, plen);
+    memcpy(s.strategy, strategy, slen);
+    snprintf(s.instrument, sizeof(s.instrument), "%s", inst);
+    snprintf(s.signal_id, sizeof(s.signal_id), "%s", id);
+    s.has_signal_id = 1;
+    s.type = TC_SIGNAL_BASE_ENTRY;
+    s.side = TC_SIDE_LONG;
+    s.timestamp_us = T0;
+    s.price = tc_test_dec("100");
+    s.has_price = 1;
+    s.stop = tc_test_dec("95");
+    s.has_stop = 1;
+    s.quantity = tc_test_dec("1");
+    s.has_quantity = 1;
+    return tc_ledger_submit(w->l, &s, o, err);
+}
+
+/* The portfolio and strategy ids a signal passed the checks with are not
+ * checked again for the next one with the same bytes: any other bytes are
+ * (a bad id between good ones refused with its message, an id that is the
+ * kept one's prefix or extends it looked up as itself), junk after the NUL
+ * changes nothing. */
+static void test_known_ids(void **state)
+{
+    struct world w;
+    struct tc_signal_outcome o;
+    struct tc_error err = {0};
+
+    (void)state;
+    world_open(&w);
+    tc_assert_ok(built(&w, "p1", 3, "s1", 3, "ES", "k-1", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
+    tc_assert_ok(built(&w, "p 1", 4, "s1", 3, "NQ", "k-2", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_non_null(strstr(o.reason, "portfolio id \"p 1\" has a character that is not allowed"));
+    tc_assert_ok(built(&w, "p1", 3, "s\x01", 3, "NQ", "k-3", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_non_null(strstr(o.reason, "strategy id"));
+    tc_assert_ok(built(&w, "p1\0zz", 5, "s1\0y", 4, "NQ", "k-4", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
+    tc_assert_ok(built(&w, "p1 x", 5, "s1", 3, "A", "k-10", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_non_null(strstr(o.reason, "portfolio id \"p1 x\" has a character that is not allowed"));
+    tc_assert_ok(built(&w, "p1", 3, "s1\x7f", 4, "A", "k-11", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_non_null(strstr(o.reason, "strategy id"));
+    tc_assert_ok(built(&w, "p12", 4, "s1", 3, "A", "k-5", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_string_equal(o.reason, "portfolio \"p12\" not found");
+    tc_assert_ok(built(&w, "p", 2, "s1", 3, "A", "k-6", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_string_equal(o.reason, "portfolio \"p\" not found");
+    tc_assert_ok(built(&w, "p1", 3, "s", 2, "A", "k-7", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_string_equal(o.reason, "strategy \"s\" not found");
+    tc_assert_ok(built(&w, "p 1", 4, "s 1", 4, "A", "k-8", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_non_null(strstr(o.reason, "portfolio id \"p 1\""));
+    tc_assert_ok(built(&w, "p1", 3, "s1", 3, "A", "k-9", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
+    tc_ledger_close(w.l);
+}
+
 /* Fills out of the order of their orders, each to its own order. */
 static void test_fills_any_order(void **state)
 {
@@ -665,6 +736,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fills_any_order),
+        cmocka_unit_test(test_known_ids),
         cmocka_unit_test(test_rollback_drops_keys),
         cmocka_unit_test(test_instruments_alike),
         cmocka_unit_test(test_fill_ids_by_number),

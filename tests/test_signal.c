@@ -473,6 +473,51 @@ static void test_check_built(void **state)
     assert_int_equal(tc_signal_check(NULL, &err), TC_EINVAL);
 }
 
+/* tc_signal_validate_known: the ids of its bits are not checked (a bad one
+ * passes), the others are, with tc_signal_validate's messages; KNOWN 0 is
+ * tc_signal_validate, and a known id does not skip the other checks. */
+static void test_validate_known(void **state)
+{
+    (void)state;
+    struct tc_signal s = base_signal();
+    struct tc_error err = {0}, err2 = {0};
+    const unsigned both = TC_SIGNAL_KNOWN_PORTFOLIO | TC_SIGNAL_KNOWN_STRATEGY;
+
+    tc_assert_ok(tc_signal_validate_known(&s, TS_US, 0, both, &err), &err);
+    memcpy(s.portfolio, "p 1", 4);
+    memcpy(s.strategy, "s 1", 4);
+    tc_assert_ok(tc_signal_validate_known(&s, TS_US, 0, both, &err), &err);
+    assert_int_equal(tc_signal_validate_known(&s, TS_US, 0, TC_SIGNAL_KNOWN_PORTFOLIO, &err),
+                     TC_EINVAL);
+    assert_int_equal(tc_signal_validate(&s, TS_US, 0, &err2), TC_EINVAL);
+    assert_msg_has(&err, "strategy id \"s 1\"");
+    assert_int_equal(tc_signal_validate_known(&s, TS_US, 0, TC_SIGNAL_KNOWN_STRATEGY, &err),
+                     TC_EINVAL);
+    assert_msg_has(&err, "portfolio id \"p 1\"");
+    assert_int_equal(tc_signal_validate_known(&s, TS_US, 0, 0, &err), TC_EINVAL);
+    assert_string_equal(err.msg, err2.msg);
+    assert_msg_has(&err, "portfolio id \"p 1\"");
+    /* the instrument and the signal id are always checked */
+    s = base_signal();
+    s.instrument[0] = '\0';
+    assert_int_equal(tc_signal_validate_known(&s, TS_US, 0, both, &err), TC_EINVAL);
+    assert_msg_has(&err, "instrument id \"\" is empty");
+    s = base_signal();
+    s.has_signal_id = 1;
+    memcpy(s.signal_id, "a b", 4);
+    assert_int_equal(tc_signal_validate_known(&s, TS_US, 0, both, &err), TC_EINVAL);
+    assert_msg_has(&err, "signal_id \"a b\" has a character that is not allowed");
+    /* and everything after the ids */
+    s = base_signal();
+    s.has_stop = 0;
+    assert_int_equal(tc_signal_validate_known(&s, TS_US, 0, both, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "stop is missing (required for BASE_ENTRY)");
+    s = base_signal();
+    assert_int_equal(tc_signal_validate_known(&s, TS_US + 1, 0, both, &err), TC_ERANGE);
+    assert_int_equal(tc_signal_validate_known(&s, TS_US, -1, both, &err), TC_EINVAL);
+    assert_int_equal(tc_signal_validate_known(NULL, TS_US, 0, both, &err), TC_EINVAL);
+}
+
 /* Each id field and the reason with every byte value at the edges of
  * 16-byte steps, at every length up to the limit and one past it, with
  * junk after the NUL: tc_signal_check accepts exactly what tc_id_validate
@@ -918,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_bad_sizes_and_secrets),
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_check_built),
+        cmocka_unit_test(test_validate_known),
         cmocka_unit_test(test_check_every_byte),
         cmocka_unit_test(test_timestamp_window),
         cmocka_unit_test(test_passphrase),

@@ -159,6 +159,18 @@ int tc_signal_validate(const struct tc_signal *sig, int64_t now_us, int64_t max_
                        struct tc_error *err);
 
 /*
+ * tc_signal_validate for a caller that found the same bytes valid before:
+ * the ids whose bits are set in KNOWN (TC_SIGNAL_KNOWN_PORTFOLIO,
+ * TC_SIGNAL_KNOWN_STRATEGY) are taken as valid without being checked again.
+ * The same answers and messages as tc_signal_validate when they are valid;
+ * KNOWN 0 is tc_signal_validate.
+ */
+#define TC_SIGNAL_KNOWN_PORTFOLIO 1u
+#define TC_SIGNAL_KNOWN_STRATEGY 2u
+int tc_signal_validate_known(const struct tc_signal *sig, int64_t now_us, int64_t max_skew_us,
+                             unsigned known, struct tc_error *err);
+
+/*
  * Writes the fingerprint of SIG into OUT: "id:<signal_id>" when the signal
  * has a signal_id, otherwise "sha256:<64 lower-case hex>" of the canonical
  * text (one "key=value\n" line per field in a fixed order: type, portfolio,

@@ -423,7 +423,16 @@ static int positive(const char *key, struct tc_dec d, struct tc_error *err)
     return tc_error_set(err, TC_EINVAL, "%s %s must be positive", key, buf);
 }
 
+static int check_known(const struct tc_signal *s, unsigned known, struct tc_error *err);
+
 int tc_signal_check(const struct tc_signal *s, struct tc_error *err)
+{
+    return check_known(s, 0, err);
+}
+
+/* tc_signal_check with the ids of KNOWN (tc_signal_validate_known) taken as
+ * valid. */
+static int check_known(const struct tc_signal *s, unsigned known, struct tc_error *err)
 {
     char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN];
     const char *tname;
@@ -438,10 +447,13 @@ int tc_signal_check(const struct tc_signal *s, struct tc_error *err)
         return tc_error_set(err, TC_EINVAL, "side %d is not one of LONG, SHORT", (int)s->side);
     /* valid ids (the common case) pass the fast check; anything else goes
      * through check_id, in the same order, for its message */
-    if (!(id_buf_ok(s->portfolio) && id_buf_ok(s->strategy) && id_buf_ok(s->instrument) &&
-          (!s->has_signal_id || id_buf_ok(s->signal_id)))) {
-        if ((rc = check_id("portfolio", s->portfolio, err)) != 0 ||
-            (rc = check_id("strategy", s->strategy, err)) != 0 ||
+    if (!(((known & TC_SIGNAL_KNOWN_PORTFOLIO) || id_buf_ok(s->portfolio)) &&
+          ((known & TC_SIGNAL_KNOWN_STRATEGY) || id_buf_ok(s->strategy)) &&
+          id_buf_ok(s->instrument) && (!s->has_signal_id || id_buf_ok(s->signal_id)))) {
+        if ((!(known & TC_SIGNAL_KNOWN_PORTFOLIO) &&
+             (rc = check_id("portfolio", s->portfolio, err)) != 0) ||
+            (!(known & TC_SIGNAL_KNOWN_STRATEGY) &&
+             (rc = check_id("strategy", s->strategy, err)) != 0) ||
             (rc = check_id("instrument", s->instrument, err)) != 0)
             return rc;
         if (s->has_signal_id && (rc = check_id("signal_id", s->signal_id, err)) != 0)
@@ -505,11 +517,17 @@ static void show_time(int64_t us, char *buf, size_t cap)
 int tc_signal_validate(const struct tc_signal *s, int64_t now_us, int64_t max_skew_us,
                        struct tc_error *err)
 {
+    return tc_signal_validate_known(s, now_us, max_skew_us, 0, err);
+}
+
+int tc_signal_validate_known(const struct tc_signal *s, int64_t now_us, int64_t max_skew_us,
+                             unsigned known, struct tc_error *err)
+{
     char ts[TC_TIME_STRLEN + 8], now[TC_TIME_STRLEN + 8];
     i128 diff;
     int rc;
 
-    if ((rc = tc_signal_check(s, err)) != 0)
+    if ((rc = check_known(s, known, err)) != 0)
         return rc;
     if (max_skew_us < 0)
         return tc_error_set(err, TC_EINVAL, "signal: maximum skew %lld us is negative",

@@ -121,30 +121,6 @@ static void seq_next_text(struct tc_ledger *l, uint64_t n)
     l->seq_n = n + 1;
 }
 
-/* The N bytes at A and B (N <= TC_LEDGER_SEQ_PREFIX_MAX + 1, inside both)
- * the same: eight at a time, the last eight overlapping, no call. */
-static int prefix_same(const char *a, const char *b, size_t n)
-{
-    uint64_t x, y;
-    size_t i = 0;
-
-    if (n < 8) {
-        for (; i < n; i++)
-            if (a[i] != b[i])
-                return 0;
-        return 1;
-    }
-    for (; i + 8 < n; i += 8) {
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (x != y)
-            return 0;
-    }
-    memcpy(&x, a + n - 8, 8);
-    memcpy(&y, b + n - 8, 8);
-    return x == y;
-}
-
 /* seq_join for the prefix the ledger last found valid while S's is still
  * that one (its PLEN + 1 bytes, the NUL with them, compared): the same id
  * from texts and lengths kept, copied at fixed sizes where BUF has room.
@@ -157,7 +133,7 @@ static int seq_step(struct tc_ledger *l, const char *kind, char *buf, size_t cap
     size_t klen, plen = l->seq_plen, at, nd;
 
     if (!l->seq_prefix_ok || !l->mem || l->opt.id_fn != tc_ledger_seq_id || !s ||
-        s->n == UINT64_MAX || !prefix_same(l->seq_prefix, s->prefix, plen + 1))
+        s->n == UINT64_MAX || !tc__ledger_bytes_same(l->seq_prefix, s->prefix, plen + 1))
         return 1;
     /* the kinds are "ord", "pos" and "fill" */
     if (kind[0] && kind[1] && kind[2] && (!kind[3] || !kind[4]))

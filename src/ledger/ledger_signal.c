@@ -48,6 +48,12 @@ struct sig_ctx {
      * ledger_repo.h), 0 none */
     size_t out_pos, out_ord;
     struct tc__ledger_changes ch;
+    /* kept from signal to signal (an in-memory ledger's context): the
+     * portfolio and strategy id buffers a signal last passed the checks
+     * with (OK_KNOWN: tc_signal_validate_known's bits of those held) */
+    unsigned ok_known;
+    char ok_portfolio[TC_ID_BUFSZ], ok_strategy[TC_ID_BUFSZ];
+    size_t ok_plen, ok_slen;       /* their lengths */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -948,10 +954,28 @@ static int prepare(struct sig_ctx *c, struct tc_error *err)
      * and the instrument's load run */
     c->fp_hash = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, c->fp);
     log_fields_from_sig(c);
-    if (tc_signal_validate(c->sig, tc_clock_now(l->opt.clock), l->opt.limits.max_skew_us,
-                           &c->pre_reason) != 0) {
+    /* the portfolio and strategy ids are not checked again when their
+     * buffers are those that passed last (the same bytes: the same answer) */
+    if ((c->ok_known & TC_SIGNAL_KNOWN_PORTFOLIO) &&
+        !tc__ledger_bytes_same(c->sig->portfolio, c->ok_portfolio, c->ok_plen + 1))
+        c->ok_known &= ~TC_SIGNAL_KNOWN_PORTFOLIO;
+    if ((c->ok_known & TC_SIGNAL_KNOWN_STRATEGY) &&
+        !tc__ledger_bytes_same(c->sig->strategy, c->ok_strategy, c->ok_slen + 1))
+        c->ok_known &= ~TC_SIGNAL_KNOWN_STRATEGY;
+    if (tc_signal_validate_known(c->sig, tc_clock_now(l->opt.clock), l->opt.limits.max_skew_us,
+                                 c->ok_known, &c->pre_reason) != 0) {
         c->pre_rejected = 1;
         return 0;
+    }
+    if (!(c->ok_known & TC_SIGNAL_KNOWN_PORTFOLIO)) {
+        memcpy(c->ok_portfolio, c->sig->portfolio, TC_ID_BUFSZ);
+        c->ok_plen = strlen(c->ok_portfolio); /* valid: a NUL within */
+        c->ok_known |= TC_SIGNAL_KNOWN_PORTFOLIO;
+    }
+    if (!(c->ok_known & TC_SIGNAL_KNOWN_STRATEGY)) {
+        memcpy(c->ok_strategy, c->sig->strategy, TC_ID_BUFSZ);
+        c->ok_slen = strlen(c->ok_strategy);
+        c->ok_known |= TC_SIGNAL_KNOWN_STRATEGY;
     }
     if (c->named_position[0] && c->sig->type != TC_SIGNAL_EXIT) {
         c->pre_rejected = 1;
