@@ -153,6 +153,51 @@ static void test_known_ids(void **state)
     tc_ledger_close(w.l);
 }
 
+/* The rows of the portfolio and strategy a signal named are taken by their
+ * handles for the next signal naming the same ids, and looked up again for
+ * others: signals alternating between a live portfolio and a deleted one,
+ * an enabled strategy and a disabled one, each get their own answer. */
+static void test_known_rows(void **state)
+{
+    struct world w;
+    struct tc_signal_outcome o;
+    struct tc_error err = {0};
+    struct tc_portfolio_def p;
+    struct tc_strategy_def sd;
+    char id[16];
+
+    (void)state;
+    world_open(&w);
+    memset(&p, 0, sizeof(p));
+    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "pdel");
+    snprintf(p.name, sizeof(p.name), "pdel");
+    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
+    p.initial_capital = tc_test_dec("1000");
+    p.deleted_at_us = T0;
+    tc_assert_ok(tc_ledger_mem_add_portfolio(w.l, &p, &err), &err);
+    memset(&sd, 0, sizeof(sd));
+    snprintf(sd.strategy_id, sizeof(sd.strategy_id), "soff");
+    snprintf(sd.name, sizeof(sd.name), "soff");
+    sd.enabled = 0;
+    sd.params = (char *)"{}";
+    tc_assert_ok(tc_ledger_mem_add_strategy(w.l, &sd, &err), &err);
+    for (int k = 0; k < 6; k++) {
+        const char *inst = INSTS[k % NINST];
+        snprintf(id, sizeof(id), "r-%d", 3 * k);
+        tc_assert_ok(built(&w, "p1", 3, "s1", 3, inst, id, &o, &err), &err);
+        assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
+        snprintf(id, sizeof(id), "r-%d", 3 * k + 1);
+        tc_assert_ok(built(&w, "pdel", 5, "s1", 3, inst, id, &o, &err), &err);
+        assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+        assert_string_equal(o.reason, "portfolio \"pdel\" not found");
+        snprintf(id, sizeof(id), "r-%d", 3 * k + 2);
+        tc_assert_ok(built(&w, "p1", 3, "soff", 5, inst, id, &o, &err), &err);
+        assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+        assert_string_equal(o.reason, "strategy \"soff\" is disabled");
+    }
+    tc_ledger_close(w.l);
+}
+
 /* Fills out of the order of their orders, each to its own order. */
 static void test_fills_any_order(void **state)
 {
@@ -737,6 +782,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fills_any_order),
         cmocka_unit_test(test_known_ids),
+        cmocka_unit_test(test_known_rows),
         cmocka_unit_test(test_rollback_drops_keys),
         cmocka_unit_test(test_instruments_alike),
         cmocka_unit_test(test_fill_ids_by_number),

@@ -126,8 +126,9 @@ static void seq_next_text(struct tc_ledger *l, uint64_t n)
  * from texts and lengths kept, copied at fixed sizes where BUF has room.
  * 1 when it does not apply (nothing done), else 0 with the answer in *RC.
  * TEXT 0: the id's number counted, its text not written (BUF as it was). */
-static int seq_step(struct tc_ledger *l, const char *kind, char *buf, size_t cap, int text,
-                    int *rc)
+static inline __attribute__((always_inline)) int seq_step(struct tc_ledger *l, const char *kind,
+                                                          char *buf, size_t cap, int text,
+                                                          int *rc)
 {
     struct tc_ledger_seq_ids *s = l->opt.id_ud;
     size_t klen, plen = l->seq_plen, at, nd;

@@ -65,6 +65,7 @@ struct tc__ledger_strat {
     int params_rc;
     struct tc_sizing_params params;
     struct tc_error params_err;
+    size_t ref;                      /* its row's handle (memory: index + 1), 0 for SQL */
 };
 
 /* An order as the fill, acknowledgement and update paths need it. REF is the
@@ -146,9 +147,13 @@ struct tc__ledger_repo_ops {
     int (*sig_finish)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_signal_outcome *o,
                       size_t ref, size_t pos, size_t ord, struct tc_error *err);
 
-    int (*portfolio_get)(struct tc_ledger *l, struct tc_txn *tx, const char *id,
+    /* HINT: the REF an earlier call gave for the same ID in this ledger, 0
+     * none (the memory backend's portfolio and strategy rows are added
+     * outside transactions and never move nor go: the row is that one,
+     * not looked up by ID; the SQL backend ignores it) */
+    int (*portfolio_get)(struct tc_ledger *l, struct tc_txn *tx, const char *id, size_t hint,
                          struct tc__ledger_pf *out, struct tc_error *err);
-    int (*strategy_get)(struct tc_ledger *l, struct tc_txn *tx, const char *id,
+    int (*strategy_get)(struct tc_ledger *l, struct tc_txn *tx, const char *id, size_t hint,
                         struct tc__ledger_strat *out, struct tc_error *err);
 
     int (*state_load)(struct tc_ledger *l, struct tc_txn *tx, const char *portfolio_id,

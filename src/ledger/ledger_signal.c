@@ -54,6 +54,9 @@ struct sig_ctx {
     unsigned ok_known;
     char ok_portfolio[TC_ID_BUFSZ], ok_strategy[TC_ID_BUFSZ];
     size_t ok_plen, ok_slen;       /* their lengths */
+    /* the handles (ledger_repo.h: REF) portfolio_get and strategy_get gave
+     * for those ids, 0 none yet */
+    size_t ok_pf_ref, ok_strat_ref;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -661,13 +664,17 @@ static int decide(struct sig_ctx *c, struct tc_txn *tx, struct tc_error *rej,
     d.tx = tx;
     d.rej = rej;
     d.err = err;
-    if ((rc = c->l->repo->portfolio_get(c->l, tx, s->portfolio, &pf, err)) != 0)
+    /* the signal's portfolio and strategy ids are those prepare kept (it
+     * passed the checks): their rows' handles when found before */
+    if ((rc = c->l->repo->portfolio_get(c->l, tx, s->portfolio, c->ok_pf_ref, &pf, err)) != 0)
         return rc;
+    c->ok_pf_ref = pf.found ? pf.ref : 0;
     if (!pf.found || pf.deleted)
         return REJECT(&d, "portfolio \"%s\" not found", s->portfolio);
     c->pf = pf.ref;
-    if ((rc = c->l->repo->strategy_get(c->l, tx, s->strategy, &sg, err)) != 0)
+    if ((rc = c->l->repo->strategy_get(c->l, tx, s->strategy, c->ok_strat_ref, &sg, err)) != 0)
         return rc;
+    c->ok_strat_ref = sg.found ? sg.ref : 0;
     if (!sg.found || sg.deleted)
         return REJECT(&d, "strategy \"%s\" not found", s->strategy);
     if (!sg.enabled)
@@ -970,11 +977,13 @@ static int prepare(struct sig_ctx *c, struct tc_error *err)
     if (!(c->ok_known & TC_SIGNAL_KNOWN_PORTFOLIO)) {
         memcpy(c->ok_portfolio, c->sig->portfolio, TC_ID_BUFSZ);
         c->ok_plen = strlen(c->ok_portfolio); /* valid: a NUL within */
+        c->ok_pf_ref = 0;
         c->ok_known |= TC_SIGNAL_KNOWN_PORTFOLIO;
     }
     if (!(c->ok_known & TC_SIGNAL_KNOWN_STRATEGY)) {
         memcpy(c->ok_strategy, c->sig->strategy, TC_ID_BUFSZ);
         c->ok_slen = strlen(c->ok_strategy);
+        c->ok_strat_ref = 0;
         c->ok_known |= TC_SIGNAL_KNOWN_STRATEGY;
     }
     if (c->named_position[0] && c->sig->type != TC_SIGNAL_EXIT) {

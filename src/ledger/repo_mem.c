@@ -1046,10 +1046,11 @@ static int mem_instrument_get(struct tc_ledger *l, const char *id, struct tc_ins
     return add_instrument(m, own, out, err);
 }
 
-static int mem_portfolio_get(struct tc_ledger *l, struct tc_txn *tx, const char *id,
+static int mem_portfolio_get(struct tc_ledger *l, struct tc_txn *tx, const char *id, size_t hint,
                              struct tc__ledger_pf *out, struct tc_error *err)
 {
-    long k = tab_find(&M(l)->t[T_PF], id);
+    const struct table *t = &M(l)->t[T_PF];
+    long k = hint && hint <= t->n ? (long)hint - 1 : tab_find(&M(l)->t[T_PF], id);
     (void)tx;
     (void)err;
     memset(out, 0, sizeof(*out));
@@ -1067,15 +1068,18 @@ static int mem_portfolio_get(struct tc_ledger *l, struct tc_txn *tx, const char 
     return 0;
 }
 
-static int mem_strategy_get(struct tc_ledger *l, struct tc_txn *tx, const char *id,
+static int mem_strategy_get(struct tc_ledger *l, struct tc_txn *tx, const char *id, size_t hint,
                             struct tc__ledger_strat *out, struct tc_error *err)
 {
-    long k = tab_find(&M(l)->t[T_STRAT], id);
+    const struct table *t = &M(l)->t[T_STRAT];
+    long k = hint && hint <= t->n ? (long)hint - 1 : tab_find(&M(l)->t[T_STRAT], id);
     (void)tx;
     (void)err;
     out->found = 0;
+    out->ref = 0;
     if (k >= 0) {
         const struct mstrat *e = tab_at(&M(l)->t[T_STRAT], (size_t)k);
+        out->ref = (size_t)k + 1;
         out->found = 1;
         out->deleted = e->deleted;
         out->enabled = e->enabled;

@@ -234,11 +234,12 @@ static int portfolio_cb(const struct tc_row *row, void *ud)
     return 1;
 }
 
-static int sql_portfolio_get(struct tc_ledger *l, struct tc_txn *tx, const char *id,
+static int sql_portfolio_get(struct tc_ledger *l, struct tc_txn *tx, const char *id, size_t hint,
                              struct tc__ledger_pf *out, struct tc_error *err)
 {
     struct tc_val v[] = {TC_V_TEXT(id)};
     (void)l;
+    (void)hint;
     memset(out, 0, sizeof(*out));
     return tc_txn_exec(tx, "SELECT initial_capital, deleted_at FROM portfolios WHERE portfolio_id = $1",
                        v, 1, portfolio_cb, out, NULL, err);
@@ -263,7 +264,7 @@ static int strategy_cb(const struct tc_row *row, void *ud)
     return 1;
 }
 
-static int sql_strategy_get(struct tc_ledger *l, struct tc_txn *tx, const char *id,
+static int sql_strategy_get(struct tc_ledger *l, struct tc_txn *tx, const char *id, size_t hint,
                             struct tc__ledger_strat *out, struct tc_error *err)
 {
     struct strat_row sg = {0, 0, 0, NULL};
@@ -271,6 +272,7 @@ static int sql_strategy_get(struct tc_ledger *l, struct tc_txn *tx, const char *
     int rc;
 
     (void)l;
+    (void)hint;
     memset(out, 0, sizeof(*out));
     rc = tc_txn_exec(tx, "SELECT params, enabled, deleted_at FROM strategies WHERE strategy_id = $1",
                      v, 1, strategy_cb, &sg, NULL, err);
