@@ -859,6 +859,8 @@ static const struct bad_cfg bad_cfgs[] = {
     {"volume_cap", "1.5", "volume_cap 1.5 is above 1"},
     {"commission", "4", "commission model 4 is unknown"},
     {"comm_rate", "-0.001", "comm_rate -0.001 is negative"},
+    {"comm_fraction", "1", "comm_rate 1 is not below 1 (a fraction of the traded value)"},
+    {"comm_fraction", "2.5", "comm_rate 2.5 is not below 1"},
     {"comm_min", "-1", "comm_min -1 is negative"},
     {"comm_max", "-1", "comm_max -1 is negative"},
     {"comm_fixed", "-9.99", "comm_fixed -9.99 is negative"},
@@ -897,7 +899,10 @@ static void test_bad_configs(void **state)
             c.commission = (enum tc_sim_commission)iv;
         else if (strcmp(t->field, "comm_rate") == 0)
             c.comm_rate = D(t->value);
-        else if (strcmp(t->field, "comm_min") == 0)
+        else if (strcmp(t->field, "comm_fraction") == 0) {
+            c.commission = TC_SIM_COMM_FRACTION;
+            c.comm_rate = D(t->value);
+        } else if (strcmp(t->field, "comm_min") == 0)
             c.comm_min = D(t->value);
         else if (strcmp(t->field, "comm_max") == 0)
             c.comm_max = D(t->value);
@@ -932,6 +937,13 @@ static void test_bad_configs(void **state)
     c.slippage = TC_SIM_SLIP_BPS;
     c.slippage_value = D("9999.9999");
     c.commission_places = 0;
+    c.commission = TC_SIM_COMM_FRACTION;
+    c.comm_rate = D("0.99999999");
+    tc_assert_ok(tc_sim_new(&c, &sim, &err), &err);
+    tc_sim_free(sim);
+    /* a rate per share is money, not a fraction: 1 and above are fine */
+    c.commission = TC_SIM_COMM_PER_SHARE;
+    c.comm_rate = D("2.5");
     tc_assert_ok(tc_sim_new(&c, &sim, &err), &err);
     tc_sim_free(sim);
     tc_sim_free(NULL);

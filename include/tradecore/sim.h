@@ -144,7 +144,7 @@ struct tc_sim_config {
     struct tc_dec slippage_value;  /* fraction or bps, as slippage says */
     struct tc_dec volume_cap;      /* fraction of bar volume, 0 = no cap, else (0, 1] */
     enum tc_sim_commission commission;
-    struct tc_dec comm_rate;       /* FRACTION: of value; PER_SHARE: per unit */
+    struct tc_dec comm_rate;       /* FRACTION: of value, below 1; PER_SHARE: per unit */
     struct tc_dec comm_min;        /* PER_SHARE: minimum per fill (0 = none) */
     struct tc_dec comm_max;        /* PER_SHARE: maximum per fill (0 = none) */
     struct tc_dec comm_fixed;      /* FIXED: per order */

@@ -129,6 +129,11 @@ static int check_config(const struct tc_sim_config *c, struct tc_dec *slip, stru
         (rc = check_nonneg("comm_max", c->comm_max, err)) != 0 ||
         (rc = check_nonneg("comm_fixed", c->comm_fixed, err)) != 0)
         return rc;
+    if (c->commission == TC_SIM_COMM_FRACTION && c->comm_rate.raw >= TC_DEC_ONE)
+        return tc_error_set(err, TC_EINVAL,
+                            "simulator config: comm_rate %s is not below 1 (a fraction of the "
+                            "traded value)",
+                            fmt(c->comm_rate, b));
     if (c->comm_max.raw > 0 && tc_dec_cmp(c->comm_min, c->comm_max) > 0)
         return tc_error_set(err, TC_EINVAL, "simulator config: comm_min %s is above comm_max %s",
                             fmt(c->comm_min, b), fmt(c->comm_max, b2));
