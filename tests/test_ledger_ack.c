@@ -152,7 +152,39 @@ static int entry(struct world *w, const char *id, struct tc_signal_outcome *o,
     s.has_price = 1;
     s.quantity = tc_test_dec("3");
     s.has_quantity = 1;
+    snprintf(s.reason, sizeof(s.reason), "go long");
     return tc_ledger_submit(w->l, &s, o, err);
+}
+
+/* An EXIT of ES with REASON (may be ""), signal id ID. */
+static int exit_sig(struct world *w, const char *id, const char *reason,
+                    struct tc_signal_outcome *o, struct tc_error *err)
+{
+    struct tc_signal s;
+    memset(&s, 0, sizeof(s));
+    snprintf(s.portfolio, sizeof(s.portfolio), "p1");
+    snprintf(s.strategy, sizeof(s.strategy), "s1");
+    snprintf(s.instrument, sizeof(s.instrument), "ES");
+    snprintf(s.signal_id, sizeof(s.signal_id), "%s", id);
+    snprintf(s.reason, sizeof(s.reason), "%s", reason);
+    s.has_signal_id = 1;
+    s.type = TC_SIGNAL_EXIT;
+    s.side = TC_SIDE_LONG;
+    s.timestamp_us = T0;
+    s.price = tc_test_dec("100");
+    s.has_price = 1;
+    return tc_ledger_submit(w->l, &s, o, err);
+}
+
+static void fill_as(struct tc_fill *f, const char *fingerprint, const char *suffix,
+                    const char *exec)
+{
+    memset(f, 0, sizeof(*f));
+    snprintf(f->execution_id, sizeof(f->execution_id), "%s", exec);
+    snprintf(f->client_order_id, sizeof(f->client_order_id), "%s%s", fingerprint, suffix);
+    f->quantity = tc_test_dec("3");
+    f->price = tc_test_dec("101");
+    f->filled_at_us = T0;
 }
 
 static void fill_of(struct tc_fill *f, const char *fingerprint, const char *exec)
@@ -253,12 +285,64 @@ static void test_ack_after_update(void **state)
     tc_ledger_close(w.l);
 }
 
+/* A closing fill gives its position the exit order's reason (the signal's,
+ * else "exit"), and an entry canceled from inside the submit "entry
+ * canceled" whatever its order's reason, one after the other. */
+static void test_exit_reasons(void **state)
+{
+    struct world w;
+    struct tc_signal_outcome e, x;
+    struct tc_position p;
+    struct tc_error err = {0};
+    struct tc_fill f;
+    int applied = -1;
+
+    (void)state;
+    world_open(&w);
+    /* an exit with a reason */
+    tc_assert_ok(entry(&w, "e-1", &e, &err), &err);
+    fill_as(&f, e.fingerprint, ":L0", "x-1");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    tc_assert_ok(exit_sig(&w, "x-1", "stop hit", &x, &err), &err);
+    assert_int_equal(x.status, TC_SIGNAL_ACCEPTED);
+    fill_as(&f, x.fingerprint, ":X0", "x-2");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    tc_assert_ok(tc_ledger_position_get(w.l, e.position_id, &p, &err), &err);
+    assert_int_equal(p.status, TC_POSITION_CLOSED);
+    assert_string_equal(p.exit_reason, "stop hit");
+    /* canceled from inside the submit, its entry's order with a reason */
+    w.broker.cancel_first = 1;
+    tc_assert_ok(entry(&w, "e-2", &e, &err), &err);
+    w.broker.cancel_first = 0;
+    tc_assert_ok(tc_ledger_position_get(w.l, e.position_id, &p, &err), &err);
+    assert_string_equal(p.exit_reason, "entry canceled");
+    /* an exit without a reason, then one with the first one's again */
+    tc_assert_ok(entry(&w, "e-3", &e, &err), &err);
+    fill_as(&f, e.fingerprint, ":L0", "x-3");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    tc_assert_ok(exit_sig(&w, "x-3", "", &x, &err), &err);
+    fill_as(&f, x.fingerprint, ":X0", "x-4");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    tc_assert_ok(tc_ledger_position_get(w.l, e.position_id, &p, &err), &err);
+    assert_string_equal(p.exit_reason, "exit");
+    tc_assert_ok(entry(&w, "e-4", &e, &err), &err);
+    fill_as(&f, e.fingerprint, ":L0", "x-5");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    tc_assert_ok(exit_sig(&w, "x-5", "stop hit", &x, &err), &err);
+    fill_as(&f, x.fingerprint, ":X0", "x-6");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    tc_assert_ok(tc_ledger_position_get(w.l, e.position_id, &p, &err), &err);
+    assert_string_equal(p.exit_reason, "stop hit");
+    tc_ledger_close(w.l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ack_submitted),
         cmocka_unit_test(test_ack_rejected),
         cmocka_unit_test(test_ack_after_update),
+        cmocka_unit_test(test_exit_reasons),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -592,6 +592,10 @@ struct mem {
      * last (fills come in the order their orders were made, as a rule: a
      * hint, checked), 0 none */
     size_t ord_next;
+    /* the reason's offset of the order order_load read last: the exit
+     * reason a closing fill gives its position, as a rule (a hint: checked
+     * against the position's text and the arena's length), 0 none */
+    uint32_t last_why;
     /* positions by number (pos_num): NP the prefix learnt from the first
      * position id of that form (NPLEN bytes; HAS_NP), and the positions
      * with such ids sorted by their numbers (appended: the ledger counts
@@ -1465,17 +1469,22 @@ static uint64_t pos_num(struct mem *m, const char *id, size_t len, int learn)
         /* the prefix learnt, compared where it must stand; then the digits
          * after its '-' up to the end, valued as they are read (the same
          * answers as the scan from the end below) */
-        const char *q = id + 5 + m->nplen, *end = id + len;
+        const char *q = id + 5 + m->nplen, *end = id + len, *last;
+        unsigned c = 0;
         if (len <= 5 + m->nplen || id[4 + m->nplen] != '-' ||
-            memcmp(id + 4, m->np, m->nplen) != 0 || *q == '0' || end - q > 20)
+            !tc__ledger_bytes_same(id + 4, m->np, m->nplen) || *q == '0' || end - q > 20)
             return 0;
-        for (; q < end; q++) {
-            unsigned c = (unsigned)(*q - '0');
-            if (c > 9 || v > (UINT64_MAX - c) / 10)
+        /* 19 digits fit; a 20th only when the sum stays below 2^64 */
+        last = end - q == 20 ? end - 1 : end;
+        for (; q < last; q++) {
+            if ((c = (unsigned)(*q - '0')) > 9)
                 return 0;
             v = v * 10 + c;
         }
-        return v;
+        if (last < end &&
+            ((c = (unsigned)(*last - '0')) > 9 || v > (UINT64_MAX - c) / 10))
+            return 0;
+        return last < end ? v * 10 + c : v;
     }
     /* the digits from the end, valued as they are read: 19 fit, a 20th
      * only when the sum stays below 2^64 */
@@ -1651,8 +1660,13 @@ static int mem_pos_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_
     if (p->exit_reason[0] || reason) {
         const char *end = memchr(p->exit_reason, 0, sizeof(p->exit_reason) - 1);
         size_t n = end ? (size_t)(end - p->exit_reason) : sizeof(p->exit_reason) - 1;
-        const char *cur = str_at(&m->a, reason);
-        if ((strlen(cur) != n || memcmp(cur, p->exit_reason, n) != 0) &&
+        const char *cur = str_at(&m->a, reason), *why;
+        /* the reason of the order its fill read, as a rule: kept once (a text
+         * below the arena's length is whole, with its NUL) */
+        if (m->last_why && m->last_why < m->a.n &&
+            memcmp(why = str_at(&m->a, m->last_why), p->exit_reason, n) == 0 && why[n] == '\0')
+            reason = m->last_why;
+        else if ((strlen(cur) != n || memcmp(cur, p->exit_reason, n) != 0) &&
             (n < sizeof(p->exit_reason) - 1
                  ? str_put_shared(&m->a, &m->texts, p->exit_reason, sizeof(p->exit_reason), &reason)
                  : str_add(&m->a, p->exit_reason, n, &reason)) != 0)
@@ -2038,6 +2052,7 @@ static int mem_order_load(struct tc_ledger *l, struct tc_txn *tx, const char *cl
     o->status = e->s.status;
     /* the text in the arena (not copied: the fill reads it at most once) */
     o->why = str_at(&m->a, e->reason);
+    m->last_why = e->reason;
     o->quantity = e->quantity;
     o->filled = e->s.filled;
     o->version = e->s.version;
@@ -2196,8 +2211,9 @@ static int mem_trade_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
                      p->position_id);
         return (tc_error_prefix(err, "trade of position \"%s\"", p->position_id), TC_EINVAL);
     }
+    /* room in the last block without a call, as a rule */
     if (save_el(m, &m->t[T_POS], (size_t)pk, &ps->trade, sizeof(ps->trade)) != 0 ||
-        !(e = tab_room(t))) {
+        !(e = t->n < t->nblk << CHUNK_SHIFT ? tab_at(t, t->n) : tab_room(t))) {
         oom(err, "a trade");
         return TC_ENOMEM;
     }
