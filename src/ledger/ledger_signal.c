@@ -201,8 +201,11 @@ struct txt {
 
 static inline void txt_mem(struct txt *t, const char *s, size_t n)
 {
-    if (t->at + 1 < t->cap)
-        memcpy(t->buf + t->at, s, n < t->cap - 1 - t->at ? n : t->cap - 1 - t->at);
+    /* room for it whole (as a rule): a copy of N bytes, N often a constant */
+    if (t->at + n < t->cap)
+        memcpy(t->buf + t->at, s, n);
+    else if (t->at + 1 < t->cap)
+        memcpy(t->buf + t->at, s, t->cap - 1 - t->at);
     t->at += n;
 }
 

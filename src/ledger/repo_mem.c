@@ -1945,8 +1945,8 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
      * are its position's: ledger_repo.h), nor the fingerprint of the
      * signal row just made */
     if (str_put(&m->a, o->order_id, sizeof(o->order_id), &e->order_id) != 0 ||
-        str_put_shared(&m->a, &m->texts, reason ? reason : "", TC_LEDGER_TEXT_MAX,
-                       &e->reason) != 0 ||
+        (reason ? str_put_shared(&m->a, &m->texts, reason, TC_LEDGER_TEXT_MAX, &e->reason)
+                : (e->reason = 0, 0)) != 0 ||
         (same ? (e->fp = SAME, e->fplen = (unsigned char)fl, 0)
               : str_put(&m->a, fingerprint, TC_SIGNAL_FP_LEN, &e->fp)) != 0) {
         oom(err, "an order");
