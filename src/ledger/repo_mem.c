@@ -687,10 +687,11 @@ static int oom(struct tc_error *err, const char *what)
 /* Element N of T added with the key K names (its K->len bytes copied into
  * the arena) and the hash H kept for it (0: its key is not in the map):
  * counted, made the table's last, undone on rollback; *IDX its index, *OUT
- * the element. The caller puts its key in the map. */
+ * the element, zeroed after its key when ZERO (else the caller writes every
+ * field). The caller puts its key in the map. */
 static inline __attribute__((always_inline)) int
-tab_push(struct mem *m, struct table *t, const struct hkey *k, uint64_t h, void *out, size_t *idx,
-         struct tc_error *err)
+tab_push(struct mem *m, struct table *t, const struct hkey *k, uint64_t h, int zero, void *out,
+         size_t *idx, struct tc_error *err)
 {
     uint32_t off;
     void *e;
@@ -713,7 +714,8 @@ tab_push(struct mem *m, struct table *t, const struct hkey *k, uint64_t h, void 
     } else if (str_add(&m->a, k->s, k->len, &off) != 0) {
         return oom(err, "a row");
     }
-    memset(e, 0, t->size); /* fresh from malloc, or left by a rolled-back insert */
+    if (zero) /* fresh from malloc, or left by a rolled-back insert */
+        memset(e, 0, t->size);
     if (t->n >= t->hw)
         t->hw = t->n + 1;
     *(const char **)e = str_at(&m->a, off);
@@ -727,9 +729,9 @@ tab_push(struct mem *m, struct table *t, const struct hkey *k, uint64_t h, void 
 /* A new element of T with KEY (copied into the arena; at most MAXLEN bytes
  * with its NUL): counted, its key in the map, all undone on rollback. With
  * FIND, a KEY already in T is looked for in the same probe: then 1, its
- * element's index in *IDX and nothing added. */
+ * element's index in *IDX and nothing added. ZERO: tab_push's. */
 static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, size_t maxlen,
-                        int find, void *out, size_t *idx, struct tc_error *err)
+                        int find, int zero, void *out, size_t *idx, struct tc_error *err)
 {
     uint64_t h = k->h;
     uint32_t v, mask, tag;
@@ -759,7 +761,7 @@ static int tab_insert_h(struct mem *m, struct table *t, const struct hkey *k, si
             *idx = (v & mask) - 1;
             return 1;
         }
-    if ((rc = tab_push(m, t, k, h, out, idx, err)) != 0)
+    if ((rc = tab_push(m, t, k, h, zero, out, idx, err)) != 0)
         return rc;
     t->slots[j] = (uint32_t)(*idx + 1) | tag;
     return 0;
@@ -769,7 +771,7 @@ static int tab_insert(struct mem *m, struct table *t, const char *key, size_t ma
                       size_t *idx, struct tc_error *err)
 {
     struct hkey k = hkey(key);
-    return tab_insert_h(m, t, &k, maxlen, 0, out, idx, err);
+    return tab_insert_h(m, t, &k, maxlen, 0, 1, out, idx, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1145,7 +1147,8 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     *inserted = 0;
     *ref = 0;
     /* the row of the fingerprint, or a new one, in one probe */
-    rc = tab_insert_h(m, t, &hk, TC_SIGNAL_FP_LEN, 1, &e, &i, err);
+    /* not zeroed: every field written below */
+    rc = tab_insert_h(m, t, &hk, TC_SIGNAL_FP_LEN, 1, 0, &e, &i, err);
     if (rc == 1) {
         e = tab_at(t, i);
         if ((rc = save_el(m, t, i, &e->duplicates, sizeof(e->duplicates))) != 0) {
@@ -1158,7 +1161,10 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     }
     if (rc != 0)
         return (tc_error_prefix(err, "signal log %s", r->fp), rc);
+    e->reason = e->position_id = e->order_id = 0;
+    e->pos = e->ord = 0;
     e->status = TC_SIGNAL_REJECTED;
+    e->duplicates = 0;
     *ref = i + 1;
     *inserted = 1;
     return 0;
@@ -1592,14 +1598,14 @@ static int mem_pos_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
             oom(err, "a position");
             return TC_ENOMEM;
         }
-        if ((rc = tab_push(m, t, &hk, 0, &e, &i, err)) != 0)
+        if ((rc = tab_push(m, t, &hk, 0, 1, &e, &i, err)) != 0)
             return (tc_error_prefix(err, "position \"%s\"", p->position_id), rc);
         m->pn[m->npn].n = v;
         m->pn[m->npn++].idx = (uint32_t)i;
     } else {
         hk = hkey_n(p->position_id, len);
         if (pos_numbered(m, v) >= 0 ||
-            (rc = tab_insert_h(m, t, &hk, TC_ID_BUFSZ, 1, &e, &i, err)) == 1)
+            (rc = tab_insert_h(m, t, &hk, TC_ID_BUFSZ, 1, 1, &e, &i, err)) == 1)
             return tc_error_set(err, TC_ECONFLICT, "position \"%s\": the id exists",
                                 p->position_id);
         if (rc != 0)
@@ -1926,7 +1932,7 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
             oom(err, "the journal");
             return TC_ENOMEM;
         }
-        if ((rc = tab_push(m, t, &hk, 0, &e, &i, err)) != 0)
+        if ((rc = tab_push(m, t, &hk, 0, 1, &e, &i, err)) != 0)
             return (tc_error_prefix(err, "order \"%s\"", id), rc);
         e->sig_next = sg->ord;
         sg->ord = (uint32_t)i + 1;
@@ -1936,7 +1942,7 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
         size_t suf = ord_suffix(id, len);
         hk = hkey_n(id, len);
         if ((suf && ord_of(m, sig_of(m, id, len - suf), id) >= 0) ||
-            (rc = tab_insert_h(m, t, &hk, TC_CLIENT_ORDER_ID_MAX, 1, &e, &i, err)) == 1)
+            (rc = tab_insert_h(m, t, &hk, TC_CLIENT_ORDER_ID_MAX, 1, 1, &e, &i, err)) == 1)
             return tc_error_set(err, TC_ECONFLICT, "order \"%s\": the client order id exists", id);
         if (rc != 0)
             return (tc_error_prefix(err, "order \"%s\"", id), rc);
@@ -2176,7 +2182,8 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
         return tc_error_set(err, TC_ESTATE, "fill \"%s\": order \"%s\" not loaded", f->execution_id,
                             o->order_id);
     /* a duplicate execution id found, or the fill added, in one probe */
-    if ((rc = tab_insert_h(m, t, &hk, TC_BROKER_ID_MAX, 1, &e, &i, err)) == 1)
+    /* not zeroed: every field written below */
+    if ((rc = tab_insert_h(m, t, &hk, TC_BROKER_ID_MAX, 1, 0, &e, &i, err)) == 1)
         return 0;
     if (rc != 0)
         return (tc_error_prefix(err, "fill \"%s\"", f->execution_id), rc);
