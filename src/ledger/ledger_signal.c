@@ -273,7 +273,7 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     struct tc_ledger *l = c->l;
     /* every field written below (the order id's bytes after its text zero:
      * the outcome copies its buffer whole) */
-    struct tc_order_intent *o = tc__repo_vec_push_raw(&c->intents);
+    struct tc_order_intent *o = tc__repo_vec_push_room(&c->intents);
     int64_t now = tc_clock_now(l->opt.clock);
     const char *reason = s->reason[0] ? s->reason : (closing ? "exit" : NULL);
     size_t ref = 0;

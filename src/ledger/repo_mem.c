@@ -1762,7 +1762,7 @@ static int mem_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfo
         if (e->v.status == TC_POSITION_CLOSED)
             continue;
         /* every field written below (pos_out writes all of a position's) */
-        if (!(ly = tc__repo_vec_push_raw(vec))) {
+        if (!(ly = tc__repo_vec_push_room(vec))) {
             oom(err, "the layers");
             return TC_ENOMEM;
         }

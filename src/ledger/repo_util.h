@@ -19,6 +19,12 @@ struct tc__repo_vec {
 void *tc__repo_vec_push(struct tc__repo_vec *v);
 /* The same, the new item not zeroed (its caller writes every field). */
 void *tc__repo_vec_push_raw(struct tc__repo_vec *v);
+/* tc__repo_vec_push_raw without a call while V has room (the per-signal
+ * paths, whose arrays are kept from signal to signal). */
+static inline void *tc__repo_vec_push_room(struct tc__repo_vec *v)
+{
+    return v->n < v->cap ? (char *)v->items + v->n++ * v->size : tc__repo_vec_push_raw(v);
+}
 
 /*
  * A read of many rows: FILL turns a row into an element of VEC (whose .size
