@@ -198,6 +198,61 @@ static void test_known_rows(void **state)
     tc_ledger_close(w.l);
 }
 
+/* Ids of the ledger's prefix it did not make: numbers taken from the same
+ * generator by the caller (tc_ledger_seq_id) and by a second ledger sharing
+ * it, between the first one's signals. The ledger's kept text of its last
+ * number must not apply then: each id is the generator's next, none made
+ * twice, and the positions so numbered are each found as themselves. */
+static void test_ids_made_outside(void **state)
+{
+    struct world w;
+    struct tc_ledger *l2 = NULL;
+    struct tc_manual_clock clock2;
+    const char *no_fault = NULL;
+    struct tc_signal_outcome o;
+    struct tc_error err = {0};
+    char buf[TC_ID_BUFSZ];
+
+    (void)state;
+    world_open(&w);
+    tc_test_mem_ledger_open(&l2, &clock2, T0, &no_fault, tc_ledger_seq_id, &w.ids, INSTS, NINST,
+                            "100000");
+    tc_assert_ok(entry(&w, "ES", "1", 1, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-1");
+    assert_string_equal(o.order_id, "ord-t-2");
+    assert_int_equal(tc_ledger_seq_id(&w.ids, "ord", buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "ord-t-3");
+    tc_assert_ok(entry(&w, "NQ", "1", 2, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-4");
+    assert_string_equal(o.order_id, "ord-t-5");
+    /* the second ledger takes 6 and 7, then the first goes on from 8 */
+    {
+        char json[512];
+        snprintf(json, sizeof(json),
+                 "{\"type\":\"BASE_ENTRY\",\"portfolio\":\"p1\",\"strategy\":\"s1\","
+                 "\"instrument\":\"ES\",\"side\":\"LONG\",\"timestamp\":\"" TS "\","
+                 "\"price\":\"100\",\"stop\":\"95\",\"quantity\":\"1\","
+                 "\"signal_id\":\"other-1\"}");
+        tc_assert_ok(tc_ledger_submit_signal(l2, json, (size_t)-1, &o, &err), &err);
+        assert_string_equal(o.position_id, "pos-t-6");
+        assert_string_equal(o.order_id, "ord-t-7");
+    }
+    tc_assert_ok(entry(&w, "A", "1", 3, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-8");
+    assert_string_equal(o.order_id, "ord-t-9");
+    /* a number set back by the caller below the first ledger's last:
+     * given again, and its position kept apart from pos-t-4 */
+    w.ids.n = 2;
+    tc_assert_ok(entry(&w, "B", "1", 4, &o, &err), &err);
+    assert_string_equal(o.position_id, "pos-t-3");
+    assert_string_equal(o.order_id, "ord-t-4");
+    assert_position(&w, "pos-t-3", "B", "0", "100");
+    assert_position(&w, "pos-t-4", "NQ", "0", "100");
+    assert_position(&w, "pos-t-8", "A", "0", "100");
+    tc_ledger_close(l2);
+    tc_ledger_close(w.l);
+}
+
 /* Fills out of the order of their orders, each to its own order. */
 static void test_fills_any_order(void **state)
 {
@@ -783,6 +838,7 @@ int main(void)
         cmocka_unit_test(test_fills_any_order),
         cmocka_unit_test(test_known_ids),
         cmocka_unit_test(test_known_rows),
+        cmocka_unit_test(test_ids_made_outside),
         cmocka_unit_test(test_rollback_drops_keys),
         cmocka_unit_test(test_instruments_alike),
         cmocka_unit_test(test_fill_ids_by_number),
