@@ -545,7 +545,8 @@ int tc__ledger_save_state(struct tc_ledger *l, struct tc_txn *tx, struct tc_port
     s->version++;
     s->updated_at_us = now;
     if (ch && !ch->off) {
-        ch->ps = *s;
+        if (s != &ch->ps) /* else built in place */
+            ch->ps = *s;
         ch->has_ps = 1;
     }
     return 0;

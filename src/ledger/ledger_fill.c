@@ -343,7 +343,13 @@ static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct
         if (tc_dec_is_zero(p->quantity)) {
             p->status = TC_POSITION_CLOSED;
             p->exit_time_us = f->filled_at_us;
-            tc__ledger_copy(p->exit_reason, sizeof(p->exit_reason), o->why[0] ? o->why : "exit");
+            /* the order's reason copied whole (its buffer is as long:
+             * ledger_repo.h), else "exit" */
+            _Static_assert(sizeof(p->exit_reason) == TC_LEDGER_TEXT_MAX, "the reason's buffer");
+            if (o->why[0])
+                memcpy(p->exit_reason, o->why, sizeof(p->exit_reason));
+            else
+                memcpy(p->exit_reason, "exit", sizeof("exit"));
             *closed = 1;
         } else {
             p->status = TC_POSITION_PARTIAL;
@@ -385,7 +391,9 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     struct tc__ledger_order o;
     /* the position as the change feed keeps it, where it keeps it */
     struct tc_position own, *p = tc__ledger_changes_place(c->ch, &own);
-    struct tc_portfolio_state s;
+    /* the state as the change feed keeps it, where it keeps it */
+    struct tc_portfolio_state own_s,
+        *s = c->ch && !c->ch->off ? &c->ch->ps : &own_s;
     struct tc_dec filled, pnl;
     char fill_id[TC_ID_BUFSZ];
     int64_t now = tc_clock_now(l->opt.clock);
@@ -431,16 +439,16 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
         return rc;
     if ((rc = apply_to_position(c, tx, &o, p, &pnl, &closed, err)) != 0)
         return rc;
-    if ((rc = tc__ledger_ensure_state(l, tx, p->portfolio_id, o.pf, &s, err)) != 0)
+    if ((rc = tc__ledger_ensure_state(l, tx, p->portfolio_id, o.pf, s, err)) != 0)
         return rc;
     /* margin style: cash = closed_equity = initial + realized − commission */
-    if (tc_dec_add_fast(s.realized_pnl, pnl, &s.realized_pnl) != 0 ||
-        tc_dec_add_fast(s.commission_paid, f->commission, &s.commission_paid) != 0 ||
-        tc_dec_add_fast(s.initial_capital, s.realized_pnl, &s.cash) != 0 ||
-        tc_dec_sub_fast(s.cash, s.commission_paid, &s.cash) != 0)
+    if (tc_dec_add_fast(s->realized_pnl, pnl, &s->realized_pnl) != 0 ||
+        tc_dec_add_fast(s->commission_paid, f->commission, &s->commission_paid) != 0 ||
+        tc_dec_add_fast(s->initial_capital, s->realized_pnl, &s->cash) != 0 ||
+        tc_dec_sub_fast(s->cash, s->commission_paid, &s->cash) != 0)
         return dec_err(err, "the portfolio's cash", f->execution_id);
-    s.closed_equity = s.cash;
-    if ((rc = tc__ledger_save_state(l, tx, &s, o.pf, c->ch, err)) != 0)
+    s->closed_equity = s->cash;
+    if ((rc = tc__ledger_save_state(l, tx, s, o.pf, c->ch, err)) != 0)
         return rc;
     if (closed) {
         if ((rc = write_trade(c, tx, p, o.pos, err)) != 0 ||

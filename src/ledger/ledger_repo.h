@@ -78,7 +78,9 @@ struct tc__ledger_order {
     char reason[TC_LEDGER_TEXT_MAX]; /* SQL only: read from its row */
     const char *why;                 /* the reason's text ("" for none): REASON
                                         (SQL), or the memory backend's own,
-                                        valid until the transaction ends */
+                                        valid until the transaction ends;
+                                        readable for TC_LEDGER_TEXT_MAX bytes
+                                        either way, its NUL within them */
     struct tc_dec quantity, filled;
     int64_t version;
     int found;
