@@ -336,6 +336,68 @@ static void test_exit_reasons(void **state)
     tc_ledger_close(w.l);
 }
 
+/* A position's lots after each fill: its quantity over the lot size
+ * (rounded down at the eighth place: 15 of a lot of 10 is 1.5), and the quantity
+ * itself for a lot of 1. */
+static void test_fill_lots(void **state)
+{
+    struct world w;
+    struct tc_signal_outcome o;
+    struct tc_position p;
+    struct tc_error err = {0};
+    struct tc_instrument in;
+    struct tc_signal s;
+    struct tc_fill f;
+    int applied = -1;
+
+    (void)state;
+    world_open(&w);
+    tc_instrument_init(&in);
+    snprintf(in.instrument_id, sizeof(in.instrument_id), "NQ");
+    snprintf(in.market_id, sizeof(in.market_id), "XNYS");
+    in.asset_class = TC_ASSET_FUTURE;
+    snprintf(in.symbol, sizeof(in.symbol), "NQ");
+    snprintf(in.currency, sizeof(in.currency), "USD");
+    in.multiplier = tc_test_dec("1");
+    in.lot_size = tc_test_dec("10");
+    in.status = TC_INSTRUMENT_ACTIVE;
+    tc_assert_ok(tc_ledger_mem_add_instrument(w.l, &in, &err), &err);
+    memset(&s, 0, sizeof(s));
+    snprintf(s.portfolio, sizeof(s.portfolio), "p1");
+    snprintf(s.strategy, sizeof(s.strategy), "s1");
+    snprintf(s.instrument, sizeof(s.instrument), "NQ");
+    snprintf(s.signal_id, sizeof(s.signal_id), "n-1");
+    s.has_signal_id = 1;
+    s.type = TC_SIGNAL_BASE_ENTRY;
+    s.side = TC_SIDE_LONG;
+    s.timestamp_us = T0;
+    s.price = tc_test_dec("100");
+    s.has_price = 1;
+    s.quantity = tc_test_dec("30");
+    s.has_quantity = 1;
+    tc_assert_ok(tc_ledger_submit(w.l, &s, &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
+    fill_as(&f, o.fingerprint, ":L0", "y-1");
+    f.quantity = tc_test_dec("15");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    tc_assert_ok(tc_ledger_position_get(w.l, o.position_id, &p, &err), &err);
+    assert_true(tc_dec_cmp(p.quantity, tc_test_dec("15")) == 0);
+    assert_true(tc_dec_cmp(p.lots, tc_test_dec("1.5")) == 0);
+    fill_as(&f, o.fingerprint, ":L0", "y-2");
+    f.quantity = tc_test_dec("15");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    tc_assert_ok(tc_ledger_position_get(w.l, o.position_id, &p, &err), &err);
+    assert_true(tc_dec_cmp(p.lots, tc_test_dec("3")) == 0);
+    /* a lot of 1 */
+    tc_assert_ok(entry(&w, "e-1", &o, &err), &err);
+    fill_as(&f, o.fingerprint, ":L0", "y-3");
+    f.quantity = tc_test_dec("2");
+    tc_assert_ok(tc_ledger_apply_fill(w.l, &f, &applied, &err), &err);
+    tc_assert_ok(tc_ledger_position_get(w.l, o.position_id, &p, &err), &err);
+    assert_true(tc_dec_cmp(p.lots, tc_test_dec("2")) == 0);
+    tc_ledger_close(w.l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_ack_rejected),
         cmocka_unit_test(test_ack_after_update),
         cmocka_unit_test(test_exit_reasons),
+        cmocka_unit_test(test_fill_lots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

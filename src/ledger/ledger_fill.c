@@ -355,7 +355,10 @@ static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct
             p->status = TC_POSITION_PARTIAL;
         }
     }
-    if (tc_dec_div(p->quantity, p->lot_size, TC_ROUND_DOWN, &p->lots) != 0)
+    /* a lot of one: the lots are the quantity (the division's exact answer) */
+    if (p->lot_size.raw == TC_DEC_ONE)
+        p->lots = p->quantity;
+    else if (tc_dec_div(p->quantity, p->lot_size, TC_ROUND_DOWN, &p->lots) != 0)
         return dec_err(err, "the lots", x);
     return tc__ledger_save_position(c->l, tx, p, o->pos, c->ch, err);
 }
