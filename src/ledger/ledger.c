@@ -92,7 +92,7 @@ static int gen_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap)
 
 /* L->seq_num made the decimal text of N + 1 (N < UINT64_MAX): counted up
  * as text from the last one while N is the number it holds. */
-static void seq_next_text(struct tc_ledger *l, uint64_t n)
+static inline __attribute__((always_inline)) void seq_next_text(struct tc_ledger *l, uint64_t n)
 {
     char *d = l->seq_num;
     size_t i;

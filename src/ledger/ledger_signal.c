@@ -814,7 +814,6 @@ static void ctx_release(struct sig_ctx *c)
 static struct sig_ctx *ctx_get(struct tc_ledger *l)
 {
     struct sig_ctx *c = l->scratch;
-    struct tc__repo_vec intents, layers;
 
     if (!l->mem || l->scratch_busy)
         return calloc(1, sizeof(struct sig_ctx));
@@ -829,9 +828,8 @@ static struct sig_ctx *ctx_get(struct tc_ledger *l)
      * fields of a body that did not parse are written before any read, the
      * reason of a rejection is read only once set; inst_own holds nothing
      * (ctx_put released what it held); out is zeroed by sig_fn before
-     * anything reads it */
-    intents = c->intents;
-    layers = c->layers;
+     * anything reads it; the arrays stay (the intents', the layers' and
+     * the change set's), emptied */
     c->l = NULL;
     c->sig = NULL;
     c->payload = NULL;
@@ -843,9 +841,7 @@ static struct sig_ctx *ctx_get(struct tc_ledger *l)
     c->pre_rejected = 0;
     tc__ledger_err_clear(&c->pre_reason);
     c->inst = NULL;
-    tc__ledger_changes_reset(&c->ch); /* its array stays, as the intents' and layers' */
-    c->intents = intents;
-    c->layers = layers;
+    tc__ledger_changes_reset(&c->ch);
     c->intents.n = c->layers.n = 0;
     l->scratch_busy = 1;
     return c;
