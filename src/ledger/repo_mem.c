@@ -1920,7 +1920,8 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
         oom(err, "the journal");
         return TC_ENOMEM;
     }
-    /* a refusal below fails the transaction: the journal entry is undone */
+    /* a refusal below fails the transaction: the journal entry is undone;
+     * the new row is not zeroed: every field is written below */
     if (si >= 0) {
         /* kept by its signal row: the id taken is one of the row's orders,
          * or in the map when it holds any key (LEN fits: the id's array is
@@ -1932,7 +1933,7 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
             oom(err, "the journal");
             return TC_ENOMEM;
         }
-        if ((rc = tab_push(m, t, &hk, 0, 1, &e, &i, err)) != 0)
+        if ((rc = tab_push(m, t, &hk, 0, 0, &e, &i, err)) != 0)
             return (tc_error_prefix(err, "order \"%s\"", id), rc);
         e->sig_next = sg->ord;
         sg->ord = (uint32_t)i + 1;
@@ -1942,10 +1943,11 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
         size_t suf = ord_suffix(id, len);
         hk = hkey_n(id, len);
         if ((suf && ord_of(m, sig_of(m, id, len - suf), id) >= 0) ||
-            (rc = tab_insert_h(m, t, &hk, TC_CLIENT_ORDER_ID_MAX, 1, 1, &e, &i, err)) == 1)
+            (rc = tab_insert_h(m, t, &hk, TC_CLIENT_ORDER_ID_MAX, 1, 0, &e, &i, err)) == 1)
             return tc_error_set(err, TC_ECONFLICT, "order \"%s\": the client order id exists", id);
         if (rc != 0)
             return (tc_error_prefix(err, "order \"%s\"", id), rc);
+        e->sig_next = 0;
     }
     /* the text: the ids its position has are not kept again (the intent's
      * are its position's: ledger_repo.h), nor the fingerprint of the
@@ -1954,7 +1956,7 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
         (reason ? str_put_shared(&m->a, &m->texts, reason, TC_LEDGER_TEXT_MAX, &e->reason)
                 : (e->reason = 0, 0)) != 0 ||
         (same ? (e->fp = SAME, e->fplen = (unsigned char)fl, 0)
-              : str_put(&m->a, fingerprint, TC_SIGNAL_FP_LEN, &e->fp)) != 0) {
+              : (e->fplen = 0, str_put(&m->a, fingerprint, TC_SIGNAL_FP_LEN, &e->fp))) != 0) {
         oom(err, "an order");
         return TC_ENOMEM;
     }
@@ -1975,6 +1977,7 @@ static int mem_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
     e->has_stop_price = o->has_stop_price;
     e->created_at_us = o->created_at_us;
     e->s.status = TC_ORDER_NEW;
+    e->s.filled = TC_DEC_ZERO;
     e->s.version = 1;
     p->first_order = (uint32_t)i + 1;
     *ref = i + 1;
