@@ -150,6 +150,18 @@ static void test_known_ids(void **state)
     assert_non_null(strstr(o.reason, "portfolio id \"p 1\""));
     tc_assert_ok(built(&w, "p1", 3, "s1", 3, "A", "k-9", &o, &err), &err);
     assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
+    /* an instrument the ledger holds is not checked again; any other is */
+    tc_assert_ok(built(&w, "p1", 3, "s1", 3, "E S", "k-12", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_non_null(strstr(o.reason, "instrument id \"E S\" has a character that is not allowed"));
+    tc_assert_ok(built(&w, "p1", 3, "s1", 3, "ZZ", "k-13", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_string_equal(o.reason, "instrument \"ZZ\" not found");
+    tc_assert_ok(built(&w, "p1", 3, "s1", 3, "E", "k-14", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_REJECTED);
+    assert_string_equal(o.reason, "instrument \"E\" not found");
+    tc_assert_ok(built(&w, "p1", 3, "s1", 3, "B", "k-15", &o, &err), &err);
+    assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
     tc_ledger_close(w.l);
 }
 

@@ -497,11 +497,20 @@ static void test_validate_known(void **state)
     assert_int_equal(tc_signal_validate_known(&s, TS_US, 0, 0, &err), TC_EINVAL);
     assert_string_equal(err.msg, err2.msg);
     assert_msg_has(&err, "portfolio id \"p 1\"");
-    /* the instrument and the signal id are always checked */
+    /* the instrument unless known, and the signal id always, are checked */
     s = base_signal();
     s.instrument[0] = '\0';
     assert_int_equal(tc_signal_validate_known(&s, TS_US, 0, both, &err), TC_EINVAL);
     assert_msg_has(&err, "instrument id \"\" is empty");
+    memcpy(s.instrument, "I 1", 4);
+    tc_assert_ok(tc_signal_validate_known(&s, TS_US, 0, TC_SIGNAL_KNOWN_INSTRUMENT, &err), &err);
+    memcpy(s.portfolio, "p 1", 4);
+    assert_int_equal(tc_signal_validate_known(&s, TS_US, 0, TC_SIGNAL_KNOWN_INSTRUMENT, &err),
+                     TC_EINVAL);
+    assert_msg_has(&err, "portfolio id \"p 1\"");
+    memcpy(s.portfolio, "p1", 3);
+    assert_int_equal(tc_signal_validate_known(&s, TS_US, 0, both, &err), TC_EINVAL);
+    assert_msg_has(&err, "instrument id \"I 1\"");
     s = base_signal();
     s.has_signal_id = 1;
     memcpy(s.signal_id, "a b", 4);

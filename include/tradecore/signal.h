@@ -161,12 +161,13 @@ int tc_signal_validate(const struct tc_signal *sig, int64_t now_us, int64_t max_
 /*
  * tc_signal_validate for a caller that found the same bytes valid before:
  * the ids whose bits are set in KNOWN (TC_SIGNAL_KNOWN_PORTFOLIO,
- * TC_SIGNAL_KNOWN_STRATEGY) are taken as valid without being checked again.
- * The same answers and messages as tc_signal_validate when they are valid;
- * KNOWN 0 is tc_signal_validate.
+ * TC_SIGNAL_KNOWN_STRATEGY, TC_SIGNAL_KNOWN_INSTRUMENT) are taken as valid
+ * without being checked again. The same answers and messages as
+ * tc_signal_validate when they are valid; KNOWN 0 is tc_signal_validate.
  */
 #define TC_SIGNAL_KNOWN_PORTFOLIO 1u
 #define TC_SIGNAL_KNOWN_STRATEGY 2u
+#define TC_SIGNAL_KNOWN_INSTRUMENT 4u
 int tc_signal_validate_known(const struct tc_signal *sig, int64_t now_us, int64_t max_skew_us,
                              unsigned known, struct tc_error *err);
 

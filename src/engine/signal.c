@@ -449,12 +449,14 @@ static int check_known(const struct tc_signal *s, unsigned known, struct tc_erro
      * through check_id, in the same order, for its message */
     if (!(((known & TC_SIGNAL_KNOWN_PORTFOLIO) || id_buf_ok(s->portfolio)) &&
           ((known & TC_SIGNAL_KNOWN_STRATEGY) || id_buf_ok(s->strategy)) &&
-          id_buf_ok(s->instrument) && (!s->has_signal_id || id_buf_ok(s->signal_id)))) {
+          ((known & TC_SIGNAL_KNOWN_INSTRUMENT) || id_buf_ok(s->instrument)) &&
+          (!s->has_signal_id || id_buf_ok(s->signal_id)))) {
         if ((!(known & TC_SIGNAL_KNOWN_PORTFOLIO) &&
              (rc = check_id("portfolio", s->portfolio, err)) != 0) ||
             (!(known & TC_SIGNAL_KNOWN_STRATEGY) &&
              (rc = check_id("strategy", s->strategy, err)) != 0) ||
-            (rc = check_id("instrument", s->instrument, err)) != 0)
+            (!(known & TC_SIGNAL_KNOWN_INSTRUMENT) &&
+             (rc = check_id("instrument", s->instrument, err)) != 0))
             return rc;
         if (s->has_signal_id && (rc = check_id("signal_id", s->signal_id, err)) != 0)
             return rc;

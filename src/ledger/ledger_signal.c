@@ -911,8 +911,12 @@ static int load_instrument(struct sig_ctx *c, struct tc_error *err)
     struct tc_error e;
     int rc;
 
-    tc__ledger_err_clear(&e);
-    rc = c->l->repo->instrument_get(c->l, c->sig->instrument, &c->inst_own, &c->inst, &e);
+    if (c->inst) {
+        rc = 0; /* the backend's own copy, found before the checks */
+    } else {
+        tc__ledger_err_clear(&e);
+        rc = c->l->repo->instrument_get(c->l, c->sig->instrument, &c->inst_own, &c->inst, &e);
+    }
     if (rc == TC_ENOTFOUND) {
         c->pre_rejected = 1;
         tc_error_set(&c->pre_reason, TC_EREJECTED, "instrument \"%s\" not found",
@@ -968,8 +972,12 @@ static int prepare(struct sig_ctx *c, struct tc_error *err)
     if ((c->ok_known & TC_SIGNAL_KNOWN_STRATEGY) &&
         !tc__ledger_bytes_same(c->sig->strategy, c->ok_strategy, c->ok_slen + 1))
         c->ok_known &= ~TC_SIGNAL_KNOWN_STRATEGY;
+    /* an instrument the backend holds has a valid id (it was checked when
+     * added) and is not looked up again below */
+    c->inst = l->repo->instrument_kept(l, c->sig->instrument);
     if (tc_signal_validate_known(c->sig, tc_clock_now(l->opt.clock), l->opt.limits.max_skew_us,
-                                 c->ok_known, &c->pre_reason) != 0) {
+                                 c->ok_known | (c->inst ? TC_SIGNAL_KNOWN_INSTRUMENT : 0),
+                                 &c->pre_reason) != 0) {
         c->pre_rejected = 1;
         return 0;
     }

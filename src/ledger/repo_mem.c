@@ -1030,6 +1030,13 @@ static long inst_find(struct mem *m, const char *id)
     return k;
 }
 
+static const struct tc_instrument *mem_instrument_kept(struct tc_ledger *l, const char *id)
+{
+    struct mem *m = M(l);
+    long k = inst_find(m, id);
+    return k >= 0 ? &((const struct minst *)tab_at(&m->t[T_INST], (size_t)k))->in : NULL;
+}
+
 static int mem_instrument_get(struct tc_ledger *l, const char *id, struct tc_instrument *own,
                               const struct tc_instrument **out, struct tc_error *err)
 {
@@ -2442,6 +2449,7 @@ const struct tc__ledger_repo_ops tc__ledger_repo_mem = {
     .load_cache = mem_load_cache,
     .release = mem_release,
     .key_hint = mem_key_hint,
+    .instrument_kept = mem_instrument_kept,
     .instrument_get = mem_instrument_get,
     .sig_insert = mem_sig_insert,
     .sig_finish = mem_sig_finish,

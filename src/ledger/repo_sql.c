@@ -214,6 +214,13 @@ static int sql_load_cache(struct tc_ledger *l, struct tc_error *err)
 /* ------------------------------------------------------------------------ */
 /* Instruments, portfolios, strategies                                        */
 
+static const struct tc_instrument *sql_instrument_kept(struct tc_ledger *l, const char *id)
+{
+    (void)l;
+    (void)id;
+    return NULL;
+}
+
 static int sql_instrument_get(struct tc_ledger *l, const char *id, struct tc_instrument *own,
                               const struct tc_instrument **out, struct tc_error *err)
 {
@@ -1016,6 +1023,7 @@ const struct tc__ledger_repo_ops tc__ledger_repo_sql = {
     .load_cache = sql_load_cache,
     .release = sql_release,
     .key_hint = sql_key_hint,
+    .instrument_kept = sql_instrument_kept,
     .instrument_get = sql_instrument_get,
     .sig_insert = sql_sig_insert,
     .sig_finish = sql_sig_finish,
