@@ -267,15 +267,20 @@ static void sig_put(struct tc_ledger *l, const char *fp, uint64_t h, int want_in
         assert_string_equal(first.fingerprint, fp);
 }
 
+/* Inserts fill EXEC with hash H (0 none), its length given with the hash
+ * every other call (fill_insert's XLEN; 0 measured). */
 static void fill_put(struct tc_ledger *l, const struct tc__ledger_order *o, const char *exec,
                      uint64_t h, int want_inserted)
 {
+    static int turn;
     struct tc_fill f;
     struct tc_error e = {0};
     int inserted = -1;
 
     fill_to(&f, o->order_id, exec, "1");
-    tc_assert_ok(l->repo->fill_insert(l, NULL, "", &f, h, o, T0, &inserted, &e), &e);
+    tc_assert_ok(l->repo->fill_insert(l, NULL, "", &f, h, turn++ % 2 ? strlen(exec) : 0, o, T0,
+                                      &inserted, &e),
+                 &e);
     assert_int_equal(inserted, want_inserted);
 }
 
@@ -290,22 +295,24 @@ static int direct_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     if (d->step == 0) {
         /* one in plainly, found with the hint; one with it, found plainly */
         sig_put(l, "id:h-1", 0, 1);
-        d->h1 = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, "id:h-1");
+        d->h1 = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, "id:h-1", 0);
         assert_true(d->h1 != 0);
         sig_put(l, "id:h-1", d->h1, 0);
-        sig_put(l, "id:h-2", l->repo->key_hint(l, TC__LEDGER_KEY_SIG, "id:h-2"), 1);
+        sig_put(l, "id:h-2", l->repo->key_hint(l, TC__LEDGER_KEY_SIG, "id:h-2", 0), 1);
         sig_put(l, "id:h-2", 0, 0);
         /* 200 more (the map grows twice): the hint the same, both found */
         for (int k = 0; k < 200; k++) {
             snprintf(fp, sizeof(fp), "id:g-%d", k);
-            sig_put(l, fp, k % 2 ? l->repo->key_hint(l, TC__LEDGER_KEY_SIG, fp) : 0, 1);
+            sig_put(l, fp, k % 2 ? l->repo->key_hint(l, TC__LEDGER_KEY_SIG, fp, 0) : 0, 1);
         }
-        assert_true(l->repo->key_hint(l, TC__LEDGER_KEY_SIG, "id:h-1") == d->h1);
+        assert_true(l->repo->key_hint(l, TC__LEDGER_KEY_SIG, "id:h-1", 0) == d->h1);
+        /* the length given: the same hash */
+        assert_true(l->repo->key_hint(l, TC__LEDGER_KEY_SIG, "id:h-1", 6) == d->h1);
         sig_put(l, "id:h-1", d->h1, 0);
         sig_put(l, "id:h-2", 0, 0);
         for (int k = 0; k < 200; k++) {
             snprintf(fp, sizeof(fp), "id:g-%d", k);
-            sig_put(l, fp, k % 2 ? 0 : l->repo->key_hint(l, TC__LEDGER_KEY_SIG, fp), 0);
+            sig_put(l, fp, k % 2 ? 0 : l->repo->key_hint(l, TC__LEDGER_KEY_SIG, fp, 0), 0);
         }
         return 0;
     }
@@ -314,18 +321,18 @@ static int direct_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     assert_int_equal(o.found, 1);
     if (d->step == 1) {
         fill_put(l, &o, "d-1", 0, 1);
-        fill_put(l, &o, "d-1", l->repo->key_hint(l, TC__LEDGER_KEY_FILL, "d-1"), 0);
-        fill_put(l, &o, "d-2", l->repo->key_hint(l, TC__LEDGER_KEY_FILL, "d-2"), 1);
+        fill_put(l, &o, "d-1", l->repo->key_hint(l, TC__LEDGER_KEY_FILL, "d-1", 0), 0);
+        fill_put(l, &o, "d-2", l->repo->key_hint(l, TC__LEDGER_KEY_FILL, "d-2", 0), 1);
         fill_put(l, &o, "d-2", 0, 0);
         /* the signal log's hint is not the fills' map's: the same key is
          * new there */
-        fill_put(l, &o, "id:h-1", l->repo->key_hint(l, TC__LEDGER_KEY_FILL, "id:h-1"), 1);
+        fill_put(l, &o, "id:h-1", l->repo->key_hint(l, TC__LEDGER_KEY_FILL, "id:h-1", 0), 1);
         return tc_error_set(err, TC_EIO, "undo the fills");
     }
     /* after the rollback: in again, once */
     fill_put(l, &o, "d-2", 0, 1);
-    fill_put(l, &o, "d-1", l->repo->key_hint(l, TC__LEDGER_KEY_FILL, "d-1"), 1);
-    fill_put(l, &o, "d-2", l->repo->key_hint(l, TC__LEDGER_KEY_FILL, "d-2"), 0);
+    fill_put(l, &o, "d-1", l->repo->key_hint(l, TC__LEDGER_KEY_FILL, "d-1", 0), 1);
+    fill_put(l, &o, "d-2", l->repo->key_hint(l, TC__LEDGER_KEY_FILL, "d-2", 0), 0);
     fill_put(l, &o, "d-1", 0, 0);
     return tc_error_set(err, TC_EIO, "undo the fills");
 }
@@ -360,8 +367,8 @@ static void test_backend_hash_either_way(void **state)
     assert_string_equal(tc_error_msg(&err), "undo the fills");
     assert_consistent(&w);
     /* the SQL backend keeps no map: no hint */
-    assert_true(tc__ledger_repo_sql.key_hint(w.l, TC__LEDGER_KEY_SIG, "id:h-1") == 0);
-    assert_true(tc__ledger_repo_sql.key_hint(w.l, TC__LEDGER_KEY_FILL, "d-1") == 0);
+    assert_true(tc__ledger_repo_sql.key_hint(w.l, TC__LEDGER_KEY_SIG, "id:h-1", 0) == 0);
+    assert_true(tc__ledger_repo_sql.key_hint(w.l, TC__LEDGER_KEY_FILL, "d-1", 0) == 0);
     tc_ledger_close(w.l);
 }
 

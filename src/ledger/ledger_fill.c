@@ -270,6 +270,7 @@ struct fill_ctx {
     struct tc__ledger_changes *ch;
     int applied;
     uint64_t xh;   /* the repo's key_hint of F's execution id, 0 none yet */
+    size_t xlen;   /* strlen(F's execution id), 0 not measured yet */
 };
 
 static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *err);
@@ -277,7 +278,7 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
 static int fill_body(struct tc_ledger *l, struct tc_txn *tx, const struct tc_fill *f,
                      struct tc__ledger_changes *ch, int *applied, struct tc_error *err)
 {
-    struct fill_ctx c = {l, f, ch, 0, 0};
+    struct fill_ctx c = {l, f, ch, 0, 0, 0};
     int rc = fill_write(tx, &c, err);
     *applied = c.applied;
     return rc;
@@ -403,7 +404,8 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     int rc, closed = 0, inserted = 0;
     /* the execution id's hash (its place in the fills' map asked for
      * while the order is loaded, when not before) */
-    uint64_t xh = c->xh ? c->xh : l->repo->key_hint(l, TC__LEDGER_KEY_FILL, f->execution_id);
+    uint64_t xh =
+        c->xh ? c->xh : l->repo->key_hint(l, TC__LEDGER_KEY_FILL, f->execution_id, c->xlen);
 
     c->applied = 0;
     if ((rc = load_order(l, tx, f->client_order_id, &o, err)) != 0)
@@ -414,7 +416,7 @@ static int fill_write(struct tc_txn *tx, struct fill_ctx *c, struct tc_error *er
     /* counted; its text made only where a backend keeps it (not in memory) */
     if ((rc = tc__ledger_new_seq(l, "fill", fill_id, sizeof(fill_id), err)) != 0)
         return tc_error_prefix(err, "fill \"%s\"", f->execution_id);
-    if ((rc = l->repo->fill_insert(l, tx, fill_id, f, xh, &o, now, &inserted, err)) != 0)
+    if ((rc = l->repo->fill_insert(l, tx, fill_id, f, xh, c->xlen, &o, now, &inserted, err)) != 0)
         return rc;
     if (!inserted)
         return 0; /* already applied: a duplicate changes nothing */
@@ -487,7 +489,8 @@ int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *a
         return tc_error_set(err, TC_EINVAL, "fill: execution id is empty");
     /* its hash now: its place in the fills' map asked for while the fill
      * is checked, the transaction begun and the order loaded */
-    c.xh = l->repo->key_hint(l, TC__LEDGER_KEY_FILL, fill->execution_id);
+    c.xlen = strlen(fill->execution_id); /* terminated: checked above */
+    c.xh = l->repo->key_hint(l, TC__LEDGER_KEY_FILL, fill->execution_id, c.xlen);
     if (!TC__TERMINATED(fill->client_order_id) || !fill->client_order_id[0])
         return tc_error_set(err, TC_EINVAL, "fill \"%s\": client order id is empty",
                             fill->execution_id);

@@ -129,8 +129,10 @@ struct tc__ledger_repo_ops {
     /* KEY's hash for the insert that will follow (sig_insert's FP_HASH,
      * fill_insert's HASH), its place in the map asked of the memory ahead of
      * it (memory; the SQL backend: 0, none). Valid for KEY's bytes as they
-     * are, in this ledger, whatever is inserted between; 0 none */
-    uint64_t (*key_hint)(struct tc_ledger *l, enum tc__ledger_key which, const char *key);
+     * are, in this ledger, whatever is inserted between; 0 none. LEN:
+     * strlen(KEY) when the caller knows it, 0 measured */
+    uint64_t (*key_hint)(struct tc_ledger *l, enum tc__ledger_key which, const char *key,
+                         size_t len);
 
     /* the instrument of a signal: *OUT points at OWN (SQL: read each time,
      * its status may change) or at the backend's copy (memory); TC_ENOTFOUND */
@@ -225,10 +227,12 @@ struct tc__ledger_repo_ops {
     /* fills: unique by execution id (*INSERTED 0 for a duplicate), with
      * the id FILL_ID (the memory backend keeps none: nothing reads it, and
      * its caller may give "" there, tc__ledger_new_seq); HASH
-     * key_hint(TC__LEDGER_KEY_FILL, F->execution_id), 0 none */
+     * key_hint(TC__LEDGER_KEY_FILL, F->execution_id), 0 none; XLEN
+     * strlen(F->execution_id) when the caller knows it, 0 measured */
     int (*fill_insert)(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                       const struct tc_fill *f, uint64_t hash, const struct tc__ledger_order *o,
-                       int64_t now, int *inserted, struct tc_error *err);
+                       const struct tc_fill *f, uint64_t hash, size_t xlen,
+                       const struct tc__ledger_order *o, int64_t now, int *inserted,
+                       struct tc_error *err);
     /* the trades row of closed position P */
     int (*trade_insert)(struct tc_ledger *l, struct tc_txn *tx, const struct tc_position *p,
                         size_t pos, struct tc_dec net, int64_t now, struct tc_error *err);

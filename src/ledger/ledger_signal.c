@@ -962,7 +962,7 @@ static int prepare(struct sig_ctx *c, struct tc_error *err)
     c->fp_len = strlen(c->fp);
     /* its hash now, its place in the log's map asked for while the checks
      * and the instrument's load run */
-    c->fp_hash = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, c->fp);
+    c->fp_hash = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, c->fp, c->fp_len);
     log_fields_from_sig(c);
     /* the portfolio and strategy ids are not checked again when their
      * buffers are those that passed last (the same bytes: the same answer) */
@@ -1060,7 +1060,7 @@ int tc_ledger_submit_signal(struct tc_ledger *l, const char *json, size_t len,
             goto out;
         }
         c->fp_len = strlen(c->fp);
-        c->fp_hash = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, c->fp);
+        c->fp_hash = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, c->fp, c->fp_len);
         copy_id_field(root, "portfolio", c->log_portfolio, sizeof(c->log_portfolio));
         copy_id_field(root, "strategy", c->log_strategy, sizeof(c->log_strategy));
         copy_id_field(root, "instrument", c->log_instrument, sizeof(c->log_instrument));

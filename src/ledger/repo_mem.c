@@ -1113,10 +1113,11 @@ static int mem_strategy_get(struct tc_ledger *l, struct tc_txn *tx, const char *
  * work between the key's making and its insert (the signal's checks, the
  * fill's order and position) done while it comes. A map grown in between
  * costs the insert its hint's line only: the hash stays the key's. */
-static uint64_t mem_key_hint(struct tc_ledger *l, enum tc__ledger_key which, const char *key)
+static uint64_t mem_key_hint(struct tc_ledger *l, enum tc__ledger_key which, const char *key,
+                             size_t len)
 {
     const struct table *t = &M(l)->t[which == TC__LEDGER_KEY_SIG ? T_SIG : T_FILL];
-    struct hkey k = hkey(key);
+    struct hkey k = len ? hkey_n(key, len) : hkey(key);
     if (t->nslots)
         __builtin_prefetch(&t->slots[k.h & (t->nslots - 1)], 1, 3);
     return k.h;
@@ -2174,13 +2175,15 @@ static int mem_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
 /* fills and trades                                                           */
 
 static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                           const struct tc_fill *f, uint64_t hash, const struct tc__ledger_order *o,
-                           int64_t now, int *inserted, struct tc_error *err)
+                           const struct tc_fill *f, uint64_t hash, size_t xlen,
+                           const struct tc__ledger_order *o, int64_t now, int *inserted,
+                           struct tc_error *err)
 {
     struct mem *m = M(l);
     struct table *t = &m->t[T_FILL];
     /* the hash key_hint worked out (its slot's line asked for then) */
-    struct hkey hk = hkey_hinted(f->execution_id, hash);
+    struct hkey hk = hash && xlen ? (struct hkey){f->execution_id, xlen, hash}
+                                  : hkey_hinted(f->execution_id, hash);
     struct mfill *e;
     size_t i;
     int rc;

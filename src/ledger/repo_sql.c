@@ -744,17 +744,20 @@ static int sql_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
 /* fills and trades                                                           */
 
 /* No hint: the store finds its own rows. */
-static uint64_t sql_key_hint(struct tc_ledger *l, enum tc__ledger_key which, const char *key)
+static uint64_t sql_key_hint(struct tc_ledger *l, enum tc__ledger_key which, const char *key,
+                             size_t len)
 {
     (void)l;
     (void)which;
     (void)key;
+    (void)len;
     return 0;
 }
 
 static int sql_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *fill_id,
-                           const struct tc_fill *f, uint64_t hash, const struct tc__ledger_order *o,
-                           int64_t now, int *inserted, struct tc_error *err)
+                           const struct tc_fill *f, uint64_t hash, size_t xlen,
+                           const struct tc__ledger_order *o, int64_t now, int *inserted,
+                           struct tc_error *err)
 {
     int64_t changes = 0;
     struct tc_val v[] = {TC_V_TEXT(fill_id), TC_V_TEXT(f->execution_id), TC_V_TEXT(o->order_id),
@@ -767,6 +770,7 @@ static int sql_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
                          v, sizeof(v) / sizeof(v[0]), NULL, NULL, &changes, err);
     (void)l;
     (void)hash;
+    (void)xlen;
     if (rc != 0)
         return tc_error_set(err, rc, "fill \"%s\": %s", f->execution_id, tc_error_msg(err));
     *inserted = changes != 0;
