@@ -844,6 +844,117 @@ static void test_text_on_block_end(void **state)
     tc_ledger_close(l);
 }
 
+/* Ids of two lengths: the first position's long, every later one short (a
+ * generator that writes its text and its NUL only). */
+struct two_lengths {
+    int n;
+};
+
+static int two_lengths_id(void *ud, const char *kind, char *buf, size_t cap)
+{
+    struct two_lengths *t = ud;
+    int n = ++t->n == 1 && strcmp(kind, "pos") == 0
+                ? snprintf(buf, cap, "pos-%s", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+                : snprintf(buf, cap, "%s-%d", kind, t->n);
+    return n > 0 && (size_t)n < cap ? 0 : TC_ERANGE;
+}
+
+static void count_change(void *ud, const struct tc_position *pos, size_t npos,
+                         const struct tc_portfolio_state *st)
+{
+    (void)pos;
+    (void)st;
+    *(size_t *)ud += npos;
+}
+
+/* Whether BUF (CAP bytes) holds its text and then zeroes only. */
+static int zero_after_text(const char *buf, size_t cap)
+{
+    const char *end = memchr(buf, 0, cap);
+    if (!end)
+        return 0;
+    for (size_t k = (size_t)(end - buf); k < cap; k++)
+        if (buf[k])
+            return 0;
+    return 1;
+}
+
+/* An outcome's position and order ids are zeroes after their text (as the
+ * outcome's other buffers): a new position's id buffer is not left with
+ * what an earlier, longer id left there (the change feed on, so the entry
+ * is built where the feed keeps it), for base entries and pyramid layers. */
+static void test_outcome_ids_zeroed(void **state)
+{
+    struct tc_ledger_options o;
+    struct tc_manual_clock clock;
+    struct two_lengths ids = {0};
+    struct tc_ledger *l;
+    struct tc_error err = {0};
+    struct tc_instrument in;
+    struct tc_portfolio_def p;
+    struct tc_strategy_def st;
+    struct tc_signal_outcome out;
+    size_t changed = 0;
+    char json[512];
+    static const char *const kinds[] = {"BASE_ENTRY", "BASE_ENTRY", "PYRAMID", "PYRAMID"};
+    static const char *const insts[] = {"I", "J", "J", "I"};
+
+    (void)state;
+    tc_manual_clock_init(&clock, T0);
+    tc_ledger_options_default(&o);
+    o.in_memory = 1;
+    o.clock = &clock.clock;
+    o.mode = TC_MODE_BACKTEST;
+    o.run_id = "run1";
+    o.id_fn = two_lengths_id;
+    o.id_ud = &ids;
+    o.on_change = count_change;
+    o.change_ud = &changed;
+    tc_assert_ok(tc_ledger_open(&o, &l, &err), &err);
+    for (int k = 0; k < 2; k++) {
+        tc_instrument_init(&in);
+        snprintf(in.instrument_id, sizeof(in.instrument_id), "%s", insts[k]);
+        snprintf(in.market_id, sizeof(in.market_id), "XNYS");
+        in.asset_class = TC_ASSET_FUTURE;
+        snprintf(in.symbol, sizeof(in.symbol), "%s", insts[k]);
+        snprintf(in.currency, sizeof(in.currency), "USD");
+        in.multiplier = tc_test_dec("1");
+        in.status = TC_INSTRUMENT_ACTIVE;
+        tc_assert_ok(tc_ledger_mem_add_instrument(l, &in, &err), &err);
+    }
+    memset(&st, 0, sizeof(st));
+    snprintf(st.strategy_id, sizeof(st.strategy_id), "s");
+    snprintf(st.name, sizeof(st.name), "s");
+    st.enabled = 1;
+    st.params = (char *)"{\"max_pyramids\":3}";
+    tc_assert_ok(tc_ledger_mem_add_strategy(l, &st, &err), &err);
+    memset(&p, 0, sizeof(p));
+    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p");
+    snprintf(p.name, sizeof(p.name), "p");
+    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
+    p.initial_capital = tc_test_dec("100000");
+    tc_assert_ok(tc_ledger_mem_add_portfolio(l, &p, &err), &err);
+    for (int k = 0; k < 4; k++) {
+        snprintf(json, sizeof(json),
+                 "{\"type\":\"%s\",\"portfolio\":\"p\",\"strategy\":\"s\",\"instrument\":\"%s\","
+                 "\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"100\",\"stop\":\"95\","
+                 "\"quantity\":\"1\",\"signal_id\":\"z-%d\"}",
+                 kinds[k], insts[k], k);
+        tc_assert_ok(tc_ledger_submit_signal(l, json, (size_t)-1, &out, &err), &err);
+        assert_int_equal(out.status, TC_SIGNAL_ACCEPTED);
+        assert_int_equal(changed, (size_t)k + 1);
+        if (k == 0)
+            assert_int_equal(strlen(out.position_id), 60);
+        else
+            assert_true(strlen(out.position_id) < 8);
+        assert_true(zero_after_text(out.position_id, sizeof(out.position_id)));
+        assert_true(zero_after_text(out.order_id, sizeof(out.order_id)));
+        assert_true(zero_after_text(out.fingerprint, sizeof(out.fingerprint)));
+        assert_true(zero_after_text(out.reason, sizeof(out.reason)));
+    }
+    tc_ledger_close(l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -861,6 +972,7 @@ int main(void)
         cmocka_unit_test(test_passphrase_left_out),
         cmocka_unit_test(test_id_taken),
         cmocka_unit_test(test_text_on_block_end),
+        cmocka_unit_test(test_outcome_ids_zeroed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -336,8 +336,9 @@ static int new_position(struct sig_ctx *c, struct tc_txn *tx, int layer, struct 
     int rc;
 
     /* every field written (the texts up to their NUL; the status, version
-     * and time by the insert), not the whole struct zeroed first */
-    p->position_id[0] = '\0';
+     * and time by the insert), not the whole struct zeroed first; the id's
+     * buffer zeroed whole: the outcome copies it whole (as the order id's) */
+    memset(p->position_id, 0, sizeof(p->position_id));
     if ((rc = tc__ledger_new_id(c->l, "pos", p->position_id, sizeof(p->position_id), err)) != 0)
         return tc_error_prefix(err, "signal %s", c->fp);
     COPY_ID(p->portfolio_id, s->portfolio);
