@@ -525,6 +525,17 @@ static void test_validate_known(void **state)
     assert_int_equal(tc_signal_validate_known(&s, TS_US + 1, 0, both, &err), TC_ERANGE);
     assert_int_equal(tc_signal_validate_known(&s, TS_US, -1, both, &err), TC_EINVAL);
     assert_int_equal(tc_signal_validate_known(NULL, TS_US, 0, both, &err), TC_EINVAL);
+    /* bits it does not name are no id's: every id is checked */
+    s = base_signal();
+    memcpy(s.instrument, "I 1", 4);
+    assert_int_equal(tc_signal_validate_known(&s, TS_US, 0,
+                                              ~(both | TC_SIGNAL_KNOWN_INSTRUMENT), &err),
+                     TC_EINVAL);
+    assert_msg_has(&err, "instrument id \"I 1\"");
+    memcpy(s.instrument, "I1", 3);
+    memcpy(s.portfolio, "p 1", 4);
+    assert_int_equal(tc_signal_validate_known(&s, TS_US, 0, 8u, &err), TC_EINVAL);
+    assert_msg_has(&err, "portfolio id \"p 1\"");
 }
 
 /* Each id field and the reason with every byte value at the edges of
