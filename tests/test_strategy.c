@@ -278,6 +278,8 @@ static void test_sma_cross_signals(void **state)
         assert_int_equal(sig.has_price | sig.has_stop | sig.has_quantity | sig.has_lots, 0);
         assert_int_equal(sig.timestamp_us, INT64_C(1650240000000000));
         assert_string_equal(sig.reason, "");
+        /* the reason's last byte: the ledger checks the text's NUL by it first */
+        assert_int_equal(sig.reason[TC_SIGNAL_REASON_MAX - 1], 0);
         assert_string_equal(sig.passphrase, "");
         assert_int_equal(sig.has_passphrase, 0);
         /* an unknown handle: named, the signal untouched */

@@ -292,7 +292,8 @@ int tc_strategy_position(struct tc_strategy_ctx *ctx, size_t ix, struct tc_strat
  * strategy, instrument, timestamp (the session's close); the caller adds
  * price, stop, quantity, reason. Every other field is 0, the signal id ""
  * (the id buffers are zero past their NUL), the reason and the passphrase
- * "" (only their first byte is written). TC_ENOTFOUND for an unknown handle.
+ * "" (only their first byte is written, and the reason's last). TC_ENOTFOUND
+ * for an unknown handle.
  */
 int tc_strategy_signal_init(struct tc_strategy_ctx *ctx, struct tc_signal *sig,
                             enum tc_signal_type type, size_t ix, enum tc_side side,

@@ -431,7 +431,10 @@ int tc_strategy_signal_init(struct tc_strategy_ctx *c, struct tc_signal *sig,
     sig->price = sig->stop = sig->quantity = sig->lots = TC_DEC_ZERO;
     sig->has_price = sig->has_stop = sig->has_quantity = sig->has_lots = 0;
     sig->timestamp_us = c->now_us;
-    sig->reason[0] = '\0';
+    /* the reason's last byte too: a reader checks a text's termination
+     * by its last byte first (the ledger's submit), which must not be
+     * whatever the caller's memory held */
+    sig->reason[0] = sig->reason[TC_SIGNAL_REASON_MAX - 1] = '\0';
     sig->passphrase[0] = '\0';
     sig->has_passphrase = 0;
     c->sig_ix = ix;
