@@ -179,6 +179,41 @@ static void test_market_next_open_once(void **state)
     tc_broker_free(b);
 }
 
+/* Fills the stack below the caller with junk, for what the next calls
+ * leave unwritten there to show. */
+static __attribute__((noinline)) void dirty_stack(void)
+{
+    volatile unsigned char junk[1 << 16];
+    for (size_t i = 0; i < sizeof(junk); i++)
+        junk[i] = 0xA5;
+}
+
+/* A fill's ids end in a NUL at their buffers' last bytes too (the ledger
+ * checks a text's termination by its last byte first), whatever the stack
+ * the broker makes its fills on held before. */
+static void test_fill_ids_last_byte(void **state)
+{
+    struct rec r = {0};
+    struct tc_broker *b = new_broker(&r, NULL, 0);
+    struct tc_order_intent o = intent("sig1:L0", "ORCL", TC_ORDER_BUY, "100");
+    struct tc_broker_ack ack;
+    struct tc_bar b10 = bar(10, "9", "11", "8", "10", 1000);
+    struct tc_bar b11 = bar(11, "10.5", "12", "10", "11", 1000);
+    struct tc_error err = {0};
+    (void)state;
+
+    tc_assert_ok(tc_broker_on_bar(b, "ORCL", &b10, &err), &err);
+    tc_assert_ok(tc_broker_submit(b, &o, &ack, &err), &err);
+    dirty_stack();
+    tc_assert_ok(tc_broker_on_bar(b, "ORCL", &b11, &err), &err);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.fills[0].execution_id, "run1.1-F1");
+    assert_string_equal(r.fills[0].client_order_id, "sig1:L0");
+    assert_int_equal(r.fills[0].execution_id[TC_BROKER_ID_MAX - 1], 0);
+    assert_int_equal(r.fills[0].client_order_id[TC_CLIENT_ORDER_ID_MAX - 1], 0);
+    tc_broker_free(b);
+}
+
 /* Submitting a client order id again creates nothing, answers the same
  * acknowledgement and re-reports its fills with the same execution ids; the
  * observer sees each fill once. */
@@ -1149,6 +1184,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_market_next_open_once),
+        cmocka_unit_test(test_fill_ids_last_byte),
         cmocka_unit_test(test_idempotent_submit),
         cmocka_unit_test(test_coid_every_length),
         cmocka_unit_test(test_coid_one_byte_apart),

@@ -374,6 +374,10 @@ static void make_fill(const struct simb *s, const struct fillrec *fr, struct tc_
     n += put_u32(f->execution_id + n, fr->seq);
     f->execution_id[n] = '\0';
     memcpy(f->client_order_id, r->name, (size_t)r->len + 1);
+    /* the ids' last bytes too: the ledger checks a text's NUL by its last
+     * byte first, which must not be what the caller's stack held */
+    f->execution_id[sizeof(f->execution_id) - 1] = '\0';
+    f->client_order_id[sizeof(f->client_order_id) - 1] = '\0';
     f->quantity = fr->quantity;
     f->price = fr->price;
     f->commission = fr->commission;
