@@ -6,9 +6,6 @@
  * too (no SQL at all), with one its transactions run per signal and fill. */
 #include <jansson.h>
 #include <stdarg.h>
-#if defined(__SSE2__) && defined(__x86_64__)
-#include <emmintrin.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,29 +441,11 @@ static int tracked_parts(struct tracked *t, struct tc_dec mult)
     return 0;
 }
 
-/* Whether the ids in the buffers A and B (of TC_ID_BUFSZ bytes each, NUL
- * terminated) are equal: strcmp's answer, one 16-byte step for an id of A
- * below 16 characters (both buffers are read that far). */
-_Static_assert(TC_INSTRUMENT_ID_MAX == TC_ID_BUFSZ, "instrument ids are id buffers");
-static inline int same_id(const char a[TC_ID_BUFSZ], const char b[TC_ID_BUFSZ])
-{
-#if defined(__SSE2__) && defined(__x86_64__)
-    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)a);
-    const __m128i y = _mm_loadu_si128((const __m128i *)(const void *)b);
-    const unsigned nul = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_setzero_si128()));
-    if (nul) {
-        const unsigned upto = ((nul & -nul) << 1) - 1; /* A's bytes up to its NUL */
-        return ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) & upto) == upto;
-    }
-#endif
-    return strcmp(a, b) == 0;
-}
-
-/* The handle of instrument ID (an id buffer): the hint BAR_IX when it names
- * it, else the TimeMachine's; 0, or -1 when the run has no series of it. */
+/* The handle of instrument ID: the hint BAR_IX when it names it, else the
+ * TimeMachine's; 0, or -1 when the run has no series of it. */
 static int ix_of(struct run *r, const char *id, size_t *ix)
 {
-    if (r->bar_ix < r->ni && same_id(r->cfg->series[r->bar_ix].instrument_id, id)) {
+    if (r->bar_ix < r->ni && strcmp(r->cfg->series[r->bar_ix].instrument_id, id) == 0) {
         *ix = r->bar_ix;
         return 0;
     }
@@ -562,7 +541,7 @@ static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
     size_t ix = r->bar_ix;
 
     r->dirty = 1;
-    if ((ix >= r->ni || !same_id(r->cfg->series[ix].instrument_id, in->instrument_id)) &&
+    if ((ix >= r->ni || strcmp(r->cfg->series[ix].instrument_id, in->instrument_id) != 0) &&
         tc_tm_find(r->tm, in->instrument_id, &ix, NULL) != 0) {
         if (!r->foreign[0])
             tc__str_copy(r->foreign, sizeof(r->foreign), in->instrument_id);
