@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "tc_test.h"
@@ -282,6 +283,27 @@ static void test_sma_cross_signals(void **state)
         assert_int_equal(sig.reason[TC_SIGNAL_REASON_MAX - 1], 0);
         assert_string_equal(sig.passphrase, "");
         assert_int_equal(sig.has_passphrase, 0);
+        /* a field added to struct tc_signal and not written by the init
+         * shows here: over zeros and over junk, the init gives the same
+         * bytes everywhere but the texts' unwritten middles and the
+         * padding after the last field */
+        {
+            struct tc_signal z;
+            const size_t r0 = offsetof(struct tc_signal, reason),
+                         p0 = offsetof(struct tc_signal, passphrase),
+                         end = offsetof(struct tc_signal, has_passphrase) + sizeof(int);
+            memset(&z, 0, sizeof(z));
+            tc_assert_ok(tc_strategy_signal_init(ctx, &z, TC_SIGNAL_PYRAMID, 0, TC_SIDE_SHORT, &err),
+                         &err);
+            assert_true(sizeof(z) - end < 8);
+            assert_memory_equal(&z, &sig, r0 + 1);
+            assert_memory_equal((char *)&z + r0 + TC_SIGNAL_REASON_MAX - 1,
+                                (char *)&sig + r0 + TC_SIGNAL_REASON_MAX - 1,
+                                p0 + 1 - (r0 + TC_SIGNAL_REASON_MAX - 1));
+            assert_memory_equal((char *)&z + p0 + TC_SIGNAL_PASSPHRASE_MAX,
+                                (char *)&sig + p0 + TC_SIGNAL_PASSPHRASE_MAX,
+                                end - (p0 + TC_SIGNAL_PASSPHRASE_MAX));
+        }
         /* an unknown handle: named, the signal untouched */
         memcpy(was, &sig, sizeof(sig));
         assert_int_equal(tc_strategy_signal_init(ctx, &sig, TC_SIGNAL_EXIT, 3, TC_SIDE_LONG, &err),
