@@ -627,11 +627,12 @@ static void test_unterminated_fields(void **state)
     fill_of(&f, o.fingerprint, "e-1", "2", "101");
     memset(f.execution_id, 'x', sizeof(f.execution_id));
     assert_int_equal(tc_ledger_apply_fill(w.l, &f, &applied, &err), TC_EINVAL);
-    assert_string_equal(tc_error_msg(&err), "fill: execution id is empty");
+    assert_string_equal(tc_error_msg(&err), "fill: execution id is longer than 127 characters");
     fill_of(&f, o.fingerprint, "e-1", "2", "101");
     memset(f.client_order_id, 'x', sizeof(f.client_order_id));
     assert_int_equal(tc_ledger_apply_fill(w.l, &f, &applied, &err), TC_EINVAL);
-    assert_string_equal(tc_error_msg(&err), "fill \"e-1\": client order id is empty");
+    assert_string_equal(tc_error_msg(&err), "fill \"e-1\": client order id is longer than 95 "
+                                            "characters");
     assert_int_equal(applied, 0);
     assert_position(&w, o.position_id, "ES", "0", "100");
     fill_of(&f, o.fingerprint, "e-1", "2", "101");

@@ -445,6 +445,16 @@ static void test_bad_order_updates(void **state)
         assert_string_equal(after, before);
         free(after);
     }
+    {
+        /* a client order id filling its buffer without a NUL */
+        struct tc_order_update c = u;
+        memset(c.client_order_id, 'x', sizeof(c.client_order_id));
+        assert_int_equal(tc_ledger_apply_order_update(f.l, &c, &err), TC_EINVAL);
+        assert_string_equal(err.msg, "order update: client order id is longer than 95 characters");
+        after = dump(&f);
+        assert_string_equal(after, before);
+        free(after);
+    }
     assert_int_equal(tc_ledger_apply_order_update(f.l, NULL, &err), TC_EINVAL);
     assert_int_equal(tc_ledger_apply_order_update(NULL, &u, &err), TC_EINVAL);
     /* the good one, then the same again (a no-op), then the other end (refused) */

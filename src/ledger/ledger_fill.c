@@ -485,13 +485,20 @@ int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *a
         *applied = 0;
     if (!l || !fill)
         return tc_error_set(err, TC_EINVAL, "ledger: apply_fill needs a ledger and a fill");
-    if (!TC__TERMINATED(fill->execution_id) || !fill->execution_id[0])
+    if (!TC__TERMINATED(fill->execution_id))
+        return tc_error_set(err, TC_EINVAL, "fill: execution id is longer than %d characters",
+                            (int)sizeof(fill->execution_id) - 1);
+    if (!fill->execution_id[0])
         return tc_error_set(err, TC_EINVAL, "fill: execution id is empty");
     /* its hash now: its place in the fills' map asked for while the fill
      * is checked, the transaction begun and the order loaded */
     c.xlen = strlen(fill->execution_id); /* terminated: checked above */
     c.xh = l->repo->key_hint(l, TC__LEDGER_KEY_FILL, fill->execution_id, c.xlen);
-    if (!TC__TERMINATED(fill->client_order_id) || !fill->client_order_id[0])
+    if (!TC__TERMINATED(fill->client_order_id))
+        return tc_error_set(err, TC_EINVAL,
+                            "fill \"%s\": client order id is longer than %d characters",
+                            fill->execution_id, (int)sizeof(fill->client_order_id) - 1);
+    if (!fill->client_order_id[0])
         return tc_error_set(err, TC_EINVAL, "fill \"%s\": client order id is empty",
                             fill->execution_id);
     if (tc_dec_sign(fill->quantity) <= 0) {
@@ -616,7 +623,11 @@ int tc_ledger_apply_order_update(struct tc_ledger *l, const struct tc_order_upda
 
     if (!l || !u)
         return tc_error_set(err, TC_EINVAL, "ledger: apply_order_update needs a ledger and an update");
-    if (!memchr(u->client_order_id, 0, sizeof(u->client_order_id)) || !u->client_order_id[0])
+    if (!memchr(u->client_order_id, 0, sizeof(u->client_order_id)))
+        return tc_error_set(err, TC_EINVAL,
+                            "order update: client order id is longer than %d characters",
+                            (int)sizeof(u->client_order_id) - 1);
+    if (!u->client_order_id[0])
         return tc_error_set(err, TC_EINVAL, "order update: client order id is empty");
     if (!memchr(u->reason, 0, sizeof(u->reason)))
         return tc_error_set(err, TC_EINVAL, "order update \"%s\": reason is not terminated",
