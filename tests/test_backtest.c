@@ -1896,10 +1896,10 @@ static void run_named(const char *const ids[3], struct tc_backtest_result *res)
         tc_bar_series_release(&s[k]);
 }
 
-/* Ids of 15 characters and of 17 that share their first 16 (the runner
- * compares an id below 16 characters in one 16-byte step, a longer one by
- * strcmp) give the run of short ids: the same fills, trades and equity,
- * each fill and trade under its own instrument. */
+/* Ids of 15 characters and of 17 that share their first 16 give the run of
+ * short ids: the same fills, trades and equity, each fill and trade under
+ * its own instrument (the runner's check of the instrument a position or a
+ * fill names must not stop at a prefix). */
 static void test_long_instrument_ids(void **state)
 {
     static const char *const short_ids[] = {"AAA", "BBB", "CCC"};
