@@ -361,34 +361,13 @@ static void write_bytes(const char *path, const char *text, size_t n)
     assert_int_equal(fclose(f), 0);
 }
 
-/* Loads PATH both ways: SETS[0] by the general path, SETS[1] by the fast
- * one, with the same code and message or the test fails (naming WHAT). Fills
- * *ERR with the fast path's error and returns its code. Caller releases both. */
-static int load_two(const char *path, const char *what, struct tc_bar_set sets[2],
-                    struct tc_error *err)
-{
-    struct tc_error errs[2];
-    int rcs[2];
-    for (int fast = 0; fast < 2; fast++) {
-        tc__prices_fast = fast;
-        errs[fast] = (struct tc_error){0};
-        sets[fast] = (struct tc_bar_set){0};
-        rcs[fast] = tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &sets[fast], &errs[fast]);
-    }
-    tc__prices_fast = 1;
-    if (rcs[0] != rcs[1] || strcmp(errs[0].msg, errs[1].msg) != 0)
-        fail_msg("%s: general %s \"%s\", fast %s \"%s\"", what, tc_strerror_name(rcs[0]),
-                 errs[0].msg, tc_strerror_name(rcs[1]), errs[1].msg);
-    *err = errs[1];
-    return rcs[1];
-}
 
 /* Loads PATH both ways: the same code, message and series, or fails. */
 static void load_both(const char *path, const char *what)
 {
     struct tc_bar_set sets[2];
     struct tc_error err;
-    load_two(path, what, sets, &err);
+    tc_test_load_both(path, what, sets, &err);
     tc_test_assert_same_set(&sets[0], &sets[1], what);
     tc_bar_set_release(&sets[0]);
     tc_bar_set_release(&sets[1]);
@@ -404,7 +383,7 @@ static void test_fast_equals_general(void **state)
         tc_test_write_file(path, cases[k].text);
         struct tc_bar_set sets[2];
         struct tc_error err;
-        int rc = load_two(path, cases[k].name, sets, &err);
+        int rc = tc_test_load_both(path, cases[k].name, sets, &err);
         if (cases[k].ok) {
             if (rc != 0)
                 fail_msg("%s: %s", cases[k].name, err.msg);
@@ -1013,7 +992,7 @@ static void test_mapped_sizes(void **state)
                 snprintf(what, sizeof what, "a mapped file of %zu bytes (newline %d)", size, nl);
                 struct tc_bar_set sets[2];
                 struct tc_error err;
-                if (load_two(path, what, sets, &err) != 0)
+                if (tc_test_load_both(path, what, sets, &err) != 0)
                     fail_msg("%s: %s", what, err.msg);
                 tc_test_assert_same_set(&sets[0], &sets[1], what);
                 const struct tc_bar_series *s = &sets[1].items[0];
@@ -1034,7 +1013,7 @@ static void test_mapped_sizes(void **state)
     write_bytes(path, text, len);
     struct tc_bar_set sets[2];
     struct tc_error err;
-    assert_int_equal(load_two(path, "a mapped file with a bad volume", sets, &err), TC_EINVAL);
+    assert_int_equal(tc_test_load_both(path, "a mapped file with a bad volume", sets, &err), TC_EINVAL);
     size_t line = 1;
     for (size_t i = 0; i < len - 8; i++)
         line += text[i] == '\n';

@@ -321,20 +321,11 @@ static void test_block_files(void **state)
         assert_int_equal(fclose(f), 0);
 
         struct tc_bar_set sets[2];
-        struct tc_error errs[2];
-        int rcs[2];
-        for (int fast = 0; fast < 2; fast++) {
-            tc__prices_fast = fast;
-            errs[fast] = (struct tc_error){0};
-            sets[fast] = (struct tc_bar_set){0};
-            rcs[fast] = tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &sets[fast], &errs[fast]);
-        }
-        tc__prices_fast = 1;
-        if (rcs[0] != rcs[1] || strcmp(errs[0].msg, errs[1].msg) != 0)
-            fail_msg("file %d: general %s \"%s\", fast %s \"%s\"", file,
-                     tc_strerror_name(rcs[0]), errs[0].msg, tc_strerror_name(rcs[1]),
-                     errs[1].msg);
-        if (rcs[0] == 0) {
+        struct tc_error err;
+        char what[32];
+        snprintf(what, sizeof what, "file %d", file);
+        const int rc = tc_test_load_both(path, what, sets, &err);
+        if (rc == 0) {
             accepted++;
             assert_int_equal(sets[0].n, 1);
             assert_int_equal(sets[1].n, 1);
@@ -342,7 +333,7 @@ static void test_block_files(void **state)
             tc_test_assert_same_series(&sets[0].items[0], &sets[1].items[0], path);
         } else {
             refused++;
-            assert_non_null(strstr(errs[1].msg, path));
+            assert_non_null(strstr(err.msg, path));
         }
         tc_bar_set_release(&sets[0]);
         tc_bar_set_release(&sets[1]);

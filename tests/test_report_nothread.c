@@ -62,19 +62,6 @@ static void build_run(struct tc_run_result *r, struct tc_equity_point *pts, stru
                                 .periods_per_year = 252};
 }
 
-static void assert_same_file(const char *a, const char *b, const char *name)
-{
-    char pa[1024], pb[1024];
-    size_t la, lb;
-    snprintf(pa, sizeof pa, "%s/%s", a, name);
-    snprintf(pb, sizeof pb, "%s/%s", b, name);
-    char *x = tc_test_slurp(pa, &la), *y = tc_test_slurp(pb, &lb);
-    if (la != lb || memcmp(x, y, la) != 0)
-        fail_msg("%s differs between %s and %s", name, a, b);
-    free(x);
-    free(y);
-}
-
 static void test_no_worker(void **state)
 {
     (void)state;
@@ -102,7 +89,7 @@ static void test_no_worker(void **state)
     tc_assert_ok(tc_report_write(without, "t", NULL, &r, &m, &err), &err);
     assert_int_equal(thread_calls, 1); /* tried, refused: the caller wrote them all */
     for (size_t k = 0; k < sizeof files / sizeof files[0]; k++)
-        assert_same_file(with, without, files[k]);
+        tc_test_assert_same_file(with, without, files[k]);
 
     /* a failure without the worker: trades.csv cannot be renamed */
     assert_int_equal(mkdir(blocked, 0777), 0);

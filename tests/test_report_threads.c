@@ -90,20 +90,6 @@ static int write_with(int threads, const char *dir, const struct tc_run_result *
     return rc;
 }
 
-/* Fails unless DIR_A/NAME and DIR_B/NAME hold the same bytes. */
-static void assert_same_file(const char *dir_a, const char *dir_b, const char *name)
-{
-    char pa[1024], pb[1024];
-    size_t la, lb;
-    snprintf(pa, sizeof pa, "%s/%s", dir_a, name);
-    snprintf(pb, sizeof pb, "%s/%s", dir_b, name);
-    char *a = tc_test_slurp(pa, &la), *b = tc_test_slurp(pb, &lb);
-    if (la != lb || memcmp(a, b, la) != 0)
-        fail_msg("%s: %zu bytes in %s, %zu in %s, or other bytes", name, la, dir_a, lb, dir_b);
-    free(a);
-    free(b);
-}
-
 static int cmp_names(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -164,9 +150,9 @@ static void test_two_threads_same_bytes(void **state)
     tc_assert_ok(write_with(1, one2, &r, &err), &err);
     tc_assert_ok(write_with(2, two2, &r, &err), &err);
     for (size_t k = 0; k < NFILES; k++) {
-        assert_same_file(one, two, files[k]);
-        assert_same_file(one, one2, files[k]);
-        assert_same_file(two, two2, files[k]);
+        tc_test_assert_same_file(one, two, files[k]);
+        tc_test_assert_same_file(one, one2, files[k]);
+        tc_test_assert_same_file(two, two2, files[k]);
     }
     /* the files are whole: every row is there, and only the five files */
     char lst[1024], *text;
@@ -195,7 +181,7 @@ static void test_two_threads_same_bytes(void **state)
     /* written again over the same folder: the same bytes */
     tc_assert_ok(write_with(2, one2, &r, &err), &err);
     for (size_t k = 0; k < NFILES; k++)
-        assert_same_file(one, one2, files[k]);
+        tc_test_assert_same_file(one, one2, files[k]);
     free_run(&r);
 }
 
@@ -215,7 +201,7 @@ static void test_two_threads_small(void **state)
         tc_assert_ok(write_with(1, one, &r, &err), &err);
         tc_assert_ok(write_with(2, two, &r, &err), &err);
         for (size_t k = 0; k < NFILES; k++)
-            assert_same_file(one, two, files[k]);
+            tc_test_assert_same_file(one, two, files[k]);
         free_run(&r);
     }
 }
@@ -295,7 +281,20 @@ static void check_blocked(const char *base, const char *ref, const struct tc_run
     if (strcmp(got, exp) != 0)
         fail_msg("%s: left \"%s\", want \"%s\"", label, got, exp);
     for (size_t k = 0; k < first; k++)
-        assert_same_file(ref, dir, files[k]);
+        tc_test_assert_same_file(ref, dir, files[k]);
+}
+
+/* The run the blocked-file tests write (R, caller frees it with free_run),
+ * a fresh folder BASE named NAME, and in REF (BASE/ref) the files that run
+ * gives on one thread with nothing blocked. */
+static void blocked_start(const char *name, struct tc_run_result *r, char base[512],
+                          char ref[600])
+{
+    struct tc_error err = {0};
+    build_run(r, 300, 500, 120);
+    assert_int_equal(tc_test_tmpdir(name, base, 512), 0);
+    snprintf(ref, 600, "%s/ref", base);
+    tc_assert_ok(write_with(1, ref, r, &err), &err);
 }
 
 /* One file blocked, each file and each way, on one thread and on two: the
@@ -304,13 +303,9 @@ static void test_one_blocked(void **state)
 {
     (void)state;
     struct tc_run_result r;
-    struct tc_error err = {0};
     char base[512], ref[600];
     unsigned seq = 0;
-    build_run(&r, 300, 500, 120);
-    assert_int_equal(tc_test_tmpdir("report_blocked", base, sizeof base), 0);
-    snprintf(ref, sizeof ref, "%s/ref", base);
-    tc_assert_ok(write_with(1, ref, &r, &err), &err);
+    blocked_start("report_blocked", &r, base, ref);
     for (size_t k = 0; k < NFILES; k++)
         for (int w = IN_TMP; w <= IN_NAME; w++)
             for (int t = 1; t <= 2; t++) {
@@ -327,13 +322,9 @@ static void test_two_blocked(void **state)
 {
     (void)state;
     struct tc_run_result r;
-    struct tc_error err = {0};
     char base[512], ref[600];
     unsigned seq = 0;
-    build_run(&r, 300, 500, 120);
-    assert_int_equal(tc_test_tmpdir("report_blocked2", base, sizeof base), 0);
-    snprintf(ref, sizeof ref, "%s/ref", base);
-    tc_assert_ok(write_with(1, ref, &r, &err), &err);
+    blocked_start("report_blocked2", &r, base, ref);
     for (size_t a = 0; a < NFILES; a++)
         for (size_t b = 0; b < NFILES; b++) {
             if (a == b)
@@ -383,7 +374,7 @@ static void test_write_error(void **state)
             if (strcmp(got, exp) != 0)
                 fail_msg("%s: left \"%s\", want \"%s\"", label, got, exp);
             for (size_t j = 0; j < k; j++)
-                assert_same_file(ref, dir, files[j]);
+                tc_test_assert_same_file(ref, dir, files[j]);
         }
     free_run(&r);
 }

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "market/ingest_fast.h"
 #include "store/embedded.h"
 #include "tc_test.h"
 #include "tradecore/bars.h"
@@ -324,6 +325,16 @@ char *tc_test_slurp_in(const char *dir, const char *name, size_t *len)
     return tc_test_slurp(path, len);
 }
 
+void tc_test_assert_same_file(const char *dir_a, const char *dir_b, const char *name)
+{
+    size_t la, lb;
+    char *a = tc_test_slurp_in(dir_a, name, &la), *b = tc_test_slurp_in(dir_b, name, &lb);
+    if (la != lb || memcmp(a, b, la) != 0)
+        fail_msg("%s: %zu bytes in %s, %zu in %s, or other bytes", name, la, dir_a, lb, dir_b);
+    free(a);
+    free(b);
+}
+
 int tc_test_exists(const char *path)
 {
     struct stat st;
@@ -386,6 +397,25 @@ void tc_test_assert_error(const char *label, int rc, int want, const struct tc_e
                  tc_strerror_name(rc), err->msg);
     if (!strstr(err->msg, msg))
         fail_msg("%s: message \"%s\" lacks \"%s\"", label, err->msg, msg);
+}
+
+int tc_test_load_both(const char *path, const char *what, struct tc_bar_set *sets,
+                      struct tc_error *err)
+{
+    struct tc_error errs[2];
+    int rcs[2];
+    for (int fast = 0; fast < 2; fast++) {
+        tc__prices_fast = fast;
+        errs[fast] = (struct tc_error){0};
+        sets[fast] = (struct tc_bar_set){0};
+        rcs[fast] = tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, &sets[fast], &errs[fast]);
+    }
+    tc__prices_fast = 1;
+    if (rcs[0] != rcs[1] || strcmp(errs[0].msg, errs[1].msg) != 0)
+        fail_msg("%s: general %s \"%s\", fast %s \"%s\"", what, tc_strerror_name(rcs[0]),
+                 errs[0].msg, tc_strerror_name(rcs[1]), errs[1].msg);
+    *err = errs[1];
+    return rcs[1];
 }
 
 void tc_test_assert_error_words(const char *label, int rc, int want, const struct tc_error *err,

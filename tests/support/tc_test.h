@@ -70,6 +70,9 @@ struct tc_dec tc_test_dec(const char *text);
 char *tc_test_slurp(const char *path, size_t *len);
 /* tc_test_slurp of the file NAME in the folder DIR. */
 char *tc_test_slurp_in(const char *dir, const char *name, size_t *len);
+/* Fails the running test, naming NAME, both folders and both lengths,
+ * unless DIR_A/NAME and DIR_B/NAME hold the same bytes. */
+void tc_test_assert_same_file(const char *dir_a, const char *dir_b, const char *name);
 int tc_test_exists(const char *path);
 void tc_test_write_file(const char *path, const char *text);
 
@@ -100,6 +103,15 @@ void tc_test_assert_same_series(const struct tc_bar_series *a, const struct tc_b
                                 const char *what);
 void tc_test_assert_same_set(const struct tc_bar_set *a, const struct tc_bar_set *b,
                              const char *what);
+
+/* Loads the price file PATH (tc_prices_load_csv, TC_PRICES_AUTO) both ways
+ * into the two sets at SETS: SETS[0] by the general parser, SETS[1] by the
+ * fast one (tc__prices_fast, set back to 1 after). Fails the running test, naming WHAT and both codes
+ * and messages, unless the two give the same code and message. Fills *ERR
+ * with the fast path's error and returns its code. The caller releases both
+ * sets. */
+int tc_test_load_both(const char *path, const char *what, struct tc_bar_set *sets,
+                      struct tc_error *err);
 
 /* A date "YYYY-MM-DD" as days since 1970-01-01 (tc_date_parse), a time
  * "YYYY-MM-DDTHH:MM:SS[.f]Z" as microseconds (tc_time_parse), and the built-in
