@@ -547,8 +547,7 @@ static void observer(void *ud, const struct tc_broker_sim_fill_event *ev)
             tc__str_copy(r->foreign, sizeof(r->foreign), in->instrument_id);
         return;
     }
-    if (r->nfills == r->capfills &&
-        grow((void **)&r->fills, &r->capfills, r->nfills, sizeof(*r->fills)) != 0) {
+    if (grow((void **)&r->fills, &r->capfills, r->nfills, sizeof(*r->fills)) != 0) {
         r->oom = 1;
         return;
     }
