@@ -1873,27 +1873,36 @@ static void test_bad_bar_far_ahead(void **state)
     tc_backtest_result_release(&good);
 }
 
-/* sma_cross over three random walks, named by IDS: its result. */
-static void run_named(const char *const ids[3], struct tc_backtest_result *res)
+/* The NST strategies of ST over the three series S with a cash of 1000000:
+ * the run must succeed; its result into *RES. Releases S. */
+static void run_three(const struct tc_backtest_strategy *st, size_t nst,
+                      struct tc_bar_series s[3], struct tc_backtest_result *res)
 {
-    static const char *const kv[] = {"fast=3", "slow=8", "stake=10", NULL};
-    struct tc_bar_series s[3];
-    struct tc_backtest_strategy st;
     struct tc_backtest_config cfg;
     struct tc_error err = {0};
 
-    for (size_t k = 0; k < 3; k++)
-        tc_test_random_walk(&s[k], ids[k], 5 + k, 600, 9000, TC_TEST_WALK_OPEN_AT_CLOSE);
-    strategy(&st, "sma_cross", kv);
     tc_backtest_config_init(&cfg);
-    cfg.strategies = &st;
-    cfg.n_strategies = 1;
+    cfg.strategies = st;
+    cfg.n_strategies = nst;
     cfg.series = s;
     cfg.n_series = 3;
     cfg.cash = D("1000000");
     tc_assert_ok(tc_backtest_run(&cfg, res, &err), &err);
     for (size_t k = 0; k < 3; k++)
         tc_bar_series_release(&s[k]);
+}
+
+/* sma_cross over three random walks, named by IDS: its result. */
+static void run_named(const char *const ids[3], struct tc_backtest_result *res)
+{
+    static const char *const kv[] = {"fast=3", "slow=8", "stake=10", NULL};
+    struct tc_bar_series s[3];
+    struct tc_backtest_strategy st;
+
+    for (size_t k = 0; k < 3; k++)
+        tc_test_random_walk(&s[k], ids[k], 5 + k, 600, 9000, TC_TEST_WALK_OPEN_AT_CLOSE);
+    strategy(&st, "sma_cross", kv);
+    run_three(&st, 1, s, res);
 }
 
 /* Ids of 15 characters and of 17 that share their first 16 give the run of
@@ -1994,7 +2003,6 @@ static void run_random_walks(uint64_t seed, struct tc_backtest_result *res)
     static const char *const kv_b[] = {"fast=2", "slow=5", "stake=1", NULL};
     struct tc_bar_series s[3];
     struct tc_backtest_strategy st[2];
-    struct tc_backtest_config cfg;
     struct tc_error err = {0};
     uint64_t x = seed;
 
@@ -2020,15 +2028,7 @@ static void run_random_walks(uint64_t seed, struct tc_backtest_result *res)
     strategy(&st[1], "sma_cross", kv_b);
     snprintf(st[0].name, sizeof(st[0].name), "a");
     snprintf(st[1].name, sizeof(st[1].name), "b");
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = st;
-    cfg.n_strategies = 2;
-    cfg.series = s;
-    cfg.n_series = 3;
-    cfg.cash = D("1000000");
-    tc_assert_ok(tc_backtest_run(&cfg, res, &err), &err);
-    for (size_t k = 0; k < 3; k++)
-        tc_bar_series_release(&s[k]);
+    run_three(st, 2, s, res);
 }
 
 static void test_same_session_trades_by_instrument(void **state)
