@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "tc_test.h"
+#include "tc_test_ledger.h"
 #include "tradecore/accounts.h"
 #include "tradecore/broker.h"
 #include "tradecore/clock.h"
@@ -179,22 +180,12 @@ static int exit_sig(struct world *w, const char *id, const char *reason,
 static void fill_as(struct tc_fill *f, const char *fingerprint, const char *suffix,
                     const char *exec)
 {
-    memset(f, 0, sizeof(*f));
-    snprintf(f->execution_id, sizeof(f->execution_id), "%s", exec);
-    snprintf(f->client_order_id, sizeof(f->client_order_id), "%s%s", fingerprint, suffix);
-    f->quantity = tc_test_dec("3");
-    f->price = tc_test_dec("101");
-    f->filled_at_us = T0;
+    tc_test_fill(f, exec, fingerprint, suffix, "3", "101", T0);
 }
 
 static void fill_of(struct tc_fill *f, const char *fingerprint, const char *exec)
 {
-    memset(f, 0, sizeof(*f));
-    snprintf(f->execution_id, sizeof(f->execution_id), "%s", exec);
-    snprintf(f->client_order_id, sizeof(f->client_order_id), "%s:L0", fingerprint);
-    f->quantity = tc_test_dec("3");
-    f->price = tc_test_dec("101");
-    f->filled_at_us = T0;
+    fill_as(f, fingerprint, ":L0", exec);
 }
 
 /* Acknowledged SUBMITTED without a read: a fill of the order applies. */

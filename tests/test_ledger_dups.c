@@ -47,26 +47,16 @@ static void world_open(struct world *w)
  * (a second one on an instrument is rejected: its base is open). */
 static int entry(struct world *w, int id, struct tc_signal_outcome *o, struct tc_error *err)
 {
-    char json[512], inst[16];
+    char inst[16], sid[32];
     inst_name(inst, sizeof(inst), id % NINST);
-    snprintf(json, sizeof(json),
-             "{\"type\":\"BASE_ENTRY\",\"portfolio\":\"p1\",\"strategy\":\"s1\",\"instrument\":"
-             "\"%s\",\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"100\",\"stop\":"
-             "\"95\",\"quantity\":\"10\",\"signal_id\":\"e-%d\"}",
-             inst, id);
-    return tc_ledger_submit_signal(w->l, json, (size_t)-1, o, err);
+    snprintf(sid, sizeof(sid), "e-%d", id);
+    return tc_test_entry_json(w->l, inst, TS, "10", sid, o, err);
 }
 
 static void fill_to(struct tc_fill *f, const char *client_order_id, const char *exec,
                     const char *qty)
 {
-    memset(f, 0, sizeof(*f));
-    snprintf(f->execution_id, sizeof(f->execution_id), "%s", exec);
-    snprintf(f->client_order_id, sizeof(f->client_order_id), "%s", client_order_id);
-    f->quantity = tc_test_dec(qty);
-    f->price = tc_test_dec("100");
-    f->commission = tc_test_dec("0");
-    f->filled_at_us = T0;
+    tc_test_fill(f, exec, client_order_id, "", qty, "100", T0);
 }
 
 /* The quantity of position ID, as text. */

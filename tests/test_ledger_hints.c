@@ -46,25 +46,15 @@ static void world_open(struct world *w)
 static int entry(struct world *w, const char *inst, const char *qty, int signal_id,
                  struct tc_signal_outcome *o, struct tc_error *err)
 {
-    char json[512];
-    snprintf(json, sizeof(json),
-             "{\"type\":\"BASE_ENTRY\",\"portfolio\":\"p1\",\"strategy\":\"s1\",\"instrument\":"
-             "\"%s\",\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"100\",\"stop\":"
-             "\"95\",\"quantity\":\"%s\",\"signal_id\":\"sig-%d\"}",
-             inst, qty, signal_id);
-    return tc_ledger_submit_signal(w->l, json, (size_t)-1, o, err);
+    char sid[32];
+    snprintf(sid, sizeof(sid), "sig-%d", signal_id);
+    return tc_test_entry_json(w->l, inst, TS, qty, sid, o, err);
 }
 
 static void fill_of(struct tc_fill *f, const char *fingerprint, const char *exec, const char *qty,
                     const char *price)
 {
-    memset(f, 0, sizeof(*f));
-    snprintf(f->execution_id, sizeof(f->execution_id), "%s", exec);
-    snprintf(f->client_order_id, sizeof(f->client_order_id), "%s:L0", fingerprint);
-    f->quantity = tc_test_dec(qty);
-    f->price = tc_test_dec(price);
-    f->commission = tc_test_dec("0");
-    f->filled_at_us = T0;
+    tc_test_fill(f, exec, fingerprint, ":L0", qty, price, T0);
 }
 
 static void assert_position(struct world *w, const char *id, const char *inst, const char *qty,

@@ -70,14 +70,10 @@ static void world_open(struct world *w) { world_open_ids(w, NULL, 0); }
 static int entry(struct world *w, int k, int id, struct tc_signal_outcome *o,
                  struct tc_error *err)
 {
-    char json[512], inst[16];
+    char inst[16], sid[32];
     inst_name(inst, sizeof(inst), k);
-    snprintf(json, sizeof(json),
-             "{\"type\":\"BASE_ENTRY\",\"portfolio\":\"p1\",\"strategy\":\"s1\",\"instrument\":"
-             "\"%s\",\"side\":\"LONG\",\"timestamp\":\"" TS "\",\"price\":\"100\",\"stop\":"
-             "\"95\",\"quantity\":\"10\",\"signal_id\":\"e-%d\"}",
-             inst, id);
-    return tc_ledger_submit_signal(w->l, json, (size_t)-1, o, err);
+    snprintf(sid, sizeof(sid), "e-%d", id);
+    return tc_test_entry_json(w->l, inst, TS, "10", sid, o, err);
 }
 
 /* An exit of instrument K at 104, signal id "x-<K>". */
@@ -96,13 +92,7 @@ static int exit_of(struct world *w, int k, struct tc_signal_outcome *o, struct t
 static void fill_to(struct tc_fill *f, const char *client_order_id, const char *exec,
                     const char *qty, const char *price)
 {
-    memset(f, 0, sizeof(*f));
-    snprintf(f->execution_id, sizeof(f->execution_id), "%s", exec);
-    snprintf(f->client_order_id, sizeof(f->client_order_id), "%s", client_order_id);
-    f->quantity = tc_test_dec(qty);
-    f->price = tc_test_dec(price);
-    f->commission = tc_test_dec("0");
-    f->filled_at_us = T0;
+    tc_test_fill(f, exec, client_order_id, "", qty, price, T0);
 }
 
 static void assert_position(struct world *w, const char *id, int k, const char *qty,

@@ -224,3 +224,27 @@ void tc_test_mem_ledger_open(struct tc_ledger **l, struct tc_manual_clock *clock
     s.params = (char *)"{}";
     tc_assert_ok(tc_ledger_mem_add_strategy(*l, &s, &err), &err);
 }
+
+int tc_test_entry_json(struct tc_ledger *l, const char *inst, const char *ts, const char *qty,
+                       const char *signal_id, struct tc_signal_outcome *o, struct tc_error *err)
+{
+    char json[512];
+    snprintf(json, sizeof(json),
+             "{\"type\":\"BASE_ENTRY\",\"portfolio\":\"p1\",\"strategy\":\"s1\",\"instrument\":"
+             "\"%s\",\"side\":\"LONG\",\"timestamp\":\"%s\",\"price\":\"100\",\"stop\":"
+             "\"95\",\"quantity\":\"%s\",\"signal_id\":\"%s\"}",
+             inst, ts, qty, signal_id);
+    return tc_ledger_submit_signal(l, json, (size_t)-1, o, err);
+}
+
+void tc_test_fill(struct tc_fill *f, const char *exec, const char *coid, const char *suffix,
+                  const char *qty, const char *price, int64_t at_us)
+{
+    memset(f, 0, sizeof(*f));
+    snprintf(f->execution_id, sizeof(f->execution_id), "%s", exec);
+    snprintf(f->client_order_id, sizeof(f->client_order_id), "%s%s", coid, suffix);
+    f->quantity = tc_test_dec(qty);
+    f->price = tc_test_dec(price);
+    f->commission = tc_test_dec("0");
+    f->filled_at_us = at_us;
+}

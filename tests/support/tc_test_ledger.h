@@ -9,6 +9,7 @@
 #define TC_TEST_LEDGER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tradecore/accounts.h"
 #include "tradecore/broker.h"
@@ -81,6 +82,23 @@ int tc_test_ledger_fx_teardown(void **state);
 void tc_test_mem_ledger_open(struct tc_ledger **l, struct tc_manual_clock *clock, int64_t t0,
                              const char *const *fault_point, tc_ledger_id_fn id_fn, void *id_ud,
                              const char *const *insts, size_t n, const char *capital);
+
+/*
+ * A BASE_ENTRY submitted to L as JSON: portfolio "p1", strategy "s1",
+ * instrument INST, LONG at TS (an RFC 3339 text), price 100, stop 95,
+ * quantity QTY (a decimal text), signal id SIGNAL_ID (all borrowed).
+ * Returns tc_ledger_submit_signal's code; *O and ERR filled by it.
+ */
+int tc_test_entry_json(struct tc_ledger *l, const char *inst, const char *ts, const char *qty,
+                       const char *signal_id, struct tc_signal_outcome *o, struct tc_error *err);
+
+/*
+ * F (caller-owned) zeroed, then: execution id EXEC, client order id COID
+ * followed by SUFFIX ("" for none), quantity QTY at PRICE (decimal texts),
+ * commission 0, filled at AT_US.
+ */
+void tc_test_fill(struct tc_fill *f, const char *exec, const char *coid, const char *suffix,
+                  const char *qty, const char *price, int64_t at_us);
 
 /*
  * A broker without the in_txn capability in front of INNER (borrowed, freed
