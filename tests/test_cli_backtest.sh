@@ -236,6 +236,20 @@ expect_err 2 '--commission-rate: decimal "NaN"' \
     backtest --strategy sma_cross --data "$ORCL" --commission-rate NaN
 expect_err 2 '--slippage-rate 2 must be below 1' \
     backtest --strategy sma_cross --data "$ORCL" --slippage-rate 2
+expect_err 2 '--slippage-rate 1 must be below 1' \
+    backtest --strategy sma_cross --data "$ORCL" --slippage-rate 1
+expect_err 2 '--slippage-rate -0.01 must not be negative' \
+    backtest --strategy sma_cross --data "$ORCL" --slippage-rate -0.01
+expect_err 2 '--commission-rate -0.01 must not be negative' \
+    backtest --strategy sma_cross --data "$ORCL" --commission-rate -0.01
+# a volume cap of 1 (the whole bar) is allowed, more is not
+expect_err 2 '--volume-cap 1.5 must be at most 1' \
+    backtest --strategy sma_cross --data "$ORCL" --volume-cap 1.5
+expect_err 2 '--volume-cap -0.5 must not be negative' \
+    backtest --strategy sma_cross --data "$ORCL" --volume-cap -0.5
+expect_err 2 '--volume-cap: decimal "NaN"' \
+    backtest --strategy sma_cross --data "$ORCL" --volume-cap NaN
+expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1995-12-31 --volume-cap 1
 # an option that takes one value, given twice: refused, not the last one taken
 expect_err 2 '--strategy is given twice' \
     backtest --strategy sma_cross --strategy donchian --data "$ORCL"

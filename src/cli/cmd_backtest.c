@@ -106,13 +106,19 @@ static void show_progress(void *ud, size_t done, size_t total)
     p->shown = 1;
 }
 
-static int parse_frac(struct tc_cli *cli, const char *opt, const char *s, struct tc_dec *out)
+/* The fraction S of option OPT into *OUT: 0 <= F < 1, or 0 <= F <= 1 when
+ * ONE_OK. 0, or the usage exit status with the message naming OPT and S. */
+static int parse_frac(struct tc_cli *cli, const char *opt, const char *s, int one_ok,
+                      struct tc_dec *out)
 {
     struct tc_error e = {0};
     if (tc_dec_parse(s, (size_t)-1, out, &e) != 0)
         return tc_cli_usage(cli, "%s: %s", opt, tc_error_msg(&e));
     if (tc_dec_sign(*out) < 0)
         return tc_cli_usage(cli, "%s %s must not be negative", opt, s);
+    const int c = tc_dec_cmp(*out, tc_dec_from_raw(TC_DEC_ONE));
+    if (c > 0 || (c == 0 && !one_ok))
+        return tc_cli_usage(cli, "%s %s must be %s 1", opt, s, one_ok ? "at most" : "below");
     return 0;
 }
 
@@ -243,24 +249,18 @@ static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
                 return tc_cli_usage(cli, "--cash %s must be positive", v);
             i++;
         } else if (strcmp(a, "--commission-rate") == 0) {
-            if ((rc = parse_frac(cli, a, v, &cfg->sim.comm_rate)) != 0)
+            if ((rc = parse_frac(cli, a, v, 0, &cfg->sim.comm_rate)) != 0)
                 return rc;
-            if (tc_dec_cmp(cfg->sim.comm_rate, tc_dec_from_raw(TC_DEC_ONE)) >= 0)
-                return tc_cli_usage(cli, "--commission-rate %s must be below 1", v);
             cfg->sim.commission = TC_SIM_COMM_FRACTION;
             i++;
         } else if (strcmp(a, "--slippage-rate") == 0) {
-            if ((rc = parse_frac(cli, a, v, &cfg->sim.slippage_value)) != 0)
+            if ((rc = parse_frac(cli, a, v, 0, &cfg->sim.slippage_value)) != 0)
                 return rc;
-            if (tc_dec_cmp(cfg->sim.slippage_value, tc_dec_from_raw(TC_DEC_ONE)) >= 0)
-                return tc_cli_usage(cli, "--slippage-rate %s must be below 1", v);
             cfg->sim.slippage = TC_SIM_SLIP_FRACTION;
             i++;
         } else if (strcmp(a, "--volume-cap") == 0) {
-            if ((rc = parse_frac(cli, a, v, &cfg->sim.volume_cap)) != 0)
+            if ((rc = parse_frac(cli, a, v, 1, &cfg->sim.volume_cap)) != 0)
                 return rc;
-            if (tc_dec_cmp(cfg->sim.volume_cap, tc_dec_from_raw(TC_DEC_ONE)) > 0)
-                return tc_cli_usage(cli, "--volume-cap %s must be at most 1", v);
             i++;
         } else if (strcmp(a, "--fill-at") == 0) {
             if (strcmp(v, "next_open") == 0)
