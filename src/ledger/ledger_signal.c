@@ -945,6 +945,14 @@ static void log_fields_from_sig(struct sig_ctx *c)
     c->lsd = tc_side_name(s->side);
 }
 
+/* C->fp written: its length, and its hash now (its place in the log's map
+ * asked for while the checks and the instrument's load run). */
+static inline void fp_made(struct sig_ctx *c)
+{
+    c->fp_len = strlen(c->fp);
+    c->fp_hash = c->l->repo->key_hint(c->l, TC__LEDGER_KEY_SIG, c->fp, c->fp_len);
+}
+
 /* Checks, fingerprint and instrument for a signal that parsed. */
 static int prepare(struct sig_ctx *c, struct tc_error *err)
 {
@@ -960,10 +968,7 @@ static int prepare(struct sig_ctx *c, struct tc_error *err)
             return tc_error_set(err, TC_EINTERNAL, "signal: fingerprint failed");
         snprintf(c->fp, sizeof(c->fp), "sha256:%s", hex);
     }
-    c->fp_len = strlen(c->fp);
-    /* its hash now, its place in the log's map asked for while the checks
-     * and the instrument's load run */
-    c->fp_hash = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, c->fp, c->fp_len);
+    fp_made(c);
     log_fields_from_sig(c);
     /* the portfolio and strategy ids are not checked again when their
      * buffers are those that passed last (the same bytes: the same answer) */
@@ -1060,8 +1065,7 @@ int tc_ledger_submit_signal(struct tc_ledger *l, const char *json, size_t len,
             rc = tc_error_set(err, TC_EINTERNAL, "signal: fingerprint failed");
             goto out;
         }
-        c->fp_len = strlen(c->fp);
-        c->fp_hash = l->repo->key_hint(l, TC__LEDGER_KEY_SIG, c->fp, c->fp_len);
+        fp_made(c);
         copy_id_field(root, "portfolio", c->log_portfolio, sizeof(c->log_portfolio));
         copy_id_field(root, "strategy", c->log_strategy, sizeof(c->log_strategy));
         copy_id_field(root, "instrument", c->log_instrument, sizeof(c->log_instrument));
