@@ -523,8 +523,13 @@ static void test_validate_known(void **state)
     assert_string_equal(err.msg, "stop is missing (required for BASE_ENTRY)");
     s = base_signal();
     assert_int_equal(tc_signal_validate_known(&s, TS_US + 1, 0, both, &err), TC_ERANGE);
+    assert_int_equal(tc_signal_validate(&s, TS_US + 1, 0, &err2), TC_ERANGE);
+    assert_string_equal(err.msg, err2.msg);
+    assert_msg_has(&err, "more than the 0 s allowed");
     assert_int_equal(tc_signal_validate_known(&s, TS_US, -1, both, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "signal: maximum skew -1 us is negative");
     assert_int_equal(tc_signal_validate_known(NULL, TS_US, 0, both, &err), TC_EINVAL);
+    assert_string_equal(err.msg, "signal: none given");
     /* bits it does not name are no id's: every id is checked */
     s = base_signal();
     memcpy(s.instrument, "I 1", 4);
