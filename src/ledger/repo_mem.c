@@ -241,6 +241,12 @@ static const char *tab_key(const struct table *t, size_t i)
     return *(const char *const *)tab_at(t, i);
 }
 
+/* Whether KEY is the key of the element T found or added last. */
+static inline int tab_last_is(const struct table *t, const char *key)
+{
+    return t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), key) == 0;
+}
+
 /* A key with its length and hash, worked out once for a lookup and the
  * insert that follows it. */
 struct hkey {
@@ -353,7 +359,7 @@ static long tab_find(struct table *t, const char *key)
 {
     struct hkey k;
     long i;
-    if (t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), key) == 0)
+    if (tab_last_is(t, key))
         return (long)(t->last - 1);
     k = hkey(key);
     if ((i = tab_find_h(t, &k)) >= 0)
@@ -1062,13 +1068,13 @@ static int mem_instrument_get(struct tc_ledger *l, const char *id, struct tc_ins
 static int mem_portfolio_get(struct tc_ledger *l, struct tc_txn *tx, const char *id, size_t hint,
                              struct tc__ledger_pf *out, struct tc_error *err)
 {
-    const struct table *t = &M(l)->t[T_PF];
-    long k = hint && hint <= t->n ? (long)hint - 1 : tab_find(&M(l)->t[T_PF], id);
+    struct table *t = &M(l)->t[T_PF];
+    long k = hint && hint <= t->n ? (long)hint - 1 : tab_find(t, id);
     (void)tx;
     (void)err;
     memset(out, 0, sizeof(*out));
     if (k >= 0) {
-        const struct mpf *e = tab_at(&M(l)->t[T_PF], (size_t)k);
+        const struct mpf *e = tab_at(t, (size_t)k);
         out->ref = (size_t)k + 1;
         out->found = 1;
         out->deleted = e->deleted;
@@ -1084,14 +1090,14 @@ static int mem_portfolio_get(struct tc_ledger *l, struct tc_txn *tx, const char 
 static int mem_strategy_get(struct tc_ledger *l, struct tc_txn *tx, const char *id, size_t hint,
                             struct tc__ledger_strat *out, struct tc_error *err)
 {
-    const struct table *t = &M(l)->t[T_STRAT];
-    long k = hint && hint <= t->n ? (long)hint - 1 : tab_find(&M(l)->t[T_STRAT], id);
+    struct table *t = &M(l)->t[T_STRAT];
+    long k = hint && hint <= t->n ? (long)hint - 1 : tab_find(t, id);
     (void)tx;
     (void)err;
     out->found = 0;
     out->ref = 0;
     if (k >= 0) {
-        const struct mstrat *e = tab_at(&M(l)->t[T_STRAT], (size_t)k);
+        const struct mstrat *e = tab_at(t, (size_t)k);
         out->ref = (size_t)k + 1;
         out->found = 1;
         out->deleted = e->deleted;
@@ -1329,7 +1335,7 @@ static int slot_is(const struct mslot *s, const char *portfolio_id, const char *
 static void inst_hint(struct mem *m, const char *instrument_id, size_t si)
 {
     struct table *t = &m->t[T_INST];
-    if (t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), instrument_id) == 0)
+    if (tab_last_is(t, instrument_id))
         ((struct minst *)tab_at(t, t->last - 1))->slot = (uint32_t)si + 1;
 }
 
@@ -1552,7 +1558,7 @@ static __attribute__((noinline)) long pos_lookup(struct mem *m, const char *id)
     struct hkey hk;
     long k;
 
-    if (t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), id) == 0)
+    if (tab_last_is(t, id))
         return (long)t->last - 1;
     len = strlen(id);
     k = pos_numbered(m, pos_num(m, id, len, 0));
@@ -2033,7 +2039,7 @@ static long ord_find(struct mem *m, const char *client_order_id)
             t->last = i;
             return (long)i - 1;
         }
-    if (t->last && t->last <= t->n && strcmp(tab_key(t, t->last - 1), client_order_id) == 0)
+    if (tab_last_is(t, client_order_id))
         k = (long)t->last - 1;
     else if ((k = ord_lookup(m, client_order_id)) >= 0)
         t->last = (size_t)k + 1;
