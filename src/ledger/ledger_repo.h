@@ -134,12 +134,12 @@ struct tc__ledger_repo_ops {
     uint64_t (*key_hint)(struct tc_ledger *l, enum tc__ledger_key which, const char *key,
                          size_t len);
 
-    /* the instrument of a signal: *OUT points at OWN (SQL: read each time,
-     * its status may change) or at the backend's copy (memory); TC_ENOTFOUND */
     /* the backend's own copy of instrument ID (NUL-terminated) when it
      * holds one, read from nowhere else (memory: the instruments added or
      * read before), else NULL (SQL: always) */
     const struct tc_instrument *(*instrument_kept)(struct tc_ledger *l, const char *id);
+    /* the instrument of a signal: *OUT points at OWN (SQL: read each time,
+     * its status may change) or at the backend's copy (memory); TC_ENOTFOUND */
     int (*instrument_get)(struct tc_ledger *l, const char *id, struct tc_instrument *own,
                           const struct tc_instrument **out, struct tc_error *err);
 
