@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "core/grow.h"
-#include "core/str.h"
 #include "ledger/ledger_internal.h"
 #include "ledger/ledger_repo.h"
 #include "tradecore/accounts.h"
@@ -1472,64 +1471,56 @@ static void pos_out(const struct mem *m, const struct mpos *e, struct tc_positio
  * or prefix, or a number below the last (an id generator set back), goes
  * through the positions' map (the array's is refused there too). */
 
+/* The number of position id ID (LEN bytes) when it is "pos-" NP (NPLEN
+ * bytes, 1 or more) "-" and the number, else 0: the digits after the '-'
+ * up to the end, valued as they are read (19 fit; a 20th only when the sum
+ * stays below 2^64). */
+static inline uint64_t num_after(const char *id, size_t len, const char *np, size_t nplen)
+{
+    const char *q = id + 5 + nplen, *end = id + len, *last;
+    uint64_t v = 0;
+    unsigned c = 0;
+
+    if (len <= 5 + nplen || id[4 + nplen] != '-' || !tc__ledger_bytes_same(id + 4, np, nplen) ||
+        *q == '0' || end - q > 20)
+        return 0;
+    last = end - q == 20 ? end - 1 : end;
+    for (; q < last; q++) {
+        if ((c = (unsigned)(*q - '0')) > 9)
+            return 0;
+        v = v * 10 + c;
+    }
+    if (last < end && ((c = (unsigned)(*last - '0')) > 9 || v > (UINT64_MAX - c) / 10))
+        return 0;
+    return last < end ? v * 10 + c : v;
+}
+
 /* The number of position id ID (LEN bytes) of the form above, 0 when it is
- * not; LEARN: the prefix taken from ID when none was yet. */
+ * not; LEARN: the prefix taken from ID (the text between "pos-" and the '-'
+ * before its last digits) when none was yet and ID is numbered by it. */
 static uint64_t pos_num(struct mem *m, const char *id, size_t len, int learn)
 {
-    uint64_t v = 0;
+    uint64_t v;
     uint32_t w;
-    size_t d = len, k = 0;
+    size_t d = len;
 
     if (len < 7)
         return 0;
     memcpy(&w, id, 4);
     if (memcmp(&w, "pos-", 4) != 0)
         return 0;
-    if (m->has_np) {
-        /* the prefix learnt, compared where it must stand; then the digits
-         * after its '-' up to the end, valued as they are read (the same
-         * answers as the scan from the end below) */
-        const char *q = id + 5 + m->nplen, *end = id + len, *last;
-        unsigned c = 0;
-        if (len <= 5 + m->nplen || id[4 + m->nplen] != '-' ||
-            !tc__ledger_bytes_same(id + 4, m->np, m->nplen) || *q == '0' || end - q > 20)
-            return 0;
-        /* 19 digits fit; a 20th only when the sum stays below 2^64 */
-        last = end - q == 20 ? end - 1 : end;
-        for (; q < last; q++) {
-            if ((c = (unsigned)(*q - '0')) > 9)
-                return 0;
-            v = v * 10 + c;
-        }
-        if (last < end &&
-            ((c = (unsigned)(*last - '0')) > 9 || v > (UINT64_MAX - c) / 10))
-            return 0;
-        return last < end ? v * 10 + c : v;
-    }
-    /* the digits from the end, valued as they are read: 19 fit, a 20th
-     * only when the sum stays below 2^64 */
-    for (; d > 5 && (unsigned)(id[d - 1] - '0') <= 9; d--, k++) {
-        uint64_t c = (uint64_t)(id[d - 1] - '0');
-        if (k < 19)
-            v += c * tc__pow10[k];
-        else if (k > 19 || c > 1 || v > UINT64_MAX - c * tc__pow10[19])
-            return 0;
-        else
-            v += c * tc__pow10[19];
-    }
-    /* ID[D..] the digits, after a '-' that ends a prefix of 1 or more */
-    if (!k || id[d] == '0' || id[d - 1] != '-' || d < 6)
+    if (m->has_np)
+        return num_after(id, len, m->np, m->nplen);
+    if (!learn)
         return 0;
-    if (!m->has_np) {
-        if (!learn)
-            return 0;
-        memcpy(m->np, id + 4, d - 5);
-        m->np[d - 5] = '\0';
-        m->nplen = d - 5;
-        m->has_np = 1;
-    }
-    if (d - 5 != m->nplen || memcmp(id + 4, m->np, m->nplen) != 0)
+    while (d > 5 && (unsigned)(id[d - 1] - '0') <= 9)
+        d--;
+    if (d < 6 || id[d - 1] != '-' || !(v = num_after(id, len, id + 4, d - 5)))
         return 0;
+    memcpy(m->np, id + 4, d - 5);
+    m->np[d - 5] = '\0';
+    m->nplen = d - 5;
+    m->has_np = 1;
     return v;
 }
 
