@@ -307,11 +307,13 @@ static struct hkey hkey(const char *s)
     return hkey_n(s, strlen(s));
 }
 
-/* The key S with the hash H that key_hint gave for it (0: none, hashed
- * here). */
-static inline struct hkey hkey_hinted(const char *s, uint64_t h)
+/* The key S of LEN bytes (0: measured) with the hash H that key_hint gave
+ * for it (0: none, hashed here). */
+static inline struct hkey hkey_hinted(const char *s, size_t len, uint64_t h)
 {
-    return h ? (struct hkey){s, strlen(s), h} : hkey(s);
+    if (!len)
+        len = strlen(s);
+    return h ? (struct hkey){s, len, h} : hkey_n(s, len);
 }
 
 /* A slot of a map of NSLOTS (2^b) slots holds its element's index + 1 in
@@ -1149,8 +1151,7 @@ static int mem_sig_insert(struct tc_ledger *l, struct tc_txn *tx, const struct t
     struct mem *m = M(l);
     struct table *t = &m->t[T_SIG];
     /* the hash key_hint worked out (its slot's line asked for then) */
-    struct hkey hk = r->fp_hash && r->fp_len ? (struct hkey){r->fp, r->fp_len, r->fp_hash}
-                                             : hkey_hinted(r->fp, r->fp_hash);
+    struct hkey hk = hkey_hinted(r->fp, r->fp_len, r->fp_hash);
     struct msig *e;
     size_t i;
     int rc;
@@ -2179,8 +2180,7 @@ static int mem_fill_insert(struct tc_ledger *l, struct tc_txn *tx, const char *f
     struct mem *m = M(l);
     struct table *t = &m->t[T_FILL];
     /* the hash key_hint worked out (its slot's line asked for then) */
-    struct hkey hk = hash && xlen ? (struct hkey){f->execution_id, xlen, hash}
-                                  : hkey_hinted(f->execution_id, hash);
+    struct hkey hk = hkey_hinted(f->execution_id, xlen, hash);
     struct mfill *e;
     size_t i;
     int rc;
