@@ -144,6 +144,19 @@ printf 'strategies:\n  - strategy: sma_cross\n  - strategy: donchian\n    strate
     >"$base/twice.yaml"
 expect_err 1 'twice.yaml:4: strategies[1]: "strategy" is given twice' \
     backtest --strategies "$base/twice.yaml" --data "$ORCL"
+# a key that is not a scalar, an empty key, and "params" twice with a key
+# between (the second on line 5)
+printf 'strategies:\n  - strategy: sma_cross\n    ? [a]\n    : 1\n' >"$base/nskey.yaml"
+expect_err 1 'nskey.yaml:3: strategies[0]: unknown key "(not a scalar)"' \
+    backtest --strategies "$base/nskey.yaml" --data "$ORCL"
+printf 'strategies:\n  - strategy: sma_cross\n    "": 1\n' >"$base/emptykey.yaml"
+expect_err 1 'emptykey.yaml:3: strategies[0]: unknown key ""' \
+    backtest --strategies "$base/emptykey.yaml" --data "$ORCL"
+printf 'strategies:\n  - strategy: sma_cross\n    params: {fast: 5}\n    name: x\n    params: {fast: 6}\n' \
+    >"$base/twoparams.yaml"
+expect_err 1 'twoparams.yaml:5: strategies[0]: "params" is given twice' \
+    backtest --strategies "$base/twoparams.yaml" --data "$ORCL"
+[ ! -s "$base/out" ] || fail "a refused strategies file printed a result"
 
 # --- sweeps and shards: 2 x 2 combinations, index = fast index x 2 + slow index
 expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 \
