@@ -225,4 +225,230 @@ grep -E '^<tr><td>ORCL</td>' "$H" >"$base/trades.got" || true
 [ "$(wc -l <"$base/trades.got")" -eq "$nt" ] || fail "report.html has $(wc -l <"$base/trades.got") trade rows, $nt trades"
 diff "$base/trades.want" "$base/trades.got" >"$base/err" || fail "report.html's trade list"
 
+# ============================================================================
+# 3. --market: the calendar's sessions, not the data's dates
+# ============================================================================
+# HOL: weekdays 2014-06-23 .. 2014-07-18 with a bar on Friday 2014-07-04
+# (Independence Day: no XNYS session) and none on Wednesday 2014-07-09 (an
+# XNYS session). High 14, low 8; the opens all differ.
+cat >"$base/HOL.csv" <<'EOF2'
+Date,Open,High,Low,Close,Adj Close,Volume
+2014-06-23,10.25,14,8,10,10,100000
+2014-06-24,10.5,14,8,11,11,100000
+2014-06-25,11.25,14,8,12,12,100000
+2014-06-26,11.5,14,8,11,11,100000
+2014-06-27,10.75,14,8,10,10,100000
+2014-06-30,9.25,14,8,9,9,100000
+2014-07-01,9.5,14,8,10,10,100000
+2014-07-02,11.75,14,8,12,12,100000
+2014-07-03,13.25,14,8,13,13,100000
+2014-07-04,12.5,14,8,12,12,100000
+2014-07-07,10.25,14,8,10,10,100000
+2014-07-08,11.5,14,8,11,11,100000
+2014-07-10,12.75,14,8,12,12,100000
+2014-07-11,11.25,14,8,11,11,100000
+2014-07-14,10.5,14,8,10,10,100000
+2014-07-15,9.75,14,8,9,9,100000
+2014-07-16,10.25,14,8,10,10,100000
+2014-07-17,12.5,14,8,12,12,100000
+2014-07-18,13.75,14,8,13,13,100000
+EOF2
+# sma_cross 2/3 by hand, sign of 3 x sum2 - 2 x sum3 on each close:
+# 06-25 +3, 06-26 +1, 06-27 -3 (down, nothing held), 06-30 -3, 07-01 -1,
+# 07-02 +4 (up: BUY at the next open, 07-03 13.25), 07-03 +5, 07-04 +1,
+# 07-07 -4 (down: SELL at the next open, 07-08 11.5), 07-08 -3,
+# 07-10 +3 (BUY 07-11 11.25), 07-11 +1, 07-14 -3 (SELL 07-15 9.75),
+# 07-15 -3, 07-16 -1, 07-17 +4 (BUY 07-18 13.75). The holiday's bar is read
+# (at the next session with --market) and counts in the averages.
+bt_hol() { # FILE OUT [ARGS...]
+    local f=$1 o=$2
+    shift 2
+    expect 0 backtest --strategy sma_cross --param fast=2 --param slow=3 --param stake=10 \
+        --data "$f" --out "$o" --json "$@"
+}
+fills_hol='date,instrument,side,quantity,price,commission
+2014-07-03,HOL,BUY,10,13.25,0
+2014-07-08,HOL,SELL,10,11.5,0
+2014-07-11,HOL,BUY,10,11.25,0
+2014-07-15,HOL,SELL,10,9.75,0
+2014-07-18,HOL,BUY,10,13.75,0'
+# equity = cash + 10 x (last close - entry); cash moves by the closed P&L:
+# 10 x (11.5 - 13.25) = -17.5, then 10 x (9.75 - 11.25) = -15
+eq_head='date,cash,equity
+2014-06-23,100000,100000
+2014-06-24,100000,100000
+2014-06-25,100000,100000
+2014-06-26,100000,100000
+2014-06-27,100000,100000
+2014-06-30,100000,100000
+2014-07-01,100000,100000
+2014-07-02,100000,100000
+2014-07-03,100000,99997.5'
+eq_tail='2014-07-10,99982.5,99982.5
+2014-07-11,99982.5,99980
+2014-07-14,99982.5,99970
+2014-07-15,99967.5,99967.5
+2014-07-16,99967.5,99967.5
+2014-07-17,99967.5,99967.5
+2014-07-18,99967.5,99960'
+# XNYS: no 07-04; 07-07 marks at its own close 10; 07-09 (no bar) keeps 07-08's
+bt_hol "$base/HOL.csv" "$base/hx" --market XNYS
+jq_true '.sessions == 19 and .bars == 19 and .parameters.market == "XNYS"'
+[ "$(cat "$base/hx/fills.csv")" = "$fills_hol" ] || fail "XNYS fills: $(cat "$base/hx/fills.csv")"
+want="$eq_head
+2014-07-07,100000,99967.5
+2014-07-08,99982.5,99982.5
+2014-07-09,99982.5,99982.5
+$eq_tail"
+[ "$(cat "$base/hx/equity.csv")" = "$want" ] || fail "XNYS equity: $(cat "$base/hx/equity.csv")"
+# without a calendar: the data's dates (07-04 a session, 07-09 not)
+bt_hol "$base/HOL.csv" "$base/hd"
+jq_true '.sessions == 19 and .bars == 19 and .parameters.market == null'
+[ "$(cat "$base/hd/fills.csv")" = "$fills_hol" ] || fail "data-date fills: $(cat "$base/hd/fills.csv")"
+want="$eq_head
+2014-07-04,100000,99987.5
+2014-07-07,100000,99967.5
+2014-07-08,99982.5,99982.5
+$eq_tail"
+[ "$(cat "$base/hd/equity.csv")" = "$want" ] || fail "data-date equity: $(cat "$base/hd/equity.csv")"
+# HOL2: the holiday's close is 9, so the cross down is on 07-04 itself
+# (3 x 22 - 2 x 34 = -2). On the data's dates its SELL fills at the next
+# bar, 07-07's open 10.25; with XNYS the bar is read in the session of 07-07
+# and the SELL fills on the session after, 07-08's open 11.5. Then 07-08's
+# cross up (3 x 21 - 2 x 30 = +3) buys at the next bar: 07-10 in both (the
+# order waits through XNYS's session 07-09, which has no bar).
+sed 's/^2014-07-04,12.5,14,8,12,12,/2014-07-04,12.5,14,8,9,9,/' "$base/HOL.csv" >"$base/HOL2.csv"
+tail2='2014-07-10,HOL2,BUY,10,12.75,0
+2014-07-15,HOL2,SELL,10,9.75,0
+2014-07-18,HOL2,BUY,10,13.75,0'
+bt_hol "$base/HOL2.csv" "$base/h2d"
+[ "$(cat "$base/h2d/fills.csv")" = "date,instrument,side,quantity,price,commission
+2014-07-03,HOL2,BUY,10,13.25,0
+2014-07-07,HOL2,SELL,10,10.25,0
+$tail2" ] || fail "HOL2 data-date fills: $(cat "$base/h2d/fills.csv")"
+bt_hol "$base/HOL2.csv" "$base/h2x" --market XNYS
+[ "$(cat "$base/h2x/fills.csv")" = "date,instrument,side,quantity,price,commission
+2014-07-03,HOL2,BUY,10,13.25,0
+2014-07-08,HOL2,SELL,10,11.5,0
+$tail2" ] || fail "HOL2 XNYS fills: $(cat "$base/h2x/fills.csv")"
+grep -q '^2014-07-04,' "$base/h2x/equity.csv" && fail "XNYS equity has the holiday"
+grep -q '^2014-07-09,99982.5,99982.5$' "$base/h2x/equity.csv" ||
+    fail "XNYS 07-09 (flat after 10 x (11.5 - 13.25)): $(grep 07-09 "$base/h2x/equity.csv")"
+
+# ============================================================================
+# 4. the progress bar: on a terminal, for a long run only
+# ============================================================================
+# script(1) gives the command a terminal; its output is the terminal's
+tty_run() { # OUTFILE COMMAND: runs COMMAND (a string) on a terminal
+    local o=$1
+    shift
+    script -qec "$1" /dev/null >"$o" </dev/null || fail "on a terminal: $1 ($(cat "$o"))"
+}
+RUN="'$BIN' --set 'database.runtime.url=sqlite:$base/runtime.db' --set 'database.historical.url=sqlite:$base/historical.db' --set log.level=error backtest --strategy sma_cross --data '$ORCL'"
+tty_run "$base/tty1" "$RUN"
+# 5036 sessions: the bar goes from 0% to 100%, each on a carriage return
+grep -q $'\rsma_cross  *\[==============================\] 100%' "$base/tty1" ||
+    fail "no full progress bar on a terminal: $(head -c 400 "$base/tty1" | od -c | head)"
+grep -q $'\rsma_cross  *\[===============               \]  50%' "$base/tty1" ||
+    fail "no half progress bar on a terminal"
+[ "$(tr '\r' '\n' <"$base/tty1" | grep -c '\] *[0-9]*%$')" -ge 100 ] || fail "the bar moved less than 100 times"
+grep -q '^final value ' "$base/tty1" || fail "no summary on a terminal"
+# not a terminal: no bar, nothing on stderr
+expect 0 backtest --strategy sma_cross --data "$ORCL"
+[ ! -s "$base/err" ] || fail "stderr not a terminal has: $(head -c 200 "$base/err" | od -c | head -3)"
+grep -q $'\r' "$base/out" && fail "a carriage return on standard output"
+# stdout a terminal, stderr a file: no bar on either
+tty_run "$base/tty2" "$RUN 2>'$base/tty2.err'"
+[ ! -s "$base/tty2.err" ] || fail "the bar went to stderr that is a file"
+grep -q '\] *[0-9]*%' "$base/tty2" && fail "a bar on the terminal while stderr is a file"
+grep -q '^final value ' "$base/tty2" || fail "no summary on stdout"
+# stderr a terminal, stdout a file: the bar on the terminal only
+tty_run "$base/tty3" "$RUN >'$base/tty3.out'"
+grep -q ' 100%' "$base/tty3" || fail "no bar with stdout a file"
+grep -q '\] *[0-9]*%' "$base/tty3.out" && fail "the bar went to standard output"
+grep -q '^final value ' "$base/tty3.out" || fail "no summary in the file"
+# a short run (250 sessions): no bar even on a terminal
+tty_run "$base/tty4" "$RUN --to 1995-12-31"
+grep -q '\] *[0-9]*%' "$base/tty4" && fail "a bar for a short run"
+grep -q '^sessions       252 ' "$base/tty4" || fail "short run: $(cat "$base/tty4")"
+
+# ============================================================================
+# 5. strategies from YAML: enable flags
+# ============================================================================
+cat >"$base/two.yaml" <<'EOF2'
+strategies:
+  - name: fast
+    strategy: sma_cross
+    params: {fast: 5, slow: 20, stake: 10}
+  - name: turtle
+    strategy: donchian
+    enabled: false
+EOF2
+sed 's/enabled: false/enabled: true/' "$base/two.yaml" >"$base/both.yaml"
+printf 'strategies:\n  - strategy: sma_cross\n    enabled: false\n' >"$base/none.yaml"
+expect 0 init # the runtime store for --store
+expect 0 backtest --strategy sma_cross --param fast=5 --param slow=20 --param stake=10 \
+    --data "$ORCL" --to 2004-12-31 --json --out "$base/y1"
+one_signals=$(jq '.signals' "$base/out")
+expect 0 backtest --strategies "$base/two.yaml" --data "$ORCL" --to 2004-12-31 --json \
+    --out "$base/y2" --store --run-id yaml-1
+jq_true ".signals == $one_signals and .rejected == 0"
+for f in fills.csv trades.csv equity.csv; do
+    cmp -s "$base/y1/$f" "$base/y2/$f" || fail "a disabled strategy changed $f"
+done
+# the stored signals are all the enabled instance's
+[ "$(sqlite3 "$base/runtime.db" "SELECT COUNT(*) FROM signal_log WHERE run_id = 'yaml-1'")" = \
+    "$one_signals" ] || fail "yaml-1's signal count"
+[ "$(sqlite3 "$base/runtime.db" "SELECT DISTINCT strategy_id FROM signal_log WHERE run_id = 'yaml-1'")" = \
+    "yaml-1.fast" ] || fail "signals of another instance than yaml-1.fast"
+# enabled, donchian trades too: the same flag is what kept it out
+expect 0 backtest --strategies "$base/both.yaml" --data "$ORCL" --to 2004-12-31 --json --out "$base/y3"
+jq_true ".signals > $one_signals"
+cmp -s "$base/y1/fills.csv" "$base/y3/fills.csv" && fail "an enabled donchian changed no fill"
+expect_err 1 'backtest: every strategy is disabled' backtest --strategies "$base/none.yaml" --data "$ORCL"
+
+# ============================================================================
+# 6. --store: the stored run is the reported one
+# ============================================================================
+expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 --commission-rate 0.001 \
+    --store --run-id keep-2 --json --out "$base/k2"
+tail -n +2 "$base/k2/fills.csv" | sort >"$base/k2.want"
+# each stored fill of the run's orders (mode BACKTEST): the day of its time
+# (the end of the UTC day of its session, no calendar given), instrument,
+# side, and quantity, price and commission (integers of 1e-8)
+sqlite3 -separator , "$base/runtime.db" \
+    "SELECT date(f.filled_at, '-1 second'), o.instrument_id, o.side, f.quantity, f.price,
+            f.commission
+       FROM fills f JOIN orders o ON o.order_id = f.order_id
+      WHERE o.run_id = 'keep-2' AND o.mode = 'BACKTEST' AND o.portfolio_id = 'keep-2'" \
+    >"$base/k2.raw"
+awk -F, "$AWK_DEC"'{ print $1 "," $2 "," $3 "," dec($4) "," dec($5) "," dec($6) }' \
+    "$base/k2.raw" | sort >"$base/k2.got"
+[ "$(wc -l <"$base/k2.got")" -gt 10 ] || fail "keep-2 has $(wc -l <"$base/k2.got") stored fills"
+diff "$base/k2.want" "$base/k2.got" >"$base/err" || fail "the stored fills are not fills.csv's"
+[ "$(sqlite3 "$base/runtime.db" "SELECT COUNT(*) FROM signal_log WHERE run_id = 'keep-2' AND mode <> 'BACKTEST'")" = 0 ] ||
+    fail "a stored signal not in mode BACKTEST"
+[ "$(sqlite3 "$base/runtime.db" "SELECT COUNT(*) FROM orders WHERE run_id = 'keep-2'")" = \
+    "$(jq '.fills' "$base/out")" ] || fail "orders of keep-2"
+
+# ============================================================================
+# 7. bars after --to change nothing
+# ============================================================================
+mkdir -p "$base/more"
+cp "$ORCL" "$base/more/orcl-1995-2014.txt"
+# 2015: a crash and a spike an SMA reading ahead would trade on
+for d in 02 05 06 07 08 09 12 13 14 15; do
+    printf '2015-01-%s,1,100,0.5,%s,1,1000000\n' "$d" "$([ "${d#0}" -lt 8 ] && echo 1 || echo 99)"
+done >>"$base/more/orcl-1995-2014.txt"
+for f in "$ORCL" "$base/more/orcl-1995-2014.txt"; do
+    n=$([ "$f" = "$ORCL" ] && echo a || echo b)
+    expect 0 backtest --strategy sma_cross --data "$f" --to 2014-12-31 --commission-rate 0.001 \
+        --json --out "$base/la-$n"
+    jq 'del(.report)' "$base/out" >"$base/la-$n.json"
+done
+for f in summary.json fills.csv trades.csv equity.csv report.html; do
+    cmp -s "$base/la-a/$f" "$base/la-b/$f" || fail "bars after --to changed $f"
+done
+cmp -s "$base/la-a.json" "$base/la-b.json" || fail "bars after --to changed the --json output"
+
 echo "ok"
