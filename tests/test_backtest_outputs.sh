@@ -451,4 +451,86 @@ for f in summary.json fills.csv trades.csv equity.csv report.html; do
 done
 cmp -s "$base/la-a.json" "$base/la-b.json" || fail "bars after --to changed the --json output"
 
+# ============================================================================
+# 8. the run options reach the run (on HOL, sma_cross 2/3 of section 3)
+# ============================================================================
+hol_fills() { # OUT ARGS...: the fills of a run over HOL, header dropped
+    local o=$1
+    shift
+    expect 0 backtest --strategy sma_cross --param fast=2 --param slow=3 --data "$base/HOL.csv" \
+        --out "$o" "$@"
+    tail -n +2 "$o/fills.csv"
+}
+# --fill-at close: each order at its signal bar's close
+[ "$(hol_fills "$base/o1" --param stake=10 --fill-at close)" = "2014-07-02,HOL,BUY,10,12,0
+2014-07-07,HOL,SELL,10,10,0
+2014-07-10,HOL,BUY,10,12,0
+2014-07-14,HOL,SELL,10,10,0
+2014-07-17,HOL,BUY,10,12,0" ] || fail "--fill-at close: $(cat "$base/o1/fills.csv")"
+# --slippage-rate 0.1: a buy at open x 1.1, a sell at open x 0.9, never
+# outside [low 8, high 14]: 13.25 x 1.1 = 14.575 -> 14; 11.5 x 0.9 = 10.35;
+# 11.25 x 1.1 = 12.375; 9.75 x 0.9 = 8.775; 13.75 x 1.1 = 15.125 -> 14
+[ "$(hol_fills "$base/o2" --param stake=10 --slippage-rate 0.1)" = "2014-07-03,HOL,BUY,10,14,0
+2014-07-08,HOL,SELL,10,10.35,0
+2014-07-11,HOL,BUY,10,12.375,0
+2014-07-15,HOL,SELL,10,8.775,0
+2014-07-18,HOL,BUY,10,14,0" ] || fail "--slippage-rate: $(cat "$base/o2/fills.csv")"
+# --volume-cap 0.001 of 100000 shares: at most 100 a bar; 07-08 (the exit)
+# made 50000: its fill is 50
+sed 's/^2014-07-08,11.5,14,8,11,11,100000$/2014-07-08,11.5,14,8,11,11,50000/' "$base/HOL.csv" \
+    >"$base/HOLV.csv"
+grep -q '^2014-07-08,.*,50000$' "$base/HOLV.csv" || fail "HOLV.csv"
+expect 0 backtest --strategy sma_cross --param fast=2 --param slow=3 --param stake=250 \
+    --volume-cap 0.001 --data "$base/HOLV.csv" --out "$base/o3"
+[ "$(sed -n 2p "$base/o3/fills.csv")" = "2014-07-03,HOLV,BUY,100,13.25,0" ] ||
+    fail "--volume-cap entry: $(cat "$base/o3/fills.csv")"
+[ "$(sed -n 3p "$base/o3/fills.csv")" = "2014-07-08,HOLV,SELL,50,11.5,0" ] ||
+    fail "--volume-cap exit: $(cat "$base/o3/fills.csv")"
+# --cash, --from, --to: the equity rows are the sessions 07-01 .. 07-16 from
+# a cash of 5000, no fill outside them
+hol_fills "$base/o4" --param stake=10 --cash 5000 --from 2014-07-01 --to 2014-07-16 \
+    >"$base/o4.fills"
+[ "$(sed -n 2p "$base/o4/equity.csv")" = "2014-07-01,5000,5000" ] || fail "--cash/--from equity"
+[ "$(tail -1 "$base/o4/equity.csv" | cut -d, -f1)" = "2014-07-16" ] || fail "--to equity"
+[ "$(wc -l <"$base/o4/equity.csv")" -eq 12 ] || fail "--from/--to: not 11 sessions"
+[ -s "$base/o4.fills" ] || fail "--from/--to: no fill"
+awk -F, '$1 < "2014-07-01" || $1 > "2014-07-16" { exit 1 }' "$base/o4.fills" ||
+    fail "a fill outside --from/--to: $(cat "$base/o4.fills")"
+jq -e '.initial_cash == "5000" and .parameters.cash == "5000"' "$base/o4/summary.json" >/dev/null ||
+    fail "--cash in summary.json"
+
+# ============================================================================
+# 9. a sweep's runs are the single runs of its combinations; shards split it
+# ============================================================================
+expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 --commission-rate 0.001 \
+    --sweep fast=5,10 --sweep slow=20,30 --json --out "$base/sw"
+for c in 5,20 5,30 10,20 10,30; do
+    f=${c%,*} sl=${c#*,}
+    expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 --commission-rate 0.001 \
+        --param fast="$f" --param slow="$sl" --out "$base/one"
+    for x in fills.csv trades.csv equity.csv; do
+        cmp -s "$base/one/$x" "$base/sw/fast-${f}_slow-$sl/$x" ||
+            fail "sweep fast-${f}_slow-$sl's $x is not the single run's"
+    done
+    jq -e --arg f "$f" --arg s "$sl" \
+        '.parameters.strategies[0].params.fast == ($f | tonumber) and
+         .parameters.strategies[0].params.slow == ($s | tonumber)' \
+        "$base/sw/fast-${f}_slow-$sl/summary.json" >/dev/null || fail "sweep $c's parameters"
+done
+# the combinations differ (a sweep that ran one combination four times fails)
+cmp -s "$base/sw/fast-5_slow-20/fills.csv" "$base/sw/fast-10_slow-30/fills.csv" &&
+    fail "two combinations with the same fills"
+# shards 0/3, 1/3, 2/3: each combination once, with the full sweep's results
+: >"$base/shards"
+for i in 0 1 2; do
+    expect 0 backtest --strategy sma_cross --data "$ORCL" --to 1999-12-31 --commission-rate 0.001 \
+        --sweep fast=5,10 --sweep slow=20,30 --shard "$i/3" --json --out "$base/sh$i"
+    jq -r '.runs[] | "\(.combination) \(.final_value)"' "$base/out" >>"$base/shards"
+done
+sort "$base/shards" >"$base/shards.got"
+for c in fast-5_slow-20 fast-5_slow-30 fast-10_slow-20 fast-10_slow-30; do
+    echo "$c $(jq -r .final_value "$base/sw/$c/summary.json")"
+done | sort >"$base/shards.want"
+diff "$base/shards.want" "$base/shards.got" >"$base/err" || fail "the shards' runs"
+
 echo "ok"
