@@ -26,9 +26,13 @@
 #include "exec/sim_internal.h"
 #include "internal/banned.h"
 
-#define VALID_SLOTS 256
-#define VALID_SHIFT 56 /* a slot from the hash's top 8 bits */
-_Static_assert(VALID_SLOTS == (size_t)1 << (64 - VALID_SHIFT), "the top bits number the slots");
+#define VALID_FIRST 64 /* slots of the set of valid instrument ids when first made */
+
+/* An instrument id found valid, with its tc__sim_hash; an empty id: a free slot. */
+struct valid_id {
+    uint64_t hash;
+    char id[TC_INSTRUMENT_ID_MAX];
+};
 
 struct sim_instrument {
     char id[TC_INSTRUMENT_ID_MAX];
@@ -51,9 +55,12 @@ struct tc_sim {
                                       not submitted yet: the only one tc__sim_submit_next
                                       takes (any other change of the book takes it back) */
     uint32_t handed_slot;
-    /* instrument ids already found valid, each in the slot its hash names
-     * ("" = none): a submit checks a known instrument by one comparison */
-    char valid[VALID_SLOTS][TC_INSTRUMENT_ID_MAX];
+    /* every instrument id found valid so far (open addressing, at most half
+     * full, never emptied: one per instrument the simulator was given): a
+     * submit checks a known instrument by a comparison, not tc_id_validate */
+    struct valid_id *valid;
+    size_t capvalid, nvalid;
+    unsigned valid_shift;          /* 64 - log2(capvalid): a slot from the hash's top bits */
 };
 
 static const char *fmt(struct tc_dec d, char *buf)
@@ -174,6 +181,7 @@ void tc_sim_free(struct tc_sim *sim)
     free(sim->pool);
     free(sim->ord);
     free(sim->insts);
+    free(sim->valid);
     free(sim);
 }
 
@@ -281,6 +289,67 @@ static int same_inst(const char known[TC_INSTRUMENT_ID_MAX], const char id[TC_IN
     return memcmp(known, id, len + 1) == 0;
 }
 
+/* The first slot to probe for an id whose hash is H: the top bits of H
+ * times the golden ratio (those of H alone are those of a product of the
+ * id's bytes, and ids that differ in a few digits shared too few of them). */
+static size_t valid_slot(const struct tc_sim *sim, uint64_t h)
+{
+    return (size_t)((h * UINT64_C(0x9e3779b97f4a7c15)) >> sim->valid_shift);
+}
+
+/* Whether ID (a buffer of TC_INSTRUMENT_ID_MAX bytes; LEN bytes, then its
+ * NUL) of hash H was found valid before. */
+static int valid_has(const struct tc_sim *sim, const char *id, size_t len, uint64_t h)
+{
+    const size_t mask = sim->capvalid - 1;
+    if (!sim->capvalid)
+        return 0;
+    for (size_t j = valid_slot(sim, h);; j = (j + 1) & mask) {
+        const struct valid_id *v = &sim->valid[j];
+        if (!v->id[0])
+            return 0;
+        if (v->hash == h && same_inst(v->id, id, len))
+            return 1;
+    }
+}
+
+/* Puts ID (as valid_has; valid, and not in the set) of hash H in the set,
+ * which grows past half full. Out of memory it is not kept: it is found
+ * valid again next time. */
+static void valid_add(struct tc_sim *sim, const char *id, uint64_t h)
+{
+    if ((sim->nvalid + 1) * 2 > sim->capvalid) {
+        const size_t cap = sim->capvalid ? sim->capvalid * 2 : VALID_FIRST;
+        struct valid_id *t, *old = sim->valid;
+        const size_t oldcap = sim->capvalid;
+        unsigned shift = 64;
+        if (cap > SIZE_MAX / sizeof(*t) || !(t = calloc(cap, sizeof(*t))))
+            return;
+        for (size_t c = cap; c > 1; c >>= 1)
+            shift--;
+        sim->valid = t;
+        sim->capvalid = cap;
+        sim->valid_shift = shift;
+        for (size_t k = 0; k < oldcap; k++) {
+            size_t j;
+            if (!old[k].id[0])
+                continue;
+            for (j = valid_slot(sim, old[k].hash); t[j].id[0]; j = (j + 1) & (cap - 1))
+                ;
+            t[j] = old[k];
+        }
+        free(old);
+    }
+    {
+        size_t j;
+        for (j = valid_slot(sim, h); sim->valid[j].id[0]; j = (j + 1) & (sim->capvalid - 1))
+            ;
+        sim->valid[j].hash = h;
+        memcpy(sim->valid[j].id, id, sizeof(sim->valid[j].id));
+        sim->nvalid++;
+    }
+}
+
 /* Checks ORDER and writes the working order it becomes into *W (the book's
  * next slot: nothing is counted until the caller says so). CHECK_ID: whether
  * the id is checked too (tc__sim_submit_next's caller vouches for it). */
@@ -289,7 +358,6 @@ static int check_order(struct tc_sim *sim, const struct tc_sim_order *o, int che
 {
     char b[TC_DEC_STRLEN], b2[TC_DEC_STRLEN];
     const struct sim_instrument *in;
-    char *known;
     uint64_t h;
     size_t ilen;
     int needs_limit, needs_stop, rc;
@@ -304,14 +372,10 @@ static int check_order(struct tc_sim *sim, const struct tc_sim_order *o, int che
         return tc_error_set(err, TC_EINVAL, "order \"%s\": instrument is longer than %d characters",
                             o->id, TC_INSTRUMENT_ID_MAX - 1);
     h = tc__sim_hash(o->instrument, ilen);
-    /* by the hash's top bits, which every byte of the id moves: its low
-     * bits are those of the id's first bytes (SYN001 ... SYN100 all had
-     * the same slot, and each order but a few was validated again) */
-    known = sim->valid[h >> VALID_SHIFT];
-    if (ilen == 0 || !same_inst(known, o->instrument, ilen)) {
+    if (ilen == 0 || !valid_has(sim, o->instrument, ilen, h)) {
         if ((rc = tc_id_validate("instrument", o->instrument, err)) != 0)
             return tc_error_prefix(err, "order \"%s\"", o->id);
-        memcpy(known, o->instrument, sizeof o->instrument);
+        valid_add(sim, o->instrument, h);
     }
     if (o->side != TC_SIM_BUY && o->side != TC_SIM_SELL)
         return tc_error_set(err, TC_EINVAL, "order \"%s\": side %d is unknown", o->id, (int)o->side);
