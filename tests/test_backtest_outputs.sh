@@ -426,6 +426,22 @@ awk -F, "$AWK_DEC"'{ print $1 "," $2 "," $3 "," dec($4) "," dec($5) "," dec($6) 
     "$base/k2.raw" | sort >"$base/k2.got"
 [ "$(wc -l <"$base/k2.got")" -gt 10 ] || fail "keep-2 has $(wc -l <"$base/k2.got") stored fills"
 diff "$base/k2.want" "$base/k2.got" >"$base/err" || fail "the stored fills are not fills.csv's"
+# the run's positions (its portfolio is the run id): one closed per trade
+# with trades.csv's prices, quantity, gross P&L and commission, and the
+# position still open after the last fill (a BUY: fills are odd)
+tail -n +2 "$base/k2/trades.csv" | cut -d, -f1,2,4,6,7,8,9 | sort >"$base/k2p.want"
+sqlite3 -separator , "$base/runtime.db" \
+    "SELECT instrument_id, side, entry_price, exit_price, closed_quantity, realized_pnl, commission
+       FROM positions WHERE portfolio_id = 'keep-2' AND status = 'closed'" |
+    awk -F, "$AWK_DEC"'{ print $1 "," $2 "," dec($3) "," dec($4) "," dec($5) "," dec($6) "," dec($7) }' |
+    sort >"$base/k2p.got"
+[ -s "$base/k2p.want" ] || fail "keep-2 has no trade"
+diff "$base/k2p.want" "$base/k2p.got" >"$base/err" || fail "the stored positions are not trades.csv's"
+[ $(($(wc -l <"$base/k2/fills.csv") % 2)) -eq 0 ] || fail "keep-2 does not end with a position open"
+[ "$(sqlite3 "$base/runtime.db" "SELECT COUNT(*) || ',' || MAX(entry_price) FROM positions
+        WHERE portfolio_id = 'keep-2' AND status = 'open'")" = \
+    "1,$(tail -1 "$base/k2/fills.csv" | cut -d, -f5 | awk "$AWK_DEC"'{ printf "%.0f", units($1) }')" ] ||
+    fail "keep-2's open position is not its last fill"
 [ "$(sqlite3 "$base/runtime.db" "SELECT COUNT(*) FROM signal_log WHERE run_id = 'keep-2' AND mode <> 'BACKTEST'")" = 0 ] ||
     fail "a stored signal not in mode BACKTEST"
 [ "$(sqlite3 "$base/runtime.db" "SELECT COUNT(*) FROM orders WHERE run_id = 'keep-2'")" = \
