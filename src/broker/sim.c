@@ -1,12 +1,12 @@
 /* The `sim` broker: order intents become market-simulator orders, bars fill
  * them, fills go to the broker's fill handler with the simulator's
  * deterministic execution ids. Every client order id answered is remembered
- * for idempotent submit, compactly: the id itself, the acknowledgement's
- * status (and a rejection's reason), the quantity filled. An order's intent
- * is kept only while it is read: while the order works, and until the
- * observer has seen each of its fills. Fills are kept in the order they
- * happened as numbers (their ids are made again from the order's number)
- * and reported outside the lock, claimed a batch at a time; an accepted
+ * for idempotent submit, compactly: the id itself, its order id, the
+ * acknowledgement's status (and a rejection's reason), the quantity
+ * filled. An order's intent is kept only while it is read: while the order
+ * works, and until the observer has seen each of its fills. Fills are kept
+ * in the order they happened as numbers (their execution ids are made from
+ * the order's id when reported) and reported outside the lock, claimed a batch at a time; an accepted
  * fill is settled by the next holder of the lock (no second lock round), a
  * refused one is reported again at the next call. Records, fills and names
  * live in blocks that never move, so nothing is copied as they grow. The
@@ -38,14 +38,16 @@
  * in order of submission: record n is the order "<prefix>.<n + 1>"). */
 struct rec {
     uint64_t hash;               /* of the client order id (the map's growth) */
-    const char *name;            /* client order id (in a names block); a
-                                    rejection's reason follows its NUL */
+    const char *name;            /* client order id (in a names block), then its
+                                    order id (rec_oid), then a rejection's reason,
+                                    each after the NUL of the one before */
     struct tc_dec filled;        /* fills made so far */
     uint32_t live;               /* its intent's live slot, NONE when not kept */
     uint32_t unobserved;         /* its fills the observer has not seen yet */
     uint8_t len;                 /* client order id length (< TC_CLIENT_ORDER_ID_MAX) */
     uint8_t status;              /* the acknowledgement's status */
     uint8_t working;             /* in the simulator's book */
+    uint8_t idlen;               /* order id length (< TC_SIM_ORDER_ID_MAX) */
 };
 
 /* A fill's state. REPORTING: claimed by one caller, who reports it outside
@@ -172,6 +174,10 @@ static size_t order_id(const struct simb *s, size_t r, char *buf)
     return n;
 }
 
+/* The order id of rec R, made once when it was submitted (a fill's
+ * execution id, a resubmission's acknowledgement and a cancel read it). */
+static const char *rec_oid(const struct rec *r) { return r->name + r->len + 1; }
+
 static struct rec *rec_at(const struct simb *s, size_t i)
 {
     return &s->recb[i >> REC_SHIFT][i & (((size_t)1 << REC_SHIFT) - 1)];
@@ -238,7 +244,7 @@ static void drop_live(struct simb *s, struct rec *r)
  * Nothing is counted yet. */
 static int reserve_rec(struct simb *s, size_t len)
 {
-    size_t need = len + 1 + TC_BROKER_REASON_MAX;
+    size_t need = len + 1 + TC_SIM_ORDER_ID_MAX + TC_BROKER_REASON_MAX;
 
     if (s->nrecs >= NONE - 1)
         return TC_ENOMEM; /* rec numbers are 32-bit */
@@ -367,8 +373,12 @@ static int all_reported(struct simb *s)
 static void make_fill(const struct simb *s, const struct fillrec *fr, struct tc_fill *f)
 {
     const struct rec *r = rec_at(s, fr->rec);
-    size_t n = order_id(s, fr->rec, f->execution_id);
+    size_t n = r->idlen;
 
+    /* the order id's whole room (a fixed size: no call; the names block
+     * holds it, and what follows its NUL is overwritten below) */
+    _Static_assert(TC_SIM_ORDER_ID_MAX + 2 + 10 < sizeof(f->execution_id), "'-F' and 10 digits fit");
+    memcpy(f->execution_id, rec_oid(r), TC_SIM_ORDER_ID_MAX);
     f->execution_id[n++] = '-';
     f->execution_id[n++] = 'F';
     n += put_u32(f->execution_id + n, fr->seq);
@@ -573,10 +583,10 @@ static int resubmit(struct simb *s, uint32_t ix, struct tc_broker_ack *ack, stru
 {
     const struct rec *r = rec_at(s, ix);
 
-    order_id(s, ix, ack->broker_order_id);
+    memcpy(ack->broker_order_id, rec_oid(r), (size_t)r->idlen + 1);
     ack->status = (enum tc_order_status)r->status;
     if (r->status == TC_ORDER_REJECTED)
-        tc__str_copy(ack->reason, sizeof(ack->reason), r->name + r->len + 1);
+        tc__str_copy(ack->reason, sizeof(ack->reason), rec_oid(r) + r->idlen + 1);
     else
         ack->reason[0] = '\0';
     sweep(s);
@@ -604,8 +614,9 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     struct tc_sim_order *so;
     struct tc_error e;
     struct rec *r;
-    char why[TC_BROKER_REASON_MAX], id[TC_SIM_ORDER_ID_MAX];
-    char *name;
+    char why[TC_BROKER_REASON_MAX];
+    char *name, *id;
+    size_t idlen;
     uint32_t ix;
     uint64_t h;
     int rc;
@@ -640,17 +651,22 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     r->len = (uint8_t)len;
     r->working = 0;
     /* the id's buffer whole (a fixed size: no call; the room reserved for
-     * the name and a reason is larger): what follows its NUL is overwritten
-     * by the reason or the next name, and never read */
-    _Static_assert(TC_CLIENT_ORDER_ID_MAX <= TC_BROKER_REASON_MAX, "the buffer fits the room");
+     * the name, the order id and a reason is larger): what follows its NUL
+     * is overwritten by the order id, the reason or the next name, and never
+     * read */
+    _Static_assert(TC_CLIENT_ORDER_ID_MAX <= TC_SIM_ORDER_ID_MAX + TC_BROKER_REASON_MAX,
+                   "the buffer fits the room");
     memcpy(name, coid, TC_CLIENT_ORDER_ID_MAX);
-    order_id(s, s->nrecs, id);
+    /* the order id after it, made once (rec_oid) */
+    id = name + len + 1;
+    idlen = order_id(s, s->nrecs, id);
+    r->idlen = (uint8_t)idlen;
     if (check_enums(o, why, sizeof(why)) == 0) {
         /* written in the simulator's slot for it: no copy */
         if (!(so = tc__sim_next_order(s->sim, id, &e))) {
             rc = e.code;
         } else {
-            memcpy(so->id, id, sizeof(id)); /* fixed size: no call */
+            memcpy(so->id, id, sizeof(so->id)); /* fixed size (room reserved): no call */
             map_intent(o, so);
             so->created_day = atomic_load_explicit(&s->day, memory_order_relaxed);
             rc = tc__sim_submit_next(s->sim, &e);
@@ -672,20 +688,22 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
         s->working++;
         s->acct.orders++;
         s->sim_rec[s->nsim++] = (uint32_t)s->nrecs;
-        s->name_used += len + 1;
+        s->name_used += len + 1 + idlen + 1;
         ack->reason[0] = '\0';
     } else {
-        /* the reason is kept after the name: a resubmission answers it again */
-        char *reason = name + len + 1;
+        /* the reason is kept after the order id: a resubmission answers it again */
+        char *reason = id + idlen + 1;
         size_t n = (size_t)snprintf(reason, TC_BROKER_REASON_MAX, "sim broker: order \"%s\": %s",
                                     coid, why);
         r->status = TC_ORDER_REJECTED;
-        s->name_used += len + 1 + (n < TC_BROKER_REASON_MAX ? n : TC_BROKER_REASON_MAX - 1) + 1;
+        s->name_used += len + 1 + idlen + 1 +
+                        (n < TC_BROKER_REASON_MAX ? n : TC_BROKER_REASON_MAX - 1) + 1;
         memcpy(ack->reason, reason, strlen(reason) + 1);
     }
     slot_put(s->slots, s->capslots, h, s->nrecs);
     s->nrecs++;
-    memcpy(ack->broker_order_id, id, sizeof(id)); /* fixed size: no call */
+    _Static_assert(TC_SIM_ORDER_ID_MAX <= sizeof(ack->broker_order_id), "an order id fits");
+    memcpy(ack->broker_order_id, id, TC_SIM_ORDER_ID_MAX); /* fixed size: no call */
     ack->status = (enum tc_order_status)r->status;
     pthread_mutex_unlock(&s->mu);
     return 0;
@@ -695,7 +713,6 @@ static int sim_cancel(struct tc_broker *b, const char *coid, struct tc_error *er
 {
     struct simb *s = (struct simb *)b;
     struct tc_error e = {0};
-    char id[TC_SIM_ORDER_ID_MAX];
     size_t len;
     uint32_t ix;
     uint64_t h;
@@ -712,8 +729,7 @@ static int sim_cancel(struct tc_broker *b, const char *coid, struct tc_error *er
         return tc_error_set(err, TC_ENOTFOUND, "sim broker: order \"%.100s\" is not working",
                             coid);
     }
-    order_id(s, ix, id);
-    rc = tc_sim_cancel(s->sim, id, NULL, &e);
+    rc = tc_sim_cancel(s->sim, rec_oid(rec_at(s, ix)), NULL, &e);
     if (rc == 0) {
         struct rec *r = rec_at(s, ix);
         lost = queue_update(s, ix, TC_ORDER_CANCELED) != 0;
