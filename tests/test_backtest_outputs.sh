@@ -183,6 +183,17 @@ while read -r k want; do
 done <"$base/metrics.want"
 # a sanity check of the checker: the figures are not all zero
 grep -q '^max_drawdown_duration [1-9]' "$base/metrics.want" || fail "no drawdown: $(cat "$base/metrics.want")"
+# --json prints the same figures as summary.json
+expect 0 backtest --strategy sma_cross --param fast=10 --param slow=30 --param stake=100 \
+    --cash 100000 --commission-rate 0.001 --data "$ORCL" --json
+jq -e --slurpfile s "$S" '$s[0] as $m | .fills == $m.n_fills and .trades == $m.n_trades and
+    .final_value == $m.final_value and .final_cash == $m.final_cash and
+    .net_profit == $m.net_profit and .total_commission == $m.total_commission and
+    .total_return == $m.total_return and .cagr == $m.cagr and .sharpe == $m.sharpe and
+    .max_drawdown == $m.max_drawdown and .win_rate == $m.win_rate and
+    .sessions == $m.sessions and .from == $m.first_day and .to == $m.last_day and
+    .run_id == $m.parameters.run_id and .parameters == $m.parameters' "$base/out" >/dev/null ||
+    fail "--json and summary.json differ"
 jq -e '.risk_free_rate == 0 and .periods_per_year == 252 and .first_day == "1995-01-03" and
        .last_day == "2014-12-31" and .parameters.commission_rate == "0.001"' "$S" >/dev/null ||
     fail "summary.json's run fields"
