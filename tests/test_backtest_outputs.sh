@@ -208,6 +208,19 @@ done
 [ "$(grep -o '<svg' "$H" | wc -l)" -eq 2 ] || fail "report.html has not two SVG charts"
 [ "$(grep -o '<polyline' "$H" | wc -l)" -eq 2 ] || fail "report.html has not two chart lines"
 grep -q '<h2>Equity</h2>' "$H" && grep -q '<h2>Drawdown</h2>' "$H" || fail "chart titles"
+# the charts' axes: the equity chart spans the lowest and highest equity of
+# equity.csv, the drawdown chart 0% down to the maximum drawdown, both from
+# the first to the last date
+read -r emin emax < <(awk -F, 'NR > 1 { v = $3 + 0; if (NR == 2 || v < lo) lo = v; if (v > hi) hi = v }
+    END { printf "%.2f %.2f\n", lo, hi }' "$R/equity.csv")
+ddmin=$(awk '$1 == "max_drawdown" { printf "-%.2f%%", $2 * 100 }' "$base/metrics.want")
+for lab in "$emin" "$emax" "$ddmin" "0.00%"; do
+    grep -q "<text class=\"ylab\" x=\"84\" y=\"[0-9.]*\">$lab</text>" "$H" ||
+        fail "report.html lacks the axis label $lab"
+done
+[ "$(grep -c '<text class="xlab" x="90.00" y="252">1995-01-03</text>' "$H")" -eq 2 ] &&
+    [ "$(grep -c '<text class="xlab end" x="780.00" y="252">2014-12-31</text>' "$H")" -eq 2 ] ||
+    fail "the charts do not span 1995-01-03 .. 2014-12-31"
 # the monthly table: a row per year 1995..2014, each month's return in % =
 # its last equity / the month before's last equity (initial cash before the
 # first) - 1, then the year's from the year before's last
