@@ -877,8 +877,8 @@ int tc_sim_on_bar(struct tc_sim *sim, const char *instrument, const struct tc_ba
 {
     uint64_t h;
     int64_t budget = -1;
-    int fill_close, hashed, rc = 0, done = 0;
-    size_t i, j;
+    int fill_close, hashed, rc = 0;
+    size_t i, j, first = 0, nend = 0;
 
     if (sim == NULL || instrument == NULL || bar == NULL)
         return tc_error_set(err, TC_EINVAL, "bar: missing simulator, instrument or bar");
@@ -903,17 +903,28 @@ int tc_sim_on_bar(struct tc_sim *sim, const char *instrument, const struct tc_ba
                                                    : bar->day <= o->created_day)
             continue;
         rc = match(sim, o, bar, &budget, fn, ud, err);
-        done |= o->status == TC_SIM_FILLED || o->status == TC_SIM_EXPIRED;
+        if ((o->status == TC_SIM_FILLED || o->status == TC_SIM_EXPIRED) && nend++ == 0)
+            first = i;
         if (rc != 0)
             break;
     }
     sim->in_bar = 0;
-    if (done) {
+    if (nend == 1) {
+        /* one ended (a bar fills one order, as a rule): the slot numbers
+         * after it move down a place and its own goes behind them, free
+         * (what the swaps below come to for one) */
+        uint32_t *const ord = sim->ord;
+        const uint32_t t = ord[first];
+        sim->handed = 0; /* the ended order's slot goes free before the next */
+        memmove(ord + first, ord + first + 1, (sim->n - first - 1) * sizeof(*ord));
+        ord[--sim->n] = t;
+    } else if (nend > 1) {
         sim->handed = 0; /* the ended orders' slots go free before the next */
         /* the working orders' slot numbers kept in order; the ended ones'
-         * swapped behind them go free */
+         * swapped behind them go free (those before the first that ended
+         * stay where they are) */
         uint32_t *const ord = sim->ord;
-        for (i = 0, j = 0; i < sim->n; i++) {
+        for (i = first, j = first; i < sim->n; i++) {
             const enum tc_sim_status st = sim->pool[ord[i]].status;
             if (st != TC_SIM_FILLED && st != TC_SIM_EXPIRED) {
                 if (j != i) {
