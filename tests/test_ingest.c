@@ -384,7 +384,29 @@ static const struct bad_case {
     {"space", "2023-01-04, 10,11,9,10,10,1", NULL, TC_EINVAL,
      "t.csv:3: open \" 10\" is not a decimal number"},
     {"too precise", "2023-01-04,10.123456789,11,9,10,10,1", NULL, TC_EINVAL,
-     "t.csv:3: open 10.123456789 is out of range"},
+     "t.csv:3: open 10.123456789 has more than 8 decimal places"},
+    /* too many digits is named as such, not as the too-large value the
+     * message once said (both were "out of range (at most 8 decimal places)") */
+    {"tiny", "2023-01-04,10,11,9,10,0.0000000000000000000000000001,1", NULL, TC_EINVAL,
+     "t.csv:3: adj close 0.0000000000000000000000000001 has more than 8 decimal places"},
+    {"too large", "2023-01-04,10,1234567890123456789012345678901234567890,9,10,10,1", NULL,
+     TC_EINVAL,
+     "t.csv:3: high 1234567890123456789012345678901234567890 is too large (at most "
+     "92233720368.54775807)"},
+    {"just too large", "2023-01-04,10,92233720368.54775808,9,10,10,1", NULL, TC_EINVAL,
+     "t.csv:3: high 92233720368.54775808 is too large (at most 92233720368.54775807)"},
+    {"hex", "2023-01-04,0x10,11,9,10,10,1", NULL, TC_EINVAL,
+     "t.csv:3: open \"0x10\" is not a decimal number"},
+    {"inf", "2023-01-04,10,inf,9,10,10,1", NULL, TC_EINVAL,
+     "t.csv:3: high \"inf\" is not a decimal number"},
+    {"minus zero", "2023-01-04,10,11,-0,10,10,1", NULL, TC_EINVAL, "t.csv:3: low -0 is not positive"},
+    /* control bytes are quoted as \xNN, never sent to the terminal raw */
+    {"escape bytes", "2023-01-04,1\x1b[2J,11,9,10,10,1", NULL, TC_EINVAL,
+     "t.csv:3: open \"1\\x1b[2J\" is not a decimal number"},
+    {"escape in date", "2023-01-0\x7f,10,11,9,10,10,1", NULL, TC_EINVAL,
+     "t.csv:3: date \"2023-01-0\\x7f\" is not a valid YYYY-MM-DD date"},
+    {"escape in volume", "2023-01-04,10,11,9,10,10,\xc3\xa9", NULL, TC_EINVAL,
+     "t.csv:3: volume \"\\xc3\\xa9\" is not a number"},
     {"negative", "2023-01-04,10,11,-1.5,10,10,1", NULL, TC_EINVAL,
      "t.csv:3: low -1.5 is not positive"},
     {"zero", "2023-01-04,0,11,9,10,10,1", NULL, TC_EINVAL, "t.csv:3: open 0 is not positive"},
@@ -424,6 +446,8 @@ static const struct bad_case {
      "t.csv:3: no data rows after the header"},
     {"unknown header", NULL, "when,o,h,l,c,v\n" ROW2, TC_EPARSE,
      "t.csv:1: unknown header \"when,o,h,l,c,v\""},
+    {"binary header", NULL, "\x1f\x8b\x08\x08\xa1\rdata\n" ROW2, TC_EPARSE,
+     "t.csv:1: unknown header \"\\x1f\\x8b\\x08\\x08\\xa1\\x0ddata\" (expected"},
 };
 
 static void make_case(const struct bad_case *c, const char *path)
@@ -490,6 +514,44 @@ static void test_bad_rows_table(void **state)
         assert_int_equal(r.inserted, 2);
         assert_int_equal(r.skipped, 1);
         assert_int_equal(count(f, "TST"), 2);
+    }
+
+    /* a NUL byte inside a field: quoted as \x00 (the message once ended the
+     * value at the NUL, quoting open "1" as the bad number); a binary
+     * header is quoted by its first bytes, the message still whole */
+    {
+        static const char nul[] = HDR ROW2 "2023-01-04,1\0,11,9,10,10,1\n" ROW4;
+        FILE *fp = fopen(path, "wb");
+        assert_non_null(fp);
+        assert_int_equal(fwrite(nul, 1, sizeof nul - 1, fp), sizeof nul - 1);
+        assert_int_equal(fclose(fp), 0);
+        struct tc_error err = {0};
+        struct tc_bar_set set = {0};
+        struct tc_ingest_options o;
+        tc_ingest_options_init(&o);
+        o.symbol = "TST";
+        assert_int_equal(tc_ingest_prices_file(f->s, path, &o, NULL, &err), TC_EINVAL);
+        assert_non_null(strstr(err.msg, "t.csv:3: open \"1\\x00\" is not a decimal number"));
+        assert_int_equal(count(f, "TST"), 2); /* the two rows of the 10 MB line's test only */
+        assert_int_equal(tc_prices_load_csv(path, TC_PRICES_AUTO, "TST", &set, &err), TC_EINVAL);
+        assert_non_null(strstr(err.msg, "t.csv:3: open \"1\\x00\" is not a decimal number"));
+        assert_int_equal(set.n, 0);
+
+        char bin[300];
+        memset(bin, 0x9b, 200); /* 200 bytes that are each quoted as four */
+        snprintf(bin + 200, sizeof bin - 200, "\n%s", ROW2);
+        tc_test_write_file(path, bin);
+        assert_int_equal(tc_prices_load_csv(path, TC_PRICES_AUTO, "TST", &set, &err), TC_EPARSE);
+        char want[400];
+        size_t w = (size_t)snprintf(want, sizeof want, "t.csv:1: unknown header \"");
+        for (int k = 0; k < 40; k++) /* 160 characters at most */
+            w += (size_t)snprintf(want + w, sizeof want - w, "\\x9b");
+        snprintf(want + w, sizeof want - w,
+                 "\" (expected \"Date,Open,High,Low,Close,Adj Close,Volume\"");
+        if (!strstr(err.msg, want))
+            fail_msg("binary header: \"%s\" lacks \"%s\"", err.msg, want);
+        assert_non_null(strstr(err.msg, "or \"date,symbol,open,high,low,close,volume\")"));
+        assert_int_equal(set.n, 0);
     }
 
     /* a missing file, an explicit format that does not match, a symbol for a long file */

@@ -306,6 +306,27 @@ static int bad_row(struct reader *r, int code, const char *fmt, ...)
 /* A field parser's result for a broken rule: the error, or 1 = row skipped. */
 static int skip_or(int rc) { return rc ? rc : 1; }
 
+/* The first MAX of the N bytes at S as a message may quote them, into BUF
+ * (capacity CAP; 4 * MAX + 1 holds them all, a smaller one fewer): a byte
+ * outside printable ASCII as \xNN, so that a binary file's header or a NUL
+ * inside a field neither cuts the message short nor sends control bytes to
+ * a terminal. Returns BUF. */
+static const char *shown_text(const char *s, size_t n, size_t max, char *buf, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && i < max && k + 5 <= cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f) {
+            buf[k++] = (char)c;
+        } else {
+            snprintf(buf + k, cap - k, "\\x%02x", c);
+            k += 4;
+        }
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
 static void norm_name(const char *s, size_t n, char *out, size_t cap)
 {
     size_t k = 0;
@@ -333,6 +354,7 @@ static int header_matches(const struct reader *r, enum tc_prices_format f)
 
 static int do_header(struct reader *r, const char *s, size_t len)
 {
+    char txt[2 * 80 + 1]; /* a binary header: its first bytes, the message stays whole */
     if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 byte order mark */
         s += 3;
         len -= 3;
@@ -349,14 +371,14 @@ static int do_header(struct reader *r, const char *s, size_t len)
                 r->fmt = (enum tc_prices_format)f;
         if (r->fmt == TC_PRICES_AUTO)
             return tc_error_set(r->err, TC_EPARSE,
-                                "%s:%ld: unknown header \"%.*s\" (expected \"%s\", \"%s\" or "
+                                "%s:%ld: unknown header \"%s\" (expected \"%s\", \"%s\" or "
                                 "\"%s\")",
-                                r->path, r->line, (int)(len > 80 ? 80 : len), s, header_text[1],
-                                header_text[2], header_text[3]);
+                                r->path, r->line, shown_text(s, len, 80, txt, sizeof txt),
+                                header_text[1], header_text[2], header_text[3]);
     } else if (!header_matches(r, r->fmt)) {
         return tc_error_set(r->err, TC_EPARSE,
-                            "%s:%ld: header \"%.*s\" is not the %s format (expected \"%s\")",
-                            r->path, r->line, (int)(len > 80 ? 80 : len), s,
+                            "%s:%ld: header \"%s\" is not the %s format (expected \"%s\")",
+                            r->path, r->line, shown_text(s, len, 80, txt, sizeof txt),
                             format_names[r->fmt], header_text[r->fmt]);
     }
     if (r->fmt == TC_PRICES_LONG && r->fixed_symbol)
@@ -381,18 +403,25 @@ static int parse_price(struct reader *r, const char *name, int i, struct tc_dec 
 {
     size_t n = fl(r, i);
     int shown = (int)(n > SHOWN ? SHOWN : n);
+    char txt[4 * SHOWN + 1];
     if (n == 0)
         return skip_or(bad_row(r, TC_EINVAL, "%s is empty", name));
     if (tc__prices_fast && tc__dec_parse_plain(fv(r, i), n, out) == 0 && out->raw > 0)
         return 0;
     int rc = tc_dec_parse(fv(r, i), n, out, NULL);
-    if (rc == TC_ERANGE)
+    if (rc == TC_ERANGE) {
+        /* not exact in 8 decimal places (it would round), or too large */
+        struct tc_dec rounded;
+        if (tc_dec_parse_round(fv(r, i), n, TC_ROUND_HALF_EVEN, &rounded, NULL) == 0)
+            return skip_or(bad_row(r, TC_EINVAL, "%s %.*s has more than 8 decimal places", name,
+                                   shown, fv(r, i)));
         return skip_or(bad_row(r, TC_EINVAL,
-                               "%s %.*s is out of range (at most 8 decimal places)", name, shown,
-                               fv(r, i)));
-    if (rc)
-        return skip_or(bad_row(r, TC_EINVAL, "%s \"%.*s\" is not a decimal number", name,
+                               "%s %.*s is too large (at most 92233720368.54775807)", name,
                                shown, fv(r, i)));
+    }
+    if (rc)
+        return skip_or(bad_row(r, TC_EINVAL, "%s \"%s\" is not a decimal number", name,
+                               shown_text(fv(r, i), n, SHOWN, txt, sizeof txt)));
     if (out->raw <= 0)
         return skip_or(bad_row(r, TC_EINVAL, "%s %.*s is not positive", name, shown, fv(r, i)));
     return 0;
@@ -403,6 +432,7 @@ static int parse_whole(struct reader *r, const char *name, int i, int64_t *out)
     const char *s = fv(r, i);
     size_t n = fl(r, i);
     int shown = (int)(n > SHOWN ? SHOWN : n);
+    char txt[4 * SHOWN + 1];
     struct tc_dec d;
 
     if (n == 0)
@@ -419,7 +449,8 @@ static int parse_whole(struct reader *r, const char *name, int i, int64_t *out)
         return 0;
     }
     if (tc_dec_parse(s, n, &d, NULL) != 0)
-        return skip_or(bad_row(r, TC_EINVAL, "%s \"%.*s\" is not a number", name, shown, s));
+        return skip_or(bad_row(r, TC_EINVAL, "%s \"%s\" is not a number", name,
+                               shown_text(s, n, SHOWN, txt, sizeof txt)));
     if (d.raw < 0)
         return skip_or(bad_row(r, TC_EINVAL, "%s %.*s is negative", name, shown, s));
     if (d.raw % TC_DEC_ONE != 0)
@@ -436,6 +467,7 @@ static int do_row(struct reader *r, const char *s, size_t len)
     const char *sym = NULL;
     size_t symlen = 0;
     int rc, c = 1;
+    char txt[4 * SHOWN + 1];
 
     r->rows_read++;
     if ((rc = split(r, s, len)) != 0)
@@ -444,16 +476,16 @@ static int do_row(struct reader *r, const char *s, size_t len)
     if (r->cl.nf != NFIELDS)
         return bad_row(r, TC_EPARSE, "expected %d fields, found %d", NFIELDS, r->cl.nf);
     if (tc__prices_parse_day(fv(r, 0), fl(r, 0), &b.day) != 0)
-        return bad_row(r, TC_EINVAL, "date \"%.*s\" is not a valid YYYY-MM-DD date",
-                       (int)(fl(r, 0) > SHOWN ? SHOWN : fl(r, 0)), fv(r, 0));
+        return bad_row(r, TC_EINVAL, "date \"%s\" is not a valid YYYY-MM-DD date",
+                       shown_text(fv(r, 0), fl(r, 0), SHOWN, txt, sizeof txt));
     if (r->fmt == TC_PRICES_LONG) {
         struct tc_error e = {0};
         sym = fv(r, 1);
         symlen = fl(r, 1);
         if (symlen == 0 || symlen > TC_ID_MAX || tc_id_validate("symbol", sym, &e) != 0)
             return bad_row(r, TC_EINVAL,
-                           "symbol \"%.*s\" is not 1..%d characters of A-Z a-z 0-9 . _ : -",
-                           (int)(symlen > SHOWN ? SHOWN : symlen), sym, TC_ID_MAX);
+                           "symbol \"%s\" is not 1..%d characters of A-Z a-z 0-9 . _ : -",
+                           shown_text(sym, symlen, SHOWN, txt, sizeof txt), TC_ID_MAX);
         c = 2;
     }
     static const char *const pn[] = {"open", "high", "low", "close"};
