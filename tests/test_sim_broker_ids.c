@@ -1,7 +1,9 @@
 /* The `sim` broker's order ids, made once when an order is submitted and
- * kept with its client order id: thousands of orders (many blocks of names)
- * with client order ids of 8..95 characters and the longest id prefix,
- * every fifth one rejected with a reason, every seventh canceled. Each
+ * kept with its client order id; their numbers counted in decimal text:
+ * ten thousand orders (many blocks of names; every carry of the number up
+ * to five digits) with client order ids of 8..95 characters and the
+ * longest id prefix, every fifth one rejected with a reason (it takes a
+ * number too), every seventh canceled. Each
  * acknowledgement, resubmission (status, broker order id, reason), cancel
  * and fill (execution id, client order id) names its own order. */
 #include <stdio.h>
@@ -11,7 +13,7 @@
 #include "tc_test.h"
 #include "tradecore/broker_sim.h"
 
-#define NORD 3000
+#define NORD 10010
 
 struct seen {
     struct tc_fill *fills;

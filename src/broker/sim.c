@@ -90,6 +90,9 @@ struct simb {
     struct tc_broker_sim_options opt;
     struct tc_sim *sim;
     size_t prefix_len;
+    char num[11];                /* NRECS + 1 in decimal, NUMLEN digits (no NUL): the
+                                    next order's number (order ids are in sequence) */
+    size_t numlen;
     _Atomic int64_t day;         /* only rises (raise_day): read and set without the lock */
     struct rec **recb;           /* blocks of 1 << REC_SHIFT recs */
     size_t nrecs, nrecb;
@@ -160,18 +163,34 @@ static size_t put_u32(char *p, uint32_t v)
     return n;
 }
 
-/* The order id of rec R, "<prefix>.<R + 1>", into BUF (at least
- * TC_SIM_ORDER_ID_MAX bytes); returns its length. */
-_Static_assert(TC_BROKER_SIM_PREFIX_MAX + 1 <= TC_SIM_ORDER_ID_MAX,
-               "the whole prefix field fits an order id buffer");
-static size_t order_id(const struct simb *s, size_t r, char *buf)
+/* The order id of the next rec (number NRECS), "<prefix>.<NRECS + 1>",
+ * into BUF (at least TC_SIM_ORDER_ID_MAX bytes); returns its length. */
+_Static_assert(TC_BROKER_SIM_PREFIX_MAX + 1 + sizeof(((struct simb *)0)->num) <= TC_SIM_ORDER_ID_MAX,
+               "the whole prefix field, the dot and the whole number field fit an order id");
+static size_t next_order_id(const struct simb *s, char *buf)
 {
     size_t n = s->prefix_len;
     memcpy(buf, s->opt.id_prefix, sizeof(s->opt.id_prefix)); /* fixed size: no call */
     buf[n++] = '.';
-    n += put_u32(buf + n, (uint32_t)(r + 1)); /* r < NONE - 1 */
+    memcpy(buf + n, s->num, sizeof(s->num));                  /* fixed size: no call */
+    n += s->numlen;
     buf[n] = '\0';
     return n;
+}
+
+/* NUM becomes the number after it (a rec was counted): the last digit
+ * goes up, a 9 carries; 9...9 becomes 10...0, one digit longer. */
+static void num_next(struct simb *s)
+{
+    size_t i = s->numlen;
+    while (i > 0 && s->num[i - 1] == '9')
+        s->num[--i] = '0';
+    if (i > 0) {
+        s->num[i - 1]++;
+    } else {
+        s->num[0] = '1';
+        s->num[s->numlen++] = '0'; /* below 2^32 - 1: at most 10 digits */
+    }
 }
 
 /* The order id of rec R, made once when it was submitted (a fill's
@@ -660,7 +679,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     memcpy(name, coid, TC_CLIENT_ORDER_ID_MAX);
     /* the order id after it, made once (rec_oid) */
     id = name + len + 1;
-    idlen = order_id(s, s->nrecs, id);
+    idlen = next_order_id(s, id);
     r->idlen = (uint8_t)idlen;
     if (check_enums(o, why, sizeof(why)) == 0) {
         /* written in the simulator's slot for it: no copy */
@@ -703,6 +722,7 @@ static int sim_submit(struct tc_broker *b, const struct tc_order_intent *o,
     }
     slot_put(s->slots, s->capslots, h, s->nrecs);
     s->nrecs++;
+    num_next(s);
     _Static_assert(TC_SIM_ORDER_ID_MAX <= sizeof(ack->broker_order_id), "an order id fits");
     memcpy(ack->broker_order_id, id, TC_SIM_ORDER_ID_MAX); /* fixed size: no call */
     ack->status = (enum tc_order_status)r->status;
@@ -954,6 +974,8 @@ int tc_broker_sim_new(const struct tc_broker_sim_options *opt, struct tc_broker 
     s->base.ops = &sim_ops;
     atomic_init(&s->day, INT64_MIN);
     s->free_live = NONE;
+    s->num[0] = '1';
+    s->numlen = 1;
     pthread_mutex_init(&s->mu, NULL);
     *out = &s->base;
     return 0;
