@@ -438,6 +438,10 @@ static const struct bad_case {
      "t.csv:3: expected 7 fields, found 6"},
     {"too many columns", "2023-01-04,10,11,9,10,10,1,7", NULL, TC_EPARSE,
      "t.csv:3: expected 7 fields, found 8"},
+    /* a CR alone ends a CSV record: said, rather than only the fields counted */
+    {"carriage return", "2023-01-04,10,11,9,10,10,1\r2023-01-05,10,11,9,10,10,1", NULL, TC_EPARSE,
+     "t.csv:3: expected 7 fields, found 14 (a carriage return inside the line: lines must end in "
+     "LF or CRLF)"},
     {"bad quoting", "2023-01-04,\"10,11,9,10,10,1", NULL, TC_EPARSE,
      "t.csv:3: malformed CSV quoting"},
     {"empty file", NULL, "", TC_EPARSE, "t.csv: empty file (no header line)"},

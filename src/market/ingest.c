@@ -474,7 +474,12 @@ static int do_row(struct reader *r, const char *s, size_t len)
         return rc == TC_ENOMEM ? tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path)
                                : bad_row(r, TC_EPARSE, "malformed CSV quoting");
     if (r->cl.nf != NFIELDS)
-        return bad_row(r, TC_EPARSE, "expected %d fields, found %d", NFIELDS, r->cl.nf);
+        /* a CR alone ends a record for the CSV parser: two rows joined by
+         * it (old Mac line ends) are counted as one row of 14 fields */
+        return bad_row(r, TC_EPARSE, "expected %d fields, found %d%s", NFIELDS, r->cl.nf,
+                       memchr(s, '\r', len) ? " (a carriage return inside the line: lines must "
+                                              "end in LF or CRLF)"
+                                            : "");
     if (tc__prices_parse_day(fv(r, 0), fl(r, 0), &b.day) != 0)
         return bad_row(r, TC_EINVAL, "date \"%s\" is not a valid YYYY-MM-DD date",
                        shown_text(fv(r, 0), fl(r, 0), SHOWN, txt, sizeof txt));
