@@ -250,6 +250,14 @@ bad "--shard 1/2/3" 2 '--shard "1/2/3": N must be a whole number >= 1' "${A[@]:0
     --sweep fast=5,6 --shard 1/2/3
 bad "--shard -1/2" 2 '--shard "-1/2": i must be a whole number >= 0' "${A[@]:0:2}" --data "$ORCL" \
     --sweep fast=5,6 --shard -1/2
+bad "--shard ' 0/2'" 2 '--shard " 0/2": i must be a whole number >= 0' "${A[@]:0:2}" --data "$ORCL" \
+    --sweep fast=5,6 --shard ' 0/2'
+bad "--shard +0/2" 2 '--shard "+0/2": i must be a whole number >= 0' "${A[@]:0:2}" --data "$ORCL" \
+    --sweep fast=5,6 --shard +0/2
+bad "--shard 0/2^70" 2 '--shard "0/1180591620717411303424": N must be a whole number >= 1 (at most 9 digits)' \
+    "${A[@]:0:2}" --data "$ORCL" --sweep fast=5,6 --shard 0/1180591620717411303424
+bad "--shard 0/2 " 2 '--shard "0/2 ": N must be a whole number >= 1' "${A[@]:0:2}" --data "$ORCL" \
+    --sweep fast=5,6 --shard '0/2 '
 bad "--market UNKNOWN" 2 '--market: calendar "UNKNOWN": unknown MIC (known: XNYS' "${A[@]}" --market UNKNOWN
 bad "--fill-at tomorrow" 2 '--fill-at "tomorrow" is not next_open or close' "${A[@]}" --fill-at tomorrow
 bad "--fill-at ''" 2 '--fill-at "" is not next_open or close' "${A[@]}" --fill-at ''

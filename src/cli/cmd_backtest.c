@@ -122,19 +122,35 @@ static int parse_frac(struct tc_cli *cli, const char *opt, const char *s, int on
     return 0;
 }
 
+/* The digits [S, END) as a whole number below 10^9 into *OUT: 0, or -1
+ * (empty, a sign, a space or anything but a digit, or too large: strtol
+ * took " 1" and "+1" and saturated 2^70 to LONG_MAX). */
+static int shard_number(const char *s, const char *end, long *out)
+{
+    long v = 0;
+    if (s == end || end - s > 9)
+        return -1;
+    for (; s < end; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
 static int parse_shard(struct tc_cli *cli, const char *s, struct opts *o)
 {
-    char *end;
     long i, n;
     const char *slash = strchr(s, '/');
     if (!slash || slash == s || !slash[1])
         return tc_cli_usage(cli, "--shard \"%s\" is not i/N", s);
-    i = strtol(s, &end, 10);
-    if (end != slash || i < 0)
-        return tc_cli_usage(cli, "--shard \"%s\": i must be a whole number >= 0", s);
-    n = strtol(slash + 1, &end, 10);
-    if (*end || n < 1)
-        return tc_cli_usage(cli, "--shard \"%s\": N must be a whole number >= 1", s);
+    if (shard_number(s, slash, &i) != 0)
+        return tc_cli_usage(cli, "--shard \"%s\": i must be a whole number >= 0 (at most 9 digits)",
+                            s);
+    if (shard_number(slash + 1, slash + 1 + strlen(slash + 1), &n) != 0 || n < 1)
+        return tc_cli_usage(cli, "--shard \"%s\": N must be a whole number >= 1 (at most 9 digits)",
+                            s);
     if (i >= n)
         return tc_cli_usage(cli, "--shard \"%s\": i must be below N (0-based)", s);
     o->shard_i = i;
