@@ -242,6 +242,17 @@ bad "--slippage-rate 10 decimals" 2 '--slippage-rate: decimal "0.0000000001": mo
     "${A[@]}" --slippage-rate 0.0000000001
 bad "--sweep fast" 2 '--sweep "fast" is not k=a,b,c' "${A[@]:0:2}" --data "$ORCL" --sweep fast
 bad "--sweep =1,2" 2 '--sweep "=1,2" is not k=a,b,c' "${A[@]:0:2}" --data "$ORCL" --sweep =1,2
+bad "--sweep of no valid combination" 2 \
+    '--sweep: no combination is valid (fast-40: strategy sma_cross: parameter fast 40 must be below slow 30)' \
+    "${A[@]:0:2}" --data "$ORCL" --sweep fast=40,50
+bad "--shard of no valid combination" 2 \
+    '--sweep: no combination of shard 1/2 is valid (fast-40: strategy sma_cross: parameter fast 40 must be below slow 30)' \
+    "${A[@]:0:2}" --data "$ORCL" --sweep fast=5,40 --shard 1/2
+bad "--sweep over no bars" 1 'no bars between 2030-01-01 and 9999-12-31' \
+    "${A[@]:0:2}" --data "$ORCL" --sweep fast=5,6 --from 2030-01-01
+# (a shard past the combinations has nothing to do: an empty result, not an error)
+expect 0 backtest "${A[@]:0:2}" --data "$ORCL" --sweep fast=5,6 --shard 3/4 --json
+jq_true '.combinations == 2 and .shard == "3/4" and .runs == []'
 bad "--sweep over a bad file" 1 'f/HILO.csv:3: low 21 is above high 19' \
     "${A[@]:0:2}" --data f/HILO.csv --sweep fast=5,6
 bad "--shard 1/0" 2 '--shard "1/0": N must be a whole number >= 1' "${A[@]:0:2}" --data "$ORCL" \

@@ -754,6 +754,40 @@ static void combination(const struct opts *o, size_t idx, struct tc_strategy_par
     }
 }
 
+/* Before any run of a sweep: a usage error when no combination of the
+ * TOTAL (of this shard) is valid (the run would print an empty table and
+ * succeed), naming the first one's problem; 0 otherwise. S[0] is left at
+ * the --param values. */
+static int sweep_check(struct tc_cli *cli, const struct opts *o, struct tc_backtest_strategy *s,
+                       size_t total)
+{
+    char name[512] = "", first[512] = "", why[TC_ERROR_MSG_MAX] = "";
+    size_t tried = 0;
+    for (size_t idx = 0; idx < total; idx++) {
+        struct tc_error e = {0};
+        if (o->shard_n && (long)(idx % (size_t)o->shard_n) != o->shard_i)
+            continue;
+        tried++;
+        one_strategy(cli, o, s); /* the --param values (checked) */
+        combination(o, idx, &s->params, name, sizeof(name));
+        if (tc_strategy_params_check(&s->params, &e) == 0) {
+            one_strategy(cli, o, s);
+            return 0;
+        }
+        if (!first[0]) {
+            snprintf(first, sizeof(first), "%s", name);
+            snprintf(why, sizeof(why), "%s", tc_error_msg(&e));
+        }
+    }
+    one_strategy(cli, o, s);
+    if (!tried) /* a shard past the combinations: nothing to do, an empty result */
+        return 0;
+    if (o->shard_n)
+        return tc_cli_usage(cli, "--sweep: no combination of shard %ld/%ld is valid (%s: %s)",
+                            o->shard_i, o->shard_n, first, why);
+    return tc_cli_usage(cli, "--sweep: no combination is valid (%s: %s)", first, why);
+}
+
 int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
 {
     struct opts o;
@@ -764,6 +798,9 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
     struct tc_calendar *cal = NULL;
     struct tc_error e = {0};
     json_t *runs = NULL;
+    FILE *table = NULL; /* a sweep's text table, printed when every run is done */
+    char *table_text = NULL;
+    size_t table_len = 0;
     size_t n_strats = 0, total = 1;
     int rc = TC_EXIT_OK, tty = isatty(fileno(cli->err));
 
@@ -783,6 +820,10 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
         if ((rc = one_strategy(cli, &o, &strats[0])) != 0)
             goto out;
         n_strats = 1;
+        for (size_t k = 0; k < o.n_sweeps; k++)
+            total *= o.sweeps[k].n;
+        if (o.n_sweeps && (rc = sweep_check(cli, &o, strats, total)) != 0)
+            goto out;
     } else if ((rc = load_strategies(cli, o.strategies_file, strats, MAX_ITEMS, &n_strats)) != 0) {
         goto out;
     }
@@ -823,14 +864,18 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
     cfg.n_series = d->n;
     cfg.runtime = rt;
     cfg.historical = d->hist;
-    for (size_t k = 0; k < o.n_sweeps; k++)
-        total *= o.sweeps[k].n;
     if (o.n_sweeps && !(runs = json_array())) {
         rc = tc_cli_failf(cli, "out of memory");
         goto out;
     }
-    if (o.n_sweeps && !o.json)
-        fprintf(cli->out, "%-40s %-22s %14s %8s %10s %10s\n", "combination", "run", "final value",
+    /* a sweep's table is printed whole at the end: a run that fails leaves
+     * nothing on standard output (not the header and the rows before it) */
+    if (o.n_sweeps && !o.json && !(table = open_memstream(&table_text, &table_len))) {
+        rc = tc_cli_failf(cli, "out of memory");
+        goto out;
+    }
+    if (table)
+        fprintf(table, "%-40s %-22s %14s %8s %10s %10s\n", "combination", "run", "final value",
                 "trades", "return %", "max dd %");
     for (size_t idx = 0; idx < total; idx++) {
         struct tc_backtest_result res;
@@ -881,7 +926,7 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
         } else if (o.n_sweeps) {
             char fv[TC_DEC_STRLEN];
             tc_dec_format(res.metrics.final_value, fv, sizeof(fv));
-            fprintf(cli->out, "%-40s %-22s %14s %8zu %10.4f %10.4f\n", name, res.run_id, fv,
+            fprintf(table, "%-40s %-22s %14s %8zu %10.4f %10.4f\n", name, res.run_id, fv,
                     res.run.n_trades, res.metrics.total_return * 100,
                     res.metrics.max_drawdown * 100);
         } else if (o.json) {
@@ -894,6 +939,15 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
             print_summary(cli->out, &res, outdir);
         }
         tc_backtest_result_release(&res);
+    }
+    if (table) {
+        if (fclose(table) != 0) {
+            table = NULL;
+            rc = tc_cli_failf(cli, "out of memory");
+            goto out;
+        }
+        table = NULL;
+        fwrite(table_text, 1, table_len, cli->out);
     }
     if (runs && o.json) {
         json_t *j = json_object();
@@ -908,6 +962,9 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
         json_decref(j);
     }
 out:
+    if (table)
+        fclose(table);
+    free(table_text);
     json_decref(runs);
     if (d)
         data_release(d);
