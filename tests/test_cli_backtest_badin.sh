@@ -280,4 +280,24 @@ bad "--cash without its value" 2 '--cash needs a value' "${A[@]}" --cash
 bad "--data without its value" 2 '--data needs a value' "${STRAT[@]}" --data
 bad "no --data" 2 'give one of --data FILE... or --symbols S,...' "${STRAT[@]}"
 
+# --out in the way: refused before the run, so --store keeps nothing
+: >afile
+plain() { # WHAT RC TEXT ARGS...: refused as is, the store unchanged
+    local what=$1 rc=$2 text=$3
+    shift 3
+    echo "$what" >>"$base/cases"
+    dump >"$base/before.sql"
+    expect "$rc" backtest "$@"
+    refused "$what" "$rc" "$text"
+    dump >"$base/after.sql"
+    cmp -s "$base/before.sql" "$base/after.sql" || fail "$what: the runtime store changed"
+}
+plain "--out under a file" 1 "report folder \"afile/sub\": \"afile\" is not a directory" \
+    "${A[@]}" --to 1995-12-31 --store --out afile/sub
+plain "--out under a file, absolute" 1 "report folder \"$base/afile/x/y\": \"$base/afile\" is not a directory" \
+    "${A[@]}" --to 1995-12-31 --store --out "$base/afile/x/y"
+plain "--out a file/" 1 'report folder "afile/": not a directory' "${A[@]}" --to 1995-12-31 --store --out afile/
+plain "--out ''" 1 'report folder: empty path' "${A[@]}" --to 1995-12-31 --store --out ''
+[ ! -s afile ] || fail "afile was written"
+
 echo "ok: $(wc -l <"$base/cases") refused cases, 14 accepted variants"

@@ -1,6 +1,7 @@
 /* `tradecore backtest`: runs built-in strategies over CSV files or stored
  * bars (tc_backtest_run), prints a summary (text or JSON), writes the report
  * with --out, and runs parameter sweeps (--sweep, split with --shard). */
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -754,6 +755,55 @@ static void combination(const struct opts *o, size_t idx, struct tc_strategy_par
     }
 }
 
+/* Before any run: the report folder PATH can be made or written, so that a
+ * run kept in the store (--store) is not followed by a report that fails
+ * (the store changed, the command failed). Its longest existing prefix
+ * must be a writable folder. 0, or the error exit status naming PATH and
+ * the part that is in the way. */
+static int check_out_dir(struct tc_cli *cli, const char *path)
+{
+    char *p = strdup(path);
+    int rc = 0;
+    if (!p)
+        return tc_cli_failf(cli, "out of memory");
+    if (!*p) {
+        free(p);
+        return tc_cli_failf(cli, "report folder: empty path");
+    }
+    for (;;) {
+        struct stat st;
+        size_t n = strlen(p);
+        while (n > 1 && p[n - 1] == '/') /* "a/b/" is "a/b" */
+            p[--n] = '\0';
+        if (stat(p, &st) == 0) {
+            if (!S_ISDIR(st.st_mode))
+                rc = strncmp(p, path, n) == 0 && path[n + strspn(path + n, "/")] == '\0'
+                         ? tc_cli_failf(cli, "report folder \"%s\": not a directory", path)
+                         : tc_cli_failf(cli, "report folder \"%s\": \"%s\" is not a directory",
+                                        path, p);
+            else if (access(p, W_OK | X_OK) != 0)
+                rc = tc_cli_failf(cli, "report folder \"%s\": \"%s\" is not writable", path, p);
+            break;
+        }
+        if ((errno != ENOENT && errno != ENOTDIR) /* ENOTDIR: a file on the way, found next */
+            || strcmp(p, ".") == 0 || strcmp(p, "/") == 0) {
+            rc = tc_cli_failf(cli, "report folder \"%s\": \"%s\": %s", path, p, strerror(errno));
+            break;
+        }
+        char *slash = strrchr(p, '/');
+        if (!slash) { /* a relative name: the current folder */
+            p[0] = '.';
+            p[1] = '\0';
+        } else if (slash == p) {
+            p[1] = '\0';
+        } else {
+            *slash = '\0';
+        }
+    }
+    free(p);
+    return rc;
+}
+
 /* Before any run of a sweep: a usage error when no combination of the
  * TOTAL (of this shard) is valid (the run would print an empty table and
  * succeed), naming the first one's problem; 0 otherwise. S[0] is left at
@@ -857,6 +907,8 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
             cfg.calendar = cal;
     }
     if (o.store && (rc = tc__cli_ent_open(cli, "runtime", &rt)) != 0)
+        goto out;
+    if (o.out && (rc = check_out_dir(cli, o.out)) != 0)
         goto out;
     cfg.strategies = strats;
     cfg.n_strategies = n_strats;
