@@ -622,12 +622,15 @@ static void open_set(struct run *r, size_t ix, int on)
  * After the ledger's changes: the books of the marked instruments (a
  * position of theirs changed since the last refresh), rebuilt from their
  * tracked positions as the change feed left them; closed ones become
- * trades. A book is the exact sum of its positions' parts, in the order of
- * the tracked positions, as are the closed trades.
+ * trades. A book is the exact sum of its open positions' parts, in the
+ * order of its tracked positions (the run's order); the closed trades are
+ * in the run's order of their positions across the books. A failure is
+ * that of the first position in the run's order whose trade or part fails.
  */
 static int refresh(struct run *r, struct tc_error *err)
 {
     size_t total = 0, n = 0;
+    const struct tracked *bad = NULL; /* the first position whose part overflows its book */
     int rc;
 
     if (r->oom)
@@ -637,43 +640,46 @@ static int refresh(struct run *r, struct tc_error *err)
                             "which has no series in the run", r->foreign);
     if (r->overflow)
         return tc_error_set(err, TC_ERANGE, "backtest: a position's value overflows");
-    /* the marked books' positions in the run's order: each book's are in
-     * that order already, several books' are merged */
+    for (size_t m = 0; m < r->n_mark; m++)
+        total += r->book[r->mark_list[m]].ntrk;
+    if (grow((void **)&r->scratch, &r->capscratch, total ? total - 1 : 0,
+             sizeof(*r->scratch)) != 0)
+        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
+    /* each marked book summed again from its open positions, in its order
+     * (a book's sums are its own: the books need not be merged); its closed
+     * ones listed in the run's order, merged with the other books' */
     for (size_t m = 0; m < r->n_mark; m++) {
         struct ibook *b = &r->book[r->mark_list[m]];
         b->units = b->cost = b->qty = TC_DEC_ZERO;
         b->layers = 0;
-        total += b->ntrk;
-    }
-    if (grow((void **)&r->scratch, &r->capscratch, total ? total - 1 : 0,
-             sizeof(*r->scratch)) != 0)
-        return tc_error_set(err, TC_ENOMEM, "backtest: out of memory");
-    for (size_t m = 0; m < r->n_mark; m++) {
-        struct ibook *b = &r->book[r->mark_list[m]];
         for (size_t j = 0; j < b->ntrk; j++) {
             struct tracked *t = &b->trk[j];
-            size_t at = n++;
-            for (; m > 0 && at > 0 && r->scratch[at - 1]->seq > t->seq; at--)
-                r->scratch[at] = r->scratch[at - 1];
-            r->scratch[at] = t;
+            if (t->closed) {
+                size_t at = n++;
+                for (; at > 0 && r->scratch[at - 1]->seq > t->seq; at--)
+                    r->scratch[at] = r->scratch[at - 1];
+                r->scratch[at] = t;
+                continue;
+            }
+            b->layers++;
+            b->side = t->side;
+            if (tc_dec_add_fast(b->units, t->units, &b->units) != 0 ||
+                tc_dec_add_fast(b->cost, t->cost, &b->cost) != 0 ||
+                tc_dec_add_fast(b->qty, t->qty, &b->qty) != 0) {
+                /* its later positions come after it: none fails before it */
+                if (!bad || t->seq < bad->seq)
+                    bad = t;
+                break;
+            }
         }
     }
-    for (size_t k = 0; k < n; k++) {
-        struct tracked *t = r->scratch[k];
-        struct ibook *b = &r->book[t->ix];
-        if (t->closed) {
-            if ((rc = add_trade(r, t, err)) != 0)
-                return rc;
-            continue;
-        }
-        b->layers++;
-        b->side = t->side;
-        if (tc_dec_add_fast(b->units, t->units, &b->units) != 0 ||
-            tc_dec_add_fast(b->cost, t->cost, &b->cost) != 0 ||
-            tc_dec_add_fast(b->qty, t->qty, &b->qty) != 0)
-            return tc_error_set(err, TC_ERANGE, "backtest: position \"%s\" value overflows",
-                                t->position_id);
-    }
+    /* the trades of the positions before the first that overflows */
+    for (size_t k = 0; k < n && (!bad || r->scratch[k]->seq < bad->seq); k++)
+        if ((rc = add_trade(r, r->scratch[k], err)) != 0)
+            return rc;
+    if (bad)
+        return tc_error_set(err, TC_ERANGE, "backtest: position \"%s\" value overflows",
+                            bad->position_id);
     /* the books rebuilt: closed positions leave them; which are open now */
     for (size_t m = 0; m < r->n_mark; m++) {
         size_t ix = r->mark_list[m], kept = 0;
