@@ -299,5 +299,13 @@ plain "--out under a file, absolute" 1 "report folder \"$base/afile/x/y\": \"$ba
 plain "--out a file/" 1 'report folder "afile/": not a directory' "${A[@]}" --to 1995-12-31 --store --out afile/
 plain "--out ''" 1 'report folder: empty path' "${A[@]}" --to 1995-12-31 --store --out ''
 [ ! -s afile ] || fail "afile was written"
+# a sweep whose second run id is stored already: refused before the first
+# run (it stored sw-0 and wrote its report, then failed)
+expect 0 backtest "${A[@]}" --to 1995-12-31 --store --run-id sw-1
+plain "--sweep, a run id stored" 1 'run "sw-1" is already in the runtime store (give another run id)' \
+    "${A[@]:0:2}" --data "$ORCL" --to 1995-12-31 --store --run-id sw --sweep fast=5,6 --out "$base/sw"
+[ ! -e "$base/sw" ] || fail "the refused sweep wrote a report"
+n=$(sqlite3 runtime.db "SELECT COUNT(*) FROM portfolios WHERE portfolio_id LIKE 'sw-%'")
+[ "$n" = 1 ] || fail "$n sw-* portfolios stored, want 1 (sw-1)"
 
 echo "ok: $(wc -l <"$base/cases") refused cases, 14 accepted variants"

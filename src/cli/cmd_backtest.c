@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/cli_entity.h"
 #include "core/heap.h"
+#include "tradecore/accounts.h"
 #include "tradecore/backtest.h"
 #include "tradecore/calendar.h"
 #include "tradecore/ingest.h"
@@ -804,6 +805,37 @@ static int check_out_dir(struct tc_cli *cli, const char *path)
     return rc;
 }
 
+/* Before any run kept in the store under --run-id ID: no run id of the
+ * runs to come (ID, or ID-<index> of a sweep's combinations of this shard)
+ * is in the runtime store RT already, so that a sweep is not refused half
+ * way with its first runs stored. 0, or the error exit status. */
+static int check_run_ids(struct tc_cli *cli, const struct opts *o, struct tc_store *rt,
+                         size_t total)
+{
+    struct tc_accounts acc = {rt, NULL, "backtest"};
+    for (size_t idx = 0; idx < total; idx++) {
+        char id[TC_ID_BUFSZ];
+        struct tc_portfolio_def existing;
+        struct tc_error e = {0};
+        if (o->shard_n && (long)(idx % (size_t)o->shard_n) != o->shard_i)
+            continue;
+        if (o->n_sweeps)
+            snprintf(id, sizeof(id), "%s-%zu", o->run_id, idx);
+        else
+            snprintf(id, sizeof(id), "%s", o->run_id);
+        memset(&existing, 0, sizeof(existing));
+        int rc = tc_accounts_portfolio_get(&acc, id, &existing, &e);
+        tc_portfolio_def_release(&existing);
+        if (rc == 0)
+            return tc_cli_failf(cli,
+                                "run \"%s\" is already in the runtime store (give another run id)",
+                                id);
+        if (rc != TC_ENOTFOUND)
+            return tc_cli_fail(cli, &e);
+    }
+    return 0;
+}
+
 /* Before any run of a sweep: a usage error when no combination of the
  * TOTAL (of this shard) is valid (the run would print an empty table and
  * succeed), naming the first one's problem; 0 otherwise. S[0] is left at
@@ -907,6 +939,8 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
             cfg.calendar = cal;
     }
     if (o.store && (rc = tc__cli_ent_open(cli, "runtime", &rt)) != 0)
+        goto out;
+    if (rt && o.run_id && (rc = check_run_ids(cli, &o, rt, total)) != 0)
         goto out;
     if (o.out && (rc = check_out_dir(cli, o.out)) != 0)
         goto out;
