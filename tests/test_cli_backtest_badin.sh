@@ -280,6 +280,20 @@ bad "--cash without its value" 2 '--cash needs a value' "${A[@]}" --cash
 bad "--data without its value" 2 '--data needs a value' "${STRAT[@]}" --data
 bad "no --data" 2 'give one of --data FILE... or --symbols S,...' "${STRAT[@]}"
 
+# --symbols: stored bars
+expect 0 market add XNYS --name "New York Stock Exchange" --timezone America/New_York
+expect 0 ingest prices "$C" --market XNYS --create-instruments
+expect 0 backtest "${STRAT[@]}" --symbols SYN --json
+jq -S 'del(.run_id, .parameters.run_id)' "$base/out" >"$base/got.json"
+cmp -s "$base/clean.json" "$base/got.json" || fail "--symbols SYN: not the clean file's result"
+bad "--symbols ''" 2 '--symbols "": an empty symbol' "${STRAT[@]}" --symbols ''
+bad "--symbols SYN," 2 '--symbols "SYN,": an empty symbol' "${STRAT[@]}" --symbols SYN,
+bad "--symbols ,SYN" 2 '--symbols ",SYN": an empty symbol' "${STRAT[@]}" --symbols ,SYN
+bad "--symbols SYN,,SYN" 2 '--symbols "SYN,,SYN": an empty symbol' "${STRAT[@]}" --symbols SYN,,SYN
+bad "--symbols SYN,SYN" 2 '--symbols: "SYN" is given twice' "${STRAT[@]}" --symbols SYN,SYN
+long=$(printf 'A%.0s' $(seq 65))
+bad "--symbols of 65 characters" 2 "--symbols \"$long\": symbol \"${long:0:40}\" is longer than 64 characters" \
+    "${STRAT[@]}" --symbols "$long"
 # --out in the way: refused before the run, so --store keeps nothing
 : >afile
 plain() { # WHAT RC TEXT ARGS...: refused as is, the store unchanged

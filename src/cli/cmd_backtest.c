@@ -312,6 +312,14 @@ static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
         return tc_cli_usage(cli, "--param and --sweep go with --strategy, not --strategies");
     if (!o->n_data == !o->symbols)
         return tc_cli_usage(cli, "give one of --data FILE... or --symbols S,...");
+    if (o->symbols) {
+        /* an empty item anywhere: "" ran with no instrument (exit 1, "no
+         * price series given") and a trailing comma was taken as absent */
+        size_t n = strlen(o->symbols);
+        if (n == 0 || o->symbols[0] == ',' || o->symbols[n - 1] == ',' ||
+            strstr(o->symbols, ",,"))
+            return tc_cli_usage(cli, "--symbols \"%s\": an empty symbol", o->symbols);
+    }
     if (cfg->from_day != INT64_MIN && cfg->to_day != INT64_MAX && cfg->from_day > cfg->to_day) {
         char f[TC_DATE_STRLEN], t[TC_DATE_STRLEN];
         tc_date_format(cfg->from_day, f);
@@ -638,8 +646,10 @@ static int load_data(struct tc_cli *cli, const struct opts *o, const struct tc_b
         char sym[TC_INSTRUMENT_ID_MAX];
         size_t len = strcspn(p, ",");
         int64_t count = 0;
-        if (len == 0 || len >= sizeof(sym))
-            return tc_cli_usage(cli, "--symbols \"%s\": empty or too long symbol", o->symbols);
+        if (len >= sizeof(sym))
+            return tc_cli_usage(cli, "--symbols \"%s\": symbol \"%.*s\" is longer than %d characters",
+                                o->symbols, (int)(len > 40 ? 40 : len), p,
+                                (int)sizeof(sym) - 1);
         if (d->n == MAX_ITEMS)
             return tc_cli_usage(cli, "more than %d instruments", MAX_ITEMS);
         memcpy(sym, p, len);
