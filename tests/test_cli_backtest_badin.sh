@@ -291,6 +291,13 @@ bad "--symbols SYN," 2 '--symbols "SYN,": an empty symbol' "${STRAT[@]}" --symbo
 bad "--symbols ,SYN" 2 '--symbols ",SYN": an empty symbol' "${STRAT[@]}" --symbols ,SYN
 bad "--symbols SYN,,SYN" 2 '--symbols "SYN,,SYN": an empty symbol' "${STRAT[@]}" --symbols SYN,,SYN
 bad "--symbols SYN,SYN" 2 '--symbols: "SYN" is given twice' "${STRAT[@]}" --symbols SYN,SYN
+bad "--symbols of an unknown instrument" 1 'unknown instrument "NOPE" (not in the historical store)' \
+    "${STRAT[@]}" --symbols SYN,NOPE
+bad "--symbols in lower case" 1 'unknown instrument "syn" (not in the historical store)' \
+    "${STRAT[@]}" --symbols syn
+expect 0 instrument add EMPTY --symbol EMPTY --market XNYS --asset-class EQUITY --currency USD
+bad "--symbols of an instrument without bars" 1 'instrument "EMPTY" has no stored bars' \
+    "${STRAT[@]}" --symbols SYN,EMPTY
 long=$(printf 'A%.0s' $(seq 65))
 bad "--symbols of 65 characters" 2 "--symbols \"$long\": symbol \"${long:0:40}\" is longer than 64 characters" \
     "${STRAT[@]}" --symbols "$long"

@@ -18,6 +18,7 @@
 #include "tradecore/backtest.h"
 #include "tradecore/calendar.h"
 #include "tradecore/ingest.h"
+#include "tradecore/refdata.h"
 #include "internal/banned.h"
 
 #define MAX_ITEMS 256
@@ -665,8 +666,21 @@ static int load_data(struct tc_cli *cli, const struct opts *o, const struct tc_b
         d->n++;
         if (tc_prices_count(d->hist, sym, &count, &e) != 0)
             return tc_cli_fail(cli, &e);
-        if (count == 0)
+        if (count == 0) {
+            /* not an instrument at all (a misspelt or lower-case symbol) is
+             * said as such: "has no stored bars" named the wrong problem */
+            struct tc_refdata rd = {d->hist, NULL, NULL};
+            struct tc_instrument inst;
+            memset(&inst, 0, sizeof(inst));
+            int grc = tc_refdata_instrument_get(&rd, sym, &inst, &e);
+            tc_instrument_release(&inst);
+            if (grc == TC_ENOTFOUND)
+                return tc_cli_failf(cli, "unknown instrument \"%s\" (not in the historical store)",
+                                    sym);
+            if (grc != 0)
+                return tc_cli_fail(cli, &e);
             return tc_cli_failf(cli, "instrument \"%s\" has no stored bars", sym);
+        }
         p += len;
         if (*p == ',')
             p++;
