@@ -515,8 +515,9 @@ hol_fills() { # OUT ARGS...: the fills of a run over HOL, header dropped
 2014-07-11,HOL,BUY,10,12.375,0
 2014-07-15,HOL,SELL,10,8.775,0
 2014-07-18,HOL,BUY,10,14,0" ] || fail "--slippage-rate: $(cat "$base/o2/fills.csv")"
-# --volume-cap 0.001 of 100000 shares: at most 100 a bar; 07-08 (the exit)
-# made 50000: its fill is 50
+# --volume-cap 0.001 of 100000 shares: at most 100 a bar, the rest of an
+# order carried to the next bars (the ledger's orders are GTC); 07-08 (the
+# exit) made 50000: its fill is 50, the rest of the 250 on 07-10 and 07-11
 sed 's/^2014-07-08,11.5,14,8,11,11,100000$/2014-07-08,11.5,14,8,11,11,50000/' "$base/HOL.csv" \
     >"$base/HOLV.csv"
 grep -q '^2014-07-08,.*,50000$' "$base/HOLV.csv" || fail "HOLV.csv"
@@ -524,7 +525,11 @@ expect 0 backtest --strategy sma_cross --param fast=2 --param slow=3 --param sta
     --volume-cap 0.001 --data "$base/HOLV.csv" --out "$base/o3"
 [ "$(sed -n 2p "$base/o3/fills.csv")" = "2014-07-03,HOLV,BUY,100,13.25,0" ] ||
     fail "--volume-cap entry: $(cat "$base/o3/fills.csv")"
-[ "$(sed -n 3p "$base/o3/fills.csv")" = "2014-07-08,HOLV,SELL,50,11.5,0" ] ||
+[ "$(sed -n 3,4p "$base/o3/fills.csv")" = "2014-07-04,HOLV,BUY,100,12.5,0
+2014-07-07,HOLV,BUY,50,10.25,0" ] || fail "--volume-cap entry's rest: $(cat "$base/o3/fills.csv")"
+[ "$(sed -n 5,7p "$base/o3/fills.csv")" = "2014-07-08,HOLV,SELL,50,11.5,0
+2014-07-10,HOLV,SELL,100,12.75,0
+2014-07-11,HOLV,SELL,100,11.25,0" ] ||
     fail "--volume-cap exit: $(cat "$base/o3/fills.csv")"
 # --cash, --from, --to: the equity rows are the sessions 07-01 .. 07-16 from
 # a cash of 5000, no fill outside them

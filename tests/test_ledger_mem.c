@@ -606,7 +606,10 @@ static void test_seq_numbers(void **state)
     assert_int_equal(w.ids.n, 100);
     w.ids.n = 5; /* set back by its owner */
     assert_int_equal(tc_ledger_submit_signal(w.l, es_exit, (size_t)-1, &o, &err), 0);
-    assert_int_equal(o.status, TC_SIGNAL_REJECTED); /* the entry did not fill */
+    /* the entry did not fill: its cancel is asked for, no exit order (no id) */
+    assert_int_equal(o.status, TC_SIGNAL_ACCEPTED);
+    assert_string_equal(o.position_id, "pos-t-9");
+    assert_string_equal(o.order_id, "");
     assert_int_equal(w.ids.n, 5);
     world_close(&w);
     assert_int_equal(world_open(&w, MEM, 1), 0);

@@ -308,11 +308,14 @@ static struct tc_bar bar(int64_t day, const char *px, int64_t vol)
     return b;
 }
 
-static void test_expired_and_canceled(void **state)
+/* A capped entry's rest stays working from bar to bar (the ledger's orders
+ * are GTC); an EXIT in PAPER (the sim broker has no in_txn there) cancels
+ * the rest after its commit, and exits what was filled. */
+static void test_capped_rest_and_exit_cancel(void **state)
 {
     struct fx f;
     struct tc_broker_sim_options so;
-    struct tc_signal_outcome o;
+    struct tc_signal_outcome o, x;
     struct tc_position pos;
     struct tc_error err = {0};
     struct tc_bar b;
@@ -329,31 +332,42 @@ static void test_expired_and_canceled(void **state)
     tc_assert_ok(tc_broker_sim_set_day(f.broker, DAY1, &err), &err);
     sig(json, sizeof(json), "BASE_ENTRY", "v1", ",\"price\":\"100\",\"stop\":\"90\",\"quantity\":\"50\"");
     accepted(&f, json, &o);
-    assert_string_equal(q1(&f, "SELECT status FROM orders"), "SUBMITTED");
-    /* next day: a volume cap of 10% of 200 fills 20 of 50, the DAY order expires */
+    assert_string_equal(q1(&f, "SELECT status || ',' || time_in_force FROM orders"), "SUBMITTED,GTC");
+    /* next day: a volume cap of 10% of 200 fills 20 of 50, the rest works on */
     b = bar(DAY1 + 1, "101", 200);
     tc_assert_ok(tc_broker_on_bar(f.broker, "ES", &b, &err), &err);
-    assert_string_equal(q1(&f, "SELECT status || ',' || filled_quantity FROM orders"), "EXPIRED,2000000000");
+    assert_string_equal(q1(&f, "SELECT status || ',' || filled_quantity FROM orders"),
+                        "PARTIALLY_FILLED,2000000000");
+    tc_assert_ok(tc_broker_sim_set_day(f.broker, DAY1 + 1, &err), &err);
+    b = bar(DAY1 + 2, "102", 100);
+    tc_assert_ok(tc_broker_on_bar(f.broker, "ES", &b, &err), &err);
+    assert_string_equal(q1(&f, "SELECT status || ',' || filled_quantity FROM orders"),
+                        "PARTIALLY_FILLED,3000000000");
     tc_assert_ok(tc_ledger_position_get(f.l, o.position_id, &pos, &err), &err);
-    assert_int_equal(pos.quantity.raw, DEC(20).raw);
+    assert_int_equal(pos.quantity.raw, DEC(30).raw);
     assert_int_equal(pos.status, TC_POSITION_OPEN);
     working = 0;
     tc_assert_ok(tc_broker_open_orders(f.broker, count_open, &working, &err), &err);
-    assert_int_equal(working, 0);
-    assert_string_equal(q1(&f, "SELECT count(*) FROM orders WHERE status IN ('NEW', 'SUBMITTED', "
-                               "'PARTIALLY_FILLED')"), "0");
-    assert_int_equal(tc_broker_sim_working(f.broker), 0);
-    /* the filled part can be exited */
+    assert_int_equal(working, 1);
+    /* the EXIT: the rest (20) canceled after the commit, the 30 held exited */
     sig(json, sizeof(json), "EXIT", "v2", ",\"price\":\"101\"");
-    accepted(&f, json, &o);
-    assert_string_equal(q1(&f, "SELECT quantity FROM orders WHERE client_order_id = 'id:v2:X0'"), "2000000000");
+    accepted(&f, json, &x);
+    assert_string_equal(x.reason, "exit: 1 layer(s) of ES (canceling 1 working entry order(s))");
+    assert_string_equal(q1(&f, "SELECT status || ',' || filled_quantity FROM orders WHERE "
+                               "client_order_id = 'id:v1:L0'"), "CANCELED,3000000000");
+    assert_string_equal(q1(&f, "SELECT quantity || ',' || status FROM orders WHERE "
+                               "client_order_id = 'id:v2:X0'"), "3000000000,SUBMITTED");
+    tc_assert_ok(tc_ledger_position_get(f.l, o.position_id, &pos, &err), &err);
+    assert_int_equal(pos.quantity.raw, DEC(30).raw);
+    assert_int_equal(pos.status, TC_POSITION_OPEN);
+    assert_string_equal(pos.exit_reason, ""); /* the cancel is done: no mark left */
+    assert_int_equal(tc_broker_sim_working(f.broker), 1);
 
-    /* a pyramid-free new base is refused while the layer is open; cancel the
-     * exit: CANCELED with nothing filled, the position stays as it was */
+    /* cancel the exit: CANCELED with nothing filled, the position stays as it was */
     tc_assert_ok(tc_broker_cancel(f.broker, "id:v2:X0", &err), &err);
     assert_string_equal(q1(&f, "SELECT status FROM orders WHERE client_order_id = 'id:v2:X0'"), "CANCELED");
     tc_assert_ok(tc_ledger_position_get(f.l, o.position_id, &pos, &err), &err);
-    assert_int_equal(pos.quantity.raw, DEC(20).raw);
+    assert_int_equal(pos.quantity.raw, DEC(30).raw);
     assert_int_equal(pos.status, TC_POSITION_OPEN);
     {
         size_t nv = 9;
@@ -555,7 +569,7 @@ int main(void)
         cmocka_unit_test(test_one_commit_per_signal),
         cmocka_unit_test(test_rollback_after_in_txn_submit),
         cmocka_unit_test(test_two_phase_ack_and_fill_together),
-        cmocka_unit_test(test_expired_and_canceled),
+        cmocka_unit_test(test_capped_rest_and_exit_cancel),
         cmocka_unit_test(test_entry_canceled_unfilled_closes_empty),
         cmocka_unit_test(test_bad_order_updates),
         cmocka_unit_test(test_deterministic_ids),

@@ -13,7 +13,9 @@
  *      pyramiding changes and the order intents (status NEW, client order id
  *      "<fingerprint>:L<layer>" for an entry, "<fingerprint>:X<layer>" for an
  *      exit), or, for a rejection, only the signal_log row with its reason;
- *   3. each intent goes to the broker. A broker whose submit of it stays
+ *   3. each intent goes to the broker (the market orders the ledger makes
+ *      from signals are GTC in every mode: a signal's quantity is pursued
+ *      until it is filled, or until an EXIT cancels its rest). A broker whose submit of it stays
  *      inside this process (in_txn, broker.h: `instant`; `sim` in BACKTEST)
  *      is called INSIDE the transaction of step 2, and the acknowledgement
  *      (broker_order_id, status SUBMITTED) and the fills it reported from
@@ -42,12 +44,35 @@
  *               (tc_pyramid_check). Size: explicit, else tc_size_pyramid with
  *               base_qty = the base layer's entry quantity and open_qty = the
  *               entry quantity of every open layer.
- *   EXIT        closes every open layer of the instrument (one exit order per
- *               layer that has a filled quantity and no exit in flight), or
- *               only the position named by an optional body key
- *               "position_id". Realised P&L and commission are booked when
- *               the exit fills arrive. A layer whose entry has not filled yet
- *               is left alone (cancelling entries is a later issue).
+ *   EXIT        closes every open layer of the instrument, or only the
+ *               position named by an optional body key "position_id". For
+ *               each such layer: first, when its entry order is still
+ *               working (NEW, SUBMITTED, PARTIALLY_FILLED), the rest of that
+ *               entry is canceled; then, when the layer holds a quantity and
+ *               has no exit in flight, one exit order for what it holds (its
+ *               filled quantity). A layer that holds nothing gets no exit
+ *               order and is closed at quantity 0 by the cancel ("entry
+ *               canceled", no trade, as for any entry that ended unfilled:
+ *               tc_ledger_apply_order_update). The cancel: with a broker
+ *               that has in_txn for the entry (the sim broker in BACKTEST,
+ *               instant) it is made INSIDE the signal transaction
+ *               (tc_broker_cancel; the CANCELED update the broker reports
+ *               from inside it is applied there, as fills reported during
+ *               a submit are); with other brokers (PAPER, LIVE) the layer
+ *               is marked (its exit_reason set while it is not closed) and
+ *               the cancel is sent after the commit, as submissions are,
+ *               its CANCELED update applied when the broker reports it; a
+ *               crash or a broker error before that leaves the mark, and
+ *               tc_ledger_resubmit_pending sends the cancel again. While
+ *               marked, a layer whose exits took all it holds stays open
+ *               (partial) and closes, with its trade, when the entry's
+ *               cancel is applied; the mark goes when the entry ends
+ *               (canceled, or filled whole). A fill of the entry that races
+ *               the cancel (it arrives after the EXIT but before the
+ *               cancel) stays on the layer: the layer stays open, with that
+ *               quantity, for a later EXIT. Realised P&L and commission are
+ *               booked when the exit fills arrive. An EXIT whose layers all
+ *               have their exits (and cancels) in flight is rejected.
  *   STOP_UPDATE moves current_stop of every open layer (tc_stop_update_check
  *               against the base's stop, with the signal's price when given);
  *               a loosening stop is refused unless params allow_stop_loosen.
@@ -326,7 +351,9 @@ int tc_ledger_apply_fill(struct tc_ledger *l, const struct tc_fill *fill, int *a
  * U->reason is logged, the order keeps its own reason), and its position keeps what was filled: an entry order
  * that filled nothing closes its position at quantity 0 (exit reason
  * "entry <status>", no trade row; the pyramiding state is reset when no
- * layer stays open). A repeated update of an order already in that status
+ * layer stays open); an entry of a layer an EXIT marked (EXIT above)
+ * closes it, with its trade row, when its exits took all it held, else
+ * takes the mark off (the layer keeps what it holds). A repeated update of an order already in that status
  * is a no-op (0). TC_ENOTFOUND for an unknown client order id; TC_EINVAL
  * for a status other than EXPIRED/CANCELED, a negative remaining quantity
  * or one that differs from the order's unfilled quantity; TC_ESTATE for an
@@ -338,9 +365,12 @@ int tc_ledger_apply_order_update(struct tc_ledger *l, const struct tc_order_upda
 
 /*
  * Submits every order of the ledger's mode still in status NEW (no broker
- * acknowledgement) again, oldest first, and records the acknowledgements.
- * *N (may be NULL) receives the number submitted. The first broker error is
- * returned after trying them all. Called by tc_ledger_open.
+ * acknowledgement) again, oldest first, and records the acknowledgements;
+ * then sends the cancel of every entry order of that mode still working
+ * whose layer an EXIT marked (EXIT above: a cancel not made before a crash
+ * or refused by the broker), oldest first (not counted in *N). *N (may be
+ * NULL) receives the number submitted. The first broker error is returned
+ * after trying them all. Called by tc_ledger_open.
  */
 int tc_ledger_resubmit_pending(struct tc_ledger *l, size_t *n, struct tc_error *err);
 
@@ -382,7 +412,10 @@ struct tc_position {
     struct tc_dec closed_quantity; /* exit fills so far */
     struct tc_dec exit_price;      /* VWAP of exit fills; 0 when none */
     int64_t exit_time_us;          /* 0 until closed */
-    char exit_reason[TC_LEDGER_TEXT_MAX];
+    char exit_reason[TC_LEDGER_TEXT_MAX]; /* set when closed; on a layer not
+                                     closed: an EXIT's reason while the
+                                     cancel of its working entry is pending
+                                     (EXIT above), else "" */
     struct tc_dec realized_pnl;
     struct tc_dec commission;      /* entry and exit commission */
     int64_t version;

@@ -96,6 +96,14 @@ struct submit_ctx {
     struct tc_fill *fills;
     size_t n, cap;
     int rc;                         /* out of memory keeping a fill */
+    /* a cancel inside the signal transaction (tc__ledger_cancel_in_txn):
+     * the order canceled, whether its update came, and the first fill or
+     * update reported during it that could not be applied (it fails the
+     * transaction) */
+    const char *cancel_coid;
+    int seen;
+    int urc;
+    struct tc_error *uerr;          /* its message (with CANCEL_COID) */
 };
 
 static _Thread_local struct submit_ctx *tl_submit;
@@ -226,12 +234,61 @@ int tc__ledger_submit_intent(struct tc_ledger *l, const struct tc_order_intent *
 }
 
 /* ------------------------------------------------------------------------ */
+/* Cancels of working entries (an EXIT's)                                     */
+
+int tc__ledger_cancel_in_txn(struct tc_ledger *l, struct tc_txn *tx, const char *coid,
+                             struct tc__ledger_changes *ch, int *deferred, struct tc_error *err)
+{
+    struct submit_ctx sc, *outer = tl_submit;
+    struct tc_error e2, ue;
+    int rc;
+    tc__ledger_err_clear(&e2);
+    tc__ledger_err_clear(&ue);
+
+    *deferred = 0;
+    memset(&sc, 0, sizeof(sc));
+    sc.l = l;
+    sc.coid = ""; /* no fill is kept: each is applied in TX */
+    sc.tx = tx;
+    sc.ch = ch;
+    sc.cancel_coid = coid;
+    sc.uerr = &ue;
+    tl_submit = &sc;
+    rc = tc_broker_cancel(l->opt.broker, coid, &e2);
+    tl_submit = outer;
+    free(sc.fills);
+    if (sc.urc)
+        return tc_error_set(err, sc.urc, "cancel of order \"%s\": %s", coid,
+                            tc_error_msg(&ue));
+    if (!sc.seen) {
+        /* the broker did not cancel it here: as with a broker called after
+         * the commit, the cancel is sent after the commit */
+        TC_LOG_WARN("ledger", "entry cancel not done inside the transaction; sent after the commit",
+                    TC_LF_STR("client_order_id", coid),
+                    TC_LF_STR("error", rc ? tc_error_msg(&e2) : "no update reported"));
+        *deferred = 1;
+    }
+    return 0;
+}
+
+int tc__ledger_cancel_entry(struct tc_ledger *l, const char *coid, struct tc_error *err)
+{
+    int rc;
+
+    if (!l->opt.broker)
+        return 0;
+    if ((rc = tc_broker_cancel(l->opt.broker, coid, err)) != 0)
+        return tc_error_prefix(err, "cancel of order \"%s\"", coid);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Recovery                                                                   */
 
 int tc_ledger_resubmit_pending(struct tc_ledger *l, size_t *n, struct tc_error *err)
 {
     struct tc__repo_vec vec = {NULL, 0, 0, sizeof(struct tc_order_intent)};
-    int rc, first = 0;
+    int rc, rcc, first = 0;
     struct tc_error e2 = {0};
 
     if (n)
@@ -258,7 +315,35 @@ int tc_ledger_resubmit_pending(struct tc_ledger *l, size_t *n, struct tc_error *
         rc = first;
     }
     free(vec.items);
-    return rc;
+    if (rc != 0 && !first)
+        return rc;
+    /* then the cancels an EXIT asked for and that were not made (a crash
+     * between its commit and the cancel, a broker that failed) */
+    vec.items = NULL;
+    vec.n = vec.cap = 0;
+    vec.size = sizeof(struct tc__ledger_cancel);
+    if ((rcc = l->repo->cancels_pending(l, &vec, &e2)) != 0) {
+        if (!first) {
+            first = rcc;
+            tc_error_set(err, rcc, "%s", tc_error_msg(&e2));
+        }
+    } else {
+        const struct tc__ledger_cancel *items = vec.items;
+        for (size_t k = 0; k < vec.n; k++) {
+            int rc3 = tc__ledger_cancel_entry(l, items[k].client_order_id, &e2);
+            if (rc3 != 0) {
+                TC_LOG_WARN("ledger", "recovery: entry cancel not sent",
+                            TC_LF_STR("order_id", items[k].order_id),
+                            TC_LF_STR("error", tc_error_msg(&e2)));
+                if (!first) {
+                    first = rc3;
+                    tc_error_set(err, rc3, "%s", tc_error_msg(&e2));
+                }
+            }
+        }
+    }
+    free(vec.items);
+    return first;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -321,6 +406,9 @@ static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct
             return dec_err(err, "the entry price", x);
         }
         p->quantity = q;
+        if (p->exit_reason[0] && p->status != TC_POSITION_CLOSED &&
+            tc_dec_add_fast(o->filled, f->quantity, &t1) == 0 && tc_dec_cmp(t1, o->quantity) >= 0)
+            p->exit_reason[0] = '\0'; /* the entry filled whole: no cancel left to wait for */
     } else {
         if (tc_dec_cmp(f->quantity, p->quantity) > 0)
             return tc_error_set(err, TC_EINVAL,
@@ -341,7 +429,9 @@ static int apply_to_position(struct fill_ctx *c, struct tc_txn *tx, const struct
             tc_dec_sub_fast(p->quantity, f->quantity, &p->quantity) != 0)
             return dec_err(err, "the exit", x);
         p->closed_quantity = q;
-        if (tc_dec_is_zero(p->quantity)) {
+        /* an exit reason on a layer not closed: an EXIT is cancelling its
+         * working entry (ledger.h); the layer closes when that ends */
+        if (tc_dec_is_zero(p->quantity) && !p->exit_reason[0]) {
             p->status = TC_POSITION_CLOSED;
             p->exit_time_us = f->filled_at_us;
             /* the order's reason copied whole (its buffer is as long:
@@ -541,6 +631,10 @@ int tc__ledger_on_fill(const struct tc_fill *fill, void *ud)
         /* another order's fill from inside a submit in the signal
          * transaction (brokers with in_txn do not do that): applied there */
         rc = fill_body(ud, sc->tx, fill, sc->ch, &applied, &err);
+        if (rc != 0 && sc->cancel_coid && !sc->urc) {
+            sc->urc = rc; /* a cancel's transaction does not commit half a fill */
+            *sc->uerr = err;
+        }
         if (rc != 0)
             TC_LOG_ERROR("ledger", "fill not applied", TC_LF_STR("execution_id", fill->execution_id),
                          TC_LF_STR("error", tc_error_msg(&err)));
@@ -562,17 +656,18 @@ struct upd_ctx {
     struct tc__ledger_changes *ch;
 };
 
-static int update_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
+/* U applied in TX (the update's own transaction, or the signal
+ * transaction of a cancel made inside it). */
+static int update_write(struct tc_ledger *l, struct tc_txn *tx, const struct tc_order_update *u,
+                        struct tc__ledger_changes *ch, struct tc_error *err)
 {
-    struct upd_ctx *c = ud;
-    struct tc_ledger *l = c->l;
-    const struct tc_order_update *u = c->u;
     const char *status = tc_order_status_name(u->status);
     struct tc__ledger_order o;
+    struct tc_position p;
     struct tc_dec left;
     int64_t now = tc_clock_now(l->opt.clock);
     char a[TC_DEC_STRLEN], b[TC_DEC_STRLEN];
-    int rc;
+    int rc, found = 0;
 
     if ((rc = load_order(l, tx, u->client_order_id, &o, err)) != 0)
         return rc;
@@ -594,35 +689,55 @@ static int update_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     }
     if ((rc = l->repo->order_status(l, tx, &o, u->status, now, err)) != 0)
         return rc;
-    if (!o.closing && tc_dec_is_zero(o.filled)) {
-        /* an entry that never filled: its layer closes empty */
-        struct tc_position p;
-        int found = 0;
-        if ((rc = tc__ledger_get_position(l, tx, o.position_id, o.pos, &p, &found, err)) != 0)
-            return rc;
-        if (found && p.status != TC_POSITION_CLOSED && tc_dec_is_zero(p.quantity)) {
-            p.status = TC_POSITION_CLOSED;
-            p.exit_time_us = u->at_us ? u->at_us : now;
+    if (o.closing)
+        return 0;
+    if ((rc = tc__ledger_get_position(l, tx, o.position_id, o.pos, &p, &found, err)) != 0)
+        return rc;
+    if (!found || p.status == TC_POSITION_CLOSED)
+        return 0;
+    if (tc_dec_is_zero(p.quantity) && (tc_dec_is_zero(o.filled) || p.exit_reason[0])) {
+        /* an entry that never filled: its layer closes empty; a layer an
+         * EXIT is done with (its exits took all it held): it closes now,
+         * with its trade */
+        int traded = tc_dec_sign(p.closed_quantity) > 0;
+        p.status = TC_POSITION_CLOSED;
+        p.exit_time_us = u->at_us ? u->at_us : now;
+        if (!traded)
             snprintf(p.exit_reason, sizeof(p.exit_reason), "entry %s",
                      u->status == TC_ORDER_EXPIRED ? "expired" : "canceled");
-            if ((rc = tc__ledger_save_position(l, tx, &p, o.pos, c->ch, err)) != 0 ||
-                (rc = reset_if_flat(l, tx, &p, o.slot, now, err)) != 0)
+        if ((rc = tc__ledger_save_position(l, tx, &p, o.pos, ch, err)) != 0)
+            return rc;
+        if (traded) {
+            struct tc_dec net;
+            if (tc_dec_sub_fast(p.realized_pnl, p.commission, &net) != 0)
+                return tc_error_set(err, TC_ERANGE, "order update \"%s\": the net p&l overflows",
+                                    u->client_order_id);
+            if ((rc = l->repo->trade_insert(l, tx, &p, o.pos, net, now, err)) != 0)
                 return rc;
         }
+        return reset_if_flat(l, tx, &p, o.slot, now, err);
     }
-    return tc__ledger_fault(l, "update:before_commit", err);
+    if (p.exit_reason[0]) {
+        /* the EXIT's cancel is done: the layer keeps what it holds (its
+         * exit in flight, or a fill that came before the cancel) */
+        p.exit_reason[0] = '\0';
+        return tc__ledger_save_position(l, tx, &p, o.pos, ch, err);
+    }
+    return 0;
 }
 
-int tc_ledger_apply_order_update(struct tc_ledger *l, const struct tc_order_update *u,
-                                 struct tc_error *err)
+static int update_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
 {
-    struct tc__ledger_changes ch = {0};
-    struct upd_ctx c = {l, u, &ch};
-    char buf[TC_DEC_STRLEN];
-    int rc;
+    struct upd_ctx *c = ud;
+    int rc = update_write(c->l, tx, c->u, c->ch, err);
+    return rc ? rc : tc__ledger_fault(c->l, "update:before_commit", err);
+}
 
-    if (!l || !u)
-        return tc_error_set(err, TC_EINVAL, "ledger: apply_order_update needs a ledger and an update");
+/* The checks of an update's fields, before any transaction. */
+static int update_check(const struct tc_order_update *u, struct tc_error *err)
+{
+    char buf[TC_DEC_STRLEN];
+
     if (!memchr(u->client_order_id, 0, sizeof(u->client_order_id)))
         return tc_error_set(err, TC_EINVAL,
                             "order update: client order id is longer than %d characters",
@@ -641,6 +756,20 @@ int tc_ledger_apply_order_update(struct tc_ledger *l, const struct tc_order_upda
         return tc_error_set(err, TC_EINVAL, "order update \"%s\": remaining quantity %s is negative",
                             u->client_order_id, buf);
     }
+    return 0;
+}
+
+int tc_ledger_apply_order_update(struct tc_ledger *l, const struct tc_order_update *u,
+                                 struct tc_error *err)
+{
+    struct tc__ledger_changes ch = {0};
+    struct upd_ctx c = {l, u, &ch};
+    int rc;
+
+    if (!l || !u)
+        return tc_error_set(err, TC_EINVAL, "ledger: apply_order_update needs a ledger and an update");
+    if ((rc = update_check(u, err)) != 0)
+        return rc;
     rc = tc__ledger_run(l, update_fn, &c, &ch, err);
     tc__ledger_changes_release(&ch);
     return rc;
@@ -648,8 +777,24 @@ int tc_ledger_apply_order_update(struct tc_ledger *l, const struct tc_order_upda
 
 int tc__ledger_on_update(const struct tc_order_update *u, void *ud)
 {
+    struct submit_ctx *sc = tl_submit;
     struct tc_error err = {0};
-    int rc = tc_ledger_apply_order_update(ud, u, &err);
+    int rc;
+
+    if (sc && sc->l == ud && sc->tx) {
+        /* reported from inside a broker call in the signal transaction (a
+         * cancel there): applied there; a failure fails that transaction */
+        if ((rc = update_check(u, &err)) == 0)
+            rc = update_write(ud, sc->tx, u, sc->ch, &err);
+        if (rc != 0 && sc->cancel_coid && !sc->urc) {
+            sc->urc = rc;
+            *sc->uerr = err;
+        }
+        if (rc == 0 && sc->cancel_coid && strcmp(u->client_order_id, sc->cancel_coid) == 0)
+            sc->seen = 1;
+    } else {
+        rc = tc_ledger_apply_order_update(ud, u, &err);
+    }
     if (rc != 0)
         TC_LOG_ERROR("ledger", "order update not applied",
                      TC_LF_STR("client_order_id", u->client_order_id),

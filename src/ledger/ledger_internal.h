@@ -174,6 +174,20 @@ int tc__ledger_submit_in_txn(struct tc_ledger *l, struct tc_txn *tx,
                              const struct tc_order_intent *intent, size_t ref,
                              struct tc__ledger_changes *ch, int *deferred, struct tc_error *err);
 
+/* Cancels the working entry order COID for an EXIT inside TX (the signal
+ * transaction; the broker has in_txn for it): the CANCELED update (and any
+ * fill) the broker reports from inside its cancel is applied in TX, its
+ * images to CH; a failure applying one fails the transaction. When the
+ * broker does not cancel it there (an error, or no update reported),
+ * nothing is written and *DEFERRED is set: the caller marks the layer and
+ * sends the cancel after the commit. */
+int tc__ledger_cancel_in_txn(struct tc_ledger *l, struct tc_txn *tx, const char *coid,
+                             struct tc__ledger_changes *ch, int *deferred, struct tc_error *err);
+/* Sends the cancel of entry order COID to the broker outside any
+ * transaction (its update is applied by the update handler); 0 without a
+ * broker. */
+int tc__ledger_cancel_entry(struct tc_ledger *l, const char *coid, struct tc_error *err);
+
 /* A new id of KIND ("ord", "pos", "fill") into BUF (TC_ID_BUFSZ): the
  * options' id_fn, else "ord-<uuid>", "pos-<uuid>", "<uuid>". */
 int tc__ledger_new_id(struct tc_ledger *l, const char *kind, char *buf, size_t cap,

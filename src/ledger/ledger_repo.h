@@ -45,6 +45,16 @@ struct tc__ledger_layer {
     struct tc_dec planned;   /* its OPEN orders' quantity (not REJECTED/CANCELED/EXPIRED) */
     int64_t exits_in_flight; /* CLOSE orders NEW, SUBMITTED or PARTIALLY_FILLED */
     size_t pos;              /* its POS (memory), 0 for SQL */
+    int entry_working;       /* its entry (OPEN) order is NEW, SUBMITTED or
+                                PARTIALLY_FILLED */
+    char entry_coid[TC_CLIENT_ORDER_ID_MAX]; /* that order's client order id
+                                                (written only when ENTRY_WORKING) */
+};
+
+/* An entry order whose cancel an EXIT asked for (ledger.h, EXIT). */
+struct tc__ledger_cancel {
+    char client_order_id[TC_CLIENT_ORDER_ID_MAX];
+    char order_id[TC_ID_BUFSZ];
 };
 
 /* A portfolio's definition as the signal path needs it; with its state's
@@ -223,6 +233,11 @@ struct tc__ledger_repo_ops {
     /* orders of the ledger's mode in status NEW, oldest first, into VEC (of
      * struct tc_order_intent; caller frees items) */
     int (*orders_new)(struct tc_ledger *l, struct tc__repo_vec *vec, struct tc_error *err);
+    /* entry orders of the ledger's mode still working (NEW, SUBMITTED,
+     * PARTIALLY_FILLED) whose position is not closed and has an exit reason
+     * (an EXIT asked for their cancel: ledger.h), oldest first, into VEC (of
+     * struct tc__ledger_cancel; caller frees items) */
+    int (*cancels_pending)(struct tc_ledger *l, struct tc__repo_vec *vec, struct tc_error *err);
 
     /* fills: unique by execution id (*INSERTED 0 for a duplicate), with
      * the id FILL_ID (the memory backend keeps none: nothing reads it, and

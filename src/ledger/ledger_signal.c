@@ -38,6 +38,7 @@ struct sig_ctx {
     struct tc_signal_outcome *out;
     struct tc__repo_vec intents;   /* struct tc_order_intent */
     struct tc__repo_vec layers;    /* struct tc__ledger_layer */
+    struct tc__repo_vec cancels;   /* struct tc__ledger_cancel: sent after the commit */
     size_t slot;                   /* the (portfolio, instrument) handle (ledger_repo.h) */
     size_t pf;                     /* the portfolio's handle (ledger_repo.h) */
     /* the handles of the first NREF intents' orders (ledger_repo.h), made
@@ -307,7 +308,7 @@ static int add_order(struct sig_ctx *c, struct tc_txn *tx, const struct tc_posit
     o->mode = l->opt.mode;
     o->side = closing ? exit_side(p->side) : entry_side(p->side);
     o->type = TC_ORDER_MARKET;
-    o->tif = TC_TIF_DAY;
+    o->tif = TC_TIF_GTC; /* pursued until filled, or until an EXIT cancels it */
     o->quantity = qty;
     o->multiplier = p->multiplier;
     o->has_ref_price = s->has_price;
@@ -562,12 +563,68 @@ static int do_pyramid(struct decide *d)
     return 0;
 }
 
+/* " (canceling N working entry order(s))" (out of the way: an EXIT
+ * cancels nothing, as a rule) */
+static void txt_cancels(struct txt *t, size_t n)
+{
+    char buf[64];
+    int len = snprintf(buf, sizeof(buf), " (canceling %zu working entry order(s))", n);
+    txt_mem(t, buf, len > 0 ? (size_t)len : 0);
+}
+
+/* An EXIT's layer whose entry order is still working and has no cancel
+ * asked for yet (no exit reason on the open layer: ledger.h). */
+static int cancel_due(const struct tc__ledger_layer *ly)
+{
+    return ly->entry_working && !ly->p.exit_reason[0];
+}
+
+/* Cancels the working entry of layer LY for an EXIT: inside the
+ * transaction when the broker takes it there (the update applied there:
+ * an entry that filled nothing closes its layer at 0), else the layer is
+ * marked with the exit's reason and the cancel sent after the commit. */
+static int cancel_entry(struct decide *d, struct tc__ledger_layer *ly)
+{
+    struct sig_ctx *c = d->c;
+    struct tc_ledger *l = c->l;
+    struct tc__ledger_cancel *x;
+    int rc, deferred = 1;
+
+    if (l->opt.broker) {
+        struct tc_order_intent in;
+        memset(&in, 0, sizeof(in));
+        memcpy(in.client_order_id, ly->entry_coid, sizeof(in.client_order_id));
+        COPY_ID(in.portfolio_id, ly->p.portfolio_id);
+        COPY_ID(in.strategy_id, ly->p.strategy_id);
+        COPY_ID(in.instrument_id, ly->p.instrument_id);
+        in.mode = l->opt.mode;
+        in.side = entry_side(ly->p.side);
+        in.type = TC_ORDER_MARKET;
+        in.tif = TC_TIF_GTC;
+        if (tc_broker_in_txn(l->opt.broker, &in) &&
+            (rc = tc__ledger_cancel_in_txn(l, d->tx, ly->entry_coid, &c->ch, &deferred, d->err)) !=
+                0)
+            return rc;
+    }
+    if (!deferred)
+        return 0;
+    tc__ledger_copy(ly->p.exit_reason, sizeof(ly->p.exit_reason),
+                    c->sig->reason[0] ? c->sig->reason : "exit");
+    if ((rc = tc__ledger_save_position(l, d->tx, &ly->p, ly->pos, &c->ch, d->err)) != 0)
+        return rc;
+    if (!(x = tc__repo_vec_push(&c->cancels)))
+        return tc_error_set(d->err, TC_ENOMEM, "signal %s: out of memory", c->fp);
+    memcpy(x->client_order_id, ly->entry_coid, sizeof(x->client_order_id));
+    x->order_id[0] = '\0';
+    return 0;
+}
+
 static int do_exit(struct decide *d)
 {
     struct sig_ctx *c = d->c;
     const struct tc_signal *s = c->sig;
-    const struct tc__ledger_layer *ly = c->layers.items;
-    size_t todo = 0, named = 0;
+    struct tc__ledger_layer *ly = c->layers.items;
+    size_t todo = 0, named = 0, cancels = 0;
     int rc;
 
     for (size_t k = 0; k < c->layers.n; k++) {
@@ -576,7 +633,8 @@ static int do_exit(struct decide *d)
         named++;
         if (ly[k].p.side != s->side)
             return side_mismatch(d, &ly[k]);
-        if (tc_dec_sign(ly[k].p.quantity) > 0 && ly[k].exits_in_flight == 0)
+        if ((tc_dec_sign(ly[k].p.quantity) > 0 && ly[k].exits_in_flight == 0) ||
+            cancel_due(&ly[k]))
             todo++;
     }
     if (c->named_position[0] && !named)
@@ -586,30 +644,41 @@ static int do_exit(struct decide *d)
         return REJECT(d, "exit: portfolio \"%s\" has nothing open in \"%s\"", s->portfolio,
                       s->instrument);
     if (!todo)
-        return REJECT(d, "exit: nothing to exit in \"%s\" for portfolio \"%s\" (entries not filled "
-                         "or exits already in flight)",
+        return REJECT(d, "exit: nothing to exit in \"%s\" for portfolio \"%s\" (exits already "
+                         "in flight)",
                       s->instrument, s->portfolio);
     if ((rc = touch_state(d)) != 0)
         return rc;
     for (size_t k = 0; k < c->layers.n; k++) {
+        int cancel;
         if (c->named_position[0] && strcmp(ly[k].p.position_id, c->named_position) != 0)
             continue;
-        if (tc_dec_sign(ly[k].p.quantity) <= 0 || ly[k].exits_in_flight != 0)
+        cancel = cancel_due(&ly[k]);
+        if (!cancel && (tc_dec_sign(ly[k].p.quantity) <= 0 || ly[k].exits_in_flight != 0))
             continue;
-        if ((rc = add_order(c, d->tx, &ly[k].p, ly[k].pos, 1, ly[k].p.quantity, d->err)) != 0)
+        if (cancel) {
+            /* first: the layer holds then what it will hold */
+            if ((rc = cancel_entry(d, &ly[k])) != 0)
+                return rc;
+            cancels++;
+        }
+        if (tc_dec_sign(ly[k].p.quantity) > 0 && ly[k].exits_in_flight == 0 &&
+            (rc = add_order(c, d->tx, &ly[k].p, ly[k].pos, 1, ly[k].p.quantity, d->err)) != 0)
             return rc;
         if (!c->out->position_id[0]) {
             tc__ledger_copy(c->out->position_id, sizeof(c->out->position_id), ly[k].p.position_id);
             c->out_pos = ly[k].pos;
         }
     }
-    /* "exit: %zu layer(s) of %s" */
+    /* "exit: %zu layer(s) of %s[ (canceling %zu working entry order(s))]" */
     {
         struct txt t = {c->out->reason, sizeof(c->out->reason), 0};
         TXT_LIT(&t, "exit: ");
         txt_u64(&t, todo);
         TXT_LIT(&t, " layer(s) of ");
         txt_str(&t, s->instrument);
+        if (cancels)
+            txt_cancels(&t, cancels);
         txt_end(&t);
     }
     return 0;
@@ -756,6 +825,7 @@ static int sig_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
     c->slot = 0; /* a handle of this attempt only */
     c->out_pos = c->out_ord = 0;
     c->intents.n = 0;
+    c->cancels.n = 0;
     tc__ledger_changes_reset(&c->ch);
     row.fp = c->fp;
     row.fp_len = c->fp_len;
@@ -806,6 +876,7 @@ static void ctx_release(struct sig_ctx *c)
 {
     free(c->intents.items);
     free(c->layers.items);
+    free(c->cancels.items);
     tc__ledger_changes_release(&c->ch);
     tc_instrument_release(&c->inst_own);
 }
@@ -843,7 +914,7 @@ static struct sig_ctx *ctx_get(struct tc_ledger *l)
     tc__ledger_err_clear(&c->pre_reason);
     c->inst = NULL;
     tc__ledger_changes_reset(&c->ch);
-    c->intents.n = c->layers.n = 0;
+    c->intents.n = c->layers.n = c->cancels.n = 0;
     l->scratch_busy = 1;
     return c;
 }
@@ -881,6 +952,7 @@ static int process(struct sig_ctx *c, struct tc_signal_outcome *out, struct tc_e
 
     c->intents.size = sizeof(struct tc_order_intent);
     c->layers.size = sizeof(struct tc__ledger_layer);
+    c->cancels.size = sizeof(struct tc__ledger_cancel);
     c->out = out; /* written in place (no copy of it after) */
     rc = tc__ledger_run(l, sig_fn, c, &c->ch, err);
     if (rc != 0) {
@@ -900,6 +972,16 @@ static int process(struct sig_ctx *c, struct tc_signal_outcome *out, struct tc_e
             TC_LOG_WARN("ledger", "order intent not submitted; it stays NEW for recovery",
                         TC_LF_STR("order_id", o->order_id),
                         TC_LF_STR("client_order_id", o->client_order_id),
+                        TC_LF_STR("error", tc_error_msg(&e2)));
+    }
+    for (size_t k = 0; k < c->cancels.n; k++) {
+        const struct tc__ledger_cancel *x = (const struct tc__ledger_cancel *)c->cancels.items + k;
+        struct tc_error e2;
+        tc__ledger_err_clear(&e2);
+        if (tc__ledger_cancel_entry(l, x->client_order_id, &e2) != 0)
+            TC_LOG_WARN("ledger", "entry cancel not sent; tc_ledger_resubmit_pending sends it",
+                        TC_LF_STR("order_id", x->order_id),
+                        TC_LF_STR("client_order_id", x->client_order_id),
                         TC_LF_STR("error", tc_error_msg(&e2)));
     }
     return 0;

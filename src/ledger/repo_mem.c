@@ -1669,7 +1669,9 @@ static int mem_pos_save(struct tc_ledger *l, struct tc_txn *tx, const struct tc_
     /* the reason as its column keeps it (at most 255 bytes); stored again
      * only when it changed */
     reason = e->v.exit_reason;
-    if (p->exit_reason[0] || reason) {
+    if (!p->exit_reason[0]) {
+        reason = 0; /* none (an EXIT's mark cleared: ledger_fill.c) */
+    } else {
         const char *end = memchr(p->exit_reason, 0, sizeof(p->exit_reason) - 1);
         size_t n = end ? (size_t)(end - p->exit_reason) : sizeof(p->exit_reason) - 1;
         const char *cur = str_at(&m->a, reason), *why;
@@ -1777,6 +1779,7 @@ static int mem_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfo
         m->t[T_POS].last = (size_t)s->pos[k] + 1;
         ly->planned = TC_DEC_ZERO;
         ly->exits_in_flight = 0;
+        ly->entry_working = 0;
         ly->pos = (size_t)s->pos[k] + 1;
         for (size_t o = e->first_order; o; o = ((const struct mord *)tab_at(ot, o - 1))->next) {
             const struct mord *od = tab_at(ot, o - 1);
@@ -1786,6 +1789,11 @@ static int mem_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfo
                 if (tc_dec_add_fast(ly->planned, od->quantity, &ly->planned) != 0)
                     return tc_error_set(err, TC_ERANGE, "position \"%s\": planned quantity overflows",
                                         ly->p.position_id);
+                if (st != TC_ORDER_FILLED) {
+                    /* working: an EXIT cancels it (its id copied only then) */
+                    ly->entry_working = 1;
+                    copy_str(ly->entry_coid, sizeof(ly->entry_coid), od->key);
+                }
             } else if (od->closing && (st == TC_ORDER_NEW || st == TC_ORDER_SUBMITTED ||
                                        st == TC_ORDER_PARTIALLY_FILLED)) {
                 ly->exits_in_flight++;
@@ -2169,6 +2177,47 @@ static int mem_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
     return 0;
 }
 
+static int mem_cancels_pending(struct tc_ledger *l, struct tc__repo_vec *vec,
+                               struct tc_error *err)
+{
+    struct mem *m = M(l);
+    struct tc__repo_vec all = {NULL, 0, 0, sizeof(struct tc_order_intent)};
+    int rc = 0;
+
+    vec->n = 0;
+    for (size_t k = 0; k < m->t[T_ORD].n; k++) {
+        const struct mord *e = tab_at(&m->t[T_ORD], k);
+        const struct mpos *p = tab_at(&m->t[T_POS], e->pos);
+        enum tc_order_status st = e->s.status;
+        struct tc_order_intent *o;
+        if (e->closing || e->mode != l->opt.mode ||
+            (st != TC_ORDER_NEW && st != TC_ORDER_SUBMITTED && st != TC_ORDER_PARTIALLY_FILLED) ||
+            p->v.status == TC_POSITION_CLOSED || !p->v.exit_reason ||
+            !str_at(&m->a, p->v.exit_reason)[0])
+            continue;
+        if (!(o = tc__repo_vec_push(&all))) {
+            rc = tc_error_set(err, TC_ENOMEM, "ledger: out of memory listing cancels");
+            goto out;
+        }
+        intent_out(m, e, o);
+    }
+    if (all.n > 1)
+        qsort(all.items, all.n, sizeof(struct tc_order_intent), intent_cmp);
+    for (size_t k = 0; k < all.n; k++) {
+        const struct tc_order_intent *o = (const struct tc_order_intent *)all.items + k;
+        struct tc__ledger_cancel *c = tc__repo_vec_push(vec);
+        if (!c) {
+            rc = tc_error_set(err, TC_ENOMEM, "ledger: out of memory listing cancels");
+            goto out;
+        }
+        memcpy(c->client_order_id, o->client_order_id, sizeof(c->client_order_id));
+        memcpy(c->order_id, o->order_id, sizeof(c->order_id));
+    }
+out:
+    free(all.items);
+    return rc;
+}
+
 /* ------------------------------------------------------------------------ */
 /* fills and trades                                                           */
 
@@ -2469,6 +2518,7 @@ const struct tc__ledger_repo_ops tc__ledger_repo_mem = {
     .order_filled = mem_order_filled,
     .order_status = mem_order_status,
     .orders_new = mem_orders_new,
+    .cancels_pending = mem_cancels_pending,
     .fill_insert = mem_fill_insert,
     .trade_insert = mem_trade_insert,
     .pyr_get = mem_pyr_get,

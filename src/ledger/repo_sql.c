@@ -511,6 +511,11 @@ static int layer_cb(const struct tc_row *row, void *ud)
         (rc = tc__repo_col_dec(row, TC__POS_NCOLS, &ly->planned)) != 0 ||
         (rc = tc_row_int(row, TC__POS_NCOLS + 1, &ly->exits_in_flight)) != 0)
         return rc;
+    ly->entry_working = !tc_row_is_null(row, TC__POS_NCOLS + 2);
+    if (ly->entry_working &&
+        (rc = tc__repo_col_str(row, TC__POS_NCOLS + 2, ly->entry_coid, sizeof(ly->entry_coid))) !=
+            0)
+        return rc;
     return 0;
 }
 
@@ -527,7 +532,10 @@ static int sql_layers(struct tc_ledger *l, struct tc_txn *tx, const char *portfo
                        "WHERE o.position_id = p.position_id AND o.intent = 'OPEN' AND o.status "
                        "NOT IN ('REJECTED', 'CANCELED', 'EXPIRED')), 0), (SELECT COUNT(*) FROM "
                        "orders o WHERE o.position_id = p.position_id AND o.intent = 'CLOSE' AND "
-                       "o.status IN ('NEW', 'SUBMITTED', 'PARTIALLY_FILLED')) FROM positions p "
+                       "o.status IN ('NEW', 'SUBMITTED', 'PARTIALLY_FILLED')), (SELECT "
+                       "MIN(o.client_order_id) FROM orders o WHERE o.position_id = p.position_id "
+                       "AND o.intent = 'OPEN' AND o.status IN ('NEW', 'SUBMITTED', "
+                       "'PARTIALLY_FILLED')) FROM positions p "
                        "WHERE p.portfolio_id = $1 AND p.instrument_id = $2 AND p.status <> "
                        "'closed' ORDER BY p.layer, p.position_id",
                        v, 2, layer_cb, vec, NULL, err);
@@ -562,13 +570,14 @@ static int sql_order_insert(struct tc_ledger *l, struct tc_txn *tx, const struct
                          TC_V_DEC(o->multiplier),
                          o->has_ref_price ? TC_V_DEC(o->ref_price) : TC_V_NULL,
                          TC_V_TEXT(fingerprint), TC_V_TEXT(position_id), opt_text(reason),
-                         TC_V_TIME(o->created_at_us)};
+                         TC_V_TIME(o->created_at_us),
+                         TC_V_TEXT(o->tif == TC_TIF_GTC ? "GTC" : "DAY")};
     int rc = tc_txn_exec(tx,
                          "INSERT INTO orders (order_id, client_order_id, portfolio_id, "
                          "strategy_id, instrument_id, mode, run_id, side, intent, type, "
                          "time_in_force, quantity, filled_quantity, multiplier, ref_price, status, "
                          "signal_fingerprint, position_id, reason, version, created_at, "
-                         "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'MARKET', 'DAY', "
+                         "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'MARKET', $17, "
                          "$10, 0, $11, $12, 'NEW', $13, $14, $15, 1, $16, $16)",
                          v, sizeof(v) / sizeof(v[0]), NULL, NULL, NULL, err);
     *ref = 0;
@@ -738,6 +747,38 @@ static int sql_orders_new(struct tc_ledger *l, struct tc__repo_vec *vec, struct 
 {
     struct pending_read r = {l, vec};
     return tc_store_txn(l->opt.runtime, TC_TXN_READ, pending_fn, &r, err);
+}
+
+static int cancel_cb(const struct tc_row *row, void *ud)
+{
+    struct tc__ledger_cancel *c = tc__repo_vec_push(ud);
+    int rc;
+    if (!c)
+        return TC_ENOMEM;
+    if ((rc = tc__repo_col_str(row, 0, c->order_id, sizeof(c->order_id))) != 0 ||
+        (rc = tc__repo_col_str(row, 1, c->client_order_id, sizeof(c->client_order_id))) != 0)
+        return rc;
+    return 0;
+}
+
+static int cancels_fn(struct tc_txn *tx, void *ud, struct tc_error *err)
+{
+    struct pending_read *r = ud;
+    struct tc_val v[] = {TC_V_TEXT(tc_mode_name(r->l->opt.mode))};
+    r->vec->n = 0;
+    return tc_txn_exec(tx,
+                       "SELECT o.order_id, o.client_order_id FROM orders o JOIN positions p ON "
+                       "p.position_id = o.position_id WHERE o.mode = $1 AND o.intent = 'OPEN' "
+                       "AND o.status IN ('NEW', 'SUBMITTED', 'PARTIALLY_FILLED') AND p.status "
+                       "<> 'closed' AND p.exit_reason IS NOT NULL AND p.exit_reason <> '' "
+                       "ORDER BY o.created_at, o.order_id",
+                       v, 1, cancel_cb, r->vec, NULL, err);
+}
+
+static int sql_cancels_pending(struct tc_ledger *l, struct tc__repo_vec *vec, struct tc_error *err)
+{
+    struct pending_read r = {l, vec};
+    return tc_store_txn(l->opt.runtime, TC_TXN_READ, cancels_fn, &r, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1047,6 +1088,7 @@ const struct tc__ledger_repo_ops tc__ledger_repo_sql = {
     .order_filled = sql_order_filled,
     .order_status = sql_order_status,
     .orders_new = sql_orders_new,
+    .cancels_pending = sql_cancels_pending,
     .fill_insert = sql_fill_insert,
     .trade_insert = sql_trade_insert,
     .pyr_get = sql_pyr_get,
