@@ -202,6 +202,14 @@ bad "under a missing folder" 1 'f/nowhere/SYN.csv: cannot open: No such file or 
     "${STRAT[@]}" --data f/nowhere/SYN.csv
 bad "under a regular file" 1 'f/a/SYN.csv/x.csv: cannot open: Not a directory' \
     "${STRAT[@]}" --data f/a/SYN.csv/x.csv
+# a newline or an escape byte in the path: quoted as \xNN, the message one line
+mkdir -p "f/new"$'\n'"line"
+mid "$D3,20,21,19,20.5,20.5" >"f/new"$'\n'"line/NL.csv"
+bad "a path with a newline" 1 'f/new\x0aline/NL.csv:3: expected 7 fields, found 6' \
+    "${STRAT[@]}" --data "f/new"$'\n'"line/NL.csv"
+clean >"f/E"$'\e'"SC.csv"
+bad "a path with an escape byte" 1 'f/E\x1bSC.csv: symbol id "E\x1bSC" has a character that is not allowed' \
+    "${STRAT[@]}" --data "f/E"$'\e'"SC.csv"
 bad "a directory" 1 'f/a: is a directory' "${STRAT[@]}" --data f/a
 # a named pipe: read like a file (its writer may come later), its bad rows
 # named; one whose writer writes nothing is an empty file

@@ -3,9 +3,11 @@
  * overlap rejected, a table of broken rows (file:line and rule, store
  * unchanged), --skip-bad, unknown and created instruments, the long format,
  * CSV straight into series, and calendar overrides round trip. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tc_test.h"
 #include "tc_test_hist.h"
@@ -591,6 +593,32 @@ static void test_bad_rows_table(void **state)
                                     "allowed: ' ' (the symbol is the file name's part before the "
                                     "first '-' or '.')"));
     assert_null(strstr(err.msg, "--symbol"));
+    assert_int_equal(count(f, "TST"), 2);
+
+    /* a path with a newline or an escape byte is quoted as \xNN in every
+     * message (the message was two lines, or sent the escape to the
+     * terminal); the file is still opened by its real name */
+    char odd[1100], dir2[1100];
+    snprintf(dir2, sizeof dir2, "%s/new\nline", f->dir);
+    assert_true(mkdir(dir2, 0700) == 0 || errno == EEXIST);
+    snprintf(odd, sizeof odd, "%s/TST.csv", dir2);
+    tc_test_write_file(odd, HDR ROW2 "2023-01-04,10,11,9,10,10\n");
+    assert_int_equal(tc_ingest_prices_file(f->s, odd, NULL, NULL, &err), TC_EPARSE);
+    assert_non_null(strstr(err.msg, "/new\\x0aline/TST.csv:3: expected 7 fields, found 6"));
+    assert_null(strchr(err.msg, '\n'));
+    struct tc_bar_set set = {0};
+    assert_int_equal(tc_prices_load_csv(odd, TC_PRICES_AUTO, NULL, &set, &err), TC_EPARSE);
+    assert_non_null(strstr(err.msg, "/new\\x0aline/TST.csv:3: expected 7 fields, found 6"));
+    assert_int_equal(set.n, 0);
+    snprintf(odd, sizeof odd, "%s/none.csv", dir2);
+    assert_int_equal(tc_prices_load_csv(odd, TC_PRICES_AUTO, NULL, &set, &err), TC_EIO);
+    assert_non_null(strstr(err.msg, "/new\\x0aline/none.csv: cannot open: No such file"));
+    snprintf(odd, sizeof odd, "%s/T\x1bST.csv", f->dir);
+    tc_test_write_file(odd, HDR ROW2);
+    assert_int_equal(tc_ingest_prices_file(f->s, odd, NULL, NULL, &err), TC_EINVAL);
+    assert_non_null(strstr(err.msg, "/T\\x1bST.csv: symbol id \"T\\x1bST\" has a character that "
+                                    "is not allowed: '\\x1b'"));
+    assert_null(strchr(err.msg, '\x1b'));
     assert_int_equal(count(f, "TST"), 2);
 }
 

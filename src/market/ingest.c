@@ -63,6 +63,8 @@ int tc_prices_format_parse(const char *s, enum tc_prices_format *out, struct tc_
                         s ? s : "(null)");
 }
 
+static const char *shown_text(const char *s, size_t n, size_t max, char *buf, size_t cap);
+
 static const char *base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -74,6 +76,8 @@ int tc_prices_symbol_from_path(const char *path, char *buf, size_t cap, struct t
     if (!path || !buf || cap == 0)
         return tc_error_set(err, TC_EINVAL, "price file: NULL argument");
     const char *b = base_name(path);
+    char shown[512]; /* the path as the messages quote it (no control bytes) */
+    path = shown_text(path, strlen(path), sizeof shown, shown, sizeof shown);
     size_t n = strcspn(b, "-.");
     /* the library's callers name the symbol their own way (the ingest
      * command's --symbol; a backtest's --data has none): the messages say
@@ -111,7 +115,9 @@ struct sym {
 };
 
 struct reader {
-    const char *path;
+    const char *path;                   /* as messages name it: open_path or path_shown */
+    const char *open_path;              /* as given */
+    char path_shown[512];               /* a path with bytes outside printable ASCII, \xNN */
     enum tc_prices_format fmt;
     int skip_bad;
     int keep_lines;                     /* keep every bar's line (ingest compares) */
@@ -387,7 +393,7 @@ static int do_header(struct reader *r, const char *s, size_t len)
     if (r->fmt != TC_PRICES_LONG) {
         long idx;
         if (!r->fixed_symbol) {
-            int rc = tc_prices_symbol_from_path(r->path, r->symbuf, sizeof r->symbuf, r->err);
+            int rc = tc_prices_symbol_from_path(r->open_path, r->symbuf, sizeof r->symbuf, r->err);
             if (rc)
                 return rc;
             r->fixed_symbol = r->symbuf;
@@ -713,7 +719,7 @@ static void unmap_deferred(struct tc__prices_unmap *d)
 /* Reads PATH whole (mapped or read), then its lines (LF or CRLF) in place. */
 static int rd_run(struct reader *r)
 {
-    int fd = open(r->path, O_RDONLY);
+    int fd = open(r->open_path, O_RDONLY);
     struct stat st;
     char *buf = NULL;
     size_t len = 0, off = 0, span = 0;
@@ -815,11 +821,20 @@ static int rd_setup(struct reader *r, const char *path, enum tc_prices_format fm
                     const char *symbol, struct tc_error *err)
 {
     memset(r, 0, sizeof *r);
-    r->path = path;
+    r->path = r->open_path = path;
     r->err = err;
     r->dc.key = UINT64_MAX;
     if (!path || !*path)
         return tc_error_set(err, TC_EINVAL, "price file: no path");
+    /* a path with a newline or escape bytes is quoted as \xNN: the message
+     * stays one line and sends no control bytes to a terminal */
+    for (const char *c = path; *c; c++)
+        if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f) {
+            r->path = shown_text(path, strlen(path), sizeof r->path_shown, r->path_shown,
+                                 sizeof r->path_shown);
+            break;
+        }
+    path = r->path;
     if ((unsigned)fmt > TC_PRICES_LONG)
         return tc_error_set(err, TC_EINVAL, "%s: unknown format %d", path, (int)fmt);
     r->fmt = fmt;
@@ -897,7 +912,7 @@ static int load_csv(const char *path, enum tc_prices_format format, const char *
     if ((rc = rd_run(&r)) != 0)
         goto out;
     if (!(out->items = calloc(r.nsyms ? r.nsyms : 1, sizeof *out->items))) {
-        rc = tc_error_set(err, TC_ENOMEM, "%s: out of memory", path);
+        rc = tc_error_set(err, TC_ENOMEM, "%s: out of memory", r.path);
         goto out;
     }
     for (size_t i = 0; i < r.nsyms; i++) {
@@ -1184,18 +1199,18 @@ int tc_ingest_prices_file(struct tc_store *s, const char *path,
     g.opt = opt;
     g.source = opt->source ? opt->source : base_name(path);
     if (!*g.source || strlen(g.source) > 255) {
-        rc = tc_error_set(err, TC_EINVAL, "%s: source must be 1..255 bytes", path);
+        rc = tc_error_set(err, TC_EINVAL, "%s: source must be 1..255 bytes", r.path);
         goto out;
     }
     g.now_us = tc_clock_now(opt->clock);
     if (!(g.keep = calloc(r.nsyms ? r.nsyms : 1, sizeof *g.keep)) ||
         !(g.batch = calloc(r.nsyms ? r.nsyms : 1, sizeof *g.batch))) {
-        rc = tc_error_set(err, TC_ENOMEM, "%s: out of memory", path);
+        rc = tc_error_set(err, TC_ENOMEM, "%s: out of memory", r.path);
         goto out;
     }
     for (size_t i = 0; i < r.nsyms; i++) {
         if (!(g.keep[i] = malloc(r.syms[i].s.n ? r.syms[i].s.n : 1))) {
-            rc = tc_error_set(err, TC_ENOMEM, "%s: out of memory", path);
+            rc = tc_error_set(err, TC_ENOMEM, "%s: out of memory", r.path);
             goto out;
         }
     }
