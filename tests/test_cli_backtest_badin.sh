@@ -326,6 +326,11 @@ plain "--out under a file" 1 "report folder \"afile/sub\": \"afile\" is not a di
 plain "--out under a file, absolute" 1 "report folder \"$base/afile/x/y\": \"$base/afile\" is not a directory" \
     "${A[@]}" --to 1995-12-31 --store --out "$base/afile/x/y"
 plain "--out a file/" 1 'report folder "afile/": not a directory' "${A[@]}" --to 1995-12-31 --store --out afile/
+plain "--out with a newline" 2 '--out: the path has a control byte (0x0a at offset 1)' \
+    "${A[@]}" --to 1995-12-31 --store --out "a"$'\n'"b"
+[ ! -e "a"$'\n'"b" ] || fail "a report folder with a newline was made"
+plain "--strategies with an escape" 2 '--strategies: the path has a control byte (0x1b at offset 2)' \
+    --strategies "s."$'\e'".yaml" --data "$ORCL"
 plain "--out ''" 1 'report folder: empty path' "${A[@]}" --to 1995-12-31 --store --out ''
 [ ! -s afile ] || fail "afile was written"
 # a sweep whose second run id is stored already: refused before the first

@@ -198,6 +198,18 @@ static int parse_sweep(struct tc_cli *cli, const char *s, struct opts *o)
     return 0;
 }
 
+/* 0 when the path S of option OPT has no control byte; else a usage error
+ * naming the byte and its offset, not the path (a newline in it would
+ * make the error two lines, an escape would reach the terminal). */
+static int no_control(struct tc_cli *cli, const char *opt, const char *s)
+{
+    for (size_t i = 0; s[i]; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            return tc_cli_usage(cli, "%s: the path has a control byte (0x%02x at offset %zu)", opt,
+                                (unsigned char)s[i], i);
+    return 0;
+}
+
 static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
                       struct tc_backtest_config *cfg)
 {
@@ -232,6 +244,8 @@ static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
             o->strategy = v;
             i++;
         } else if (strcmp(a, "--strategies") == 0) {
+            if ((rc = no_control(cli, a, v)) != 0)
+                return rc;
             o->strategies_file = v;
             i++;
         } else if (strcmp(a, "--param") == 0) {
@@ -290,6 +304,8 @@ static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
                 return tc_cli_usage(cli, "--fill-at \"%s\" is not next_open or close", v);
             i++;
         } else if (strcmp(a, "--out") == 0) {
+            if ((rc = no_control(cli, a, v)) != 0)
+                return rc;
             o->out = v;
             i++;
         } else if (strcmp(a, "--run-id") == 0) {
