@@ -215,9 +215,9 @@ bad "a directory" 1 'f/a: is a directory' "${STRAT[@]}" --data f/a
 # named; one whose writer writes nothing is an empty file
 mkfifo f/PIPE.csv
 mid "$D3,20,19,21,20.5,20.5,1000" >f/pipe-text
-pre='cat f/pipe-text >f/PIPE.csv &'
+pre='timeout 60 sh -c "cat f/pipe-text >f/PIPE.csv" &' # (no reader: killed, not hung)
 bad "a pipe with a bad row" 1 'f/PIPE.csv:3: low 21 is above high 19' "${STRAT[@]}" --data f/PIPE.csv
-pre=': >f/PIPE.csv &'
+pre='timeout 60 sh -c ": >f/PIPE.csv" &'
 bad "a pipe with nothing" 1 'f/PIPE.csv: empty file (no header line)' "${STRAT[@]}" --data f/PIPE.csv
 pre=""
 
