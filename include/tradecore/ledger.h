@@ -63,7 +63,11 @@
  *               the cancel is sent after the commit, as submissions are,
  *               its CANCELED update applied when the broker reports it; a
  *               crash or a broker error before that leaves the mark, and
- *               tc_ledger_resubmit_pending sends the cancel again. While
+ *               tc_ledger_resubmit_pending sends the cancel again. (A cancel
+ *               made inside a transaction that then rolls back is not
+ *               undone at the broker: the same signal sent again finds the
+ *               entry not working there and falls back to the mark; the sim
+ *               broker's backtests, one writer, do not roll back.) While
  *               marked, a layer whose exits took all it holds stays open
  *               (partial) and closes, with its trade, when the entry's
  *               cancel is applied; the mark goes when the entry ends
@@ -160,7 +164,8 @@ struct tc_ledger_limits {
  * order update). Each transaction meets exactly one "*:before_commit": a
  * fill or acknowledgement recorded inside another transaction (the signal
  * transaction with an in_txn broker, or the acknowledgement's) meets only
- * its "*:before_write" points.
+ * its "*:before_write" points, and an order update applied inside the
+ * signal transaction (an EXIT's cancel with an in_txn broker) meets none.
  */
 typedef int (*tc_ledger_fault_fn)(const char *point, void *ud);
 

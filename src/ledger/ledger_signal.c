@@ -615,7 +615,7 @@ static int cancel_entry(struct decide *d, struct tc__ledger_layer *ly)
     if (!(x = tc__repo_vec_push(&c->cancels)))
         return tc_error_set(d->err, TC_ENOMEM, "signal %s: out of memory", c->fp);
     memcpy(x->client_order_id, ly->entry_coid, sizeof(x->client_order_id));
-    x->order_id[0] = '\0';
+    x->order_id[0] = '\0'; /* not read: logs name the client order id */
     return 0;
 }
 
@@ -980,7 +980,6 @@ static int process(struct sig_ctx *c, struct tc_signal_outcome *out, struct tc_e
         tc__ledger_err_clear(&e2);
         if (tc__ledger_cancel_entry(l, x->client_order_id, &e2) != 0)
             TC_LOG_WARN("ledger", "entry cancel not sent; tc_ledger_resubmit_pending sends it",
-                        TC_LF_STR("order_id", x->order_id),
                         TC_LF_STR("client_order_id", x->client_order_id),
                         TC_LF_STR("error", tc_error_msg(&e2)));
     }
