@@ -284,6 +284,26 @@ bad "--strategy ''" 2 'unknown strategy "" (strategies: sma_cross, donchian)' --
 bad "--run-id ''" 2 '--run-id: run id "" is empty' "${A[@]}" --run-id ''
 bad "unknown option" 2 'unknown option "--frobnicate" (see --help)' "${A[@]}" --frobnicate
 bad "a stray argument" 2 'unknown option "stray" (see --help)' "${A[@]}" stray
+# a control byte in a value that a message would quote: named by offset, one line
+bad "--param with a newline" 2 '--param: the value has a control byte (0x0a at offset 2)' \
+    "${STRAT[@]:0:2}" --data "$ORCL" --param "fa"$'\n'"st=3"
+bad "--strategy with a newline" 2 '--strategy: the value has a control byte (0x0a at offset 3)' \
+    --strategy "sma"$'\n'"cross" --data "$ORCL"
+bad "--sweep with a newline" 2 '--sweep: the value has a control byte (0x0a at offset 7)' \
+    "${STRAT[@]:0:2}" --data "$ORCL" --sweep "fast=5,"$'\n'"6"
+bad "--market with an escape" 2 '--market: the value has a control byte (0x1b at offset 0)' \
+    "${A[@]}" --market $'\e'"[2J"
+bad "an unknown option with a newline" 2 'unknown option with a control byte (0x0a at offset 3)' \
+    "${A[@]}" "--x"$'\n'"y"
+printf 'strategies:\n  - strategy: sma_cross\n    "a\\nb": 1\n' >nlkey.yaml
+bad "a strategies key with a newline" 1 'nlkey.yaml:3: a key or value has a control byte (0x0a at offset 1)' \
+    --strategies nlkey.yaml --data "$ORCL"
+printf 'strategies:\n  - strategy: "sma\\ecross"\n' >esc.yaml
+printf 'strategies:\n  - strategy: "sma_cross\\0x"\n' >nul.yaml
+bad "a strategy name with a NUL" 1 'nul.yaml:2: a key or value has a control byte (0x00 at offset 9)' \
+    --strategies nul.yaml --data "$ORCL"
+bad "a strategy name with an escape" 1 'esc.yaml:2: a key or value has a control byte (0x1b at offset 3)' \
+    --strategies esc.yaml --data "$ORCL"
 bad "--cash without its value" 2 '--cash needs a value' "${A[@]}" --cash
 bad "--data without its value" 2 '--data needs a value' "${STRAT[@]}" --data
 bad "no --data" 2 'give one of --data FILE... or --symbols S,...' "${STRAT[@]}"

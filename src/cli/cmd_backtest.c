@@ -198,15 +198,27 @@ static int parse_sweep(struct tc_cli *cli, const char *s, struct opts *o)
     return 0;
 }
 
-/* 0 when the path S of option OPT has no control byte; else a usage error
- * naming the byte and its offset, not the path (a newline in it would
- * make the error two lines, an escape would reach the terminal). */
-static int no_control(struct tc_cli *cli, const char *opt, const char *s)
+/* The offset of the first control byte (a NUL too) of the N bytes at S,
+ * or -1 when they have none. */
+static long control_at(const char *s, size_t n)
 {
-    for (size_t i = 0; s[i]; i++)
+    for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            return tc_cli_usage(cli, "%s: the path has a control byte (0x%02x at offset %zu)", opt,
-                                (unsigned char)s[i], i);
+            return (long)i;
+    return -1;
+}
+
+/* 0 when the value S of option OPT (a path when PATH) has no control byte;
+ * else a usage error naming the byte and its offset, not the text: the
+ * messages that quote a value (a path, an unknown strategy or parameter)
+ * would be two lines for a newline and send an escape to the terminal.
+ * The --data paths are quoted with \xNN by the ingest code instead. */
+static int no_control(struct tc_cli *cli, const char *opt, const char *s, int path)
+{
+    long i = control_at(s, strlen(s));
+    if (i >= 0)
+        return tc_cli_usage(cli, "%s: the %s has a control byte (0x%02x at offset %ld)", opt,
+                            path ? "path" : "value", (unsigned char)s[i], i);
     return 0;
 }
 
@@ -232,10 +244,18 @@ static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
                     return tc_cli_usage(cli, "%s is given twice", a);
                 seen |= 1u << k;
             }
-        if (!known && !takes)
+        if (!known && !takes) {
+            long at = control_at(a, strlen(a));
+            if (at >= 0)
+                return tc_cli_usage(cli, "unknown option with a control byte (0x%02x at offset %ld)",
+                                    (unsigned char)a[at], at);
             return tc_cli_usage(cli, "unknown option \"%s\" (see --help)", a);
+        }
         if (takes && !v)
             return tc_cli_usage(cli, "%s needs a value", a);
+        if (takes && strcmp(a, "--data") != 0 && strcmp(a, "--out") != 0 &&
+            strcmp(a, "--strategies") != 0 && (rc = no_control(cli, a, v, 0)) != 0)
+            return rc;
         if (strcmp(a, "--json") == 0) {
             o->json = 1;
         } else if (strcmp(a, "--store") == 0) {
@@ -244,7 +264,7 @@ static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
             o->strategy = v;
             i++;
         } else if (strcmp(a, "--strategies") == 0) {
-            if ((rc = no_control(cli, a, v)) != 0)
+            if ((rc = no_control(cli, a, v, 1)) != 0)
                 return rc;
             o->strategies_file = v;
             i++;
@@ -304,7 +324,7 @@ static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
                 return tc_cli_usage(cli, "--fill-at \"%s\" is not next_open or close", v);
             i++;
         } else if (strcmp(a, "--out") == 0) {
-            if ((rc = no_control(cli, a, v)) != 0)
+            if ((rc = no_control(cli, a, v, 1)) != 0)
                 return rc;
             o->out = v;
             i++;
@@ -456,6 +476,19 @@ static int load_strategies(struct tc_cli *cli, const char *file, struct tc_backt
         yaml_parser_delete(&parser);
         fclose(f);
         return rc;
+    }
+    /* a key or value with a control byte: said with its line, not quoted
+     * (an unknown key or strategy would be quoted in a message) */
+    for (yaml_node_t *nd = doc.nodes.start; nd < doc.nodes.top; nd++) {
+        long at = nd->type == YAML_SCALAR_NODE
+                      ? control_at((const char *)nd->data.scalar.value, nd->data.scalar.length)
+                      : -1;
+        if (at >= 0) {
+            rc = tc_cli_failf(cli, "%s:%zu: a key or value has a control byte (0x%02x at offset %ld)",
+                              file, nd->start_mark.line + 1,
+                              nd->data.scalar.value[at], at);
+            goto out;
+        }
     }
     root = yaml_document_get_root_node(&doc);
     list = map_get(&doc, root, "strategies");
