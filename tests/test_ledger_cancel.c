@@ -9,9 +9,11 @@
  *   - a repeated EXIT (same fingerprint) changes nothing and cancels nothing
  *     again; another EXIT with everything in flight is rejected;
  *   - a broker without in_txn (PAPER) gets the cancel after the commit; a
- *     fill racing the cancel stays on the layer for a later EXIT; a cancel
- *     lost (broker down, a crash) is sent by tc_ledger_resubmit_pending (at
- *     the next open for a store), and the layer closes with its trade then.
+ *     fill racing the cancel stays on the layer for a later EXIT (also one
+ *     that fills the entry whole: nothing is left to cancel); a repeated
+ *     EXIT sends no second cancel; a cancel lost (broker down, a crash) is
+ *     sent by tc_ledger_resubmit_pending (at the next open for a store),
+ *     and the layer closes with its trade then.
  * Every run ends with a clean tc_ledger_check. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +121,8 @@ static int tb_cancel(struct tc_broker *b, const char *coid, struct tc_error *err
     if (t->race) {
         tb_report(t, o, t->race, "99");
         t->race = NULL;
+        if (!o->working) /* the race filled it whole: nothing left to cancel */
+            return tc_error_set(err, TC_ENOTFOUND, "test broker: \"%s\" is filled", coid);
     }
     o->working = 0;
     memset(&u, 0, sizeof(u));
@@ -534,6 +538,17 @@ static void run_out_of_txn(enum backend be, struct text *t)
     assert_int_equal(tb->o[0].working, 0);
     fill_refused(&w, &e1, 'L', TC_ESTATE, "is CANCELED");
     pos_is(&w, t, e1.position_id, TC_POSITION_OPEN, "4", "0", "");
+    {
+        /* the same EXIT again: its first outcome, no second cancel nor order */
+        struct tc_signal_outcome again;
+        int submits = tb->submits;
+        send(&w, t, "EXIT", "ES", "x1", ",\"price\":\"104\"", &again);
+        assert_int_equal(again.duplicate, 1);
+        assert_string_equal(again.order_id, x1.order_id);
+        assert_int_equal(tb->cancels, 1);
+        assert_int_equal(tb->submits, submits);
+        pos_is(&w, t, e1.position_id, TC_POSITION_OPEN, "4", "0", "");
+    }
     tb_fill(tb, &x1, 'X', "4", "104");
     pos_is(&w, t, e1.position_id, TC_POSITION_CLOSED, "0", "4", "exit");
     state_is(&w, t, "100030", "32");
@@ -604,6 +619,31 @@ static void run_out_of_txn(enum backend be, struct text *t)
     /* nothing is asked again */
     tc_assert_ok(tc_ledger_resubmit_pending(w.l, &n, &err), &err);
     assert_int_equal(tb->cancels, 5);
+
+    /* the racing fill completes the entry: the cancel finds nothing to
+     * cancel, the mark goes with the entry's last fill, the layer keeps
+     * all of it for a later EXIT */
+    {
+        struct tc_signal_outcome e5, x7, x8;
+        send(&w, t, "BASE_ENTRY", "ES", "e5", ",\"price\":\"100\",\"stop\":\"95\",\"quantity\":\"4\"", &e5);
+        tb_fill(tb, &e5, 'L', "1", "100");
+        tb->race = "3";
+        send(&w, t, "EXIT", "ES", "x7", ",\"price\":\"101\"", &x7);
+        assert_int_equal(tb->cancels, 6);
+        pos_is(&w, t, e5.position_id, TC_POSITION_OPEN, "4", "0", "");
+        tb_fill(tb, &x7, 'X', "1", "101");
+        pos_is(&w, t, e5.position_id, TC_POSITION_PARTIAL, "3", "1", "");
+        tc_assert_ok(tc_ledger_resubmit_pending(w.l, &n, &err), &err);
+        assert_int_equal(tb->cancels, 6);
+        send(&w, t, "EXIT", "ES", "x8", ",\"price\":\"102\"", &x8);
+        assert_string_equal(x8.reason, "exit: 1 layer(s) of ES");
+        tb_fill(tb, &x8, 'X', "3", "102");
+        /* entry (100 + 3 x 99) / 4 = 99.25; (101 - 99.25) x 1 x 2 + (102 -
+         * 99.25) x 3 x 2 = 3.5 + 16.5 = 20; four fills' commission */
+        pos_is(&w, t, e5.position_id, TC_POSITION_CLOSED, "0", "4", "exit");
+        state_is(&w, t, "100063", "75");
+        assert_int_equal(open_n(&w, t, "ES"), 0);
+    }
     world_close(&w);
 }
 
