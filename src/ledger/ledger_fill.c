@@ -4,7 +4,9 @@
  * broker reported from inside submit; resubmitting unacknowledged intents on
  * recovery; applying fills (unique by execution id) to orders, positions,
  * trades and portfolio state; recording orders that ended unfilled
- * (EXPIRED, CANCELED). */
+ * (EXPIRED, CANCELED); cancelling an EXIT's working entries (inside the
+ * signal transaction for in_txn brokers, else after its commit, and again
+ * on recovery). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

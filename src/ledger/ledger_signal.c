@@ -1,7 +1,10 @@
 /* The signal engine inside the ledger: one transaction per signal that
  * writes the signal_log row (unique by fingerprint), the position and
  * pyramiding changes and the order intents, or only a rejection; duplicates
- * return the first outcome. After the commit the intents go to the broker. */
+ * return the first outcome. An EXIT cancels the working rest of its layers'
+ * entries (inside the transaction when the broker takes it there). After
+ * the commit the intents, and the cancels the broker could not take inside
+ * it, go to the broker. */
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
