@@ -182,6 +182,8 @@ mid ",20,21,19,20.5,20.5,1000" | badfile NODATE.csv 1 'f/NODATE.csv:3: date "" i
 { clean; echo "${ROWS[79]}"; } | badfile DUPLAST.csv 1 'f/DUPLAST.csv:82: duplicate date 2014-03-22 of DUPLAST (first on line 81)'
 { clean; echo "2013-12-31,20,21,19,20.5,20.5,1000"; } |
     badfile BACK.csv 1 'f/BACK.csv:82: date 2013-12-31 of BACK is not after 2014-03-22 (line 81)'
+{ cat "$C"; sed 's/^2014-0\([123]\)/2015-0\1/' "$C"; } |
+    badfile JOINED.csv 1 'f/JOINED.csv:82: the header line again (line 1; files joined?)'
 # a long (several symbols) file
 printf 'date,symbol,open,high,low,close,volume\n%s,AAA,20,21,19,20.5,1000\n%s,A B,20,21,19,20.5,1000\n' "$D3" "$D3" |
     badfile LONGSYM.csv 1 'f/LONGSYM.csv:3: symbol "A B" is not 1..64 characters of A-Z a-z 0-9 . _ : -'

@@ -444,6 +444,13 @@ static const struct bad_case {
     {"carriage return", "2023-01-04,10,11,9,10,10,1\r2023-01-05,10,11,9,10,10,1", NULL, TC_EPARSE,
      "t.csv:3: expected 7 fields, found 14 (a carriage return inside the line: lines must end in "
      "LF or CRLF)"},
+    /* files joined with cat: the second header is named, not a bad date "Date" */
+    {"header again", "Date,Open,High,Low,Close,Adj Close,Volume", NULL, TC_EPARSE,
+     "t.csv:3: the header line again (line 1; files joined?)"},
+    {"header again, byte order mark", "\xEF\xBB\xBF" "Date,Open,High,Low,Close,Adj Close,Volume",
+     NULL, TC_EPARSE, "t.csv:3: the header line again (line 1; files joined?)"},
+    {"byte order mark mid-file", "\xEF\xBB\xBF" "2023-01-04,10,11,9,10,10,1", NULL, TC_EINVAL,
+     "t.csv:3: date \"\\xef\\xbb\\xbf2023-01-04\" is not a valid YYYY-MM-DD date"},
     {"bad quoting", "2023-01-04,\"10,11,9,10,10,1", NULL, TC_EPARSE,
      "t.csv:3: malformed CSV quoting"},
     {"empty file", NULL, "", TC_EPARSE, "t.csv: empty file (no header line)"},

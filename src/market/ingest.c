@@ -486,9 +486,17 @@ static int do_row(struct reader *r, const char *s, size_t len)
                        memchr(s, '\r', len) ? " (a carriage return inside the line: lines must "
                                               "end in LF or CRLF)"
                                             : "");
-    if (tc__prices_parse_day(fv(r, 0), fl(r, 0), &b.day) != 0)
-        return bad_row(r, TC_EINVAL, "date \"%s\" is not a valid YYYY-MM-DD date",
-                       shown_text(fv(r, 0), fl(r, 0), SHOWN, txt, sizeof txt));
+    if (tc__prices_parse_day(fv(r, 0), fl(r, 0), &b.day) != 0) {
+        /* the header again (files joined with cat, maybe with a byte
+         * order mark) is said as such, not as a bad date "Date" */
+        shown_text(fv(r, 0), fl(r, 0), SHOWN, txt, sizeof txt);
+        int hrc = len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? split(r, s + 3, len - 3) : 0;
+        if (hrc == TC_ENOMEM)
+            return tc_error_set(r->err, TC_ENOMEM, "%s: out of memory", r->path);
+        if (hrc == 0 && header_matches(r, r->fmt))
+            return bad_row(r, TC_EPARSE, "the header line again (line 1; files joined?)");
+        return bad_row(r, TC_EINVAL, "date \"%s\" is not a valid YYYY-MM-DD date", txt);
+    }
     if (r->fmt == TC_PRICES_LONG) {
         struct tc_error e = {0};
         sym = fv(r, 1);
