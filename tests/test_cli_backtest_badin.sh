@@ -8,7 +8,12 @@
 #    data, 2 bad command line), exactly one line on stderr holding the
 #    expected text (FILE:LINE for a bad row), nothing on stdout, no --out
 #    folder made, an existing --out folder's files untouched, and with
-#    --store nothing written to the runtime store (its .dump is unchanged).
+#    --store nothing written to the runtime store (its .dump is unchanged);
+#    text a message would quote with a control byte (a path, a value, a
+#    YAML key) is shown as \xNN or refused by offset, never sent raw;
+#  - --symbols over stored bars (the clean file's result, then refusals);
+#  - --out in the way and a sweep whose run id is stored: refused before
+#    the run, the store unchanged.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
