@@ -263,6 +263,16 @@ bad "--sweep of no valid combination" 2 \
 bad "--shard of no valid combination" 2 \
     '--sweep: no combination of shard 1/2 is valid (fast-40: strategy sma_cross: parameter fast 40 must be below slow 30)' \
     "${A[@]:0:2}" --data "$ORCL" --sweep fast=5,40 --shard 1/2
+v256=$(seq -s, 1 256)
+bad "--sweep of 256^4 combinations" 2 '--sweep: more than 1000000000 combinations' \
+    --strategy donchian --data "$ORCL" --sweep entry="$v256" --sweep exit="$v256" --sweep atr="$v256" \
+    --sweep max_pyramids="$v256" --shard 0/999999999
+bad "--sweep with 257 values" 2 '--sweep fast has more than 256 values' \
+    "${A[@]:0:2}" --data "$ORCL" --sweep fast="$(seq -s, 1 257)"
+# (a shard of a large grid is found by stepping, not by scanning the grid)
+expect 0 backtest "${A[@]:0:2}" --data "$ORCL" --to 1995-12-31 --sweep fast="$v256" \
+    --sweep slow="$(seq -s, 2 257)" --sweep stake="$(seq -s, 1 15)" --shard 1/983040 --json
+jq_true '.combinations == 983040 and [.runs[].combination] == ["fast-1_slow-2_stake-2"]'
 bad "--sweep over no bars" 1 'no bars between 2030-01-01 and 9999-12-31' \
     "${A[@]:0:2}" --data "$ORCL" --sweep fast=5,6 --from 2030-01-01
 # (a shard past the combinations has nothing to do: an empty result, not an error)

@@ -23,6 +23,7 @@
 
 #define MAX_ITEMS 256
 #define PROGRESS_MIN_SESSIONS 2500
+#define MAX_COMBINATIONS 1000000000 /* a sweep's grid: more is a mistake, not a plan */
 
 static const char help[] =
     "usage: tradecore backtest --strategy NAME [--param k=v]... | --strategies FILE\n"
@@ -878,6 +879,12 @@ static int check_out_dir(struct tc_cli *cli, const char *path)
     return rc;
 }
 
+/* The combinations of a sweep this run does: from the shard's i, every
+ * N-th (every one without --shard). Stepping, not testing each index: a
+ * large grid split in many shards is not scanned whole by each. */
+static size_t first_index(const struct opts *o) { return o->shard_n ? (size_t)o->shard_i : 0; }
+static size_t index_step(const struct opts *o) { return o->shard_n ? (size_t)o->shard_n : 1; }
+
 /* Before any run kept in the store under --run-id ID: no run id of the
  * runs to come (ID, or ID-<index> of a sweep's combinations of this shard)
  * is in the runtime store RT already, so that a sweep is not refused half
@@ -886,12 +893,10 @@ static int check_run_ids(struct tc_cli *cli, const struct opts *o, struct tc_sto
                          size_t total)
 {
     struct tc_accounts acc = {rt, NULL, "backtest"};
-    for (size_t idx = 0; idx < total; idx++) {
+    for (size_t idx = first_index(o); idx < total; idx += index_step(o)) {
         char id[TC_ID_BUFSZ];
         struct tc_portfolio_def existing;
         struct tc_error e = {0};
-        if (o->shard_n && (long)(idx % (size_t)o->shard_n) != o->shard_i)
-            continue;
         if (o->n_sweeps)
             snprintf(id, sizeof(id), "%s-%zu", o->run_id, idx);
         else
@@ -918,10 +923,8 @@ static int sweep_check(struct tc_cli *cli, const struct opts *o, struct tc_backt
 {
     char name[512] = "", first[512] = "", why[TC_ERROR_MSG_MAX] = "";
     size_t tried = 0;
-    for (size_t idx = 0; idx < total; idx++) {
+    for (size_t idx = first_index(o); idx < total; idx += index_step(o)) {
         struct tc_error e = {0};
-        if (o->shard_n && (long)(idx % (size_t)o->shard_n) != o->shard_i)
-            continue;
         tried++;
         one_strategy(cli, o, s); /* the --param values (checked) */
         combination(o, idx, &s->params, name, sizeof(name));
@@ -975,8 +978,13 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
         if ((rc = one_strategy(cli, &o, &strats[0])) != 0)
             goto out;
         n_strats = 1;
-        for (size_t k = 0; k < o.n_sweeps; k++)
+        for (size_t k = 0; k < o.n_sweeps; k++) {
+            if (o.sweeps[k].n > MAX_COMBINATIONS / total) {
+                rc = tc_cli_usage(cli, "--sweep: more than %d combinations", MAX_COMBINATIONS);
+                goto out;
+            }
             total *= o.sweeps[k].n;
+        }
         if (o.n_sweeps && (rc = sweep_check(cli, &o, strats, total)) != 0)
             goto out;
     } else if ((rc = load_strategies(cli, o.strategies_file, strats, MAX_ITEMS, &n_strats)) != 0) {
@@ -1036,15 +1044,13 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
     if (table)
         fprintf(table, "%-40s %-22s %14s %8s %10s %10s\n", "combination", "run", "final value",
                 "trades", "return %", "max dd %");
-    for (size_t idx = 0; idx < total; idx++) {
+    for (size_t idx = first_index(&o); idx < total; idx += index_step(&o)) {
         struct tc_backtest_result res;
         struct progress pr = {cli->err, NULL, -1, 0};
         char name[512] = "", dir[4096], run_id[TC_ID_BUFSZ];
         const char *outdir = NULL;
         int r;
 
-        if (o.shard_n && (long)(idx % (size_t)o.shard_n) != o.shard_i)
-            continue;
         if (o.n_sweeps) {
             one_strategy(cli, &o, &strats[0]); /* back to the --param values (checked) */
             combination(&o, idx, &strats[0].params, name, sizeof(name));
