@@ -299,6 +299,10 @@ bad "--fill-at tomorrow" 2 '--fill-at "tomorrow" is not next_open or close' "${A
 bad "--fill-at ''" 2 '--fill-at "" is not next_open or close' "${A[@]}" --fill-at ''
 bad "--strategy ''" 2 'unknown strategy "" (strategies: sma_cross, donchian)' --strategy '' --data "$ORCL"
 bad "--run-id ''" 2 '--run-id: run id "" is empty' "${A[@]}" --run-id ''
+# --help after other options is the help (it was 'unknown option "--help" (see --help)')
+expect 0 backtest "${A[@]}" --help
+grep -q '^usage: tradecore backtest --strategy NAME' "$base/out" || fail "--help after options: no usage"
+[ ! -s "$base/err" ] || fail "--help after options: something on stderr"
 bad "unknown option" 2 'unknown option "--frobnicate" (see --help)' "${A[@]}" --frobnicate
 bad "a stray argument" 2 'unknown option "stray" (see --help)' "${A[@]}" stray
 # a control byte in a value that a message would quote: named by offset, one line

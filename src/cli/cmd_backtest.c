@@ -80,7 +80,7 @@ struct opts {
     const char *data[MAX_ITEMS];
     size_t n_data;
     const char *symbols;
-    int json, store;
+    int json, store, help;
     struct sweep sweeps[16];
     size_t n_sweeps;
     long shard_i, shard_n;
@@ -245,6 +245,10 @@ static int parse_args(struct tc_cli *cli, int argc, char **argv, struct opts *o,
                     return tc_cli_usage(cli, "%s is given twice", a);
                 seen |= 1u << k;
             }
+        if (!known && !takes && tc_cli_is_help(a)) { /* --help after other options */
+            o->help = 1;
+            return 0;
+        }
         if (!known && !takes) {
             long at = control_at(a, strlen(a));
             if (at >= 0)
@@ -974,6 +978,10 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
     }
     if ((rc = parse_args(cli, argc, argv, &o, &cfg)) != 0)
         goto out;
+    if (o.help) {
+        print_help(cli->out);
+        goto out;
+    }
     if (o.strategy) {
         if ((rc = one_strategy(cli, &o, &strats[0])) != 0)
             goto out;
