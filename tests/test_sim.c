@@ -1383,9 +1383,11 @@ static void test_fill_value_and_exec_ids(void **state)
     tc_sim_free(sim);
 }
 
-/* FNV-1a modulo 256: the slot in which the simulator remembers an
- * instrument id it found valid (a later order naming the same id is then
- * compared with it instead of checked again). */
+/* FNV-1a modulo 256: the slot of the 256-entry cache in which the simulator
+ * once remembered an instrument id it found valid. The simulator now keeps a
+ * set of every valid id (test_sim_valid covers it); the ids below still share
+ * one of those old slots, as a second set of near neighbours that the set's
+ * comparison must tell apart from the id it holds. */
 static unsigned valid_slot(const char *s)
 {
     uint64_t h = UINT64_C(14695981039346656037);
