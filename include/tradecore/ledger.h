@@ -495,4 +495,42 @@ typedef int (*tc_ledger_violation_fn)(const struct tc_ledger_violation *v, void 
 int tc_ledger_check(struct tc_ledger *l, tc_ledger_violation_fn fn, void *ud, size_t *n,
                     struct tc_error *err);
 
+/* ---- removing a backtest's rows --------------------------------------------- */
+
+/* The actor (created_by) of the rows the backtest runner writes (backtest.h). */
+#define TC_LEDGER_BACKTEST_ACTOR "backtest"
+
+/*
+ * Removes every row of the backtest portfolio PORTFOLIO_ID (a backtest's run
+ * id, backtest.h) from the runtime store RUNTIME in ONE write transaction:
+ * the fills of its orders, its trades, orders, pyramiding state, positions,
+ * signal_log rows (its own, and those of mode BACKTEST with run id
+ * PORTFOLIO_ID), portfolio_state, daily_performance, risk_metrics,
+ * strategy_performance and allocation_history rows, the engine_decisions of
+ * mode BACKTEST with run id PORTFOLIO_ID, its strategies (ids
+ * "<PORTFOLIO_ID>.<name>" created by TC_LEDGER_BACKTEST_ACTOR) and its
+ * portfolios row (soft-deleted or not), children before parents. *REMOVED
+ * (may be NULL) gets the number of rows deleted. Nothing else changes.
+ *
+ * It can never remove live or paper trading state. A portfolio keeps no
+ * mode of its own; it is a BACKTEST portfolio when the backtest runner
+ * created it (created_by TC_LEDGER_BACKTEST_ACTOR) and every row of it that
+ * carries a mode (orders, signal_log, daily_performance) says BACKTEST with
+ * run id PORTFOLIO_ID. Any other portfolio is refused with TC_ESTATE naming
+ * it and the first row in the way (`portfolio "p1" is not a backtest's:
+ * order "ord-1" has mode LIVE and run id ""; nothing removed`), as is one
+ * whose strategy is used by another portfolio's rows. TC_ENOTFOUND for an
+ * unknown portfolio (`portfolio "p1" not found; nothing removed`); TC_EINVAL
+ * for a missing store or an invalid id; store errors pass through. On any
+ * error nothing is removed.
+ *
+ * The backtest runner calls it when a stored run fails after it first wrote
+ * to the runtime store (tc_backtest_run). A run killed before it could (kill
+ * -9, power loss) leaves its rows; calling this with its run id removes them.
+ * No ledger handle is needed (none may be open for the portfolio: a ledger's
+ * cache would keep the removed rows).
+ */
+int tc_ledger_forget_portfolio(struct tc_store *runtime, const char *portfolio_id,
+                               int64_t *removed, struct tc_error *err);
+
 #endif
