@@ -63,9 +63,11 @@ static void test_params(void **state)
         {"fats=3", "strategy sma_cross: unknown parameter \"fats\" (parameters: fast, slow, stake)"},
         {"fast=ten", "strategy sma_cross: parameter fast: \"ten\" is not a whole number"},
         {"fast=10.5", "strategy sma_cross: parameter fast: \"10.5\" is not a whole number"},
-        {"fast=", "strategy sma_cross: parameter fast: \"\" is not a whole number"},
+        {"fast=", "strategy sma_cross: parameter fast: \"\" is not a whole number (the value is "
+                  "empty)"},
         {"fast=NaN", "strategy sma_cross: parameter fast: \"NaN\" is not a whole number"},
-        {"fast=1e400", "strategy sma_cross: parameter fast: \"1e400\" is not a whole number"},
+        {"fast=1e400",
+         "strategy sma_cross: parameter fast: \"1e400\" is too large (at most 100000)"},
         {"fast=0", "strategy sma_cross: parameter fast 0 is below the minimum 1"},
         {"fast=-5", "strategy sma_cross: parameter fast -5 is below the minimum 1"},
         {"slow=1000000", "strategy sma_cross: parameter slow 1000000 is above the maximum 100000"},
@@ -169,6 +171,151 @@ static void add_series(struct tc_tm *tm, struct tc_bar_series *s, const char *id
  *   6    10     10.5   10.333   +
  *   7    9      9.5    10       -   cross down: EXIT at 9 (the host says held)
  *   8    8      8.5    9        -                                              */
+/* A class with every kind of parameter, with and without bounds. */
+static const struct tc_param_spec kinds_params[] = {
+    {"n", TC_PARAM_INT, "1", NULL, NULL, "an integer, no bounds"},
+    {"d", TC_PARAM_DEC, "1", NULL, NULL, "a decimal, no bounds"},
+    {"k", TC_PARAM_INT, "0", "0", "1000", "an integer, 0..1000"},
+    {"x", TC_PARAM_DEC, "1", "0", "5", "a decimal, 0..5"},
+    {"b", TC_PARAM_BOOL, "false", NULL, NULL, "a flag"},
+};
+static const struct tc_strategy_class kinds = {
+    .name = "kinds", .params = kinds_params, .n_params = 5};
+
+/* Every bad value of every kind of parameter is refused naming the
+ * parameter, the value and the problem, and changes nothing: a too large
+ * whole number was "not a whole number" and a too large or too precise
+ * decimal "not a decimal number". */
+static void test_params_bad_values(void **state)
+{
+    const struct tc_strategy_class *c = NULL;
+    struct tc_strategy_params p, before;
+    struct tc_error err = {0};
+    static const struct {
+        const char *cls, *kv, *msg;
+    } bad[] = {
+        /* too large: the largest accepted is named */
+        {"sma_cross", "fast=1180591620717411303424",
+         "strategy sma_cross: parameter fast: \"1180591620717411303424\" is too large (at most "
+         "100000)"},
+        {"sma_cross", "stake=1e30",
+         "strategy sma_cross: parameter stake: \"1e30\" is too large (at most "
+         "92233720368.54775807)"},
+        {"sma_cross", "stake=92233720368.54775808",
+         "strategy sma_cross: parameter stake: \"92233720368.54775808\" is too large (at most "
+         "92233720368.54775807)"},
+        {"sma_cross", "stake=123456789012345678901234567890123456789012345678901234567890",
+         "strategy sma_cross: parameter stake: \"1234567890123456789012345678901234567890...\" is "
+         "too large (at most 92233720368.54775807)"},
+        {"sma_cross", "slow=100001", "strategy sma_cross: parameter slow 100001 is above the "
+                                     "maximum 100000"},
+        {"donchian", "risk=1.00000001",
+         "strategy donchian: parameter risk 1.00000001 is above the maximum 1"},
+        {"donchian", "max_pyramids=99999999999999999999",
+         "strategy donchian: parameter max_pyramids: \"99999999999999999999\" is too large (at most "
+         "1000)"},
+        {"kinds", "n=92233720369", "strategy kinds: parameter n: \"92233720369\" is too large (at most "
+                                   "92233720368)"},
+        {"kinds", "n=-92233720369", "strategy kinds: parameter n: \"-92233720369\" is too large a "
+                                    "negative number (at least -92233720368)"},
+        {"kinds", "d=-1e11", "strategy kinds: parameter d: \"-1e11\" is too large a negative number "
+                             "(at least -92233720368.54775807)"},
+        /* too precise */
+        {"sma_cross", "stake=0.000000001",
+         "strategy sma_cross: parameter stake: \"0.000000001\" has more than 8 decimal places"},
+        {"donchian", "stop_atr=2.123456789",
+         "strategy donchian: parameter stop_atr: \"2.123456789\" has more than 8 decimal places"},
+        {"sma_cross", "fast=2.000000001",
+         "strategy sma_cross: parameter fast: \"2.000000001\" is not a whole number"},
+        /* negative where not allowed */
+        {"sma_cross", "fast=-3", "strategy sma_cross: parameter fast -3 is below the minimum 1"},
+        {"sma_cross", "fast=-1e30", "strategy sma_cross: parameter fast: \"-1e30\" is below the "
+                                    "minimum 1"},
+        {"sma_cross", "stake=-1", "strategy sma_cross: parameter stake -1 is below the minimum "
+                                  "0.00000001"},
+        {"donchian", "max_pyramids=-1", "strategy donchian: parameter max_pyramids -1 is below "
+                                        "the minimum 0"},
+        {"donchian", "max_pyramids=-0", "strategy donchian: parameter max_pyramids -0 is "
+                                        "negative (the minimum is 0)"},
+        {"kinds", "x=-0.0", "strategy kinds: parameter x -0.0 is negative (the minimum is 0)"},
+        /* NaN, inf */
+        {"sma_cross", "slow=nan", "strategy sma_cross: parameter slow: \"nan\" is not a whole "
+                                  "number"},
+        {"sma_cross", "stake=inf", "strategy sma_cross: parameter stake: \"inf\" is not a "
+                                   "decimal number"},
+        {"donchian", "risk=-Infinity", "strategy donchian: parameter risk: \"-Infinity\" is not a "
+                                       "decimal number"},
+        {"kinds", "b=nan", "strategy kinds: parameter b: \"nan\" is not true or false"},
+        /* empty */
+        {"sma_cross", "stake=", "strategy sma_cross: parameter stake: \"\" is not a decimal "
+                                "number (the value is empty)"},
+        {"donchian", "entry=", "strategy donchian: parameter entry: \"\" is not a whole "
+                               "number (the value is empty)"},
+        {"kinds", "b=", "strategy kinds: parameter b: \"\" is not true or false"},
+        /* a sign or a space */
+        {"sma_cross", "fast=+5", "strategy sma_cross: parameter fast: \"+5\" has a '+' sign "
+                                 "(write 5)"},
+        {"sma_cross", "stake=+2.50", "strategy sma_cross: parameter stake: \"+2.50\" has a '+' "
+                                     "sign (write 2.5)"},
+        {"sma_cross", "fast= 5", "strategy sma_cross: parameter fast: \" 5\" has a space (write "
+                                 "the number alone)"},
+        {"sma_cross", "stake=100 ", "strategy sma_cross: parameter stake: \"100 \" has a space "
+                                    "(write the number alone)"},
+        {"kinds", "b= true", "strategy kinds: parameter b: \" true\" is not true or false"},
+        /* exponent notation, in range */
+        {"sma_cross", "fast=1e1", "strategy sma_cross: parameter fast: \"1e1\" is in exponent "
+                                  "notation (write 10)"},
+        {"donchian", "risk=5E-3", "strategy donchian: parameter risk: \"5E-3\" is in exponent "
+                                  "notation (write 0.005)"},
+        /* other malformed values; a control byte is quoted as \xNN */
+        {"sma_cross", "stake=0x10", "strategy sma_cross: parameter stake: \"0x10\" is not a "
+                                    "decimal number"},
+        {"sma_cross", "stake=1\x1b[2J", "strategy sma_cross: parameter stake: \"1\\x1b[2J\" is "
+                                        "not a decimal number"},
+        {"kinds", "b=TRUE", "strategy kinds: parameter b: \"TRUE\" is not true or false"},
+    };
+
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        if (strcmp(bad[k].cls, "kinds") == 0)
+            c = &kinds;
+        else
+            tc_assert_ok(tc_strategy_lookup(bad[k].cls, &c, &err), &err);
+        tc_strategy_params_init(&p, c);
+        before = p;
+        tc_error_clear(&err);
+        assert_int_equal(tc_strategy_params_set_kv(&p, bad[k].kv, &err), TC_EINVAL);
+        if (strcmp(err.msg, bad[k].msg) != 0)
+            fail_msg("%s: \"%s\", expected \"%s\"", bad[k].kv, err.msg, bad[k].msg);
+        assert_memory_equal(&p, &before, sizeof(p));
+    }
+
+    /* the good values next to them are taken */
+    c = &kinds;
+    tc_strategy_params_init(&p, c);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "n=92233720368", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "d=-92233720368.54775807", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "k=1000", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "x=0.00000001", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "b=yes", &err), &err);
+    assert_int_equal(tc_strategy_param_int(&p, "n"), INT64_C(92233720368));
+    assert_dec(tc_strategy_param_dec(&p, "d"), "-92233720368.54775807");
+    assert_int_equal(tc_strategy_param_int(&p, "k"), 1000);
+    assert_dec(tc_strategy_param_dec(&p, "x"), "0.00000001");
+    assert_dec(tc_strategy_param_dec(&p, "b"), "1");
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "x=0", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "n=-7", &err), &err);
+    assert_int_equal(tc_strategy_param_int(&p, "n"), -7);
+    assert_dec(tc_strategy_param_dec(&p, "x"), "0");
+    tc_assert_ok(tc_strategy_lookup("sma_cross", &c, &err), &err);
+    tc_strategy_params_init(&p, c);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "stake=92233720368.54775807", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "fast=007", &err), &err);
+    tc_assert_ok(tc_strategy_params_set_kv(&p, "slow=100000", &err), &err);
+    assert_int_equal(tc_strategy_param_int(&p, "fast"), 7);
+    assert_dec(tc_strategy_param_dec(&p, "stake"), "92233720368.54775807");
+    (void)state;
+}
+
 static void test_sma_cross_signals(void **state)
 {
     static const char *const closes[] = {"10", "9", "8", "9", "10", "11", "10", "9", "8"};
@@ -1089,6 +1236,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_registry),
         cmocka_unit_test(test_params),
+        cmocka_unit_test(test_params_bad_values),
         cmocka_unit_test(test_sma_cross_signals),
         cmocka_unit_test(test_sma_cross_views),
         cmocka_unit_test(test_bars_dispatch),

@@ -2,6 +2,7 @@
  * the context through which a running strategy reads the TimeMachine, asks
  * for its position and sends signals to its host (which sends them through
  * the ledger). */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,10 +79,51 @@ void tc_strategy_params_init(struct tc_strategy_params *p, const struct tc_strat
     }
 }
 
+/* Quotes the first 40 bytes of S for a message into BUF: a byte outside
+ * printable ASCII as \xNN, "..." after a longer text. Returns BUF. */
+static const char *shown(const char *s, char *buf, size_t cap)
+{
+    size_t k = 0, i = 0;
+    for (; s[i] && i < 40 && k + 5 <= cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f) {
+            buf[k++] = (char)c;
+        } else {
+            snprintf(buf + k, cap - k, "\\x%02x", c);
+            k += 4;
+        }
+    }
+    if (s[i] && k + 4 <= cap) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
+/* The largest value a parameter of spec S accepts, as text into BUF. */
+static const char *largest(const struct tc_param_spec *s, char *buf, size_t cap)
+{
+    if (s->max)
+        snprintf(buf, cap, "%s", s->max);
+    else if (s->type == TC_PARAM_INT)
+        snprintf(buf, cap, "%" PRId64, INT64_MAX / TC_DEC_ONE);
+    else
+        tc_dec_format(tc_dec_from_raw(INT64_MAX), buf, cap);
+    return buf;
+}
+
+/* Parses VALUE as a parameter of spec S: a plain number (an optional '-',
+ * digits, for a decimal an optional '.' and up to 8 digits), whole for an
+ * integer, within the spec's minimum and maximum; the message names the
+ * parameter, the value and the problem. *OUT is written only on success. */
 static int parse_value(const struct tc_strategy_class *cls, const struct tc_param_spec *s,
                        const char *value, struct tc_dec *out, struct tc_error *err)
 {
     struct tc_dec v, bound;
+    const char *kind = s->type == TC_PARAM_INT ? "a whole number" : "a decimal number";
+    char q[4 * 40 + 4], lim[TC_DEC_STRLEN], plain[TC_DEC_STRLEN];
+    int rc;
 
     if (s->type == TC_PARAM_BOOL) {
         if (strcmp(value, "true") == 0 || strcmp(value, "1") == 0 || strcmp(value, "yes") == 0)
@@ -91,21 +133,72 @@ static int parse_value(const struct tc_strategy_class *cls, const struct tc_para
             *out = TC_DEC_ZERO;
         else
             return tc_error_set(err, TC_EINVAL,
-                                "strategy %s: parameter %s: \"%.40s\" is not true or false",
-                                cls->name, s->name, value);
+                                "strategy %s: parameter %s: \"%s\" is not true or false",
+                                cls->name, s->name, shown(value, q, sizeof q));
         return 0;
     }
-    if (tc_dec_parse(value, (size_t)-1, &v, NULL) != 0 ||
-        (s->type == TC_PARAM_INT && v.raw % TC_DEC_ONE != 0))
-        return tc_error_set(err, TC_EINVAL, "strategy %s: parameter %s: \"%.40s\" is not %s",
-                            cls->name, s->name, value,
-                            s->type == TC_PARAM_INT ? "a whole number" : "a decimal number");
+    if (value[0] == '\0')
+        return tc_error_set(err, TC_EINVAL,
+                            "strategy %s: parameter %s: \"\" is not %s (the value is empty)",
+                            cls->name, s->name, kind);
+    rc = tc_dec_parse(value, (size_t)-1, &v, NULL);
+    if (rc == TC_ERANGE) {
+        struct tc_dec r;
+        if (tc_dec_parse_round(value, (size_t)-1, TC_ROUND_HALF_EVEN, &r, NULL) == 0)
+            return s->type == TC_PARAM_INT
+                       ? tc_error_set(err, TC_EINVAL,
+                                      "strategy %s: parameter %s: \"%s\" is not a whole number",
+                                      cls->name, s->name, shown(value, q, sizeof q))
+                       : tc_error_set(err, TC_EINVAL,
+                                      "strategy %s: parameter %s: \"%s\" has more than 8 "
+                                      "decimal places",
+                                      cls->name, s->name, shown(value, q, sizeof q));
+        if (value[0] == '-')
+            return s->min ? tc_error_set(err, TC_EINVAL,
+                                         "strategy %s: parameter %s: \"%s\" is below the "
+                                         "minimum %s",
+                                         cls->name, s->name, shown(value, q, sizeof q), s->min)
+                          : tc_error_set(err, TC_EINVAL,
+                                         "strategy %s: parameter %s: \"%s\" is too large a "
+                                         "negative number (at least -%s)",
+                                         cls->name, s->name, shown(value, q, sizeof q),
+                                         largest(s, lim, sizeof lim));
+        return tc_error_set(err, TC_EINVAL,
+                            "strategy %s: parameter %s: \"%s\" is too large (at most %s)",
+                            cls->name, s->name, shown(value, q, sizeof q),
+                            largest(s, lim, sizeof lim));
+    }
+    if (rc != 0) {
+        if (strpbrk(value, " \t\r\n\v\f"))
+            return tc_error_set(err, TC_EINVAL,
+                                "strategy %s: parameter %s: \"%s\" has a space (write the number "
+                                "alone)",
+                                cls->name, s->name, shown(value, q, sizeof q));
+        return tc_error_set(err, TC_EINVAL, "strategy %s: parameter %s: \"%s\" is not %s",
+                            cls->name, s->name, shown(value, q, sizeof q), kind);
+    }
+    if (s->type == TC_PARAM_INT && v.raw % TC_DEC_ONE != 0)
+        return tc_error_set(err, TC_EINVAL, "strategy %s: parameter %s: \"%s\" is not %s",
+                            cls->name, s->name, shown(value, q, sizeof q), kind);
+    tc_dec_format(v, plain, sizeof plain);
+    if (value[0] == '+')
+        return tc_error_set(err, TC_EINVAL,
+                            "strategy %s: parameter %s: \"%s\" has a '+' sign (write %s)",
+                            cls->name, s->name, shown(value, q, sizeof q), plain);
+    if (strpbrk(value, "eE"))
+        return tc_error_set(err, TC_EINVAL,
+                            "strategy %s: parameter %s: \"%s\" is in exponent notation (write %s)",
+                            cls->name, s->name, shown(value, q, sizeof q), plain);
     if (s->min && tc_dec_parse(s->min, (size_t)-1, &bound, NULL) == 0 && tc_dec_cmp(v, bound) < 0)
         return tc_error_set(err, TC_EINVAL, "strategy %s: parameter %s %s is below the minimum %s",
-                            cls->name, s->name, value, s->min);
+                            cls->name, s->name, shown(value, q, sizeof q), s->min);
+    if (value[0] == '-' && s->min && s->min[0] != '-')
+        return tc_error_set(err, TC_EINVAL,
+                            "strategy %s: parameter %s %s is negative (the minimum is %s)",
+                            cls->name, s->name, shown(value, q, sizeof q), s->min);
     if (s->max && tc_dec_parse(s->max, (size_t)-1, &bound, NULL) == 0 && tc_dec_cmp(v, bound) > 0)
         return tc_error_set(err, TC_EINVAL, "strategy %s: parameter %s %s is above the maximum %s",
-                            cls->name, s->name, value, s->max);
+                            cls->name, s->name, shown(value, q, sizeof q), s->max);
     *out = v;
     return 0;
 }
