@@ -146,6 +146,19 @@ struct tc_backtest_result {
  * in the runtime store, TC_ERANGE for sessions outside the calendar's
  * years, TC_ELOOKAHEAD from a strategy that read the future, and the
  * ledger's, broker's and store's errors.
+ *
+ * A stored run (cfg.runtime) that fails after it first wrote to the
+ * runtime store (in setup, any session, at the end or in the analytics)
+ * leaves that store as it was: every row it wrote (its portfolio, its
+ * strategies and their ledger rows) is removed in one transaction by
+ * tc_ledger_forget_portfolio (ledger.h) before the error is returned, so the
+ * same run id can run again. ERR keeps the run's own message; when the
+ * removal fails too, its message is appended ("... (and its rows were not
+ * removed from the runtime store: ...)") and the rows stay until
+ * tc_ledger_forget_portfolio is called with the run id. A run refused as
+ * already stored (TC_ECONFLICT) removes nothing. A successful run keeps its
+ * rows. A sweep runs one call per combination with its own run id: the
+ * combinations finished before a failing one are complete runs and stay.
  */
 int tc_backtest_run(const struct tc_backtest_config *cfg, struct tc_backtest_result *out,
                     struct tc_error *err);

@@ -101,6 +101,7 @@ struct run {
     const struct tc_backtest_config *cfg;
     struct tc_backtest_result *res;
     struct tc_store *mem, *rt, *hist;
+    int wrote;                        /* the run may have rows in rt: a failure removes them */
     struct tc_manual_clock mc;
     struct tc_broker *broker;
     struct tc_ledger *ledger;
@@ -821,7 +822,7 @@ static int setup_memory_historical(struct run *r, struct tc_error *err)
 static int setup_accounts(struct run *r, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
-    struct tc_accounts acc = {r->rt, &r->mc.clock, "backtest"};
+    struct tc_accounts acc = {r->rt, &r->mc.clock, TC_LEDGER_BACKTEST_ACTOR};
     struct tc_portfolio_def p;
     int rc;
 
@@ -845,6 +846,11 @@ static int setup_accounts(struct run *r, struct tc_error *err)
     p.initial_capital = cfg->cash;
     rc = r->rt ? tc_accounts_portfolio_create(&acc, &p, err)
                : tc_ledger_mem_add_portfolio(r->ledger, &p, err);
+    /* from here a failure removes the run's rows: also after a create whose
+     * commit reported an error (it may have been durable), but not after
+     * one refused because another writer has the id (those rows are not ours) */
+    if (r->rt && rc != TC_ECONFLICT)
+        r->wrote = 1;
     if (rc != 0)
         return tc_error_prefix(err, "backtest");
     for (size_t c = 0; c < r->nctx; c++) {
@@ -1543,6 +1549,28 @@ static void cleanup(struct run *r)
     free(r->trades);
 }
 
+/*
+ * A stored run that failed after it first wrote to the runtime store (in
+ * setup, a session, the end or the analytics) leaves the store as it was:
+ * every row it wrote is removed in one transaction
+ * (tc_ledger_forget_portfolio), after the ledger is closed. ERR keeps the
+ * run's own error; a failure of the removal is appended to it. A sweep is
+ * one call per combination, each with its own run id: the combinations
+ * finished before a failing one are complete runs and stay; only the
+ * failing one's rows go.
+ */
+static void forget_run(struct run *r, int rc, struct tc_error *err)
+{
+    struct tc_error e = {0};
+    char msg[TC_ERROR_MSG_MAX];
+
+    if (tc_ledger_forget_portfolio(r->rt, r->res->run_id, NULL, &e) == 0 || !err)
+        return;
+    snprintf(msg, sizeof(msg), "%s", tc_error_msg(err));
+    tc_error_set(err, rc, "%s (and its rows were not removed from the runtime store: %s)",
+                 msg, tc_error_msg(&e));
+}
+
 int tc_backtest_run(const struct tc_backtest_config *cfg, struct tc_backtest_result *out,
                     struct tc_error *err)
 {
@@ -1591,6 +1619,8 @@ int tc_backtest_run(const struct tc_backtest_config *cfg, struct tc_backtest_res
 done:
     loop_end(&r);
     cleanup(&r);
+    if (rc != 0 && r.wrote)
+        forget_run(&r, rc, err);
     return rc;
 }
 
