@@ -321,19 +321,54 @@ static void test_cli(void **state)
     assert_true(same_file(path, path2));
 
     static const struct {
-        const char *args[12];
+        const char *args[14];
         const char *msg;
     } bad[] = {
         {{"gen-bars", "--bars", "5", "--seed", "1", "--out", "x", NULL}, "missing --instruments"},
         {{"gen-bars", "--instruments", "2", "--seed", "1", "--out", "x", NULL}, "missing --bars"},
-        {{"gen-bars", "--instruments", "0", "--bars", "5", "--seed", "1", "--out", "x", NULL},
-         "--instruments \"0\" is not a whole number in 1..9999"},
-        {{"gen-bars", "--instruments", "2x", "--bars", "5", "--seed", "1", "--out", "x", NULL},
-         "--instruments \"2x\" is not a whole number"},
-        {{"gen-bars", "--instruments", "2", "--bars", "-5", "--seed", "1", "--out", "x", NULL},
-         "--bars \"-5\" is not a whole number in 1..1000000"},
-        {{"gen-bars", "--instruments", "2", "--bars", "5", "--seed", "-1", "--out", "x", NULL},
-         "--seed \"-1\" is not a whole number"},
+#define GB(...) {"gen-bars", "--seed", "1", "--out", "x", __VA_ARGS__, NULL}
+        {GB("--instruments", "0", "--bars", "5"), "--instruments 0 is below the minimum 1"},
+        {GB("--instruments", "2x", "--bars", "5"),
+         "--instruments \"2x\" is not a whole number in 1..9999 (digits only)"},
+        /* digits only: strtoll took a leading space or sign */
+        {GB("--instruments", " 2", "--bars", "5"),
+         "--instruments \" 2\" is not a whole number in 1..9999 (digits only)"},
+        {GB("--instruments", "2 ", "--bars", "5"),
+         "--instruments \"2 \" is not a whole number in 1..9999 (digits only)"},
+        {GB("--instruments", "2", "--bars", "+5"),
+         "--bars \"+5\" is not a whole number in 1..100000 (digits only)"},
+        {GB("--instruments", "2", "--bars", "-5"),
+         "--bars \"-5\" is not a whole number in 1..100000 (digits only)"},
+        {GB("--instruments", "2", "--bars", "5e3"),
+         "--bars \"5e3\" is not a whole number in 1..100000 (digits only)"},
+        {GB("--instruments", "", "--bars", "5"),
+         "--instruments is empty (a whole number in 1..9999)"},
+        /* the bounds: too large is named with the largest accepted */
+        {GB("--instruments", "10000", "--bars", "5"),
+         "--instruments 10000 is too large (at most 9999)"},
+        {GB("--instruments", "2", "--bars", "1000000"),
+         "--bars 1000000 is too large (at most 100000)"},
+        {GB("--instruments", "2", "--bars", "1180591620717411303424"),
+         "--bars 1180591620717411303424 is too large (at most 100000)"},
+        {GB("--instruments", "9999", "--bars", "1000000"),
+         "--bars 1000000 is too large (at most 100000)"},
+        {GB("--instruments", "1001", "--bars", "100000"),
+         "--instruments 1001 x --bars 100000 is 100100000 bars, more than the 100000000 a run "
+         "may write"},
+        {{"gen-bars", "--instruments", "2", "--bars", "5", "--out", "x", "--seed", "-1", NULL},
+         "--seed \"-1\" is not a whole number in 0..9223372036854775807 (digits only)"},
+        {{"gen-bars", "--instruments", "2", "--bars", "5", "--out", "x", "--seed",
+          "9223372036854775808", NULL},
+         "--seed 9223372036854775808 is too large (at most 9223372036854775807)"},
+        /* dates past 9999-12-31, starts past 5000 (the message was "start day 2932895
+         * is not in 0001..5000") */
+        {GB("--instruments", "2", "--bars", "5", "--start", "9999-12-30"),
+         "--start 9999-12-30: 5 bars (weekdays) from it would run past 9999-12-31, the last "
+         "supported date; the latest start is 5000-12-31"},
+        {GB("--instruments", "2", "--bars", "5", "--start", "5001-01-01"),
+         "--start 5001-01-01 is after 5000-12-31, the latest start (so that the longest run of "
+         "bars ends by 9999-12-31, the last supported date)"},
+#undef GB
         {{"gen-bars", "--instruments", "2", "--bars", "5", "--seed", "1", "--out", "x", "--start",
           "2024-02-30", NULL},
          "--start:"},
@@ -345,7 +380,7 @@ static void test_cli(void **state)
          "bogus"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const char *argv[14] = {"tradecore"};
+        const char *argv[16] = {"tradecore"};
         for (int k = 0; bad[i].args[k]; k++)
             argv[k + 1] = bad[i].args[k];
         out = errs = NULL;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "cli/cli_entity.h"
 #include "tradecore/calendar.h"
@@ -11,6 +12,19 @@
 #include "internal/banned.h"
 
 #define N_OPTS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The command's bounds, tighter than the library's (genbars.h): 100,000
+ * bars are about 383 years of weekdays, 20 times the benchmark's 5,000; the
+ * total, 100 million bars, is 200 times the benchmark's 100 x 5,000 and at
+ * most about 9.4 GB of files (ROW_BYTES each). */
+#define INSTRUMENTS_MAX 9999
+#define BARS_MAX 100000
+#define TOTAL_MAX INT64_C(100000000)
+/* The longest row: a date, five prices of at most 7 + 1 + 6 characters,
+ * a volume of at most 7 digits, six commas and the newline. */
+#define ROW_BYTES (10 + 5 * 14 + 7 + 6 + 1)
+/* Per file: the header line, and a block of the file system's rounding. */
+#define FILE_BYTES (42 + 4096)
 
 static const char help[] =
     "usage: tradecore gen-bars --instruments N --bars M --seed S --out DIR\n"
@@ -22,19 +36,106 @@ static const char help[] =
     "(default: the first day of the calendar's verified years, 1990-01-01 for\n"
     "XNYS); when the bars do not fit in the verified years, the weekdays from\n"
     "--start are used instead (and the summary says so). The same options give\n"
-    "byte-identical files. N is 1..9999, M is 1..1000000.\n"
+    "byte-identical files.\n\n"
+    "N, M and S are digits only. N is 1..9999 (the files' numbers); M is\n"
+    "1..100000 (about 383 years of weekdays, 20 times the 5,000 bars of the\n"
+    "benchmark); N x M is at most 100,000,000 bars (about 9.4 GB at most).\n"
+    "--start is at most 5000-12-31 (so that the bars end by 9999-12-31, the\n"
+    "last supported date). The files must fit in the free space of DIR's file system\n"
+    "(counted at 94 bytes a row). A refused command writes nothing.\n"
     "Exit status: 0 ok, 1 error, 2 usage error.\n";
 
+/* TEXT as a whole number in MIN..MAX: digits only (no sign, no space). */
 static int parse_int(struct tc_cli *cli, const char *what, const char *text, long long min,
                      long long max, long long *out)
 {
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || !end || *end || end == text || v < min || v > max)
-        return tc_cli_usage(cli, "%s \"%.40s\" is not a whole number in %lld..%lld", what, text,
-                            min, max);
+    long long v = 0;
+    size_t n = strlen(text);
+
+    if (n == 0)
+        return tc_cli_usage(cli, "%s is empty (a whole number in %lld..%lld)", what, min, max);
+    if (strspn(text, "0123456789") != n)
+        return tc_cli_usage(cli, "%s \"%.40s\" is not a whole number in %lld..%lld (digits only)",
+                            what, text, min, max);
+    for (size_t i = 0; i < n; i++) {
+        if (v > (max - (text[i] - '0')) / 10)
+            return tc_cli_usage(cli, "%s %.40s%s is too large (at most %lld)", what, text,
+                                n > 40 ? "..." : "", max);
+        v = v * 10 + (text[i] - '0');
+    }
+    if (v < min)
+        return tc_cli_usage(cli, "%s %s is below the minimum %lld", what, text, min);
     *out = v;
+    return 0;
+}
+
+static int is_weekday(int64_t d)
+{
+    int64_t w = (d + 3) % 7; /* 1970-01-01 was a Thursday: 0 = Monday */
+    return (w < 0 ? w + 7 : w) < 5;
+}
+
+/* The day of the N-th weekday (Monday..Friday) from START on. */
+static int64_t nth_weekday(int64_t start, long long n)
+{
+    int64_t d = start;
+    for (long long i = 0;; d++)
+        if (is_weekday(d) && ++i == n)
+            return d;
+}
+
+/* BYTES in a unit a person reads ("9.4 GB"), into BUF. */
+static const char *human(int64_t bytes, char *buf, size_t cap)
+{
+    static const char *const unit[] = {"bytes", "kB", "MB", "GB", "TB"};
+    int64_t scale = 1;
+    int u = 0;
+    while (u < 4 && bytes / scale >= 1000) {
+        scale *= 1000;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, cap, "%lld bytes", (long long)bytes);
+    else
+        snprintf(buf, cap, "%lld.%lld %s", (long long)(bytes / scale),
+                 (long long)(bytes % scale * 10 / scale), unit[u]);
+    return buf;
+}
+
+/* The free space of the file system DIR would be on: that of DIR, or of
+ * its longest existing parent. 0 and *FREE_BYTES, or the command's error. */
+static int free_space(struct tc_cli *cli, const char *dir, int64_t *free_bytes)
+{
+    char path[4096];
+    struct statvfs sv;
+    size_t len = strlen(dir);
+
+    if (len == 0)
+        return tc_cli_usage(cli, "--out is empty");
+    if (len >= sizeof path)
+        return tc_cli_usage(cli, "--out \"%.40s...\" is too long", dir);
+    memcpy(path, dir, len + 1);
+    while (statvfs(path, &sv) != 0) {
+        char *slash = strrchr(path, '/');
+        if (errno != ENOENT && errno != ENOTDIR)
+            return tc_cli_failf(cli, "--out \"%s\": cannot read its file system: %s", dir,
+                                strerror(errno));
+        while (slash && slash > path && slash[-1] == '/')
+            slash--;
+        if (!slash)
+            snprintf(path, sizeof path, ".");
+        else if (slash == path)
+            path[1] = '\0';
+        else
+            *slash = '\0';
+        if (strcmp(path, ".") == 0 || strcmp(path, "/") == 0) {
+            if (statvfs(path, &sv) != 0)
+                return tc_cli_failf(cli, "--out \"%s\": cannot read its file system: %s", dir,
+                                    strerror(errno));
+            break;
+        }
+    }
+    *free_bytes = (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
     return 0;
 }
 
@@ -59,10 +160,14 @@ int tc_cmd_gen_bars(struct tc_cli *cli, int argc, char **argv)
     for (size_t i = 0; i < 4; i++)
         if (!opts[i].seen)
             return tc_cli_usage(cli, "missing --%s (see --help)", opts[i].name);
-    if ((rc = parse_int(cli, "--instruments", opts[0].value, 1, TC_GENBARS_INSTRUMENTS_MAX, &n)) ||
-        (rc = parse_int(cli, "--bars", opts[1].value, 1, TC_GENBARS_BARS_MAX, &bars)) ||
+    if ((rc = parse_int(cli, "--instruments", opts[0].value, 1, INSTRUMENTS_MAX, &n)) ||
+        (rc = parse_int(cli, "--bars", opts[1].value, 1, BARS_MAX, &bars)) ||
         (rc = parse_int(cli, "--seed", opts[2].value, 0, INT64_MAX, &seed)))
         return rc;
+    if (n * bars > TOTAL_MAX)
+        return tc_cli_usage(cli, "--instruments %lld x --bars %lld is %lld bars, more than the "
+                                 "%lld a run may write (see --help)",
+                            n, bars, n * bars, (long long)TOTAL_MAX);
     o.instruments = (int)n;
     o.bars = (int)bars;
     o.seed = (uint64_t)seed;
@@ -70,7 +175,34 @@ int tc_cmd_gen_bars(struct tc_cli *cli, int argc, char **argv)
     if (opts[4].seen) {
         if (tc_date_parse(opts[4].value, &o.start_day, &err) != 0)
             return tc_cli_usage(cli, "--start: %s", tc_error_msg(&err));
+        /* the library takes starts up to 5000-12-31, so that its longest run
+         * of bars (weekdays past the calendar's years) ends by 9999-12-31 */
+        if (o.start_day > tc_days_from_civil(5000, 12, 31)) {
+            if (nth_weekday(o.start_day, bars) > tc_days_from_civil(9999, 12, 31))
+                return tc_cli_usage(cli,
+                                    "--start %s: %lld bars (weekdays) from it would run past "
+                                    "9999-12-31, the last supported date; the latest start is "
+                                    "5000-12-31",
+                                    opts[4].value, bars);
+            return tc_cli_usage(cli,
+                                "--start %s is after 5000-12-31, the latest start (so that the "
+                                "longest run of bars ends by 9999-12-31, the last supported date)",
+                                opts[4].value);
+        }
         o.has_start = 1;
+    }
+    {
+        /* nothing is written unless all of it fits */
+        int64_t free_bytes = 0, need = (int64_t)n * ((int64_t)bars * ROW_BYTES + FILE_BYTES);
+        char a[32], b[32];
+        if ((rc = free_space(cli, opts[3].value, &free_bytes)) != 0)
+            return rc;
+        if (need > free_bytes)
+            return tc_cli_failf(cli,
+                                "--out \"%s\": %lld files of %lld bars need up to %s (%lld "
+                                "bytes), its file system has %s (%lld bytes) free",
+                                opts[3].value, n, bars, human(need, a, sizeof a), (long long)need,
+                                human(free_bytes, b, sizeof b), (long long)free_bytes);
     }
     if (tc_genbars_write(opts[3].value, &o, &res, &err) != 0)
         return err.code == TC_EINVAL || err.code == TC_ENOTFOUND ? tc_cli_usage(cli, "%s", tc_error_msg(&err))
