@@ -385,6 +385,8 @@ static void faults(enum be be)
         }
         /* the store's message, or the broker's about the fill it could not record */
         tc_test_assert_error(what, rc, TC_EIO, &err, "input/output error");
+        if (strstr(err.msg, "not removed"))
+            fail_msg("%s: \"%s\"", what, err.msg);
         assert_same_dump(w.st, kept, what);
         failed++;
     }

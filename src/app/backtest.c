@@ -1563,8 +1563,10 @@ static void forget_run(struct run *r, int rc, struct tc_error *err)
 {
     struct tc_error e = {0};
     char msg[TC_ERROR_MSG_MAX];
+    int frc = tc_ledger_forget_portfolio(r->rt, r->res->run_id, NULL, &e);
 
-    if (tc_ledger_forget_portfolio(r->rt, r->res->run_id, NULL, &e) == 0 || !err)
+    /* not found: the create did not commit after all, nothing to remove */
+    if (frc == 0 || frc == TC_ENOTFOUND || !err)
         return;
     snprintf(msg, sizeof(msg), "%s", tc_error_msg(err));
     tc_error_set(err, rc, "%s (and its rows were not removed from the runtime store: %s)",
