@@ -16,8 +16,10 @@
  *     removal's appended; the rows are then removed by calling
  *     tc_ledger_forget_portfolio;
  *   - tc_ledger_forget_portfolio: a successful run's rows exactly removed
- *     (the count), refused for an unknown portfolio, one not created by a
- *     backtest, one with an order or signal of another mode or run id, one
+ *     (the count), with its rows of the performance, risk, allocation and
+ *     decision tables (another run's decision stays), refused for an unknown
+ *     portfolio, one not created by a backtest, one with an order, signal or
+ *     daily performance row of another mode or run id, one
  *     whose strategy another portfolio uses, an invalid id, no store; a
  *     refusal changes nothing;
  *   - the command: the overflow run of the defect report after `tradecore
@@ -515,6 +517,12 @@ static void refusals(enum be be)
     tc_assert_ok(tc_accounts_portfolio_create(&acc, &p, &err), &err);
     snprintf(p.portfolio_id, sizeof(p.portfolio_id), "other");
     tc_assert_ok(tc_accounts_portfolio_create(&acc, &p, &err), &err);
+    /* another run's engine decision stays */
+    exec(w.st,
+         "INSERT INTO engine_decisions (decision_id, context_id, run_id, engine, as_of, mode, "
+         "created_at) VALUES ('dec-0', 'ctx', $1, 'e', '2020-01-02T00:00:00Z', 'BACKTEST', "
+         "'2020-01-02T00:00:00Z')",
+         "keep-2");
     base = dump(w.st, NULL);
     tc_assert_ok(run(&w, 0, "keep-1", "100000", &err), &err);
 
@@ -558,6 +566,38 @@ static void refusals(enum be be)
              fp);
     refused(&w, "keep-1", TC_ESTATE, msg, "a PAPER signal");
     exec(w.st, "UPDATE signal_log SET mode = 'BACKTEST' WHERE fingerprint = $1", fp);
+
+    exec(w.st,
+         "INSERT INTO daily_performance (portfolio_id, day, mode, run_id, equity, cash, "
+         "realized_pnl, unrealized_pnl, commission, created_at) VALUES ($1, '2020-01-02', "
+         "'LIVE', '', 0, 0, 0, 0, 0, '2020-01-02T00:00:00Z')",
+         "keep-1");
+    refused(&w, "keep-1", TC_ESTATE,
+            "portfolio \"keep-1\" is not a backtest's: daily performance of \"2020-01-02\" has "
+            "mode LIVE and run id \"\"; nothing removed",
+            "a LIVE daily performance");
+    exec(w.st, "UPDATE daily_performance SET mode = 'BACKTEST', run_id = $1", "keep-1");
+
+    /* rows of the tables a backtest does not write yet: removed with the run */
+    exec(w.st,
+         "INSERT INTO risk_metrics (portfolio_id, as_of, metric, value) VALUES ($1, "
+         "'2020-01-02T00:00:00Z', 'var', 1.5)",
+         "keep-1");
+    exec(w.st,
+         "INSERT INTO strategy_performance (strategy_id, portfolio_id, period_start, period_end, "
+         "created_at) VALUES ($1 || '.sma_cross', $1, '2020-01-02T00:00:00Z', "
+         "'2020-01-03T00:00:00Z', '2020-01-03T00:00:00Z')",
+         "keep-1");
+    exec(w.st,
+         "INSERT INTO allocation_history (allocation_id, portfolio_id, strategy_id, weight, "
+         "capital, effective_at, created_at) VALUES ('alloc-1', $1, $1 || '.sma_cross', 1, 100, "
+         "'2020-01-02T00:00:00Z', '2020-01-02T00:00:00Z')",
+         "keep-1");
+    exec(w.st,
+         "INSERT INTO engine_decisions (decision_id, context_id, run_id, engine, as_of, mode, "
+         "created_at) VALUES ('dec-1', 'ctx', $1, 'e', '2020-01-02T00:00:00Z', 'BACKTEST', "
+         "'2020-01-02T00:00:00Z')",
+         "keep-1");
 
     /* the run's strategy used by another portfolio */
     first_id(&w, "SELECT position_id FROM positions WHERE portfolio_id = $1 ORDER BY position_id",
