@@ -302,24 +302,24 @@ static void overflow(enum be be)
                          "");
     tc_test_assert_msg(&err, "backtest: equity of \"ORCL\" overflows");
     assert_same_dump(w.st, kept, "orcl overflow");
-    tc_test_assert_error("tiny overflow", run(&w, 1, "tiny", MAX_CASH, &err), TC_ERANGE, &err,
+    tc_test_assert_error("tiny overflow", run(&w, 1, "t_1", MAX_CASH, &err), TC_ERANGE, &err,
                          "");
     tc_test_assert_msg(&err, "backtest: equity of \"TINY\" overflows");
     assert_same_dump(w.st, kept, "tiny overflow");
 
     /* the same run ids again, with a cash that fits */
     tc_assert_ok(run(&w, 0, "ovf", "100000", &err), &err);
-    tc_assert_ok(run(&w, 1, "tiny", "100000", &err), &err);
+    tc_assert_ok(run(&w, 1, "t_1", "100000", &err), &err);
     assert_int_equal(count(w.st, "SELECT COUNT(*) FROM portfolios WHERE portfolio_id = $1", "ovf"),
                      1);
     assert_true(count(w.st, "SELECT COUNT(*) FROM orders WHERE run_id = $1", "ovf") > 4);
     assert_int_equal(count(w.st, "SELECT COUNT(*) FROM fills WHERE order_id IN (SELECT order_id "
                                  "FROM orders WHERE run_id = $1)",
-                           "tiny"),
+                           "t_1"),
                      1);
 
     /* a successful run's rows are removed exactly: the others stay */
-    forget_ok(&w, "tiny", NULL);
+    forget_ok(&w, "t_1", NULL);  /* an id with a LIKE wildcard */
     free(dump(w.st, &n_two));
     forget_ok(&w, "ovf", &removed);
     assert_int_equal((size_t)removed, n_two - n_kept);
