@@ -1,9 +1,10 @@
 /* Report files on two threads: the files written by the caller and a worker
  * are byte for byte those the caller alone writes, run after run; a file
- * that cannot be created or renamed gives the same error, leaves the same
- * files and no .tmp file whichever thread wrote it, and when several fail
- * the first in the writer's order (summary.json, fills.csv, trades.csv,
- * equity.csv, report.html) is the one reported. */
+ * that cannot be created, renamed or written gives the same error, leaves
+ * every old file of the folder in place (no file is replaced) and no .tmp
+ * file whichever thread wrote it, and when several fail the first in the
+ * writer's order (summary.json, fills.csv, trades.csv, equity.csv,
+ * report.html) is the one reported. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,35 +215,49 @@ static void block(const char *dir, size_t file, enum way w)
 {
     char p[1024];
     snprintf(p, sizeof p, "%s/%s%s", dir, files[file], w == IN_TMP ? ".tmp" : "");
+    if (w == IN_NAME)
+        assert_int_equal(unlink(p), 0); /* the old file, replaced by a folder */
     assert_int_equal(mkdir(p, 0777), 0);
 }
 
-/* The message for FILE blocked by W in DIR. */
+/* The message for FILE blocked by W in DIR: found before anything is
+ * written. */
 static void blocked_msg(const char *dir, size_t file, enum way w, char *buf, size_t cap)
 {
     if (w == IN_TMP)
-        snprintf(buf, cap, "report file \"%s/%s.tmp\": cannot create: Is a directory", dir,
-                 files[file]);
+        snprintf(buf, cap,
+                 "report file \"%s/%s.tmp\" is a directory, in the way of the file written "
+                 "before its rename (no file was replaced)",
+                 dir, files[file]);
     else
-        snprintf(buf, cap, "report file \"%s/%s\": cannot rename: Is a directory", dir,
-                 files[file]);
+        snprintf(buf, cap,
+                 "report file \"%s/%s\" is a directory, not a regular file (no file was "
+                 "replaced)",
+                 dir, files[file]);
 }
 
-/* The listing after a failure at FIRST: the files before it in place (as
- * in REF), the blocking directories, nothing else. */
-static void expected_listing(size_t first, const size_t *blocked, const enum way *ways, size_t nb,
-                             char *buf, size_t cap)
+/* The listing after a failure: the old files (those blocked by a folder of
+ * their name shown as that folder), the blocking .tmp folders, nothing else. */
+static void expected_listing(const size_t *blocked, const enum way *ways, size_t nb, char *buf,
+                             size_t cap)
 {
     const char *names[NFILES * 2];
-    char made[NFILES][64];
+    char made[NFILES * 2][64];
     size_t n = 0;
-    for (size_t k = 0; k < first; k++)
-        names[n++] = files[k];
-    for (size_t b = 0; b < nb; b++) {
-        snprintf(made[b], sizeof made[b], "%s%s/", files[blocked[b]],
-                 ways[b] == IN_TMP ? ".tmp" : "");
-        names[n++] = made[b];
+    for (size_t k = 0; k < NFILES; k++) {
+        int as_dir = 0;
+        for (size_t b = 0; b < nb; b++)
+            as_dir |= blocked[b] == k && ways[b] == IN_NAME;
+        snprintf(made[n], sizeof made[n], "%s%s", files[k], as_dir ? "/" : "");
+        names[n] = made[n];
+        n++;
     }
+    for (size_t b = 0; b < nb; b++)
+        if (ways[b] == IN_TMP) {
+            snprintf(made[n], sizeof made[n], "%s.tmp/", files[blocked[b]]);
+            names[n] = made[n];
+            n++;
+        }
     qsort(names, n, sizeof names[0], cmp_names);
     size_t len = 0;
     buf[0] = '\0';
@@ -250,19 +265,33 @@ static void expected_listing(size_t first, const size_t *blocked, const enum way
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? " " : "", names[i]);
 }
 
-/* Writes R into a fresh DIR with the NB files BLOCKED blocked as WAYS, with
- * THREADS, and checks the error (the first blocked file's), the files left
- * (the ones before it, with the bytes of REF's) and that no .tmp file
- * remains besides the blocking ones. */
-static void check_blocked(const char *base, const char *ref, const struct tc_run_result *r,
-                          const size_t *blocked, const enum way *ways, size_t nb, int threads,
-                          unsigned *seq)
+/* Every file of OLD not blocked by a folder of its name is in DIR with the
+ * same bytes. */
+static void assert_old_files(const char *old, const char *dir, const size_t *blocked,
+                             const enum way *ways, size_t nb)
+{
+    for (size_t k = 0; k < NFILES; k++) {
+        int gone = 0;
+        for (size_t b = 0; b < nb; b++)
+            gone |= blocked[b] == k && ways[b] == IN_NAME;
+        if (!gone)
+            tc_test_assert_same_file(old, dir, files[k]);
+    }
+}
+
+/* Writes R with THREADS into DIR holding OLD's report with the NB files
+ * BLOCKED blocked as WAYS, and checks the error (the first blocked file's),
+ * that every old file is still there with its bytes (none replaced) and
+ * that no .tmp file remains besides the blocking ones. */
+static void check_blocked(const char *base, const char *old, const struct tc_run_result *r,
+                          const struct tc_run_result *r_old, const size_t *blocked,
+                          const enum way *ways, size_t nb, int threads, unsigned *seq)
 {
     char dir[700], want[1200], got[1024], exp[1024], label[96];
     struct tc_error err = {0};
     size_t first = NFILES, first_b = 0;
     snprintf(dir, sizeof dir, "%s/case%u", base, (*seq)++);
-    assert_int_equal(mkdir(dir, 0777), 0);
+    tc_assert_ok(write_with(1, dir, r_old, &err), &err);
     for (size_t b = 0; b < nb; b++) {
         block(dir, blocked[b], ways[b]);
         if (blocked[b] < first) {
@@ -277,54 +306,56 @@ static void check_blocked(const char *base, const char *ref, const struct tc_run
     tc_test_assert_error(label, rc, TC_EIO, &err, want);
     assert_string_equal(err.msg, want);
     listing(dir, got, sizeof got);
-    expected_listing(first, blocked, ways, nb, exp, sizeof exp);
+    expected_listing(blocked, ways, nb, exp, sizeof exp);
     if (strcmp(got, exp) != 0)
         fail_msg("%s: left \"%s\", want \"%s\"", label, got, exp);
-    for (size_t k = 0; k < first; k++)
-        tc_test_assert_same_file(ref, dir, files[k]);
+    assert_old_files(old, dir, blocked, ways, nb);
 }
 
 /* The run the blocked-file tests write (R, caller frees it with free_run),
- * a fresh folder BASE named NAME, and in REF (BASE/ref) the files that run
+ * the older run whose report is in the folder first (R_OLD, the same), a
+ * fresh folder BASE named NAME, and in OLD (BASE/old) the files R_OLD
  * gives on one thread with nothing blocked. */
-static void blocked_start(const char *name, struct tc_run_result *r, char base[512],
-                          char ref[600])
+static void blocked_start(const char *name, struct tc_run_result *r, struct tc_run_result *r_old,
+                          char base[512], char old[600])
 {
     struct tc_error err = {0};
     build_run(r, 300, 500, 120);
+    build_run(r_old, 40, 30, 11);
     assert_int_equal(tc_test_tmpdir(name, base, 512), 0);
-    snprintf(ref, 600, "%s/ref", base);
-    tc_assert_ok(write_with(1, ref, r, &err), &err);
+    snprintf(old, 600, "%s/old", base);
+    tc_assert_ok(write_with(1, old, r_old, &err), &err);
 }
 
 /* One file blocked, each file and each way, on one thread and on two: the
- * same error naming that file, the files before it in place, none after. */
+ * same error naming that file, found before anything is written; every old
+ * file in place. */
 static void test_one_blocked(void **state)
 {
     (void)state;
-    struct tc_run_result r;
-    char base[512], ref[600];
+    struct tc_run_result r, r_old;
+    char base[512], old[600];
     unsigned seq = 0;
-    blocked_start("report_blocked", &r, base, ref);
+    blocked_start("report_blocked", &r, &r_old, base, old);
     for (size_t k = 0; k < NFILES; k++)
         for (int w = IN_TMP; w <= IN_NAME; w++)
             for (int t = 1; t <= 2; t++) {
                 const enum way way = (enum way)w;
-                check_blocked(base, ref, &r, &k, &way, 1, t, &seq);
+                check_blocked(base, old, &r, &r_old, &k, &way, 1, t, &seq);
             }
     free_run(&r);
+    free_run(&r_old);
 }
 
 /* Two files blocked, every pair and every way, on one thread and on two:
- * the first of the pair in the writer's order is the error, whichever
- * thread writes each. */
+ * the first of the pair in the writer's order is the error. */
 static void test_two_blocked(void **state)
 {
     (void)state;
-    struct tc_run_result r;
-    char base[512], ref[600];
+    struct tc_run_result r, r_old;
+    char base[512], old[600];
     unsigned seq = 0;
-    blocked_start("report_blocked2", &r, base, ref);
+    blocked_start("report_blocked2", &r, &r_old, base, old);
     for (size_t a = 0; a < NFILES; a++)
         for (size_t b = 0; b < NFILES; b++) {
             if (a == b)
@@ -334,32 +365,35 @@ static void test_two_blocked(void **state)
                     for (int t = 1; t <= 2; t++) {
                         const size_t blocked[2] = {a, b};
                         const enum way ways[2] = {(enum way)wa, (enum way)wb};
-                        check_blocked(base, ref, &r, blocked, ways, 2, t, &seq);
+                        check_blocked(base, old, &r, &r_old, blocked, ways, 2, t, &seq);
                     }
         }
     free_run(&r);
+    free_run(&r_old);
 }
 
-
 /* A file that cannot be written (its NAME.tmp a link to /dev/full: every
- * write fails, the disk full), each file on one thread and on two: TC_EIO
- * with the write error naming the file, the files before it in place, none
- * after it, and the link removed with the rest of the .tmp files. */
+ * write fails, the disk full), each file on one thread and on two, in a
+ * folder holding an older report: TC_EIO with the write error naming the
+ * file, every old file in place with its bytes (the files written before
+ * it are not renamed), and the link removed with the rest of the .tmp
+ * files. */
 static void test_write_error(void **state)
 {
     (void)state;
-    struct tc_run_result r;
+    struct tc_run_result r, r_old;
     struct tc_error err = {0};
-    char base[512], ref[600], dir[700], p[800], want[1200], got[1024], exp[1024], label[64];
+    char base[512], old[600], dir[700], p[800], want[1200], got[1024], exp[1024], label[64];
     unsigned seq = 0;
     build_run(&r, 3000, 9000, 4000);
+    build_run(&r_old, 50, 20, 7);
     assert_int_equal(tc_test_tmpdir("report_write_error", base, sizeof base), 0);
-    snprintf(ref, sizeof ref, "%s/ref", base);
-    tc_assert_ok(write_with(1, ref, &r, &err), &err);
+    snprintf(old, sizeof old, "%s/old", base);
+    tc_assert_ok(write_with(1, old, &r_old, &err), &err);
     for (size_t k = 0; k < NFILES; k++)
         for (int t = 1; t <= 2; t++) {
             snprintf(dir, sizeof dir, "%s/full%u", base, seq++);
-            assert_int_equal(mkdir(dir, 0777), 0);
+            tc_assert_ok(write_with(1, dir, &r_old, &err), &err);
             snprintf(p, sizeof p, "%s/%s.tmp", dir, files[k]);
             assert_int_equal(symlink("/dev/full", p), 0);
             snprintf(label, sizeof label, "%s full, %d thread(s)", files[k], t);
@@ -370,13 +404,13 @@ static void test_write_error(void **state)
             tc_test_assert_error(label, rc, TC_EIO, &err, want);
             assert_string_equal(err.msg, want);
             listing(dir, got, sizeof got);
-            expected_listing(k, NULL, NULL, 0, exp, sizeof exp);
+            expected_listing(NULL, NULL, 0, exp, sizeof exp);
             if (strcmp(got, exp) != 0)
                 fail_msg("%s: left \"%s\", want \"%s\"", label, got, exp);
-            for (size_t j = 0; j < k; j++)
-                tc_test_assert_same_file(ref, dir, files[j]);
+            assert_old_files(old, dir, NULL, NULL, 0);
         }
     free_run(&r);
+    free_run(&r_old);
 }
 
 int main(void)

@@ -3,9 +3,14 @@
  * computed here, a monthly-returns table, the trade list and the metrics).
  * Every file is written to "<name>.tmp" and renamed into place, and the same
  * inputs always give the same bytes (fixed key order and number formats).
+ * A report replaces all its files or none: every target is checked before
+ * anything is written (a directory, named pipe, symbolic link or other
+ * non-regular file in the place of a file or of its .tmp is refused, as is
+ * a folder that cannot be written), every file is written to its .tmp, and
+ * only when all five are written are they renamed, in order.
  * The files are independent: the caller and one worker thread take them in
  * turn; each keeps its own buffers, column memos and error, and the renames
- * follow in the files' order once both are done. (strerror is thread-safe
+ * follow in the files' order once both are done and none failed. (strerror is thread-safe
  * in glibc since 2.32; errno is per thread.) */
 #include <errno.h>
 #include <jansson.h>
@@ -17,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "tradecore/analytics.h"
 #include "tradecore/calendar.h"
@@ -56,6 +62,60 @@ static int make_dirs(const char *dir, struct tc_error *err)
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return tc_error_set(err, TC_EIO, "report folder \"%s\": not a directory", dir);
+    return 0;
+}
+
+/* What a file of mode MODE is, for a message. */
+static const char *kind_of(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISLNK(mode))
+        return "a symbolic link";
+    if (S_ISFIFO(mode))
+        return "a named pipe";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode) || S_ISBLK(mode))
+        return "a device";
+    return "not a regular file";
+}
+
+/* Before anything is written: DIR can be written into, and each of the N
+ * NAMES is either missing or a regular file (lstat: a symbolic link is
+ * refused, not followed), and its NAME.tmp is missing or, followed, not a
+ * directory, named pipe or socket (it could not be created, or opening it
+ * would wait for a reader). The first problem in the files' order is the
+ * error, naming the path. */
+static int check_targets(const char *dir, const char *const *names, size_t n,
+                         struct tc_error *err)
+{
+    char path[PATH_CAP];
+    struct stat st;
+
+    if (access(dir, W_OK | X_OK) != 0)
+        return tc_error_set(err, TC_EIO, "report folder \"%s\": cannot write into it: %s", dir,
+                            strerror(errno));
+    for (size_t k = 0; k < n; k++) {
+        snprintf(path, sizeof path, "%s/%s.tmp", dir, names[k]);
+        if (stat(path, &st) == 0 &&
+            (S_ISDIR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+            return tc_error_set(err, TC_EIO,
+                                "report file \"%s\" is %s, in the way of the file written "
+                                "before its rename (no file was replaced)",
+                                path, kind_of(st.st_mode));
+        snprintf(path, sizeof path, "%s/%s", dir, names[k]);
+        if (lstat(path, &st) == 0) {
+            if (!S_ISREG(st.st_mode))
+                return tc_error_set(err, TC_EIO,
+                                    "report file \"%s\" is %s, not a regular file (no file was "
+                                    "replaced)",
+                                    path, kind_of(st.st_mode));
+        } else if (errno != ENOENT) {
+            return tc_error_set(err, TC_EIO, "report file \"%s\": %s (no file was replaced)",
+                                path, strerror(errno));
+        }
+    }
     return 0;
 }
 
@@ -1041,9 +1101,10 @@ static void *report_worker(void *arg)
 }
 
 /* Writes the files of W (on the caller and, when THREADS is 2 and it
- * starts, a worker thread), then renames them into place in order up to
- * the first failure, whose code and message go to ERR; the .tmp files
- * after it are removed. */
+ * starts, a worker thread); when every one is written, renames them into
+ * place in order. When one failed, the first in order is the error (its
+ * code and message to ERR) and every .tmp file is removed: no file is
+ * replaced. */
 static int write_all(struct report *w, int threads, struct tc_error *err)
 {
     pthread_t tid;
@@ -1062,16 +1123,17 @@ static int write_all(struct report *w, int threads, struct tc_error *err)
     write_files(w);
     if (started)
         pthread_join(tid, NULL);
-    for (int k = 0; k < F_N; k++) {
-        if (rc != 0) {
-            out_discard(&w->out[k]);
-        } else if (w->rc[k] != 0) {
+    for (int k = 0; k < F_N && rc == 0; k++)
+        if (w->rc[k] != 0) {
             rc = w->rc[k];
             if (err)
                 *err = w->err[k];
-        } else {
-            rc = out_commit(&w->out[k], err);
         }
+    for (int k = 0; k < F_N; k++) {
+        if (rc != 0)
+            out_discard(&w->out[k]);
+        else
+            rc = out_commit(&w->out[k], err);
     }
     return rc;
 }
@@ -1108,7 +1170,9 @@ int tc_report_write(const char *dir, const char *title, const char *params_json,
     } else if (!(params = json_object())) {
         return tc_error_set(err, TC_ENOMEM, "report parameters: out of memory");
     }
-    if ((rc = make_dirs(dir, err)) == 0) {
+    static const char *const names[F_N] = {"summary.json", "fills.csv", "trades.csv",
+                                           "equity.csv", "report.html"};
+    if ((rc = make_dirs(dir, err)) == 0 && (rc = check_targets(dir, names, F_N, err)) == 0) {
         struct report w; /* set field by field: its path buffers need no zeros */
         w.dir = dir;
         w.title = title;
