@@ -1043,6 +1043,24 @@ int tc__report_threads = 2;
  * are in place and none after it. */
 enum { F_SUMMARY, F_FILLS, F_TRADES, F_EQUITY, F_HTML, F_N };
 
+/* The files' names, in that order. */
+static const char *const names[F_N] = {"summary.json", "fills.csv", "trades.csv", "equity.csv",
+                                       "report.html"};
+
+int tc__report_check(const char *dir, struct tc_error *err)
+{
+    struct stat st;
+    if (!dir || !*dir)
+        return tc_error_set(err, TC_EINVAL, "report folder: empty path");
+    if (stat(dir, &st) != 0)
+        return errno == ENOENT ? 0
+                               : tc_error_set(err, TC_EIO, "report folder \"%s\": %s", dir,
+                                              strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return tc_error_set(err, TC_EIO, "report folder \"%s\": not a directory", dir);
+    return check_targets(dir, names, F_N, err);
+}
+
 /* The order the threads take the files in: the longest first (for a run
  * of many fills and trades), so that the last one taken is short and the
  * two threads end close together. */
@@ -1170,8 +1188,6 @@ int tc_report_write(const char *dir, const char *title, const char *params_json,
     } else if (!(params = json_object())) {
         return tc_error_set(err, TC_ENOMEM, "report parameters: out of memory");
     }
-    static const char *const names[F_N] = {"summary.json", "fills.csv", "trades.csv",
-                                           "equity.csv", "report.html"};
     if ((rc = make_dirs(dir, err)) == 0 && (rc = check_targets(dir, names, F_N, err)) == 0) {
         struct report w; /* set field by field: its path buffers need no zeros */
         w.dir = dir;

@@ -1,4 +1,5 @@
-/* Internals of the report writer (src/app/report.c), for its tests. */
+/* Internals of the report writer (src/app/report.c), for its tests and
+ * the backtest command. */
 #ifndef TC_APP_REPORT_H
 #define TC_APP_REPORT_H
 
@@ -9,5 +10,15 @@
  * that compare both; set it before a report starts, never while one is
  * being written. */
 extern int tc__report_threads;
+
+struct tc_error;
+
+/* The checks tc_report_write makes before it writes anything, for a caller
+ * that wants them before a run whose report would be refused (a backtest
+ * kept in a store): 0 when DIR is missing (it will be made) or is a folder
+ * that can be written into where each of the five files and its .tmp is
+ * missing or a regular file; else TC_EIO naming the first path in the way
+ * (TC_EINVAL for an empty DIR). Nothing is written. */
+int tc__report_check(const char *dir, struct tc_error *err);
 
 #endif
