@@ -11,6 +11,11 @@ tc_lib_init genbars_space
 tc() { "$BIN" "$@"; }
 cd "$base"
 
+# the bounds, as --help gives them
+expect 0 gen-bars --help
+grep -q '^1\.\.100000 (about 383 years of weekdays' "$base/out" || fail "help lacks --bars' bound"
+grep -q 'N x M is at most 100,000,000 bars' "$base/out" || fail "help lacks the total bound"
+
 # bounds and digits: no folder made
 expect_err 2 '--bars 1000000 is too large (at most 100000)' \
     gen-bars --instruments 9999 --bars 1000000 --seed 1 --out "$base/big"

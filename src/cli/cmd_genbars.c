@@ -41,8 +41,9 @@ static const char help[] =
     "1..100000 (about 383 years of weekdays, 20 times the 5,000 bars of the\n"
     "benchmark); N x M is at most 100,000,000 bars (about 9.4 GB at most).\n"
     "--start is at most 5000-12-31 (so that the bars end by 9999-12-31, the\n"
-    "last supported date). The files must fit in the free space of DIR's file system\n"
-    "(counted at 94 bytes a row). A refused command writes nothing.\n"
+    "last supported date). The files must fit in the free space of DIR's file\n"
+    "system (counted at 94 bytes a row, the longest, and 4 kB a file). Options\n"
+    "refused and files that would not fit write nothing, not even DIR.\n"
     "Exit status: 0 ok, 1 error, 2 usage error.\n";
 
 /* TEXT as a whole number in MIN..MAX: digits only (no sign, no space). */
