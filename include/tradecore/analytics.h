@@ -126,12 +126,19 @@ int tc_analytics_compute(const struct tc_run_result *r, struct tc_metrics *out,
  * run's parameters copied into summary.json under "parameters". TITLE names
  * the run in the report.
  *
- * Each file is written as NAME.tmp and renamed to NAME. The files are
+ * Before anything is written, every target is checked: DIR must be a
+ * folder that can be written to, and each NAME and NAME.tmp that exists
+ * must be a regular file (a folder, a named pipe or a symbolic link in its
+ * place is refused with TC_EIO naming the path and what it is, and nothing
+ * is written). Each file is then written as NAME.tmp, and the five are
+ * renamed to NAME only after all of them were written. The files are
  * written by the calling thread and one worker thread it starts (the
  * caller writes them all when the worker cannot start); the bytes are the
- * same either way. When files fail, the error returned (TC_EIO naming the
- * file, TC_ENOMEM) is that of the first in the order above; the files before
- * it are in place, none after it is renamed, and no NAME.tmp is left.
+ * same either way. When a file fails to be written, the error returned
+ * (TC_EIO naming the file, TC_ENOMEM) is that of the first in the order
+ * above; no file is replaced and no NAME.tmp is left. Only a rename that
+ * fails after the checks passed (a race with another process) can leave
+ * the files before it renamed.
  * Thread-safety: R, M, TITLE and PARAMS_JSON are only read (two threads read
  * them until the call returns); calls into different folders may run at
  * the same time.
