@@ -5,7 +5,9 @@
 # --json, portfolio show, signals list and prune, ledger check clean and on a
 # deliberately corrupted database, and bad input files (malformed JSON with
 # its position, empty, 10 MB, NaN price, not an object, duplicate keys) that
-# are refused whole with nothing recorded.
+# are refused whole with nothing recorded; ledger forget-run refuses the
+# paper portfolio (nothing changed) and, on PostgreSQL, removes a stored
+# backtest so that its run id can be used again.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
@@ -141,6 +143,20 @@ run_sqlite() {
     cp "$base/sqlite/rt.good" "$base/sqlite/rt.db"
     expect 0 ledger check
 
+    # forget-run never removes paper/live state: p1 (signals, positions,
+    # orders, fills) is refused, one line, and nothing changes
+    before=$(snapshot; tc portfolio show p1 --json; sqlite3 "$base/sqlite/rt.db" .dump)
+    expect_err 1 'portfolio "p1" is not a backtest'"'"'s: it was created by "tradecore", not by "backtest"; nothing removed' \
+        ledger forget-run p1
+    [ "$(wc -l <"$base/err")" -eq 1 ] || fail "forget-run p1: not one line"
+    [ ! -s "$base/out" ] || fail "forget-run p1 printed something"
+    expect_err 1 'portfolio "p1" is not a backtest' ledger forget-run p1 --json
+    [ ! -s "$base/out" ] || fail "forget-run p1 --json printed something"
+    expect_err 1 'portfolio "p9" not found; nothing removed' ledger forget-run p9
+    expect_err 2 'forget-run: missing RUN_ID' ledger forget-run
+    after=$(snapshot; tc portfolio show p1 --json; sqlite3 "$base/sqlite/rt.db" .dump)
+    [ "$before" = "$after" ] || fail "a refused forget-run changed the paper ledger"
+
     # bad inputs: refused whole, nothing recorded
     before=$(snapshot)
     printf '[\n  {"type": "BASE_ENTRY",\n   "price": }\n]\n' >"$base/bad.json"
@@ -210,6 +226,25 @@ run_pg() {
     expect_err 1 '1 invariant violation' ledger check
     grep -q '^position_quantity .*quantity 1 is not its entry fills 4 minus its exit fills 4' "$base/out" ||
         fail "postgres: ledger check did not name the corrupted position"
+
+    # forget-run: the paper portfolio is refused, a stored backtest is removed
+    before=$(snapshot; tc portfolio show p1 --json)
+    expect_err 1 'portfolio "p1" is not a backtest'"'"'s: it was created by "tradecore", not by "backtest"; nothing removed' \
+        ledger forget-run p1
+    [ "$before" = "$(snapshot; tc portfolio show p1 --json)" ] || fail "postgres: a refused forget-run changed p1"
+    expect 0 backtest --strategy sma_cross --data "$DATA/orcl-1995-2014.txt" --store --run-id pgrun
+    [ "$(psql -tAq "$url" -c "SELECT count(*) FROM orders WHERE run_id = 'pgrun'")" -gt 0 ] ||
+        fail "postgres: the stored run has no order"
+    expect_err 1 'run "pgrun" is already in the runtime store' \
+        backtest --strategy sma_cross --data "$DATA/orcl-1995-2014.txt" --store --run-id pgrun
+    expect 0 ledger forget-run pgrun --json
+    jq_true '.run_id == "pgrun" and .removed > 0'
+    [ "$(psql -tAq "$url" -c "SELECT string_agg(portfolio_id, ',') FROM portfolios")" = p1 ] ||
+        fail "postgres: portfolios after forget-run"
+    [ "$(psql -tAq "$url" -c "SELECT count(*) FROM orders WHERE run_id = 'pgrun'")" = 0 ] ||
+        fail "postgres: the run's orders stayed"
+    [ "$before" = "$(snapshot; tc portfolio show p1 --json)" ] || fail "postgres: forget-run pgrun changed p1"
+    expect 0 backtest --strategy sma_cross --data "$DATA/orcl-1995-2014.txt" --store --run-id pgrun
 }
 
 run_sqlite
