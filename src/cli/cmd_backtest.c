@@ -18,6 +18,7 @@
 #include "tradecore/backtest.h"
 #include "tradecore/calendar.h"
 #include "tradecore/ingest.h"
+#include "tradecore/ledger.h"
 #include "tradecore/refdata.h"
 #include "internal/banned.h"
 
@@ -57,7 +58,13 @@ static const char help[] =
     "  --out DIR            write summary.json, fills.csv, trades.csv, equity.csv and\n"
     "                       report.html into DIR (a sweep: DIR/<combination>/)\n"
     "  --store              keep the run in the configured runtime store (mode BACKTEST,\n"
-    "                       its run id); default: an in-memory store\n"
+    "                       its run id); default: an in-memory store. A run that fails,\n"
+    "                       or whose report (--out) cannot be written, is removed again:\n"
+    "                       the store is left as it was. In a sweep, the combinations\n"
+    "                       whose run and report completed before a failing one stay\n"
+    "                       (complete runs under their ids); the failing one is removed.\n"
+    "                       A run killed mid-way keeps its rows: `tradecore ledger\n"
+    "                       forget-run RUN_ID` removes them\n"
     "  --run-id ID          the run id (default: derived from the inputs: reruns are equal)\n"
     "  --json               print the summary as JSON\n"
     "  --sweep k=a,b,c      run every value of parameter k (repeatable: the cartesian\n"
@@ -834,6 +841,21 @@ static void combination(const struct opts *o, size_t idx, struct tc_strategy_par
     }
 }
 
+/* The swept parameters' values of P as "k=v, k=v" into KV (CAP bytes), in
+ * the order of the --sweep options: for messages. */
+static void combination_kv(const struct opts *o, const struct tc_strategy_params *p, char *kv,
+                           size_t cap)
+{
+    size_t n = 0;
+    kv[0] = '\0';
+    for (size_t k = 0; k < o->n_sweeps; k++) {
+        char d[TC_DEC_STRLEN];
+        tc_dec_format(tc_strategy_param_dec(p, o->sweeps[k].key), d, sizeof(d));
+        n += (size_t)snprintf(kv + n, n < cap ? cap - n : 0, "%s%s=%s", k ? ", " : "",
+                              o->sweeps[k].key, d);
+    }
+}
+
 /* Before any run: the report folder PATH can be made or written, so that a
  * run kept in the store (--store) is not followed by a report that fails
  * (the store changed, the command failed). Its longest existing prefix
@@ -881,6 +903,24 @@ static int check_out_dir(struct tc_cli *cli, const char *path)
     }
     free(p);
     return rc;
+}
+
+/* After a stored run RUN_ID whose report failed with RC and ERR: the
+ * command fails, so the run leaves no trace; its rows are removed from the
+ * runtime store RT (a rerun under the same id is not refused as already
+ * stored). A removal that fails too is appended to ERR's message, which is
+ * kept otherwise (as the runner does for a run that fails). */
+static void forget_run(struct tc_store *rt, const char *run_id, int rc, struct tc_error *err)
+{
+    struct tc_error fe = {0};
+    char msg[TC_ERROR_MSG_MAX];
+    int frc = tc_ledger_forget_portfolio(rt, run_id, NULL, &fe);
+
+    if (frc == 0)
+        return;
+    snprintf(msg, sizeof(msg), "%s", tc_error_msg(err));
+    tc_error_set(err, rc, "%s (and its rows were not removed from the runtime store: %s)", msg,
+                 tc_error_msg(&fe));
 }
 
 /* The combinations of a sweep this run does: from the shard's i, every
@@ -1087,11 +1127,25 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
         r = tc_backtest_run(&cfg, &res, &e);
         if (pr.shown)
             fputc('\n', cli->err);
-        if (r == 0 && outdir)
+        if (r == 0 && outdir) {
             r = tc_backtest_write_report(&res, outdir, o.n_sweeps ? name : NULL, &e);
+            if (r != 0 && rt)
+                forget_run(rt, res.run_id, r, &e);
+        }
         if (r != 0) {
+            /* a sweep's error names its combination (one line): which of
+             * the grid, its parameters and its run id (none when the run
+             * failed before it had one) */
+            if (o.n_sweeps) {
+                char kv[512];
+                combination_kv(&o, &strats[0].params, kv, sizeof(kv));
+                rc = tc_cli_failf(cli, "combination %zu of %zu (%s%s%s%s): %s", idx + 1, total,
+                                  kv, res.run_id[0] ? ", run \"" : "", res.run_id,
+                                  res.run_id[0] ? "\"" : "", tc_error_msg(&e));
+            } else {
+                rc = tc_cli_fail(cli, &e);
+            }
             tc_backtest_result_release(&res);
-            rc = tc_cli_fail(cli, &e);
             goto out;
         }
         if (o.n_sweeps && o.json) {
