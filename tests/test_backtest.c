@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "tc_test.h"
+#include "tc_test_backtest.h"
 #include "tc_test_walk.h"
 #include "tradecore/backtest.h"
 #include "tradecore/ingest.h"
@@ -19,13 +20,6 @@
 #include "tradecore/timemachine.h"
 
 #define D(text) tc_test_dec(text)
-
-static void assert_dec(struct tc_dec d, const char *want)
-{
-    char buf[TC_DEC_STRLEN];
-    tc_dec_format(d, buf, sizeof(buf));
-    assert_string_equal(buf, want);
-}
 
 static void assert_day(int64_t day, const char *want)
 {
@@ -43,18 +37,6 @@ static void load(const char *path, struct tc_bar_set *set)
 {
     struct tc_error err = {0};
     tc_assert_ok(tc_prices_load_csv(path, TC_PRICES_AUTO, NULL, set, &err), &err);
-}
-
-static void strategy(struct tc_backtest_strategy *s, const char *cls_name, const char *const *kv)
-{
-    const struct tc_strategy_class *cls = NULL;
-    struct tc_error err = {0};
-    memset(s, 0, sizeof(*s));
-    tc_assert_ok(tc_strategy_lookup(cls_name, &cls, &err), &err);
-    tc_strategy_params_init(&s->params, cls);
-    s->enabled = 1;
-    for (; kv && *kv; kv++)
-        tc_assert_ok(tc_strategy_params_set_kv(&s->params, *kv, &err), &err);
 }
 
 /* ---- an independent reading of the file ------------------------------------ */
@@ -201,12 +183,8 @@ static void test_sma_cross_orcl(void **state)
     assert_int_equal(xf[0].side, 'B');
 
     load(path, &set);
-    strategy(&s, "sma_cross", kv);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &s;
-    cfg.n_strategies = 1;
-    cfg.series = set.items;
-    cfg.n_series = set.n;
+    tc_test_bt_strategy(&s, "sma_cross", kv);
+    tc_test_bt_config(&cfg, &s, 1, set.items, set.n);
     cfg.cash = D("100000");
     cfg.sim.commission = TC_SIM_COMM_FRACTION;
     cfg.sim.comm_rate = D("0.001");
@@ -228,14 +206,14 @@ static void test_sma_cross_orcl(void **state)
         assert_string_equal(day, rows[xf[k].row].date);
         assert_int_equal(f->side, xf[k].side);
         assert_int_equal(f->price.raw, xf[k].price);
-        assert_dec(f->quantity, "100");
+        tc_test_assert_dec(f->quantity, "100");
         /* commission = 0.001 x 100 x price: exact at 8 places here */
         assert_int_equal(f->commission.raw, xf[k].price / 10);
         comm += xf[k].price / 10;
         if (xf[k].side == 'S')
             closed += cross_mul(xf[k].price - xf[k - 1].price, 100);
     }
-    assert_dec(res.run.fills[0].commission, "0.237037");
+    tc_test_assert_dec(res.run.fills[0].commission, "0.237037");
     assert_int_equal(res.run.n_trades, nx / 2);
     {
         int64_t gross = 0, tcomm = 0;
@@ -253,7 +231,7 @@ static void test_sma_cross_orcl(void **state)
     }
     assert_day(res.run.trades[0].entry_day, "1995-05-12");
     assert_day(res.run.trades[0].exit_day, rows[xf[1].row].date);
-    assert_dec(res.metrics.total_commission, "343.7322463");
+    tc_test_assert_dec(res.metrics.total_commission, "343.7322463");
     tc_backtest_result_release(&res);
     tc_bar_set_release(&set);
     free(xf);
@@ -275,12 +253,8 @@ static void test_fill_at_close(void **state)
     orcl_path(path, sizeof(path));
     n = read_rows(path, &rows);
     load(path, &set);
-    strategy(&s, "sma_cross", NULL);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &s;
-    cfg.n_strategies = 1;
-    cfg.series = set.items;
-    cfg.n_series = set.n;
+    tc_test_bt_strategy(&s, "sma_cross", NULL);
+    tc_test_bt_config(&cfg, &s, 1, set.items, set.n);
     cfg.sim.fill_at = TC_SIM_FILL_CLOSE;
     cfg.to_day = tc_days_from_civil(1995, 12, 31);
     tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
@@ -323,14 +297,8 @@ static void test_lookahead_fails(void **state)
 
     orcl_path(path, sizeof(path));
     load(path, &set);
-    memset(&s, 0, sizeof(s));
-    tc_strategy_params_init(&s.params, &peeker);
-    s.enabled = 1;
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &s;
-    cfg.n_strategies = 1;
-    cfg.series = set.items;
-    cfg.n_series = set.n;
+    tc_test_bt_strategy_of(&s, &peeker, NULL);
+    tc_test_bt_config(&cfg, &s, 1, set.items, set.n);
     assert_int_equal(tc_backtest_run(&cfg, &res, &err), TC_ELOOKAHEAD);
     assert_non_null(strstr(err.msg, "strategy "));
     assert_non_null(strstr(err.msg, "ORCL: bar of 1995-01-04 requested at"));
@@ -417,14 +385,8 @@ static void test_views_are_gated(void **state)
 
     orcl_path(path, sizeof(path));
     load(path, &set);
-    memset(&s, 0, sizeof(s));
-    tc_strategy_params_init(&s.params, &viewer);
-    s.enabled = 1;
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &s;
-    cfg.n_strategies = 1;
-    cfg.series = set.items;
-    cfg.n_series = set.n;
+    tc_test_bt_strategy_of(&s, &viewer, NULL);
+    tc_test_bt_config(&cfg, &s, 1, set.items, set.n);
     tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
     assert_int_equal(res.bars, set.items[0].n);
     tc_backtest_result_release(&res);
@@ -558,14 +520,8 @@ static void test_session_columns_are_gated(void **state)
     load(p2, &b);
     series[0] = a.items[0];
     series[1] = b.items[0];
-    memset(&s, 0, sizeof(s));
-    tc_strategy_params_init(&s.params, &sess_viewer);
-    s.enabled = 1;
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &s;
-    cfg.n_strategies = 1;
-    cfg.series = series;
-    cfg.n_series = 2;
+    tc_test_bt_strategy_of(&s, &sess_viewer, NULL);
+    tc_test_bt_config(&cfg, &s, 1, series, 2);
     cfg.from_day = tc_days_from_civil(1997, 1, 2);   /* earlier bars: history, not fed */
     cfg.to_day = tc_days_from_civil(2003, 12, 31);
     tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
@@ -655,14 +611,10 @@ static void test_session_path_matches_bar_path(void **state)
         struct tc_strategy_class per_bar;
         struct tc_backtest_config cfg;
         struct tc_backtest_result r1, r2;
-        strategy(&s, cases[c].cls, cases[c].kv);
+        tc_test_bt_strategy(&s, cases[c].cls, cases[c].kv);
         per_bar = *s.params.cls;
         per_bar.on_session = NULL;
-        tc_backtest_config_init(&cfg);
-        cfg.strategies = &s;
-        cfg.n_strategies = 1;
-        cfg.series = series;
-        cfg.n_series = 5;
+        tc_test_bt_config(&cfg, &s, 1, series, 5);
         cfg.from_day = tc_days_from_civil(1998, 1, 1);
         cfg.to_day = tc_days_from_civil(2004, 12, 31);
         cfg.sim.commission = TC_SIM_COMM_FRACTION;
@@ -753,7 +705,7 @@ static void test_bars_after_end_change_nothing(void **state)
     assert_int_equal(tc_test_tmpdir("bt_cut", tmp, sizeof(tmp)), 0);
     snprintf(d1, sizeof(d1), "%s/cut", tmp);
     snprintf(d2, sizeof(d2), "%s/whole", tmp);
-    strategy(&s, "donchian", kv);
+    tc_test_bt_strategy(&s, "donchian", kv);
     tc_backtest_config_init(&cfg);
     cfg.strategies = &s;
     cfg.n_strategies = 1;
@@ -801,12 +753,8 @@ static void test_deterministic(void **state)
     assert_int_equal(tc_test_tmpdir("bt_det", tmp, sizeof(tmp)), 0);
     snprintf(d1, sizeof(d1), "%s/one", tmp);
     snprintf(d2, sizeof(d2), "%s/two", tmp);
-    strategy(&s, "donchian", NULL);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &s;
-    cfg.n_strategies = 1;
-    cfg.series = series;
-    cfg.n_series = 2;
+    tc_test_bt_strategy(&s, "donchian", NULL);
+    tc_test_bt_config(&cfg, &s, 1, series, 2);
     cfg.sim.commission = TC_SIM_COMM_FRACTION;
     cfg.sim.comm_rate = D("0.001");
     cfg.sim.slippage = TC_SIM_SLIP_FRACTION;
@@ -875,59 +823,35 @@ static void test_donchian_by_hand(void **state)
     const int64_t d0 = tc_days_from_civil(2024, 1, 1);
 
     tc_bar_series_init(&s, "TURT");
-    for (size_t k = 0; k < 9; k++) {
-        struct tc_bar b;
-        memset(&b, 0, sizeof(b));
-        b.day = d0 + (int64_t)k;
-        b.open = D(bars[k][0]);
-        b.high = D(bars[k][1]);
-        b.low = D(bars[k][2]);
-        b.close = b.adj_close = D(bars[k][3]);
-        b.volume = 1000000;
-        tc_assert_ok(tc_bar_series_append(&s, &b, &err), &err);
-    }
-    strategy(&st, "donchian", kv);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &st;
-    cfg.n_strategies = 1;
-    cfg.series = &s;
-    cfg.n_series = 1;
+    tc_test_bt_append_ohlc(&s, d0, bars, 9);
+    tc_test_bt_strategy(&st, "donchian", kv);
+    tc_test_bt_config(&cfg, &st, 1, &s, 1);
     cfg.cash = D("10000");
     tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
 
     assert_int_equal(res.signals, 4);   /* entry, pyramid, stop update, exit */
     assert_int_equal(res.accepted, 4);
     assert_int_equal(res.run.n_fills, 4);
-    assert_int_equal(res.run.fills[0].day, d0 + 4);
-    assert_int_equal(res.run.fills[0].side, 'B');
-    assert_dec(res.run.fills[0].quantity, "40");
-    assert_dec(res.run.fills[0].price, "11.5");
-    assert_int_equal(res.run.fills[1].day, d0 + 6);
-    assert_int_equal(res.run.fills[1].side, 'B');
-    assert_dec(res.run.fills[1].quantity, "40");
-    assert_dec(res.run.fills[1].price, "12.9");
-    for (int k = 2; k < 4; k++) {
-        assert_int_equal(res.run.fills[k].day, d0 + 8);
-        assert_int_equal(res.run.fills[k].side, 'S');
-        assert_dec(res.run.fills[k].quantity, "40");
-        assert_dec(res.run.fills[k].price, "10.8");
-    }
+    tc_test_bt_assert_fill(&res, 0, d0 + 4, 'B', "40", "11.5");
+    tc_test_bt_assert_fill(&res, 1, d0 + 6, 'B', "40", "12.9");
+    for (size_t k = 2; k < 4; k++)
+        tc_test_bt_assert_fill(&res, k, d0 + 8, 'S', "40", "10.8");
     assert_int_equal(res.run.n_trades, 2);
     assert_int_equal(res.run.trades[0].entry_day, d0 + 4);
     assert_int_equal(res.run.trades[0].exit_day, d0 + 8);
-    assert_dec(res.run.trades[0].entry_price, "11.5");
-    assert_dec(res.run.trades[0].gross_pnl, "-28");
+    tc_test_assert_dec(res.run.trades[0].entry_price, "11.5");
+    tc_test_assert_dec(res.run.trades[0].gross_pnl, "-28");
     assert_int_equal(res.run.trades[1].entry_day, d0 + 6);
-    assert_dec(res.run.trades[1].entry_price, "12.9");
-    assert_dec(res.run.trades[1].gross_pnl, "-84");
-    assert_dec(res.run.equity[3].equity, "10000");
-    assert_dec(res.run.equity[4].equity, "10016");
-    assert_dec(res.run.equity[4].exposure, "476");
-    assert_dec(res.run.equity[6].equity, "10032");
-    assert_dec(res.run.equity[6].exposure, "1008");
-    assert_dec(res.run.equity[8].equity, "9888");
-    assert_dec(res.run.equity[8].cash, "9888");
-    assert_dec(res.metrics.final_cash, "9888");
+    tc_test_assert_dec(res.run.trades[1].entry_price, "12.9");
+    tc_test_assert_dec(res.run.trades[1].gross_pnl, "-84");
+    tc_test_assert_dec(res.run.equity[3].equity, "10000");
+    tc_test_assert_dec(res.run.equity[4].equity, "10016");
+    tc_test_assert_dec(res.run.equity[4].exposure, "476");
+    tc_test_assert_dec(res.run.equity[6].equity, "10032");
+    tc_test_assert_dec(res.run.equity[6].exposure, "1008");
+    tc_test_assert_dec(res.run.equity[8].equity, "9888");
+    tc_test_assert_dec(res.run.equity[8].cash, "9888");
+    tc_test_assert_dec(res.metrics.final_cash, "9888");
     tc_backtest_result_release(&res);
     tc_bar_series_release(&s);
 }
@@ -945,16 +869,12 @@ static void test_two_strategies_one_portfolio(void **state)
 
     orcl_path(path, sizeof(path));
     load(path, &set);
-    strategy(&s[0], "sma_cross", NULL);
-    strategy(&s[1], "sma_cross", NULL);
-    strategy(&s[2], "donchian", NULL);
+    tc_test_bt_strategy(&s[0], "sma_cross", NULL);
+    tc_test_bt_strategy(&s[1], "sma_cross", NULL);
+    tc_test_bt_strategy(&s[2], "donchian", NULL);
     snprintf(s[1].name, sizeof(s[1].name), "copy");
     s[2].enabled = 0;
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = s;
-    cfg.n_strategies = 1;
-    cfg.series = set.items;
-    cfg.n_series = 1;
+    tc_test_bt_config(&cfg, s, 1, set.items, 1);
     cfg.to_day = tc_days_from_civil(2000, 12, 31);
     tc_assert_ok(tc_backtest_run(&cfg, &one, &err), &err);
     cfg.n_strategies = 3;
@@ -1008,9 +928,7 @@ static void rec_stop(struct tc_strategy_ctx *ctx, void *st) { rec.stopped++; }
 static int rec_bar(struct tc_strategy_ctx *ctx, void *st, size_t ix, const struct tc_bar *bar,
                    struct tc_error *err)
 {
-    struct tc_signal sig;
-    struct tc_signal_outcome out;
-    int n = rec.bars++, rc;
+    int n = rec.bars++;
 
     if (n < 16)
         rec.day_of_bar[n] = bar->day;
@@ -1018,20 +936,8 @@ static int rec_bar(struct tc_strategy_ctx *ctx, void *st, size_t ix, const struc
         return tc_strategy_position(ctx, ix, &rec.pos_after_entry, err);
     if (n != 0 && n != 2)
         return 0;
-    if ((rc = tc_strategy_signal_init(ctx, &sig, n == 0 ? TC_SIGNAL_BASE_ENTRY : TC_SIGNAL_EXIT,
-                                      ix, TC_SIDE_LONG, err)) != 0)
-        return rc;
-    sig.price = bar->close;
-    sig.has_price = 1;
-    if (n == 0) {
-        sig.quantity = D("10");
-        sig.has_quantity = 1;
-    }
-    if ((rc = tc_strategy_signal(ctx, &sig, &out, err)) != 0)
-        return rc;
-    if (out.status != TC_SIGNAL_ACCEPTED)
-        return tc_error_set(err, TC_ESTATE, "signal refused: %s", out.reason);
-    return 0;
+    return tc_test_bt_signal(ctx, n == 0 ? TC_SIGNAL_BASE_ENTRY : TC_SIGNAL_EXIT, ix,
+                             TC_SIDE_LONG, bar, n == 0 ? "10" : NULL, err);
 }
 
 static int rec_fill(struct tc_strategy_ctx *ctx, void *st, const struct tc_strategy_fill *f,
@@ -1082,14 +988,8 @@ static void test_strategy_callbacks(void **state)
     load(path, &set);
     o = &set.items[0];
     memset(&rec, 0, sizeof(rec));
-    memset(&s, 0, sizeof(s));
-    tc_strategy_params_init(&s.params, &recorder);
-    s.enabled = 1;
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &s;
-    cfg.n_strategies = 1;
-    cfg.series = set.items;
-    cfg.n_series = 1;
+    tc_test_bt_strategy_of(&s, &recorder, NULL);
+    tc_test_bt_config(&cfg, &s, 1, set.items, 1);
     cfg.to_day = o->day[9];
     cfg.progress = on_progress;
     cfg.progress_ud = &pg;
@@ -1105,13 +1005,13 @@ static void test_strategy_callbacks(void **state)
     assert_int_equal(rec.fills[0].day, o->day[1]);
     assert_int_equal(rec.fills[0].side, TC_ORDER_BUY);
     assert_int_equal(rec.fills[0].price.raw, o->open[1].raw);
-    assert_dec(rec.fills[0].quantity, "10");
+    tc_test_assert_dec(rec.fills[0].quantity, "10");
     assert_int_equal(rec.fills[1].day, o->day[3]);
     assert_int_equal(rec.fills[1].side, TC_ORDER_SELL);
     assert_int_equal(rec.fills[1].price.raw, o->open[3].raw);
     assert_int_equal(rec.pos_after_entry.layers, 1);
     assert_int_equal(rec.pos_after_entry.side, TC_SIDE_LONG);
-    assert_dec(rec.pos_after_entry.quantity, "10");
+    tc_test_assert_dec(rec.pos_after_entry.quantity, "10");
     assert_int_equal(rec.pos_after_entry.entry_price.raw, o->open[1].raw);
     assert_int_equal(res.run.n_trades, 1);
     assert_int_equal(res.run.trades[0].gross_pnl.raw, (o->open[3].raw - o->open[1].raw) * 10);
@@ -1147,12 +1047,8 @@ static void test_stored_run(void **state)
     snprintf(url, sizeof(url), "sqlite:%s/runtime.db", tmp);
     tc_assert_ok(tc_store_open(url, NULL, &st, &err), &err);
     tc_assert_ok(tc_migrate_latest(st, "runtime", &err), &err);
-    strategy(&s, "sma_cross", NULL);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &s;
-    cfg.n_strategies = 1;
-    cfg.series = set.items;
-    cfg.n_series = 1;
+    tc_test_bt_strategy(&s, "sma_cross", NULL);
+    tc_test_bt_config(&cfg, &s, 1, set.items, 1);
     cfg.to_day = tc_days_from_civil(1997, 12, 31);
     cfg.runtime = st;
     cfg.run_id = "orcl-run-1";
@@ -1202,8 +1098,8 @@ static void test_memory_ledger_equals_stored(void **state)
         series[k] = set[k].items[0];
     }
     assert_int_equal(tc_test_tmpdir("bt_memstore", tmp, sizeof(tmp)), 0);
-    strategy(&s[0], "donchian", don);
-    strategy(&s[1], "sma_cross", sma);
+    tc_test_bt_strategy(&s[0], "donchian", don);
+    tc_test_bt_strategy(&s[1], "sma_cross", sma);
     for (int c = 0; c < 3; c++) {
         struct tc_backtest_config cfg;
         struct tc_backtest_result mem, stored;
@@ -1211,11 +1107,7 @@ static void test_memory_ledger_equals_stored(void **state)
         struct tc_error err = {0};
         char url[700], dm[600], ds[600];
 
-        tc_backtest_config_init(&cfg);
-        cfg.strategies = c == 0 ? &s[1] : s;
-        cfg.n_strategies = c == 0 ? 1 : 2;
-        cfg.series = series;
-        cfg.n_series = 3;
+        tc_test_bt_config(&cfg, c == 0 ? &s[1] : s, c == 0 ? 1 : 2, series, 3);
         cfg.to_day = tc_days_from_civil(2008, 12, 31);
         if (c >= 1) {
             cfg.sim.commission = TC_SIM_COMM_FRACTION;
@@ -1312,13 +1204,9 @@ static void test_book_matches_ledger(void **state)
     snprintf(url, sizeof(url), "sqlite:%s/runtime.db", tmp);
     tc_assert_ok(tc_store_open(url, NULL, &st, &err), &err);
     tc_assert_ok(tc_migrate_latest(st, "runtime", &err), &err);
-    strategy(&s[0], "donchian", don);
-    strategy(&s[1], "sma_cross", sma);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = s;
-    cfg.n_strategies = 2;
-    cfg.series = series;
-    cfg.n_series = 3;
+    tc_test_bt_strategy(&s[0], "donchian", don);
+    tc_test_bt_strategy(&s[1], "sma_cross", sma);
+    tc_test_bt_config(&cfg, s, 2, series, 3);
     cfg.to_day = tc_days_from_civil(2006, 3, 15);
     cfg.runtime = st;
     cfg.run_id = "book-run-1";
@@ -1458,13 +1346,9 @@ static void test_bad_configs(void **state)
 
     orcl_path(path, sizeof(path));
     load(path, &set);
-    strategy(&s[0], "sma_cross", NULL);
-    strategy(&s[1], "sma_cross", NULL);
-    tc_backtest_config_init(&base);
-    base.strategies = s;
-    base.n_strategies = 1;
-    base.series = set.items;
-    base.n_series = 1;
+    tc_test_bt_strategy(&s[0], "sma_cross", NULL);
+    tc_test_bt_strategy(&s[1], "sma_cross", NULL);
+    tc_test_bt_config(&base, s, 1, set.items, 1);
 
 #define BAD(code, text)                                                                  \
     do {                                                                                 \
@@ -1547,12 +1431,8 @@ static int run_pair(struct tc_bar_series s[2], long bad, const char *cls, const 
     struct tc_backtest_config cfg;
     if (bad >= 0)
         s[0].low[bad] = D("21");
-    strategy(&st, cls, kv);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &st;
-    cfg.n_strategies = 1;
-    cfg.series = s;
-    cfg.n_series = 2;
+    tc_test_bt_strategy(&st, cls, kv);
+    tc_test_bt_config(&cfg, &st, 1, s, 2);
     cfg.cash = D(cash);
     int rc = tc_backtest_run(&cfg, res, err);
     tc_bar_series_release(&s[0]);
@@ -1598,12 +1478,8 @@ static void test_sessions_union(void **state)
                     want[days[k][j]] = 1;
             }
         }
-        strategy(&st, "sma_cross", kv);
-        tc_backtest_config_init(&cfg);
-        cfg.strategies = &st;
-        cfg.n_strategies = 1;
-        cfg.series = s;
-        cfg.n_series = NS;
+        tc_test_bt_strategy(&st, "sma_cross", kv);
+        tc_test_bt_config(&cfg, &st, 1, s, NS);
         if (ranged) {
             cfg.from_day = d0 + 1;
             cfg.to_day = d0 + 5;
@@ -1665,12 +1541,8 @@ static int run_zig(int gap, const int *skip, int none, int64_t from_day,
         b.volume = 1000;
         append_flat(&s[1], &b, err);
     }
-    strategy(&st, "sma_cross", kv);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &st;
-    cfg.n_strategies = 1;
-    cfg.series = s;
-    cfg.n_series = none ? 1 : 2;
+    tc_test_bt_strategy(&st, "sma_cross", kv);
+    tc_test_bt_config(&cfg, &st, 1, s, none ? 1 : 2);
     cfg.from_day = from_day == INT64_MIN ? INT64_MIN : d0 + from_day;
     rc = tc_backtest_run(&cfg, res, err);
     tc_bar_series_release(&s[0]);
@@ -1881,11 +1753,7 @@ static void run_three(const struct tc_backtest_strategy *st, size_t nst,
     struct tc_backtest_config cfg;
     struct tc_error err = {0};
 
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = st;
-    cfg.n_strategies = nst;
-    cfg.series = s;
-    cfg.n_series = 3;
+    tc_test_bt_config(&cfg, st, nst, s, 3);
     cfg.cash = D("1000000");
     tc_assert_ok(tc_backtest_run(&cfg, res, &err), &err);
     for (size_t k = 0; k < 3; k++)
@@ -1901,7 +1769,7 @@ static void run_named(const char *const ids[3], struct tc_backtest_result *res)
 
     for (size_t k = 0; k < 3; k++)
         tc_test_random_walk(&s[k], ids[k], 5 + k, 600, 9000, TC_TEST_WALK_OPEN_AT_CLOSE);
-    strategy(&st, "sma_cross", kv);
+    tc_test_bt_strategy(&st, "sma_cross", kv);
     run_three(&st, 1, s, res);
 }
 
@@ -2003,29 +1871,14 @@ static void run_random_walks(uint64_t seed, struct tc_backtest_result *res)
     static const char *const kv_b[] = {"fast=2", "slow=5", "stake=1", NULL};
     struct tc_bar_series s[3];
     struct tc_backtest_strategy st[2];
-    struct tc_error err = {0};
     uint64_t x = seed;
 
     for (size_t k = 0; k < 3; k++) {
-        int64_t close = 10000;
         tc_bar_series_init(&s[k], ids[k]);
-        for (size_t i = 0; i < 600; i++) {
-            struct tc_bar b;
-            x = x * 6364136223846793005u + 1442695040888963407u;
-            close += (int64_t)((x >> 33) % 201) - 100;
-            if (close < 1000)
-                close = 1000;
-            memset(&b, 0, sizeof(b));
-            b.day = tc_days_from_civil(2021, 1, 1) + (int64_t)i;
-            b.open = b.close = b.adj_close = tc_dec_from_raw(close * 1000000);
-            b.high = tc_dec_from_raw((close + 50) * 1000000);
-            b.low = tc_dec_from_raw((close - 50) * 1000000);
-            b.volume = 1000000;
-            tc_assert_ok(tc_bar_series_append(&s[k], &b, &err), &err);
-        }
+        tc_test_bt_append_walk(&s[k], tc_days_from_civil(2021, 1, 1), 600, &x);
     }
-    strategy(&st[0], "sma_cross", kv_a);
-    strategy(&st[1], "sma_cross", kv_b);
+    tc_test_bt_strategy(&st[0], "sma_cross", kv_a);
+    tc_test_bt_strategy(&st[1], "sma_cross", kv_b);
     snprintf(st[0].name, sizeof(st[0].name), "a");
     snprintf(st[1].name, sizeof(st[1].name), "b");
     run_three(st, 2, s, res);
@@ -2128,12 +1981,8 @@ static void run_marks(const char *stake, const char *mult)
         }
         qty[k] = cost[k] = TC_DEC_ZERO;
     }
-    strategy(&st, "sma_cross", kv);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &st;
-    cfg.n_strategies = 1;
-    cfg.series = s;
-    cfg.n_series = NI;
+    tc_test_bt_strategy(&st, "sma_cross", kv);
+    tc_test_bt_config(&cfg, &st, 1, s, NI);
     cfg.historical = hist;
     cfg.cash = D("10000000");
     tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_backtest.h"
 #include "tc_test_hist.h"
 #include "tradecore/actions.h"
 #include "tradecore/backtest.h"
@@ -83,14 +84,8 @@ static void run(struct tc_store *hist, struct tc_bar_series s[2], char *run_id, 
 
     memset(seen, 0, sizeof seen);
     memset(nseen, 0, sizeof nseen);
-    memset(&st, 0, sizeof st);
-    tc_strategy_params_init(&st.params, &adj_reader);
-    st.enabled = 1;
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &st;
-    cfg.n_strategies = 1;
-    cfg.series = s;
-    cfg.n_series = 2;
+    tc_test_bt_strategy_of(&st, &adj_reader, NULL);
+    tc_test_bt_config(&cfg, &st, 1, s, 2);
     cfg.historical = hist;
     tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
     snprintf(run_id, cap, "%s", res.run_id);
@@ -154,14 +149,8 @@ static void test_adjusted_reads_and_run_id(void **state)
         char want[256];
         memset(seen, 0, sizeof seen);
         memset(nseen, 0, sizeof nseen);
-        memset(&st, 0, sizeof st);
-        tc_strategy_params_init(&st.params, &adj_reader);
-        st.enabled = 1;
-        tc_backtest_config_init(&cfg);
-        cfg.strategies = &st;
-        cfg.n_strategies = 1;
-        cfg.series = s;
-        cfg.n_series = 2;
+        tc_test_bt_strategy_of(&st, &adj_reader, NULL);
+        tc_test_bt_config(&cfg, &st, 1, s, 2);
         cfg.historical = f->s;
         assert_int_equal(tc_backtest_run(&cfg, &res, &err), TC_EINVAL);
         snprintf(want, sizeof want,

@@ -8,67 +8,30 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_backtest.h"
 #include "tradecore/backtest.h"
 
 #define D(text) tc_test_dec(text)
-
-static void assert_dec(struct tc_dec d, const char *want)
-{
-    char buf[TC_DEC_STRLEN];
-    tc_dec_format(d, buf, sizeof(buf));
-    assert_string_equal(buf, want);
-}
+#define D0 tc_days_from_civil(2024, 1, 1)
 
 /* Runs donchian (params KV) over NB bars {open, high, low, close} of "TURT"
- * on 2024-01-01 + k, cash 10000, no commission, next-open fills. */
+ * on D0 + k, cash 10000, no commission, next-open fills. */
 static void run(const char *const (*bars)[4], size_t nb, const char *const *kv,
                 struct tc_backtest_result *res)
 {
-    const struct tc_strategy_class *cls = NULL;
     struct tc_backtest_strategy st;
     struct tc_backtest_config cfg;
     struct tc_bar_series s;
     struct tc_error err = {0};
-    const int64_t d0 = tc_days_from_civil(2024, 1, 1);
 
     tc_bar_series_init(&s, "TURT");
-    for (size_t k = 0; k < nb; k++) {
-        struct tc_bar b;
-        memset(&b, 0, sizeof(b));
-        b.day = d0 + (int64_t)k;
-        b.open = D(bars[k][0]);
-        b.high = D(bars[k][1]);
-        b.low = D(bars[k][2]);
-        b.close = b.adj_close = D(bars[k][3]);
-        b.volume = 1000000;
-        tc_assert_ok(tc_bar_series_append(&s, &b, &err), &err);
-    }
-    memset(&st, 0, sizeof(st));
-    tc_assert_ok(tc_strategy_lookup("donchian", &cls, &err), &err);
-    tc_strategy_params_init(&st.params, cls);
-    st.enabled = 1;
-    for (; *kv; kv++)
-        tc_assert_ok(tc_strategy_params_set_kv(&st.params, *kv, &err), &err);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &st;
-    cfg.n_strategies = 1;
-    cfg.series = &s;
-    cfg.n_series = 1;
+    tc_test_bt_append_ohlc(&s, D0, bars, nb);
+    tc_test_bt_strategy(&st, "donchian", kv);
+    tc_test_bt_config(&cfg, &st, 1, &s, 1);
     cfg.cash = D("10000");
     tc_assert_ok(tc_backtest_run(&cfg, res, &err), &err);
     assert_int_equal(res->sessions, nb);
     tc_bar_series_release(&s);
-}
-
-static void assert_fill(const struct tc_backtest_result *r, size_t k, int64_t day, char side,
-                        const char *qty, const char *price)
-{
-    const struct tc_run_fill *f = &r->run.fills[k];
-    assert_true(k < r->run.n_fills);
-    assert_int_equal(f->day, tc_days_from_civil(2024, 1, 1) + day);
-    assert_int_equal(f->side, side);
-    assert_dec(f->quantity, qty);
-    assert_dec(f->price, price);
 }
 
 /*
@@ -104,13 +67,13 @@ static void test_exit_channel(void **state)
     assert_int_equal(res.signals, 2); /* entry, exit */
     assert_int_equal(res.accepted, 2);
     assert_int_equal(res.run.n_fills, 2);
-    assert_fill(&res, 0, 3, 'B', "16", "11.2");
-    assert_fill(&res, 1, 6, 'S', "16", "10.8");
+    tc_test_bt_assert_fill(&res, 0, D0 + 3, 'B', "16", "11.2");
+    tc_test_bt_assert_fill(&res, 1, D0 + 6, 'S', "16", "10.8");
     assert_int_equal(res.run.n_trades, 1);
-    assert_dec(res.run.trades[0].gross_pnl, "-6.4");
-    assert_dec(res.run.equity[5].equity, "9996"); /* 10000 + 16 x (10.95 - 11.2) */
-    assert_dec(res.run.equity[6].cash, "9993.6");
-    assert_dec(res.metrics.final_cash, "9993.6");
+    tc_test_assert_dec(res.run.trades[0].gross_pnl, "-6.4");
+    tc_test_assert_dec(res.run.equity[5].equity, "9996"); /* 10000 + 16 x (10.95 - 11.2) */
+    tc_test_assert_dec(res.run.equity[6].cash, "9993.6");
+    tc_test_assert_dec(res.metrics.final_cash, "9993.6");
     tc_backtest_result_release(&res);
 }
 
@@ -157,19 +120,19 @@ static void test_pyramids_up_to_max(void **state)
     assert_int_equal(res.accepted, 6);
     assert_int_equal(res.rejected, 0);
     assert_int_equal(res.run.n_fills, 6);
-    assert_fill(&res, 0, 3, 'B', "66", "11.3");
-    assert_fill(&res, 1, 4, 'B', "66", "12.3");
-    assert_fill(&res, 2, 5, 'B', "66", "13.3");
+    tc_test_bt_assert_fill(&res, 0, D0 + 3, 'B', "66", "11.3");
+    tc_test_bt_assert_fill(&res, 1, D0 + 4, 'B', "66", "12.3");
+    tc_test_bt_assert_fill(&res, 2, D0 + 5, 'B', "66", "13.3");
     for (size_t k = 3; k < 6; k++)
-        assert_fill(&res, k, 9, 'S', "66", "12.4");
+        tc_test_bt_assert_fill(&res, k, D0 + 9, 'S', "66", "12.4");
     assert_int_equal(res.run.n_trades, 3);
-    assert_dec(res.run.trades[0].gross_pnl, "72.6");
-    assert_dec(res.run.trades[1].gross_pnl, "6.6");
-    assert_dec(res.run.trades[2].gross_pnl, "-59.4");
+    tc_test_assert_dec(res.run.trades[0].gross_pnl, "72.6");
+    tc_test_assert_dec(res.run.trades[1].gross_pnl, "6.6");
+    tc_test_assert_dec(res.run.trades[2].gross_pnl, "-59.4");
     /* k 7: 10000 + 66 x ((16.2 - 11.3) + (16.2 - 12.3) + (16.2 - 13.3)) */
-    assert_dec(res.run.equity[7].equity, "10772.2");
-    assert_dec(res.run.equity[7].exposure, "3207.6"); /* 198 x 16.2 */
-    assert_dec(res.metrics.final_cash, "10019.8");
+    tc_test_assert_dec(res.run.equity[7].equity, "10772.2");
+    tc_test_assert_dec(res.run.equity[7].exposure, "3207.6"); /* 198 x 16.2 */
+    tc_test_assert_dec(res.metrics.final_cash, "10019.8");
     tc_backtest_result_release(&res);
 }
 

@@ -10,41 +10,21 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_backtest.h"
 #include "tradecore/backtest.h"
 
 #define D(text) tc_test_dec(text)
-
-static void assert_dec(struct tc_dec d, const char *want)
-{
-    char buf[TC_DEC_STRLEN];
-    tc_dec_format(d, buf, sizeof(buf));
-    assert_string_equal(buf, want);
-}
 
 /* bar 0: BASE_ENTRY SHORT of 10 units; bar 2: EXIT. */
 static int short_bar(struct tc_strategy_ctx *ctx, void *st, size_t ix, const struct tc_bar *bar,
                      struct tc_error *err)
 {
-    int *n = st, k = (*n)++, rc;
-    struct tc_signal sig;
-    struct tc_signal_outcome out;
+    int *n = st, k = (*n)++;
 
     if (k != 0 && k != 2)
         return 0;
-    if ((rc = tc_strategy_signal_init(ctx, &sig, k == 0 ? TC_SIGNAL_BASE_ENTRY : TC_SIGNAL_EXIT,
-                                      ix, TC_SIDE_SHORT, err)) != 0)
-        return rc;
-    sig.price = bar->close;
-    sig.has_price = 1;
-    if (k == 0) {
-        sig.quantity = D("10");
-        sig.has_quantity = 1;
-    }
-    if ((rc = tc_strategy_signal(ctx, &sig, &out, err)) != 0)
-        return rc;
-    if (out.status != TC_SIGNAL_ACCEPTED)
-        return tc_error_set(err, TC_ESTATE, "signal refused: %s", out.reason);
-    return 0;
+    return tc_test_bt_signal(ctx, k == 0 ? TC_SIGNAL_BASE_ENTRY : TC_SIGNAL_EXIT, ix,
+                             TC_SIDE_SHORT, bar, k == 0 ? "10" : NULL, err);
 }
 
 static const struct tc_strategy_class shorter = {
@@ -83,53 +63,31 @@ static void test_short_round_trip(void **state)
     (void)state;
 
     tc_bar_series_init(&s, "SHRT");
-    for (size_t k = 0; k < 5; k++) {
-        struct tc_bar b;
-        memset(&b, 0, sizeof(b));
-        b.day = d0 + (int64_t)k;
-        b.open = D(bars[k][0]);
-        b.high = D(bars[k][1]);
-        b.low = D(bars[k][2]);
-        b.close = b.adj_close = D(bars[k][3]);
-        b.volume = 1000000;
-        tc_assert_ok(tc_bar_series_append(&s, &b, &err), &err);
-    }
-    memset(&st, 0, sizeof(st));
-    tc_strategy_params_init(&st.params, &shorter);
-    st.enabled = 1;
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &st;
-    cfg.n_strategies = 1;
-    cfg.series = &s;
-    cfg.n_series = 1;
+    tc_test_bt_append_ohlc(&s, d0, bars, 5);
+    tc_test_bt_strategy_of(&st, &shorter, NULL);
+    tc_test_bt_config(&cfg, &st, 1, &s, 1);
     tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
 
     assert_int_equal(res.signals, 2);
     assert_int_equal(res.accepted, 2);
     assert_int_equal(res.run.n_fills, 2);
-    assert_int_equal(res.run.fills[0].day, d0 + 1);
-    assert_int_equal(res.run.fills[0].side, 'S');
-    assert_dec(res.run.fills[0].quantity, "10");
-    assert_dec(res.run.fills[0].price, "19");
-    assert_int_equal(res.run.fills[1].day, d0 + 3);
-    assert_int_equal(res.run.fills[1].side, 'B');
-    assert_dec(res.run.fills[1].quantity, "10");
-    assert_dec(res.run.fills[1].price, "16");
+    tc_test_bt_assert_fill(&res, 0, d0 + 1, 'S', "10", "19");
+    tc_test_bt_assert_fill(&res, 1, d0 + 3, 'B', "10", "16");
     assert_int_equal(res.run.n_trades, 1);
     assert_int_equal(res.run.trades[0].side, 'S');
-    assert_dec(res.run.trades[0].entry_price, "19");
-    assert_dec(res.run.trades[0].exit_price, "16");
-    assert_dec(res.run.trades[0].quantity, "10");
-    assert_dec(res.run.trades[0].gross_pnl, "30");
-    assert_dec(res.run.trades[0].net_pnl, "30");
+    tc_test_assert_dec(res.run.trades[0].entry_price, "19");
+    tc_test_assert_dec(res.run.trades[0].exit_price, "16");
+    tc_test_assert_dec(res.run.trades[0].quantity, "10");
+    tc_test_assert_dec(res.run.trades[0].gross_pnl, "30");
+    tc_test_assert_dec(res.run.trades[0].net_pnl, "30");
     assert_int_equal(res.run.n_equity, 5);
     for (size_t k = 0; k < 5; k++) {
         assert_int_equal(res.run.equity[k].day, d0 + (int64_t)k);
-        assert_dec(res.run.equity[k].equity, eq[k]);
-        assert_dec(res.run.equity[k].cash, cash[k]);
-        assert_dec(res.run.equity[k].exposure, expo[k]);
+        tc_test_assert_dec(res.run.equity[k].equity, eq[k]);
+        tc_test_assert_dec(res.run.equity[k].cash, cash[k]);
+        tc_test_assert_dec(res.run.equity[k].exposure, expo[k]);
     }
-    assert_dec(res.metrics.final_cash, "100030");
+    tc_test_assert_dec(res.metrics.final_cash, "100030");
     assert_int_equal(res.metrics.n_wins, 1);
 
     assert_int_equal(tc_test_tmpdir("bt_short", dir, sizeof(dir)), 0);

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_backtest.h"
 #include "tradecore/accounts.h"
 #include "tradecore/backtest.h"
 #include "tradecore/fault.h"
@@ -233,24 +234,14 @@ static void world_close(struct world *w)
 static int run(struct world *w, int tiny, const char *run_id, const char *cash,
                struct tc_error *err)
 {
-    static const char *const tiny_kv[] = {"fast=1", "slow=2", "stake=1"};
-    const struct tc_strategy_class *cls = NULL;
+    static const char *const tiny_kv[] = {"fast=1", "slow=2", "stake=1", NULL};
     struct tc_backtest_strategy s;
     struct tc_backtest_config cfg;
     struct tc_backtest_result res;
     int rc;
 
-    memset(&s, 0, sizeof(s));
-    tc_assert_ok(tc_strategy_lookup("sma_cross", &cls, err), err);
-    tc_strategy_params_init(&s.params, cls);
-    s.enabled = 1;
-    for (size_t k = 0; tiny && k < 3; k++)
-        tc_assert_ok(tc_strategy_params_set_kv(&s.params, tiny_kv[k], err), err);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &s;
-    cfg.n_strategies = 1;
-    cfg.series = tiny ? w->tiny.items : w->orcl.items;
-    cfg.n_series = 1;
+    tc_test_bt_strategy(&s, "sma_cross", tiny ? tiny_kv : NULL);
+    tc_test_bt_config(&cfg, &s, 1, tiny ? w->tiny.items : w->orcl.items, 1);
     if (!tiny)
         cfg.to_day = tc_days_from_civil(1996, 12, 31);
     cfg.cash = tc_test_dec(cash);

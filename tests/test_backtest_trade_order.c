@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_backtest.h"
 #include "tradecore/backtest.h"
 
 #define NI 12
@@ -23,42 +24,18 @@ static void test_closed_in_one_session(void **state)
     struct tc_backtest_strategy st;
     struct tc_backtest_config cfg;
     struct tc_backtest_result res;
-    const struct tc_strategy_class *cls = NULL;
     struct tc_error err = {0};
     uint64_t x = 1234567;
     size_t crossed = 0, same = 0;
 
     for (size_t k = 0; k < NI; k++) {
         char id[8];
-        int64_t close = 10000;
         snprintf(id, sizeof(id), "W%02zu", k);
         tc_bar_series_init(&s[k], id);
-        for (size_t i = 0; i < NB; i++) {
-            struct tc_bar b;
-            x = x * 6364136223846793005u + 1442695040888963407u;
-            close += (int64_t)((x >> 33) % 201) - 100;
-            if (close < 1000)
-                close = 1000;
-            memset(&b, 0, sizeof(b));
-            b.day = tc_days_from_civil(2020, 1, 1) + (int64_t)i;
-            b.open = b.close = b.adj_close = tc_dec_from_raw(close * 1000000);
-            b.high = tc_dec_from_raw((close + 50) * 1000000);
-            b.low = tc_dec_from_raw((close - 50) * 1000000);
-            b.volume = 1000000;
-            tc_assert_ok(tc_bar_series_append(&s[k], &b, &err), &err);
-        }
+        tc_test_bt_append_walk(&s[k], tc_days_from_civil(2020, 1, 1), NB, &x);
     }
-    memset(&st, 0, sizeof(st));
-    tc_assert_ok(tc_strategy_lookup("sma_cross", &cls, &err), &err);
-    tc_strategy_params_init(&st.params, cls);
-    st.enabled = 1;
-    for (const char *const *p = kv; *p; p++)
-        tc_assert_ok(tc_strategy_params_set_kv(&st.params, *p, &err), &err);
-    tc_backtest_config_init(&cfg);
-    cfg.strategies = &st;
-    cfg.n_strategies = 1;
-    cfg.series = s;
-    cfg.n_series = NI;
+    tc_test_bt_strategy(&st, "sma_cross", kv);
+    tc_test_bt_config(&cfg, &st, 1, s, NI);
     cfg.cash = tc_test_dec("1000000");
     tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
     assert_true(res.run.n_trades > 500);
