@@ -74,6 +74,50 @@ tc_lib_pg_db() {
     [ "$PG_URL" != "$pgurl_server" ] || fail "cannot derive a database URL from $pgurl_server"
 }
 
+# ---- backtest inputs -----------------------------------------------------------
+# tc_lib_tc_sqlite: defines tc ARGS... as the tradecore binary with the
+# runtime and historical stores in $base/runtime.db and $base/historical.db
+# and log level error.
+tc_lib_tc_sqlite() {
+    tc() {
+        "$BIN" --set "database.runtime.url=sqlite:$base/runtime.db" \
+            --set "database.historical.url=sqlite:$base/historical.db" --set log.level=error "$@"
+    }
+}
+
+# tc_lib_hol_bars DIR: writes DIR/HOL.csv, Yahoo-format bars of the weekdays
+# 2014-06-23 .. 2014-07-18 with a bar on Friday 2014-07-04 (Independence Day:
+# no XNYS session) and none on Wednesday 2014-07-09 (an XNYS session), high
+# 14, low 8, volume 100000, the opens all differ; and DIR/HOLV.csv, the same
+# bars with 07-08's volume 50000.
+tc_lib_hol_bars() {
+    cat >"$1/HOL.csv" <<'EOF2'
+Date,Open,High,Low,Close,Adj Close,Volume
+2014-06-23,10.25,14,8,10,10,100000
+2014-06-24,10.5,14,8,11,11,100000
+2014-06-25,11.25,14,8,12,12,100000
+2014-06-26,11.5,14,8,11,11,100000
+2014-06-27,10.75,14,8,10,10,100000
+2014-06-30,9.25,14,8,9,9,100000
+2014-07-01,9.5,14,8,10,10,100000
+2014-07-02,11.75,14,8,12,12,100000
+2014-07-03,13.25,14,8,13,13,100000
+2014-07-04,12.5,14,8,12,12,100000
+2014-07-07,10.25,14,8,10,10,100000
+2014-07-08,11.5,14,8,11,11,100000
+2014-07-10,12.75,14,8,12,12,100000
+2014-07-11,11.25,14,8,11,11,100000
+2014-07-14,10.5,14,8,10,10,100000
+2014-07-15,9.75,14,8,9,9,100000
+2014-07-16,10.25,14,8,10,10,100000
+2014-07-17,12.5,14,8,12,12,100000
+2014-07-18,13.75,14,8,13,13,100000
+EOF2
+    sed 's/^2014-07-08,11.5,14,8,11,11,100000$/2014-07-08,11.5,14,8,11,11,50000/' "$1/HOL.csv" \
+        >"$1/HOLV.csv"
+    grep -q '^2014-07-08,.*,50000$' "$1/HOLV.csv" || fail "HOLV.csv"
+}
+
 # ---- the counting style (the daemon and db tests) ---------------------------
 # tc_lib_count_init NAME: bin (the tradecore binary: $TC_TEST_BIN, required),
 # tmp (a fresh $TC_TEST_TMP/NAME_<pid>, with tmp/work the current folder),

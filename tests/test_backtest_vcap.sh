@@ -21,37 +21,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 tc_lib_init backtest_vcap
 
-tc() {
-    "$BIN" --set "database.runtime.url=sqlite:$base/runtime.db" \
-        --set "database.historical.url=sqlite:$base/historical.db" --set log.level=error "$@"
-}
+tc_lib_tc_sqlite
 cd "$base"
 
-cat >"$base/HOL.csv" <<'EOF2'
-Date,Open,High,Low,Close,Adj Close,Volume
-2014-06-23,10.25,14,8,10,10,100000
-2014-06-24,10.5,14,8,11,11,100000
-2014-06-25,11.25,14,8,12,12,100000
-2014-06-26,11.5,14,8,11,11,100000
-2014-06-27,10.75,14,8,10,10,100000
-2014-06-30,9.25,14,8,9,9,100000
-2014-07-01,9.5,14,8,10,10,100000
-2014-07-02,11.75,14,8,12,12,100000
-2014-07-03,13.25,14,8,13,13,100000
-2014-07-04,12.5,14,8,12,12,100000
-2014-07-07,10.25,14,8,10,10,100000
-2014-07-08,11.5,14,8,11,11,100000
-2014-07-10,12.75,14,8,12,12,100000
-2014-07-11,11.25,14,8,11,11,100000
-2014-07-14,10.5,14,8,10,10,100000
-2014-07-15,9.75,14,8,9,9,100000
-2014-07-16,10.25,14,8,10,10,100000
-2014-07-17,12.5,14,8,12,12,100000
-2014-07-18,13.75,14,8,13,13,100000
-EOF2
-sed 's/^2014-07-08,11.5,14,8,11,11,100000$/2014-07-08,11.5,14,8,11,11,50000/' "$base/HOL.csv" \
-    >"$base/HOLV.csv"
-grep -q '^2014-07-08,.*,50000$' "$base/HOLV.csv" || fail "HOLV.csv"
+tc_lib_hol_bars "$base"
 
 bt() { # FILE OUT STAKE [ARGS...]
     local f=$1 o=$2 stake=$3
@@ -66,6 +39,16 @@ expected
 $1"
 }
 q() { sqlite3 "$base/runtime.db" "$1"; }
+same_files() { # MEM STORED: the --store run's files are the in-memory run's
+    local f
+    for f in fills.csv trades.csv equity.csv; do
+        cmp -s "$1/$f" "$2/$f" || fail "--store changed $f ($2)"
+    done
+}
+orders() { # RUN_ID: the run's stored orders, oldest first
+    q "SELECT substr(client_order_id, -2), side, time_in_force, quantity, filled_quantity,
+        status FROM orders WHERE run_id = '$1' ORDER BY created_at, order_id"
+}
 
 expect 0 init
 
@@ -87,14 +70,10 @@ HOL,LONG,2014-07-03,12.35,2014-07-11,11.95,250,-100,0,-100' m250/trades.csv
 jq -e '.n_fills == 7 and .n_trades == 1 and .final_cash == "99900" and .final_value == "99825"' \
     m250/summary.json >/dev/null || fail "m250 summary: $(cat m250/summary.json)"
 bt HOL.csv s250 250 --store --run-id vcap
-for f in fills.csv trades.csv equity.csv; do
-    cmp -s "m250/$f" "s250/$f" || fail "--store changed $f"
-done
+same_files m250 s250
 same 'L0|BUY|GTC|25000000000|25000000000|FILLED
 X0|SELL|GTC|25000000000|25000000000|FILLED
-L0|BUY|GTC|25000000000|10000000000|PARTIALLY_FILLED' <(q "SELECT substr(client_order_id, -2),
-    side, time_in_force, quantity, filled_quantity, status FROM orders WHERE run_id = 'vcap'
-    ORDER BY created_at, order_id")
+L0|BUY|GTC|25000000000|10000000000|PARTIALLY_FILLED' <(orders vcap)
 same 'closed|0|25000000000
 open|10000000000|0' <(q "SELECT status, quantity, closed_quantity FROM positions
     WHERE portfolio_id = 'vcap' ORDER BY entry_time")
@@ -132,15 +111,11 @@ HOL,LONG,2014-07-03,12,2014-07-11,11.83333333,300,-50,0,-50' m1000/trades.csv
 jq -e '.n_fills == 7 and .n_trades == 1 and .final_cash == "99950" and .final_value == "99875"' \
     m1000/summary.json >/dev/null || fail "m1000 summary: $(cat m1000/summary.json)"
 bt HOL.csv s1000 1000 --store --run-id vc1000
-for f in fills.csv trades.csv equity.csv; do
-    cmp -s "m1000/$f" "s1000/$f" || fail "--store changed $f (stake 1000)"
-done
+same_files m1000 s1000
 # the first entry CANCELED with its 300 filled, the exit of exactly those
 same 'L0|BUY|GTC|100000000000|30000000000|CANCELED
 X0|SELL|GTC|30000000000|30000000000|FILLED
-L0|BUY|GTC|100000000000|10000000000|PARTIALLY_FILLED' <(q "SELECT substr(client_order_id, -2),
-    side, time_in_force, quantity, filled_quantity, status FROM orders WHERE run_id = 'vc1000'
-    ORDER BY created_at, order_id")
+L0|BUY|GTC|100000000000|10000000000|PARTIALLY_FILLED' <(orders vc1000)
 same 'EXIT|accepted|exit: 1 layer(s) of HOL (canceling 1 working entry order(s))' \
     <(q "SELECT signal_type, status, reason FROM signal_log WHERE run_id = 'vc1000'
          AND signal_type = 'EXIT'")
