@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_ledger.h"
 #include "tradecore/accounts.h"
 #include "tradecore/broker.h"
 #include "tradecore/broker_sim.h"
@@ -217,62 +218,19 @@ struct world {
     struct tc_ledger_seq_ids ids;
 };
 
-static void def_instrument(struct tc_instrument *in, const char *id, const char *mult)
-{
-    tc_instrument_init(in);
-    snprintf(in->instrument_id, sizeof(in->instrument_id), "%s", id);
-    snprintf(in->market_id, sizeof(in->market_id), "XNYS");
-    in->asset_class = TC_ASSET_FUTURE;
-    snprintf(in->symbol, sizeof(in->symbol), "%s", id);
-    snprintf(in->currency, sizeof(in->currency), "USD");
-    in->multiplier = tc_test_dec(mult);
-    in->status = TC_INSTRUMENT_ACTIVE;
-}
-
 static int add_defs(struct world *w, struct tc_error *err)
 {
     struct tc_instrument in[2];
     struct tc_portfolio_def p;
     struct tc_strategy_def s;
-    int rc = 0;
+    const struct tc_test_defs d = {in, 2, &p, 1, &s, 1};
 
-    def_instrument(&in[0], "ES", "2");
-    def_instrument(&in[1], "NQ", "1");
-    memset(&p, 0, sizeof(p));
-    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p1");
-    snprintf(p.name, sizeof(p.name), "p1");
-    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
-    p.initial_capital = tc_test_dec("100000");
-    memset(&s, 0, sizeof(s));
-    snprintf(s.strategy_id, sizeof(s.strategy_id), "s1");
-    snprintf(s.name, sizeof(s.name), "s1");
-    s.enabled = 1;
-    s.params = (char *)"{}";
-    if (w->be == MEM) {
-        for (int k = 0; k < 2 && rc == 0; k++)
-            rc = tc_ledger_mem_add_instrument(w->l, &in[k], err);
-        if (rc == 0)
-            rc = tc_ledger_mem_add_portfolio(w->l, &p, err);
-        if (rc == 0)
-            rc = tc_ledger_mem_add_strategy(w->l, &s, err);
-        return rc;
-    }
-    {
-        struct tc_refdata rd = {w->rt, &w->clock.clock, "tester"};
-        struct tc_accounts acc = {w->rt, &w->clock.clock, "tester"};
-        struct tc_market m = {0};
-        snprintf(m.market_id, sizeof(m.market_id), "XNYS");
-        snprintf(m.name, sizeof(m.name), "New York Stock Exchange");
-        snprintf(m.timezone, sizeof(m.timezone), "America/New_York");
-        rc = tc_refdata_market_create(&rd, &m, err);
-        for (int k = 0; k < 2 && rc == 0; k++)
-            rc = tc_refdata_instrument_create(&rd, &in[k], err);
-        if (rc == 0)
-            rc = tc_accounts_portfolio_create(&acc, &p, err);
-        if (rc == 0)
-            rc = tc_accounts_strategy_create(&acc, &s, err);
-    }
-    return rc;
+    tc_test_def_instrument(&in[0], "ES", "2", TC_INSTRUMENT_ACTIVE);
+    tc_test_def_instrument(&in[1], "NQ", "1", TC_INSTRUMENT_ACTIVE);
+    tc_test_def_portfolio(&p, "p1", "100000");
+    tc_test_def_strategy(&s, "s1", 1, "{}");
+    return tc_test_ledger_add_defs(w->be == MEM ? w->l : NULL, w->rt, w->rt, &w->clock.clock, &d,
+                                   err);
 }
 
 static int ledger_open(struct world *w, struct tc_error *err)

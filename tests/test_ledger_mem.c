@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tc_test.h"
+#include "tc_test_ledger.h"
 #include "tradecore/accounts.h"
 #include "tradecore/broker.h"
 #include "tradecore/ledger.h"
@@ -51,38 +52,6 @@ static int fault_hook(const char *point, void *ud)
 /* ------------------------------------------------------------------------ */
 /* Definitions, the same for every backend                                    */
 
-static void def_instrument(struct tc_instrument *in, const char *id, const char *mult,
-                           enum tc_instrument_status st)
-{
-    tc_instrument_init(in);
-    snprintf(in->instrument_id, sizeof(in->instrument_id), "%s", id);
-    snprintf(in->market_id, sizeof(in->market_id), "XNYS");
-    in->asset_class = TC_ASSET_FUTURE;
-    snprintf(in->symbol, sizeof(in->symbol), "%s", id);
-    snprintf(in->currency, sizeof(in->currency), "USD");
-    tc_dec_parse(mult, (size_t)-1, &in->multiplier, NULL);
-    in->status = st;
-}
-
-static void def_portfolio(struct tc_portfolio_def *p, const char *id, const char *capital)
-{
-    memset(p, 0, sizeof(*p));
-    snprintf(p->portfolio_id, sizeof(p->portfolio_id), "%s", id);
-    snprintf(p->name, sizeof(p->name), "%s", id);
-    snprintf(p->base_currency, sizeof(p->base_currency), "USD");
-    tc_dec_parse(capital, (size_t)-1, &p->initial_capital, NULL);
-}
-
-static void def_strategy(struct tc_strategy_def *s, const char *id, int enabled,
-                         const char *params)
-{
-    memset(s, 0, sizeof(*s));
-    snprintf(s->strategy_id, sizeof(s->strategy_id), "%s", id);
-    snprintf(s->name, sizeof(s->name), "%s", id);
-    s->enabled = enabled;
-    s->params = (char *)params;
-}
-
 #define PARAMS_S1                                                                             \
     "{\"risk_fraction\":\"0.01\",\"max_pyramids\":2,\"pyramid_distance\":\"2\","               \
     "\"pyramid_size_fraction\":\"0.5\"}"
@@ -92,43 +61,24 @@ static int add_defs(struct world *w, struct tc_error *err)
     struct tc_instrument in[3];
     struct tc_portfolio_def p[2];
     struct tc_strategy_def s[3];
-    int rc = 0;
+    const struct tc_test_defs d = {in, 3, p, 2, s, 3};
+    struct tc_accounts acc = {w->rt, &w->clock.clock, "tester"};
+    int rc;
 
-    def_instrument(&in[0], "ES", "2", TC_INSTRUMENT_ACTIVE);
-    def_instrument(&in[1], "NQ", "1", TC_INSTRUMENT_ACTIVE);
-    def_instrument(&in[2], "SUSP", "1", TC_INSTRUMENT_SUSPENDED);
-    def_portfolio(&p[0], "p1", "100000");
-    def_portfolio(&p[1], "gone", "5000");
-    def_strategy(&s[0], "s1", 1, PARAMS_S1);
-    def_strategy(&s[1], "off", 0, PARAMS_S1);
-    def_strategy(&s[2], "badp", 1, "{\"risk_fraction\":\"7\"}");
-    if (w->be == MEM) {
+    tc_test_def_instrument(&in[0], "ES", "2", TC_INSTRUMENT_ACTIVE);
+    tc_test_def_instrument(&in[1], "NQ", "1", TC_INSTRUMENT_ACTIVE);
+    tc_test_def_instrument(&in[2], "SUSP", "1", TC_INSTRUMENT_SUSPENDED);
+    tc_test_def_portfolio(&p[0], "p1", "100000");
+    tc_test_def_portfolio(&p[1], "gone", "5000");
+    tc_test_def_strategy(&s[0], "s1", 1, PARAMS_S1);
+    tc_test_def_strategy(&s[1], "off", 0, PARAMS_S1);
+    tc_test_def_strategy(&s[2], "badp", 1, "{\"risk_fraction\":\"7\"}");
+    if (w->be == MEM) /* a removed portfolio: the stores remove it below */
         p[1].deleted_at_us = T0;
-        for (int k = 0; k < 3 && rc == 0; k++)
-            rc = tc_ledger_mem_add_instrument(w->l, &in[k], err);
-        for (int k = 0; k < 2 && rc == 0; k++)
-            rc = tc_ledger_mem_add_portfolio(w->l, &p[k], err);
-        for (int k = 0; k < 3 && rc == 0; k++)
-            rc = tc_ledger_mem_add_strategy(w->l, &s[k], err);
-        return rc;
-    }
-    {
-        struct tc_refdata rd = {w->hist, &w->clock.clock, "tester"};
-        struct tc_accounts acc = {w->rt, &w->clock.clock, "tester"};
-        struct tc_market m = {0};
-        snprintf(m.market_id, sizeof(m.market_id), "XNYS");
-        snprintf(m.name, sizeof(m.name), "New York Stock Exchange");
-        snprintf(m.timezone, sizeof(m.timezone), "America/New_York");
-        rc = tc_refdata_market_create(&rd, &m, err);
-        for (int k = 0; k < 3 && rc == 0; k++)
-            rc = tc_refdata_instrument_create(&rd, &in[k], err);
-        for (int k = 0; k < 2 && rc == 0; k++)
-            rc = tc_accounts_portfolio_create(&acc, &p[k], err);
-        for (int k = 0; k < 3 && rc == 0; k++)
-            rc = tc_accounts_strategy_create(&acc, &s[k], err);
-        if (rc == 0)
-            rc = tc_accounts_portfolio_remove(&acc, "gone", err);
-    }
+    rc = tc_test_ledger_add_defs(w->be == MEM ? w->l : NULL, w->rt, w->hist, &w->clock.clock, &d,
+                                 err);
+    if (rc == 0 && w->be != MEM)
+        rc = tc_accounts_portfolio_remove(&acc, "gone", err);
     return rc;
 }
 
@@ -649,7 +599,7 @@ static void test_instruments_alike(void **state)
 
     (void)state;
     assert_int_equal(world_open(&w, MEM, 1), 0);
-    def_instrument(&in, "FF", "1", TC_INSTRUMENT_ACTIVE);
+    tc_test_def_instrument(&in, "FF", "1", TC_INSTRUMENT_ACTIVE);
     tc_assert_ok(tc_ledger_mem_add_instrument(w.l, &in, &err), &err);
     tc_assert_ok(tc_ledger_submit_signal(w.l, es, (size_t)-1, &o, &err), &err);
     assert_string_equal(o.reason, "base entry: 1 LONG ES at 100");
@@ -942,9 +892,9 @@ static void test_options_refused(void **state)
     assert_non_null(strstr(tc_error_msg(&err), "runtime and a historical store are required"));
 
     /* the mem_add functions on a SQL ledger */
-    def_portfolio(&p, "p9", "10");
-    def_strategy(&s, "s9", 1, "{}");
-    def_instrument(&in, "ZZ", "1", TC_INSTRUMENT_ACTIVE);
+    tc_test_def_portfolio(&p, "p9", "10");
+    tc_test_def_strategy(&s, "s9", 1, "{}");
+    tc_test_def_instrument(&in, "ZZ", "1", TC_INSTRUMENT_ACTIVE);
     assert_int_equal(tc_ledger_mem_add_portfolio(w.l, &p, &err), TC_EINVAL);
     assert_non_null(strstr(tc_error_msg(&err), "tc_ledger_mem_add_portfolio needs an in-memory"));
     assert_int_equal(tc_ledger_mem_add_strategy(w.l, &s, &err), TC_EINVAL);
@@ -968,25 +918,25 @@ static void test_mem_add_refused(void **state)
     (void)state;
     assert_int_equal(world_open(&w, MEM, 1), 0);
     /* duplicates */
-    def_portfolio(&p, "p1", "1");
+    tc_test_def_portfolio(&p, "p1", "1");
     assert_int_equal(tc_ledger_mem_add_portfolio(w.l, &p, &err), TC_ECONFLICT);
     assert_non_null(strstr(tc_error_msg(&err), "portfolio \"p1\" was already added"));
-    def_strategy(&s, "s1", 1, "{}");
+    tc_test_def_strategy(&s, "s1", 1, "{}");
     assert_int_equal(tc_ledger_mem_add_strategy(w.l, &s, &err), TC_ECONFLICT);
     assert_non_null(strstr(tc_error_msg(&err), "strategy \"s1\" was already added"));
-    def_instrument(&in, "ES", "5", TC_INSTRUMENT_ACTIVE);
+    tc_test_def_instrument(&in, "ES", "5", TC_INSTRUMENT_ACTIVE);
     assert_int_equal(tc_ledger_mem_add_instrument(w.l, &in, &err), TC_ECONFLICT);
     assert_non_null(strstr(tc_error_msg(&err), "instrument \"ES\" was already added"));
     /* invalid definitions */
-    def_portfolio(&p, "", "1");
+    tc_test_def_portfolio(&p, "", "1");
     assert_int_equal(tc_ledger_mem_add_portfolio(w.l, &p, &err), TC_EINVAL);
     assert_non_null(strstr(tc_error_msg(&err), "portfolio"));
-    def_portfolio(&p, "neg", "-1");
+    tc_test_def_portfolio(&p, "neg", "-1");
     assert_int_equal(tc_ledger_mem_add_portfolio(w.l, &p, &err), TC_EINVAL);
     assert_non_null(strstr(tc_error_msg(&err), "initial_capital"));
-    def_strategy(&s, "bad id!", 1, "{}");
+    tc_test_def_strategy(&s, "bad id!", 1, "{}");
     assert_int_equal(tc_ledger_mem_add_strategy(w.l, &s, &err), TC_EINVAL);
-    def_instrument(&in, "ZZ", "0", TC_INSTRUMENT_ACTIVE);
+    tc_test_def_instrument(&in, "ZZ", "0", TC_INSTRUMENT_ACTIVE);
     assert_int_equal(tc_ledger_mem_add_instrument(w.l, &in, &err), TC_EINVAL);
     assert_non_null(strstr(tc_error_msg(&err), "multiplier"));
     /* nothing of those was added: ZZ is unknown, the first ES stays (multiplier 2) */
@@ -1026,8 +976,8 @@ static void test_instrument_from_historical(void **state)
     o.historical = sq.hist;
     o.clock = &w.clock.clock;
     tc_assert_ok(tc_ledger_open(&o, &w.l, &err), &err);
-    def_portfolio(&p, "p1", "100000");
-    def_strategy(&s, "s1", 1, PARAMS_S1);
+    tc_test_def_portfolio(&p, "p1", "100000");
+    tc_test_def_strategy(&s, "s1", 1, PARAMS_S1);
     tc_assert_ok(tc_ledger_mem_add_portfolio(w.l, &p, &err), &err);
     tc_assert_ok(tc_ledger_mem_add_strategy(w.l, &s, &err), &err);
     tc_assert_ok(tc_ledger_submit_signal(
@@ -1035,7 +985,7 @@ static void test_instrument_from_historical(void **state)
                      (size_t)-1, &out, &err),
                  &err);
     assert_string_equal(out.reason, "base entry: 100 LONG ES at 100");
-    def_instrument(&in, "ES", "2", TC_INSTRUMENT_ACTIVE);
+    tc_test_def_instrument(&in, "ES", "2", TC_INSTRUMENT_ACTIVE);
     assert_int_equal(tc_ledger_mem_add_instrument(w.l, &in, &err), TC_ECONFLICT);
     tc_assert_ok(tc_ledger_submit_signal(
                      w.l, SIG("BASE_ENTRY", "p1", "s1", "SUSP", "LONG", ",\"price\":\"100\",\"stop\":\"95\""),

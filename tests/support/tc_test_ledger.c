@@ -56,6 +56,65 @@ int tc_test_seed_strategy(const struct tc_accounts *acc, const char *id, int ena
     return tc_accounts_strategy_create(acc, &s, err);
 }
 
+void tc_test_def_instrument(struct tc_instrument *in, const char *id, const char *mult,
+                            enum tc_instrument_status status)
+{
+    tc_instrument_init(in);
+    snprintf(in->instrument_id, sizeof(in->instrument_id), "%s", id);
+    snprintf(in->market_id, sizeof(in->market_id), "XNYS");
+    in->asset_class = TC_ASSET_FUTURE;
+    snprintf(in->symbol, sizeof(in->symbol), "%s", id);
+    snprintf(in->currency, sizeof(in->currency), "USD");
+    in->multiplier = tc_test_dec(mult);
+    in->status = status;
+}
+
+void tc_test_def_portfolio(struct tc_portfolio_def *p, const char *id, const char *capital)
+{
+    memset(p, 0, sizeof(*p));
+    snprintf(p->portfolio_id, sizeof(p->portfolio_id), "%s", id);
+    snprintf(p->name, sizeof(p->name), "%s", id);
+    snprintf(p->base_currency, sizeof(p->base_currency), "USD");
+    p->initial_capital = tc_test_dec(capital);
+}
+
+void tc_test_def_strategy(struct tc_strategy_def *s, const char *id, int enabled,
+                          const char *params)
+{
+    memset(s, 0, sizeof(*s));
+    snprintf(s->strategy_id, sizeof(s->strategy_id), "%s", id);
+    snprintf(s->name, sizeof(s->name), "%s", id);
+    s->enabled = enabled;
+    s->params = (char *)params;
+}
+
+int tc_test_ledger_add_defs(struct tc_ledger *mem, struct tc_store *rt, struct tc_store *hist,
+                            const struct tc_clock *clock, const struct tc_test_defs *d,
+                            struct tc_error *err)
+{
+    struct tc_refdata rd = {hist, clock, "tester"};
+    struct tc_accounts acc = {rt, clock, "tester"};
+    int rc = 0;
+
+    if (mem) {
+        for (size_t k = 0; k < d->n_in && rc == 0; k++)
+            rc = tc_ledger_mem_add_instrument(mem, &d->in[k], err);
+        for (size_t k = 0; k < d->n_p && rc == 0; k++)
+            rc = tc_ledger_mem_add_portfolio(mem, &d->p[k], err);
+        for (size_t k = 0; k < d->n_s && rc == 0; k++)
+            rc = tc_ledger_mem_add_strategy(mem, &d->s[k], err);
+        return rc;
+    }
+    rc = tc_test_seed_market(&rd, "New York Stock Exchange", err);
+    for (size_t k = 0; k < d->n_in && rc == 0; k++)
+        rc = tc_refdata_instrument_create(&rd, &d->in[k], err);
+    for (size_t k = 0; k < d->n_p && rc == 0; k++)
+        rc = tc_accounts_portfolio_create(&acc, &d->p[k], err);
+    for (size_t k = 0; k < d->n_s && rc == 0; k++)
+        rc = tc_accounts_strategy_create(&acc, &d->s[k], err);
+    return rc;
+}
+
 int tc_test_ledger_store(const char *name, int pg, char *url, size_t cap,
                          struct tc_store **out)
 {
@@ -198,30 +257,15 @@ void tc_test_mem_ledger_open(struct tc_ledger **l, struct tc_manual_clock *clock
     tc_assert_ok(tc_ledger_open(&o, l, &err), &err);
     for (size_t k = 0; k < n; k++) {
         struct tc_instrument in;
-        tc_instrument_init(&in);
-        if (insts)
-            snprintf(in.instrument_id, sizeof(in.instrument_id), "%s", insts[k]);
-        else
-            snprintf(in.instrument_id, sizeof(in.instrument_id), "I%03zu", k);
-        snprintf(in.market_id, sizeof(in.market_id), "XNYS");
-        in.asset_class = TC_ASSET_FUTURE;
-        snprintf(in.symbol, sizeof(in.symbol), "%s", in.instrument_id);
-        snprintf(in.currency, sizeof(in.currency), "USD");
-        in.multiplier = tc_test_dec("1");
-        in.status = TC_INSTRUMENT_ACTIVE;
+        char id[32];
+        if (!insts)
+            snprintf(id, sizeof(id), "I%03zu", k);
+        tc_test_def_instrument(&in, insts ? insts[k] : id, "1", TC_INSTRUMENT_ACTIVE);
         tc_assert_ok(tc_ledger_mem_add_instrument(*l, &in, &err), &err);
     }
-    memset(&p, 0, sizeof(p));
-    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "p1");
-    snprintf(p.name, sizeof(p.name), "p1");
-    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
-    p.initial_capital = tc_test_dec(capital);
+    tc_test_def_portfolio(&p, "p1", capital);
     tc_assert_ok(tc_ledger_mem_add_portfolio(*l, &p, &err), &err);
-    memset(&s, 0, sizeof(s));
-    snprintf(s.strategy_id, sizeof(s.strategy_id), "s1");
-    snprintf(s.name, sizeof(s.name), "s1");
-    s.enabled = 1;
-    s.params = (char *)"{}";
+    tc_test_def_strategy(&s, "s1", 1, "{}");
     tc_assert_ok(tc_ledger_mem_add_strategy(*l, &s, &err), &err);
 }
 

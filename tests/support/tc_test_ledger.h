@@ -56,6 +56,43 @@ int tc_test_seed_strategy(const struct tc_accounts *acc, const char *id, int ena
                           const char *params, struct tc_error *err);
 
 /*
+ * Definitions a ledger test adds (all caller-owned, zeroed first):
+ *   instrument: ID (symbol ID), a future on XNYS in USD with the decimal
+ *     multiplier MULT and STATUS;
+ *   portfolio: ID named ID, base USD, initial capital CAPITAL (decimal);
+ *   strategy: ID named ID, ENABLED, with the JSON PARAMS (borrowed).
+ * A decimal text that does not parse fails the running test.
+ */
+void tc_test_def_instrument(struct tc_instrument *in, const char *id, const char *mult,
+                            enum tc_instrument_status status);
+void tc_test_def_portfolio(struct tc_portfolio_def *p, const char *id, const char *capital);
+void tc_test_def_strategy(struct tc_strategy_def *s, const char *id, int enabled,
+                          const char *params);
+
+/* The definitions of one test (borrowed arrays). */
+struct tc_test_defs {
+    const struct tc_instrument *in;
+    size_t n_in;
+    const struct tc_portfolio_def *p;
+    size_t n_p;
+    const struct tc_strategy_def *s;
+    size_t n_s;
+};
+
+/*
+ * Adds D's instruments, then portfolios, then strategies: to the in-memory
+ * ledger MEM (tc_ledger_mem_add_*) when MEM is not NULL; else creates the
+ * market XNYS ("New York Stock Exchange", tc_test_seed_market) and the
+ * instruments through the reference data of HIST, and the portfolios and
+ * strategies through the accounts of RT, with CLOCK (borrowed) and actor
+ * "tester". Returns 0, or the first failing call's code with ERR filled
+ * (what was added before it stays).
+ */
+int tc_test_ledger_add_defs(struct tc_ledger *mem, struct tc_store *rt, struct tc_store *hist,
+                            const struct tc_clock *clock, const struct tc_test_defs *d,
+                            struct tc_error *err);
+
+/*
  * A cmocka fixture around tc_test_ledger_store: *STATE becomes a calloc'd
  * struct tc_test_ledger_fx (the backend, the URL and the open store);
  * teardown closes and frees it. Each test program wraps setup with its NAME
