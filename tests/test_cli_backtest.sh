@@ -125,7 +125,7 @@ strategies:
   - strategy: sma_cross
     params: {fats: 5}
 EOF
-expect_err 1 'strategies[0]: strategy sma_cross: unknown parameter "fats"' \
+expect_err 1 'bad.yaml:3: strategies[0]: strategy sma_cross: unknown parameter "fats"' \
     backtest --strategies "$base/bad.yaml" --data "$ORCL"
 printf 'strategies: [\n' >"$base/broken.yaml"
 expect_err 1 "broken.yaml:" backtest --strategies "$base/broken.yaml" --data "$ORCL"
@@ -156,6 +156,27 @@ printf 'strategies:\n  - strategy: sma_cross\n    params: {fast: 5}\n    name: x
     >"$base/twoparams.yaml"
 expect_err 1 'twoparams.yaml:5: strategies[0]: "params" is given twice' \
     backtest --strategies "$base/twoparams.yaml" --data "$ORCL"
+# every refusal of an item names the line of what it refuses: the item, its
+# strategy, name, enabled or params node, or the parameter's value
+printf 'strategies:\n  - strategy: sma_cross\n  - name: b\n    enabled: true\n' >"$base/nocls.yaml"
+expect_err 1 'nocls.yaml:3: strategies[1]: "strategy" is missing' \
+    backtest --strategies "$base/nocls.yaml" --data "$ORCL"
+printf 'strategies:\n  - name: a\n\n    strategy: sma_crossing\n' >"$base/unk.yaml"
+expect_err 1 'unk.yaml:4: strategies[0]: ' backtest --strategies "$base/unk.yaml" --data "$ORCL"
+grep -q 'sma_crossing' "$base/err" || fail "an unknown strategy is not named: $(cat "$base/err")"
+printf 'strategies:\n  - strategy: sma_cross\n    enabled: yes please\n' >"$base/enab.yaml"
+expect_err 1 'enab.yaml:3: strategies[0]: enabled "yes please" is not true or false' \
+    backtest --strategies "$base/enab.yaml" --data "$ORCL"
+printf 'strategies:\n  - strategy: sma_cross\n    params: [5]\n' >"$base/plist.yaml"
+expect_err 1 'plist.yaml:3: strategies[0]: "params" must be a mapping' \
+    backtest --strategies "$base/plist.yaml" --data "$ORCL"
+printf 'strategies:\n  - strategy: sma_cross\n    params:\n      fast: [5]\n' >"$base/pns.yaml"
+expect_err 1 'pns.yaml:4: strategies[0]: params must be scalars' \
+    backtest --strategies "$base/pns.yaml" --data "$ORCL"
+printf 'strategies:\n  - strategy: sma_cross\n  - strategy: sma_cross\n    params:\n      fast: 30\n      slow: 10\n' \
+    >"$base/order.yaml"
+expect_err 1 'order.yaml:5: strategies[1]: strategy sma_cross: ' \
+    backtest --strategies "$base/order.yaml" --data "$ORCL"
 [ ! -s "$base/out" ] || fail "a refused strategies file printed a result"
 
 # --- sweeps and shards: 2 x 2 combinations, index = fast index x 2 + slow index

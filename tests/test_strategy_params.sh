@@ -49,7 +49,7 @@ while IFS='|' read -r key val msg; do
     n=$((n + 1))
     printf 'strategies:\n  - name: s%d\n    strategy: sma_cross\n    params:\n      %s: %s\n' \
         "$n" "$key" "$val" >"$base/s.yaml"
-    expect_err 1 "s.yaml: strategies[0]: strategy sma_cross: $msg" \
+    expect_err 1 "s.yaml:5: strategies[0]: strategy sma_cross: $msg" \
         backtest --strategies "$base/s.yaml" --data "$ORCL" --out "$base/o"
     [ ! -e "$base/o" ] || fail "$key: $val made the --out folder"
 done <<'ROWS'

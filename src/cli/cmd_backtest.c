@@ -437,6 +437,12 @@ static const char *scalar(yaml_node_t *n)
     return (n && n->type == YAML_SCALAR_NODE) ? (const char *)n->data.scalar.value : NULL;
 }
 
+/* The line (from 1) where node N starts in its file; DFLT when N is NULL. */
+static size_t node_line(const yaml_node_t *n, size_t dflt)
+{
+    return n ? n->start_mark.line + 1 : dflt;
+}
+
 /* The first key of the strategies[K] mapping ITEM that is not one of its
  * four (a misspelt "parms" would be ignored) or that it gives twice (the
  * first would be taken): an error naming FILE:line and the key; 0 when none. */
@@ -512,24 +518,29 @@ static int load_strategies(struct tc_cli *cli, const char *file, struct tc_backt
     for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top;
          it++, k++) {
         yaml_node_t *item = yaml_document_get_node(&doc, *it), *params;
-        const char *cls_name = scalar(map_get(&doc, item, "strategy"));
-        const char *name = scalar(map_get(&doc, item, "name"));
-        const char *enabled = scalar(map_get(&doc, item, "enabled"));
+        yaml_node_t *cls_node = map_get(&doc, item, "strategy");
+        yaml_node_t *name_node = map_get(&doc, item, "name");
+        yaml_node_t *enabled_node = map_get(&doc, item, "enabled");
+        const char *cls_name = scalar(cls_node), *name = scalar(name_node);
+        const char *enabled = scalar(enabled_node);
+        const size_t line = item ? item->start_mark.line + 1 : list->start_mark.line + 1;
         const struct tc_strategy_class *cls;
         struct tc_backtest_strategy *bs;
 
         if ((size_t)k == cap) {
-            rc = tc_cli_failf(cli, "%s: more than %zu strategies", file, cap);
+            rc = tc_cli_failf(cli, "%s:%zu: more than %zu strategies", file, line, cap);
             goto out;
         }
         if ((rc = check_item_keys(cli, file, k, &doc, item)) != 0)
             goto out;
         if (!cls_name) {
-            rc = tc_cli_failf(cli, "%s: strategies[%d]: \"strategy\" is missing", file, k);
+            rc = tc_cli_failf(cli, "%s:%zu: strategies[%d]: \"strategy\" is missing", file, line,
+                              k);
             goto out;
         }
         if (tc_strategy_lookup(cls_name, &cls, &e) != 0) {
-            rc = tc_cli_failf(cli, "%s: strategies[%d]: %s", file, k, tc_error_msg(&e));
+            rc = tc_cli_failf(cli, "%s:%zu: strategies[%d]: %s", file, node_line(cls_node, line),
+                              k, tc_error_msg(&e));
             goto out;
         }
         bs = &s[k];
@@ -538,8 +549,11 @@ static int load_strategies(struct tc_cli *cli, const char *file, struct tc_backt
         bs->enabled = 1;
         if (name) {
             if (strlen(name) >= sizeof(bs->name)) {
-                rc = tc_cli_failf(cli, "%s: strategies[%d]: name \"%.40s\" is longer than %d characters",
-                                  file, k, name, TC_BACKTEST_NAME_MAX - 1);
+                rc = tc_cli_failf(cli,
+                                  "%s:%zu: strategies[%d]: name \"%.40s\" is longer than %d "
+                                  "characters",
+                                  file, node_line(name_node, line), k, name,
+                                  TC_BACKTEST_NAME_MAX - 1);
                 goto out;
             }
             snprintf(bs->name, sizeof(bs->name), "%s", name);
@@ -550,28 +564,32 @@ static int load_strategies(struct tc_cli *cli, const char *file, struct tc_backt
             else if (strcmp(enabled, "false") == 0)
                 bs->enabled = 0;
             else {
-                rc = tc_cli_failf(cli, "%s: strategies[%d]: enabled \"%.20s\" is not true or false",
-                                  file, k, enabled);
+                rc = tc_cli_failf(cli, "%s:%zu: strategies[%d]: enabled \"%.20s\" is not true or false",
+                                  file, node_line(enabled_node, line), k, enabled);
                 goto out;
             }
         }
         params = map_get(&doc, item, "params");
         if (params && params->type != YAML_MAPPING_NODE) {
-            rc = tc_cli_failf(cli, "%s: strategies[%d]: \"params\" must be a mapping", file, k);
+            rc = tc_cli_failf(cli, "%s:%zu: strategies[%d]: \"params\" must be a mapping", file,
+                              node_line(params, line), k);
             goto out;
         }
         for (yaml_node_pair_t *p = params ? params->data.mapping.pairs.start : NULL;
              params && p < params->data.mapping.pairs.top; p++) {
-            const char *key = scalar(yaml_document_get_node(&doc, p->key));
-            const char *val = scalar(yaml_document_get_node(&doc, p->value));
+            yaml_node_t *kn = yaml_document_get_node(&doc, p->key);
+            yaml_node_t *vn = yaml_document_get_node(&doc, p->value);
+            const char *key = scalar(kn), *val = scalar(vn);
             if (!key || !val || tc_strategy_params_set(&bs->params, key, val, &e) != 0) {
-                rc = tc_cli_failf(cli, "%s: strategies[%d]: %s", file, k,
+                rc = tc_cli_failf(cli, "%s:%zu: strategies[%d]: %s", file,
+                                  node_line(key ? vn : kn, line), k,
                                   (key && val) ? tc_error_msg(&e) : "params must be scalars");
                 goto out;
             }
         }
         if (tc_strategy_params_check(&bs->params, &e) != 0) {
-            rc = tc_cli_failf(cli, "%s: strategies[%d]: %s", file, k, tc_error_msg(&e));
+            rc = tc_cli_failf(cli, "%s:%zu: strategies[%d]: %s", file, node_line(params, line), k,
+                              tc_error_msg(&e));
             goto out;
         }
         (*n)++;
