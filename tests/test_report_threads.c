@@ -6,9 +6,11 @@
  * writer's order (summary.json, fills.csv, trades.csv, equity.csv,
  * report.html) is the one reported. */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -413,6 +415,57 @@ static void test_write_error(void **state)
     free_run(&r_old);
 }
 
+/* A report that fails in folders it made removes them again: with files
+ * limited to 4 kB (RLIMIT_FSIZE, SIGXFSZ ignored: a write past it fails
+ * with EFBIG), one on one thread and on two into FRESH/a/b, none of which
+ * existed, and into KEEP/new/x, where KEEP holds a file: TC_EIO, and
+ * afterwards FRESH does not exist, KEEP does with its file, KEEP/new not. */
+static void test_made_folders_removed(void **state)
+{
+    (void)state;
+    struct tc_run_result r;
+    struct tc_error err = {0};
+    struct rlimit old, lim;
+    char base[512], fresh[600], dir[700], keep[600], file[700], label[64];
+    build_run(&r, 3000, 9000, 4000);
+    assert_int_equal(tc_test_tmpdir("report_made_folders", base, sizeof base), 0);
+    snprintf(keep, sizeof keep, "%s/keep", base);
+    assert_int_equal(mkdir(keep, 0777), 0);
+    snprintf(file, sizeof file, "%s/mine.txt", keep);
+    tc_test_write_file(file, "kept\n");
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 4096;
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    for (int t = 1; t <= 2; t++) {
+        snprintf(label, sizeof label, "fresh, %d thread(s)", t);
+        snprintf(fresh, sizeof fresh, "%s/fresh%d", base, t);
+        snprintf(dir, sizeof dir, "%s/a/b", fresh);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+        int rc = write_with(t, dir, &r, &err);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+        tc_test_assert_error(label, rc, TC_EIO, &err, "report file");
+        if (tc_test_exists(fresh))
+            fail_msg("%s: the folder \"%s\" the report made is left", label, fresh);
+        snprintf(dir, sizeof dir, "%s/new/x", keep);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+        rc = write_with(t, dir, &r, &err);
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+        tc_test_assert_error(label, rc, TC_EIO, &err, "report file");
+        snprintf(dir, sizeof dir, "%s/new", keep);
+        if (tc_test_exists(dir))
+            fail_msg("%s: the folder \"%s\" the report made is left", label, dir);
+        assert_true(tc_test_exists(file));
+    }
+    signal(SIGXFSZ, was);
+    /* the same folders without the limit: made and kept */
+    snprintf(dir, sizeof dir, "%s/a/b", fresh);
+    tc_assert_ok(write_with(2, dir, &r, &err), &err);
+    snprintf(file, sizeof file, "%s/report.html", dir);
+    assert_true(tc_test_exists(file));
+    free_run(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_one_blocked),
         cmocka_unit_test(test_two_blocked),
         cmocka_unit_test(test_write_error),
+        cmocka_unit_test(test_made_folders_removed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

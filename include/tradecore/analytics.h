@@ -122,7 +122,8 @@ int tc_analytics_compute(const struct tc_run_result *r, struct tc_metrics *out,
 
 /*
  * Writes summary.json, fills.csv, trades.csv, equity.csv and report.html into
- * DIR (created if missing). PARAMS_JSON (may be NULL) is a JSON object of the
+ * DIR (created if missing; when the report then fails, the folders this call
+ * created are removed again, if still empty). PARAMS_JSON (may be NULL) is a JSON object of the
  * run's parameters copied into summary.json under "parameters". TITLE names
  * the run in the report.
  *

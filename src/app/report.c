@@ -39,7 +39,14 @@
 static const char *const month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-static int make_dirs(const char *dir, struct tc_error *err)
+/* The folders make_dirs created, to be removed again (unmake_dirs) when
+ * the report fails: the lengths of their paths, shortest first. */
+struct made_dirs {
+    size_t n;
+    size_t len[64];
+};
+
+static int make_dirs(const char *dir, struct made_dirs *made, struct tc_error *err)
 {
     char path[PATH_CAP];
     size_t len = strlen(dir);
@@ -54,15 +61,33 @@ static int make_dirs(const char *dir, struct tc_error *err)
             continue;
         char c = path[i];
         path[i] = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        if (mkdir(path, 0777) == 0) {
+            if (made->n < sizeof made->len / sizeof made->len[0])
+                made->len[made->n++] = i;
+        } else if (errno != EEXIST) {
             return tc_error_set(err, TC_EIO, "report folder \"%s\": cannot create \"%s\": %s", dir,
                                 path, strerror(errno));
+        }
         path[i] = c;
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
         return tc_error_set(err, TC_EIO, "report folder \"%s\": not a directory", dir);
     return 0;
+}
+
+/* Removes the folders of DIR that make_dirs created (MADE), deepest first:
+ * a failed report leaves no folder behind that it made. rmdir removes only
+ * an empty folder, so nothing another process put there is lost. */
+static void unmake_dirs(const char *dir, const struct made_dirs *made)
+{
+    char path[PATH_CAP];
+    for (size_t k = made->n; k-- > 0;) {
+        memcpy(path, dir, made->len[k]);
+        path[made->len[k]] = '\0';
+        if (rmdir(path) != 0)
+            return;
+    }
 }
 
 /* What a file of mode MODE is, for a message. */
@@ -1188,7 +1213,8 @@ int tc_report_write(const char *dir, const char *title, const char *params_json,
     } else if (!(params = json_object())) {
         return tc_error_set(err, TC_ENOMEM, "report parameters: out of memory");
     }
-    if ((rc = make_dirs(dir, err)) == 0 && (rc = check_targets(dir, names, F_N, err)) == 0) {
+    struct made_dirs made = {0};
+    if ((rc = make_dirs(dir, &made, err)) == 0 && (rc = check_targets(dir, names, F_N, err)) == 0) {
         struct report w; /* set field by field: its path buffers need no zeros */
         w.dir = dir;
         w.title = title;
@@ -1197,6 +1223,8 @@ int tc_report_write(const char *dir, const char *title, const char *params_json,
         w.m = m;
         rc = write_all(&w, tc__report_threads, err);
     }
+    if (rc != 0)
+        unmake_dirs(dir, &made);
     json_decref(params);
     return rc;
 }
