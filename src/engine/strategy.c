@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/quote.h"
 #include "core/str.h"
 #include "engine/strategy_internal.h"
 #include "tradecore/id.h"
@@ -79,25 +80,14 @@ void tc_strategy_params_init(struct tc_strategy_params *p, const struct tc_strat
     }
 }
 
-/* Quotes the first 40 bytes of S for a message into BUF: a byte outside
- * printable ASCII as \xNN, "..." after a longer text. Returns BUF. */
+/* Quotes the first 40 bytes of S for a message into BUF (tc__quote_bytes: a
+ * byte outside printable ASCII as \xNN), "..." after a longer text. Returns
+ * BUF. */
 static const char *shown(const char *s, char *buf, size_t cap)
 {
-    size_t k = 0, i = 0;
-    for (; s[i] && i < 40 && k + 5 <= cap; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7f) {
-            buf[k++] = (char)c;
-        } else {
-            snprintf(buf + k, cap - k, "\\x%02x", c);
-            k += 4;
-        }
-    }
-    if (s[i] && k + 4 <= cap) {
-        memcpy(buf + k, "...", 3);
-        k += 3;
-    }
-    buf[k] = '\0';
+    size_t used, n = strlen(s), k = tc__quote_bytes(s, n, 40, buf, cap, &used);
+    if (used < n && k + 4 <= cap)
+        memcpy(buf + k, "...", 4);
     return buf;
 }
 

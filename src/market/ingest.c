@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/grow.h"
+#include "core/quote.h"
 #include "market/csv_line.h"
 #include "market/ingest_fast.h"
 #include "market/prices_internal.h"
@@ -314,22 +315,12 @@ static int skip_or(int rc) { return rc ? rc : 1; }
 
 /* The first MAX of the N bytes at S as a message may quote them, into BUF
  * (capacity CAP; 4 * MAX + 1 holds them all, a smaller one fewer): a byte
- * outside printable ASCII as \xNN, so that a binary file's header or a NUL
+ * outside printable ASCII as \xNN (tc__quote_bytes), so that a binary file's header or a NUL
  * inside a field neither cuts the message short nor sends control bytes to
  * a terminal. Returns BUF. */
 static const char *shown_text(const char *s, size_t n, size_t max, char *buf, size_t cap)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n && i < max && k + 5 <= cap; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7f) {
-            buf[k++] = (char)c;
-        } else {
-            snprintf(buf + k, cap - k, "\\x%02x", c);
-            k += 4;
-        }
-    }
-    buf[k] = '\0';
+    tc__quote_bytes(s, n, max, buf, cap, NULL);
     return buf;
 }
 
