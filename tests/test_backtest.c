@@ -803,18 +803,21 @@ static void test_deterministic(void **state)
  *        (10.8 - 11.5) x 40 + (10.8 - 12.9) x 40 = -28 - 84 = -112
  * Equity at k 4: 10000 + 40 x (11.9 - 11.5) = 10016; at k 6: 10000 + 40 x
  * (12.6 - 11.5) + 40 x (12.6 - 12.9) = 10032; cash at the end 9888.
+ * The bars and parameters (also run_with_bad_bar's "TURT"):
  */
+static const char *const donchian_bars[9][4] = {
+    {"10", "10.5", "9.5", "10"},     {"10", "10.5", "9.5", "10"},
+    {"10", "10.5", "9.5", "10"},     {"10.5", "11.5", "10.5", "11.2"},
+    {"11.5", "12", "11.3", "11.9"},  {"12", "13", "11.9", "12.8"},
+    {"12.9", "13.1", "12.5", "12.6"}, {"12.4", "12.5", "10.5", "11"},
+    {"10.8", "11", "10.4", "10.6"},
+};
+static const char *const donchian_kv[] = {"entry=3",       "exit=2",         "atr=2",
+                                          "stop_atr=2",    "pyramid_atr=1",  "max_pyramids=1",
+                                          "risk=0.01",     NULL};
+
 static void test_donchian_by_hand(void **state)
 {
-    static const char *const bars[][4] = {
-        {"10", "10.5", "9.5", "10"},     {"10", "10.5", "9.5", "10"},
-        {"10", "10.5", "9.5", "10"},     {"10.5", "11.5", "10.5", "11.2"},
-        {"11.5", "12", "11.3", "11.9"},  {"12", "13", "11.9", "12.8"},
-        {"12.9", "13.1", "12.5", "12.6"}, {"12.4", "12.5", "10.5", "11"},
-        {"10.8", "11", "10.4", "10.6"},
-    };
-    static const char *const kv[] = {"entry=3",       "exit=2",         "atr=2", "stop_atr=2",
-                                     "pyramid_atr=1", "max_pyramids=1", "risk=0.01", NULL};
     struct tc_bar_series s;
     struct tc_backtest_strategy st;
     struct tc_backtest_config cfg;
@@ -823,8 +826,8 @@ static void test_donchian_by_hand(void **state)
     const int64_t d0 = tc_days_from_civil(2024, 1, 1);
 
     tc_bar_series_init(&s, "TURT");
-    tc_test_bt_append_ohlc(&s, d0, bars, 9);
-    tc_test_bt_strategy(&st, "donchian", kv);
+    tc_test_bt_append_ohlc(&s, d0, donchian_bars, 9);
+    tc_test_bt_strategy(&st, "donchian", donchian_kv);
     tc_test_bt_config(&cfg, &st, 1, &s, 1);
     cfg.cash = D("10000");
     tc_assert_ok(tc_backtest_run(&cfg, &res, &err), &err);
@@ -1608,33 +1611,20 @@ static void test_days_from_sessions(void **state)
  * fills in the session. */
 static int run_with_bad_bar(int bad, struct tc_backtest_result *res, struct tc_error *err)
 {
-    static const char *const bars[][4] = {
-        {"10", "10.5", "9.5", "10"},     {"10", "10.5", "9.5", "10"},
-        {"10", "10.5", "9.5", "10"},     {"10.5", "11.5", "10.5", "11.2"},
-        {"11.5", "12", "11.3", "11.9"},  {"12", "13", "11.9", "12.8"},
-        {"12.9", "13.1", "12.5", "12.6"}, {"12.4", "12.5", "10.5", "11"},
-        {"10.8", "11", "10.4", "10.6"},
-    };
-    static const char *const kv[] = {"entry=3",       "exit=2",         "atr=2", "stop_atr=2",
-                                     "pyramid_atr=1", "max_pyramids=1", "risk=0.01", NULL};
     struct tc_bar_series s[2];
     const int64_t d0 = tc_days_from_civil(2024, 1, 1);
 
     tc_bar_series_init(&s[0], "FLAT");
     tc_bar_series_init(&s[1], "TURT");
+    tc_test_bt_append_ohlc(&s[1], d0, donchian_bars, 9);
     for (size_t k = 0; k < 9; k++) {
         struct tc_bar b;
         memset(&b, 0, sizeof(b));
         b.day = d0 + (int64_t)k;
-        b.open = D(bars[k][0]);
-        b.high = D(bars[k][1]);
-        b.low = D(bars[k][2]);
-        b.close = b.adj_close = D(bars[k][3]);
         b.volume = 1000000;
-        tc_assert_ok(tc_bar_series_append(&s[1], &b, err), err);
         append_flat(&s[0], &b, err);
     }
-    return run_pair(s, bad, "donchian", kv, "10000", res, err);
+    return run_pair(s, bad, "donchian", donchian_kv, "10000", res, err);
 }
 
 /* The broker is given only the bars of instruments that may have a working
