@@ -444,25 +444,22 @@ static void test_report_csv_exact(void **state)
     build_run(&r, 0.0);
     assert_int_equal(tc_test_tmpdir("report_csv", dir, sizeof dir), 0);
     write_report(dir, "hand run", "{\"fast\":10,\"slow\":30}", &r);
-    char *s = tc_test_slurp_in(dir, "fills.csv", NULL);
-    assert_string_equal(s, "date,instrument,side,quantity,price,commission\n"
-                           "2020-01-30,AAA,BUY,10,10,1\n"
-                           "2020-02-03,AAA,SELL,10,12.1,1.5\n");
-    free(s);
-    s = tc_test_slurp_in(dir, "trades.csv", NULL);
-    assert_string_equal(s, "instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,"
-                           "gross,commission,net\n"
-                           "AAA,LONG,2020-01-30,10,2020-02-03,12.1,10,12.5,2.5,10\n"
-                           "BBB,SHORT,2020-01-31,20,2020-02-04,21.5,2,-3,1,-4\n"
-                           "CCC,LONG,2020-02-03,5,2020-02-04,7.5,1,2.5,0.5,2\n");
-    free(s);
-    s = tc_test_slurp_in(dir, "equity.csv", NULL);
-    assert_string_equal(s, "date,cash,equity\n"
-                           "2020-01-30,110,110\n"
-                           "2020-01-31,50,99\n"
-                           "2020-02-03,105,105\n"
-                           "2020-02-04,121,121\n");
-    free(s);
+    tc_test_assert_file_text(dir, "fills.csv",
+                             "date,instrument,side,quantity,price,commission\n"
+                             "2020-01-30,AAA,BUY,10,10,1\n"
+                             "2020-02-03,AAA,SELL,10,12.1,1.5\n");
+    tc_test_assert_file_text(dir, "trades.csv",
+                             "instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,"
+                             "gross,commission,net\n"
+                             "AAA,LONG,2020-01-30,10,2020-02-03,12.1,10,12.5,2.5,10\n"
+                             "BBB,SHORT,2020-01-31,20,2020-02-04,21.5,2,-3,1,-4\n"
+                             "CCC,LONG,2020-02-03,5,2020-02-04,7.5,1,2.5,0.5,2\n");
+    tc_test_assert_file_text(dir, "equity.csv",
+                             "date,cash,equity\n"
+                             "2020-01-30,110,110\n"
+                             "2020-01-31,50,99\n"
+                             "2020-02-03,105,105\n"
+                             "2020-02-04,121,121\n");
     /* no temporary file is left behind */
     char tmp[600];
     snprintf(tmp, sizeof tmp, "%s/report.html.tmp", dir);
@@ -551,9 +548,7 @@ static void test_report_nulls(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "title")), "backtest");
     json_decref(o);
     free(text);
-    text = tc_test_slurp_in(dir, "fills.csv", NULL);
-    assert_string_equal(text, "date,instrument,side,quantity,price,commission\n");
-    free(text);
+    tc_test_assert_file_text(dir, "fills.csv", "date,instrument,side,quantity,price,commission\n");
     text = tc_test_slurp_in(dir, "report.html", NULL);
     assert_null(strstr(text, "nan"));
     assert_non_null(strstr(text, "<tr><th>Sharpe</th><td>n/a</td></tr>"));

@@ -92,24 +92,21 @@ static void test_short_round_trip(void **state)
 
     assert_int_equal(tc_test_tmpdir("bt_short", dir, sizeof(dir)), 0);
     tc_assert_ok(tc_backtest_write_report(&res, dir, "short", &err), &err);
-    char *f = tc_test_slurp_in(dir, "fills.csv", NULL);
-    assert_string_equal(f, "date,instrument,side,quantity,price,commission\n"
-                           "2024-03-05,SHRT,SELL,10,19,0\n"
-                           "2024-03-07,SHRT,BUY,10,16,0\n");
-    free(f);
-    f = tc_test_slurp_in(dir, "trades.csv", NULL);
-    assert_string_equal(f, "instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,"
-                           "gross,commission,net\n"
-                           "SHRT,SHORT,2024-03-05,19,2024-03-07,16,10,30,0,30\n");
-    free(f);
-    f = tc_test_slurp_in(dir, "equity.csv", NULL);
-    assert_string_equal(f, "date,cash,equity\n"
-                           "2024-03-04,100000,100000\n"
-                           "2024-03-05,100000,100010\n"
-                           "2024-03-06,100000,100020\n"
-                           "2024-03-07,100030,100030\n"
-                           "2024-03-08,100030,100030\n");
-    free(f);
+    tc_test_assert_file_text(dir, "fills.csv",
+                             "date,instrument,side,quantity,price,commission\n"
+                             "2024-03-05,SHRT,SELL,10,19,0\n"
+                             "2024-03-07,SHRT,BUY,10,16,0\n");
+    tc_test_assert_file_text(dir, "trades.csv",
+                             "instrument,side,entry_date,entry_price,exit_date,exit_price,quantity,"
+                             "gross,commission,net\n"
+                             "SHRT,SHORT,2024-03-05,19,2024-03-07,16,10,30,0,30\n");
+    tc_test_assert_file_text(dir, "equity.csv",
+                             "date,cash,equity\n"
+                             "2024-03-04,100000,100000\n"
+                             "2024-03-05,100000,100010\n"
+                             "2024-03-06,100000,100020\n"
+                             "2024-03-07,100030,100030\n"
+                             "2024-03-08,100030,100030\n");
     tc_backtest_result_release(&res);
     tc_bar_series_release(&s);
 }

@@ -335,6 +335,15 @@ void tc_test_assert_same_file(const char *dir_a, const char *dir_b, const char *
     free(b);
 }
 
+void tc_test_assert_file_text(const char *dir, const char *name, const char *want)
+{
+    size_t n;
+    char *got = tc_test_slurp_in(dir, name, &n);
+    if (n != strlen(want) || memcmp(got, want, n) != 0)
+        fail_msg("%s/%s is\n%s\nexpected\n%s", dir, name, got, want);
+    free(got);
+}
+
 int tc_test_exists(const char *path)
 {
     struct stat st;

@@ -73,6 +73,9 @@ char *tc_test_slurp_in(const char *dir, const char *name, size_t *len);
 /* Fails the running test, naming NAME, both folders and both lengths,
  * unless DIR_A/NAME and DIR_B/NAME hold the same bytes. */
 void tc_test_assert_same_file(const char *dir_a, const char *dir_b, const char *name);
+/* Fails the running test, naming DIR/NAME and showing its text and WANT,
+ * unless DIR/NAME holds exactly the bytes of WANT. */
+void tc_test_assert_file_text(const char *dir, const char *name, const char *want);
 int tc_test_exists(const char *path);
 void tc_test_write_file(const char *path, const char *text);
 
