@@ -303,6 +303,13 @@ bad "--run-id ''" 2 '--run-id: run id "" is empty' "${A[@]}" --run-id ''
 expect 0 backtest "${A[@]}" --help
 grep -q '^usage: tradecore backtest --strategy NAME' "$base/out" || fail "--help after options: no usage"
 [ ! -s "$base/err" ] || fail "--help after options: something on stderr"
+# a sweep's run ids are ID-<index>: the last one of the shard must fit in 32
+# characters too (idx 9999 was stored, then idx 19999 refused)
+rid=$(printf 'r%.0s' $(seq 27))
+bad "--run-id too long for the sweep's last index" 2 \
+    "--run-id: run id \"$rid-19999\" of combination 20000 of 20000 would be longer than 32 characters" \
+    "${STRAT[@]:0:4}" --data "$C" --sweep stake="$(seq -s, 1 100)" --sweep slow="$(seq -s, 10 209)" \
+    --run-id "$rid" --shard 9999/10000
 bad "unknown option" 2 'unknown option "--frobnicate" (see --help)' "${A[@]}" --frobnicate
 bad "a stray argument" 2 'unknown option "stray" (see --help)' "${A[@]}" stray
 # a control byte in a value that a message would quote: named by offset, one line

@@ -1065,6 +1065,20 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
         rc = tc_cli_usage(cli, "--run-id: %s", e.code ? tc_error_msg(&e) : "longer than 27 characters");
         goto out;
     }
+    if (o.run_id && o.n_sweeps && first_index(&o) < total) {
+        /* the run id of this shard's last combination (ID-<index>) fits
+         * too: a sweep of 10,000 or more stored its first runs, then failed
+         * on the first index of five digits */
+        const size_t last = first_index(&o) + (total - 1 - first_index(&o)) / index_step(&o) *
+                                                   index_step(&o);
+        char id[TC_ID_BUFSZ + 24];
+        if ((size_t)snprintf(id, sizeof(id), "%s-%zu", o.run_id, last) > TC_BACKTEST_RUN_ID_MAX) {
+            rc = tc_cli_usage(cli, "--run-id: run id \"%s\" of combination %zu of %zu would be "
+                                   "longer than %d characters",
+                              id, last + 1, total, TC_BACKTEST_RUN_ID_MAX);
+            goto out;
+        }
+    }
     batch_heap(&o);
     if ((rc = load_data(cli, &o, &cfg, d)) != 0)
         goto out;
