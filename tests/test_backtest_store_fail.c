@@ -21,7 +21,9 @@
  *     portfolio, one not created by a backtest, one with an order, signal or
  *     daily performance row of another mode or run id, one
  *     whose strategy another portfolio uses, an invalid id, no store; a
- *     refusal changes nothing;
+ *     refusal changes nothing; run "v1" forgotten beside runs "v1.1" and
+ *     "v1.2" (ids with a dot: their strategies are theirs) removes its
+ *     own rows only;
  *   - the command: the overflow run of the defect report after `tradecore
  *     init`, and a sweep whose second combination overflows (the first
  *     stays, complete; the second's rows are gone). */
@@ -619,6 +621,72 @@ static void test_refusals_pg(void **state)
     refusals(PG);
 }
 
+/* ---- run ids with a dot ------------------------------------------------------------- */
+
+/* Run "v1"'s strategy is "v1.sma_cross"; "v1.1.sma_cross" starts with
+ * "v1." too but is run "v1.1"'s (a run id may hold dots): forgetting "v1"
+ * removed the strategy of a run "v1.2" that had no orders yet, and was
+ * refused when run "v1.1" had some ("its strategy \"v1.1.sma_cross\" is
+ * used by portfolio \"v1.1\""), so a failed run "v1" kept its rows. */
+static void nested_ids(enum be be)
+{
+    struct world w;
+    struct tc_error err = {0};
+    struct tc_accounts acc;
+    struct tc_portfolio_def p;
+    struct tc_strategy_def s;
+    char *base, *mid;
+
+    world_open(&w, be, be == SQLITE ? "bt_fail_nested" : "bt_fail_nested_pg");
+    base = dump(w.st, NULL);
+    /* run "v1.2" as its setup leaves it: portfolio and strategy, no order */
+    acc = (struct tc_accounts){w.st, NULL, TC_LEDGER_BACKTEST_ACTOR};
+    memset(&p, 0, sizeof(p));
+    snprintf(p.portfolio_id, sizeof(p.portfolio_id), "v1.2");
+    snprintf(p.name, sizeof(p.name), "backtest v1.2");
+    snprintf(p.base_currency, sizeof(p.base_currency), "USD");
+    p.initial_capital = tc_test_dec("1000");
+    tc_assert_ok(tc_accounts_portfolio_create(&acc, &p, &err), &err);
+    memset(&s, 0, sizeof(s));
+    snprintf(s.strategy_id, sizeof(s.strategy_id), "v1.2.sma_cross");
+    snprintf(s.name, sizeof(s.name), "sma_cross");
+    s.enabled = 1;
+    tc_assert_ok(tc_accounts_strategy_create(&acc, &s, &err), &err);
+    mid = dump(w.st, NULL);
+    tc_assert_ok(run(&w, 1, "v1", "100000", &err), &err);
+    forget_ok(&w, "v1", NULL);
+    assert_same_dump(w.st, mid, "forget v1 beside v1.2");
+    free(mid);
+
+    /* run "v1.1" with its orders, then "v1" again: v1's rows only */
+    tc_assert_ok(run(&w, 1, "v1.1", "100000", &err), &err);
+    assert_int_equal(count(w.st, "SELECT COUNT(*) FROM orders WHERE strategy_id = $1",
+                           "v1.1.sma_cross"),
+                     1);
+    mid = dump(w.st, NULL);
+    tc_assert_ok(run(&w, 1, "v1", "100000", &err), &err);
+    forget_ok(&w, "v1", NULL);
+    assert_same_dump(w.st, mid, "forget v1 beside v1.1");
+    free(mid);
+    forget_ok(&w, "v1.1", NULL);
+    forget_ok(&w, "v1.2", NULL);
+    assert_same_dump(w.st, base, "forget v1.1 and v1.2");
+    free(base);
+    world_close(&w);
+}
+
+static void test_nested_ids_sqlite(void **state)
+{
+    (void)state;
+    nested_ids(SQLITE);
+}
+
+static void test_nested_ids_pg(void **state)
+{
+    (void)state;
+    nested_ids(PG);
+}
+
 /* ---- the command -------------------------------------------------------------------- */
 
 static char *cli_dump(const char *dir)
@@ -714,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_faults_sqlite),       cmocka_unit_test(test_faults_pg),
         cmocka_unit_test(test_cleanup_fails_sqlite), cmocka_unit_test(test_cleanup_fails_pg),
         cmocka_unit_test(test_refusals_sqlite),     cmocka_unit_test(test_refusals_pg),
+        cmocka_unit_test(test_nested_ids_sqlite),   cmocka_unit_test(test_nested_ids_pg),
         cmocka_unit_test(test_cli),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

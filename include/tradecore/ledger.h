@@ -508,7 +508,9 @@ int tc_ledger_check(struct tc_ledger *l, tc_ledger_violation_fn fn, void *ud, si
  * PORTFOLIO_ID), portfolio_state, daily_performance, risk_metrics,
  * strategy_performance and allocation_history rows, the engine_decisions of
  * mode BACKTEST with run id PORTFOLIO_ID, its strategies (ids
- * "<PORTFOLIO_ID>.<name>" created by TC_LEDGER_BACKTEST_ACTOR) and its
+ * "<PORTFOLIO_ID>.<name>" created by TC_LEDGER_BACKTEST_ACTOR, but not
+ * those that start with another portfolio's id "<PORTFOLIO_ID>.<x>" and a
+ * dot: "v1.1.sma_cross" is run "v1.1"'s, not run "v1"'s) and its
  * portfolios row (soft-deleted or not), children before parents. *REMOVED
  * (may be NULL) gets the number of rows deleted. Nothing else changes.
  *

@@ -17,6 +17,9 @@ struct forget {
     int64_t removed;
     /* the run's strategy ids, found inside the transaction */
     struct tc__repo_vec sids;  /* of char[TC_ID_BUFSZ] */
+    /* the other portfolios whose id starts with the prefix ("v1.1" for
+     * "v1"): a strategy starting with one of theirs and a dot is theirs */
+    struct tc__repo_vec nested; /* of char[TC_ID_BUFSZ] */
     char like[2 * TC_ID_BUFSZ + 2];
     char prefix[TC_ID_BUFSZ + 2];
 };
@@ -56,8 +59,28 @@ static void sids_free(struct tc__repo_vec *v)
     v->n = v->cap = 0;
 }
 
-/* Strategies whose id matches the LIKE pattern; kept when the id starts
+/* Portfolios whose id matches the LIKE pattern; kept when the id starts
  * with the run's prefix exactly (SQLite's LIKE ignores case). */
+static int nested_cb(const struct tc_row *row, void *ud)
+{
+    struct forget *f = ud;
+    const char *s;
+    char *slot;
+    int rc;
+
+    if ((rc = tc_row_text(row, 0, &s)) != 0)
+        return rc;
+    if (strncmp(s, f->prefix, strlen(f->prefix)) != 0 || strlen(s) >= TC_ID_BUFSZ)
+        return 0;
+    if (!(slot = tc__repo_vec_push(&f->nested)))
+        return TC_ENOMEM;
+    memcpy(slot, s, strlen(s) + 1);
+    return 0;
+}
+
+/* Strategies whose id matches the LIKE pattern; kept when the id starts
+ * with the run's prefix exactly (SQLite's LIKE ignores case) and not with
+ * a nested portfolio's id and a dot (that run's strategy). */
 static int sid_cb(const struct tc_row *row, void *ud)
 {
     struct forget *f = ud;
@@ -69,6 +92,12 @@ static int sid_cb(const struct tc_row *row, void *ud)
         return rc;
     if (strncmp(s, f->prefix, strlen(f->prefix)) != 0 || strlen(s) >= TC_ID_BUFSZ)
         return 0;
+    for (size_t k = 0; k < f->nested.n; k++) {
+        const char *q = (const char *)f->nested.items + k * f->nested.size;
+        size_t len = strlen(q);
+        if (strncmp(s, q, len) == 0 && s[len] == '.')
+            return 0;
+    }
     if (!(slot = tc__repo_vec_push(&f->sids)))
         return TC_ENOMEM;
     memcpy(slot, s, strlen(s) + 1);
@@ -118,7 +147,8 @@ static int check_backtest(struct tc_txn *tx, struct forget *f, struct tc_error *
     return 0;
 }
 
-/* The run's strategies, each used by no other portfolio. */
+/* The run's strategies, each used by no other portfolio: "<id>.<name>",
+ * but not "<id>.<x>.<name>" when "<id>.<x>" is a portfolio (that run's). */
 static int find_strategies(struct tc_txn *tx, struct forget *f, struct tc_error *err)
 {
     static const char *const used[] = {
@@ -135,6 +165,12 @@ static int find_strategies(struct tc_txn *tx, struct forget *f, struct tc_error 
     int rc;
 
     sids_free(&f->sids);
+    sids_free(&f->nested);
+    if ((rc = tc_txn_exec(tx,
+                          "SELECT portfolio_id FROM portfolios WHERE portfolio_id LIKE $1 "
+                          "ESCAPE '\\' ORDER BY portfolio_id",
+                          p, 1, nested_cb, f, NULL, err)) != 0)
+        return rc;
     if ((rc = tc_txn_exec(tx,
                           "SELECT strategy_id FROM strategies WHERE strategy_id LIKE $1 "
                           "ESCAPE '\\' AND created_by = $2 ORDER BY strategy_id",
@@ -217,7 +253,7 @@ int tc_ledger_forget_portfolio(struct tc_store *runtime, const char *portfolio_i
         return rc;
     memset(&f, 0, sizeof(f));
     f.id = portfolio_id;
-    f.sids.size = TC_ID_BUFSZ;
+    f.sids.size = f.nested.size = TC_ID_BUFSZ;
     snprintf(f.prefix, sizeof(f.prefix), "%s.", portfolio_id);
     /* the LIKE pattern of the prefix: '_' escaped (ids have no '%' or '\') */
     for (const char *s = portfolio_id; *s; s++) {
@@ -230,6 +266,7 @@ int tc_ledger_forget_portfolio(struct tc_store *runtime, const char *portfolio_i
     f.like[o] = '\0';
     rc = tc_store_txn(runtime, TC_TXN_WRITE, forget_txn, &f, err);
     sids_free(&f.sids);
+    sids_free(&f.nested);
     if (rc == 0 && removed)
         *removed = f.removed;
     return rc;
