@@ -389,5 +389,17 @@ plain "--sweep, a run id stored" 1 'run "sw-1" is already in the runtime store (
 [ ! -e "$base/sw" ] || fail "the refused sweep wrote a report"
 n=$(sqlite3 runtime.db "SELECT COUNT(*) FROM portfolios WHERE portfolio_id LIKE 'sw-%'")
 [ "$n" = 1 ] || fail "$n sw-* portfolios stored, want 1 (sw-1)"
+# the same without --run-id: the second combination's derived run id is
+# stored already (a single run with its parameters): refused before the
+# first run (it stored the first combination and wrote its report)
+expect 0 backtest "${A[@]:0:2}" --data "$ORCL" --to 1995-12-31 --store --param fast=6 --json
+rid6=$(jq -r .run_id "$base/out")
+plain "--sweep, a derived run id stored" 1 "run \"$rid6\" is already in the runtime store (give another run id)" \
+    "${A[@]:0:2}" --data "$ORCL" --to 1995-12-31 --store --sweep fast=5,6 --out "$base/sw2"
+[ ! -e "$base/sw2" ] || fail "the refused sweep (derived ids) wrote a report"
+# the ids of the combinations the run skips are not looked up (fast 40 is not
+# below slow 30): the valid one runs
+expect 0 backtest "${A[@]:0:2}" --data "$ORCL" --to 1995-12-31 --store --sweep fast=5,40 --out "$base/sw3"
+[ -s "$base/sw3/fast-5/summary.json" ] && [ ! -e "$base/sw3/fast-40" ] || fail "the sweep with a skipped combination"
 
 echo "ok: $(wc -l <"$base/cases") refused cases, 14 accepted variants"

@@ -163,6 +163,18 @@ struct tc_backtest_result {
 int tc_backtest_run(const struct tc_backtest_config *cfg, struct tc_backtest_result *out,
                     struct tc_error *err);
 
+/*
+ * The run id a run of CFG would have (CFG->run_id when given, else the one
+ * derived from the inputs) into OUT (caller-owned; "" on error), without
+ * running it: nothing is opened, written or kept. For a caller that checks
+ * the ids of several runs (a sweep's) before the first. Errors: those
+ * tc_backtest_run gives before its first session (TC_EINVAL for the
+ * configuration, TC_ENOTFOUND when no session has a bar, TC_ERANGE, the
+ * historical store's).
+ */
+int tc_backtest_run_id(const struct tc_backtest_config *cfg, char out[TC_ID_BUFSZ],
+                       struct tc_error *err);
+
 void tc_backtest_result_release(struct tc_backtest_result *r);
 
 /* tc_report_write of the result into DIR with TITLE. */

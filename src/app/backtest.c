@@ -883,13 +883,12 @@ static int setup_accounts(struct run *r, struct tc_error *err)
     return 0;
 }
 
-static int setup(struct run *r, struct tc_error *err)
+/* The part of setup that comes before anything is opened or written: the
+ * books, the sessions, the corporate actions and the run id (given or
+ * derived) into r->res->run_id. tc_backtest_run_id stops after it. */
+static int setup_id(struct run *r, struct tc_error *err)
 {
     const struct tc_backtest_config *cfg = r->cfg;
-    struct tc_broker_sim_options bo;
-    struct tc_ledger_options lo;
-    struct tc_strategy_host host = {host_submit, host_position, r};
-    struct tc_portfolio_state st;
     int rc;
 
     r->ni = cfg->n_series;
@@ -924,6 +923,20 @@ static int setup(struct run *r, struct tc_error *err)
     if (cfg->run_id)
         snprintf(r->res->run_id, sizeof(r->res->run_id), "%s", cfg->run_id);
     else if ((rc = derive_run_id(r, r->res->run_id, sizeof(r->res->run_id), err)) != 0)
+        return rc;
+    return 0;
+}
+
+static int setup(struct run *r, struct tc_error *err)
+{
+    const struct tc_backtest_config *cfg = r->cfg;
+    struct tc_broker_sim_options bo;
+    struct tc_ledger_options lo;
+    struct tc_strategy_host host = {host_submit, host_position, r};
+    struct tc_portfolio_state st;
+    int rc;
+
+    if ((rc = setup_id(r, err)) != 0)
         return rc;
     tc_manual_clock_init(&r->mc, r->sessions[0] * US_PER_DAY);
 
@@ -1633,4 +1646,28 @@ int tc_backtest_write_report(const struct tc_backtest_result *r, const char *dir
         return tc_error_set(err, TC_EINVAL, "backtest report: missing argument");
     return tc_report_write(dir, title ? title : r->run_id, r->params_json, &r->run, &r->metrics,
                            err);
+}
+
+int tc_backtest_run_id(const struct tc_backtest_config *cfg, char out[TC_ID_BUFSZ],
+                       struct tc_error *err)
+{
+    struct tc_backtest_result res;
+    struct run r;
+    int rc;
+
+    if (!out)
+        return tc_error_set(err, TC_EINVAL, "backtest: no run id buffer given");
+    out[0] = '\0';
+    if (!cfg)
+        return tc_error_set(err, TC_EINVAL, "backtest: no configuration given");
+    if ((rc = check_config(cfg, err)) != 0)
+        return rc;
+    memset(&res, 0, sizeof(res));
+    memset(&r, 0, sizeof(r));
+    r.cfg = cfg;
+    r.res = &res;
+    if ((rc = setup_id(&r, err)) == 0)
+        memcpy(out, res.run_id, TC_ID_BUFSZ);
+    cleanup(&r);
+    return rc;
 }

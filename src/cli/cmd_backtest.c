@@ -947,33 +947,50 @@ static void forget_run(struct tc_store *rt, const char *run_id, int rc, struct t
 static size_t first_index(const struct opts *o) { return o->shard_n ? (size_t)o->shard_i : 0; }
 static size_t index_step(const struct opts *o) { return o->shard_n ? (size_t)o->shard_n : 1; }
 
-/* Before any run kept in the store under --run-id ID: no run id of the
- * runs to come (ID, or ID-<index> of a sweep's combinations of this shard)
- * is in the runtime store RT already, so that a sweep is not refused half
- * way with its first runs stored. 0, or the error exit status. */
+/* Before any run kept in the runtime store RT: no run id of the runs to
+ * come (ID, or ID-<index> of a sweep's combinations of this shard with
+ * --run-id ID; else the ids derived from CFG, the inputs, for each valid
+ * combination) is in RT already, so that a sweep is not refused half way
+ * with its first runs stored. A combination whose id cannot be derived is
+ * left to its run, which gives the error. S[0] is left at the --param
+ * values. 0, or the error exit status. */
 static int check_run_ids(struct tc_cli *cli, const struct opts *o, struct tc_store *rt,
+                         const struct tc_backtest_config *cfg, struct tc_backtest_strategy *s,
                          size_t total)
 {
     struct tc_accounts acc = {rt, NULL, "backtest"};
-    for (size_t idx = first_index(o); idx < total; idx += index_step(o)) {
-        char id[TC_ID_BUFSZ];
+    int rc = 0;
+    for (size_t idx = first_index(o); idx < total && rc == 0; idx += index_step(o)) {
+        char id[TC_ID_BUFSZ], name[512];
         struct tc_portfolio_def existing;
         struct tc_error e = {0};
-        if (o->n_sweeps)
+        if (o->n_sweeps && !o->run_id) {
+            one_strategy(cli, o, s); /* the --param values (checked) */
+            combination(o, idx, &s->params, name, sizeof(name));
+            if (tc_strategy_params_check(&s->params, &e) != 0 ||
+                tc_backtest_run_id(cfg, id, &e) != 0)
+                continue; /* skipped, or its run gives the error */
+        } else if (!o->run_id) {
+            if (tc_backtest_run_id(cfg, id, &e) != 0)
+                break;
+        } else if (o->n_sweeps) {
             snprintf(id, sizeof(id), "%s-%zu", o->run_id, idx);
-        else
+        } else {
             snprintf(id, sizeof(id), "%s", o->run_id);
+        }
         memset(&existing, 0, sizeof(existing));
-        int rc = tc_accounts_portfolio_get(&acc, id, &existing, &e);
+        int grc = tc_accounts_portfolio_get(&acc, id, &existing, &e);
         tc_portfolio_def_release(&existing);
-        if (rc == 0)
-            return tc_cli_failf(cli,
-                                "run \"%s\" is already in the runtime store (give another run id)",
-                                id);
-        if (rc != TC_ENOTFOUND)
-            return tc_cli_fail(cli, &e);
+        if (grc == 0)
+            rc = tc_cli_failf(cli,
+                              "run \"%s\" is already in the runtime store (give another run id)",
+                              id);
+        else if (grc != TC_ENOTFOUND)
+            rc = tc_cli_fail(cli, &e);
     }
-    return 0;
+    if (o->n_sweeps && !o->run_id)
+        one_strategy(cli, o, s);
+    return rc;
 }
 
 /* Before any run of a sweep: a usage error when no combination of the
@@ -1101,16 +1118,16 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
     }
     if (o.store && (rc = tc__cli_ent_open(cli, "runtime", &rt)) != 0)
         goto out;
-    if (rt && o.run_id && (rc = check_run_ids(cli, &o, rt, total)) != 0)
-        goto out;
-    if (o.out && (rc = check_out_dir(cli, o.out)) != 0)
-        goto out;
     cfg.strategies = strats;
     cfg.n_strategies = n_strats;
     cfg.series = d->series;
     cfg.n_series = d->n;
     cfg.runtime = rt;
     cfg.historical = d->hist;
+    if (rt && (rc = check_run_ids(cli, &o, rt, &cfg, strats, total)) != 0)
+        goto out;
+    if (o.out && (rc = check_out_dir(cli, o.out)) != 0)
+        goto out;
     if (o.n_sweeps && !(runs = json_array())) {
         rc = tc_cli_failf(cli, "out of memory");
         goto out;
