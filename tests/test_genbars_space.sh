@@ -51,6 +51,15 @@ find "$1/small" | sort
 cat "$1/small/keep/SYN001.csv"
 "$2" gen-bars --instruments 2 --bars 100 --seed 1 --out "$1/small/fits" >/dev/null
 ls "$1/small/fits"
+# a rerun into the folder of its own files: they are rewritten, their space
+# counts (2 x 4000 bars need 760276 bytes, more than is free after the first)
+"$2" gen-bars --instruments 2 --bars 4000 --seed 1 --out "$1/small/re" >/dev/null
+sum=$(cat "$1/small/re/SYN001.csv" "$1/small/re/SYN002.csv" | md5sum)
+echo "free after $(( $(stat -f -c %a "$1/small") * $(stat -f -c %S "$1/small") ))" >>"$1/free"
+rc=0
+"$2" gen-bars --instruments 2 --bars 4000 --seed 1 --out "$1/small/re" >/dev/null 2>>"$1/err" || rc=$?
+echo "rerun rc=$rc"
+[ "$(cat "$1/small/re/SYN001.csv" "$1/small/re/SYN002.csv" | md5sum)" = "$sum" ] && echo "rerun same files"
 IN
 )
 if unshare -m true 2>/dev/null; then NS=(unshare -m); else NS=(unshare -r -m); fi
@@ -64,13 +73,17 @@ $base/small/keep/SYN001.csv
 old
 SYN001.csv
 SYN002.csv
+rerun rc=0
+rerun same files
 WANT
 diff "$base/want" "$base/got" || fail "the small file system"
 # both numbers: 20 x (1000 rows of 94 bytes + 4138) needed, the free space
 # as the file system reports it (1 MB less the folder and its old file)
-free=$(awk '{print $2}' "$base/free")
+free=$(awk '$1 == "free" && $2 != "after" {print $2}' "$base/free")
+after=$(awk '$1 == "free" && $2 == "after" {print $3}' "$base/free")
+[ "$after" -lt 760276 ] || fail "the rerun's case: $after bytes free after the first run, want fewer than it needs"
 [ "$free" -gt 1000000 ] && [ "$free" -le 1048576 ] || fail "free space $free"
-want='tradecore: gen-bars: --out "'"$base"'/small/keep": 20 files of 1000 bars need up to 1.9 MB (1962760 bytes), its file system has 1.0 MB ('"$free"' bytes) free'
+want='tradecore: gen-bars: --out "'"$base"'/small/keep": 20 files of 1000 bars need up to 1.9 MB (1962760 bytes), its file system has 1.0 MB ('"$free"' bytes) free and the files they replace hold 4096 bytes'
 [ "$(head -1 "$base/err")" = "$want" ] || fail "message: $(head -1 "$base/err")"
 grep -qF -- "--out \"$base/small/new/sub\": 20 files of 1000 bars need up to 1.9 MB (1962760 bytes), its file system has 1.0 MB ($free bytes) free" "$base/err" ||
     fail "message for a new folder"

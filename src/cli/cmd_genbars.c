@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include "cli/cli_entity.h"
@@ -42,8 +43,10 @@ static const char help[] =
     "benchmark); N x M is at most 100,000,000 bars (about 9.4 GB at most).\n"
     "--start is at most 5000-12-31 (so that the bars end by 9999-12-31, the\n"
     "last supported date). The files must fit in the free space of DIR's file\n"
-    "system (counted at 94 bytes a row, the longest, and 4 kB a file). Options\n"
-    "refused and files that would not fit write nothing, not even DIR.\n"
+    "system (counted at 94 bytes a row, the longest, and 4 kB a file; the\n"
+    "files of those names already in DIR are rewritten, so their space counts\n"
+    "as free). Options refused and files that would not fit write nothing,\n"
+    "not even DIR.\n"
     "Exit status: 0 ok, 1 error, 2 usage error.\n";
 
 /* TEXT as a whole number in MIN..MAX: digits only (no sign, no space). */
@@ -196,14 +199,35 @@ int tc_cmd_gen_bars(struct tc_cli *cli, int argc, char **argv)
         /* nothing is written unless all of it fits */
         int64_t free_bytes = 0, need = (int64_t)n * ((int64_t)bars * ROW_BYTES + FILE_BYTES);
         char a[32], b[32];
+        int64_t replaced = 0;
         if ((rc = free_space(cli, opts[3].value, &free_bytes)) != 0)
             return rc;
-        if (need > free_bytes)
+        /* the files of these names in DIR are truncated and written again:
+         * their blocks are free for the new ones (a rerun into a folder of
+         * a full disk was refused though its files fit) */
+        for (long long k = 1; k <= n; k++) {
+            char path[4200];
+            struct stat st;
+            if ((size_t)snprintf(path, sizeof path, "%s/SYN%03lld.csv", opts[3].value, k) <
+                    sizeof path &&
+                stat(path, &st) == 0 && S_ISREG(st.st_mode))
+                replaced += (int64_t)st.st_blocks * 512;
+        }
+        if (need > free_bytes + replaced) {
+            if (replaced)
+                return tc_cli_failf(cli,
+                                    "--out \"%s\": %lld files of %lld bars need up to %s (%lld "
+                                    "bytes), its file system has %s (%lld bytes) free and the "
+                                    "files they replace hold %lld bytes",
+                                    opts[3].value, n, bars, human(need, a, sizeof a),
+                                    (long long)need, human(free_bytes, b, sizeof b),
+                                    (long long)free_bytes, (long long)replaced);
             return tc_cli_failf(cli,
                                 "--out \"%s\": %lld files of %lld bars need up to %s (%lld "
                                 "bytes), its file system has %s (%lld bytes) free",
                                 opts[3].value, n, bars, human(need, a, sizeof a), (long long)need,
                                 human(free_bytes, b, sizeof b), (long long)free_bytes);
+        }
     }
     if (tc_genbars_write(opts[3].value, &o, &res, &err) != 0)
         return err.code == TC_EINVAL || err.code == TC_ENOTFOUND ? tc_cli_usage(cli, "%s", tc_error_msg(&err))
