@@ -13,7 +13,9 @@
  *     that fills the entry whole: nothing is left to cancel); a repeated
  *     EXIT sends no second cancel; a cancel lost (broker down, a crash) is
  *     sent by tc_ledger_resubmit_pending (at the next open for a store),
- *     and the layer closes with its trade then.
+ *     and the layer closes with its trade then; an entry the broker never
+ *     had (still NEW) is not submitted by recovery after an EXIT, but
+ *     recorded CANCELED when its cancel finds nothing there.
  * Every run ends with a clean tc_ledger_check. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +41,8 @@ enum backend { MEM = 0, SQLITE = 1, PG = 2 };
 /* A test broker: acknowledges every order SUBMITTED, fills only when told
  * (tb_fill), cancels when asked (reporting CANCELED through the update
  * handler, after a racing fill when RACE is set), fails the next
- * FAIL_CANCELS cancels, and answers in_txn as IN_TXN says. */
+ * FAIL_CANCELS cancels and FAIL_SUBMITS submits (keeping nothing), and
+ * answers in_txn as IN_TXN says. */
 
 #define TB_MAX 32
 
@@ -56,7 +59,7 @@ struct tb {
     void *upd_ud;
     struct tb_order o[TB_MAX];
     int n;
-    int submits, cancels, fail_cancels;
+    int submits, cancels, fail_cancels, fail_submits;
     const char *race; /* a quantity the next cancel fills first, NULL none */
     int execs;
 };
@@ -74,8 +77,11 @@ static int tb_submit(struct tc_broker *b, const struct tc_order_intent *in,
 {
     struct tb *t = (struct tb *)b;
     struct tb_order *o = tb_find(t, in->client_order_id);
-    (void)err;
     t->submits++;
+    if (t->fail_submits > 0) {
+        t->fail_submits--;
+        return tc_error_set(err, TC_EUNAVAIL, "test broker: down");
+    }
     if (!o) {
         assert_true(t->n < TB_MAX);
         o = &t->o[t->n++];
@@ -601,6 +607,48 @@ static void run_out_of_txn(enum backend be, struct text *t)
         pos_is(&w, t, e5.position_id, TC_POSITION_CLOSED, "0", "4", "exit");
         state_is(&w, t, "100063", "75");
         assert_int_equal(open_n(&w, t, "ES"), 0);
+    }
+
+    /* an entry the broker never had (its submit failed: NEW) when the EXIT
+     * comes: recovery does not submit it (a market order then would open
+     * what the EXIT closed), its cancel finds nothing at the broker, and it
+     * is recorded CANCELED: the layer closes at 0 */
+    {
+        struct tc_signal_outcome e6, x9;
+        char coid[TC_CLIENT_ORDER_ID_MAX];
+        int submits;
+        tb->fail_submits = 1;
+        send(&w, t, "BASE_ENTRY", "NQ", "e6", ",\"price\":\"50\",\"stop\":\"45\",\"quantity\":\"5\"", &e6);
+        assert_int_equal(e6.status, TC_SIGNAL_ACCEPTED);
+        snprintf(coid, sizeof(coid), "%s:L0", e6.fingerprint);
+        assert_null(tb_find(tb, coid));
+        send(&w, t, "EXIT", "NQ", "x9", ",\"price\":\"49\"", &x9);
+        assert_string_equal(x9.reason, "exit: 1 layer(s) of NQ (canceling 1 working entry order(s))");
+        assert_string_equal(x9.order_id, "");
+        assert_int_equal(tb->cancels, 7); /* not known there */
+        pos_is(&w, t, e6.position_id, TC_POSITION_OPEN, "0", "0", "exit");
+        submits = tb->submits;
+        n = 99;
+        if (be == MEM) {
+            tc_assert_ok(tc_ledger_resubmit_pending(w.l, &n, &err), &err);
+        } else {
+            tc_ledger_close(w.l);
+            w.l = NULL;
+            tc_assert_ok(ledger_open(&w, &err), &err);
+            tc_assert_ok(tc_ledger_resubmit_pending(w.l, &n, &err), &err);
+        }
+        assert_int_equal(n, 0);
+        assert_int_equal(tb->submits, submits); /* the entry was never sent */
+        assert_null(tb_find(tb, coid));
+        assert_int_equal(tb->cancels, 8);
+        pos_is(&w, t, e6.position_id, TC_POSITION_CLOSED, "0", "0", "entry canceled");
+        fill_refused(&w, &e6, 'L', TC_ESTATE, "is CANCELED");
+        state_is(&w, t, "100063", "75");
+        assert_int_equal(open_n(&w, t, "NQ"), 0);
+        tc_assert_ok(tc_ledger_resubmit_pending(w.l, &n, &err), &err);
+        assert_int_equal(n, 0);
+        assert_int_equal(tb->submits, submits);
+        assert_int_equal(tb->cancels, 8);
     }
     world_close(&w);
 }

@@ -373,7 +373,11 @@ int tc_ledger_apply_order_update(struct tc_ledger *l, const struct tc_order_upda
  * acknowledgement) again, oldest first, and records the acknowledgements;
  * then sends the cancel of every entry order of that mode still working
  * whose layer an EXIT marked (EXIT above: a cancel not made before a crash
- * or refused by the broker), oldest first (not counted in *N). *N (may be
+ * or refused by the broker), oldest first (not counted in *N). Such an
+ * entry still NEW is not submitted again (the EXIT canceled it); when the
+ * broker answers its cancel with TC_ENOTFOUND (it never had it), it is
+ * recorded CANCELED with nothing filled, and its layer closes as for that
+ * update (tc_ledger_apply_order_update). *N (may be
  * NULL) receives the number submitted. The first broker error is returned
  * after trying them all. Called by tc_ledger_open.
  */

@@ -287,22 +287,48 @@ int tc__ledger_cancel_entry(struct tc_ledger *l, const char *coid, struct tc_err
 /* ------------------------------------------------------------------------ */
 /* Recovery                                                                   */
 
+/* The NEW order of VEC (struct tc_order_intent) with client order id COID,
+ * or NULL. */
+static const struct tc_order_intent *new_intent(const struct tc__repo_vec *vec, const char *coid)
+{
+    const struct tc_order_intent *items = vec->items;
+    for (size_t k = 0; k < vec->n; k++)
+        if (strcmp(items[k].client_order_id, coid) == 0)
+            return &items[k];
+    return NULL;
+}
+
 int tc_ledger_resubmit_pending(struct tc_ledger *l, size_t *n, struct tc_error *err)
 {
     struct tc__repo_vec vec = {NULL, 0, 0, sizeof(struct tc_order_intent)};
-    int rc, rcc, first = 0;
+    struct tc__repo_vec cv = {NULL, 0, 0, sizeof(struct tc__ledger_cancel)};
+    int rc, first = 0;
     struct tc_error e2 = {0};
 
     if (n)
         *n = 0;
     if (!l)
         return tc_error_set(err, TC_EINVAL, "ledger: no ledger given");
-    rc = l->repo->orders_new(l, &vec, err);
-    if (rc == 0) {
+    /* the cancels an EXIT asked for and that were not made (a crash between
+     * its commit and the cancel, a broker that failed) are read first: an
+     * entry among them still NEW is not submitted again (the EXIT canceled
+     * it: a market order sent now would open what the EXIT closed) */
+    if ((rc = l->repo->cancels_pending(l, &cv, err)) != 0 ||
+        (rc = l->repo->orders_new(l, &vec, err)) != 0) {
+        free(cv.items);
+        free(vec.items);
+        return rc;
+    }
+    {
         const struct tc_order_intent *items = vec.items;
+        const struct tc__ledger_cancel *cx = cv.items;
         for (size_t k = 0; k < vec.n; k++) {
-            int rc2 = tc__ledger_submit_intent(l, &items[k], &e2);
-            if (rc2 != 0) {
+            int rc2, canceled = 0;
+            for (size_t j = 0; j < cv.n && !canceled; j++)
+                canceled = strcmp(cx[j].client_order_id, items[k].client_order_id) == 0;
+            if (canceled)
+                continue;
+            if ((rc2 = tc__ledger_submit_intent(l, &items[k], &e2)) != 0) {
                 TC_LOG_WARN("ledger", "recovery: order intent not acknowledged",
                             TC_LF_STR("order_id", items[k].order_id),
                             TC_LF_STR("error", tc_error_msg(&e2)));
@@ -314,25 +340,25 @@ int tc_ledger_resubmit_pending(struct tc_ledger *l, size_t *n, struct tc_error *
                 (*n)++;
             }
         }
-        rc = first;
     }
-    free(vec.items);
-    if (rc != 0 && !first)
-        return rc;
-    /* then the cancels an EXIT asked for and that were not made (a crash
-     * between its commit and the cancel, a broker that failed) */
-    vec.items = NULL;
-    vec.n = vec.cap = 0;
-    vec.size = sizeof(struct tc__ledger_cancel);
-    if ((rcc = l->repo->cancels_pending(l, &vec, &e2)) != 0) {
-        if (!first) {
-            first = rcc;
-            tc_error_set(err, rcc, "%s", tc_error_msg(&e2));
-        }
-    } else {
-        const struct tc__ledger_cancel *items = vec.items;
-        for (size_t k = 0; k < vec.n; k++) {
+    {
+        const struct tc__ledger_cancel *items = cv.items;
+        for (size_t k = 0; k < cv.n; k++) {
+            const struct tc_order_intent *nw = new_intent(&vec, items[k].client_order_id);
             int rc3 = tc__ledger_cancel_entry(l, items[k].client_order_id, &e2);
+            if (rc3 == TC_ENOTFOUND && nw) {
+                /* never acknowledged and not working at the broker: it
+                 * ends here, canceled, with nothing filled */
+                struct tc_order_update u;
+                memset(&u, 0, sizeof(u));
+                memcpy(u.client_order_id, nw->client_order_id, sizeof(u.client_order_id));
+                u.status = TC_ORDER_CANCELED;
+                u.remaining = nw->quantity;
+                snprintf(u.reason, sizeof(u.reason), "canceled by an exit before the broker had it");
+                u.at_us = tc_clock_now(l->opt.clock);
+                tc__ledger_err_clear(&e2);
+                rc3 = tc_ledger_apply_order_update(l, &u, &e2);
+            }
             if (rc3 != 0) {
                 TC_LOG_WARN("ledger", "recovery: entry cancel not sent",
                             TC_LF_STR("order_id", items[k].order_id),
@@ -344,6 +370,7 @@ int tc_ledger_resubmit_pending(struct tc_ledger *l, size_t *n, struct tc_error *
             }
         }
     }
+    free(cv.items);
     free(vec.items);
     return first;
 }
