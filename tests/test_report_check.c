@@ -1,7 +1,8 @@
 /* The checks a report makes before it writes anything (tc__report_check,
  * the same tc_report_write makes): a missing folder or one holding regular
  * files is fine; a directory, named pipe or symbolic link in the place of
- * one of the five files, a directory or named pipe in the place of a .tmp,
+ * one of the five files, a directory, named pipe or symbolic link in the
+ * place of a .tmp,
  * a folder that is a file, and an empty path are refused naming the path;
  * nothing is written either way. */
 #include <stdio.h>
@@ -76,6 +77,27 @@ static void test_check(void **state)
              dir);
     assert_string_equal(err.msg, want);
     assert_int_equal(unlink(p), 0);
+
+    /* a symbolic link as a .tmp (to a regular file outside): refused, not
+     * followed; the file it names untouched */
+    snprintf(p, sizeof p, "%s/outside", base);
+    tc_test_write_file(p, "precious\n");
+    snprintf(p, sizeof p, "%s/trades.csv.tmp", dir);
+    assert_int_equal(symlink("../outside", p), 0);
+    assert_int_equal(tc__report_check(dir, &err), TC_EIO);
+    snprintf(want, sizeof want,
+             "report file \"%s/trades.csv.tmp\" is a symbolic link, in the way of the file "
+             "written before its rename (no file was replaced)",
+             dir);
+    assert_string_equal(err.msg, want);
+    assert_int_equal(unlink(p), 0);
+    {
+        size_t len = 0;
+        char *text = tc_test_slurp_in(base, "outside", &len);
+        assert_non_null(text);
+        assert_string_equal(text, "precious\n");
+        free(text);
+    }
 
     /* two in the way: the first in the files' order */
     snprintf(p, sizeof p, "%s/report.html", dir);

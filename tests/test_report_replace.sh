@@ -2,7 +2,7 @@
 # A report replaces all its files or none: backtest --out into a folder
 # holding an older report, with a target in the way (trades.csv and
 # report.html directories, a named pipe, a symbolic link loop, a folder
-# .tmp), fails naming it and leaves the folder byte for byte as it was
+# .tmp, a symbolic link as a .tmp), fails naming it and leaves the folder byte for byte as it was
 # (summary.json and fills.csv were replaced before trades.csv's rename
 # failed); a normal rerun then replaces all five files.
 set -euo pipefail
@@ -62,8 +62,20 @@ new_run "report file \"$base/k2/report.html.tmp\" is a directory, in the way of 
 snap "$base/k2" >"$base/after"
 diff "$base/before" "$base/after" || fail "the .tmp case changed the folder"
 
-# a normal rerun into the folder replaces all five
+# a symbolic link as a .tmp, to a file outside: refused, the file it names
+# untouched (it was truncated and written through, and fills.csv became the
+# link)
 rmdir "$base/k2/report.html.tmp"
+printf 'precious\n' >"$base/victim"
+ln -s ../victim "$base/k2/fills.csv.tmp"
+snap "$base/k2" >"$base/before"
+new_run "report file \"$base/k2/fills.csv.tmp\" is a symbolic link, in the way of the file written before its rename (no file was replaced)"
+snap "$base/k2" >"$base/after"
+diff "$base/before" "$base/after" || fail "the .tmp link case changed the folder"
+[ "$(cat "$base/victim")" = precious ] || fail "the file a .tmp link names was written"
+rm "$base/k2/fills.csv.tmp"
+
+# a normal rerun into the folder replaces all five
 for f in $FILES; do
     cmp -s "$base/k2/$f" "$base/ref/$f" && fail "$f of the older run is the newer run's"
 done

@@ -107,11 +107,10 @@ static const char *kind_of(mode_t mode)
 }
 
 /* Before anything is written: DIR can be written into, and each of the N
- * NAMES is either missing or a regular file (lstat: a symbolic link is
- * refused, not followed), and its NAME.tmp is missing or, followed, not a
- * directory, named pipe or socket (it could not be created, or opening it
- * would wait for a reader). The first problem in the files' order is the
- * error, naming the path. */
+ * NAMES and its NAME.tmp is either missing or a regular file (lstat: a
+ * symbolic link is refused, not followed: a .tmp link was written through,
+ * truncating the file it named, and renamed into place). The first problem
+ * in the files' order is the error, naming the path. */
 static int check_targets(const char *dir, const char *const *names, size_t n,
                          struct tc_error *err)
 {
@@ -123,8 +122,7 @@ static int check_targets(const char *dir, const char *const *names, size_t n,
                             strerror(errno));
     for (size_t k = 0; k < n; k++) {
         snprintf(path, sizeof path, "%s/%s.tmp", dir, names[k]);
-        if (stat(path, &st) == 0 &&
-            (S_ISDIR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+        if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
             return tc_error_set(err, TC_EIO,
                                 "report file \"%s\" is %s, in the way of the file written "
                                 "before its rename (no file was replaced)",
