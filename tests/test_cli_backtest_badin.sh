@@ -332,6 +332,13 @@ bad "a strategy name with a NUL" 1 'nul.yaml:2: a key or value has a control byt
     --strategies nul.yaml --data "$ORCL"
 bad "a strategy name with an escape" 1 'esc.yaml:2: a key or value has a control byte (0x1b at offset 3)' \
     --strategies esc.yaml --data "$ORCL"
+# the rest of a strategies file is not the command's: a multi-line note and
+# a tab outside the list are read as before (they were refused as control bytes)
+printf 'description: |\n  two lines\n  of notes\nnotes: "a\\tb"\nstrategies:\n  - strategy: sma_cross\n    params: {fast: 3, slow: 8, stake: 10}\n' >notes.yaml
+expect 0 backtest --strategies notes.yaml --data "$C" --json
+jq -S 'del(.run_id, .parameters.run_id)' "$base/out" >"$base/got.json"
+cmp -s "$base/clean.json" "$base/got.json" ||
+    fail "a strategies file with notes: not the clean file's result: $(diff "$base/clean.json" "$base/got.json" | head -5)"
 bad "--cash without its value" 2 '--cash needs a value' "${A[@]}" --cash
 bad "--data without its value" 2 '--data needs a value' "${STRAT[@]}" --data
 bad "no --data" 2 'give one of --data FILE... or --symbols S,...' "${STRAT[@]}"

@@ -472,6 +472,32 @@ static int check_item_keys(struct tc_cli *cli, const char *file, int k, yaml_doc
     return 0;
 }
 
+/* The first scalar of the subtree at N with a control byte (its offset
+ * into *AT), looking DEPTH levels down at most (deeper nodes are refused
+ * as not scalars without being quoted, and an alias may make a cycle);
+ * NULL when none. */
+static const yaml_node_t *control_node(yaml_document_t *doc, const yaml_node_t *n, int depth,
+                                       long *at)
+{
+    const yaml_node_t *r = NULL;
+    if (!n || depth == 0)
+        return NULL;
+    if (n->type == YAML_SCALAR_NODE) {
+        *at = control_at((const char *)n->data.scalar.value, n->data.scalar.length);
+        return *at >= 0 ? n : NULL;
+    }
+    if (n->type == YAML_SEQUENCE_NODE)
+        for (yaml_node_item_t *it = n->data.sequence.items.start;
+             !r && it < n->data.sequence.items.top; it++)
+            r = control_node(doc, yaml_document_get_node(doc, *it), depth - 1, at);
+    if (n->type == YAML_MAPPING_NODE)
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+             !r && p < n->data.mapping.pairs.top; p++)
+            if (!(r = control_node(doc, yaml_document_get_node(doc, p->key), depth - 1, at)))
+                r = control_node(doc, yaml_document_get_node(doc, p->value), depth - 1, at);
+    return r;
+}
+
 /* Reads the strategies of FILE into S[0..*N). Exit status or 0. */
 static int load_strategies(struct tc_cli *cli, const char *file, struct tc_backtest_strategy *s,
                            size_t cap, size_t *n)
@@ -495,25 +521,24 @@ static int load_strategies(struct tc_cli *cli, const char *file, struct tc_backt
         fclose(f);
         return rc;
     }
-    /* a key or value with a control byte: said with its line, not quoted
-     * (an unknown key or strategy would be quoted in a message) */
-    for (yaml_node_t *nd = doc.nodes.start; nd < doc.nodes.top; nd++) {
-        long at = nd->type == YAML_SCALAR_NODE
-                      ? control_at((const char *)nd->data.scalar.value, nd->data.scalar.length)
-                      : -1;
-        if (at >= 0) {
-            rc = tc_cli_failf(cli, "%s:%zu: a key or value has a control byte (0x%02x at offset %ld)",
-                              file, nd->start_mark.line + 1,
-                              nd->data.scalar.value[at], at);
-            goto out;
-        }
-    }
     root = yaml_document_get_root_node(&doc);
     list = map_get(&doc, root, "strategies");
     if (!list || list->type != YAML_SEQUENCE_NODE || list->data.sequence.items.top ==
                                                          list->data.sequence.items.start) {
         rc = tc_cli_failf(cli, "%s: \"strategies\" must be a non-empty list", file);
         goto out;
+    }
+    {
+        /* a key or value of the list with a control byte: said with its
+         * line, not quoted (an unknown key or strategy would be quoted in a
+         * message); the rest of the file is not read, nor refused */
+        long at = -1;
+        const yaml_node_t *nd = control_node(&doc, list, 6, &at);
+        if (nd) {
+            rc = tc_cli_failf(cli, "%s:%zu: a key or value has a control byte (0x%02x at offset %ld)",
+                              file, nd->start_mark.line + 1, nd->data.scalar.value[at], at);
+            goto out;
+        }
     }
     for (yaml_node_item_t *it = list->data.sequence.items.start; it < list->data.sequence.items.top;
          it++, k++) {
