@@ -563,6 +563,9 @@ static void run_out_of_txn(enum backend be, struct text *t)
         struct tc_signal_outcome x6;
         send(&w, t, "EXIT", "NQ", "x6", ",\"price\":\"56\"", &x6);
         assert_int_equal(x6.status, TC_SIGNAL_REJECTED);
+        /* no exit is in flight (it filled): the cancel is */
+        assert_string_equal(x6.reason, "exit: nothing to exit in \"NQ\" for portfolio \"p1\" "
+                                       "(exits or entry cancels already in flight)");
         assert_int_equal(tb->cancels, 4);
     }
     if (be == MEM) {

@@ -627,7 +627,7 @@ static int do_exit(struct decide *d)
     struct sig_ctx *c = d->c;
     const struct tc_signal *s = c->sig;
     struct tc__ledger_layer *ly = c->layers.items;
-    size_t todo = 0, named = 0, cancels = 0;
+    size_t todo = 0, named = 0, cancels = 0, asked = 0;
     int rc;
 
     for (size_t k = 0; k < c->layers.n; k++) {
@@ -639,6 +639,7 @@ static int do_exit(struct decide *d)
         if ((tc_dec_sign(ly[k].p.quantity) > 0 && ly[k].exits_in_flight == 0) ||
             cancel_due(&ly[k]))
             todo++;
+        asked += ly[k].entry_working && ly[k].p.exit_reason[0]; /* its cancel asked for */
     }
     if (c->named_position[0] && !named)
         return REJECT(d, "exit: position \"%s\" is not open in \"%s\" for portfolio \"%s\"",
@@ -646,6 +647,10 @@ static int do_exit(struct decide *d)
     if (!named)
         return REJECT(d, "exit: portfolio \"%s\" has nothing open in \"%s\"", s->portfolio,
                       s->instrument);
+    if (!todo && asked)
+        return REJECT(d, "exit: nothing to exit in \"%s\" for portfolio \"%s\" (exits or "
+                         "entry cancels already in flight)",
+                      s->instrument, s->portfolio);
     if (!todo)
         return REJECT(d, "exit: nothing to exit in \"%s\" for portfolio \"%s\" (exits already "
                          "in flight)",
