@@ -154,7 +154,9 @@ static int out_open(struct out *o, const char *dir, const char *name, struct tc_
 {
     snprintf(o->path, sizeof o->path, "%s/%s", dir, name);
     snprintf(o->tmp, sizeof o->tmp, "%s/%s.tmp", dir, name);
-    o->f = fopen(o->tmp, "wb");
+    /* the test's disk-full file: written to /dev/full, every write fails */
+    o->f = fopen(tc__report_full && strcmp(name, tc__report_full) == 0 ? "/dev/full" : o->tmp,
+                 "wb");
     if (!o->f)
         return tc_error_set(err, TC_EIO, "report file \"%s\": cannot create: %s", o->tmp,
                             strerror(errno));
@@ -1060,6 +1062,7 @@ out:
 /* The files on two threads                                                 */
 
 int tc__report_threads = 2;
+const char *tc__report_full = NULL;
 
 /* The files in the order of the sequential writer: when several fail, the
  * first of them in this order is the error returned, the files before it

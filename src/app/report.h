@@ -11,6 +11,12 @@
  * being written. */
 extern int tc__report_threads;
 
+/* For tests: the name of one of the five files (e.g. "trades.csv") whose
+ * file is written to /dev/full instead of its NAME.tmp, so that every write
+ * of it fails as on a full disk (its .tmp is never made); NULL (the
+ * default) for none. Set it only while no report is being written. */
+extern const char *tc__report_full;
+
 struct tc_error;
 
 /* The checks tc_report_write makes before it writes anything, for a caller
