@@ -10,7 +10,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 tc_lib_init report_replace
 
-tc() { timeout 60 "$BIN" --set log.level=error "$@"; }
+tc() {
+    timeout 60 "$BIN" --set "database.runtime.url=sqlite:$base/runtime.db" \
+        --set "database.historical.url=sqlite:$base/historical.db" --set log.level=error "$@"
+}
 ORCL="$DATA/orcl-1995-2014.txt"
 FILES="summary.json fills.csv trades.csv equity.csv report.html"
 cd "$base"
@@ -74,6 +77,25 @@ snap "$base/k2" >"$base/after"
 diff "$base/before" "$base/after" || fail "the .tmp link case changed the folder"
 [ "$(cat "$base/victim")" = precious ] || fail "the file a .tmp link names was written"
 rm "$base/k2/fills.csv.tmp"
+
+# a single run with --store and a file in the way is refused before it
+# runs: the runtime store's file is byte for byte as before (a run that was
+# made and then removed again would leave its dump the same, not its bytes)
+tc init >/dev/null 2>&1 || fail "init"
+mkdir "$base/k2/trades.csv.tmp"
+cp "$base/runtime.db" "$base/runtime.before"
+snap "$base/k2" >"$base/before"
+rc=0
+tc backtest --strategy sma_cross --data "$ORCL" --store --run-id blocked --out "$base/k2" \
+    >"$base/out" 2>"$base/err" || rc=$?
+[ "$rc" = 1 ] || fail "--store with a .tmp folder in the way exited $rc, expected 1"
+[ "$(cat "$base/err")" = "tradecore: backtest: report file \"$base/k2/trades.csv.tmp\" is a directory, in the way of the file written before its rename (no file was replaced)" ] ||
+    fail "--store with a .tmp folder in the way: $(cat "$base/err")"
+[ ! -s "$base/out" ] || fail "--store with a .tmp folder in the way printed something"
+cmp -s "$base/runtime.db" "$base/runtime.before" || fail "the refused --store run wrote to the runtime store"
+snap "$base/k2" >"$base/after"
+diff "$base/before" "$base/after" || fail "the refused --store run changed the folder"
+rmdir "$base/k2/trades.csv.tmp"
 
 # a normal rerun into the folder replaces all five
 for f in $FILES; do

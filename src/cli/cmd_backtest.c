@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "app/report.h"
 #include "cli/cli.h"
 #include "cli/cli_entity.h"
 #include "core/heap.h"
@@ -1153,6 +1154,14 @@ int tc_cmd_backtest(struct tc_cli *cli, int argc, char **argv)
         goto out;
     if (o.out && (rc = check_out_dir(cli, o.out)) != 0)
         goto out;
+    /* a single run's report folder with a file in the way (a directory
+     * named trades.csv, say) is refused before the run, not after it (a
+     * stored run would be made, then removed); a sweep's folders are
+     * checked by each report */
+    if (o.out && !o.n_sweeps && tc__report_check(o.out, &e) != 0) {
+        rc = tc_cli_failf(cli, "%s", tc_error_msg(&e));
+        goto out;
+    }
     if (o.n_sweeps && !(runs = json_array())) {
         rc = tc_cli_failf(cli, "out of memory");
         goto out;
