@@ -59,49 +59,54 @@ static void sids_free(struct tc__repo_vec *v)
     v->n = v->cap = 0;
 }
 
-/* Portfolios whose id matches the LIKE pattern; kept when the id starts
- * with the run's prefix exactly (SQLite's LIKE ignores case). */
-static int nested_cb(const struct tc_row *row, void *ud)
+/* Column 0 of ROW in *S when it starts with the run's prefix exactly
+ * (SQLite's LIKE ignores case) and fits an id buffer: 1; 0 when it does
+ * not; a negative code on error. */
+static int row_prefixed(const struct tc_row *row, const struct forget *f, const char **s)
 {
-    struct forget *f = ud;
-    const char *s;
-    char *slot;
-    int rc;
-
-    if ((rc = tc_row_text(row, 0, &s)) != 0)
+    int rc = tc_row_text(row, 0, s);
+    if (rc != 0)
         return rc;
-    if (strncmp(s, f->prefix, strlen(f->prefix)) != 0 || strlen(s) >= TC_ID_BUFSZ)
-        return 0;
-    if (!(slot = tc__repo_vec_push(&f->nested)))
+    return strncmp(*s, f->prefix, strlen(f->prefix)) == 0 && strlen(*s) < TC_ID_BUFSZ;
+}
+
+/* S (shorter than TC_ID_BUFSZ) appended to V. */
+static int push_id(struct tc__repo_vec *v, const char *s)
+{
+    char *slot = tc__repo_vec_push(v);
+    if (!slot)
         return TC_ENOMEM;
     memcpy(slot, s, strlen(s) + 1);
     return 0;
 }
 
-/* Strategies whose id matches the LIKE pattern; kept when the id starts
- * with the run's prefix exactly (SQLite's LIKE ignores case) and not with
- * a nested portfolio's id and a dot (that run's strategy). */
+/* Portfolios whose id matches the LIKE pattern, kept when row_prefixed. */
+static int nested_cb(const struct tc_row *row, void *ud)
+{
+    struct forget *f = ud;
+    const char *s;
+    int rc = row_prefixed(row, f, &s);
+    return rc <= 0 ? rc : push_id(&f->nested, s);
+}
+
+/* Strategies whose id matches the LIKE pattern; kept when row_prefixed and
+ * not starting with a nested portfolio's id and a dot (that run's
+ * strategy). */
 static int sid_cb(const struct tc_row *row, void *ud)
 {
     struct forget *f = ud;
     const char *s;
-    char *slot;
-    int rc;
+    int rc = row_prefixed(row, f, &s);
 
-    if ((rc = tc_row_text(row, 0, &s)) != 0)
+    if (rc <= 0)
         return rc;
-    if (strncmp(s, f->prefix, strlen(f->prefix)) != 0 || strlen(s) >= TC_ID_BUFSZ)
-        return 0;
     for (size_t k = 0; k < f->nested.n; k++) {
         const char *q = (const char *)f->nested.items + k * f->nested.size;
         size_t len = strlen(q);
         if (strncmp(s, q, len) == 0 && s[len] == '.')
             return 0;
     }
-    if (!(slot = tc__repo_vec_push(&f->sids)))
-        return TC_ENOMEM;
-    memcpy(slot, s, strlen(s) + 1);
-    return 0;
+    return push_id(&f->sids, s);
 }
 
 /* Is the portfolio a backtest's? 0, or TC_ENOTFOUND / TC_ESTATE. */
