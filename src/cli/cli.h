@@ -55,6 +55,19 @@ void tc_cli_store_options(struct tc_cli *cli, struct tc_store_options *opt);
 /* Is ARG "--help" or "-h"? Commands print their usage to stdout and exit 0. */
 int tc_cli_is_help(const char *arg);
 
+/* The N characters at S as a whole number of at most MAX (>= 0) into *OUT:
+ * 0; -1 when they are empty or not all digits (a sign, a space: refused,
+ * where strtol would take them); -2 when the number is above MAX. *OUT is
+ * written only on success. */
+int tc_cli_digits(const char *s, size_t n, long long max, long long *out);
+
+/* The longest part of PATH that exists, into BUF (CAP bytes), trailing
+ * slashes dropped: PATH itself, a parent folder, "." for a relative name
+ * none of whose parts exist, or "/". 0, or an errno value: ENOENT for an
+ * empty PATH, ENAMETOOLONG when PATH does not fit BUF, or stat's error
+ * other than ENOENT/ENOTDIR (BUF then holds the part that failed). */
+int tc_cli_existing_part(const char *path, char *buf, size_t cap);
+
 /* Commands (one file each under src/cli/). */
 int tc_cmd_init(struct tc_cli *cli, int argc, char **argv);
 int tc_cmd_config(struct tc_cli *cli, int argc, char **argv);

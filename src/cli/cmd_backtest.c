@@ -134,39 +134,24 @@ static int parse_frac(struct tc_cli *cli, const char *opt, const char *s, int on
     return 0;
 }
 
-/* The digits [S, END) as a whole number below 10^9 into *OUT: 0, or -1
- * (empty, a sign, a space or anything but a digit, or too large: strtol
- * took " 1" and "+1" and saturated 2^70 to LONG_MAX). */
-static int shard_number(const char *s, const char *end, long *out)
-{
-    long v = 0;
-    if (s == end || end - s > 9)
-        return -1;
-    for (; s < end; s++) {
-        if (*s < '0' || *s > '9')
-            return -1;
-        v = v * 10 + (*s - '0');
-    }
-    *out = v;
-    return 0;
-}
-
 static int parse_shard(struct tc_cli *cli, const char *s, struct opts *o)
 {
-    long i, n;
+    /* digits only, at most 9 of each: strtol took " 1" and "+1" and
+     * saturated 2^70 to LONG_MAX */
+    long long i, n;
     const char *slash = strchr(s, '/');
     if (!slash || slash == s || !slash[1])
         return tc_cli_usage(cli, "--shard \"%s\" is not i/N", s);
-    if (shard_number(s, slash, &i) != 0)
-        return tc_cli_usage(cli, "--shard \"%s\": i must be a whole number >= 0 (at most 9 digits)",
+    if (tc_cli_digits(s, (size_t)(slash - s), 999999999, &i) != 0)
+        return tc_cli_usage(cli, "--shard \"%s\": i must be a whole number >= 0 (digits only, at most 999999999)",
                             s);
-    if (shard_number(slash + 1, slash + 1 + strlen(slash + 1), &n) != 0 || n < 1)
-        return tc_cli_usage(cli, "--shard \"%s\": N must be a whole number >= 1 (at most 9 digits)",
+    if (tc_cli_digits(slash + 1, strlen(slash + 1), 999999999, &n) != 0 || n < 1)
+        return tc_cli_usage(cli, "--shard \"%s\": N must be a whole number >= 1 (digits only, at most 999999999)",
                             s);
     if (i >= n)
         return tc_cli_usage(cli, "--shard \"%s\": i must be below N (0-based)", s);
-    o->shard_i = i;
-    o->shard_n = n;
+    o->shard_i = (long)i;
+    o->shard_n = (long)n;
     return 0;
 }
 
@@ -907,46 +892,27 @@ static void combination_kv(const struct opts *o, const struct tc_strategy_params
  * the part that is in the way. */
 static int check_out_dir(struct tc_cli *cli, const char *path)
 {
-    char *p = strdup(path);
-    int rc = 0;
-    if (!p)
-        return tc_cli_failf(cli, "out of memory");
-    if (!*p) {
-        free(p);
+    char p[4096];
+    struct stat st;
+    int e;
+
+    if (!*path)
         return tc_cli_failf(cli, "report folder: empty path");
-    }
-    for (;;) {
-        struct stat st;
-        size_t n = strlen(p);
-        while (n > 1 && p[n - 1] == '/') /* "a/b/" is "a/b" */
-            p[--n] = '\0';
-        if (stat(p, &st) == 0) {
-            if (!S_ISDIR(st.st_mode))
-                rc = strncmp(p, path, n) == 0 && path[n + strspn(path + n, "/")] == '\0'
-                         ? tc_cli_failf(cli, "report folder \"%s\": not a directory", path)
-                         : tc_cli_failf(cli, "report folder \"%s\": \"%s\" is not a directory",
-                                        path, p);
-            else if (access(p, W_OK | X_OK) != 0)
-                rc = tc_cli_failf(cli, "report folder \"%s\": \"%s\" is not writable", path, p);
-            break;
-        }
-        if ((errno != ENOENT && errno != ENOTDIR) /* ENOTDIR: a file on the way, found next */
-            || strcmp(p, ".") == 0 || strcmp(p, "/") == 0) {
-            rc = tc_cli_failf(cli, "report folder \"%s\": \"%s\": %s", path, p, strerror(errno));
-            break;
-        }
-        char *slash = strrchr(p, '/');
-        if (!slash) { /* a relative name: the current folder */
-            p[0] = '.';
-            p[1] = '\0';
-        } else if (slash == p) {
-            p[1] = '\0';
-        } else {
-            *slash = '\0';
-        }
-    }
-    free(p);
-    return rc;
+    if ((e = tc_cli_existing_part(path, p, sizeof p)) != 0)
+        return e == ENAMETOOLONG
+                   ? tc_cli_failf(cli, "report folder \"%.40s...\": path is too long", path)
+                   : tc_cli_failf(cli, "report folder \"%s\": \"%s\": %s", path, p, strerror(e));
+    size_t n = strlen(p);
+    if (stat(p, &st) != 0)
+        return tc_cli_failf(cli, "report folder \"%s\": \"%s\": %s", path, p, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return strncmp(p, path, n) == 0 && path[n + strspn(path + n, "/")] == '\0'
+                   ? tc_cli_failf(cli, "report folder \"%s\": not a directory", path)
+                   : tc_cli_failf(cli, "report folder \"%s\": \"%s\" is not a directory", path,
+                                  p);
+    if (access(p, W_OK | X_OK) != 0)
+        return tc_cli_failf(cli, "report folder \"%s\": \"%s\" is not writable", path, p);
+    return 0;
 }
 
 /* After a stored run RUN_ID whose report failed with RC and ERR: the

@@ -55,18 +55,16 @@ static int parse_int(struct tc_cli *cli, const char *what, const char *text, lon
 {
     long long v = 0;
     size_t n = strlen(text);
+    int rc;
 
     if (n == 0)
         return tc_cli_usage(cli, "%s is empty (a whole number in %lld..%lld)", what, min, max);
-    if (strspn(text, "0123456789") != n)
+    if ((rc = tc_cli_digits(text, n, max, &v)) == -1)
         return tc_cli_usage(cli, "%s \"%.40s\" is not a whole number in %lld..%lld (digits only)",
                             what, text, min, max);
-    for (size_t i = 0; i < n; i++) {
-        if (v > (max - (text[i] - '0')) / 10)
-            return tc_cli_usage(cli, "%s %.40s%s is too large (at most %lld)", what, text,
-                                n > 40 ? "..." : "", max);
-        v = v * 10 + (text[i] - '0');
-    }
+    if (rc == -2)
+        return tc_cli_usage(cli, "%s %.40s%s is too large (at most %lld)", what, text,
+                            n > 40 ? "..." : "", max);
     if (v < min)
         return tc_cli_usage(cli, "%s %s is below the minimum %lld", what, text, min);
     *out = v;
@@ -112,33 +110,15 @@ static int free_space(struct tc_cli *cli, const char *dir, int64_t *free_bytes)
 {
     char path[4096];
     struct statvfs sv;
-    size_t len = strlen(dir);
+    int e;
 
-    if (len == 0)
+    if (!*dir)
         return tc_cli_usage(cli, "--out is empty");
-    if (len >= sizeof path)
+    if ((e = tc_cli_existing_part(dir, path, sizeof path)) == ENAMETOOLONG)
         return tc_cli_usage(cli, "--out \"%.40s...\" is too long", dir);
-    memcpy(path, dir, len + 1);
-    while (statvfs(path, &sv) != 0) {
-        char *slash = strrchr(path, '/');
-        if (errno != ENOENT && errno != ENOTDIR)
-            return tc_cli_failf(cli, "--out \"%s\": cannot read its file system: %s", dir,
-                                strerror(errno));
-        while (slash && slash > path && slash[-1] == '/')
-            slash--;
-        if (!slash)
-            snprintf(path, sizeof path, ".");
-        else if (slash == path)
-            path[1] = '\0';
-        else
-            *slash = '\0';
-        if (strcmp(path, ".") == 0 || strcmp(path, "/") == 0) {
-            if (statvfs(path, &sv) != 0)
-                return tc_cli_failf(cli, "--out \"%s\": cannot read its file system: %s", dir,
-                                    strerror(errno));
-            break;
-        }
-    }
+    if (e != 0 || statvfs(path, &sv) != 0)
+        return tc_cli_failf(cli, "--out \"%s\": cannot read its file system: %s", dir,
+                            strerror(e ? e : errno));
     *free_bytes = (int64_t)sv.f_bavail * (int64_t)sv.f_frsize;
     return 0;
 }
