@@ -294,6 +294,17 @@ bad "--shard 0/2^70" 2 '--shard "0/1180591620717411303424": N must be a whole nu
     "${A[@]:0:2}" --data "$ORCL" --sweep fast=5,6 --shard 0/1180591620717411303424
 bad "--shard 0/2 " 2 '--shard "0/2 ": N must be a whole number >= 1' "${A[@]:0:2}" --data "$ORCL" \
     --sweep fast=5,6 --shard '0/2 '
+# a path longer than any file system takes: refused naming it, nothing made
+long=$(printf 'd%.0s' $(seq 5000))
+expect_err 1 "report folder \"$(printf 'd%.0s' $(seq 40))...\": path is too long" \
+    backtest "${A[@]}" --out "$long"
+[ "$(wc -l <"$base/err")" -eq 1 ] && [ ! -s "$base/out" ] || fail "a too long --out: one line, no output"
+expect_err 2 "--out \"$(printf 'd%.0s' $(seq 40))...\" is too long" \
+    gen-bars --instruments 1 --bars 5 --seed 1 --out "$long"
+[ "$(wc -l <"$base/err")" -eq 1 ] && [ ! -s "$base/out" ] || fail "gen-bars, a too long --out: one line, no output"
+# leading zeros are digits: --shard 00/02 is 0/2
+expect 0 backtest "${A[@]:0:2}" --data "$ORCL" --sweep fast=5,6 --shard 00/02 --json
+jq_true '.shard == "0/2"'
 bad "--market UNKNOWN" 2 '--market: calendar "UNKNOWN": unknown MIC (known: XNYS' "${A[@]}" --market UNKNOWN
 bad "--fill-at tomorrow" 2 '--fill-at "tomorrow" is not next_open or close' "${A[@]}" --fill-at tomorrow
 bad "--fill-at ''" 2 '--fill-at "" is not next_open or close' "${A[@]}" --fill-at ''
